@@ -1,0 +1,69 @@
+//! `Edit`: the one way to change a case. The GUI, the CLI and tests all go through
+//! [`Case::apply`], so an undo checkpoint or an audit entry can never be bypassed.
+
+use super::{Case, CaseError, EvidenceRecord, Finding, is_valid_finding_id};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Edit {
+    SetTitle(String),
+    /// Records evidence whose original is already stored under `evidence/`.
+    AddEvidence(Box<EvidenceRecord>),
+    SetEvidenceNotes {
+        id: String,
+        notes: String,
+    },
+    /// Inserts a finding or replaces the one with the same id.
+    PutFinding(Box<Finding>),
+    RemoveFinding {
+        id: String,
+    },
+}
+
+impl Case {
+    /// Applies one edit to the in-memory case; [`Case::save`] persists it.
+    pub fn apply(&mut self, edit: Edit) -> Result<(), CaseError> {
+        self.ensure_writable()?;
+        match edit {
+            Edit::SetTitle(title) => {
+                self.meta.title = title;
+                self.dirty.meta = true;
+            }
+            Edit::AddEvidence(record) => {
+                let id = record.sha256.clone();
+                self.log_event(
+                    "evidence_added",
+                    serde_json::json!({
+                        "sha256": id,
+                        "original_name": record.original_name,
+                        "source_url": record.source_url,
+                    }),
+                );
+                self.evidence.insert(id.clone(), *record);
+                self.dirty.evidence.insert(id);
+            }
+            Edit::SetEvidenceNotes { id, notes } => {
+                let id = self.find_evidence(&id)?.sha256.clone();
+                if let Some(record) = self.evidence.get_mut(&id) {
+                    record.notes = notes;
+                }
+                self.dirty.evidence.insert(id);
+            }
+            Edit::PutFinding(finding) => {
+                if !is_valid_finding_id(&finding.id) {
+                    return Err(CaseError::InvalidFindingId { id: finding.id });
+                }
+                let id = finding.id.clone();
+                self.log_event("finding_saved", serde_json::json!({ "id": id }));
+                self.findings.insert(id.clone(), *finding);
+                self.dirty.findings.insert(id);
+            }
+            Edit::RemoveFinding { id } => {
+                self.finding(&id)?;
+                self.findings.remove(&id);
+                self.log_event("finding_removed", serde_json::json!({ "id": id }));
+                self.dirty.findings.insert(id);
+            }
+        }
+        Ok(())
+    }
+}

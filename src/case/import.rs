@@ -1,0 +1,110 @@
+//! Taking a file into a case: inspect it, store the original bytes read-only under
+//! their hash, cache a preview, and record it through [`Edit::AddEvidence`].
+
+use std::io::Cursor;
+use std::path::Path;
+
+use super::{CACHE_DIR, Case, CaseError, EVIDENCE_DIR, Edit, EvidenceRecord, Extra, store};
+use crate::evidence::{self, Inspection, IntakeError};
+
+/// What the analyst tells us about where a file came from.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    pub source_url: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ImportOutcome {
+    Added(Box<EvidenceRecord>),
+    /// The same bytes are already in the case; nothing was written.
+    Duplicate(Box<EvidenceRecord>),
+}
+
+impl ImportOutcome {
+    pub fn record(&self) -> &EvidenceRecord {
+        match self {
+            ImportOutcome::Added(r) | ImportOutcome::Duplicate(r) => r,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error(transparent)]
+    Intake(#[from] IntakeError),
+    #[error(transparent)]
+    Case(#[from] CaseError),
+}
+
+impl Case {
+    /// Imports one file and saves the case. The source file is only read.
+    pub fn import(
+        &mut self,
+        path: &Path,
+        options: &ImportOptions,
+    ) -> Result<ImportOutcome, ImportError> {
+        self.ensure_writable()?;
+        let inspection = evidence::inspect_file(path)?;
+        if let Some(existing) = self.evidence.get(&inspection.sha256) {
+            return Ok(ImportOutcome::Duplicate(Box::new(existing.clone())));
+        }
+        let record = self.store_original(inspection, options)?;
+        self.apply(Edit::AddEvidence(Box::new(record.clone())))?;
+        self.save()?;
+        Ok(ImportOutcome::Added(Box::new(record)))
+    }
+
+    fn store_original(
+        &self,
+        inspection: Inspection,
+        options: &ImportOptions,
+    ) -> Result<EvidenceRecord, CaseError> {
+        let file = format!(
+            "{EVIDENCE_DIR}/{}.{}",
+            inspection.sha256,
+            inspection.media_type.extension()
+        );
+        let target = self.root.join(&file);
+        // An original left by an interrupted import is reused only if it is intact.
+        let intact = evidence::sha256_file(&target).is_ok_and(|h| h == inspection.sha256);
+        if !intact {
+            store::write_atomic(&target, &inspection.bytes, true)?;
+        }
+        self.cache_thumbnail(&inspection);
+        Ok(EvidenceRecord {
+            sha256: inspection.sha256,
+            file,
+            original_name: inspection.original_name,
+            size_bytes: inspection.bytes.len() as u64,
+            media_type: inspection.media_type.mime().to_owned(),
+            width: inspection.width,
+            height: inspection.height,
+            exif: inspection.exif,
+            perceptual_hash: Some(inspection.perceptual_hash),
+            source_url: options.source_url.clone(),
+            acquired_at: chrono::Utc::now(),
+            notes: options.note.clone().unwrap_or_default(),
+            warnings: inspection.warnings,
+            extra: Extra::new(),
+        })
+    }
+
+    /// The preview is a cache: failing to write it must not fail the import.
+    fn cache_thumbnail(&self, inspection: &Inspection) {
+        let path = self.thumbnail_path(&inspection.sha256);
+        let result = std::fs::create_dir_all(self.root.join(CACHE_DIR).join("thumbnails"))
+            .map_err(|e| e.to_string())
+            .and_then(|()| {
+                let mut png = Vec::new();
+                inspection
+                    .thumbnail
+                    .write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)
+                    .map_err(|e| e.to_string())?;
+                store::write_atomic(&path, &png, false).map_err(|e| e.to_string())
+            });
+        if let Err(e) = result {
+            log::warn!("{}: thumbnail not cached: {e}", path.display());
+        }
+    }
+}

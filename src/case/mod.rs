@@ -1,0 +1,411 @@
+//! The case: an investigation kept as a folder (see DESIGN.md §3).
+//!
+//! `Case` holds the loaded model in memory. The only way to change it is
+//! [`Case::apply`] with an [`Edit`]; [`Case::save`] then writes what changed, each file
+//! atomically, and appends the audit log. A read-write `Case` holds an exclusive lock on
+//! the folder for its lifetime, so two processes never write one case.
+
+mod edit;
+mod error;
+mod import;
+pub mod log;
+mod model;
+pub mod store;
+mod verify;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::{self, File, OpenOptions};
+use std::path::{Path, PathBuf};
+
+pub use edit::Edit;
+pub use error::CaseError;
+pub use import::{ImportError, ImportOptions, ImportOutcome};
+pub use model::{
+    CaseMeta, EvidenceRecord, Extra, Finding, FindingKind, SCHEMA_VERSION, is_sha256_hex,
+    is_valid_finding_id,
+};
+pub use verify::{AlteredFile, VerifyReport};
+
+use self::log::LogEntry;
+
+pub const CASE_FILE: &str = "case.json";
+pub const EVIDENCE_DIR: &str = "evidence";
+pub const FINDINGS_DIR: &str = "findings";
+pub const EXPORTS_DIR: &str = "exports";
+/// Derived, regenerable files (thumbnails); ignored by git and by `verify`.
+pub const CACHE_DIR: &str = "cache";
+pub const LOCK_FILE: &str = ".geoproof.lock";
+
+/// Whether this process may write the case.
+#[derive(Debug)]
+enum Access {
+    /// Holds the folder lock until dropped.
+    ReadWrite {
+        _lock: File,
+    },
+    ReadOnly {
+        reason: String,
+    },
+}
+
+/// What changed in memory since the last save.
+#[derive(Debug, Default)]
+struct Dirty {
+    meta: bool,
+    evidence: BTreeSet<String>,
+    /// Findings to write, or to delete when no longer in the model.
+    findings: BTreeSet<String>,
+}
+
+#[derive(Debug)]
+pub struct Case {
+    root: PathBuf,
+    meta: CaseMeta,
+    evidence: BTreeMap<String, EvidenceRecord>,
+    findings: BTreeMap<String, Finding>,
+    access: Access,
+    dirty: Dirty,
+    pending_log: Vec<LogEntry>,
+}
+
+impl Case {
+    /// Creates a new case folder (which must not exist, or be empty) and opens it.
+    pub fn create(root: &Path, title: &str) -> Result<Case, CaseError> {
+        let io_err = |path: &Path| {
+            let path = path.to_owned();
+            move |source| CaseError::Io { path, source }
+        };
+        if root.exists() {
+            let empty_dir =
+                root.is_dir() && fs::read_dir(root).map_err(io_err(root))?.next().is_none();
+            if !empty_dir {
+                return Err(CaseError::AlreadyExists {
+                    path: root.to_owned(),
+                });
+            }
+        }
+        for dir in [EVIDENCE_DIR, FINDINGS_DIR] {
+            let path = root.join(dir);
+            fs::create_dir_all(&path).map_err(io_err(&path))?;
+        }
+        let lock = lock_folder(root)?;
+        let gitignore = root.join(".gitignore");
+        store::write_atomic(
+            &gitignore,
+            format!("{CACHE_DIR}/\n{LOCK_FILE}\n").as_bytes(),
+            false,
+        )?;
+        let mut case = Case {
+            root: root.to_owned(),
+            meta: CaseMeta {
+                schema_version: SCHEMA_VERSION,
+                title: title.to_owned(),
+                created: chrono::Utc::now(),
+                settings: BTreeMap::new(),
+                extra: Extra::new(),
+            },
+            evidence: BTreeMap::new(),
+            findings: BTreeMap::new(),
+            access: Access::ReadWrite { _lock: lock },
+            dirty: Dirty {
+                meta: true,
+                ..Dirty::default()
+            },
+            pending_log: vec![LogEntry::new(
+                "case_created",
+                serde_json::json!({ "title": title }),
+            )],
+        };
+        case.save()?;
+        Ok(case)
+    }
+
+    /// Opens a case for editing, taking the folder lock. A case written by a newer
+    /// geoproof opens read-only, with the reason in [`Case::read_only_reason`].
+    pub fn open(root: &Path) -> Result<Case, CaseError> {
+        let meta = load_meta(root)?;
+        let access = if meta.schema_version > SCHEMA_VERSION {
+            Access::ReadOnly {
+                reason: format!(
+                    "written by a newer geoproof (schema version {}, this build knows {}); \
+                     opened read-only so nothing is lost",
+                    meta.schema_version, SCHEMA_VERSION
+                ),
+            }
+        } else {
+            Access::ReadWrite {
+                _lock: lock_folder(root)?,
+            }
+        };
+        Self::load(root, meta, access)
+    }
+
+    /// Opens a case for reading only; takes no lock, so it works while another process
+    /// edits the case.
+    pub fn open_read_only(root: &Path) -> Result<Case, CaseError> {
+        let meta = load_meta(root)?;
+        let access = Access::ReadOnly {
+            reason: "opened for reading".to_owned(),
+        };
+        Self::load(root, meta, access)
+    }
+
+    fn load(root: &Path, meta: CaseMeta, access: Access) -> Result<Case, CaseError> {
+        let mut evidence = BTreeMap::new();
+        for path in json_files(&root.join(EVIDENCE_DIR))? {
+            let record: EvidenceRecord = store::read_json(&path)?;
+            validate_evidence_record(root, &path, &record)?;
+            evidence.insert(record.sha256.clone(), record);
+        }
+        let mut findings = BTreeMap::new();
+        for path in json_files(&root.join(FINDINGS_DIR))? {
+            let finding: Finding = store::read_json(&path)?;
+            if path.file_stem().and_then(|s| s.to_str()) != Some(finding.id.as_str())
+                || !is_valid_finding_id(&finding.id)
+            {
+                return Err(CaseError::InvalidRecord {
+                    path,
+                    reason: format!("finding id {:?} does not match its file name", finding.id),
+                });
+            }
+            findings.insert(finding.id.clone(), finding);
+        }
+        Ok(Case {
+            root: root.to_owned(),
+            meta,
+            evidence,
+            findings,
+            access,
+            dirty: Dirty::default(),
+            pending_log: Vec::new(),
+        })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn meta(&self) -> &CaseMeta {
+        &self.meta
+    }
+
+    pub fn evidence(&self) -> impl Iterator<Item = &EvidenceRecord> {
+        self.evidence.values()
+    }
+
+    pub fn findings(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.values()
+    }
+
+    pub fn finding(&self, id: &str) -> Result<&Finding, CaseError> {
+        self.findings
+            .get(id)
+            .ok_or_else(|| CaseError::UnknownFinding {
+                case: self.root.clone(),
+                id: id.to_owned(),
+            })
+    }
+
+    /// Finds evidence by full id or by a unique prefix of at least 6 hex digits.
+    pub fn find_evidence(&self, id_or_prefix: &str) -> Result<&EvidenceRecord, CaseError> {
+        let prefix = id_or_prefix.to_ascii_lowercase();
+        if let Some(record) = self.evidence.get(&prefix) {
+            return Ok(record);
+        }
+        let unknown = || CaseError::UnknownEvidence {
+            case: self.root.clone(),
+            id: id_or_prefix.to_owned(),
+        };
+        if prefix.len() < 6 {
+            return Err(unknown());
+        }
+        let mut matches = self
+            .evidence
+            .range(prefix.clone()..)
+            .take_while(|(k, _)| k.starts_with(&prefix));
+        match (matches.next(), matches.next()) {
+            (Some((_, record)), None) => Ok(record),
+            (None, _) => Err(unknown()),
+            (Some(_), Some(_)) => Err(CaseError::AmbiguousEvidence {
+                case: self.root.clone(),
+                id: id_or_prefix.to_owned(),
+                count: 2 + matches.count(),
+            }),
+        }
+    }
+
+    /// `Some(reason)` when this case cannot be written.
+    pub fn read_only_reason(&self) -> Option<&str> {
+        match &self.access {
+            Access::ReadOnly { reason } => Some(reason),
+            Access::ReadWrite { .. } => None,
+        }
+    }
+
+    /// Absolute path of a stored original.
+    pub fn evidence_path(&self, record: &EvidenceRecord) -> PathBuf {
+        self.root.join(&record.file)
+    }
+
+    /// Where the cached preview of an evidence item lives (may not exist yet).
+    pub fn thumbnail_path(&self, sha256: &str) -> PathBuf {
+        self.root
+            .join(CACHE_DIR)
+            .join("thumbnails")
+            .join(format!("{sha256}.png"))
+    }
+
+    /// Whether there are changes not yet saved.
+    pub fn is_dirty(&self) -> bool {
+        self.dirty.meta || !self.dirty.evidence.is_empty() || !self.dirty.findings.is_empty()
+    }
+
+    fn ensure_writable(&self) -> Result<(), CaseError> {
+        match &self.access {
+            Access::ReadOnly { reason } => Err(CaseError::ReadOnly {
+                path: self.root.clone(),
+                reason: reason.clone(),
+            }),
+            Access::ReadWrite { .. } => Ok(()),
+        }
+    }
+
+    /// Queues an audit-log entry to be written with the next save.
+    pub fn log_event(&mut self, event: &str, detail: serde_json::Value) {
+        self.pending_log.push(LogEntry::new(event, detail));
+    }
+
+    /// Writes every changed file atomically, then appends the audit log.
+    pub fn save(&mut self) -> Result<(), CaseError> {
+        self.ensure_writable()?;
+        if self.dirty.meta {
+            store::write_json(&self.root.join(CASE_FILE), &self.meta)?;
+            self.dirty.meta = false;
+        }
+        while let Some(id) = self.dirty.evidence.pop_first() {
+            if let Some(record) = self.evidence.get(&id) {
+                let path = self.root.join(EVIDENCE_DIR).join(format!("{id}.json"));
+                if let Err(e) = store::write_json(&path, record) {
+                    self.dirty.evidence.insert(id);
+                    return Err(e);
+                }
+            }
+        }
+        while let Some(id) = self.dirty.findings.pop_first() {
+            let path = self.root.join(FINDINGS_DIR).join(format!("{id}.json"));
+            let result = match self.findings.get(&id) {
+                Some(finding) => store::write_json(&path, finding),
+                None => match fs::remove_file(&path) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(CaseError::Io {
+                        path: path.clone(),
+                        source: e,
+                    }),
+                    _ => Ok(()),
+                },
+            };
+            if let Err(e) = result {
+                self.dirty.findings.insert(id);
+                return Err(e);
+            }
+        }
+        log::append(&self.root, &self.pending_log)?;
+        self.pending_log.clear();
+        Ok(())
+    }
+}
+
+fn load_meta(root: &Path) -> Result<CaseMeta, CaseError> {
+    let path = root.join(CASE_FILE);
+    if !path.is_file() {
+        return Err(CaseError::NotACase {
+            path: root.to_owned(),
+        });
+    }
+    store::read_json(&path)
+}
+
+/// Takes the exclusive, advisory lock that marks a case as being edited. The OS drops
+/// it when the process ends, however it ends, so a crash never leaves a stale lock.
+fn lock_folder(root: &Path) -> Result<File, CaseError> {
+    let path = root.join(LOCK_FILE);
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|source| CaseError::Io {
+            path: path.clone(),
+            source,
+        })?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(fs::TryLockError::WouldBlock) => Err(CaseError::Locked {
+            path: root.to_owned(),
+            lock: path,
+        }),
+        Err(fs::TryLockError::Error(source)) => Err(CaseError::Io { path, source }),
+    }
+}
+
+/// The `*.json` files of a case sub-folder, sorted; a missing folder has none.
+/// Leftover temp files from an interrupted save are not records and are skipped.
+fn json_files(dir: &Path) -> Result<Vec<PathBuf>, CaseError> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(source) => {
+            return Err(CaseError::Io {
+                path: dir.to_owned(),
+                source,
+            });
+        }
+    };
+    let mut files = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|source| CaseError::Io {
+            path: dir.to_owned(),
+            source,
+        })?;
+        let path = entry.path();
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.ends_with(".json") && !name.starts_with('.') && path.is_file() {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// A record must be named after its hash and point at `evidence/<sha256>.<ext>` inside
+/// the case — never at a path that leaves the folder.
+fn validate_evidence_record(
+    root: &Path,
+    path: &Path,
+    record: &EvidenceRecord,
+) -> Result<(), CaseError> {
+    let invalid = |reason: String| CaseError::InvalidRecord {
+        path: path.to_owned(),
+        reason,
+    };
+    if !is_sha256_hex(&record.sha256) {
+        return Err(invalid(format!(
+            "sha256 {:?} is not a SHA-256 digest",
+            record.sha256
+        )));
+    }
+    if path.file_stem().and_then(|s| s.to_str()) != Some(record.sha256.as_str()) {
+        return Err(invalid(
+            "file name does not match the record's sha256".into(),
+        ));
+    }
+    store::resolve_inside(root, &record.file).map_err(invalid)?;
+    let expected_prefix = format!("{EVIDENCE_DIR}/{}.", record.sha256);
+    if !record.file.starts_with(&expected_prefix) || record.file.ends_with(".json") {
+        return Err(invalid(format!(
+            "file {:?} is not the original's place (expected {expected_prefix}<ext>)",
+            record.file
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,130 @@
+//! The serialised shapes of a case: `case.json`, evidence records and findings.
+//!
+//! Every struct keeps the fields it does not know in `extra`, so a case written by a
+//! newer geoproof survives a save by this one.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::evidence::{ExifSummary, PerceptualHash};
+
+/// The case schema this build reads and writes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Fields not known to this version, kept verbatim (sorted by key when written).
+pub type Extra = BTreeMap<String, Value>;
+
+/// `case.json`: the case's identity and settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseMeta {
+    pub schema_version: u32,
+    pub title: String,
+    pub created: DateTime<Utc>,
+    #[serde(default)]
+    pub settings: BTreeMap<String, Value>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// `evidence/<sha256>.json`: what we know about one original file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvidenceRecord {
+    /// SHA-256 of the original bytes, lowercase hex; also the evidence id.
+    pub sha256: String,
+    /// The original's path relative to the case root, e.g. `evidence/<sha256>.jpg`.
+    pub file: String,
+    pub original_name: String,
+    pub size_bytes: u64,
+    pub media_type: String,
+    /// Width and height after EXIF orientation is applied (what a viewer shows).
+    pub width: u32,
+    pub height: u32,
+    #[serde(default)]
+    pub exif: ExifSummary,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub perceptual_hash: Option<PerceptualHash>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_url: Option<String>,
+    /// When the file was taken into the case.
+    pub acquired_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub notes: String,
+    /// Things the analyst should know about this item (e.g. junk GPS dropped at intake).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+impl EvidenceRecord {
+    /// The evidence id: the content hash.
+    pub fn id(&self) -> &str {
+        &self.sha256
+    }
+
+    /// A short id for people (12 hex digits, unique in any realistic case).
+    pub fn short_id(&self) -> &str {
+        &self.sha256[..self.sha256.len().min(12)]
+    }
+}
+
+/// What a finding asserts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
+    Geolocation,
+    Comparison,
+    Other,
+}
+
+/// `findings/<id>.json`: one analytic conclusion. Fields beyond these (panels,
+/// annotations, verdict…) are kept in `extra` until this version models them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub id: String,
+    pub kind: FindingKind,
+    pub title: String,
+    pub created: DateTime<Utc>,
+    pub updated: DateTime<Utc>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// Whether a finding id is safe to use as a file name (`findings/<id>.json`).
+pub fn is_valid_finding_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Whether `s` looks like a lowercase SHA-256 hex digest.
+pub fn is_sha256_hex(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_fields_survive_a_round_trip() {
+        let text = r#"{"schema_version":1,"title":"t","created":"2024-03-22T00:00:00Z",
+            "settings":{"x":1},"future_field":{"a":[1,2]}}"#;
+        let meta: CaseMeta = serde_json::from_str(text).unwrap();
+        let back = serde_json::to_value(&meta).unwrap();
+        assert_eq!(back["future_field"]["a"][1], 2);
+    }
+
+    #[test]
+    fn finding_ids_must_be_plain_names() {
+        assert!(is_valid_finding_id("F-2024-0001"));
+        assert!(!is_valid_finding_id("../x"));
+        assert!(!is_valid_finding_id("a/b"));
+        assert!(!is_valid_finding_id(""));
+    }
+}

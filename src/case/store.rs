@@ -1,0 +1,178 @@
+//! Durable file primitives for the case folder: atomic writes, deterministic JSON, and
+//! path checks that keep every access inside the case.
+//!
+//! Every write goes to a temporary file in the destination folder, is fsynced, and is
+//! renamed over the target, so a crash at any point leaves either the old or the new
+//! version — never a half-written file.
+
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::{Component, Path, PathBuf};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::CaseError;
+
+/// Serialises `value` as pretty JSON (2-space indent) with a trailing newline.
+///
+/// Key order is stable: struct fields in declaration order, maps sorted (serde_json's
+/// default `Map` is a `BTreeMap`), so saving an unchanged case produces identical bytes.
+pub fn to_json_bytes<T: Serialize>(value: &T) -> Result<Vec<u8>, serde_json::Error> {
+    let mut bytes = serde_json::to_vec_pretty(value)?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+/// Reads and parses a JSON file, naming the file in any error.
+pub fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T, CaseError> {
+    let bytes = fs::read(path).map_err(|source| CaseError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    serde_json::from_slice(&bytes).map_err(|source| CaseError::Json {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// Writes `value` as deterministic JSON, atomically.
+pub fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), CaseError> {
+    let bytes = to_json_bytes(value).map_err(|source| CaseError::Json {
+        path: path.to_owned(),
+        source,
+    })?;
+    write_atomic(path, &bytes, false)
+}
+
+/// Writes `bytes` to `path` atomically: temp file in the same folder, fsync, rename,
+/// fsync of the folder. With `read_only`, the file is made read-only before it appears
+/// under its final name, so an original never exists in a writable state.
+pub fn write_atomic(path: &Path, bytes: &[u8], read_only: bool) -> Result<(), CaseError> {
+    let io_err = |source: io::Error| CaseError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let dir = path.parent().ok_or_else(|| {
+        io_err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "path has no parent folder",
+        ))
+    })?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".tmp-")
+        .tempfile_in(dir)
+        .map_err(io_err)?;
+    tmp.write_all(bytes).map_err(io_err)?;
+    tmp.as_file().sync_all().map_err(io_err)?;
+    set_permissions(tmp.as_file(), read_only).map_err(io_err)?;
+    tmp.persist(path).map_err(|e| io_err(e.error))?;
+    sync_dir(dir).map_err(io_err)?;
+    Ok(())
+}
+
+/// Temp files are created private (0600); a case file is shared by a team through
+/// git, so it gets ordinary permissions: 0644, or 0444 for originals.
+fn set_permissions(file: &File, read_only: bool) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = if read_only { 0o444 } else { 0o644 };
+        file.set_permissions(fs::Permissions::from_mode(mode))
+    }
+    #[cfg(not(unix))]
+    {
+        let mut perms = file.metadata()?.permissions();
+        perms.set_readonly(read_only);
+        file.set_permissions(perms)
+    }
+}
+
+/// Makes a rename durable by syncing the folder entry (a no-op where unsupported).
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        File::open(dir)?.sync_all()?;
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
+/// Resolves a path stored in a case file (always relative, `/`-separated) against the
+/// case root, refusing anything that could leave the folder: absolute paths, `..`,
+/// drive prefixes, and symlinks that point outside.
+pub fn resolve_inside(root: &Path, stored: &str) -> Result<PathBuf, String> {
+    let relative = Path::new(stored);
+    if stored.is_empty() {
+        return Err("empty path".into());
+    }
+    for component in relative.components() {
+        match component {
+            Component::Normal(_) => {}
+            Component::CurDir => {}
+            Component::ParentDir => return Err(format!("path {stored:?} contains '..'")),
+            Component::RootDir | Component::Prefix(_) => {
+                return Err(format!("path {stored:?} is absolute"));
+            }
+        }
+    }
+    let joined = root.join(relative);
+    // A symlink inside the case could still point elsewhere: compare real locations
+    // when the file exists (a missing file cannot be read, so it cannot leak).
+    if let (Ok(real), Ok(real_root)) = (joined.canonicalize(), root.canonicalize())
+        && !real.starts_with(&real_root)
+    {
+        return Err(format!("path {stored:?} leads outside the case folder"));
+    }
+    Ok(joined)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_replaces_content_and_leaves_no_temp_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.json");
+        write_atomic(&path, b"one", false).unwrap();
+        write_atomic(&path, b"two", false).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"two");
+        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1, "temp files left behind: {names:?}");
+    }
+
+    #[test]
+    fn read_only_write_produces_read_only_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("orig.bin");
+        write_atomic(&path, b"x", true).unwrap();
+        assert!(fs::metadata(&path).unwrap().permissions().readonly());
+    }
+
+    #[test]
+    fn json_is_pretty_sorted_and_newline_terminated() {
+        let value: serde_json::Value = serde_json::json!({"b": 1, "a": [1, 2]});
+        let text = String::from_utf8(to_json_bytes(&value).unwrap()).unwrap();
+        assert_eq!(text, "{\n  \"a\": [\n    1,\n    2\n  ],\n  \"b\": 1\n}\n");
+    }
+
+    #[test]
+    fn resolve_inside_refuses_escapes() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(resolve_inside(dir.path(), "../../etc/passwd").is_err());
+        assert!(resolve_inside(dir.path(), "/etc/passwd").is_err());
+        assert!(resolve_inside(dir.path(), "evidence/../../x").is_err());
+        assert!(resolve_inside(dir.path(), "").is_err());
+        assert!(resolve_inside(dir.path(), "evidence/abc.jpg").is_ok());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn resolve_inside_refuses_symlink_leading_out() {
+        let dir = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink("/etc/hostname", dir.path().join("link")).unwrap();
+        assert!(resolve_inside(dir.path(), "link").is_err());
+    }
+}

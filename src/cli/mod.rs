@@ -1,0 +1,272 @@
+//! Command-line interface: argument definitions and one function per subcommand.
+//! Every subcommand prints human text by default and one JSON document with `--json`.
+
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{CommandFactory, Parser, Subcommand};
+use serde_json::json;
+
+use geoproof::case::{Case, CaseError, ImportOptions, ImportOutcome};
+use geoproof::evidence;
+
+use output::{evidence_json, finding_json, print_json};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "geoproof",
+    version,
+    about = "Geolocation and image-comparison workbench for open-source investigators"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create a new, empty case folder.
+    New {
+        case: PathBuf,
+        #[arg(long, default_value = "Untitled case")]
+        title: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Take image files into a case as evidence (originals are copied, never changed).
+    Add {
+        case: PathBuf,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Where the files were obtained (recorded with each item).
+        #[arg(long)]
+        source: Option<String>,
+        /// A note recorded with each item.
+        #[arg(long)]
+        note: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List a case's evidence and findings.
+    List {
+        case: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a file's metadata (hash, type, size, EXIF) without a case.
+    Inspect {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Re-hash every original and report missing, altered and unexpected files.
+    Verify {
+        case: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print one finding.
+    Show {
+        case: PathBuf,
+        finding: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// How a command that ran to the end went.
+pub enum Outcome {
+    Success,
+    /// Something was reported as failed (a bad file in a batch, a broken case).
+    PartialFailure,
+}
+
+impl Outcome {
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            Outcome::Success => ExitCode::SUCCESS,
+            Outcome::PartialFailure => ExitCode::FAILURE,
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> Result<Outcome> {
+    let Some(command) = cli.command else {
+        // Until the desktop app exists, no arguments means help.
+        Cli::command().print_help()?;
+        println!();
+        return Ok(Outcome::Success);
+    };
+    match command {
+        Command::New { case, title, json } => new_case(case, &title, json),
+        Command::Add {
+            case,
+            files,
+            source,
+            note,
+            json,
+        } => add(
+            case,
+            &files,
+            ImportOptions {
+                source_url: source,
+                note,
+            },
+            json,
+        ),
+        Command::List { case, json } => list(case, json),
+        Command::Inspect { file, json } => inspect(file, json),
+        Command::Verify { case, json } => verify(case, json),
+        Command::Show {
+            case,
+            finding,
+            json,
+        } => show(case, &finding, json),
+    }
+}
+
+fn new_case(path: PathBuf, title: &str, json: bool) -> Result<Outcome> {
+    let case = Case::create(&path, title)?;
+    if json {
+        print_json(
+            &json!({ "case": path, "title": case.meta().title, "schema_version": case.meta().schema_version }),
+        )?;
+    } else {
+        println!("created case {:?} in {}", case.meta().title, path.display());
+    }
+    Ok(Outcome::Success)
+}
+
+fn add(path: PathBuf, files: &[PathBuf], options: ImportOptions, json: bool) -> Result<Outcome> {
+    let mut case = Case::open(&path)?;
+    if let Some(reason) = case.read_only_reason() {
+        anyhow::bail!("{}: case is read-only: {reason}", path.display());
+    }
+    let mut results = Vec::new();
+    let mut failed = false;
+    for file in files {
+        match case.import(file, &options) {
+            Ok(outcome) => {
+                let (status, record) = match &outcome {
+                    ImportOutcome::Added(r) => ("added", r),
+                    ImportOutcome::Duplicate(r) => ("duplicate", r),
+                };
+                for warning in &record.warnings {
+                    if status == "added" {
+                        eprintln!("warning: {}: {warning}", file.display());
+                    }
+                }
+                if !json {
+                    println!("{}", output::import_line(status, file, record));
+                }
+                let mut value = evidence_json(record);
+                value["status"] = json!(status);
+                value["file"] = json!(file);
+                results.push(value);
+            }
+            Err(err) => {
+                failed = true;
+                eprintln!("error: {err}");
+                results.push(json!({ "status": "error", "file": file, "error": err.to_string() }));
+            }
+        }
+    }
+    if json {
+        print_json(&results)?;
+    }
+    Ok(if failed {
+        Outcome::PartialFailure
+    } else {
+        Outcome::Success
+    })
+}
+
+fn list(path: PathBuf, json: bool) -> Result<Outcome> {
+    let case = Case::open_read_only(&path)?;
+    if json {
+        print_json(&json!({
+            "case": path,
+            "title": case.meta().title,
+            "schema_version": case.meta().schema_version,
+            "evidence": case.evidence().map(evidence_json).collect::<Vec<_>>(),
+            "findings": case.findings().map(finding_json).collect::<Vec<_>>(),
+        }))?;
+    } else {
+        print!("{}", output::list_text(&case));
+    }
+    Ok(Outcome::Success)
+}
+
+fn inspect(file: PathBuf, json: bool) -> Result<Outcome> {
+    let inspection = evidence::inspect_file(&file)?;
+    if json {
+        print_json(&output::inspection_json(&inspection))?;
+    } else {
+        print!("{}", output::inspection_text(&file, &inspection));
+    }
+    for warning in &inspection.warnings {
+        eprintln!("warning: {}: {warning}", file.display());
+    }
+    Ok(Outcome::Success)
+}
+
+fn verify(path: PathBuf, json: bool) -> Result<Outcome> {
+    // Verification is logged in the case's audit trail when we may write it; a case
+    // being edited elsewhere, or from a newer version, is still verified.
+    let (mut case, loggable) = match Case::open(&path) {
+        Ok(case) => {
+            let writable = case.read_only_reason().is_none();
+            (case, writable)
+        }
+        Err(CaseError::Locked { .. }) => (Case::open_read_only(&path)?, false),
+        Err(e) => return Err(e.into()),
+    };
+    let report = case.verify()?;
+    if loggable {
+        case.log_event(
+            "verify",
+            json!({
+                "intact": report.intact.len(),
+                "missing": report.missing,
+                "altered": report.altered,
+                "unexpected": report.unexpected,
+            }),
+        );
+        case.save()
+            .context("recording the verification in the audit log")?;
+    }
+    if json {
+        print_json(&json!({
+            "case": path,
+            "ok": report.is_intact(),
+            "checked": report.intact.len() + report.missing.len() + report.altered.len(),
+            "intact": report.intact,
+            "missing": report.missing,
+            "altered": report.altered,
+            "unexpected": report.unexpected,
+            "logged": loggable,
+        }))?;
+    } else {
+        print!("{}", output::verify_text(&report));
+    }
+    Ok(if report.is_intact() {
+        Outcome::Success
+    } else {
+        Outcome::PartialFailure
+    })
+}
+
+fn show(path: PathBuf, id: &str, json: bool) -> Result<Outcome> {
+    let case = Case::open_read_only(&path)?;
+    let finding = case.finding(id)?;
+    if json {
+        print_json(finding)?;
+    } else {
+        println!("{} [{:?}] {}", finding.id, finding.kind, finding.title);
+        println!("created {}  updated {}", finding.created, finding.updated);
+    }
+    Ok(Outcome::Success)
+}

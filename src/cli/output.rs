@@ -1,0 +1,209 @@
+//! How CLI results look: the JSON shapes scripts rely on and the human text.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::Path;
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use geoproof::case::{Case, EvidenceRecord, Finding, VerifyReport};
+use geoproof::evidence::{ExifSummary, Inspection};
+
+/// Prints one pretty JSON document on stdout.
+pub fn print_json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// The EXIF keys, always present (`null` when the file lacks them).
+fn exif_fields(exif: &ExifSummary, into: &mut serde_json::Map<String, Value>) {
+    let fields = [
+        ("lat", json!(exif.lat)),
+        ("lon", json!(exif.lon)),
+        ("alt_m", json!(exif.alt_m)),
+        ("direction_deg", json!(exif.direction_deg)),
+        ("direction_ref", json!(exif.direction_ref)),
+        ("taken_at", json!(exif.taken_at)),
+        ("gps_time_utc", json!(exif.gps_time_utc)),
+        ("make", json!(exif.make)),
+        ("model", json!(exif.model)),
+        ("orientation", json!(exif.orientation)),
+    ];
+    for (key, value) in fields {
+        into.insert(key.to_owned(), value);
+    }
+}
+
+/// One evidence record as the flat object `add`, `list` and `inspect` print.
+pub fn evidence_json(record: &EvidenceRecord) -> Value {
+    let mut map = serde_json::Map::new();
+    map.insert("id".into(), json!(record.id()));
+    map.insert("sha256".into(), json!(record.sha256));
+    map.insert("original_name".into(), json!(record.original_name));
+    map.insert("media_type".into(), json!(record.media_type));
+    map.insert("size_bytes".into(), json!(record.size_bytes));
+    map.insert("width".into(), json!(record.width));
+    map.insert("height".into(), json!(record.height));
+    exif_fields(&record.exif, &mut map);
+    map.insert("perceptual_hash".into(), json!(record.perceptual_hash));
+    map.insert("source_url".into(), json!(record.source_url));
+    map.insert("acquired_at".into(), json!(record.acquired_at));
+    map.insert("notes".into(), json!(record.notes));
+    map.insert("warnings".into(), json!(record.warnings));
+    Value::Object(map)
+}
+
+pub fn inspection_json(inspection: &Inspection) -> Value {
+    let mut map = serde_json::Map::new();
+    map.insert("original_name".into(), json!(inspection.original_name));
+    map.insert("sha256".into(), json!(inspection.sha256));
+    map.insert("media_type".into(), json!(inspection.media_type.mime()));
+    map.insert("size_bytes".into(), json!(inspection.bytes.len()));
+    map.insert("width".into(), json!(inspection.width));
+    map.insert("height".into(), json!(inspection.height));
+    exif_fields(&inspection.exif, &mut map);
+    map.insert("perceptual_hash".into(), json!(inspection.perceptual_hash));
+    map.insert("warnings".into(), json!(inspection.warnings));
+    Value::Object(map)
+}
+
+pub fn finding_json(finding: &Finding) -> Value {
+    json!({
+        "id": finding.id,
+        "kind": finding.kind,
+        "title": finding.title,
+        "created": finding.created,
+        "updated": finding.updated,
+    })
+}
+
+pub fn import_line(status: &str, file: &Path, record: &EvidenceRecord) -> String {
+    format!(
+        "{status:<9} {}  {}  {}×{}  {}",
+        record.short_id(),
+        file.display(),
+        record.width,
+        record.height,
+        gps_text(&record.exif)
+    )
+}
+
+fn gps_text(exif: &ExifSummary) -> String {
+    match (exif.lat, exif.lon) {
+        (Some(lat), Some(lon)) => format!("GPS {lat:.6}, {lon:.6}"),
+        _ => "no GPS".to_owned(),
+    }
+}
+
+pub fn list_text(case: &Case) -> String {
+    let mut out = String::new();
+    let meta = case.meta();
+    let _ = writeln!(out, "{} (schema {})", meta.title, meta.schema_version);
+    let evidence: Vec<_> = case.evidence().collect();
+    let _ = writeln!(out, "evidence: {}", evidence.len());
+    for record in evidence {
+        let _ = writeln!(
+            out,
+            "  {}  {:<28} {:>5}×{:<5} {}",
+            record.short_id(),
+            record.original_name,
+            record.width,
+            record.height,
+            gps_text(&record.exif)
+        );
+    }
+    let findings: Vec<_> = case.findings().collect();
+    let _ = writeln!(out, "findings: {}", findings.len());
+    for finding in findings {
+        let _ = writeln!(
+            out,
+            "  {}  {:?}  {}",
+            finding.id, finding.kind, finding.title
+        );
+    }
+    out
+}
+
+pub fn inspection_text(file: &Path, i: &Inspection) -> String {
+    let mut out = String::new();
+    let e = &i.exif;
+    let _ = writeln!(out, "file:        {}", file.display());
+    let _ = writeln!(out, "sha256:      {}", i.sha256);
+    let _ = writeln!(out, "type:        {}", i.media_type.mime());
+    let _ = writeln!(out, "size:        {} bytes", i.bytes.len());
+    let _ = writeln!(out, "dimensions:  {}×{} (as displayed)", i.width, i.height);
+    let _ = writeln!(out, "location:    {}", gps_text(e));
+    let optional = [
+        ("altitude", e.alt_m.map(|a| format!("{a} m"))),
+        (
+            "direction",
+            e.direction_deg.map(|d| {
+                let reference = match e.direction_ref.as_deref() {
+                    Some("T") => "true north",
+                    Some("M") => "MAGNETIC north",
+                    _ => "unknown reference",
+                };
+                format!("{d}° ({reference})")
+            }),
+        ),
+        ("taken at", e.taken_at.clone()),
+        ("GPS time", e.gps_time_utc.clone()),
+        (
+            "camera",
+            match (&e.make, &e.model) {
+                (None, None) => None,
+                (make, model) => Some(format!(
+                    "{} {}",
+                    make.as_deref().unwrap_or(""),
+                    model.as_deref().unwrap_or("")
+                )),
+            },
+        ),
+        ("orientation", e.orientation.map(|o| o.to_string())),
+    ];
+    for (label, value) in optional {
+        if let Some(value) = value {
+            let _ = writeln!(out, "{:<12} {}", format!("{label}:"), value.trim());
+        }
+    }
+    let _ = writeln!(
+        out,
+        "phash:       {} ({} v{})",
+        i.perceptual_hash.hex, i.perceptual_hash.algorithm, i.perceptual_hash.version
+    );
+    out
+}
+
+pub fn verify_text(report: &VerifyReport) -> String {
+    let mut out = String::new();
+    for file in &report.missing {
+        let _ = writeln!(out, "MISSING     {file}");
+    }
+    for altered in &report.altered {
+        let _ = writeln!(
+            out,
+            "ALTERED     {} (now hashes to {})",
+            altered.file, altered.actual_sha256
+        );
+    }
+    for file in &report.unexpected {
+        let _ = writeln!(out, "UNEXPECTED  {file}");
+    }
+    let _ = writeln!(
+        out,
+        "{} intact, {} missing, {} altered, {} unexpected: {}",
+        report.intact.len(),
+        report.missing.len(),
+        report.altered.len(),
+        report.unexpected.len(),
+        if report.is_intact() {
+            "OK"
+        } else {
+            "NOT INTACT"
+        }
+    );
+    out
+}

@@ -1,0 +1,290 @@
+//! Safe decoding of untrusted images: size limits checked from the header before any
+//! pixel buffer is allocated, EXIF orientation applied, and a small preview produced
+//! cheaply (JPEGs are decoded in the DCT domain at 1/2–1/8 scale).
+
+use std::io::Cursor;
+
+use image::{DynamicImage, ImageReader, Limits, RgbImage};
+
+use super::MediaType;
+
+/// The largest image (in pixels) geoproof will decode: well above a 100-megapixel
+/// panorama, well below what a forged header can claim.
+pub const MAX_PIXELS: u64 = 400_000_000;
+/// The largest side accepted (TIFF and PNG allow far larger than anything real).
+pub const MAX_SIDE: u32 = 65_535;
+/// Upper bound for any single decoder allocation.
+pub const MAX_ALLOC_BYTES: u64 = 3 * 1024 * 1024 * 1024;
+
+/// Why an image could not be decoded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    #[error("image is {width}×{height} pixels, above the decode limit of {} megapixels", MAX_PIXELS / 1_000_000)]
+    TooLarge { width: u32, height: u32 },
+    #[error("truncated {format}: {detail}")]
+    Truncated {
+        format: &'static str,
+        detail: String,
+    },
+    #[error("corrupt {format}: {detail}")]
+    Corrupt {
+        format: &'static str,
+        detail: String,
+    },
+}
+
+/// Pixel size of an image as stored, read from the header only.
+pub fn stored_dimensions(bytes: &[u8], media: MediaType) -> Result<(u32, u32), DecodeError> {
+    let reader = ImageReader::with_format(Cursor::new(bytes), media.image_format());
+    let (width, height) = reader.into_dimensions().map_err(|e| corrupt(media, e))?;
+    check_size(width, height)?;
+    Ok((width, height))
+}
+
+/// Refuses sizes above the limits, before anything is allocated.
+pub fn check_size(width: u32, height: u32) -> Result<(), DecodeError> {
+    if width == 0 || height == 0 {
+        return Err(DecodeError::Corrupt {
+            format: "image",
+            detail: format!("header claims {width}×{height} pixels"),
+        });
+    }
+    if width > MAX_SIDE || height > MAX_SIDE || u64::from(width) * u64::from(height) > MAX_PIXELS {
+        return Err(DecodeError::TooLarge { width, height });
+    }
+    Ok(())
+}
+
+/// Width and height as displayed, after EXIF orientation (5–8 swap the axes).
+pub fn oriented_dimensions(width: u32, height: u32, orientation: Option<u16>) -> (u32, u32) {
+    match orientation {
+        Some(5..=8) => (height, width),
+        _ => (width, height),
+    }
+}
+
+/// Decodes a preview whose longer side is at most `max_side`, oriented for display.
+///
+/// The caller must have checked the size with [`stored_dimensions`]. The whole file is
+/// decoded (a truncated or corrupt file fails here), but a JPEG only at the smallest
+/// DCT scale that still covers `max_side`.
+pub fn decode_preview(
+    bytes: &[u8],
+    media: MediaType,
+    orientation: Option<u16>,
+    max_side: u32,
+) -> Result<DynamicImage, DecodeError> {
+    let image = match media {
+        MediaType::Jpeg => {
+            check_jpeg_structure(bytes)?;
+            match decode_jpeg_scaled(bytes, max_side)? {
+                Some(img) => img,
+                None => decode_full(bytes, media)?,
+            }
+        }
+        _ => decode_full(bytes, media)?,
+    };
+    let mut preview = if image.width().max(image.height()) > max_side {
+        image.thumbnail(max_side, max_side)
+    } else {
+        image
+    };
+    if let Some(o) = orientation
+        .and_then(|o| u8::try_from(o).ok())
+        .and_then(image::metadata::Orientation::from_exif)
+    {
+        preview.apply_orientation(o);
+    }
+    Ok(preview)
+}
+
+/// Full-resolution decode with limits enforced by the decoder itself.
+pub fn decode_full(bytes: &[u8], media: MediaType) -> Result<DynamicImage, DecodeError> {
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), media.image_format());
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(MAX_ALLOC_BYTES);
+    reader.limits(limits);
+    reader.decode().map_err(|e| match e {
+        image::ImageError::Limits(_) => DecodeError::Corrupt {
+            format: format_name(media),
+            detail: format!("exceeds decode limits ({e})"),
+        },
+        e if is_eof(&e) => DecodeError::Truncated {
+            format: format_name(media),
+            detail: e.to_string(),
+        },
+        e => corrupt(media, e),
+    })
+}
+
+/// DCT-domain downscaled decode. `None` for pixel formats the fast path does not handle
+/// (CMYK, 16-bit), which then take the full decoder.
+fn decode_jpeg_scaled(bytes: &[u8], max_side: u32) -> Result<Option<DynamicImage>, DecodeError> {
+    let jpeg_err = |e: jpeg_decoder::Error| DecodeError::Corrupt {
+        format: "JPEG",
+        detail: e.to_string(),
+    };
+    let mut decoder = jpeg_decoder::Decoder::new(Cursor::new(bytes));
+    decoder.read_info().map_err(jpeg_err)?;
+    let Some(info) = decoder.info() else {
+        return Ok(None);
+    };
+    check_size(u32::from(info.width), u32::from(info.height))?;
+    let side = u16::try_from(max_side).unwrap_or(u16::MAX);
+    let (w, h) = decoder.scale(side, side).map_err(jpeg_err)?;
+    let pixels = decoder.decode().map_err(jpeg_err)?;
+    let (w, h) = (u32::from(w), u32::from(h));
+    let rgb = match info.pixel_format {
+        jpeg_decoder::PixelFormat::RGB24 => RgbImage::from_raw(w, h, pixels),
+        jpeg_decoder::PixelFormat::L8 => {
+            image::GrayImage::from_raw(w, h, pixels).map(|g| DynamicImage::ImageLuma8(g).to_rgb8())
+        }
+        _ => return Ok(None),
+    };
+    rgb.map(DynamicImage::ImageRgb8)
+        .map(Some)
+        .ok_or_else(|| DecodeError::Corrupt {
+            format: "JPEG",
+            detail: "decoded pixel buffer has the wrong size".into(),
+        })
+}
+
+/// Walks the JPEG marker structure to the end-of-image marker. Decoders pad a file cut
+/// short with grey and report success; evidence that ends early must be flagged.
+pub fn check_jpeg_structure(bytes: &[u8]) -> Result<(), DecodeError> {
+    let truncated = |detail: &str| DecodeError::Truncated {
+        format: "JPEG",
+        detail: detail.to_owned(),
+    };
+    let mut i = 2; // after SOI
+    loop {
+        // Markers may be preceded by any number of 0xFF fill bytes.
+        while i < bytes.len() && bytes[i] == 0xFF && bytes.get(i + 1) == Some(&0xFF) {
+            i += 1;
+        }
+        if i + 1 >= bytes.len() {
+            return Err(truncated(&format!(
+                "file ends after {} bytes, before the end-of-image marker",
+                bytes.len()
+            )));
+        }
+        if bytes[i] != 0xFF {
+            return Err(DecodeError::Corrupt {
+                format: "JPEG",
+                detail: format!("expected a marker at byte {i}"),
+            });
+        }
+        let marker = bytes[i + 1];
+        match marker {
+            0xD9 => return Ok(()),
+            0x01 | 0xD0..=0xD7 => i += 2,
+            _ => {
+                let Some(len) = bytes.get(i + 2..i + 4) else {
+                    return Err(truncated("file ends inside a segment header"));
+                };
+                let len = usize::from(u16::from_be_bytes([len[0], len[1]]));
+                i += 2 + len;
+                if i > bytes.len() {
+                    return Err(truncated(&format!(
+                        "file ends inside a segment (marker 0x{marker:02X}) at byte {}",
+                        bytes.len()
+                    )));
+                }
+                if marker == 0xDA {
+                    i = skip_entropy_coded(bytes, i);
+                }
+            }
+        }
+    }
+}
+
+/// Returns the offset of the first real marker after entropy-coded data (skipping
+/// stuffed `FF 00` and restart markers), or the file length.
+fn skip_entropy_coded(bytes: &[u8], mut i: usize) -> usize {
+    while i + 1 < bytes.len() {
+        if bytes[i] == 0xFF {
+            match bytes[i + 1] {
+                0x00 | 0xD0..=0xD7 | 0xFF => i += 1,
+                _ => return i,
+            }
+        }
+        i += 1;
+    }
+    bytes.len()
+}
+
+fn format_name(media: MediaType) -> &'static str {
+    match media {
+        MediaType::Jpeg => "JPEG",
+        MediaType::Png => "PNG",
+        MediaType::Webp => "WebP",
+        MediaType::Tiff => "TIFF",
+    }
+}
+
+fn is_eof(e: &image::ImageError) -> bool {
+    let text = e.to_string().to_ascii_lowercase();
+    matches!(e, image::ImageError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof)
+        || text.contains("eof")
+        || text.contains("end of file")
+        || text.contains("truncated")
+}
+
+fn corrupt(media: MediaType, e: image::ImageError) -> DecodeError {
+    if is_eof(&e) {
+        return DecodeError::Truncated {
+            format: format_name(media),
+            detail: e.to_string(),
+        };
+    }
+    DecodeError::Corrupt {
+        format: format_name(media),
+        detail: e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn orientation_5_to_8_swaps_axes() {
+        assert_eq!(oriented_dimensions(640, 427, Some(6)), (427, 640));
+        assert_eq!(oriented_dimensions(640, 427, Some(3)), (640, 427));
+        assert_eq!(oriented_dimensions(640, 427, None), (640, 427));
+    }
+
+    #[test]
+    fn size_limits_refuse_absurd_headers() {
+        assert!(check_size(12000, 9000).is_ok());
+        assert!(matches!(
+            check_size(100_000, 100_000),
+            Err(DecodeError::TooLarge { .. })
+        ));
+        assert!(matches!(
+            check_size(30_000, 30_000),
+            Err(DecodeError::TooLarge { .. })
+        ));
+        assert!(check_size(0, 10).is_err());
+    }
+
+    #[test]
+    fn jpeg_structure_walk_finds_the_end_marker() {
+        // SOI, APP0 (len 4: 2 bytes payload), SOS (len 2), data with stuffing, EOI.
+        let ok = [
+            0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x04, 1, 2, 0xFF, 0xDA, 0x00, 0x02, 0x12, 0xFF, 0x00,
+            0x34, 0xFF, 0xD0, 0x56, 0xFF, 0xD9,
+        ];
+        assert_eq!(check_jpeg_structure(&ok), Ok(()));
+        assert!(matches!(
+            check_jpeg_structure(&ok[..15]),
+            Err(DecodeError::Truncated { .. })
+        ));
+        assert!(matches!(
+            check_jpeg_structure(&ok[..5]),
+            Err(DecodeError::Truncated { .. })
+        ));
+    }
+}

@@ -1,0 +1,183 @@
+//! The EXIF fields an investigator needs, read with `kamadak-exif` and normalised:
+//! signed decimal degrees, explicit direction reference, times as ISO 8601 text.
+
+use std::io::Cursor;
+
+use exif::{Exif, In, Tag, Value};
+use serde::{Deserialize, Serialize};
+
+/// EXIF facts about one image. Every field is optional: most files carry few of them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExifSummary {
+    /// Latitude in signed decimal degrees (south negative).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    /// Longitude in signed decimal degrees (west negative).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lon: Option<f64>,
+    /// Altitude in metres relative to sea level (below sea level negative).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alt_m: Option<f64>,
+    /// Direction the camera pointed (GPSImgDirection), degrees clockwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direction_deg: Option<f64>,
+    /// `"T"` (true north) or `"M"` (magnetic north) as recorded; never assumed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direction_ref: Option<String>,
+    /// DateTimeOriginal as `YYYY-MM-DDTHH:MM:SS`, with `±HH:MM` appended when
+    /// OffsetTimeOriginal is present (without it the time zone is unknown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub taken_at: Option<String>,
+    /// GPSDateStamp + GPSTimeStamp, always UTC: `YYYY-MM-DDTHH:MM:SSZ`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gps_time_utc: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub make: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// EXIF Orientation 1–8 (1 = as stored).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub orientation: Option<u16>,
+}
+
+/// Reads the EXIF summary from a JPEG, TIFF, PNG, WebP or HEIF container.
+///
+/// Returns the summary and warnings for the analyst (unreadable EXIF, junk GPS). A file
+/// without EXIF yields an empty summary and no warning.
+pub fn read_exif(bytes: &[u8]) -> (ExifSummary, Vec<String>) {
+    let mut warnings = Vec::new();
+    let exif = match exif::Reader::new().read_from_container(&mut Cursor::new(bytes)) {
+        Ok(exif) => exif,
+        Err(exif::Error::NotFound(_)) => return (ExifSummary::default(), warnings),
+        Err(err) => {
+            warnings.push(format!(
+                "EXIF block could not be read ({err}); metadata ignored"
+            ));
+            return (ExifSummary::default(), warnings);
+        }
+    };
+    let mut summary = ExifSummary {
+        alt_m: altitude(&exif),
+        direction_deg: rational(&exif, Tag::GPSImgDirection, 0),
+        direction_ref: ascii(&exif, Tag::GPSImgDirectionRef).map(|r| r.to_ascii_uppercase()),
+        taken_at: taken_at(&exif),
+        gps_time_utc: gps_time_utc(&exif),
+        make: ascii(&exif, Tag::Make),
+        model: ascii(&exif, Tag::Model),
+        orientation: exif
+            .get_field(Tag::Orientation, In::PRIMARY)
+            .and_then(|f| f.value.get_uint(0))
+            .and_then(|o| u16::try_from(o).ok())
+            .filter(|o| (1..=8).contains(o)),
+        ..ExifSummary::default()
+    };
+    let lat = signed_degrees(&exif, Tag::GPSLatitude, Tag::GPSLatitudeRef, b'S');
+    let lon = signed_degrees(&exif, Tag::GPSLongitude, Tag::GPSLongitudeRef, b'W');
+    match (lat, lon) {
+        (Some(lat), Some(lon)) if lat == 0.0 && lon == 0.0 => warnings.push(
+            "GPS is exactly 0, 0 (\"null island\", a common junk value); recorded as missing"
+                .to_owned(),
+        ),
+        (Some(lat), Some(lon))
+            if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) =>
+        {
+            warnings.push(format!(
+                "GPS {lat}, {lon} is out of range; recorded as missing"
+            ))
+        }
+        (Some(lat), Some(lon)) => {
+            summary.lat = Some(round7(lat));
+            summary.lon = Some(round7(lon));
+        }
+        (None, None) => {}
+        _ => warnings.push("GPS has only one of latitude/longitude; recorded as missing".into()),
+    }
+    if summary.direction_deg.is_some() && summary.direction_ref.is_none() {
+        warnings
+            .push("camera direction has no reference (true or magnetic north unknown)".to_owned());
+    }
+    (summary, warnings)
+}
+
+/// Rounds to 1e-7 degrees (about 1 cm), removing binary noise from DMS arithmetic.
+fn round7(v: f64) -> f64 {
+    (v * 1e7).round() / 1e7
+}
+
+fn rational(exif: &Exif, tag: Tag, index: usize) -> Option<f64> {
+    match &exif.get_field(tag, In::PRIMARY)?.value {
+        Value::Rational(v) => v.get(index).filter(|r| r.denom != 0).map(|r| r.to_f64()),
+        Value::SRational(v) => v.get(index).filter(|r| r.denom != 0).map(|r| r.to_f64()),
+        _ => None,
+    }
+}
+
+fn ascii(exif: &Exif, tag: Tag) -> Option<String> {
+    match &exif.get_field(tag, In::PRIMARY)?.value {
+        Value::Ascii(parts) => {
+            let text = String::from_utf8_lossy(parts.first()?);
+            let text = text.trim_matches(|c: char| c == '\0' || c.is_whitespace());
+            (!text.is_empty()).then(|| text.to_owned())
+        }
+        _ => None,
+    }
+}
+
+/// Degrees, minutes, seconds rationals + a hemisphere letter → signed degrees.
+fn signed_degrees(exif: &Exif, tag: Tag, ref_tag: Tag, negative_ref: u8) -> Option<f64> {
+    let d = rational(exif, tag, 0)?;
+    let m = rational(exif, tag, 1).unwrap_or(0.0);
+    let s = rational(exif, tag, 2).unwrap_or(0.0);
+    let value = d + m / 60.0 + s / 3600.0;
+    let negative = ascii(exif, ref_tag)
+        .and_then(|r| r.bytes().next())
+        .is_some_and(|c| c.to_ascii_uppercase() == negative_ref);
+    Some(if negative { -value } else { value })
+}
+
+fn altitude(exif: &Exif) -> Option<f64> {
+    let alt = rational(exif, Tag::GPSAltitude, 0)?;
+    let below_sea_level = exif
+        .get_field(Tag::GPSAltitudeRef, In::PRIMARY)
+        .and_then(|f| f.value.get_uint(0))
+        == Some(1);
+    Some(if below_sea_level { -alt } else { alt })
+}
+
+/// `2015:02:11 18:03:42` (+ `-05:00`) → `2015-02-11T18:03:42-05:00`.
+fn taken_at(exif: &Exif) -> Option<String> {
+    let raw = ascii(exif, Tag::DateTimeOriginal)?;
+    let naive = chrono::NaiveDateTime::parse_from_str(&raw, "%Y:%m:%d %H:%M:%S").ok()?;
+    let mut text = naive.format("%Y-%m-%dT%H:%M:%S").to_string();
+    if let Some(offset) = ascii(exif, Tag::OffsetTimeOriginal).filter(|o| is_utc_offset(o)) {
+        text.push_str(&offset);
+    }
+    Some(text)
+}
+
+fn is_utc_offset(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 6
+        && matches!(b[0], b'+' | b'-')
+        && b[1..3].iter().all(u8::is_ascii_digit)
+        && b[3] == b':'
+        && b[4..6].iter().all(u8::is_ascii_digit)
+}
+
+fn gps_time_utc(exif: &Exif) -> Option<String> {
+    let date = ascii(exif, Tag::GPSDateStamp)?;
+    let date = chrono::NaiveDate::parse_from_str(&date, "%Y:%m:%d").ok()?;
+    let h = rational(exif, Tag::GPSTimeStamp, 0)?;
+    let m = rational(exif, Tag::GPSTimeStamp, 1)?;
+    let s = rational(exif, Tag::GPSTimeStamp, 2)?;
+    let secs = (h * 3600.0 + m * 60.0 + s).floor();
+    if !(0.0..86400.0).contains(&secs) {
+        return None;
+    }
+    let time = chrono::NaiveTime::from_num_seconds_from_midnight_opt(secs as u32, 0)?;
+    Some(format!(
+        "{}T{}Z",
+        date.format("%Y-%m-%d"),
+        time.format("%H:%M:%S")
+    ))
+}

@@ -1,0 +1,183 @@
+//! Evidence intake: everything learned from a file's bytes without altering them —
+//! media type, SHA-256, EXIF summary, oriented dimensions, a preview and a perceptual
+//! hash. Writing into a case is `case`'s job.
+
+mod decode;
+mod exif;
+mod sniff;
+
+use std::fs;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+use image::DynamicImage;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+pub use decode::{DecodeError, MAX_PIXELS, check_size, decode_full, oriented_dimensions};
+pub use exif::{ExifSummary, read_exif};
+pub use sniff::{MediaType, SniffRefusal, sniff};
+
+/// Longer side of the cached preview, in pixels.
+pub const THUMBNAIL_SIDE: u32 = 256;
+/// Files larger than this are refused before reading (no real still comes near it).
+pub const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+
+/// A perceptual hash with the exact recipe that produced it, so hashes from different
+/// versions are never compared as if they were alike.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PerceptualHash {
+    /// e.g. `gradient-8x8` (dHash over the oriented 256-px preview).
+    pub algorithm: String,
+    /// The recipe version; bump whenever the computation changes.
+    pub version: u32,
+    /// The hash bits, lowercase hex.
+    pub hex: String,
+}
+
+impl PerceptualHash {
+    pub const ALGORITHM: &'static str = "gradient-8x8";
+    pub const VERSION: u32 = 1;
+
+    /// Hamming distance in bits, or `None` when the recipes differ.
+    pub fn distance(&self, other: &PerceptualHash) -> Option<u32> {
+        if self.algorithm != other.algorithm || self.version != other.version {
+            return None;
+        }
+        let a = hex::decode(&self.hex).ok()?;
+        let b = hex::decode(&other.hex).ok()?;
+        (a.len() == b.len()).then(|| a.iter().zip(&b).map(|(x, y)| (x ^ y).count_ones()).sum())
+    }
+}
+
+/// An intake failure: the file and the cause, displayed as one line.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {cause}", path.display())]
+pub struct IntakeError {
+    pub path: PathBuf,
+    pub cause: IntakeCause,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IntakeCause {
+    #[error("is a directory, not a file")]
+    Directory,
+    #[error("cannot read: {0}")]
+    Read(#[source] io::Error),
+    #[error("empty file (0 bytes)")]
+    Empty,
+    #[error("file is {0} bytes, above the 2 GiB limit")]
+    TooBig(u64),
+    #[error("not an image: {0}")]
+    NotAnImage(String),
+    #[error("unsupported format: {0}")]
+    Unsupported(&'static str),
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+}
+
+/// What intake learns from one file.
+#[derive(Debug, Clone)]
+pub struct Inspection {
+    pub original_name: String,
+    pub bytes: Vec<u8>,
+    pub sha256: String,
+    pub media_type: MediaType,
+    /// Dimensions after EXIF orientation.
+    pub width: u32,
+    pub height: u32,
+    pub exif: ExifSummary,
+    pub perceptual_hash: PerceptualHash,
+    /// Oriented preview, longer side at most [`THUMBNAIL_SIDE`].
+    pub thumbnail: DynamicImage,
+    pub warnings: Vec<String>,
+}
+
+/// Reads and inspects one file. Never modifies it.
+pub fn inspect_file(path: &Path) -> Result<Inspection, IntakeError> {
+    let fail = |cause| IntakeError {
+        path: path.to_owned(),
+        cause,
+    };
+    let meta = fs::metadata(path).map_err(|e| fail(IntakeCause::Read(e)))?;
+    if meta.is_dir() {
+        return Err(fail(IntakeCause::Directory));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(fail(IntakeCause::TooBig(meta.len())));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    fs::File::open(path)
+        .and_then(|mut f| f.read_to_end(&mut bytes))
+        .map_err(|e| fail(IntakeCause::Read(e)))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    inspect_bytes(name, bytes).map_err(fail)
+}
+
+/// Inspects bytes already in memory (`name` is the original file name to record).
+pub fn inspect_bytes(name: String, bytes: Vec<u8>) -> Result<Inspection, IntakeCause> {
+    if bytes.is_empty() {
+        return Err(IntakeCause::Empty);
+    }
+    let media_type = sniff(&bytes).map_err(|refusal| match refusal {
+        SniffRefusal::Unsupported(why) => IntakeCause::Unsupported(why),
+        SniffRefusal::NotAnImage(why) => IntakeCause::NotAnImage(why),
+    })?;
+    let (stored_w, stored_h) = decode::stored_dimensions(&bytes, media_type)?;
+    let (exif, mut warnings) = read_exif(&bytes);
+    let (width, height) = oriented_dimensions(stored_w, stored_h, exif.orientation);
+    let thumbnail = decode::decode_preview(&bytes, media_type, exif.orientation, THUMBNAIL_SIDE)?;
+    let perceptual_hash = perceptual_hash(&thumbnail);
+    let sha256 = sha256_hex(&bytes);
+    if exif.direction_ref.as_deref() == Some("M") {
+        warnings.push("camera direction is relative to magnetic north, not true north".into());
+    }
+    Ok(Inspection {
+        original_name: name,
+        bytes,
+        sha256,
+        media_type,
+        width,
+        height,
+        exif,
+        perceptual_hash,
+        thumbnail,
+        warnings,
+    })
+}
+
+/// SHA-256 of a byte slice, lowercase hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// SHA-256 of a file, streamed (for verifying large originals).
+pub fn sha256_file(path: &Path) -> io::Result<String> {
+    let mut file = fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hex::encode(hasher.finalize()))
+}
+
+/// dHash ("gradient") over the oriented preview, 64 bits.
+pub fn perceptual_hash(preview: &DynamicImage) -> PerceptualHash {
+    let hasher = image_hasher::HasherConfig::new()
+        .hash_alg(image_hasher::HashAlg::Gradient)
+        .hash_size(8, 8)
+        .to_hasher();
+    PerceptualHash {
+        algorithm: PerceptualHash::ALGORITHM.to_owned(),
+        version: PerceptualHash::VERSION,
+        hex: hex::encode(hasher.hash_image(preview).as_bytes()),
+    }
+}

@@ -1,0 +1,8 @@
+//! geoproof: an offline-first workbench for proving where footage was shot and whether
+//! two images show the same person or object.
+//!
+//! The domain (this library) has no UI dependency; the `gui` feature adds the desktop
+//! app on top of it.
+
+pub mod case;
+pub mod evidence;

@@ -1,0 +1,279 @@
+//! The case folder through the library: edits, saving, unknown fields, versions, the
+//! lock, and crash safety.
+#![allow(clippy::unwrap_used)]
+
+mod util;
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use chrono::Utc;
+use geoproof::case::{Case, CaseError, Edit, Extra, Finding, FindingKind, ImportOptions};
+use util::{data, geoproof, snapshot};
+
+fn finding(id: &str, title: &str) -> Finding {
+    Finding {
+        id: id.to_owned(),
+        kind: FindingKind::Geolocation,
+        title: title.to_owned(),
+        created: Utc::now(),
+        updated: Utc::now(),
+        extra: Extra::new(),
+    }
+}
+
+#[test]
+fn edits_are_saved_and_read_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("c");
+    {
+        let mut case = Case::create(&root, "first").unwrap();
+        case.apply(Edit::SetTitle("Krasnogorsk arrest".into()))
+            .unwrap();
+        case.apply(Edit::PutFinding(Box::new(finding("F-1", "Arrest site"))))
+            .unwrap();
+        case.apply(Edit::PutFinding(Box::new(finding("F-2", "Discarded"))))
+            .unwrap();
+        case.save().unwrap();
+        case.apply(Edit::RemoveFinding { id: "F-2".into() })
+            .unwrap();
+        assert!(case.is_dirty());
+        case.save().unwrap();
+        assert!(!case.is_dirty());
+    }
+    let case = Case::open(&root).unwrap();
+    assert_eq!(case.meta().title, "Krasnogorsk arrest");
+    let ids: Vec<_> = case.findings().map(|f| f.id.clone()).collect();
+    assert_eq!(ids, ["F-1"]);
+    assert!(!root.join("findings/F-2.json").exists());
+    let events: Vec<_> = geoproof::case::log::read(&root)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.event)
+        .collect();
+    assert_eq!(
+        events,
+        [
+            "case_created",
+            "finding_saved",
+            "finding_saved",
+            "finding_removed"
+        ]
+    );
+}
+
+#[test]
+fn finding_ids_that_are_not_plain_names_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut case = Case::create(&dir.path().join("c"), "t").unwrap();
+    let err = case
+        .apply(Edit::PutFinding(Box::new(finding("../escape", "x"))))
+        .unwrap_err();
+    assert!(matches!(err, CaseError::InvalidFindingId { .. }));
+}
+
+#[test]
+fn unknown_fields_from_a_newer_version_survive_a_save() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("c");
+    let mut case = Case::create(&root, "t").unwrap();
+    case.import(&data("rocket-gps.jpg"), &ImportOptions::default())
+        .unwrap();
+    case.apply(Edit::PutFinding(Box::new(finding("F-1", "x"))))
+        .unwrap();
+    case.save().unwrap();
+    drop(case);
+
+    let add_field = |path: &Path| {
+        let mut v: serde_json::Value = serde_json::from_slice(&fs::read(path).unwrap()).unwrap();
+        v["from_the_future"] = serde_json::json!({"layers": [1, 2, 3]});
+        fs::write(path, serde_json::to_vec(&v).unwrap()).unwrap();
+    };
+    let record = fs::read_dir(root.join("evidence"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "json"))
+        .unwrap();
+    for path in [
+        root.join("case.json"),
+        record.clone(),
+        root.join("findings/F-1.json"),
+    ] {
+        add_field(&path);
+    }
+
+    let mut case = Case::open(&root).unwrap();
+    let id = case.evidence().next().unwrap().sha256.clone();
+    case.apply(Edit::SetTitle("renamed".into())).unwrap();
+    case.apply(Edit::SetEvidenceNotes {
+        id,
+        notes: "checked".into(),
+    })
+    .unwrap();
+    case.apply(Edit::PutFinding(Box::new(
+        case.finding("F-1").unwrap().clone(),
+    )))
+    .unwrap();
+    case.save().unwrap();
+
+    for path in [
+        root.join("case.json"),
+        record,
+        root.join("findings/F-1.json"),
+    ] {
+        let v: serde_json::Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+        assert_eq!(
+            v["from_the_future"]["layers"][2],
+            3,
+            "{} lost the field",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn saving_is_deterministic() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("c");
+    let mut case = Case::create(&root, "t").unwrap();
+    case.apply(Edit::PutFinding(Box::new(finding("F-1", "x"))))
+        .unwrap();
+    case.save().unwrap();
+    let first = fs::read(root.join("findings/F-1.json")).unwrap();
+    let again = case.finding("F-1").unwrap().clone();
+    case.apply(Edit::PutFinding(Box::new(again))).unwrap();
+    case.save().unwrap();
+    assert_eq!(fs::read(root.join("findings/F-1.json")).unwrap(), first);
+    assert!(first.ends_with(b"}\n"));
+    assert!(
+        String::from_utf8(first)
+            .unwrap()
+            .contains("\n  \"id\": \"F-1\"")
+    );
+}
+
+#[test]
+fn a_case_from_a_newer_schema_opens_read_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("c");
+    drop(Case::create(&root, "t").unwrap());
+    let mut meta: serde_json::Value =
+        serde_json::from_slice(&fs::read(root.join("case.json")).unwrap()).unwrap();
+    meta["schema_version"] = serde_json::json!(99);
+    fs::write(root.join("case.json"), serde_json::to_vec(&meta).unwrap()).unwrap();
+
+    let mut case = Case::open(&root).unwrap();
+    let reason = case.read_only_reason().unwrap().to_owned();
+    assert!(
+        reason.contains("newer geoproof") && reason.contains("99"),
+        "{reason}"
+    );
+    assert!(matches!(
+        case.apply(Edit::SetTitle("x".into())),
+        Err(CaseError::ReadOnly { .. })
+    ));
+
+    let before = snapshot(&root);
+    let run = geoproof([
+        "add".as_ref(),
+        root.as_os_str(),
+        data("rocket-gps.jpg").as_os_str(),
+    ]);
+    run.assert_failed();
+    assert!(
+        run.stderr.contains("read-only") && run.stderr.contains("schema version 99"),
+        "{}",
+        run.stderr
+    );
+    geoproof(["list".as_ref(), root.as_os_str()]).assert_ok();
+    assert_eq!(snapshot(&root), before);
+}
+
+#[test]
+fn two_writers_cannot_open_one_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("c");
+    let holder = Case::create(&root, "t").unwrap();
+    assert!(matches!(Case::open(&root), Err(CaseError::Locked { .. })));
+
+    let run = geoproof([
+        "add".as_ref(),
+        root.as_os_str(),
+        data("rocket-gps.jpg").as_os_str(),
+    ]);
+    run.assert_failed();
+    assert!(
+        run.stderr.contains("open in another geoproof process"),
+        "{}",
+        run.stderr
+    );
+    // Readers are not blocked.
+    geoproof(["list".as_ref(), root.as_os_str()]).assert_ok();
+    geoproof(["verify".as_ref(), root.as_os_str()]).assert_ok();
+
+    drop(holder);
+    Case::open(&root).unwrap();
+}
+
+const CHILD_ENV: &str = "GEOPROOF_SAVE_LOOP_CASE";
+/// Large enough that a write takes long enough to be interrupted part-way.
+const PADDING: usize = 400_000;
+
+fn title_for(i: u64) -> String {
+    format!("v{i} {}", "x".repeat(PADDING))
+}
+
+/// The child side of the crash test: saves new versions of the case until killed.
+#[test]
+#[ignore = "run by killed_mid_save_leaves_a_complete_version"]
+fn save_loop_child() {
+    let Ok(root) = std::env::var(CHILD_ENV) else {
+        return;
+    };
+    let mut case = Case::open(Path::new(&root)).unwrap();
+    for i in 1.. {
+        case.apply(Edit::SetTitle(title_for(i))).unwrap();
+        case.apply(Edit::PutFinding(Box::new(finding("F-1", &title_for(i)))))
+            .unwrap();
+        case.save().unwrap();
+    }
+}
+
+#[test]
+fn killed_mid_save_leaves_a_complete_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("c");
+    let mut case = Case::create(&root, &title_for(0)).unwrap();
+    case.apply(Edit::PutFinding(Box::new(finding("F-1", &title_for(0)))))
+        .unwrap();
+    case.save().unwrap();
+    drop(case);
+
+    let mut last_seen = 0;
+    for round in 0..8u64 {
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .args(["save_loop_child", "--exact", "--ignored", "--nocapture"])
+            .env(CHILD_ENV, &root)
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(150 + 37 * round));
+        child.kill().unwrap(); // SIGKILL: no destructor, no cleanup runs
+        child.wait().unwrap();
+
+        // Whatever instant the kill hit, every file is a complete version.
+        let case = Case::open(&root).expect("case opens after a crash");
+        let title = &case.meta().title;
+        let version: u64 = title[1..title.find(' ').unwrap()].parse().unwrap();
+        assert_eq!(title, &title_for(version), "case.json is a whole version");
+        let f = case.finding("F-1").unwrap();
+        let fv: u64 = f.title[1..f.title.find(' ').unwrap()].parse().unwrap();
+        assert_eq!(f.title, title_for(fv));
+        last_seen = last_seen.max(version);
+    }
+    assert!(
+        last_seen > 0,
+        "the child never saved: the test did not exercise saving"
+    );
+}
