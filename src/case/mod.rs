@@ -337,15 +337,26 @@ fn lock_folder(root: &Path) -> Result<File, CaseError> {
             path: path.clone(),
             source,
         })?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(fs::TryLockError::WouldBlock) => Err(CaseError::Locked {
-            path: root.to_owned(),
-            lock: path,
-        }),
-        Err(fs::TryLockError::Error(source)) => Err(CaseError::Io { path, source }),
+    // A lock can linger for a moment after its owner released it: a process forked
+    // by a multi-threaded program holds a copy of every descriptor until its exec.
+    // Retry briefly before reporting the case as busy.
+    for attempt in 0..LOCK_ATTEMPTS {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(fs::TryLockError::WouldBlock) if attempt + 1 < LOCK_ATTEMPTS => {
+                std::thread::sleep(std::time::Duration::from_millis(25));
+            }
+            Err(fs::TryLockError::WouldBlock) => break,
+            Err(fs::TryLockError::Error(source)) => return Err(CaseError::Io { path, source }),
+        }
     }
+    Err(CaseError::Locked {
+        path: root.to_owned(),
+        lock: path,
+    })
 }
+
+const LOCK_ATTEMPTS: u32 = 12;
 
 /// The `*.json` files of a case sub-folder, sorted; a missing folder has none.
 /// Leftover temp files from an interrupted save are not records and are skipped.

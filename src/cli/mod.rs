@@ -12,6 +12,7 @@ use serde_json::json;
 
 use geoproof::case::{Case, CaseError, ImportOptions, ImportOutcome};
 use geoproof::evidence;
+use geoproof::spatial::{self, BorderFilter, Borders, LatLon};
 
 use output::{evidence_json, finding_json, print_json};
 
@@ -68,6 +69,29 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Parse a coordinate in any accepted form and print it in every form.
+    Coords {
+        /// e.g. "53.079839, 34.554344", 53°04'47.4"N 34°33'15.6"E, MGRS, UTM, a map link
+        text: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Geodesic distance and azimuths between two points (WGS84, Karney).
+    Measure {
+        a: String,
+        b: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Shortest distance from a point to an international border (Natural Earth 1:10m).
+    BorderDistance {
+        point: String,
+        /// Measure to this country's boundary instead (ISO 3166 alpha-3 or alpha-2).
+        #[arg(long)]
+        country: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Print one finding.
     Show {
         case: PathBuf,
@@ -120,6 +144,13 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::List { case, json } => list(case, json),
         Command::Inspect { file, json } => inspect(file, json),
         Command::Verify { case, json } => verify(case, json),
+        Command::Coords { text, json } => coords(&text, json),
+        Command::Measure { a, b, json } => measure(&a, &b, json),
+        Command::BorderDistance {
+            point,
+            country,
+            json,
+        } => border_distance(&point, country.as_deref(), json),
         Command::Show {
             case,
             finding,
@@ -267,6 +298,89 @@ fn show(path: PathBuf, id: &str, json: bool) -> Result<Outcome> {
     } else {
         println!("{} [{:?}] {}", finding.id, finding.kind, finding.title);
         println!("created {}  updated {}", finding.created, finding.updated);
+    }
+    Ok(Outcome::Success)
+}
+
+fn coords(text: &str, json: bool) -> Result<Outcome> {
+    let p = spatial::parse_coordinate(text)?;
+    let borders = Borders::bundled()?;
+    let country = borders.country_at(p);
+    if json {
+        let mut value = json!({ "lat": p.lat, "lon": p.lon, "country": country });
+        for (name, text) in p.all_formats() {
+            value[name] = json!(text);
+        }
+        print_json(&value)?;
+    } else {
+        for (name, text) in p.all_formats() {
+            println!("{name:<12} {text}");
+        }
+        println!(
+            "{:<12} {}",
+            "country",
+            country.map_or("none (sea or unclaimed)".to_owned(), |c| format!(
+                "{} ({})",
+                c.name_en, c.iso_a3
+            ))
+        );
+    }
+    Ok(Outcome::Success)
+}
+
+fn measure(a: &str, b: &str, json: bool) -> Result<Outcome> {
+    let (pa, pb) = (spatial::parse_coordinate(a)?, spatial::parse_coordinate(b)?);
+    let m = spatial::measure(pa, pb);
+    if json {
+        print_json(&json!({
+            "a": pa, "b": pb,
+            "distance_m": m.distance_m,
+            "azimuth_deg": m.azimuth_deg,
+            "back_azimuth_deg": m.back_azimuth_deg,
+        }))?;
+    } else {
+        println!("from      {pa}\nto        {pb}");
+        println!("distance  {}", output::distance_text(m.distance_m));
+        println!(
+            "azimuth   {:.6}° (back {:.6}°), true north",
+            m.azimuth_deg, m.back_azimuth_deg
+        );
+    }
+    Ok(Outcome::Success)
+}
+
+fn border_distance(point: &str, country: Option<&str>, json: bool) -> Result<Outcome> {
+    let p: LatLon = spatial::parse_coordinate(point)?;
+    let borders = Borders::bundled()?;
+    let filter = match country {
+        Some(code) => BorderFilter::Country(borders.country_index(code).with_context(|| {
+            format!("unknown country code {code:?} (use ISO 3166 alpha-3, e.g. UKR)")
+        })?),
+        None => BorderFilter::International,
+    };
+    let hit = borders
+        .nearest_border(p, filter)
+        .context("no border found for this query")?;
+    let inside = borders.country_at(p);
+    if json {
+        print_json(&json!({
+            "point": p,
+            "inside": inside.map(|c| &c.iso_a3),
+            "distance_m": hit.distance_m,
+            "nearest": hit.nearest,
+            "between": hit.between,
+            "between_iso3": hit.between_iso3,
+            "source": "Natural Earth 1:10m admin-0 countries 5.1.1",
+        }))?;
+    } else {
+        println!(
+            "point     {p} ({})",
+            inside.map_or("outside any country".to_owned(), |c| c.name_en.clone())
+        );
+        println!("distance  {}", output::distance_text(hit.distance_m));
+        println!("nearest   {}", hit.nearest);
+        println!("border    {}", hit.between.join(" | "));
+        println!("(Natural Earth 1:10m borders: positional accuracy is a few hundred metres)");
     }
     Ok(Outcome::Success)
 }

@@ -207,3 +207,12 @@ pub fn verify_text(report: &VerifyReport) -> String {
     );
     out
 }
+
+/// `95.31 km (95 306.8 m)` or `842.3 m`.
+pub fn distance_text(m: f64) -> String {
+    if m >= 1000.0 {
+        format!("{:.2} km ({m:.1} m)", m / 1000.0)
+    } else {
+        format!("{m:.1} m")
+    }
+}

@@ -1,0 +1,10 @@
+//! Geography: coordinate parsing and formatting, geodesic measures on WGS84, countries
+//! and borders. No image or UI code here.
+
+mod borders;
+mod coords;
+mod geodesic;
+
+pub use borders::{BorderFilter, BorderHit, Borders, BordersError, Country};
+pub use coords::{CoordError, LatLon, parse_coordinate};
+pub use geodesic::{Measure, distance_m, measure, path_length_m, polygon_area_m2};

@@ -1,0 +1,88 @@
+//! `coords`, `measure` and `border-distance` through the real binary.
+#![allow(clippy::unwrap_used)]
+
+mod util;
+
+use util::geoproof;
+
+#[test]
+fn coords_prints_every_format_and_the_country() {
+    let run = geoproof(["coords", "53°04'47.4\"N 34°33'15.6\"E", "--json"]);
+    run.assert_ok();
+    let v = run.json();
+    assert!((v["lat"].as_f64().unwrap() - 53.079833).abs() < 1e-6);
+    assert!((v["lon"].as_f64().unwrap() - 34.554333).abs() < 1e-6);
+    for key in [
+        "decimal",
+        "dms",
+        "ddm",
+        "mgrs",
+        "utm",
+        "geo_uri",
+        "google_maps",
+        "osm",
+    ] {
+        assert!(v[key].is_string(), "missing {key}: {v}");
+    }
+    assert_eq!(v["country"]["iso_a3"], "RUS");
+    assert_eq!(v["country"]["name_ru"], "Россия");
+}
+
+#[test]
+fn coords_refuses_out_of_range_input_with_the_reason() {
+    let run = geoproof(["coords", "95.0, 30.0"]);
+    run.assert_failed();
+    assert!(
+        run.stderr.contains("latitude 95 is outside -90..90"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.lines().count(), 1);
+}
+
+#[test]
+fn measure_accepts_any_coordinate_form() {
+    let run = geoproof([
+        "measure",
+        "53.079839, 34.554344",
+        "https://www.openstreetmap.org/?mlat=50.4501&mlon=30.5234",
+        "--json",
+    ]);
+    run.assert_ok();
+    let v = run.json();
+    // GeographicLib Inverse: 403674.916309 m, azi1 -134.837662544795.
+    assert!((v["distance_m"].as_f64().unwrap() - 403_674.916_309).abs() < 1e-3);
+    assert!((v["azimuth_deg"].as_f64().unwrap() - (360.0 - 134.837_662_544_795)).abs() < 1e-6);
+    assert!(v["back_azimuth_deg"].is_f64());
+}
+
+#[test]
+fn border_distance_from_the_arrest_site_to_ukraine() {
+    let run = geoproof([
+        "border-distance",
+        "53.079839, 34.554344",
+        "--country",
+        "UKR",
+        "--json",
+    ]);
+    run.assert_ok();
+    let v = run.json();
+    assert!(
+        (v["distance_m"].as_f64().unwrap() - 95_306.85).abs() < 5.0,
+        "{v}"
+    );
+    assert_eq!(v["inside"], "RUS");
+    let sides = v["between_iso3"].to_string();
+    assert!(sides.contains("UKR") && sides.contains("RUS"), "{sides}");
+}
+
+#[test]
+fn border_distance_rejects_unknown_country_codes() {
+    let run = geoproof(["border-distance", "53.0, 34.0", "--country", "XYZ"]);
+    run.assert_failed();
+    assert!(
+        run.stderr.contains("unknown country code \"XYZ\""),
+        "{}",
+        run.stderr
+    );
+}
