@@ -7,3 +7,5 @@
 pub mod case;
 pub mod evidence;
 pub mod spatial;
+#[cfg(feature = "gui")]
+pub mod ui;

@@ -20,6 +20,7 @@ fn finding(id: &str, title: &str) -> Finding {
         title: title.to_owned(),
         created: Utc::now(),
         updated: Utc::now(),
+        location: None,
         extra: Extra::new(),
     }
 }

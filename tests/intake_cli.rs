@@ -281,6 +281,8 @@ fn verify_reports_missing_altered_and_unexpected_files() {
     );
 }
 
+/// With the desktop app compiled in, no arguments opens the window instead.
+#[cfg(not(feature = "gui"))]
 #[test]
 fn no_arguments_prints_help() {
     let run = geoproof(Vec::<&str>::new());

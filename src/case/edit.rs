@@ -1,7 +1,7 @@
 //! `Edit`: the one way to change a case. The GUI, the CLI and tests all go through
 //! [`Case::apply`], so an undo checkpoint or an audit entry can never be bypassed.
 
-use super::{Case, CaseError, EvidenceRecord, Finding, is_valid_finding_id};
+use super::{Case, CaseError, EvidenceRecord, Finding, FindingLocation, is_valid_finding_id};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Edit {
@@ -16,6 +16,11 @@ pub enum Edit {
     PutFinding(Box<Finding>),
     RemoveFinding {
         id: String,
+    },
+    /// Sets (or clears) a finding's candidate location.
+    SetFindingLocation {
+        id: String,
+        location: Option<FindingLocation>,
     },
 }
 
@@ -55,6 +60,22 @@ impl Case {
                 let id = finding.id.clone();
                 self.log_event("finding_saved", serde_json::json!({ "id": id }));
                 self.findings.insert(id.clone(), *finding);
+                self.dirty.findings.insert(id);
+            }
+            Edit::SetFindingLocation { id, location } => {
+                let finding =
+                    self.findings
+                        .get_mut(&id)
+                        .ok_or_else(|| CaseError::UnknownFinding {
+                            case: self.root.clone(),
+                            id: id.clone(),
+                        })?;
+                finding.location = location;
+                finding.updated = chrono::Utc::now();
+                self.log_event(
+                    "finding_located",
+                    serde_json::json!({ "id": id, "location": location }),
+                );
                 self.dirty.findings.insert(id);
             }
             Edit::RemoveFinding { id } => {

@@ -21,8 +21,8 @@ pub use edit::Edit;
 pub use error::CaseError;
 pub use import::{ImportError, ImportOptions, ImportOutcome};
 pub use model::{
-    CaseMeta, EvidenceRecord, Extra, Finding, FindingKind, SCHEMA_VERSION, is_sha256_hex,
-    is_valid_finding_id,
+    CaseMeta, EvidenceRecord, Extra, Finding, FindingKind, FindingLocation, SCHEMA_VERSION,
+    is_sha256_hex, is_valid_finding_id,
 };
 pub use verify::{AlteredFile, VerifyReport};
 

@@ -89,8 +89,49 @@ pub struct Finding {
     pub title: String,
     pub created: DateTime<Utc>,
     pub updated: DateTime<Utc>,
+    /// For a geolocation: the candidate position and how precise it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<FindingLocation>,
     #[serde(flatten)]
     pub extra: Extra,
+}
+
+/// A candidate position with its precision radius.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct FindingLocation {
+    pub lat: f64,
+    pub lon: f64,
+    /// Radius within which the analyst is confident, metres.
+    pub precision_m: f64,
+}
+
+impl Finding {
+    /// A new, empty finding with a fresh id.
+    pub fn new(kind: FindingKind, title: &str) -> Finding {
+        let now = Utc::now();
+        Finding {
+            id: new_finding_id(now),
+            kind,
+            title: title.to_owned(),
+            created: now,
+            updated: now,
+            location: None,
+            extra: Extra::new(),
+        }
+    }
+}
+
+/// `F-20240325-143012-1a2b`: sortable by time, and unique enough that two analysts
+/// working on copies of a case never create the same file name.
+fn new_finding_id(now: DateTime<Utc>) -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(now.timestamp_nanos_opt().unwrap_or_default() as u128);
+    format!(
+        "F-{}-{:04x}",
+        now.format("%Y%m%d-%H%M%S"),
+        h.finish() & 0xffff
+    )
 }
 
 /// Whether a finding id is safe to use as a file name (`findings/<id>.json`).

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 use serde_json::json;
 
 use geoproof::case::{Case, CaseError, ImportOptions, ImportOutcome};
@@ -29,6 +29,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Open a case in the desktop app.
+    Open { case: PathBuf },
     /// Create a new, empty case folder.
     New {
         case: PathBuf,
@@ -119,12 +121,10 @@ impl Outcome {
 
 pub fn run(cli: Cli) -> Result<Outcome> {
     let Some(command) = cli.command else {
-        // Until the desktop app exists, no arguments means help.
-        Cli::command().print_help()?;
-        println!();
-        return Ok(Outcome::Success);
+        return open_app(None);
     };
     match command {
+        Command::Open { case } => open_app(Some(case)),
         Command::New { case, title, json } => new_case(case, &title, json),
         Command::Add {
             case,
@@ -382,5 +382,19 @@ fn border_distance(point: &str, country: Option<&str>, json: bool) -> Result<Out
         println!("border    {}", hit.between.join(" | "));
         println!("(Natural Earth 1:10m borders: positional accuracy is a few hundred metres)");
     }
+    Ok(Outcome::Success)
+}
+
+#[cfg(feature = "gui")]
+fn open_app(case: Option<PathBuf>) -> Result<Outcome> {
+    geoproof::ui::run(case)?;
+    Ok(Outcome::Success)
+}
+
+/// Built without the `gui` feature: the CLI only.
+#[cfg(not(feature = "gui"))]
+fn open_app(_case: Option<PathBuf>) -> Result<Outcome> {
+    <Cli as clap::CommandFactory>::command().print_help()?;
+    println!();
     Ok(Outcome::Success)
 }

@@ -32,6 +32,13 @@ pub struct Country {
     bbox: Option<Rect<f64>>,
 }
 
+/// A simplified ring for drawing.
+#[derive(Debug, Clone)]
+pub struct Outline {
+    pub points: Vec<LatLon>,
+    pub bbox: Rect<f64>,
+}
+
 /// One polygon edge, with the countries on either side (`right` is `None` on a coast).
 #[derive(Debug, Clone, Copy)]
 struct Edge {
@@ -141,6 +148,61 @@ impl Borders {
         self.countries.iter().position(|c| {
             c.iso_a3.eq_ignore_ascii_case(code) || c.iso_a2.eq_ignore_ascii_case(code)
         })
+    }
+
+    /// Country outlines simplified to `tolerance_deg` (Douglas–Peucker), for drawing at
+    /// a given scale: one polyline per ring, with its bounding box for culling.
+    pub fn outlines(&self, tolerance_deg: f64) -> Vec<Outline> {
+        use geo::Simplify;
+        let mut out = Vec::new();
+        for country in &self.countries {
+            for polygon in &country.shape {
+                for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
+                    let simple = if tolerance_deg > 0.0 {
+                        ring.simplify(tolerance_deg)
+                    } else {
+                        ring.clone()
+                    };
+                    if simple.0.len() < 3 {
+                        continue;
+                    }
+                    if let Some(bbox) = simple.bounding_rect() {
+                        out.push(Outline {
+                            points: simple
+                                .0
+                                .iter()
+                                .map(|c| LatLon { lat: c.y, lon: c.x })
+                                .collect(),
+                            bbox,
+                        });
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// A point inside each country's largest polygon, for its name label.
+    pub fn label_points(&self) -> Vec<(usize, LatLon)> {
+        use geo::{Area, InteriorPoint};
+        self.countries
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| {
+                let largest = c
+                    .shape
+                    .iter()
+                    .max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area()))?;
+                let p = largest.interior_point()?;
+                Some((
+                    i,
+                    LatLon {
+                        lat: p.y(),
+                        lon: p.x(),
+                    },
+                ))
+            })
+            .collect()
     }
 
     /// The country containing `point` (`None` at sea or in Antarctica's gaps).

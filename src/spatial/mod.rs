@@ -5,6 +5,6 @@ mod borders;
 mod coords;
 mod geodesic;
 
-pub use borders::{BorderFilter, BorderHit, Borders, BordersError, Country};
+pub use borders::{BorderFilter, BorderHit, Borders, BordersError, Country, Outline};
 pub use coords::{CoordError, LatLon, parse_coordinate};
 pub use geodesic::{Measure, distance_m, measure, path_length_m, polygon_area_m2};

@@ -1,0 +1,384 @@
+//! The map: the offline basemap, the Natural Earth overlay drawn by the app (crisp at
+//! every zoom), evidence cameras with direction wedges, finding candidates with their
+//! precision circles, and the measure line.
+
+use crate::spatial::{Borders, LatLon, Outline, measure};
+use egui::{Align2, Color32, FontId, Pos2, Response, Shape, Stroke, Ui, Vec2};
+use walkers::{MapMemory, Plugin, Projector, Tiles, lon_lat};
+
+use super::state::{AppState, Selection};
+use super::theme;
+
+/// Natural Earth outlines at several simplification levels, chosen by zoom.
+pub struct BorderOverlay {
+    levels: Vec<(f64, Vec<Outline>)>,
+    labels: Vec<(String, LatLon)>,
+    capitals: Vec<(String, LatLon)>,
+}
+
+impl BorderOverlay {
+    pub fn new(borders: &Borders, capitals: Vec<(String, LatLon)>) -> BorderOverlay {
+        // (minimum zoom, tolerance in degrees): about one screen pixel at that zoom.
+        let levels = [
+            (0.0, 0.3),
+            (3.0, 0.05),
+            (5.0, 0.01),
+            (7.0, 0.002),
+            (9.0, 0.0),
+        ]
+        .into_iter()
+        .map(|(zoom, tol)| (zoom, borders.outlines(tol)))
+        .collect();
+        let labels = borders
+            .label_points()
+            .into_iter()
+            .map(|(i, p)| (borders.countries()[i].name_en.clone(), p))
+            .collect();
+        BorderOverlay {
+            levels,
+            labels,
+            capitals,
+        }
+    }
+
+    /// No overlay (when the bundled data could not be read; the error is shown).
+    pub fn empty() -> BorderOverlay {
+        BorderOverlay {
+            levels: Vec::new(),
+            labels: Vec::new(),
+            capitals: Vec::new(),
+        }
+    }
+
+    fn outlines_for(&self, zoom: f64) -> &[Outline] {
+        self.levels
+            .iter()
+            .rev()
+            .find(|(min_zoom, _)| zoom >= *min_zoom)
+            .map_or(&[][..], |(_, o)| o.as_slice())
+    }
+}
+
+/// Reads the capitals shipped with Natural Earth.
+pub fn load_capitals(geojson_text: &str) -> Vec<(String, LatLon)> {
+    let Ok(collection) = geojson_text.parse::<geojson::FeatureCollection>() else {
+        return Vec::new();
+    };
+    collection
+        .features
+        .iter()
+        .filter_map(|f| {
+            let name = f.properties.as_ref()?.get("name")?.as_str()?.to_owned();
+            match &f.geometry.as_ref()?.value {
+                geojson::GeometryValue::Point { coordinates } => Some((
+                    name,
+                    LatLon {
+                        lat: *coordinates.as_slice().get(1)?,
+                        lon: *coordinates.as_slice().first()?,
+                    },
+                )),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+/// Draws the map and its overlays; clicks and hover go back into `state`.
+pub fn map_ui(
+    ui: &mut Ui,
+    state: &mut AppState,
+    tiles: Option<&mut dyn Tiles>,
+    overlay: &BorderOverlay,
+) {
+    let attribution = tiles.as_ref().map(|t| t.attribution().text);
+    let center = state
+        .map
+        .detached()
+        .unwrap_or(lon_lat(34.554344, 53.079839));
+    let mut memory = std::mem::take(&mut state.map);
+    let plugin = CaseOverlay {
+        state: &*state,
+        overlay,
+        out: OverlayOutput::default(),
+    };
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let plugin = SendBack {
+        inner: plugin,
+        sender,
+    };
+    let response = walkers::Map::new(tiles, &mut memory, center)
+        .with_plugin(plugin)
+        .double_click_to_zoom(true)
+        .show(ui, |_, _, _, _| ())
+        .response;
+    state.map = memory;
+    if let Ok(out) = receiver.try_recv() {
+        state.hover = out.hover;
+        if let Some(p) = out.clicked {
+            state.map_clicked(p);
+        }
+    }
+    let rect = response.rect;
+    let painter = ui.painter().with_clip_rect(rect);
+    let text = format!(
+        "{}  ·  Natural Earth (public domain)",
+        attribution.unwrap_or("no basemap")
+    );
+    painter.text(
+        rect.right_bottom() + Vec2::new(-6.0, -4.0),
+        Align2::RIGHT_BOTTOM,
+        text,
+        FontId::proportional(11.0),
+        theme::ATTRIBUTION,
+    );
+}
+
+#[derive(Default)]
+struct OverlayOutput {
+    hover: Option<LatLon>,
+    clicked: Option<LatLon>,
+}
+
+/// walkers plugins are consumed each frame; this passes what they saw back out.
+struct SendBack<'a> {
+    inner: CaseOverlay<'a>,
+    sender: std::sync::mpsc::Sender<OverlayOutput>,
+}
+
+impl Plugin for SendBack<'_> {
+    fn run(
+        self: Box<Self>,
+        ui: &mut Ui,
+        response: &Response,
+        projector: &Projector,
+        _: &MapMemory,
+    ) {
+        let SendBack { mut inner, sender } = *self;
+        inner.draw(ui, response, projector);
+        let _ = sender.send(inner.out);
+    }
+}
+
+struct CaseOverlay<'a> {
+    state: &'a AppState,
+    overlay: &'a BorderOverlay,
+    out: OverlayOutput,
+}
+
+fn to_latlon(p: walkers::Position) -> LatLon {
+    LatLon {
+        lat: p.y(),
+        lon: p.x(),
+    }
+}
+
+fn screen(projector: &Projector, p: LatLon) -> Pos2 {
+    projector.project(lon_lat(p.lon, p.lat)).to_pos2()
+}
+
+impl CaseOverlay<'_> {
+    fn draw(&mut self, ui: &mut Ui, response: &Response, projector: &Projector) {
+        let painter = ui.painter().with_clip_rect(response.rect);
+        let rect = response.rect;
+        let zoom = projector.zoom();
+        let top_left = to_latlon(projector.unproject(rect.left_top().to_vec2()));
+        let bottom_right = to_latlon(projector.unproject(rect.right_bottom().to_vec2()));
+        let visible = |b: &geo::Rect<f64>| {
+            b.max().x >= top_left.lon
+                && b.min().x <= bottom_right.lon
+                && b.max().y >= bottom_right.lat
+                && b.min().y <= top_left.lat
+        };
+
+        // Borders and coastline.
+        let stroke = Stroke::new(1.0, theme::BORDER);
+        for outline in self.overlay.outlines_for(zoom) {
+            if !visible(&outline.bbox) {
+                continue;
+            }
+            let points: Vec<Pos2> = outline
+                .points
+                .iter()
+                .map(|&p| screen(projector, p))
+                .collect();
+            painter.add(Shape::line(points, stroke));
+        }
+        if zoom >= 3.0 {
+            for (name, p) in &self.overlay.labels {
+                if rect.contains(screen(projector, *p)) {
+                    painter.text(
+                        screen(projector, *p),
+                        Align2::CENTER_CENTER,
+                        name,
+                        FontId::proportional(12.0),
+                        theme::COUNTRY_LABEL,
+                    );
+                }
+            }
+        }
+        if zoom >= 4.0 {
+            for (name, p) in &self.overlay.capitals {
+                let s = screen(projector, *p);
+                if rect.contains(s) {
+                    painter.circle_filled(s, 2.5, theme::CAPITAL);
+                    painter.text(
+                        s + Vec2::new(5.0, 0.0),
+                        Align2::LEFT_CENTER,
+                        name,
+                        FontId::proportional(11.0),
+                        theme::CAPITAL,
+                    );
+                }
+            }
+        }
+
+        if let Some(case) = &self.state.case {
+            // Evidence cameras.
+            for e in case.evidence() {
+                let (Some(lat), Some(lon)) = (e.exif.lat, e.exif.lon) else {
+                    continue;
+                };
+                let p = LatLon { lat, lon };
+                let s = screen(projector, p);
+                if !rect.expand(200.0).contains(s) {
+                    continue;
+                }
+                let selected = self.state.selection == Some(Selection::Evidence(e.sha256.clone()));
+                if let Some(dir) = e.exif.direction_deg {
+                    let magnetic = e.exif.direction_ref.as_deref() != Some("T");
+                    self.wedge(&painter, s, dir, magnetic);
+                }
+                painter.circle(
+                    s,
+                    if selected { 7.0 } else { 5.0 },
+                    theme::EVIDENCE,
+                    Stroke::new(1.5, Color32::WHITE),
+                );
+                painter.text(
+                    s + Vec2::new(8.0, -8.0),
+                    Align2::LEFT_BOTTOM,
+                    &e.original_name,
+                    FontId::proportional(11.0),
+                    Color32::WHITE,
+                );
+            }
+            // Finding candidates with precision circles.
+            for f in case.findings() {
+                let Some(l) = f.location else { continue };
+                let p = LatLon {
+                    lat: l.lat,
+                    lon: l.lon,
+                };
+                let s = screen(projector, p);
+                if !rect.expand(2000.0).contains(s) {
+                    continue;
+                }
+                let radius_px =
+                    l.precision_m as f32 * projector.scale_pixel_per_meter(lon_lat(l.lon, l.lat));
+                let selected = self.state.selection == Some(Selection::Finding(f.id.clone()));
+                painter.circle(
+                    s,
+                    radius_px.max(1.0),
+                    theme::PRECISION_FILL,
+                    Stroke::new(1.5, theme::FINDING),
+                );
+                let size = if selected { 9.0 } else { 6.0 };
+                painter.add(Shape::convex_polygon(
+                    vec![
+                        s + Vec2::new(0.0, -size),
+                        s + Vec2::new(size, 0.0),
+                        s + Vec2::new(0.0, size),
+                        s + Vec2::new(-size, 0.0),
+                    ],
+                    theme::FINDING,
+                    Stroke::new(1.5, Color32::WHITE),
+                ));
+                painter.text(
+                    s + Vec2::new(10.0, 0.0),
+                    Align2::LEFT_CENTER,
+                    &f.title,
+                    FontId::proportional(12.0),
+                    Color32::WHITE,
+                );
+            }
+        }
+
+        // Measurement.
+        let m = &self.state.measure;
+        if !m.is_empty() {
+            let pts: Vec<Pos2> = m.iter().map(|&p| screen(projector, p)).collect();
+            painter.add(Shape::line(pts.clone(), Stroke::new(2.0, theme::MEASURE)));
+            for p in &pts {
+                painter.circle_filled(*p, 4.0, theme::MEASURE);
+            }
+            if m.len() >= 2 {
+                let last = measure(m[m.len() - 2], m[m.len() - 1]);
+                let total = crate::spatial::path_length_m(m);
+                painter.text(
+                    pts[pts.len() - 1] + Vec2::new(8.0, 8.0),
+                    Align2::LEFT_TOP,
+                    format!(
+                        "{:.1} m, az {:.2}° (total {:.1} m)",
+                        last.distance_m, last.azimuth_deg, total
+                    ),
+                    FontId::proportional(12.0),
+                    theme::MEASURE,
+                );
+            }
+        }
+
+        if let Some(pos) = response.hover_pos() {
+            self.out.hover = Some(to_latlon(projector.unproject(pos.to_vec2())));
+        }
+        if response.clicked()
+            && let Some(pos) = response.interact_pointer_pos()
+        {
+            self.out.clicked = Some(to_latlon(projector.unproject(pos.to_vec2())));
+        }
+    }
+
+    /// The camera's field of view as a wedge; a magnetic (or unknown) reference is drawn
+    /// dashed in a warning colour so it is never mistaken for true north.
+    fn wedge(&self, painter: &egui::Painter, s: Pos2, dir_deg: f64, magnetic: bool) {
+        let length = 60.0;
+        let half = self.state.fov_deg / 2.0;
+        let ray = |deg: f64| {
+            let r = deg.to_radians();
+            s + Vec2::new(r.sin() as f32, -r.cos() as f32) * length
+        };
+        let color = if magnetic {
+            theme::WEDGE_MAGNETIC
+        } else {
+            theme::WEDGE
+        };
+        let mut points = vec![s];
+        let steps = 12;
+        for i in 0..=steps {
+            points.push(ray(
+                dir_deg - half + self.state.fov_deg * f64::from(i) / f64::from(steps)
+            ));
+        }
+        if magnetic {
+            let outline: Vec<Pos2> = points.iter().copied().chain(std::iter::once(s)).collect();
+            painter.extend(Shape::dashed_line(
+                &outline,
+                Stroke::new(1.5, color),
+                5.0,
+                4.0,
+            ));
+            painter.text(
+                ray(dir_deg),
+                Align2::CENTER_BOTTOM,
+                "magnetic",
+                FontId::proportional(10.0),
+                color,
+            );
+        } else {
+            painter.add(Shape::convex_polygon(
+                points,
+                color.gamma_multiply(0.35),
+                Stroke::new(1.0, color),
+            ));
+        }
+    }
+}

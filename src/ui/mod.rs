@@ -1,0 +1,245 @@
+//! The desktop app (feature `gui`): app shell, panels, the map and its overlays.
+
+mod map_view;
+mod panels;
+pub mod state;
+mod theme;
+mod thumbnails;
+
+use std::path::{Path, PathBuf};
+
+use crate::case::Case;
+use crate::spatial::Borders;
+use walkers::sources::Attribution;
+use walkers::{TileId, TilePiece, Tiles};
+
+pub use state::{AppState, Command, Selection, Status, Tool};
+
+const APP_ID: &str = "geoproof";
+const LAST_CASE_KEY: &str = "last_case";
+
+/// Where the bundled assets live: `GEOPROOF_ASSETS`, else the source tree's `assets/`.
+pub fn assets_dir() -> PathBuf {
+    std::env::var_os("GEOPROOF_ASSETS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/assets")))
+}
+
+/// The bundled demo case, copied once into the user's data folder so exploring it never
+/// modifies the program's own files.
+pub fn demo_case_path() -> Result<PathBuf, String> {
+    let target = eframe::storage_dir(APP_ID)
+        .ok_or("no data folder for this user")?
+        .join("demo-case");
+    if !target.join("case.json").exists() {
+        copy_dir(&assets_dir().join("demo-case"), &target)
+            .map_err(|e| format!("{}: cannot copy the demo case: {e}", target.display()))?;
+    }
+    Ok(target)
+}
+
+fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let dest = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &dest)?;
+        } else {
+            std::fs::copy(entry.path(), &dest)?;
+        }
+    }
+    Ok(())
+}
+
+/// DejaVu Sans as a fallback after egui's own font: it covers Cyrillic, the symbols
+/// the UI uses and most Arabic-script letters (egui itself does not shape Arabic).
+fn install_fonts(ctx: &egui::Context) {
+    let path = assets_dir().join("fonts/DejaVuSans.ttf");
+    match std::fs::read(&path) {
+        Ok(bytes) => ctx.add_font(egui::epaint::text::FontInsert::new(
+            "DejaVuSans",
+            egui::FontData::from_owned(bytes),
+            [egui::FontFamily::Proportional, egui::FontFamily::Monospace]
+                .into_iter()
+                .map(|family| egui::epaint::text::InsertFontFamily {
+                    family,
+                    priority: egui::epaint::text::FontPriority::Lowest,
+                })
+                .collect(),
+        )),
+        Err(e) => log::error!("{}: {e}", path.display()),
+    }
+}
+
+/// The offline basemap: NASA Blue Marble, zoom 0–5, read from the bundled `.pmtiles`.
+struct Basemap(walkers::PmTiles);
+
+impl Tiles for Basemap {
+    fn at(&mut self, tile_id: TileId) -> Option<TilePiece> {
+        self.0.at(tile_id)
+    }
+    fn attribution(&self) -> Attribution {
+        Attribution {
+            text: "NASA Blue Marble (public domain)",
+            url: "https://visibleearth.nasa.gov/collection/1484/blue-marble",
+            logo_light: None,
+            logo_dark: None,
+        }
+    }
+    fn tile_size(&self) -> u32 {
+        self.0.tile_size()
+    }
+}
+
+pub struct GeoproofApp {
+    pub state: AppState,
+    basemap: Option<Basemap>,
+    overlay: std::sync::Arc<map_view::BorderOverlay>,
+    borders: Option<&'static Borders>,
+    thumbnails: thumbnails::Thumbnails,
+}
+
+impl GeoproofApp {
+    /// Builds the app around an already-opened case (or none). Used by `run` and tests.
+    pub fn new(ctx: &egui::Context, case: Option<Case>) -> GeoproofApp {
+        install_fonts(ctx);
+        let borders = Borders::bundled().map_err(|e| log::error!("{e}")).ok();
+        let capitals =
+            std::fs::read_to_string(assets_dir().join("naturalearth/naturalearth_cities.geojson"))
+                .map(|t| map_view::load_capitals(&t))
+                .unwrap_or_default();
+        // Simplifying every outline takes a moment: do it once per process.
+        static OVERLAY: std::sync::OnceLock<std::sync::Arc<map_view::BorderOverlay>> =
+            std::sync::OnceLock::new();
+        let overlay = OVERLAY
+            .get_or_init(|| {
+                std::sync::Arc::new(match borders {
+                    Some(b) => map_view::BorderOverlay::new(b, capitals),
+                    None => map_view::BorderOverlay::empty(),
+                })
+            })
+            .clone();
+        let basemap_path = assets_dir().join("basemap/bluemarble-z0-5.pmtiles");
+        let basemap = basemap_path.is_file().then(|| {
+            Basemap(walkers::PmTiles::with_style_and_tile_size(
+                &basemap_path,
+                Default::default(),
+                256,
+                ctx.clone(),
+            ))
+        });
+        let mut state = AppState::new(case);
+        if basemap.is_none() {
+            state.status = Some(Status::Error(format!(
+                "{}: basemap missing",
+                basemap_path.display()
+            )));
+        }
+        GeoproofApp {
+            state,
+            basemap,
+            overlay,
+            borders,
+            thumbnails: thumbnails::Thumbnails::new(ctx),
+        }
+    }
+
+    /// One frame of the whole UI.
+    pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        self.thumbnails.drain(&ctx);
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_owned())
+                .collect()
+        });
+        if !dropped.is_empty() {
+            self.state.commands.push(Command::Import(dropped));
+        }
+        egui::Panel::top("top-bar").show(ui, |ui| panels::top_bar_ui(ui, &mut self.state));
+        egui::Panel::bottom("status-bar").show(ui, |ui| panels::status_bar_ui(ui, &self.state));
+        egui::Panel::left("case-panel")
+            .default_size(260.0)
+            .resizable(true)
+            .show(ui, |ui| {
+                panels::case_panel_ui(ui, &mut self.state, &mut self.thumbnails)
+            });
+        egui::Panel::right("inspector")
+            .default_size(320.0)
+            .resizable(true)
+            .show(ui, |ui| {
+                panels::inspector_ui(ui, &mut self.state, self.borders)
+            });
+        egui::CentralPanel::no_frame().show(ui, |ui| {
+            let tiles = self.basemap.as_mut().map(|b| b as &mut dyn Tiles);
+            map_view::map_ui(ui, &mut self.state, tiles, &self.overlay);
+        });
+        self.state.apply_commands();
+    }
+}
+
+impl eframe::App for GeoproofApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.frame_ui(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        if let Some(case) = &self.state.case {
+            storage.set_string(LAST_CASE_KEY, case.root().display().to_string());
+        }
+    }
+}
+
+/// Opens the window: `case` if given, else the last case, else the demo case.
+pub fn run(case: Option<PathBuf>) -> anyhow::Result<()> {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("geoproof")
+            .with_inner_size([1400.0, 860.0])
+            .with_drag_and_drop(true),
+        ..Default::default()
+    };
+    eframe::run_native(
+        APP_ID,
+        options,
+        Box::new(move |cc| {
+            let last = cc
+                .storage
+                .and_then(|s| s.get_string(LAST_CASE_KEY))
+                .map(PathBuf::from);
+            let (case, error) = open_initial(case, last);
+            let mut app = GeoproofApp::new(&cc.egui_ctx, case);
+            if let Some(error) = error {
+                app.state.status = Some(Status::Error(error));
+            }
+            Ok(Box::new(app))
+        }),
+    )
+    .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
+}
+
+/// The case to show at start, and an error to show if the wanted one failed to open
+/// (a case with errors is never silently replaced by an empty one).
+fn open_initial(
+    explicit: Option<PathBuf>,
+    last: Option<PathBuf>,
+) -> (Option<Case>, Option<String>) {
+    let wanted = match explicit {
+        Some(path) => Some(path),
+        None => last.filter(|p| p.join("case.json").exists()),
+    };
+    let path = match wanted {
+        Some(p) => p,
+        None => match demo_case_path() {
+            Ok(p) => p,
+            Err(e) => return (None, Some(e)),
+        },
+    };
+    match Case::open(&path) {
+        Ok(case) => (Some(case), None),
+        Err(e) => (None, Some(e.to_string())),
+    }
+}

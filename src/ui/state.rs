@@ -1,0 +1,266 @@
+//! What the app knows between frames, and the commands panels send. Panels read
+//! `&AppState` and push [`Command`]s; [`AppState::apply_commands`] runs them at the end
+//! of the frame, and every change to the case goes through [`Edit`].
+
+use std::path::PathBuf;
+
+use crate::case::{
+    Case, Edit, Finding, FindingKind, FindingLocation, ImportOptions, ImportOutcome,
+};
+use crate::spatial::LatLon;
+use walkers::MapMemory;
+
+/// What the analyst is looking at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    Evidence(String),
+    Finding(String),
+}
+
+/// What a click on the map does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tool {
+    /// Pan and select.
+    Pan,
+    /// Clicking sets the selected finding's candidate location.
+    PlaceFinding,
+    /// Clicks add points to a measurement.
+    Measure,
+}
+
+/// A request from a panel, carried out at the end of the frame.
+#[derive(Debug, Clone)]
+pub enum Command {
+    Edit(Edit),
+    Select(Selection),
+    CenterOn(LatLon),
+    NewFinding,
+    OpenCase(PathBuf),
+    Import(Vec<PathBuf>),
+    SetTool(Tool),
+    ClearMeasure,
+}
+
+/// A message for the status bar; errors stay until replaced.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Status {
+    Info(String),
+    Error(String),
+}
+
+pub struct AppState {
+    pub case: Option<Case>,
+    pub map: MapMemory,
+    pub tool: Tool,
+    pub selection: Option<Selection>,
+    pub goto_text: String,
+    pub goto_error: Option<String>,
+    pub measure: Vec<LatLon>,
+    pub hover: Option<LatLon>,
+    pub status: Option<Status>,
+    /// Camera field of view for direction wedges, degrees.
+    pub fov_deg: f64,
+    /// Default precision radius for a newly placed candidate location, metres.
+    pub default_precision_m: f64,
+    pub commands: Vec<Command>,
+}
+
+impl AppState {
+    pub fn new(case: Option<Case>) -> AppState {
+        let mut state = AppState {
+            case: None,
+            map: MapMemory::default(),
+            tool: Tool::Pan,
+            selection: None,
+            goto_text: String::new(),
+            goto_error: None,
+            measure: Vec::new(),
+            hover: None,
+            status: None,
+            fov_deg: 60.0,
+            default_precision_m: 250.0,
+            commands: Vec::new(),
+        };
+        if let Some(case) = case {
+            state.set_case(case);
+        }
+        state
+    }
+
+    fn set_case(&mut self, case: Case) {
+        if let Some(reason) = case.read_only_reason() {
+            self.status = Some(Status::Info(format!("read-only: {reason}")));
+        }
+        // Start where the work is: the first finding with a location, else evidence GPS.
+        let start = case
+            .findings()
+            .find_map(|f| {
+                f.location.map(|l| LatLon {
+                    lat: l.lat,
+                    lon: l.lon,
+                })
+            })
+            .or_else(|| {
+                case.evidence()
+                    .find_map(|e| match (e.exif.lat, e.exif.lon) {
+                        (Some(lat), Some(lon)) => Some(LatLon { lat, lon }),
+                        _ => None,
+                    })
+            });
+        if let Some(p) = start {
+            self.map.center_at(walkers::lon_lat(p.lon, p.lat));
+            let _ = self.map.set_zoom(4.0);
+        }
+        self.selection = None;
+        self.case = Some(case);
+    }
+
+    pub fn selected_finding(&self) -> Option<&Finding> {
+        match (&self.selection, &self.case) {
+            (Some(Selection::Finding(id)), Some(case)) => case.finding(id).ok(),
+            _ => None,
+        }
+    }
+
+    /// Parses the go-to box and centres the map there.
+    pub fn go_to(&mut self) {
+        match crate::spatial::parse_coordinate(&self.goto_text) {
+            Ok(p) => {
+                self.goto_error = None;
+                self.commands.push(Command::CenterOn(p));
+            }
+            Err(e) => self.goto_error = Some(e.reason),
+        }
+    }
+
+    /// The map centre (where the map is looking).
+    pub fn map_center(&self) -> Option<LatLon> {
+        self.map.detached().map(|p| LatLon {
+            lat: p.y(),
+            lon: p.x(),
+        })
+    }
+
+    /// A click on the map at `p`, interpreted by the current tool.
+    pub fn map_clicked(&mut self, p: LatLon) {
+        match self.tool {
+            Tool::Pan => {}
+            Tool::Measure => self.measure.push(p),
+            Tool::PlaceFinding => match self.selected_finding() {
+                Some(f) => {
+                    let precision_m = f
+                        .location
+                        .map_or(self.default_precision_m, |l| l.precision_m);
+                    self.commands.push(Command::Edit(Edit::SetFindingLocation {
+                        id: f.id.clone(),
+                        location: Some(FindingLocation {
+                            lat: p.lat,
+                            lon: p.lon,
+                            precision_m,
+                        }),
+                    }));
+                }
+                None => {
+                    self.status = Some(Status::Error(
+                        "select a finding first: the click sets its candidate location".into(),
+                    ))
+                }
+            },
+        }
+    }
+
+    /// Runs this frame's commands in order. Every case change is saved at once: a
+    /// crash loses nothing.
+    pub fn apply_commands(&mut self) {
+        for command in std::mem::take(&mut self.commands) {
+            if let Err(message) = self.apply(command) {
+                self.status = Some(Status::Error(message));
+            }
+        }
+    }
+
+    fn apply(&mut self, command: Command) -> Result<(), String> {
+        match command {
+            Command::Edit(edit) => {
+                let case = self.case.as_mut().ok_or("no case is open")?;
+                case.apply(edit).map_err(|e| e.to_string())?;
+                case.save().map_err(|e| e.to_string())?;
+            }
+            Command::Select(selection) => {
+                if let Some(p) = self.position_of(&selection) {
+                    self.map.center_at(walkers::lon_lat(p.lon, p.lat));
+                }
+                self.selection = Some(selection);
+            }
+            Command::CenterOn(p) => self.map.center_at(walkers::lon_lat(p.lon, p.lat)),
+            Command::NewFinding => {
+                let case = self.case.as_mut().ok_or("no case is open")?;
+                let mut finding = Finding::new(FindingKind::Geolocation, "New geolocation");
+                if let Some(c) = self.map.detached() {
+                    finding.location = Some(FindingLocation {
+                        lat: c.y(),
+                        lon: c.x(),
+                        precision_m: self.default_precision_m,
+                    });
+                }
+                let id = finding.id.clone();
+                case.apply(Edit::PutFinding(Box::new(finding)))
+                    .map_err(|e| e.to_string())?;
+                case.save().map_err(|e| e.to_string())?;
+                self.selection = Some(Selection::Finding(id));
+                self.tool = Tool::PlaceFinding;
+            }
+            Command::OpenCase(path) => {
+                let case = Case::open(&path).map_err(|e| e.to_string())?;
+                self.set_case(case);
+                self.status = Some(Status::Info(format!("opened {}", path.display())));
+            }
+            Command::Import(files) => {
+                let case = self
+                    .case
+                    .as_mut()
+                    .ok_or("open or create a case before importing")?;
+                let mut added = 0;
+                let mut errors = Vec::new();
+                for file in files {
+                    match case.import(&file, &ImportOptions::default()) {
+                        Ok(ImportOutcome::Added(_)) => added += 1,
+                        Ok(ImportOutcome::Duplicate(r)) => errors.push(format!(
+                            "{}: already in the case as {}",
+                            file.display(),
+                            r.short_id()
+                        )),
+                        Err(e) => errors.push(e.to_string()),
+                    }
+                }
+                if !errors.is_empty() {
+                    return Err(format!("imported {added}; {}", errors.join("; ")));
+                }
+                self.status = Some(Status::Info(format!("imported {added} file(s)")));
+            }
+            Command::SetTool(tool) => self.tool = tool,
+            Command::ClearMeasure => self.measure.clear(),
+        }
+        Ok(())
+    }
+
+    fn position_of(&self, selection: &Selection) -> Option<LatLon> {
+        let case = self.case.as_ref()?;
+        match selection {
+            Selection::Evidence(id) => {
+                let e = case.find_evidence(id).ok()?;
+                Some(LatLon {
+                    lat: e.exif.lat?,
+                    lon: e.exif.lon?,
+                })
+            }
+            Selection::Finding(id) => {
+                let l = case.finding(id).ok()?.location?;
+                Some(LatLon {
+                    lat: l.lat,
+                    lon: l.lon,
+                })
+            }
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! Every colour the UI uses, in one place.
+
+use egui::Color32;
+
+pub const BORDER: Color32 = Color32::from_rgb(255, 214, 102);
+pub const COUNTRY_LABEL: Color32 = Color32::from_rgba_premultiplied(235, 235, 235, 220);
+pub const CAPITAL: Color32 = Color32::from_rgb(220, 220, 220);
+pub const EVIDENCE: Color32 = Color32::from_rgb(66, 135, 245);
+pub const WEDGE: Color32 = Color32::from_rgb(66, 135, 245);
+/// Magnetic or unknown direction reference: a warning colour.
+pub const WEDGE_MAGNETIC: Color32 = Color32::from_rgb(255, 140, 0);
+pub const FINDING: Color32 = Color32::from_rgb(230, 57, 70);
+pub const PRECISION_FILL: Color32 = Color32::from_rgba_premultiplied(60, 15, 18, 60);
+pub const MEASURE: Color32 = Color32::from_rgb(80, 250, 123);
+pub const ATTRIBUTION: Color32 = Color32::from_rgb(230, 230, 230);
+pub const ERROR: Color32 = Color32::from_rgb(255, 110, 110);

@@ -1,0 +1,94 @@
+//! Evidence thumbnails, decoded on a worker thread and uploaded as small textures
+//! (never the full image: originals can exceed the GPU's texture limit).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, Sender, channel};
+
+use egui::{ColorImage, Context, TextureHandle, TextureOptions};
+
+enum Slot {
+    Loading,
+    Ready(TextureHandle),
+    Failed,
+}
+
+pub struct Thumbnails {
+    slots: HashMap<String, Slot>,
+    requests: Sender<(String, PathBuf, PathBuf)>,
+    results: Receiver<(String, Option<ColorImage>)>,
+}
+
+impl Thumbnails {
+    pub fn new(ctx: &Context) -> Thumbnails {
+        let (requests, jobs) = channel::<(String, PathBuf, PathBuf)>();
+        let (done, results) = channel();
+        let ctx = ctx.clone();
+        let spawned = std::thread::Builder::new()
+            .name("thumbnails".into())
+            .spawn(move || {
+                for (id, cached, original) in jobs {
+                    let image = load(&cached, &original);
+                    if done.send((id, image)).is_err() {
+                        break;
+                    }
+                    ctx.request_repaint();
+                }
+            });
+        if let Err(e) = spawned {
+            log::error!("thumbnail worker did not start: {e}");
+        }
+        Thumbnails {
+            slots: HashMap::new(),
+            requests,
+            results,
+        }
+    }
+
+    /// Uploads finished thumbnails; call once per frame.
+    pub fn drain(&mut self, ctx: &Context) {
+        while let Ok((id, image)) = self.results.try_recv() {
+            let slot = match image {
+                Some(image) => Slot::Ready(ctx.load_texture(
+                    format!("thumb-{id}"),
+                    image,
+                    TextureOptions::LINEAR,
+                )),
+                None => Slot::Failed,
+            };
+            self.slots.insert(id, slot);
+        }
+    }
+
+    /// The texture if ready; otherwise starts loading it.
+    pub fn get(&mut self, id: &str, cached: PathBuf, original: PathBuf) -> Option<&TextureHandle> {
+        if !self.slots.contains_key(id) {
+            self.slots.insert(id.to_owned(), Slot::Loading);
+            let _ = self.requests.send((id.to_owned(), cached, original));
+        }
+        match self.slots.get(id) {
+            Some(Slot::Ready(texture)) => Some(texture),
+            _ => None,
+        }
+    }
+
+    pub fn failed(&self, id: &str) -> bool {
+        matches!(self.slots.get(id), Some(Slot::Failed))
+    }
+}
+
+/// The cached preview, or a fresh one from the original when the cache is gone.
+fn load(cached: &std::path::Path, original: &std::path::Path) -> Option<ColorImage> {
+    let image = match image::open(cached) {
+        Ok(image) => image,
+        Err(_) => {
+            let bytes = std::fs::read(original).ok()?;
+            crate::evidence::inspect_bytes(String::new(), bytes)
+                .ok()?
+                .thumbnail
+        }
+    };
+    let rgba = image.to_rgba8();
+    let size = [rgba.width() as usize, rgba.height() as usize];
+    Some(ColorImage::from_rgba_unmultiplied(size, rgba.as_raw()))
+}
