@@ -9,6 +9,9 @@ use walkers::{MapMemory, Plugin, Projector, Tiles, lon_lat};
 use super::state::{AppState, Selection};
 use super::theme;
 
+/// Above this many findings on screen, only the selected one is labelled.
+const MAX_LABELLED_MARKERS: usize = 300;
+
 /// Natural Earth outlines at several simplification levels, chosen by zoom.
 pub struct BorderOverlay {
     levels: Vec<(f64, Vec<Outline>)>,
@@ -262,26 +265,35 @@ impl CaseOverlay<'_> {
                     Color32::WHITE,
                 );
             }
-            // Finding candidates with precision circles.
-            for f in case.findings() {
-                let Some(l) = f.location else { continue };
-                let p = LatLon {
-                    lat: l.lat,
-                    lon: l.lon,
-                };
-                let s = screen(projector, p);
-                if !rect.expand(2000.0).contains(s) {
-                    continue;
-                }
+            // Finding candidates with precision circles. Labels only while they stay
+            // readable: with hundreds of markers on screen they would be noise.
+            let on_screen: Vec<_> = case
+                .findings()
+                .filter_map(|f| {
+                    let l = f.location?;
+                    let s = screen(
+                        projector,
+                        LatLon {
+                            lat: l.lat,
+                            lon: l.lon,
+                        },
+                    );
+                    rect.expand(2000.0).contains(s).then_some((f, l, s))
+                })
+                .collect();
+            let show_labels = on_screen.len() <= MAX_LABELLED_MARKERS;
+            for (f, l, s) in on_screen {
                 let radius_px =
                     l.precision_m as f32 * projector.scale_pixel_per_meter(lon_lat(l.lon, l.lat));
                 let selected = self.state.selection == Some(Selection::Finding(f.id.clone()));
-                painter.circle(
-                    s,
-                    radius_px.max(1.0),
-                    theme::PRECISION_FILL,
-                    Stroke::new(1.5, theme::FINDING),
-                );
+                if radius_px > 3.0 {
+                    painter.circle(
+                        s,
+                        radius_px,
+                        theme::PRECISION_FILL,
+                        Stroke::new(1.5, theme::FINDING),
+                    );
+                }
                 let size = if selected { 9.0 } else { 6.0 };
                 painter.add(Shape::convex_polygon(
                     vec![
@@ -293,13 +305,15 @@ impl CaseOverlay<'_> {
                     theme::FINDING,
                     Stroke::new(1.5, Color32::WHITE),
                 ));
-                painter.text(
-                    s + Vec2::new(10.0, 0.0),
-                    Align2::LEFT_CENTER,
-                    &f.title,
-                    FontId::proportional(12.0),
-                    Color32::WHITE,
-                );
+                if show_labels || selected {
+                    painter.text(
+                        s + Vec2::new(10.0, 0.0),
+                        Align2::LEFT_CENTER,
+                        &f.title,
+                        FontId::proportional(12.0),
+                        Color32::WHITE,
+                    );
+                }
             }
         }
 

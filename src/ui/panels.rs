@@ -86,60 +86,70 @@ pub fn case_panel_ui(ui: &mut Ui, state: &mut AppState, thumbnails: &mut Thumbna
         ui.label(RichText::new(format!("Read-only: {reason}")).color(theme::ERROR));
     }
     let mut commands = Vec::new();
-    egui::ScrollArea::vertical().show(ui, |ui| {
-        ui.label(RichText::new(format!("Evidence ({})", case.evidence().count())).strong());
-        for e in case.evidence() {
-            let selected = state.selection == Some(Selection::Evidence(e.sha256.clone()));
-            ui.horizontal(|ui| {
-                let failed = thumbnails.failed(&e.sha256);
-                let texture = thumbnails.get(
-                    &e.sha256,
-                    case.thumbnail_path(&e.sha256),
-                    case.evidence_path(e),
-                );
-                match texture {
-                    Some(t) => {
-                        let size = t.size_vec2();
-                        let scale = 48.0 / size.x.max(size.y);
-                        ui.image((t.id(), size * scale));
+    ui.label(RichText::new(format!("Evidence ({})", case.evidence().count())).strong());
+    egui::ScrollArea::vertical()
+        .id_salt("evidence-list")
+        .max_height(ui.available_height() * 0.45)
+        .show(ui, |ui| {
+            for e in case.evidence() {
+                let selected = state.selection == Some(Selection::Evidence(e.sha256.clone()));
+                ui.horizontal(|ui| {
+                    let failed = thumbnails.failed(&e.sha256);
+                    let texture = thumbnails.get(
+                        &e.sha256,
+                        case.thumbnail_path(&e.sha256),
+                        case.evidence_path(e),
+                    );
+                    match texture {
+                        Some(t) => {
+                            let size = t.size_vec2();
+                            let scale = 48.0 / size.x.max(size.y);
+                            ui.image((t.id(), size * scale));
+                        }
+                        None if failed => {
+                            ui.label("(unreadable)");
+                        }
+                        None => {
+                            ui.spinner();
+                        }
                     }
-                    None if failed => {
-                        ui.label("(unreadable)");
+                    let gps = if e.exif.lat.is_some() { "◉" } else { "○" };
+                    if ui
+                        .selectable_label(selected, format!("{gps} {}", e.original_name))
+                        .clicked()
+                    {
+                        commands.push(Command::Select(Selection::Evidence(e.sha256.clone())));
                     }
-                    None => {
-                        ui.spinner();
-                    }
-                }
-                let gps = if e.exif.lat.is_some() { "◉" } else { "○" };
-                if ui
-                    .selectable_label(selected, format!("{gps} {}", e.original_name))
-                    .clicked()
-                {
-                    commands.push(Command::Select(Selection::Evidence(e.sha256.clone())));
-                }
-            });
-        }
-        ui.separator();
-        ui.horizontal(|ui| {
-            ui.label(RichText::new(format!("Findings ({})", case.findings().count())).strong());
-            if ui
-                .button("+ New")
-                .on_hover_text("New geolocation finding at the map centre")
-                .clicked()
-            {
-                commands.push(Command::NewFinding);
+                });
             }
         });
-        for f in case.findings() {
-            let selected = state.selection == Some(Selection::Finding(f.id.clone()));
-            if ui
-                .selectable_label(selected, format!("◆ {}", f.title))
-                .clicked()
-            {
-                commands.push(Command::Select(Selection::Finding(f.id.clone())));
-            }
+    ui.separator();
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(format!("Findings ({})", case.findings().count())).strong());
+        if ui
+            .button("+ New")
+            .on_hover_text("New geolocation finding at the map centre")
+            .clicked()
+        {
+            commands.push(Command::NewFinding);
         }
     });
+    // Only the visible rows are laid out, so a case with thousands of findings stays fast.
+    let findings: Vec<_> = case.findings().collect();
+    let row_height = ui.spacing().interact_size.y;
+    egui::ScrollArea::vertical()
+        .id_salt("finding-list")
+        .show_rows(ui, row_height, findings.len(), |ui, rows| {
+            for f in &findings[rows] {
+                let selected = state.selection == Some(Selection::Finding(f.id.clone()));
+                if ui
+                    .selectable_label(selected, format!("◆ {}", f.title))
+                    .clicked()
+                {
+                    commands.push(Command::Select(Selection::Finding(f.id.clone())));
+                }
+            }
+        });
     state.commands.extend(commands);
 }
 
