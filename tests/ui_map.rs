@@ -63,6 +63,10 @@ fn typing_coordinates_in_the_go_to_box_centres_the_map() {
         "{c:?}"
     );
     assert!(app(&h).state.goto_error.is_none());
+    assert!(
+        app(&h).state.map.zoom() >= 12.0,
+        "go-to zooms in to show the place"
+    );
 }
 
 #[test]

@@ -10,6 +10,9 @@ use crate::case::{
 use crate::spatial::LatLon;
 use walkers::MapMemory;
 
+/// How close "go to" zooms: a few kilometres across, enough to see the place.
+const GO_TO_ZOOM: f64 = 12.0;
+
 /// What the analyst is looking at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Selection {
@@ -33,7 +36,8 @@ pub enum Tool {
 pub enum Command {
     Edit(Edit),
     Select(Selection),
-    CenterOn(LatLon),
+    /// Centre the map; with a zoom, zoom in at least that far.
+    CenterOn(LatLon, Option<f64>),
     NewFinding,
     OpenCase(PathBuf),
     Import(Vec<PathBuf>),
@@ -127,7 +131,7 @@ impl AppState {
         match crate::spatial::parse_coordinate(&self.goto_text) {
             Ok(p) => {
                 self.goto_error = None;
-                self.commands.push(Command::CenterOn(p));
+                self.commands.push(Command::CenterOn(p, Some(GO_TO_ZOOM)));
             }
             Err(e) => self.goto_error = Some(e.reason),
         }
@@ -192,7 +196,12 @@ impl AppState {
                 }
                 self.selection = Some(selection);
             }
-            Command::CenterOn(p) => self.map.center_at(walkers::lon_lat(p.lon, p.lat)),
+            Command::CenterOn(p, zoom) => {
+                self.map.center_at(walkers::lon_lat(p.lon, p.lat));
+                if let Some(zoom) = zoom.filter(|z| *z > self.map.zoom()) {
+                    let _ = self.map.set_zoom(zoom);
+                }
+            }
             Command::NewFinding => {
                 let case = self.case.as_mut().ok_or("no case is open")?;
                 let mut finding = Finding::new(FindingKind::Geolocation, "New geolocation");
