@@ -163,3 +163,24 @@ fn selecting_evidence_centres_the_map_on_its_gps() {
         "{c:?}"
     );
 }
+
+#[test]
+fn a_local_pmtiles_archive_can_replace_the_basemap_and_a_bad_one_is_reported() {
+    use geoproof::ui::sources::SourceChoice;
+    let mut h = harness(None);
+    h.run_steps(2);
+    let good = SourceChoice::PmTiles(util::data("landsat8-itaipu-z9-12.pmtiles"));
+    h.state_mut().app.as_mut().unwrap().state.basemap_request = Some(good.clone());
+    h.run_steps(2);
+    assert_eq!(app(&h).state.basemap, good);
+
+    let bad = SourceChoice::PmTiles(util::data("not-an-image.jpg"));
+    h.state_mut().app.as_mut().unwrap().state.basemap_request = Some(bad);
+    h.run_steps(2);
+    assert_eq!(
+        app(&h).state.basemap,
+        good,
+        "a bad archive must not replace the basemap"
+    );
+    h.get_by_label_contains("not-an-image.jpg: not a PMTiles archive");
+}

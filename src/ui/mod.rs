@@ -2,6 +2,7 @@
 
 mod map_view;
 mod panels;
+pub mod sources;
 pub mod state;
 mod theme;
 mod thumbnails;
@@ -10,8 +11,7 @@ use std::path::{Path, PathBuf};
 
 use crate::case::Case;
 use crate::spatial::Borders;
-use walkers::sources::Attribution;
-use walkers::{TileId, TilePiece, Tiles};
+use walkers::Tiles;
 
 pub use state::{AppState, Command, Selection, Status, Tool};
 
@@ -72,64 +72,9 @@ fn install_fonts(ctx: &egui::Context) {
     }
 }
 
-/// The offline basemap: NASA Blue Marble, zoom 0–5, read from the bundled `.pmtiles`.
-struct Basemap(walkers::PmTiles);
-
-/// The deepest zoom level in the bundled Blue Marble archive.
-const BASEMAP_MAX_ZOOM: u8 = 5;
-
-impl Tiles for Basemap {
-    /// Past the archive's deepest level, draw the covering level-5 tile enlarged rather
-    /// than ask the archive for tiles it does not have (walkers assumes 15 levels).
-    fn at(&mut self, tile_id: TileId) -> Option<TilePiece> {
-        if tile_id.zoom <= BASEMAP_MAX_ZOOM {
-            return self.0.at(tile_id);
-        }
-        let (ancestor, sub) = ancestor_tile(tile_id, BASEMAP_MAX_ZOOM);
-        let piece = self.0.at(ancestor)?;
-        let uv = piece.uv;
-        let map = |p: egui::Pos2| uv.min + (p.to_vec2() * uv.size());
-        Some(TilePiece::new(
-            piece.tile,
-            egui::Rect::from_min_max(map(sub.min), map(sub.max)),
-        ))
-    }
-    fn attribution(&self) -> Attribution {
-        Attribution {
-            text: "NASA Blue Marble (public domain)",
-            url: "https://visibleearth.nasa.gov/collection/1484/blue-marble",
-            logo_light: None,
-            logo_dark: None,
-        }
-    }
-    fn tile_size(&self) -> u32 {
-        self.0.tile_size()
-    }
-}
-
-/// The tile at `zoom` that covers `tile`, and the part of it (in 0..1 texture
-/// coordinates) that `tile` occupies.
-fn ancestor_tile(tile: TileId, zoom: u8) -> (TileId, egui::Rect) {
-    let scale = 1u32 << (tile.zoom - zoom);
-    let ancestor = TileId {
-        x: tile.x / scale,
-        y: tile.y / scale,
-        zoom,
-    };
-    let step = 1.0 / scale as f32;
-    let min = egui::pos2(
-        (tile.x % scale) as f32 * step,
-        (tile.y % scale) as f32 * step,
-    );
-    (
-        ancestor,
-        egui::Rect::from_min_size(min, egui::vec2(step, step)),
-    )
-}
-
 pub struct GeoproofApp {
     pub state: AppState,
-    basemap: Option<Basemap>,
+    basemap: Option<Box<dyn Tiles>>,
     overlay: std::sync::Arc<map_view::BorderOverlay>,
     borders: Option<&'static Borders>,
     thumbnails: thumbnails::Thumbnails,
@@ -155,22 +100,10 @@ impl GeoproofApp {
                 })
             })
             .clone();
-        let basemap_path = assets_dir().join("basemap/bluemarble-z0-5.pmtiles");
-        let basemap = basemap_path.is_file().then(|| {
-            Basemap(walkers::PmTiles::with_style_and_tile_size(
-                &basemap_path,
-                Default::default(),
-                256,
-                ctx.clone(),
-            ))
-        });
         let mut state = AppState::new(case);
-        if basemap.is_none() {
-            state.status = Some(Status::Error(format!(
-                "{}: basemap missing",
-                basemap_path.display()
-            )));
-        }
+        let basemap = sources::open_source(&sources::SourceChoice::BlueMarble, &assets_dir(), ctx)
+            .map_err(|e| state.status = Some(Status::Error(e)))
+            .ok();
         GeoproofApp {
             state,
             basemap,
@@ -209,10 +142,19 @@ impl GeoproofApp {
                 panels::inspector_ui(ui, &mut self.state, self.borders)
             });
         egui::CentralPanel::no_frame().show(ui, |ui| {
-            let tiles = self.basemap.as_mut().map(|b| b as &mut dyn Tiles);
+            let tiles = self.basemap.as_mut().map(|b| &mut **b as &mut dyn Tiles);
             map_view::map_ui(ui, &mut self.state, tiles, &self.overlay);
         });
         self.state.apply_commands();
+        if let Some(choice) = self.state.basemap_request.take() {
+            match sources::open_source(&choice, &assets_dir(), &ctx) {
+                Ok(tiles) => {
+                    self.basemap = Some(tiles);
+                    self.state.basemap = choice;
+                }
+                Err(e) => self.state.status = Some(Status::Error(e)),
+            }
+        }
     }
 }
 
@@ -276,37 +218,5 @@ fn open_initial(
     match Case::open(&path) {
         Ok(case) => (Some(case), None),
         Err(e) => (None, Some(e.to_string())),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ancestor_tile_covers_the_right_quarter() {
-        let (a, uv) = ancestor_tile(
-            TileId {
-                x: 3,
-                y: 2,
-                zoom: 6,
-            },
-            5,
-        );
-        assert_eq!((a.x, a.y, a.zoom), (1, 1, 5));
-        assert_eq!(
-            uv,
-            egui::Rect::from_min_max(egui::pos2(0.5, 0.0), egui::pos2(1.0, 0.5))
-        );
-        let (a, uv) = ancestor_tile(
-            TileId {
-                x: 1023,
-                y: 0,
-                zoom: 10,
-            },
-            5,
-        );
-        assert_eq!((a.x, a.y), (31, 0));
-        assert_eq!(uv.min, egui::pos2(31.0 / 32.0, 0.0));
     }
 }

@@ -31,6 +31,34 @@ pub fn top_bar_ui(ui: &mut Ui, state: &mut AppState) {
                 ui.close();
             }
         });
+        ui.menu_button("Basemap", |ui| {
+            use super::sources::SourceChoice;
+            if ui
+                .selectable_label(
+                    state.basemap == SourceChoice::BlueMarble,
+                    "Blue Marble (bundled, offline)",
+                )
+                .clicked()
+            {
+                state.basemap_request = Some(SourceChoice::BlueMarble);
+                ui.close();
+            }
+            if ui.button("Local .pmtiles archive…").clicked() {
+                if let Some(file) = rfd::FileDialog::new()
+                    .add_filter("PMTiles", &["pmtiles"])
+                    .pick_file()
+                {
+                    state.basemap_request = Some(SourceChoice::PmTiles(file));
+                }
+                ui.close();
+            }
+            if ui.button("Local tile folder {z}/{x}/{y}…").clicked() {
+                if let Some(dir) = rfd::FileDialog::new().pick_folder() {
+                    state.basemap_request = Some(SourceChoice::Folder(dir));
+                }
+                ui.close();
+            }
+        });
         ui.separator();
         let label = ui.label("Go to:");
         let response = ui

@@ -67,6 +67,9 @@ pub struct AppState {
     /// Default precision radius for a newly placed candidate location, metres.
     pub default_precision_m: f64,
     pub commands: Vec<Command>,
+    /// The basemap in use, and a change the analyst asked for (opened by the app).
+    pub basemap: super::sources::SourceChoice,
+    pub basemap_request: Option<super::sources::SourceChoice>,
 }
 
 impl AppState {
@@ -84,6 +87,8 @@ impl AppState {
             fov_deg: 60.0,
             default_precision_m: 250.0,
             commands: Vec::new(),
+            basemap: super::sources::SourceChoice::BlueMarble,
+            basemap_request: None,
         };
         if let Some(case) = case {
             state.set_case(case);
