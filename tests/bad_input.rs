@@ -135,26 +135,27 @@ fn unreadable_file_is_refused() {
     }
 }
 
-#[test]
-fn malformed_case_json_is_reported_and_not_overwritten() {
-    let (_dir, case) = new_case();
-    let broken = b"{ \"schema_version\": 1, \"title\": ";
-    fs::write(case.join("case.json"), broken).unwrap();
+/// `add`, `list` and `verify` on a broken case each fail with one line containing `cause`.
+fn assert_every_command_refuses(case: &Path, cause: &str) {
+    let fixture = data("rocket-gps.jpg");
     for command in ["add", "list", "verify"] {
         let mut args = vec![command.as_ref(), case.as_os_str()];
-        let fixture = data("rocket-gps.jpg");
         if command == "add" {
             args.push(fixture.as_os_str());
         }
         let run = geoproof(args);
         run.assert_failed();
-        assert!(
-            run.stderr.contains("case.json: malformed JSON"),
-            "{command}: {}",
-            run.stderr
-        );
+        assert!(run.stderr.contains(cause), "{command}: {}", run.stderr);
         assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
     }
+}
+
+#[test]
+fn malformed_case_json_is_reported_and_not_overwritten() {
+    let (_dir, case) = new_case();
+    let broken = b"{ \"schema_version\": 1, \"title\": ";
+    fs::write(case.join("case.json"), broken).unwrap();
+    assert_every_command_refuses(&case, "case.json: malformed JSON");
     assert_eq!(fs::read(case.join("case.json")).unwrap(), broken);
     assert_eq!(fs::read_dir(case.join("evidence")).unwrap().count(), 0);
 }
@@ -180,21 +181,7 @@ fn assert_escaping_record_refused(target: &str) {
     let record_path = case.join("evidence").join(format!("{sha}.json"));
     fs::write(&record_path, serde_json::to_vec(&record).unwrap()).unwrap();
     let before = snapshot(dir.path());
-    for command in ["list", "verify", "add"] {
-        let mut args = vec![command.as_ref(), case.as_os_str()];
-        let fixture = data("rocket-gps.jpg");
-        if command == "add" {
-            args.push(fixture.as_os_str());
-        }
-        let run = geoproof(args);
-        run.assert_failed();
-        assert!(
-            run.stderr.contains(&format!("{sha}.json: invalid record")),
-            "{command}: {}",
-            run.stderr
-        );
-        assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
-    }
+    assert_every_command_refuses(&case, &format!("{sha}.json: invalid record"));
     assert_eq!(snapshot(dir.path()), before, "nothing may be written");
 }
 

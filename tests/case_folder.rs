@@ -226,6 +226,13 @@ fn title_for(i: u64) -> String {
     format!("v{i} {}", "x".repeat(PADDING))
 }
 
+/// The version number in a title written by `title_for`, checking the title is whole.
+fn whole_version(title: &str) -> u64 {
+    let version: u64 = title[1..title.find(' ').unwrap()].parse().unwrap();
+    assert_eq!(title, title_for(version), "a file holds a whole version");
+    version
+}
+
 /// The child side of the crash test: saves new versions of the case until killed.
 #[test]
 #[ignore = "run by killed_mid_save_leaves_a_complete_version"]
@@ -265,12 +272,8 @@ fn killed_mid_save_leaves_a_complete_version() {
 
         // Whatever instant the kill hit, every file is a complete version.
         let case = Case::open(&root).expect("case opens after a crash");
-        let title = &case.meta().title;
-        let version: u64 = title[1..title.find(' ').unwrap()].parse().unwrap();
-        assert_eq!(title, &title_for(version), "case.json is a whole version");
-        let f = case.finding("F-1").unwrap();
-        let fv: u64 = f.title[1..f.title.find(' ').unwrap()].parse().unwrap();
-        assert_eq!(f.title, title_for(fv));
+        let version = whole_version(&case.meta().title);
+        whole_version(&case.finding("F-1").unwrap().title);
         last_seen = last_seen.max(version);
     }
     assert!(
