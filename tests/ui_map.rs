@@ -184,3 +184,38 @@ fn a_local_pmtiles_archive_can_replace_the_basemap_and_a_bad_one_is_reported() {
     );
     h.get_by_label_contains("not-an-image.jpg: not a PMTiles archive");
 }
+
+#[test]
+fn importing_runs_in_the_background_and_reports_bad_files() {
+    use geoproof::ui::Command;
+    let dir = tempfile::tempdir().unwrap();
+    let case = Case::create(&dir.path().join("c"), "import").unwrap();
+    let mut h = harness(Some(case));
+    h.run_steps(2);
+    let files = vec![
+        util::data("rocket-gps.jpg"),
+        util::data("coffee-no-gps.jpg"),
+        util::data("truncated.jpg"),
+    ];
+    h.state_mut()
+        .app
+        .as_mut()
+        .unwrap()
+        .state
+        .commands
+        .push(Command::Import(files));
+    for _ in 0..200 {
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        let s = &app(&h).state;
+        if s.import_progress.is_none() && s.case.as_ref().unwrap().evidence().count() == 2 {
+            break;
+        }
+    }
+    h.run_steps(2);
+    let state = &app(&h).state;
+    assert_eq!(state.case.as_ref().unwrap().evidence().count(), 2);
+    assert!(state.import_progress.is_none(), "the job finished");
+    // The truncated file came last: its error is what the status bar shows.
+    h.get_by_label_contains("truncated.jpg: truncated JPEG");
+}

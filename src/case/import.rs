@@ -46,6 +46,16 @@ impl Case {
     ) -> Result<ImportOutcome, ImportError> {
         self.ensure_writable()?;
         let inspection = evidence::inspect_file(path)?;
+        Ok(self.add_inspected(inspection, options)?)
+    }
+
+    /// Stores a file already inspected (possibly on another thread) and saves the case.
+    pub fn add_inspected(
+        &mut self,
+        inspection: Inspection,
+        options: &ImportOptions,
+    ) -> Result<ImportOutcome, CaseError> {
+        self.ensure_writable()?;
         if let Some(existing) = self.evidence.get(&inspection.sha256) {
             return Ok(ImportOutcome::Duplicate(Box::new(existing.clone())));
         }

@@ -1,5 +1,6 @@
 //! The desktop app (feature `gui`): app shell, panels, the map and its overlays.
 
+mod import_job;
 mod map_view;
 mod panels;
 pub mod sources;
@@ -78,6 +79,7 @@ pub struct GeoproofApp {
     overlay: std::sync::Arc<map_view::BorderOverlay>,
     borders: Option<&'static Borders>,
     thumbnails: thumbnails::Thumbnails,
+    import: Option<import_job::ImportJob>,
 }
 
 impl GeoproofApp {
@@ -110,6 +112,7 @@ impl GeoproofApp {
             overlay,
             borders,
             thumbnails: thumbnails::Thumbnails::new(ctx),
+            import: None,
         }
     }
 
@@ -146,6 +149,7 @@ impl GeoproofApp {
             map_view::map_ui(ui, &mut self.state, tiles, &self.overlay);
         });
         self.state.apply_commands();
+        self.run_imports(&ctx);
         if let Some(choice) = self.state.basemap_request.take() {
             match sources::open_source(&choice, &assets_dir(), &ctx) {
                 Ok(tiles) => {
@@ -153,6 +157,29 @@ impl GeoproofApp {
                     self.state.basemap = choice;
                 }
                 Err(e) => self.state.status = Some(Status::Error(e)),
+            }
+        }
+    }
+}
+
+impl GeoproofApp {
+    /// Starts a background import for requested files and stores finished ones.
+    fn run_imports(&mut self, ctx: &egui::Context) {
+        if self.import.is_none() && !self.state.import_request.is_empty() {
+            let files = std::mem::take(&mut self.state.import_request);
+            match import_job::ImportJob::start(files, ctx) {
+                Ok(job) => self.import = Some(job),
+                Err(e) => self.state.status = Some(Status::Error(e)),
+            }
+        }
+        if let Some(job) = &mut self.import {
+            for result in job.drain() {
+                self.state.finish_import(result);
+            }
+            self.state.import_progress = Some((job.done, job.total));
+            if job.finished() {
+                self.import = None;
+                self.state.import_progress = None;
             }
         }
     }

@@ -334,6 +334,11 @@ pub fn status_bar_ui(ui: &mut Ui, state: &AppState) {
             ));
             ui.separator();
         }
+        if let Some((done, total)) = state.import_progress {
+            ui.spinner();
+            ui.label(format!("Importing {done}/{total}…"));
+            ui.separator();
+        }
         ui.label("Offline: no network requests");
         match &state.status {
             Some(Status::Info(s)) => {

@@ -70,6 +70,9 @@ pub struct AppState {
     /// The basemap in use, and a change the analyst asked for (opened by the app).
     pub basemap: super::sources::SourceChoice,
     pub basemap_request: Option<super::sources::SourceChoice>,
+    /// Files waiting to be handed to a background import job.
+    pub import_request: Vec<PathBuf>,
+    pub import_progress: Option<(usize, usize)>,
 }
 
 impl AppState {
@@ -89,6 +92,8 @@ impl AppState {
             commands: Vec::new(),
             basemap: super::sources::SourceChoice::BlueMarble,
             basemap_request: None,
+            import_request: Vec::new(),
+            import_progress: None,
         };
         if let Some(case) = case {
             state.set_case(case);
@@ -230,32 +235,42 @@ impl AppState {
                 self.status = Some(Status::Info(format!("opened {}", path.display())));
             }
             Command::Import(files) => {
-                let case = self
-                    .case
-                    .as_mut()
-                    .ok_or("open or create a case before importing")?;
-                let mut added = 0;
-                let mut errors = Vec::new();
-                for file in files {
-                    match case.import(&file, &ImportOptions::default()) {
-                        Ok(ImportOutcome::Added(_)) => added += 1,
-                        Ok(ImportOutcome::Duplicate(r)) => errors.push(format!(
-                            "{}: already in the case as {}",
-                            file.display(),
-                            r.short_id()
-                        )),
-                        Err(e) => errors.push(e.to_string()),
-                    }
+                if self.case.is_none() {
+                    return Err("open or create a case before importing".into());
                 }
-                if !errors.is_empty() {
-                    return Err(format!("imported {added}; {}", errors.join("; ")));
-                }
-                self.status = Some(Status::Info(format!("imported {added} file(s)")));
+                self.import_request.extend(files);
             }
             Command::SetTool(tool) => self.tool = tool,
             Command::ClearMeasure => self.measure.clear(),
         }
         Ok(())
+    }
+
+    /// Stores one inspected file in the case (called as background results arrive).
+    pub fn finish_import(
+        &mut self,
+        result: Result<crate::evidence::Inspection, crate::evidence::IntakeError>,
+    ) {
+        let outcome = match (result, self.case.as_mut()) {
+            (Err(e), _) => Err(e.to_string()),
+            (Ok(_), None) => Err("the case was closed during the import".into()),
+            (Ok(inspection), Some(case)) => {
+                let name = inspection.original_name.clone();
+                match case.add_inspected(inspection, &ImportOptions::default()) {
+                    Ok(ImportOutcome::Added(r)) => {
+                        Ok(format!("imported {name} ({})", r.short_id()))
+                    }
+                    Ok(ImportOutcome::Duplicate(r)) => {
+                        Ok(format!("{name} is already in the case as {}", r.short_id()))
+                    }
+                    Err(e) => Err(e.to_string()),
+                }
+            }
+        };
+        self.status = Some(match outcome {
+            Ok(message) => Status::Info(message),
+            Err(message) => Status::Error(message),
+        });
     }
 
     fn position_of(&self, selection: &Selection) -> Option<LatLon> {
