@@ -168,6 +168,21 @@ struct CaseOverlay<'a> {
     out: OverlayOutput,
 }
 
+/// Appends a filled diamond (two triangles) centred on `c` to `mesh`.
+fn add_diamond(mesh: &mut egui::Mesh, c: Pos2, size: f32, color: Color32) {
+    let base = mesh.vertices.len() as u32;
+    for offset in [
+        Vec2::new(0.0, -size),
+        Vec2::new(size, 0.0),
+        Vec2::new(0.0, size),
+        Vec2::new(-size, 0.0),
+    ] {
+        mesh.colored_vertex(c + offset, color);
+    }
+    mesh.add_triangle(base, base + 1, base + 2);
+    mesh.add_triangle(base, base + 2, base + 3);
+}
+
 fn to_latlon(p: walkers::Position) -> LatLon {
     LatLon {
         lat: p.y(),
@@ -246,7 +261,7 @@ impl CaseOverlay<'_> {
                 if !rect.expand(200.0).contains(s) {
                     continue;
                 }
-                let selected = self.state.selection == Some(Selection::Evidence(e.sha256.clone()));
+                let selected = matches!(&self.state.selection, Some(Selection::Evidence(id)) if *id == e.sha256);
                 if let Some(dir) = e.exif.direction_deg {
                     let magnetic = e.exif.direction_ref.as_deref() != Some("T");
                     self.wedge(&painter, s, dir, magnetic);
@@ -282,10 +297,14 @@ impl CaseOverlay<'_> {
                 })
                 .collect();
             let show_labels = on_screen.len() <= MAX_LABELLED_MARKERS;
+            // All diamonds go into one mesh: thousands of separate shapes would each be
+            // tessellated on their own.
+            let mut diamonds = egui::Mesh::default();
             for (f, l, s) in on_screen {
                 let radius_px =
                     l.precision_m as f32 * projector.scale_pixel_per_meter(lon_lat(l.lon, l.lat));
-                let selected = self.state.selection == Some(Selection::Finding(f.id.clone()));
+                let selected =
+                    matches!(&self.state.selection, Some(Selection::Finding(id)) if *id == f.id);
                 if radius_px > 3.0 {
                     painter.circle(
                         s,
@@ -295,16 +314,8 @@ impl CaseOverlay<'_> {
                     );
                 }
                 let size = if selected { 9.0 } else { 6.0 };
-                painter.add(Shape::convex_polygon(
-                    vec![
-                        s + Vec2::new(0.0, -size),
-                        s + Vec2::new(size, 0.0),
-                        s + Vec2::new(0.0, size),
-                        s + Vec2::new(-size, 0.0),
-                    ],
-                    theme::FINDING,
-                    Stroke::new(1.5, Color32::WHITE),
-                ));
+                add_diamond(&mut diamonds, s, size + 1.5, Color32::WHITE);
+                add_diamond(&mut diamonds, s, size, theme::FINDING);
                 if show_labels || selected {
                     painter.text(
                         s + Vec2::new(10.0, 0.0),
@@ -315,6 +326,7 @@ impl CaseOverlay<'_> {
                     );
                 }
             }
+            painter.add(Shape::mesh(diamonds));
         }
 
         // Measurement.
