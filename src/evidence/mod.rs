@@ -38,16 +38,6 @@ pub struct PerceptualHash {
 impl PerceptualHash {
     pub const ALGORITHM: &'static str = "gradient-8x8";
     pub const VERSION: u32 = 1;
-
-    /// Hamming distance in bits, or `None` when the recipes differ.
-    pub fn distance(&self, other: &PerceptualHash) -> Option<u32> {
-        if self.algorithm != other.algorithm || self.version != other.version {
-            return None;
-        }
-        let a = hex::decode(&self.hex).ok()?;
-        let b = hex::decode(&other.hex).ok()?;
-        (a.len() == b.len()).then(|| a.iter().zip(&b).map(|(x, y)| (x ^ y).count_ones()).sum())
-    }
 }
 
 /// An intake failure: the file and the cause, displayed as one line.

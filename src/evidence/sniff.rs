@@ -31,12 +31,6 @@ impl MediaType {
         }
     }
 
-    pub fn from_mime(mime: &str) -> Option<Self> {
-        [Self::Jpeg, Self::Png, Self::Webp, Self::Tiff]
-            .into_iter()
-            .find(|t| t.mime() == mime)
-    }
-
     pub fn image_format(self) -> image::ImageFormat {
         match self {
             MediaType::Jpeg => image::ImageFormat::Jpeg,
