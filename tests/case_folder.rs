@@ -281,3 +281,42 @@ fn killed_mid_save_leaves_a_complete_version() {
         "the child never saved: the test did not exercise saving"
     );
 }
+
+#[test]
+fn a_cameras_field_of_view_is_saved_and_bad_values_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("c");
+    let mut case = Case::create(&root, "fov").unwrap();
+    let id = case
+        .import(&data("rocket-gps.jpg"), &ImportOptions::default())
+        .unwrap()
+        .record()
+        .sha256
+        .clone();
+    for bad in [0.0, -5.0, 400.0, f64::NAN] {
+        let err = case
+            .apply(Edit::SetEvidenceFov {
+                id: id.clone(),
+                fov_deg: Some(bad),
+            })
+            .unwrap_err();
+        assert!(err.to_string().contains("invalid field of view"), "{err}");
+    }
+    case.apply(Edit::SetEvidenceFov {
+        id: id[..8].to_owned(),
+        fov_deg: Some(23.5),
+    })
+    .unwrap();
+    case.save().unwrap();
+    drop(case);
+    let case = Case::open(&root).unwrap();
+    assert_eq!(case.find_evidence(&id).unwrap().fov_deg, Some(23.5));
+    let record = fs::read_to_string(root.join(format!("evidence/{id}.json"))).unwrap();
+    assert!(record.contains("\"fov_deg\": 23.5"), "{record}");
+    assert!(
+        geoproof::case::log::read(&root)
+            .unwrap()
+            .iter()
+            .any(|e| e.event == "evidence_fov_set" && e.detail["fov_deg"] == 23.5)
+    );
+}

@@ -219,3 +219,269 @@ fn importing_runs_in_the_background_and_reports_bad_files() {
     // The truncated file came last: its error is what the status bar shows.
     h.get_by_label_contains("truncated.jpg: truncated JPEG");
 }
+
+fn wait_until(h: &mut Harness<'static, Holder>, done: impl Fn(&GeoproofApp) -> bool) {
+    for _ in 0..500 {
+        h.step();
+        if done(app(h)) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("condition not reached in 5 s");
+}
+
+#[test]
+fn enabling_an_online_source_asks_first_and_nothing_is_sent_before() {
+    use geoproof::ui::online::OnlineSource;
+    use geoproof::ui::sources::SourceChoice;
+    let server = util::TileServer::start(util::ServerMode::Tiles);
+    let online = SourceChoice::Online(OnlineSource::custom(&server.template()).unwrap());
+
+    // Declining keeps the app offline.
+    let mut h = harness(None);
+    h.run_steps(2);
+    h.state_mut().app.as_mut().unwrap().state.basemap_request = Some(online.clone());
+    h.run_steps(3);
+    h.get_by_label_contains("Enable an online tile source?");
+    h.get_by_label_contains(&format!("tiles from 127.0.0.1:{}", server.port));
+    h.get_by_label("Stay offline").click();
+    h.run_steps(5);
+    assert_eq!(app(&h).state.basemap, SourceChoice::BlueMarble);
+    assert!(!app(&h).state.online_consent);
+    h.get_by_label("Offline: no network requests");
+    assert_eq!(server.connections(), 0, "declined: no connection at all");
+
+    // Accepting switches the basemap; the requests are in the ledger.
+    let mut h = harness(None);
+    h.run_steps(2);
+    h.state_mut().app.as_mut().unwrap().state.basemap_request = Some(online.clone());
+    h.run_steps(3);
+    assert_eq!(
+        server.connections(),
+        0,
+        "the question comes before any request"
+    );
+    assert!(app(&h).state.ledger.is_empty());
+    h.get_by_label("Enable online source").click();
+    wait_until(&mut h, |a| {
+        a.state
+            .ledger
+            .snapshot()
+            .iter()
+            .any(|e| matches!(e.outcome, geoproof::ui::online::Outcome::Ok { .. }))
+    });
+    assert_eq!(app(&h).state.basemap, online);
+    assert!(app(&h).state.online_consent);
+    assert!(server.connections() > 0);
+    h.run_steps(2);
+    h.get_by_label_contains(&format!("ONLINE: 127.0.0.1:{}", server.port));
+
+    // The explanation is shown once: a second online source opens without asking.
+    let osm_like = SourceChoice::Online(
+        OnlineSource::custom(&server.template().replace("127.0.0.1", "localhost")).unwrap(),
+    );
+    h.state_mut().app.as_mut().unwrap().state.basemap_request = Some(osm_like.clone());
+    h.run_steps(3);
+    assert_eq!(app(&h).state.basemap, osm_like);
+
+    // Going offline again stops the requests.
+    h.get_by_label("Go offline").click();
+    h.run_steps(3);
+    assert_eq!(app(&h).state.basemap, SourceChoice::BlueMarble);
+    h.get_by_label_contains("Offline now");
+}
+
+#[test]
+fn the_network_ledger_lists_requests_with_host_and_tile() {
+    use geoproof::ui::online::OnlineSource;
+    use geoproof::ui::sources::SourceChoice;
+    let server = util::TileServer::start(util::ServerMode::Tiles);
+    let mut h = harness(None);
+    h.run_steps(2);
+    {
+        let state = &mut h.state_mut().app.as_mut().unwrap().state;
+        state.online_consent = true;
+        state.show_ledger = true;
+        state.basemap_request = Some(SourceChoice::Online(
+            OnlineSource::custom(&server.template()).unwrap(),
+        ));
+    }
+    wait_until(&mut h, |a| {
+        a.state
+            .ledger
+            .snapshot()
+            .iter()
+            .any(|e| matches!(e.outcome, geoproof::ui::online::Outcome::Ok { .. }))
+    });
+    h.run_steps(2);
+    // Rows show the tile as z/x/y; the newest rows are in view.
+    let tiles: Vec<String> = app(&h)
+        .state
+        .ledger
+        .snapshot()
+        .iter()
+        .map(|e| format!("{}/{}/{}", e.tile.zoom, e.tile.x, e.tile.y))
+        .collect();
+    h.get_by_label("Network ledger");
+    assert!(
+        tiles.iter().any(|t| h.query_by_label(t).is_some()),
+        "{tiles:?}"
+    );
+    let bytes = app(&h)
+        .state
+        .ledger
+        .snapshot()
+        .iter()
+        .find_map(|e| match e.outcome {
+            geoproof::ui::online::Outcome::Ok { bytes, .. } => Some(bytes),
+            _ => None,
+        })
+        .unwrap();
+    assert!(
+        h.query_all_by_label_contains(&format!("ok {bytes} B in"))
+            .count()
+            > 0
+    );
+    assert!(
+        !h.query_all_by_label(&format!("127.0.0.1:{}", server.port))
+            .collect::<Vec<_>>()
+            .is_empty()
+    );
+}
+
+#[test]
+fn dragging_a_finding_marker_moves_it_as_one_saved_edit() {
+    let (dir, mut case, id) = case_with_finding();
+    case.apply(Edit::SetFindingLocation {
+        id: id.clone(),
+        location: Some(geoproof::case::FindingLocation {
+            lat: 28.56,
+            lon: -80.58,
+            precision_m: 40.0,
+        }),
+    })
+    .unwrap();
+    case.save().unwrap();
+    let mut h = harness(Some(case));
+    h.run_steps(2);
+    h.get_by_label("◆ Arrest site").click();
+    h.run_steps(3);
+    let start = app(&h)
+        .state
+        .selected_marker_screen
+        .expect("the selected marker is on screen");
+    let events_before = log_events(&dir, "finding_located");
+    let end = start + egui::vec2(120.0, 60.0);
+    h.hover_at(start);
+    h.run_steps(1);
+    h.event(egui::Event::PointerButton {
+        pos: start,
+        button: egui::PointerButton::Primary,
+        pressed: true,
+        modifiers: egui::Modifiers::default(),
+    });
+    h.run_steps(1);
+    let center_before = app(&h).state.map_center().unwrap();
+    for i in 1..=10 {
+        h.hover_at(start + (end - start) * (i as f32 / 10.0));
+        h.run_steps(1);
+    }
+    assert!(
+        app(&h).state.dragging.is_some(),
+        "the marker is being dragged"
+    );
+    assert_eq!(
+        app(&h).state.map_center().unwrap(),
+        center_before,
+        "dragging a marker does not pan the map"
+    );
+    let target = app(&h).state.hover.unwrap();
+    h.event(egui::Event::PointerButton {
+        pos: end,
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: egui::Modifiers::default(),
+    });
+    h.run_steps(3);
+    assert!(app(&h).state.dragging.is_none());
+    let saved = Case::open_read_only(&dir.path().join("c")).unwrap();
+    let l = saved.finding(&id).unwrap().location.unwrap();
+    assert!(
+        (l.lat - target.lat).abs() < 1e-9 && (l.lon - target.lon).abs() < 1e-9,
+        "{l:?} vs {target:?}"
+    );
+    assert_eq!(l.precision_m, 40.0, "the precision is kept");
+    assert_eq!(
+        log_events(&dir, "finding_located"),
+        events_before + 1,
+        "one drag, one edit"
+    );
+}
+
+#[test]
+fn clicking_a_marker_with_the_pan_tool_selects_it() {
+    let (_dir, mut case, id) = case_with_finding();
+    case.apply(Edit::SetFindingLocation {
+        id: id.clone(),
+        location: Some(geoproof::case::FindingLocation {
+            lat: 28.0,
+            lon: -80.0,
+            precision_m: 40.0,
+        }),
+    })
+    .unwrap();
+    let mut h = harness(Some(case));
+    h.run_steps(2);
+    h.get_by_label("◆ Arrest site").click();
+    h.run_steps(3);
+    let marker = app(&h).state.selected_marker_screen.unwrap();
+    h.state_mut().app.as_mut().unwrap().state.selection = None;
+    h.run_steps(1);
+    click_at(&mut h, marker + egui::vec2(3.0, 2.0));
+    assert_eq!(app(&h).state.selection, Some(Selection::Finding(id)));
+}
+
+fn log_events(dir: &tempfile::TempDir, kind: &str) -> usize {
+    std::fs::read_to_string(dir.path().join("c/log.jsonl"))
+        .unwrap()
+        .lines()
+        .filter(|l| l.contains(&format!("\"{kind}\"")))
+        .count()
+}
+
+#[test]
+fn a_new_case_is_created_and_the_save_shortcut_confirms_it_is_on_disk() {
+    use geoproof::ui::Command;
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(None);
+    h.run_steps(2);
+    h.state_mut()
+        .app
+        .as_mut()
+        .unwrap()
+        .state
+        .commands
+        .push(Command::NewCase(dir.path().join("Bryansk")));
+    h.run_steps(2);
+    assert_eq!(
+        Case::open_read_only(&dir.path().join("Bryansk"))
+            .unwrap()
+            .meta()
+            .title,
+        "Bryansk"
+    );
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    h.run_steps(2);
+    h.get_by_label_contains("saved: every change is on disk");
+    // Creating a case where one already is fails visibly.
+    h.state_mut()
+        .app
+        .as_mut()
+        .unwrap()
+        .state
+        .commands
+        .push(Command::NewCase(dir.path().join("Bryansk")));
+    h.run_steps(2);
+    h.get_by_label_contains("already exists and is not empty");
+}

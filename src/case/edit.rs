@@ -12,6 +12,11 @@ pub enum Edit {
         id: String,
         notes: String,
     },
+    /// Sets (or clears, back to the default) the camera's field of view, degrees.
+    SetEvidenceFov {
+        id: String,
+        fov_deg: Option<f64>,
+    },
     /// Inserts a finding or replaces the one with the same id.
     PutFinding(Box<Finding>),
     RemoveFinding {
@@ -51,6 +56,23 @@ impl Case {
                 if let Some(record) = self.evidence.get_mut(&id) {
                     record.notes = notes;
                 }
+                self.dirty.evidence.insert(id);
+            }
+            Edit::SetEvidenceFov { id, fov_deg } => {
+                if let Some(fov) = fov_deg.filter(|f| !(f.is_finite() && *f > 0.0 && *f <= 360.0)) {
+                    return Err(CaseError::InvalidValue {
+                        what: "field of view".into(),
+                        reason: format!("{fov}° is not between 0 and 360"),
+                    });
+                }
+                let id = self.find_evidence(&id)?.sha256.clone();
+                if let Some(record) = self.evidence.get_mut(&id) {
+                    record.fov_deg = fov_deg;
+                }
+                self.log_event(
+                    "evidence_fov_set",
+                    serde_json::json!({ "sha256": id, "fov_deg": fov_deg }),
+                );
                 self.dirty.evidence.insert(id);
             }
             Edit::PutFinding(finding) => {

@@ -36,6 +36,8 @@ pub enum CaseError {
     },
     #[error("no finding {id:?} in {}", case.display())]
     UnknownFinding { case: PathBuf, id: String },
+    #[error("invalid {what}: {reason}")]
+    InvalidValue { what: String, reason: String },
     #[error("invalid finding id {id:?} (letters, digits, '-' and '_' only)")]
     InvalidFindingId { id: String },
 }

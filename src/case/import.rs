@@ -95,6 +95,7 @@ impl Case {
             source_url: options.source_url.clone(),
             acquired_at: chrono::Utc::now(),
             notes: options.note.clone().unwrap_or_default(),
+            fov_deg: None,
             warnings: inspection.warnings,
             extra: Extra::new(),
         })

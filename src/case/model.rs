@@ -52,6 +52,10 @@ pub struct EvidenceRecord {
     pub acquired_at: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub notes: String,
+    /// The camera's horizontal field of view, degrees, as the analyst set it (EXIF
+    /// rarely says); `None` means the app's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fov_deg: Option<f64>,
     /// Things the analyst should know about this item (e.g. junk GPS dropped at intake).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,

@@ -98,6 +98,7 @@ pub fn map_ui(
         .map
         .detached()
         .unwrap_or(lon_lat(34.554344, 53.079839));
+    start_marker_drag(ui, state);
     let mut memory = std::mem::take(&mut state.map);
     let plugin = CaseOverlay {
         state: &*state,
@@ -112,14 +113,26 @@ pub fn map_ui(
     let response = walkers::Map::new(tiles, &mut memory, center)
         .with_plugin(plugin)
         .double_click_to_zoom(true)
+        // While a marker is dragged, the drag moves the marker, not the map.
+        .drag_pan_buttons(if state.dragging.is_some() {
+            egui::DragPanButtons::empty()
+        } else {
+            egui::DragPanButtons::PRIMARY
+        })
         .show(ui, |_, _, _, _| ())
         .response;
     state.map = memory;
     if let Ok(out) = receiver.try_recv() {
         state.hover = out.hover;
-        if let Some(p) = out.clicked {
+        state.selected_marker_screen = out.selected_marker;
+        if let Some(selection) = out.clicked_marker {
+            state
+                .commands
+                .push(super::state::Command::Select(selection));
+        } else if let Some(p) = out.clicked {
             state.map_clicked(p);
         }
+        continue_marker_drag(ui, state, out.pointer);
     }
     let rect = response.rect;
     let painter = ui.painter().with_clip_rect(rect);
@@ -136,10 +149,80 @@ pub fn map_ui(
     );
 }
 
+/// Picks up the selected finding's marker when the primary button goes down on it.
+fn start_marker_drag(ui: &Ui, state: &mut AppState) {
+    if state.dragging.is_some() || state.tool == super::state::Tool::Measure {
+        return;
+    }
+    let (pressed, origin) = ui.input(|i| (i.pointer.primary_pressed(), i.pointer.press_origin()));
+    let (Some(origin), Some(marker)) = (origin, state.selected_marker_screen) else {
+        return;
+    };
+    let writable = state
+        .case
+        .as_ref()
+        .is_some_and(|c| c.read_only_reason().is_none());
+    if pressed
+        && writable
+        && origin.distance(marker) <= MARKER_GRAB_RADIUS
+        && let Some(f) = state.selected_finding()
+        && let Some(l) = f.location
+    {
+        state.dragging = Some((
+            f.id.clone(),
+            LatLon {
+                lat: l.lat,
+                lon: l.lon,
+            },
+        ));
+    }
+}
+
+/// Moves the dragged marker with the pointer; on release, saves the new location as one
+/// edit (a drag is one change, not one per frame).
+fn continue_marker_drag(ui: &Ui, state: &mut AppState, pointer: Option<LatLon>) {
+    let Some((id, mut at)) = state.dragging.take() else {
+        return;
+    };
+    if let Some(p) = pointer {
+        at = p;
+    }
+    if ui.input(|i| i.pointer.primary_down()) {
+        state.dragging = Some((id, at));
+        return;
+    }
+    let stored = state
+        .case
+        .as_ref()
+        .and_then(|c| c.finding(&id).ok()?.location);
+    if stored.is_some_and(|l| l.lat == at.lat && l.lon == at.lon) {
+        return; // pressed and released without moving
+    }
+    let precision_m = stored.map_or(state.default_precision_m, |l| l.precision_m);
+    state.commands.push(super::state::Command::Edit(
+        crate::case::Edit::SetFindingLocation {
+            id,
+            location: Some(crate::case::FindingLocation {
+                lat: at.lat,
+                lon: at.lon,
+                precision_m,
+            }),
+        },
+    ));
+}
+
+/// How far (screen points) from a marker's centre a press still grabs or selects it.
+const MARKER_GRAB_RADIUS: f32 = 12.0;
+
 #[derive(Default)]
 struct OverlayOutput {
     hover: Option<LatLon>,
+    /// The pointer's map position, even outside the map while dragging.
+    pointer: Option<LatLon>,
     clicked: Option<LatLon>,
+    /// A click (with the Pan tool) on a marker selects it.
+    clicked_marker: Option<Selection>,
+    selected_marker: Option<Pos2>,
 }
 
 /// walkers plugins are consumed each frame; this passes what they saw back out.
@@ -250,6 +333,11 @@ impl CaseOverlay<'_> {
             }
         }
 
+        // A click with the Pan tool selects the nearest marker under it.
+        let click = (response.clicked() && self.state.tool == super::state::Tool::Pan)
+            .then(|| response.interact_pointer_pos())
+            .flatten();
+        let mut hit: Option<(f32, Selection)> = None;
         if let Some(case) = &self.state.case {
             // Evidence cameras.
             for e in case.evidence() {
@@ -264,7 +352,13 @@ impl CaseOverlay<'_> {
                 let selected = matches!(&self.state.selection, Some(Selection::Evidence(id)) if *id == e.sha256);
                 if let Some(dir) = e.exif.direction_deg {
                     let magnetic = e.exif.direction_ref.as_deref() != Some("T");
-                    self.wedge(&painter, s, dir, magnetic);
+                    self.wedge(&painter, s, dir, self.state.fov_for(e), magnetic);
+                }
+                if let Some(c) = click
+                    && c.distance(s) <= MARKER_GRAB_RADIUS
+                    && hit.as_ref().is_none_or(|(d, _)| c.distance(s) < *d)
+                {
+                    hit = Some((c.distance(s), Selection::Evidence(e.sha256.clone())));
                 }
                 painter.circle(
                     s,
@@ -285,7 +379,7 @@ impl CaseOverlay<'_> {
             let on_screen: Vec<_> = case
                 .findings()
                 .filter_map(|f| {
-                    let l = f.location?;
+                    let l = self.state.shown_location(f)?;
                     let s = screen(
                         projector,
                         LatLon {
@@ -312,6 +406,15 @@ impl CaseOverlay<'_> {
                         theme::PRECISION_FILL,
                         Stroke::new(1.5, theme::FINDING),
                     );
+                }
+                if selected {
+                    self.out.selected_marker = Some(s);
+                }
+                if let Some(c) = click
+                    && c.distance(s) <= MARKER_GRAB_RADIUS
+                    && hit.as_ref().is_none_or(|(d, _)| c.distance(s) < *d)
+                {
+                    hit = Some((c.distance(s), Selection::Finding(f.id.clone())));
                 }
                 let size = if selected { 9.0 } else { 6.0 };
                 add_diamond(&mut diamonds, s, size + 1.5, Color32::WHITE);
@@ -353,8 +456,12 @@ impl CaseOverlay<'_> {
             }
         }
 
+        self.out.clicked_marker = hit.map(|(_, selection)| selection);
         if let Some(pos) = response.hover_pos() {
             self.out.hover = Some(to_latlon(projector.unproject(pos.to_vec2())));
+        }
+        if let Some(pos) = ui.input(|i| i.pointer.latest_pos()) {
+            self.out.pointer = Some(to_latlon(projector.unproject(pos.to_vec2())));
         }
         if response.clicked()
             && let Some(pos) = response.interact_pointer_pos()
@@ -365,9 +472,9 @@ impl CaseOverlay<'_> {
 
     /// The camera's field of view as a wedge; a magnetic (or unknown) reference is drawn
     /// dashed in a warning colour so it is never mistaken for true north.
-    fn wedge(&self, painter: &egui::Painter, s: Pos2, dir_deg: f64, magnetic: bool) {
+    fn wedge(&self, painter: &egui::Painter, s: Pos2, dir_deg: f64, fov_deg: f64, magnetic: bool) {
         let length = 60.0;
-        let half = self.state.fov_deg / 2.0;
+        let half = fov_deg / 2.0;
         let ray = |deg: f64| {
             let r = deg.to_radians();
             s + Vec2::new(r.sin() as f32, -r.cos() as f32) * length
@@ -381,7 +488,7 @@ impl CaseOverlay<'_> {
         let steps = 12;
         for i in 0..=steps {
             points.push(ray(
-                dir_deg - half + self.state.fov_deg * f64::from(i) / f64::from(steps)
+                dir_deg - half + fov_deg * f64::from(i) / f64::from(steps)
             ));
         }
         if magnetic {

@@ -2,6 +2,7 @@
 
 mod import_job;
 mod map_view;
+pub mod online;
 mod panels;
 pub mod sources;
 pub mod state;
@@ -14,10 +15,11 @@ use crate::case::Case;
 use crate::spatial::Borders;
 use walkers::Tiles;
 
-pub use state::{AppState, Command, Selection, Status, Tool};
+pub use state::{AppState, Command, Prefs, Selection, Status, Tool};
 
 const APP_ID: &str = "geoproof";
 const LAST_CASE_KEY: &str = "last_case";
+const PREFS_KEY: &str = "prefs";
 
 /// Where the bundled assets live: `GEOPROOF_ASSETS`, else the source tree's `assets/`.
 pub fn assets_dir() -> PathBuf {
@@ -103,9 +105,14 @@ impl GeoproofApp {
             })
             .clone();
         let mut state = AppState::new(case);
-        let basemap = sources::open_source(&sources::SourceChoice::BlueMarble, &assets_dir(), ctx)
-            .map_err(|e| state.status = Some(Status::Error(e)))
-            .ok();
+        let basemap = sources::open_source(
+            &sources::SourceChoice::BlueMarble,
+            &assets_dir(),
+            ctx,
+            &state.ledger,
+        )
+        .map_err(|e| state.status = Some(Status::Error(e)))
+        .ok();
         GeoproofApp {
             state,
             basemap,
@@ -131,15 +138,23 @@ impl GeoproofApp {
             self.state.commands.push(Command::Import(dropped));
         }
         egui::Panel::top("top-bar").show(ui, |ui| panels::top_bar_ui(ui, &mut self.state));
-        egui::Panel::bottom("status-bar").show(ui, |ui| panels::status_bar_ui(ui, &self.state));
+        egui::Panel::bottom("status-bar").show(ui, |ui| panels::status_bar_ui(ui, &mut self.state));
+        if self.state.show_ledger {
+            egui::Panel::bottom("network-ledger")
+                .resizable(true)
+                .default_size(160.0)
+                .show(ui, |ui| panels::ledger_ui(ui, &mut self.state));
+        }
         egui::Panel::left("case-panel")
             .default_size(260.0)
+            .min_size(260.0)
             .resizable(true)
             .show(ui, |ui| {
                 panels::case_panel_ui(ui, &mut self.state, &mut self.thumbnails)
             });
         egui::Panel::right("inspector")
             .default_size(320.0)
+            .min_size(320.0)
             .resizable(true)
             .show(ui, |ui| {
                 panels::inspector_ui(ui, &mut self.state, self.borders)
@@ -148,12 +163,17 @@ impl GeoproofApp {
             let tiles = self.basemap.as_mut().map(|b| &mut **b as &mut dyn Tiles);
             map_view::map_ui(ui, &mut self.state, tiles, &self.overlay);
         });
+        if self.state.consent_request.is_some() {
+            panels::online_consent_ui(ui, &mut self.state);
+        }
         self.state.apply_commands();
         self.run_imports(&ctx);
-        if let Some(choice) = self.state.basemap_request.take() {
-            match sources::open_source(&choice, &assets_dir(), &ctx) {
+        if let Some(choice) = self.state.take_basemap_request() {
+            match sources::open_source(&choice, &assets_dir(), &ctx, &self.state.ledger) {
                 Ok(tiles) => {
+                    // Dropping the old source stops its download workers.
                     self.basemap = Some(tiles);
+                    self.state.status = Some(Status::Info(format!("basemap: {}", choice.label())));
                     self.state.basemap = choice;
                 }
                 Err(e) => self.state.status = Some(Status::Error(e)),
@@ -194,6 +214,10 @@ impl eframe::App for GeoproofApp {
         if let Some(case) = &self.state.case {
             storage.set_string(LAST_CASE_KEY, case.root().display().to_string());
         }
+        match serde_json::to_string(&self.state.prefs()) {
+            Ok(json) => storage.set_string(PREFS_KEY, json),
+            Err(e) => log::error!("cannot save preferences: {e}"),
+        }
     }
 }
 
@@ -204,6 +228,7 @@ pub fn run(case: Option<PathBuf>) -> anyhow::Result<()> {
             .with_title("geoproof")
             .with_inner_size([1400.0, 860.0])
             .with_drag_and_drop(true),
+        wgpu_options: wgpu_options_with_adapter_texture_limit(),
         ..Default::default()
     };
     eframe::run_native(
@@ -214,8 +239,14 @@ pub fn run(case: Option<PathBuf>) -> anyhow::Result<()> {
                 .storage
                 .and_then(|s| s.get_string(LAST_CASE_KEY))
                 .map(PathBuf::from);
+            let prefs = cc.storage.and_then(|s| s.get_string(PREFS_KEY));
             let (case, error) = open_initial(case, last);
             let mut app = GeoproofApp::new(&cc.egui_ctx, case);
+            match prefs.map(|json| serde_json::from_str::<Prefs>(&json)) {
+                Some(Ok(prefs)) => app.state.apply_prefs(prefs),
+                Some(Err(e)) => log::warn!("preferences unreadable, using defaults: {e}"),
+                None => {}
+            }
             if let Some(error) = error {
                 app.state.status = Some(Status::Error(error));
             }
@@ -223,6 +254,26 @@ pub fn run(case: Option<PathBuf>) -> anyhow::Result<()> {
         }),
     )
     .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
+}
+
+/// egui-wgpu asks the device for 8192-px textures even when the adapter allows more;
+/// ask for what the adapter offers so large tiles and previews fit.
+fn wgpu_options_with_adapter_texture_limit() -> eframe::egui_wgpu::WgpuConfiguration {
+    use eframe::egui_wgpu::WgpuSetup;
+    let mut config = eframe::NativeOptions::default().wgpu_options;
+    if let WgpuSetup::CreateNew(create) = &mut config.wgpu_setup {
+        let default_descriptor = create.device_descriptor.clone();
+        create.device_descriptor = std::sync::Arc::new(move |adapter| {
+            let mut descriptor = default_descriptor(adapter);
+            let adapter_max = adapter.limits().max_texture_dimension_2d;
+            descriptor.required_limits.max_texture_dimension_2d = descriptor
+                .required_limits
+                .max_texture_dimension_2d
+                .max(adapter_max);
+            descriptor
+        });
+    }
+    config
 }
 
 /// The case to show at start, and an error to show if the wanted one failed to open

@@ -5,20 +5,75 @@ use crate::case::{Edit, FindingLocation};
 use crate::spatial::{BorderFilter, Borders, LatLon};
 use egui::{Color32, RichText, Ui};
 
+use super::online::{NetworkLedger, OnlineSource, Outcome};
+use super::sources::SourceChoice;
 use super::state::{AppState, Command, Selection, Status, Tool};
 use super::theme;
 use super::thumbnails::Thumbnails;
 
+const NEW_CASE: egui::KeyboardShortcut =
+    egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::N);
+const OPEN_CASE: egui::KeyboardShortcut =
+    egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::O);
+const SAVE_CASE: egui::KeyboardShortcut =
+    egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::S);
+
+fn pick_new_case(state: &mut AppState) {
+    if let Some(dir) = rfd::FileDialog::new()
+        .set_title("New case: choose or create an empty folder")
+        .pick_folder()
+    {
+        state.commands.push(Command::NewCase(dir));
+    }
+}
+
+fn pick_case(state: &mut AppState) {
+    if let Some(dir) = rfd::FileDialog::new()
+        .set_title("Open a geoproof case folder")
+        .pick_folder()
+    {
+        state.commands.push(Command::OpenCase(dir));
+    }
+}
+
 pub fn top_bar_ui(ui: &mut Ui, state: &mut AppState) {
+    if ui.input_mut(|i| i.consume_shortcut(&NEW_CASE)) {
+        pick_new_case(state);
+    }
+    if ui.input_mut(|i| i.consume_shortcut(&OPEN_CASE)) {
+        pick_case(state);
+    }
+    if ui.input_mut(|i| i.consume_shortcut(&SAVE_CASE)) {
+        state.commands.push(Command::SaveCase);
+    }
     ui.horizontal(|ui| {
         ui.menu_button("Case", |ui| {
-            if ui.button("Open case…").clicked() {
-                if let Some(dir) = rfd::FileDialog::new()
-                    .set_title("Open a geoproof case folder")
-                    .pick_folder()
-                {
-                    state.commands.push(Command::OpenCase(dir));
-                }
+            let shortcut = |s: &egui::KeyboardShortcut| ui.ctx().format_shortcut(s);
+            let (new, open, save) = (
+                shortcut(&NEW_CASE),
+                shortcut(&OPEN_CASE),
+                shortcut(&SAVE_CASE),
+            );
+            if ui
+                .add(egui::Button::new("New case…").shortcut_text(new))
+                .clicked()
+            {
+                pick_new_case(state);
+                ui.close();
+            }
+            if ui
+                .add(egui::Button::new("Open case…").shortcut_text(open))
+                .clicked()
+            {
+                pick_case(state);
+                ui.close();
+            }
+            if ui
+                .add(egui::Button::new("Save").shortcut_text(save))
+                .on_hover_text("Every change is saved as you make it; this confirms it")
+                .clicked()
+            {
+                state.commands.push(Command::SaveCase);
                 ui.close();
             }
             if ui.button("Import evidence…").clicked() {
@@ -52,12 +107,63 @@ pub fn top_bar_ui(ui: &mut Ui, state: &mut AppState) {
                 }
                 ui.close();
             }
+            if ui.button("Local .mbtiles archive…").clicked() {
+                if let Some(file) = rfd::FileDialog::new()
+                    .add_filter("MBTiles", &["mbtiles"])
+                    .pick_file()
+                {
+                    state.basemap_request = Some(SourceChoice::MbTiles(file));
+                }
+                ui.close();
+            }
             if ui.button("Local tile folder {z}/{x}/{y}…").clicked() {
                 if let Some(dir) = rfd::FileDialog::new().pick_folder() {
                     state.basemap_request = Some(SourceChoice::Folder(dir));
                 }
                 ui.close();
             }
+            ui.separator();
+            ui.label(RichText::new("Online (reveals the area you view)").color(theme::WARNING));
+            for source in [
+                OnlineSource::openstreetmap(),
+                OnlineSource::esri_world_imagery(),
+            ] {
+                let label = format!("{} (online)", source.name);
+                let choice = SourceChoice::Online(source);
+                if ui
+                    .selectable_label(state.basemap == choice, label)
+                    .clicked()
+                {
+                    state.basemap_request = Some(choice);
+                    ui.close();
+                }
+            }
+            ui.horizontal(|ui| {
+                let label = ui.label("Custom:");
+                let edit = ui
+                    .add(
+                        egui::TextEdit::singleline(&mut state.custom_template)
+                            .hint_text("https://host/{z}/{x}/{y}.png")
+                            .desired_width(260.0),
+                    )
+                    .labelled_by(label.id);
+                let entered = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                if ui.button("Use").clicked() || entered {
+                    match OnlineSource::custom(&state.custom_template) {
+                        Ok(source) => {
+                            state.custom_template_error = None;
+                            state.basemap_request = Some(SourceChoice::Online(source));
+                            ui.close();
+                        }
+                        Err(e) => state.custom_template_error = Some(e),
+                    }
+                }
+            });
+            if let Some(e) = &state.custom_template_error {
+                ui.label(RichText::new(e).color(theme::ERROR));
+            }
+            ui.separator();
+            ui.checkbox(&mut state.show_ledger, "Show network ledger");
         });
         ui.separator();
         let label = ui.label("Go to:");
@@ -181,6 +287,36 @@ pub fn case_panel_ui(ui: &mut Ui, state: &mut AppState, thumbnails: &mut Thumbna
     state.commands.extend(commands);
 }
 
+fn x_has_direction(e: &crate::case::EvidenceRecord) -> bool {
+    e.exif.direction_deg.is_some()
+}
+
+/// A number edited by dragging: the value lives in `live` during the gesture (the map
+/// shows it as it changes) and is returned once, when the gesture ends, so one drag is
+/// one edit of the case.
+fn live_number(
+    ui: &mut Ui,
+    live: &mut Option<(String, f64)>,
+    key: &str,
+    stored: f64,
+    widget: impl FnOnce(&mut Ui, &mut f64) -> egui::Response,
+) -> Option<f64> {
+    let mut value = match live {
+        Some((k, v)) if k == key => *v,
+        _ => stored,
+    };
+    let response = widget(ui, &mut value);
+    if response.dragged() {
+        *live = Some((key.to_owned(), value));
+        return None;
+    }
+    if matches!(live, Some((k, _)) if k == key) {
+        *live = None;
+    }
+    let finished = response.drag_stopped() || response.changed();
+    (finished && value != stored).then_some(value)
+}
+
 pub fn inspector_ui(ui: &mut Ui, state: &mut AppState, borders: Option<&Borders>) {
     let Some(case) = &state.case else { return };
     let mut commands = Vec::new();
@@ -243,7 +379,31 @@ pub fn inspector_ui(ui: &mut Ui, state: &mut AppState, borders: Option<&Borders>
             for w in &e.warnings {
                 ui.label(RichText::new(format!("⚠ {w}")).color(theme::WEDGE_MAGNETIC));
             }
-            ui.add(egui::Slider::new(&mut state.fov_deg, 5.0..=180.0).text("field of view °"));
+            if x_has_direction(e) {
+                let key = format!("fov:{}", e.sha256);
+                let stored = e.fov_deg.unwrap_or(state.fov_deg);
+                let label = ui.label("Field of view (°)");
+                let committed = live_number(ui, &mut state.live_edit, &key, stored, |ui, v| {
+                    ui.add(egui::Slider::new(v, 1.0..=180.0).suffix("°"))
+                        .labelled_by(label.id)
+                });
+                if let Some(fov) = committed {
+                    commands.push(Command::Edit(Edit::SetEvidenceFov {
+                        id: e.sha256.clone(),
+                        fov_deg: Some(fov),
+                    }));
+                }
+                if e.fov_deg.is_some()
+                    && ui
+                        .button(format!("Reset to default ({}°)", state.fov_deg))
+                        .clicked()
+                {
+                    commands.push(Command::Edit(Edit::SetEvidenceFov {
+                        id: e.sha256.clone(),
+                        fov_deg: None,
+                    }));
+                }
+            }
         }
         Some(Selection::Finding(id)) => {
             let Ok(f) = case.finding(id) else { return };
@@ -256,16 +416,18 @@ pub fn inspector_ui(ui: &mut Ui, state: &mut AppState, borders: Option<&Borders>
                         lon: l.lon,
                     };
                     coordinate_formats_ui(ui, p);
-                    let mut precision = l.precision_m;
                     let label = ui.label("Precision radius");
-                    let response = ui
-                        .add(
-                            egui::DragValue::new(&mut precision)
-                                .range(1.0..=1_000_000.0)
-                                .suffix(" m"),
-                        )
-                        .labelled_by(label.id);
-                    if response.drag_stopped() || (response.changed() && !response.dragged()) {
+                    let key = format!("precision:{}", f.id);
+                    let committed =
+                        live_number(ui, &mut state.live_edit, &key, l.precision_m, |ui, v| {
+                            ui.add(
+                                egui::DragValue::new(v)
+                                    .range(1.0..=1_000_000.0)
+                                    .suffix(" m"),
+                            )
+                            .labelled_by(label.id)
+                        });
+                    if let Some(precision) = committed {
                         commands.push(Command::Edit(Edit::SetFindingLocation {
                             id: f.id.clone(),
                             location: Some(FindingLocation {
@@ -315,7 +477,7 @@ fn coordinate_formats_ui(ui: &mut Ui, p: LatLon) {
         });
 }
 
-pub fn status_bar_ui(ui: &mut Ui, state: &AppState) {
+pub fn status_bar_ui(ui: &mut Ui, state: &mut AppState) {
     ui.horizontal(|ui| {
         match state.hover {
             Some(p) => ui.monospace(format!("{:.6}, {:.6}", p.lat, p.lon)),
@@ -339,7 +501,7 @@ pub fn status_bar_ui(ui: &mut Ui, state: &AppState) {
             ui.label(format!("Importing {done}/{total}…"));
             ui.separator();
         }
-        ui.label("Offline: no network requests");
+        network_status_ui(ui, state);
         match &state.status {
             Some(Status::Info(s)) => {
                 ui.separator();
@@ -352,4 +514,124 @@ pub fn status_bar_ui(ui: &mut Ui, state: &AppState) {
             None => {}
         }
     });
+}
+
+/// Says plainly whether the app is talking to the network, and to whom.
+fn network_status_ui(ui: &mut Ui, state: &mut AppState) {
+    let requests = state.ledger.len();
+    match &state.basemap {
+        SourceChoice::Online(source) => {
+            let failed = state.ledger.failed();
+            let mut text = format!("ONLINE: {} · {requests} requests", source.host());
+            if failed > 0 {
+                text.push_str(&format!(" · {failed} failed"));
+            }
+            let color = if failed > 0 {
+                theme::ERROR
+            } else {
+                theme::WARNING
+            };
+            if ui
+                .link(RichText::new(text).color(color))
+                .on_hover_text("Show the network ledger")
+                .clicked()
+            {
+                state.show_ledger = true;
+            }
+            if ui.button("Go offline").clicked() {
+                state.basemap_request = Some(SourceChoice::BlueMarble);
+            }
+        }
+        _ if requests > 0 => {
+            ui.label(format!(
+                "Offline now ({requests} requests earlier this session)"
+            ));
+        }
+        _ => {
+            ui.label("Offline: no network requests");
+        }
+    }
+}
+
+/// Every request this session: when, to which host, which tile, what came back.
+pub fn ledger_ui(ui: &mut Ui, state: &mut AppState) {
+    ui.horizontal(|ui| {
+        ui.label(RichText::new("Network ledger").strong());
+        ui.label(format!(
+            "{} requests, {} failed",
+            state.ledger.len(),
+            state.ledger.failed()
+        ));
+        if ui.button("Hide").clicked() {
+            state.show_ledger = false;
+        }
+    });
+    let entries = NetworkLedger::snapshot(&state.ledger);
+    if entries.is_empty() {
+        ui.label("No network request has been made in this session.");
+        return;
+    }
+    let row_height = ui.text_style_height(&egui::TextStyle::Monospace);
+    egui::ScrollArea::vertical()
+        .id_salt("ledger-rows")
+        .stick_to_bottom(true)
+        .auto_shrink([false, false])
+        .show_rows(ui, row_height, entries.len(), |ui, rows| {
+            for entry in &entries[rows] {
+                let (result, color) = match &entry.outcome {
+                    Outcome::InFlight => ("in flight".to_owned(), ui.visuals().text_color()),
+                    Outcome::Ok { bytes, millis } => (
+                        format!("ok {bytes} B in {millis} ms"),
+                        ui.visuals().text_color(),
+                    ),
+                    Outcome::Failed(e) => (format!("FAILED: {e}"), theme::ERROR),
+                };
+                ui.horizontal(|ui| {
+                    ui.monospace(entry.time.format("%H:%M:%S%.3f").to_string());
+                    ui.monospace(&entry.host);
+                    ui.monospace(format!(
+                        "{}/{}/{}",
+                        entry.tile.zoom, entry.tile.x, entry.tile.y
+                    ))
+                    .on_hover_text(&entry.url);
+                    ui.label(RichText::new(result).monospace().color(color));
+                });
+            }
+        });
+}
+
+/// Shown once, before the first online source is enabled.
+pub fn online_consent_ui(ui: &mut Ui, state: &mut AppState) {
+    let Some(SourceChoice::Online(source)) = &state.consent_request else {
+        return;
+    };
+    let host = source.host();
+    let name = source.name.clone();
+    let mut answer = None;
+    egui::Modal::new(egui::Id::unique("online-consent")).show(ui.ctx(), |ui| {
+        ui.set_max_width(460.0);
+        ui.heading("Enable an online tile source?");
+        ui.label(format!(
+            "Showing {name} means downloading map tiles from {host}. Every tile request \
+             tells that server, and anyone who can see your traffic, which area you are \
+             looking at and how closely, together with your IP address."
+        ));
+        ui.label(
+            "geoproof makes no network request unless you enable an online source. Every \
+             request is listed in the network ledger (Basemap → Show network ledger), and \
+             you can go offline again at any time from the status bar.",
+        );
+        ui.label("This explanation is shown once.");
+        ui.horizontal(|ui| {
+            if ui.button("Enable online source").clicked() {
+                answer = Some(true);
+            }
+            if ui.button("Stay offline").clicked() {
+                answer = Some(false);
+            }
+        });
+    });
+    if let Some(enable) = answer {
+        state.answer_consent(enable);
+    }
 }

@@ -1,8 +1,14 @@
-//! Basemap sources: the bundled Blue Marble, a local `.pmtiles` archive, or a local
-//! `{z}/{x}/{y}.png|jpg` tile folder. All are files on disk: none makes a request.
+//! Basemap sources: the bundled Blue Marble, a local `.pmtiles` or `.mbtiles` archive,
+//! a local `{z}/{x}/{y}.png|jpg` tile folder, or an online XYZ server (see `online`).
+//! Only the last makes network requests.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use super::online::{HttpTileSource, NetworkLedger, OnlineSource, Timeouts};
 
 use walkers::sources::Attribution;
 use walkers::{Tile, TileId, TilePiece, Tiles};
@@ -10,12 +16,33 @@ use walkers::{Tile, TileId, TilePiece, Tiles};
 /// The deepest zoom level in the bundled Blue Marble archive.
 pub const BLUE_MARBLE_MAX_ZOOM: u8 = 5;
 
-/// Which basemap the analyst chose.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Which basemap the analyst chose (remembered between runs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SourceChoice {
     BlueMarble,
     PmTiles(PathBuf),
+    MbTiles(PathBuf),
     Folder(PathBuf),
+    Online(OnlineSource),
+}
+
+impl SourceChoice {
+    pub fn is_online(&self) -> bool {
+        matches!(self, SourceChoice::Online(_))
+    }
+
+    pub fn label(&self) -> String {
+        match self {
+            SourceChoice::BlueMarble => "Blue Marble (offline)".into(),
+            SourceChoice::PmTiles(p) | SourceChoice::MbTiles(p) | SourceChoice::Folder(p) => {
+                p.file_name().map_or_else(
+                    || p.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                )
+            }
+            SourceChoice::Online(s) => format!("{} (online)", s.name),
+        }
+    }
 }
 
 /// The tile at `zoom` that covers `tile`, and the part of it (in 0..1 texture
@@ -39,7 +66,7 @@ pub fn ancestor_tile(tile: TileId, zoom: u8) -> (TileId, egui::Rect) {
 }
 
 /// `piece` cut down to the `sub` part of it.
-fn sub_piece(piece: TilePiece, sub: egui::Rect) -> TilePiece {
+pub(super) fn sub_piece(piece: TilePiece, sub: egui::Rect) -> TilePiece {
     let uv = piece.uv;
     let map = |p: egui::Pos2| uv.min + (p.to_vec2() * uv.size());
     TilePiece::new(
@@ -97,25 +124,123 @@ impl Tiles for PmTilesSource {
     }
 }
 
+/// Where a local tile source reads one tile's bytes from.
+pub trait TileStore {
+    /// The tile's encoded image, `None` if the store has no such tile.
+    fn read(&self, id: TileId) -> Result<Option<Vec<u8>>, String>;
+    fn describe(&self) -> String;
+}
+
 /// A folder of `z/x/y.png` (or `.jpg`, `.jpeg`, `.webp`) tiles, XYZ scheme, 256 px.
-/// Missing tiles fall back to the nearest available ancestor, enlarged.
-pub struct FolderTiles {
+pub struct FolderStore {
     root: PathBuf,
+}
+
+impl TileStore for FolderStore {
+    fn read(&self, id: TileId) -> Result<Option<Vec<u8>>, String> {
+        let dir = self.root.join(id.zoom.to_string()).join(id.x.to_string());
+        for ext in ["png", "jpg", "jpeg", "webp"] {
+            match std::fs::read(dir.join(format!("{}.{ext}", id.y))) {
+                Ok(bytes) => return Ok(Some(bytes)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+        Ok(None)
+    }
+    fn describe(&self) -> String {
+        self.root.display().to_string()
+    }
+}
+
+/// An MBTiles archive (SQLite, TMS rows), opened read-only.
+pub struct MbTilesStore {
+    path: PathBuf,
+    db: rusqlite::Connection,
+}
+
+impl MbTilesStore {
+    pub fn open(path: &Path) -> Result<MbTilesStore, String> {
+        let fail = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
+        if !path.is_file() {
+            return Err(fail(&"no such file"));
+        }
+        let db = rusqlite::Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| fail(&e))?;
+        // Fails on a file that is not SQLite, or SQLite without the tiles table/view.
+        let format: Option<String> = db
+            .query_row("SELECT count(*) FROM tiles LIMIT 1", [], |_| Ok(()))
+            .and_then(|()| {
+                db.query_row(
+                    "SELECT value FROM metadata WHERE name = 'format'",
+                    [],
+                    |r| r.get(0),
+                )
+                .or_else(|e| match e {
+                    rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                    e => Err(e),
+                })
+            })
+            .map_err(|e| fail(&format_args!("not an MBTiles archive ({e})")))?;
+        if let Some(f) = format.filter(|f| !matches!(f.as_str(), "png" | "jpg" | "jpeg" | "webp")) {
+            return Err(fail(&format_args!(
+                "holds '{f}' tiles; only raster png/jpg/webp tiles can be shown"
+            )));
+        }
+        Ok(MbTilesStore {
+            path: path.to_owned(),
+            db,
+        })
+    }
+}
+
+impl TileStore for MbTilesStore {
+    fn read(&self, id: TileId) -> Result<Option<Vec<u8>>, String> {
+        // MBTiles counts rows from the south (TMS).
+        let row = (1u32 << id.zoom) - 1 - id.y;
+        self.db
+            .prepare_cached(
+                "SELECT tile_data FROM tiles WHERE zoom_level = ?1 AND tile_column = ?2 AND tile_row = ?3",
+            )
+            .and_then(|mut q| {
+                q.query_row((id.zoom, id.x, row), |r| r.get::<_, Vec<u8>>(0))
+                    .map(Some)
+                    .or_else(|e| match e {
+                        rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                        e => Err(e),
+                    })
+            })
+            .map_err(|e| e.to_string())
+    }
+    fn describe(&self) -> String {
+        self.path.display().to_string()
+    }
+}
+
+/// Tiles from a local store, read on demand and kept decoded. Missing tiles fall back
+/// to the nearest available ancestor, enlarged.
+pub struct LocalTiles<S> {
+    store: S,
     cache: HashMap<TileId, Option<Tile>>,
     ctx: egui::Context,
     loads_this_frame: (u64, usize),
+    attribution: &'static str,
 }
 
 /// Reading a tile is a small file read and decode; a few per frame keep panning smooth.
 const LOADS_PER_FRAME: usize = 16;
 
-impl FolderTiles {
-    pub fn new(root: PathBuf, ctx: &egui::Context) -> FolderTiles {
-        FolderTiles {
-            root,
+impl<S: TileStore> LocalTiles<S> {
+    pub fn new(store: S, attribution: &'static str, ctx: &egui::Context) -> LocalTiles<S> {
+        LocalTiles {
+            store,
             cache: HashMap::new(),
             ctx: ctx.clone(),
             loads_this_frame: (0, 0),
+            attribution,
         }
     }
 
@@ -132,45 +257,36 @@ impl FolderTiles {
             return None;
         }
         self.loads_this_frame.1 += 1;
-        let dir = self.root.join(id.zoom.to_string()).join(id.x.to_string());
-        let tile = ["png", "jpg", "jpeg", "webp"].iter().find_map(|ext| {
-            let bytes = std::fs::read(dir.join(format!("{}.{ext}", id.y))).ok()?;
-            Tile::new(&bytes, &Default::default(), id.zoom, 256, &self.ctx)
-                .map_err(|e| {
-                    log::warn!(
-                        "{}: tile {}/{}/{}: {e}",
-                        self.root.display(),
-                        id.zoom,
-                        id.x,
-                        id.y
-                    )
-                })
-                .ok()
+        let decoded = match self.store.read(id) {
+            Ok(None) => Ok(None),
+            Ok(Some(bytes)) => Tile::new(&bytes, &Default::default(), id.zoom, 256, &self.ctx)
+                .map(Some)
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e),
+        };
+        let tile = decoded.unwrap_or_else(|e| {
+            let store = self.store.describe();
+            log::warn!("{store}: tile {}/{}/{}: {e}", id.zoom, id.x, id.y);
+            None
         });
         self.cache.insert(id, tile.clone());
         tile
     }
 }
 
-impl Tiles for FolderTiles {
+impl<S: TileStore> Tiles for LocalTiles<S> {
     fn at(&mut self, tile_id: TileId) -> Option<TilePiece> {
         for zoom in (0..=tile_id.zoom).rev().take(8) {
             let (id, sub) = ancestor_tile(tile_id, zoom);
             if let Some(tile) = self.load(id) {
-                return Some(sub_piece(
-                    TilePiece::new(
-                        tile,
-                        egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0)),
-                    ),
-                    sub,
-                ));
+                return Some(sub_piece(whole_tile(tile), sub));
             }
         }
         None
     }
     fn attribution(&self) -> Attribution {
         Attribution {
-            text: "local tile folder",
+            text: self.attribution,
             url: "",
             logo_light: None,
             logo_dark: None,
@@ -181,11 +297,20 @@ impl Tiles for FolderTiles {
     }
 }
 
-/// Opens the chosen source.
+/// A whole tile as a piece.
+pub(super) fn whole_tile(tile: Tile) -> TilePiece {
+    TilePiece::new(
+        tile,
+        egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0)),
+    )
+}
+
+/// Opens the chosen source. Only `Online` sends requests, each listed in `ledger`.
 pub fn open_source(
     choice: &SourceChoice,
     assets: &Path,
     ctx: &egui::Context,
+    ledger: &Arc<NetworkLedger>,
 ) -> Result<Box<dyn Tiles>, String> {
     match choice {
         SourceChoice::BlueMarble => {
@@ -211,6 +336,11 @@ pub fn open_source(
             // walkers reads up to zoom 15 from any archive.
             Ok(Box::new(PmTilesSource::new(path, 15, "local PMTiles", ctx)))
         }
+        SourceChoice::MbTiles(path) => Ok(Box::new(LocalTiles::new(
+            MbTilesStore::open(path)?,
+            "local MBTiles",
+            ctx,
+        ))),
         SourceChoice::Folder(path) => {
             let has_zoom_dirs = std::fs::read_dir(path)
                 .map_err(|e| format!("{}: cannot read: {e}", path.display()))?
@@ -224,8 +354,18 @@ pub fn open_source(
                     path.display()
                 ));
             }
-            Ok(Box::new(FolderTiles::new(path.clone(), ctx)))
+            Ok(Box::new(LocalTiles::new(
+                FolderStore { root: path.clone() },
+                "local tile folder",
+                ctx,
+            )))
         }
+        SourceChoice::Online(source) => Ok(Box::new(HttpTileSource::new(
+            source.clone(),
+            ledger.clone(),
+            Timeouts::default(),
+            ctx,
+        )?)),
     }
 }
 
@@ -272,6 +412,7 @@ mod tests {
             &SourceChoice::Folder(dir.path().to_owned()),
             Path::new("."),
             &ctx,
+            &Default::default(),
         )
         .unwrap();
         assert!(
@@ -308,9 +449,119 @@ mod tests {
         let path = dir.path().join("fake.pmtiles");
         std::fs::write(&path, b"hello world").unwrap();
         let ctx = egui::Context::default();
-        let err = open_source(&SourceChoice::PmTiles(path), Path::new("."), &ctx)
-            .err()
-            .unwrap();
+        let err = open_source(
+            &SourceChoice::PmTiles(path),
+            Path::new("."),
+            &ctx,
+            &Default::default(),
+        )
+        .err()
+        .unwrap();
         assert!(err.contains("fake.pmtiles: not a PMTiles archive"), "{err}");
+    }
+
+    /// An MBTiles file with one red tile at z3 x4 y2 (stored under its TMS row).
+    fn mbtiles(dir: &Path, format: &str) -> PathBuf {
+        let path = dir.join("t.mbtiles");
+        let db = rusqlite::Connection::open(&path).unwrap();
+        db.execute_batch(
+            "CREATE TABLE metadata (name TEXT, value TEXT);
+             CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);",
+        )
+        .unwrap();
+        db.execute("INSERT INTO metadata VALUES ('format', ?1)", [format])
+            .unwrap();
+        let mut png = Vec::new();
+        image::RgbImage::from_pixel(256, 256, image::Rgb([200, 10, 10]))
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        db.execute(
+            "INSERT INTO tiles VALUES (3, 4, 5, ?1)",
+            rusqlite::params![png],
+        )
+        .unwrap();
+        path
+    }
+
+    #[test]
+    fn mbtiles_rows_are_flipped_and_missing_tiles_use_ancestors() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = mbtiles(dir.path(), "png");
+        let ctx = egui::Context::default();
+        let mut tiles = open_source(
+            &SourceChoice::MbTiles(path),
+            Path::new("."),
+            &ctx,
+            &Default::default(),
+        )
+        .unwrap();
+        let exact = tiles
+            .at(TileId {
+                x: 4,
+                y: 2,
+                zoom: 3,
+            })
+            .expect("XYZ y=2 is TMS row 5");
+        assert_eq!(exact.uv.min, egui::pos2(0.0, 0.0));
+        let child = tiles
+            .at(TileId {
+                x: 9,
+                y: 4,
+                zoom: 4,
+            })
+            .expect("ancestor used");
+        assert_eq!(child.uv.min, egui::pos2(0.5, 0.0));
+        assert!(
+            tiles
+                .at(TileId {
+                    x: 4,
+                    y: 5,
+                    zoom: 3
+                })
+                .is_none(),
+            "the TMS row number is not the XYZ one"
+        );
+    }
+
+    #[test]
+    fn bad_mbtiles_files_are_refused_with_the_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = egui::Context::default();
+        let open = |path: PathBuf| {
+            open_source(
+                &SourceChoice::MbTiles(path),
+                Path::new("."),
+                &ctx,
+                &Default::default(),
+            )
+            .err()
+            .unwrap()
+        };
+        let text = dir.path().join("text.mbtiles");
+        std::fs::write(&text, b"not a database at all, just text").unwrap();
+        let err = open(text);
+        assert!(
+            err.contains("text.mbtiles: not an MBTiles archive"),
+            "{err}"
+        );
+
+        let empty = dir.path().join("empty.mbtiles");
+        rusqlite::Connection::open(&empty)
+            .unwrap()
+            .execute_batch("CREATE TABLE other (a);")
+            .unwrap();
+        let err = open(empty);
+        assert!(
+            err.contains("empty.mbtiles: not an MBTiles archive"),
+            "{err}"
+        );
+
+        let vector = dir.path().join("v");
+        std::fs::create_dir(&vector).unwrap();
+        let err = open(mbtiles(&vector, "pbf"));
+        assert!(err.contains("holds 'pbf' tiles"), "{err}");
+
+        let err = open(dir.path().join("missing.mbtiles"));
+        assert!(err.contains("missing.mbtiles: no such file"), "{err}");
     }
 }

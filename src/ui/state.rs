@@ -3,12 +3,18 @@
 //! of the frame, and every change to the case goes through [`Edit`].
 
 use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
 
 use crate::case::{
     Case, Edit, Finding, FindingKind, FindingLocation, ImportOptions, ImportOutcome,
 };
 use crate::spatial::LatLon;
 use walkers::MapMemory;
+
+use super::online::NetworkLedger;
+use super::sources::SourceChoice;
 
 /// How close "go to" zooms: a few kilometres across, enough to see the place.
 const GO_TO_ZOOM: f64 = 12.0;
@@ -39,7 +45,11 @@ pub enum Command {
     /// Centre the map; with a zoom, zoom in at least that far.
     CenterOn(LatLon, Option<f64>),
     NewFinding,
+    /// Creates a case in an empty (or new) folder and opens it.
+    NewCase(PathBuf),
     OpenCase(PathBuf),
+    /// Every edit is already on disk; this confirms it (and retries a failed save).
+    SaveCase,
     Import(Vec<PathBuf>),
     SetTool(Tool),
     ClearMeasure,
@@ -68,11 +78,50 @@ pub struct AppState {
     pub default_precision_m: f64,
     pub commands: Vec<Command>,
     /// The basemap in use, and a change the analyst asked for (opened by the app).
-    pub basemap: super::sources::SourceChoice,
-    pub basemap_request: Option<super::sources::SourceChoice>,
+    pub basemap: SourceChoice,
+    pub basemap_request: Option<SourceChoice>,
+    /// Whether the analyst has read what online sources reveal and agreed.
+    pub online_consent: bool,
+    /// An online source waiting for that agreement (the dialog is open).
+    pub consent_request: Option<SourceChoice>,
+    /// Every network request of this session.
+    pub ledger: Arc<NetworkLedger>,
+    pub show_ledger: bool,
+    /// The custom tile URL template being typed, and why it was refused.
+    pub custom_template: String,
+    pub custom_template_error: Option<String>,
+    /// A finding marker being dragged, and where it is now.
+    pub dragging: Option<(String, LatLon)>,
+    /// Where the selected finding's marker was drawn last frame (drag hit-testing).
+    pub selected_marker_screen: Option<egui::Pos2>,
+    /// A number being dragged in a panel, keyed by what it edits (see `panels`).
+    pub live_edit: Option<(String, f64)>,
     /// Files waiting to be handed to a background import job.
     pub import_request: Vec<PathBuf>,
     pub import_progress: Option<(usize, usize)>,
+}
+
+/// UI preferences kept between runs (the case itself is saved only by the case module).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Prefs {
+    pub basemap: SourceChoice,
+    pub online_consent: bool,
+    pub show_ledger: bool,
+    pub fov_deg: f64,
+    pub default_precision_m: f64,
+}
+
+impl Default for Prefs {
+    fn default() -> Prefs {
+        Prefs {
+            basemap: SourceChoice::BlueMarble,
+            online_consent: false,
+            show_ledger: false,
+            fov_deg: 60.0,
+            default_precision_m: 250.0,
+        }
+    }
 }
 
 impl AppState {
@@ -90,8 +139,17 @@ impl AppState {
             fov_deg: 60.0,
             default_precision_m: 250.0,
             commands: Vec::new(),
-            basemap: super::sources::SourceChoice::BlueMarble,
+            basemap: SourceChoice::BlueMarble,
             basemap_request: None,
+            online_consent: false,
+            consent_request: None,
+            ledger: Arc::default(),
+            show_ledger: false,
+            custom_template: String::new(),
+            custom_template_error: None,
+            dragging: None,
+            selected_marker_screen: None,
+            live_edit: None,
             import_request: Vec::new(),
             import_progress: None,
         };
@@ -99,6 +157,52 @@ impl AppState {
             state.set_case(case);
         }
         state
+    }
+
+    pub fn prefs(&self) -> Prefs {
+        Prefs {
+            basemap: self.basemap.clone(),
+            online_consent: self.online_consent,
+            show_ledger: self.show_ledger,
+            fov_deg: self.fov_deg,
+            default_precision_m: self.default_precision_m,
+        }
+    }
+
+    /// Restores preferences; the basemap is asked for like any other change, so a
+    /// missing file or an online source shows the same errors and checks.
+    pub fn apply_prefs(&mut self, prefs: Prefs) {
+        self.online_consent = prefs.online_consent;
+        self.show_ledger = prefs.show_ledger;
+        self.fov_deg = prefs.fov_deg.clamp(1.0, 360.0);
+        self.default_precision_m = prefs.default_precision_m.max(0.0);
+        if prefs.basemap != SourceChoice::BlueMarble {
+            self.basemap_request = Some(prefs.basemap);
+        }
+    }
+
+    /// The basemap change to make now, if any. An online source needs the analyst's
+    /// agreement first: it is parked for the dialog instead.
+    pub fn take_basemap_request(&mut self) -> Option<SourceChoice> {
+        let choice = self.basemap_request.take()?;
+        if choice.is_online() && !self.online_consent {
+            self.consent_request = Some(choice);
+            return None;
+        }
+        Some(choice)
+    }
+
+    /// The analyst's answer in the online-source dialog.
+    pub fn answer_consent(&mut self, enable: bool) {
+        let Some(choice) = self.consent_request.take() else {
+            return;
+        };
+        if enable {
+            self.online_consent = true;
+            self.basemap_request = Some(choice);
+        } else {
+            self.status = Some(Status::Info("stayed offline".into()));
+        }
     }
 
     fn set_case(&mut self, case: Case) {
@@ -127,6 +231,31 @@ impl AppState {
         }
         self.selection = None;
         self.case = Some(case);
+    }
+
+    /// The field of view to draw for an evidence item: a value being dragged, else the
+    /// item's own, else the default.
+    pub fn fov_for(&self, e: &crate::case::EvidenceRecord) -> f64 {
+        match &self.live_edit {
+            Some((key, v)) if key.strip_prefix("fov:") == Some(e.sha256.as_str()) => *v,
+            _ => e.fov_deg.unwrap_or(self.fov_deg),
+        }
+    }
+
+    /// A finding's location as drawn: where it is being dragged to, else its own.
+    pub fn shown_location(&self, f: &Finding) -> Option<FindingLocation> {
+        let mut location = f.location?;
+        match (&self.dragging, &self.live_edit) {
+            (Some((id, p)), _) if *id == f.id => {
+                location.lat = p.lat;
+                location.lon = p.lon;
+            }
+            (_, Some((key, v))) if key.strip_prefix("precision:") == Some(f.id.as_str()) => {
+                location.precision_m = *v;
+            }
+            _ => {}
+        }
+        Some(location)
     }
 
     pub fn selected_finding(&self) -> Option<&Finding> {
@@ -228,6 +357,23 @@ impl AppState {
                 case.save().map_err(|e| e.to_string())?;
                 self.selection = Some(Selection::Finding(id));
                 self.tool = Tool::PlaceFinding;
+            }
+            Command::NewCase(path) => {
+                let title = path.file_name().map_or_else(
+                    || "Untitled case".into(),
+                    |n| n.to_string_lossy().into_owned(),
+                );
+                let case = Case::create(&path, &title).map_err(|e| e.to_string())?;
+                self.set_case(case);
+                self.status = Some(Status::Info(format!("created {}", path.display())));
+            }
+            Command::SaveCase => {
+                let case = self.case.as_mut().ok_or("no case is open")?;
+                case.save().map_err(|e| e.to_string())?;
+                self.status = Some(Status::Info(format!(
+                    "saved: every change is on disk in {}",
+                    case.root().display()
+                )));
             }
             Command::OpenCase(path) => {
                 let case = Case::open(&path).map_err(|e| e.to_string())?;

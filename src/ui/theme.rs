@@ -14,3 +14,5 @@ pub const PRECISION_FILL: Color32 = Color32::from_rgba_premultiplied(60, 15, 18,
 pub const MEASURE: Color32 = Color32::from_rgb(80, 250, 123);
 pub const ATTRIBUTION: Color32 = Color32::from_rgb(230, 230, 230);
 pub const ERROR: Color32 = Color32::from_rgb(255, 110, 110);
+/// Online state and other things the analyst must not miss.
+pub const WARNING: Color32 = Color32::from_rgb(255, 170, 60);

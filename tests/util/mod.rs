@@ -114,3 +114,76 @@ pub fn geoproof_with_memory_limit(limit_kib: u64, args: &[&std::ffi::OsStr]) -> 
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
 }
+
+/// A tile server on 127.0.0.1 for tests of online sources (nothing leaves the machine).
+/// It counts every connection, so a test can prove that none was made.
+pub struct TileServer {
+    pub port: u16,
+    connections: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+#[derive(Clone, Copy)]
+pub enum ServerMode {
+    /// Answers every request with a 256×256 PNG.
+    Tiles,
+    /// Accepts the connection, reads the request and never answers.
+    Hang,
+}
+
+impl TileServer {
+    pub fn start(mode: ServerMode) -> TileServer {
+        use std::io::{Read, Write};
+        use std::sync::atomic::Ordering;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let connections = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = connections.clone();
+        let mut png = Vec::new();
+        image::RgbImage::from_pixel(256, 256, image::Rgb([10, 120, 200]))
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                counter.fetch_add(1, Ordering::SeqCst);
+                let png = png.clone();
+                std::thread::spawn(move || {
+                    let mut buf = [0u8; 4096];
+                    loop {
+                        // One request per read is enough for these small GETs.
+                        match stream.read(&mut buf) {
+                            Ok(0) | Err(_) => return,
+                            Ok(_) => {}
+                        }
+                        match mode {
+                            ServerMode::Hang => {
+                                std::thread::sleep(std::time::Duration::from_secs(30));
+                                return;
+                            }
+                            ServerMode::Tiles => {
+                                let head = format!(
+                                    "HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: {}\r\n\r\n",
+                                    png.len()
+                                );
+                                if stream.write_all(head.as_bytes()).is_err()
+                                    || stream.write_all(&png).is_err()
+                                {
+                                    return;
+                                }
+                            }
+                        }
+                    }
+                });
+            }
+        });
+        TileServer { port, connections }
+    }
+
+    pub fn template(&self) -> String {
+        format!("http://127.0.0.1:{}/{{z}}/{{x}}/{{y}}.png", self.port)
+    }
+
+    pub fn connections(&self) -> usize {
+        self.connections.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
