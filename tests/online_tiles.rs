@@ -114,8 +114,25 @@ fn a_closed_port_is_reported_as_a_connection_failure() {
         .port();
     let template = format!("http://127.0.0.1:{port}/{{z}}/{{x}}/{{y}}.png");
     let (mut source, ctx, ledger) = open(&template, Timeouts::default());
-    assert_eq!(
-        settle(&mut source, &ctx, &ledger),
-        Outcome::Failed("could not connect".into())
-    );
+    match settle(&mut source, &ctx, &ledger) {
+        Outcome::Failed(e) => assert!(e.starts_with("could not connect"), "{e}"),
+        other => panic!("{other:?}"),
+    }
+    // A failed tile is not asked for again at once (a dead server is not hammered).
+    for _ in 0..5 {
+        next_frame(&ctx);
+        assert!(source.at(TILE).is_none());
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(ledger.len(), 1);
+}
+
+#[test]
+fn a_page_instead_of_an_image_is_a_failure_not_a_tile() {
+    let server = TileServer::start(ServerMode::Html);
+    let (mut source, ctx, ledger) = open(&server.template(), Timeouts::default());
+    match settle(&mut source, &ctx, &ledger) {
+        Outcome::Failed(e) => assert!(e.contains("not an image") && e.contains("<html>"), "{e}"),
+        other => panic!("{other:?}"),
+    }
 }

@@ -188,8 +188,12 @@ const MAX_CACHED_TILES: usize = 768;
 enum Slot {
     Queued,
     Ready(Tile),
-    Failed,
+    /// Failed at this moment; asked again after [`RETRY_AFTER`].
+    Failed(Instant),
 }
+
+/// A failed tile is not requested again before this, so a dead server is not hammered.
+const RETRY_AFTER: Duration = Duration::from_secs(30);
 
 type Reply = (TileId, Result<Vec<u8>, String>);
 
@@ -274,7 +278,7 @@ impl HttpTileSource {
                         tile.x,
                         tile.y
                     );
-                    Slot::Failed
+                    Slot::Failed(Instant::now())
                 }
             };
             self.slots.insert(tile, (slot, self.frame));
@@ -322,8 +326,10 @@ impl HttpTileSource {
     }
 
     fn request(&mut self, tile: TileId) {
-        if self.slots.contains_key(&tile) {
-            return;
+        match self.slots.get(&tile) {
+            Some((Slot::Failed(at), _)) if at.elapsed() >= RETRY_AFTER => {}
+            Some(_) => return,
+            None => {}
         }
         self.slots.insert(tile, (Slot::Queued, self.frame));
         let mut waiting = self
@@ -384,7 +390,16 @@ fn fetch(
         .and_then(|r| r.error_for_status())
         .and_then(|r| r.bytes())
         .map(|b| b.to_vec())
-        .map_err(|e| describe(&e));
+        .map_err(|e| describe(&e))
+        .and_then(|bytes| match image::guess_format(&bytes) {
+            Ok(_) => Ok(bytes),
+            // Servers answer errors with HTML or JSON and a 200 status surprisingly often.
+            Err(_) => Err(format!(
+                "not an image ({} bytes starting {:?})",
+                bytes.len(),
+                String::from_utf8_lossy(&bytes[..bytes.len().min(24)])
+            )),
+        });
     ledger.finish(
         index,
         match &result {
@@ -400,20 +415,25 @@ fn fetch(
 
 /// A short reason a person can act on.
 fn describe(e: &reqwest::Error) -> String {
+    // The innermost cause says what actually went wrong (DNS, refused, TLS, ...).
+    let mut cause = None;
+    let mut source = std::error::Error::source(e);
+    while let Some(inner) = source {
+        cause = Some(inner.to_string());
+        source = inner.source();
+    }
+    let with_cause = |what: &str| match &cause {
+        Some(c) => format!("{what} ({c})"),
+        None => what.to_owned(),
+    };
     if e.is_timeout() {
         "timed out".into()
     } else if e.is_connect() {
-        "could not connect".into()
+        with_cause("could not connect")
     } else if let Some(status) = e.status() {
         format!("HTTP {status}")
     } else {
-        let mut text = e.to_string();
-        let mut source = std::error::Error::source(e);
-        while let Some(inner) = source {
-            text = format!("{text}: {inner}");
-            source = inner.source();
-        }
-        text
+        with_cause(&e.to_string())
     }
 }
 

@@ -128,6 +128,8 @@ pub enum ServerMode {
     Tiles,
     /// Accepts the connection, reads the request and never answers.
     Hang,
+    /// Answers 200 with an HTML page, as misconfigured servers do.
+    Html,
 }
 
 impl TileServer {
@@ -160,13 +162,19 @@ impl TileServer {
                                 std::thread::sleep(std::time::Duration::from_secs(30));
                                 return;
                             }
-                            ServerMode::Tiles => {
+                            ServerMode::Tiles | ServerMode::Html => {
+                                let (kind, body): (&str, &[u8]) = match mode {
+                                    ServerMode::Html => {
+                                        ("text/html", b"<html>quota exceeded</html>")
+                                    }
+                                    _ => ("image/png", &png),
+                                };
                                 let head = format!(
-                                    "HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: {}\r\n\r\n",
-                                    png.len()
+                                    "HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {}\r\n\r\n",
+                                    body.len()
                                 );
                                 if stream.write_all(head.as_bytes()).is_err()
-                                    || stream.write_all(&png).is_err()
+                                    || stream.write_all(body).is_err()
                                 {
                                     return;
                                 }
