@@ -6,6 +6,7 @@
 
 pub mod case;
 pub mod evidence;
+pub mod export;
 pub mod spatial;
 #[cfg(feature = "gui")]
 pub mod ui;

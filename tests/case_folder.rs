@@ -9,20 +9,13 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use chrono::Utc;
-use geoproof::case::{Case, CaseError, Edit, Extra, Finding, FindingKind, ImportOptions};
+use geoproof::case::{Case, CaseError, Edit, Finding, FindingKind, ImportOptions};
 use util::{data, geoproof, snapshot};
 
 fn finding(id: &str, title: &str) -> Finding {
-    Finding {
-        id: id.to_owned(),
-        kind: FindingKind::Geolocation,
-        title: title.to_owned(),
-        created: Utc::now(),
-        updated: Utc::now(),
-        location: None,
-        extra: Extra::new(),
-    }
+    let mut f = Finding::new(FindingKind::Geolocation, title);
+    f.id = id.to_owned();
+    f
 }
 
 #[test]
@@ -319,4 +312,142 @@ fn a_cameras_field_of_view_is_saved_and_bad_values_are_refused() {
             .iter()
             .any(|e| e.event == "evidence_fov_set" && e.detail["fov_deg"] == 23.5)
     );
+}
+
+/// A two-panel comparison: a rectangle on each side, linked as feature 1.
+fn comparison(a: &str, b: &str) -> Finding {
+    use geoproof::case::comparison::*;
+    let mut f = finding("F-cmp", "Same jacket");
+    f.kind = FindingKind::Comparison;
+    f.confidence = geoproof::case::Confidence::Likely;
+    f.panels = [("P1", a), ("P2", b)]
+        .map(|(id, sha256)| Panel {
+            id: id.into(),
+            source: PanelSource::Evidence {
+                sha256: sha256.into(),
+            },
+            view: PanelView {
+                quarter_turns: 1,
+                flip_horizontal: false,
+                center: [100.0, 50.0],
+                zoom: 2.5,
+            },
+        })
+        .to_vec();
+    f.annotations = [("A1", "P1", 10.5), ("A2", "P2", 20.25)]
+        .map(|(id, panel, x)| Annotation {
+            id: id.into(),
+            panel: panel.into(),
+            shape: Shape::Rectangle {
+                x,
+                y: 5.0,
+                w: 40.0,
+                h: 30.0,
+            },
+            label: "left sleeve".into(),
+            category: Category::Clothing,
+            color: None,
+        })
+        .to_vec();
+    f.links = vec![LinkedFeature {
+        number: 1,
+        a: "A1".into(),
+        b: "A2".into(),
+        description: "white stripe on left sleeve".into(),
+        assessment: Assessment::Consistent,
+    }];
+    f
+}
+
+#[test]
+fn a_comparison_finding_round_trips_and_bad_structure_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("c");
+    let mut case = Case::create(&root, "cmp").unwrap();
+    let ids: Vec<String> = ["rocket-gps.jpg", "coffee-no-gps.jpg"]
+        .iter()
+        .map(|n| {
+            case.import(&data(n), &ImportOptions::default())
+                .unwrap()
+                .record()
+                .sha256
+                .clone()
+        })
+        .collect();
+    let good = comparison(&ids[0], &ids[1]);
+    case.apply(Edit::PutFinding(Box::new(good.clone())))
+        .unwrap();
+    case.save().unwrap();
+
+    // Evidence that is not in the case.
+    let err = case
+        .apply(Edit::PutFinding(Box::new(comparison(
+            &ids[0],
+            &"f".repeat(64),
+        ))))
+        .unwrap_err();
+    assert!(err.to_string().contains("not in the case"), "{err}");
+    // A link on one panel only.
+    let mut bad = good.clone();
+    bad.annotations[1].panel = "P1".into();
+    let err = case.apply(Edit::PutFinding(Box::new(bad))).unwrap_err();
+    assert!(err.to_string().contains("same panel"), "{err}");
+    // A location out of range.
+    let err = case
+        .apply(Edit::SetFindingLocation {
+            id: "F-cmp".into(),
+            location: Some(geoproof::case::FindingLocation {
+                lat: 91.0,
+                lon: 0.0,
+                precision_m: 1.0,
+            }),
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("latitude 91"), "{err}");
+    drop(case);
+
+    let reopened = Case::open(&root).unwrap();
+    assert_eq!(reopened.finding("F-cmp").unwrap(), &good);
+    let text = fs::read_to_string(root.join("findings/F-cmp.json")).unwrap();
+    assert!(text.contains("\"shape\": \"rectangle\""), "{text}");
+    assert!(text.contains("\"assessment\": \"consistent\""), "{text}");
+
+    // The CLI lists and shows it, and filters by kind and confidence.
+    let list = geoproof(["list".as_ref(), root.as_os_str(), "--json".as_ref()]).json();
+    assert_eq!(list["findings"][0]["confidence"], "likely");
+    assert_eq!(list["findings"][0]["linked_features"], 1);
+    for (args, count) in [
+        (vec!["--kind", "comparison"], 1),
+        (vec!["--kind", "geolocation"], 0),
+        (
+            vec!["--confidence", "likely", "--confidence", "confirmed"],
+            1,
+        ),
+        (vec!["--confidence", "ruled out"], 0),
+    ] {
+        let mut all = vec![
+            "list".to_owned(),
+            root.display().to_string(),
+            "--json".into(),
+        ];
+        all.extend(args.iter().map(|s| s.to_string()));
+        let list = geoproof(&all).assert_ok().json();
+        assert_eq!(
+            list["findings"].as_array().unwrap().len(),
+            count,
+            "{args:?}"
+        );
+    }
+    let shown = geoproof([
+        "show".as_ref(),
+        root.as_os_str(),
+        "F-cmp".as_ref(),
+        "--json".as_ref(),
+    ])
+    .json();
+    assert_eq!(
+        shown["links"][0]["description"],
+        "white stripe on left sleeve"
+    );
+    assert_eq!(shown["annotations"][1]["x"], 20.25);
 }

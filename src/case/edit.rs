@@ -79,6 +79,18 @@ impl Case {
                 if !is_valid_finding_id(&finding.id) {
                     return Err(CaseError::InvalidFindingId { id: finding.id });
                 }
+                let invalid = |reason: String| CaseError::InvalidValue {
+                    what: format!("finding {}", finding.id),
+                    reason,
+                };
+                finding.check().map_err(invalid)?;
+                for sha256 in finding.evidence_ids() {
+                    if !self.evidence.contains_key(sha256) {
+                        return Err(invalid(format!(
+                            "a panel shows evidence {sha256} that is not in the case"
+                        )));
+                    }
+                }
                 let id = finding.id.clone();
                 self.log_event("finding_saved", serde_json::json!({ "id": id }));
                 self.findings.insert(id.clone(), *finding);
@@ -92,6 +104,14 @@ impl Case {
                             case: self.root.clone(),
                             id: id.clone(),
                         })?;
+                if let Some(l) = location {
+                    let mut checked = finding.clone();
+                    checked.location = Some(l);
+                    checked.check().map_err(|reason| CaseError::InvalidValue {
+                        what: format!("location of {id}"),
+                        reason,
+                    })?;
+                }
                 finding.location = location;
                 finding.updated = chrono::Utc::now();
                 self.log_event(

@@ -5,6 +5,7 @@
 //! atomically, and appends the audit log. A read-write `Case` holds an exclusive lock on
 //! the folder for its lifetime, so two processes never write one case.
 
+pub mod comparison;
 mod edit;
 mod error;
 mod import;
@@ -17,12 +18,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File, OpenOptions};
 use std::path::{Path, PathBuf};
 
+pub use comparison::Confidence;
 pub use edit::Edit;
 pub use error::CaseError;
 pub use import::{ImportError, ImportOptions, ImportOutcome};
 pub use model::{
-    CaseMeta, EvidenceRecord, Extra, Finding, FindingKind, FindingLocation, SCHEMA_VERSION,
-    is_sha256_hex, is_valid_finding_id,
+    CaseMeta, EvidenceRecord, Extra, Finding, FindingFilter, FindingKind, FindingLocation,
+    SCHEMA_VERSION, is_sha256_hex, is_valid_finding_id,
 };
 pub use verify::{AlteredFile, VerifyReport};
 

@@ -5,8 +5,12 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
+
+use super::comparison::{
+    Annotation, Confidence, LinkedFeature, Panel, PanelSource, check_structure,
+};
 use serde_json::Value;
 
 use crate::evidence::{ExifSummary, PerceptualHash};
@@ -84,8 +88,41 @@ pub enum FindingKind {
     Other,
 }
 
-/// `findings/<id>.json`: one analytic conclusion. Fields beyond these (panels,
-/// annotations, verdict…) are kept in `extra` until this version models them.
+impl FindingKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingKind::Geolocation => "geolocation",
+            FindingKind::Comparison => "comparison",
+            FindingKind::Other => "other",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<FindingKind> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "geolocation" => Some(FindingKind::Geolocation),
+            "comparison" | "identity" | "object" => Some(FindingKind::Comparison),
+            "other" => Some(FindingKind::Other),
+            _ => None,
+        }
+    }
+}
+
+/// Which findings a list or an export includes; empty lists mean "any".
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FindingFilter {
+    pub kinds: Vec<FindingKind>,
+    pub confidences: Vec<Confidence>,
+}
+
+impl FindingFilter {
+    pub fn matches(&self, f: &Finding) -> bool {
+        (self.kinds.is_empty() || self.kinds.contains(&f.kind))
+            && (self.confidences.is_empty() || self.confidences.contains(&f.confidence))
+    }
+}
+
+/// `findings/<id>.json`: one analytic conclusion. Fields this version does not know
+/// (written by a newer geoproof) are kept in `extra` and written back unchanged.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
     pub id: String,
@@ -96,6 +133,24 @@ pub struct Finding {
     /// For a geolocation: the candidate position and how precise it is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<FindingLocation>,
+    /// The conclusion in a sentence, and how sure the analyst is of it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub verdict: String,
+    #[serde(default)]
+    pub confidence: Confidence,
+    /// When the observed scene happened, if known (with its UTC offset).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed_at: Option<DateTime<FixedOffset>>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub notes: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub author: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub panels: Vec<Panel>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub annotations: Vec<Annotation>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<LinkedFeature>,
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -120,8 +175,46 @@ impl Finding {
             created: now,
             updated: now,
             location: None,
+            verdict: String::new(),
+            confidence: Confidence::default(),
+            observed_at: None,
+            notes: String::new(),
+            author: String::new(),
+            panels: Vec::new(),
+            annotations: Vec::new(),
+            links: Vec::new(),
             extra: Extra::new(),
         }
+    }
+
+    /// The evidence this finding compares (panel order, no repeats).
+    pub fn evidence_ids(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = Vec::new();
+        for p in &self.panels {
+            if let PanelSource::Evidence { sha256 } = &p.source
+                && !ids.contains(&sha256.as_str())
+            {
+                ids.push(sha256);
+            }
+        }
+        ids
+    }
+
+    /// Whether the finding is internally consistent: a valid location, and panels,
+    /// annotations and links that refer to each other.
+    pub fn check(&self) -> Result<(), String> {
+        if let Some(l) = self.location {
+            if !(l.lat.is_finite() && (-90.0..=90.0).contains(&l.lat)) {
+                return Err(format!("latitude {} is outside -90..90", l.lat));
+            }
+            if !(l.lon.is_finite() && (-180.0..=180.0).contains(&l.lon)) {
+                return Err(format!("longitude {} is outside -180..180", l.lon));
+            }
+            if !(l.precision_m.is_finite() && l.precision_m >= 0.0) {
+                return Err(format!("precision {} m is not a distance", l.precision_m));
+            }
+        }
+        check_structure(&self.panels, &self.annotations, &self.links)
     }
 }
 

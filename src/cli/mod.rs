@@ -10,8 +10,11 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use serde_json::json;
 
-use geoproof::case::{Case, CaseError, ImportOptions, ImportOutcome};
+use geoproof::case::{
+    Case, CaseError, Confidence, FindingFilter, FindingKind, ImportOptions, ImportOutcome,
+};
 use geoproof::evidence;
+use geoproof::export::GeoFormat;
 use geoproof::spatial::{self, BorderFilter, Borders, LatLon};
 
 use output::{evidence_json, finding_json, print_json};
@@ -56,6 +59,8 @@ enum Command {
     /// List a case's evidence and findings.
     List {
         case: PathBuf,
+        #[command(flatten)]
+        filter: FilterArgs,
         #[arg(long)]
         json: bool,
     },
@@ -101,6 +106,24 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Export findings with a location as GeoJSON, KML and/or CSV.
+    #[command(group(clap::ArgGroup::new("format").required(true).multiple(true).args(["geojson", "kml", "csv"])))]
+    Export {
+        case: PathBuf,
+        /// RFC 7946 GeoJSON (longitude first, six decimals).
+        #[arg(long, value_name = "OUT")]
+        geojson: Option<PathBuf>,
+        /// KML 2.2 with precision circles and camera wedges.
+        #[arg(long, value_name = "OUT")]
+        kml: Option<PathBuf>,
+        /// CSV with `lat`, `lon` in decimal degrees and every field.
+        #[arg(long, value_name = "OUT")]
+        csv: Option<PathBuf>,
+        #[command(flatten)]
+        filter: FilterArgs,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// How a command that ran to the end went.
@@ -141,7 +164,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             },
             json,
         ),
-        Command::List { case, json } => list(case, json),
+        Command::List { case, filter, json } => list(case, &filter.into_filter(), json),
         Command::Inspect { file, json } => inspect(file, json),
         Command::Verify { case, json } => verify(case, json),
         Command::Coords { text, json } => coords(&text, json),
@@ -156,7 +179,89 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             finding,
             json,
         } => show(case, &finding, json),
+        Command::Export {
+            case,
+            geojson,
+            kml,
+            csv,
+            filter,
+            json,
+        } => {
+            let targets = [
+                (GeoFormat::GeoJson, geojson),
+                (GeoFormat::Kml, kml),
+                (GeoFormat::Csv, csv),
+            ]
+            .into_iter()
+            .filter_map(|(format, path)| Some((format, path?)))
+            .collect();
+            export_geo(case, targets, &filter.into_filter(), json)
+        }
     }
+}
+
+fn export_geo(
+    path: PathBuf,
+    targets: Vec<(GeoFormat, PathBuf)>,
+    filter: &FindingFilter,
+    json: bool,
+) -> Result<Outcome> {
+    // Like verify: logged in the audit trail when the case may be written.
+    let (mut case, loggable) = match Case::open(&path) {
+        Ok(case) => {
+            let writable = case.read_only_reason().is_none();
+            (case, writable)
+        }
+        Err(CaseError::Locked { .. }) => (Case::open_read_only(&path)?, false),
+        Err(e) => return Err(e.into()),
+    };
+    let mut written = Vec::new();
+    let mut warnings = Vec::new();
+    for (format, out) in targets {
+        let export = geoproof::export::geo::export(&case, filter, format);
+        geoproof::case::store::write_atomic(&out, export.text.as_bytes(), false)?;
+        let name = match format {
+            GeoFormat::GeoJson => "geojson",
+            GeoFormat::Kml => "kml",
+            GeoFormat::Csv => "csv",
+        };
+        if warnings.is_empty() {
+            warnings = export.warnings;
+        }
+        written.push(json!({
+            "format": name,
+            "path": out,
+            "findings": export.exported,
+        }));
+    }
+    for w in &warnings {
+        eprintln!("warning: {w}");
+    }
+    if loggable {
+        case.log_event(
+            "export_geo",
+            json!({ "files": written, "skipped": warnings }),
+        );
+        case.save()
+            .context("recording the export in the audit log")?;
+    }
+    if json {
+        print_json(&json!({
+            "case": path,
+            "written": written,
+            "skipped": warnings,
+            "logged": loggable,
+        }))?;
+    } else {
+        for w in &written {
+            println!(
+                "wrote {} ({} findings)",
+                w["path"].as_str().unwrap_or_default(),
+                w["findings"].as_array().map_or(0, Vec::len)
+            );
+        }
+    }
+    Ok(Outcome::Success)
 }
 
 fn new_case(path: PathBuf, title: &str, json: bool) -> Result<Outcome> {
@@ -215,18 +320,19 @@ fn add(path: PathBuf, files: &[PathBuf], options: ImportOptions, json: bool) -> 
     })
 }
 
-fn list(path: PathBuf, json: bool) -> Result<Outcome> {
+fn list(path: PathBuf, filter: &FindingFilter, json: bool) -> Result<Outcome> {
     let case = Case::open_read_only(&path)?;
+    let findings = || case.findings().filter(|f| filter.matches(f));
     if json {
         print_json(&json!({
             "case": path,
             "title": case.meta().title,
             "schema_version": case.meta().schema_version,
             "evidence": case.evidence().map(evidence_json).collect::<Vec<_>>(),
-            "findings": case.findings().map(finding_json).collect::<Vec<_>>(),
+            "findings": findings().map(finding_json).collect::<Vec<_>>(),
         }))?;
     } else {
-        print!("{}", output::list_text(&case));
+        print!("{}", output::list_text(&case, findings()));
     }
     Ok(Outcome::Success)
 }
@@ -296,7 +402,34 @@ fn show(path: PathBuf, id: &str, json: bool) -> Result<Outcome> {
     if json {
         print_json(finding)?;
     } else {
-        println!("{} [{:?}] {}", finding.id, finding.kind, finding.title);
+        println!(
+            "{} [{}] {}",
+            finding.id,
+            finding.kind.as_str(),
+            finding.title
+        );
+        println!("confidence: {}", finding.confidence.as_str());
+        if !finding.verdict.is_empty() {
+            println!("verdict: {}", finding.verdict);
+        }
+        if let Some(l) = finding.location {
+            println!("location: {:.6}, {:.6} ±{} m", l.lat, l.lon, l.precision_m);
+        }
+        if let Some(t) = finding.observed_at {
+            println!("observed: {}", t.to_rfc3339());
+        }
+        for sha256 in finding.evidence_ids() {
+            println!("evidence: {sha256}");
+        }
+        for link in &finding.links {
+            println!(
+                "linked feature {}: {} <-> {}  {:?}  {}",
+                link.number, link.a, link.b, link.assessment, link.description
+            );
+        }
+        if !finding.notes.is_empty() {
+            println!("notes: {}", finding.notes);
+        }
         println!("created {}  updated {}", finding.created, finding.updated);
     }
     Ok(Outcome::Success)
@@ -397,4 +530,36 @@ fn open_app(_case: Option<PathBuf>) -> Result<Outcome> {
     <Cli as clap::CommandFactory>::command().print_help()?;
     println!();
     Ok(Outcome::Success)
+}
+
+/// `--kind` and `--confidence`, shared by `list` and `export`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct FilterArgs {
+    /// Only findings of this kind (geolocation, comparison, other); repeatable.
+    #[arg(long = "kind", value_parser = parse_kind)]
+    kinds: Vec<FindingKind>,
+    /// Only findings with this confidence (confirmed, likely, possible, unverified,
+    /// ruled_out); repeatable.
+    #[arg(long = "confidence", value_parser = parse_confidence)]
+    confidences: Vec<Confidence>,
+}
+
+impl FilterArgs {
+    fn into_filter(self) -> FindingFilter {
+        FindingFilter {
+            kinds: self.kinds,
+            confidences: self.confidences,
+        }
+    }
+}
+
+fn parse_kind(text: &str) -> std::result::Result<FindingKind, String> {
+    FindingKind::parse(text)
+        .ok_or_else(|| format!("{text:?} is not a finding kind (geolocation, comparison, other)"))
+}
+
+fn parse_confidence(text: &str) -> std::result::Result<Confidence, String> {
+    Confidence::parse(text).ok_or_else(|| {
+        format!("{text:?} is not a confidence (confirmed, likely, possible, unverified, ruled_out)")
+    })
 }

@@ -75,6 +75,13 @@ pub fn finding_json(finding: &Finding) -> Value {
         "id": finding.id,
         "kind": finding.kind,
         "title": finding.title,
+        "confidence": finding.confidence,
+        "verdict": finding.verdict,
+        "location": finding.location,
+        "observed_at": finding.observed_at,
+        "evidence": finding.evidence_ids(),
+        "annotations": finding.annotations.len(),
+        "linked_features": finding.links.len(),
         "created": finding.created,
         "updated": finding.updated,
     })
@@ -98,7 +105,7 @@ fn gps_text(exif: &ExifSummary) -> String {
     }
 }
 
-pub fn list_text(case: &Case) -> String {
+pub fn list_text<'a>(case: &Case, findings: impl Iterator<Item = &'a Finding>) -> String {
     let mut out = String::new();
     let meta = case.meta();
     let _ = writeln!(out, "{} (schema {})", meta.title, meta.schema_version);
@@ -115,13 +122,19 @@ pub fn list_text(case: &Case) -> String {
             gps_text(&record.exif)
         );
     }
-    let findings: Vec<_> = case.findings().collect();
+    let findings: Vec<_> = findings.collect();
     let _ = writeln!(out, "findings: {}", findings.len());
     for finding in findings {
+        let place = finding.location.map_or(String::new(), |l| {
+            format!("  {:.6}, {:.6} ±{} m", l.lat, l.lon, l.precision_m)
+        });
         let _ = writeln!(
             out,
-            "  {}  {:?}  {}",
-            finding.id, finding.kind, finding.title
+            "  {}  {:<11} {:<10} {}{place}",
+            finding.id,
+            finding.kind.as_str(),
+            finding.confidence.as_str(),
+            finding.title
         );
     }
     out

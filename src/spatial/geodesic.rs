@@ -1,7 +1,7 @@
 //! Measurements on the WGS84 ellipsoid with Karney's geodesic algorithms (via `geo`),
 //! accurate to nanometres — never a spherical approximation.
 
-use geo::{Bearing, Distance, Geodesic, GeodesicArea, Length, LineString, Polygon};
+use geo::{Bearing, Destination, Distance, Geodesic, GeodesicArea, Length, LineString, Polygon};
 use serde::Serialize;
 
 use super::LatLon;
@@ -35,6 +35,38 @@ pub fn measure(a: LatLon, b: LatLon) -> Measure {
         azimuth_deg: Geodesic.bearing(pa, pb),
         back_azimuth_deg: Geodesic.bearing(pb, pa),
     }
+}
+
+/// The point `distance_m` from `from` along `azimuth_deg` (the direct geodesic problem).
+pub fn destination(from: LatLon, azimuth_deg: f64, distance_m: f64) -> LatLon {
+    let p = Geodesic.destination(from.to_point(), azimuth_deg, distance_m);
+    LatLon {
+        lat: p.y(),
+        lon: p.x(),
+    }
+}
+
+/// A closed ring of points `radius_m` from `center` (a geodesic circle), `segments` sides.
+pub fn geodesic_circle(center: LatLon, radius_m: f64, segments: usize) -> Vec<LatLon> {
+    let n = segments.max(8);
+    let mut ring: Vec<LatLon> = (0..n)
+        .map(|i| destination(center, 360.0 * i as f64 / n as f64, radius_m))
+        .collect();
+    ring.push(ring[0]);
+    ring
+}
+
+/// A closed ring for a camera's field of view: from the camera out to `length_m`, between
+/// `direction_deg ± fov_deg/2`.
+pub fn view_wedge(camera: LatLon, direction_deg: f64, fov_deg: f64, length_m: f64) -> Vec<LatLon> {
+    let steps = 16;
+    let mut ring = vec![camera];
+    for i in 0..=steps {
+        let az = direction_deg - fov_deg / 2.0 + fov_deg * i as f64 / steps as f64;
+        ring.push(destination(camera, az.rem_euclid(360.0), length_m));
+    }
+    ring.push(camera);
+    ring
 }
 
 /// Geodesic distance in metres.

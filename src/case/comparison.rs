@@ -1,0 +1,389 @@
+//! What a finding records beyond its place: the panels it compares, the annotations drawn
+//! on them, the features linked across panels, and the analyst's confidence. Positions
+//! are in oriented image pixels (after EXIF orientation, before any viewing rotation), so
+//! they stay put at every zoom, in every view and in exports.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The analyst's confidence in a finding, strongest first.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Confidence {
+    Confirmed,
+    Likely,
+    Possible,
+    #[default]
+    Unverified,
+    RuledOut,
+}
+
+impl Confidence {
+    pub const ALL: [Confidence; 5] = [
+        Confidence::Confirmed,
+        Confidence::Likely,
+        Confidence::Possible,
+        Confidence::Unverified,
+        Confidence::RuledOut,
+    ];
+
+    /// The name used in files, exports and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Confirmed => "confirmed",
+            Confidence::Likely => "likely",
+            Confidence::Possible => "possible",
+            Confidence::Unverified => "unverified",
+            Confidence::RuledOut => "ruled_out",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Confidence> {
+        let text = text.trim().to_ascii_lowercase().replace([' ', '-'], "_");
+        Confidence::ALL.into_iter().find(|c| c.as_str() == text)
+    }
+}
+
+/// One image side of a comparison.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Panel {
+    /// Unique within the finding, e.g. `P1`.
+    pub id: String,
+    pub source: PanelSource,
+    /// How the panel was being viewed (restored when the finding is reopened).
+    #[serde(default)]
+    pub view: PanelView,
+}
+
+/// What a panel shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum PanelSource {
+    /// An evidence item, by its SHA-256.
+    Evidence { sha256: String },
+    /// A snapshot of the map view, stored in the case as an image with its bounds.
+    MapSnapshot {
+        /// The image's path relative to the case root.
+        file: String,
+        sha256: String,
+        west: f64,
+        south: f64,
+        east: f64,
+        north: f64,
+        zoom: f64,
+        /// The basemap and its attribution at the moment of the snapshot.
+        basemap: String,
+        taken_at: DateTime<Utc>,
+    },
+}
+
+/// Viewing state only: it never changes the evidence or the annotations' coordinates.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PanelView {
+    /// Clockwise quarter turns, 0–3.
+    pub quarter_turns: u8,
+    pub flip_horizontal: bool,
+    /// Image pixel at the panel's centre, and screen points per image pixel.
+    pub center: [f64; 2],
+    pub zoom: f64,
+}
+
+impl Default for PanelView {
+    fn default() -> PanelView {
+        PanelView {
+            quarter_turns: 0,
+            flip_horizontal: false,
+            center: [0.0, 0.0],
+            zoom: 0.0,
+        }
+    }
+}
+
+/// What an annotation marks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    Clothing,
+    Footwear,
+    Headwear,
+    BagAccessory,
+    FaceHair,
+    Vehicle,
+    Building,
+    Road,
+    Terrain,
+    Vegetation,
+    SignText,
+    #[default]
+    Other,
+}
+
+/// A shape in oriented image pixels.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "shape", rename_all = "snake_case")]
+pub enum Shape {
+    Rectangle { x: f64, y: f64, w: f64, h: f64 },
+    Ellipse { cx: f64, cy: f64, rx: f64, ry: f64 },
+    Polygon { points: Vec<[f64; 2]> },
+    Point { x: f64, y: f64 },
+    Arrow { from: [f64; 2], to: [f64; 2] },
+    Freehand { points: Vec<[f64; 2]> },
+    Text { x: f64, y: f64, text: String },
+}
+
+impl Shape {
+    fn numbers(&self) -> Vec<f64> {
+        match self {
+            Shape::Rectangle { x, y, w, h } => vec![*x, *y, *w, *h],
+            Shape::Ellipse { cx, cy, rx, ry } => vec![*cx, *cy, *rx, *ry],
+            Shape::Point { x, y } | Shape::Text { x, y, .. } => vec![*x, *y],
+            Shape::Arrow { from, to } => vec![from[0], from[1], to[0], to[1]],
+            Shape::Polygon { points } | Shape::Freehand { points } => {
+                points.iter().flatten().copied().collect()
+            }
+        }
+    }
+
+    fn check(&self) -> Result<(), String> {
+        if self.numbers().iter().any(|v| !v.is_finite()) {
+            return Err("a coordinate is not a finite number".into());
+        }
+        match self {
+            Shape::Rectangle { w, h, .. } if *w <= 0.0 || *h <= 0.0 => {
+                Err(format!("rectangle of {w}×{h} px has no area"))
+            }
+            Shape::Ellipse { rx, ry, .. } if *rx <= 0.0 || *ry <= 0.0 => {
+                Err(format!("ellipse with radii {rx}, {ry} px has no area"))
+            }
+            Shape::Polygon { points } if points.len() < 3 => Err(format!(
+                "polygon has {} points; it needs at least 3",
+                points.len()
+            )),
+            Shape::Freehand { points } if points.len() < 2 => {
+                Err("freehand stroke has fewer than 2 points".into())
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A mark on one panel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Annotation {
+    /// Unique within the finding, e.g. `A3`.
+    pub id: String,
+    pub panel: String,
+    #[serde(flatten)]
+    pub shape: Shape,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub label: String,
+    #[serde(default)]
+    pub category: Category,
+    /// Drawing colour, RGB; `None` uses the linked feature's colour or the default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<[u8; 3]>,
+}
+
+/// How a linked pair of features compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Assessment {
+    Consistent,
+    Inconsistent,
+    #[default]
+    Unclear,
+}
+
+/// The same feature marked in two panels: numbered and coloured alike on both sides.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinkedFeature {
+    /// Shown on both annotations; 1, 2, 3… unique within the finding.
+    pub number: u32,
+    pub a: String,
+    pub b: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    #[serde(default)]
+    pub assessment: Assessment,
+}
+
+/// The colour of linked feature `number`: distinct for neighbouring numbers and readable
+/// on photographs (the Okabe–Ito palette, which also suits colour-blind readers).
+pub fn link_color(number: u32) -> [u8; 3] {
+    const PALETTE: [[u8; 3]; 8] = [
+        [230, 159, 0],
+        [86, 180, 233],
+        [0, 158, 115],
+        [240, 228, 66],
+        [0, 114, 178],
+        [213, 94, 0],
+        [204, 121, 167],
+        [255, 255, 255],
+    ];
+    PALETTE[(number.max(1) as usize - 1) % PALETTE.len()]
+}
+
+/// Checks that panels, annotations and links refer to each other consistently.
+pub fn check_structure(
+    panels: &[Panel],
+    annotations: &[Annotation],
+    links: &[LinkedFeature],
+) -> Result<(), String> {
+    let mut panel_ids = std::collections::HashSet::new();
+    for p in panels {
+        if !panel_ids.insert(p.id.as_str()) {
+            return Err(format!("two panels are called {:?}", p.id));
+        }
+        if p.view.quarter_turns > 3 {
+            return Err(format!(
+                "panel {}: {} quarter turns (0–3 allowed)",
+                p.id, p.view.quarter_turns
+            ));
+        }
+    }
+    let mut annotation_panel = std::collections::HashMap::new();
+    for a in annotations {
+        if !panel_ids.contains(a.panel.as_str()) {
+            return Err(format!(
+                "annotation {} is on unknown panel {:?}",
+                a.id, a.panel
+            ));
+        }
+        a.shape
+            .check()
+            .map_err(|e| format!("annotation {}: {e}", a.id))?;
+        if annotation_panel
+            .insert(a.id.as_str(), a.panel.as_str())
+            .is_some()
+        {
+            return Err(format!("two annotations are called {:?}", a.id));
+        }
+    }
+    let mut numbers = std::collections::HashSet::new();
+    for l in links {
+        if l.number == 0 || !numbers.insert(l.number) {
+            return Err(format!(
+                "linked feature number {} is 0 or used twice",
+                l.number
+            ));
+        }
+        let side = |id: &str| {
+            annotation_panel.get(id).copied().ok_or_else(|| {
+                format!(
+                    "linked feature {} refers to unknown annotation {id:?}",
+                    l.number
+                )
+            })
+        };
+        if side(&l.a)? == side(&l.b)? {
+            return Err(format!(
+                "linked feature {} joins two annotations on the same panel",
+                l.number
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rect(id: &str, panel: &str) -> Annotation {
+        Annotation {
+            id: id.into(),
+            panel: panel.into(),
+            shape: Shape::Rectangle {
+                x: 10.0,
+                y: 20.0,
+                w: 30.0,
+                h: 40.0,
+            },
+            label: String::new(),
+            category: Category::Clothing,
+            color: None,
+        }
+    }
+
+    fn panel(id: &str) -> Panel {
+        Panel {
+            id: id.into(),
+            source: PanelSource::Evidence {
+                sha256: "a".repeat(64),
+            },
+            view: PanelView::default(),
+        }
+    }
+
+    #[test]
+    fn links_must_join_annotations_on_different_panels() {
+        let panels = [panel("P1"), panel("P2")];
+        let annotations = [rect("A1", "P1"), rect("A2", "P2"), rect("A3", "P1")];
+        let link = |a: &str, b: &str, number| LinkedFeature {
+            number,
+            a: a.into(),
+            b: b.into(),
+            description: String::new(),
+            assessment: Assessment::Consistent,
+        };
+        assert!(check_structure(&panels, &annotations, &[link("A1", "A2", 1)]).is_ok());
+        let err = check_structure(&panels, &annotations, &[link("A1", "A3", 1)]).unwrap_err();
+        assert!(err.contains("same panel"), "{err}");
+        let err = check_structure(&panels, &annotations, &[link("A1", "A9", 1)]).unwrap_err();
+        assert!(err.contains("unknown annotation \"A9\""), "{err}");
+        let err = check_structure(
+            &panels,
+            &annotations,
+            &[link("A1", "A2", 2), link("A3", "A2", 2)],
+        )
+        .unwrap_err();
+        assert!(err.contains("used twice"), "{err}");
+        let err = check_structure(&panels, &[rect("A1", "P7")], &[]).unwrap_err();
+        assert!(err.contains("unknown panel"), "{err}");
+    }
+
+    #[test]
+    fn shapes_without_area_or_with_nan_are_refused() {
+        let mut a = rect("A1", "P1");
+        a.shape = Shape::Rectangle {
+            x: 0.0,
+            y: 0.0,
+            w: 0.0,
+            h: 5.0,
+        };
+        assert!(check_structure(&[panel("P1")], &[a.clone()], &[]).is_err());
+        a.shape = Shape::Point {
+            x: f64::NAN,
+            y: 1.0,
+        };
+        assert!(check_structure(&[panel("P1")], &[a.clone()], &[]).is_err());
+        a.shape = Shape::Polygon {
+            points: vec![[0.0, 0.0], [1.0, 1.0]],
+        };
+        assert!(check_structure(&[panel("P1")], &[a], &[]).is_err());
+    }
+
+    #[test]
+    fn annotations_serialise_flat_with_their_shape_tag() {
+        let json = serde_json::to_value(rect("A1", "P1")).unwrap();
+        assert_eq!(json["shape"], "rectangle");
+        assert_eq!(json["w"], 30.0);
+        assert_eq!(json["category"], "clothing");
+        let back: Annotation = serde_json::from_value(json).unwrap();
+        assert_eq!(back, rect("A1", "P1"));
+    }
+
+    #[test]
+    fn confidence_names_round_trip() {
+        for c in Confidence::ALL {
+            assert_eq!(Confidence::parse(c.as_str()), Some(c));
+        }
+        assert_eq!(Confidence::parse("Ruled out"), Some(Confidence::RuledOut));
+        assert_eq!(Confidence::parse("certain"), None);
+        assert_eq!(link_color(1), link_color(9));
+        assert_ne!(link_color(1), link_color(2));
+    }
+}
