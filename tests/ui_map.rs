@@ -485,3 +485,35 @@ fn a_new_case_is_created_and_the_save_shortcut_confirms_it_is_on_disk() {
     h.run_steps(2);
     h.get_by_label_contains("already exists and is not empty");
 }
+
+#[test]
+fn the_inspector_lists_near_duplicates_and_selects_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut case = Case::create(&dir.path().join("c"), "dupes").unwrap();
+    let rocket = case
+        .import(&util::data("rocket-gps.jpg"), &ImportOptions::default())
+        .unwrap()
+        .record()
+        .sha256
+        .clone();
+    let img = image::open(util::data("rocket-gps.jpg")).unwrap();
+    let copy = dir.path().join("reposted.png");
+    img.resize(400, 400, image::imageops::FilterType::Triangle)
+        .save(&copy)
+        .unwrap();
+    let repost = case
+        .import(&copy, &ImportOptions::default())
+        .unwrap()
+        .record()
+        .clone();
+    assert!(repost.warnings.iter().any(|w| w.contains("near duplicate")));
+    let mut h = harness(Some(case));
+    h.run_steps(2);
+    h.get_by_label_contains("reposted.png").click();
+    h.run_steps(2);
+    h.get_by_label("Similar evidence").click();
+    h.run_steps(2);
+    h.get_by_label_contains("rocket-gps.jpg  (").click();
+    h.run_steps(2);
+    assert_eq!(app(&h).state.selection, Some(Selection::Evidence(rocket)));
+}

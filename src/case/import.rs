@@ -59,7 +59,24 @@ impl Case {
         if let Some(existing) = self.evidence.get(&inspection.sha256) {
             return Ok(ImportOutcome::Duplicate(Box::new(existing.clone())));
         }
-        let record = self.store_original(inspection, options)?;
+        let mut record = self.store_original(inspection, options)?;
+        if let Some(hash) = &record.perceptual_hash {
+            for s in super::similar_to(
+                hash,
+                self.evidence(),
+                &record.sha256,
+                super::NEAR_DUPLICATE_MAX_DISTANCE,
+            ) {
+                record.warnings.push(format!(
+                    "near duplicate of {} ({}): perceptual-hash distance {}/{} \
+                     (the same picture re-posted, re-encoded or resized?)",
+                    &s.sha256[..12],
+                    s.original_name,
+                    s.distance,
+                    crate::evidence::PerceptualHash::BITS
+                ));
+            }
+        }
         self.apply(Edit::AddEvidence(Box::new(record.clone())))?;
         self.save()?;
         Ok(ImportOutcome::Added(Box::new(record)))

@@ -11,6 +11,7 @@ mod error;
 mod import;
 pub mod log;
 mod model;
+mod similar;
 pub mod store;
 mod verify;
 
@@ -26,6 +27,7 @@ pub use model::{
     CaseMeta, EvidenceRecord, Extra, Finding, FindingFilter, FindingKind, FindingLocation,
     SCHEMA_VERSION, is_sha256_hex, is_valid_finding_id,
 };
+pub use similar::{NEAR_DUPLICATE_MAX_DISTANCE, Similar, similar_to};
 pub use verify::{AlteredFile, VerifyReport};
 
 use self::log::LogEntry;

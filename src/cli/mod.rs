@@ -106,6 +106,16 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Evidence that looks like one item (perceptual-hash distance), closest first.
+    Similar {
+        case: PathBuf,
+        evidence: String,
+        /// Most differing hash bits (of 64) to list.
+        #[arg(long, default_value_t = geoproof::case::NEAR_DUPLICATE_MAX_DISTANCE)]
+        max_distance: u32,
+        #[arg(long)]
+        json: bool,
+    },
     /// Export findings with a location as GeoJSON, KML and/or CSV.
     #[command(group(clap::ArgGroup::new("format").required(true).multiple(true).args(["geojson", "kml", "csv"])))]
     Export {
@@ -179,6 +189,12 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             finding,
             json,
         } => show(case, &finding, json),
+        Command::Similar {
+            case,
+            evidence,
+            max_distance,
+            json,
+        } => similar(case, &evidence, max_distance, json),
         Command::Export {
             case,
             geojson,
@@ -198,6 +214,38 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             export_geo(case, targets, &filter.into_filter(), json)
         }
     }
+}
+
+fn similar(path: PathBuf, id: &str, max_distance: u32, json: bool) -> Result<Outcome> {
+    let case = Case::open_read_only(&path)?;
+    let record = case.find_evidence(id)?;
+    let found = case.similar(id, max_distance)?;
+    if json {
+        print_json(&json!({
+            "evidence": record.sha256,
+            "original_name": record.original_name,
+            "max_distance": max_distance,
+            "hash_bits": evidence::PerceptualHash::BITS,
+            "similar": found,
+        }))?;
+    } else if found.is_empty() {
+        println!(
+            "nothing within {max_distance}/{} bits of {}",
+            evidence::PerceptualHash::BITS,
+            record.original_name
+        );
+    } else {
+        for s in &found {
+            println!(
+                "{}  {:>2}/{}  {}",
+                &s.sha256[..12],
+                s.distance,
+                evidence::PerceptualHash::BITS,
+                s.original_name
+            );
+        }
+    }
+    Ok(Outcome::Success)
 }
 
 fn export_geo(

@@ -38,6 +38,21 @@ pub struct PerceptualHash {
 impl PerceptualHash {
     pub const ALGORITHM: &'static str = "gradient-8x8";
     pub const VERSION: u32 = 1;
+    /// Bits in a hash of this recipe.
+    pub const BITS: u32 = 64;
+
+    /// How many bits differ (0 = the same picture as far as the hash can tell); `None`
+    /// when the two were made by different recipes and cannot be compared.
+    pub fn distance(&self, other: &PerceptualHash) -> Option<u32> {
+        if self.algorithm != other.algorithm || self.version != other.version {
+            return None;
+        }
+        let (a, b) = (hex::decode(&self.hex).ok()?, hex::decode(&other.hex).ok()?);
+        if a.len() != b.len() {
+            return None;
+        }
+        Some(a.iter().zip(&b).map(|(x, y)| (x ^ y).count_ones()).sum())
+    }
 }
 
 /// An intake failure: the file and the cause, displayed as one line.
@@ -169,5 +184,32 @@ pub fn perceptual_hash(preview: &DynamicImage) -> PerceptualHash {
         algorithm: PerceptualHash::ALGORITHM.to_owned(),
         version: PerceptualHash::VERSION,
         hex: hex::encode(hasher.hash_image(preview).as_bytes()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PerceptualHash;
+
+    fn hash(hex: &str, version: u32) -> PerceptualHash {
+        PerceptualHash {
+            algorithm: PerceptualHash::ALGORITHM.into(),
+            version,
+            hex: hex.into(),
+        }
+    }
+
+    #[test]
+    fn distance_counts_differing_bits_of_the_same_recipe_only() {
+        let a = hash("00000000000000ff", 1);
+        assert_eq!(a.distance(&a), Some(0));
+        assert_eq!(a.distance(&hash("00000000000000f0", 1)), Some(4));
+        assert_eq!(a.distance(&hash("ffffffffffffff00", 1)), Some(64));
+        assert_eq!(
+            a.distance(&hash("00000000000000ff", 2)),
+            None,
+            "other recipe"
+        );
+        assert_eq!(a.distance(&hash("00ff", 1)), None, "other length");
     }
 }

@@ -379,6 +379,29 @@ pub fn inspector_ui(ui: &mut Ui, state: &mut AppState, borders: Option<&Borders>
             for w in &e.warnings {
                 ui.label(RichText::new(format!("⚠ {w}")).color(theme::WEDGE_MAGNETIC));
             }
+            ui.collapsing("Similar evidence", |ui| {
+                match case.similar(&e.sha256, crate::case::NEAR_DUPLICATE_MAX_DISTANCE) {
+                    Ok(found) if found.is_empty() => {
+                        ui.label("No near duplicate in this case.");
+                    }
+                    Ok(found) => {
+                        for s in found {
+                            let text = format!(
+                                "{}  ({}/{} bits)",
+                                s.original_name,
+                                s.distance,
+                                crate::evidence::PerceptualHash::BITS
+                            );
+                            if ui.link(text).clicked() {
+                                commands.push(Command::Select(Selection::Evidence(s.sha256)));
+                            }
+                        }
+                    }
+                    Err(err) => {
+                        ui.label(RichText::new(err.to_string()).color(theme::ERROR));
+                    }
+                }
+            });
             if x_has_direction(e) {
                 let key = format!("fov:{}", e.sha256);
                 let stored = e.fov_deg.unwrap_or(state.fov_deg);
