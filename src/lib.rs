@@ -7,6 +7,7 @@
 pub mod case;
 pub mod evidence;
 pub mod export;
+pub mod matching;
 pub mod spatial;
 #[cfg(feature = "gui")]
 pub mod ui;

@@ -15,6 +15,7 @@ use geoproof::case::{
 };
 use geoproof::evidence;
 use geoproof::export::GeoFormat;
+use geoproof::matching::{MatchOptions, Roi, match_images};
 use geoproof::spatial::{self, BorderFilter, Borders, LatLon};
 
 use output::{evidence_json, finding_json, print_json};
@@ -116,6 +117,36 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Propose correspondences between two images and fit a homography (A's pixels to
+    /// B's). A proposal to review, never a conclusion.
+    Match {
+        a: PathBuf,
+        b: PathBuf,
+        /// Only this region of A: X,Y,W,H in oriented pixels.
+        #[arg(long, value_parser = parse_roi)]
+        roi_a: Option<Roi>,
+        /// Only this region of B: X,Y,W,H in oriented pixels.
+        #[arg(long, value_parser = parse_roi)]
+        roi_b: Option<Roi>,
+        /// Features to detect in each image.
+        #[arg(long, default_value_t = 2000)]
+        features: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Compare the colours of two regions (CIELAB), robust to a brightness change.
+    Colours {
+        a: PathBuf,
+        b: PathBuf,
+        /// Region of A: X,Y,W,H in oriented pixels (default: the whole image).
+        #[arg(long, value_parser = parse_roi)]
+        roi_a: Option<Roi>,
+        /// Region of B: X,Y,W,H in oriented pixels (default: the whole image).
+        #[arg(long, value_parser = parse_roi)]
+        roi_b: Option<Roi>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Export findings with a location as GeoJSON, KML and/or CSV.
     #[command(group(clap::ArgGroup::new("format").required(true).multiple(true).args(["geojson", "kml", "csv"])))]
     Export {
@@ -189,6 +220,21 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             finding,
             json,
         } => show(case, &finding, json),
+        Command::Match {
+            a,
+            b,
+            roi_a,
+            roi_b,
+            features,
+            json,
+        } => match_command(&a, &b, roi_a, roi_b, features, json),
+        Command::Colours {
+            a,
+            b,
+            roi_a,
+            roi_b,
+            json,
+        } => colours(&a, &b, roi_a, roi_b, json),
         Command::Similar {
             case,
             evidence,
@@ -214,6 +260,100 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             export_geo(case, targets, &filter.into_filter(), json)
         }
     }
+}
+
+fn parse_roi(text: &str) -> std::result::Result<Roi, String> {
+    Roi::parse(text)
+}
+
+fn match_command(
+    a: &std::path::Path,
+    b: &std::path::Path,
+    roi_a: Option<Roi>,
+    roi_b: Option<Roi>,
+    features: usize,
+    json: bool,
+) -> Result<Outcome> {
+    let options = MatchOptions {
+        max_features: features.max(10),
+        ..MatchOptions::default()
+    };
+    // Decoded at about twice the working size: enough detail, far less memory.
+    let load = |p: &std::path::Path| evidence::load_oriented(p, options.working_side * 2);
+    let (image_a, wa, ha) = load(a)?;
+    let (image_b, wb, hb) = load(b)?;
+    let report = match_images(
+        (&image_a, (wa, ha)),
+        (&image_b, (wb, hb)),
+        roi_a,
+        roi_b,
+        &options,
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))
+    .with_context(|| format!("{} vs {}", a.display(), b.display()))?;
+    if json {
+        print_json(&report)?;
+    } else {
+        println!(
+            "keypoints: {} in A, {} in B; {} matches; {} inliers",
+            report.keypoints_a, report.keypoints_b, report.matches, report.inliers
+        );
+        if let Some(h) = report.homography {
+            println!("homography (A -> B):");
+            for row in h {
+                println!("  {:>14.6} {:>14.6} {:>14.6}", row[0], row[1], row[2]);
+            }
+        }
+        println!("{}", report.summary);
+    }
+    Ok(Outcome::Success)
+}
+
+fn colours(
+    a: &std::path::Path,
+    b: &std::path::Path,
+    roi_a: Option<Roi>,
+    roi_b: Option<Roi>,
+    json: bool,
+) -> Result<Outcome> {
+    use geoproof::matching::colour;
+    // Full resolution: regions are given in full-image pixels.
+    let load = |p: &std::path::Path| evidence::load_oriented(p, u32::MAX);
+    let (image_a, _, _) = load(a)?;
+    let (image_b, _, _) = load(b)?;
+    let pa =
+        colour::profile(&image_a, roi_a).map_err(|e| anyhow::anyhow!("{}: {e}", a.display()))?;
+    let pb =
+        colour::profile(&image_b, roi_b).map_err(|e| anyhow::anyhow!("{}: {e}", b.display()))?;
+    let result = colour::compare(pa, pb);
+    if json {
+        print_json(&result)?;
+    } else {
+        println!(
+            "colour similarity {:.2} (chroma {:.2}, lightness shape {:.2}); B is {:+.1} L* brighter",
+            result.similarity,
+            result.chroma_similarity,
+            result.lightness_similarity,
+            result.lightness_shift
+        );
+        for (name, p) in [("A", &result.a), ("B", &result.b)] {
+            let swatches: Vec<String> = p
+                .swatches
+                .iter()
+                .map(|s| {
+                    format!(
+                        "#{:02x}{:02x}{:02x} {:.0}%",
+                        s.rgb[0],
+                        s.rgb[1],
+                        s.rgb[2],
+                        s.share * 100.0
+                    )
+                })
+                .collect();
+            println!("{name}: {}", swatches.join(", "));
+        }
+    }
+    Ok(Outcome::Success)
 }
 
 fn similar(path: PathBuf, id: &str, max_distance: u32, json: bool) -> Result<Outcome> {

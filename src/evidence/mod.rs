@@ -122,6 +122,38 @@ pub fn inspect_file(path: &Path) -> Result<Inspection, IntakeError> {
     inspect_bytes(name, bytes).map_err(fail)
 }
 
+/// An image for analysis: oriented as a viewer shows it, at most `max_side` pixels on
+/// its longer side, with the full oriented size it stands for.
+pub fn load_oriented(path: &Path, max_side: u32) -> Result<(DynamicImage, u32, u32), IntakeError> {
+    let fail = |cause| IntakeError {
+        path: path.to_owned(),
+        cause,
+    };
+    let meta = fs::metadata(path).map_err(|e| fail(IntakeCause::Read(e)))?;
+    if meta.is_dir() {
+        return Err(fail(IntakeCause::Directory));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(fail(IntakeCause::TooBig(meta.len())));
+    }
+    let bytes = fs::read(path).map_err(|e| fail(IntakeCause::Read(e)))?;
+    if bytes.is_empty() {
+        return Err(fail(IntakeCause::Empty));
+    }
+    let media_type = sniff(&bytes).map_err(|refusal| {
+        fail(match refusal {
+            SniffRefusal::Unsupported(why) => IntakeCause::Unsupported(why),
+            SniffRefusal::NotAnImage(why) => IntakeCause::NotAnImage(why),
+        })
+    })?;
+    let (w, h) = decode::stored_dimensions(&bytes, media_type).map_err(|e| fail(e.into()))?;
+    let (exif, _) = read_exif(&bytes);
+    let (width, height) = oriented_dimensions(w, h, exif.orientation);
+    let image = decode::decode_preview(&bytes, media_type, exif.orientation, max_side)
+        .map_err(|e| fail(e.into()))?;
+    Ok((image, width, height))
+}
+
 /// Inspects bytes already in memory (`name` is the original file name to record).
 pub fn inspect_bytes(name: String, bytes: Vec<u8>) -> Result<Inspection, IntakeCause> {
     if bytes.is_empty() {

@@ -1,0 +1,145 @@
+//! ORB-style features: FAST corners on an image pyramid, oriented by the intensity
+//! centroid, described by 256 steered binary tests (rBRIEF) on a smoothed patch.
+//! Single-threaded; matching two images runs their detection one after the other.
+
+use image::GrayImage;
+use imageproc::corners::corners_fast9;
+use imageproc::filter::box_filter;
+use imageproc::suppress::local_maxima;
+
+/// A detected feature, in the coordinates of the image given to [`detect`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Keypoint {
+    pub x: f64,
+    pub y: f64,
+    /// Orientation, radians.
+    pub angle: f64,
+    pub level: u8,
+    pub score: f32,
+}
+
+/// 256 binary tests.
+pub type Descriptor = [u64; 4];
+
+const LEVELS: usize = 8;
+const SCALE: f64 = 1.2;
+const FAST_THRESHOLD: u8 = 20;
+/// Radius of the patch used for orientation and tests (ORB uses a 31×31 patch).
+const PATCH_RADIUS: i32 = 15;
+/// Margin so a rotated test never leaves the image (√2 × radius, rounded up).
+const MARGIN: u32 = 23;
+
+/// The 256 point pairs of the tests, fixed for ever (descriptors must stay comparable):
+/// drawn once from an isotropic Gaussian (σ = radius/2.5) by a seeded generator.
+fn test_pattern() -> &'static [[i8; 4]; 256] {
+    static PATTERN: std::sync::OnceLock<[[i8; 4]; 256]> = std::sync::OnceLock::new();
+    PATTERN.get_or_init(|| {
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut uniform = || {
+            // xorshift64*
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            (state.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let sigma = f64::from(PATCH_RADIUS) / 2.5;
+        let mut gaussian = || loop {
+            // Box–Muller, clipped to the patch.
+            let (u1, u2) = (uniform().max(1e-12), uniform());
+            let v = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos() * sigma;
+            if v.abs() <= f64::from(PATCH_RADIUS) {
+                return v.round() as i8;
+            }
+        };
+        let mut pattern = [[0i8; 4]; 256];
+        for pair in pattern.iter_mut() {
+            *pair = [gaussian(), gaussian(), gaussian(), gaussian()];
+        }
+        pattern
+    })
+}
+
+/// Detects up to `max_features` keypoints, strongest first across the pyramid, and
+/// describes each.
+pub fn detect(image: &GrayImage, max_features: usize) -> (Vec<Keypoint>, Vec<Descriptor>) {
+    let mut keypoints = Vec::new();
+    let mut descriptors = Vec::new();
+    let mut level_image = image.clone();
+    // Features per level in proportion to the level's area, as ORB does.
+    let factor = 1.0 / (SCALE * SCALE);
+    let total: f64 = (0..LEVELS).map(|l| factor.powi(l as i32)).sum();
+    for level in 0..LEVELS {
+        let scale = SCALE.powi(level as i32);
+        if level > 0 {
+            let w = (f64::from(image.width()) / scale).round() as u32;
+            let h = (f64::from(image.height()) / scale).round() as u32;
+            if w <= 2 * MARGIN + 8 || h <= 2 * MARGIN + 8 {
+                break;
+            }
+            // From the previous level, as ORB does: each resize reads a smaller image.
+            level_image =
+                image::imageops::resize(&level_image, w, h, image::imageops::FilterType::Triangle);
+        }
+        let want = ((max_features as f64) * factor.powi(level as i32) / total).ceil() as usize;
+        let (w, h) = level_image.dimensions();
+        let mut corners: Vec<_> = local_maxima(&corners_fast9(&level_image, FAST_THRESHOLD), 3)
+            .into_iter()
+            .filter(|c| c.x >= MARGIN && c.y >= MARGIN && c.x < w - MARGIN && c.y < h - MARGIN)
+            .collect();
+        corners.sort_by(|a, b| b.score.total_cmp(&a.score));
+        corners.truncate(want);
+        // A 5×5 box filter stands in for ORB's 7×7 Gaussian (σ = 2): the tests compare
+        // smoothed intensities, and the box filter costs a fraction of the Gaussian.
+        let smooth = box_filter(&level_image, 2, 2);
+        for c in corners {
+            let angle = orientation(&level_image, c.x as i32, c.y as i32);
+            descriptors.push(describe(&smooth, c.x as i32, c.y as i32, angle));
+            keypoints.push(Keypoint {
+                x: f64::from(c.x) * scale,
+                y: f64::from(c.y) * scale,
+                angle,
+                level: level as u8,
+                score: c.score,
+            });
+        }
+    }
+    (keypoints, descriptors)
+}
+
+/// The direction from the keypoint to its patch's intensity centroid.
+fn orientation(image: &GrayImage, cx: i32, cy: i32) -> f64 {
+    let (mut m01, mut m10) = (0i64, 0i64);
+    let r2 = PATCH_RADIUS * PATCH_RADIUS;
+    for dy in -PATCH_RADIUS..=PATCH_RADIUS {
+        for dx in -PATCH_RADIUS..=PATCH_RADIUS {
+            if dx * dx + dy * dy > r2 {
+                continue;
+            }
+            let v = i64::from(image.get_pixel((cx + dx) as u32, (cy + dy) as u32)[0]);
+            m10 += i64::from(dx) * v;
+            m01 += i64::from(dy) * v;
+        }
+    }
+    (m01 as f64).atan2(m10 as f64)
+}
+
+fn describe(smooth: &GrayImage, cx: i32, cy: i32, angle: f64) -> Descriptor {
+    let (sin, cos) = angle.sin_cos();
+    let at = |x: i8, y: i8| {
+        let (x, y) = (f64::from(x), f64::from(y));
+        let rx = (cos * x - sin * y).round() as i32;
+        let ry = (sin * x + cos * y).round() as i32;
+        smooth.get_pixel((cx + rx) as u32, (cy + ry) as u32)[0]
+    };
+    let mut d = [0u64; 4];
+    for (i, [x1, y1, x2, y2]) in test_pattern().iter().enumerate() {
+        if at(*x1, *y1) < at(*x2, *y2) {
+            d[i / 64] |= 1 << (i % 64);
+        }
+    }
+    d
+}
+
+pub fn hamming(a: &Descriptor, b: &Descriptor) -> u32 {
+    a.iter().zip(b).map(|(x, y)| (x ^ y).count_ones()).sum()
+}

@@ -1,0 +1,290 @@
+//! Assisted matching: proposals for the analyst, never conclusions. Correspondences
+//! between two images (ORB-style features, ratio test, cross-check, RANSAC homography),
+//! reported with their inlier count and reprojection error as they are.
+
+pub mod colour;
+pub mod features;
+pub mod homography;
+
+use image::{DynamicImage, GrayImage};
+use nalgebra::Matrix3;
+use serde::Serialize;
+
+use features::{Descriptor, detect, hamming};
+use homography::{Point, ransac};
+
+/// A region of an image, in oriented full-resolution pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Roi {
+    pub x: u32,
+    pub y: u32,
+    pub w: u32,
+    pub h: u32,
+}
+
+impl Roi {
+    /// Parses `X,Y,W,H`.
+    pub fn parse(text: &str) -> Result<Roi, String> {
+        let parts: Vec<&str> = text.split(',').map(str::trim).collect();
+        let numbers: Vec<u32> = parts
+            .iter()
+            .map(|p| p.parse::<u32>())
+            .collect::<Result<_, _>>()
+            .map_err(|_| format!("{text:?}: a region is X,Y,W,H in whole pixels"))?;
+        match numbers[..] {
+            [x, y, w, h] if w >= 32 && h >= 32 => Ok(Roi { x, y, w, h }),
+            [_, _, _, _] => Err(format!("{text:?}: a region must be at least 32×32 pixels")),
+            _ => Err(format!("{text:?}: a region is X,Y,W,H in whole pixels")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct MatchOptions {
+    pub max_features: usize,
+    /// Lowe's ratio: best distance must be below this fraction of the second best.
+    pub ratio: f64,
+    /// RANSAC inlier threshold, pixels of the working image.
+    pub threshold_px: f64,
+    /// Longer side of the working images; features are found at this size.
+    pub working_side: u32,
+}
+
+impl Default for MatchOptions {
+    fn default() -> MatchOptions {
+        MatchOptions {
+            max_features: 2000,
+            ratio: 0.8,
+            threshold_px: 3.0,
+            working_side: 1024,
+        }
+    }
+}
+
+/// Below this many inliers a homography is not reported: chance agreement among wrong
+/// matches produces a handful.
+pub const MIN_INLIERS: usize = 15;
+
+/// One proposed correspondence, in oriented full-resolution pixels of each image.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Correspondence {
+    pub a: [f64; 2],
+    pub b: [f64; 2],
+    /// Hamming distance of the descriptors (of 256 bits).
+    pub distance: u32,
+    /// Whether it agrees with the homography.
+    pub inlier: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MatchReport {
+    pub keypoints_a: usize,
+    pub keypoints_b: usize,
+    pub matches: usize,
+    pub inliers: usize,
+    /// Row-major 3×3, mapping A's pixels to B's; `None` when there is no reliable fit.
+    pub homography: Option<[[f64; 3]; 3]>,
+    /// Mean distance in B, pixels, between inliers and A's points mapped by the homography.
+    pub mean_reprojection_error_px: Option<f64>,
+    pub correspondences: Vec<Correspondence>,
+    /// One plain sentence; never "confirmed".
+    pub summary: String,
+    /// Time spent on features, matching and the fit (not decoding), milliseconds.
+    pub elapsed_ms: f64,
+}
+
+/// A working image: a crop of the oriented image, scaled, and how to get back.
+struct Working {
+    gray: GrayImage,
+    /// full = offset + working / scale (per axis).
+    offset: [f64; 2],
+    scale: [f64; 2],
+}
+
+impl Working {
+    /// `image` is the oriented image (possibly already reduced) standing for `full` size.
+    fn new(
+        image: &DynamicImage,
+        full: (u32, u32),
+        roi: Option<Roi>,
+        side: u32,
+    ) -> Result<Working, String> {
+        let roi = roi.unwrap_or(Roi {
+            x: 0,
+            y: 0,
+            w: full.0,
+            h: full.1,
+        });
+        if roi.x.saturating_add(roi.w) > full.0 || roi.y.saturating_add(roi.h) > full.1 {
+            return Err(format!(
+                "region {},{},{},{} is outside the {}×{} image",
+                roi.x, roi.y, roi.w, roi.h, full.0, full.1
+            ));
+        }
+        // The loaded image may be reduced: map the region into it.
+        let (sx, sy) = (
+            f64::from(image.width()) / f64::from(full.0),
+            f64::from(image.height()) / f64::from(full.1),
+        );
+        let cx = (f64::from(roi.x) * sx).floor() as u32;
+        let cy = (f64::from(roi.y) * sy).floor() as u32;
+        let cw = ((f64::from(roi.w) * sx).round() as u32).clamp(1, image.width() - cx);
+        let ch = ((f64::from(roi.h) * sy).round() as u32).clamp(1, image.height() - cy);
+        let crop = image.crop_imm(cx, cy, cw, ch).to_luma8();
+        let fit = f64::from(side) / f64::from(cw.max(ch));
+        let gray = if fit < 1.0 {
+            let (w, h) = (
+                (f64::from(cw) * fit).round().max(1.0) as u32,
+                (f64::from(ch) * fit).round().max(1.0) as u32,
+            );
+            image::imageops::resize(&crop, w, h, image::imageops::FilterType::Triangle)
+        } else {
+            crop
+        };
+        let scale = [
+            f64::from(gray.width()) / (f64::from(cw) / sx),
+            f64::from(gray.height()) / (f64::from(ch) / sy),
+        ];
+        Ok(Working {
+            gray,
+            offset: [f64::from(cx) / sx, f64::from(cy) / sy],
+            scale,
+        })
+    }
+
+    fn to_full(&self, p: Point) -> Point {
+        [
+            self.offset[0] + p[0] / self.scale[0],
+            self.offset[1] + p[1] / self.scale[1],
+        ]
+    }
+
+    /// The matrix taking full-image pixels to working pixels.
+    fn full_to_working(&self) -> Matrix3<f64> {
+        Matrix3::new(
+            self.scale[0],
+            0.0,
+            -self.offset[0] * self.scale[0],
+            0.0,
+            self.scale[1],
+            -self.offset[1] * self.scale[1],
+            0.0,
+            0.0,
+            1.0,
+        )
+    }
+}
+
+/// Pairs (index in A, index in B, distance) that pass the ratio test both ways and are
+/// each other's best match.
+pub fn match_descriptors(
+    a: &[Descriptor],
+    b: &[Descriptor],
+    ratio: f64,
+) -> Vec<(usize, usize, u32)> {
+    let best_two = |query: &Descriptor, pool: &[Descriptor]| {
+        let (mut best, mut second) = ((usize::MAX, u32::MAX), u32::MAX);
+        for (j, d) in pool.iter().enumerate() {
+            let dist = hamming(query, d);
+            if dist < best.1 {
+                second = best.1;
+                best = (j, dist);
+            } else if dist < second {
+                second = dist;
+            }
+        }
+        (best, second)
+    };
+    let b_best: Vec<usize> = b.iter().map(|d| best_two(d, a).0.0).collect();
+    a.iter()
+        .enumerate()
+        .filter_map(|(i, d)| {
+            let ((j, dist), second) = best_two(d, b);
+            let passes =
+                j != usize::MAX && f64::from(dist) < ratio * f64::from(second) && b_best[j] == i;
+            passes.then_some((i, j, dist))
+        })
+        .collect()
+}
+
+/// Proposes correspondences between two oriented images (`full_*` is the size each one
+/// stands for, so results are in full-resolution pixels).
+pub fn match_images(
+    a: (&DynamicImage, (u32, u32)),
+    b: (&DynamicImage, (u32, u32)),
+    roi_a: Option<Roi>,
+    roi_b: Option<Roi>,
+    options: &MatchOptions,
+) -> Result<MatchReport, String> {
+    let started = std::time::Instant::now();
+    let wa = Working::new(a.0, a.1, roi_a, options.working_side).map_err(|e| format!("A: {e}"))?;
+    let wb = Working::new(b.0, b.1, roi_b, options.working_side).map_err(|e| format!("B: {e}"))?;
+    let (ka, da) = detect(&wa.gray, options.max_features);
+    let (kb, db) = detect(&wb.gray, options.max_features);
+    let pairs = match_descriptors(&da, &db, options.ratio);
+    let from: Vec<Point> = pairs.iter().map(|&(i, _, _)| [ka[i].x, ka[i].y]).collect();
+    let to: Vec<Point> = pairs.iter().map(|&(_, j, _)| [kb[j].x, kb[j].y]).collect();
+    let fit =
+        ransac(&from, &to, options.threshold_px, 5000).filter(|f| f.inliers.len() >= MIN_INLIERS);
+    let mut correspondences: Vec<Correspondence> = pairs
+        .iter()
+        .zip(from.iter().zip(&to))
+        .map(|(&(_, _, distance), (pa, pb))| Correspondence {
+            a: wa.to_full(*pa),
+            b: wb.to_full(*pb),
+            distance,
+            inlier: false,
+        })
+        .collect();
+    let (homography, mean_error) = match &fit {
+        Some(f) => {
+            for &i in &f.inliers {
+                correspondences[i].inlier = true;
+            }
+            // Full A -> working A -> working B -> full B.
+            let to_full_b = wb
+                .full_to_working()
+                .try_inverse()
+                .ok_or("degenerate scale")?;
+            let h = to_full_b * f.h * wa.full_to_working();
+            let h = h / h[(2, 2)];
+            let mean = f
+                .inliers
+                .iter()
+                .map(|&i| homography::error(&h, correspondences[i].a, correspondences[i].b))
+                .sum::<f64>()
+                / f.inliers.len() as f64;
+            (
+                Some([0, 1, 2].map(|r| [0, 1, 2].map(|c| h[(r, c)]))),
+                Some(mean),
+            )
+        }
+        None => (None, None),
+    };
+    let inliers = fit.as_ref().map_or(0, |f| f.inliers.len());
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let summary = match mean_error {
+        Some(e) => format!(
+            "{inliers} of {} matches agree on one homography (mean reprojection error {e:.2} px); \
+             a proposal to review, not a conclusion",
+            pairs.len()
+        ),
+        None => format!(
+            "no homography: at most {} of {} matches agree, fewer than {MIN_INLIERS}; \
+             these images show no common planar scene that this method can find",
+            ransac(&from, &to, options.threshold_px, 2000).map_or(0, |f| f.inliers.len()),
+            pairs.len()
+        ),
+    };
+    Ok(MatchReport {
+        keypoints_a: ka.len(),
+        keypoints_b: kb.len(),
+        matches: pairs.len(),
+        inliers,
+        homography,
+        mean_reprojection_error_px: mean_error,
+        correspondences,
+        summary,
+        elapsed_ms,
+    })
+}
