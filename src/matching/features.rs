@@ -76,9 +76,8 @@ pub fn detect(image: &GrayImage, max_features: usize) -> (Vec<Keypoint>, Vec<Des
             if w <= 2 * MARGIN + 8 || h <= 2 * MARGIN + 8 {
                 break;
             }
-            // From the previous level, as ORB does: each resize reads a smaller image.
-            level_image =
-                image::imageops::resize(&level_image, w, h, image::imageops::FilterType::Triangle);
+            // From the previous level by bilinear interpolation, as ORB does.
+            level_image = resize_bilinear(&level_image, w, h);
         }
         let want = ((max_features as f64) * factor.powi(level as i32) / total).ceil() as usize;
         let (w, h) = level_image.dimensions();
@@ -104,6 +103,41 @@ pub fn detect(image: &GrayImage, max_features: usize) -> (Vec<Keypoint>, Vec<Des
         }
     }
     (keypoints, descriptors)
+}
+
+/// Bilinear resampling of a grey image (pixel centres aligned), for a pyramid step of
+/// 1/1.2 where it does not alias; several times faster than the general filters.
+fn resize_bilinear(src: &GrayImage, w: u32, h: u32) -> GrayImage {
+    let (sw, sh) = src.dimensions();
+    let (fx, fy) = (f64::from(sw) / f64::from(w), f64::from(sh) / f64::from(h));
+    let data = src.as_raw();
+    let stride = sw as usize;
+    // Source column pairs and weights (8-bit fixed point), computed once per column.
+    let columns: Vec<(usize, usize, u32)> = (0..w)
+        .map(|x| {
+            let sx = ((f64::from(x) + 0.5) * fx - 0.5).clamp(0.0, f64::from(sw - 1));
+            let x0 = sx.floor() as usize;
+            let x1 = (x0 + 1).min(stride - 1);
+            (x0, x1, ((sx - x0 as f64) * 256.0) as u32)
+        })
+        .collect();
+    let mut out = Vec::with_capacity((w * h) as usize);
+    for y in 0..h {
+        let sy = ((f64::from(y) + 0.5) * fy - 0.5).clamp(0.0, f64::from(sh - 1));
+        let y0 = sy.floor() as usize;
+        let y1 = (y0 + 1).min(sh as usize - 1);
+        let wy = ((sy - y0 as f64) * 256.0) as u32;
+        let (r0, r1) = (
+            &data[y0 * stride..][..stride],
+            &data[y1 * stride..][..stride],
+        );
+        for &(x0, x1, wx) in &columns {
+            let top = u32::from(r0[x0]) * (256 - wx) + u32::from(r0[x1]) * wx;
+            let bottom = u32::from(r1[x0]) * (256 - wx) + u32::from(r1[x1]) * wx;
+            out.push(((top * (256 - wy) + bottom * wy + (1 << 15)) >> 16) as u8);
+        }
+    }
+    GrayImage::from_raw(w, h, out).unwrap_or_else(|| GrayImage::new(w, h))
 }
 
 /// The direction from the keypoint to its patch's intensity centroid.
