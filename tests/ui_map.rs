@@ -517,3 +517,41 @@ fn the_inspector_lists_near_duplicates_and_selects_one() {
     h.run_steps(2);
     assert_eq!(app(&h).state.selection, Some(Selection::Evidence(rocket)));
 }
+
+#[test]
+fn the_finding_list_filters_by_confidence_and_the_inspector_changes_it() {
+    use geoproof::case::Confidence;
+    let (dir, mut case, id) = case_with_finding();
+    let mut other = Finding::new(FindingKind::Comparison, "Same jacket");
+    other.confidence = Confidence::Likely;
+    case.apply(Edit::PutFinding(Box::new(other))).unwrap();
+    let mut h = harness(Some(case));
+    h.run_steps(2);
+    h.get_by_label("◆ Arrest site");
+    h.get_by_label("◆ Same jacket");
+    h.get_by_label("with").click(); // the confidence picker over the list
+    h.run_steps(2);
+    h.get_by_label("likely").click();
+    h.run_steps(2);
+    assert!(
+        h.query_by_label("◆ Arrest site").is_none(),
+        "unverified is hidden"
+    );
+    h.get_by_label("◆ Same jacket");
+    h.get_by_label("with").click();
+    h.run_steps(2);
+    h.get_by_label("any confidence").click();
+    h.run_steps(2);
+    h.get_by_label("◆ Arrest site").click();
+    h.run_steps(2);
+    // Raise the arrest site to "confirmed" in the inspector: saved through Edit.
+    h.get_by_label("Confidence").click();
+    h.run_steps(2);
+    h.get_by_label("confirmed").click();
+    h.run_steps(3);
+    let saved = Case::open_read_only(&dir.path().join("c")).unwrap();
+    assert_eq!(
+        saved.finding(&id).unwrap().confidence,
+        Confidence::Confirmed
+    );
+}

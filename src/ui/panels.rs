@@ -268,8 +268,15 @@ pub fn case_panel_ui(ui: &mut Ui, state: &mut AppState, thumbnails: &mut Thumbna
             commands.push(Command::NewFinding);
         }
     });
+    finding_filter_ui(ui, &mut state.finding_filter);
     // Only the visible rows are laid out, so a case with thousands of findings stays fast.
-    let findings: Vec<_> = case.findings().collect();
+    let findings: Vec<_> = case
+        .findings()
+        .filter(|f| state.finding_filter.matches(f))
+        .collect();
+    if findings.is_empty() && case.findings().next().is_some() {
+        ui.label("No finding matches the filter.");
+    }
     let row_height = ui.spacing().interact_size.y;
     egui::ScrollArea::vertical()
         .id_salt("finding-list")
@@ -278,6 +285,7 @@ pub fn case_panel_ui(ui: &mut Ui, state: &mut AppState, thumbnails: &mut Thumbna
                 let selected = state.selection == Some(Selection::Finding(f.id.clone()));
                 if ui
                     .selectable_label(selected, format!("◆ {}", f.title))
+                    .on_hover_text(format!("{} · {}", f.kind.as_str(), f.confidence.as_str()))
                     .clicked()
                 {
                     commands.push(Command::Select(Selection::Finding(f.id.clone())));
@@ -285,6 +293,64 @@ pub fn case_panel_ui(ui: &mut Ui, state: &mut AppState, thumbnails: &mut Thumbna
             }
         });
     state.commands.extend(commands);
+}
+
+/// Kind and confidence pickers over the finding list ("any" clears each).
+fn finding_filter_ui(ui: &mut Ui, filter: &mut crate::case::FindingFilter) {
+    use crate::case::{Confidence, FindingKind};
+    ui.horizontal_wrapped(|ui| {
+        let kind = filter.kinds.first().map_or("any kind", |k| k.as_str());
+        let label = ui.label("Show");
+        egui::ComboBox::from_id_salt("filter-kind")
+            .selected_text(kind)
+            .show_ui(ui, |ui| {
+                if ui
+                    .selectable_label(filter.kinds.is_empty(), "any kind")
+                    .clicked()
+                {
+                    filter.kinds.clear();
+                }
+                for k in [
+                    FindingKind::Geolocation,
+                    FindingKind::Comparison,
+                    FindingKind::Other,
+                ] {
+                    if ui
+                        .selectable_label(filter.kinds == [k], k.as_str())
+                        .clicked()
+                    {
+                        filter.kinds = vec![k];
+                    }
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        let confidence = filter
+            .confidences
+            .first()
+            .map_or("any confidence", |c| c.as_str());
+        let label = ui.label("with");
+        egui::ComboBox::from_id_salt("filter-confidence")
+            .selected_text(confidence)
+            .show_ui(ui, |ui| {
+                if ui
+                    .selectable_label(filter.confidences.is_empty(), "any confidence")
+                    .clicked()
+                {
+                    filter.confidences.clear();
+                }
+                for c in Confidence::ALL {
+                    if ui
+                        .selectable_label(filter.confidences == [c], c.as_str())
+                        .clicked()
+                    {
+                        filter.confidences = vec![c];
+                    }
+                }
+            })
+            .response
+            .labelled_by(label.id);
+    });
 }
 
 fn x_has_direction(e: &crate::case::EvidenceRecord) -> bool {
@@ -431,7 +497,29 @@ pub fn inspector_ui(ui: &mut Ui, state: &mut AppState, borders: Option<&Borders>
         Some(Selection::Finding(id)) => {
             let Ok(f) = case.finding(id) else { return };
             ui.heading(&f.title);
-            ui.label(format!("{:?} · {}", f.kind, f.id));
+            ui.label(format!("{} · {}", f.kind.as_str(), f.id));
+            ui.horizontal(|ui| {
+                let label = ui.label("Confidence");
+                egui::ComboBox::from_id_salt("finding-confidence")
+                    .selected_text(f.confidence.as_str())
+                    .show_ui(ui, |ui| {
+                        for c in crate::case::Confidence::ALL {
+                            if ui.selectable_label(f.confidence == c, c.as_str()).clicked()
+                                && c != f.confidence
+                            {
+                                let mut changed = f.clone();
+                                changed.confidence = c;
+                                changed.updated = chrono::Utc::now();
+                                commands.push(Command::Edit(Edit::PutFinding(Box::new(changed))));
+                            }
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id);
+            });
+            if !f.verdict.is_empty() {
+                ui.label(RichText::new(&f.verdict).italics());
+            }
             match f.location {
                 Some(l) => {
                     let p = LatLon {

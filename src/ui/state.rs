@@ -96,6 +96,8 @@ pub struct AppState {
     pub selected_marker_screen: Option<egui::Pos2>,
     /// A number being dragged in a panel, keyed by what it edits (see `panels`).
     pub live_edit: Option<(String, f64)>,
+    /// Which findings the list shows.
+    pub finding_filter: crate::case::FindingFilter,
     /// Files waiting to be handed to a background import job.
     pub import_request: Vec<PathBuf>,
     pub import_progress: Option<(usize, usize)>,
@@ -150,6 +152,7 @@ impl AppState {
             dragging: None,
             selected_marker_screen: None,
             live_edit: None,
+            finding_filter: Default::default(),
             import_request: Vec::new(),
             import_progress: None,
         };
