@@ -143,30 +143,66 @@ fn resize_bilinear(src: &GrayImage, w: u32, h: u32) -> GrayImage {
 /// The direction from the keypoint to its patch's intensity centroid.
 fn orientation(image: &GrayImage, cx: i32, cy: i32) -> f64 {
     let (mut m01, mut m10) = (0i64, 0i64);
+    let data = image.as_raw();
+    let stride = image.width() as usize;
     let r2 = PATCH_RADIUS * PATCH_RADIUS;
     for dy in -PATCH_RADIUS..=PATCH_RADIUS {
-        for dx in -PATCH_RADIUS..=PATCH_RADIUS {
-            if dx * dx + dy * dy > r2 {
-                continue;
-            }
-            let v = i64::from(image.get_pixel((cx + dx) as u32, (cy + dy) as u32)[0]);
+        // Half-width of the circular patch on this row.
+        let half = f64::from(r2 - dy * dy).sqrt() as i32;
+        let row = (cy + dy) as usize * stride;
+        let mut row_sum = 0i64;
+        for dx in -half..=half {
+            let v = i64::from(data[row + (cx + dx) as usize]);
             m10 += i64::from(dx) * v;
-            m01 += i64::from(dy) * v;
+            row_sum += v;
         }
+        m01 += i64::from(dy) * row_sum;
     }
     (m01 as f64).atan2(m10 as f64)
 }
 
+/// Steps the orientation is rounded to, as ORB does (12°): the rotated test pattern is
+/// computed once per step instead of once per keypoint.
+const ANGLE_STEPS: usize = 30;
+
+/// Offsets (dx1, dy1, dx2, dy2) of the 256 tests rotated to each angle step.
+fn rotated_patterns() -> &'static Vec<[[i32; 4]; 256]> {
+    static PATTERNS: std::sync::OnceLock<Vec<[[i32; 4]; 256]>> = std::sync::OnceLock::new();
+    PATTERNS.get_or_init(|| {
+        (0..ANGLE_STEPS)
+            .map(|step| {
+                let angle = std::f64::consts::TAU * step as f64 / ANGLE_STEPS as f64;
+                let (sin, cos) = angle.sin_cos();
+                let rotate = |x: i8, y: i8| {
+                    let (x, y) = (f64::from(x), f64::from(y));
+                    (
+                        (cos * x - sin * y).round() as i32,
+                        (sin * x + cos * y).round() as i32,
+                    )
+                };
+                let mut pattern = [[0i32; 4]; 256];
+                for (out, [x1, y1, x2, y2]) in pattern.iter_mut().zip(test_pattern()) {
+                    let (a, b) = rotate(*x1, *y1);
+                    let (c, d) = rotate(*x2, *y2);
+                    *out = [a, b, c, d];
+                }
+                pattern
+            })
+            .collect()
+    })
+}
+
 fn describe(smooth: &GrayImage, cx: i32, cy: i32, angle: f64) -> Descriptor {
-    let (sin, cos) = angle.sin_cos();
-    let at = |x: i8, y: i8| {
-        let (x, y) = (f64::from(x), f64::from(y));
-        let rx = (cos * x - sin * y).round() as i32;
-        let ry = (sin * x + cos * y).round() as i32;
-        smooth.get_pixel((cx + rx) as u32, (cy + ry) as u32)[0]
-    };
+    let step = (angle.rem_euclid(std::f64::consts::TAU) / std::f64::consts::TAU
+        * ANGLE_STEPS as f64)
+        .round() as usize
+        % ANGLE_STEPS;
+    let data = smooth.as_raw();
+    let stride = smooth.width() as i32;
+    let centre = cy * stride + cx;
+    let at = |dx: i32, dy: i32| data[(centre + dy * stride + dx) as usize];
     let mut d = [0u64; 4];
-    for (i, [x1, y1, x2, y2]) in test_pattern().iter().enumerate() {
+    for (i, [x1, y1, x2, y2]) in rotated_patterns()[step].iter().enumerate() {
         if at(*x1, *y1) < at(*x2, *y2) {
             d[i / 64] |= 1 << (i % 64);
         }

@@ -130,7 +130,7 @@ impl Working {
         let cy = (f64::from(roi.y) * sy).floor() as u32;
         let cw = ((f64::from(roi.w) * sx).round() as u32).clamp(1, image.width() - cx);
         let ch = ((f64::from(roi.h) * sy).round() as u32).clamp(1, image.height() - cy);
-        let crop = image.crop_imm(cx, cy, cw, ch).to_luma8();
+        let crop = gray_crop(image, cx, cy, cw, ch);
         let fit = f64::from(side) / f64::from(cw.max(ch));
         let gray = if fit < 1.0 {
             let (w, h) = (
@@ -175,6 +175,28 @@ impl Working {
     }
 }
 
+/// The grey levels of a crop (Rec. 601 luma, integer weights), without first copying the
+/// crop in colour: the generic conversion is several times slower on large images.
+fn gray_crop(image: &DynamicImage, x: u32, y: u32, w: u32, h: u32) -> GrayImage {
+    match image {
+        DynamicImage::ImageRgb8(rgb) => {
+            let stride = rgb.width() as usize * 3;
+            let data = rgb.as_raw();
+            let mut out = Vec::with_capacity((w * h) as usize);
+            for row in y..y + h {
+                let start = row as usize * stride + x as usize * 3;
+                for px in data[start..start + w as usize * 3].chunks_exact(3) {
+                    let v = 77 * u32::from(px[0]) + 150 * u32::from(px[1]) + 29 * u32::from(px[2]);
+                    out.push(((v + 128) >> 8) as u8);
+                }
+            }
+            GrayImage::from_raw(w, h, out).unwrap_or_else(|| GrayImage::new(w, h))
+        }
+        DynamicImage::ImageLuma8(gray) => image::imageops::crop_imm(gray, x, y, w, h).to_image(),
+        other => other.crop_imm(x, y, w, h).to_luma8(),
+    }
+}
+
 /// Pairs (index in A, index in B, distance) that pass the ratio test both ways and are
 /// each other's best match.
 pub fn match_descriptors(
@@ -195,14 +217,17 @@ pub fn match_descriptors(
         }
         (best, second)
     };
-    let b_best: Vec<usize> = b.iter().map(|d| best_two(d, a).0.0).collect();
+    // Cross-check: only the B descriptors some A descriptor chose need their own search.
+    let mut b_best: Vec<Option<usize>> = vec![None; b.len()];
     a.iter()
         .enumerate()
         .filter_map(|(i, d)| {
             let ((j, dist), second) = best_two(d, b);
-            let passes =
-                j != usize::MAX && f64::from(dist) < ratio * f64::from(second) && b_best[j] == i;
-            passes.then_some((i, j, dist))
+            if j == usize::MAX || f64::from(dist) >= ratio * f64::from(second) {
+                return None;
+            }
+            let back = *b_best[j].get_or_insert_with(|| best_two(&b[j], a).0.0);
+            (back == i).then_some((i, j, dist))
         })
         .collect()
 }
