@@ -100,6 +100,19 @@ pub struct Inspection {
 
 /// Reads and inspects one file. Never modifies it.
 pub fn inspect_file(path: &Path) -> Result<Inspection, IntakeError> {
+    let bytes = read_file(path)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    inspect_bytes(name, bytes).map_err(|cause| IntakeError {
+        path: path.to_owned(),
+        cause,
+    })
+}
+
+/// A file's bytes, refusing directories and files over [`MAX_FILE_BYTES`] before reading.
+fn read_file(path: &Path) -> Result<Vec<u8>, IntakeError> {
     let fail = |cause| IntakeError {
         path: path.to_owned(),
         cause,
@@ -115,11 +128,18 @@ pub fn inspect_file(path: &Path) -> Result<Inspection, IntakeError> {
     fs::File::open(path)
         .and_then(|mut f| f.read_to_end(&mut bytes))
         .map_err(|e| fail(IntakeCause::Read(e)))?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    inspect_bytes(name, bytes).map_err(fail)
+    Ok(bytes)
+}
+
+/// The media type of non-empty bytes, or why they cannot be taken in.
+fn media_type_of(bytes: &[u8]) -> Result<MediaType, IntakeCause> {
+    if bytes.is_empty() {
+        return Err(IntakeCause::Empty);
+    }
+    sniff(bytes).map_err(|refusal| match refusal {
+        SniffRefusal::Unsupported(why) => IntakeCause::Unsupported(why),
+        SniffRefusal::NotAnImage(why) => IntakeCause::NotAnImage(why),
+    })
 }
 
 /// An image for analysis: oriented as a viewer shows it, at most `max_side` pixels on
@@ -129,23 +149,8 @@ pub fn load_oriented(path: &Path, max_side: u32) -> Result<(DynamicImage, u32, u
         path: path.to_owned(),
         cause,
     };
-    let meta = fs::metadata(path).map_err(|e| fail(IntakeCause::Read(e)))?;
-    if meta.is_dir() {
-        return Err(fail(IntakeCause::Directory));
-    }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(fail(IntakeCause::TooBig(meta.len())));
-    }
-    let bytes = fs::read(path).map_err(|e| fail(IntakeCause::Read(e)))?;
-    if bytes.is_empty() {
-        return Err(fail(IntakeCause::Empty));
-    }
-    let media_type = sniff(&bytes).map_err(|refusal| {
-        fail(match refusal {
-            SniffRefusal::Unsupported(why) => IntakeCause::Unsupported(why),
-            SniffRefusal::NotAnImage(why) => IntakeCause::NotAnImage(why),
-        })
-    })?;
+    let bytes = read_file(path)?;
+    let media_type = media_type_of(&bytes).map_err(fail)?;
     let (w, h) = decode::stored_dimensions(&bytes, media_type).map_err(|e| fail(e.into()))?;
     let (exif, _) = read_exif(&bytes);
     let (width, height) = oriented_dimensions(w, h, exif.orientation);
@@ -156,13 +161,7 @@ pub fn load_oriented(path: &Path, max_side: u32) -> Result<(DynamicImage, u32, u
 
 /// Inspects bytes already in memory (`name` is the original file name to record).
 pub fn inspect_bytes(name: String, bytes: Vec<u8>) -> Result<Inspection, IntakeCause> {
-    if bytes.is_empty() {
-        return Err(IntakeCause::Empty);
-    }
-    let media_type = sniff(&bytes).map_err(|refusal| match refusal {
-        SniffRefusal::Unsupported(why) => IntakeCause::Unsupported(why),
-        SniffRefusal::NotAnImage(why) => IntakeCause::NotAnImage(why),
-    })?;
+    let media_type = media_type_of(&bytes)?;
     let (stored_w, stored_h) = decode::stored_dimensions(&bytes, media_type)?;
     let (exif, mut warnings) = read_exif(&bytes);
     let (width, height) = oriented_dimensions(stored_w, stored_h, exif.orientation);

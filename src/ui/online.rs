@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use walkers::sources::Attribution;
 use walkers::{Tile, TileId, TilePiece, Tiles};
 
-use super::sources::{ancestor_tile, sub_piece, whole_tile};
+use super::sources::{ancestor_tile, sub_piece, text_attribution, whole_tile};
 
 /// A tile server the analyst may enable.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -460,12 +460,7 @@ impl Tiles for HttpTileSource {
     }
 
     fn attribution(&self) -> Attribution {
-        Attribution {
-            text: self.attribution,
-            url: "",
-            logo_light: None,
-            logo_dark: None,
-        }
+        text_attribution(self.attribution)
     }
 
     fn tile_size(&self) -> u32 {

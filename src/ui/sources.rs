@@ -65,6 +65,16 @@ pub fn ancestor_tile(tile: TileId, zoom: u8) -> (TileId, egui::Rect) {
     )
 }
 
+/// An attribution that is just a line of text (no link, no logo).
+pub(super) fn text_attribution(text: &'static str) -> Attribution {
+    Attribution {
+        text,
+        url: "",
+        logo_light: None,
+        logo_dark: None,
+    }
+}
+
 /// `piece` cut down to the `sub` part of it.
 pub(super) fn sub_piece(piece: TilePiece, sub: egui::Rect) -> TilePiece {
     let uv = piece.uv;
@@ -112,12 +122,7 @@ impl Tiles for PmTilesSource {
         self.tiles.at(ancestor).map(|piece| sub_piece(piece, sub))
     }
     fn attribution(&self) -> Attribution {
-        Attribution {
-            text: self.name,
-            url: "",
-            logo_light: None,
-            logo_dark: None,
-        }
+        text_attribution(self.name)
     }
     fn tile_size(&self) -> u32 {
         self.tiles.tile_size()
@@ -285,12 +290,7 @@ impl<S: TileStore> Tiles for LocalTiles<S> {
         None
     }
     fn attribution(&self) -> Attribution {
-        Attribution {
-            text: self.attribution,
-            url: "",
-            logo_light: None,
-            logo_dark: None,
-        }
+        text_attribution(self.attribution)
     }
     fn tile_size(&self) -> u32 {
         256
