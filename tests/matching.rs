@@ -62,20 +62,25 @@ fn warped(image: &RgbImage, h: &Matrix3<f64>, brighten: i16, noise: i16) -> RgbI
     out
 }
 
+/// Matches the whole of `a` against the whole of `b` with the default options.
+fn match_whole(a: &DynamicImage, b: &DynamicImage) -> geoproof::matching::MatchReport {
+    match_images(
+        (a, (a.width(), a.height())),
+        (b, (b.width(), b.height())),
+        None,
+        None,
+        &MatchOptions::default(),
+    )
+    .unwrap()
+}
+
 fn check_recovers(name: &str, deg: f64, s: f64, tilt: f64) {
     let a = image::open(data(name)).unwrap().to_rgb8();
     let (w, h) = (f64::from(a.width()), f64::from(a.height()));
     let t = truth(w, h, deg, s, tilt);
     let b = warped(&a, &t, 30, 8);
     let (a, b) = (DynamicImage::ImageRgb8(a), DynamicImage::ImageRgb8(b));
-    let report = match_images(
-        (&a, (a.width(), a.height())),
-        (&b, (b.width(), b.height())),
-        None,
-        None,
-        &MatchOptions::default(),
-    )
-    .unwrap();
+    let report = match_whole(&a, &b);
     let got = report
         .homography
         .unwrap_or_else(|| panic!("{name}: no homography: {}", report.summary));
@@ -113,14 +118,7 @@ fn a_rotated_scaled_tilted_brighter_noisy_copy_is_recovered_within_2_px() {
 fn unrelated_photos_yield_no_homography() {
     let a = image::open(data("coffee-no-gps.jpg")).unwrap();
     let b = image::open(data("astronaut-south-magnetic.jpg")).unwrap();
-    let report = match_images(
-        (&a, (a.width(), a.height())),
-        (&b, (b.width(), b.height())),
-        None,
-        None,
-        &MatchOptions::default(),
-    )
-    .unwrap();
+    let report = match_whole(&a, &b);
     assert!(report.homography.is_none(), "{}", report.summary);
     assert!(
         report.summary.starts_with("no homography"),

@@ -395,14 +395,7 @@ fn export_geo(
     json: bool,
 ) -> Result<Outcome> {
     // Like verify: logged in the audit trail when the case may be written.
-    let (mut case, loggable) = match Case::open(&path) {
-        Ok(case) => {
-            let writable = case.read_only_reason().is_none();
-            (case, writable)
-        }
-        Err(CaseError::Locked { .. }) => (Case::open_read_only(&path)?, false),
-        Err(e) => return Err(e.into()),
-    };
+    let (mut case, loggable) = open_for_logging(&path)?;
     let mut written = Vec::new();
     let mut warnings = Vec::new();
     for (format, out) in targets {
@@ -538,17 +531,23 @@ fn inspect(file: PathBuf, json: bool) -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
+/// Opens a case for a command that only reads it but records itself in the audit log:
+/// writable if possible (then `true`), else read-only when another process holds it.
+fn open_for_logging(path: &std::path::Path) -> Result<(Case, bool)> {
+    match Case::open(path) {
+        Ok(case) => {
+            let writable = case.read_only_reason().is_none();
+            Ok((case, writable))
+        }
+        Err(CaseError::Locked { .. }) => Ok((Case::open_read_only(path)?, false)),
+        Err(e) => Err(e.into()),
+    }
+}
+
 fn verify(path: PathBuf, json: bool) -> Result<Outcome> {
     // Verification is logged in the case's audit trail when we may write it; a case
     // being edited elsewhere, or from a newer version, is still verified.
-    let (mut case, loggable) = match Case::open(&path) {
-        Ok(case) => {
-            let writable = case.read_only_reason().is_none();
-            (case, writable)
-        }
-        Err(CaseError::Locked { .. }) => (Case::open_read_only(&path)?, false),
-        Err(e) => return Err(e.into()),
-    };
+    let (mut case, loggable) = open_for_logging(&path)?;
     let report = case.verify()?;
     if loggable {
         case.log_event(

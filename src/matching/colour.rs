@@ -38,8 +38,6 @@ pub struct ColourProfile {
     chroma: Vec<f32>,
     #[serde(skip)]
     lightness: Vec<f32>,
-    #[serde(skip)]
-    samples: Vec<[f32; 3]>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -125,7 +123,6 @@ pub fn profile(image: &DynamicImage, roi: Option<Roi>) -> Result<ColourProfile, 
         swatches,
         chroma,
         lightness,
-        samples,
     })
 }
 
@@ -201,12 +198,5 @@ pub fn compare(a: ColourProfile, b: ColourProfile) -> ColourComparison {
         lightness_shift: b.mean_lightness - a.mean_lightness,
         a,
         b,
-    }
-}
-
-impl ColourProfile {
-    /// The sampled Lab values (for drawing a distribution).
-    pub fn samples(&self) -> &[[f32; 3]] {
-        &self.samples
     }
 }

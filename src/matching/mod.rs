@@ -249,8 +249,10 @@ pub fn match_images(
     let pairs = match_descriptors(&da, &db, options.ratio);
     let from: Vec<Point> = pairs.iter().map(|&(i, _, _)| [ka[i].x, ka[i].y]).collect();
     let to: Vec<Point> = pairs.iter().map(|&(_, j, _)| [kb[j].x, kb[j].y]).collect();
-    let fit =
-        ransac(&from, &to, options.threshold_px, 5000).filter(|f| f.inliers.len() >= MIN_INLIERS);
+    // The best fit is kept even when too weak to report, for the summary's count.
+    let best = ransac(&from, &to, options.threshold_px, 5000);
+    let best_support = best.as_ref().map_or(0, |f| f.inliers.len());
+    let fit = best.filter(|f| f.inliers.len() >= MIN_INLIERS);
     let mut correspondences: Vec<Correspondence> = pairs
         .iter()
         .zip(from.iter().zip(&to))
@@ -297,7 +299,7 @@ pub fn match_images(
         None => format!(
             "no homography: at most {} of {} matches agree, fewer than {MIN_INLIERS}; \
              these images show no common planar scene that this method can find",
-            ransac(&from, &to, options.threshold_px, 2000).map_or(0, |f| f.inliers.len()),
+            best_support,
             pairs.len()
         ),
     };

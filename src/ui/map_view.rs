@@ -191,28 +191,34 @@ fn continue_marker_drag(ui: &Ui, state: &mut AppState, pointer: Option<LatLon>) 
         state.dragging = Some((id, at));
         return;
     }
-    let stored = state
+    let unmoved = state
         .case
         .as_ref()
-        .and_then(|c| c.finding(&id).ok()?.location);
-    if stored.is_some_and(|l| l.lat == at.lat && l.lon == at.lon) {
-        return; // pressed and released without moving
+        .and_then(|c| c.finding(&id).ok()?.location)
+        .is_some_and(|l| l.lat == at.lat && l.lon == at.lon);
+    if !unmoved {
+        state.place_finding(id, at);
     }
-    let precision_m = stored.map_or(state.default_precision_m, |l| l.precision_m);
-    state.commands.push(super::state::Command::Edit(
-        crate::case::Edit::SetFindingLocation {
-            id,
-            location: Some(crate::case::FindingLocation {
-                lat: at.lat,
-                lon: at.lon,
-                precision_m,
-            }),
-        },
-    ));
 }
 
 /// How far (screen points) from a marker's centre a press still grabs or selects it.
 const MARKER_GRAB_RADIUS: f32 = 12.0;
+
+/// Keeps the marker at `s` as the click's target if it is within reach and closer than
+/// the one found so far.
+fn closer_hit(
+    hit: &mut Option<(f32, Selection)>,
+    click: Option<Pos2>,
+    s: Pos2,
+    selection: impl FnOnce() -> Selection,
+) {
+    if let Some(c) = click
+        && c.distance(s) <= MARKER_GRAB_RADIUS
+        && hit.as_ref().is_none_or(|(d, _)| c.distance(s) < *d)
+    {
+        *hit = Some((c.distance(s), selection()));
+    }
+}
 
 #[derive(Default)]
 struct OverlayOutput {
@@ -354,12 +360,7 @@ impl CaseOverlay<'_> {
                     let magnetic = e.exif.direction_ref.as_deref() != Some("T");
                     self.wedge(&painter, s, dir, self.state.fov_for(e), magnetic);
                 }
-                if let Some(c) = click
-                    && c.distance(s) <= MARKER_GRAB_RADIUS
-                    && hit.as_ref().is_none_or(|(d, _)| c.distance(s) < *d)
-                {
-                    hit = Some((c.distance(s), Selection::Evidence(e.sha256.clone())));
-                }
+                closer_hit(&mut hit, click, s, || Selection::Evidence(e.sha256.clone()));
                 painter.circle(
                     s,
                     if selected { 7.0 } else { 5.0 },
@@ -410,12 +411,7 @@ impl CaseOverlay<'_> {
                 if selected {
                     self.out.selected_marker = Some(s);
                 }
-                if let Some(c) = click
-                    && c.distance(s) <= MARKER_GRAB_RADIUS
-                    && hit.as_ref().is_none_or(|(d, _)| c.distance(s) < *d)
-                {
-                    hit = Some((c.distance(s), Selection::Finding(f.id.clone())));
-                }
+                closer_hit(&mut hit, click, s, || Selection::Finding(f.id.clone()));
                 let size = if selected { 9.0 } else { 6.0 };
                 add_diamond(&mut diamonds, s, size + 1.5, Color32::WHITE);
                 add_diamond(&mut diamonds, s, size, theme::FINDING);

@@ -148,6 +148,13 @@ impl NetworkLedger {
         self.lock().clone()
     }
 
+    /// Copies of the entries in `rows` only (the ledger panel shows a screenful).
+    pub fn rows(&self, rows: std::ops::Range<usize>) -> Vec<LedgerEntry> {
+        let entries = self.lock();
+        let end = rows.end.min(entries.len());
+        entries[rows.start.min(end)..end].to_vec()
+    }
+
     pub fn len(&self) -> usize {
         self.lock().len()
     }

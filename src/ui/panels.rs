@@ -5,7 +5,7 @@ use crate::case::{Edit, FindingLocation};
 use crate::spatial::{BorderFilter, Borders, LatLon};
 use egui::{Color32, RichText, Ui};
 
-use super::online::{NetworkLedger, OnlineSource, Outcome};
+use super::online::{OnlineSource, Outcome};
 use super::sources::SourceChoice;
 use super::state::{AppState, Command, Selection, Status, Tool};
 use super::theme;
@@ -666,19 +666,18 @@ fn network_status_ui(ui: &mut Ui, state: &mut AppState) {
 
 /// Every request this session: when, to which host, which tile, what came back.
 pub fn ledger_ui(ui: &mut Ui, state: &mut AppState) {
+    let count = state.ledger.len();
     ui.horizontal(|ui| {
         ui.label(RichText::new("Network ledger").strong());
         ui.label(format!(
-            "{} requests, {} failed",
-            state.ledger.len(),
+            "{count} requests, {} failed",
             state.ledger.failed()
         ));
         if ui.button("Hide").clicked() {
             state.show_ledger = false;
         }
     });
-    let entries = NetworkLedger::snapshot(&state.ledger);
-    if entries.is_empty() {
+    if count == 0 {
         ui.label("No network request has been made in this session.");
         return;
     }
@@ -687,8 +686,8 @@ pub fn ledger_ui(ui: &mut Ui, state: &mut AppState) {
         .id_salt("ledger-rows")
         .stick_to_bottom(true)
         .auto_shrink([false, false])
-        .show_rows(ui, row_height, entries.len(), |ui, rows| {
-            for entry in &entries[rows] {
+        .show_rows(ui, row_height, count, |ui, rows| {
+            for entry in state.ledger.rows(rows) {
                 let (result, color) = match &entry.outcome {
                     Outcome::InFlight => ("in flight".to_owned(), ui.visuals().text_color()),
                     Outcome::Ok { bytes, millis } => (

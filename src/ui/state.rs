@@ -294,17 +294,8 @@ impl AppState {
             Tool::Measure => self.measure.push(p),
             Tool::PlaceFinding => match self.selected_finding() {
                 Some(f) => {
-                    let precision_m = f
-                        .location
-                        .map_or(self.default_precision_m, |l| l.precision_m);
-                    self.commands.push(Command::Edit(Edit::SetFindingLocation {
-                        id: f.id.clone(),
-                        location: Some(FindingLocation {
-                            lat: p.lat,
-                            lon: p.lon,
-                            precision_m,
-                        }),
-                    }));
+                    let id = f.id.clone();
+                    self.place_finding(id, p);
                 }
                 None => {
                     self.status = Some(Status::Error(
@@ -313,6 +304,24 @@ impl AppState {
                 }
             },
         }
+    }
+
+    /// Moves finding `id` to `p` (one edit), keeping its precision radius, or giving it
+    /// the default one if it had no location. Used by clicking and by dragging.
+    pub fn place_finding(&mut self, id: String, p: LatLon) {
+        let precision_m = self
+            .case
+            .as_ref()
+            .and_then(|c| c.finding(&id).ok()?.location)
+            .map_or(self.default_precision_m, |l| l.precision_m);
+        self.commands.push(Command::Edit(Edit::SetFindingLocation {
+            id,
+            location: Some(FindingLocation {
+                lat: p.lat,
+                lon: p.lon,
+                precision_m,
+            }),
+        }));
     }
 
     /// Runs this frame's commands in order. Every case change is saved at once: a
