@@ -4,6 +4,7 @@
 //! The domain (this library) has no UI dependency; the `gui` feature adds the desktop
 //! app on top of it.
 
+pub mod board;
 pub mod case;
 pub mod evidence;
 pub mod export;

@@ -1,7 +1,25 @@
 //! `Edit`: the one way to change a case. The GUI, the CLI and tests all go through
 //! [`Case::apply`], so an undo checkpoint or an audit entry can never be bypassed.
 
-use super::{Case, CaseError, EvidenceRecord, Finding, FindingLocation, is_valid_finding_id};
+use super::comparison::PanelSource;
+use super::{
+    Case, CaseError, EvidenceRecord, Finding, FindingLocation, SNAPSHOTS_DIR, is_valid_finding_id,
+    store,
+};
+
+/// A map view captured for the board: PNG bytes and what they show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MapSnapshot {
+    pub finding: String,
+    pub png: Vec<u8>,
+    pub west: f64,
+    pub south: f64,
+    pub east: f64,
+    pub north: f64,
+    pub zoom: f64,
+    /// The basemap's name and attribution.
+    pub basemap: String,
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Edit {
@@ -22,6 +40,9 @@ pub enum Edit {
     RemoveFinding {
         id: String,
     },
+    /// Stores a picture of the map view in the case (`snapshots/<sha256>.png`, read-only)
+    /// and adds it to a finding as a panel, with the view's bounds and basemap.
+    AddMapSnapshot(Box<MapSnapshot>),
     /// Sets (or clears) a finding's candidate location.
     SetFindingLocation {
         id: String,
@@ -118,6 +139,57 @@ impl Case {
                     "finding_located",
                     serde_json::json!({ "id": id, "location": location }),
                 );
+                self.dirty.findings.insert(id);
+            }
+            Edit::AddMapSnapshot(snapshot) => {
+                let finding = self.finding(&snapshot.finding)?.clone();
+                let bounds_ok = [snapshot.west, snapshot.south, snapshot.east, snapshot.north]
+                    .iter()
+                    .all(|v| v.is_finite())
+                    && snapshot.south < snapshot.north
+                    && (-90.0..=90.0).contains(&snapshot.south)
+                    && (-90.0..=90.0).contains(&snapshot.north);
+                if !bounds_ok || !snapshot.png.starts_with(b"\x89PNG\r\n\x1a\n") {
+                    return Err(CaseError::InvalidValue {
+                        what: "map snapshot".into(),
+                        reason: "not a PNG with valid geographic bounds".into(),
+                    });
+                }
+                let sha256 = crate::evidence::sha256_hex(&snapshot.png);
+                let file = format!("{SNAPSHOTS_DIR}/{sha256}.png");
+                let path = self.root.join(&file);
+                if !path.exists() {
+                    let dir = self.root.join(SNAPSHOTS_DIR);
+                    std::fs::create_dir_all(&dir)
+                        .map_err(|source| CaseError::Io { path: dir, source })?;
+                    store::write_atomic(&path, &snapshot.png, true)?;
+                }
+                let mut finding = finding;
+                let panel = crate::board::ops::add_panel(
+                    &mut finding,
+                    PanelSource::MapSnapshot {
+                        file: file.clone(),
+                        sha256: sha256.clone(),
+                        west: snapshot.west,
+                        south: snapshot.south,
+                        east: snapshot.east,
+                        north: snapshot.north,
+                        zoom: snapshot.zoom,
+                        basemap: snapshot.basemap.clone(),
+                        taken_at: chrono::Utc::now(),
+                    },
+                );
+                finding.updated = chrono::Utc::now();
+                self.log_event(
+                    "map_snapshot_added",
+                    serde_json::json!({
+                        "finding": finding.id, "panel": panel, "file": file, "sha256": sha256,
+                        "bounds": [snapshot.west, snapshot.south, snapshot.east, snapshot.north],
+                        "zoom": snapshot.zoom, "basemap": snapshot.basemap,
+                    }),
+                );
+                let id = finding.id.clone();
+                self.findings.insert(id.clone(), finding);
                 self.dirty.findings.insert(id);
             }
             Edit::RemoveFinding { id } => {

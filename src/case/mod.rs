@@ -20,7 +20,7 @@ use std::fs::{self, File, OpenOptions};
 use std::path::{Path, PathBuf};
 
 pub use comparison::Confidence;
-pub use edit::Edit;
+pub use edit::{Edit, MapSnapshot};
 pub use error::CaseError;
 pub use import::{ImportError, ImportOptions, ImportOutcome};
 pub use model::{
@@ -36,7 +36,10 @@ pub const CASE_FILE: &str = "case.json";
 pub const EVIDENCE_DIR: &str = "evidence";
 pub const FINDINGS_DIR: &str = "findings";
 pub const EXPORTS_DIR: &str = "exports";
-/// Derived, regenerable files (thumbnails); ignored by git and by `verify`.
+/// Map views captured for comparison panels (`<sha256>.png`, read-only).
+pub const SNAPSHOTS_DIR: &str = "snapshots";
+/// Derived or transient files (thumbnails, autosaved drafts); ignored by git and by
+/// `verify`.
 pub const CACHE_DIR: &str = "cache";
 pub const LOCK_FILE: &str = ".geoproof.lock";
 

@@ -125,6 +125,7 @@ pub fn map_ui(
     if let Ok(out) = receiver.try_recv() {
         state.hover = out.hover;
         state.selected_marker_screen = out.selected_marker;
+        state.map_view = out.extent;
         if let Some(selection) = out.clicked_marker {
             state
                 .commands
@@ -229,6 +230,7 @@ struct OverlayOutput {
     /// A click (with the Pan tool) on a marker selects it.
     clicked_marker: Option<Selection>,
     selected_marker: Option<Pos2>,
+    extent: Option<super::state::MapViewExtent>,
 }
 
 /// walkers plugins are consumed each frame; this passes what they saw back out.
@@ -290,6 +292,14 @@ impl CaseOverlay<'_> {
         let zoom = projector.zoom();
         let top_left = to_latlon(projector.unproject(rect.left_top().to_vec2()));
         let bottom_right = to_latlon(projector.unproject(rect.right_bottom().to_vec2()));
+        self.out.extent = Some(super::state::MapViewExtent {
+            rect,
+            west: top_left.lon,
+            north: top_left.lat,
+            east: bottom_right.lon,
+            south: bottom_right.lat,
+            zoom,
+        });
         let visible = |b: &geo::Rect<f64>| {
             b.max().x >= top_left.lon
                 && b.min().x <= bottom_right.lon

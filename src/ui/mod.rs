@@ -1,5 +1,6 @@
 //! The desktop app (feature `gui`): app shell, panels, the map and its overlays.
 
+mod board;
 mod import_job;
 mod map_view;
 pub mod online;
@@ -15,7 +16,8 @@ use crate::case::Case;
 use crate::spatial::Borders;
 use walkers::Tiles;
 
-pub use state::{AppState, Command, Prefs, Selection, Status, Tool};
+pub use board::{BoardTool, Layout};
+pub use state::{AppState, Command, Prefs, Selection, Status, Tool, Workspace};
 
 const APP_ID: &str = "geoproof";
 const LAST_CASE_KEY: &str = "last_case";
@@ -82,6 +84,9 @@ pub struct GeoproofApp {
     borders: Option<&'static Borders>,
     thumbnails: thumbnails::Thumbnails,
     import: Option<import_job::ImportJob>,
+    pub board_images: board::BoardImages,
+    /// The screenshot being waited for (map snapshots).
+    snapshot_shot: Option<std::sync::mpsc::Receiver<std::sync::Arc<egui::ColorImage>>>,
 }
 
 impl GeoproofApp {
@@ -120,6 +125,8 @@ impl GeoproofApp {
             borders,
             thumbnails: thumbnails::Thumbnails::new(ctx),
             import: None,
+            board_images: board::BoardImages::default(),
+            snapshot_shot: None,
         }
     }
 
@@ -156,16 +163,24 @@ impl GeoproofApp {
             .default_size(320.0)
             .min_size(320.0)
             .resizable(true)
-            .show(ui, |ui| {
-                panels::inspector_ui(ui, &mut self.state, self.borders)
+            .show(ui, |ui| match self.state.workspace {
+                Workspace::Board => board::board_inspector_ui(ui, &mut self.state),
+                Workspace::Map => panels::inspector_ui(ui, &mut self.state, self.borders),
             });
-        egui::CentralPanel::no_frame().show(ui, |ui| {
-            let tiles = self.basemap.as_mut().map(|b| &mut **b as &mut dyn Tiles);
-            map_view::map_ui(ui, &mut self.state, tiles, &self.overlay);
+        egui::CentralPanel::no_frame().show(ui, |ui| match self.state.workspace {
+            Workspace::Board => board::board_ui(ui, &mut self.state, &mut self.board_images),
+            Workspace::Map => {
+                let tiles = self.basemap.as_mut().map(|b| &mut **b as &mut dyn Tiles);
+                map_view::map_ui(ui, &mut self.state, tiles, &self.overlay);
+            }
         });
         if self.state.consent_request.is_some() {
             panels::online_consent_ui(ui, &mut self.state);
         }
+        if !self.state.board.recovery.is_empty() {
+            panels::recovery_ui(ui, &mut self.state);
+        }
+        self.take_map_snapshot(&ctx);
         self.state.apply_commands();
         self.run_imports(&ctx);
         if let Some(choice) = self.state.take_basemap_request() {
@@ -183,6 +198,111 @@ impl GeoproofApp {
 }
 
 impl GeoproofApp {
+    /// Map snapshots: after the map has been drawn for a frame, ask the window for a
+    /// screenshot; when it arrives, cut out the map and add it to the board's finding.
+    fn take_map_snapshot(&mut self, ctx: &egui::Context) {
+        use state::SnapshotStep;
+        match self.state.snapshot {
+            SnapshotStep::Idle => {}
+            SnapshotStep::ShowMap => {
+                if self.state.map_view.is_some() {
+                    let (tx, rx) = std::sync::mpsc::channel();
+                    let repaint = ctx.clone();
+                    ctx.request_screenshot(move |image| {
+                        let _ = tx.send(image);
+                        repaint.request_repaint();
+                    });
+                    self.snapshot_shot = Some(rx);
+                    self.state.snapshot = SnapshotStep::Waiting;
+                }
+                ctx.request_repaint();
+            }
+            SnapshotStep::Waiting => {
+                let shot = self.snapshot_shot.as_ref().map(|rx| rx.try_recv());
+                let image = match shot {
+                    Some(Ok(image)) => image,
+                    Some(Err(std::sync::mpsc::TryRecvError::Empty)) => return,
+                    _ => {
+                        self.state.snapshot = SnapshotStep::Idle;
+                        self.state.status = Some(Status::Error(
+                            "the window did not deliver the map snapshot".into(),
+                        ));
+                        return;
+                    }
+                };
+                self.snapshot_shot = None;
+                self.state.snapshot = SnapshotStep::Idle;
+                let result = self.snapshot_edit(&image, ctx.pixels_per_point());
+                match result {
+                    Ok(edit) => {
+                        self.state.commands.push(Command::Edit(edit));
+                        if let Some(id) = self.state.board.finding.clone() {
+                            self.state.commands.push(Command::OpenBoard(id));
+                        }
+                    }
+                    Err(e) => self.state.status = Some(Status::Error(e)),
+                }
+                self.state.apply_commands();
+            }
+        }
+    }
+
+    fn snapshot_edit(
+        &self,
+        shot: &egui::ColorImage,
+        pixels_per_point: f32,
+    ) -> Result<crate::case::Edit, String> {
+        let extent = self.state.map_view.ok_or("the map was not shown")?;
+        let finding = self
+            .state
+            .board
+            .finding
+            .clone()
+            .ok_or("no finding on the board")?;
+        let r = extent.rect;
+        let px = |v: f32| (v * pixels_per_point).round().max(0.0) as usize;
+        let (x0, y0) = (
+            px(r.min.x).min(shot.width()),
+            px(r.min.y).min(shot.height()),
+        );
+        let (x1, y1) = (
+            px(r.max.x).min(shot.width()),
+            px(r.max.y).min(shot.height()),
+        );
+        if x1 <= x0 || y1 <= y0 {
+            return Err("the map area is empty; nothing to capture".into());
+        }
+        let mut rgba = image::RgbaImage::new((x1 - x0) as u32, (y1 - y0) as u32);
+        for (x, y, p) in rgba.enumerate_pixels_mut() {
+            let c = shot.pixels[(y0 + y as usize) * shot.width() + x0 + x as usize];
+            *p = image::Rgba([c.r(), c.g(), c.b(), 255]);
+        }
+        let mut png = Vec::new();
+        image::DynamicImage::ImageRgba8(rgba)
+            .to_rgb8()
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .map_err(|e| format!("cannot encode the map snapshot: {e}"))?;
+        let basemap = format!(
+            "{} ({})",
+            self.state.basemap.label(),
+            self.basemap
+                .as_ref()
+                .map_or("no basemap", |b| b.attribution().text)
+        );
+        Ok(crate::case::Edit::AddMapSnapshot(Box::new(
+            crate::case::MapSnapshot {
+                finding,
+                png,
+                west: extent.west,
+                south: extent.south,
+                east: extent.east,
+                north: extent.north,
+                zoom: extent.zoom,
+                basemap,
+            },
+        )))
+    }
+
     /// Starts a background import for requested files and stores finished ones.
     fn run_imports(&mut self, ctx: &egui::Context) {
         if self.import.is_none() && !self.state.import_request.is_empty() {

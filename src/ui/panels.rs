@@ -47,6 +47,21 @@ pub fn top_bar_ui(ui: &mut Ui, state: &mut AppState) {
         state.commands.push(Command::SaveCase);
     }
     ui.horizontal(|ui| {
+        use super::state::Workspace;
+        for (w, name, tip) in [
+            (Workspace::Map, "Map", "Map workspace"),
+            (Workspace::Board, "Board", "Comparison board"),
+        ] {
+            if ui
+                .selectable_label(state.workspace == w, name)
+                .on_hover_text(tip)
+                .clicked()
+            {
+                state.commands.push(Command::CommitBoard);
+                state.commands.push(Command::SetWorkspace(w));
+            }
+        }
+        ui.separator();
         ui.menu_button("Case", |ui| {
             let shortcut = |s: &egui::KeyboardShortcut| ui.ctx().format_shortcut(s);
             let (new, open, save) = (
@@ -445,6 +460,32 @@ pub fn inspector_ui(ui: &mut Ui, state: &mut AppState, borders: Option<&Borders>
             for w in &e.warnings {
                 ui.label(RichText::new(format!("⚠ {w}")).color(theme::WEDGE_MAGNETIC));
             }
+            ui.horizontal(|ui| {
+                if ui
+                    .button("New comparison")
+                    .on_hover_text("A new comparison finding with this image as its first panel")
+                    .clicked()
+                {
+                    commands.push(Command::NewComparison(vec![e.sha256.clone()]));
+                }
+                if let Some(board) = state.board.working.as_ref()
+                    && !board.evidence_ids().contains(&e.sha256.as_str())
+                    && ui
+                        .button(format!("Add to “{}”", board.title))
+                        .on_hover_text("Add this image as a panel of the finding on the board")
+                        .clicked()
+                {
+                    let mut f = board.clone();
+                    crate::board::ops::add_panel(
+                        &mut f,
+                        crate::case::comparison::PanelSource::Evidence {
+                            sha256: e.sha256.clone(),
+                        },
+                    );
+                    commands.push(Command::Edit(Edit::PutFinding(Box::new(f))));
+                    commands.push(Command::OpenBoard(board.id.clone()));
+                }
+            });
             ui.collapsing("Similar evidence", |ui| {
                 match case.similar(&e.sha256, crate::case::NEAR_DUPLICATE_MAX_DISTANCE) {
                     Ok(found) if found.is_empty() => {
@@ -498,6 +539,13 @@ pub fn inspector_ui(ui: &mut Ui, state: &mut AppState, borders: Option<&Borders>
             let Ok(f) = case.finding(id) else { return };
             ui.heading(&f.title);
             ui.label(format!("{} · {}", f.kind.as_str(), f.id));
+            if ui
+                .button(format!("Open on board ({} panels)", f.panels.len()))
+                .on_hover_text("Compare the finding's images side by side and annotate them")
+                .clicked()
+            {
+                commands.push(Command::OpenBoard(f.id.clone()));
+            }
             ui.horizontal(|ui| {
                 let label = ui.label("Confidence");
                 egui::ComboBox::from_id_salt("finding-confidence")
@@ -744,4 +792,41 @@ pub fn online_consent_ui(ui: &mut Ui, state: &mut AppState) {
     if let Some(enable) = answer {
         state.answer_consent(enable);
     }
+}
+
+/// Offers work autosaved before the app stopped: restore it, or discard it.
+pub fn recovery_ui(ui: &mut Ui, state: &mut AppState) {
+    let Some(draft) = state.board.recovery.first() else {
+        return;
+    };
+    let id = draft.finding.id.clone();
+    let when = draft
+        .written
+        .map(|t| {
+            chrono::DateTime::<chrono::Local>::from(t)
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string()
+        })
+        .unwrap_or_else(|| "an unknown time".into());
+    let title = draft.finding.title.clone();
+    egui::Modal::new(egui::Id::unique("recovery")).show(ui.ctx(), |ui| {
+        ui.set_max_width(420.0);
+        ui.heading("Recover unsaved work?");
+        ui.label(format!(
+            "geoproof stopped before saving changes to “{title}” ({id}). \
+             The last autosave is from {when}."
+        ));
+        ui.horizontal(|ui| {
+            if ui.button("Restore autosave").clicked() {
+                state.commands.push(Command::RestoreDraft(id.clone()));
+            }
+            if ui
+                .button("Discard")
+                .on_hover_text("Keep the finding as it was last saved")
+                .clicked()
+            {
+                state.commands.push(Command::DiscardDraft(id.clone()));
+            }
+        });
+    });
 }

@@ -13,6 +13,7 @@ use crate::case::{
 use crate::spatial::LatLon;
 use walkers::MapMemory;
 
+use super::board::BoardState;
 use super::online::NetworkLedger;
 use super::sources::SourceChoice;
 
@@ -37,6 +38,14 @@ pub enum Tool {
     Measure,
 }
 
+/// What the central area shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Workspace {
+    #[default]
+    Map,
+    Board,
+}
+
 /// A request from a panel, carried out at the end of the frame.
 #[derive(Debug, Clone)]
 pub enum Command {
@@ -53,6 +62,20 @@ pub enum Command {
     Import(Vec<PathBuf>),
     SetTool(Tool),
     ClearMeasure,
+    SetWorkspace(Workspace),
+    /// Puts a finding on the comparison board.
+    OpenBoard(String),
+    /// Saves the board's working copy as one undo step (nothing if unchanged).
+    CommitBoard,
+    Undo,
+    Redo,
+    /// A new comparison finding with these evidence items as panels, opened on the board.
+    NewComparison(Vec<String>),
+    /// Adds a snapshot of the current map view to the board's finding.
+    RequestMapSnapshot,
+    /// Takes an autosaved draft of this finding as the finding.
+    RestoreDraft(String),
+    DiscardDraft(String),
 }
 
 /// A message for the status bar; errors stay until replaced.
@@ -101,6 +124,38 @@ pub struct AppState {
     /// Files waiting to be handed to a background import job.
     pub import_request: Vec<PathBuf>,
     pub import_progress: Option<(usize, usize)>,
+    pub workspace: Workspace,
+    pub board: BoardState,
+    /// Text being typed into board fields that only commit when valid (keyed by field).
+    pub board_text: std::collections::HashMap<String, String>,
+    /// An annotation colour picker is open; its change commits when it closes.
+    pub board_color_editing: bool,
+    /// The map snapshot being taken for the board's finding.
+    pub snapshot: SnapshotStep,
+    /// The map's screen rectangle and geographic view in the last frame.
+    pub map_view: Option<MapViewExtent>,
+}
+
+/// Where a map snapshot is: asked for, screenshot requested, or nothing going on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SnapshotStep {
+    #[default]
+    Idle,
+    /// Show the map for a frame, then ask for a screenshot.
+    ShowMap,
+    /// Screenshot asked for; waiting for the image.
+    Waiting,
+}
+
+/// What the map showed in the last frame: its screen rectangle (points) and bounds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MapViewExtent {
+    pub rect: egui::Rect,
+    pub west: f64,
+    pub south: f64,
+    pub east: f64,
+    pub north: f64,
+    pub zoom: f64,
 }
 
 /// UI preferences kept between runs (the case itself is saved only by the case module).
@@ -155,6 +210,12 @@ impl AppState {
             finding_filter: Default::default(),
             import_request: Vec::new(),
             import_progress: None,
+            workspace: Workspace::Map,
+            board: BoardState::default(),
+            board_text: std::collections::HashMap::new(),
+            board_color_editing: false,
+            snapshot: SnapshotStep::Idle,
+            map_view: None,
         };
         if let Some(case) = case {
             state.set_case(case);
@@ -233,6 +294,13 @@ impl AppState {
             let _ = self.map.set_zoom(4.0);
         }
         self.selection = None;
+        self.board = BoardState::default();
+        self.workspace = Workspace::Map;
+        let (drafts, errors) = crate::board::recovery::pending_drafts(&case);
+        self.board.recovery = drafts;
+        if let Some(e) = errors.into_iter().next() {
+            self.status = Some(Status::Error(e));
+        }
         self.case = Some(case);
     }
 
@@ -332,6 +400,10 @@ impl AppState {
                 self.status = Some(Status::Error(message));
             }
         }
+        self.sync_board();
+        if let Err(message) = self.autosave_board() {
+            self.status = Some(Status::Error(message));
+        }
     }
 
     fn apply(&mut self, command: Command) -> Result<(), String> {
@@ -400,6 +472,15 @@ impl AppState {
             }
             Command::SetTool(tool) => self.tool = tool,
             Command::ClearMeasure => self.measure.clear(),
+            Command::SetWorkspace(w) => self.workspace = w,
+            Command::OpenBoard(id) => self.open_board(&id)?,
+            Command::CommitBoard => self.commit_board()?,
+            Command::Undo => self.undo_board(false)?,
+            Command::Redo => self.undo_board(true)?,
+            Command::NewComparison(ids) => self.new_comparison(ids)?,
+            Command::RequestMapSnapshot => self.request_map_snapshot()?,
+            Command::RestoreDraft(id) => self.restore_draft(&id)?,
+            Command::DiscardDraft(id) => self.discard_draft(&id)?,
         }
         Ok(())
     }

@@ -1,0 +1,276 @@
+//! Board images: decoded in the background into pyramids, shown through tile textures
+//! uploaded on demand. Both the decoded pixels and the textures live under budgets;
+//! what was not drawn recently is evicted first (and decoded again if it comes back).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, mpsc};
+
+use egui::{ColorImage, TextureHandle, TextureOptions};
+
+use crate::board::Pyramid;
+use crate::board::pyramid::TileKey;
+
+/// Decoded pixels kept across all open images.
+pub const CPU_BUDGET_BYTES: usize = 1536 * 1024 * 1024;
+/// Tile textures kept on the GPU.
+pub const GPU_BUDGET_BYTES: usize = 384 * 1024 * 1024;
+/// Tiles uploaded per frame, so panning never stalls a frame for long.
+const UPLOADS_PER_FRAME: usize = 8;
+
+/// Where an image is.
+pub enum ImageState<'a> {
+    Loading { progress: f32, stage: &'static str },
+    Ready(&'a Arc<Pyramid>),
+    Failed(&'a str),
+}
+
+enum Entry {
+    Loading {
+        progress: Arc<AtomicU32>,
+        result: mpsc::Receiver<Result<Pyramid, String>>,
+    },
+    Ready {
+        pyramid: Arc<Pyramid>,
+        last_used: u64,
+    },
+    Failed(String),
+}
+
+struct Texture {
+    handle: TextureHandle,
+    bytes: usize,
+    last_used: u64,
+}
+
+#[derive(Default)]
+pub struct BoardImages {
+    entries: HashMap<String, Entry>,
+    textures: HashMap<(String, TileKey), Texture>,
+    frame: u64,
+    uploads_this_frame: usize,
+    loupe: Option<TextureHandle>,
+}
+
+impl BoardImages {
+    /// Starts a frame: counters reset, finished decodes collected.
+    pub fn begin_frame(&mut self) {
+        self.frame += 1;
+        self.uploads_this_frame = 0;
+        let frame = self.frame;
+        for entry in self.entries.values_mut() {
+            if let Entry::Loading { result, .. } = entry {
+                match result.try_recv() {
+                    Ok(Ok(pyramid)) => {
+                        *entry = Entry::Ready {
+                            pyramid: Arc::new(pyramid),
+                            last_used: frame,
+                        }
+                    }
+                    Ok(Err(e)) => *entry = Entry::Failed(e),
+                    Err(mpsc::TryRecvError::Empty) => {}
+                    Err(mpsc::TryRecvError::Disconnected) => {
+                        *entry = Entry::Failed("the decoder stopped unexpectedly".into())
+                    }
+                }
+            }
+        }
+    }
+
+    /// The image `key` (a SHA-256), decoding `path` in the background on first use.
+    pub fn get(&mut self, ctx: &egui::Context, key: &str, path: PathBuf) -> ImageState<'_> {
+        let frame = self.frame;
+        let entry = self
+            .entries
+            .entry(key.to_owned())
+            .or_insert_with(|| start_decode(ctx, path));
+        match entry {
+            Entry::Loading { progress, .. } => {
+                let p = f32::from_bits(progress.load(Ordering::Relaxed));
+                ImageState::Loading {
+                    progress: p,
+                    stage: if p < DECODED {
+                        "decoding"
+                    } else {
+                        "building levels"
+                    },
+                }
+            }
+            Entry::Ready { pyramid, last_used } => {
+                *last_used = frame;
+                ImageState::Ready(pyramid)
+            }
+            Entry::Failed(e) => ImageState::Failed(e),
+        }
+    }
+
+    /// Puts an already-built pyramid in place (tests and benchmarks).
+    pub fn insert_ready(&mut self, key: &str, pyramid: Pyramid) {
+        self.entries.insert(
+            key.to_owned(),
+            Entry::Ready {
+                pyramid: Arc::new(pyramid),
+                last_used: self.frame,
+            },
+        );
+    }
+
+    /// The texture of one tile, uploading it if this frame's upload allowance permits.
+    pub fn tile(
+        &mut self,
+        ctx: &egui::Context,
+        key: &str,
+        pyramid: &Pyramid,
+        tile: TileKey,
+    ) -> Option<egui::TextureId> {
+        let frame = self.frame;
+        let id = (key.to_owned(), tile);
+        if let Some(t) = self.textures.get_mut(&id) {
+            t.last_used = frame;
+            return Some(t.handle.id());
+        }
+        if self.uploads_this_frame >= UPLOADS_PER_FRAME {
+            ctx.request_repaint();
+            return None;
+        }
+        self.uploads_this_frame += 1;
+        let rgba = pyramid.tile_rgba(tile);
+        let size = [rgba.width() as usize, rgba.height() as usize];
+        let image = ColorImage::from_rgba_unmultiplied(size, rgba.as_raw());
+        let options = TextureOptions {
+            magnification: egui::TextureFilter::Nearest,
+            minification: egui::TextureFilter::Linear,
+            ..TextureOptions::default()
+        };
+        let handle = ctx.load_texture(
+            format!(
+                "board-{}-{}-{}-{}",
+                &key[..key.len().min(12)],
+                tile.level,
+                tile.col,
+                tile.row
+            ),
+            image,
+            options,
+        );
+        let texture_id = handle.id();
+        self.textures.insert(
+            id,
+            Texture {
+                handle,
+                bytes: size[0] * size[1] * 4,
+                last_used: frame,
+            },
+        );
+        Some(texture_id)
+    }
+
+    /// Ends a frame: evicts least recently drawn textures and pyramids over budget.
+    pub fn end_frame(&mut self) {
+        let frame = self.frame;
+        let mut gpu: usize = self.textures.values().map(|t| t.bytes).sum();
+        if gpu > GPU_BUDGET_BYTES {
+            let mut old: Vec<((String, TileKey), u64, usize)> = self
+                .textures
+                .iter()
+                .filter(|(_, t)| t.last_used < frame)
+                .map(|(k, t)| (k.clone(), t.last_used, t.bytes))
+                .collect();
+            old.sort_by_key(|(_, used, _)| *used);
+            for (key, _, bytes) in old {
+                if gpu <= GPU_BUDGET_BYTES {
+                    break;
+                }
+                self.textures.remove(&key);
+                gpu -= bytes;
+            }
+        }
+        let mut cpu = self.cpu_bytes();
+        if cpu > CPU_BUDGET_BYTES {
+            let mut old: Vec<(String, u64, usize)> = self
+                .entries
+                .iter()
+                .filter_map(|(k, e)| match e {
+                    Entry::Ready { pyramid, last_used } if *last_used < frame => {
+                        Some((k.clone(), *last_used, pyramid.bytes()))
+                    }
+                    _ => None,
+                })
+                .collect();
+            old.sort_by_key(|(_, used, _)| *used);
+            for (key, _, bytes) in old {
+                if cpu <= CPU_BUDGET_BYTES {
+                    break;
+                }
+                self.entries.remove(&key);
+                self.textures.retain(|(k, _), _| *k != key);
+                cpu -= bytes;
+            }
+        }
+    }
+
+    /// Pixels held by decoded images.
+    pub fn cpu_bytes(&self) -> usize {
+        self.entries
+            .values()
+            .map(|e| match e {
+                Entry::Ready { pyramid, .. } => pyramid.bytes(),
+                _ => 0,
+            })
+            .sum()
+    }
+
+    /// The loupe's one texture, refilled with `image`.
+    pub fn loupe_texture(&mut self, ctx: &egui::Context, image: ColorImage) -> egui::TextureId {
+        let options = TextureOptions::NEAREST;
+        match &mut self.loupe {
+            Some(handle) => handle.set(image, options),
+            None => self.loupe = Some(ctx.load_texture("board-loupe", image, options)),
+        }
+        self.loupe
+            .as_ref()
+            .map_or(egui::TextureId::default(), |h| h.id())
+    }
+
+    pub fn texture_count(&self) -> usize {
+        self.textures.len()
+    }
+
+    /// Whether any image is still being decoded.
+    pub fn loading(&self) -> bool {
+        self.entries
+            .values()
+            .any(|e| matches!(e, Entry::Loading { .. }))
+    }
+}
+
+/// Progress value at which decoding is done and level building starts.
+const DECODED: f32 = 0.6;
+
+fn start_decode(ctx: &egui::Context, path: PathBuf) -> Entry {
+    let progress = Arc::new(AtomicU32::new(0.0f32.to_bits()));
+    let (tx, rx) = mpsc::channel();
+    let shared = progress.clone();
+    let ctx = ctx.clone();
+    let spawned = std::thread::Builder::new()
+        .name("board-decode".into())
+        .spawn(move || {
+            let set = |p: f32| shared.store(p.to_bits(), Ordering::Relaxed);
+            let result = crate::evidence::load_oriented(&path, u32::MAX)
+                .map_err(|e| e.to_string())
+                .map(|(image, _, _)| {
+                    set(DECODED);
+                    Pyramid::build(image, &|p| set(DECODED + (1.0 - DECODED) * p))
+                });
+            let _ = tx.send(result);
+            ctx.request_repaint();
+        });
+    match spawned {
+        Ok(_) => Entry::Loading {
+            progress,
+            result: rx,
+        },
+        Err(e) => Entry::Failed(format!("cannot start a decoder thread: {e}")),
+    }
+}

@@ -1,0 +1,327 @@
+//! The inspector beside the board: the finding's record, the selected annotation and
+//! the linked features. Text is edited on the working copy and committed when the field
+//! loses focus (one undo step per field edit); choices commit at once.
+
+use egui::{Color32, RichText, Ui};
+
+use super::toolbar::{CATEGORIES, category_name};
+use crate::board::ops;
+use crate::case::comparison::{Assessment, Shape, link_color};
+use crate::case::{Confidence, FindingKind};
+use crate::ui::state::{AppState, Command};
+
+fn assessment_name(a: Assessment) -> &'static str {
+    match a {
+        Assessment::Consistent => "consistent",
+        Assessment::Inconsistent => "inconsistent",
+        Assessment::Unclear => "unclear",
+    }
+}
+
+/// A labelled single-line field; true when its edit is finished.
+fn text_row(ui: &mut Ui, label: &str, value: &mut String) -> bool {
+    let label = ui.label(label);
+    let r = ui
+        .add(egui::TextEdit::singleline(value).desired_width(f32::INFINITY))
+        .labelled_by(label.id);
+    r.lost_focus()
+}
+
+fn text_area(ui: &mut Ui, label: &str, value: &mut String) -> bool {
+    let label = ui.label(label);
+    let r = ui
+        .add(
+            egui::TextEdit::multiline(value)
+                .desired_rows(2)
+                .desired_width(f32::INFINITY),
+        )
+        .labelled_by(label.id);
+    r.lost_focus()
+}
+
+pub fn board_inspector_ui(ui: &mut Ui, state: &mut AppState) {
+    let mut commit = false;
+    let Some(mut f) = state.board.working.take() else {
+        ui.label("No finding on the board.");
+        return;
+    };
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        ui.heading("Finding");
+        ui.label(RichText::new(&f.id).monospace().weak());
+        commit |= text_row(ui, "Title", &mut f.title);
+        ui.horizontal(|ui| {
+            let label = ui.label("Kind");
+            egui::ComboBox::from_id_salt("board-kind")
+                .selected_text(f.kind.as_str())
+                .show_ui(ui, |ui| {
+                    for k in [
+                        FindingKind::Geolocation,
+                        FindingKind::Comparison,
+                        FindingKind::Other,
+                    ] {
+                        commit |= ui.selectable_value(&mut f.kind, k, k.as_str()).clicked();
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+        });
+        ui.horizontal(|ui| {
+            let label = ui.label("Confidence");
+            egui::ComboBox::from_id_salt("board-confidence")
+                .selected_text(f.confidence.as_str())
+                .show_ui(ui, |ui| {
+                    for c in Confidence::ALL {
+                        commit |= ui
+                            .selectable_value(&mut f.confidence, c, c.as_str())
+                            .clicked();
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+        });
+        commit |= text_area(ui, "Verdict", &mut f.verdict);
+        commit |= text_row(ui, "Author", &mut f.author);
+        observed_at_ui(ui, state, &mut f, &mut commit);
+        commit |= text_area(ui, "Notes", &mut f.notes);
+        if let Some(l) = f.location {
+            ui.label(format!(
+                "Location {:.6}, {:.6} ± {} m (set on the map)",
+                l.lat, l.lon, l.precision_m
+            ));
+        }
+
+        ui.separator();
+        ui.heading("Panels");
+        let mut remove_panel = None;
+        for p in &f.panels {
+            ui.horizontal(|ui| {
+                let name = match &p.source {
+                    crate::case::comparison::PanelSource::Evidence { sha256 } => state
+                        .case
+                        .as_ref()
+                        .and_then(|c| c.find_evidence(sha256).ok())
+                        .map_or_else(|| sha256[..12].to_owned(), |e| e.original_name.clone()),
+                    crate::case::comparison::PanelSource::MapSnapshot {
+                        basemap,
+                        west,
+                        south,
+                        east,
+                        north,
+                        ..
+                    } => {
+                        format!("map {south:.4},{west:.4} – {north:.4},{east:.4} ({basemap})")
+                    }
+                };
+                ui.label(format!("{}: {name}", p.id));
+                if ui
+                    .small_button("Remove")
+                    .on_hover_text("Remove the panel and its annotations")
+                    .clicked()
+                {
+                    remove_panel = Some(p.id.clone());
+                }
+            });
+        }
+        if let Some(id) = remove_panel {
+            ops::remove_panel(&mut f, &id);
+            commit = true;
+        }
+
+        ui.separator();
+        selected_annotation_ui(ui, state, &mut f, &mut commit);
+
+        ui.separator();
+        ui.heading("Linked features");
+        if f.links.is_empty() {
+            ui.label("None yet: choose Link (L), click a feature, then its counterpart.");
+        }
+        let mut unlink = None;
+        for l in &mut f.links {
+            ui.horizontal(|ui| {
+                let c = link_color(l.number);
+                let (rect, _) =
+                    ui.allocate_exact_size(egui::vec2(18.0, 18.0), egui::Sense::hover());
+                ui.painter()
+                    .circle_filled(rect.center(), 9.0, Color32::from_rgb(c[0], c[1], c[2]));
+                ui.painter().text(
+                    rect.center(),
+                    egui::Align2::CENTER_CENTER,
+                    l.number.to_string(),
+                    egui::FontId::proportional(12.0),
+                    Color32::BLACK,
+                );
+                ui.label(format!("{} ↔ {}", l.a, l.b));
+                let label = ui.label("assessed");
+                egui::ComboBox::from_id_salt(("link-assessment", l.number))
+                    .selected_text(assessment_name(l.assessment))
+                    .show_ui(ui, |ui| {
+                        for a in [
+                            Assessment::Consistent,
+                            Assessment::Inconsistent,
+                            Assessment::Unclear,
+                        ] {
+                            commit |= ui
+                                .selectable_value(&mut l.assessment, a, assessment_name(a))
+                                .clicked();
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id);
+                if ui.small_button("Unlink").clicked() {
+                    unlink = Some(l.number);
+                }
+            });
+            commit |= text_row(
+                ui,
+                &format!("Description of feature {}", l.number),
+                &mut l.description,
+            );
+        }
+        if let Some(n) = unlink {
+            ops::unlink(&mut f, n);
+            commit = true;
+        }
+    });
+    state.board.working = Some(f);
+    if commit {
+        state.commands.push(Command::CommitBoard);
+    }
+}
+
+fn observed_at_ui(
+    ui: &mut Ui,
+    state: &mut AppState,
+    f: &mut crate::case::Finding,
+    commit: &mut bool,
+) {
+    let key = format!("observed:{}", f.id);
+    let shown = f.observed_at.map(|t| t.to_rfc3339()).unwrap_or_default();
+    let text = state.board_text.entry(key.clone()).or_insert(shown);
+    let label =
+        ui.label("Observed at (RFC 3339, e.g. 2024-03-22T19:58:00+03:00; empty if unknown)");
+    let r = ui
+        .add(egui::TextEdit::singleline(text).desired_width(f32::INFINITY))
+        .labelled_by(label.id);
+    if r.lost_focus() {
+        let text = text.trim().to_owned();
+        if text.is_empty() {
+            f.observed_at = None;
+            *commit = true;
+            state.board_text.remove(&key);
+        } else {
+            match chrono::DateTime::parse_from_rfc3339(&text) {
+                Ok(t) => {
+                    f.observed_at = Some(t);
+                    *commit = true;
+                    state.board_text.remove(&key);
+                }
+                Err(e) => {
+                    state.status = Some(crate::ui::Status::Error(format!(
+                        "observed time {text:?}: {e}"
+                    )))
+                }
+            }
+        }
+    }
+}
+
+fn selected_annotation_ui(
+    ui: &mut Ui,
+    state: &mut AppState,
+    f: &mut crate::case::Finding,
+    commit: &mut bool,
+) {
+    let Some(id) = state.board.selected.clone() else {
+        ui.label("No annotation selected.");
+        return;
+    };
+    let others: Vec<(String, String)> = {
+        let Some(a) = f.annotations.iter().find(|a| a.id == id) else {
+            state.board.selected = None;
+            return;
+        };
+        f.annotations
+            .iter()
+            .filter(|b| b.panel != a.panel)
+            .map(|b| (b.id.clone(), format!("{} on {} {}", b.id, b.panel, b.label)))
+            .collect()
+    };
+    ui.heading(format!("Annotation {id}"));
+    let mut delete = false;
+    let mut link_to = None;
+    if let Some(a) = ops::annotation_mut(f, &id) {
+        ui.label(format!("on panel {}", a.panel));
+        *commit |= text_row(ui, "Label", &mut a.label);
+        if let Shape::Text { text, .. } = &mut a.shape {
+            *commit |= text_row(ui, "Callout text", text);
+        }
+        ui.horizontal(|ui| {
+            let label = ui.label("Category");
+            egui::ComboBox::from_id_salt("annotation-category")
+                .selected_text(category_name(a.category))
+                .show_ui(ui, |ui| {
+                    for c in CATEGORIES {
+                        *commit |= ui
+                            .selectable_value(&mut a.category, c, category_name(c))
+                            .clicked();
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+        });
+        ui.horizontal(|ui| {
+            let mut own = a.color.is_some();
+            if ui
+                .checkbox(&mut own, "Own colour")
+                .on_hover_text("Linked features use their link's colour")
+                .changed()
+            {
+                a.color = own.then_some(ops::DEFAULT_COLOR);
+                *commit = true;
+            }
+            if let Some(c) = &mut a.color {
+                let r = ui.color_edit_button_srgb(c);
+                // The picker changes the colour on every drag frame: commit when closed.
+                if r.changed() {
+                    state.board_color_editing = true;
+                }
+            }
+            if state.board_color_editing && !egui::Popup::is_any_open(ui.ctx()) {
+                state.board_color_editing = false;
+                *commit = true;
+            }
+        });
+        ui.horizontal(|ui| {
+            let label = ui.label("Link to");
+            egui::ComboBox::from_id_salt("annotation-link")
+                .selected_text("choose…")
+                .show_ui(ui, |ui| {
+                    for (other, text) in &others {
+                        if ui.selectable_label(false, text).clicked() {
+                            link_to = Some(other.clone());
+                        }
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            if ui
+                .button("Delete")
+                .on_hover_text("Delete the annotation (Delete key)")
+                .clicked()
+            {
+                delete = true;
+            }
+        });
+    }
+    if let Some(other) = link_to {
+        match ops::link(f, &id, &other) {
+            Ok(_) => *commit = true,
+            Err(e) => state.status = Some(crate::ui::Status::Error(e)),
+        }
+    }
+    if delete {
+        ops::remove_annotation(f, &id);
+        state.board.selected = None;
+        *commit = true;
+    }
+}

@@ -1,0 +1,236 @@
+//! The comparison board: a finding's panels side by side, annotation tools, linked
+//! features, undo/redo and autosave. The board edits a working copy of the finding;
+//! every finished gesture becomes one `Edit::PutFinding` (one undo step), saved at once.
+
+mod canvas;
+mod commands;
+pub mod images;
+mod inspector;
+mod loupe;
+mod toolbar;
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use crate::board::geometry::Handle;
+use crate::board::recovery::Draft;
+use crate::board::{History, ViewTransform};
+use crate::case::Finding;
+use crate::case::comparison::{Category, PanelView, Shape};
+
+pub use canvas::board_ui;
+pub use images::BoardImages;
+pub use inspector::board_inspector_ui;
+
+/// What a press on a panel does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BoardTool {
+    Select,
+    Pan,
+    Rectangle,
+    Ellipse,
+    Polygon,
+    Point,
+    Arrow,
+    Freehand,
+    Text,
+    /// Click an annotation, then its counterpart on another panel.
+    Link,
+}
+
+impl BoardTool {
+    pub const ALL: [BoardTool; 10] = [
+        BoardTool::Select,
+        BoardTool::Pan,
+        BoardTool::Rectangle,
+        BoardTool::Ellipse,
+        BoardTool::Polygon,
+        BoardTool::Point,
+        BoardTool::Arrow,
+        BoardTool::Freehand,
+        BoardTool::Text,
+        BoardTool::Link,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            BoardTool::Select => "Select",
+            BoardTool::Pan => "Pan",
+            BoardTool::Rectangle => "Rectangle",
+            BoardTool::Ellipse => "Ellipse",
+            BoardTool::Polygon => "Polygon",
+            BoardTool::Point => "Point",
+            BoardTool::Arrow => "Arrow",
+            BoardTool::Freehand => "Freehand",
+            BoardTool::Text => "Text",
+            BoardTool::Link => "Link",
+        }
+    }
+
+    pub fn key(self) -> egui::Key {
+        use egui::Key;
+        match self {
+            BoardTool::Select => Key::V,
+            BoardTool::Pan => Key::H,
+            BoardTool::Rectangle => Key::R,
+            BoardTool::Ellipse => Key::E,
+            BoardTool::Polygon => Key::G,
+            BoardTool::Point => Key::P,
+            BoardTool::Arrow => Key::A,
+            BoardTool::Freehand => Key::F,
+            BoardTool::Text => Key::T,
+            BoardTool::Link => Key::L,
+        }
+    }
+
+    pub fn hint(self) -> &'static str {
+        match self {
+            BoardTool::Select => {
+                "Click to select; drag to move; drag a corner to resize; Delete removes"
+            }
+            BoardTool::Pan => "Drag to pan (middle button or Space+drag pans with any tool)",
+            BoardTool::Rectangle | BoardTool::Ellipse | BoardTool::Arrow => "Drag to draw",
+            BoardTool::Polygon => "Click the corners; Enter or a double click closes it",
+            BoardTool::Point => "Click to mark a point",
+            BoardTool::Freehand => "Drag to draw a stroke",
+            BoardTool::Text => "Click to place a text callout; type it in the inspector",
+            BoardTool::Link => "Click a feature, then the same feature on another panel",
+        }
+    }
+}
+
+/// How panels are arranged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    SideBySide,
+    Stacked,
+    Grid,
+}
+
+/// The magnifier: enhancement applies to the loupe's pixels only, never to the evidence.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Loupe {
+    pub on: bool,
+    pub magnification: f64,
+    /// Added to every channel, -100..100.
+    pub brightness: f32,
+    /// Multiplier around mid-grey, 0.5..3.
+    pub contrast: f32,
+    /// Unsharp-mask amount, 0..3.
+    pub sharpen: f32,
+}
+
+impl Default for Loupe {
+    fn default() -> Loupe {
+        Loupe {
+            on: false,
+            magnification: 4.0,
+            brightness: 0.0,
+            contrast: 1.0,
+            sharpen: 0.0,
+        }
+    }
+}
+
+/// A press-drag-release in progress.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Gesture {
+    Draw {
+        panel: String,
+        tool: BoardTool,
+        start: [f64; 2],
+        points: Vec<[f64; 2]>,
+    },
+    Move {
+        id: String,
+        grab: [f64; 2],
+        original: Shape,
+    },
+    Resize {
+        id: String,
+        handle: Handle,
+        original: Shape,
+    },
+    Pan,
+}
+
+/// Everything the board remembers between frames.
+#[derive(Default)]
+pub struct BoardState {
+    /// The finding on the board.
+    pub finding: Option<String>,
+    /// What the analyst sees and edits; committed at the end of each gesture.
+    pub working: Option<Finding>,
+    /// The saved finding the working copy started from.
+    pub base: Option<Finding>,
+    pub history: History,
+    pub tool: Option<BoardTool>,
+    pub category: Category,
+    pub selected: Option<String>,
+    /// The first side of a link being made.
+    pub link_from: Option<String>,
+    pub gesture: Option<Gesture>,
+    /// Polygon corners placed so far, on a panel.
+    pub polygon: Option<(String, Vec<[f64; 2]>)>,
+    /// Live views, per panel id (saved with the finding when content is committed).
+    pub views: HashMap<String, PanelView>,
+    /// Panel transforms as drawn in the last frame (for link lines and tests).
+    pub transforms: HashMap<String, ViewTransform>,
+    pub sync_zoom: bool,
+    pub hide_link_lines: bool,
+    pub layout: Option<Layout>,
+    pub loupe: Loupe,
+    /// When the working copy was last autosaved, and what was written.
+    pub last_draft: Option<(Instant, Finding)>,
+    /// Autosaved work found when the case was opened, offered to the analyst.
+    pub recovery: Vec<Draft>,
+}
+
+impl BoardState {
+    pub fn tool(&self) -> BoardTool {
+        self.tool.unwrap_or(BoardTool::Select)
+    }
+
+    pub fn layout(&self) -> Layout {
+        self.layout.unwrap_or(Layout::SideBySide)
+    }
+
+    /// Starts editing `finding` (the board shows it from now on).
+    pub fn open(&mut self, finding: &Finding) {
+        let recovery = std::mem::take(&mut self.recovery);
+        let loupe = self.loupe;
+        let (tool, layout, sync_zoom) = (self.tool, self.layout, self.sync_zoom);
+        *self = BoardState {
+            finding: Some(finding.id.clone()),
+            working: Some(finding.clone()),
+            base: Some(finding.clone()),
+            views: finding
+                .panels
+                .iter()
+                .map(|p| (p.id.clone(), p.view))
+                .collect(),
+            recovery,
+            loupe,
+            tool,
+            layout,
+            sync_zoom,
+            ..BoardState::default()
+        };
+    }
+
+    /// Whether the working copy holds something not yet committed.
+    pub fn has_uncommitted(&self) -> bool {
+        self.working != self.base
+    }
+
+    /// The working copy with the live panel views written into it.
+    pub fn working_with_views(&self) -> Option<Finding> {
+        let mut f = self.working.clone()?;
+        for p in &mut f.panels {
+            if let Some(v) = self.views.get(&p.id) {
+                p.view = *v;
+            }
+        }
+        Some(f)
+    }
+}

@@ -1,0 +1,231 @@
+//! The board's tool strip and keyboard shortcuts.
+
+use egui::{Key, KeyboardShortcut, Modifiers, Ui};
+
+use super::{BoardTool, Layout};
+use crate::board::ops;
+use crate::case::comparison::{Category, PanelSource};
+use crate::ui::state::{AppState, Command, Workspace};
+
+pub const UNDO: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Z);
+pub const REDO: KeyboardShortcut =
+    KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::Z);
+pub const REDO_Y: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Y);
+
+pub fn category_name(c: Category) -> &'static str {
+    match c {
+        Category::Clothing => "clothing",
+        Category::Footwear => "footwear",
+        Category::Headwear => "headwear",
+        Category::BagAccessory => "bag/accessory",
+        Category::FaceHair => "face/hair",
+        Category::Vehicle => "vehicle",
+        Category::Building => "building",
+        Category::Road => "road",
+        Category::Terrain => "terrain",
+        Category::Vegetation => "vegetation",
+        Category::SignText => "sign/text",
+        Category::Other => "other",
+    }
+}
+
+pub const CATEGORIES: [Category; 12] = [
+    Category::Clothing,
+    Category::Footwear,
+    Category::Headwear,
+    Category::BagAccessory,
+    Category::FaceHair,
+    Category::Vehicle,
+    Category::Building,
+    Category::Road,
+    Category::Terrain,
+    Category::Vegetation,
+    Category::SignText,
+    Category::Other,
+];
+
+pub fn toolbar_ui(ui: &mut Ui, state: &mut AppState) {
+    ui.horizontal_wrapped(|ui| {
+        if ui
+            .button("◀ Map")
+            .on_hover_text("Back to the map")
+            .clicked()
+        {
+            state.commands.push(Command::CommitBoard);
+            state.commands.push(Command::SetWorkspace(Workspace::Map));
+        }
+        ui.separator();
+        let current = state.board.tool();
+        for tool in BoardTool::ALL {
+            let key = tool.key().name();
+            if ui
+                .selectable_label(current == tool, tool.label())
+                .on_hover_text(format!("{} ({key}): {}", tool.label(), tool.hint()))
+                .clicked()
+            {
+                state.board.tool = Some(tool);
+            }
+        }
+        ui.separator();
+        egui::ComboBox::from_label("Category")
+            .selected_text(category_name(state.board.category))
+            .show_ui(ui, |ui| {
+                for c in CATEGORIES {
+                    ui.selectable_value(&mut state.board.category, c, category_name(c));
+                }
+            });
+        ui.separator();
+        let undo_text = ui.ctx().format_shortcut(&UNDO);
+        let redo_text = ui.ctx().format_shortcut(&REDO);
+        if ui
+            .add_enabled(
+                state.board.history.can_undo(),
+                egui::Button::new("Undo").shortcut_text(undo_text),
+            )
+            .clicked()
+        {
+            state.commands.push(Command::Undo);
+        }
+        if ui
+            .add_enabled(
+                state.board.history.can_redo(),
+                egui::Button::new("Redo").shortcut_text(redo_text),
+            )
+            .clicked()
+        {
+            state.commands.push(Command::Redo);
+        }
+        ui.separator();
+        add_panel_menu(ui, state);
+        egui::ComboBox::from_label("Layout")
+            .selected_text(match state.board.layout() {
+                Layout::SideBySide => "side by side",
+                Layout::Stacked => "stacked",
+                Layout::Grid => "grid",
+            })
+            .show_ui(ui, |ui| {
+                for (l, name) in [
+                    (Layout::SideBySide, "side by side"),
+                    (Layout::Stacked, "stacked"),
+                    (Layout::Grid, "grid"),
+                ] {
+                    if ui
+                        .selectable_label(state.board.layout() == l, name)
+                        .clicked()
+                    {
+                        state.board.layout = Some(l);
+                    }
+                }
+            });
+        ui.checkbox(&mut state.board.sync_zoom, "Sync zoom");
+        let mut lines = !state.board.hide_link_lines;
+        if ui.checkbox(&mut lines, "Link lines").changed() {
+            state.board.hide_link_lines = !lines;
+        }
+        ui.checkbox(&mut state.board.loupe.on, "Loupe (M)");
+        ui.menu_button("Loupe settings", |ui| {
+            let l = &mut state.board.loupe;
+            ui.add(egui::Slider::new(&mut l.magnification, 2.0..=16.0).text("magnification"));
+            ui.add(egui::Slider::new(&mut l.brightness, -100.0..=100.0).text("brightness"));
+            ui.add(egui::Slider::new(&mut l.contrast, 0.5..=3.0).text("contrast"));
+            ui.add(egui::Slider::new(&mut l.sharpen, 0.0..=3.0).text("sharpen"));
+            if ui.button("Reset").clicked() {
+                *l = super::Loupe {
+                    on: l.on,
+                    ..super::Loupe::default()
+                };
+            }
+            ui.label("Applies to the loupe only; the evidence is never altered.");
+        });
+    });
+    ui.label(egui::RichText::new(state.board.tool().hint()).weak());
+}
+
+fn add_panel_menu(ui: &mut Ui, state: &mut AppState) {
+    ui.menu_button("Add panel", |ui| {
+        let Some(case) = &state.case else { return };
+        let on_board: Vec<String> = state
+            .board
+            .working
+            .as_ref()
+            .map(|f| f.evidence_ids().into_iter().map(str::to_owned).collect())
+            .unwrap_or_default();
+        let mut chosen = None;
+        for e in case.evidence() {
+            let shown = on_board.contains(&e.sha256);
+            let text = format!(
+                "{}{}",
+                e.original_name,
+                if shown { " (on the board)" } else { "" }
+            );
+            if ui.button(text).clicked() {
+                chosen = Some(e.sha256.clone());
+                ui.close();
+            }
+        }
+        if ui
+            .button("Map snapshot (current map view)")
+            .on_hover_text("Takes a picture of the map as shown, with its bounds and basemap")
+            .clicked()
+        {
+            state.commands.push(Command::RequestMapSnapshot);
+            ui.close();
+        }
+        if let Some(sha256) = chosen
+            && let Some(f) = state.board.working.as_mut()
+        {
+            ops::add_panel(f, PanelSource::Evidence { sha256 });
+            state.commands.push(Command::CommitBoard);
+        }
+    });
+}
+
+/// Tool keys, undo/redo, delete, escape. Ignored while a text field has the keyboard.
+pub fn shortcuts(ui: &mut Ui, state: &mut AppState) {
+    if state.board.working.is_none() {
+        return;
+    }
+    let typing = ui.ctx().egui_wants_keyboard_input();
+    if typing {
+        return;
+    }
+    ui.input_mut(|i| {
+        if i.consume_shortcut(&REDO) || i.consume_shortcut(&REDO_Y) {
+            state.commands.push(Command::Redo);
+        }
+        if i.consume_shortcut(&UNDO) {
+            state.commands.push(Command::Undo);
+        }
+        if i.modifiers.any() {
+            return;
+        }
+        for tool in BoardTool::ALL {
+            if i.key_pressed(tool.key()) {
+                state.board.tool = Some(tool);
+                state.board.link_from = None;
+            }
+        }
+        if i.key_pressed(Key::M) {
+            state.board.loupe.on = !state.board.loupe.on;
+        }
+        if i.key_pressed(Key::Num0) {
+            for v in state.board.views.values_mut() {
+                v.zoom = 0.0;
+            }
+        }
+        if i.key_pressed(Key::Escape) {
+            state.board.polygon = None;
+            state.board.link_from = None;
+            state.board.selected = None;
+        }
+        if (i.key_pressed(Key::Delete) || i.key_pressed(Key::Backspace))
+            && let (Some(id), Some(f)) = (state.board.selected.take(), state.board.working.as_mut())
+        {
+            ops::remove_annotation(f, &id);
+            state.commands.push(Command::CommitBoard);
+        }
+    });
+    if ui.input(|i| i.key_pressed(Key::Enter)) {
+        super::canvas::close_polygon(state);
+    }
+}

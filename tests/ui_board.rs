@@ -1,0 +1,452 @@
+//! The comparison board driven like a user would, with egui_kittest (no GPU).
+#![cfg(feature = "gui")]
+#![allow(clippy::unwrap_used)]
+
+mod util;
+
+use egui::{Key, Modifiers, Pos2, vec2};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use geoproof::case::comparison::Shape;
+use geoproof::case::{Case, FindingKind, ImportOptions};
+use geoproof::ui::{Command, GeoproofApp, Workspace};
+
+struct Holder {
+    case: Option<Case>,
+    app: Option<GeoproofApp>,
+}
+
+fn harness(case: Case) -> Harness<'static, Holder> {
+    Harness::builder()
+        .with_size(egui::vec2(1400.0, 860.0))
+        .build_ui_state(
+            |ui, h: &mut Holder| {
+                let app = h
+                    .app
+                    .get_or_insert_with(|| GeoproofApp::new(ui.ctx(), h.case.take()));
+                app.frame_ui(ui);
+            },
+            Holder {
+                case: Some(case),
+                app: None,
+            },
+        )
+}
+
+fn app<'h>(h: &'h Harness<'_, Holder>) -> &'h GeoproofApp {
+    h.state().app.as_ref().unwrap()
+}
+
+fn push(h: &mut Harness<'static, Holder>, command: Command) {
+    h.state_mut()
+        .app
+        .as_mut()
+        .unwrap()
+        .state
+        .commands
+        .push(command);
+}
+
+/// A case with two photos; returns the folder and the evidence ids.
+fn two_photo_case() -> (tempfile::TempDir, Case, Vec<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut case = Case::create(&dir.path().join("c"), "board test").unwrap();
+    let mut ids = Vec::new();
+    for name in ["rocket-gps.jpg", "coffee-no-gps.jpg"] {
+        let outcome = case
+            .import(&util::data(name), &ImportOptions::default())
+            .unwrap();
+        ids.push(match outcome {
+            geoproof::case::ImportOutcome::Added(r)
+            | geoproof::case::ImportOutcome::Duplicate(r) => r.sha256,
+        });
+    }
+    case.save().unwrap();
+    (dir, case, ids)
+}
+
+/// Opens a new comparison of both photos on the board and waits for them to decode.
+fn board_with_two_panels() -> (tempfile::TempDir, Harness<'static, Holder>, String) {
+    let (dir, case, ids) = two_photo_case();
+    let mut h = harness(case);
+    h.run_steps(2);
+    push(&mut h, Command::NewComparison(ids));
+    h.run_steps(2);
+    for _ in 0..400 {
+        h.run_steps(1);
+        if !app(&h).board_images.loading() && app(&h).board_images.texture_count() > 0 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(!app(&h).board_images.loading(), "images decoded");
+    assert_eq!(app(&h).state.workspace, Workspace::Board);
+    let id = app(&h).state.board.finding.clone().unwrap();
+    (dir, h, id)
+}
+
+fn panel_center(h: &Harness<'_, Holder>, panel: &str) -> Pos2 {
+    let t = app(h).state.board.transforms[panel];
+    egui::pos2(t.origin[0] as f32, t.origin[1] as f32)
+}
+
+fn image_point(h: &Harness<'_, Holder>, panel: &str, p: Pos2) -> [f64; 2] {
+    app(h).state.board.transforms[panel].to_image([f64::from(p.x), f64::from(p.y)])
+}
+
+fn button(h: &Harness<'static, Holder>, pos: Pos2, pressed: bool) {
+    h.event(egui::Event::PointerButton {
+        pos,
+        button: egui::PointerButton::Primary,
+        pressed,
+        modifiers: Modifiers::default(),
+    });
+}
+
+/// Press at `from`, move in steps to `to`, release: one gesture over many frames.
+fn drag(h: &mut Harness<'static, Holder>, from: Pos2, to: Pos2) {
+    h.hover_at(from);
+    h.run_steps(1);
+    button(h, from, true);
+    h.run_steps(1);
+    for i in 1..=8 {
+        h.hover_at(from + (to - from) * (i as f32 / 8.0));
+        h.run_steps(1);
+    }
+    button(h, to, false);
+    h.run_steps(2);
+}
+
+fn click(h: &mut Harness<'static, Holder>, pos: Pos2) {
+    h.hover_at(pos);
+    h.run_steps(1);
+    button(h, pos, true);
+    h.run_steps(1);
+    button(h, pos, false);
+    h.run_steps(2);
+}
+
+fn saved_finding(dir: &tempfile::TempDir, id: &str) -> geoproof::case::Finding {
+    Case::open_read_only(&dir.path().join("c"))
+        .unwrap()
+        .finding(id)
+        .unwrap()
+        .clone()
+}
+
+fn rect_of(f: &geoproof::case::Finding, id: &str) -> [f64; 4] {
+    match &f.annotations.iter().find(|a| a.id == id).unwrap().shape {
+        Shape::Rectangle { x, y, w, h } => [*x, *y, *w, *h],
+        other => panic!("{id} is not a rectangle: {other:?}"),
+    }
+}
+
+fn close(a: [f64; 4], b: [f64; 4]) -> bool {
+    a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-3)
+}
+
+#[test]
+fn rectangles_linked_described_undone_redone_and_reopened() {
+    let (dir, mut h, id) = board_with_two_panels();
+    let (c1, c2) = (panel_center(&h, "P1"), panel_center(&h, "P2"));
+
+    // Draw a rectangle on each panel with the keyboard-chosen tool.
+    h.key_press(Key::R);
+    h.run_steps(1);
+    let (a0, a1) = (c1 - vec2(40.0, 30.0), c1 + vec2(30.0, 20.0));
+    let expected_a = {
+        let p = image_point(&h, "P1", a0);
+        let q = image_point(&h, "P1", a1);
+        [p[0], p[1], q[0] - p[0], q[1] - p[1]]
+    };
+    drag(&mut h, a0, a1);
+    let (b0, b1) = (c2 - vec2(25.0, 25.0), c2 + vec2(35.0, 15.0));
+    let expected_b = {
+        let p = image_point(&h, "P2", b0);
+        let q = image_point(&h, "P2", b1);
+        [p[0], p[1], q[0] - p[0], q[1] - p[1]]
+    };
+    drag(&mut h, b0, b1);
+    let f = saved_finding(&dir, &id);
+    assert_eq!(
+        f.annotations.len(),
+        2,
+        "each drawn rectangle is saved at once"
+    );
+    assert!(
+        close(rect_of(&f, "A1"), expected_a),
+        "{:?} vs {expected_a:?}",
+        rect_of(&f, "A1")
+    );
+    assert!(close(rect_of(&f, "A2"), expected_b));
+
+    // Link them: Link tool, click one, then the other.
+    h.key_press(Key::L);
+    h.run_steps(1);
+    click(&mut h, c1 - vec2(5.0, 5.0));
+    click(&mut h, c2);
+    let f = saved_finding(&dir, &id);
+    assert_eq!(f.links.len(), 1, "{:?}", f.links);
+    assert_eq!(
+        (
+            f.links[0].a.as_str(),
+            f.links[0].b.as_str(),
+            f.links[0].number
+        ),
+        ("A1", "A2", 1)
+    );
+
+    // Describe the link in the inspector; it is committed when the field loses focus.
+    let field = h.get_by_label("Description of feature 1");
+    field.focus();
+    field.type_text("white stripe on left sleeve");
+    h.run_steps(1);
+    h.key_press(Key::Escape);
+    h.run_steps(2);
+    assert_eq!(
+        saved_finding(&dir, &id).links[0].description,
+        "white stripe on left sleeve"
+    );
+
+    // Undo twice (description, then the link), redo once (the link comes back).
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    assert_eq!(saved_finding(&dir, &id).links[0].description, "");
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    assert!(
+        saved_finding(&dir, &id).links.is_empty(),
+        "undo removed the link"
+    );
+    h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+    h.run_steps(2);
+    h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+    h.run_steps(2);
+    let f = saved_finding(&dir, &id);
+    assert_eq!(f.links.len(), 1, "redo restored the link");
+    assert_eq!(f.links[0].description, "white stripe on left sleeve");
+
+    // Save, close, reopen: the same finding with the same coordinates.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    h.run_steps(2);
+    drop(h);
+    let reopened = Case::open(&dir.path().join("c")).unwrap();
+    let f = reopened.finding(&id).unwrap();
+    assert_eq!(f.kind, FindingKind::Comparison);
+    assert!(close(rect_of(f, "A1"), expected_a));
+    assert!(close(rect_of(f, "A2"), expected_b));
+    assert_eq!(f.links[0].description, "white stripe on left sleeve");
+    assert!(f.check().is_ok());
+}
+
+#[test]
+fn moving_an_annotation_over_many_frames_is_one_undo_step() {
+    let (dir, mut h, id) = board_with_two_panels();
+    let c1 = panel_center(&h, "P1");
+    h.key_press(Key::R);
+    h.run_steps(1);
+    drag(&mut h, c1 - vec2(30.0, 30.0), c1 + vec2(30.0, 30.0));
+    let drawn = rect_of(&saved_finding(&dir, &id), "A1");
+    let saves = |dir: &tempfile::TempDir| {
+        std::fs::read_to_string(dir.path().join("c/log.jsonl"))
+            .unwrap()
+            .matches("\"finding_saved\"")
+            .count()
+    };
+    let before = saves(&dir);
+    h.key_press(Key::V);
+    h.run_steps(1);
+    let t = app(&h).state.board.transforms["P1"];
+    drag(&mut h, c1, c1 + vec2(50.0, 40.0));
+    let moved = rect_of(&saved_finding(&dir, &id), "A1");
+    assert_eq!(
+        saves(&dir),
+        before + 1,
+        "ten frames of dragging, one saved edit"
+    );
+    assert!(
+        (moved[0] - drawn[0] - 50.0 / t.zoom).abs() < 1e-3,
+        "{moved:?} {drawn:?}"
+    );
+    assert_eq!(
+        (moved[2], moved[3]),
+        (drawn[2], drawn[3]),
+        "a move keeps the size"
+    );
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    assert!(
+        close(rect_of(&saved_finding(&dir, &id), "A1"), drawn),
+        "one undo undoes the whole drag"
+    );
+    // Delete with the key, undo brings it back.
+    click(&mut h, c1);
+    h.key_press(Key::Delete);
+    h.run_steps(2);
+    assert!(saved_finding(&dir, &id).annotations.is_empty());
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    assert_eq!(saved_finding(&dir, &id).annotations.len(), 1);
+}
+
+#[test]
+fn every_tool_draws_its_shape_in_image_pixels() {
+    let (dir, mut h, id) = board_with_two_panels();
+    let c = panel_center(&h, "P1");
+    for (key, from, to) in [
+        (Key::E, c - vec2(60.0, 40.0), c - vec2(20.0, 10.0)),
+        (Key::A, c + vec2(10.0, 10.0), c + vec2(60.0, 30.0)),
+        (Key::F, c - vec2(60.0, -40.0), c - vec2(10.0, -60.0)),
+    ] {
+        h.key_press(key);
+        h.run_steps(1);
+        drag(&mut h, from, to);
+    }
+    h.key_press(Key::P);
+    h.run_steps(1);
+    click(&mut h, c + vec2(70.0, -50.0));
+    h.key_press(Key::T);
+    h.run_steps(1);
+    click(&mut h, c + vec2(-70.0, 60.0));
+    h.key_press(Key::G);
+    h.run_steps(1);
+    for p in [vec2(80.0, 0.0), vec2(110.0, 0.0), vec2(95.0, 30.0)] {
+        click(&mut h, c + p);
+    }
+    h.key_press(Key::Enter);
+    h.run_steps(2);
+    let f = saved_finding(&dir, &id);
+    let kinds: Vec<&str> = f
+        .annotations
+        .iter()
+        .map(|a| match a.shape {
+            Shape::Ellipse { .. } => "ellipse",
+            Shape::Arrow { .. } => "arrow",
+            Shape::Freehand { .. } => "freehand",
+            Shape::Point { .. } => "point",
+            Shape::Text { .. } => "text",
+            Shape::Polygon { .. } => "polygon",
+            Shape::Rectangle { .. } => "rectangle",
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        ["ellipse", "arrow", "freehand", "point", "text", "polygon"]
+    );
+    let t = app(&h).state.board.transforms["P1"];
+    if let Shape::Point { x, y } = f.annotations[3].shape {
+        let s = t.to_screen([x, y]);
+        let want = c + vec2(70.0, -50.0);
+        assert!((s[0] - f64::from(want.x)).abs() < 0.01 && (s[1] - f64::from(want.y)).abs() < 0.01);
+    }
+    // Zooming the panel changes the view, never the stored coordinates.
+    h.hover_at(c);
+    h.event(egui::Event::MouseWheel {
+        unit: egui::MouseWheelUnit::Point,
+        delta: vec2(0.0, 120.0),
+        phase: egui::TouchPhase::Move,
+        source: egui::MouseWheelSource::Wheel,
+        modifiers: Modifiers::default(),
+    });
+    h.run_steps(3);
+    assert!(app(&h).state.board.transforms["P1"].zoom > t.zoom);
+    assert_eq!(saved_finding(&dir, &id).annotations, f.annotations);
+}
+
+#[test]
+fn autosaved_work_is_offered_after_a_crash_and_restored() {
+    let (dir, mut h, id) = board_with_two_panels();
+    let c1 = panel_center(&h, "P1");
+    h.key_press(Key::R);
+    h.run_steps(1);
+    drag(&mut h, c1 - vec2(30.0, 30.0), c1 + vec2(30.0, 30.0));
+    // Type a label and leave the cursor in the field: nothing is committed yet…
+    let field = h.get_by_label("Label");
+    field.focus();
+    field.type_text("red cap");
+    h.run_steps(2);
+    let saved_label =
+        |dir: &tempfile::TempDir| saved_finding(dir, &id).annotations[0].label.clone();
+    assert_eq!(saved_label(&dir), "");
+    // …and the app dies (no save, no commit).
+    drop(h);
+    let case = Case::open(&dir.path().join("c")).unwrap();
+    let mut h = harness(case);
+    h.run_steps(3);
+    h.get_by_label("Restore autosave").click();
+    h.run_steps(3);
+    assert_eq!(
+        saved_label(&dir),
+        "red cap",
+        "the autosaved label is back and saved"
+    );
+    assert_eq!(app(&h).state.workspace, Workspace::Board);
+    drop(h);
+    // Once restored, the draft is gone: the next start offers nothing.
+    let case = Case::open(&dir.path().join("c")).unwrap();
+    let mut h = harness(case);
+    h.run_steps(3);
+    assert!(h.query_by_label("Restore autosave").is_none());
+}
+
+#[test]
+fn a_map_snapshot_becomes_a_panel_with_its_bounds_and_basemap() {
+    let (dir, mut h, id) = board_with_two_panels();
+    push(&mut h, Command::RequestMapSnapshot);
+    // The map is shown and a screenshot is asked of the window; kittest has no renderer,
+    // so this test plays the window and answers with a picture.
+    let mut answered = false;
+    for _ in 0..5 {
+        h.run_steps(1);
+        let requests: Vec<egui::ScreenshotCallback> = h
+            .output()
+            .viewport_output
+            .values()
+            .flat_map(|v| v.commands.iter())
+            .filter_map(|c| match c {
+                egui::ViewportCommand::Screenshot(cb) => Some(cb.clone()),
+                _ => None,
+            })
+            .collect();
+        for cb in requests {
+            let image = egui::ColorImage::new(
+                [1400, 860],
+                vec![egui::Color32::from_rgb(10, 80, 160); 1400 * 860],
+            );
+            cb.complete(std::sync::Arc::new(image));
+            answered = true;
+        }
+        if answered {
+            break;
+        }
+    }
+    assert!(answered, "a screenshot was requested");
+    h.run_steps(4);
+    let f = saved_finding(&dir, &id);
+    assert_eq!(f.panels.len(), 3, "status: {:?}", app(&h).state.status);
+    let geoproof::case::comparison::PanelSource::MapSnapshot {
+        file,
+        west,
+        east,
+        south,
+        north,
+        basemap,
+        ..
+    } = &f.panels[2].source
+    else {
+        panic!("third panel is not a map snapshot: {:?}", f.panels[2]);
+    };
+    assert!(
+        west < east && south < north,
+        "{west} {south} {east} {north}"
+    );
+    assert!(basemap.contains("Blue Marble"), "{basemap}");
+    let png = image::open(dir.path().join("c").join(file)).unwrap();
+    let extent = app(&h).state.map_view.unwrap();
+    assert_eq!(png.width(), extent.rect.width().round() as u32);
+    assert_eq!(
+        app(&h).state.workspace,
+        Workspace::Board,
+        "back on the board"
+    );
+}
