@@ -32,7 +32,11 @@ fn demo_case_has_a_finished_identity_comparison_and_geolocation() {
         .findings()
         .find(|f| f.kind == FindingKind::Comparison)
         .expect("an identity comparison");
-    assert_eq!(comparison.evidence_ids().len(), 2, "two photos side by side");
+    assert_eq!(
+        comparison.evidence_ids().len(),
+        2,
+        "two photos side by side"
+    );
     let described = comparison
         .links
         .iter()
@@ -40,8 +44,7 @@ fn demo_case_has_a_finished_identity_comparison_and_geolocation() {
         .count();
     assert!(described >= 3, "at least three described linked features");
     assert_ne!(comparison.confidence, Confidence::Unverified);
-    assert!(
-        case.findings()
-            .any(|f| f.kind == FindingKind::Geolocation && f.location.is_some() && !f.verdict.is_empty())
-    );
+    assert!(case.findings().any(|f| f.kind == FindingKind::Geolocation
+        && f.location.is_some()
+        && !f.verdict.is_empty()));
 }
