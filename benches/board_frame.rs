@@ -78,8 +78,8 @@ fn board_case(dir: &std::path::Path) -> (Case, String) {
         }
         ids[panel].push(id);
     }
-    for k in 0..100 {
-        ops::link(&mut finding, &ids[0][k], &ids[1][k]).expect("link");
+    for (a, b) in ids[0].iter().zip(&ids[1]).take(100) {
+        ops::link(&mut finding, a, b).expect("link");
     }
     let id = finding.id.clone();
     case.apply(Edit::PutFinding(Box::new(finding)))
