@@ -130,18 +130,25 @@ impl Pyramid {
         })
     }
 
-    /// A region of the full image (clamped to it), resampled to `out` pixels from the
-    /// finest level that still has enough detail — for the loupe and figure insets.
-    pub fn region(&self, rect: [f64; 4], out: (u32, u32)) -> RgbImage {
-        let span = ((rect[2] - rect[0]) / f64::from(out.0.max(1))).max(1e-9);
-        let level = self.level_for_zoom(1.0 / span);
+    /// Samples `out` pixels along an affine grid: output pixel (x, y) shows the image
+    /// point `origin + (x + ½)·dx + (y + ½)·dy` (full-resolution pixels), taken from the
+    /// finest level that still has about one pixel per output pixel. Any rotation or
+    /// mirroring of a view is just a different `dx`, `dy`. Outside the image is black.
+    pub fn sample(
+        &self,
+        origin: [f64; 2],
+        dx: [f64; 2],
+        dy: [f64; 2],
+        out: (u32, u32),
+    ) -> RgbImage {
+        let step = dx[0].hypot(dx[1]).max(1e-9);
+        let level = self.level_for_zoom(1.0 / step);
         let l = &self.levels[level as usize];
         let s = self.scale(level);
         RgbImage::from_fn(out.0, out.1, |x, y| {
-            let ix = rect[0] + (f64::from(x) + 0.5) / f64::from(out.0) * (rect[2] - rect[0]);
-            let iy = rect[1] + (f64::from(y) + 0.5) / f64::from(out.1) * (rect[3] - rect[1]);
-            let px = (ix / s).floor();
-            let py = (iy / s).floor();
+            let (fx, fy) = (f64::from(x) + 0.5, f64::from(y) + 0.5);
+            let px = ((origin[0] + fx * dx[0] + fy * dy[0]) / s).floor();
+            let py = ((origin[1] + fx * dx[1] + fy * dy[1]) / s).floor();
             if px < 0.0 || py < 0.0 || px >= f64::from(l.width()) || py >= f64::from(l.height()) {
                 image::Rgb([0, 0, 0])
             } else {
@@ -189,6 +196,9 @@ mod tests {
             tile.get_pixel(0, 0).0,
             [(2048 % 256) as u8, (512 % 256) as u8, 7, 255]
         );
+        // Sampling with a mirrored grid reads the row right to left.
+        let row = p.sample([2100.0, 0.0], [-1.0, 0.0], [0.0, 1.0], (3, 1));
+        assert_eq!(row.get_pixel(0, 0).0, [(2099 % 256) as u8, 0, 7]);
         // Only the tiles under a small view are listed.
         assert_eq!(p.tiles_in(0, [600.0, 100.0, 700.0, 200.0]).len(), 1);
     }

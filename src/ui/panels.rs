@@ -197,6 +197,10 @@ pub fn top_bar_ui(ui: &mut Ui, state: &mut AppState) {
             ui.label(RichText::new(err).color(theme::ERROR));
         }
         ui.separator();
+        if state.workspace == super::state::Workspace::Board {
+            // The board has its own tools; the map's would only confuse.
+            return;
+        }
         for (tool, label, tip) in [
             (Tool::Pan, "Pan", "Pan and zoom the map"),
             (

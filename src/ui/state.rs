@@ -341,6 +341,8 @@ impl AppState {
         match crate::spatial::parse_coordinate(&self.goto_text) {
             Ok(p) => {
                 self.goto_error = None;
+                self.commands.push(Command::CommitBoard);
+                self.commands.push(Command::SetWorkspace(Workspace::Map));
                 self.commands.push(Command::CenterOn(p, Some(GO_TO_ZOOM)));
             }
             Err(e) => self.goto_error = Some(e.reason),

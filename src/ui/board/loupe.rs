@@ -22,17 +22,28 @@ pub fn draw(
     let ctx = ui.ctx();
     let ppp = ctx.pixels_per_point();
     let side_px = (2.0 * RADIUS * ppp).round() as u32;
-    let center = t.to_image([f64::from(pointer.x), f64::from(pointer.y)]);
-    // Image pixels covered by the loupe: its screen size at the panel's zoom, divided
-    // by the magnification.
-    let half = f64::from(RADIUS) / (t.zoom * loupe.magnification);
-    let rect = [
-        center[0] - half,
-        center[1] - half,
-        center[0] + half,
-        center[1] + half,
-    ];
-    let pixels = enhance(pyramid.region(rect, (side_px, side_px)), loupe);
+    // The loupe shows what the panel shows (rotated or mirrored alike), enlarged: each
+    // loupe pixel maps through the panel's view at `magnification` times its zoom.
+    let step = 1.0 / (f64::from(ppp) * loupe.magnification);
+    let at = |sx: f64, sy: f64| {
+        t.to_image([
+            f64::from(pointer.x) + sx * step,
+            f64::from(pointer.y) + sy * step,
+        ])
+    };
+    let half = f64::from(side_px) / 2.0;
+    let origin = at(-half, -half);
+    let right = at(-half + 1.0, -half);
+    let down = at(-half, -half + 1.0);
+    let pixels = enhance(
+        pyramid.sample(
+            origin,
+            [right[0] - origin[0], right[1] - origin[1]],
+            [down[0] - origin[0], down[1] - origin[1]],
+            (side_px, side_px),
+        ),
+        loupe,
+    );
     let image = egui::ColorImage::from_rgb([side_px as usize, side_px as usize], pixels.as_raw());
     let texture = images.loupe_texture(ctx, image);
     let area = Rect::from_center_size(pointer, vec2(2.0 * RADIUS, 2.0 * RADIUS));
