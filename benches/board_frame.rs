@@ -4,6 +4,10 @@
 //!
 //! `cargo bench --bench board_frame`
 
+#[path = "common/mod.rs"]
+mod common;
+
+use common::write_24mp_jpeg;
 use criterion::{Criterion, criterion_group, criterion_main};
 use egui_kittest::Harness;
 use geoproof::board::geometry::{ellipse_in, rectangle_in};
@@ -15,15 +19,6 @@ use geoproof::ui::{Command, GeoproofApp};
 struct Holder {
     case: Option<Case>,
     app: Option<GeoproofApp>,
-}
-
-/// A 6000×4000 JPEG with enough texture to be a realistic decode.
-fn write_24mp_jpeg(path: &std::path::Path, seed: u32) {
-    let img = image::RgbImage::from_fn(6000, 4000, |x, y| {
-        let v = ((x * 7 + y * 3 + seed) % 255) as u8;
-        image::Rgb([v, ((x / 20 + y / 20) % 255) as u8, (x ^ y) as u8])
-    });
-    img.save(path).expect("jpeg");
 }
 
 fn shape(i: usize) -> Shape {

@@ -450,3 +450,45 @@ fn a_map_snapshot_becomes_a_panel_with_its_bounds_and_basemap() {
         "back on the board"
     );
 }
+
+#[test]
+fn the_figure_dialog_previews_with_the_exporter_and_exports_with_a_manifest() {
+    let (dir, mut h, id) = board_with_two_panels();
+    let c1 = panel_center(&h, "P1");
+    h.key_press(Key::R);
+    h.run_steps(1);
+    drag(&mut h, c1 - vec2(30.0, 30.0), c1 + vec2(30.0, 30.0));
+    h.get_by_label("Export figure…").click();
+    h.run_steps(2);
+    h.get_by_label("Update preview").click();
+    h.run_steps(2);
+    let dialog = app(&h).state.figure_dialog.as_ref().expect("dialog open");
+    assert!(dialog.error.is_none(), "{:?}", dialog.error);
+    let preview = dialog.preview.as_ref().expect("a preview was rendered");
+    assert_eq!(
+        preview.size()[0],
+        900,
+        "the preview is the exported raster at preview width"
+    );
+    // The save dialogs are the system's; the command they send is what is tested.
+    let png = dir.path().join("figure.png");
+    let svg = dir.path().join("figure.svg");
+    push(
+        &mut h,
+        Command::ExportFigure {
+            png: Some(png.clone()),
+            svg: Some(svg.clone()),
+            options: geoproof::export::figure::FigureOptions {
+                width: 1200,
+                insets: vec!["A1".into()],
+                ..Default::default()
+            },
+        },
+    );
+    h.run_steps(2);
+    assert_eq!(image::open(&png).unwrap().width(), 1200);
+    assert!(std::fs::read_to_string(&svg).unwrap().starts_with("<svg"));
+    assert!(dir.path().join("figure.manifest.json").exists());
+    let log = std::fs::read_to_string(dir.path().join("c/log.jsonl")).unwrap();
+    assert!(log.contains("\"figure_exported\"") && log.contains(&id));
+}

@@ -31,6 +31,8 @@ pub struct Cli {
     command: Option<Command>,
 }
 
+// Parsed once per run: the size of the largest variant (export's options) costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Open a case in the desktop app.
@@ -147,10 +149,37 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Export findings with a location as GeoJSON, KML and/or CSV.
-    #[command(group(clap::ArgGroup::new("format").required(true).multiple(true).args(["geojson", "kml", "csv"])))]
+    /// Export a finding's annotated figure (PNG/SVG), and/or findings with a location as
+    /// GeoJSON, KML and CSV.
+    #[command(group(clap::ArgGroup::new("format").required(true).multiple(true).args(["geojson", "kml", "csv", "png", "svg"])))]
     Export {
         case: PathBuf,
+        /// The finding whose figure --png/--svg write.
+        #[arg(long, value_name = "ID")]
+        finding: Option<String>,
+        /// Figure as PNG (no EXIF, GPS, XMP or names unless --with-metadata).
+        #[arg(long, value_name = "OUT", requires = "finding")]
+        png: Option<PathBuf>,
+        /// Figure as SVG (annotations and text as vectors over the embedded images).
+        #[arg(long, value_name = "OUT", requires = "finding")]
+        svg: Option<PathBuf>,
+        /// Figure width in pixels.
+        #[arg(long, default_value_t = 2400, value_name = "PX")]
+        width: u32,
+        /// Annotation to show enlarged below the panels (repeatable).
+        #[arg(long = "inset", value_name = "ANNOTATION")]
+        insets: Vec<String>,
+        #[arg(long, default_value_t = 1, value_name = "N")]
+        figure_number: u32,
+        /// Text under the title (default: the finding's verdict).
+        #[arg(long, value_name = "TEXT")]
+        caption: Option<String>,
+        /// An extra source or credit line (repeatable).
+        #[arg(long = "credit", value_name = "TEXT")]
+        credits: Vec<String>,
+        /// Write the title, finding id and program into the PNG as text chunks.
+        #[arg(long)]
+        with_metadata: bool,
         /// RFC 7946 GeoJSON (longitude first, six decimals).
         #[arg(long, value_name = "OUT")]
         geojson: Option<PathBuf>,
@@ -243,12 +272,35 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         } => similar(case, &evidence, max_distance, json),
         Command::Export {
             case,
+            finding,
+            png,
+            svg,
+            width,
+            insets,
+            figure_number,
+            caption,
+            credits,
+            with_metadata,
             geojson,
             kml,
             csv,
             filter,
             json,
         } => {
+            if let Some(id) = finding.filter(|_| png.is_some() || svg.is_some()) {
+                let options = geoproof::export::figure::FigureOptions {
+                    width,
+                    figure_number,
+                    description: caption,
+                    credits,
+                    insets,
+                    include_metadata: with_metadata,
+                };
+                export_figure(&case, &id, png, svg, &options, json)?;
+            }
+            if geojson.is_none() && kml.is_none() && csv.is_none() {
+                return Ok(Outcome::Success);
+            }
             let targets = [
                 (GeoFormat::GeoJson, geojson),
                 (GeoFormat::Kml, kml),
@@ -386,6 +438,50 @@ fn similar(path: PathBuf, id: &str, max_distance: u32, json: bool) -> Result<Out
         }
     }
     Ok(Outcome::Success)
+}
+
+fn export_figure(
+    path: &std::path::Path,
+    finding: &str,
+    png: Option<PathBuf>,
+    svg: Option<PathBuf>,
+    options: &geoproof::export::figure::FigureOptions,
+    json: bool,
+) -> Result<()> {
+    let (mut case, loggable) = open_for_logging(path)?;
+    let fonts = geoproof::assets_dir().join("fonts");
+    let export = geoproof::export::figure::export(
+        &mut case,
+        finding,
+        png.as_deref(),
+        svg.as_deref(),
+        options,
+        &fonts,
+        loggable,
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))
+    .with_context(|| format!("{}: figure of {finding}", path.display()))?;
+    if json {
+        print_json(&json!({
+            "finding": finding,
+            "width": export.width,
+            "height": export.height,
+            "files": export.outputs.iter().map(|(p, sha)| json!({"path": p, "sha256": sha})).collect::<Vec<_>>(),
+            "manifest": export.manifest,
+            "logged": loggable,
+        }))?;
+    } else {
+        for (p, sha) in &export.outputs {
+            println!(
+                "wrote {} ({}×{} px, sha256 {sha})",
+                p.display(),
+                export.width,
+                export.height
+            );
+        }
+        println!("manifest {}", export.manifest.display());
+    }
+    Ok(())
 }
 
 fn export_geo(

@@ -1,5 +1,7 @@
-//! What leaves the case for publication. `geo`: findings as GeoJSON, KML and CSV.
+//! What leaves the case for publication. `geo`: findings as GeoJSON, KML and CSV;
+//! `figure`: annotated comparison figures as PNG and SVG with a provenance manifest.
 
+pub mod figure;
 pub mod geo;
 
 pub use geo::{GeoExport, GeoFormat};

@@ -23,12 +23,7 @@ const APP_ID: &str = "geoproof";
 const LAST_CASE_KEY: &str = "last_case";
 const PREFS_KEY: &str = "prefs";
 
-/// Where the bundled assets live: `GEOPROOF_ASSETS`, else the source tree's `assets/`.
-pub fn assets_dir() -> PathBuf {
-    std::env::var_os("GEOPROOF_ASSETS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/assets")))
-}
+pub use crate::assets_dir;
 
 /// The bundled demo case, copied once into the user's data folder so exploring it never
 /// modifies the program's own files.
@@ -176,6 +171,9 @@ impl GeoproofApp {
         });
         if self.state.consent_request.is_some() {
             panels::online_consent_ui(ui, &mut self.state);
+        }
+        if self.state.figure_dialog.is_some() {
+            board::figure_dialog_ui(ui, &mut self.state);
         }
         if !self.state.board.recovery.is_empty() {
             panels::recovery_ui(ui, &mut self.state);

@@ -76,6 +76,12 @@ pub enum Command {
     /// Takes an autosaved draft of this finding as the finding.
     RestoreDraft(String),
     DiscardDraft(String),
+    /// Writes the board's finding as a figure (with its manifest, logged in the case).
+    ExportFigure {
+        png: Option<PathBuf>,
+        svg: Option<PathBuf>,
+        options: crate::export::figure::FigureOptions,
+    },
 }
 
 /// A message for the status bar; errors stay until replaced.
@@ -134,6 +140,8 @@ pub struct AppState {
     pub snapshot: SnapshotStep,
     /// The map's screen rectangle and geographic view in the last frame.
     pub map_view: Option<MapViewExtent>,
+    /// The "Export figure" window, when open.
+    pub figure_dialog: Option<super::board::FigureDialog>,
 }
 
 /// Where a map snapshot is: asked for, screenshot requested, or nothing going on.
@@ -216,6 +224,7 @@ impl AppState {
             board_color_editing: false,
             snapshot: SnapshotStep::Idle,
             map_view: None,
+            figure_dialog: None,
         };
         if let Some(case) = case {
             state.set_case(case);
@@ -483,6 +492,9 @@ impl AppState {
             Command::RequestMapSnapshot => self.request_map_snapshot()?,
             Command::RestoreDraft(id) => self.restore_draft(&id)?,
             Command::DiscardDraft(id) => self.discard_draft(&id)?,
+            Command::ExportFigure { png, svg, options } => {
+                self.export_figure(png, svg, &options)?
+            }
         }
         Ok(())
     }

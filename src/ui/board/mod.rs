@@ -4,6 +4,7 @@
 
 mod canvas;
 mod commands;
+pub mod figure_dialog;
 pub mod images;
 mod inspector;
 mod loupe;
@@ -19,6 +20,7 @@ use crate::case::Finding;
 use crate::case::comparison::{Category, PanelView, Shape};
 
 pub use canvas::board_ui;
+pub use figure_dialog::{FigureDialog, figure_dialog_ui};
 pub use images::BoardImages;
 pub use inspector::board_inspector_ui;
 

@@ -97,6 +97,14 @@ pub fn toolbar_ui(ui: &mut Ui, state: &mut AppState) {
         }
         ui.separator();
         add_panel_menu(ui, state);
+        if ui
+            .button("Export figure…")
+            .on_hover_text("PNG/SVG of the finding with its annotations, legend and caption")
+            .clicked()
+        {
+            state.commands.push(Command::CommitBoard);
+            state.figure_dialog = Some(super::FigureDialog::new());
+        }
         egui::ComboBox::from_label("Layout")
             .selected_text(match state.board.layout() {
                 Layout::SideBySide => "side by side",

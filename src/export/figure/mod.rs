@@ -1,0 +1,819 @@
+//! Publication figures of a finding: its panels side by side with every annotation and
+//! linked-feature number drawn exactly as on the board (the same `board::marks`), zoomed
+//! insets, a legend of linked features and a caption block; map panels carry a scale bar
+//! and a north arrow. The figure is first built as a list of plain drawing items in
+//! figure pixels; `raster` paints them into a PNG and `svg` writes them as vectors over
+//! the embedded images, so the two outputs (and the app's preview, which is the raster)
+//! cannot drift apart.
+
+mod raster;
+mod svg;
+pub mod text;
+
+use std::path::{Path, PathBuf};
+
+use image::RgbImage;
+use serde::Serialize;
+
+use crate::board::ViewTransform;
+use crate::board::geometry;
+use crate::board::marks::{Mark, MarkStyle, annotation_marks, ink_for};
+use crate::case::comparison::{Assessment, Panel, PanelSource, link_color};
+use crate::case::{Case, CaseError, Finding, store};
+pub use text::{PathCmd, TextBlock, Typesetter};
+
+/// The layout's reference width: sizes below are for a figure this wide and scale with it.
+const BASE_WIDTH: f64 = 1200.0;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FigureOptions {
+    /// Output width in pixels.
+    pub width: u32,
+    pub figure_number: u32,
+    /// Shown under the title; the finding's verdict when `None`.
+    pub description: Option<String>,
+    /// Extra source/credit lines (the panels' sources are always listed).
+    pub credits: Vec<String>,
+    /// Annotation ids shown enlarged below the panels.
+    pub insets: Vec<String>,
+    /// Writes title, finding id and program into the PNG (never EXIF, GPS or XMP).
+    pub include_metadata: bool,
+}
+
+impl Default for FigureOptions {
+    fn default() -> FigureOptions {
+        FigureOptions {
+            width: 2400,
+            figure_number: 1,
+            description: None,
+            credits: Vec::new(),
+            insets: Vec::new(),
+            include_metadata: false,
+        }
+    }
+}
+
+/// One drawing operation, in figure pixels.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    /// Source image `source` drawn through `transform` (source pixel → figure pixel,
+    /// `[a, b, c, d, e, f]` as in SVG's `matrix`); the enclosing clip bounds it.
+    Image {
+        source: usize,
+        transform: [f64; 6],
+    },
+    Stroke {
+        points: Vec<[f64; 2]>,
+        closed: bool,
+        color: [u8; 4],
+        width: f64,
+    },
+    Fill {
+        points: Vec<[f64; 2]>,
+        color: [u8; 4],
+    },
+    Circle {
+        center: [f64; 2],
+        radius: f64,
+        fill: [u8; 4],
+        outline: Option<([u8; 4], f64)>,
+    },
+    /// Filled outlines (text).
+    Path {
+        commands: Vec<PathCmd>,
+        color: [u8; 4],
+    },
+    /// Items until the matching `EndClip` are clipped to the rectangle.
+    BeginClip([f64; 4]),
+    EndClip,
+}
+
+/// An image used by the figure, decoded at the resolution the figure needs.
+pub struct Source {
+    pub panel: String,
+    pub sha256: String,
+    pub name: String,
+    pub kind: &'static str,
+    pub pixels: RgbImage,
+    /// Full-resolution pixels per decoded pixel.
+    pub scale: f64,
+    pub full_size: [u32; 2],
+}
+
+pub struct Figure {
+    pub width: u32,
+    pub height: u32,
+    pub items: Vec<Item>,
+    pub sources: Vec<Source>,
+    /// What each source contributed (crop, transform), for the manifest.
+    pub provenance: Vec<serde_json::Value>,
+    pub finding: String,
+    pub title: String,
+}
+
+const WHITE: [u8; 4] = [255, 255, 255, 255];
+const INK: [u8; 4] = [20, 20, 20, 255];
+const GREY: [u8; 4] = [90, 90, 90, 255];
+const PANEL_BG: [u8; 4] = [32, 32, 32, 255];
+
+fn rgba(c: [u8; 3]) -> [u8; 4] {
+    [c[0], c[1], c[2], 255]
+}
+
+fn rect_points(r: [f64; 4]) -> Vec<[f64; 2]> {
+    vec![[r[0], r[1]], [r[2], r[1]], [r[2], r[3]], [r[0], r[3]]]
+}
+
+/// How a panel is seen in a figure: the whole image fitted into its cell, with the
+/// panel's viewing rotation and mirroring.
+fn fitted(panel: &Panel, size: [f64; 2], cell: [f64; 4]) -> ViewTransform {
+    ViewTransform::fit(
+        size,
+        [cell[2] - cell[0], cell[3] - cell[1]],
+        [(cell[0] + cell[2]) / 2.0, (cell[1] + cell[3]) / 2.0],
+        panel.view.quarter_turns,
+        panel.view.flip_horizontal,
+    )
+}
+
+/// Source pixel → figure pixel, as an affine matrix.
+fn image_matrix(view: &ViewTransform, scale: f64) -> [f64; 6] {
+    let o = view.to_screen([0.0, 0.0]);
+    let x = view.to_screen([scale, 0.0]);
+    let y = view.to_screen([0.0, scale]);
+    [
+        x[0] - o[0],
+        x[1] - o[1],
+        y[0] - o[0],
+        y[1] - o[1],
+        o[0],
+        o[1],
+    ]
+}
+
+/// The oriented size of a panel's image and where its file is, without decoding it.
+fn panel_file(
+    case: &Case,
+    panel: &Panel,
+) -> Result<(PathBuf, String, String, &'static str), String> {
+    match &panel.source {
+        PanelSource::Evidence { sha256 } => {
+            let e = case.find_evidence(sha256).map_err(|e| e.to_string())?;
+            Ok((
+                case.evidence_path(e),
+                sha256.clone(),
+                e.original_name.clone(),
+                "evidence",
+            ))
+        }
+        PanelSource::MapSnapshot { file, sha256, .. } => {
+            let path = store::resolve_inside(case.root(), file)?;
+            Ok((
+                path,
+                sha256.clone(),
+                format!("map snapshot {file}"),
+                "map_snapshot",
+            ))
+        }
+    }
+}
+
+fn oriented_size(case: &Case, panel: &Panel, path: &Path) -> Result<[f64; 2], String> {
+    if let PanelSource::Evidence { sha256 } = &panel.source
+        && let Ok(e) = case.find_evidence(sha256)
+    {
+        return Ok([f64::from(e.width), f64::from(e.height)]);
+    }
+    let (w, h) = image::image_dimensions(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok([f64::from(w), f64::from(h)])
+}
+
+/// Builds the figure of `finding` (decoding each source once, at the size needed).
+pub fn build(
+    case: &Case,
+    finding: &Finding,
+    options: &FigureOptions,
+    type_setter: &mut Typesetter,
+) -> Result<Figure, String> {
+    if finding.panels.is_empty() {
+        return Err(format!("finding {} has no panels to show", finding.id));
+    }
+    if !(200..=20_000).contains(&options.width) {
+        return Err(format!("width {} px is outside 200–20000", options.width));
+    }
+    for id in &options.insets {
+        if !finding.annotations.iter().any(|a| a.id == *id) {
+            return Err(format!(
+                "finding {} has no annotation {id} for an inset",
+                finding.id
+            ));
+        }
+    }
+    let w = f64::from(options.width);
+    let k = w / BASE_WIDTH;
+    let margin = 24.0 * k;
+    let gap = 12.0 * k;
+    let style = MarkStyle::SCREEN.scaled(1.4 * k);
+    let mut items = vec![Item::Fill {
+        points: rect_points([0.0, 0.0, w, 0.0]),
+        color: WHITE,
+    }];
+
+    // Panel cells: one row for up to three panels, else a grid.
+    let n = finding.panels.len();
+    let cols = if n <= 3 {
+        n
+    } else {
+        (n as f64).sqrt().ceil() as usize
+    };
+    let cell_w = (w - 2.0 * margin - gap * (cols as f64 - 1.0)) / cols as f64;
+    let files: Vec<_> = finding
+        .panels
+        .iter()
+        .map(|p| panel_file(case, p))
+        .collect::<Result<_, _>>()?;
+    let sizes: Vec<[f64; 2]> = finding
+        .panels
+        .iter()
+        .zip(&files)
+        .map(|(p, f)| oriented_size(case, p, &f.0))
+        .collect::<Result<_, _>>()?;
+    let mut y = margin;
+    let mut cells = Vec::new();
+    for row in finding
+        .panels
+        .chunks(cols)
+        .enumerate()
+        .map(|(r, c)| (r * cols, c.len()))
+    {
+        let (start, count) = row;
+        let row_h = (start..start + count)
+            .map(|i| {
+                let view = fitted(&finding.panels[i], sizes[i], [0.0, 0.0, cell_w, 1e9]);
+                let turned = if finding.panels[i].view.quarter_turns % 2 == 1 {
+                    sizes[i][0]
+                } else {
+                    sizes[i][1]
+                };
+                turned * view.zoom
+            })
+            .fold(0.0, f64::max)
+            .min(cell_w * 1.4);
+        for j in 0..count {
+            let x = margin + j as f64 * (cell_w + gap);
+            cells.push([x, y, x + cell_w, y + row_h]);
+        }
+        y += row_h + gap;
+    }
+
+    // The resolution each source is needed at: its panel, and any inset of it.
+    let mut need: Vec<f64> = (0..n)
+        .map(|i| fitted(&finding.panels[i], sizes[i], cells[i]).zoom)
+        .collect();
+    let inset_side = ((w - 2.0 * margin - 3.0 * gap) / 4.0).min(420.0 * k);
+    let mut inset_plan = Vec::new();
+    for id in &options.insets {
+        let a = finding
+            .annotations
+            .iter()
+            .find(|a| a.id == *id)
+            .ok_or("inset")?;
+        let i = finding
+            .panels
+            .iter()
+            .position(|p| p.id == a.panel)
+            .ok_or("inset panel")?;
+        let b = geometry::bounds(&a.shape);
+        let side = ((b[2] - b[0]).max(b[3] - b[1]) * 1.5).max(16.0);
+        let zoom = inset_side / side;
+        need[i] = need[i].max(zoom);
+        inset_plan.push((
+            a.clone(),
+            i,
+            [(b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0],
+            zoom,
+        ));
+    }
+
+    let mut sources = Vec::new();
+    for (i, panel) in finding.panels.iter().enumerate() {
+        let (path, sha256, name, kind) = &files[i];
+        let longest = sizes[i][0].max(sizes[i][1]);
+        let max_side = (longest * need[i].min(1.0)).ceil().max(1.0) as u32;
+        let (img, fw, fh) =
+            crate::evidence::load_oriented(path, max_side).map_err(|e| e.to_string())?;
+        let pixels = img.into_rgb8();
+        sources.push(Source {
+            panel: panel.id.clone(),
+            sha256: sha256.clone(),
+            name: name.clone(),
+            kind,
+            scale: f64::from(fw) / f64::from(pixels.width().max(1)),
+            full_size: [fw, fh],
+            pixels,
+        });
+    }
+
+    let mut provenance = Vec::new();
+    for (i, panel) in finding.panels.iter().enumerate() {
+        let cell = cells[i];
+        let view = fitted(panel, sizes[i], cell);
+        items.push(Item::Fill {
+            points: rect_points(cell),
+            color: PANEL_BG,
+        });
+        items.push(Item::BeginClip(cell));
+        items.push(Item::Image {
+            source: i,
+            transform: image_matrix(&view, sources[i].scale),
+        });
+        for a in finding.annotations.iter().filter(|a| a.panel == panel.id) {
+            for m in annotation_marks(finding, a, &view, style) {
+                mark_items(&m, type_setter, &mut items);
+            }
+        }
+        if let PanelSource::MapSnapshot {
+            west,
+            east,
+            south,
+            north,
+            ..
+        } = &panel.source
+        {
+            map_decorations(
+                &mut items,
+                type_setter,
+                &view,
+                sizes[i],
+                [*west, *south, *east, *north],
+                cell,
+                k,
+            );
+        }
+        items.push(Item::EndClip);
+        let tag = type_setter.layout(&panel.id, 13.0 * k, None, true);
+        tag_items(&mut items, &tag, [cell[0] + 6.0 * k, cell[1] + 6.0 * k], k);
+        provenance.push(serde_json::json!({
+            "panel": panel.id,
+            "kind": sources[i].kind,
+            "sha256": sources[i].sha256,
+            "name": sources[i].name,
+            "full_size": sources[i].full_size,
+            "decoded_size": [sources[i].pixels.width(), sources[i].pixels.height()],
+            "crop": [0, 0, sources[i].full_size[0], sources[i].full_size[1]],
+            "quarter_turns": panel.view.quarter_turns,
+            "flip_horizontal": panel.view.flip_horizontal,
+            "figure_pixels_per_image_pixel": view.zoom,
+            "placed_at": cell,
+        }));
+    }
+
+    // Insets: the annotation's surroundings enlarged, with its marks.
+    if !inset_plan.is_empty() {
+        for (j, (a, i, center, zoom)) in inset_plan.iter().enumerate() {
+            let col = j % 4;
+            if col == 0 && j > 0 {
+                y += inset_side + gap * 3.0;
+            }
+            let x = margin + col as f64 * (inset_side + gap);
+            let cell = [x, y, x + inset_side, y + inset_side];
+            let panel = &finding.panels[*i];
+            let view = ViewTransform {
+                center: *center,
+                origin: [(cell[0] + cell[2]) / 2.0, (cell[1] + cell[3]) / 2.0],
+                zoom: *zoom,
+                quarter_turns: panel.view.quarter_turns % 4,
+                flip_horizontal: panel.view.flip_horizontal,
+            };
+            items.push(Item::Fill {
+                points: rect_points(cell),
+                color: PANEL_BG,
+            });
+            items.push(Item::BeginClip(cell));
+            items.push(Item::Image {
+                source: *i,
+                transform: image_matrix(&view, sources[*i].scale),
+            });
+            for m in annotation_marks(finding, a, &view, style) {
+                mark_items(&m, type_setter, &mut items);
+            }
+            items.push(Item::EndClip);
+            items.push(Item::Stroke {
+                points: rect_points(cell),
+                closed: true,
+                color: INK,
+                width: k,
+            });
+            let label = format!(
+                "{} on {} ×{:.1}",
+                a.id,
+                a.panel,
+                zoom / fitted(panel, sizes[*i], cells[*i]).zoom
+            );
+            let text = type_setter.layout(&label, 12.0 * k, Some(inset_side), false);
+            items.push(Item::Path {
+                commands: text.placed([cell[0], cell[3] + 4.0 * k]),
+                color: GREY,
+            });
+            let crop = view.visible_image_rect([cell[0], cell[1]], [cell[2], cell[3]]);
+            provenance.push(serde_json::json!({
+                "inset": a.id, "panel": a.panel, "sha256": sources[*i].sha256,
+                "crop": crop, "figure_pixels_per_image_pixel": zoom, "placed_at": cell,
+            }));
+        }
+        y += inset_side + gap * 3.0;
+    }
+
+    // Legend of linked features.
+    let text_w = w - 2.0 * margin;
+    if !finding.links.is_empty() {
+        y += gap;
+        for l in &finding.links {
+            let badge_r = 11.0 * k;
+            let color = link_color(l.number);
+            let assessment = match l.assessment {
+                Assessment::Consistent => "consistent",
+                Assessment::Inconsistent => "inconsistent",
+                Assessment::Unclear => "unclear",
+            };
+            let description = if l.description.is_empty() {
+                "(no description)"
+            } else {
+                &l.description
+            };
+            let line = format!("{description} — {assessment} ({} ↔ {})", l.a, l.b);
+            let block = type_setter.layout(&line, 15.0 * k, Some(text_w - 3.0 * badge_r), false);
+            let center = [margin + badge_r, y + badge_r];
+            badge_items(&mut items, type_setter, center, badge_r, l.number, color);
+            items.push(Item::Path {
+                commands: block.placed([margin + 3.0 * badge_r, y + badge_r - 15.0 * k * 0.65]),
+                color: INK,
+            });
+            y += block.height.max(2.0 * badge_r) + 6.0 * k;
+        }
+    }
+
+    // Caption: figure number and title, description, sources.
+    y += gap;
+    let title = type_setter.layout(
+        &format!("Figure {}. {}", options.figure_number, finding.title),
+        22.0 * k,
+        Some(text_w),
+        true,
+    );
+    items.push(Item::Path {
+        commands: title.placed([margin, y]),
+        color: INK,
+    });
+    y += title.height + 6.0 * k;
+    let description = options
+        .description
+        .clone()
+        .unwrap_or_else(|| finding.verdict.clone());
+    if !description.is_empty() {
+        let block = type_setter.layout(&description, 16.0 * k, Some(text_w), false);
+        items.push(Item::Path {
+            commands: block.placed([margin, y]),
+            color: INK,
+        });
+        y += block.height + 8.0 * k;
+    }
+    let mut lines: Vec<String> = finding
+        .panels
+        .iter()
+        .zip(&sources)
+        .map(|(p, s)| match &p.source {
+            PanelSource::MapSnapshot { basemap, west, south, east, north, taken_at, .. } => format!(
+                "{}: map view {south:.5}, {west:.5} – {north:.5}, {east:.5}; {basemap}; captured {}",
+                p.id,
+                taken_at.format("%Y-%m-%d %H:%M UTC")
+            ),
+            PanelSource::Evidence { .. } => format!("{}: {} (SHA-256 {}…)", p.id, s.name, &s.sha256[..16.min(s.sha256.len())]),
+        })
+        .collect();
+    lines.extend(options.credits.iter().cloned());
+    lines.push(format!(
+        "Finding {} · made with geoproof {}",
+        finding.id,
+        env!("CARGO_PKG_VERSION")
+    ));
+    for line in lines {
+        let block = type_setter.layout(&line, 13.0 * k, Some(text_w), false);
+        items.push(Item::Path {
+            commands: block.placed([margin, y]),
+            color: GREY,
+        });
+        y += block.height + 2.0 * k;
+    }
+    let height = (y + margin).ceil();
+    items[0] = Item::Fill {
+        points: rect_points([0.0, 0.0, w, height]),
+        color: WHITE,
+    };
+    Ok(Figure {
+        width: options.width,
+        height: height as u32,
+        items,
+        sources,
+        provenance,
+        finding: finding.id.clone(),
+        title: finding.title.clone(),
+    })
+}
+
+fn tag_items(items: &mut Vec<Item>, tag: &TextBlock, at: [f64; 2], k: f64) {
+    let pad = 4.0 * k;
+    items.push(Item::Fill {
+        points: rect_points([
+            at[0],
+            at[1],
+            at[0] + tag.width + 2.0 * pad,
+            at[1] + tag.height + pad,
+        ]),
+        color: [0, 0, 0, 190],
+    });
+    items.push(Item::Path {
+        commands: tag.placed([at[0] + pad, at[1] + pad / 2.0]),
+        color: WHITE,
+    });
+}
+
+fn badge_items(
+    items: &mut Vec<Item>,
+    ts: &mut Typesetter,
+    center: [f64; 2],
+    radius: f64,
+    number: u32,
+    color: [u8; 3],
+) {
+    items.push(Item::Circle {
+        center,
+        radius,
+        fill: rgba(color),
+        outline: Some(([0, 0, 0, 255], radius / 9.0)),
+    });
+    let text = ts.layout(&number.to_string(), radius * 1.3, None, true);
+    items.push(Item::Path {
+        commands: text.placed([center[0] - text.width / 2.0, center[1] - text.height / 2.0]),
+        color: rgba(ink_for(color)),
+    });
+}
+
+/// The board's marks as figure items (labels and badges shaped like all figure text).
+fn mark_items(mark: &Mark, ts: &mut Typesetter, items: &mut Vec<Item>) {
+    match mark {
+        Mark::Line {
+            points,
+            closed,
+            color,
+            width,
+        } => items.push(Item::Stroke {
+            points: points.clone(),
+            closed: *closed,
+            color: rgba(*color),
+            width: *width,
+        }),
+        Mark::Triangle { points, color } => items.push(Item::Fill {
+            points: points.to_vec(),
+            color: rgba(*color),
+        }),
+        Mark::Dot {
+            center,
+            radius,
+            color,
+        } => items.push(Item::Circle {
+            center: *center,
+            radius: *radius,
+            fill: rgba(*color),
+            outline: Some(([0, 0, 0, 255], 1.0)),
+        }),
+        Mark::Label {
+            pos,
+            text,
+            color,
+            size,
+        } => {
+            let block = ts.layout(text, *size, None, false);
+            let pad = size * 0.15;
+            items.push(Item::Fill {
+                points: rect_points([
+                    pos[0] - pad,
+                    pos[1] - pad,
+                    pos[0] + block.width + pad,
+                    pos[1] + block.height + pad,
+                ]),
+                color: [0, 0, 0, 190],
+            });
+            items.push(Item::Path {
+                commands: block.placed(*pos),
+                color: rgba(*color),
+            });
+        }
+        Mark::Badge {
+            center,
+            number,
+            color,
+            radius,
+        } => badge_items(items, ts, *center, *radius, *number, *color),
+    }
+}
+
+/// A scale bar (bottom left) and a north arrow (top right) for a map panel.
+fn map_decorations(
+    items: &mut Vec<Item>,
+    ts: &mut Typesetter,
+    view: &ViewTransform,
+    size: [f64; 2],
+    bounds: [f64; 4],
+    cell: [f64; 4],
+    k: f64,
+) {
+    let [west, south, east, north] = bounds;
+    let mid_lat = (south + north) / 2.0;
+    let across_m = crate::spatial::distance_m(
+        crate::spatial::LatLon {
+            lat: mid_lat,
+            lon: west,
+        },
+        crate::spatial::LatLon {
+            lat: mid_lat,
+            lon: east,
+        },
+    );
+    let metres_per_figure_px = across_m / (size[0] * view.zoom);
+    if !(metres_per_figure_px.is_finite() && metres_per_figure_px > 0.0) {
+        return;
+    }
+    let target = metres_per_figure_px * (cell[2] - cell[0]) * 0.25;
+    let magnitude = 10f64.powf(target.log10().floor());
+    let nice = [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|f| f * magnitude)
+        .rfind(|v| *v <= target)
+        .unwrap_or(magnitude);
+    let bar = nice / metres_per_figure_px;
+    let x0 = cell[0] + 14.0 * k;
+    let y0 = cell[3] - 18.0 * k;
+    let label = if nice >= 1000.0 {
+        format!("{} km", nice / 1000.0)
+    } else {
+        format!("{nice} m")
+    };
+    let text = ts.layout(&label, 13.0 * k, None, true);
+    items.push(Item::Fill {
+        points: rect_points([
+            x0 - 6.0 * k,
+            y0 - text.height - 8.0 * k,
+            x0 + bar.max(text.width) + 6.0 * k,
+            y0 + 8.0 * k,
+        ]),
+        color: [255, 255, 255, 210],
+    });
+    items.push(Item::Stroke {
+        points: vec![
+            [x0, y0 - 5.0 * k],
+            [x0, y0],
+            [x0 + bar, y0],
+            [x0 + bar, y0 - 5.0 * k],
+        ],
+        closed: false,
+        color: INK,
+        width: 2.0 * k,
+    });
+    items.push(Item::Path {
+        commands: text.placed([x0, y0 - text.height - 6.0 * k]),
+        color: INK,
+    });
+    // North is image-up on a Web Mercator snapshot; the panel's rotation turns it.
+    let c = [cell[2] - 30.0 * k, cell[1] + 46.0 * k];
+    let up = {
+        let a = view.to_screen([0.0, 0.0]);
+        let b = view.to_screen([0.0, -1.0]);
+        let len = (b[0] - a[0]).hypot(b[1] - a[1]).max(1e-9);
+        [(b[0] - a[0]) / len, (b[1] - a[1]) / len]
+    };
+    let r = 16.0 * k;
+    items.push(Item::Circle {
+        center: c,
+        radius: r + 6.0 * k,
+        fill: [255, 255, 255, 210],
+        outline: None,
+    });
+    let tip = [c[0] + up[0] * r, c[1] + up[1] * r];
+    let side = [-up[1] * r * 0.45, up[0] * r * 0.45];
+    let tail = [c[0] - up[0] * r * 0.6, c[1] - up[1] * r * 0.6];
+    items.push(Item::Fill {
+        points: vec![
+            tip,
+            [tail[0] + side[0], tail[1] + side[1]],
+            c,
+            [tail[0] - side[0], tail[1] - side[1]],
+        ],
+        color: INK,
+    });
+    let n = ts.layout("N", 12.0 * k, None, true);
+    let at = [
+        c[0] + up[0] * (r + 14.0 * k) - n.width / 2.0,
+        c[1] + up[1] * (r + 14.0 * k) - n.height / 2.0,
+    ];
+    items.push(Item::Path {
+        commands: n.placed([
+            at[0].clamp(cell[0], cell[2] - n.width),
+            at[1].clamp(cell[1], cell[3] - n.height),
+        ]),
+        color: INK,
+    });
+}
+
+/// The PNG of a figure (RGB, 8 bit). No metadata chunk at all unless `include_metadata`,
+/// and then only title, finding id and program as text chunks.
+pub fn png(figure: &Figure, include_metadata: bool) -> Result<Vec<u8>, String> {
+    raster::encode_png(figure, include_metadata)
+}
+
+/// The figure's pixels (the app's preview uses exactly this).
+pub fn pixels(figure: &Figure) -> Result<image::RgbaImage, String> {
+    raster::render(figure)
+}
+
+/// The SVG of a figure: images embedded as PNG, annotations and text as vector paths.
+pub fn svg(figure: &Figure) -> Result<String, String> {
+    svg::write(figure)
+}
+
+/// What was exported, as written into the sidecar manifest and the audit log.
+#[derive(Debug, Clone, Serialize)]
+pub struct FigureExport {
+    pub manifest: PathBuf,
+    pub outputs: Vec<(PathBuf, String)>,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Renders and writes a finding's figure (PNG and/or SVG, atomically), a sidecar
+/// manifest `<name>.manifest.json`, and logs the export in the case.
+pub fn export(
+    case: &mut Case,
+    finding_id: &str,
+    png_path: Option<&Path>,
+    svg_path: Option<&Path>,
+    options: &FigureOptions,
+    fonts_dir: &Path,
+    log: bool,
+) -> Result<FigureExport, String> {
+    let first = png_path.or(svg_path).ok_or("give --png and/or --svg")?;
+    let finding = case.finding(finding_id).map_err(|e| e.to_string())?.clone();
+    let mut ts = Typesetter::new(fonts_dir)?;
+    let figure = build(case, &finding, options, &mut ts)?;
+    let mut outputs = Vec::new();
+    let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    if let Some(p) = png_path {
+        files.push((p.to_owned(), png(&figure, options.include_metadata)?));
+    }
+    if let Some(p) = svg_path {
+        files.push((p.to_owned(), svg(&figure)?.into_bytes()));
+    }
+    for (path, bytes) in &files {
+        write_output(path, bytes)?;
+        outputs.push((path.clone(), crate::evidence::sha256_hex(bytes)));
+    }
+    let manifest_path = first.with_extension("manifest.json");
+    let manifest = serde_json::json!({
+        "program": format!("geoproof {}", env!("CARGO_PKG_VERSION")),
+        "finding": finding.id,
+        "title": finding.title,
+        "created": chrono::Utc::now(),
+        "width": figure.width,
+        "height": figure.height,
+        "metadata_in_image": options.include_metadata,
+        "outputs": outputs.iter().map(|(p, sha)| serde_json::json!({
+            "file": p.file_name().map(|n| n.to_string_lossy().into_owned()), "sha256": sha
+        })).collect::<Vec<_>>(),
+        "sources": figure.provenance,
+    });
+    let bytes = store::to_json_bytes(&manifest).map_err(|e| e.to_string())?;
+    write_output(&manifest_path, &bytes)?;
+    if log {
+        case.log_event(
+            "figure_exported",
+            serde_json::json!({
+                "finding": finding.id,
+                "outputs": manifest["outputs"],
+                "manifest": manifest_path.display().to_string(),
+                "width": figure.width,
+            }),
+        );
+        case.save()
+            .map_err(|e| format!("recording the export in the audit log: {e}"))?;
+    }
+    Ok(FigureExport {
+        manifest: manifest_path,
+        outputs,
+        width: figure.width,
+        height: figure.height,
+    })
+}
+
+fn write_output(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    store::write_atomic(path, bytes, false).map_err(|e: CaseError| e.to_string())
+}
