@@ -17,20 +17,22 @@ struct Holder {
 }
 
 fn harness(case: Case) -> Harness<'static, Holder> {
-    Harness::builder()
-        .with_size(egui::vec2(1400.0, 860.0))
-        .build_ui_state(
-            |ui, h: &mut Holder| {
-                let app = h
-                    .app
-                    .get_or_insert_with(|| GeoproofApp::new(ui.ctx(), h.case.take()));
-                app.frame_ui(ui);
-            },
-            Holder {
-                case: Some(case),
-                app: None,
-            },
-        )
+    harness_sized(case, egui::vec2(1400.0, 860.0))
+}
+
+fn harness_sized(case: Case, size: egui::Vec2) -> Harness<'static, Holder> {
+    Harness::builder().with_size(size).build_ui_state(
+        |ui, h: &mut Holder| {
+            let app = h
+                .app
+                .get_or_insert_with(|| GeoproofApp::new(ui.ctx(), h.case.take()));
+            app.frame_ui(ui);
+        },
+        Holder {
+            case: Some(case),
+            app: None,
+        },
+    )
 }
 
 fn app<'h>(h: &'h Harness<'_, Holder>) -> &'h GeoproofApp {
@@ -491,4 +493,115 @@ fn the_figure_dialog_previews_with_the_exporter_and_exports_with_a_manifest() {
     assert!(dir.path().join("figure.manifest.json").exists());
     let log = std::fs::read_to_string(dir.path().join("c/log.jsonl")).unwrap();
     assert!(log.contains("\"figure_exported\"") && log.contains(&id));
+}
+
+/// A case with a photo and an 80 % copy of it: the true mapping is b = 0.8 · a.
+fn photo_and_scaled_copy() -> (tempfile::TempDir, Case, Vec<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let original = image::open(util::data("rocket-gps.jpg")).unwrap();
+    let small = original.resize_exact(512, 342, image::imageops::FilterType::Triangle);
+    let copy = dir.path().join("rocket-small.jpg");
+    small.to_rgb8().save(&copy).unwrap();
+    let mut case = Case::create(&dir.path().join("c"), "matching").unwrap();
+    let mut ids = Vec::new();
+    for path in [util::data("rocket-gps.jpg"), copy] {
+        match case.import(&path, &ImportOptions::default()).unwrap() {
+            geoproof::case::ImportOutcome::Added(r)
+            | geoproof::case::ImportOutcome::Duplicate(r) => ids.push(r.sha256),
+        }
+    }
+    case.save().unwrap();
+    (dir, case, ids)
+}
+
+fn open_board(case: Case, ids: Vec<String>) -> Harness<'static, Holder> {
+    // Tall enough that the inspector's matching section is on screen without scrolling.
+    let mut h = harness_sized(case, egui::vec2(1400.0, 1800.0));
+    h.run_steps(2);
+    push(&mut h, Command::NewComparison(ids));
+    h.run_steps(3);
+    h
+}
+
+#[test]
+fn matching_runs_in_the_background_and_proposals_are_accepted_one_by_one() {
+    let (dir, case, ids) = photo_and_scaled_copy();
+    let mut h = open_board(case, ids);
+    let id = app(&h).state.board.finding.clone().unwrap();
+    h.get_by_label("Propose correspondences").click();
+    h.run_steps(1);
+    assert!(
+        app(&h).state.board.match_job.is_some(),
+        "matching runs in the background"
+    );
+    for _ in 0..600 {
+        h.run_steps(1);
+        if app(&h).state.board.match_job.is_none() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let proposals = app(&h).state.board.proposals.as_ref().expect("a result");
+    assert!(proposals.inliers >= 15, "{}", proposals.summary);
+    assert!(!proposals.summary.contains("confirmed"));
+    assert!(
+        proposals.items.len() >= 5,
+        "{} proposals",
+        proposals.items.len()
+    );
+    let (n, c) = proposals.items[0];
+    // Reject one, accept another: only the accepted one becomes a link.
+    let (m, _) = proposals.items[1];
+    h.get_by_label(&format!("Reject ?{m}")).click();
+    h.run_steps(2);
+    h.get_by_label(&format!("Accept ?{n}")).click();
+    h.run_steps(3);
+    let f = saved_finding(&dir, &id);
+    assert_eq!(f.links.len(), 1, "one accepted proposal, one link");
+    assert!(
+        f.links[0]
+            .description
+            .contains("proposed by feature matching")
+    );
+    assert_eq!(
+        f.links[0].assessment,
+        geoproof::case::comparison::Assessment::Unclear
+    );
+    let point = |aid: &str| match f.annotations.iter().find(|a| a.id == aid).unwrap().shape {
+        Shape::Point { x, y } => [x, y],
+        _ => panic!("not a point"),
+    };
+    let (a, b) = (point(&f.links[0].a), point(&f.links[0].b));
+    assert_eq!(a, c.a);
+    assert!(
+        (b[0] - 0.8 * a[0]).abs() < 3.0 && (b[1] - 0.8 * a[1]).abs() < 3.0,
+        "{a:?} -> {b:?}"
+    );
+    let left = &app(&h).state.board.proposals.as_ref().unwrap().items;
+    assert!(left.iter().all(|(k, _)| *k != n && *k != m));
+}
+
+#[test]
+fn matching_can_be_cancelled() {
+    let (_dir, case, ids) = photo_and_scaled_copy();
+    let mut h = open_board(case, ids);
+    h.get_by_label("Propose correspondences").click();
+    h.run_steps(2);
+    h.get_by_label("Cancel matching").click();
+    for _ in 0..300 {
+        h.run_steps(1);
+        if app(&h).state.board.match_job.is_none() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(app(&h).state.board.match_job.is_none());
+    assert!(
+        app(&h).state.board.proposals.is_none(),
+        "a cancelled run proposes nothing"
+    );
+    assert_eq!(
+        app(&h).state.status,
+        Some(geoproof::ui::Status::Info("matching cancelled".into()))
+    );
 }

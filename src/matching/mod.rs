@@ -241,14 +241,42 @@ pub fn match_images(
     roi_b: Option<Roi>,
     options: &MatchOptions,
 ) -> Result<MatchReport, String> {
+    match_images_with_progress(a, b, roi_a, roi_b, options, &|_, _| true)
+}
+
+/// Why a match stopped early.
+pub const CANCELLED: &str = "cancelled";
+
+/// [`match_images`], telling `progress` each stage (name, 0..1) as it starts; when
+/// `progress` returns false the work stops and the error is [`CANCELLED`].
+pub fn match_images_with_progress(
+    a: (&DynamicImage, (u32, u32)),
+    b: (&DynamicImage, (u32, u32)),
+    roi_a: Option<Roi>,
+    roi_b: Option<Roi>,
+    options: &MatchOptions,
+    progress: &dyn Fn(&str, f32) -> bool,
+) -> Result<MatchReport, String> {
+    let stage = |name: &str, at: f32| {
+        if progress(name, at) {
+            Ok(())
+        } else {
+            Err(CANCELLED.to_owned())
+        }
+    };
     let started = std::time::Instant::now();
+    stage("preparing", 0.0)?;
     let wa = Working::new(a.0, a.1, roi_a, options.working_side).map_err(|e| format!("A: {e}"))?;
     let wb = Working::new(b.0, b.1, roi_b, options.working_side).map_err(|e| format!("B: {e}"))?;
+    stage("features in A", 0.1)?;
     let (ka, da) = detect(&wa.gray, options.max_features);
+    stage("features in B", 0.4)?;
     let (kb, db) = detect(&wb.gray, options.max_features);
+    stage("matching descriptors", 0.7)?;
     let pairs = match_descriptors(&da, &db, options.ratio);
     let from: Vec<Point> = pairs.iter().map(|&(i, _, _)| [ka[i].x, ka[i].y]).collect();
     let to: Vec<Point> = pairs.iter().map(|&(_, j, _)| [kb[j].x, kb[j].y]).collect();
+    stage("fitting a homography", 0.85)?;
     // The best fit is kept even when too weak to report, for the summary's count.
     let best = ransac(&from, &to, options.threshold_px, 5000);
     let best_support = best.as_ref().map_or(0, |f| f.inliers.len());
@@ -314,4 +342,33 @@ pub fn match_images(
         summary,
         elapsed_ms,
     })
+}
+
+/// Up to `max` inlier correspondences to propose to the analyst, best descriptors first
+/// and spread over A (no two closer than `min_spacing_px`), so each is worth a look.
+pub fn spread_proposals(
+    report: &MatchReport,
+    max: usize,
+    min_spacing_px: f64,
+) -> Vec<Correspondence> {
+    let mut inliers: Vec<Correspondence> = report
+        .correspondences
+        .iter()
+        .filter(|c| c.inlier)
+        .copied()
+        .collect();
+    inliers.sort_by_key(|c| c.distance);
+    let mut chosen: Vec<Correspondence> = Vec::new();
+    for c in inliers {
+        if chosen.len() >= max {
+            break;
+        }
+        if chosen
+            .iter()
+            .all(|o| (o.a[0] - c.a[0]).hypot(o.a[1] - c.a[1]) >= min_spacing_px)
+        {
+            chosen.push(c);
+        }
+    }
+    chosen
 }

@@ -129,6 +129,8 @@ impl GeoproofApp {
     pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         self.thumbnails.drain(&ctx);
+        // Before any panel draws, so a finished match shows its proposals this frame.
+        self.state.poll_matching();
         let dropped: Vec<PathBuf> = ctx.input(|i| {
             i.raw
                 .dropped_files

@@ -222,6 +222,7 @@ fn panel_ui(
         );
     }
     draw_gesture_preview(&painter, state, panel, &t);
+    draw_proposals(&painter, state, panel, &t);
     if state.board.loupe.on
         && let (Some(pyramid), Some(hover)) = (&pyramid, response.hover_pos())
     {
@@ -886,5 +887,34 @@ fn draw_link_lines(
             8.0,
             5.0,
         ));
+    }
+}
+
+/// Proposed correspondences: grey crosses numbered `?n` on both panels, until accepted or
+/// rejected.
+fn draw_proposals(painter: &egui::Painter, state: &AppState, panel: &Panel, t: &ViewTransform) {
+    let Some(p) = &state.board.proposals else {
+        return;
+    };
+    let color = Color32::from_rgb(230, 230, 230);
+    for (n, c) in &p.items {
+        let at = if p.panels.0 == panel.id {
+            c.a
+        } else if p.panels.1 == panel.id {
+            c.b
+        } else {
+            continue;
+        };
+        let s = to_pos(t.to_screen(at));
+        let stroke = Stroke::new(1.5, color);
+        painter.line_segment([s - vec2(5.0, 5.0), s + vec2(5.0, 5.0)], stroke);
+        painter.line_segment([s - vec2(5.0, -5.0), s + vec2(5.0, -5.0)], stroke);
+        painter.text(
+            s + vec2(6.0, -6.0),
+            egui::Align2::LEFT_BOTTOM,
+            format!("?{n}"),
+            egui::FontId::proportional(12.0),
+            color,
+        );
     }
 }

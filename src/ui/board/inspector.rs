@@ -183,6 +183,8 @@ pub fn board_inspector_ui(ui: &mut Ui, state: &mut AppState) {
         }
     });
     state.board.working = Some(f);
+    ui.separator();
+    super::matching::matching_ui(ui, state);
     if commit {
         state.commands.push(Command::CommitBoard);
     }

@@ -8,6 +8,7 @@ pub mod figure_dialog;
 pub mod images;
 mod inspector;
 mod loupe;
+pub mod matching;
 mod toolbar;
 
 use std::collections::HashMap;
@@ -186,6 +187,10 @@ pub struct BoardState {
     pub last_draft: Option<(Instant, Finding)>,
     /// Autosaved work found when the case was opened, offered to the analyst.
     pub recovery: Vec<Draft>,
+    /// Assisted matching: what to match, the run in progress, and its proposals.
+    pub match_choice: matching::MatchChoice,
+    pub match_job: Option<matching::MatchJob>,
+    pub proposals: Option<matching::Proposals>,
 }
 
 impl BoardState {
