@@ -9,17 +9,14 @@ mod common;
 
 use common::write_24mp_jpeg;
 use criterion::{Criterion, criterion_group, criterion_main};
-use egui_kittest::Harness;
 use geoproof::board::geometry::{ellipse_in, rectangle_in};
 use geoproof::board::ops;
 use geoproof::case::comparison::{Category, PanelSource, Shape};
 use geoproof::case::{Case, Edit, Finding, FindingKind, ImportOptions, ImportOutcome};
-use geoproof::ui::{Command, GeoproofApp};
+use geoproof::ui::Command;
 
-struct Holder {
-    case: Option<Case>,
-    app: Option<GeoproofApp>,
-}
+#[path = "../tests/util/app.rs"]
+mod app;
 
 fn shape(i: usize) -> Shape {
     let x = 100.0 + (i % 25) as f64 * 230.0;
@@ -86,20 +83,7 @@ fn board_case(dir: &std::path::Path) -> (Case, String) {
 fn frames(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("tempdir");
     let (case, id) = board_case(dir.path());
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1400.0, 860.0))
-        .build_ui_state(
-            |ui, h: &mut Holder| {
-                let app = h
-                    .app
-                    .get_or_insert_with(|| GeoproofApp::new(ui.ctx(), h.case.take()));
-                app.frame_ui(ui);
-            },
-            Holder {
-                case: Some(case),
-                app: None,
-            },
-        );
+    let mut h = app::app_harness(Some(case), egui::vec2(1400.0, 860.0));
     h.run_steps(2);
     h.state_mut()
         .app

@@ -6,28 +6,12 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use egui_kittest::Harness;
 use geoproof::case::{Case, Edit, Finding, FindingKind, FindingLocation};
-use geoproof::ui::GeoproofApp;
 
-struct Holder {
-    case: Option<Case>,
-    app: Option<GeoproofApp>,
-}
+#[path = "../tests/util/app.rs"]
+mod app;
 
-fn harness(case: Case) -> Harness<'static, Holder> {
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1400.0, 860.0))
-        .build_ui_state(
-            |ui, h: &mut Holder| {
-                let app = h
-                    .app
-                    .get_or_insert_with(|| GeoproofApp::new(ui.ctx(), h.case.take()));
-                app.frame_ui(ui);
-            },
-            Holder {
-                case: Some(case),
-                app: None,
-            },
-        );
+fn harness(case: Case) -> Harness<'static, app::Holder> {
+    let mut h = app::app_harness(Some(case), egui::vec2(1400.0, 860.0));
     h.run_steps(5);
     h
 }

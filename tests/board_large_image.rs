@@ -4,10 +4,11 @@
 #![cfg(feature = "gui")]
 #![allow(clippy::unwrap_used)]
 
-use egui_kittest::Harness;
+mod util;
+
 use egui_kittest::kittest::Queryable;
 use geoproof::case::{Case, ImportOptions, ImportOutcome};
-use geoproof::ui::{Command, GeoproofApp};
+use geoproof::ui::Command;
 
 const W: u32 = 12_000;
 const H: u32 = 9_000;
@@ -54,11 +55,6 @@ fn memory() -> (u64, u64) {
     (field("VmRSS:"), field("VmHWM:"))
 }
 
-struct Holder {
-    case: Option<Case>,
-    app: Option<GeoproofApp>,
-}
-
 #[test]
 fn a_108_megapixel_image_opens_in_tiles_within_600_mb() {
     let dir = tempfile::tempdir().unwrap();
@@ -71,20 +67,7 @@ fn a_108_megapixel_image_opens_in_tiles_within_600_mb() {
     case.save().unwrap();
     assert_eq!((record.width, record.height), (W, H));
 
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1400.0, 860.0))
-        .build_ui_state(
-            |ui, h: &mut Holder| {
-                let app = h
-                    .app
-                    .get_or_insert_with(|| GeoproofApp::new(ui.ctx(), h.case.take()));
-                app.frame_ui(ui);
-            },
-            Holder {
-                case: Some(case),
-                app: None,
-            },
-        );
+    let mut h = util::app::app_harness(Some(case), egui::vec2(1400.0, 860.0));
     h.run_steps(3);
     // Peak memory from here on is what the board's image costs.
     std::fs::write("/proc/self/clear_refs", "5").unwrap();

@@ -9,34 +9,16 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use geoproof::case::comparison::Shape;
 use geoproof::case::{Case, FindingKind, ImportOptions};
-use geoproof::ui::{Command, GeoproofApp, Workspace};
+use geoproof::ui::{Command, Workspace};
 
-struct Holder {
-    case: Option<Case>,
-    app: Option<GeoproofApp>,
-}
+use util::app::{Holder, app, app_harness};
 
 fn harness(case: Case) -> Harness<'static, Holder> {
-    harness_sized(case, egui::vec2(1400.0, 860.0))
+    app_harness(Some(case), egui::vec2(1400.0, 860.0))
 }
 
 fn harness_sized(case: Case, size: egui::Vec2) -> Harness<'static, Holder> {
-    Harness::builder().with_size(size).build_ui_state(
-        |ui, h: &mut Holder| {
-            let app = h
-                .app
-                .get_or_insert_with(|| GeoproofApp::new(ui.ctx(), h.case.take()));
-            app.frame_ui(ui);
-        },
-        Holder {
-            case: Some(case),
-            app: None,
-        },
-    )
-}
-
-fn app<'h>(h: &'h Harness<'_, Holder>) -> &'h GeoproofApp {
-    h.state().app.as_ref().unwrap()
+    app_harness(Some(case), size)
 }
 
 fn push(h: &mut Harness<'static, Holder>, command: Command) {

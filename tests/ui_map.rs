@@ -9,28 +9,7 @@ use egui_kittest::kittest::Queryable;
 use geoproof::case::{Case, Edit, Finding, FindingKind, ImportOptions};
 use geoproof::ui::{GeoproofApp, Selection, Tool};
 
-struct Holder {
-    case: Option<Case>,
-    app: Option<GeoproofApp>,
-}
-
-fn harness(case: Option<Case>) -> Harness<'static, Holder> {
-    Harness::builder()
-        .with_size(egui::vec2(1400.0, 860.0))
-        .build_ui_state(
-            |ui, h: &mut Holder| {
-                let app = h
-                    .app
-                    .get_or_insert_with(|| GeoproofApp::new(ui.ctx(), h.case.take()));
-                app.frame_ui(ui);
-            },
-            Holder { case, app: None },
-        )
-}
-
-fn app<'h>(h: &'h Harness<'_, Holder>) -> &'h GeoproofApp {
-    h.state().app.as_ref().unwrap()
-}
+use util::app::{Holder, app, default_harness as harness};
 
 fn case_with_finding() -> (tempfile::TempDir, Case, String) {
     let dir = tempfile::tempdir().unwrap();

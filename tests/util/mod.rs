@@ -2,6 +2,9 @@
 //! the fixtures in `tests/data`.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+#[cfg(feature = "gui")]
+pub mod app;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -1,0 +1,38 @@
+//! The whole app in a headless egui_kittest harness, shared by the UI tests and the
+//! frame benchmarks (which include this file by path).
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use egui_kittest::Harness;
+use geoproof::case::Case;
+use geoproof::ui::GeoproofApp;
+
+/// The app is built on the first frame, when the harness's egui context exists.
+pub struct Holder {
+    pub case: Option<Case>,
+    pub app: Option<GeoproofApp>,
+}
+
+/// The app around `case` in a window of `size` points.
+pub fn app_harness(case: Option<Case>, size: egui::Vec2) -> Harness<'static, Holder> {
+    Harness::builder().with_size(size).build_ui_state(
+        |ui, h: &mut Holder| {
+            let app = h
+                .app
+                .get_or_insert_with(|| GeoproofApp::new(ui.ctx(), h.case.take()));
+            app.frame_ui(ui);
+        },
+        Holder { case, app: None },
+    )
+}
+
+/// The default window: the size the app opens at.
+pub fn default_harness(case: Option<Case>) -> Harness<'static, Holder> {
+    app_harness(case, egui::vec2(1400.0, 860.0))
+}
+
+pub fn app<'h>(h: &'h Harness<'_, Holder>) -> &'h GeoproofApp {
+    h.state()
+        .app
+        .as_ref()
+        .expect("the app is built after the first frame")
+}
