@@ -6,7 +6,8 @@ use std::fs;
 
 use serde::Serialize;
 
-use super::{Case, CaseError, EVIDENCE_DIR};
+use super::comparison::PanelSource;
+use super::{Case, CaseError, EVIDENCE_DIR, store};
 use crate::evidence::sha256_file;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -34,6 +35,40 @@ impl VerifyReport {
 }
 
 impl Case {
+    /// Map snapshots shown by findings are content-addressed like originals: each must
+    /// still hash to the SHA-256 its panel records.
+    fn verify_snapshots(&self, report: &mut VerifyReport) -> Result<(), CaseError> {
+        let mut seen = BTreeSet::new();
+        for finding in self.findings.values() {
+            for panel in &finding.panels {
+                let PanelSource::MapSnapshot { file, sha256, .. } = &panel.source else {
+                    continue;
+                };
+                if !seen.insert(file.clone()) {
+                    continue;
+                }
+                // A path leading outside the case cannot be the stored snapshot.
+                let Ok(path) = store::resolve_inside(&self.root, file) else {
+                    report.missing.push(file.clone());
+                    continue;
+                };
+                match sha256_file(&path) {
+                    Ok(hash) if hash == *sha256 => report.intact.push(sha256.clone()),
+                    Ok(hash) => report.altered.push(AlteredFile {
+                        id: sha256.clone(),
+                        file: file.clone(),
+                        actual_sha256: hash,
+                    }),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                        report.missing.push(file.clone())
+                    }
+                    Err(source) => return Err(CaseError::Io { path, source }),
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Re-hashes every original. Reads only inside the case folder.
     pub fn verify(&self) -> Result<VerifyReport, CaseError> {
         let mut report = VerifyReport::default();
@@ -58,6 +93,7 @@ impl Case {
                 Err(source) => return Err(CaseError::Io { path, source }),
             }
         }
+        self.verify_snapshots(&mut report)?;
         let dir = self.root.join(EVIDENCE_DIR);
         let entries = match fs::read_dir(&dir) {
             Ok(entries) => entries,
@@ -76,5 +112,56 @@ impl Case {
         }
         report.unexpected.sort();
         Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::case::{Case, Edit, Finding, FindingKind, MapSnapshot};
+
+    #[test]
+    fn map_snapshots_are_verified_like_originals() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("c");
+        let mut case = Case::create(&root, "t").unwrap();
+        let finding = Finding::new(FindingKind::Geolocation, "f");
+        let id = finding.id.clone();
+        case.apply(Edit::PutFinding(Box::new(finding))).unwrap();
+        let mut png = Vec::new();
+        image::RgbImage::new(4, 4)
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        case.apply(Edit::AddMapSnapshot(Box::new(MapSnapshot {
+            finding: id,
+            png,
+            west: 10.0,
+            south: 50.0,
+            east: 10.1,
+            north: 50.1,
+            zoom: 12.0,
+            basemap: "test".into(),
+        })))
+        .unwrap();
+        case.save().unwrap();
+        let report = case.verify().unwrap();
+        assert!(report.is_intact(), "{report:?}");
+        assert_eq!(report.intact.len(), 1);
+
+        let file = std::fs::read_dir(root.join("snapshots"))
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path();
+        let mut perms = std::fs::metadata(&file).unwrap().permissions();
+        #[allow(clippy::permissions_set_readonly_false)]
+        perms.set_readonly(false);
+        std::fs::set_permissions(&file, perms).unwrap();
+        std::fs::write(&file, b"tampered").unwrap();
+        let report = case.verify().unwrap();
+        assert_eq!(report.altered.len(), 1, "{report:?}");
+        std::fs::remove_file(&file).unwrap();
+        let report = case.verify().unwrap();
+        assert_eq!(report.missing.len(), 1, "{report:?}");
     }
 }
