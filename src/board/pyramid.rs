@@ -156,11 +156,6 @@ impl Pyramid {
             }
         })
     }
-
-    /// The whole image at a level no larger than needed for `max_side` pixels.
-    pub fn level_image(&self, level: u8) -> &RgbImage {
-        &self.levels[level as usize]
-    }
 }
 
 #[cfg(test)]
