@@ -152,6 +152,26 @@ mod tests {
     }
 
     #[test]
+    fn numbers_read_back_exactly_as_written() {
+        // Annotation coordinates are f64; each must survive save and load bit for bit
+        // (184.79999999999998 came back as 184.8 without serde_json's float_roundtrip).
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("n.json");
+        let values = vec![
+            184.79999999999998f64,
+            0.1 + 0.2,
+            1e-300,
+            123_456.789_012_345_67,
+        ];
+        write_json(&path, &values).unwrap();
+        let back: Vec<f64> = read_json(&path).unwrap();
+        assert_eq!(
+            back.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+            values.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
     fn json_is_pretty_sorted_and_newline_terminated() {
         let value: serde_json::Value = serde_json::json!({"b": 1, "a": [1, 2]});
         let text = String::from_utf8(to_json_bytes(&value).unwrap()).unwrap();
