@@ -260,21 +260,16 @@ fn header_ui(
         .on_hover_text(name);
     child.label(format!("{:.0}%", t.zoom * 100.0));
     let view = state.board.views.entry(panel.id.clone()).or_default();
-    if child
-        .small_button("⟲")
-        .on_hover_text("Rotate view left (the evidence is not changed)")
-        .clicked()
-    {
-        view.quarter_turns = (t.quarter_turns + 3) % 4;
-        view.zoom = 0.0;
-    }
-    if child
-        .small_button("⟳")
-        .on_hover_text("Rotate view right (the evidence is not changed)")
-        .clicked()
-    {
-        view.quarter_turns = (t.quarter_turns + 1) % 4;
-        view.zoom = 0.0;
+    // Quarter turns are counted clockwise: left is three of them.
+    for (icon, side, turns) in [("⟲", "left", 3), ("⟳", "right", 1)] {
+        if child
+            .small_button(icon)
+            .on_hover_text(format!("Rotate view {side} (the evidence is not changed)"))
+            .clicked()
+        {
+            view.quarter_turns = (t.quarter_turns + turns) % 4;
+            view.zoom = 0.0;
+        }
     }
     if child
         .selectable_label(t.flip_horizontal, "⇋")
