@@ -140,9 +140,9 @@ const CIRCLE: [(isize, isize); 16] = [
 
 /// FAST-9 corners at least [`MARGIN`] pixels inside the image: 9 contiguous circle
 /// pixels all brighter than centre + `threshold`, or all darker than centre − threshold.
-/// A vectorised pass over each row keeps only pixels where the four compass pixels
-/// allow such an arc (any 9-arc holds one of the top/bottom pair and one of the
-/// left/right pair), as in Rosten's and OpenCV's detectors; the rest are tested fully.
+/// A vectorised pass over each row keeps only pixels where every pair of opposite
+/// circle pixels has one beyond the threshold on the same side (any 9-arc holds one of
+/// each pair), in the spirit of Rosten's and OpenCV's detectors; those are tested fully.
 #[inline(always)]
 fn fast9(image: &GrayImage, threshold: u8) -> Vec<Corner> {
     let (w, h) = (image.width() as usize, image.height() as usize);
@@ -153,8 +153,8 @@ fn fast9(image: &GrayImage, threshold: u8) -> Vec<Corner> {
     }
     let data = image.as_raw();
     let offsets = CIRCLE.map(|(dx, dy)| dy * w as isize + dx);
-    // Per pixel of the row: thresholds, then whether an arc of bright (bit 1) or dark
-    // (bit 0) pixels is still possible; padded to whole 8-byte words.
+    // Per pixel of the row: whether an arc of bright (bit 1) or dark (bit 0) pixels is
+    // still possible; padded to whole 8-byte words.
     let n = w - 2 * margin;
     let mut candidates = vec![0u8; n.div_ceil(8) * 8];
     for y in margin..h - margin {
@@ -206,8 +206,8 @@ fn has_arc(mask: u16) -> bool {
 }
 
 /// For circle differences (pixel − centre), the FAST score when 9 contiguous pixels are
-/// all beyond `threshold` on one side: the best arc's weakest difference, which is the
-/// largest threshold the corner would survive.
+/// all beyond `threshold` on one side: the best arc's weakest difference, one more than
+/// the largest threshold the corner passes.
 #[inline(always)]
 fn arc_score(diffs: &[i16; 16], threshold: i16) -> Option<u8> {
     let mask = |beyond: &dyn Fn(i16) -> bool| {
