@@ -132,10 +132,6 @@ pub struct AppState {
     pub import_progress: Option<(usize, usize)>,
     pub workspace: Workspace,
     pub board: BoardState,
-    /// Text being typed into board fields that only commit when valid (keyed by field).
-    pub board_text: std::collections::HashMap<String, String>,
-    /// An annotation colour picker is open; its change commits when it closes.
-    pub board_color_editing: bool,
     /// The map snapshot being taken for the board's finding.
     pub snapshot: SnapshotStep,
     /// The map's screen rectangle and geographic view in the last frame.
@@ -220,8 +216,6 @@ impl AppState {
             import_progress: None,
             workspace: Workspace::Map,
             board: BoardState::default(),
-            board_text: std::collections::HashMap::new(),
-            board_color_editing: false,
             snapshot: SnapshotStep::Idle,
             map_view: None,
             figure_dialog: None,

@@ -198,7 +198,7 @@ fn observed_at_ui(
 ) {
     let key = format!("observed:{}", f.id);
     let shown = f.observed_at.map(|t| t.to_rfc3339()).unwrap_or_default();
-    let text = state.board_text.entry(key.clone()).or_insert(shown);
+    let text = state.board.text.entry(key.clone()).or_insert(shown);
     let label =
         ui.label("Observed at (RFC 3339, e.g. 2024-03-22T19:58:00+03:00; empty if unknown)");
     let r = ui
@@ -209,13 +209,13 @@ fn observed_at_ui(
         if text.is_empty() {
             f.observed_at = None;
             *commit = true;
-            state.board_text.remove(&key);
+            state.board.text.remove(&key);
         } else {
             match chrono::DateTime::parse_from_rfc3339(&text) {
                 Ok(t) => {
                     f.observed_at = Some(t);
                     *commit = true;
-                    state.board_text.remove(&key);
+                    state.board.text.remove(&key);
                 }
                 Err(e) => {
                     state.status = Some(crate::ui::Status::Error(format!(
@@ -285,11 +285,11 @@ fn selected_annotation_ui(
                 let r = ui.color_edit_button_srgb(c);
                 // The picker changes the colour on every drag frame: commit when closed.
                 if r.changed() {
-                    state.board_color_editing = true;
+                    state.board.color_editing = true;
                 }
             }
-            if state.board_color_editing && !egui::Popup::is_any_open(ui.ctx()) {
-                state.board_color_editing = false;
+            if state.board.color_editing && !egui::Popup::is_any_open(ui.ctx()) {
+                state.board.color_editing = false;
                 *commit = true;
             }
         });

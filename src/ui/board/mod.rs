@@ -191,6 +191,10 @@ pub struct BoardState {
     pub match_choice: matching::MatchChoice,
     pub match_job: Option<matching::MatchJob>,
     pub proposals: Option<matching::Proposals>,
+    /// Text being typed into fields that only commit when valid (keyed by field).
+    pub text: HashMap<String, String>,
+    /// An annotation colour picker is open; its change commits when it closes.
+    pub color_editing: bool,
 }
 
 impl BoardState {
