@@ -75,12 +75,23 @@ fn match_whole(a: &DynamicImage, b: &DynamicImage) -> geoproof::matching::MatchR
 }
 
 fn check_recovers(name: &str, deg: f64, s: f64, tilt: f64) {
+    check_recovers_maybe_mirrored(name, deg, s, tilt, false);
+}
+
+/// With `mirror`, B is also flipped left-right (a mirrored repost): the truth then
+/// includes the flip, x -> (width - 1) - x in pixel indices.
+fn check_recovers_maybe_mirrored(name: &str, deg: f64, s: f64, tilt: f64, mirror: bool) {
     let a = image::open(data(name)).unwrap().to_rgb8();
     let (w, h) = (f64::from(a.width()), f64::from(a.height()));
-    let t = truth(w, h, deg, s, tilt);
-    let b = warped(&a, &t, 30, 8);
+    let mut t = truth(w, h, deg, s, tilt);
+    let mut b = warped(&a, &t, 30, 8);
+    if mirror {
+        b = image::imageops::flip_horizontal(&b);
+        t = Matrix3::new(-1.0, 0.0, w - 1.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0) * t;
+    }
     let (a, b) = (DynamicImage::ImageRgb8(a), DynamicImage::ImageRgb8(b));
     let report = match_whole(&a, &b);
+    assert_eq!(report.mirrored, mirror, "{}", report.summary);
     let got = report
         .homography
         .unwrap_or_else(|| panic!("{name}: no homography: {}", report.summary));
@@ -112,6 +123,11 @@ fn check_recovers(name: &str, deg: f64, s: f64, tilt: f64) {
 fn a_rotated_scaled_tilted_brighter_noisy_copy_is_recovered_within_2_px() {
     check_recovers("coffee-no-gps.jpg", 12.0, 0.85, 0.0002);
     check_recovers("astronaut-south-magnetic.jpg", -20.0, 1.1, -0.0003);
+}
+
+#[test]
+fn a_mirrored_copy_is_recognised_as_mirrored_and_recovered_within_2_px() {
+    check_recovers_maybe_mirrored("rocket-gps.jpg", 8.0, 0.95, 0.0001, true);
 }
 
 #[test]

@@ -85,6 +85,10 @@ fn detect_here(image: &GrayImage, max_features: usize) -> (Vec<Keypoint>, Vec<De
             level_image = resize_bilinear(&level_image, w, h);
         }
         let want = ((max_features as f64) * factor.powi(level as i32) / total).ceil() as usize;
+        let to_full = [
+            f64::from(image.width()) / f64::from(level_image.width()),
+            f64::from(image.height()) / f64::from(level_image.height()),
+        ];
         let corners = fast9(&level_image, FAST_THRESHOLD);
         let mut corners = strongest_only(corners, &level_image, 3, &mut scratch.scores);
         corners.sort_by_key(|c| std::cmp::Reverse(c.score));
@@ -97,9 +101,11 @@ fn detect_here(image: &GrayImage, max_features: usize) -> (Vec<Keypoint>, Vec<De
             let angle = orientation(&level_image, c.x, c.y);
             let centre = c.y * level_image.width() as usize + c.x;
             descriptors.push(describe(sums, centre, &tests[angle_step(angle)]));
+            // Pixel centres aligned through the pyramid (each step maps centres to
+            // centres), so a keypoint of a mirrored image mirrors exactly.
             keypoints.push(Keypoint {
-                x: c.x as f64 * scale,
-                y: c.y as f64 * scale,
+                x: (c.x as f64 + 0.5) * to_full[0] - 0.5,
+                y: (c.y as f64 + 0.5) * to_full[1] - 0.5,
                 angle,
                 level: level as u8,
                 score: f32::from(c.score),

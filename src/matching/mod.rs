@@ -83,6 +83,9 @@ pub struct MatchReport {
     pub keypoints_b: usize,
     pub matches: usize,
     pub inliers: usize,
+    /// The fit was found with B flipped left-right (a mirrored copy); the homography
+    /// and correspondences are still in B's own pixels, the flip included.
+    pub mirrored: bool,
     /// Row-major 3×3, mapping A's pixels to B's; `None` when there is no reliable fit.
     pub homography: Option<[[f64; 3]; 3]>,
     /// Mean distance in B, pixels, between inliers and A's points mapped by the homography.
@@ -294,6 +297,42 @@ pub fn match_images(
     match_images_with_progress(a, b, roi_a, roi_b, options, &|_, _| true)
 }
 
+/// One try at matching A's features with a set of B's: the mutual matches and the
+/// RANSAC fit, kept only when it has [`MIN_INLIERS`].
+struct Attempt {
+    keypoints_b: usize,
+    pairs: Vec<(usize, usize, u32)>,
+    from: Vec<Point>,
+    to: Vec<Point>,
+    /// Support of the best fit even when too weak to report, for the summary.
+    best_support: usize,
+    fit: Option<homography::Fit>,
+}
+
+impl Attempt {
+    fn new(
+        ka: &[features::Keypoint],
+        da: &[Descriptor],
+        kb: &[features::Keypoint],
+        db: &[Descriptor],
+        options: &MatchOptions,
+    ) -> Attempt {
+        let pairs = match_descriptors(da, db, options.ratio);
+        let from: Vec<Point> = pairs.iter().map(|&(i, _, _)| [ka[i].x, ka[i].y]).collect();
+        let to: Vec<Point> = pairs.iter().map(|&(_, j, _)| [kb[j].x, kb[j].y]).collect();
+        let best = ransac(&from, &to, options.threshold_px, 5000);
+        let best_support = best.as_ref().map_or(0, |f| f.inliers.len());
+        Attempt {
+            keypoints_b: kb.len(),
+            best_support,
+            fit: best.filter(|f| f.inliers.len() >= MIN_INLIERS),
+            pairs,
+            from,
+            to,
+        }
+    }
+}
+
 /// Why a match stopped early.
 pub const CANCELLED: &str = "cancelled";
 
@@ -323,14 +362,33 @@ pub fn match_images_with_progress(
     stage("features in B", 0.4)?;
     let (kb, db) = detect(&wb.gray, options.max_features);
     stage("matching descriptors", 0.7)?;
-    let pairs = match_descriptors(&da, &db, options.ratio);
-    let from: Vec<Point> = pairs.iter().map(|&(i, _, _)| [ka[i].x, ka[i].y]).collect();
-    let to: Vec<Point> = pairs.iter().map(|&(_, j, _)| [kb[j].x, kb[j].y]).collect();
-    stage("fitting a homography", 0.85)?;
-    // The best fit is kept even when too weak to report, for the summary's count.
-    let best = ransac(&from, &to, options.threshold_px, 5000);
-    let best_support = best.as_ref().map_or(0, |f| f.inliers.len());
-    let fit = best.filter(|f| f.inliers.len() >= MIN_INLIERS);
+    let mut attempt = Attempt::new(&ka, &da, &kb, &db, options);
+    let mut mirrored = false;
+    if attempt.fit.is_none() {
+        // Reposts are often mirrored, and binary descriptors do not survive a mirror:
+        // try B flipped left-right before saying there is no common scene. Keypoints
+        // are mapped back, so everything below is in B's own pixels.
+        stage("trying B mirrored", 0.85)?;
+        let flipped = image::imageops::flip_horizontal(&wb.gray);
+        let (mut kf, df) = detect(&flipped, options.max_features);
+        let right = f64::from(wb.gray.width()) - 1.0;
+        for k in &mut kf {
+            k.x = right - k.x;
+        }
+        let second = Attempt::new(&ka, &da, &kf, &df, options);
+        if second.fit.is_some() {
+            attempt = second;
+            mirrored = true;
+        }
+    }
+    let Attempt {
+        keypoints_b,
+        pairs,
+        from,
+        to,
+        best_support,
+        fit,
+    } = attempt;
     let mut correspondences: Vec<Correspondence> = pairs
         .iter()
         .zip(from.iter().zip(&to))
@@ -369,23 +427,31 @@ pub fn match_images_with_progress(
     let inliers = fit.as_ref().map_or(0, |f| f.inliers.len());
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     let summary = match mean_error {
+        Some(e) if mirrored => format!(
+            "B appears mirrored: {inliers} of {} matches agree on one homography that \
+             includes a left-right flip (mean reprojection error {e:.2} px); a proposal to \
+             review, not a conclusion",
+            pairs.len()
+        ),
         Some(e) => format!(
             "{inliers} of {} matches agree on one homography (mean reprojection error {e:.2} px); \
              a proposal to review, not a conclusion",
             pairs.len()
         ),
         None => format!(
-            "no homography: at most {} of {} matches agree, fewer than {MIN_INLIERS}; \
-             these images show no common planar scene that this method can find",
+            "no homography: at most {} of {} matches agree, fewer than {MIN_INLIERS} \
+             (B mirrored too); these images show no common planar scene that this method \
+             can find",
             best_support,
             pairs.len()
         ),
     };
     Ok(MatchReport {
         keypoints_a: ka.len(),
-        keypoints_b: kb.len(),
+        keypoints_b,
         matches: pairs.len(),
         inliers,
+        mirrored,
         homography,
         mean_reprojection_error_px: mean_error,
         correspondences,
