@@ -59,11 +59,32 @@ fn test_pattern() -> &'static [[i8; 4]; 256] {
 /// Detects up to `max_features` keypoints, strongest first across the pyramid, and
 /// describes each.
 pub fn detect(image: &GrayImage, max_features: usize) -> (Vec<Keypoint>, Vec<Descriptor>) {
-    super::simd::dispatch(|| detect_here(image, max_features))
+    pulp::Arch::new().dispatch(Detect {
+        image,
+        max_features,
+    })
 }
 
-// Everything below that runs per pixel or per keypoint is `inline(always)`, so it is
-// compiled into each instruction-set copy made by `simd::dispatch`.
+/// The detector, compiled by pulp once per instruction set (AVX2 where the CPU has it)
+/// and chosen at run time, without `unsafe` here. Integer work only: every copy gives
+/// the same keypoints and descriptors.
+struct Detect<'a> {
+    image: &'a GrayImage,
+    max_features: usize,
+}
+
+impl pulp::WithSimd for Detect<'_> {
+    type Output = (Vec<Keypoint>, Vec<Descriptor>);
+
+    // Everything below that runs per pixel or per keypoint is `inline(always)`: that is
+    // what puts it into each copy. A closure would not do: its body stays out of line,
+    // built for the baseline only.
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _: S) -> Self::Output {
+        detect_here(self.image, self.max_features)
+    }
+}
+
 #[inline(always)]
 fn detect_here(image: &GrayImage, max_features: usize) -> (Vec<Keypoint>, Vec<Descriptor>) {
     let mut keypoints = Vec::new();
