@@ -136,8 +136,8 @@ fn detect_here(image: &GrayImage, max_features: usize) -> (Vec<Keypoint>, Vec<De
     (keypoints, descriptors)
 }
 
-/// A FAST corner: position in its level and score (the largest threshold at which it
-/// would still be a corner).
+/// A FAST corner: position in its level and score (its best arc's weakest difference,
+/// see [`arc_score`]).
 #[derive(Debug, Clone, Copy)]
 struct Corner {
     x: usize,
