@@ -48,7 +48,6 @@ fn bench(c: &mut Criterion) {
     case.apply(Edit::PutFinding(Box::new(finding.clone())))
         .expect("put");
     case.save().expect("save");
-    let fonts = geoproof::assets_dir().join("fonts");
     let options = FigureOptions {
         width: 3000,
         ..FigureOptions::default()
@@ -57,14 +56,14 @@ fn bench(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function("two_24mp_panels_3000px_png", |b| {
         b.iter(|| {
-            let mut ts = Typesetter::new(&fonts).expect("fonts");
+            let mut ts = Typesetter::new().expect("fonts");
             let fig = figure::build(&case, &finding, &options, &mut ts).expect("figure");
             figure::png(&fig, false).expect("png")
         })
     });
     group.bench_function("two_24mp_panels_3000px_svg", |b| {
         b.iter(|| {
-            let mut ts = Typesetter::new(&fonts).expect("fonts");
+            let mut ts = Typesetter::new().expect("fonts");
             let fig = figure::build(&case, &finding, &options, &mut ts).expect("figure");
             figure::svg(&fig).expect("svg")
         })

@@ -4,6 +4,7 @@
 //! The domain (this library) has no UI dependency; the `gui` feature adds the desktop
 //! app on top of it.
 
+pub mod assets;
 pub mod board;
 pub mod case;
 pub mod evidence;
@@ -12,11 +13,3 @@ pub mod matching;
 pub mod spatial;
 #[cfg(feature = "gui")]
 pub mod ui;
-
-/// Where the bundled assets (fonts, basemap, borders, demo case) live: `GEOPROOF_ASSETS`,
-/// else the source tree's `assets/`.
-pub fn assets_dir() -> std::path::PathBuf {
-    std::env::var_os("GEOPROOF_ASSETS")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/assets")))
-}

@@ -13,10 +13,6 @@ use geoproof::case::{Case, Edit, Finding, FindingKind, ImportOptions, ImportOutc
 use geoproof::export::figure::{self, FigureOptions, Typesetter};
 use util::{data, geoproof};
 
-fn fonts() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/fonts")
-}
-
 fn demo_copy() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("demo");
@@ -85,7 +81,7 @@ fn the_demo_comparison_figure_matches_its_golden_image() {
         credits: vec!["Portrait: NASA (public domain)".into()],
         ..FigureOptions::default()
     };
-    let mut ts = Typesetter::new(&fonts()).unwrap();
+    let mut ts = Typesetter::new().unwrap();
     let fig = figure::build(&case, &finding, &options, &mut ts).unwrap();
     assert_eq!(fig.width, 900);
     assert_golden("figure-demo.png", &figure::pixels(&fig).unwrap());
@@ -171,7 +167,7 @@ fn arabic_script_and_cyrillic_captions_and_a_map_panel_match_their_golden_image(
         credits: vec!["عکس: SpaceX (مالکیت عمومی) · Фото: SpaceX".into()],
         ..FigureOptions::default()
     };
-    let mut ts = Typesetter::new(&fonts()).unwrap();
+    let mut ts = Typesetter::new().unwrap();
     let fig = figure::build(&case, &finding, &options, &mut ts).unwrap();
     assert_golden("figure-scripts.png", &figure::pixels(&fig).unwrap());
 }
@@ -180,7 +176,7 @@ fn arabic_script_and_cyrillic_captions_and_a_map_panel_match_their_golden_image(
 fn arabic_letters_are_joined_not_drawn_in_isolated_forms() {
     // Joined (shaped) Persian is narrower than the same letters set one by one, and
     // right-to-left text is laid out as a whole run.
-    let mut ts = Typesetter::new(&fonts()).unwrap();
+    let mut ts = Typesetter::new().unwrap();
     let word = "مقایسه";
     let joined = ts.layout(word, 40.0, None, false).width;
     let isolated: f64 = word

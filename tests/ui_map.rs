@@ -534,3 +534,26 @@ fn the_finding_list_filters_by_confidence_and_the_inspector_changes_it() {
         Confidence::Confirmed
     );
 }
+
+#[test]
+fn help_about_names_the_version_features_and_bundled_data_with_licences() {
+    let mut h = harness(None);
+    h.run_steps(2);
+    h.get_by_label("Help").click();
+    h.run_steps(2);
+    h.get_by_label("About geoproof…").click();
+    h.run_steps(2);
+    h.get_by_label(&geoproof::assets::version_line());
+    h.get_by_label(&format!(
+        "Bundled data: {}",
+        geoproof::assets::Origin::current().describe()
+    ));
+    for item in geoproof::assets::BUNDLED_DATA {
+        h.get_by_label(item.name);
+        assert!(
+            h.query_all_by_label(item.licence).count() >= 1,
+            "{}",
+            item.licence
+        );
+    }
+}

@@ -53,12 +53,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8], read_only: bool) -> Result<(), Ca
         path: path.to_owned(),
         source,
     };
-    let dir = path.parent().ok_or_else(|| {
-        io_err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "path has no parent folder",
-        ))
-    })?;
+    let dir = match path.parent() {
+        // A bare file name ("figure.png") is in the current folder.
+        Some(dir) if dir.as_os_str().is_empty() => Path::new("."),
+        Some(dir) => dir,
+        None => {
+            return Err(io_err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "path has no parent folder",
+            )));
+        }
+    };
     let mut tmp = tempfile::Builder::new()
         .prefix(".tmp-")
         .tempfile_in(dir)

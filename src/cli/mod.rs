@@ -23,7 +23,7 @@ use output::{evidence_json, finding_json, print_json};
 #[derive(Debug, Parser)]
 #[command(
     name = "geoproof",
-    version,
+    version = geoproof::assets::VERSION,
     about = "Geolocation and image-comparison workbench for open-source investigators"
 )]
 pub struct Cli {
@@ -37,6 +37,11 @@ pub struct Cli {
 enum Command {
     /// Open a case in the desktop app.
     Open { case: PathBuf },
+    /// Write the bundled demo case into your data folder (once) and print where it is.
+    Demo {
+        #[arg(long)]
+        json: bool,
+    },
     /// Create a new, empty case folder.
     New {
         case: PathBuf,
@@ -218,6 +223,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
     };
     match command {
         Command::Open { case } => open_app(Some(case)),
+        Command::Demo { json } => demo(json),
         Command::New { case, title, json } => new_case(case, &title, json),
         Command::Add {
             case,
@@ -312,6 +318,16 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             export_geo(case, targets, &filter.into_filter(), json)
         }
     }
+}
+
+fn demo(json: bool) -> Result<Outcome> {
+    let path = geoproof::assets::demo_case_path()?;
+    if json {
+        print_json(&json!({ "case": path }))?;
+    } else {
+        println!("{}", path.display());
+    }
+    Ok(Outcome::Success)
 }
 
 fn parse_roi(text: &str) -> std::result::Result<Roi, String> {
@@ -449,14 +465,12 @@ fn export_figure(
     json: bool,
 ) -> Result<()> {
     let (mut case, loggable) = open_for_logging(path)?;
-    let fonts = geoproof::assets_dir().join("fonts");
     let export = geoproof::export::figure::export(
         &mut case,
         finding,
         png.as_deref(),
         svg.as_deref(),
         options,
-        &fonts,
         loggable,
     )
     .map_err(|e| anyhow::anyhow!("{e}"))

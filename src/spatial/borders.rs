@@ -14,10 +14,6 @@ use serde::Serialize;
 
 use super::{LatLon, geodesic::distance_m};
 
-/// Natural Earth 5.1.1 admin-0 countries, public domain.
-static COUNTRIES_GZ: &[u8] =
-    include_bytes!("../../assets/naturalearth/ne_10m_admin_0_countries.geojson.gz");
-
 #[derive(Debug, Clone, Serialize)]
 pub struct Country {
     pub name_en: String,
@@ -85,9 +81,14 @@ impl Borders {
     /// The bundled dataset, parsed once per process (about 0.3 s in a release build).
     pub fn bundled() -> Result<&'static Borders, BordersError> {
         static CELL: OnceLock<Result<Borders, String>> = OnceLock::new();
-        CELL.get_or_init(|| Borders::from_gzip(COUNTRIES_GZ).map_err(|e| e.to_string()))
-            .as_ref()
-            .map_err(|e| BordersError::Data(e.clone()))
+        // Natural Earth 5.1.1 admin-0 countries, public domain, shipped in the binary.
+        CELL.get_or_init(|| {
+            crate::assets::read(crate::assets::path::BORDERS)
+                .map_err(|e| e.to_string())
+                .and_then(|gz| Borders::from_gzip(&gz).map_err(|e| e.to_string()))
+        })
+        .as_ref()
+        .map_err(|e| BordersError::Data(e.clone()))
     }
 
     pub fn from_gzip(bytes: &[u8]) -> Result<Borders, BordersError> {

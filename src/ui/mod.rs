@@ -1,5 +1,6 @@
 //! The desktop app (feature `gui`): app shell, panels, the map and its overlays.
 
+mod about;
 mod board;
 mod import_job;
 mod map_view;
@@ -10,7 +11,7 @@ pub mod state;
 mod theme;
 mod thumbnails;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::case::Case;
 use crate::spatial::Borders;
@@ -19,47 +20,23 @@ use walkers::Tiles;
 pub use board::{BoardTool, Layout};
 pub use state::{AppState, Command, Prefs, Selection, Status, Tool, Workspace};
 
-const APP_ID: &str = "geoproof";
+use crate::assets::{self, APP_ID};
 const LAST_CASE_KEY: &str = "last_case";
 const PREFS_KEY: &str = "prefs";
 
-pub use crate::assets_dir;
-
-/// The bundled demo case, copied once into the user's data folder so exploring it never
-/// modifies the program's own files.
+/// The bundled demo case, written once into the user's data folder so exploring it
+/// never modifies the program's own files.
 pub fn demo_case_path() -> Result<PathBuf, String> {
-    let target = eframe::storage_dir(APP_ID)
-        .ok_or("no data folder for this user")?
-        .join("demo-case");
-    if !target.join("case.json").exists() {
-        copy_dir(&assets_dir().join("demo-case"), &target)
-            .map_err(|e| format!("{}: cannot copy the demo case: {e}", target.display()))?;
-    }
-    Ok(target)
-}
-
-fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let dest = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_dir(&entry.path(), &dest)?;
-        } else {
-            std::fs::copy(entry.path(), &dest)?;
-        }
-    }
-    Ok(())
+    assets::demo_case_path().map_err(|e| e.to_string())
 }
 
 /// DejaVu Sans as a fallback after egui's own font: it covers Cyrillic, the symbols
 /// the UI uses and most Arabic-script letters (egui itself does not shape Arabic).
 fn install_fonts(ctx: &egui::Context) {
-    let path = assets_dir().join("fonts/DejaVuSans.ttf");
-    match std::fs::read(&path) {
+    match assets::read(assets::path::FONT_REGULAR) {
         Ok(bytes) => ctx.add_font(egui::epaint::text::FontInsert::new(
             "DejaVuSans",
-            egui::FontData::from_owned(bytes),
+            egui::FontData::from_owned(bytes.into_owned()),
             [egui::FontFamily::Proportional, egui::FontFamily::Monospace]
                 .into_iter()
                 .map(|family| egui::epaint::text::InsertFontFamily {
@@ -68,7 +45,7 @@ fn install_fonts(ctx: &egui::Context) {
                 })
                 .collect(),
         )),
-        Err(e) => log::error!("{}: {e}", path.display()),
+        Err(e) => log::error!("{e}"),
     }
 }
 
@@ -89,10 +66,10 @@ impl GeoproofApp {
     pub fn new(ctx: &egui::Context, case: Option<Case>) -> GeoproofApp {
         install_fonts(ctx);
         let borders = Borders::bundled().map_err(|e| log::error!("{e}")).ok();
-        let capitals =
-            std::fs::read_to_string(assets_dir().join("naturalearth/naturalearth_cities.geojson"))
-                .map(|t| map_view::load_capitals(&t))
-                .unwrap_or_default();
+        let capitals = assets::read(assets::path::CITIES)
+            .map_err(|e| log::error!("{e}"))
+            .map(|bytes| map_view::load_capitals(&String::from_utf8_lossy(&bytes)))
+            .unwrap_or_default();
         // Simplifying every outline takes a moment: do it once per process.
         static OVERLAY: std::sync::OnceLock<std::sync::Arc<map_view::BorderOverlay>> =
             std::sync::OnceLock::new();
@@ -105,14 +82,9 @@ impl GeoproofApp {
             })
             .clone();
         let mut state = AppState::new(case);
-        let basemap = sources::open_source(
-            &sources::SourceChoice::BlueMarble,
-            &assets_dir(),
-            ctx,
-            &state.ledger,
-        )
-        .map_err(|e| state.status = Some(Status::Error(e)))
-        .ok();
+        let basemap = sources::open_source(&sources::SourceChoice::BlueMarble, ctx, &state.ledger)
+            .map_err(|e| state.status = Some(Status::Error(e)))
+            .ok();
         GeoproofApp {
             state,
             basemap,
@@ -180,11 +152,12 @@ impl GeoproofApp {
         if !self.state.board.recovery.is_empty() {
             panels::recovery_ui(ui, &mut self.state);
         }
+        about::about_window_ui(&ctx);
         self.take_map_snapshot(&ctx);
         self.state.apply_commands();
         self.run_imports(&ctx);
         if let Some(choice) = self.state.take_basemap_request() {
-            match sources::open_source(&choice, &assets_dir(), &ctx, &self.state.ledger) {
+            match sources::open_source(&choice, &ctx, &self.state.ledger) {
                 Ok(tiles) => {
                     // Dropping the old source stops its download workers.
                     self.basemap = Some(tiles);
@@ -347,7 +320,9 @@ pub fn run(case: Option<PathBuf>) -> anyhow::Result<()> {
         viewport: egui::ViewportBuilder::default()
             .with_title("geoproof")
             .with_inner_size([1400.0, 860.0])
-            .with_drag_and_drop(true),
+            .with_drag_and_drop(true)
+            .with_app_id(APP_ID)
+            .with_icon(window_icon()),
         wgpu_options: wgpu_options_with_adapter_texture_limit(),
         ..Default::default()
     };
@@ -374,6 +349,15 @@ pub fn run(case: Option<PathBuf>) -> anyhow::Result<()> {
         }),
     )
     .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
+}
+
+/// The window's icon, drawn for geoproof (`assets/icons/geoproof.svg`, rendered to PNG).
+fn window_icon() -> egui::IconData {
+    eframe::icon_data::from_png_bytes(include_bytes!("../../assets/icons/geoproof-128.png"))
+        .unwrap_or_else(|e| {
+            log::warn!("window icon: {e}");
+            egui::IconData::default()
+        })
 }
 
 /// egui-wgpu asks the device for 8192-px textures even when the adapter allows more;

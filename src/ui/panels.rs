@@ -180,6 +180,7 @@ pub fn top_bar_ui(ui: &mut Ui, state: &mut AppState) {
             ui.separator();
             ui.checkbox(&mut state.show_ledger, "Show network ledger");
         });
+        super::about::help_menu_ui(ui);
         ui.separator();
         let label = ui.label("Go to:");
         let response = ui

@@ -10,11 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use super::online::{HttpTileSource, NetworkLedger, OnlineSource, Timeouts};
 
+use crate::assets;
 use walkers::sources::Attribution;
 use walkers::{Tile, TileId, TilePiece, Tiles};
-
-/// The deepest zoom level in the bundled Blue Marble archive.
-pub const BLUE_MARBLE_MAX_ZOOM: u8 = 5;
 
 /// Which basemap the analyst chose (remembered between runs).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -134,6 +132,68 @@ pub trait TileStore {
     /// The tile's encoded image, `None` if the store has no such tile.
     fn read(&self, id: TileId) -> Result<Option<Vec<u8>>, String>;
     fn describe(&self) -> String;
+    /// The deepest level the store holds, when it knows it: deeper zooms draw that level
+    /// enlarged without asking for tiles that cannot exist.
+    fn max_zoom(&self) -> Option<u8> {
+        None
+    }
+}
+
+/// A raster PMTiles archive held in memory: the bundled Blue Marble is read in place
+/// from the program's own bytes (walkers' `PmTiles` only opens files, and a copied
+/// binary has no file to open).
+pub struct MemoryPmTiles {
+    reader: pmtiles::AsyncPmTilesReader<MemoryBackend>,
+    name: String,
+}
+
+/// PMTiles' byte-range reads, answered from memory without copying.
+pub struct MemoryBackend(bytes::Bytes);
+
+impl pmtiles::AsyncBackend for MemoryBackend {
+    async fn read(
+        &self,
+        offset: usize,
+        length: usize,
+    ) -> pmtiles::PmtResult<pmtiles::BackendResponse> {
+        let end = offset.saturating_add(length).min(self.0.len());
+        let start = offset.min(end);
+        Ok(pmtiles::BackendResponse::new(self.0.slice(start..end)))
+    }
+}
+
+impl MemoryPmTiles {
+    /// Reads the archive's header and root directory; `name` is used in messages.
+    pub fn open(bytes: bytes::Bytes, name: &str) -> Result<MemoryPmTiles, String> {
+        let reader = pollster::block_on(pmtiles::AsyncPmTilesReader::try_from_source(
+            MemoryBackend(bytes),
+        ))
+        .map_err(|e| format!("{name}: not a readable PMTiles archive ({e})"))?;
+        if reader.get_header().tile_type == pmtiles::TileType::Mvt {
+            return Err(format!(
+                "{name}: holds vector tiles; only raster tiles can be shown"
+            ));
+        }
+        Ok(MemoryPmTiles {
+            reader,
+            name: name.to_owned(),
+        })
+    }
+}
+
+impl TileStore for MemoryPmTiles {
+    fn read(&self, id: TileId) -> Result<Option<Vec<u8>>, String> {
+        let coord = pmtiles::TileCoord::new(id.zoom, id.x, id.y).map_err(|e| e.to_string())?;
+        pollster::block_on(self.reader.get_tile_decompressed(coord))
+            .map(|tile| tile.map(|b| b.to_vec()))
+            .map_err(|e| e.to_string())
+    }
+    fn describe(&self) -> String {
+        self.name.clone()
+    }
+    fn max_zoom(&self) -> Option<u8> {
+        Some(self.reader.get_header().max_zoom)
+    }
 }
 
 /// A folder of `z/x/y.png` (or `.jpg`, `.jpeg`, `.webp`) tiles, XYZ scheme, 256 px.
@@ -281,7 +341,11 @@ impl<S: TileStore> LocalTiles<S> {
 
 impl<S: TileStore> Tiles for LocalTiles<S> {
     fn at(&mut self, tile_id: TileId) -> Option<TilePiece> {
-        for zoom in (0..=tile_id.zoom).rev().take(8) {
+        let deepest = self
+            .store
+            .max_zoom()
+            .map_or(tile_id.zoom, |m| m.min(tile_id.zoom));
+        for zoom in (0..=deepest).rev().take(8) {
             let (id, sub) = ancestor_tile(tile_id, zoom);
             if let Some(tile) = self.load(id) {
                 return Some(sub_piece(whole_tile(tile), sub));
@@ -308,19 +372,24 @@ pub(super) fn whole_tile(tile: Tile) -> TilePiece {
 /// Opens the chosen source. Only `Online` sends requests, each listed in `ledger`.
 pub fn open_source(
     choice: &SourceChoice,
-    assets: &Path,
     ctx: &egui::Context,
     ledger: &Arc<NetworkLedger>,
 ) -> Result<Box<dyn Tiles>, String> {
     match choice {
         SourceChoice::BlueMarble => {
-            let path = assets.join("basemap/bluemarble-z0-5.pmtiles");
-            if !path.is_file() {
-                return Err(format!("{}: bundled basemap missing", path.display()));
-            }
-            Ok(Box::new(PmTilesSource::new(
-                &path,
-                BLUE_MARBLE_MAX_ZOOM,
+            let bytes = match assets::Origin::current() {
+                assets::Origin::Embedded => bytes::Bytes::from_static(
+                    assets::embedded_bytes(assets::path::BLUE_MARBLE).map_err(|e| e.to_string())?,
+                ),
+                assets::Origin::Folder(_) => bytes::Bytes::from(
+                    assets::read(assets::path::BLUE_MARBLE)
+                        .map_err(|e| e.to_string())?
+                        .into_owned(),
+                ),
+            };
+            let store = MemoryPmTiles::open(bytes, assets::path::BLUE_MARBLE)?;
+            Ok(Box::new(LocalTiles::new(
+                store,
                 "NASA Blue Marble (public domain)",
                 ctx,
             )))
@@ -374,6 +443,50 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_bundled_blue_marble_is_read_from_the_binary_and_enlarged_past_zoom_5() {
+        let ctx = egui::Context::default();
+        let mut tiles = open_source(&SourceChoice::BlueMarble, &ctx, &Default::default())
+            .expect("bundled basemap");
+        let world = tiles
+            .at(TileId {
+                x: 0,
+                y: 0,
+                zoom: 0,
+            })
+            .expect("z0 tile");
+        assert_eq!(
+            world.uv,
+            egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0))
+        );
+        // Zoom 12 near the demo's arrest site: the z5 tile, a 1/128 part of it.
+        let deep = TileId {
+            x: 2441,
+            y: 1328,
+            zoom: 12,
+        };
+        let piece = tiles.at(deep).expect("ancestor at z5");
+        assert!(
+            (piece.uv.width() - 1.0 / 128.0).abs() < 1e-6,
+            "{:?}",
+            piece.uv
+        );
+    }
+
+    #[test]
+    fn a_memory_pmtiles_refuses_bytes_that_are_not_an_archive() {
+        let err = MemoryPmTiles::open(
+            bytes::Bytes::from_static(b"not pmtiles at all"),
+            "x.pmtiles",
+        )
+        .err()
+        .expect("refused");
+        assert!(
+            err.starts_with("x.pmtiles: not a readable PMTiles archive"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn ancestor_tile_covers_the_right_quarter() {
         let (a, uv) = ancestor_tile(
             TileId {
@@ -410,7 +523,6 @@ mod tests {
         let ctx = egui::Context::default();
         let mut tiles = open_source(
             &SourceChoice::Folder(dir.path().to_owned()),
-            Path::new("."),
             &ctx,
             &Default::default(),
         )
@@ -449,14 +561,9 @@ mod tests {
         let path = dir.path().join("fake.pmtiles");
         std::fs::write(&path, b"hello world").unwrap();
         let ctx = egui::Context::default();
-        let err = open_source(
-            &SourceChoice::PmTiles(path),
-            Path::new("."),
-            &ctx,
-            &Default::default(),
-        )
-        .err()
-        .unwrap();
+        let err = open_source(&SourceChoice::PmTiles(path), &ctx, &Default::default())
+            .err()
+            .unwrap();
         assert!(err.contains("fake.pmtiles: not a PMTiles archive"), "{err}");
     }
 
@@ -488,13 +595,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = mbtiles(dir.path(), "png");
         let ctx = egui::Context::default();
-        let mut tiles = open_source(
-            &SourceChoice::MbTiles(path),
-            Path::new("."),
-            &ctx,
-            &Default::default(),
-        )
-        .unwrap();
+        let mut tiles =
+            open_source(&SourceChoice::MbTiles(path), &ctx, &Default::default()).unwrap();
         let exact = tiles
             .at(TileId {
                 x: 4,
@@ -528,14 +630,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let ctx = egui::Context::default();
         let open = |path: PathBuf| {
-            open_source(
-                &SourceChoice::MbTiles(path),
-                Path::new("."),
-                &ctx,
-                &Default::default(),
-            )
-            .err()
-            .unwrap()
+            open_source(&SourceChoice::MbTiles(path), &ctx, &Default::default())
+                .err()
+                .unwrap()
         };
         let text = dir.path().join("text.mbtiles");
         std::fs::write(&text, b"not a database at all, just text").unwrap();

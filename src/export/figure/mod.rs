@@ -758,12 +758,11 @@ pub fn export(
     png_path: Option<&Path>,
     svg_path: Option<&Path>,
     options: &FigureOptions,
-    fonts_dir: &Path,
     log: bool,
 ) -> Result<FigureExport, String> {
     let first = png_path.or(svg_path).ok_or("give --png and/or --svg")?;
     let finding = case.finding(finding_id).map_err(|e| e.to_string())?.clone();
-    let mut ts = Typesetter::new(fonts_dir)?;
+    let mut ts = Typesetter::new()?;
     let figure = build(case, &finding, options, &mut ts)?;
     let mut outputs = Vec::new();
     let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();

@@ -3,8 +3,6 @@
 //! the SVG show exactly the same letters — Latin, Cyrillic, and Arabic script (Persian,
 //! Pashto) right to left with joined letters — whatever fonts the reader has.
 
-use std::path::Path;
-
 use cosmic_text::{
     Align, Attrs, Buffer, CacheKeyFlags, Command, Fallback, Family, FontSystem, Metrics, Shaping,
     SwashCache, Weight, fontdb,
@@ -87,18 +85,14 @@ fn starts_right_to_left(text: &str) -> bool {
 }
 
 impl Typesetter {
-    /// Loads DejaVu Sans (regular, bold) and Noto Sans Arabic from `fonts_dir`; no
-    /// system font is ever used, so a figure looks the same on every machine.
-    pub fn new(fonts_dir: &Path) -> Result<Typesetter, String> {
+    /// Loads the bundled DejaVu Sans (regular, bold) and Noto Sans Arabic; no system
+    /// font is ever used, so a figure looks the same on every machine.
+    pub fn new() -> Result<Typesetter, String> {
+        use crate::assets::{self, path};
         let mut db = fontdb::Database::new();
-        for name in [
-            "DejaVuSans.ttf",
-            "DejaVuSans-Bold.ttf",
-            "NotoSansArabic-Regular.ttf",
-        ] {
-            let path = fonts_dir.join(name);
-            let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            db.load_font_data(bytes);
+        for name in [path::FONT_REGULAR, path::FONT_BOLD, path::FONT_ARABIC] {
+            let bytes = assets::read(name).map_err(|e| e.to_string())?;
+            db.load_font_data(bytes.into_owned());
         }
         Ok(Typesetter {
             fonts: FontSystem::new_with_locale_and_db_and_fallback(

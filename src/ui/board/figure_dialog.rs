@@ -65,7 +65,7 @@ fn render_preview(
         .working
         .as_ref()
         .ok_or("no finding on the board")?;
-    let mut ts = Typesetter::new(&crate::assets_dir().join("fonts"))?;
+    let mut ts = Typesetter::new()?;
     let options = FigureOptions {
         width: PREVIEW_WIDTH,
         ..dialog.options()
@@ -200,16 +200,7 @@ impl AppState {
             .clone()
             .ok_or("no finding on the board")?;
         let case = self.case.as_mut().ok_or("no case is open")?;
-        let fonts = crate::assets_dir().join("fonts");
-        let done = figure::export(
-            case,
-            &id,
-            png.as_deref(),
-            svg.as_deref(),
-            options,
-            &fonts,
-            true,
-        )?;
+        let done = figure::export(case, &id, png.as_deref(), svg.as_deref(), options, true)?;
         let names: Vec<String> = done
             .outputs
             .iter()
