@@ -160,8 +160,9 @@ fn malformed_case_json_is_reported_and_not_overwritten() {
     assert_eq!(fs::read_dir(case.join("evidence")).unwrap().count(), 0);
 }
 
-/// Plants a record whose `file` points somewhere else, and checks every command refuses
-/// the case without reading or writing outside it.
+/// Plants a record whose `file` points somewhere else, and checks that no command reads
+/// outside the case: `list` and `verify` name the record as damaged (file and cause) and
+/// fail; `add` still takes new evidence in, warns about the record and leaves it as it is.
 fn assert_escaping_record_refused(target: &str) {
     let (dir, case) = new_case();
     // A file outside the case the record tries to reach; its hash is what the record claims.
@@ -179,10 +180,40 @@ fn assert_escaping_record_refused(target: &str) {
         "acquired_at": "2024-03-25T00:00:00Z"
     });
     let record_path = case.join("evidence").join(format!("{sha}.json"));
-    fs::write(&record_path, serde_json::to_vec(&record).unwrap()).unwrap();
-    let before = snapshot(dir.path());
-    assert_every_command_refuses(&case, &format!("{sha}.json: invalid record"));
-    assert_eq!(snapshot(dir.path()), before, "nothing may be written");
+    let record_bytes = serde_json::to_vec(&record).unwrap();
+    fs::write(&record_path, &record_bytes).unwrap();
+    // verify records itself in the audit log; nothing else may change.
+    let files = || {
+        let mut files = snapshot(dir.path());
+        files.retain(|(path, _)| !path.ends_with("log.jsonl"));
+        files
+    };
+    let before = files();
+    let cause = format!("evidence/{sha}.json: file");
+    for command in ["list", "verify"] {
+        let run = geoproof([command.as_ref(), case.as_os_str()]);
+        run.assert_failed();
+        assert!(
+            run.stderr.contains(&cause) || run.stdout.contains(&cause),
+            "{command}: {} {}",
+            run.stdout,
+            run.stderr
+        );
+    }
+    assert!(files() == before, "nothing may be written");
+    let fixture = data("rocket-gps.jpg");
+    let run = geoproof(["add".as_ref(), case.as_os_str(), fixture.as_os_str()]);
+    run.assert_ok();
+    assert!(run.stderr.contains(&cause), "{}", run.stderr);
+    assert_eq!(
+        fs::read(&record_path).unwrap(),
+        record_bytes,
+        "the damaged record is left as it is"
+    );
+    assert_eq!(
+        fs::read(&outside).unwrap(),
+        fs::read(data("coffee-no-gps.jpg")).unwrap()
+    );
 }
 
 #[test]

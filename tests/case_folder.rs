@@ -226,6 +226,13 @@ fn whole_version(title: &str) -> u64 {
     version
 }
 
+/// A finding whose notes carry version `i` (titles are limited to a line's length).
+fn padded_finding(i: u64) -> Finding {
+    let mut f = finding("F-1", &format!("v{i}"));
+    f.notes = title_for(i);
+    f
+}
+
 /// The child side of the crash test: saves new versions of the case until killed.
 #[test]
 #[ignore = "run by killed_mid_save_leaves_a_complete_version"]
@@ -236,7 +243,7 @@ fn save_loop_child() {
     let mut case = Case::open(Path::new(&root)).unwrap();
     for i in 1.. {
         case.apply(Edit::SetTitle(title_for(i))).unwrap();
-        case.apply(Edit::PutFinding(Box::new(finding("F-1", &title_for(i)))))
+        case.apply(Edit::PutFinding(Box::new(padded_finding(i))))
             .unwrap();
         case.save().unwrap();
     }
@@ -247,7 +254,7 @@ fn killed_mid_save_leaves_a_complete_version() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("c");
     let mut case = Case::create(&root, &title_for(0)).unwrap();
-    case.apply(Edit::PutFinding(Box::new(finding("F-1", &title_for(0)))))
+    case.apply(Edit::PutFinding(Box::new(padded_finding(0))))
         .unwrap();
     case.save().unwrap();
     drop(case);
@@ -266,7 +273,7 @@ fn killed_mid_save_leaves_a_complete_version() {
         // Whatever instant the kill hit, every file is a complete version.
         let case = Case::open(&root).expect("case opens after a crash");
         let version = whole_version(&case.meta().title);
-        whole_version(&case.finding("F-1").unwrap().title);
+        whole_version(&case.finding("F-1").unwrap().notes);
         last_seen = last_seen.max(version);
     }
     assert!(

@@ -147,6 +147,30 @@ impl Shape {
         }
     }
 
+    /// Sizes a hostile file could blow up: point counts, coordinates far off any image,
+    /// text length.
+    pub(crate) fn check_extent(&self) -> Result<(), String> {
+        use super::validate::{MAX_ITEMS, MAX_PIXEL_COORDINATE, MAX_SHORT_TEXT, text};
+        if let Shape::Polygon { points } | Shape::Freehand { points } = self
+            && points.len() > MAX_ITEMS
+        {
+            return Err(format!("{} points (at most {MAX_ITEMS})", points.len()));
+        }
+        if let Shape::Text { text: t, .. } = self {
+            text("text", t, MAX_SHORT_TEXT)?;
+        }
+        if self
+            .numbers()
+            .iter()
+            .any(|v| v.is_finite() && v.abs() > MAX_PIXEL_COORDINATE)
+        {
+            return Err(format!(
+                "a coordinate is beyond {MAX_PIXEL_COORDINATE} px from the image"
+            ));
+        }
+        Ok(())
+    }
+
     fn check(&self) -> Result<(), String> {
         if self.numbers().iter().any(|v| !v.is_finite()) {
             return Err("a coordinate is not a finite number".into());

@@ -3,8 +3,8 @@
 
 use super::comparison::PanelSource;
 use super::{
-    Case, CaseError, EvidenceRecord, Finding, FindingLocation, SNAPSHOTS_DIR, is_valid_finding_id,
-    store,
+    Case, CaseError, EVIDENCE_DIR, EvidenceRecord, FINDINGS_DIR, Finding, FindingLocation,
+    SNAPSHOTS_DIR, is_valid_finding_id, store,
 };
 
 /// A map view captured for the board: PNG bytes and what they show.
@@ -60,7 +60,12 @@ impl Case {
                 self.dirty.meta = true;
             }
             Edit::AddEvidence(record) => {
+                record.check().map_err(|reason| CaseError::InvalidValue {
+                    what: format!("evidence record {}", record.sha256),
+                    reason,
+                })?;
                 let id = record.sha256.clone();
+                self.ensure_not_damaged(&format!("{EVIDENCE_DIR}/{id}.json"))?;
                 self.log_event(
                     "evidence_added",
                     serde_json::json!({
@@ -100,18 +105,12 @@ impl Case {
                 if !is_valid_finding_id(&finding.id) {
                     return Err(CaseError::InvalidFindingId { id: finding.id });
                 }
-                let invalid = |reason: String| CaseError::InvalidValue {
-                    what: format!("finding {}", finding.id),
-                    reason,
-                };
-                finding.check().map_err(invalid)?;
-                for sha256 in finding.evidence_ids() {
-                    if !self.evidence.contains_key(sha256) {
-                        return Err(invalid(format!(
-                            "a panel shows evidence {sha256} that is not in the case"
-                        )));
-                    }
-                }
+                self.ensure_not_damaged(&format!("{FINDINGS_DIR}/{}.json", finding.id))?;
+                self.check_finding(&finding)
+                    .map_err(|reason| CaseError::InvalidValue {
+                        what: format!("finding {}", finding.id),
+                        reason,
+                    })?;
                 let id = finding.id.clone();
                 self.log_event("finding_saved", serde_json::json!({ "id": id }));
                 self.findings.insert(id.clone(), *finding);

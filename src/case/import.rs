@@ -70,7 +70,7 @@ impl Case {
                 record.warnings.push(format!(
                     "near duplicate of {} ({}): perceptual-hash distance {}/{} \
                      (the same picture re-posted, re-encoded or resized?)",
-                    &s.sha256[..12],
+                    super::short_hash(&s.sha256),
                     s.original_name,
                     s.distance,
                     crate::evidence::PerceptualHash::BITS

@@ -13,6 +13,7 @@ pub mod log;
 mod model;
 mod similar;
 pub mod store;
+mod validate;
 mod verify;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -20,14 +21,18 @@ use std::fs::{self, File, OpenOptions};
 use std::path::{Path, PathBuf};
 
 pub use comparison::Confidence;
+use comparison::PanelSource;
 pub use edit::{Edit, MapSnapshot};
 pub use error::CaseError;
 pub use import::{ImportError, ImportOptions, ImportOutcome};
 pub use model::{
     CaseMeta, EvidenceRecord, Extra, Finding, FindingFilter, FindingKind, FindingLocation,
-    SCHEMA_VERSION, is_sha256_hex, is_valid_finding_id,
+    SCHEMA_VERSION, is_sha256_hex, is_valid_finding_id, short_hash,
 };
 pub use similar::{NEAR_DUPLICATE_MAX_DISTANCE, Similar, similar_to};
+pub use validate::{
+    MAX_ITEMS, MAX_LONG_TEXT, MAX_PIXEL_COORDINATE, MAX_RECORD_BYTES, MAX_SHORT_TEXT, short_text,
+};
 pub use verify::{AlteredFile, VerifyReport};
 
 use self::log::LogEntry;
@@ -64,12 +69,43 @@ struct Dirty {
     findings: BTreeSet<String>,
 }
 
+/// A record file that could not be taken into the case: it is not loaded, not drawn,
+/// not exported and cannot be edited until somebody repairs or removes the file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DamagedRecord {
+    /// The file, relative to the case root (`findings/F-1.json`).
+    pub file: String,
+    pub cause: String,
+}
+
+impl std::fmt::Display for DamagedRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.file, self.cause)
+    }
+}
+
+/// What a panel shows, resolved inside the case.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PanelFile {
+    /// The image file; always inside the case folder.
+    pub path: PathBuf,
+    pub sha256: String,
+    /// How to name it to people: the original's name, or "map snapshot (basemap)".
+    pub name: String,
+    /// `evidence` or `map_snapshot` (manifests and messages).
+    pub kind: &'static str,
+    /// Width and height after EXIF orientation, when the record says.
+    pub oriented_size: Option<[u32; 2]>,
+}
+
 #[derive(Debug)]
 pub struct Case {
     root: PathBuf,
     meta: CaseMeta,
     evidence: BTreeMap<String, EvidenceRecord>,
     findings: BTreeMap<String, Finding>,
+    /// Record files that failed validation on open, in path order.
+    damaged: Vec<DamagedRecord>,
     access: Access,
     dirty: Dirty,
     pending_log: Vec<LogEntry>,
@@ -113,6 +149,7 @@ impl Case {
             },
             evidence: BTreeMap::new(),
             findings: BTreeMap::new(),
+            damaged: Vec::new(),
             access: Access::ReadWrite { _lock: lock },
             dirty: Dirty {
                 meta: true,
@@ -157,35 +194,138 @@ impl Case {
         Self::load(root, meta, access)
     }
 
+    /// Reads every record, checking each like an edit. A record that fails is listed
+    /// in [`Case::damaged`] and left out; it never stops the case from opening.
     fn load(root: &Path, meta: CaseMeta, access: Access) -> Result<Case, CaseError> {
-        let mut evidence = BTreeMap::new();
-        for path in json_files(&root.join(EVIDENCE_DIR))? {
-            let record: EvidenceRecord = store::read_json(&path)?;
-            validate_evidence_record(root, &path, &record)?;
-            evidence.insert(record.sha256.clone(), record);
-        }
-        let mut findings = BTreeMap::new();
-        for path in json_files(&root.join(FINDINGS_DIR))? {
-            let finding: Finding = store::read_json(&path)?;
-            if path.file_stem().and_then(|s| s.to_str()) != Some(finding.id.as_str())
-                || !is_valid_finding_id(&finding.id)
-            {
-                return Err(CaseError::InvalidRecord {
-                    path,
-                    reason: format!("finding id {:?} does not match its file name", finding.id),
-                });
-            }
-            findings.insert(finding.id.clone(), finding);
-        }
-        Ok(Case {
+        let mut case = Case {
             root: root.to_owned(),
             meta,
-            evidence,
-            findings,
+            evidence: BTreeMap::new(),
+            findings: BTreeMap::new(),
+            damaged: Vec::new(),
             access,
             dirty: Dirty::default(),
             pending_log: Vec::new(),
-        })
+        };
+        for path in json_files(&root.join(EVIDENCE_DIR))? {
+            match read_record::<EvidenceRecord>(&path)
+                .and_then(|r| validate_evidence_record(root, &path, &r).map(|()| r))
+            {
+                Ok(record) => {
+                    case.evidence.insert(record.sha256.clone(), record);
+                }
+                Err(cause) => case.mark_damaged(&path, cause),
+            }
+        }
+        for path in json_files(&root.join(FINDINGS_DIR))? {
+            match read_record::<Finding>(&path).and_then(|f| case.check_loaded_finding(&path, f)) {
+                Ok(finding) => {
+                    case.findings.insert(finding.id.clone(), finding);
+                }
+                Err(cause) => case.mark_damaged(&path, cause),
+            }
+        }
+        for d in &case.damaged {
+            ::log::warn!("{}: damaged record not loaded: {d}", root.display());
+        }
+        Ok(case)
+    }
+
+    fn mark_damaged(&mut self, path: &Path, cause: String) {
+        let file = path
+            .strip_prefix(&self.root)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        self.damaged.push(DamagedRecord { file, cause });
+    }
+
+    fn check_loaded_finding(&self, path: &Path, finding: Finding) -> Result<Finding, String> {
+        if path.file_stem().and_then(|s| s.to_str()) != Some(finding.id.as_str()) {
+            return Err(format!(
+                "finding id {:?} does not match its file name",
+                validate::truncated(&finding.id)
+            ));
+        }
+        self.check_finding(&finding)?;
+        for panel in &finding.panels {
+            if let PanelSource::MapSnapshot { .. } = &panel.source {
+                self.panel_file(&panel.source)
+                    .map_err(|e| format!("panel {}: {e}", panel.id))?;
+            }
+        }
+        Ok(finding)
+    }
+
+    /// The rules a finding meets in this case, on open and on every edit: its own
+    /// structure, and every evidence item it shows present in the case.
+    pub fn check_finding(&self, finding: &Finding) -> Result<(), String> {
+        finding.check()?;
+        for sha256 in finding.evidence_ids() {
+            if !self.evidence.contains_key(sha256) {
+                return Err(format!(
+                    "a panel shows evidence {sha256} that is not in the case"
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The one way from a panel to a file: the evidence original or the map snapshot it
+    /// shows, resolved inside the case folder (never outside, whatever the record says).
+    pub fn panel_file(&self, source: &PanelSource) -> Result<PanelFile, CaseError> {
+        let outside = |reason: String| CaseError::InvalidValue {
+            what: "panel".into(),
+            reason,
+        };
+        source.check().map_err(outside)?;
+        match source {
+            PanelSource::Evidence { sha256 } => {
+                let record =
+                    self.evidence
+                        .get(sha256)
+                        .ok_or_else(|| CaseError::UnknownEvidence {
+                            case: self.root.clone(),
+                            id: sha256.clone(),
+                        })?;
+                Ok(PanelFile {
+                    path: store::resolve_inside(&self.root, &record.file).map_err(outside)?,
+                    sha256: sha256.clone(),
+                    name: record.original_name.clone(),
+                    kind: "evidence",
+                    oriented_size: Some([record.width, record.height]),
+                })
+            }
+            PanelSource::MapSnapshot {
+                file,
+                sha256,
+                basemap,
+                ..
+            } => Ok(PanelFile {
+                path: store::resolve_inside(&self.root, file).map_err(outside)?,
+                sha256: sha256.clone(),
+                name: format!("map snapshot ({basemap})"),
+                kind: "map_snapshot",
+                oriented_size: None,
+            }),
+        }
+    }
+
+    /// Record files that failed validation on open (not loaded).
+    pub fn damaged(&self) -> &[DamagedRecord] {
+        &self.damaged
+    }
+
+    /// Refuses an edit of a record whose file is damaged: it must be repaired first,
+    /// or the edit would silently replace what is in it.
+    fn ensure_not_damaged(&self, file: &str) -> Result<(), CaseError> {
+        match self.damaged.iter().find(|d| d.file == file) {
+            Some(d) => Err(CaseError::InvalidRecord {
+                path: self.root.join(file),
+                reason: format!("damaged ({}); repair or remove the file first", d.cause),
+            }),
+            None => Ok(()),
+        }
     }
 
     pub fn root(&self) -> &Path {
@@ -205,12 +345,17 @@ impl Case {
     }
 
     pub fn finding(&self, id: &str) -> Result<&Finding, CaseError> {
-        self.findings
-            .get(id)
-            .ok_or_else(|| CaseError::UnknownFinding {
-                case: self.root.clone(),
-                id: id.to_owned(),
-            })
+        if let Some(finding) = self.findings.get(id) {
+            return Ok(finding);
+        }
+        // A damaged finding is named with its cause rather than called unknown.
+        if is_valid_finding_id(id) {
+            self.ensure_not_damaged(&format!("{FINDINGS_DIR}/{id}.json"))?;
+        }
+        Err(CaseError::UnknownFinding {
+            case: self.root.clone(),
+            id: id.to_owned(),
+        })
     }
 
     /// Finds evidence by full id or by a unique prefix of at least 6 hex digits.
@@ -395,35 +540,35 @@ fn json_files(dir: &Path) -> Result<Vec<PathBuf>, CaseError> {
     Ok(files)
 }
 
-/// A record must be named after its hash and point at `evidence/<sha256>.<ext>` inside
-/// the case — never at a path that leaves the folder.
+/// Reads a record file of at most [`MAX_RECORD_BYTES`]; the cause of a failure, without
+/// the path (the caller names the file).
+fn read_record<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, String> {
+    use std::io::Read;
+    let file = File::open(path).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::new();
+    file.take(MAX_RECORD_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_RECORD_BYTES {
+        return Err(format!(
+            "larger than {} MiB; a record is never that big",
+            MAX_RECORD_BYTES >> 20
+        ));
+    }
+    serde_json::from_slice(&bytes).map_err(|e| format!("malformed JSON: {e}"))
+}
+
+/// A record must be well formed, named after its hash, and point at
+/// `evidence/<sha256>.<ext>` inside the case — never at a path that leaves the folder.
 fn validate_evidence_record(
     root: &Path,
     path: &Path,
     record: &EvidenceRecord,
-) -> Result<(), CaseError> {
-    let invalid = |reason: String| CaseError::InvalidRecord {
-        path: path.to_owned(),
-        reason,
-    };
-    if !is_sha256_hex(&record.sha256) {
-        return Err(invalid(format!(
-            "sha256 {:?} is not a SHA-256 digest",
-            record.sha256
-        )));
-    }
+) -> Result<(), String> {
+    record.check()?;
     if path.file_stem().and_then(|s| s.to_str()) != Some(record.sha256.as_str()) {
-        return Err(invalid(
-            "file name does not match the record's sha256".into(),
-        ));
+        return Err("file name does not match the record's sha256".into());
     }
-    store::resolve_inside(root, &record.file).map_err(invalid)?;
-    let expected_prefix = format!("{EVIDENCE_DIR}/{}.", record.sha256);
-    if !record.file.starts_with(&expected_prefix) || record.file.ends_with(".json") {
-        return Err(invalid(format!(
-            "file {:?} is not the original's place (expected {expected_prefix}<ext>)",
-            record.file
-        )));
-    }
+    store::resolve_inside(root, &record.file)?;
     Ok(())
 }

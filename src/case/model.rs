@@ -8,9 +8,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::comparison::{
-    Annotation, Confidence, LinkedFeature, Panel, PanelSource, check_structure,
-};
+use super::comparison::{Annotation, Confidence, LinkedFeature, Panel, PanelSource};
 use serde_json::Value;
 
 use crate::evidence::{ExifSummary, PerceptualHash};
@@ -75,7 +73,7 @@ impl EvidenceRecord {
 
     /// A short id for people (12 hex digits, unique in any realistic case).
     pub fn short_id(&self) -> &str {
-        &self.sha256[..self.sha256.len().min(12)]
+        short_hash(&self.sha256)
     }
 }
 
@@ -199,23 +197,6 @@ impl Finding {
         }
         ids
     }
-
-    /// Whether the finding is internally consistent: a valid location, and panels,
-    /// annotations and links that refer to each other.
-    pub fn check(&self) -> Result<(), String> {
-        if let Some(l) = self.location {
-            if !(l.lat.is_finite() && (-90.0..=90.0).contains(&l.lat)) {
-                return Err(format!("latitude {} is outside -90..90", l.lat));
-            }
-            if !(l.lon.is_finite() && (-180.0..=180.0).contains(&l.lon)) {
-                return Err(format!("longitude {} is outside -180..180", l.lon));
-            }
-            if !(l.precision_m.is_finite() && l.precision_m >= 0.0) {
-                return Err(format!("precision {} m is not a distance", l.precision_m));
-            }
-        }
-        check_structure(&self.panels, &self.annotations, &self.links)
-    }
 }
 
 /// `F-20240325-143012-1a2b`: sortable by time, and unique enough that two analysts
@@ -238,6 +219,12 @@ pub fn is_valid_finding_id(id: &str) -> bool {
         && id
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// The first 12 characters of a hash for people; never panics, whatever `hash` holds.
+pub fn short_hash(hash: &str) -> &str {
+    let end = hash.char_indices().nth(12).map_or(hash.len(), |(i, _)| i);
+    &hash[..end]
 }
 
 /// Whether `s` looks like a lowercase SHA-256 hex digest.

@@ -7,7 +7,7 @@ use std::fs;
 use serde::Serialize;
 
 use super::comparison::PanelSource;
-use super::{Case, CaseError, EVIDENCE_DIR, store};
+use super::{Case, CaseError, DamagedRecord, EVIDENCE_DIR, is_sha256_hex};
 use crate::evidence::sha256_file;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -26,11 +26,20 @@ pub struct VerifyReport {
     pub altered: Vec<AlteredFile>,
     /// Files in `evidence/` that no record accounts for (paths relative to the case).
     pub unexpected: Vec<String>,
+    /// Record files that failed validation when the case was opened.
+    pub damaged: Vec<DamagedRecord>,
+    /// Originals stored under their own hash whose record was never written (an intake
+    /// interrupted between the two writes): not evidence of the case yet, and not a
+    /// fault; adding the file again completes the intake.
+    pub unrecorded: Vec<String>,
 }
 
 impl VerifyReport {
     pub fn is_intact(&self) -> bool {
-        self.missing.is_empty() && self.altered.is_empty() && self.unexpected.is_empty()
+        self.missing.is_empty()
+            && self.altered.is_empty()
+            && self.unexpected.is_empty()
+            && self.damaged.is_empty()
     }
 }
 
@@ -48,7 +57,7 @@ impl Case {
                     continue;
                 }
                 // A path leading outside the case cannot be the stored snapshot.
-                let Ok(path) = store::resolve_inside(&self.root, file) else {
+                let Ok(path) = self.panel_file(&panel.source).map(|p| p.path) else {
                     report.missing.push(file.clone());
                     continue;
                 };
@@ -71,8 +80,19 @@ impl Case {
 
     /// Re-hashes every original. Reads only inside the case folder.
     pub fn verify(&self) -> Result<VerifyReport, CaseError> {
-        let mut report = VerifyReport::default();
+        let mut report = VerifyReport {
+            damaged: self.damaged.clone(),
+            ..VerifyReport::default()
+        };
         let mut accounted = BTreeSet::new();
+        // A damaged record and its original are reported as damaged, not as unexpected.
+        let damaged_stems: BTreeSet<String> = self
+            .damaged
+            .iter()
+            .filter_map(|d| d.file.strip_prefix(&format!("{EVIDENCE_DIR}/")))
+            .filter_map(|name| name.strip_suffix(".json"))
+            .map(str::to_owned)
+            .collect();
         for record in self.evidence.values() {
             // Record paths were checked to stay inside the case when it was loaded.
             let path = self.root.join(&record.file);
@@ -106,11 +126,22 @@ impl Case {
                 source,
             })?;
             let name = entry.file_name().to_string_lossy().into_owned();
-            if !accounted.contains(&name) {
-                report.unexpected.push(format!("{EVIDENCE_DIR}/{name}"));
+            let stem = name.split('.').next().unwrap_or_default();
+            if accounted.contains(&name) || damaged_stems.contains(stem) {
+                continue;
+            }
+            let file = format!("{EVIDENCE_DIR}/{name}");
+            let own_hash = is_sha256_hex(stem)
+                && !name.ends_with(".json")
+                && sha256_file(&entry.path()).is_ok_and(|h| h == stem);
+            if own_hash {
+                report.unrecorded.push(file);
+            } else {
+                report.unexpected.push(file);
             }
         }
         report.unexpected.sort();
+        report.unrecorded.sort();
         Ok(report)
     }
 }

@@ -446,7 +446,7 @@ fn similar(path: PathBuf, id: &str, max_distance: u32, json: bool) -> Result<Out
         for s in &found {
             println!(
                 "{}  {:>2}/{}  {}",
-                &s.sha256[..12],
+                geoproof::case::short_hash(&s.sha256),
                 s.distance,
                 evidence::PerceptualHash::BITS,
                 s.original_name
@@ -572,6 +572,10 @@ fn add(path: PathBuf, files: &[PathBuf], options: ImportOptions, json: bool) -> 
     if let Some(reason) = case.read_only_reason() {
         anyhow::bail!("{}: case is read-only: {reason}", path.display());
     }
+    // Intake does not touch damaged records; the analyst should still hear of them.
+    for d in case.damaged() {
+        eprintln!("warning: damaged record not loaded: {}/{d}", path.display());
+    }
     let mut results = Vec::new();
     let mut failed = false;
     for file in files {
@@ -621,11 +625,12 @@ fn list(path: PathBuf, filter: &FindingFilter, json: bool) -> Result<Outcome> {
             "schema_version": case.meta().schema_version,
             "evidence": case.evidence().map(evidence_json).collect::<Vec<_>>(),
             "findings": findings().map(finding_json).collect::<Vec<_>>(),
+            "damaged": case.damaged(),
         }))?;
     } else {
         print!("{}", output::list_text(&case, findings()));
     }
-    Ok(Outcome::Success)
+    Ok(report_damaged(&case))
 }
 
 fn inspect(file: PathBuf, json: bool) -> Result<Outcome> {
@@ -639,6 +644,19 @@ fn inspect(file: PathBuf, json: bool) -> Result<Outcome> {
         eprintln!("warning: {}: {warning}", file.display());
     }
     Ok(Outcome::Success)
+}
+
+/// Names each damaged record of `case` on stderr (one line each); a listing that
+/// leaves records out has not fully succeeded.
+fn report_damaged(case: &Case) -> Outcome {
+    for d in case.damaged() {
+        eprintln!("damaged: {}/{d}", case.root().display());
+    }
+    if case.damaged().is_empty() {
+        Outcome::Success
+    } else {
+        Outcome::PartialFailure
+    }
 }
 
 /// Opens a case for a command that only reads it but records itself in the audit log:
@@ -667,6 +685,7 @@ fn verify(path: PathBuf, json: bool) -> Result<Outcome> {
                 "missing": report.missing,
                 "altered": report.altered,
                 "unexpected": report.unexpected,
+                "damaged": report.damaged,
             }),
         );
         case.save()
@@ -681,6 +700,8 @@ fn verify(path: PathBuf, json: bool) -> Result<Outcome> {
             "missing": report.missing,
             "altered": report.altered,
             "unexpected": report.unexpected,
+            "damaged": report.damaged,
+            "unrecorded": report.unrecorded,
             "logged": loggable,
         }))?;
     } else {

@@ -205,13 +205,23 @@ pub fn verify_text(report: &VerifyReport) -> String {
     for file in &report.unexpected {
         let _ = writeln!(out, "UNEXPECTED  {file}");
     }
+    for damaged in &report.damaged {
+        let _ = writeln!(out, "DAMAGED     {damaged}");
+    }
+    for file in &report.unrecorded {
+        let _ = writeln!(
+            out,
+            "UNRECORDED  {file} (an interrupted intake; add the file again to complete it)"
+        );
+    }
     let _ = writeln!(
         out,
-        "{} intact, {} missing, {} altered, {} unexpected: {}",
+        "{} intact, {} missing, {} altered, {} unexpected, {} damaged: {}",
         report.intact.len(),
         report.missing.len(),
         report.altered.len(),
         report.unexpected.len(),
+        report.damaged.len(),
         if report.is_intact() {
             "OK"
         } else {

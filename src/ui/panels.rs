@@ -229,6 +229,37 @@ pub fn top_bar_ui(ui: &mut Ui, state: &mut AppState) {
     });
 }
 
+/// Record files that failed validation on open: named with their cause, not loaded.
+fn damaged_records_ui(ui: &mut Ui, case: &crate::case::Case) {
+    let damaged = case.damaged();
+    if damaged.is_empty() {
+        return;
+    }
+    egui::CollapsingHeader::new(
+        RichText::new(format!("Damaged records ({}) — not loaded", damaged.len()))
+            .color(theme::ERROR),
+    )
+    .id_salt("damaged-records")
+    .default_open(true)
+    .show(ui, |ui| {
+        egui::ScrollArea::vertical()
+            .id_salt("damaged-list")
+            .max_height(120.0)
+            .show(ui, |ui| {
+                for d in damaged {
+                    ui.label(RichText::new(&d.file).strong())
+                        .on_hover_text(&d.cause);
+                    ui.label(RichText::new(crate::case::short_text(&d.cause, 160)).small());
+                }
+                ui.label(
+                    RichText::new("Repair or remove these files; they cannot be edited here.")
+                        .small()
+                        .italics(),
+                );
+            });
+    });
+}
+
 pub fn case_panel_ui(ui: &mut Ui, state: &mut AppState, thumbnails: &mut Thumbnails) {
     let Some(case) = &state.case else {
         ui.heading("No case open");
@@ -239,6 +270,7 @@ pub fn case_panel_ui(ui: &mut Ui, state: &mut AppState, thumbnails: &mut Thumbna
     if let Some(reason) = case.read_only_reason() {
         ui.label(RichText::new(format!("Read-only: {reason}")).color(theme::ERROR));
     }
+    damaged_records_ui(ui, case);
     let mut commands = Vec::new();
     ui.label(RichText::new(format!("Evidence ({})", case.evidence().count())).strong());
     egui::ScrollArea::vertical()

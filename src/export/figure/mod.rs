@@ -156,33 +156,21 @@ fn panel_file(
     case: &Case,
     panel: &Panel,
 ) -> Result<(PathBuf, String, String, &'static str), String> {
-    match &panel.source {
-        PanelSource::Evidence { sha256 } => {
-            let e = case.find_evidence(sha256).map_err(|e| e.to_string())?;
-            Ok((
-                case.evidence_path(e),
-                sha256.clone(),
-                e.original_name.clone(),
-                "evidence",
-            ))
-        }
-        PanelSource::MapSnapshot { file, sha256, .. } => {
-            let path = store::resolve_inside(case.root(), file)?;
-            Ok((
-                path,
-                sha256.clone(),
-                format!("map snapshot {file}"),
-                "map_snapshot",
-            ))
-        }
-    }
+    let file = case.panel_file(&panel.source).map_err(|e| e.to_string())?;
+    let name = match &panel.source {
+        PanelSource::MapSnapshot { file, .. } => format!("map snapshot {file}"),
+        PanelSource::Evidence { .. } => file.name,
+    };
+    Ok((file.path, file.sha256, name, file.kind))
 }
 
 fn oriented_size(case: &Case, panel: &Panel, path: &Path) -> Result<[f64; 2], String> {
-    if let PanelSource::Evidence { sha256 } = &panel.source
-        && let Ok(e) = case.find_evidence(sha256)
+    if let Ok(crate::case::PanelFile {
+        oriented_size: Some([w, h]),
+        ..
+    }) = case.panel_file(&panel.source)
     {
-        return Ok([f64::from(e.width), f64::from(e.height)]);
+        return Ok([f64::from(w), f64::from(h)]);
     }
     let (w, h) = image::image_dimensions(path).map_err(|e| format!("{}: {e}", path.display()))?;
     Ok([f64::from(w), f64::from(h)])

@@ -10,7 +10,7 @@ use super::{BoardTool, Gesture, Layout};
 use crate::board::geometry::{self, Handle};
 use crate::board::marks::{Mark, MarkStyle, annotation_marks, ink_for, screen_center};
 use crate::board::{ViewTransform, ops};
-use crate::case::comparison::{Panel, PanelSource, PanelView, Shape, link_color};
+use crate::case::comparison::{Panel, PanelView, Shape, link_color};
 use crate::case::{Case, Finding};
 use crate::ui::state::{AppState, Command};
 
@@ -89,28 +89,14 @@ fn panel_image(
     case: &Case,
     panel: &Panel,
 ) -> Option<(String, std::path::PathBuf, String, Option<[f64; 2]>)> {
-    match &panel.source {
-        PanelSource::Evidence { sha256 } => {
-            let e = case.find_evidence(sha256).ok()?;
-            Some((
-                sha256.clone(),
-                case.evidence_path(e),
-                e.original_name.clone(),
-                Some([f64::from(e.width), f64::from(e.height)]),
-            ))
-        }
-        PanelSource::MapSnapshot {
-            file,
-            sha256,
-            basemap,
-            ..
-        } => Some((
-            sha256.clone(),
-            case.root().join(file),
-            format!("map snapshot ({basemap})"),
-            None,
-        )),
-    }
+    let file = case.panel_file(&panel.source).ok()?;
+    Some((
+        file.sha256,
+        file.path,
+        file.name,
+        file.oriented_size
+            .map(|[w, h]| [f64::from(w), f64::from(h)]),
+    ))
 }
 
 fn transform_for(view: &PanelView, size: [f64; 2], rect: Rect) -> ViewTransform {

@@ -100,7 +100,10 @@ pub fn board_inspector_ui(ui: &mut Ui, state: &mut AppState) {
                         .case
                         .as_ref()
                         .and_then(|c| c.find_evidence(sha256).ok())
-                        .map_or_else(|| sha256[..12].to_owned(), |e| e.original_name.clone()),
+                        .map_or_else(
+                            || crate::case::short_hash(sha256).to_owned(),
+                            |e| e.original_name.clone(),
+                        ),
                     crate::case::comparison::PanelSource::MapSnapshot {
                         basemap,
                         west,

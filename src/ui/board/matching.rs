@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, mpsc};
 use egui::Ui;
 
 use crate::board::{geometry, ops};
-use crate::case::comparison::{Category, PanelSource, Shape};
+use crate::case::comparison::{Category, Shape};
 use crate::matching::{self, CANCELLED, Correspondence, MatchOptions, MatchReport, Roi};
 use crate::ui::state::{AppState, Command, Status};
 
@@ -85,14 +85,9 @@ impl AppState {
                 .iter()
                 .find(|p| p.id == id)
                 .ok_or("unknown panel")?;
-            match &panel.source {
-                PanelSource::Evidence { sha256 } => {
-                    Ok(case.evidence_path(case.find_evidence(sha256).map_err(|e| e.to_string())?))
-                }
-                PanelSource::MapSnapshot { file, .. } => {
-                    crate::case::store::resolve_inside(case.root(), file)
-                }
-            }
+            case.panel_file(&panel.source)
+                .map(|f| f.path)
+                .map_err(|e| e.to_string())
         };
         let (path_a, path_b) = (path_of(&pa)?, path_of(&pb)?);
         let (roi_a, roi_b) = (

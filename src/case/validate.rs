@@ -1,0 +1,318 @@
+//! The rules every record meets, whether it comes from an [`super::Edit`] or from a file
+//! in a case folder somebody else wrote. Case folders travel between analysts (git, a
+//! shared drive, a USB stick) and can be crafted to attack the reader, so a record read
+//! from disk is checked exactly like an edit before anything uses it.
+
+use super::comparison::{Panel, PanelSource};
+use super::model::{EvidenceRecord, Finding, is_sha256_hex, is_valid_finding_id};
+use super::{EVIDENCE_DIR, SNAPSHOTS_DIR};
+
+/// A record file larger than this is not read (a record is a few kilobytes; a finding
+/// with thousands of annotations is well under a megabyte).
+pub const MAX_RECORD_BYTES: u64 = 16 << 20;
+/// Titles, names, labels: things shown in one line (bytes).
+pub const MAX_SHORT_TEXT: usize = 64 << 10;
+/// Notes, verdicts, descriptions (bytes).
+pub const MAX_LONG_TEXT: usize = 1 << 20;
+/// Panels, annotations, links, polygon points, warnings: far above any real use.
+pub const MAX_ITEMS: usize = 100_000;
+/// Image coordinates beyond this (pixels) are not on any image geoproof can open.
+pub const MAX_PIXEL_COORDINATE: f64 = 1e7;
+/// A viewing zoom (screen points per image pixel) beyond this shows less than a pixel.
+pub const MAX_VIEW_ZOOM: f64 = 1e4;
+/// Oriented image sides beyond this are refused at intake long before.
+pub const MAX_IMAGE_SIDE: u32 = 1_000_000;
+
+pub(crate) fn text(what: &str, value: &str, max: usize) -> Result<(), String> {
+    if value.len() > max {
+        return Err(format!(
+            "{what} is {} bytes long (at most {max})",
+            value.len()
+        ));
+    }
+    Ok(())
+}
+
+fn count(what: &str, n: usize) -> Result<(), String> {
+    if n > MAX_ITEMS {
+        return Err(format!("{n} {what} (at most {MAX_ITEMS})"));
+    }
+    Ok(())
+}
+
+fn in_range(what: &str, value: f64, min: f64, max: f64) -> Result<(), String> {
+    if !(value.is_finite() && (min..=max).contains(&value)) {
+        return Err(format!("{what} {value} is outside {min}..{max}"));
+    }
+    Ok(())
+}
+
+/// An id shown to people and used in references (`P1`, `A3`): plain and short.
+fn plain_id(what: &str, id: &str) -> Result<(), String> {
+    if !is_valid_finding_id(id) {
+        return Err(format!(
+            "{what} id {:?} is not 1–64 letters, digits, '-' or '_'",
+            truncated(id)
+        ));
+    }
+    Ok(())
+}
+
+/// At most 40 characters of `s`, for messages about a value that may be huge.
+pub(crate) fn truncated(s: &str) -> String {
+    short_text(s, 40)
+}
+
+/// At most `max` characters of `s`, with an ellipsis when cut.
+pub fn short_text(s: &str, max: usize) -> String {
+    let mut out: String = s.chars().take(max).collect();
+    if out.len() < s.len() {
+        out.push('…');
+    }
+    out
+}
+
+/// `evidence/<sha256>.<ext>`, with a short alphanumeric extension other than `json`.
+pub(crate) fn check_original_path(sha256: &str, file: &str) -> Result<(), String> {
+    let prefix = format!("{EVIDENCE_DIR}/{sha256}.");
+    let ext_ok = file.strip_prefix(&prefix).is_some_and(|ext| {
+        (1..=8).contains(&ext.len())
+            && ext.bytes().all(|b| b.is_ascii_alphanumeric())
+            && !ext.eq_ignore_ascii_case("json")
+    });
+    if !ext_ok {
+        return Err(format!(
+            "file {:?} is not the original's place (expected {prefix}<ext>)",
+            truncated(file)
+        ));
+    }
+    Ok(())
+}
+
+/// `snapshots/<sha256>.png`.
+pub(crate) fn check_snapshot_path(sha256: &str, file: &str) -> Result<(), String> {
+    if !is_sha256_hex(sha256) {
+        return Err(format!(
+            "map snapshot sha256 {:?} is not a SHA-256 digest",
+            truncated(sha256)
+        ));
+    }
+    let expected = format!("{SNAPSHOTS_DIR}/{sha256}.png");
+    if file != expected {
+        return Err(format!(
+            "map snapshot file {:?} is not its place (expected {expected})",
+            truncated(file)
+        ));
+    }
+    Ok(())
+}
+
+impl EvidenceRecord {
+    /// Whether the record is well formed: its hash, where its original lives, finite
+    /// numbers in range, and text of sane length. Says nothing about the file itself
+    /// (that is `verify`'s job).
+    pub fn check(&self) -> Result<(), String> {
+        if !is_sha256_hex(&self.sha256) {
+            return Err(format!(
+                "sha256 {:?} is not a SHA-256 digest",
+                truncated(&self.sha256)
+            ));
+        }
+        check_original_path(&self.sha256, &self.file)?;
+        text("original name", &self.original_name, MAX_SHORT_TEXT)?;
+        text("media type", &self.media_type, 255)?;
+        text("notes", &self.notes, MAX_LONG_TEXT)?;
+        if let Some(url) = &self.source_url {
+            text("source", url, MAX_SHORT_TEXT)?;
+        }
+        count("warnings", self.warnings.len())?;
+        for w in &self.warnings {
+            text("a warning", w, MAX_SHORT_TEXT)?;
+        }
+        for (what, side) in [("width", self.width), ("height", self.height)] {
+            if side == 0 || side > MAX_IMAGE_SIDE {
+                return Err(format!("{what} {side} px is outside 1..{MAX_IMAGE_SIDE}"));
+            }
+        }
+        if let Some(fov) = self.fov_deg
+            && !(fov.is_finite() && fov > 0.0 && fov <= 360.0)
+        {
+            return Err(format!("field of view {fov}° is not between 0 and 360"));
+        }
+        let exif = &self.exif;
+        if let Some(lat) = exif.lat {
+            in_range("EXIF latitude", lat, -90.0, 90.0)?;
+        }
+        if let Some(lon) = exif.lon {
+            in_range("EXIF longitude", lon, -180.0, 180.0)?;
+        }
+        if let Some(alt) = exif.alt_m {
+            in_range("EXIF altitude", alt, -12_000.0, 1e6)?;
+        }
+        if let Some(dir) = exif.direction_deg {
+            in_range("EXIF direction", dir, 0.0, 360.0)?;
+        }
+        for (what, value) in [
+            ("EXIF direction reference", &exif.direction_ref),
+            ("EXIF time", &exif.taken_at),
+            ("EXIF GPS time", &exif.gps_time_utc),
+            ("EXIF make", &exif.make),
+            ("EXIF model", &exif.model),
+        ] {
+            if let Some(v) = value {
+                text(what, v, MAX_SHORT_TEXT)?;
+            }
+        }
+        if let Some(hash) = &self.perceptual_hash {
+            text("perceptual hash algorithm", &hash.algorithm, 64)?;
+            if hash.hex.len() > 1024 || !hash.hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err("perceptual hash is not hex digits".into());
+            }
+        }
+        Ok(())
+    }
+}
+
+impl PanelSource {
+    /// Whether the source is well formed (its file, when it names one, is checked
+    /// against the case by [`super::Case::panel_file`]).
+    pub fn check(&self) -> Result<(), String> {
+        match self {
+            PanelSource::Evidence { sha256 } => {
+                if !is_sha256_hex(sha256) {
+                    return Err(format!(
+                        "evidence {:?} is not a SHA-256 digest",
+                        truncated(sha256)
+                    ));
+                }
+                Ok(())
+            }
+            PanelSource::MapSnapshot {
+                file,
+                sha256,
+                west,
+                south,
+                east,
+                north,
+                zoom,
+                basemap,
+                ..
+            } => {
+                check_snapshot_path(sha256, file)?;
+                in_range("map snapshot south", *south, -90.0, 90.0)?;
+                in_range("map snapshot north", *north, -90.0, 90.0)?;
+                in_range("map snapshot west", *west, -540.0, 540.0)?;
+                in_range("map snapshot east", *east, -540.0, 540.0)?;
+                if south >= north {
+                    return Err("map snapshot bounds have south ≥ north".into());
+                }
+                in_range("map snapshot zoom", *zoom, 0.0, 30.0)?;
+                text("map snapshot basemap", basemap, MAX_SHORT_TEXT)
+            }
+        }
+    }
+}
+
+impl Panel {
+    fn check(&self) -> Result<(), String> {
+        plain_id("panel", &self.id)?;
+        self.source
+            .check()
+            .map_err(|e| format!("panel {}: {e}", self.id))?;
+        let v = &self.view;
+        for c in v.center {
+            in_range(
+                &format!("panel {} view centre", self.id),
+                c,
+                -MAX_PIXEL_COORDINATE,
+                MAX_PIXEL_COORDINATE,
+            )?;
+        }
+        in_range(
+            &format!("panel {} view zoom", self.id),
+            v.zoom,
+            0.0,
+            MAX_VIEW_ZOOM,
+        )
+    }
+}
+
+impl Finding {
+    /// Whether the finding is internally consistent: a plain id, text of sane length, a
+    /// valid location, well-formed panels, and annotations and links that refer to each
+    /// other. Evidence references are checked against a case by `Case::check_finding`.
+    pub fn check(&self) -> Result<(), String> {
+        if !is_valid_finding_id(&self.id) {
+            return Err(format!(
+                "finding id {:?} is not 1–64 letters, digits, '-' or '_'",
+                truncated(&self.id)
+            ));
+        }
+        text("title", &self.title, MAX_SHORT_TEXT)?;
+        text("author", &self.author, MAX_SHORT_TEXT)?;
+        text("verdict", &self.verdict, MAX_LONG_TEXT)?;
+        text("notes", &self.notes, MAX_LONG_TEXT)?;
+        if let Some(l) = self.location {
+            in_range("latitude", l.lat, -90.0, 90.0)?;
+            in_range("longitude", l.lon, -180.0, 180.0)?;
+            if !(l.precision_m.is_finite() && (0.0..=2.1e7).contains(&l.precision_m)) {
+                return Err(format!("precision {} m is not a distance", l.precision_m));
+            }
+        }
+        count("panels", self.panels.len())?;
+        count("annotations", self.annotations.len())?;
+        count("linked features", self.links.len())?;
+        for p in &self.panels {
+            p.check()?;
+        }
+        for a in &self.annotations {
+            plain_id("annotation", &a.id)?;
+            text("annotation label", &a.label, MAX_SHORT_TEXT)
+                .map_err(|e| format!("annotation {}: {e}", a.id))?;
+            a.shape
+                .check_extent()
+                .map_err(|e| format!("annotation {}: {e}", a.id))?;
+        }
+        for l in &self.links {
+            text("linked feature description", &l.description, MAX_LONG_TEXT)
+                .map_err(|e| format!("linked feature {}: {e}", l.number))?;
+        }
+        super::comparison::check_structure(&self.panels, &self.annotations, &self.links)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn original_paths_must_be_the_records_own_place() {
+        let sha = "a".repeat(64);
+        assert!(check_original_path(&sha, &format!("evidence/{sha}.jpg")).is_ok());
+        for bad in [
+            format!("evidence/{sha}.json"),
+            format!("evidence/{sha}."),
+            format!("evidence/{sha}.jpg/../../x"),
+            format!("evidence/{}.jpg", "b".repeat(64)),
+            "../../etc/passwd".to_owned(),
+            format!("C:\\evidence\\{sha}.jpg"),
+        ] {
+            assert!(check_original_path(&sha, &bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn snapshot_paths_and_hashes_are_checked_without_slicing() {
+        assert!(check_snapshot_path("abc", "snapshots/abc.png").is_err());
+        let sha = "0".repeat(64);
+        assert!(check_snapshot_path(&sha, &format!("snapshots/{sha}.png")).is_ok());
+        assert!(check_snapshot_path(&sha, "../../.ssh/id_rsa").is_err());
+    }
+
+    #[test]
+    fn messages_about_huge_values_stay_short() {
+        let huge = "x".repeat(1 << 20);
+        let err = check_original_path(&"a".repeat(64), &huge).unwrap_err();
+        assert!(err.len() < 200, "{}", err.len());
+    }
+}
