@@ -20,8 +20,13 @@ pub enum CaseError {
     NotACase { path: PathBuf },
     #[error("{}: already exists and is not empty; choose a new folder", path.display())]
     AlreadyExists { path: PathBuf },
-    #[error("{}: case is open in another geoproof process (lock held on {})", path.display(), lock.display())]
-    Locked { path: PathBuf, lock: PathBuf },
+    #[error("{}: case is open in another geoproof process ({holder}; lock {})", path.display(), lock.display())]
+    Locked {
+        path: PathBuf,
+        lock: PathBuf,
+        /// Who holds it, as the holder wrote into the lock file.
+        holder: String,
+    },
     #[error("{}: case is read-only: {reason}", path.display())]
     ReadOnly { path: PathBuf, reason: String },
     #[error("{}: invalid record: {reason}", path.display())]

@@ -9,6 +9,7 @@ pub mod comparison;
 mod edit;
 mod error;
 mod import;
+mod lock;
 pub mod log;
 mod model;
 mod similar;
@@ -17,7 +18,7 @@ mod validate;
 mod verify;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 
 pub use comparison::Confidence;
@@ -53,7 +54,7 @@ pub const LOCK_FILE: &str = ".geoproof.lock";
 enum Access {
     /// Holds the folder lock until dropped.
     ReadWrite {
-        _lock: File,
+        _lock: lock::FolderLock,
     },
     ReadOnly {
         reason: String,
@@ -131,7 +132,7 @@ impl Case {
             let path = root.join(dir);
             fs::create_dir_all(&path).map_err(io_err(&path))?;
         }
-        let lock = lock_folder(root)?;
+        let lock = lock::FolderLock::acquire(root)?;
         let gitignore = root.join(".gitignore");
         store::write_atomic(
             &gitignore,
@@ -177,11 +178,42 @@ impl Case {
                 ),
             }
         } else {
-            Access::ReadWrite {
-                _lock: lock_folder(root)?,
+            match lock::FolderLock::acquire(root) {
+                Ok(lock) => Access::ReadWrite { _lock: lock },
+                // A DVD, a write-protected stick, a share mounted read-only: still readable.
+                Err(CaseError::Io { source, .. })
+                    if matches!(
+                        source.kind(),
+                        std::io::ErrorKind::ReadOnlyFilesystem
+                            | std::io::ErrorKind::PermissionDenied
+                    ) =>
+                {
+                    Access::ReadOnly {
+                        reason: format!(
+                            "the folder cannot be written (read-only medium or no \
+                             permission: {source}); opened read-only"
+                        ),
+                    }
+                }
+                Err(e) => return Err(e),
             }
         };
-        Self::load(root, meta, access)
+        let mut case = Self::load(root, meta, access)?;
+        if let Access::ReadWrite { _lock: lock } = &case.access {
+            if let Some(previous) = lock.took_over() {
+                let previous = previous.to_owned();
+                ::log::warn!(
+                    "{}: took over the lock left by {previous}, which is no longer running",
+                    root.display()
+                );
+                case.log_event(
+                    "lock_taken_over",
+                    serde_json::json!({ "previous_holder": previous }),
+                );
+            }
+            lock::remove_interrupted_writes(root);
+        }
+        Ok(case)
     }
 
     /// Opens a case for reading only; takes no lock, so it works while another process
@@ -308,6 +340,15 @@ impl Case {
                 kind: "map_snapshot",
                 oriented_size: None,
             }),
+        }
+    }
+
+    /// Who held the case's lock before this process took it, when that process ended
+    /// without letting go (killed, crashed, power lost).
+    pub fn took_over_lock(&self) -> Option<&str> {
+        match &self.access {
+            Access::ReadWrite { _lock: lock } => lock.took_over(),
+            Access::ReadOnly { .. } => None,
         }
     }
 
@@ -475,40 +516,6 @@ fn load_meta(root: &Path) -> Result<CaseMeta, CaseError> {
     }
     store::read_json(&path)
 }
-
-/// Takes the exclusive, advisory lock that marks a case as being edited. The OS drops
-/// it when the process ends, however it ends, so a crash never leaves a stale lock.
-fn lock_folder(root: &Path) -> Result<File, CaseError> {
-    let path = root.join(LOCK_FILE);
-    let file = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(|source| CaseError::Io {
-            path: path.clone(),
-            source,
-        })?;
-    // A lock can linger for a moment after its owner released it: a process forked
-    // by a multi-threaded program holds a copy of every descriptor until its exec.
-    // Retry briefly before reporting the case as busy.
-    for attempt in 0..LOCK_ATTEMPTS {
-        match file.try_lock() {
-            Ok(()) => return Ok(file),
-            Err(fs::TryLockError::WouldBlock) if attempt + 1 < LOCK_ATTEMPTS => {
-                std::thread::sleep(std::time::Duration::from_millis(25));
-            }
-            Err(fs::TryLockError::WouldBlock) => break,
-            Err(fs::TryLockError::Error(source)) => return Err(CaseError::Io { path, source }),
-        }
-    }
-    Err(CaseError::Locked {
-        path: root.to_owned(),
-        lock: path,
-    })
-}
-
-const LOCK_ATTEMPTS: u32 = 12;
 
 /// The `*.json` files of a case sub-folder, sorted; a missing folder has none.
 /// Leftover temp files from an interrupted save are not records and are skipped.

@@ -130,8 +130,15 @@ impl Case {
             if accounted.contains(&name) || damaged_stems.contains(stem) {
                 continue;
             }
+            if name.starts_with(".tmp-") {
+                // An atomic write in progress, or one a crash interrupted: never evidence.
+                continue;
+            }
             let file = format!("{EVIDENCE_DIR}/{name}");
-            let own_hash = is_sha256_hex(stem)
+            // Hash only a regular file: a symlink could point anywhere outside the case.
+            let regular = entry.file_type().is_ok_and(|t| t.is_file());
+            let own_hash = regular
+                && is_sha256_hex(stem)
                 && !name.ends_with(".json")
                 && sha256_file(&entry.path()).is_ok_and(|h| h == stem);
             if own_hash {
@@ -194,5 +201,27 @@ mod tests {
         std::fs::remove_file(&file).unwrap();
         let report = case.verify().unwrap();
         assert_eq!(report.missing.len(), 1, "{report:?}");
+    }
+}
+
+#[cfg(all(test, unix))]
+mod untrusted_tests {
+    use crate::case::Case;
+
+    /// Found by the untrusted-case property test: an original whose record was removed
+    /// and which was replaced by a symlink to a file outside the case must not be hashed.
+    #[test]
+    fn an_unrecorded_symlink_is_unexpected_and_never_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("c");
+        Case::create(&root, "t").unwrap();
+        // Named after the outside file's own hash: followed, it would pass as unrecorded.
+        let sha = crate::evidence::sha256_hex(b"secret");
+        let outside = dir.path().join("outside.jpg");
+        std::fs::write(&outside, b"secret").unwrap();
+        std::os::unix::fs::symlink(&outside, root.join(format!("evidence/{sha}.jpg"))).unwrap();
+        let report = Case::open_read_only(&root).unwrap().verify().unwrap();
+        assert_eq!(report.unexpected, vec![format!("evidence/{sha}.jpg")]);
+        assert!(report.unrecorded.is_empty());
     }
 }

@@ -3,6 +3,7 @@
 mod about;
 mod board;
 mod import_job;
+mod jobs;
 mod map_view;
 pub mod online;
 mod panels;

@@ -494,12 +494,9 @@ impl AppState {
     }
 
     /// Stores one inspected file in the case (called as background results arrive).
-    pub fn finish_import(
-        &mut self,
-        result: Result<crate::evidence::Inspection, crate::evidence::IntakeError>,
-    ) {
+    pub fn finish_import(&mut self, result: Result<crate::evidence::Inspection, String>) {
         let outcome = match (result, self.case.as_mut()) {
-            (Err(e), _) => Err(e.to_string()),
+            (Err(e), _) => Err(e),
             (Ok(_), None) => Err("the case was closed during the import".into()),
             (Ok(inspection), Some(case)) => {
                 let name = inspection.original_name.clone();

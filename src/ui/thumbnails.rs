@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 
 use egui::{ColorImage, Context, TextureHandle, TextureOptions};
 
@@ -28,7 +28,12 @@ impl Thumbnails {
             .name("thumbnails".into())
             .spawn(move || {
                 for (id, cached, original) in jobs {
-                    let image = load(&cached, &original);
+                    let what = format!("thumbnail of {}", original.display());
+                    let image = super::jobs::catch_panic(&what, || load(&cached, &original))
+                        .unwrap_or_else(|e| {
+                            log::error!("{e}");
+                            None
+                        });
                     if done.send((id, image)).is_err() {
                         break;
                     }
@@ -45,18 +50,32 @@ impl Thumbnails {
         }
     }
 
-    /// Uploads finished thumbnails; call once per frame.
+    /// Uploads finished thumbnails; call once per frame. If the worker is gone, nothing
+    /// still loading will ever arrive: those slots fail instead of spinning forever.
     pub fn drain(&mut self, ctx: &Context) {
-        while let Ok((id, image)) = self.results.try_recv() {
-            let slot = match image {
-                Some(image) => Slot::Ready(ctx.load_texture(
-                    format!("thumb-{id}"),
-                    image,
-                    TextureOptions::LINEAR,
-                )),
-                None => Slot::Failed,
-            };
-            self.slots.insert(id, slot);
+        loop {
+            match self.results.try_recv() {
+                Ok((id, image)) => {
+                    let slot = match image {
+                        Some(image) => Slot::Ready(ctx.load_texture(
+                            format!("thumb-{id}"),
+                            image,
+                            TextureOptions::LINEAR,
+                        )),
+                        None => Slot::Failed,
+                    };
+                    self.slots.insert(id, slot);
+                }
+                Err(TryRecvError::Empty) => return,
+                Err(TryRecvError::Disconnected) => {
+                    for slot in self.slots.values_mut() {
+                        if matches!(slot, Slot::Loading) {
+                            *slot = Slot::Failed;
+                        }
+                    }
+                    return;
+                }
+            }
         }
     }
 
@@ -91,4 +110,45 @@ fn load(cached: &std::path::Path, original: &std::path::Path) -> Option<ColorIma
     let rgba = image.to_rgba8();
     let size = [rgba.width() as usize, rgba.height() as usize];
     Some(ColorImage::from_rgba_unmultiplied(size, rgba.as_raw()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn when_the_worker_is_gone_loading_thumbnails_fail_instead_of_spinning() {
+        let ctx = Context::default();
+        let (requests, _jobs) = channel();
+        let (done, results) = channel();
+        let mut thumbs = Thumbnails {
+            slots: HashMap::new(),
+            requests,
+            results,
+        };
+        assert!(thumbs.get("a", "x.png".into(), "x.jpg".into()).is_none());
+        assert!(!thumbs.failed("a"));
+        drop(done);
+        thumbs.drain(&ctx);
+        assert!(thumbs.failed("a"));
+    }
+
+    #[test]
+    fn an_unreadable_original_fails_its_thumbnail() {
+        let ctx = Context::default();
+        let mut thumbs = Thumbnails::new(&ctx);
+        thumbs.get(
+            "a",
+            "/nonexistent/a.png".into(),
+            "/nonexistent/a.jpg".into(),
+        );
+        for _ in 0..200 {
+            thumbs.drain(&ctx);
+            if thumbs.failed("a") {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        panic!("the thumbnail never failed");
+    }
 }
