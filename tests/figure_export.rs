@@ -364,3 +364,31 @@ fn bad_figure_requests_fail_with_one_line_naming_the_cause_and_write_nothing() {
     );
     assert!(!out.exists(), "nothing half-written");
 }
+
+/// `--json` prints exactly one JSON document, also when a figure and geo files are
+/// written in one run (it printed two before).
+#[test]
+fn export_of_a_figure_and_geo_files_prints_one_json_document() {
+    let (dir, root) = demo_copy();
+    let png = dir.path().join("fig.png");
+    let geojson = dir.path().join("f.geojson");
+    let run = geoproof([
+        "export".as_ref(),
+        root.as_os_str(),
+        "--finding".as_ref(),
+        "F-demo-astronaut-repost".as_ref(),
+        "--png".as_ref(),
+        png.as_os_str(),
+        "--width".as_ref(),
+        "600".as_ref(),
+        "--geojson".as_ref(),
+        geojson.as_os_str(),
+        "--json".as_ref(),
+    ]);
+    run.assert_ok();
+    let doc = run.json();
+    assert_eq!(doc["figure"]["finding"], "F-demo-astronaut-repost");
+    assert_eq!(doc["figure"]["width"], 600);
+    assert_eq!(doc["written"][0]["format"], "geojson");
+    assert!(png.is_file() && geojson.is_file());
+}

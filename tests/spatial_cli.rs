@@ -86,3 +86,43 @@ fn border_distance_rejects_unknown_country_codes() {
         run.stderr
     );
 }
+
+/// West and south of Greenwich coordinates start with a minus sign; clap must not take
+/// them for options.
+#[test]
+fn coordinates_starting_with_a_minus_sign_are_taken_everywhere() {
+    let run = geoproof(["coords", "-25.408, -54.589", "--json"]);
+    run.assert_ok();
+    let v = run.json();
+    assert_eq!(v["lat"].as_f64(), Some(-25.408));
+    assert_eq!(v["lon"].as_f64(), Some(-54.589));
+    assert_eq!(v["country"]["iso_a3"], "BRA");
+
+    let run = geoproof(["measure", "-89.5 10", "89.5 -170", "--json"]);
+    run.assert_ok();
+    let d = run.json()["distance_m"].as_f64().unwrap();
+    assert!((d - 20_003_931.5).abs() < 1.0, "{d}");
+
+    let run = geoproof(["border-distance", "-25.408, -54.589", "--json"]);
+    run.assert_ok();
+    assert_eq!(
+        run.json()["between_iso3"],
+        serde_json::json!(["BRA", "PRY"])
+    );
+}
+
+/// Built without the desktop app, `open` says so and fails; it never prints the help
+/// and exits 0 as if something had opened.
+#[cfg(not(feature = "gui"))]
+#[test]
+fn open_without_the_gui_feature_fails_with_a_reason() {
+    let run = geoproof(["open", "some-case"]);
+    run.assert_failed();
+    assert!(
+        run.stderr.contains("built without the `gui` feature"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+}

@@ -587,3 +587,70 @@ fn matching_can_be_cancelled() {
         Some(geoproof::ui::Status::Info("matching cancelled".into()))
     );
 }
+
+/// Undo on the board never reverts what it did not record: a finding moved on the map
+/// after a board change is a step of the same history, undone on its own, before the
+/// board change; and leaving the board for another finding keeps both histories.
+#[test]
+fn undo_takes_back_a_map_edit_on_its_own_and_histories_survive_reopening() {
+    let (dir, mut h, id) = board_with_two_panels();
+    // A board change: a new title, committed as one step.
+    {
+        let state = &mut h.state_mut().app.as_mut().unwrap().state;
+        state.board.working.as_mut().unwrap().title = "Same jacket".into();
+        state.commands.push(Command::CommitBoard);
+    }
+    h.run_steps(2);
+    assert_eq!(saved_finding(&dir, &id).title, "Same jacket");
+
+    // Meanwhile on the map, the finding is given a location.
+    push(&mut h, Command::SetWorkspace(Workspace::Map));
+    h.run_steps(1);
+    let location = geoproof::case::FindingLocation {
+        lat: 53.079839,
+        lon: 34.554344,
+        precision_m: 50.0,
+    };
+    push(
+        &mut h,
+        Command::Edit(geoproof::case::Edit::SetFindingLocation {
+            id: id.clone(),
+            location: Some(location),
+        }),
+    );
+    h.run_steps(2);
+
+    // Another finding on the board, then back: the history is still there.
+    let evidence: Vec<String> = app(&h)
+        .state
+        .case
+        .as_ref()
+        .unwrap()
+        .evidence()
+        .map(|e| e.sha256.clone())
+        .collect();
+    push(&mut h, Command::NewComparison(evidence));
+    h.run_steps(2);
+    assert_ne!(app(&h).state.board.finding.as_deref(), Some(id.as_str()));
+    push(&mut h, Command::OpenBoard(id.clone()));
+    h.run_steps(2);
+
+    // The first undo takes back the map edit only; the second the title.
+    push(&mut h, Command::Undo);
+    h.run_steps(2);
+    let f = saved_finding(&dir, &id);
+    assert_eq!(f.location, None, "the map edit is undone");
+    assert_eq!(f.title, "Same jacket", "the board change is still there");
+    push(&mut h, Command::Undo);
+    h.run_steps(2);
+    assert_ne!(saved_finding(&dir, &id).title, "Same jacket");
+    // Redo brings back both, in order.
+    push(&mut h, Command::Redo);
+    push(&mut h, Command::Redo);
+    h.run_steps(2);
+    let f = saved_finding(&dir, &id);
+    assert_eq!(
+        (f.title.as_str(), f.location),
+        ("Same jacket", Some(location))
+    );
+}

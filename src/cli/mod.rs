@@ -87,19 +87,23 @@ enum Command {
     /// Parse a coordinate in any accepted form and print it in every form.
     Coords {
         /// e.g. "53.079839, 34.554344", 53°04'47.4"N 34°33'15.6"E, MGRS, UTM, a map link
+        #[arg(allow_hyphen_values = true)]
         text: String,
         #[arg(long)]
         json: bool,
     },
     /// Geodesic distance and azimuths between two points (WGS84, Karney).
     Measure {
+        #[arg(allow_hyphen_values = true)]
         a: String,
+        #[arg(allow_hyphen_values = true)]
         b: String,
         #[arg(long)]
         json: bool,
     },
     /// Shortest distance from a point to an international border (Natural Earth 1:10m).
     BorderDistance {
+        #[arg(allow_hyphen_values = true)]
         point: String,
         /// Measure to this country's boundary instead (ISO 3166 alpha-3 or alpha-2).
         #[arg(long)]
@@ -293,6 +297,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             filter,
             json,
         } => {
+            let mut figure = None;
             if let Some(id) = finding.filter(|_| png.is_some() || svg.is_some()) {
                 let options = geoproof::export::figure::FigureOptions {
                     width,
@@ -302,12 +307,9 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                     insets,
                     include_metadata: with_metadata,
                 };
-                export_figure(&case, &id, png, svg, &options, json)?;
+                figure = Some(export_figure(&case, &id, png, svg, &options, json)?);
             }
-            if geojson.is_none() && kml.is_none() && csv.is_none() {
-                return Ok(Outcome::Success);
-            }
-            let targets = [
+            let targets: Vec<_> = [
                 (GeoFormat::GeoJson, geojson),
                 (GeoFormat::Kml, kml),
                 (GeoFormat::Csv, csv),
@@ -315,7 +317,25 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             .into_iter()
             .filter_map(|(format, path)| Some((format, path?)))
             .collect();
-            export_geo(case, targets, &filter.into_filter(), json)
+            let geo = if targets.is_empty() {
+                None
+            } else {
+                Some(export_geo(case, targets, &filter.into_filter(), json)?)
+            };
+            if json {
+                // One document: the figure's or the geo export's, or the geo export's
+                // with the figure's under "figure".
+                let document = match (figure, geo) {
+                    (Some(figure), Some(mut geo)) => {
+                        geo["figure"] = figure;
+                        geo
+                    }
+                    (Some(one), None) | (None, Some(one)) => one,
+                    (None, None) => json!({}),
+                };
+                print_json(&document)?;
+            }
+            Ok(Outcome::Success)
         }
     }
 }
@@ -463,7 +483,7 @@ fn export_figure(
     svg: Option<PathBuf>,
     options: &geoproof::export::figure::FigureOptions,
     json: bool,
-) -> Result<()> {
+) -> Result<serde_json::Value> {
     let (mut case, loggable) = open_for_logging(path)?;
     let export = geoproof::export::figure::export(
         &mut case,
@@ -475,16 +495,15 @@ fn export_figure(
     )
     .map_err(|e| anyhow::anyhow!("{e}"))
     .with_context(|| format!("{}: figure of {finding}", path.display()))?;
-    if json {
-        print_json(&json!({
-            "finding": finding,
-            "width": export.width,
-            "height": export.height,
-            "files": export.outputs.iter().map(|(p, sha)| json!({"path": p, "sha256": sha})).collect::<Vec<_>>(),
-            "manifest": export.manifest,
-            "logged": loggable,
-        }))?;
-    } else {
+    let value = json!({
+        "finding": finding,
+        "width": export.width,
+        "height": export.height,
+        "files": export.outputs.iter().map(|(p, sha)| json!({"path": p, "sha256": sha})).collect::<Vec<_>>(),
+        "manifest": export.manifest,
+        "logged": loggable,
+    });
+    if !json {
         for (p, sha) in &export.outputs {
             println!(
                 "wrote {} ({}×{} px, sha256 {sha})",
@@ -495,7 +514,7 @@ fn export_figure(
         }
         println!("manifest {}", export.manifest.display());
     }
-    Ok(())
+    Ok(value)
 }
 
 fn export_geo(
@@ -503,7 +522,7 @@ fn export_geo(
     targets: Vec<(GeoFormat, PathBuf)>,
     filter: &FindingFilter,
     json: bool,
-) -> Result<Outcome> {
+) -> Result<serde_json::Value> {
     // Like verify: logged in the audit trail when the case may be written.
     let (mut case, loggable) = open_for_logging(&path)?;
     let mut written = Vec::new();
@@ -536,14 +555,13 @@ fn export_geo(
         case.save()
             .context("recording the export in the audit log")?;
     }
-    if json {
-        print_json(&json!({
-            "case": path,
-            "written": written,
-            "skipped": warnings,
-            "logged": loggable,
-        }))?;
-    } else {
+    let value = json!({
+        "case": path,
+        "written": written,
+        "skipped": warnings,
+        "logged": loggable,
+    });
+    if !json {
         for w in &written {
             println!(
                 "wrote {} ({} findings)",
@@ -552,7 +570,7 @@ fn export_geo(
             );
         }
     }
-    Ok(Outcome::Success)
+    Ok(value)
 }
 
 fn new_case(path: PathBuf, title: &str, json: bool) -> Result<Outcome> {
@@ -842,12 +860,22 @@ fn open_app(case: Option<PathBuf>) -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-/// Built without the `gui` feature: the CLI only.
+/// Built without the `gui` feature: there is no window to open. Plain `geoproof` shows
+/// the help; `geoproof open` is an error, never a silent success.
 #[cfg(not(feature = "gui"))]
-fn open_app(_case: Option<PathBuf>) -> Result<Outcome> {
-    <Cli as clap::CommandFactory>::command().print_help()?;
-    println!();
-    Ok(Outcome::Success)
+fn open_app(case: Option<PathBuf>) -> Result<Outcome> {
+    match case {
+        Some(case) => anyhow::bail!(
+            "{}: cannot open the desktop app: this geoproof was built without the `gui` \
+             feature (build with default features); the command-line tools work",
+            case.display()
+        ),
+        None => {
+            <Cli as clap::CommandFactory>::command().print_help()?;
+            println!();
+            Ok(Outcome::Success)
+        }
+    }
 }
 
 /// `--kind` and `--confidence`, shared by `list` and `export`.

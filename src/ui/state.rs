@@ -415,8 +415,30 @@ impl AppState {
         match command {
             Command::Edit(edit) => {
                 let case = self.case.as_mut().ok_or("no case is open")?;
+                // An edit of a finding made outside the board (moved on the map, a new
+                // precision or confidence in the inspector) joins the finding's undo
+                // history, so the board's undo never silently reverts it.
+                let touched = match &edit {
+                    Edit::SetFindingLocation { id, .. } => Some(id.clone()),
+                    Edit::PutFinding(f) => Some(f.id.clone()),
+                    Edit::AddMapSnapshot(s) => Some(s.finding.clone()),
+                    _ => None,
+                };
+                let before = touched
+                    .as_ref()
+                    .and_then(|id| case.finding(id).ok().cloned());
                 case.apply(edit).map_err(|e| e.to_string())?;
                 case.save().map_err(|e| e.to_string())?;
+                if let (Some(id), Some(before)) = (touched, before)
+                    && let Ok(after) = case.finding(&id)
+                {
+                    let after = after.clone();
+                    self.board
+                        .histories
+                        .entry(id)
+                        .or_default()
+                        .record(before, after);
+                }
             }
             Command::Select(selection) => {
                 if let Some(p) = self.position_of(&selection) {

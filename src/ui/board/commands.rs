@@ -43,7 +43,11 @@ impl AppState {
             .and_then(|()| case.save());
         match result {
             Ok(()) => {
-                self.board.history.record(saved);
+                self.board
+                    .histories
+                    .entry(id.clone())
+                    .or_default()
+                    .record(saved, next.clone());
                 self.board.working = Some(next.clone());
                 self.board.base = Some(next);
                 recovery::discard_draft(case.root(), &id).map_err(|e| e.to_string())?;
@@ -65,11 +69,13 @@ impl AppState {
             return Ok(());
         };
         let current = case.finding(&id).map_err(|e| e.to_string())?.clone();
+        let history = self.board.histories.entry(id.clone()).or_default();
         let step = if redo {
-            self.board.history.redo(current)
+            history.redo(&current)
         } else {
-            self.board.history.undo(current)
-        };
+            history.undo(&current)
+        }
+        .map_err(|e| e.to_string())?;
         let Some(target) = step else {
             self.status = Some(Status::Info(
                 if redo {
@@ -125,9 +131,18 @@ impl AppState {
         };
         let draft = self.board.recovery.remove(pos);
         let case = self.case.as_mut().ok_or("no case is open")?;
-        case.apply(Edit::PutFinding(Box::new(draft.finding)))
+        let before = case.finding(id).ok().cloned();
+        case.apply(Edit::PutFinding(Box::new(draft.finding.clone())))
             .and_then(|()| case.save())
             .map_err(|e| e.to_string())?;
+        if let (Some(before), Ok(after)) = (before, case.finding(id)) {
+            let after = after.clone();
+            self.board
+                .histories
+                .entry(id.to_owned())
+                .or_default()
+                .record(before, after);
+        }
         recovery::discard_draft(case.root(), id).map_err(|e| e.to_string())?;
         self.status = Some(Status::Info(format!("restored the autosaved work on {id}")));
         self.open_board(id)
@@ -153,8 +168,11 @@ impl AppState {
             .cloned();
         match saved {
             None => {
+                let mut histories = std::mem::take(&mut self.board.histories);
+                histories.remove(&id);
                 self.board = crate::ui::board::BoardState {
                     recovery: std::mem::take(&mut self.board.recovery),
+                    histories,
                     ..Default::default()
                 };
                 if self.workspace == Workspace::Board {

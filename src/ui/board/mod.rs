@@ -166,7 +166,9 @@ pub struct BoardState {
     pub working: Option<Finding>,
     /// The saved finding the working copy started from.
     pub base: Option<Finding>,
-    pub history: History,
+    /// Undo history per finding, kept while the case is open: leaving the board or
+    /// opening another finding does not forget it. Map-side edits of a finding join it.
+    pub histories: HashMap<String, History>,
     pub tool: Option<BoardTool>,
     pub category: Category,
     pub selected: Option<String>,
@@ -209,6 +211,7 @@ impl BoardState {
     /// Starts editing `finding` (the board shows it from now on).
     pub fn open(&mut self, finding: &Finding) {
         let recovery = std::mem::take(&mut self.recovery);
+        let histories = std::mem::take(&mut self.histories);
         let loupe = self.loupe;
         let (tool, layout, sync_zoom) = (self.tool, self.layout, self.sync_zoom);
         *self = BoardState {
@@ -221,12 +224,18 @@ impl BoardState {
                 .map(|p| (p.id.clone(), p.view))
                 .collect(),
             recovery,
+            histories,
             loupe,
             tool,
             layout,
             sync_zoom,
             ..BoardState::default()
         };
+    }
+
+    /// The history of the finding on the board.
+    pub fn history(&self) -> Option<&History> {
+        self.finding.as_ref().and_then(|id| self.histories.get(id))
     }
 
     /// Whether the working copy holds something not yet committed.

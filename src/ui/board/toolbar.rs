@@ -3,7 +3,7 @@
 use egui::{Key, KeyboardShortcut, Modifiers, Ui};
 
 use super::{BoardTool, Layout};
-use crate::board::ops;
+use crate::board::{History, ops};
 use crate::case::comparison::{Category, PanelSource};
 use crate::ui::state::{AppState, Command, Workspace};
 
@@ -79,7 +79,7 @@ pub fn toolbar_ui(ui: &mut Ui, state: &mut AppState) {
         let redo_text = ui.ctx().format_shortcut(&REDO);
         if ui
             .add_enabled(
-                state.board.history.can_undo(),
+                state.board.history().is_some_and(History::can_undo),
                 egui::Button::new("Undo").shortcut_text(undo_text),
             )
             .clicked()
@@ -88,7 +88,7 @@ pub fn toolbar_ui(ui: &mut Ui, state: &mut AppState) {
         }
         if ui
             .add_enabled(
-                state.board.history.can_redo(),
+                state.board.history().is_some_and(History::can_redo),
                 egui::Button::new("Redo").shortcut_text(redo_text),
             )
             .clicked()
