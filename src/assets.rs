@@ -111,9 +111,12 @@ pub fn embedded_bytes(rel: &str) -> Result<&'static [u8], AssetError> {
     embedded(rel).ok_or_else(|| AssetError::Unknown(rel.to_owned()))
 }
 
-/// Every file of the demo case, as (path relative to the case, bytes).
-fn demo_case_files() -> Result<Vec<(PathBuf, Cow<'static, [u8]>)>, AssetError> {
-    fn walk_embedded(dir: &'static Dir<'static>, out: &mut Vec<(PathBuf, Cow<'static, [u8]>)>) {
+/// A file to write: its path relative to the case, and its bytes.
+type CaseFile = (PathBuf, Cow<'static, [u8]>);
+
+/// Every file of the demo case.
+fn demo_case_files() -> Result<Vec<CaseFile>, AssetError> {
+    fn walk_embedded(dir: &'static Dir<'static>, out: &mut Vec<CaseFile>) {
         for file in dir.files() {
             out.push((file.path().to_owned(), Cow::Borrowed(file.contents())));
         }
@@ -121,11 +124,7 @@ fn demo_case_files() -> Result<Vec<(PathBuf, Cow<'static, [u8]>)>, AssetError> {
             walk_embedded(sub, out);
         }
     }
-    fn walk_folder(
-        root: &Path,
-        dir: &Path,
-        out: &mut Vec<(PathBuf, Cow<'static, [u8]>)>,
-    ) -> Result<(), AssetError> {
+    fn walk_folder(root: &Path, dir: &Path, out: &mut Vec<CaseFile>) -> Result<(), AssetError> {
         let io_err = |path: &Path| {
             let path = path.to_owned();
             move |source| AssetError::Io { path, source }
