@@ -557,3 +557,115 @@ fn help_about_names_the_version_features_and_bundled_data_with_licences() {
         );
     }
 }
+
+/// Scrolls the wheel by `notches` over the map at `pos` and returns (zoom before, zoom
+/// after, position under the pointer before, after).
+fn wheel_at(
+    h: &mut Harness<'static, Holder>,
+    pos: egui::Pos2,
+    notches: f32,
+    modifiers: egui::Modifiers,
+) -> (
+    f64,
+    f64,
+    geoproof::spatial::LatLon,
+    geoproof::spatial::LatLon,
+) {
+    h.hover_at(pos);
+    h.run_steps(2);
+    let before = app(h).state.hover.expect("pointer over the map");
+    let z0 = app(h).state.map.zoom();
+    h.event(egui::Event::MouseWheel {
+        unit: egui::MouseWheelUnit::Line,
+        delta: egui::vec2(0.0, notches),
+        phase: egui::TouchPhase::Move,
+        source: egui::MouseWheelSource::Unknown,
+        modifiers,
+    });
+    // egui spreads a wheel notch over several frames.
+    for _ in 0..20 {
+        h.run_steps(1);
+    }
+    let after = app(h).state.hover.expect("pointer over the map");
+    (z0, app(h).state.map.zoom(), before, after)
+}
+
+/// Degrees of longitude one screen pixel spans at `zoom` (256-px tiles).
+fn degrees_per_pixel(zoom: f64) -> f64 {
+    360.0 / (256.0 * 2f64.powf(zoom))
+}
+
+/// The point under the pointer stays under it, to a pixel, when the wheel zooms in and
+/// out: at the centre, near the corners and at a high latitude, from world to street
+/// zoom. (The plain wheel used to pan the map instead, by 4° of latitude a notch.)
+#[test]
+fn wheel_zoom_keeps_the_point_under_the_pointer() {
+    let mut h = harness(None);
+    h.run_steps(2);
+    let rect = app(&h).state.map_view.expect("map drawn").rect;
+    let spots = [
+        rect.center(),
+        rect.left_top() + egui::vec2(30.0, 30.0),
+        rect.right_bottom() - egui::vec2(30.0, 30.0),
+        egui::pos2(rect.left() + 40.0, rect.bottom() - 40.0),
+    ];
+    for (lat, zoom) in [(53.08, 3.0), (53.08, 10.0), (78.2, 6.0), (-54.8, 17.0)] {
+        for (i, spot) in spots.iter().enumerate() {
+            {
+                let state = &mut h.state_mut().app.as_mut().unwrap().state;
+                state.map.center_at(walkers::lon_lat(15.6, lat));
+                state.map.set_zoom(zoom).unwrap();
+            }
+            h.run_steps(2);
+            let notches = if i % 2 == 0 { 2.0 } else { -2.0 };
+            let (z0, z1, before, after) = wheel_at(&mut h, *spot, notches, Default::default());
+            assert!(
+                (z1 - z0 - f64::from(notches) * 0.5).abs() < 1e-9,
+                "two notches are one zoom level: {z0} -> {z1}"
+            );
+            let px = degrees_per_pixel(z1.max(z0));
+            let dlon = (after.lon - before.lon).abs() / px;
+            // A degree of latitude spans 1/cos(lat) times the pixels of longitude.
+            let dlat = (after.lat - before.lat).abs() / px / before.lat.to_radians().cos();
+            assert!(
+                dlon < 1.0 && dlat < 1.0,
+                "at {lat}° zoom {zoom} spot {spot:?}: {before:?} -> {after:?} ({dlon:.2}, {dlat:.2} px)"
+            );
+        }
+    }
+}
+
+/// Double-click zooms in at the pointer (walkers' own gesture) and keeps the point too.
+#[test]
+fn double_click_zooms_in_at_the_pointer() {
+    let mut h = util::app::app_harness_stepping(None, egui::vec2(1400.0, 860.0), 1.0 / 60.0);
+    h.run_steps(2);
+    {
+        let state = &mut h.state_mut().app.as_mut().unwrap().state;
+        state.map.set_zoom(5.0).unwrap();
+    }
+    h.run_steps(2);
+    let rect = app(&h).state.map_view.unwrap().rect;
+    let spot = rect.left_top() + egui::vec2(120.0, 90.0);
+    h.hover_at(spot);
+    h.run_steps(2);
+    let before = app(&h).state.hover.unwrap();
+    for pressed in [true, false, true, false] {
+        h.event(egui::Event::PointerButton {
+            pos: spot,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: Default::default(),
+        });
+        h.run_steps(1);
+    }
+    h.run_steps(3);
+    let z = app(&h).state.map.zoom();
+    assert!(z > 5.5, "double-click zoomed in: {z}");
+    let after = app(&h).state.hover.unwrap();
+    let px = degrees_per_pixel(z);
+    assert!(
+        (after.lon - before.lon).abs() < px,
+        "{before:?} -> {after:?}"
+    );
+}

@@ -14,15 +14,28 @@ pub struct Holder {
 
 /// The app around `case` in a window of `size` points.
 pub fn app_harness(case: Option<Case>, size: egui::Vec2) -> Harness<'static, Holder> {
-    Harness::builder().with_size(size).build_ui_state(
-        |ui, h: &mut Holder| {
-            let app = h
-                .app
-                .get_or_insert_with(|| GeoproofApp::new(ui.ctx(), h.case.take()));
-            app.frame_ui(ui);
-        },
-        Holder { case, app: None },
-    )
+    app_harness_stepping(case, size, 1.0 / 4.0)
+}
+
+/// The same, with frames of `step_dt` seconds (short frames for timed gestures such as a
+/// double-click).
+pub fn app_harness_stepping(
+    case: Option<Case>,
+    size: egui::Vec2,
+    step_dt: f32,
+) -> Harness<'static, Holder> {
+    Harness::builder()
+        .with_size(size)
+        .with_step_dt(step_dt)
+        .build_ui_state(
+            |ui, h: &mut Holder| {
+                let app = h
+                    .app
+                    .get_or_insert_with(|| GeoproofApp::new(ui.ctx(), h.case.take()));
+                app.frame_ui(ui);
+            },
+            Holder { case, app: None },
+        )
 }
 
 /// The default window: the size the app opens at.
