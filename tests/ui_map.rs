@@ -115,6 +115,16 @@ fn click_at(h: &mut Harness<'static, Holder>, pos: egui::Pos2) {
 fn the_measure_tool_reports_distance_and_azimuth() {
     let mut h = harness(None);
     h.run_steps(2);
+    // At town scale, where a straight screen line is close to a geodesic.
+    h.state_mut()
+        .app
+        .as_mut()
+        .unwrap()
+        .state
+        .map
+        .set_zoom(12.0)
+        .unwrap();
+    h.run_steps(1);
     h.get_by_label("Measure").click();
     h.run_steps(2);
     click_at(&mut h, egui::pos2(600.0, 400.0));
@@ -668,4 +678,106 @@ fn double_click_zooms_in_at_the_pointer() {
         (after.lon - before.lon).abs() < px,
         "{before:?} -> {after:?}"
     );
+}
+
+/// A case with two findings a few kilometres apart near the arrest site, one 250 m
+/// precise, and one photo with GPS in Cape Canaveral.
+fn case_with_places() -> (tempfile::TempDir, Case, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut case = Case::create(&dir.path().join("c"), "framing").unwrap();
+    let mut ids = Vec::new();
+    for (title, lat, lon, precision_m) in [
+        ("Arrest site", 53.079839, 34.554344, 250.0),
+        ("Road junction", 53.10, 34.60, 2000.0),
+    ] {
+        let mut f = Finding::new(FindingKind::Geolocation, title);
+        f.location = Some(geoproof::case::FindingLocation {
+            lat,
+            lon,
+            precision_m,
+        });
+        ids.push(f.id.clone());
+        case.apply(Edit::PutFinding(Box::new(f))).unwrap();
+    }
+    case.save().unwrap();
+    (dir, case, ids[0].clone(), ids[1].clone())
+}
+
+fn view(h: &Harness<'static, Holder>) -> geoproof::ui::MapViewExtent {
+    app(h).state.map_view.expect("map drawn")
+}
+
+fn shows(v: &geoproof::ui::MapViewExtent, lat: f64, lon: f64) -> bool {
+    (v.south..=v.north).contains(&lat) && (v.west..=v.east).contains(&lon)
+}
+
+#[test]
+fn opening_a_case_frames_its_located_items_and_an_empty_one_shows_the_world() {
+    let (_dir, case, _, _) = case_with_places();
+    let mut h = harness(Some(case));
+    h.run_steps(3);
+    let v = view(&h);
+    assert!(
+        shows(&v, 53.079839, 34.554344) && shows(&v, 53.10, 34.60),
+        "{v:?}"
+    );
+    assert!(
+        v.zoom <= geoproof::ui::CASE_MAX_ZOOM + 1e-9,
+        "no deeper than the basemap reads: {}",
+        v.zoom
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let empty = Case::create(&dir.path().join("e"), "empty").unwrap();
+    let mut h = harness(Some(empty));
+    h.run_steps(3);
+    let v = view(&h);
+    assert!(v.zoom < 3.0, "the world, not a green wall: zoom {}", v.zoom);
+    assert!(
+        shows(&v, 53.0, 34.0) && shows(&v, 40.7, -74.0) && shows(&v, -33.9, 151.2),
+        "{v:?}"
+    );
+}
+
+#[test]
+fn selecting_a_finding_flies_to_its_precision_circle_and_f_keys_frame() {
+    let (_dir, case, precise, _) = case_with_places();
+    let mut h = harness(Some(case));
+    h.run_steps(3);
+    let case_zoom = view(&h).zoom;
+    // The finding list selects it: a short flight ends on its 250 m circle.
+    h.get_by_label("◆ Arrest site").click();
+    h.run_steps(1);
+    assert_eq!(
+        app(&h).state.selection,
+        Some(Selection::Finding(precise.clone()))
+    );
+    h.run_steps(1);
+    let mid = view(&h).zoom;
+    h.run_steps(4);
+    let v = view(&h);
+    assert!(
+        v.zoom > 14.0,
+        "close enough to see a 250 m circle: {}",
+        v.zoom
+    );
+    assert!(mid < v.zoom, "it flew ({case_zoom} → {mid} → {})", v.zoom);
+    let circle = 250.0 / 111_320.0;
+    assert!(
+        shows(&v, 53.079839 + circle, 34.554344) && shows(&v, 53.079839 - circle, 34.554344),
+        "{v:?}"
+    );
+    // Already in view: selecting it again does not move the map.
+    h.get_by_label("◆ Arrest site").click();
+    h.run_steps(5);
+    assert_eq!(view(&h).zoom, v.zoom);
+
+    // Shift+F frames the whole case, F the selection again.
+    h.key_press_modifiers(egui::Modifiers::SHIFT, egui::Key::F);
+    h.run_steps(5);
+    let all = view(&h);
+    assert!(shows(&all, 53.10, 34.60) && all.zoom <= geoproof::ui::CASE_MAX_ZOOM + 1e-9);
+    h.key_press(egui::Key::F);
+    h.run_steps(5);
+    assert!((view(&h).zoom - v.zoom).abs() < 1e-6);
 }

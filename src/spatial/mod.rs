@@ -3,6 +3,7 @@
 
 mod borders;
 mod coords;
+pub mod framing;
 mod geodesic;
 
 pub use borders::{BorderFilter, BorderHit, Borders, BordersError, Country, Outline};

@@ -101,7 +101,17 @@ pub fn map_ui(
     start_marker_drag(ui, state);
     let mut memory = std::mem::take(&mut state.map);
     // The rectangle walkers is about to allocate for the map: all that is left.
-    wheel_zoom_at_pointer(ui, &mut memory, ui.available_rect_before_wrap(), center);
+    let rect = ui.available_rect_before_wrap();
+    wheel_zoom_at_pointer(ui, &mut memory, rect, center);
+    super::map_camera::camera_ui(
+        ui,
+        &mut state.camera,
+        &mut memory,
+        rect,
+        center,
+        state.case.as_ref(),
+        state.selection.as_ref(),
+    );
     let plugin = CaseOverlay {
         state: &*state,
         overlay,

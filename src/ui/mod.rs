@@ -4,6 +4,7 @@ mod about;
 mod board;
 mod import_job;
 mod jobs;
+mod map_camera;
 mod map_view;
 pub mod online;
 mod panels;
@@ -19,7 +20,8 @@ use crate::spatial::Borders;
 use walkers::Tiles;
 
 pub use board::{BoardTool, Layout};
-pub use state::{AppState, Command, Prefs, Selection, Status, Tool, Workspace};
+pub use map_camera::{CASE_MAX_ZOOM, ITEM_MAX_ZOOM};
+pub use state::{AppState, Command, MapViewExtent, Prefs, Selection, Status, Tool, Workspace};
 
 use crate::assets::{self, APP_ID};
 const LAST_CASE_KEY: &str = "last_case";

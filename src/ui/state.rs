@@ -136,6 +136,8 @@ pub struct AppState {
     pub snapshot: SnapshotStep,
     /// The map's screen rectangle and geographic view in the last frame.
     pub map_view: Option<MapViewExtent>,
+    /// Pending framing and the flight in progress.
+    pub camera: super::map_camera::Camera,
     /// The "Export figure" window, when open.
     pub figure_dialog: Option<super::board::FigureDialog>,
 }
@@ -219,6 +221,10 @@ impl AppState {
             snapshot: SnapshotStep::Idle,
             map_view: None,
             figure_dialog: None,
+            camera: super::map_camera::Camera {
+                request: Some(super::map_camera::FrameRequest::OpenCase),
+                flight: None,
+            },
         };
         if let Some(case) = case {
             state.set_case(case);
@@ -276,26 +282,10 @@ impl AppState {
         if let Some(reason) = case.read_only_reason() {
             self.status = Some(Status::Info(format!("read-only: {reason}")));
         }
-        // Start where the work is: the first finding with a location, else evidence GPS.
-        let start = case
-            .findings()
-            .find_map(|f| {
-                f.location.map(|l| LatLon {
-                    lat: l.lat,
-                    lon: l.lon,
-                })
-            })
-            .or_else(|| {
-                case.evidence()
-                    .find_map(|e| match (e.exif.lat, e.exif.lon) {
-                        (Some(lat), Some(lon)) => Some(LatLon { lat, lon }),
-                        _ => None,
-                    })
-            });
-        if let Some(p) = start {
-            self.map.center_at(walkers::lon_lat(p.lon, p.lat));
-            let _ = self.map.set_zoom(4.0);
-        }
+        // Start where the work is: the next frame frames every located item, or the
+        // world when nothing is located.
+        self.camera.request = Some(super::map_camera::FrameRequest::OpenCase);
+        self.camera.flight = None;
         self.selection = None;
         self.board = BoardState::default();
         self.workspace = Workspace::Map;
@@ -441,9 +431,7 @@ impl AppState {
                 }
             }
             Command::Select(selection) => {
-                if let Some(p) = self.position_of(&selection) {
-                    self.map.center_at(walkers::lon_lat(p.lon, p.lat));
-                }
+                self.camera.request = Some(super::map_camera::FrameRequest::Selection);
                 self.selection = Some(selection);
             }
             Command::CenterOn(p, zoom) => {
@@ -537,25 +525,5 @@ impl AppState {
             Ok(message) => Status::Info(message),
             Err(message) => Status::Error(message),
         });
-    }
-
-    fn position_of(&self, selection: &Selection) -> Option<LatLon> {
-        let case = self.case.as_ref()?;
-        match selection {
-            Selection::Evidence(id) => {
-                let e = case.find_evidence(id).ok()?;
-                Some(LatLon {
-                    lat: e.exif.lat?,
-                    lon: e.exif.lon?,
-                })
-            }
-            Selection::Finding(id) => {
-                let l = case.finding(id).ok()?.location?;
-                Some(LatLon {
-                    lat: l.lat,
-                    lon: l.lon,
-                })
-            }
-        }
     }
 }
