@@ -1,5 +1,6 @@
 //! Frame CPU time of the map workspace (headless egui_kittest harness, no GPU): an empty
-//! case, and a case with 10,000 finding markers spread over the visible map.
+//! case, a case with 10,000 finding markers spread over the visible map, and a case of
+//! 5,000 evidence items with the evidence list in view (target: under 8 ms a frame).
 //!
 //! `cargo bench --bench map_frame`
 
@@ -34,14 +35,50 @@ fn case_with_markers(dir: &std::path::Path, n: usize) -> Case {
     case
 }
 
+/// 5,000 evidence records (no originals: the list shows them as unreadable, which costs
+/// the list nothing) with GPS spread around the demo area.
+fn case_with_evidence(dir: &std::path::Path, n: usize) -> Case {
+    let mut case = Case::create(&dir.join("evidence"), "bench").expect("case");
+    for i in 0..n {
+        let sha = format!("{:064x}", i + 1);
+        let record = geoproof::case::EvidenceRecord {
+            file: format!("evidence/{sha}.jpg"),
+            sha256: sha,
+            original_name: format!("still-{i:05}.jpg"),
+            size_bytes: 1,
+            media_type: "image/jpeg".into(),
+            width: 1920,
+            height: 1080,
+            exif: geoproof::evidence::ExifSummary {
+                lat: Some(50.0 + (i % 100) as f64 * 0.05),
+                lon: Some(30.0 + (i / 100) as f64 * 0.05),
+                ..Default::default()
+            },
+            perceptual_hash: None,
+            source_url: None,
+            acquired_at: chrono::Utc::now(),
+            notes: String::new(),
+            fov_deg: None,
+            warnings: Vec::new(),
+            extra: Default::default(),
+        };
+        case.apply(Edit::AddEvidence(Box::new(record)))
+            .expect("apply");
+    }
+    case.save().expect("save");
+    case
+}
+
 fn frames(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("tempdir");
     let empty = Case::create(&dir.path().join("empty"), "empty").expect("case");
     let mut empty = harness(empty);
     let mut full = harness(case_with_markers(dir.path(), 10_000));
+    let mut listed = harness(case_with_evidence(dir.path(), 5_000));
     let mut group = c.benchmark_group("map_frame");
     group.bench_function("empty_case", |b| b.iter(|| empty.step()));
     group.bench_function("10000_markers", |b| b.iter(|| full.step()));
+    group.bench_function("5000_evidence_listed", |b| b.iter(|| listed.step()));
     group.finish();
 }
 

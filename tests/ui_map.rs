@@ -781,3 +781,117 @@ fn selecting_a_finding_flies_to_its_precision_circle_and_f_keys_frame() {
     h.run_steps(5);
     assert!((view(&h).zoom - v.zoom).abs() < 1e-6);
 }
+
+/// A case with `n` photo records named `p000.jpg`… whose hashes run in the opposite
+/// order of their names, every tenth with GPS. (Records only: the lists never need the
+/// originals, and the missing thumbnails say "(unreadable)".)
+fn case_with_many_photos(n: usize) -> (tempfile::TempDir, Case) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut case = Case::create(&dir.path().join("c"), "many").unwrap();
+    for i in 0..n {
+        let sha = format!("{:064x}", n - i);
+        let record = geoproof::case::EvidenceRecord {
+            file: format!("evidence/{sha}.jpg"),
+            sha256: sha,
+            original_name: format!("p{i:03}.jpg"),
+            size_bytes: 1,
+            media_type: "image/jpeg".into(),
+            width: 10,
+            height: 10,
+            exif: geoproof::evidence::ExifSummary {
+                lat: (i % 10 == 0).then_some(50.0),
+                lon: (i % 10 == 0).then_some(30.0),
+                ..Default::default()
+            },
+            perceptual_hash: None,
+            source_url: None,
+            acquired_at: chrono::DateTime::from_timestamp(1_700_000_000 + (n - i) as i64, 0)
+                .unwrap(),
+            notes: String::new(),
+            fov_deg: None,
+            warnings: Vec::new(),
+            extra: Default::default(),
+        };
+        case.apply(Edit::AddEvidence(Box::new(record))).unwrap();
+    }
+    case.save().unwrap();
+    (dir, case)
+}
+
+/// Names of the evidence rows the list built, top to bottom.
+fn evidence_rows(h: &Harness<'static, Holder>) -> Vec<String> {
+    h.query_all_by_label_contains(".jpg")
+        .map(|n| {
+            use egui_kittest::kittest::NodeT as _;
+            n.accesskit_node().label().unwrap_or_default()
+        })
+        .filter(|l| l.starts_with("◉ p") || l.starts_with("○ p"))
+        .collect()
+}
+
+#[test]
+fn evidence_lists_sort_filter_and_build_only_visible_rows() {
+    let (_dir, case) = case_with_many_photos(3000);
+    let mut h = harness(Some(case));
+    h.run_steps(3);
+    // By name, not by hash; only the rows in view are built.
+    let rows = evidence_rows(&h);
+    assert_eq!(
+        rows.first().map(String::as_str),
+        Some("◉ p000.jpg"),
+        "{rows:?}"
+    );
+    assert_eq!(
+        rows.get(1).map(String::as_str),
+        Some("○ p001.jpg"),
+        "{rows:?}"
+    );
+    assert!(rows.len() < 40, "{} rows built for 3000 items", rows.len());
+
+    // The evidence list's controls come before the finding list's.
+    let first = |h: &Harness<'static, Holder>, label: &str| {
+        h.query_all_by_label(label).next().unwrap().click();
+    };
+    // Descending.
+    first(&h, "⬆");
+    h.run_steps(2);
+    assert_eq!(
+        evidence_rows(&h).first().map(String::as_str),
+        Some("○ p2999.jpg")
+    );
+    first(&h, "⬇");
+    h.run_steps(2);
+
+    // By intake time: the last one was taken in first.
+    h.query_all(
+        egui_kittest::kittest::By::new()
+            .label("Sort")
+            .role(egui::accesskit::Role::ComboBox),
+    )
+    .next()
+    .unwrap()
+    .click();
+    h.run_steps(2);
+    h.get_by_label("intake time").click();
+    h.run_steps(2);
+    assert_eq!(
+        evidence_rows(&h).first().map(String::as_str),
+        Some("○ p2999.jpg")
+    );
+
+    // A filter text, then located items only.
+    let field = h.get_by_label("Filter evidence");
+    field.focus();
+    field.type_text("P129");
+    h.run_steps(2);
+    let rows = evidence_rows(&h);
+    assert!(
+        !rows.is_empty() && rows.iter().all(|r| r.contains("p129")),
+        "{rows:?}"
+    );
+    // p129 and p1290…p1299.
+    h.get_by_label("11 of 3000 shown");
+    first(&h, "located");
+    h.run_steps(2);
+    assert_eq!(evidence_rows(&h), ["◉ p1290.jpg"]);
+}

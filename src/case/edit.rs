@@ -54,6 +54,8 @@ impl Case {
     /// Applies one edit to the in-memory case; [`Case::save`] persists it.
     pub fn apply(&mut self, edit: Edit) -> Result<(), CaseError> {
         self.ensure_writable()?;
+        // Counted before applying: a refused edit changes nothing but costs one refresh.
+        self.revision += 1;
         match edit {
             Edit::SetTitle(title) => {
                 self.meta.title = title;

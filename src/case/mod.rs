@@ -9,6 +9,7 @@ pub mod comparison;
 mod edit;
 mod error;
 mod import;
+pub mod listing;
 mod lock;
 pub mod log;
 mod model;
@@ -107,6 +108,8 @@ pub struct Case {
     findings: BTreeMap<String, Finding>,
     /// Record files that failed validation on open, in path order.
     damaged: Vec<DamagedRecord>,
+    /// Counts applied edits, so views derived from the case know when to refresh.
+    revision: u64,
     access: Access,
     dirty: Dirty,
     pending_log: Vec<LogEntry>,
@@ -151,6 +154,7 @@ impl Case {
             evidence: BTreeMap::new(),
             findings: BTreeMap::new(),
             damaged: Vec::new(),
+            revision: 0,
             access: Access::ReadWrite { _lock: lock },
             dirty: Dirty {
                 meta: true,
@@ -235,6 +239,7 @@ impl Case {
             evidence: BTreeMap::new(),
             findings: BTreeMap::new(),
             damaged: Vec::new(),
+            revision: 0,
             access,
             dirty: Dirty::default(),
             pending_log: Vec::new(),
@@ -350,6 +355,11 @@ impl Case {
             Access::ReadWrite { _lock: lock } => lock.took_over(),
             Access::ReadOnly { .. } => None,
         }
+    }
+
+    /// Changes with every applied edit (and only then).
+    pub fn revision(&self) -> u64 {
+        self.revision
     }
 
     /// Record files that failed validation on open (not loaded).

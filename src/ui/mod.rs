@@ -2,6 +2,7 @@
 
 mod about;
 mod board;
+mod case_lists;
 mod import_job;
 mod jobs;
 mod map_camera;

@@ -272,43 +272,14 @@ pub fn case_panel_ui(ui: &mut Ui, state: &mut AppState, thumbnails: &mut Thumbna
     }
     damaged_records_ui(ui, case);
     let mut commands = Vec::new();
-    ui.label(RichText::new(format!("Evidence ({})", case.evidence().count())).strong());
-    egui::ScrollArea::vertical()
-        .id_salt("evidence-list")
-        .max_height(ui.available_height() * 0.45)
-        .show(ui, |ui| {
-            for e in case.evidence() {
-                let selected = state.selection == Some(Selection::Evidence(e.sha256.clone()));
-                ui.horizontal(|ui| {
-                    let failed = thumbnails.failed(&e.sha256);
-                    let texture = thumbnails.get(
-                        &e.sha256,
-                        case.thumbnail_path(&e.sha256),
-                        case.evidence_path(e),
-                    );
-                    match texture {
-                        Some(t) => {
-                            let size = t.size_vec2();
-                            let scale = 48.0 / size.x.max(size.y);
-                            ui.image((t.id(), size * scale));
-                        }
-                        None if failed => {
-                            ui.label("(unreadable)");
-                        }
-                        None => {
-                            ui.spinner();
-                        }
-                    }
-                    let gps = if e.exif.lat.is_some() { "◉" } else { "○" };
-                    if ui
-                        .selectable_label(selected, format!("{gps} {}", e.original_name))
-                        .clicked()
-                    {
-                        commands.push(Command::Select(Selection::Evidence(e.sha256.clone())));
-                    }
-                });
-            }
-        });
+    super::case_lists::evidence_list_ui(
+        ui,
+        case,
+        &mut state.lists,
+        state.selection.as_ref(),
+        thumbnails,
+        &mut commands,
+    );
     ui.separator();
     ui.horizontal(|ui| {
         ui.label(RichText::new(format!("Findings ({})", case.findings().count())).strong());
@@ -321,29 +292,14 @@ pub fn case_panel_ui(ui: &mut Ui, state: &mut AppState, thumbnails: &mut Thumbna
         }
     });
     finding_filter_ui(ui, &mut state.finding_filter);
-    // Only the visible rows are laid out, so a case with thousands of findings stays fast.
-    let findings: Vec<_> = case
-        .findings()
-        .filter(|f| state.finding_filter.matches(f))
-        .collect();
-    if findings.is_empty() && case.findings().next().is_some() {
-        ui.label("No finding matches the filter.");
-    }
-    let row_height = ui.spacing().interact_size.y;
-    egui::ScrollArea::vertical()
-        .id_salt("finding-list")
-        .show_rows(ui, row_height, findings.len(), |ui, rows| {
-            for f in &findings[rows] {
-                let selected = state.selection == Some(Selection::Finding(f.id.clone()));
-                if ui
-                    .selectable_label(selected, format!("◆ {}", f.title))
-                    .on_hover_text(format!("{} · {}", f.kind.as_str(), f.confidence.as_str()))
-                    .clicked()
-                {
-                    commands.push(Command::Select(Selection::Finding(f.id.clone())));
-                }
-            }
-        });
+    super::case_lists::finding_list_ui(
+        ui,
+        case,
+        &mut state.lists,
+        &state.finding_filter,
+        state.selection.as_ref(),
+        &mut commands,
+    );
     state.commands.extend(commands);
 }
 

@@ -136,6 +136,8 @@ pub struct AppState {
     pub snapshot: SnapshotStep,
     /// The map's screen rectangle and geographic view in the last frame.
     pub map_view: Option<MapViewExtent>,
+    /// The case panel's list orders and filters.
+    pub lists: super::case_lists::CaseLists,
     /// Pending framing and the flight in progress.
     pub camera: super::map_camera::Camera,
     /// The "Export figure" window, when open.
@@ -221,6 +223,7 @@ impl AppState {
             snapshot: SnapshotStep::Idle,
             map_view: None,
             figure_dialog: None,
+            lists: Default::default(),
             camera: super::map_camera::Camera {
                 request: Some(super::map_camera::FrameRequest::OpenCase),
                 flight: None,
