@@ -392,3 +392,44 @@ fn export_of_a_figure_and_geo_files_prints_one_json_document() {
     assert_eq!(doc["written"][0]["format"], "geojson");
     assert!(png.is_file() && geojson.is_file());
 }
+
+/// Every annotation label of the demo figure lies inside its panel: the "hair line"
+/// label on the repost touches the panel's top edge and used to be cut off there.
+#[test]
+fn annotation_labels_stay_inside_their_panels() {
+    use geoproof::export::figure::Item;
+    let (_dir, root) = demo_copy();
+    let case = Case::open(&root).unwrap();
+    let finding = case.finding("F-demo-astronaut-repost").unwrap().clone();
+    let mut ts = Typesetter::new().unwrap();
+    let options = FigureOptions {
+        width: 900,
+        ..FigureOptions::default()
+    };
+    let fig = figure::build(&case, &finding, &options, &mut ts).unwrap();
+    let mut clip: Option<[f64; 4]> = None;
+    let mut labels = 0;
+    for item in &fig.items {
+        match item {
+            Item::BeginClip(cell) => clip = Some(*cell),
+            Item::EndClip => clip = None,
+            // Label backings: translucent black boxes behind annotation labels, drawn
+            // inside a panel's clip (the panel tags outside it share the colour).
+            Item::Fill { points, color } if *color == [0, 0, 0, 190] && clip.is_some() => {
+                let cell = clip.unwrap_or_default();
+                labels += 1;
+                for p in points {
+                    assert!(
+                        p[0] >= cell[0] - 1e-6
+                            && p[0] <= cell[2] + 1e-6
+                            && p[1] >= cell[1] - 1e-6
+                            && p[1] <= cell[3] + 1e-6,
+                        "a label corner {p:?} leaves its panel {cell:?}"
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    assert!(labels >= 8, "{labels} labels checked");
+}

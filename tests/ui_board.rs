@@ -443,9 +443,8 @@ fn the_figure_dialog_previews_with_the_exporter_and_exports_with_a_manifest() {
     h.run_steps(1);
     drag(&mut h, c1 - vec2(30.0, 30.0), c1 + vec2(30.0, 30.0));
     h.get_by_label("Export figure…").click();
-    h.run_steps(2);
-    h.get_by_label("Update preview").click();
-    h.run_steps(2);
+    // The preview renders in the background at once, without asking.
+    wait_for_preview(&mut h);
     let dialog = app(&h).state.figure_dialog.as_ref().expect("dialog open");
     assert!(dialog.error.is_none(), "{:?}", dialog.error);
     let preview = dialog.preview.as_ref().expect("a preview was rendered");
@@ -653,4 +652,46 @@ fn undo_takes_back_a_map_edit_on_its_own_and_histories_survive_reopening() {
         (f.title.as_str(), f.location),
         ("Same jacket", Some(location))
     );
+}
+
+/// Runs frames until the figure dialog's preview shows the current options.
+fn wait_for_preview(h: &mut Harness<'static, Holder>) {
+    for _ in 0..600 {
+        h.run_steps(1);
+        let dialog = app(h).state.figure_dialog.as_ref().expect("dialog open");
+        if dialog.preview_is_current() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("the preview was never rendered");
+}
+
+/// The figure dialog shows a preview as soon as it opens and renders it again after a
+/// change (once typing pauses), without an "Update preview" button.
+#[test]
+fn the_figure_preview_renders_at_once_and_follows_changes() {
+    let (_dir, mut h, _id) = board_with_two_panels();
+    h.get_by_label("Export figure…").click();
+    h.run_steps(1);
+    assert!(h.query_by_label("Update preview").is_none());
+    wait_for_preview(&mut h);
+    let field = h.get_by_label("Caption (empty: the finding's verdict)");
+    field.focus();
+    field.type_text("Same jacket, same patch");
+    h.run_steps(1);
+    assert!(
+        !app(&h)
+            .state
+            .figure_dialog
+            .as_ref()
+            .unwrap()
+            .preview_is_current(),
+        "the change is pending"
+    );
+    h.get_by_label_contains("Rendering the preview");
+    wait_for_preview(&mut h);
+    let dialog = app(&h).state.figure_dialog.as_ref().unwrap();
+    assert!(dialog.error.is_none(), "{:?}", dialog.error);
+    assert!(dialog.preview.is_some());
 }

@@ -317,7 +317,7 @@ pub fn build(
         });
         for a in finding.annotations.iter().filter(|a| a.panel == panel.id) {
             for m in annotation_marks(finding, a, &view, style) {
-                mark_items(&m, type_setter, &mut items);
+                mark_items(&m, type_setter, cell, &mut items);
             }
         }
         if let PanelSource::MapSnapshot {
@@ -383,7 +383,7 @@ pub fn build(
                 transform: image_matrix(&view, sources[*i].scale),
             });
             for m in annotation_marks(finding, a, &view, style) {
-                mark_items(&m, type_setter, &mut items);
+                mark_items(&m, type_setter, cell, &mut items);
             }
             items.push(Item::EndClip);
             items.push(Item::Stroke {
@@ -548,7 +548,8 @@ fn badge_items(
 }
 
 /// The board's marks as figure items (labels and badges shaped like all figure text).
-fn mark_items(mark: &Mark, ts: &mut Typesetter, items: &mut Vec<Item>) {
+/// A label that would leave its panel's `cell` (x0, y0, x1, y1) is moved inside it.
+fn mark_items(mark: &Mark, ts: &mut Typesetter, cell: [f64; 4], items: &mut Vec<Item>) {
     match mark {
         Mark::Line {
             points,
@@ -583,6 +584,7 @@ fn mark_items(mark: &Mark, ts: &mut Typesetter, items: &mut Vec<Item>) {
         } => {
             let block = ts.layout(text, *size, None, false);
             let pad = size * 0.15;
+            let pos = &inside(*pos, [block.width, block.height], pad, cell);
             items.push(Item::Fill {
                 points: rect_points([
                     pos[0] - pad,
@@ -604,6 +606,17 @@ fn mark_items(mark: &Mark, ts: &mut Typesetter, items: &mut Vec<Item>) {
             radius,
         } => badge_items(items, ts, *center, *radius, *number, *color),
     }
+}
+
+/// Where a block of `size` placed at `pos` (its top left) lies wholly inside `cell`,
+/// with `pad` around it; unchanged when it already does. A block larger than the cell
+/// keeps its top left corner inside.
+fn inside(pos: [f64; 2], size: [f64; 2], pad: f64, cell: [f64; 4]) -> [f64; 2] {
+    let clamp = |v: f64, lo: f64, hi: f64| if hi < lo { lo } else { v.clamp(lo, hi) };
+    [
+        clamp(pos[0], cell[0] + pad, cell[2] - size[0] - pad),
+        clamp(pos[1], cell[1] + pad, cell[3] - size[1] - pad),
+    ]
 }
 
 /// A scale bar (bottom left) and a north arrow (top right) for a map panel.
@@ -701,14 +714,19 @@ fn map_decorations(
     });
     let n = ts.layout("N", 12.0 * k, None, true);
     let at = [
-        c[0] + up[0] * (r + 14.0 * k) - n.width / 2.0,
-        c[1] + up[1] * (r + 14.0 * k) - n.height / 2.0,
+        (c[0] + up[0] * (r + 14.0 * k) - n.width / 2.0).clamp(cell[0], cell[2] - n.width),
+        (c[1] + up[1] * (r + 14.0 * k) - n.height / 2.0).clamp(cell[1], cell[3] - n.height),
     ];
+    // The "N" sits outside the arrow's disc: a backing of its own keeps it readable on
+    // dark imagery (it was dark on dark).
+    items.push(Item::Circle {
+        center: [at[0] + n.width / 2.0, at[1] + n.height / 2.0],
+        radius: n.width.max(n.height) / 2.0 + 3.0 * k,
+        fill: [255, 255, 255, 210],
+        outline: None,
+    });
     items.push(Item::Path {
-        commands: n.placed([
-            at[0].clamp(cell[0], cell[2] - n.width),
-            at[1].clamp(cell[1], cell[3] - n.height),
-        ]),
+        commands: n.placed(at),
         color: INK,
     });
 }

@@ -1,16 +1,25 @@
 //! "Export figure": the finding's publication figure with its options, previewed with
 //! the exporter's own renderer (the preview is the exported raster, smaller), then saved
-//! as PNG and/or SVG with its manifest.
+//! as PNG and/or SVG with its manifest. The preview renders in the background as soon
+//! as the dialog opens, and again a moment after each change.
 
 use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, TryRecvError};
 
 use egui::Ui;
 
+use crate::case::{Case, Finding};
 use crate::export::figure::{self, FigureOptions, Typesetter};
 use crate::ui::state::{AppState, Command, Status};
 
 /// Width of the preview raster, pixels.
 const PREVIEW_WIDTH: u32 = 900;
+/// A change waits this long for the next one before the preview renders again (typing a
+/// caption does not start a render per letter).
+const DEBOUNCE_SECONDS: f64 = 0.35;
+
+/// What a preview shows: the options and the finding as it is on the board.
+type PreviewKey = (FigureOptions, Finding);
 
 pub struct FigureDialog {
     pub options: FigureOptions,
@@ -19,6 +28,12 @@ pub struct FigureDialog {
     pub caption: String,
     pub preview: Option<egui::TextureHandle>,
     pub error: Option<String>,
+    /// The render in progress, and what it renders.
+    job: Option<(PreviewKey, Receiver<Result<image::RgbaImage, String>>)>,
+    /// What the shown preview (or error) was rendered for.
+    shown: Option<PreviewKey>,
+    /// The inputs seen last frame and when they last changed.
+    latest: Option<(PreviewKey, f64)>,
 }
 
 impl FigureDialog {
@@ -29,7 +44,61 @@ impl FigureDialog {
             caption: String::new(),
             preview: None,
             error: None,
+            job: None,
+            shown: None,
+            latest: None,
         }
+    }
+
+    /// Whether the preview on screen shows the current options and finding.
+    pub fn preview_is_current(&self) -> bool {
+        self.shown.is_some() && self.shown.as_ref() == self.latest.as_ref().map(|(k, _)| k)
+    }
+
+    /// Collects a finished render, and starts one when the inputs changed and have been
+    /// still for a moment (at once when nothing was rendered yet).
+    fn update_preview(&mut self, ctx: &egui::Context, root: &std::path::Path, key: PreviewKey) {
+        let now = ctx.input(|i| i.time);
+        match &self.latest {
+            Some((k, _)) if *k == key => {}
+            _ => self.latest = Some((key.clone(), now)),
+        }
+        if let Some((rendered, rx)) = &self.job {
+            let result = match rx.try_recv() {
+                Ok(result) => result,
+                Err(TryRecvError::Empty) => return,
+                Err(TryRecvError::Disconnected) => Err("the preview renderer stopped".into()),
+            };
+            match result {
+                Ok(rgba) => {
+                    let image = egui::ColorImage::from_rgba_unmultiplied(
+                        [rgba.width() as usize, rgba.height() as usize],
+                        rgba.as_raw(),
+                    );
+                    self.preview = Some(ctx.load_texture(
+                        "figure-preview",
+                        image,
+                        egui::TextureOptions::LINEAR,
+                    ));
+                    self.error = None;
+                }
+                Err(e) => self.error = Some(e),
+            }
+            self.shown = Some(rendered.clone());
+            self.job = None;
+        }
+        if self.shown.as_ref() == Some(&key) {
+            return;
+        }
+        let changed_at = self.latest.as_ref().map_or(now, |(_, t)| *t);
+        let waited = now - changed_at;
+        if self.shown.is_some() && waited < DEBOUNCE_SECONDS {
+            ctx.request_repaint_after(std::time::Duration::from_secs_f64(
+                DEBOUNCE_SECONDS - waited,
+            ));
+            return;
+        }
+        self.job = Some((key.clone(), start_render(ctx, root.to_owned(), key)));
     }
 
     fn options(&self) -> FigureOptions {
@@ -53,30 +122,33 @@ impl Default for FigureDialog {
     }
 }
 
-/// Renders the preview with the same code as the export, at preview width.
-fn render_preview(
+/// Renders a preview on a worker thread with the exporter's own code. The worker reads
+/// the case from disk (every change is saved at once) and gets the board's finding by
+/// value.
+fn start_render(
     ctx: &egui::Context,
-    state: &AppState,
-    dialog: &FigureDialog,
-) -> Result<egui::TextureHandle, String> {
-    let case = state.case.as_ref().ok_or("no case is open")?;
-    let finding = state
-        .board
-        .working
-        .as_ref()
-        .ok_or("no finding on the board")?;
-    let mut ts = Typesetter::new()?;
-    let options = FigureOptions {
-        width: PREVIEW_WIDTH,
-        ..dialog.options()
-    };
-    let fig = figure::build(case, finding, &options, &mut ts)?;
-    let rgba = figure::pixels(&fig)?;
-    let image = egui::ColorImage::from_rgba_unmultiplied(
-        [rgba.width() as usize, rgba.height() as usize],
-        rgba.as_raw(),
-    );
-    Ok(ctx.load_texture("figure-preview", image, egui::TextureOptions::LINEAR))
+    root: PathBuf,
+    (options, finding): PreviewKey,
+) -> Receiver<Result<image::RgbaImage, String>> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let ctx = ctx.clone();
+    let spawned = std::thread::Builder::new()
+        .name("figure-preview".into())
+        .spawn(move || {
+            let result = crate::ui::jobs::catch_panic("the figure preview", || {
+                let case = Case::open_read_only(&root).map_err(|e| e.to_string())?;
+                let mut ts = Typesetter::new()?;
+                let fig = figure::build(&case, &finding, &options, &mut ts)?;
+                figure::pixels(&fig)
+            })
+            .and_then(|r| r);
+            let _ = tx.send(result);
+            ctx.request_repaint();
+        });
+    if let Err(e) = spawned {
+        log::error!("cannot start the figure preview: {e}");
+    }
+    rx
 }
 
 pub fn figure_dialog_ui(ui: &mut Ui, state: &mut AppState) {
@@ -134,16 +206,17 @@ pub fn figure_dialog_ui(ui: &mut Ui, state: &mut AppState) {
                     }
                 });
             }
+            if let (Some(case), Some(finding)) = (&state.case, &state.board.working) {
+                let key = (
+                    FigureOptions {
+                        width: PREVIEW_WIDTH,
+                        ..dialog.options()
+                    },
+                    finding.clone(),
+                );
+                dialog.update_preview(&ctx, case.root(), key);
+            }
             ui.horizontal(|ui| {
-                if ui.button("Update preview").clicked() {
-                    match render_preview(&ctx, state, &dialog) {
-                        Ok(t) => {
-                            dialog.preview = Some(t);
-                            dialog.error = None;
-                        }
-                        Err(e) => dialog.error = Some(e),
-                    }
-                }
                 if ui.button("Save PNG…").clicked()
                     && let Some(path) = save_dialog("png")
                 {
@@ -163,6 +236,12 @@ pub fn figure_dialog_ui(ui: &mut Ui, state: &mut AppState) {
                     });
                 }
             });
+            if !dialog.preview_is_current() {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label("Rendering the preview…");
+                });
+            }
             if let Some(e) = &dialog.error {
                 ui.colored_label(egui::Color32::LIGHT_RED, e);
             }
