@@ -11,5 +11,6 @@ pub mod evidence;
 pub mod export;
 pub mod matching;
 pub mod spatial;
+pub mod sun;
 #[cfg(feature = "gui")]
 pub mod ui;

@@ -2,6 +2,7 @@
 //! Every subcommand prints human text by default and one JSON document with `--json`.
 
 mod output;
+mod sun;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -108,6 +109,51 @@ enum Command {
         /// Measure to this country's boundary instead (ISO 3166 alpha-3 or alpha-2).
         #[arg(long)]
         country: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Where the sun is at a point and time (NREL SPA): azimuth, elevation, the shadow
+    /// it casts, sunrise, solar noon and sunset.
+    Sun {
+        /// Any coordinate form `coords` takes.
+        #[arg(allow_hyphen_values = true)]
+        point: String,
+        /// RFC 3339 (2024-03-22T18:00:00+03:00 or …Z), or "2024-03-22T18:00 local" for the
+        /// local time at the point.
+        time: String,
+        /// Height above sea level, metres.
+        #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+        elevation_m: f64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// What a shadow says: the times at a place (--at, --date) or the places at a time
+    /// (--time, --geojson) where shadow length ÷ object height equals --ratio.
+    Shadow {
+        /// Shadow length divided by the object's height.
+        #[arg(long, allow_hyphen_values = true)]
+        ratio: f64,
+        /// Relative tolerance of the ratio (default 0.05 for times, 0.2 for places).
+        #[arg(long)]
+        tolerance: Option<f64>,
+        /// The place (any coordinate form).
+        #[arg(long, allow_hyphen_values = true)]
+        at: Option<String>,
+        /// The local date at the place, YYYY-MM-DD.
+        #[arg(long)]
+        date: Option<String>,
+        /// The instant (RFC 3339 with an offset).
+        #[arg(long)]
+        time: Option<String>,
+        /// The shadow's bearing in degrees from true north, e.g. 250 or 250±10.
+        #[arg(long, allow_hyphen_values = true)]
+        bearing: Option<String>,
+        /// Grid of the locus, degrees.
+        #[arg(long, default_value_t = 0.1)]
+        grid_deg: f64,
+        /// Where to write the locus (GeoJSON, longitude first).
+        #[arg(long, value_name = "OUT")]
+        geojson: Option<PathBuf>,
         #[arg(long)]
         json: bool,
     },
@@ -259,6 +305,33 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             finding,
             json,
         } => show(case, &finding, json),
+        Command::Sun {
+            point,
+            time,
+            elevation_m,
+            json,
+        } => sun::sun_command(&point, &time, elevation_m, json),
+        Command::Shadow {
+            ratio,
+            tolerance,
+            at,
+            date,
+            time,
+            bearing,
+            grid_deg,
+            geojson,
+            json,
+        } => sun::shadow_command(sun::ShadowArgs {
+            ratio,
+            tolerance,
+            at,
+            date,
+            time,
+            bearing,
+            grid_deg,
+            geojson,
+            json,
+        }),
         Command::Match {
             a,
             b,

@@ -47,6 +47,9 @@ pub struct Flight {
 pub struct Camera {
     pub request: Option<FrameRequest>,
     pub flight: Option<Flight>,
+    /// The map's rectangle last frame: a request waits until it stops changing (the
+    /// side panels settle their widths over the first frames).
+    pub last_rect: Option<egui::Rect>,
 }
 
 /// The places a case shows on the map, with the radius that should be visible around
@@ -146,7 +149,13 @@ pub fn camera_ui(
     }
     let (width, height) = (f64::from(rect.width()), f64::from(rect.height()));
     let now = ui.input(|i| i.time);
-    if let Some(request) = camera.request.take()
+    let settled = camera.last_rect == Some(rect);
+    camera.last_rect = Some(rect);
+    if camera.request.is_some() && !settled {
+        ui.ctx().request_repaint();
+    }
+    if settled
+        && let Some(request) = camera.request.take()
         && width > 1.0
         && height > 1.0
     {

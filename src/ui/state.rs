@@ -226,7 +226,7 @@ impl AppState {
             lists: Default::default(),
             camera: super::map_camera::Camera {
                 request: Some(super::map_camera::FrameRequest::OpenCase),
-                flight: None,
+                ..Default::default()
             },
         };
         if let Some(case) = case {

@@ -1,0 +1,251 @@
+//! `sun` and `shadow`: chronolocation from the command line.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::json;
+
+use geoproof::spatial::{self, LatLon};
+use geoproof::sun::{self, Atmosphere, BearingMeasure, RatioMeasure};
+
+use super::Outcome;
+use super::output::print_json;
+
+/// The local calendar date of `instant` at `p`, and the zone's name.
+fn local_date(p: LatLon, instant: DateTime<Utc>) -> (NaiveDate, String, Option<chrono_tz::Tz>) {
+    match sun::zone_at(p) {
+        Some(zone) => (
+            instant.with_timezone(&zone).date_naive(),
+            zone.name().to_owned(),
+            Some(zone),
+        ),
+        None => (instant.date_naive(), "UTC".to_owned(), None),
+    }
+}
+
+pub fn sun_command(point: &str, time: &str, elevation_m: f64, json: bool) -> Result<Outcome> {
+    let p = spatial::parse_coordinate(point)?;
+    let instant = sun::parse_instant(time, Some(p))?;
+    let position = sun::sun_at(p, elevation_m, instant, None, Atmosphere::default())?;
+    let (date, zone_name, zone) = local_date(p, instant);
+    let day = match zone {
+        Some(zone) => sun::day_events(p, date, &zone)?,
+        None => sun::day_events(p, date, &Utc)?,
+    };
+    let ratio = position.shadow_ratio();
+    let below = (ratio.is_none()).then_some("the sun is below the horizon: no shadow");
+    if json {
+        print_json(&json!({
+            "point": p,
+            "time_utc": instant,
+            "time_zone": zone_name,
+            "azimuth_deg": position.azimuth_deg,
+            "elevation_deg": position.elevation_deg,
+            "apparent_elevation_deg": position.apparent_elevation_deg,
+            "shadow_ratio": ratio,
+            "shadow_bearing_deg": ratio.map(|_| position.shadow_bearing_deg()),
+            "shadow_note": below,
+            "local_date": day.date,
+            "sunrise_utc": day.sunrise_utc,
+            "solar_noon_utc": day.solar_noon_utc,
+            "sunset_utc": day.sunset_utc,
+            "no_sunrise_reason": day.polar,
+            "delta_t_s": sun::delta_t(instant),
+            "method": "NREL SPA (Reda & Andreas 2003), refraction for 1013.25 hPa and 15 °C",
+        }))?;
+    } else {
+        println!("point      {p} ({zone_name})");
+        println!("time       {}", instant.to_rfc3339());
+        println!(
+            "sun        azimuth {:.4}°, elevation {:.4}° (apparent {:.4}°)",
+            position.azimuth_deg, position.elevation_deg, position.apparent_elevation_deg
+        );
+        match ratio {
+            Some(r) => println!(
+                "shadow     {r:.4} × the object's height, pointing {:.2}°",
+                position.shadow_bearing_deg()
+            ),
+            None => println!("shadow     none: the sun is below the horizon"),
+        }
+        match day.polar {
+            Some(reason) => println!("{}  {reason}: no sunrise or sunset", day.date),
+            None => println!(
+                "{}  sunrise {}, solar noon {}, sunset {} (UTC)",
+                day.date,
+                hm(day.sunrise_utc),
+                hm(day.solar_noon_utc),
+                hm(day.sunset_utc)
+            ),
+        }
+    }
+    Ok(Outcome::Success)
+}
+
+fn hm(t: Option<DateTime<Utc>>) -> String {
+    t.map_or_else(|| "—".into(), |t| t.format("%H:%M:%S").to_string())
+}
+
+/// What `shadow` was asked.
+pub struct ShadowArgs {
+    pub ratio: f64,
+    pub tolerance: Option<f64>,
+    pub at: Option<String>,
+    pub date: Option<String>,
+    pub time: Option<String>,
+    pub bearing: Option<String>,
+    pub grid_deg: f64,
+    pub geojson: Option<PathBuf>,
+    pub json: bool,
+}
+
+pub fn shadow_command(args: ShadowArgs) -> Result<Outcome> {
+    let bearing = args
+        .bearing
+        .as_deref()
+        .map(BearingMeasure::parse)
+        .transpose()?;
+    match (&args.at, &args.date, &args.time) {
+        (Some(at), Some(date), None) => {
+            let measure = RatioMeasure::new(args.ratio, args.tolerance.unwrap_or(0.05))?;
+            windows(at, date, measure, bearing, args.json)
+        }
+        (None, None, Some(time)) => {
+            let measure = RatioMeasure::new(args.ratio, args.tolerance.unwrap_or(0.2))?;
+            let out = args
+                .geojson
+                .as_deref()
+                .context("give --geojson OUT for the locus")?;
+            locus(time, measure, bearing, args.grid_deg, out, args.json)
+        }
+        _ => bail!(
+            "give --at POINT --date YYYY-MM-DD (when, at a place) or --time INSTANT --geojson OUT \
+             (where, at a time)"
+        ),
+    }
+}
+
+fn windows(
+    at: &str,
+    date: &str,
+    measure: RatioMeasure,
+    bearing: Option<BearingMeasure>,
+    json: bool,
+) -> Result<Outcome> {
+    let p = spatial::parse_coordinate(at)?;
+    let date = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
+        .with_context(|| format!("{date:?} is not a date (YYYY-MM-DD)"))?;
+    let zone = sun::zone_at(p);
+    let found = match &zone {
+        Some(z) => sun::windows_on(p, date, z, measure, bearing, Atmosphere::default())?,
+        None => sun::windows_on(p, date, &Utc, measure, bearing, Atmosphere::default())?,
+    };
+    let zone_name = zone.map_or("UTC", |z| z.name());
+    if json {
+        print_json(&json!({
+            "point": p,
+            "local_date": date,
+            "time_zone": zone_name,
+            "ratio": measure.ratio,
+            "tolerance": measure.tolerance,
+            "bearing": bearing,
+            "windows": found,
+        }))?;
+    } else {
+        for w in &found {
+            let fits = match w.bearing_fits {
+                Some(true) => ", bearing fits",
+                Some(false) => ", bearing does not fit",
+                None => "",
+            };
+            println!(
+                "{} – {} UTC (shadow toward {:.1}°{fits})",
+                w.start_utc.format("%Y-%m-%d %H:%M:%S"),
+                w.end_utc.format("%H:%M:%S"),
+                w.shadow_bearing_deg
+            );
+        }
+    }
+    if found.is_empty() {
+        bail!(
+            "no time on {date} ({zone_name}) at {p} gives a shadow ratio of {} ± {:.0} %",
+            measure.ratio,
+            measure.tolerance * 100.0
+        );
+    }
+    if bearing.is_some() && !found.iter().any(|w| w.bearing_fits == Some(true)) {
+        bail!("the shadow ratio fits on {date}, but at no such time does the bearing");
+    }
+    Ok(Outcome::Success)
+}
+
+fn locus(
+    time: &str,
+    measure: RatioMeasure,
+    bearing: Option<BearingMeasure>,
+    grid_deg: f64,
+    out: &std::path::Path,
+    json: bool,
+) -> Result<Outcome> {
+    let instant = sun::parse_instant(time, None)?;
+    let locus = sun::locus(instant, measure, bearing, grid_deg, Atmosphere::default())?;
+    let polygons: Vec<serde_json::Value> = locus
+        .area
+        .iter()
+        .map(|poly| {
+            let ring = |r: &geo::LineString<f64>| {
+                r.coords()
+                    .map(|c| json!([round6(c.x), round6(c.y)]))
+                    .collect::<Vec<_>>()
+            };
+            let mut rings = vec![ring(poly.exterior())];
+            rings.extend(poly.interiors().iter().map(ring));
+            json!(rings)
+        })
+        .collect();
+    let document = json!({
+        "type": "FeatureCollection",
+        "features": [{
+            "type": "Feature",
+            "geometry": { "type": "MultiPolygon", "coordinates": polygons },
+            "properties": {
+                "time_utc": instant,
+                "shadow_ratio": measure.ratio,
+                "tolerance": measure.tolerance,
+                "shadow_bearing_deg": bearing.map(|b| b.bearing_deg),
+                "bearing_tolerance_deg": bearing.map(|b| b.tolerance_deg),
+                "grid_deg": grid_deg,
+                "cells": locus.cells,
+                "method": "NREL SPA at every grid-cell centre; apparent elevation, standard atmosphere; flat ground, vertical object",
+            },
+        }],
+    });
+    let bytes = geoproof::case::store::to_json_bytes(&document)?;
+    geoproof::case::store::write_atomic(out, &bytes, false)?;
+    if json {
+        print_json(&json!({
+            "geojson": out,
+            "time_utc": instant,
+            "cells": locus.cells,
+            "polygons": locus.area.0.len(),
+        }))?;
+    } else {
+        println!(
+            "wrote {} ({} cells of {grid_deg}°, {} polygons)",
+            out.display(),
+            locus.cells,
+            locus.area.0.len()
+        );
+    }
+    if locus.cells == 0 {
+        bail!(
+            "nowhere on Earth does the sun give that shadow at {}",
+            instant.to_rfc3339()
+        );
+    }
+    Ok(Outcome::Success)
+}
+
+fn round6(v: f64) -> f64 {
+    (v * 1e6).round() / 1e6
+}

@@ -1,0 +1,17 @@
+//! Chronolocation: where the sun was (NREL's SPA), times and time zones offline, and
+//! what a shadow says about the time at a place and the place at a time. No UI here.
+
+pub mod position;
+pub mod shadow;
+pub mod time;
+
+pub use position::{Atmosphere, DayEvents, SunPosition, day_events, delta_t, sun_at};
+pub use shadow::{BearingMeasure, Locus, RatioMeasure, Window, locus, windows_on};
+pub use time::{local_to_utc, parse_instant, zone_at};
+
+/// A refusal with its reason, one line.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SunError {
+    #[error("{0}")]
+    Input(String),
+}
