@@ -19,7 +19,10 @@ fn sun_reports_position_shadow_and_the_day_in_the_local_zone() {
     let ratio = v["shadow_ratio"].as_f64().unwrap();
     assert!((ratio - 1.0 / elevation.to_radians().tan()).abs() < 1e-9);
     let azimuth = v["azimuth_deg"].as_f64().unwrap();
-    assert!((100.0..130.0).contains(&azimuth), "morning sun in the east-south-east: {azimuth}");
+    assert!(
+        (100.0..130.0).contains(&azimuth),
+        "morning sun in the east-south-east: {azimuth}"
+    );
     for key in ["sunrise_utc", "solar_noon_utc", "sunset_utc"] {
         assert!(v[key].is_string(), "{key}: {v}");
     }
@@ -46,7 +49,15 @@ fn shadow_windows_at_a_place_and_the_bearing_that_picks_one() {
     let ratio = sun["shadow_ratio"].as_f64().unwrap().to_string();
     let bearing = sun["shadow_bearing_deg"].as_f64().unwrap().to_string();
     let run = geoproof([
-        "shadow", "--ratio", &ratio, "--at", BRYANSK, "--date", "2024-03-23", "--bearing", &bearing,
+        "shadow",
+        "--ratio",
+        &ratio,
+        "--at",
+        BRYANSK,
+        "--date",
+        "2024-03-23",
+        "--bearing",
+        &bearing,
         "--json",
     ]);
     run.assert_ok();
@@ -62,9 +73,21 @@ fn shadow_windows_at_a_place_and_the_bearing_that_picks_one() {
 
 #[test]
 fn a_date_without_a_fitting_window_fails_saying_so() {
-    let run = geoproof(["shadow", "--ratio", "0.3", "--at", BRYANSK, "--date", "2024-12-21"]);
+    let run = geoproof([
+        "shadow",
+        "--ratio",
+        "0.3",
+        "--at",
+        BRYANSK,
+        "--date",
+        "2024-12-21",
+    ]);
     run.assert_failed();
-    assert!(run.stderr.contains("no time on 2024-12-21"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("no time on 2024-12-21"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(run.stderr.lines().count(), 1);
 }
 
@@ -111,31 +134,121 @@ fn the_locus_is_geojson_that_gdal_reads_and_holds_the_place() {
     {
         let text = String::from_utf8_lossy(&o.stdout);
         assert!(o.status.success(), "{text}");
-        assert!(text.contains("Multi Polygon") && text.contains("shadow_ratio"), "{text}");
+        assert!(
+            text.contains("Multi Polygon") && text.contains("shadow_ratio"),
+            "{text}"
+        );
     }
 }
 
 #[test]
 fn bad_sun_and_shadow_input_is_refused_in_one_line() {
     let cases: Vec<(Vec<&str>, &str)> = vec![
-        (vec!["shadow", "--ratio", "0", "--at", BRYANSK, "--date", "2024-03-23"], "positive number"),
-        (vec!["shadow", "--ratio", "-1", "--at", BRYANSK, "--date", "2024-03-23"], "positive number"),
-        (vec!["shadow", "--ratio", "NaN", "--at", BRYANSK, "--date", "2024-03-23"], "positive number"),
-        (vec!["shadow", "--ratio", "1e9", "--at", BRYANSK, "--date", "2024-03-23"], "too low to measure"),
         (
-            vec!["shadow", "--ratio", "1", "--tolerance", "1.5", "--at", BRYANSK, "--date", "2024-03-23"],
+            vec![
+                "shadow",
+                "--ratio",
+                "0",
+                "--at",
+                BRYANSK,
+                "--date",
+                "2024-03-23",
+            ],
+            "positive number",
+        ),
+        (
+            vec![
+                "shadow",
+                "--ratio",
+                "-1",
+                "--at",
+                BRYANSK,
+                "--date",
+                "2024-03-23",
+            ],
+            "positive number",
+        ),
+        (
+            vec![
+                "shadow",
+                "--ratio",
+                "NaN",
+                "--at",
+                BRYANSK,
+                "--date",
+                "2024-03-23",
+            ],
+            "positive number",
+        ),
+        (
+            vec![
+                "shadow",
+                "--ratio",
+                "1e9",
+                "--at",
+                BRYANSK,
+                "--date",
+                "2024-03-23",
+            ],
+            "too low to measure",
+        ),
+        (
+            vec![
+                "shadow",
+                "--ratio",
+                "1",
+                "--tolerance",
+                "1.5",
+                "--at",
+                BRYANSK,
+                "--date",
+                "2024-03-23",
+            ],
             "between 0 and 1",
         ),
-        (vec!["shadow", "--ratio", "1", "--at", BRYANSK, "--date", "23/03/2024"], "not a date"),
-        (vec!["shadow", "--ratio", "1", "--at", BRYANSK], "give --at POINT --date"),
-        (vec!["shadow", "--ratio", "1", "--time", "2024-03-23T10:00:00Z"], "--geojson"),
         (
-            vec!["shadow", "--ratio", "1", "--at", BRYANSK, "--date", "2024-03-23", "--bearing", "west"],
+            vec![
+                "shadow",
+                "--ratio",
+                "1",
+                "--at",
+                BRYANSK,
+                "--date",
+                "23/03/2024",
+            ],
+            "not a date",
+        ),
+        (
+            vec!["shadow", "--ratio", "1", "--at", BRYANSK],
+            "give --at POINT --date",
+        ),
+        (
+            vec!["shadow", "--ratio", "1", "--time", "2024-03-23T10:00:00Z"],
+            "--geojson",
+        ),
+        (
+            vec![
+                "shadow",
+                "--ratio",
+                "1",
+                "--at",
+                BRYANSK,
+                "--date",
+                "2024-03-23",
+                "--bearing",
+                "west",
+            ],
             "not a bearing",
         ),
         (vec!["sun", BRYANSK, "2024-03-23T10:00"], "has no time zone"),
-        (vec!["sun", "52.52, 13.405", "2024-03-31T02:30 local"], "does not exist in Europe/Berlin"),
-        (vec!["sun", "52.52, 13.405", "2024-10-27T02:30 local"], "happens twice"),
+        (
+            vec!["sun", "52.52, 13.405", "2024-03-31T02:30 local"],
+            "does not exist in Europe/Berlin",
+        ),
+        (
+            vec!["sun", "52.52, 13.405", "2024-10-27T02:30 local"],
+            "happens twice",
+        ),
         (vec!["sun", "95, 30", "2024-03-23T10:00:00Z"], "latitude"),
     ];
     for (args, cause) in cases {

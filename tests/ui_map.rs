@@ -895,3 +895,51 @@ fn evidence_lists_sort_filter_and_build_only_visible_rows() {
     h.run_steps(2);
     assert_eq!(evidence_rows(&h), ["◉ p1290.jpg"]);
 }
+
+/// The sun panel shows SPA's numbers for the selected finding at its observed time, and
+/// the time slider moves them minute by minute.
+#[test]
+fn the_sun_panel_follows_the_time_slider_at_the_selected_finding() {
+    use chrono::{Duration, TimeZone, Utc};
+    let (_dir, mut case, id) = case_with_finding();
+    let mut f = case.finding(&id).unwrap().clone();
+    f.location = Some(geoproof::case::FindingLocation {
+        lat: 53.079839,
+        lon: 34.554344,
+        precision_m: 100.0,
+    });
+    let observed = chrono::FixedOffset::east_opt(3 * 3600)
+        .unwrap()
+        .with_ymd_and_hms(2024, 3, 23, 9, 0, 0)
+        .unwrap();
+    f.observed_at = Some(observed);
+    case.apply(Edit::PutFinding(Box::new(f))).unwrap();
+    let mut h = harness(Some(case));
+    h.run_steps(2);
+    h.get_by_label("◆ Arrest site").click();
+    h.run_steps(2);
+    h.get_by_label("Show the sun on the map").click();
+    h.get_by_label("Use the finding's time").click();
+    h.run_steps(2);
+    let t0 = app(&h).state.sun.time_utc;
+    assert_eq!(t0, observed.with_timezone(&Utc));
+    let p = geoproof::spatial::LatLon {
+        lat: 53.079839,
+        lon: 34.554344,
+    };
+    let sun = geoproof::sun::sun_at(p, 0.0, t0, None, Default::default()).unwrap();
+    h.get_by_label(&format!("{:.2}°", sun.azimuth_deg));
+    // One step of the slider is one minute later; the numbers follow.
+    let slider = h
+        .query_all(egui_kittest::kittest::By::new().role(egui::accesskit::Role::Slider))
+        .next()
+        .expect("the time slider");
+    slider.focus();
+    h.run_steps(1);
+    h.key_press(egui::Key::ArrowRight);
+    h.run_steps(2);
+    let t1 = app(&h).state.sun.time_utc;
+    assert_eq!(t1 - t0, Duration::minutes(1));
+    let later = geoproof::sun::sun_at(p, 0.0, t1, None, Default::default()).unwrap();
+    h.get_by_label(&format!("{:.2}°", later.azimuth_deg));
+}

@@ -112,9 +112,13 @@ pub fn map_ui(
         state.case.as_ref(),
         state.selection.as_ref(),
     );
+    let mut sun = std::mem::take(&mut state.sun);
+    let sun_point = state.sun_point().map(|(p, _)| p);
     let plugin = CaseOverlay {
         state: &*state,
         overlay,
+        sun: &mut sun,
+        sun_point,
         out: OverlayOutput::default(),
     };
     let (sender, receiver) = std::sync::mpsc::channel();
@@ -134,6 +138,7 @@ pub fn map_ui(
         .show(ui, |_, _, _, _| ())
         .response;
     state.map = memory;
+    state.sun = sun;
     if let Ok(out) = receiver.try_recv() {
         state.hover = out.hover;
         state.selected_marker_screen = out.selected_marker;
@@ -268,6 +273,9 @@ impl Plugin for SendBack<'_> {
 struct CaseOverlay<'a> {
     state: &'a AppState,
     overlay: &'a BorderOverlay,
+    /// The sun view, lent by the state for this frame (it caches the day it computes).
+    sun: &'a mut super::map_sun::SunView,
+    sun_point: Option<LatLon>,
     out: OverlayOutput,
 }
 
@@ -448,6 +456,12 @@ impl CaseOverlay<'_> {
                 }
             }
             painter.add(Shape::mesh(diamonds));
+        }
+
+        if self.sun.enabled
+            && let Some(p) = self.sun_point
+        {
+            super::map_sun::draw_sun(&painter, screen(projector, p), self.sun, p);
         }
 
         // Measurement.

@@ -6,6 +6,7 @@ mod case_lists;
 mod import_job;
 mod jobs;
 mod map_camera;
+mod map_sun;
 mod map_view;
 pub mod online;
 mod panels;
@@ -138,7 +139,16 @@ impl GeoproofApp {
             .resizable(true)
             .show(ui, |ui| match self.state.workspace {
                 Workspace::Board => board::board_inspector_ui(ui, &mut self.state),
-                Workspace::Map => panels::inspector_ui(ui, &mut self.state, self.borders),
+                Workspace::Map => {
+                    panels::inspector_ui(ui, &mut self.state, self.borders);
+                    let point = self.state.sun_point();
+                    let observed = self
+                        .state
+                        .selected_finding()
+                        .and_then(|f| f.observed_at)
+                        .map(|t| t.with_timezone(&chrono::Utc));
+                    map_sun::sun_panel_ui(ui, &mut self.state.sun, point, observed);
+                }
             });
         egui::CentralPanel::no_frame().show(ui, |ui| match self.state.workspace {
             Workspace::Board => board::board_ui(ui, &mut self.state, &mut self.board_images),

@@ -136,6 +136,8 @@ pub struct AppState {
     pub snapshot: SnapshotStep,
     /// The map's screen rectangle and geographic view in the last frame.
     pub map_view: Option<MapViewExtent>,
+    /// The sun and shadow overlay.
+    pub sun: super::map_sun::SunView,
     /// The case panel's list orders and filters.
     pub lists: super::case_lists::CaseLists,
     /// Pending framing and the flight in progress.
@@ -224,6 +226,7 @@ impl AppState {
             map_view: None,
             figure_dialog: None,
             lists: Default::default(),
+            sun: Default::default(),
             camera: super::map_camera::Camera {
                 request: Some(super::map_camera::FrameRequest::OpenCase),
                 ..Default::default()
@@ -323,6 +326,36 @@ impl AppState {
             _ => {}
         }
         Some(location)
+    }
+
+    /// Where the sun is shown: the selected finding's location or camera's GPS, else the
+    /// map centre; with a few words saying which.
+    pub fn sun_point(&self) -> Option<(LatLon, String)> {
+        let case = self.case.as_ref();
+        match &self.selection {
+            Some(Selection::Finding(id)) => {
+                let f = case?.finding(id).ok()?;
+                let l = self.shown_location(f)?;
+                Some((
+                    LatLon {
+                        lat: l.lat,
+                        lon: l.lon,
+                    },
+                    f.title.clone(),
+                ))
+            }
+            Some(Selection::Evidence(id)) => {
+                let e = case?.find_evidence(id).ok()?;
+                Some((
+                    LatLon {
+                        lat: e.exif.lat?,
+                        lon: e.exif.lon?,
+                    },
+                    e.original_name.clone(),
+                ))
+            }
+            None => self.map_center().map(|c| (c, "the map centre".to_owned())),
+        }
     }
 
     pub fn selected_finding(&self) -> Option<&Finding> {

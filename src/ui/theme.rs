@@ -14,5 +14,10 @@ pub const PRECISION_FILL: Color32 = Color32::from_rgba_premultiplied(60, 15, 18,
 pub const MEASURE: Color32 = Color32::from_rgb(80, 250, 123);
 pub const ATTRIBUTION: Color32 = Color32::from_rgb(230, 230, 230);
 pub const ERROR: Color32 = Color32::from_rgb(255, 110, 110);
+/// The sun on the map: its direction, its day's path, and the shadow it casts.
+pub const SUN: Color32 = Color32::from_rgb(255, 221, 0);
+pub const SUN_PATH: Color32 = Color32::from_rgb(255, 196, 60);
+pub const SHADOW: Color32 = Color32::from_rgb(20, 20, 28);
+pub const SHADOW_HALO: Color32 = Color32::from_rgb(240, 240, 240);
 /// Online state and other things the analyst must not miss.
 pub const WARNING: Color32 = Color32::from_rgb(255, 170, 60);

@@ -1,0 +1,353 @@
+//! The sun on the map: for a point (the selected finding or camera, else the map
+//! centre) and a time, the direction of the sun and of shadows, the day's sun path with
+//! hour ticks, and the sunrise and sunset directions; a time slider moves them live.
+//! The numbers come from the domain (`sun`, NREL SPA); this module draws and edits.
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Timelike, Utc};
+use egui::{Align2, FontId, Pos2, RichText, Shape, Stroke, Ui, Vec2};
+
+use crate::spatial::LatLon;
+use crate::sun::{self, Atmosphere, SunPosition};
+
+use super::theme;
+
+/// Radius of the sky drawn around the point, screen points (the horizon).
+const SKY_RADIUS: f32 = 110.0;
+/// The day's path is sampled this often, minutes.
+const PATH_STEP_MIN: i64 = 10;
+
+/// What the sun view shows and the day it has computed.
+pub struct SunView {
+    pub enabled: bool,
+    /// The instant shown.
+    pub time_utc: DateTime<Utc>,
+    /// The local date as typed (applied when it parses).
+    date_text: String,
+    error: Option<String>,
+    /// The day's positions at the point, every ten minutes, and the day's events,
+    /// computed once per point and date.
+    day: Option<Day>,
+}
+
+struct Day {
+    key: (i64, i64, NaiveDate),
+    zone: Option<chrono_tz::Tz>,
+    path: Vec<(DateTime<Utc>, SunPosition)>,
+    events: Option<sun::DayEvents>,
+}
+
+impl Default for SunView {
+    fn default() -> SunView {
+        let now = Utc::now();
+        SunView {
+            enabled: false,
+            time_utc: now
+                .with_second(0)
+                .and_then(|t| t.with_nanosecond(0))
+                .unwrap_or(now),
+            date_text: String::new(),
+            error: None,
+            day: None,
+        }
+    }
+}
+
+/// Degrees to a hashable key (a millionth of a degree).
+fn key_of(p: LatLon) -> (i64, i64) {
+    ((p.lat * 1e6).round() as i64, (p.lon * 1e6).round() as i64)
+}
+
+impl SunView {
+    /// The day at `p` containing the shown instant, computed if not already.
+    fn day(&mut self, p: LatLon) -> &Day {
+        let zone = sun::zone_at(p);
+        let date = match zone {
+            Some(z) => self.time_utc.with_timezone(&z).date_naive(),
+            None => self.time_utc.date_naive(),
+        };
+        let (lat, lon) = key_of(p);
+        let key = (lat, lon, date);
+        if self.day.as_ref().is_none_or(|d| d.key != key) {
+            let start = local_midnight(date, zone);
+            let path = (0..=(24 * 60 / PATH_STEP_MIN))
+                .filter_map(|i| {
+                    let t = start + Duration::minutes(i * PATH_STEP_MIN);
+                    sun::sun_at(p, 0.0, t, None, Atmosphere::default())
+                        .ok()
+                        .map(|s| (t, s))
+                })
+                .collect();
+            let events = match zone {
+                Some(z) => sun::day_events(p, date, &z).ok(),
+                None => sun::day_events(p, date, &Utc).ok(),
+            };
+            self.day = Some(Day {
+                key,
+                zone,
+                path,
+                events,
+            });
+        }
+        self.day.get_or_insert_with(|| unreachable_day(key))
+    }
+}
+
+/// Never used: `day` was just filled. Keeps the accessor free of `unwrap`.
+fn unreachable_day(key: (i64, i64, NaiveDate)) -> Day {
+    Day {
+        key,
+        zone: None,
+        path: Vec::new(),
+        events: None,
+    }
+}
+
+fn local_midnight(date: NaiveDate, zone: Option<chrono_tz::Tz>) -> DateTime<Utc> {
+    let midnight = date.and_time(NaiveTime::MIN);
+    zone.and_then(|z| z.from_local_datetime(&midnight).earliest())
+        .map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc))
+}
+
+fn local_label(t: DateTime<Utc>, zone: Option<chrono_tz::Tz>, format: &str) -> String {
+    match zone {
+        Some(z) => t.with_timezone(&z).format(format).to_string(),
+        None => t.format(format).to_string(),
+    }
+}
+
+/// The "Sun and shadows" section of the map inspector: the switch, the date, the time
+/// slider, and what the sun does at the point.
+pub fn sun_panel_ui(
+    ui: &mut Ui,
+    view: &mut SunView,
+    point: Option<(LatLon, String)>,
+    observed_at: Option<DateTime<Utc>>,
+) {
+    ui.separator();
+    egui::CollapsingHeader::new("Sun and shadows")
+        .id_salt("sun-panel")
+        .default_open(true)
+        .show(ui, |ui| {
+            ui.checkbox(&mut view.enabled, "Show the sun on the map");
+            let Some((p, what)) = point else {
+                ui.label("Select a finding or a camera with a position.");
+                return;
+            };
+            ui.label(RichText::new(format!("at {what}")).small());
+            if let Some(t) = observed_at
+                && ui
+                    .button("Use the finding's time")
+                    .on_hover_text(t.to_rfc3339())
+                    .clicked()
+            {
+                view.time_utc = t;
+                view.date_text.clear();
+            }
+            let zone = view.day(p).zone;
+            let zone_name = zone.map_or("UTC", |z| z.name());
+            let local = |t: DateTime<Utc>| match zone {
+                Some(z) => t.with_timezone(&z).naive_local(),
+                None => t.naive_utc(),
+            };
+            let shown = local(view.time_utc);
+            if view.date_text.is_empty() {
+                view.date_text = shown.date().to_string();
+            }
+            ui.horizontal(|ui| {
+                let label = ui.label("Date");
+                let edit = ui
+                    .add(egui::TextEdit::singleline(&mut view.date_text).desired_width(90.0))
+                    .labelled_by(label.id);
+                if edit.lost_focus() || ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                    match NaiveDate::parse_from_str(view.date_text.trim(), "%Y-%m-%d") {
+                        Ok(date) => {
+                            let naive = date.and_time(shown.time());
+                            view.time_utc = match zone {
+                                Some(z) => {
+                                    sun::local_to_utc(naive, &z).unwrap_or_else(|_| naive.and_utc())
+                                }
+                                None => naive.and_utc(),
+                            };
+                            view.error = None;
+                        }
+                        Err(_) => {
+                            view.error = Some(format!("{:?} is not YYYY-MM-DD", view.date_text))
+                        }
+                    }
+                }
+                ui.label(RichText::new(zone_name).small());
+            });
+            let mut minutes = shown.time().num_seconds_from_midnight() / 60;
+            let slider = ui.add(
+                egui::Slider::new(&mut minutes, 0..=24 * 60 - 1)
+                    .text("local time")
+                    .custom_formatter(|m, _| format!("{:02}:{:02}", m as u32 / 60, m as u32 % 60)),
+            );
+            if slider.changed() {
+                let midnight = local_midnight(shown.date(), zone);
+                view.time_utc = midnight + Duration::minutes(i64::from(minutes));
+            }
+            if let Some(e) = &view.error {
+                ui.label(RichText::new(e).color(theme::ERROR));
+            }
+            match sun::sun_at(p, 0.0, view.time_utc, None, Atmosphere::default()) {
+                Ok(s) => {
+                    egui::Grid::new("sun-numbers")
+                        .num_columns(2)
+                        .show(ui, |ui| {
+                            ui.label("UTC");
+                            ui.label(view.time_utc.format("%Y-%m-%d %H:%M").to_string());
+                            ui.end_row();
+                            ui.label("Azimuth");
+                            ui.label(format!("{:.2}°", s.azimuth_deg));
+                            ui.end_row();
+                            ui.label("Elevation");
+                            ui.label(format!(
+                                "{:.2}° (apparent {:.2}°)",
+                                s.elevation_deg, s.apparent_elevation_deg
+                            ));
+                            ui.end_row();
+                            ui.label("Shadow");
+                            ui.label(match s.shadow_ratio() {
+                                Some(r) => format!(
+                                    "{r:.3} × height, toward {:.1}°",
+                                    s.shadow_bearing_deg()
+                                ),
+                                None => "none: the sun is below the horizon".into(),
+                            });
+                            ui.end_row();
+                        });
+                }
+                Err(e) => {
+                    ui.label(RichText::new(e.to_string()).color(theme::ERROR));
+                }
+            }
+            if let Some(events) = view.day(p).events.clone() {
+                let t = |x: Option<DateTime<Utc>>| {
+                    x.map_or("—".into(), |x| local_label(x, zone, "%H:%M"))
+                };
+                ui.label(match events.polar {
+                    Some(reason) => format!("{reason}: no sunrise or sunset"),
+                    None => format!(
+                        "Sunrise {} · noon {} · sunset {} ({zone_name})",
+                        t(events.sunrise_utc),
+                        t(events.solar_noon_utc),
+                        t(events.sunset_utc)
+                    ),
+                });
+            }
+            ui.label(
+                RichText::new(
+                    "Flat ground and a vertical object assumed; SPA with standard refraction.",
+                )
+                .small()
+                .italics(),
+            );
+        });
+}
+
+/// Where the sun at `s` sits on the sky disc around `center` (zenith at the centre,
+/// horizon on the rim, north up).
+fn sky_point(center: Pos2, s: &SunPosition) -> Pos2 {
+    let r = SKY_RADIUS * (90.0 - s.apparent_elevation_deg.max(0.0)) as f32 / 90.0;
+    let a = (s.azimuth_deg as f32).to_radians();
+    center + Vec2::new(a.sin(), -a.cos()) * r
+}
+
+fn direction(center: Pos2, bearing_deg: f64, length: f32) -> Pos2 {
+    let a = (bearing_deg as f32).to_radians();
+    center + Vec2::new(a.sin(), -a.cos()) * length
+}
+
+/// Draws the sun's day and the shown instant around `center` (the point on screen).
+pub fn draw_sun(painter: &egui::Painter, center: Pos2, view: &mut SunView, p: LatLon) {
+    let time = view.time_utc;
+    let day = view.day(p);
+    let zone = day.zone;
+    painter.circle_stroke(
+        center,
+        SKY_RADIUS,
+        Stroke::new(1.0, theme::SUN_PATH.gamma_multiply(0.5)),
+    );
+    // The day's path above the horizon, with hour ticks.
+    let mut segment: Vec<Pos2> = Vec::new();
+    let mut segments = Vec::new();
+    for (t, s) in &day.path {
+        if s.apparent_elevation_deg > 0.0 {
+            let q = sky_point(center, s);
+            segment.push(q);
+            let minute = match zone {
+                Some(z) => t.with_timezone(&z).minute(),
+                None => t.minute(),
+            };
+            if minute == 0 {
+                painter.circle_filled(q, 2.5, theme::SUN_PATH);
+                painter.text(
+                    q + Vec2::new(4.0, -4.0),
+                    Align2::LEFT_BOTTOM,
+                    local_label(*t, zone, "%H"),
+                    FontId::proportional(10.0),
+                    theme::SUN_PATH,
+                );
+            }
+        } else if !segment.is_empty() {
+            segments.push(std::mem::take(&mut segment));
+        }
+    }
+    segments.push(segment);
+    for s in segments.into_iter().filter(|s| s.len() > 1) {
+        painter.add(Shape::line(s, Stroke::new(1.5, theme::SUN_PATH)));
+    }
+    // Sunrise and sunset directions on the horizon.
+    if let Some(events) = &day.events {
+        for (t, word) in [
+            (events.sunrise_utc, "sunrise"),
+            (events.sunset_utc, "sunset"),
+        ] {
+            let Some(t) = t else { continue };
+            if let Ok(s) = sun::sun_at(p, 0.0, t, None, Atmosphere::default()) {
+                let rim = direction(center, s.azimuth_deg, SKY_RADIUS);
+                painter.extend(Shape::dashed_line(
+                    &[center, rim],
+                    Stroke::new(1.0, theme::SUN_PATH),
+                    4.0,
+                    3.0,
+                ));
+                painter.text(
+                    rim,
+                    Align2::CENTER_BOTTOM,
+                    word,
+                    FontId::proportional(10.0),
+                    theme::SUN_PATH,
+                );
+            }
+        }
+    }
+    // The shown instant: the sun's direction and the shadow's.
+    if let Ok(s) = sun::sun_at(p, 0.0, time, None, Atmosphere::default())
+        && s.apparent_elevation_deg > 0.0
+    {
+        let at = sky_point(center, &s);
+        painter.line_segment(
+            [center, direction(center, s.azimuth_deg, SKY_RADIUS)],
+            Stroke::new(2.0, theme::SUN),
+        );
+        painter.circle_filled(at, 7.0, theme::SUN);
+        let ratio = s.shadow_ratio().unwrap_or(0.0).min(4.0) as f32;
+        let tip = direction(
+            center,
+            s.shadow_bearing_deg(),
+            SKY_RADIUS * 0.25 * ratio.max(0.2),
+        );
+        // Dark on a light halo: reads on any imagery.
+        painter.line_segment([center, tip], Stroke::new(6.0, theme::SHADOW_HALO));
+        painter.line_segment([center, tip], Stroke::new(3.0, theme::SHADOW));
+        painter.text(
+            tip,
+            Align2::LEFT_TOP,
+            "shadow",
+            FontId::proportional(11.0),
+            theme::SHADOW_HALO,
+        );
+    }
+}
