@@ -184,6 +184,8 @@ pub fn camera_ui(
             (FrameRequest::OpenCase, Some(view)) => {
                 camera.flight = None;
                 set_view(memory, view);
+                // Panels drawn earlier this frame saw the old view.
+                ui.ctx().request_repaint();
             }
             (_, Some(view)) if view != current => {
                 camera.flight = Some(Flight {
