@@ -578,7 +578,9 @@ pub(crate) fn wheel_zoom_at_pointer(
     }
     ui.input_mut(|i| i.smooth_scroll_delta = egui::Vec2::ZERO);
     let from = memory.zoom();
-    let to = (from + f64::from(scroll.y) * WHEEL_LEVELS_PER_POINT).clamp(MIN_ZOOM, MAX_ZOOM);
+    // Not so far out that the world no longer fills the map's width.
+    let min = (f64::from(rect.width()) / 256.0).log2().max(MIN_ZOOM);
+    let to = (from + f64::from(scroll.y) * WHEEL_LEVELS_PER_POINT).clamp(min.min(from), MAX_ZOOM);
     if to == from {
         return;
     }
