@@ -129,34 +129,7 @@ enum Command {
     },
     /// What a shadow says: the times at a place (--at, --date) or the places at a time
     /// (--time, --geojson) where shadow length ÷ object height equals --ratio.
-    Shadow {
-        /// Shadow length divided by the object's height.
-        #[arg(long, allow_hyphen_values = true)]
-        ratio: f64,
-        /// Relative tolerance of the ratio (default 0.05 for times, 0.2 for places).
-        #[arg(long)]
-        tolerance: Option<f64>,
-        /// The place (any coordinate form).
-        #[arg(long, allow_hyphen_values = true)]
-        at: Option<String>,
-        /// The local date at the place, YYYY-MM-DD.
-        #[arg(long)]
-        date: Option<String>,
-        /// The instant (RFC 3339 with an offset).
-        #[arg(long)]
-        time: Option<String>,
-        /// The shadow's bearing in degrees from true north, e.g. 250 or 250±10.
-        #[arg(long, allow_hyphen_values = true)]
-        bearing: Option<String>,
-        /// Grid of the locus, degrees.
-        #[arg(long, default_value_t = 0.1)]
-        grid_deg: f64,
-        /// Where to write the locus (GeoJSON, longitude first).
-        #[arg(long, value_name = "OUT")]
-        geojson: Option<PathBuf>,
-        #[arg(long)]
-        json: bool,
-    },
+    Shadow(sun::ShadowArgs),
     /// Print one finding.
     Show {
         case: PathBuf,
@@ -311,27 +284,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             elevation_m,
             json,
         } => sun::sun_command(&point, &time, elevation_m, json),
-        Command::Shadow {
-            ratio,
-            tolerance,
-            at,
-            date,
-            time,
-            bearing,
-            grid_deg,
-            geojson,
-            json,
-        } => sun::shadow_command(sun::ShadowArgs {
-            ratio,
-            tolerance,
-            at,
-            date,
-            time,
-            bearing,
-            grid_deg,
-            geojson,
-            json,
-        }),
+        Command::Shadow(args) => sun::shadow_command(args),
         Command::Match {
             a,
             b,

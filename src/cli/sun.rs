@@ -87,16 +87,34 @@ fn hm(t: Option<DateTime<Utc>>) -> String {
 }
 
 /// What `shadow` was asked.
+#[derive(Debug, clap::Args)]
 pub struct ShadowArgs {
-    pub ratio: f64,
-    pub tolerance: Option<f64>,
-    pub at: Option<String>,
-    pub date: Option<String>,
-    pub time: Option<String>,
-    pub bearing: Option<String>,
-    pub grid_deg: f64,
-    pub geojson: Option<PathBuf>,
-    pub json: bool,
+    /// Shadow length divided by the object's height.
+    #[arg(long, allow_hyphen_values = true)]
+    ratio: f64,
+    /// Relative tolerance of the ratio (default 0.05 for times, 0.2 for places).
+    #[arg(long)]
+    tolerance: Option<f64>,
+    /// The place (any coordinate form).
+    #[arg(long, allow_hyphen_values = true)]
+    at: Option<String>,
+    /// The local date at the place, YYYY-MM-DD.
+    #[arg(long)]
+    date: Option<String>,
+    /// The instant (RFC 3339 with an offset).
+    #[arg(long)]
+    time: Option<String>,
+    /// The shadow's bearing in degrees from true north, e.g. 250 or 250±10.
+    #[arg(long, allow_hyphen_values = true)]
+    bearing: Option<String>,
+    /// Grid of the locus, degrees.
+    #[arg(long, default_value_t = 0.1)]
+    grid_deg: f64,
+    /// Where to write the locus (GeoJSON, longitude first).
+    #[arg(long, value_name = "OUT")]
+    geojson: Option<PathBuf>,
+    #[arg(long)]
+    json: bool,
 }
 
 pub fn shadow_command(args: ShadowArgs) -> Result<Outcome> {

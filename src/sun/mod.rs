@@ -9,6 +9,13 @@ pub use position::{Atmosphere, DayEvents, SunPosition, day_events, delta_t, sun_
 pub use shadow::{BearingMeasure, Locus, RatioMeasure, Window, locus, windows_on};
 pub use time::{local_to_utc, parse_instant, zone_at};
 
+/// The published arrest point of the seed investigation, for tests.
+#[cfg(test)]
+pub(crate) const BRYANSK: crate::spatial::LatLon = crate::spatial::LatLon {
+    lat: 53.079839,
+    lon: 34.554344,
+};
+
 /// A refusal with its reason, one line.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SunError {

@@ -346,10 +346,7 @@ fn merge_runs(runs: &[RowRuns], grid: f64) -> MultiPolygon<f64> {
 mod tests {
     use super::*;
 
-    const BRYANSK: LatLon = LatLon {
-        lat: 53.079839,
-        lon: 34.554344,
-    };
+    use crate::sun::BRYANSK;
 
     #[test]
     fn bad_ratios_tolerances_and_bearings_are_refused() {

@@ -97,10 +97,7 @@ pub fn local_to_utc(naive: NaiveDateTime, zone: &Tz) -> Result<DateTime<Utc>, Su
 mod tests {
     use super::*;
 
-    const BRYANSK: LatLon = LatLon {
-        lat: 53.079839,
-        lon: 34.554344,
-    };
+    use crate::sun::BRYANSK;
 
     #[test]
     fn the_zone_at_a_point_comes_from_the_bundled_boundaries() {
