@@ -36,11 +36,11 @@ HEIGHT, SHADOW = 10.0, 27.5
 TOLERANCE = 0.2
 
 
-def run_geoproof(out, grid):
+def run_geoproof(out, grid, binary=BINARY):
     start = time.perf_counter()
     subprocess.run(
         [
-            BINARY, "shadow", "--ratio", str(SHADOW / HEIGHT), "--tolerance", str(TOLERANCE),
+            binary, "shadow", "--ratio", str(SHADOW / HEIGHT), "--tolerance", str(TOLERANCE),
             "--time", WHEN.strftime("%Y-%m-%dT%H:%M:%SZ"), "--grid-deg", str(grid),
             "--geojson", out,
         ],
@@ -75,6 +75,7 @@ def inside(polys, x, y):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--binary", default=BINARY, help="a release build of geoproof")
     args = parser.parse_args()
     finder = ShadowFinder()
     finder.set_details(WHEN, HEIGHT, SHADOW, time_format="utc")
@@ -82,7 +83,7 @@ def main():
         out = os.path.join(tmp, "locus.geojson")
         ours, theirs = [], []
         for i in range(args.runs):
-            ours.append(run_geoproof(out, 0.1))
+            ours.append(run_geoproof(out, 0.1, args.binary))
             theirs.append(run_shadowfinder(finder))
             print(f"run {i + 1}: geoproof 0.1° {ours[-1] * 1000:.0f} ms, "
                   f"ShadowFinder 0.5° {theirs[-1] * 1000:.0f} ms")
@@ -93,7 +94,7 @@ def main():
               f"per cell {(m_ours / 6.48e6) / (m_theirs / 208800):.3f}")
 
         # Agreement on ShadowFinder's own 0.5° cells.
-        run_geoproof(out, 0.5)
+        run_geoproof(out, 0.5, args.binary)
         polys = polygons(out)
         likelihood = np.asarray(finder.location_likelihoods).reshape(finder.lons.shape)
         theirs_in = np.nan_to_num(likelihood, nan=np.inf) <= TOLERANCE
