@@ -231,6 +231,21 @@ pub fn locus(
     let (lo, hi) = measure.elevation_range_deg();
     let rows = (180.0 / grid_deg).round() as usize;
     let cols = (360.0 / grid_deg).round() as usize;
+    // A cheap first look at every cell: the geometric elevation from the declination and
+    // hour angle on a sphere (within 0.01° of SPA), compared with the band widened by a
+    // degree (refraction and margin). SPA then decides every cell near the band.
+    let hour_angle_at_greenwich = greenwich_hour_angle_deg(&prepared)?;
+    let (sin_dec, cos_dec) = declination.to_radians().sin_cos();
+    let cos_hour: Vec<f64> = (0..cols)
+        .map(|col| {
+            let lon = -180.0 + (col as f64 + 0.5) * grid_deg;
+            (hour_angle_at_greenwich + lon).to_radians().cos()
+        })
+        .collect();
+    let (sin_lo, sin_hi) = (
+        (lo - 1.0).max(-90.0).to_radians().sin(),
+        (hi + 1.0).min(90.0).to_radians().sin(),
+    );
     // Per row, the runs of fitting columns.
     let runs: Vec<RowRuns> = (0..rows)
         .into_par_iter()
@@ -245,21 +260,25 @@ pub fn locus(
             }
             let mut runs = Vec::new();
             let mut start: Option<usize> = None;
-            for col in 0..cols {
+            let (sin_lat, cos_lat) = lat.to_radians().sin_cos();
+            for (col, cos_h) in cos_hour.iter().enumerate() {
                 let lon = -180.0 + (col as f64 + 0.5) * grid_deg;
-                let ok = prepared
-                    .at(
-                        Location {
-                            latitude: lat,
-                            longitude: lon,
-                        },
-                        0.0,
-                        Some(refraction),
-                    )
-                    .is_ok_and(|sun| {
-                        measure.fits_elevation(sun.elevation_angle())
-                            && bearing.is_none_or(|b| b.fits((sun.azimuth() + 180.0) % 360.0))
-                    });
+                let sin_elevation = sin_lat * sin_dec + cos_lat * cos_dec * cos_h;
+                let near = (sin_lo..=sin_hi).contains(&sin_elevation);
+                let ok = near
+                    && prepared
+                        .at(
+                            Location {
+                                latitude: lat,
+                                longitude: lon,
+                            },
+                            0.0,
+                            Some(refraction),
+                        )
+                        .is_ok_and(|sun| {
+                            measure.fits_elevation(sun.elevation_angle())
+                                && bearing.is_none_or(|b| b.fits((sun.azimuth() + 180.0) % 360.0))
+                        });
                 match (ok, start) {
                     (true, None) => start = Some(col),
                     (false, Some(s)) => {
@@ -287,6 +306,26 @@ pub fn locus(
         evaluated,
         area,
     })
+}
+
+/// The sun's hour angle at Greenwich, degrees, read off SPA's position seen from
+/// (0°, 0°): on the equator, sin e = cos δ cos H and cos e sin A = −cos δ sin H.
+fn greenwich_hour_angle_deg(
+    prepared: &solar_positioning::PreparedPositions,
+) -> Result<f64, SunError> {
+    let sun = prepared
+        .at(
+            Location {
+                latitude: 0.0,
+                longitude: 0.0,
+            },
+            0.0,
+            None,
+        )
+        .map_err(|e| SunError::Input(e.to_string()))?;
+    let (sin_a, _) = sun.azimuth().to_radians().sin_cos();
+    let (sin_e, cos_e) = sun.elevation_angle().to_radians().sin_cos();
+    Ok((-sin_a * cos_e).atan2(sin_e).to_degrees())
 }
 
 /// One grid row: its index, the cells evaluated in it, and the fitting column ranges.
@@ -421,6 +460,34 @@ mod tests {
         let windows =
             windows_on(BRYANSK, date, &Utc, measure, None, Atmosphere::default()).unwrap();
         assert!(windows.is_empty());
+    }
+
+    /// The cheap spherical first look never drops a cell SPA would keep: the locus
+    /// equals SPA evaluated at every cell centre, at several instants and ratios.
+    #[test]
+    fn the_first_look_drops_no_cell_that_spa_keeps() {
+        for (time, ratio) in [
+            ("2024-03-23T10:00:00Z", 2.7),
+            ("2024-06-21T03:17:00Z", 0.4),
+            ("2024-12-21T20:45:00Z", 8.0),
+        ] {
+            let t = DateTime::parse_from_rfc3339(time).unwrap().with_timezone(&Utc);
+            let measure = RatioMeasure::new(ratio, 0.2).unwrap();
+            let grid = 2.0;
+            let fast = locus(t, measure, None, grid, Atmosphere::default()).unwrap();
+            let mut brute = 0;
+            for row in 0..90 {
+                for col in 0..180 {
+                    let p = LatLon {
+                        lat: -90.0 + (f64::from(row) + 0.5) * grid,
+                        lon: -180.0 + (f64::from(col) + 0.5) * grid,
+                    };
+                    let sun = sun_at(p, 0.0, t, None, Atmosphere::default()).unwrap();
+                    brute += usize::from(measure.fits_elevation(sun.apparent_elevation_deg));
+                }
+            }
+            assert_eq!(fast.cells, brute, "{time} ratio {ratio}");
+        }
     }
 
     #[test]
