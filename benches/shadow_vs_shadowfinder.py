@@ -97,7 +97,8 @@ def main():
         run_geoproof(out, 0.5, args.binary)
         polys = polygons(out)
         likelihood = np.asarray(finder.location_likelihoods).reshape(finder.lons.shape)
-        theirs_in = np.nan_to_num(likelihood, nan=np.inf) <= TOLERANCE
+        # ShadowFinder's likelihood is signed, (shadow − L) / L: its band is |·| ≤ 0.2.
+        theirs_in = np.abs(np.nan_to_num(likelihood, nan=np.inf)) <= TOLERANCE
         both = either = only_ours = only_theirs = 0
         for (r, c), lon in np.ndenumerate(finder.lons):
             lat = finder.lats[r, c]
