@@ -260,6 +260,11 @@ pub const BUNDLED_DATA: &[BundledData] = &[
         licence: "SIL Open Font License 1.1",
     },
     BundledData {
+        name: "Time zone boundaries (timezone-boundary-builder, via tzf-rs) and the IANA time zone database",
+        what: "local times at a point (sun and shadows)",
+        licence: "ODbL 1.0, © OpenStreetMap contributors (boundaries); public domain (IANA)",
+    },
+    BundledData {
         name: "Demo case",
         what: "public-domain photographs (NASA, SpaceX) and two example findings",
         licence: "as its sources",

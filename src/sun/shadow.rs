@@ -471,7 +471,9 @@ mod tests {
             ("2024-06-21T03:17:00Z", 0.4),
             ("2024-12-21T20:45:00Z", 8.0),
         ] {
-            let t = DateTime::parse_from_rfc3339(time).unwrap().with_timezone(&Utc);
+            let t = DateTime::parse_from_rfc3339(time)
+                .unwrap()
+                .with_timezone(&Utc);
             let measure = RatioMeasure::new(ratio, 0.2).unwrap();
             let grid = 2.0;
             let fast = locus(t, measure, None, grid, Atmosphere::default()).unwrap();
