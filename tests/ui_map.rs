@@ -943,3 +943,74 @@ fn the_sun_panel_follows_the_time_slider_at_the_selected_finding() {
     let later = geoproof::sun::sun_at(p, 0.0, t1, None, Default::default()).unwrap();
     h.get_by_label(&format!("{:.2}°", later.azimuth_deg));
 }
+
+/// A measured shadow in the sun panel: the day's windows at the finding, and the places
+/// where it fits at the shown instant, computed in the background.
+#[test]
+fn a_measured_shadow_gives_the_days_windows_and_the_places() {
+    use chrono::TimeZone;
+    let (_dir, mut case, id) = case_with_finding();
+    let mut f = case.finding(&id).unwrap().clone();
+    f.location = Some(geoproof::case::FindingLocation {
+        lat: 53.079839,
+        lon: 34.554344,
+        precision_m: 100.0,
+    });
+    let observed = chrono::FixedOffset::east_opt(3 * 3600)
+        .unwrap()
+        .with_ymd_and_hms(2024, 3, 23, 9, 0, 0)
+        .unwrap();
+    f.observed_at = Some(observed);
+    case.apply(Edit::PutFinding(Box::new(f))).unwrap();
+    let mut h = harness(Some(case));
+    h.run_steps(2);
+    h.get_by_label("◆ Arrest site").click();
+    h.run_steps(2);
+    h.get_by_label("Show the sun on the map").click();
+    h.get_by_label("Use the finding's time").click();
+    h.run_steps(2);
+    let p = geoproof::spatial::LatLon {
+        lat: 53.079839,
+        lon: 34.554344,
+    };
+    let t = observed.with_timezone(&chrono::Utc);
+    let ratio = geoproof::sun::sun_at(p, 0.0, t, None, Default::default())
+        .unwrap()
+        .shadow_ratio()
+        .unwrap();
+    let field = h.get_by_label("Shadow ÷ height");
+    field.focus();
+    field.type_text(&format!("{ratio:.4}"));
+    h.run_steps(1);
+    h.get_by_label("When, this day?").click();
+    h.run_steps(2);
+    let windows = match &app(&h).state.sun.windows {
+        Some(Ok(w)) => w.clone(),
+        other => panic!("no windows: {other:?}"),
+    };
+    assert_eq!(windows.len(), 2, "{windows:?}");
+    assert!(
+        windows[0].start_utc <= t && t <= windows[0].end_utc,
+        "{windows:?}"
+    );
+    h.get_by_label("Where, at this time?").click();
+    for _ in 0..600 {
+        h.run_steps(1);
+        if !matches!(
+            app(&h).state.sun.locus,
+            Some(geoproof::ui::Locus::Computing(_))
+        ) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    match &app(&h).state.sun.locus {
+        Some(geoproof::ui::Locus::Ready { area, .. }) => {
+            use geo::Contains;
+            assert!(area.contains(&geo::point!(x: p.lon, y: p.lat)));
+        }
+        Some(geoproof::ui::Locus::Failed(e)) => panic!("{e}"),
+        _ => panic!("the places were never found"),
+    }
+    h.get_by_label_contains("Drawn on the map");
+}

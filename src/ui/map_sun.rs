@@ -27,7 +27,27 @@ pub struct SunView {
     /// The day's positions at the point, every ten minutes, and the day's events,
     /// computed once per point and date.
     day: Option<Day>,
+    /// A measured shadow ratio (shadow ÷ height) and its tolerance, as typed.
+    pub ratio_text: String,
+    pub tolerance: f64,
+    /// When that ratio fits at the point on the shown date (UTC windows), or why not.
+    pub windows: Option<Result<Vec<sun::Window>, String>>,
+    /// Where on Earth it fits at the shown instant: computed in the background.
+    pub locus: Option<Locus>,
 }
+
+/// The places where the measured shadow fits at one instant, as map outlines.
+pub enum Locus {
+    Computing(std::sync::mpsc::Receiver<Result<geo::MultiPolygon<f64>, String>>),
+    Ready {
+        area: geo::MultiPolygon<f64>,
+        time_utc: DateTime<Utc>,
+    },
+    Failed(String),
+}
+
+/// Grid of the locus drawn on the map, degrees.
+const LOCUS_GRID_DEG: f64 = 0.25;
 
 struct Day {
     key: (i64, i64, NaiveDate),
@@ -48,6 +68,10 @@ impl Default for SunView {
             date_text: String::new(),
             error: None,
             day: None,
+            ratio_text: String::new(),
+            tolerance: 0.05,
+            windows: None,
+            locus: None,
         }
     }
 }
@@ -236,6 +260,7 @@ pub fn sun_panel_ui(
                     ),
                 });
             }
+            solve_ui(ui, view, p, zone);
             ui.label(
                 RichText::new(
                     "Flat ground and a vertical object assumed; SPA with standard refraction.",
@@ -244,6 +269,165 @@ pub fn sun_panel_ui(
                 .italics(),
             );
         });
+}
+
+/// A measured shadow: when it fits at the point that day, and where on Earth it fits at
+/// the shown instant.
+fn solve_ui(ui: &mut Ui, view: &mut SunView, p: LatLon, zone: Option<chrono_tz::Tz>) {
+    ui.separator();
+    ui.label(RichText::new("A measured shadow").strong());
+    ui.horizontal(|ui| {
+        let label = ui.label("Shadow ÷ height");
+        ui.add(egui::TextEdit::singleline(&mut view.ratio_text).desired_width(60.0))
+            .labelled_by(label.id);
+        let label = ui.label("±");
+        ui.add(
+            egui::DragValue::new(&mut view.tolerance)
+                .range(0.01..=0.5)
+                .speed(0.005)
+                .custom_formatter(|v, _| format!("{:.0} %", v * 100.0)),
+        )
+        .labelled_by(label.id);
+    });
+    let measure = view
+        .ratio_text
+        .trim()
+        .parse::<f64>()
+        .map_err(|_| format!("{:?} is not a number", view.ratio_text.trim()))
+        .and_then(|r| sun::RatioMeasure::new(r, view.tolerance).map_err(|e| e.to_string()));
+    ui.horizontal(|ui| {
+        if ui.button("When, this day?").clicked() {
+            let date = match zone {
+                Some(z) => view.time_utc.with_timezone(&z).date_naive(),
+                None => view.time_utc.date_naive(),
+            };
+            view.windows = Some(measure.clone().and_then(|m| {
+                let found = match zone {
+                    Some(z) => sun::windows_on(p, date, &z, m, None, Atmosphere::default()),
+                    None => sun::windows_on(p, date, &Utc, m, None, Atmosphere::default()),
+                };
+                found.map_err(|e| e.to_string())
+            }));
+        }
+        if ui.button("Where, at this time?").clicked() {
+            view.locus = Some(match measure.clone() {
+                Ok(m) => Locus::Computing(start_locus(ui.ctx(), view.time_utc, m)),
+                Err(e) => Locus::Failed(e),
+            });
+        }
+    });
+    match &view.windows {
+        Some(Ok(windows)) if windows.is_empty() => {
+            ui.label("No time that day gives this shadow.");
+        }
+        Some(Ok(windows)) => {
+            let mut pick = None;
+            for w in windows {
+                let span = format!(
+                    "{} – {} (shadow toward {:.0}°)",
+                    local_label(w.start_utc, zone, "%H:%M:%S"),
+                    local_label(w.end_utc, zone, "%H:%M:%S"),
+                    w.shadow_bearing_deg
+                );
+                if ui
+                    .link(span)
+                    .on_hover_text("Show the middle of this window")
+                    .clicked()
+                {
+                    pick = Some(w.start_utc + (w.end_utc - w.start_utc) / 2);
+                }
+            }
+            if let Some(t) = pick {
+                view.time_utc = t;
+            }
+        }
+        Some(Err(e)) => {
+            ui.label(RichText::new(e).color(theme::ERROR));
+        }
+        None => {}
+    }
+    if let Some(Locus::Computing(rx)) = &view.locus {
+        let next = match rx.try_recv() {
+            Ok(Ok(area)) => Some(Locus::Ready {
+                area,
+                time_utc: view.time_utc,
+            }),
+            Ok(Err(e)) => Some(Locus::Failed(e)),
+            Err(std::sync::mpsc::TryRecvError::Empty) => {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label("Finding the places…");
+                });
+                None
+            }
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                Some(Locus::Failed("the locus worker stopped".into()))
+            }
+        };
+        if let Some(next) = next {
+            view.locus = Some(next);
+        }
+    }
+    let mut clear = false;
+    match &view.locus {
+        Some(Locus::Ready { area, time_utc }) => {
+            ui.label(format!(
+                "Drawn on the map: {} area(s) where this shadow fits at {} UTC ({LOCUS_GRID_DEG}° grid).",
+                area.0.len(),
+                time_utc.format("%Y-%m-%d %H:%M")
+            ));
+            clear = ui.button("Clear the places").clicked();
+        }
+        Some(Locus::Failed(e)) => {
+            ui.label(RichText::new(e).color(theme::ERROR));
+        }
+        _ => {}
+    }
+    if clear {
+        view.locus = None;
+    }
+}
+
+/// The locus of a measured shadow at `time`, on a worker thread.
+fn start_locus(
+    ctx: &egui::Context,
+    time: DateTime<Utc>,
+    measure: sun::RatioMeasure,
+) -> std::sync::mpsc::Receiver<Result<geo::MultiPolygon<f64>, String>> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let ctx = ctx.clone();
+    let spawned = std::thread::Builder::new()
+        .name("shadow-locus".into())
+        .spawn(move || {
+            let result = super::jobs::catch_panic("the shadow locus", || {
+                sun::locus(time, measure, None, LOCUS_GRID_DEG, Atmosphere::default())
+                    .map(|l| l.area)
+                    .map_err(|e| e.to_string())
+            })
+            .and_then(|r| r);
+            let _ = tx.send(result);
+            ctx.request_repaint();
+        });
+    if let Err(e) = spawned {
+        log::error!("cannot start the locus worker: {e}");
+    }
+    rx
+}
+
+/// Outlines the places where the measured shadow fits.
+pub fn draw_locus(painter: &egui::Painter, view: &SunView, project: impl Fn(LatLon) -> Pos2) {
+    let Some(Locus::Ready { area, .. }) = &view.locus else {
+        return;
+    };
+    for poly in area {
+        for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
+            let points: Vec<Pos2> = ring
+                .coords()
+                .map(|c| project(LatLon { lat: c.y, lon: c.x }))
+                .collect();
+            painter.add(Shape::closed_line(points, Stroke::new(2.0, theme::SUN)));
+        }
+    }
 }
 
 /// Where the sun at `s` sits on the sky disc around `center` (zenith at the centre,

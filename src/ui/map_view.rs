@@ -458,10 +458,11 @@ impl CaseOverlay<'_> {
             painter.add(Shape::mesh(diamonds));
         }
 
-        if self.sun.enabled
-            && let Some(p) = self.sun_point
-        {
-            super::map_sun::draw_sun(&painter, screen(projector, p), self.sun, p);
+        if self.sun.enabled {
+            super::map_sun::draw_locus(&painter, self.sun, |p| screen(projector, p));
+            if let Some(p) = self.sun_point {
+                super::map_sun::draw_sun(&painter, screen(projector, p), self.sun, p);
+            }
         }
 
         // Measurement.

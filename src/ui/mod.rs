@@ -23,6 +23,7 @@ use walkers::Tiles;
 
 pub use board::{BoardTool, Layout};
 pub use map_camera::{CASE_MAX_ZOOM, ITEM_MAX_ZOOM};
+pub use map_sun::Locus;
 pub use state::{AppState, Command, MapViewExtent, Prefs, Selection, Status, Tool, Workspace};
 
 use crate::assets::{self, APP_ID};
