@@ -896,12 +896,15 @@ fn evidence_lists_sort_filter_and_build_only_visible_rows() {
     assert_eq!(evidence_rows(&h), ["◉ p1290.jpg"]);
 }
 
-/// The sun panel shows SPA's numbers for the selected finding at its observed time, and
-/// the time slider moves them minute by minute.
-#[test]
-fn the_sun_panel_follows_the_time_slider_at_the_selected_finding() {
-    use chrono::{Duration, TimeZone, Utc};
-    let (_dir, mut case, id) = case_with_finding();
+/// The arrest site as a finding observed at 09:00 Moscow time on 2024-03-23, selected,
+/// with the sun shown at that time.
+fn sun_at_the_arrest_site() -> (
+    tempfile::TempDir,
+    Harness<'static, Holder>,
+    chrono::DateTime<chrono::FixedOffset>,
+) {
+    use chrono::TimeZone;
+    let (dir, mut case, id) = case_with_finding();
     let mut f = case.finding(&id).unwrap().clone();
     f.location = Some(geoproof::case::FindingLocation {
         lat: 53.079839,
@@ -921,6 +924,15 @@ fn the_sun_panel_follows_the_time_slider_at_the_selected_finding() {
     h.get_by_label("Show the sun on the map").click();
     h.get_by_label("Use the finding's time").click();
     h.run_steps(2);
+    (dir, h, observed)
+}
+
+/// The sun panel shows SPA's numbers for the selected finding at its observed time, and
+/// the time slider moves them minute by minute.
+#[test]
+fn the_sun_panel_follows_the_time_slider_at_the_selected_finding() {
+    use chrono::{Duration, Utc};
+    let (_dir, mut h, observed) = sun_at_the_arrest_site();
     let t0 = app(&h).state.sun.time_utc;
     assert_eq!(t0, observed.with_timezone(&Utc));
     let p = geoproof::spatial::LatLon {
@@ -948,27 +960,7 @@ fn the_sun_panel_follows_the_time_slider_at_the_selected_finding() {
 /// where it fits at the shown instant, computed in the background.
 #[test]
 fn a_measured_shadow_gives_the_days_windows_and_the_places() {
-    use chrono::TimeZone;
-    let (_dir, mut case, id) = case_with_finding();
-    let mut f = case.finding(&id).unwrap().clone();
-    f.location = Some(geoproof::case::FindingLocation {
-        lat: 53.079839,
-        lon: 34.554344,
-        precision_m: 100.0,
-    });
-    let observed = chrono::FixedOffset::east_opt(3 * 3600)
-        .unwrap()
-        .with_ymd_and_hms(2024, 3, 23, 9, 0, 0)
-        .unwrap();
-    f.observed_at = Some(observed);
-    case.apply(Edit::PutFinding(Box::new(f))).unwrap();
-    let mut h = harness(Some(case));
-    h.run_steps(2);
-    h.get_by_label("◆ Arrest site").click();
-    h.run_steps(2);
-    h.get_by_label("Show the sun on the map").click();
-    h.get_by_label("Use the finding's time").click();
-    h.run_steps(2);
+    let (_dir, mut h, observed) = sun_at_the_arrest_site();
     let p = geoproof::spatial::LatLon {
         lat: 53.079839,
         lon: 34.554344,
