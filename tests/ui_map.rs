@@ -1006,3 +1006,21 @@ fn a_measured_shadow_gives_the_days_windows_and_the_places() {
     }
     h.get_by_label_contains("Drawn on the map");
 }
+
+/// A damaged record is named in the case panel with its cause; the rest of the case is
+/// there.
+#[test]
+fn the_case_panel_names_damaged_records() {
+    let (dir, case, _) = case_with_finding();
+    let root = case.root().to_owned();
+    drop(case);
+    std::fs::write(root.join("findings/F-broken.json"), b"{ not json").unwrap();
+    let case = Case::open(&root).unwrap();
+    assert_eq!(case.damaged().len(), 1);
+    let mut h = harness(Some(case));
+    h.run_steps(2);
+    h.get_by_label_contains("Damaged records (1)");
+    h.get_by_label("findings/F-broken.json");
+    h.get_by_label("◆ Arrest site");
+    drop(dir);
+}
