@@ -966,13 +966,15 @@ fn a_measured_shadow_gives_the_days_windows_and_the_places() {
         lon: 34.554344,
     };
     let t = observed.with_timezone(&chrono::Utc);
-    let ratio = geoproof::sun::sun_at(p, 0.0, t, None, Default::default())
-        .unwrap()
-        .shadow_ratio()
-        .unwrap();
+    let sun = geoproof::sun::sun_at(p, 0.0, t, None, Default::default()).unwrap();
+    let ratio = sun.shadow_ratio().unwrap();
     let field = h.get_by_label("Shadow ÷ height");
     field.focus();
     field.type_text(&format!("{ratio:.4}"));
+    h.run_steps(1);
+    let field = h.get_by_label("Shadow toward (°, optional)");
+    field.focus();
+    field.type_text(&format!("{:.1}±10", sun.shadow_bearing_deg()));
     h.run_steps(1);
     h.get_by_label("When, this day?").click();
     h.run_steps(2);
@@ -985,6 +987,12 @@ fn a_measured_shadow_gives_the_days_windows_and_the_places() {
         windows[0].start_utc <= t && t <= windows[0].end_utc,
         "{windows:?}"
     );
+    // The shadow's direction picks the morning window.
+    assert_eq!(
+        (windows[0].bearing_fits, windows[1].bearing_fits),
+        (Some(true), Some(false))
+    );
+    h.get_by_label_contains("bearing fits");
     h.get_by_label("Where, at this time?").click();
     for _ in 0..600 {
         h.run_steps(1);

@@ -30,6 +30,8 @@ pub struct SunView {
     /// A measured shadow ratio (shadow ÷ height) and its tolerance, as typed.
     pub ratio_text: String,
     pub tolerance: f64,
+    /// The shadow's direction if measured (`250` or `250±10`, degrees from true north).
+    pub bearing_text: String,
     /// When that ratio fits at the point on the shown date (UTC windows), or why not.
     pub windows: Option<Result<Vec<sun::Window>, String>>,
     /// Where on Earth it fits at the shown instant: computed in the background.
@@ -69,6 +71,7 @@ impl Default for SunView {
             error: None,
             day: None,
             ratio_text: String::new(),
+            bearing_text: String::new(),
             tolerance: 0.05,
             windows: None,
             locus: None,
@@ -289,29 +292,45 @@ fn solve_ui(ui: &mut Ui, view: &mut SunView, p: LatLon, zone: Option<chrono_tz::
         )
         .labelled_by(label.id);
     });
+    ui.horizontal(|ui| {
+        let label = ui.label("Shadow toward (°, optional)");
+        ui.add(
+            egui::TextEdit::singleline(&mut view.bearing_text)
+                .hint_text("250±10")
+                .desired_width(70.0),
+        )
+        .labelled_by(label.id);
+    });
+    let bearing = match view.bearing_text.trim() {
+        "" => Ok(None),
+        text => sun::BearingMeasure::parse(text)
+            .map(Some)
+            .map_err(|e| e.to_string()),
+    };
     let measure = view
         .ratio_text
         .trim()
         .parse::<f64>()
         .map_err(|_| format!("{:?} is not a number", view.ratio_text.trim()))
-        .and_then(|r| sun::RatioMeasure::new(r, view.tolerance).map_err(|e| e.to_string()));
+        .and_then(|r| sun::RatioMeasure::new(r, view.tolerance).map_err(|e| e.to_string()))
+        .and_then(|m| bearing.clone().map(|b| (m, b)));
     ui.horizontal(|ui| {
         if ui.button("When, this day?").clicked() {
             let date = match zone {
                 Some(z) => view.time_utc.with_timezone(&z).date_naive(),
                 None => view.time_utc.date_naive(),
             };
-            view.windows = Some(measure.clone().and_then(|m| {
+            view.windows = Some(measure.clone().and_then(|(m, b)| {
                 let found = match zone {
-                    Some(z) => sun::windows_on(p, date, &z, m, None, Atmosphere::default()),
-                    None => sun::windows_on(p, date, &Utc, m, None, Atmosphere::default()),
+                    Some(z) => sun::windows_on(p, date, &z, m, b, Atmosphere::default()),
+                    None => sun::windows_on(p, date, &Utc, m, b, Atmosphere::default()),
                 };
                 found.map_err(|e| e.to_string())
             }));
         }
         if ui.button("Where, at this time?").clicked() {
             view.locus = Some(match measure.clone() {
-                Ok(m) => Locus::Computing(start_locus(ui.ctx(), view.time_utc, m)),
+                Ok((m, b)) => Locus::Computing(start_locus(ui.ctx(), view.time_utc, m, b)),
                 Err(e) => Locus::Failed(e),
             });
         }
@@ -323,8 +342,13 @@ fn solve_ui(ui: &mut Ui, view: &mut SunView, p: LatLon, zone: Option<chrono_tz::
         Some(Ok(windows)) => {
             let mut pick = None;
             for w in windows {
+                let fits = match w.bearing_fits {
+                    Some(true) => ", bearing fits",
+                    Some(false) => ", bearing does not fit",
+                    None => "",
+                };
                 let span = format!(
-                    "{} – {} (shadow toward {:.0}°)",
+                    "{} – {} (shadow toward {:.0}°{fits})",
                     local_label(w.start_utc, zone, "%H:%M:%S"),
                     local_label(w.end_utc, zone, "%H:%M:%S"),
                     w.shadow_bearing_deg
@@ -393,6 +417,7 @@ fn start_locus(
     ctx: &egui::Context,
     time: DateTime<Utc>,
     measure: sun::RatioMeasure,
+    bearing: Option<sun::BearingMeasure>,
 ) -> std::sync::mpsc::Receiver<Result<geo::MultiPolygon<f64>, String>> {
     let (tx, rx) = std::sync::mpsc::channel();
     let ctx = ctx.clone();
@@ -400,9 +425,15 @@ fn start_locus(
         .name("shadow-locus".into())
         .spawn(move || {
             let result = super::jobs::catch_panic("the shadow locus", || {
-                sun::locus(time, measure, None, LOCUS_GRID_DEG, Atmosphere::default())
-                    .map(|l| l.area)
-                    .map_err(|e| e.to_string())
+                sun::locus(
+                    time,
+                    measure,
+                    bearing,
+                    LOCUS_GRID_DEG,
+                    Atmosphere::default(),
+                )
+                .map(|l| l.area)
+                .map_err(|e| e.to_string())
             })
             .and_then(|r| r);
             let _ = tx.send(result);
