@@ -19,7 +19,7 @@ mod validate;
 mod verify;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs::{self, File};
+use std::fs;
 use std::path::{Path, PathBuf};
 
 pub use comparison::Confidence;
@@ -557,22 +557,15 @@ fn json_files(dir: &Path) -> Result<Vec<PathBuf>, CaseError> {
     Ok(files)
 }
 
-/// Reads a record file of at most [`MAX_RECORD_BYTES`]; the cause of a failure, without
-/// the path (the caller names the file).
+/// Reads a record file with [`store::read_json`]; the cause of a failure without the
+/// path (the damaged-record list names the file).
 fn read_record<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, String> {
-    use std::io::Read;
-    let file = File::open(path).map_err(|e| e.to_string())?;
-    let mut bytes = Vec::new();
-    file.take(MAX_RECORD_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| e.to_string())?;
-    if bytes.len() as u64 > MAX_RECORD_BYTES {
-        return Err(format!(
-            "larger than {} MiB; a record is never that big",
-            MAX_RECORD_BYTES >> 20
-        ));
-    }
-    serde_json::from_slice(&bytes).map_err(|e| format!("malformed JSON: {e}"))
+    store::read_json(path).map_err(|e| match e {
+        CaseError::Io { source, .. } => source.to_string(),
+        CaseError::Json { source, .. } => format!("malformed JSON: {source}"),
+        CaseError::InvalidRecord { reason, .. } => reason,
+        other => other.to_string(),
+    })
 }
 
 /// A record must be well formed, named after its hash, and point at

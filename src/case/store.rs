@@ -12,7 +12,7 @@ use std::path::{Component, Path, PathBuf};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::CaseError;
+use super::{CaseError, MAX_RECORD_BYTES};
 
 /// Serialises `value` as pretty JSON (2-space indent) with a trailing newline.
 ///
@@ -24,12 +24,27 @@ pub fn to_json_bytes<T: Serialize>(value: &T) -> Result<Vec<u8>, serde_json::Err
     Ok(bytes)
 }
 
-/// Reads and parses a JSON file, naming the file in any error.
+/// Reads and parses a JSON file of a case, naming the file in any error. Case files come
+/// from other people: one larger than [`MAX_RECORD_BYTES`] is refused unread.
 pub fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T, CaseError> {
-    let bytes = fs::read(path).map_err(|source| CaseError::Io {
+    use std::io::Read;
+    let io_err = |source| CaseError::Io {
         path: path.to_owned(),
         source,
-    })?;
+    };
+    let mut bytes = Vec::new();
+    File::open(path)
+        .and_then(|f| f.take(MAX_RECORD_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(io_err)?;
+    if bytes.len() as u64 > MAX_RECORD_BYTES {
+        return Err(CaseError::InvalidRecord {
+            path: path.to_owned(),
+            reason: format!(
+                "larger than {} MiB; a record is never that big",
+                MAX_RECORD_BYTES >> 20
+            ),
+        });
+    }
     serde_json::from_slice(&bytes).map_err(|source| CaseError::Json {
         path: path.to_owned(),
         source,
@@ -173,6 +188,22 @@ mod tests {
         assert_eq!(
             back.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
             values.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn an_oversized_json_file_is_refused_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("case.json");
+        let mut huge = b"{\"title\": \"".to_vec();
+        huge.resize(MAX_RECORD_BYTES as usize + 10, b'x');
+        fs::write(&path, &huge).unwrap();
+        let err = read_json::<serde_json::Value>(&path)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("case.json: invalid record: larger than 16 MiB"),
+            "{err}"
         );
     }
 
