@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
-use super::jobs::catch_panic;
+use super::jobs::catch_failure;
 use crate::evidence::{self, Inspection};
 
 /// One file's outcome: the inspection, or why it could not be taken in.
@@ -39,7 +39,7 @@ impl ImportJob {
             .spawn(move || {
                 for file in files {
                     let what = format!("importing {}", file.display());
-                    let result = catch_panic(&what, || inspect(&file)).and_then(|r| r);
+                    let result = catch_failure(&what, || inspect(&file));
                     if sender.send(result).is_err() {
                         break;
                     }

@@ -15,6 +15,12 @@ pub fn catch_panic<T>(what: &str, work: impl FnOnce() -> T) -> Result<T, String>
     })
 }
 
+/// [`catch_panic`] for work that can fail: a panic and an error both come back as the
+/// error.
+pub fn catch_failure<T>(what: &str, work: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    catch_panic(what, work).and_then(|r| r)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

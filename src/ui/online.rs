@@ -249,10 +249,9 @@ impl HttpTileSource {
             let host = source.host();
             std::thread::spawn(move || {
                 while let Some((tile, url)) = next_request(&queue) {
-                    let reply = super::jobs::catch_panic("fetching a tile", || {
+                    let reply = super::jobs::catch_failure("fetching a tile", || {
                         fetch(&client, &ledger, &host, tile, url)
-                    })
-                    .and_then(|r| r);
+                    });
                     if sender.send((tile, reply)).is_err() {
                         break;
                     }

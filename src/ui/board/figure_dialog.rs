@@ -135,13 +135,12 @@ fn start_render(
     let spawned = std::thread::Builder::new()
         .name("figure-preview".into())
         .spawn(move || {
-            let result = crate::ui::jobs::catch_panic("the figure preview", || {
+            let result = crate::ui::jobs::catch_failure("the figure preview", || {
                 let case = Case::open_read_only(&root).map_err(|e| e.to_string())?;
                 let mut ts = Typesetter::new()?;
                 let fig = figure::build(&case, &finding, &options, &mut ts)?;
                 figure::pixels(&fig)
-            })
-            .and_then(|r| r);
+            });
             let _ = tx.send(result);
             ctx.request_repaint();
         });

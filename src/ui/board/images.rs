@@ -258,15 +258,14 @@ fn start_decode(ctx: &egui::Context, path: PathBuf) -> Entry {
         .spawn(move || {
             let set = |p: f32| shared.store(p.to_bits(), Ordering::Relaxed);
             let what = format!("decoding {}", path.display());
-            let result = crate::ui::jobs::catch_panic(&what, || {
+            let result = crate::ui::jobs::catch_failure(&what, || {
                 crate::evidence::load_oriented(&path, u32::MAX)
                     .map_err(|e| e.to_string())
                     .map(|(image, _, _)| {
                         set(DECODED);
                         Pyramid::build(image, &|p| set(DECODED + (1.0 - DECODED) * p))
                     })
-            })
-            .and_then(|r| r);
+            });
             let _ = tx.send(result);
             ctx.request_repaint();
         });

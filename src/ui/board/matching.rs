@@ -102,7 +102,7 @@ impl AppState {
             .name("board-match".into())
             .spawn(move || {
                 let options = MatchOptions::default();
-                let report = crate::ui::jobs::catch_panic("matching", || {
+                let report = crate::ui::jobs::catch_failure("matching", || {
                     let load = |path: &std::path::Path| {
                         crate::evidence::load_oriented(path, options.working_side * 2)
                             .map_err(|e| e.to_string())
@@ -126,8 +126,7 @@ impl AppState {
                             !c.load(Ordering::Relaxed)
                         },
                     )
-                })
-                .and_then(|r| r);
+                });
                 let _ = tx.send(report);
                 ctx.request_repaint();
             })
