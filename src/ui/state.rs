@@ -423,6 +423,31 @@ impl AppState {
         }));
     }
 
+    /// Applies and saves one edit. An edit of a finding made outside the board (moved on
+    /// the map, a new precision or confidence in the inspector, a restored draft) joins
+    /// the finding's undo history, so the board's undo never silently reverts it.
+    pub(crate) fn apply_recorded(&mut self, edit: Edit) -> Result<(), String> {
+        let case = self.case.as_mut().ok_or("no case is open")?;
+        let touched = match &edit {
+            Edit::SetFindingLocation { id, .. } => Some(id.clone()),
+            Edit::PutFinding(f) => Some(f.id.clone()),
+            Edit::AddMapSnapshot(s) => Some(s.finding.clone()),
+            _ => None,
+        };
+        let before = touched
+            .as_ref()
+            .and_then(|id| case.finding(id).ok().cloned());
+        case.apply(edit).map_err(|e| e.to_string())?;
+        case.save().map_err(|e| e.to_string())?;
+        if let (Some(id), Some(before)) = (touched, before)
+            && let Ok(after) = case.finding(&id)
+        {
+            let after = after.clone();
+            self.board.record_step(&id, before, after);
+        }
+        Ok(())
+    }
+
     /// Runs this frame's commands in order. Every case change is saved at once: a
     /// crash loses nothing.
     pub fn apply_commands(&mut self) {
@@ -439,33 +464,7 @@ impl AppState {
 
     fn apply(&mut self, command: Command) -> Result<(), String> {
         match command {
-            Command::Edit(edit) => {
-                let case = self.case.as_mut().ok_or("no case is open")?;
-                // An edit of a finding made outside the board (moved on the map, a new
-                // precision or confidence in the inspector) joins the finding's undo
-                // history, so the board's undo never silently reverts it.
-                let touched = match &edit {
-                    Edit::SetFindingLocation { id, .. } => Some(id.clone()),
-                    Edit::PutFinding(f) => Some(f.id.clone()),
-                    Edit::AddMapSnapshot(s) => Some(s.finding.clone()),
-                    _ => None,
-                };
-                let before = touched
-                    .as_ref()
-                    .and_then(|id| case.finding(id).ok().cloned());
-                case.apply(edit).map_err(|e| e.to_string())?;
-                case.save().map_err(|e| e.to_string())?;
-                if let (Some(id), Some(before)) = (touched, before)
-                    && let Ok(after) = case.finding(&id)
-                {
-                    let after = after.clone();
-                    self.board
-                        .histories
-                        .entry(id)
-                        .or_default()
-                        .record(before, after);
-                }
-            }
+            Command::Edit(edit) => self.apply_recorded(edit)?,
             Command::Select(selection) => {
                 self.camera.request = Some(super::map_camera::FrameRequest::Selection);
                 self.selection = Some(selection);

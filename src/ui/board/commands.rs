@@ -43,11 +43,7 @@ impl AppState {
             .and_then(|()| case.save());
         match result {
             Ok(()) => {
-                self.board
-                    .histories
-                    .entry(id.clone())
-                    .or_default()
-                    .record(saved, next.clone());
+                self.board.record_step(&id, saved, next.clone());
                 self.board.working = Some(next.clone());
                 self.board.base = Some(next);
                 recovery::discard_draft(case.root(), &id).map_err(|e| e.to_string())?;
@@ -130,19 +126,8 @@ impl AppState {
             return Ok(());
         };
         let draft = self.board.recovery.remove(pos);
-        let case = self.case.as_mut().ok_or("no case is open")?;
-        let before = case.finding(id).ok().cloned();
-        case.apply(Edit::PutFinding(Box::new(draft.finding.clone())))
-            .and_then(|()| case.save())
-            .map_err(|e| e.to_string())?;
-        if let (Some(before), Ok(after)) = (before, case.finding(id)) {
-            let after = after.clone();
-            self.board
-                .histories
-                .entry(id.to_owned())
-                .or_default()
-                .record(before, after);
-        }
+        self.apply_recorded(Edit::PutFinding(Box::new(draft.finding)))?;
+        let case = self.case.as_ref().ok_or("no case is open")?;
         recovery::discard_draft(case.root(), id).map_err(|e| e.to_string())?;
         self.status = Some(Status::Info(format!("restored the autosaved work on {id}")));
         self.open_board(id)

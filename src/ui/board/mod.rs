@@ -233,6 +233,14 @@ impl BoardState {
         };
     }
 
+    /// Records a change of finding `id` in its undo history.
+    pub fn record_step(&mut self, id: &str, before: Finding, after: Finding) {
+        self.histories
+            .entry(id.to_owned())
+            .or_default()
+            .record(before, after);
+    }
+
     /// The history of the finding on the board.
     pub fn history(&self) -> Option<&History> {
         self.finding.as_ref().and_then(|id| self.histories.get(id))
