@@ -6,33 +6,20 @@ use anyhow::{Context, Result, bail};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
 
-use geoproof::spatial::{self, LatLon};
+use geoproof::spatial;
 use geoproof::sun::{self, Atmosphere, BearingMeasure, RatioMeasure};
 
 use super::Outcome;
 use super::output::print_json;
 
-/// The local calendar date of `instant` at `p`, and the zone's name.
-fn local_date(p: LatLon, instant: DateTime<Utc>) -> (NaiveDate, String, Option<chrono_tz::Tz>) {
-    match sun::zone_at(p) {
-        Some(zone) => (
-            instant.with_timezone(&zone).date_naive(),
-            zone.name().to_owned(),
-            Some(zone),
-        ),
-        None => (instant.date_naive(), "UTC".to_owned(), None),
-    }
-}
-
 pub fn sun_command(point: &str, time: &str, elevation_m: f64, json: bool) -> Result<Outcome> {
     let p = spatial::parse_coordinate(point)?;
     let instant = sun::parse_instant(time, Some(p))?;
     let position = sun::sun_at(p, elevation_m, instant, None, Atmosphere::default())?;
-    let (date, zone_name, zone) = local_date(p, instant);
-    let day = match zone {
-        Some(zone) => sun::day_events(p, date, &zone)?,
-        None => sun::day_events(p, date, &Utc)?,
-    };
+    let zone = sun::zone_or_utc(p);
+    let zone_name = zone.name();
+    let date = instant.with_timezone(&zone).date_naive();
+    let day = sun::day_events(p, date, &zone)?;
     let ratio = position.shadow_ratio();
     let below = (ratio.is_none()).then_some("the sun is below the horizon: no shadow");
     if json {
@@ -153,12 +140,9 @@ fn windows(
     let p = spatial::parse_coordinate(at)?;
     let date = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
         .with_context(|| format!("{date:?} is not a date (YYYY-MM-DD)"))?;
-    let zone = sun::zone_at(p);
-    let found = match &zone {
-        Some(z) => sun::windows_on(p, date, z, measure, bearing, Atmosphere::default())?,
-        None => sun::windows_on(p, date, &Utc, measure, bearing, Atmosphere::default())?,
-    };
-    let zone_name = zone.map_or("UTC", |z| z.name());
+    let zone = sun::zone_or_utc(p);
+    let found = sun::windows_on(p, date, &zone, measure, bearing, Atmosphere::default())?;
+    let zone_name = zone.name();
     if json {
         print_json(&json!({
             "point": p,

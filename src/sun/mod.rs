@@ -7,7 +7,7 @@ pub mod time;
 
 pub use position::{Atmosphere, DayEvents, SunPosition, day_events, delta_t, sun_at};
 pub use shadow::{BearingMeasure, Locus, RatioMeasure, Window, locus, windows_on};
-pub use time::{local_to_utc, parse_instant, zone_at};
+pub use time::{local_to_utc, parse_instant, zone_at, zone_or_utc};
 
 /// The published arrest point of the seed investigation, for tests.
 #[cfg(test)]

@@ -18,6 +18,12 @@ pub fn zone_at(p: LatLon) -> Option<Tz> {
     finder.get_tz_name(p.lon, p.lat).parse().ok()
 }
 
+/// The zone in which to show times of day at a point: its own, or UTC where the bundled
+/// boundaries name none (a display choice; [`parse_instant`] refuses instead of guessing).
+pub fn zone_or_utc(p: LatLon) -> Tz {
+    zone_at(p).unwrap_or(Tz::UTC)
+}
+
 /// `2024-03-22T18:00:00+03:00` or `…Z`; with a trailing ` local`, the local time at
 /// `at` (a time without either is refused: a zone is never guessed).
 pub fn parse_instant(text: &str, at: Option<LatLon>) -> Result<DateTime<Utc>, SunError> {

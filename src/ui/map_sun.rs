@@ -53,7 +53,7 @@ const LOCUS_GRID_DEG: f64 = 0.25;
 
 struct Day {
     key: (i64, i64, NaiveDate),
-    zone: Option<chrono_tz::Tz>,
+    zone: chrono_tz::Tz,
     path: Vec<(DateTime<Utc>, SunPosition)>,
     events: Option<sun::DayEvents>,
 }
@@ -87,14 +87,14 @@ fn key_of(p: LatLon) -> (i64, i64) {
 impl SunView {
     /// The day at `p` containing the shown instant, computed if not already.
     fn day(&mut self, p: LatLon) -> &Day {
-        let zone = sun::zone_at(p);
-        let date = match zone {
-            Some(z) => self.time_utc.with_timezone(&z).date_naive(),
-            None => self.time_utc.date_naive(),
-        };
+        let zone = sun::zone_or_utc(p);
+        let date = self.time_utc.with_timezone(&zone).date_naive();
         let (lat, lon) = key_of(p);
         let key = (lat, lon, date);
-        if self.day.as_ref().is_none_or(|d| d.key != key) {
+        if self.day.as_ref().is_some_and(|d| d.key != key) {
+            self.day = None;
+        }
+        self.day.get_or_insert_with(|| {
             let start = local_midnight(date, zone);
             let path = (0..=(24 * 60 / PATH_STEP_MIN))
                 .filter_map(|i| {
@@ -104,42 +104,25 @@ impl SunView {
                         .map(|s| (t, s))
                 })
                 .collect();
-            let events = match zone {
-                Some(z) => sun::day_events(p, date, &z).ok(),
-                None => sun::day_events(p, date, &Utc).ok(),
-            };
-            self.day = Some(Day {
+            Day {
                 key,
                 zone,
                 path,
-                events,
-            });
-        }
-        self.day.get_or_insert_with(|| unreachable_day(key))
+                events: sun::day_events(p, date, &zone).ok(),
+            }
+        })
     }
 }
 
-/// Never used: `day` was just filled. Keeps the accessor free of `unwrap`.
-fn unreachable_day(key: (i64, i64, NaiveDate)) -> Day {
-    Day {
-        key,
-        zone: None,
-        path: Vec::new(),
-        events: None,
-    }
-}
-
-fn local_midnight(date: NaiveDate, zone: Option<chrono_tz::Tz>) -> DateTime<Utc> {
+fn local_midnight(date: NaiveDate, zone: chrono_tz::Tz) -> DateTime<Utc> {
     let midnight = date.and_time(NaiveTime::MIN);
-    zone.and_then(|z| z.from_local_datetime(&midnight).earliest())
+    zone.from_local_datetime(&midnight)
+        .earliest()
         .map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc))
 }
 
-fn local_label(t: DateTime<Utc>, zone: Option<chrono_tz::Tz>, format: &str) -> String {
-    match zone {
-        Some(z) => t.with_timezone(&z).format(format).to_string(),
-        None => t.format(format).to_string(),
-    }
+fn local_label(t: DateTime<Utc>, zone: chrono_tz::Tz, format: &str) -> String {
+    t.with_timezone(&zone).format(format).to_string()
 }
 
 /// The "Sun and shadows" section of the map inspector: the switch, the date, the time
@@ -171,12 +154,8 @@ pub fn sun_panel_ui(
                 view.date_text.clear();
             }
             let zone = view.day(p).zone;
-            let zone_name = zone.map_or("UTC", |z| z.name());
-            let local = |t: DateTime<Utc>| match zone {
-                Some(z) => t.with_timezone(&z).naive_local(),
-                None => t.naive_utc(),
-            };
-            let shown = local(view.time_utc);
+            let zone_name = zone.name();
+            let shown = view.time_utc.with_timezone(&zone).naive_local();
             if view.date_text.is_empty() {
                 view.date_text = shown.date().to_string();
             }
@@ -189,12 +168,8 @@ pub fn sun_panel_ui(
                     match NaiveDate::parse_from_str(view.date_text.trim(), "%Y-%m-%d") {
                         Ok(date) => {
                             let naive = date.and_time(shown.time());
-                            view.time_utc = match zone {
-                                Some(z) => {
-                                    sun::local_to_utc(naive, &z).unwrap_or_else(|_| naive.and_utc())
-                                }
-                                None => naive.and_utc(),
-                            };
+                            view.time_utc =
+                                sun::local_to_utc(naive, &zone).unwrap_or_else(|_| naive.and_utc());
                             view.error = None;
                         }
                         Err(_) => {
@@ -276,7 +251,7 @@ pub fn sun_panel_ui(
 
 /// A measured shadow: when it fits at the point that day, and where on Earth it fits at
 /// the shown instant.
-fn solve_ui(ui: &mut Ui, view: &mut SunView, p: LatLon, zone: Option<chrono_tz::Tz>) {
+fn solve_ui(ui: &mut Ui, view: &mut SunView, p: LatLon, zone: chrono_tz::Tz) {
     ui.separator();
     ui.label(RichText::new("A measured shadow").strong());
     ui.horizontal(|ui| {
@@ -316,16 +291,10 @@ fn solve_ui(ui: &mut Ui, view: &mut SunView, p: LatLon, zone: Option<chrono_tz::
         .and_then(|m| bearing.clone().map(|b| (m, b)));
     ui.horizontal(|ui| {
         if ui.button("When, this day?").clicked() {
-            let date = match zone {
-                Some(z) => view.time_utc.with_timezone(&z).date_naive(),
-                None => view.time_utc.date_naive(),
-            };
+            let date = view.time_utc.with_timezone(&zone).date_naive();
             view.windows = Some(measure.clone().and_then(|(m, b)| {
-                let found = match zone {
-                    Some(z) => sun::windows_on(p, date, &z, m, b, Atmosphere::default()),
-                    None => sun::windows_on(p, date, &Utc, m, b, Atmosphere::default()),
-                };
-                found.map_err(|e| e.to_string())
+                sun::windows_on(p, date, &zone, m, b, Atmosphere::default())
+                    .map_err(|e| e.to_string())
             }));
         }
         if ui.button("Where, at this time?").clicked() {
@@ -424,7 +393,7 @@ fn start_locus(
     let spawned = std::thread::Builder::new()
         .name("shadow-locus".into())
         .spawn(move || {
-            let result = super::jobs::catch_panic("the shadow locus", || {
+            let result = super::jobs::catch_failure("the shadow locus", || {
                 sun::locus(
                     time,
                     measure,
@@ -434,8 +403,7 @@ fn start_locus(
                 )
                 .map(|l| l.area)
                 .map_err(|e| e.to_string())
-            })
-            .and_then(|r| r);
+            });
             let _ = tx.send(result);
             ctx.request_repaint();
         });
@@ -491,11 +459,7 @@ pub fn draw_sun(painter: &egui::Painter, center: Pos2, view: &mut SunView, p: La
         if s.apparent_elevation_deg > 0.0 {
             let q = sky_point(center, s);
             segment.push(q);
-            let minute = match zone {
-                Some(z) => t.with_timezone(&z).minute(),
-                None => t.minute(),
-            };
-            if minute == 0 {
+            if t.with_timezone(&zone).minute() == 0 {
                 painter.circle_filled(q, 2.5, theme::SUN_PATH);
                 painter.text(
                     q + Vec2::new(4.0, -4.0),
