@@ -166,12 +166,15 @@ pub fn sun_panel_ui(
                     .labelled_by(label.id);
                 if edit.lost_focus() || ui.input(|i| i.key_pressed(egui::Key::Enter)) {
                     match NaiveDate::parse_from_str(view.date_text.trim(), "%Y-%m-%d") {
-                        Ok(date) => {
-                            let naive = date.and_time(shown.time());
-                            view.time_utc =
-                                sun::local_to_utc(naive, &zone).unwrap_or_else(|_| naive.and_utc());
-                            view.error = None;
-                        }
+                        // A time of day that a daylight-saving change skips or repeats on
+                        // the new date is refused with both candidates, never guessed.
+                        Ok(date) => match sun::local_to_utc(date.and_time(shown.time()), &zone) {
+                            Ok(t) => {
+                                view.time_utc = t;
+                                view.error = None;
+                            }
+                            Err(e) => view.error = Some(e.to_string()),
+                        },
                         Err(_) => {
                             view.error = Some(format!("{:?} is not YYYY-MM-DD", view.date_text))
                         }
