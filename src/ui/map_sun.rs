@@ -56,6 +56,8 @@ struct Day {
     zone: chrono_tz::Tz,
     path: Vec<(DateTime<Utc>, SunPosition)>,
     events: Option<sun::DayEvents>,
+    /// Where the sun rises and sets: azimuths, degrees, with the word to draw.
+    horizon: Vec<(f64, &'static str)>,
 }
 
 impl Default for SunView {
@@ -104,11 +106,21 @@ impl SunView {
                         .map(|s| (t, s))
                 })
                 .collect();
+            let events = sun::day_events(p, date, &zone).ok();
+            let horizon = events
+                .iter()
+                .flat_map(|e| [(e.sunrise_utc, "sunrise"), (e.sunset_utc, "sunset")])
+                .filter_map(|(t, word)| {
+                    let s = sun::sun_at(p, 0.0, t?, None, Atmosphere::default()).ok()?;
+                    Some((s.azimuth_deg, word))
+                })
+                .collect();
             Day {
                 key,
                 zone,
                 path,
-                events: sun::day_events(p, date, &zone).ok(),
+                events,
+                horizon,
             }
         })
     }
@@ -481,29 +493,21 @@ pub fn draw_sun(painter: &egui::Painter, center: Pos2, view: &mut SunView, p: La
         painter.add(Shape::line(s, Stroke::new(1.5, theme::SUN_PATH)));
     }
     // Sunrise and sunset directions on the horizon.
-    if let Some(events) = &day.events {
-        for (t, word) in [
-            (events.sunrise_utc, "sunrise"),
-            (events.sunset_utc, "sunset"),
-        ] {
-            let Some(t) = t else { continue };
-            if let Ok(s) = sun::sun_at(p, 0.0, t, None, Atmosphere::default()) {
-                let rim = direction(center, s.azimuth_deg, SKY_RADIUS);
-                painter.extend(Shape::dashed_line(
-                    &[center, rim],
-                    Stroke::new(1.0, theme::SUN_PATH),
-                    4.0,
-                    3.0,
-                ));
-                painter.text(
-                    rim,
-                    Align2::CENTER_BOTTOM,
-                    word,
-                    FontId::proportional(10.0),
-                    theme::SUN_PATH,
-                );
-            }
-        }
+    for &(azimuth, word) in &day.horizon {
+        let rim = direction(center, azimuth, SKY_RADIUS);
+        painter.extend(Shape::dashed_line(
+            &[center, rim],
+            Stroke::new(1.0, theme::SUN_PATH),
+            4.0,
+            3.0,
+        ));
+        painter.text(
+            rim,
+            Align2::CENTER_BOTTOM,
+            word,
+            FontId::proportional(10.0),
+            theme::SUN_PATH,
+        );
     }
     // The shown instant: the sun's direction and the shadow's.
     if let Ok(s) = sun::sun_at(p, 0.0, time, None, Atmosphere::default())
