@@ -14,3 +14,4 @@ pub mod spatial;
 pub mod sun;
 #[cfg(feature = "gui")]
 pub mod ui;
+pub mod video;

@@ -5,7 +5,7 @@ use std::io::Cursor;
 use std::path::Path;
 
 use super::{CACHE_DIR, Case, CaseError, EVIDENCE_DIR, Edit, EvidenceRecord, Extra, store};
-use crate::evidence::{self, Inspection, IntakeError};
+use crate::evidence::{self, Inspection, IntakeError, Original};
 
 /// What the analyst tells us about where a file came from.
 #[derive(Debug, Clone, Default)]
@@ -96,14 +96,19 @@ impl Case {
         // An original left by an interrupted import is reused only if it is intact.
         let intact = evidence::sha256_file(&target).is_ok_and(|h| h == inspection.sha256);
         if !intact {
-            store::write_atomic(&target, &inspection.bytes, true)?;
+            match &inspection.original {
+                Original::Bytes(bytes) => store::write_atomic(&target, bytes, true)?,
+                Original::File { path, .. } => {
+                    store::copy_atomic_verified(path, &target, &inspection.sha256, true)?;
+                }
+            }
         }
         self.cache_thumbnail(&inspection);
         Ok(EvidenceRecord {
             sha256: inspection.sha256,
             file,
             original_name: inspection.original_name,
-            size_bytes: inspection.bytes.len() as u64,
+            size_bytes: inspection.original.size_bytes(),
             media_type: inspection.media_type.mime().to_owned(),
             width: inspection.width,
             height: inspection.height,
@@ -114,6 +119,8 @@ impl Case {
             notes: options.note.clone().unwrap_or_default(),
             fov_deg: None,
             warnings: inspection.warnings,
+            video: inspection.video,
+            derived_from: None,
             extra: Extra::new(),
         })
     }

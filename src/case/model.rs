@@ -12,6 +12,7 @@ use super::comparison::{Annotation, Confidence, LinkedFeature, Panel, PanelSourc
 use serde_json::Value;
 
 use crate::evidence::{ExifSummary, PerceptualHash};
+use crate::video::VideoFacts;
 
 /// The case schema this build reads and writes.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -61,8 +62,45 @@ pub struct EvidenceRecord {
     /// Things the analyst should know about this item (e.g. junk GPS dropped at intake).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// For a video: codec, frame rate, rotation, duration, hashed frames. Its camera
+    /// metadata (creation time, location, make/model) is in `exif` like a photo's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub video: Option<VideoFacts>,
+    /// For a frame grabbed from a video in the case: exactly which frame, and how.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub derived_from: Option<DerivedFrom>,
     #[serde(flatten)]
     pub extra: Extra,
+}
+
+/// The provenance of a frame grab: enough to find and re-make the very same frame.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DerivedFrom {
+    /// The video's SHA-256 (its evidence id) and name.
+    pub sha256: String,
+    pub original_name: String,
+    pub stream_index: u32,
+    /// Presentation timestamp in time-base units, and the time base (`1/15360`).
+    pub pts: i64,
+    pub time_base: String,
+    /// `pts × time_base`, seconds, as ffmpeg prints `pts_time`.
+    pub pts_time_s: f64,
+    /// Seconds after the clip's start, and the same as `HH:MM:SS.mmm`.
+    pub time_s: f64,
+    pub timecode: String,
+    /// Frame number in presentation order, from 0.
+    pub frame_index: u64,
+    /// Whether the display rotation was applied, and which (clockwise degrees).
+    pub rotation_applied: bool,
+    pub rotation_deg: u32,
+    /// The codec decoded and the decoder program.
+    pub decoder: String,
+    pub ffmpeg_version: String,
+    /// The exact arguments given to ffmpeg (the input as the case-relative path).
+    pub ffmpeg_args: Vec<String>,
+    /// The decoder's complaint when the frame or one it depends on was damaged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub damage: Option<String>,
 }
 
 impl EvidenceRecord {
@@ -74,6 +112,25 @@ impl EvidenceRecord {
     /// A short id for people (12 hex digits, unique in any realistic case).
     pub fn short_id(&self) -> &str {
         short_hash(&self.sha256)
+    }
+
+    pub fn is_video(&self) -> bool {
+        self.video.is_some()
+    }
+
+    /// How a figure names this item's source: for a frame grab
+    /// `frame 1234 at 00:00:41.208 of arrest.mp4 (sha256 …)`, else the file name.
+    pub fn source_line(&self) -> String {
+        match &self.derived_from {
+            Some(d) => format!(
+                "frame {} at {} of {} (sha256 {})",
+                d.frame_index,
+                d.timecode,
+                d.original_name,
+                short_hash(&d.sha256)
+            ),
+            None => self.original_name.clone(),
+        }
     }
 }
 

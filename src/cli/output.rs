@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use geoproof::case::{Case, EvidenceRecord, Finding, VerifyReport};
 use geoproof::evidence::{ExifSummary, Inspection};
+use geoproof::video::{VideoFacts, format_timecode};
 
 /// Prints one pretty JSON document on stdout.
 pub fn print_json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
@@ -53,7 +54,60 @@ pub fn evidence_json(record: &EvidenceRecord) -> Value {
     map.insert("acquired_at".into(), json!(record.acquired_at));
     map.insert("notes".into(), json!(record.notes));
     map.insert("warnings".into(), json!(record.warnings));
+    if let Some(video) = &record.video {
+        video_fields(video, &mut map);
+    }
+    if let Some(derived) = &record.derived_from {
+        map.insert("derived_from".into(), json!(derived));
+    }
     Value::Object(map)
+}
+
+/// A video's facts as flat fields beside the common ones, plus the hashed frames.
+fn video_fields(v: &VideoFacts, map: &mut serde_json::Map<String, Value>) {
+    map.insert("container".into(), json!(v.container));
+    map.insert("codec".into(), json!(v.codec));
+    map.insert("stream_index".into(), json!(v.stream_index));
+    map.insert("time_base".into(), json!(v.time_base));
+    map.insert("rotation_deg".into(), json!(v.rotation_deg));
+    map.insert("duration_s".into(), json!(v.duration_s));
+    map.insert("fps".into(), json!(v.fps));
+    map.insert("variable_frame_rate".into(), json!(v.variable_frame_rate));
+    map.insert("frame_count".into(), json!(v.frame_count));
+    map.insert("start_time_s".into(), json!(v.start_time_s));
+    map.insert("has_audio".into(), json!(v.has_audio));
+    map.insert("frame_hashes".into(), json!(v.frame_hashes));
+    if let Some(a) = &v.analysis {
+        map.insert("scenes".into(), json!(a.scenes));
+    }
+}
+
+fn video_text(v: &VideoFacts, out: &mut String) {
+    let _ = writeln!(
+        out,
+        "video:       {} in {}, {:.3} fps{}, {} frames, {}",
+        v.codec,
+        v.container,
+        v.fps,
+        if v.variable_frame_rate {
+            " (variable)"
+        } else {
+            ""
+        },
+        v.frame_count,
+        format_timecode((v.duration_s * 1e6).round() as i64)
+    );
+    let _ = writeln!(
+        out,
+        "             rotation {}°, starts at {} s, {}",
+        v.rotation_deg,
+        v.start_time_s,
+        if v.has_audio {
+            "with audio"
+        } else {
+            "no audio"
+        }
+    );
 }
 
 pub fn inspection_json(inspection: &Inspection) -> Value {
@@ -61,12 +115,15 @@ pub fn inspection_json(inspection: &Inspection) -> Value {
     map.insert("original_name".into(), json!(inspection.original_name));
     map.insert("sha256".into(), json!(inspection.sha256));
     map.insert("media_type".into(), json!(inspection.media_type.mime()));
-    map.insert("size_bytes".into(), json!(inspection.bytes.len()));
+    map.insert("size_bytes".into(), json!(inspection.original.size_bytes()));
     map.insert("width".into(), json!(inspection.width));
     map.insert("height".into(), json!(inspection.height));
     exif_fields(&inspection.exif, &mut map);
     map.insert("perceptual_hash".into(), json!(inspection.perceptual_hash));
     map.insert("warnings".into(), json!(inspection.warnings));
+    if let Some(video) = &inspection.video {
+        video_fields(video, &mut map);
+    }
     Value::Object(map)
 }
 
@@ -146,8 +203,11 @@ pub fn inspection_text(file: &Path, i: &Inspection) -> String {
     let _ = writeln!(out, "file:        {}", file.display());
     let _ = writeln!(out, "sha256:      {}", i.sha256);
     let _ = writeln!(out, "type:        {}", i.media_type.mime());
-    let _ = writeln!(out, "size:        {} bytes", i.bytes.len());
+    let _ = writeln!(out, "size:        {} bytes", i.original.size_bytes());
     let _ = writeln!(out, "dimensions:  {}×{} (as displayed)", i.width, i.height);
+    if let Some(video) = &i.video {
+        video_text(video, &mut out);
+    }
     let _ = writeln!(out, "location:    {}", gps_text(e));
     let optional = [
         ("altitude", e.alt_m.map(|a| format!("{a} m"))),

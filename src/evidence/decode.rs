@@ -35,7 +35,7 @@ pub enum DecodeError {
 
 /// Pixel size of an image as stored, read from the header only.
 pub fn stored_dimensions(bytes: &[u8], media: MediaType) -> Result<(u32, u32), DecodeError> {
-    let reader = ImageReader::with_format(Cursor::new(bytes), media.image_format());
+    let reader = ImageReader::with_format(Cursor::new(bytes), image_format(media)?);
     let (width, height) = reader.into_dimensions().map_err(|e| corrupt(media, e))?;
     check_size(width, height)?;
     Ok((width, height))
@@ -100,7 +100,7 @@ pub fn decode_preview(
 
 /// Full-resolution decode with limits enforced by the decoder itself.
 pub fn decode_full(bytes: &[u8], media: MediaType) -> Result<DynamicImage, DecodeError> {
-    let mut reader = ImageReader::with_format(Cursor::new(bytes), media.image_format());
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), image_format(media)?);
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
@@ -221,7 +221,16 @@ fn format_name(media: MediaType) -> &'static str {
         MediaType::Png => "PNG",
         MediaType::Webp => "WebP",
         MediaType::Tiff => "TIFF",
+        _ => "video",
     }
+}
+
+/// The image decoder for a media type; a video is never decoded as a picture.
+fn image_format(media: MediaType) -> Result<image::ImageFormat, DecodeError> {
+    media.image_format().ok_or(DecodeError::Corrupt {
+        format: "video",
+        detail: format!("{} is a video, decoded through ffmpeg", media.mime()),
+    })
 }
 
 fn is_eof(e: &image::ImageError) -> bool {

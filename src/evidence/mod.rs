@@ -5,6 +5,7 @@
 mod decode;
 mod exif;
 mod sniff;
+mod video;
 
 use std::fs;
 use std::io::{self, Read};
@@ -17,6 +18,7 @@ use sha2::{Digest, Sha256};
 pub use decode::{DecodeError, MAX_PIXELS, check_size, decode_full, oriented_dimensions};
 pub use exif::{ExifSummary, read_exif};
 pub use sniff::{MediaType, SniffRefusal, sniff};
+pub use video::MAX_VIDEO_BYTES;
 
 /// Longer side of the cached preview, in pixels.
 pub const THUMBNAIL_SIDE: u32 = 256;
@@ -79,13 +81,32 @@ pub enum IntakeCause {
     Unsupported(&'static str),
     #[error(transparent)]
     Decode(#[from] DecodeError),
+    #[error(transparent)]
+    Video(crate::video::VideoError),
+}
+
+/// Where the original's bytes are: read into memory (images), or left in the file and
+/// streamed when stored (videos, which may be many gigabytes).
+#[derive(Debug, Clone)]
+pub enum Original {
+    Bytes(Vec<u8>),
+    File { path: PathBuf, size_bytes: u64 },
+}
+
+impl Original {
+    pub fn size_bytes(&self) -> u64 {
+        match self {
+            Original::Bytes(b) => b.len() as u64,
+            Original::File { size_bytes, .. } => *size_bytes,
+        }
+    }
 }
 
 /// What intake learns from one file.
 #[derive(Debug, Clone)]
 pub struct Inspection {
     pub original_name: String,
-    pub bytes: Vec<u8>,
+    pub original: Original,
     pub sha256: String,
     pub media_type: MediaType,
     /// Dimensions after EXIF orientation.
@@ -96,19 +117,32 @@ pub struct Inspection {
     /// Oriented preview, longer side at most [`THUMBNAIL_SIDE`].
     pub thumbnail: DynamicImage,
     pub warnings: Vec<String>,
+    /// For a video: what the probe found and the hashed frames.
+    pub video: Option<crate::video::VideoFacts>,
 }
 
-/// Reads and inspects one file. Never modifies it.
+/// Reads and inspects one file (image or video). Never modifies it.
 pub fn inspect_file(path: &Path) -> Result<Inspection, IntakeError> {
-    let bytes = read_file(path)?;
+    let fail = |cause| IntakeError {
+        path: path.to_owned(),
+        cause,
+    };
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    inspect_bytes(name, bytes).map_err(|cause| IntakeError {
-        path: path.to_owned(),
-        cause,
-    })
+    let meta = fs::metadata(path).map_err(|e| fail(IntakeCause::Read(e)))?;
+    if meta.is_dir() {
+        return Err(fail(IntakeCause::Directory));
+    }
+    let head = video::read_head(path).map_err(|e| fail(IntakeCause::Read(e)))?;
+    if let Ok(media_type) = media_type_of(&head)
+        && media_type.is_video()
+    {
+        return video::inspect_video(path, name, media_type, meta.len()).map_err(fail);
+    }
+    let bytes = read_file(path)?;
+    inspect_bytes(name, bytes).map_err(fail)
 }
 
 /// A file's bytes, refusing directories and files over [`MAX_FILE_BYTES`] before reading.
@@ -159,9 +193,15 @@ pub fn load_oriented(path: &Path, max_side: u32) -> Result<(DynamicImage, u32, u
     Ok((image, width, height))
 }
 
-/// Inspects bytes already in memory (`name` is the original file name to record).
+/// Inspects image bytes already in memory (`name` is the original file name to record).
 pub fn inspect_bytes(name: String, bytes: Vec<u8>) -> Result<Inspection, IntakeCause> {
     let media_type = media_type_of(&bytes)?;
+    if media_type.is_video() {
+        return Err(IntakeCause::NotAnImage(format!(
+            "{} video; take the file in from disk",
+            media_type.mime()
+        )));
+    }
     let (stored_w, stored_h) = decode::stored_dimensions(&bytes, media_type)?;
     let (exif, mut warnings) = read_exif(&bytes);
     let (width, height) = oriented_dimensions(stored_w, stored_h, exif.orientation);
@@ -173,7 +213,7 @@ pub fn inspect_bytes(name: String, bytes: Vec<u8>) -> Result<Inspection, IntakeC
     }
     Ok(Inspection {
         original_name: name,
-        bytes,
+        original: Original::Bytes(bytes),
         sha256,
         media_type,
         width,
@@ -182,6 +222,7 @@ pub fn inspect_bytes(name: String, bytes: Vec<u8>) -> Result<Inspection, IntakeC
         perceptual_hash,
         thumbnail,
         warnings,
+        video: None,
     })
 }
 

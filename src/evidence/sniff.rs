@@ -2,13 +2,20 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Image formats geoproof takes in as evidence.
+/// Image and video formats geoproof takes in as evidence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum MediaType {
     Jpeg,
     Png,
     Webp,
     Tiff,
+    Mp4,
+    QuickTime,
+    M4v,
+    WebM,
+    Matroska,
+    MpegTs,
+    Avi,
 }
 
 impl MediaType {
@@ -18,6 +25,13 @@ impl MediaType {
             MediaType::Png => "image/png",
             MediaType::Webp => "image/webp",
             MediaType::Tiff => "image/tiff",
+            MediaType::Mp4 => "video/mp4",
+            MediaType::QuickTime => "video/quicktime",
+            MediaType::M4v => "video/x-m4v",
+            MediaType::WebM => "video/webm",
+            MediaType::Matroska => "video/x-matroska",
+            MediaType::MpegTs => "video/mp2t",
+            MediaType::Avi => "video/x-msvideo",
         }
     }
 
@@ -28,16 +42,48 @@ impl MediaType {
             MediaType::Png => "png",
             MediaType::Webp => "webp",
             MediaType::Tiff => "tif",
+            MediaType::Mp4 => "mp4",
+            MediaType::QuickTime => "mov",
+            MediaType::M4v => "m4v",
+            MediaType::WebM => "webm",
+            MediaType::Matroska => "mkv",
+            MediaType::MpegTs => "ts",
+            MediaType::Avi => "avi",
         }
     }
 
-    pub fn image_format(self) -> image::ImageFormat {
-        match self {
+    /// The container's name in a video record (`None` for images).
+    pub fn container(self) -> Option<&'static str> {
+        Some(match self {
+            MediaType::Mp4 => "mp4",
+            MediaType::QuickTime => "quicktime",
+            MediaType::M4v => "m4v",
+            MediaType::WebM => "webm",
+            MediaType::Matroska => "matroska",
+            MediaType::MpegTs => "mpegts",
+            MediaType::Avi => "avi",
+            MediaType::Jpeg | MediaType::Png | MediaType::Webp | MediaType::Tiff => return None,
+        })
+    }
+
+    pub fn is_video(self) -> bool {
+        self.container().is_some()
+    }
+
+    /// Whether a record's media type (a MIME type) is a video.
+    pub fn mime_is_video(mime: &str) -> bool {
+        mime.starts_with("video/")
+    }
+
+    /// The image crate's format; `None` for videos (decoded by ffmpeg).
+    pub fn image_format(self) -> Option<image::ImageFormat> {
+        Some(match self {
             MediaType::Jpeg => image::ImageFormat::Jpeg,
             MediaType::Png => image::ImageFormat::Png,
             MediaType::Webp => image::ImageFormat::WebP,
             MediaType::Tiff => image::ImageFormat::Tiff,
-        }
+            _ => return None,
+        })
     }
 }
 
@@ -65,18 +111,20 @@ pub fn sniff(bytes: &[u8]) -> Result<MediaType, SniffRefusal> {
         return Ok(MediaType::Tiff);
     }
     if bytes.len() >= 12 && &bytes[4..8] == b"ftyp" {
-        let brand = &bytes[8..12];
-        return Err(match brand {
+        return match &bytes[8..12] {
             b"heic" | b"heix" | b"hevc" | b"heim" | b"heis" | b"mif1" | b"msf1" => {
-                SniffRefusal::Unsupported(
+                Err(SniffRefusal::Unsupported(
                     "HEIC/HEIF is not supported yet; convert a copy to JPEG or PNG and keep the original",
-                )
+                ))
             }
-            b"avif" | b"avis" => SniffRefusal::Unsupported("AVIF is not supported yet"),
-            _ => SniffRefusal::NotAnImage(
-                "an ISO media file (video?); extract stills first".to_owned(),
-            ),
-        });
+            b"avif" | b"avis" => Err(SniffRefusal::Unsupported("AVIF is not supported yet")),
+            b"qt  " => Ok(MediaType::QuickTime),
+            b"M4V " | b"M4VH" | b"M4VP" => Ok(MediaType::M4v),
+            _ => Ok(MediaType::Mp4),
+        };
+    }
+    if let Some(video) = sniff_video(bytes) {
+        return Ok(video);
     }
     if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
         return Err(SniffRefusal::Unsupported("GIF is not supported"));
@@ -94,6 +142,34 @@ pub fn sniff(bytes: &[u8]) -> Result<MediaType, SniffRefusal> {
     }))
 }
 
+/// Containers other than ISO media, by their signatures.
+fn sniff_video(bytes: &[u8]) -> Option<MediaType> {
+    // QuickTime files older than the `ftyp` box start with another top-level atom.
+    if bytes.len() >= 8 && matches!(&bytes[4..8], b"moov" | b"mdat" | b"wide" | b"pnot") {
+        return Some(MediaType::QuickTime);
+    }
+    if bytes.starts_with(&[0x1A, 0x45, 0xDF, 0xA3]) {
+        let head = &bytes[..bytes.len().min(64)];
+        let webm = head.windows(4).any(|w| w == b"webm");
+        return Some(if webm {
+            MediaType::WebM
+        } else {
+            MediaType::Matroska
+        });
+    }
+    if bytes.len() >= 12 && &bytes[0..4] == b"RIFF" && &bytes[8..12] == b"AVI " {
+        return Some(MediaType::Avi);
+    }
+    // MPEG-TS: a sync byte every 188 bytes (M2TS: every 192, after a 4-byte prefix).
+    let synced = |offset: usize, stride: usize| {
+        bytes.len() > offset + 2 * stride && (0..3).all(|k| bytes[offset + k * stride] == 0x47)
+    };
+    if synced(0, 188) || synced(4, 192) {
+        return Some(MediaType::MpegTs);
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,6 +181,34 @@ mod tests {
         assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 "), Ok(MediaType::Webp));
         assert_eq!(sniff(b"II*\0\x08\0\0\0"), Ok(MediaType::Tiff));
         assert_eq!(sniff(b"MM\0*\0\0\0\x08"), Ok(MediaType::Tiff));
+    }
+
+    #[test]
+    fn detects_video_containers() {
+        assert_eq!(sniff(b"\0\0\0\x20ftypisom\0\0\x02\0"), Ok(MediaType::Mp4));
+        assert_eq!(
+            sniff(b"\0\0\0\x14ftypqt  \0\0\x02\0"),
+            Ok(MediaType::QuickTime)
+        );
+        assert_eq!(sniff(b"\0\0\0\x14ftypM4V \0\0\x02\0"), Ok(MediaType::M4v));
+        assert_eq!(sniff(b"\0\0\x10\0moov\0\0"), Ok(MediaType::QuickTime));
+        assert_eq!(
+            sniff(b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\x82\x84webm"),
+            Ok(MediaType::WebM)
+        );
+        assert_eq!(
+            sniff(b"\x1a\x45\xdf\xa3\xa3\x42\x82\x88matroska"),
+            Ok(MediaType::Matroska)
+        );
+        assert_eq!(sniff(b"RIFF\0\0\0\0AVI LIST"), Ok(MediaType::Avi));
+        let mut ts = vec![0u8; 188 * 3 + 1];
+        for k in 0..4 {
+            if let Some(b) = ts.get_mut(k * 188) {
+                *b = 0x47;
+            }
+        }
+        assert_eq!(sniff(&ts), Ok(MediaType::MpegTs));
+        assert!(MediaType::MpegTs.is_video() && !MediaType::Png.is_video());
     }
 
     #[test]
