@@ -4,7 +4,7 @@
 use super::comparison::PanelSource;
 use super::{
     Case, CaseError, EVIDENCE_DIR, EvidenceRecord, FINDINGS_DIR, Finding, FindingLocation,
-    SNAPSHOTS_DIR, is_valid_finding_id, store,
+    SNAPSHOTS_DIR, is_valid_finding_id, short_hash, store,
 };
 
 /// A map view captured for the board: PNG bytes and what they show.
@@ -34,6 +34,11 @@ pub enum Edit {
     SetEvidenceFov {
         id: String,
         fov_deg: Option<f64>,
+    },
+    /// Records what the background analysis of a video found (scene changes, hashes).
+    SetVideoAnalysis {
+        id: String,
+        analysis: Box<crate::video::VideoAnalysis>,
     },
     /// Inserts a finding or replaces the one with the same id.
     PutFinding(Box<Finding>),
@@ -101,6 +106,33 @@ impl Case {
                     "evidence_fov_set",
                     serde_json::json!({ "sha256": id, "fov_deg": fov_deg }),
                 );
+                self.dirty.evidence.insert(id);
+            }
+            Edit::SetVideoAnalysis { id, analysis } => {
+                let id = self.find_evidence(&id)?.sha256.clone();
+                self.ensure_not_damaged(&format!("{EVIDENCE_DIR}/{id}.json"))?;
+                let Some(mut record) = self.evidence.get(&id).cloned() else {
+                    return Ok(());
+                };
+                let Some(video) = record.video.as_mut() else {
+                    return Err(CaseError::InvalidValue {
+                        what: format!("evidence {}", short_hash(&id)),
+                        reason: "is not a video".into(),
+                    });
+                };
+                video.analysis = Some(*analysis);
+                record.check().map_err(|reason| CaseError::InvalidValue {
+                    what: format!("video analysis of {}", short_hash(&id)),
+                    reason,
+                })?;
+                self.log_event(
+                    "video_analysed",
+                    serde_json::json!({
+                        "sha256": id,
+                        "scenes": video_scene_count(&record),
+                    }),
+                );
+                self.evidence.insert(id.clone(), record);
                 self.dirty.evidence.insert(id);
             }
             Edit::PutFinding(finding) => {
@@ -202,4 +234,12 @@ impl Case {
         }
         Ok(())
     }
+}
+
+fn video_scene_count(record: &EvidenceRecord) -> usize {
+    record
+        .video
+        .as_ref()
+        .and_then(|v| v.analysis.as_ref())
+        .map_or(0, |a| a.scenes.len())
 }

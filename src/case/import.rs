@@ -12,6 +12,8 @@ use crate::evidence::{self, Inspection, IntakeError, Original};
 pub struct ImportOptions {
     pub source_url: Option<String>,
     pub note: Option<String>,
+    /// For a frame grab: the video frame it is.
+    pub derived_from: Option<super::model::DerivedFrom>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -60,22 +62,26 @@ impl Case {
             return Ok(ImportOutcome::Duplicate(Box::new(existing.clone())));
         }
         let mut record = self.store_original(inspection, options)?;
-        if let Some(hash) = &record.perceptual_hash {
-            for s in super::similar_to(
-                hash,
-                self.evidence(),
-                &record.sha256,
-                super::NEAR_DUPLICATE_MAX_DISTANCE,
+        let near = super::similar_to(&record, self.evidence(), super::NEAR_DUPLICATE_MAX_DISTANCE);
+        for s in near {
+            let what = match (
+                record.is_video(),
+                self.evidence
+                    .get(&s.sha256)
+                    .is_some_and(EvidenceRecord::is_video),
             ) {
-                record.warnings.push(format!(
-                    "near duplicate of {} ({}): perceptual-hash distance {}/{} \
-                     (the same picture re-posted, re-encoded or resized?)",
-                    super::short_hash(&s.sha256),
-                    s.original_name,
-                    s.distance,
-                    crate::evidence::PerceptualHash::BITS
-                ));
-            }
+                (true, true) => "the same clip re-posted or re-encoded?",
+                (false, true) => "a frame of that video?",
+                (true, false) => "that still is a frame of this video?",
+                (false, false) => "the same picture re-posted, re-encoded or resized?",
+            };
+            record.warnings.push(format!(
+                "near duplicate of {} ({}): perceptual-hash distance {}/{} ({what})",
+                super::short_hash(&s.sha256),
+                s.original_name,
+                s.distance,
+                crate::evidence::PerceptualHash::BITS
+            ));
         }
         self.apply(Edit::AddEvidence(Box::new(record.clone())))?;
         self.save()?;
@@ -120,7 +126,7 @@ impl Case {
             fov_deg: None,
             warnings: inspection.warnings,
             video: inspection.video,
-            derived_from: None,
+            derived_from: options.derived_from.clone(),
             extra: Extra::new(),
         })
     }

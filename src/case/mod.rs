@@ -17,6 +17,7 @@ mod similar;
 pub mod store;
 mod validate;
 mod verify;
+mod video;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -28,14 +29,15 @@ pub use edit::{Edit, MapSnapshot};
 pub use error::CaseError;
 pub use import::{ImportError, ImportOptions, ImportOutcome};
 pub use model::{
-    CaseMeta, EvidenceRecord, Extra, Finding, FindingFilter, FindingKind, FindingLocation,
-    SCHEMA_VERSION, is_sha256_hex, is_valid_finding_id, short_hash,
+    CaseMeta, DerivedFrom, EvidenceRecord, Extra, Finding, FindingFilter, FindingKind,
+    FindingLocation, SCHEMA_VERSION, is_sha256_hex, is_valid_finding_id, short_hash,
 };
 pub use similar::{NEAR_DUPLICATE_MAX_DISTANCE, Similar, similar_to};
 pub use validate::{
     MAX_ITEMS, MAX_LONG_TEXT, MAX_PIXEL_COORDINATE, MAX_RECORD_BYTES, MAX_SHORT_TEXT, short_text,
 };
 pub use verify::{AlteredFile, VerifyReport};
+pub use video::{FrameError, OpenVideo};
 
 use self::log::LogEntry;
 

@@ -18,17 +18,19 @@ pub struct Similar {
     pub distance: u32,
 }
 
-/// The items of `evidence` within `max_distance` of `hash`, closest first, except `skip`.
+/// The items of `evidence` within `max_distance` of `record`, closest first, except
+/// itself. Videos are compared by their hashed frames: a still matches a video when it
+/// is close to one of its frames; two videos match when most of one's sampled frames
+/// are close to frames of the other (a re-encoded repost).
 pub fn similar_to<'a>(
-    hash: &PerceptualHash,
+    record: &EvidenceRecord,
     evidence: impl Iterator<Item = &'a EvidenceRecord>,
-    skip: &str,
     max_distance: u32,
 ) -> Vec<Similar> {
     let mut found: Vec<Similar> = evidence
-        .filter(|e| e.sha256 != skip)
+        .filter(|e| e.sha256 != record.sha256)
         .filter_map(|e| {
-            let distance = hash.distance(e.perceptual_hash.as_ref()?)?;
+            let distance = record_distance(record, e)?;
             (distance <= max_distance).then(|| Similar {
                 sha256: e.sha256.clone(),
                 original_name: e.original_name.clone(),
@@ -40,18 +42,53 @@ pub fn similar_to<'a>(
     found
 }
 
+/// The hashes that stand for an item: a still's own, a video's informative frames.
+fn hashes(record: &EvidenceRecord) -> Vec<&PerceptualHash> {
+    match &record.video {
+        Some(video) => video
+            .all_hashes()
+            .map(|h| &h.hash)
+            .filter(|h| is_informative(h))
+            .collect(),
+        None => record.perceptual_hash.iter().collect(),
+    }
+}
+
+/// A uniform frame (black, white, a flat colour) hashes to all zeros or all ones and
+/// would match every other uniform frame.
+fn is_informative(hash: &PerceptualHash) -> bool {
+    let ones: u32 = hex::decode(&hash.hex)
+        .map(|b| b.iter().map(|x| x.count_ones()).sum())
+        .unwrap_or(0);
+    ones > 4 && ones < PerceptualHash::BITS - 4
+}
+
+/// How far apart two items look, in differing hash bits (`None`: not comparable).
+fn record_distance(a: &EvidenceRecord, b: &EvidenceRecord) -> Option<u32> {
+    let (ha, hb) = (hashes(a), hashes(b));
+    let nearest = |h: &PerceptualHash, others: &[&PerceptualHash]| {
+        others.iter().filter_map(|o| h.distance(o)).min()
+    };
+    if a.is_video() && b.is_video() {
+        // Median over the shorter list's frames of the distance to the nearest frame of
+        // the other: one similar frame (a shared title card) is not a repost.
+        let (short, long) = if ha.len() <= hb.len() {
+            (&ha, &hb)
+        } else {
+            (&hb, &ha)
+        };
+        let mut minima: Vec<u32> = short.iter().filter_map(|h| nearest(h, long)).collect();
+        minima.sort_unstable();
+        minima.get(minima.len() / 2).copied()
+    } else {
+        ha.iter().filter_map(|h| nearest(h, &hb)).min()
+    }
+}
+
 impl Case {
     /// Evidence that looks like item `id` (a full id or unique prefix), closest first.
     pub fn similar(&self, id: &str, max_distance: u32) -> Result<Vec<Similar>, CaseError> {
         let record = self.find_evidence(id)?;
-        let Some(hash) = &record.perceptual_hash else {
-            return Ok(Vec::new());
-        };
-        Ok(similar_to(
-            hash,
-            self.evidence(),
-            &record.sha256,
-            max_distance,
-        ))
+        Ok(similar_to(record, self.evidence(), max_distance))
     }
 }

@@ -164,13 +164,116 @@ impl EvidenceRecord {
             }
         }
         if let Some(hash) = &self.perceptual_hash {
-            text("perceptual hash algorithm", &hash.algorithm, 64)?;
-            if hash.hex.len() > 1024 || !hash.hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return Err("perceptual hash is not hex digits".into());
-            }
+            check_hash(hash)?;
+        }
+        if let Some(video) = &self.video {
+            check_video(video)?;
+        }
+        if let Some(derived) = &self.derived_from {
+            check_derived(derived)?;
         }
         Ok(())
     }
+}
+
+fn check_hash(hash: &crate::evidence::PerceptualHash) -> Result<(), String> {
+    text("perceptual hash algorithm", &hash.algorithm, 64)?;
+    if hash.hex.len() > 1024 || !hash.hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err("perceptual hash is not hex digits".into());
+    }
+    Ok(())
+}
+
+/// Longest clip whose times are taken at face value (a week of footage).
+const MAX_VIDEO_SECONDS: f64 = 7.0 * 24.0 * 3600.0;
+
+fn check_video(v: &crate::video::VideoFacts) -> Result<(), String> {
+    for (what, value) in [("container", &v.container), ("codec", &v.codec)] {
+        text(what, value, 64)?;
+    }
+    if v.time_base().is_none() {
+        return Err(format!(
+            "time base {:?} is not n/d",
+            truncated(&v.time_base)
+        ));
+    }
+    if v.rotation_deg % 90 != 0 || v.rotation_deg >= 360 {
+        return Err(format!(
+            "rotation {}° is not 0, 90, 180 or 270",
+            v.rotation_deg
+        ));
+    }
+    in_range("duration", v.duration_s, 0.0, MAX_VIDEO_SECONDS)?;
+    in_range("frame rate", v.fps, 0.0, 10_000.0)?;
+    in_range(
+        "start time",
+        v.start_time_s,
+        -MAX_VIDEO_SECONDS,
+        MAX_VIDEO_SECONDS,
+    )?;
+    let mut hashes = v.frame_hashes.len();
+    if let Some(a) = &v.analysis {
+        in_range("scene threshold", a.scene_threshold, 0.0, 1.0)?;
+        count("scene changes", a.scenes.len())?;
+        for scene in &a.scenes {
+            in_range(
+                "scene time",
+                scene.time_s,
+                -MAX_VIDEO_SECONDS,
+                MAX_VIDEO_SECONDS,
+            )?;
+            in_range("scene score", scene.score, 0.0, 1.0)?;
+        }
+        hashes += a.hashes.len();
+    }
+    count("frame hashes", hashes)?;
+    for h in v.all_hashes() {
+        in_range(
+            "hashed frame time",
+            h.time_s,
+            -MAX_VIDEO_SECONDS,
+            MAX_VIDEO_SECONDS,
+        )?;
+        check_hash(&h.hash)?;
+    }
+    Ok(())
+}
+
+fn check_derived(d: &super::model::DerivedFrom) -> Result<(), String> {
+    if !is_sha256_hex(&d.sha256) {
+        return Err(format!(
+            "derived_from sha256 {:?} is not a SHA-256 digest",
+            truncated(&d.sha256)
+        ));
+    }
+    text(
+        "derived_from original name",
+        &d.original_name,
+        MAX_SHORT_TEXT,
+    )?;
+    for (what, value) in [
+        ("derived_from time base", &d.time_base),
+        ("derived_from timecode", &d.timecode),
+        ("derived_from decoder", &d.decoder),
+        ("derived_from ffmpeg version", &d.ffmpeg_version),
+    ] {
+        text(what, value, 1024)?;
+    }
+    in_range(
+        "derived_from time",
+        d.time_s,
+        -MAX_VIDEO_SECONDS,
+        MAX_VIDEO_SECONDS,
+    )?;
+    in_range("derived_from pts time", d.pts_time_s, -1e12, 1e12)?;
+    count("derived_from arguments", d.ffmpeg_args.len())?;
+    for a in &d.ffmpeg_args {
+        text("an ffmpeg argument", a, MAX_SHORT_TEXT)?;
+    }
+    if let Some(damage) = &d.damage {
+        text("derived_from damage", damage, MAX_SHORT_TEXT)?;
+    }
+    Ok(())
 }
 
 impl PanelSource {

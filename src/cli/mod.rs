@@ -1,6 +1,7 @@
 //! Command-line interface: argument definitions and one function per subcommand.
 //! Every subcommand prints human text by default and one JSON document with `--json`.
 
+mod frames;
 mod output;
 mod sun;
 
@@ -51,7 +52,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Take image files into a case as evidence (originals are copied, never changed).
+    /// Take image and video files into a case as evidence (originals are copied, never
+    /// changed; videos need ffmpeg).
     Add {
         case: PathBuf,
         #[arg(required = true)]
@@ -130,6 +132,9 @@ enum Command {
     /// What a shadow says: the times at a place (--at, --date) or the places at a time
     /// (--time, --geojson) where shadow length ÷ object height equals --ratio.
     Shadow(sun::ShadowArgs),
+    /// Grab frames of a video in a case as evidence (lossless PNG with provenance):
+    /// --at TIME, --every INTERVAL, --scenes; --contact-sheet OUT.png.
+    Frames(frames::FramesArgs),
     /// Print one finding.
     Show {
         case: PathBuf,
@@ -260,6 +265,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             ImportOptions {
                 source_url: source,
                 note,
+                derived_from: None,
             },
             json,
         ),
@@ -285,6 +291,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             json,
         } => sun::sun_command(&point, &time, elevation_m, json),
         Command::Shadow(args) => sun::shadow_command(args),
+        Command::Frames(args) => frames::frames_command(args),
         Command::Match {
             a,
             b,

@@ -1,6 +1,7 @@
 //! What leaves the case for publication. `geo`: findings as GeoJSON, KML and CSV;
 //! `figure`: annotated comparison figures as PNG and SVG with a provenance manifest.
 
+pub mod contact_sheet;
 pub mod figure;
 pub mod geo;
 

@@ -1,0 +1,167 @@
+//! `geoproof frames`: frame grabs from a video in a case, by time, at an interval or at
+//! scene changes, each stored as evidence with its provenance; and a contact sheet.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use serde_json::json;
+
+use geoproof::case::{Case, ImportOutcome, OpenVideo};
+use geoproof::video::{AnalysisOptions, DEFAULT_SCENE_THRESHOLD, format_timecode, parse_time};
+
+use super::Outcome;
+use super::output::{evidence_json, print_json};
+
+#[derive(Debug, Args)]
+pub struct FramesArgs {
+    case: PathBuf,
+    /// The video: an evidence id or a unique prefix of its SHA-256.
+    video: String,
+    /// A time: seconds (7.5) or a timecode (00:01:02.500), counted from the clip's
+    /// start; the frame is the one ffmpeg's accurate seek returns (repeatable).
+    #[arg(long = "at", value_name = "TIME", allow_hyphen_values = true)]
+    at: Vec<String>,
+    /// A frame every this long (2s, 0.5, 00:00:10).
+    #[arg(long, value_name = "INTERVAL")]
+    every: Option<String>,
+    /// The first frame and every scene change (decodes the whole clip once).
+    #[arg(long)]
+    scenes: bool,
+    /// Scene-change sensitivity, 0–1 (ffmpeg's `scene` score; lower finds more).
+    #[arg(long, value_name = "X", default_value_t = DEFAULT_SCENE_THRESHOLD, requires = "scenes")]
+    threshold: f64,
+    /// Write a sheet of the first frame and the scene changes with timecodes.
+    #[arg(long, value_name = "OUT.png")]
+    contact_sheet: Option<PathBuf>,
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn frames_command(args: FramesArgs) -> Result<Outcome> {
+    if args.at.is_empty() && args.every.is_none() && !args.scenes && args.contact_sheet.is_none() {
+        anyhow::bail!(
+            "say which frames: --at TIME, --every INTERVAL, --scenes or --contact-sheet OUT.png"
+        );
+    }
+    if !(0.0..=1.0).contains(&args.threshold) {
+        anyhow::bail!("--threshold {} is outside 0–1", args.threshold);
+    }
+    let mut case = Case::open(&args.case)?;
+    let video = case.open_video(&args.video)?;
+    let mut wanted: Vec<usize> = Vec::new();
+    for text in &args.at {
+        let time = parse_time(text).map_err(|e| anyhow::anyhow!("--at: {e}"))?;
+        wanted.push(video.frame_at(time)?);
+    }
+    if let Some(text) = &args.every {
+        let step = parse_time(text).map_err(|e| anyhow::anyhow!("--every: {e}"))?;
+        if step <= 0 {
+            anyhow::bail!("--every {text}: the interval must be longer than 0");
+        }
+        let mut t = 0;
+        while let Some(index) = video.table.frame_at(t) {
+            wanted.push(index);
+            t += step;
+        }
+    }
+    if args.scenes || args.contact_sheet.is_some() {
+        let scenes = scene_frames(
+            &mut case,
+            &video,
+            args.threshold,
+            args.contact_sheet.as_ref(),
+        )?;
+        if args.scenes {
+            wanted.extend(scenes);
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    wanted.retain(|i| seen.insert(*i));
+    let mut results = Vec::new();
+    for index in wanted {
+        let frame = video.decode(index)?;
+        let outcome = case.add_frame_grab(&video, &frame)?;
+        let (status, record) = match &outcome {
+            ImportOutcome::Added(r) => ("added", r),
+            ImportOutcome::Duplicate(r) => ("duplicate", r),
+        };
+        if let Some(damage) = &frame.damage {
+            eprintln!(
+                "warning: {}: frame {index} may be damaged: {damage}",
+                video.path.display()
+            );
+        }
+        if !args.json {
+            println!(
+                "{status:<9} {}  frame {index} at {}  {}×{}  {}",
+                record.short_id(),
+                format_timecode(video.table.time_us(index)),
+                record.width,
+                record.height,
+                record.original_name
+            );
+        }
+        let mut value = evidence_json(record);
+        value["status"] = json!(status);
+        results.push(value);
+    }
+    if args.json {
+        print_json(&results)?;
+    }
+    Ok(Outcome::Success)
+}
+
+/// Runs (or reuses) the scene analysis, stores it, writes the contact sheet if asked,
+/// and returns the frames of the sheet (frame 0 and every scene change).
+fn scene_frames(
+    case: &mut Case,
+    video: &OpenVideo,
+    threshold: f64,
+    sheet: Option<&PathBuf>,
+) -> Result<Vec<usize>> {
+    eprintln!("analysing {} …", video.record.original_name);
+    let mut last_percent = 0;
+    let (analysis, thumbnails) = video.analyse(
+        AnalysisOptions {
+            scene_threshold: threshold,
+        },
+        &mut |done, total| {
+            let percent = done * 100 / total.max(1);
+            if percent >= last_percent + 25 {
+                last_percent = percent;
+                eprintln!("  {percent} %");
+            }
+            true
+        },
+    )?;
+    let frames: Vec<usize> = geoproof::video::contact_sheet(&analysis)
+        .into_iter()
+        .map(|i| i as usize)
+        .collect();
+    if let Some(out) = sheet {
+        let tiles: Vec<(String, image::RgbImage)> = thumbnails
+            .into_iter()
+            .filter(|(i, _)| frames.contains(i))
+            .map(|(i, image)| {
+                let label = format!("{}  #{i}", format_timecode(video.table.time_us(i)));
+                (label, image)
+            })
+            .collect();
+        let title = format!(
+            "{} — {} scenes (threshold {threshold}), sha256 {}",
+            video.record.original_name,
+            tiles.len(),
+            video.record.short_id()
+        );
+        let png = geoproof::export::contact_sheet::render_png(&title, &tiles)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?;
+        geoproof::case::store::write_atomic(out, &png, false)
+            .with_context(|| format!("{}: contact sheet not written", out.display()))?;
+        eprintln!("contact sheet: {} ({} frames)", out.display(), tiles.len());
+    }
+    if case.read_only_reason().is_none() {
+        case.set_video_analysis(&video.record.sha256, analysis)?;
+    }
+    Ok(frames)
+}
