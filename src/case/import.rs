@@ -63,7 +63,19 @@ impl Case {
         }
         let mut record = self.store_original(inspection, options)?;
         let near = super::similar_to(&record, self.evidence(), super::NEAR_DUPLICATE_MAX_DISTANCE);
-        for s in near {
+        // A grab resembles its own video and the other grabs of it: no news.
+        let family = record.derived_from.as_ref().map(|d| d.sha256.clone());
+        let same_family = |id: &str| {
+            family.as_deref().is_some_and(|video| {
+                id == video
+                    || self
+                        .evidence
+                        .get(id)
+                        .and_then(|r| r.derived_from.as_ref())
+                        .is_some_and(|d| d.sha256 == video)
+            })
+        };
+        for s in near.into_iter().filter(|s| !same_family(&s.sha256)) {
             let what = match (
                 record.is_video(),
                 self.evidence

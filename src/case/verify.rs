@@ -32,6 +32,17 @@ pub struct VerifyReport {
     /// interrupted between the two writes): not evidence of the case yet, and not a
     /// fault; adding the file again completes the intake.
     pub unrecorded: Vec<String>,
+    /// Frame grabs whose video is not in the case, or whose video's original is missing
+    /// or altered: their provenance can no longer be shown.
+    pub orphaned_frames: Vec<OrphanedFrame>,
+}
+
+/// A frame grab whose source video cannot vouch for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrphanedFrame {
+    pub id: String,
+    pub video_sha256: String,
+    pub reason: String,
 }
 
 impl VerifyReport {
@@ -40,6 +51,7 @@ impl VerifyReport {
             && self.altered.is_empty()
             && self.unexpected.is_empty()
             && self.damaged.is_empty()
+            && self.orphaned_frames.is_empty()
     }
 }
 
@@ -78,6 +90,34 @@ impl Case {
         Ok(())
     }
 
+    /// Every frame grab's video must be evidence of this case, present and intact
+    /// (checked after the originals were re-hashed, so their verdicts are reused).
+    fn verify_frame_sources(&self, report: &mut VerifyReport) {
+        for record in self.evidence.values() {
+            let Some(derived) = &record.derived_from else {
+                continue;
+            };
+            let video = self.evidence.get(&derived.sha256);
+            let reason = match video {
+                None => Some("its video is not evidence of this case".to_owned()),
+                Some(v) if report.missing.contains(&v.file) => {
+                    Some(format!("its video {} is missing", v.file))
+                }
+                Some(v) if report.altered.iter().any(|a| a.id == v.sha256) => {
+                    Some(format!("its video {} is altered", v.file))
+                }
+                Some(_) => None,
+            };
+            if let Some(reason) = reason {
+                report.orphaned_frames.push(OrphanedFrame {
+                    id: record.sha256.clone(),
+                    video_sha256: derived.sha256.clone(),
+                    reason,
+                });
+            }
+        }
+    }
+
     /// Re-hashes every original. Reads only inside the case folder.
     pub fn verify(&self) -> Result<VerifyReport, CaseError> {
         let mut report = VerifyReport {
@@ -114,6 +154,7 @@ impl Case {
             }
         }
         self.verify_snapshots(&mut report)?;
+        self.verify_frame_sources(&mut report);
         let dir = self.root.join(EVIDENCE_DIR);
         let entries = match fs::read_dir(&dir) {
             Ok(entries) => entries,

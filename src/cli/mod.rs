@@ -478,9 +478,12 @@ fn colours(
 }
 
 fn similar(path: PathBuf, id: &str, max_distance: u32, json: bool) -> Result<Outcome> {
-    let case = Case::open_read_only(&path)?;
+    // Videos are compared through their per-second hashes, which the first `similar`
+    // (or the app) computes and records; a read-only case is analysed in memory only.
+    let mut case = Case::open(&path).or_else(|_| Case::open_read_only(&path))?;
+    let records = records_with_video_analysis(&mut case)?;
     let record = case.find_evidence(id)?;
-    let found = case.similar(id, max_distance)?;
+    let found = geoproof::case::similar_to(record, records.iter(), max_distance);
     if json {
         print_json(&json!({
             "evidence": record.sha256,
@@ -507,6 +510,35 @@ fn similar(path: PathBuf, id: &str, max_distance: u32, json: bool) -> Result<Out
         }
     }
     Ok(Outcome::Success)
+}
+
+/// The case's evidence, every video with its analysis (run now where missing).
+fn records_with_video_analysis(case: &mut Case) -> Result<Vec<geoproof::case::EvidenceRecord>> {
+    let pending: Vec<String> = case
+        .evidence()
+        .filter(|r| r.video.as_ref().is_some_and(|v| v.analysis.is_none()))
+        .map(|r| r.sha256.clone())
+        .collect();
+    let mut analysed = std::collections::BTreeMap::new();
+    for id in pending {
+        let video = case.open_video(&id)?;
+        eprintln!("analysing {} for comparison …", video.record.original_name);
+        let (analysis, _) = video.analyse(Default::default(), &mut |_, _| true)?;
+        if case.read_only_reason().is_none() {
+            case.set_video_analysis(&id, analysis.clone())?;
+        }
+        analysed.insert(id, analysis);
+    }
+    Ok(case
+        .evidence()
+        .cloned()
+        .map(|mut r| {
+            if let (Some(v), Some(a)) = (r.video.as_mut(), analysed.get(&r.sha256)) {
+                v.analysis = Some(a.clone());
+            }
+            r
+        })
+        .collect())
 }
 
 fn export_figure(
@@ -737,6 +769,7 @@ fn verify(path: PathBuf, json: bool) -> Result<Outcome> {
                 "altered": report.altered,
                 "unexpected": report.unexpected,
                 "damaged": report.damaged,
+                "orphaned_frames": report.orphaned_frames,
             }),
         );
         case.save()
@@ -753,6 +786,7 @@ fn verify(path: PathBuf, json: bool) -> Result<Outcome> {
             "unexpected": report.unexpected,
             "damaged": report.damaged,
             "unrecorded": report.unrecorded,
+            "orphaned_frames": report.orphaned_frames,
             "logged": loggable,
         }))?;
     } else {

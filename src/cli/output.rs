@@ -268,6 +268,14 @@ pub fn verify_text(report: &VerifyReport) -> String {
     for damaged in &report.damaged {
         let _ = writeln!(out, "DAMAGED     {damaged}");
     }
+    for frame in &report.orphaned_frames {
+        let _ = writeln!(
+            out,
+            "ORPHANED    frame grab {} ({})",
+            geoproof::case::short_hash(&frame.id),
+            frame.reason
+        );
+    }
     for file in &report.unrecorded {
         let _ = writeln!(
             out,

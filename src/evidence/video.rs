@@ -15,6 +15,10 @@ use crate::video::{self, Ffmpeg, FrameHash, VideoError};
 /// Video originals are streamed, so the limit is the disk's, within reason.
 pub const MAX_VIDEO_BYTES: u64 = 64 * 1024 * 1024 * 1024;
 
+/// The largest video frame decoded (8K is 33 megapixels): one RGBA frame of this size
+/// is 256 MiB.
+pub const MAX_VIDEO_PIXELS: u64 = 8192 * 8192;
+
 /// The first bytes of a file, enough to recognise any supported format.
 pub(super) fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
     let mut head = Vec::with_capacity(4096);
@@ -36,6 +40,14 @@ pub(super) fn inspect_video(
     let container = media_type.container().unwrap_or("video");
     let probe = video::probe(ff, path, container).map_err(IntakeCause::Video)?;
     check_size(probe.width, probe.height)?;
+    if u64::from(probe.width) * u64::from(probe.height) > MAX_VIDEO_PIXELS {
+        return Err(IntakeCause::Video(VideoError::Invalid(format!(
+            "declares frames of {}×{} pixels, above the limit of {} megapixels (8192×8192)",
+            probe.width,
+            probe.height,
+            MAX_VIDEO_PIXELS / 1_000_000
+        ))));
+    }
     if probe.table.frame_count() == 0 {
         return Err(IntakeCause::Video(VideoError::Invalid(
             "the video stream holds no frames".into(),

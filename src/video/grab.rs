@@ -60,7 +60,9 @@ pub fn grab_frame(
         attempts.push(None);
     }
     let mut last_problem = None;
-    for seek_us in attempts {
+    let tries = attempts.len();
+    for (n, seek_us) in attempts.into_iter().enumerate() {
+        let more_to_try = n + 1 < tries;
         let list = decode_args(
             path,
             table,
@@ -73,6 +75,16 @@ pub fn grab_frame(
         let out = ff.run_ffmpeg(&list, time_limit(GRAB_LIMIT_S))?;
         let shown = showinfo_pts(&out.stderr);
         match shown.first() {
+            // A seek that starts decoding after a keyframe (MPEG-TS seeks by bytes) hands
+            // back a frame built on missing references: decode it again from further back
+            // before calling the damage the file's own.
+            Some(&pts)
+                if pts == target && more_to_try && !decoder_errors(&out.stderr).is_empty() =>
+            {
+                last_problem = Some(
+                    "decoding from the seek point reported damage; retrying from earlier".into(),
+                );
+            }
             Some(&pts) if pts == target && out.stdout.len() >= frame_bytes => {
                 let image = RgbaImage::from_raw(width, height, out.stdout[..frame_bytes].to_vec())
                     .ok_or_else(|| VideoError::Invalid("frame buffer of the wrong size".into()))?;

@@ -100,7 +100,7 @@ pub fn probe(ff: &Ffmpeg, path: &Path, container: &str) -> Result<Probe, VideoEr
     let out = ff.run_ffprobe(&list, time_limit(PROBE_LIMIT_S))?;
     let doc: Value = serde_json::from_slice(&out.stdout)
         .map_err(|e| VideoError::Invalid(format!("ffprobe printed unreadable JSON: {e}")))?;
-    let info = StreamInfo::from_json(&doc)?;
+    let info = StreamInfo::from_json(&doc).map_err(|e| refused_size(&out.stderr).unwrap_or(e))?;
     let table = FrameTable::read(ff, path, info.index, info.time_base, info.start_us)?;
     Ok(assemble(container, &doc, info, table))
 }
@@ -216,6 +216,16 @@ fn assemble(container: &str, doc: &Value, info: StreamInfo, table: FrameTable) -
         table,
         warnings,
     }
+}
+
+/// ffmpeg's own refusal of an absurd frame size (`Picture size 65535x65535 is invalid`),
+/// which leaves the stream without a size.
+fn refused_size(stderr: &str) -> Option<VideoError> {
+    let rest = stderr.split("Picture size ").nth(1)?;
+    let size = rest.split_whitespace().next()?;
+    Some(VideoError::Invalid(format!(
+        "declares frames of {size} pixels, above the decode limit"
+    )))
 }
 
 /// ffprobe prints numbers as strings (`"4.000000"`).

@@ -181,22 +181,47 @@ fn drain(pipe: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<Ve
     })
 }
 
-/// The line of ffmpeg's stderr that says what went wrong (its last non-empty line,
-/// without the `[demuxer @ 0x…]` prefix).
+/// What ffmpeg said went wrong: its last two distinct messages (the specific cause,
+/// such as `moov atom not found`, usually comes just before the generic one), without
+/// the `[demuxer @ 0x…]` prefixes or the `file:…:` input name.
 pub fn last_error_line(stderr: &str) -> String {
-    let line = stderr
+    let mut messages: Vec<String> = Vec::new();
+    for line in stderr
         .lines()
         .map(str::trim)
-        .rfind(|l| !l.is_empty())
-        .unwrap_or("exited with an error and printed nothing");
-    let line = match line
+        .filter(|l| !l.is_empty())
+        .rev()
+    {
+        let message = strip_prefixes(line);
+        if !messages.contains(&message) {
+            messages.push(message);
+        }
+        if messages.len() == 2 {
+            break;
+        }
+    }
+    if messages.is_empty() {
+        return "exited with an error and printed nothing".into();
+    }
+    messages.reverse();
+    messages.join("; ").chars().take(300).collect()
+}
+
+fn strip_prefixes(line: &str) -> String {
+    let mut line = line;
+    while let Some((_, rest)) = line
         .strip_prefix('[')
         .and_then(|rest| rest.split_once("] "))
     {
-        Some((_, message)) => message,
-        None => line,
-    };
-    line.chars().take(300).collect()
+        line = rest;
+    }
+    // `file:/path/clip.mp4: Invalid data…`: the caller names the file already.
+    if let Some(rest) = line.strip_prefix("file:")
+        && let Some((_, message)) = rest.split_once(": ")
+    {
+        line = message;
+    }
+    line.to_owned()
 }
 
 fn on_path(program: &str) -> Option<PathBuf> {
@@ -245,7 +270,7 @@ mod tests {
                       file:a.mp4: Invalid data found when processing input\n\n";
         assert_eq!(
             last_error_line(stderr),
-            "file:a.mp4: Invalid data found when processing input"
+            "moov atom not found; Invalid data found when processing input"
         );
         assert_eq!(
             last_error_line("[h264 @ 0x1] error while decoding MB 3 4"),
