@@ -57,6 +57,7 @@ pub fn add_annotation(
         label: String::new(),
         category,
         color: None,
+        frame: None,
     });
     id
 }

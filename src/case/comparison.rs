@@ -209,6 +209,26 @@ pub struct Annotation {
     /// Drawing colour, RGB; `None` uses the linked feature's colour or the default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub color: Option<[u8; 3]>,
+    /// On a video panel: the frame it was drawn on (shown only there).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frame: Option<FrameRef>,
+}
+
+/// One frame of a video: its index in presentation order and its time after the start.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct FrameRef {
+    pub index: u64,
+    pub time_s: f64,
+}
+
+impl Annotation {
+    /// Whether the annotation shows on a panel showing `frame` (`None`: a still).
+    pub fn shows_on(&self, frame: Option<u64>) -> bool {
+        match (self.frame, frame) {
+            (Some(own), Some(shown)) => own.index == shown,
+            _ => true,
+        }
+    }
 }
 
 /// How a linked pair of features compares.

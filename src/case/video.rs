@@ -31,6 +31,39 @@ pub struct OpenVideo {
 }
 
 impl OpenVideo {
+    /// Opens the video of `record` stored at `path`: locates ffmpeg and reads the frame
+    /// table (a demux pass). Needs no `Case`, so a worker thread can do it.
+    pub fn open(record: EvidenceRecord, path: PathBuf) -> Result<OpenVideo, FrameError> {
+        let fail = |cause| FrameError::Video {
+            path: path.clone(),
+            cause,
+        };
+        let Some(facts) = record.video.as_ref() else {
+            return Err(fail(VideoError::Invalid(format!(
+                "{} is not a video ({})",
+                record.original_name, record.media_type
+            ))));
+        };
+        let time_base = facts
+            .time_base()
+            .ok_or_else(|| fail(VideoError::Invalid("record has no valid time base".into())))?;
+        let ffmpeg = Ffmpeg::locate().map_err(fail)?;
+        let table = FrameTable::read(
+            ffmpeg,
+            &path,
+            facts.stream_index,
+            time_base,
+            facts.start_us(),
+        )
+        .map_err(fail)?;
+        Ok(OpenVideo {
+            record,
+            path,
+            table,
+            ffmpeg,
+        })
+    }
+
     fn fail(&self, cause: VideoError) -> FrameError {
         FrameError::Video {
             path: self.path.clone(),
@@ -91,34 +124,7 @@ impl Case {
     pub fn open_video(&self, id: &str) -> Result<OpenVideo, FrameError> {
         let record = self.find_evidence(id)?.clone();
         let path = self.evidence_path(&record);
-        let fail = |cause| FrameError::Video {
-            path: path.clone(),
-            cause,
-        };
-        let Some(facts) = record.video.as_ref() else {
-            return Err(fail(VideoError::Invalid(format!(
-                "{} is not a video ({})",
-                record.original_name, record.media_type
-            ))));
-        };
-        let time_base = facts
-            .time_base()
-            .ok_or_else(|| fail(VideoError::Invalid("record has no valid time base".into())))?;
-        let ffmpeg = Ffmpeg::locate().map_err(fail)?;
-        let table = FrameTable::read(
-            ffmpeg,
-            &path,
-            facts.stream_index,
-            time_base,
-            facts.start_us(),
-        )
-        .map_err(fail)?;
-        Ok(OpenVideo {
-            record,
-            path,
-            table,
-            ffmpeg,
-        })
+        OpenVideo::open(record, path)
     }
 
     /// Stores a decoded frame as new evidence (lossless PNG, rotation applied) with its

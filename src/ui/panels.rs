@@ -93,7 +93,13 @@ pub fn top_bar_ui(ui: &mut Ui, state: &mut AppState) {
             }
             if ui.button("Import evidence…").clicked() {
                 if let Some(files) = rfd::FileDialog::new()
-                    .add_filter("Images", &["jpg", "jpeg", "png", "webp", "tif", "tiff"])
+                    .add_filter(
+                        "Images and videos",
+                        &[
+                            "jpg", "jpeg", "png", "webp", "tif", "tiff", "mp4", "mov", "m4v",
+                            "webm", "mkv", "ts", "mts", "m2ts", "avi",
+                        ],
+                    )
                     .pick_files()
                 {
                     state.commands.push(Command::Import(files));

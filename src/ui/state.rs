@@ -82,6 +82,10 @@ pub enum Command {
         svg: Option<PathBuf>,
         options: crate::export::figure::FigureOptions,
     },
+    /// Stores a frame decoded from a video as evidence with its provenance.
+    AddFrameGrab(Result<Box<(crate::case::OpenVideo, crate::video::DecodedFrame)>, String>),
+    /// Shows an error from background work in the status bar.
+    Report(String),
 }
 
 /// A message for the status bar; errors stay until replaced.
@@ -534,7 +538,42 @@ impl AppState {
             Command::ExportFigure { png, svg, options } => {
                 self.export_figure(png, svg, &options)?
             }
+            Command::AddFrameGrab(result) => self.add_frame_grab(result)?,
+            Command::Report(message) => self.status = Some(Status::Error(message)),
         }
+        Ok(())
+    }
+
+    fn add_frame_grab(
+        &mut self,
+        result: Result<Box<(crate::case::OpenVideo, crate::video::DecodedFrame)>, String>,
+    ) -> Result<(), String> {
+        let grabbed = result?;
+        let (video, frame) = &*grabbed;
+        let case = self.case.as_mut().ok_or("no case is open")?;
+        let outcome = case
+            .add_frame_grab(video, frame)
+            .map_err(|e| e.to_string())?;
+        let timecode = crate::video::format_timecode(video.table.time_us(frame.index));
+        let message = match outcome {
+            ImportOutcome::Added(r) => format!(
+                "grabbed frame {} at {timecode} of {} as {}",
+                frame.index,
+                video.record.original_name,
+                r.short_id()
+            ),
+            ImportOutcome::Duplicate(r) => format!(
+                "frame {} at {timecode} is already in the case as {}",
+                frame.index,
+                r.short_id()
+            ),
+        };
+        self.status = Some(match &frame.damage {
+            Some(damage) => {
+                Status::Error(format!("{message}; the decoder reported damage: {damage}"))
+            }
+            None => Status::Info(message),
+        });
         Ok(())
     }
 

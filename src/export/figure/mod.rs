@@ -341,8 +341,13 @@ pub fn build(
         items.push(Item::EndClip);
         let tag = type_setter.layout(&panel.id, 13.0 * k, None, true);
         tag_items(&mut items, &tag, [cell[0] + 6.0 * k, cell[1] + 6.0 * k], k);
+        let derived_from = case
+            .find_evidence(&sources[i].sha256)
+            .ok()
+            .and_then(|r| r.derived_from.clone());
         provenance.push(serde_json::json!({
             "panel": panel.id,
+            "derived_from": derived_from,
             "kind": sources[i].kind,
             "sha256": sources[i].sha256,
             "name": sources[i].name,
@@ -476,7 +481,11 @@ pub fn build(
                 p.id,
                 taken_at.format("%Y-%m-%d %H:%M UTC")
             ),
-            PanelSource::Evidence { .. } => format!("{}: {} (SHA-256 {}…)", p.id, s.name, &s.sha256[..16.min(s.sha256.len())]),
+            PanelSource::Evidence { sha256 } => match case.find_evidence(sha256).ok().filter(|r| r.derived_from.is_some()) {
+                // A frame grab names the frame and the video it was taken from.
+                Some(record) => format!("{}: {}; still SHA-256 {}…", p.id, record.source_line(), &s.sha256[..16.min(s.sha256.len())]),
+                None => format!("{}: {} (SHA-256 {}…)", p.id, s.name, &s.sha256[..16.min(s.sha256.len())]),
+            },
         })
         .collect();
     lines.extend(options.credits.iter().cloned());

@@ -53,7 +53,24 @@ pub fn board_ui(ui: &mut Ui, state: &mut AppState, images: &mut BoardImages) {
         draw_link_lines(&ui.painter_at(area), f, &transforms);
     }
     state.board.transforms = transforms;
+    for finished in images.videos.finished_work() {
+        state.commands.push(match finished {
+            super::video::Finished::Grab(result) => Command::AddFrameGrab(result),
+            super::video::Finished::Analysis(id, Ok(analysis)) => {
+                Command::Edit(crate::case::Edit::SetVideoAnalysis {
+                    id,
+                    analysis: Box::new(analysis),
+                })
+            }
+            super::video::Finished::Analysis(_, Err(e)) => {
+                Command::Report(format!("video analysis: {e}"))
+            }
+        });
+    }
     images.end_frame();
+    if images.videos.busy() {
+        ui.ctx().request_repaint();
+    }
     if images.loading() {
         ui.ctx()
             .request_repaint_after(std::time::Duration::from_millis(100));
@@ -151,6 +168,14 @@ fn panel_ui(
     let painter = ui.painter_at(rect);
     painter.rect_filled(body, 0.0, Color32::from_gray(24));
 
+    let is_video = state
+        .case
+        .as_ref()
+        .and_then(|c| c.find_evidence(&key).ok())
+        .is_some_and(|r| r.is_video());
+    if is_video {
+        return video_panel_ui(ui, rect, state, images, panel, &key, &name, known_size);
+    }
     let image = images.get(&ctx, &key, path);
     let (pyramid, size) = match image {
         ImageState::Ready(p) => (
@@ -215,6 +240,141 @@ fn panel_ui(
         super::loupe::draw(ui, images, pyramid, &t, hover, &state.board.loupe);
     }
     Some(t)
+}
+
+/// A video panel: the frame the player shows, drawn through the same transform and
+/// tools as a photo, with the transport bar below it.
+#[allow(clippy::too_many_arguments)]
+fn video_panel_ui(
+    ui: &mut Ui,
+    rect: Rect,
+    state: &mut AppState,
+    images: &mut BoardImages,
+    panel: &Panel,
+    key: &str,
+    name: &str,
+    known_size: Option<[f64; 2]>,
+) -> Option<ViewTransform> {
+    let ctx = ui.ctx().clone();
+    let header = Rect::from_min_size(rect.min, vec2(rect.width(), HEADER_HEIGHT));
+    let transport = Rect::from_min_max(
+        pos2(rect.min.x, rect.max.y - super::transport::HEIGHT),
+        rect.max,
+    );
+    let body = Rect::from_min_max(
+        pos2(rect.min.x, header.max.y),
+        pos2(rect.max.x, transport.min.y),
+    );
+    ui.painter_at(rect)
+        .rect_filled(body, 0.0, Color32::from_gray(24));
+    let case = state.case.as_ref()?;
+    let player = images.videos.player(&ctx, case, key);
+    if let Some(index) = state.board.video_seeks.remove(&panel.id) {
+        player.playing = false;
+        player.seek(index);
+    }
+    player.update(&ctx);
+    let size = known_size.unwrap_or([1.0, 1.0]);
+    let view = state
+        .board
+        .views
+        .get(&panel.id)
+        .copied()
+        .unwrap_or(panel.view);
+    let mut t = transform_for(&view, size, body);
+    header_ui(ui, header, state, panel, name, &t);
+    let response = ui.interact(
+        body,
+        egui::Id::unique(("board-panel", &panel.id)),
+        Sense::click_and_drag(),
+    );
+    handle_input(ui, &response, state, panel, &mut t, size);
+    store_view(state, &panel.id, &t);
+    let painter = ui.painter_at(body);
+    let Some(player) = images.videos.get_mut(key) else {
+        return Some(t);
+    };
+    match (player.texture(), player.opening_error()) {
+        (Some(texture), _) => draw_frame_texture(&painter, texture.id(), size, &t),
+        (None, Some(e)) => {
+            let e = e.to_owned();
+            ui.put(
+                body.shrink(12.0),
+                egui::Label::new(egui::RichText::new(format!("⚠ {e}")).color(Color32::LIGHT_RED)),
+            );
+        }
+        (None, None) => {
+            ui.put(
+                Rect::from_center_size(body.center(), vec2(body.width() * 0.6, 18.0)),
+                egui::Label::new(format!("decoding {name}…")),
+            );
+        }
+    }
+    if let (Some(shown), Some(video)) = (player.shown, player.video()) {
+        state.board.video_frames.insert(
+            panel.id.clone(),
+            crate::case::comparison::FrameRef {
+                index: shown as u64,
+                time_s: video.table.time_us(shown) as f64 / 1e6,
+            },
+        );
+    }
+    let shown = player.shown.map(|i| i as u64);
+    let pyramid = player.shown_pyramid();
+    super::transport::transport_ui(ui, transport, player, response.hovered());
+    if let Some(f) = &state.board.working {
+        let mut on_frame = f.clone();
+        on_frame
+            .annotations
+            .retain(|a| a.panel != panel.id || a.shows_on(shown));
+        draw_annotations(
+            &painter,
+            &on_frame,
+            panel,
+            &t,
+            state.board.selected.as_deref(),
+            state.board.link_from.as_deref(),
+        );
+    }
+    draw_gesture_preview(&painter, state, panel, &t);
+    draw_proposals(&painter, state, panel, &t);
+    if state.board.loupe.on
+        && let (Some(pyramid), Some(hover)) = (&pyramid, response.hover_pos())
+    {
+        super::loupe::draw(ui, images, pyramid, &t, hover, &state.board.loupe);
+    }
+    Some(t)
+}
+
+/// The frame texture through the panel's transform (rotation and mirroring included).
+fn draw_frame_texture(
+    painter: &egui::Painter,
+    texture: egui::TextureId,
+    size: [f64; 2],
+    t: &ViewTransform,
+) {
+    let corners = [
+        [0.0, 0.0],
+        [size[0], 0.0],
+        [size[0], size[1]],
+        [0.0, size[1]],
+    ];
+    let uvs = [
+        pos2(0.0, 0.0),
+        pos2(1.0, 0.0),
+        pos2(1.0, 1.0),
+        pos2(0.0, 1.0),
+    ];
+    let mut mesh = egui::Mesh::with_texture(texture);
+    for (corner, uv) in corners.iter().zip(uvs) {
+        mesh.vertices.push(egui::epaint::Vertex {
+            pos: to_pos(t.to_screen(*corner)),
+            uv,
+            color: Color32::WHITE,
+        });
+    }
+    mesh.indices.extend([0, 1, 2, 0, 2, 3]);
+    painter.add(egui::Shape::mesh(mesh));
 }
 
 fn header_ui(
@@ -533,6 +693,12 @@ fn add_and_commit(state: &mut AppState, panel: &str, shape: Shape) {
     let category = state.board.category;
     if let Some(f) = state.board.working.as_mut() {
         let id = ops::add_annotation(f, panel, shape, category);
+        // On a video panel the annotation belongs to the frame it was drawn on.
+        if let Some(frame) = state.board.video_frames.get(panel)
+            && let Some(a) = ops::annotation_mut(f, &id)
+        {
+            a.frame = Some(*frame);
+        }
         state.board.selected = Some(id);
         state.commands.push(Command::CommitBoard);
     }

@@ -51,6 +51,8 @@ pub struct BoardImages {
     frame: u64,
     uploads_this_frame: usize,
     loupe: Option<TextureHandle>,
+    /// Players of the video panels (their frames live under their own budget).
+    pub videos: super::video::VideoPlayers,
 }
 
 impl BoardImages {

@@ -10,6 +10,8 @@ mod inspector;
 mod loupe;
 pub mod matching;
 mod toolbar;
+mod transport;
+pub mod video;
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -197,6 +199,10 @@ pub struct BoardState {
     pub text: HashMap<String, String>,
     /// An annotation colour picker is open; its change commits when it closes.
     pub color_editing: bool,
+    /// The frame each video panel shows (panel id → frame), for frame-bound annotations.
+    pub video_frames: HashMap<String, crate::case::comparison::FrameRef>,
+    /// Frames asked for from outside the panel (the inspector's jump-to), by panel id.
+    pub video_seeks: HashMap<String, usize>,
 }
 
 impl BoardState {

@@ -1,0 +1,181 @@
+//! The transport bar under a video panel: scrub bar with keyframe and scene ticks, play
+//! and step buttons, the exact timecode and frame number, and *Grab frame*. Keys act on
+//! the panel under the pointer: Space plays/pauses, ←/→ step one frame, Shift+←/→ one
+//! second, Ctrl+G grabs the frame.
+
+use egui::{Color32, Key, Modifiers, Rect, Sense, Stroke, Ui, pos2, vec2};
+
+use super::video::Player;
+use crate::video::format_timecode;
+
+pub const HEIGHT: f32 = 54.0;
+/// Grab frame: no tool uses a Ctrl chord.
+pub const GRAB: egui::KeyboardShortcut = egui::KeyboardShortcut::new(Modifiers::COMMAND, Key::G);
+
+const SCRUB_HEIGHT: f32 = 18.0;
+const KEYFRAME: Color32 = Color32::from_gray(120);
+const SCENE: Color32 = Color32::from_rgb(255, 170, 40);
+const PLAYHEAD: Color32 = Color32::from_rgb(80, 170, 255);
+
+/// Draws the bar and applies its clicks and (while `hovered`) its keys to `player`.
+pub fn transport_ui(ui: &mut Ui, rect: Rect, player: &mut Player, hovered: bool) {
+    let ctx = ui.ctx().clone();
+    let painter = ui.painter_at(rect);
+    painter.rect_filled(rect, 0.0, Color32::from_gray(36));
+    let Some(video) = player.video().cloned() else {
+        return;
+    };
+    let count = video.table.frame_count();
+    let scrub = Rect::from_min_size(
+        rect.min + vec2(8.0, 4.0),
+        vec2(rect.width() - 16.0, SCRUB_HEIGHT),
+    );
+    let x_of = |index: usize| {
+        scrub.min.x + scrub.width() * index as f32 / (count.saturating_sub(1).max(1)) as f32
+    };
+    painter.rect_filled(scrub, 2.0, Color32::from_gray(20));
+    for &k in &video.table.keyframes {
+        let x = x_of(k);
+        painter.line_segment(
+            [pos2(x, scrub.max.y - 5.0), pos2(x, scrub.max.y)],
+            Stroke::new(1.0, KEYFRAME),
+        );
+    }
+    if let Some(analysis) = video
+        .record
+        .video
+        .as_ref()
+        .and_then(|v| v.analysis.as_ref())
+    {
+        for scene in &analysis.scenes {
+            let x = x_of(scene.frame_index as usize);
+            painter.line_segment(
+                [pos2(x, scrub.min.y), pos2(x, scrub.max.y)],
+                Stroke::new(2.0, SCENE),
+            );
+        }
+    }
+    let head = x_of(player.current);
+    painter.line_segment(
+        [pos2(head, scrub.min.y - 2.0), pos2(head, scrub.max.y + 2.0)],
+        Stroke::new(2.0, PLAYHEAD),
+    );
+    let scrubbing = ui.interact(
+        scrub,
+        egui::Id::unique(("video-scrub", &video.record.sha256)),
+        Sense::click_and_drag(),
+    );
+    if let Some(p) = scrubbing.interact_pointer_pos()
+        && (scrubbing.clicked() || scrubbing.dragged())
+    {
+        let fraction = ((p.x - scrub.min.x) / scrub.width()).clamp(0.0, 1.0);
+        player.playing = false;
+        player.seek((fraction * count.saturating_sub(1) as f32).round() as usize);
+    }
+    scrubbing.on_hover_text("Scrub: grey ticks are keyframes, orange ticks scene changes");
+
+    let row = Rect::from_min_max(
+        pos2(rect.min.x + 6.0, scrub.max.y + 4.0),
+        rect.max - vec2(6.0, 2.0),
+    );
+    let mut child = ui.new_child(
+        egui::UiBuilder::new()
+            .max_rect(row)
+            .layout(egui::Layout::left_to_right(egui::Align::Center)),
+    );
+    if child
+        .small_button("−1 s")
+        .on_hover_text("Back one second (Shift+←)")
+        .clicked()
+    {
+        player.playing = false;
+        player.jump_seconds(-1.0);
+    }
+    if child
+        .small_button("◀|")
+        .on_hover_text("Previous frame (←)")
+        .clicked()
+    {
+        player.step(-1);
+    }
+    let play_label = if player.playing { "⏸" } else { "▶" };
+    if child
+        .small_button(play_label)
+        .on_hover_text("Play / pause (Space)")
+        .clicked()
+    {
+        player.toggle_play();
+    }
+    if child
+        .small_button("|▶")
+        .on_hover_text("Next frame (→)")
+        .clicked()
+    {
+        player.step(1);
+    }
+    if child
+        .small_button("+1 s")
+        .on_hover_text("Forward one second (Shift+→)")
+        .clicked()
+    {
+        player.playing = false;
+        player.jump_seconds(1.0);
+    }
+    let time = format_timecode(video.table.time_us(player.current));
+    child.label(
+        egui::RichText::new(format!(
+            "{time}  frame {} / {}",
+            player.current,
+            count.saturating_sub(1)
+        ))
+        .monospace(),
+    );
+    let grab = child
+        .add_enabled(!player.grabbing(), egui::Button::new("📷 Grab frame"))
+        .on_hover_text(format!(
+            "Store this frame as evidence (lossless PNG with its provenance) ({})",
+            ctx.format_shortcut(&GRAB)
+        ));
+    if grab.clicked() {
+        player.grab_current(&ctx);
+    }
+    if let Some(e) = &player.error {
+        child.label(egui::RichText::new(format!("⚠ {e}")).color(Color32::LIGHT_RED));
+    }
+    if hovered {
+        keys(ui, player, &ctx);
+    }
+}
+
+fn keys(ui: &mut Ui, player: &mut Player, ctx: &egui::Context) {
+    let (space, left, right, shift_left, shift_right, grab) = ui.input_mut(|i| {
+        (
+            i.key_pressed(Key::Space) && !i.pointer.any_down(),
+            i.consume_key(Modifiers::NONE, Key::ArrowLeft),
+            i.consume_key(Modifiers::NONE, Key::ArrowRight),
+            i.consume_key(Modifiers::SHIFT, Key::ArrowLeft),
+            i.consume_key(Modifiers::SHIFT, Key::ArrowRight),
+            i.consume_shortcut(&GRAB),
+        )
+    });
+    if space {
+        player.toggle_play();
+    }
+    if left {
+        player.step(-1);
+    }
+    if right {
+        player.step(1);
+    }
+    if shift_left {
+        player.playing = false;
+        player.jump_seconds(-1.0);
+    }
+    if shift_right {
+        player.playing = false;
+        player.jump_seconds(1.0);
+    }
+    if grab && !player.grabbing() {
+        player.grab_current(ctx);
+    }
+}

@@ -1,0 +1,528 @@
+//! Video panels: one player per clip on the board. A worker thread owns a running
+//! ffmpeg decoder and serves the newest frame asked for (stepping forward reads on from
+//! the running decoder; a jump starts a new one at the exact frame); decoded frames are
+//! cached under a memory budget; the UI thread only swaps textures and never waits.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
+use std::time::Instant;
+
+use egui::{ColorImage, TextureHandle, TextureOptions};
+use image::RgbaImage;
+
+use crate::board::Pyramid;
+use crate::case::{Case, OpenVideo};
+use crate::video::{DecodedFrame, FrameStream, VideoAnalysis};
+
+/// Decoded frames kept per player (a 4K RGBA frame with its pyramid is ~45 MB).
+pub const FRAME_CACHE_BYTES: usize = 400 * 1024 * 1024;
+/// A jump this many frames ahead or less is decoded by reading on, not by seeking.
+const READ_ON_LIMIT: usize = 90;
+
+/// A decoded frame ready to show.
+pub struct ShownFrame {
+    pub index: usize,
+    pub image: Arc<RgbaImage>,
+    pub pyramid: Arc<Pyramid>,
+}
+
+enum Opening {
+    Pending(Receiver<Result<OpenVideo, String>>),
+    Ready(Box<OpenVideo>),
+    Failed(String),
+}
+
+enum Reply {
+    Frame(ShownFrame),
+    Failed(usize, String),
+}
+
+pub struct Player {
+    opening: Opening,
+    /// The frame asked for (shown as soon as it is decoded).
+    pub current: usize,
+    pub playing: bool,
+    /// Wall clock and frame where playing started, to keep real time.
+    play_anchor: Option<(Instant, usize)>,
+    wants: Option<Sender<usize>>,
+    replies: Option<Receiver<Reply>>,
+    cache: HashMap<usize, (Arc<RgbaImage>, Arc<Pyramid>, u64)>,
+    use_counter: u64,
+    /// The frame on the texture.
+    pub shown: Option<usize>,
+    texture: Option<TextureHandle>,
+    /// Set when the frame asked for was sent to the worker (so it is asked once).
+    requested: Option<usize>,
+    pub error: Option<String>,
+    /// Pending exact grabs (provenance-grade decodes) and their results.
+    grabs: Vec<Receiver<Result<(OpenVideo, DecodedFrame), String>>>,
+    analysis: Option<Receiver<Result<VideoAnalysis, String>>>,
+    analysis_started: bool,
+    /// When the last seek was asked, for the time-to-frame measurement.
+    pub asked_at: Option<Instant>,
+    pub last_seek_ms: Option<f64>,
+}
+
+/// All players of the board, by the video's SHA-256.
+#[derive(Default)]
+pub struct VideoPlayers {
+    players: HashMap<String, Player>,
+}
+
+impl VideoPlayers {
+    /// The player of video `sha256`, opened in the background on first use.
+    pub fn player(&mut self, ctx: &egui::Context, case: &Case, sha256: &str) -> &mut Player {
+        self.players
+            .entry(sha256.to_owned())
+            .or_insert_with(|| Player::open(ctx, case, sha256))
+    }
+
+    pub fn get(&self, sha256: &str) -> Option<&Player> {
+        self.players.get(sha256)
+    }
+
+    pub fn get_mut(&mut self, sha256: &str) -> Option<&mut Player> {
+        self.players.get_mut(sha256)
+    }
+
+    /// Finished grabs and analyses of every player, for the app to record in the case.
+    pub fn finished_work(&mut self) -> Vec<Finished> {
+        let mut done = Vec::new();
+        for (sha, player) in &mut self.players {
+            player.grabs.retain(|rx| match rx.try_recv() {
+                Ok(result) => {
+                    done.push(Finished::Grab(result.map(Box::new)));
+                    false
+                }
+                Err(TryRecvError::Empty) => true,
+                Err(TryRecvError::Disconnected) => {
+                    done.push(Finished::Grab(Err(
+                        "the frame grab stopped unexpectedly".into()
+                    )));
+                    false
+                }
+            });
+            if let Some(rx) = &player.analysis {
+                match rx.try_recv() {
+                    Ok(result) => {
+                        done.push(Finished::Analysis(sha.clone(), result));
+                        player.analysis = None;
+                    }
+                    Err(TryRecvError::Empty) => {}
+                    Err(TryRecvError::Disconnected) => player.analysis = None,
+                }
+            }
+        }
+        done
+    }
+
+    /// Bytes of decoded frames held by all players.
+    pub fn cache_bytes(&self) -> usize {
+        self.players.values().map(Player::cache_bytes).sum()
+    }
+
+    pub fn busy(&self) -> bool {
+        self.players
+            .values()
+            .any(|p| p.playing || p.shown != Some(p.current) || !p.grabs.is_empty())
+    }
+}
+
+/// Work a player finished that changes the case.
+pub enum Finished {
+    Grab(Result<Box<(OpenVideo, DecodedFrame)>, String>),
+    Analysis(String, Result<VideoAnalysis, String>),
+}
+
+impl Player {
+    fn open(ctx: &egui::Context, case: &Case, sha256: &str) -> Player {
+        let (tx, rx) = mpsc::channel();
+        // Opening reads the frame table (a demux pass of the whole file): on a worker.
+        let opening = match case.find_evidence(sha256) {
+            Ok(record) => {
+                let (record, path) = (record.clone(), case.evidence_path(record));
+                let ctx = ctx.clone();
+                match std::thread::Builder::new()
+                    .name("video-open".into())
+                    .spawn(move || {
+                        let opened = crate::ui::jobs::catch_failure("opening a video", || {
+                            OpenVideo::open(record, path).map_err(|e| e.to_string())
+                        });
+                        let _ = tx.send(opened);
+                        ctx.request_repaint();
+                    }) {
+                    Ok(_) => Opening::Pending(rx),
+                    Err(e) => Opening::Failed(format!("cannot start a thread: {e}")),
+                }
+            }
+            Err(e) => Opening::Failed(e.to_string()),
+        };
+        Player {
+            opening,
+            current: 0,
+            playing: false,
+            play_anchor: None,
+            wants: None,
+            replies: None,
+            cache: HashMap::new(),
+            use_counter: 0,
+            shown: None,
+            texture: None,
+            requested: None,
+            error: None,
+            grabs: Vec::new(),
+            analysis: None,
+            analysis_started: false,
+            asked_at: None,
+            last_seek_ms: None,
+        }
+    }
+
+    pub fn video(&self) -> Option<&OpenVideo> {
+        match &self.opening {
+            Opening::Ready(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    pub fn opening_error(&self) -> Option<&str> {
+        match &self.opening {
+            Opening::Failed(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    pub fn frame_count(&self) -> usize {
+        self.video().map_or(0, |v| v.table.frame_count())
+    }
+
+    /// Asks for frame `index` (clamped to the clip).
+    pub fn seek(&mut self, index: usize) {
+        let last = self.frame_count().saturating_sub(1);
+        let index = index.min(last);
+        if index != self.current {
+            self.current = index;
+            self.asked_at = Some(Instant::now());
+        }
+        if self.playing {
+            self.play_anchor = Some((Instant::now(), index));
+        }
+    }
+
+    /// Moves by `frames` (negative: back).
+    pub fn step(&mut self, frames: i64) {
+        self.playing = false;
+        let target = (self.current as i64 + frames).max(0) as usize;
+        self.seek(target);
+    }
+
+    /// Moves by `seconds` of footage, landing on the frame for that time.
+    pub fn jump_seconds(&mut self, seconds: f64) {
+        let Some(video) = self.video() else { return };
+        let now = video.table.time_us(self.current);
+        let target_us = (now + (seconds * 1e6) as i64).max(0);
+        let index = video
+            .table
+            .frame_at(target_us)
+            .unwrap_or_else(|| video.table.frame_count().saturating_sub(1));
+        self.seek(index);
+    }
+
+    pub fn toggle_play(&mut self) {
+        self.playing = !self.playing;
+        if self.playing && self.current + 1 >= self.frame_count() {
+            self.current = 0;
+        }
+        self.play_anchor = self.playing.then(|| (Instant::now(), self.current));
+    }
+
+    /// Starts an exact, provenance-grade decode of the current frame for the case.
+    pub fn grab_current(&mut self, ctx: &egui::Context) {
+        let Some(video) = self.video().cloned() else {
+            return;
+        };
+        let index = self.current;
+        let (tx, rx) = mpsc::channel();
+        let ctx = ctx.clone();
+        let spawned = std::thread::Builder::new()
+            .name("frame-grab".into())
+            .spawn(move || {
+                let result = crate::ui::jobs::catch_failure("grabbing a frame", || {
+                    video
+                        .decode(index)
+                        .map(|frame| (video.clone(), frame))
+                        .map_err(|e| e.to_string())
+                });
+                let _ = tx.send(result);
+                ctx.request_repaint();
+            });
+        match spawned {
+            Ok(_) => self.grabs.push(rx),
+            Err(e) => self.error = Some(format!("cannot start the grab: {e}")),
+        }
+    }
+
+    pub fn grabbing(&self) -> bool {
+        !self.grabs.is_empty()
+    }
+
+    /// Runs the scene analysis once, in the background, if the record has none.
+    fn start_analysis(&mut self, ctx: &egui::Context) {
+        let Some(video) = self.video().cloned() else {
+            return;
+        };
+        if self.analysis_started
+            || video
+                .record
+                .video
+                .as_ref()
+                .is_none_or(|v| v.analysis.is_some())
+        {
+            return;
+        }
+        self.analysis_started = true;
+        let (tx, rx) = mpsc::channel();
+        let ctx = ctx.clone();
+        if std::thread::Builder::new()
+            .name("video-analysis".into())
+            .spawn(move || {
+                let result = crate::ui::jobs::catch_failure("analysing a video", || {
+                    video
+                        .analyse(Default::default(), &mut |_, _| true)
+                        .map(|(analysis, _)| analysis)
+                        .map_err(|e| e.to_string())
+                });
+                let _ = tx.send(result);
+                ctx.request_repaint();
+            })
+            .is_ok()
+        {
+            self.analysis = Some(rx);
+        }
+    }
+
+    /// Once per UI frame: finish opening, advance playback, collect decoded frames and
+    /// ask the worker for the frame wanted. Returns the frame to show, if any.
+    pub fn update(&mut self, ctx: &egui::Context) -> Option<ShownFrame> {
+        if let Opening::Pending(rx) = &self.opening {
+            match rx.try_recv() {
+                Ok(Ok(video)) => {
+                    let (wants, replies) = start_worker(ctx, video.clone());
+                    self.wants = Some(wants);
+                    self.replies = Some(replies);
+                    self.opening = Opening::Ready(Box::new(video));
+                    self.start_analysis(ctx);
+                }
+                Ok(Err(e)) => self.opening = Opening::Failed(e),
+                Err(TryRecvError::Empty) => return None,
+                Err(TryRecvError::Disconnected) => {
+                    self.opening = Opening::Failed("opening the video stopped unexpectedly".into())
+                }
+            }
+        }
+        self.advance_playback(ctx);
+        if let Some(replies) = &self.replies {
+            for reply in replies.try_iter().collect::<Vec<_>>() {
+                match reply {
+                    Reply::Frame(frame) => {
+                        self.use_counter += 1;
+                        self.cache
+                            .insert(frame.index, (frame.image, frame.pyramid, self.use_counter));
+                    }
+                    Reply::Failed(index, e) => {
+                        self.error = Some(format!("frame {index}: {e}"));
+                        self.playing = false;
+                    }
+                }
+            }
+        }
+        self.evict();
+        let want = self.current;
+        if let Some((image, pyramid, used)) = self.cache.get_mut(&want) {
+            self.use_counter += 1;
+            *used = self.use_counter;
+            if self.shown != Some(want) {
+                if let Some(asked) = self.asked_at.take() {
+                    self.last_seek_ms = Some(asked.elapsed().as_secs_f64() * 1000.0);
+                }
+                let (image, pyramid) = (image.clone(), pyramid.clone());
+                self.upload(ctx, &image);
+                self.shown = Some(want);
+                self.error = None;
+                return Some(ShownFrame {
+                    index: want,
+                    image,
+                    pyramid,
+                });
+            }
+            return None;
+        }
+        if self.requested != Some(want)
+            && let Some(wants) = &self.wants
+        {
+            let _ = wants.send(want);
+            self.requested = Some(want);
+        }
+        ctx.request_repaint_after(std::time::Duration::from_millis(15));
+        None
+    }
+
+    fn advance_playback(&mut self, ctx: &egui::Context) {
+        let (Some((started, from)), true) = (self.play_anchor, self.playing) else {
+            return;
+        };
+        let Some(video) = self.video() else { return };
+        let elapsed_us = started.elapsed().as_micros() as i64;
+        let target_us = video.table.time_us(from) + elapsed_us;
+        match video.table.frame_at(target_us) {
+            // Never skip ahead of a frame that has not been shown yet by more than the
+            // decoder can catch up with by reading on.
+            Some(index) => {
+                if index != self.current {
+                    self.current = index;
+                }
+            }
+            None => {
+                self.current = video.table.frame_count().saturating_sub(1);
+                self.playing = false;
+            }
+        }
+        ctx.request_repaint();
+    }
+
+    fn upload(&mut self, ctx: &egui::Context, image: &RgbaImage) {
+        let size = [image.width() as usize, image.height() as usize];
+        let color = ColorImage::from_rgba_unmultiplied(size, image.as_raw());
+        match &mut self.texture {
+            Some(t) => t.set(color, TextureOptions::LINEAR),
+            None => {
+                self.texture = Some(ctx.load_texture("video-frame", color, TextureOptions::LINEAR))
+            }
+        }
+    }
+
+    pub fn texture(&self) -> Option<&TextureHandle> {
+        self.texture.as_ref()
+    }
+
+    /// The pyramid of the frame on screen (for the loupe and matching).
+    pub fn shown_pyramid(&self) -> Option<Arc<Pyramid>> {
+        self.cache.get(&self.shown?).map(|(_, p, _)| p.clone())
+    }
+
+    pub fn cache_bytes(&self) -> usize {
+        self.cache
+            .values()
+            .map(|(image, pyramid, _)| image.as_raw().len() + pyramid.bytes())
+            .sum()
+    }
+
+    /// Drops the least recently used frames beyond the budget (never the one wanted).
+    fn evict(&mut self) {
+        let mut bytes = self.cache_bytes();
+        if bytes <= FRAME_CACHE_BYTES {
+            return;
+        }
+        let mut order: Vec<(usize, u64, usize)> = self
+            .cache
+            .iter()
+            .filter(|(i, _)| **i != self.current && Some(**i) != self.shown)
+            .map(|(i, (image, pyramid, used))| (*i, *used, image.as_raw().len() + pyramid.bytes()))
+            .collect();
+        order.sort_by_key(|(_, used, _)| *used);
+        for (index, _, size) in order {
+            if bytes <= FRAME_CACHE_BYTES {
+                break;
+            }
+            self.cache.remove(&index);
+            bytes -= size;
+        }
+    }
+}
+
+/// The decoder thread: serves the newest frame index asked for.
+fn start_worker(ctx: &egui::Context, video: OpenVideo) -> (Sender<usize>, Receiver<Reply>) {
+    let (want_tx, want_rx) = mpsc::channel::<usize>();
+    let (reply_tx, reply_rx) = mpsc::channel();
+    let ctx = ctx.clone();
+    let _ = std::thread::Builder::new()
+        .name("video-decoder".into())
+        .spawn(move || {
+            let mut stream: Option<(FrameStream, usize)> = None;
+            while let Ok(mut want) = want_rx.recv() {
+                // Only the newest request matters (scrubbing sends many).
+                while let Ok(newer) = want_rx.try_recv() {
+                    want = newer;
+                }
+                let reply = crate::ui::jobs::catch_failure("decoding a video frame", || {
+                    decode_for_player(&video, &mut stream, want)
+                });
+                let message = match reply {
+                    Ok(frame) => Reply::Frame(frame),
+                    Err(e) => {
+                        stream = None;
+                        Reply::Failed(want, e)
+                    }
+                };
+                if reply_tx.send(message).is_err() {
+                    break;
+                }
+                ctx.request_repaint();
+            }
+        });
+    (want_tx, reply_rx)
+}
+
+/// Frame `want`, read on from the running decoder when it is a little ahead, else from
+/// a decoder started at that exact frame.
+fn decode_for_player(
+    video: &OpenVideo,
+    stream: &mut Option<(FrameStream, usize)>,
+    want: usize,
+) -> Result<ShownFrame, String> {
+    let reuse = matches!(stream, Some((_, next)) if *next <= want && want - *next <= READ_ON_LIMIT);
+    if !reuse {
+        let started = FrameStream::start(
+            video.ffmpeg,
+            &video.path,
+            &video.table,
+            want,
+            video.size(),
+            None,
+            "rgba",
+        )
+        .map_err(|e| e.to_string())?;
+        *stream = Some((started, want));
+    }
+    let Some((decoder, next)) = stream.as_mut() else {
+        return Err("no decoder".into());
+    };
+    loop {
+        let Some((pts, pixels)) = decoder.next_frame() else {
+            let why = decoder
+                .messages()
+                .pop()
+                .unwrap_or_else(|| "end of clip".into());
+            *stream = None;
+            return Err(format!("ffmpeg stopped: {why}"));
+        };
+        let index = video
+            .table
+            .pts
+            .binary_search(&pts)
+            .map_err(|_| format!("ffmpeg returned an unknown timestamp {pts}"))?;
+        *next = index + 1;
+        if index < want {
+            continue;
+        }
+        let (w, h) = (decoder.width, decoder.height);
+        let image = RgbaImage::from_raw(w, h, pixels).ok_or("frame of the wrong size")?;
+        let pyramid = Pyramid::build(image::DynamicImage::ImageRgba8(image.clone()), &|_| {});
+        return Ok(ShownFrame {
+            index,
+            image: Arc::new(image),
+            pyramid: Arc::new(pyramid),
+        });
+    }
+}
