@@ -359,6 +359,7 @@ fn comparison(a: &str, b: &str) -> Finding {
             label: "left sleeve".into(),
             category: Category::Clothing,
             color: None,
+            frame: None,
         })
         .to_vec();
     f.links = vec![LinkedFeature {

@@ -810,6 +810,8 @@ fn case_with_many_photos(n: usize) -> (tempfile::TempDir, Case) {
             notes: String::new(),
             fov_deg: None,
             warnings: Vec::new(),
+            video: None,
+            derived_from: None,
             extra: Default::default(),
         };
         case.apply(Edit::AddEvidence(Box::new(record))).unwrap();

@@ -348,6 +348,7 @@ mod tests {
             },
             label: String::new(),
             category: Category::Clothing,
+            frame: None,
             color: None,
         }
     }

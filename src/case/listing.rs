@@ -162,6 +162,8 @@ mod tests {
             notes: String::new(),
             fov_deg: None,
             warnings: Vec::new(),
+            video: None,
+            derived_from: None,
             extra: Extra::new(),
         }
     }

@@ -375,6 +375,15 @@ impl Finding {
             a.shape
                 .check_extent()
                 .map_err(|e| format!("annotation {}: {e}", a.id))?;
+            if let Some(frame) = a.frame {
+                in_range(
+                    "annotation frame time",
+                    frame.time_s,
+                    -MAX_VIDEO_SECONDS,
+                    MAX_VIDEO_SECONDS,
+                )
+                .map_err(|e| format!("annotation {}: {e}", a.id))?;
+            }
         }
         for l in &self.links {
             text("linked feature description", &l.description, MAX_LONG_TEXT)

@@ -2,6 +2,7 @@
 
 mod about;
 mod board;
+pub use board::video::FRAME_CACHE_BYTES as VIDEO_FRAME_CACHE_BYTES;
 mod case_lists;
 mod import_job;
 mod jobs;

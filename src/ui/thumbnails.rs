@@ -100,12 +100,8 @@ impl Thumbnails {
 fn load(cached: &std::path::Path, original: &std::path::Path) -> Option<ColorImage> {
     let image = match image::open(cached) {
         Ok(image) => image,
-        Err(_) => {
-            let bytes = std::fs::read(original).ok()?;
-            crate::evidence::inspect_bytes(String::new(), bytes)
-                .ok()?
-                .thumbnail
-        }
+        // Images and videos alike (a video's poster comes from ffmpeg).
+        Err(_) => crate::evidence::inspect_file(original).ok()?.thumbnail,
     };
     let rgba = image.to_rgba8();
     let size = [rgba.width() as usize, rgba.height() as usize];

@@ -184,12 +184,43 @@ pub fn board_inspector_ui(ui: &mut Ui, state: &mut AppState) {
             ops::unlink(&mut f, n);
             commit = true;
         }
+        frame_bound_ui(ui, state, &f);
     });
     state.board.working = Some(f);
     ui.separator();
     super::matching::matching_ui(ui, state);
     if commit {
         state.commands.push(Command::CommitBoard);
+    }
+}
+
+/// Annotations drawn on video frames, each with a jump to its frame.
+fn frame_bound_ui(ui: &mut Ui, state: &mut AppState, f: &crate::case::Finding) {
+    let bound: Vec<_> = f
+        .annotations
+        .iter()
+        .filter_map(|a| a.frame.map(|frame| (a, frame)))
+        .collect();
+    if bound.is_empty() {
+        return;
+    }
+    ui.separator();
+    ui.heading("On video frames");
+    for (a, frame) in bound {
+        ui.horizontal(|ui| {
+            let timecode = crate::video::format_timecode((frame.time_s * 1e6).round() as i64);
+            ui.label(format!("{} on {} {}", a.id, a.panel, a.label));
+            if ui
+                .small_button(format!("Go to frame {} ({timecode})", frame.index))
+                .clicked()
+            {
+                state
+                    .board
+                    .video_seeks
+                    .insert(a.panel.clone(), frame.index as usize);
+                state.board.selected = Some(a.id.clone());
+            }
+        });
     }
 }
 
@@ -256,6 +287,18 @@ fn selected_annotation_ui(
     let mut link_to = None;
     if let Some(a) = ops::annotation_mut(f, &id) {
         ui.label(format!("on panel {}", a.panel));
+        if let Some(frame) = a.frame {
+            let timecode = crate::video::format_timecode((frame.time_s * 1e6).round() as i64);
+            ui.horizontal(|ui| {
+                ui.label(format!("drawn on frame {} at {timecode}", frame.index));
+                if ui.small_button("Go to frame").clicked() {
+                    state
+                        .board
+                        .video_seeks
+                        .insert(a.panel.clone(), frame.index as usize);
+                }
+            });
+        }
         *commit |= text_row(ui, "Label", &mut a.label);
         if let Shape::Text { text, .. } = &mut a.shape {
             *commit |= text_row(ui, "Callout text", text);

@@ -8,7 +8,7 @@ use egui::{Color32, Key, Modifiers, Rect, Sense, Stroke, Ui, pos2, vec2};
 use super::video::Player;
 use crate::video::format_timecode;
 
-pub const HEIGHT: f32 = 54.0;
+pub const HEIGHT: f32 = 74.0;
 /// Grab frame: no tool uses a Ctrl chord.
 pub const GRAB: egui::KeyboardShortcut = egui::KeyboardShortcut::new(Modifiers::COMMAND, Key::G);
 
@@ -72,6 +72,7 @@ pub fn transport_ui(ui: &mut Ui, rect: Rect, player: &mut Player, hovered: bool)
         player.playing = false;
         player.seek((fraction * count.saturating_sub(1) as f32).round() as usize);
     }
+    scrubbing.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Slider, true, "Scrub bar"));
     scrubbing.on_hover_text("Scrub: grey ticks are keyframes, orange ticks scene changes");
 
     let row = Rect::from_min_max(
@@ -98,7 +99,7 @@ pub fn transport_ui(ui: &mut Ui, rect: Rect, player: &mut Player, hovered: bool)
     {
         player.step(-1);
     }
-    let play_label = if player.playing { "⏸" } else { "▶" };
+    let play_label = if player.playing { "Pause" } else { "▶ Play" };
     if child
         .small_button(play_label)
         .on_hover_text("Play / pause (Space)")
@@ -131,7 +132,7 @@ pub fn transport_ui(ui: &mut Ui, rect: Rect, player: &mut Player, hovered: bool)
         .monospace(),
     );
     let grab = child
-        .add_enabled(!player.grabbing(), egui::Button::new("📷 Grab frame"))
+        .add_enabled(!player.grabbing(), egui::Button::new("Grab frame"))
         .on_hover_text(format!(
             "Store this frame as evidence (lossless PNG with its provenance) ({})",
             ctx.format_shortcut(&GRAB)
@@ -148,13 +149,14 @@ pub fn transport_ui(ui: &mut Ui, rect: Rect, player: &mut Player, hovered: bool)
 }
 
 fn keys(ui: &mut Ui, player: &mut Player, ctx: &egui::Context) {
-    let (space, left, right, shift_left, shift_right, grab) = ui.input_mut(|i| {
+    // Shift chords first: a plain-key match ignores Shift and would take them.
+    let (space, shift_left, shift_right, left, right, grab) = ui.input_mut(|i| {
         (
             i.key_pressed(Key::Space) && !i.pointer.any_down(),
-            i.consume_key(Modifiers::NONE, Key::ArrowLeft),
-            i.consume_key(Modifiers::NONE, Key::ArrowRight),
             i.consume_key(Modifiers::SHIFT, Key::ArrowLeft),
             i.consume_key(Modifiers::SHIFT, Key::ArrowRight),
+            i.consume_key(Modifiers::NONE, Key::ArrowLeft),
+            i.consume_key(Modifiers::NONE, Key::ArrowRight),
             i.consume_shortcut(&GRAB),
         )
     });

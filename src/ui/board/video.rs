@@ -406,6 +406,11 @@ impl Player {
         self.texture.as_ref()
     }
 
+    /// The pixels of the frame on screen.
+    pub fn shown_image(&self) -> Option<Arc<RgbaImage>> {
+        self.cache.get(&self.shown?).map(|(i, _, _)| i.clone())
+    }
+
     /// The pyramid of the frame on screen (for the loupe and matching).
     pub fn shown_pyramid(&self) -> Option<Arc<Pyramid>> {
         self.cache.get(&self.shown?).map(|(_, p, _)| p.clone())

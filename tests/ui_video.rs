@@ -1,0 +1,260 @@
+//! A video panel on the board driven like a user would (egui_kittest, real ffmpeg):
+//! it shows the exact frame, steps, jumps, plays, scrubs, grabs a frame as evidence and
+//! binds an annotation to the frame it was drawn on.
+#![cfg(feature = "gui")]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod util;
+
+use std::process::Command as Process;
+use std::time::{Duration, Instant};
+
+use egui::{Key, Modifiers, Pos2};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use geoproof::case::{Case, ImportOptions, ImportOutcome};
+use geoproof::ui::{Command, Workspace};
+
+use util::app::{Holder, app, app_harness_stepping};
+
+const W: u32 = 320;
+const H: u32 = 240;
+
+/// A 4 s clip at 30 fps whose frames show their own index as 16 bars.
+fn bars_clip(dir: &std::path::Path) -> std::path::PathBuf {
+    let out = dir.join("bars.mp4");
+    let status = Process::new("ffmpeg")
+        .args([
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+        ])
+        .arg(format!(
+            "color=black:s={W}x{H}:r=30:d=4,format=gray,\
+             geq=lum='255*mod(floor(N/pow(2\\,floor(X/20)))\\,2)',format=yuv420p"
+        ))
+        .args(["-c:v", "libx264", "-bf", "3", "-g", "40"])
+        .arg(&out)
+        .status()
+        .expect("ffmpeg is needed for the video tests (apt install ffmpeg)");
+    assert!(status.success());
+    out
+}
+
+fn index_of(image: &image::RgbaImage) -> u32 {
+    (0..16)
+        .filter(|i| image.get_pixel(i * 20 + 10, H / 2)[0] > 128)
+        .map(|i| 1 << i)
+        .sum()
+}
+
+struct Board {
+    _dir: tempfile::TempDir,
+    h: Harness<'static, Holder>,
+    video: String,
+    root: std::path::PathBuf,
+}
+
+fn open_video_board() -> Board {
+    let dir = tempfile::tempdir().unwrap();
+    let clip = bars_clip(dir.path());
+    let root = dir.path().join("c");
+    let mut case = Case::create(&root, "video board").unwrap();
+    let video = match case.import(&clip, &ImportOptions::default()).unwrap() {
+        ImportOutcome::Added(r) | ImportOutcome::Duplicate(r) => r.sha256,
+    };
+    case.save().unwrap();
+    let mut h = app_harness_stepping(Some(case), egui::vec2(1400.0, 860.0), 1.0 / 60.0);
+    h.run_steps(2);
+    h.state_mut()
+        .app
+        .as_mut()
+        .unwrap()
+        .state
+        .commands
+        .push(Command::NewComparison(vec![video.clone()]));
+    h.run_steps(2);
+    let mut board = Board {
+        _dir: dir,
+        h,
+        video,
+        root,
+    };
+    wait_for_frame(&mut board, 0);
+    board
+}
+
+fn shown(b: &Board) -> (Option<usize>, usize, Option<u32>) {
+    let player = app(&b.h).board_images.videos.get(&b.video).unwrap();
+    (
+        player.shown,
+        player.current,
+        player.shown_image().map(|i| index_of(&i)),
+    )
+}
+
+/// Steps the app until frame `index` is on screen; returns how long that took.
+fn wait_for_frame(b: &mut Board, index: usize) -> Duration {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(30) {
+        b.h.run_steps(1);
+        if app(&b.h)
+            .board_images
+            .videos
+            .get(&b.video)
+            .is_some_and(|p| p.shown == Some(index))
+        {
+            let (_, _, pixels) = shown(b);
+            assert_eq!(
+                pixels,
+                Some(index as u32),
+                "the frame on screen is frame {index}"
+            );
+            return start.elapsed();
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    panic!("frame {index} was not shown: {:?}", shown(b));
+}
+
+fn panel_center(b: &Board) -> Pos2 {
+    let t = app(&b.h).state.board.transforms["P1"];
+    egui::pos2(t.origin[0] as f32, t.origin[1] as f32)
+}
+
+fn press(h: &mut Harness<'static, Holder>, pos: Pos2, pressed: bool) {
+    h.event(egui::Event::PointerButton {
+        pos,
+        button: egui::PointerButton::Primary,
+        pressed,
+        modifiers: Modifiers::default(),
+    });
+}
+
+#[test]
+fn step_jump_play_scrub_grab_and_a_frame_bound_annotation() {
+    let mut b = open_video_board();
+    assert_eq!(app(&b.h).state.workspace, Workspace::Board);
+    let center = panel_center(&b);
+    b.h.hover_at(center);
+    b.h.run_steps(1);
+    // One frame forward and back, one second forward (from frame 1 at 0.033 s → 1.033 s).
+    b.h.key_press(Key::ArrowRight);
+    wait_for_frame(&mut b, 1);
+    b.h.key_press_modifiers(Modifiers::SHIFT, Key::ArrowRight);
+    wait_for_frame(&mut b, 31);
+    b.h.key_press(Key::ArrowLeft);
+    wait_for_frame(&mut b, 30);
+    b.h.get_by_label_contains("00:00:01.000  frame 30");
+
+    // Play for about half a second of wall time, then pause.
+    b.h.key_press(Key::Space);
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_millis(600) {
+        b.h.run_steps(1);
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    b.h.key_press(Key::Space);
+    b.h.run_steps(2);
+    let (_, current, _) = shown(&b);
+    assert!(current > 36, "playing moved on: frame {current}");
+    wait_for_frame(&mut b, current);
+
+    // Scrub: a click in the middle of the bar lands on the middle of the clip.
+    let bar = b.h.get_by_label("Scrub bar").rect();
+    let middle = bar.center();
+    b.h.hover_at(middle);
+    b.h.run_steps(1);
+    press(&mut b.h, middle, true);
+    b.h.run_steps(1);
+    press(&mut b.h, middle, false);
+    b.h.run_steps(1);
+    let (_, scrubbed, _) = shown(&b);
+    assert!(
+        (58..=61).contains(&scrubbed),
+        "middle of 120 frames: {scrubbed}"
+    );
+    wait_for_frame(&mut b, scrubbed);
+    let current = scrubbed;
+
+    // Grab the frame on screen (Ctrl+G) and find it in the case with its provenance.
+    b.h.hover_at(center);
+    b.h.run_steps(1);
+    b.h.key_press_modifiers(Modifiers::COMMAND, Key::G);
+    let started = Instant::now();
+    let grabbed = loop {
+        b.h.run_steps(1);
+        let case = app(&b.h).state.case.as_ref().unwrap();
+        if let Some(r) = case.evidence().find(|r| r.derived_from.is_some()) {
+            break r.clone();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no grab arrived"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let d = grabbed.derived_from.unwrap();
+    assert_eq!(d.frame_index as usize, current);
+    assert_eq!(d.sha256, b.video);
+    let png = image::open(b.root.join(&grabbed.file)).unwrap().to_rgba8();
+    assert_eq!(
+        index_of(&png),
+        current as u32,
+        "the grab is the frame on screen"
+    );
+
+    // Draw a rectangle on this frame: it belongs to the frame.
+    b.h.key_press(Key::R);
+    b.h.hover_at(center);
+    b.h.run_steps(1);
+    press(&mut b.h, center, true);
+    b.h.run_steps(1);
+    for i in 1..=6 {
+        b.h.hover_at(center + egui::vec2(8.0 * i as f32, 6.0 * i as f32));
+        b.h.run_steps(1);
+    }
+    press(&mut b.h, center + egui::vec2(48.0, 36.0), false);
+    b.h.run_steps(3);
+    let finding = app(&b.h).state.board.working.clone().unwrap();
+    let a = finding.annotations.last().expect("annotation drawn");
+    let frame = a.frame.expect("bound to its frame");
+    assert_eq!(frame.index as usize, current);
+    assert!(a.shows_on(Some(current as u64)) && !a.shows_on(Some(current as u64 + 1)));
+
+    // Step away, then jump back from the inspector's list.
+    b.h.key_press(Key::V);
+    b.h.hover_at(center);
+    b.h.key_press(Key::ArrowRight);
+    wait_for_frame(&mut b, current + 1);
+    b.h.get_by_label(&format!(
+        "Go to frame {current} ({})",
+        geoproof::video::format_timecode((frame.time_s * 1e6).round() as i64)
+    ))
+    .click();
+    b.h.run_steps(1);
+    wait_for_frame(&mut b, current);
+}
+
+#[test]
+fn seeks_and_steps_are_quick_and_the_cache_stays_in_budget() {
+    let mut b = open_video_board();
+    let center = panel_center(&b);
+    b.h.hover_at(center);
+    b.h.run_steps(1);
+    let mut steps = Vec::new();
+    for k in 1..=10 {
+        b.h.key_press(Key::ArrowRight);
+        steps.push(wait_for_frame(&mut b, k));
+    }
+    steps.sort();
+    eprintln!("step forward: median {:?}", steps[steps.len() / 2]);
+    assert!(
+        app(&b.h).board_images.videos.cache_bytes() <= geoproof::ui::VIDEO_FRAME_CACHE_BYTES,
+        "frame cache over budget"
+    );
+}
