@@ -60,6 +60,8 @@ fn case_with_evidence(dir: &std::path::Path, n: usize) -> Case {
             notes: String::new(),
             fov_deg: None,
             warnings: Vec::new(),
+            video: None,
+            derived_from: None,
             extra: Default::default(),
         };
         case.apply(Edit::AddEvidence(Box::new(record)))

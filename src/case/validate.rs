@@ -197,7 +197,7 @@ fn check_video(v: &crate::video::VideoFacts) -> Result<(), String> {
             truncated(&v.time_base)
         ));
     }
-    if v.rotation_deg % 90 != 0 || v.rotation_deg >= 360 {
+    if !v.rotation_deg.is_multiple_of(90) || v.rotation_deg >= 360 {
         return Err(format!(
             "rotation {}° is not 0, 90, 180 or 270",
             v.rotation_deg

@@ -225,7 +225,7 @@ pub(super) fn decoder_errors(stderr: &str) -> Vec<String> {
             let lower = l.to_ascii_lowercase();
             SIGNS.iter().any(|s| lower.contains(s))
         })
-        .map(|l| super::last_error_line(l))
+        .map(super::last_error_line)
         .collect()
 }
 
