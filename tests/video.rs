@@ -745,3 +745,56 @@ fn times_past_the_end_and_damaged_frames() {
     let clean = grab(&case, &id, &["0.5"]);
     assert!(clean[0]["derived_from"]["damage"].is_null(), "{}", clean[0]);
 }
+
+/// The MP4/MOV frame table read from the file's own sample tables must equal ffprobe's
+/// packet list exactly (B-frames and their edit list, variable rate, QuickTime).
+#[test]
+fn mp4_sample_tables_give_ffprobes_timestamps() {
+    use geoproof::video::{Ffmpeg, FrameTable, Rational};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let clips = [
+        bars_clip(
+            d,
+            "b3.mp4",
+            2,
+            &["-c:v", "libx264", "-bf", "3", "-g", "25"],
+            "",
+        ),
+        bars_clip(d, "nob.mp4", 2, &["-c:v", "libx264", "-bf", "0"], ""),
+        bars_clip(d, "q.mov", 2, &["-c:v", "libx264", "-f", "mov"], ""),
+        bars_clip(
+            d,
+            "hevc.mp4",
+            2,
+            &[
+                "-c:v",
+                "libx265",
+                "-x265-params",
+                "log-level=none",
+                "-preset",
+                "ultrafast",
+            ],
+            "",
+        ),
+        bars_clip(
+            d,
+            "vfr.mp4",
+            2,
+            &["-c:v", "libx264", "-fps_mode", "passthrough"],
+            ",setpts='if(lt(N\\,30)\\,N/30\\,1+(N-30)/10)/TB'",
+        ),
+    ];
+    let ff = Ffmpeg::find().unwrap();
+    let (_case_dir, case) = new_case();
+    for clip in &clips {
+        let r = add(&case, clip);
+        let tb = Rational::parse(r["time_base"].as_str().unwrap()).unwrap();
+        let start = (r["start_time_s"].as_f64().unwrap() * 1e6).round() as i64;
+        let stream = r["stream_index"].as_u64().unwrap() as u32;
+        let fast = geoproof::video::mp4_frame_table(clip, stream, start)
+            .unwrap_or_else(|| panic!("{}: sample tables not read", clip.display()));
+        let probed = FrameTable::read_with_ffprobe(&ff, clip, stream, tb, start).unwrap();
+        assert_eq!(fast, probed, "{}", clip.display());
+    }
+}

@@ -136,17 +136,13 @@ impl Case {
         frame: &DecodedFrame,
     ) -> Result<ImportOutcome, FrameError> {
         self.ensure_writable()?;
-        let png = encode_png(&frame.image).map_err(|e| video.fail(e))?;
+        let (png, pixels) = encode_png(&frame.image).map_err(|e| video.fail(e))?;
         let name = grab_name(
             &video.record.original_name,
             frame.index,
             video.table.time_us(frame.index),
         );
-        let mut inspection =
-            evidence::inspect_bytes(name.clone(), png).map_err(|cause| FrameError::Video {
-                path: PathBuf::from(&name),
-                cause: VideoError::Invalid(cause.to_string()),
-            })?;
+        let mut inspection = evidence::inspect_encoded_png(name, png, &pixels);
         let source = &video.record.exif;
         inspection.exif.lat = source.lat;
         inspection.exif.lon = source.lon;
@@ -230,8 +226,9 @@ fn grab_name(video_name: &str, index: usize, time_us: i64) -> String {
     )
 }
 
-/// Lossless, deterministic PNG (RGB: a decoded frame has no transparency).
-fn encode_png(image: &image::RgbaImage) -> Result<Vec<u8>, VideoError> {
+/// Lossless, deterministic PNG (RGB: a decoded frame has no transparency), and the
+/// pixels it holds.
+fn encode_png(image: &image::RgbaImage) -> Result<(Vec<u8>, image::DynamicImage), VideoError> {
     use image::ImageEncoder;
     use image::codecs::png::{CompressionType, FilterType, PngEncoder};
     let rgb = image::DynamicImage::ImageRgba8(image.clone()).into_rgb8();
@@ -248,7 +245,7 @@ fn encode_png(image: &image::RgbaImage) -> Result<Vec<u8>, VideoError> {
         image::ExtendedColorType::Rgb8,
     )
     .map_err(|e| VideoError::Invalid(format!("frame could not be encoded as PNG: {e}")))?;
-    Ok(out)
+    Ok((out, image::DynamicImage::ImageRgb8(rgb)))
 }
 
 #[cfg(test)]

@@ -226,6 +226,30 @@ pub fn inspect_bytes(name: String, bytes: Vec<u8>) -> Result<Inspection, IntakeC
     })
 }
 
+/// The inspection of a PNG just encoded from `image` (a frame grab): what
+/// [`inspect_bytes`] would find, without decoding the PNG again (it is lossless, so the
+/// pixels are `image`'s) and without EXIF (none was written).
+pub fn inspect_encoded_png(name: String, png: Vec<u8>, image: &DynamicImage) -> Inspection {
+    let thumbnail = if image.width().max(image.height()) > THUMBNAIL_SIDE {
+        image.thumbnail(THUMBNAIL_SIDE, THUMBNAIL_SIDE)
+    } else {
+        image.clone()
+    };
+    Inspection {
+        original_name: name,
+        sha256: sha256_hex(&png),
+        original: Original::Bytes(png),
+        media_type: MediaType::Png,
+        width: image.width(),
+        height: image.height(),
+        exif: ExifSummary::default(),
+        perceptual_hash: perceptual_hash(&thumbnail),
+        thumbnail,
+        warnings: Vec::new(),
+        video: None,
+    }
+}
+
 /// SHA-256 of a byte slice, lowercase hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
@@ -262,6 +286,25 @@ pub fn perceptual_hash(preview: &DynamicImage) -> PerceptualHash {
 #[cfg(test)]
 mod tests {
     use super::PerceptualHash;
+
+    #[test]
+    fn an_encoded_png_inspects_as_if_decoded_again() {
+        let rgb = image::RgbImage::from_fn(640, 360, |x, y| {
+            image::Rgb([(x % 251) as u8, (y % 241) as u8, ((x * y) % 239) as u8])
+        });
+        let image = image::DynamicImage::ImageRgb8(rgb);
+        let mut png = Vec::new();
+        image
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        let fast = super::inspect_encoded_png("f.png".into(), png.clone(), &image);
+        let slow = super::inspect_bytes("f.png".into(), png).unwrap();
+        assert_eq!(fast.sha256, slow.sha256);
+        assert_eq!((fast.width, fast.height), (slow.width, slow.height));
+        assert_eq!(fast.perceptual_hash, slow.perceptual_hash);
+        assert_eq!(fast.thumbnail.to_rgb8(), slow.thumbnail.to_rgb8());
+        assert_eq!(fast.exif, slow.exif);
+    }
 
     fn hash(hex: &str, version: u32) -> PerceptualHash {
         PerceptualHash {

@@ -76,8 +76,26 @@ pub struct FrameTable {
 }
 
 impl FrameTable {
-    /// Reads the packet timestamps of stream `stream_index` with ffprobe.
+    /// The frame table of stream `stream_index`: from an MP4/MOV's own sample tables
+    /// when they can be read exactly, else from ffprobe's packet list.
     pub fn read(
+        ff: &Ffmpeg,
+        path: &Path,
+        stream_index: u32,
+        time_base: Rational,
+        start_us: i64,
+    ) -> Result<FrameTable, VideoError> {
+        if let Some(table) = super::mp4_index::read_table(path, stream_index, start_us)
+            .filter(|t| t.time_base == time_base && !t.pts.is_empty())
+        {
+            return Ok(table);
+        }
+        FrameTable::read_with_ffprobe(ff, path, stream_index, time_base, start_us)
+    }
+
+    /// Reads the packet timestamps of stream `stream_index` with ffprobe (a demux pass
+    /// over the whole file).
+    pub fn read_with_ffprobe(
         ff: &Ffmpeg,
         path: &Path,
         stream_index: u32,

@@ -9,6 +9,7 @@
 mod analysis;
 mod frames;
 mod grab;
+mod mp4_index;
 mod previews;
 mod probe;
 mod stream;
@@ -21,6 +22,7 @@ pub use analysis::{
 };
 pub use frames::{FrameTable, Rational};
 pub use grab::{DecodedFrame, GrabRequest, grab_frame};
+pub use mp4_index::read_table as mp4_frame_table;
 pub use previews::{SAMPLE_FRACTIONS, keyframe_previews, sample_keyframes};
 pub use probe::{FrameHash, Probe, VideoFacts, parse_iso6709, probe};
 pub use stream::FrameStream;
