@@ -320,7 +320,12 @@ fn video_panel_ui(
         );
     }
     let shown = player.shown.map(|i| i as u64);
-    let pyramid = player.shown_pyramid();
+    // The loupe reads from a pyramid, built for the frame on screen only when needed.
+    let pyramid = if state.board.loupe.on {
+        player.shown_pyramid()
+    } else {
+        None
+    };
     super::transport::transport_ui(ui, transport, player, response.hovered());
     if let Some(f) = &state.board.working {
         let mut on_frame = f.clone();

@@ -15,16 +15,26 @@ use crate::board::Pyramid;
 use crate::case::{Case, OpenVideo};
 use crate::video::{DecodedFrame, FrameStream, VideoAnalysis};
 
-/// Decoded frames kept per player (a 4K RGBA frame with its pyramid is ~45 MB).
+/// Decoded frames kept per player (a 4K RGBA frame is 33 MB).
 pub const FRAME_CACHE_BYTES: usize = 400 * 1024 * 1024;
 /// A jump this many frames ahead or less is decoded by reading on, not by seeking.
 const READ_ON_LIMIT: usize = 90;
+/// Frames decoded ahead of the one asked for while the decoder is idle, so stepping
+/// forward is served from the cache.
+const READ_AHEAD: usize = 8;
 
-/// A decoded frame ready to show.
+/// A decoded frame, already in the texture's pixel format (converted on the decoder
+/// thread; the UI thread hands it to the texture without a copy).
 pub struct ShownFrame {
     pub index: usize,
-    pub image: Arc<RgbaImage>,
-    pub pyramid: Arc<Pyramid>,
+    pub image: Arc<ColorImage>,
+}
+
+/// A cached frame; its pyramid (for the loupe) is built the first time it is needed.
+struct CachedFrame {
+    image: Arc<ColorImage>,
+    pyramid: Option<Arc<Pyramid>>,
+    used: u64,
 }
 
 enum Opening {
@@ -47,7 +57,7 @@ pub struct Player {
     play_anchor: Option<(Instant, usize)>,
     wants: Option<Sender<usize>>,
     replies: Option<Receiver<Reply>>,
-    cache: HashMap<usize, (Arc<RgbaImage>, Arc<Pyramid>, u64)>,
+    cache: HashMap<usize, CachedFrame>,
     use_counter: u64,
     /// The frame on the texture.
     pub shown: Option<usize>,
@@ -327,8 +337,14 @@ impl Player {
                 match reply {
                     Reply::Frame(frame) => {
                         self.use_counter += 1;
-                        self.cache
-                            .insert(frame.index, (frame.image, frame.pyramid, self.use_counter));
+                        self.cache.insert(
+                            frame.index,
+                            CachedFrame {
+                                image: frame.image,
+                                pyramid: None,
+                                used: self.use_counter,
+                            },
+                        );
                     }
                     Reply::Failed(index, e) => {
                         self.error = Some(format!("frame {index}: {e}"));
@@ -339,22 +355,18 @@ impl Player {
         }
         self.evict();
         let want = self.current;
-        if let Some((image, pyramid, used)) = self.cache.get_mut(&want) {
+        if let Some(cached) = self.cache.get_mut(&want) {
             self.use_counter += 1;
-            *used = self.use_counter;
+            cached.used = self.use_counter;
             if self.shown != Some(want) {
                 if let Some(asked) = self.asked_at.take() {
                     self.last_seek_ms = Some(asked.elapsed().as_secs_f64() * 1000.0);
                 }
-                let (image, pyramid) = (image.clone(), pyramid.clone());
-                self.upload(ctx, &image);
+                let image = cached.image.clone();
+                self.upload(ctx, image.clone());
                 self.shown = Some(want);
                 self.error = None;
-                return Some(ShownFrame {
-                    index: want,
-                    image,
-                    pyramid,
-                });
+                return Some(ShownFrame { index: want, image });
             }
             return None;
         }
@@ -391,13 +403,11 @@ impl Player {
         ctx.request_repaint();
     }
 
-    fn upload(&mut self, ctx: &egui::Context, image: &RgbaImage) {
-        let size = [image.width() as usize, image.height() as usize];
-        let color = ColorImage::from_rgba_unmultiplied(size, image.as_raw());
+    fn upload(&mut self, ctx: &egui::Context, image: Arc<ColorImage>) {
         match &mut self.texture {
-            Some(t) => t.set(color, TextureOptions::LINEAR),
+            Some(t) => t.set(image, TextureOptions::LINEAR),
             None => {
-                self.texture = Some(ctx.load_texture("video-frame", color, TextureOptions::LINEAR))
+                self.texture = Some(ctx.load_texture("video-frame", image, TextureOptions::LINEAR))
             }
         }
     }
@@ -407,19 +417,31 @@ impl Player {
     }
 
     /// The pixels of the frame on screen.
-    pub fn shown_image(&self) -> Option<Arc<RgbaImage>> {
-        self.cache.get(&self.shown?).map(|(i, _, _)| i.clone())
+    pub fn shown_image(&self) -> Option<RgbaImage> {
+        self.cache.get(&self.shown?).map(|c| to_rgba(&c.image))
     }
 
-    /// The pyramid of the frame on screen (for the loupe and matching).
-    pub fn shown_pyramid(&self) -> Option<Arc<Pyramid>> {
-        self.cache.get(&self.shown?).map(|(_, p, _)| p.clone())
+    /// The pyramid of the frame on screen (for the loupe), built on first use.
+    pub fn shown_pyramid(&mut self) -> Option<Arc<Pyramid>> {
+        let cached = self.cache.get_mut(&self.shown?)?;
+        let image = cached.image.clone();
+        Some(
+            cached
+                .pyramid
+                .get_or_insert_with(|| {
+                    Arc::new(Pyramid::build(
+                        image::DynamicImage::ImageRgba8(to_rgba(&image)),
+                        &|_| {},
+                    ))
+                })
+                .clone(),
+        )
     }
 
     pub fn cache_bytes(&self) -> usize {
         self.cache
             .values()
-            .map(|(image, pyramid, _)| image.as_raw().len() + pyramid.bytes())
+            .map(|c| c.image.pixels.len() * 4 + c.pyramid.as_ref().map_or(0, |p| p.bytes()))
             .sum()
     }
 
@@ -433,7 +455,10 @@ impl Player {
             .cache
             .iter()
             .filter(|(i, _)| **i != self.current && Some(**i) != self.shown)
-            .map(|(i, (image, pyramid, used))| (*i, *used, image.as_raw().len() + pyramid.bytes()))
+            .map(|(i, c)| {
+                let bytes = c.image.pixels.len() * 4 + c.pyramid.as_ref().map_or(0, |p| p.bytes());
+                (*i, c.used, bytes)
+            })
             .collect();
         order.sort_by_key(|(_, used, _)| *used);
         for (index, _, size) in order {
@@ -446,7 +471,14 @@ impl Player {
     }
 }
 
-/// The decoder thread: serves the newest frame index asked for.
+/// The frame's pixels as an RGBA image (opaque, so the bytes are unchanged).
+fn to_rgba(image: &ColorImage) -> RgbaImage {
+    let bytes: Vec<u8> = image.pixels.iter().flat_map(|c| c.to_array()).collect();
+    RgbaImage::from_raw(image.size[0] as u32, image.size[1] as u32, bytes).unwrap_or_default()
+}
+
+/// The decoder thread: serves the newest frame index asked for, then reads a few
+/// frames ahead while no new request comes.
 fn start_worker(ctx: &egui::Context, video: OpenVideo) -> (Sender<usize>, Receiver<Reply>) {
     let (want_tx, want_rx) = mpsc::channel::<usize>();
     let (reply_tx, reply_rx) = mpsc::channel();
@@ -455,7 +487,15 @@ fn start_worker(ctx: &egui::Context, video: OpenVideo) -> (Sender<usize>, Receiv
         .name("video-decoder".into())
         .spawn(move || {
             let mut stream: Option<(FrameStream, usize)> = None;
-            while let Ok(mut want) = want_rx.recv() {
+            let mut pending: Option<usize> = None;
+            loop {
+                let mut want = match pending.take() {
+                    Some(w) => w,
+                    None => match want_rx.recv() {
+                        Ok(w) => w,
+                        Err(_) => break,
+                    },
+                };
                 // Only the newest request matters (scrubbing sends many).
                 while let Ok(newer) = want_rx.try_recv() {
                     want = newer;
@@ -474,9 +514,46 @@ fn start_worker(ctx: &egui::Context, video: OpenVideo) -> (Sender<usize>, Receiv
                     break;
                 }
                 ctx.request_repaint();
+                for _ in 0..READ_AHEAD {
+                    if let Ok(newer) = want_rx.try_recv() {
+                        pending = Some(newer);
+                        break;
+                    }
+                    let Some((decoder, next)) = stream.as_mut() else {
+                        break;
+                    };
+                    let Some(frame) = next_frame(&video, decoder, next) else {
+                        stream = None;
+                        break;
+                    };
+                    if reply_tx.send(Reply::Frame(frame)).is_err() {
+                        return;
+                    }
+                }
             }
         });
     (want_tx, reply_rx)
+}
+
+/// The next frame of a running decoder (`next` is kept as the index after it).
+fn next_frame(
+    video: &OpenVideo,
+    decoder: &mut FrameStream,
+    next: &mut usize,
+) -> Option<ShownFrame> {
+    let (pts, pixels) = decoder.next_frame()?;
+    let index = video.table.pts.binary_search(&pts).ok()?;
+    *next = index + 1;
+    let size = [decoder.width as usize, decoder.height as usize];
+    if pixels.len() != size[0] * size[1] * 4 {
+        return None;
+    }
+    // Decoded frames are opaque: straight and premultiplied alpha are the same bytes.
+    let image = ColorImage::from_rgba_premultiplied(size, &pixels);
+    Some(ShownFrame {
+        index,
+        image: Arc::new(image),
+    })
 }
 
 /// Frame `want`, read on from the running decoder when it is a little ahead, else from
@@ -504,7 +581,7 @@ fn decode_for_player(
         return Err("no decoder".into());
     };
     loop {
-        let Some((pts, pixels)) = decoder.next_frame() else {
+        let Some(frame) = next_frame(video, decoder, next) else {
             let why = decoder
                 .messages()
                 .pop()
@@ -512,22 +589,8 @@ fn decode_for_player(
             *stream = None;
             return Err(format!("ffmpeg stopped: {why}"));
         };
-        let index = video
-            .table
-            .pts
-            .binary_search(&pts)
-            .map_err(|_| format!("ffmpeg returned an unknown timestamp {pts}"))?;
-        *next = index + 1;
-        if index < want {
-            continue;
+        if frame.index >= want {
+            return Ok(frame);
         }
-        let (w, h) = (decoder.width, decoder.height);
-        let image = RgbaImage::from_raw(w, h, pixels).ok_or("frame of the wrong size")?;
-        let pyramid = Pyramid::build(image::DynamicImage::ImageRgba8(image.clone()), &|_| {});
-        return Ok(ShownFrame {
-            index,
-            image: Arc::new(image),
-            pyramid: Arc::new(pyramid),
-        });
     }
 }
