@@ -344,6 +344,7 @@ fn comparison(a: &str, b: &str) -> Finding {
                 center: [100.0, 50.0],
                 zoom: 2.5,
             },
+            frame: None,
         })
         .to_vec();
     f.annotations = [("A1", "P1", 10.5), ("A2", "P2", 20.25)]

@@ -51,6 +51,7 @@ fn case() -> (tempfile::TempDir, PathBuf) {
             sha256: rocket.clone(),
         },
         view: PanelView::default(),
+        frame: None,
     }];
     let mut b = Finding::new(FindingKind::Geolocation, "Rejected candidate");
     b.id = "F-b".into();

@@ -798,3 +798,70 @@ fn mp4_sample_tables_give_ffprobes_timestamps() {
         assert_eq!(fast, probed, "{}", clip.display());
     }
 }
+
+/// A figure of a video panel shows the frame the panel shows, names it in the source
+/// line and manifest, and draws only the annotations made on that frame.
+#[test]
+fn figures_show_a_video_panels_frame() {
+    let dir = tempfile::tempdir().unwrap();
+    let clip = bars_clip(
+        dir.path(),
+        "bars.mp4",
+        2,
+        &["-c:v", "libx264", "-bf", "2"],
+        "",
+    );
+    let (_case_dir, case) = new_case();
+    let video = add(&case, &clip);
+    let sha = video["sha256"].as_str().unwrap();
+    let finding = serde_json::json!({
+        "id": "F-video", "kind": "comparison", "title": "a frame",
+        "created": "2026-11-30T00:00:00Z", "updated": "2026-11-30T00:00:00Z",
+        "panels": [{"id": "P1", "source": {"type": "evidence", "sha256": sha},
+                    "frame": {"index": 45, "time_s": 1.5}}],
+        "annotations": [
+            {"id": "A1", "panel": "P1", "shape": "point", "x": 10.0, "y": 10.0,
+             "label": "on 45", "frame": {"index": 45, "time_s": 1.5}},
+            {"id": "A2", "panel": "P1", "shape": "point", "x": 20.0, "y": 20.0,
+             "label": "on 10", "frame": {"index": 10, "time_s": 0.333333}}
+        ]
+    });
+    fs::write(case.join("findings/F-video.json"), finding.to_string()).unwrap();
+    let png = dir.path().join("fig.png");
+    let out = ok_json(run(&[
+        os("export"),
+        case.as_os_str(),
+        os("--finding"),
+        os("F-video"),
+        os("--png"),
+        png.as_os_str(),
+        os("--json"),
+    ]));
+    let manifest_path = out["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|f| f["path"].as_str().filter(|p| p.ends_with(".manifest.json")))
+        .map(PathBuf::from)
+        .unwrap_or_else(|| dir.path().join("fig.manifest.json"));
+    let manifest: Value = serde_json::from_slice(&fs::read(manifest_path).unwrap()).unwrap();
+    let source = &manifest["sources"][0];
+    assert_eq!(source["video_frame"]["index"], 45, "{manifest}");
+    // Read the bars back from the figure at the panel's placement and scale.
+    let figure = image::open(&png).unwrap().to_luma8();
+    let place = source["placed_at"].as_array().unwrap();
+    let (x0, y0) = (place[0].as_f64().unwrap(), place[1].as_f64().unwrap());
+    let k = source["figure_pixels_per_image_pixel"].as_f64().unwrap();
+    let width = place[2].as_f64().unwrap() - x0;
+    let left = x0 + (width - f64::from(W) * k) / 2.0;
+    let top = y0 + (place[3].as_f64().unwrap() - y0 - f64::from(H) * k) / 2.0;
+    let index: u32 = (0..16)
+        .filter(|i| {
+            let x = left + (f64::from(*i) * 20.0 + 10.0) * k;
+            let y = top + f64::from(H) / 2.0 * k;
+            figure.get_pixel(x as u32, y as u32)[0] > 128
+        })
+        .map(|i| 1 << i)
+        .sum();
+    assert_eq!(index, 45, "the figure shows the panel's frame");
+}

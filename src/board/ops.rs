@@ -24,6 +24,7 @@ pub fn add_panel(finding: &mut Finding, source: PanelSource) -> String {
         id: id.clone(),
         source,
         view: PanelView::default(),
+        frame: None,
     });
     id
 }

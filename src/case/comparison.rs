@@ -55,6 +55,10 @@ pub struct Panel {
     /// How the panel was being viewed (restored when the finding is reopened).
     #[serde(default)]
     pub view: PanelView,
+    /// On a video panel: the frame it shows (figures show this frame and the
+    /// annotations drawn on it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frame: Option<FrameRef>,
 }
 
 /// What a panel shows.
@@ -360,6 +364,7 @@ mod tests {
                 sha256: "a".repeat(64),
             },
             view: PanelView::default(),
+            frame: None,
         }
     }
 

@@ -322,6 +322,14 @@ impl Panel {
         self.source
             .check()
             .map_err(|e| format!("panel {}: {e}", self.id))?;
+        if let Some(frame) = self.frame {
+            in_range(
+                &format!("panel {} frame time", self.id),
+                frame.time_s,
+                -MAX_VIDEO_SECONDS,
+                MAX_VIDEO_SECONDS,
+            )?;
+        }
         let v = &self.view;
         for c in v.center {
             in_range(

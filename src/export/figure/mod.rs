@@ -176,6 +176,49 @@ fn oriented_size(case: &Case, panel: &Panel, path: &Path) -> Result<[f64; 2], St
     Ok([f64::from(w), f64::from(h)])
 }
 
+/// The finding as a figure shows it: on a video panel, only the annotations drawn on
+/// the frame the panel shows.
+fn on_shown_frames(finding: &Finding) -> Finding {
+    let mut f = finding.clone();
+    let frames: std::collections::HashMap<&str, Option<u64>> = finding
+        .panels
+        .iter()
+        .map(|p| (p.id.as_str(), p.frame.map(|fr| fr.index)))
+        .collect();
+    f.annotations.retain(|a| {
+        a.frame.is_none() || a.shows_on(frames.get(a.panel.as_str()).copied().flatten().or(Some(0)))
+    });
+    f
+}
+
+/// A panel's picture at up to `max_side` pixels: the image, or for a video the frame
+/// the panel shows (frame 0 if it never showed another), decoded exactly by ffmpeg.
+fn panel_picture(
+    case: &Case,
+    panel: &Panel,
+    path: &Path,
+    max_side: u32,
+) -> Result<(image::DynamicImage, u32, u32), String> {
+    let record = match &panel.source {
+        PanelSource::Evidence { sha256 } => case.find_evidence(sha256).ok(),
+        PanelSource::MapSnapshot { .. } => None,
+    };
+    let Some(record) = record.filter(|r| r.is_video()) else {
+        return crate::evidence::load_oriented(path, max_side).map_err(|e| e.to_string());
+    };
+    let video = case.open_video(&record.sha256).map_err(|e| e.to_string())?;
+    let index = panel.frame.map_or(0, |f| f.index as usize);
+    let frame = video.decode(index).map_err(|e| e.to_string())?;
+    let (w, h) = frame.image.dimensions();
+    let image = image::DynamicImage::ImageRgba8(frame.image);
+    let image = if w.max(h) > max_side {
+        image.thumbnail(max_side, max_side)
+    } else {
+        image
+    };
+    Ok((image, w, h))
+}
+
 /// Builds the figure of `finding` (decoding each source once, at the size needed).
 pub fn build(
     case: &Case,
@@ -183,6 +226,7 @@ pub fn build(
     options: &FigureOptions,
     type_setter: &mut Typesetter,
 ) -> Result<Figure, String> {
+    let finding = &on_shown_frames(finding);
     if finding.panels.is_empty() {
         return Err(format!("finding {} has no panels to show", finding.id));
     }
@@ -288,8 +332,7 @@ pub fn build(
         let (path, sha256, name, kind) = &files[i];
         let longest = sizes[i][0].max(sizes[i][1]);
         let max_side = (longest * need[i].min(1.0)).ceil().max(1.0) as u32;
-        let (img, fw, fh) =
-            crate::evidence::load_oriented(path, max_side).map_err(|e| e.to_string())?;
+        let (img, fw, fh) = panel_picture(case, panel, path, max_side)?;
         let pixels = img.into_rgb8();
         sources.push(Source {
             panel: panel.id.clone(),
@@ -348,6 +391,7 @@ pub fn build(
         provenance.push(serde_json::json!({
             "panel": panel.id,
             "derived_from": derived_from,
+            "video_frame": panel.frame,
             "kind": sources[i].kind,
             "sha256": sources[i].sha256,
             "name": sources[i].name,
@@ -481,6 +525,17 @@ pub fn build(
                 p.id,
                 taken_at.format("%Y-%m-%d %H:%M UTC")
             ),
+            PanelSource::Evidence { sha256 } if case.find_evidence(sha256).is_ok_and(|r| r.is_video()) => {
+                let frame = p.frame.unwrap_or(crate::case::comparison::FrameRef { index: 0, time_s: 0.0 });
+                format!(
+                    "{}: frame {} at {} of {} (SHA-256 {}…)",
+                    p.id,
+                    frame.index,
+                    crate::video::format_timecode((frame.time_s * 1e6).round() as i64),
+                    s.name,
+                    &s.sha256[..16.min(s.sha256.len())]
+                )
+            }
             PanelSource::Evidence { sha256 } => match case.find_evidence(sha256).ok().filter(|r| r.derived_from.is_some()) {
                 // A frame grab names the frame and the video it was taken from.
                 Some(record) => format!("{}: {}; still SHA-256 {}…", p.id, record.source_line(), &s.sha256[..16.min(s.sha256.len())]),
@@ -830,4 +885,49 @@ pub fn export(
 
 fn write_output(path: &Path, bytes: &[u8]) -> Result<(), String> {
     store::write_atomic(path, bytes, false).map_err(|e: CaseError| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::FindingKind;
+    use crate::case::comparison::{Category, FrameRef, Shape};
+
+    #[test]
+    fn a_video_panel_shows_only_the_annotations_of_its_frame() {
+        let mut f = Finding::new(FindingKind::Comparison, "t");
+        let p = crate::board::ops::add_panel(
+            &mut f,
+            PanelSource::Evidence {
+                sha256: "a".repeat(64),
+            },
+        );
+        f.panels[0].frame = Some(FrameRef {
+            index: 45,
+            time_s: 1.5,
+        });
+        for (index, time_s) in [(45, 1.5), (10, 0.33)] {
+            let id = crate::board::ops::add_annotation(
+                &mut f,
+                &p,
+                Shape::Point { x: 1.0, y: 1.0 },
+                Category::Other,
+            );
+            crate::board::ops::annotation_mut(&mut f, &id)
+                .unwrap()
+                .frame = Some(FrameRef { index, time_s });
+        }
+        let unbound = crate::board::ops::add_annotation(
+            &mut f,
+            &p,
+            Shape::Point { x: 2.0, y: 2.0 },
+            Category::Other,
+        );
+        let shown: Vec<String> = on_shown_frames(&f)
+            .annotations
+            .iter()
+            .map(|a| a.id.clone())
+            .collect();
+        assert_eq!(shown, vec!["A1".to_owned(), unbound]);
+    }
 }

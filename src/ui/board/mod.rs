@@ -264,6 +264,9 @@ impl BoardState {
             if let Some(v) = self.views.get(&p.id) {
                 p.view = *v;
             }
+            if let Some(frame) = self.video_frames.get(&p.id) {
+                p.frame = Some(*frame);
+            }
         }
         Some(f)
     }
