@@ -6,6 +6,8 @@
 //! 1080p H.264 with a keyframe every second (phone footage) and every 250 frames
 //! (x264's default), and a 4K clip for the cache.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::process::Command as Process;
 use std::time::{Duration, Instant};
 

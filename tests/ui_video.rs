@@ -258,3 +258,82 @@ fn seeks_and_steps_are_quick_and_the_cache_stays_in_budget() {
         "frame cache over budget"
     );
 }
+
+#[test]
+fn scene_changes_are_found_in_the_background_and_line_the_scrub_bar() {
+    let dir = tempfile::tempdir().unwrap();
+    let clip = dir.path().join("cuts.mp4");
+    let status = Process::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-y"])
+        .args(["-f", "lavfi", "-i", "testsrc2=s=320x240:r=30:d=1"])
+        .args(["-f", "lavfi", "-i", "smptebars=s=320x240:r=30:d=1"])
+        .args([
+            "-f",
+            "lavfi",
+            "-i",
+            "mandelbrot=s=320x240:r=30,trim=duration=1",
+        ])
+        .args([
+            "-filter_complex",
+            "[0:v][1:v][2:v]concat=n=3:v=1,format=yuv420p",
+        ])
+        .args(["-c:v", "libx264"])
+        .arg(&clip)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let root = dir.path().join("c");
+    let mut case = Case::create(&root, "scenes").unwrap();
+    let video = match case.import(&clip, &ImportOptions::default()).unwrap() {
+        ImportOutcome::Added(r) | ImportOutcome::Duplicate(r) => r.sha256,
+    };
+    case.save().unwrap();
+    let mut h = app_harness_stepping(Some(case), egui::vec2(1400.0, 860.0), 1.0 / 60.0);
+    h.run_steps(2);
+    h.state_mut()
+        .app
+        .as_mut()
+        .unwrap()
+        .state
+        .commands
+        .push(Command::NewComparison(vec![video.clone()]));
+    let start = Instant::now();
+    loop {
+        h.run_steps(1);
+        let app = app(&h);
+        let recorded = app
+            .state
+            .case
+            .as_ref()
+            .and_then(|c| c.find_evidence(&video).ok())
+            .and_then(|r| r.video.as_ref())
+            .and_then(|v| v.analysis.as_ref())
+            .map(|a| a.scenes.iter().map(|s| s.frame_index).collect::<Vec<_>>());
+        let thumbs = app
+            .board_images
+            .videos
+            .get(&video)
+            .map_or(0, |p| p.scene_thumbs.len());
+        if let Some(scenes) = recorded
+            && thumbs == 3
+        {
+            assert_eq!(scenes, vec![30, 60], "the two cuts, recorded in the case");
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "no scene analysis"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // A click on the last thumbnail goes to the second cut.
+    let thumbs: Vec<_> = h.query_all_by_label_contains("Scene at frame").collect();
+    assert!(!thumbs.is_empty());
+    h.get_by_label("Scene at frame 60").click();
+    let start = Instant::now();
+    while app(&h).board_images.videos.get(&video).unwrap().shown != Some(60) {
+        h.run_steps(1);
+        assert!(start.elapsed() < Duration::from_secs(30));
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}

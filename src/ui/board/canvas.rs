@@ -50,7 +50,13 @@ pub fn board_ui(ui: &mut Ui, state: &mut AppState, images: &mut BoardImages) {
     if !state.board.hide_link_lines
         && let Some(f) = &state.board.working
     {
-        draw_link_lines(&ui.painter_at(area), f, &transforms);
+        // A link to an annotation on another frame of a video has nothing to point at.
+        let mut on_screen = f.clone();
+        let frames = &state.board.video_frames;
+        on_screen
+            .annotations
+            .retain(|a| a.shows_on(frames.get(&a.panel).map(|fr| fr.index)));
+        draw_link_lines(&ui.painter_at(area), &on_screen, &transforms);
     }
     state.board.transforms = transforms;
     for finished in images.videos.finished_work() {

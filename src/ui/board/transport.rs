@@ -8,7 +8,9 @@ use egui::{Color32, Key, Modifiers, Rect, Sense, Stroke, Ui, pos2, vec2};
 use super::video::Player;
 use crate::video::format_timecode;
 
-pub const HEIGHT: f32 = 74.0;
+pub const HEIGHT: f32 = 118.0;
+/// The strip of scene thumbnails above the scrub bar.
+const STRIP_HEIGHT: f32 = 44.0;
 /// Grab frame: no tool uses a Ctrl chord.
 pub const GRAB: egui::KeyboardShortcut = egui::KeyboardShortcut::new(Modifiers::COMMAND, Key::G);
 
@@ -27,12 +29,13 @@ pub fn transport_ui(ui: &mut Ui, rect: Rect, player: &mut Player, hovered: bool)
     };
     let count = video.table.frame_count();
     let scrub = Rect::from_min_size(
-        rect.min + vec2(8.0, 4.0),
+        rect.min + vec2(8.0, 4.0 + STRIP_HEIGHT),
         vec2(rect.width() - 16.0, SCRUB_HEIGHT),
     );
     let x_of = |index: usize| {
         scrub.min.x + scrub.width() * index as f32 / (count.saturating_sub(1).max(1)) as f32
     };
+    scene_strip_ui(ui, rect, scrub, player, &x_of, &video.record.sha256);
     painter.rect_filled(scrub, 2.0, Color32::from_gray(20));
     for &k in &video.table.keyframes {
         let x = x_of(k);
@@ -41,13 +44,8 @@ pub fn transport_ui(ui: &mut Ui, rect: Rect, player: &mut Player, hovered: bool)
             Stroke::new(1.0, KEYFRAME),
         );
     }
-    if let Some(analysis) = video
-        .record
-        .video
-        .as_ref()
-        .and_then(|v| v.analysis.as_ref())
     {
-        for scene in &analysis.scenes {
+        for scene in &player.scenes {
             let x = x_of(scene.frame_index as usize);
             painter.line_segment(
                 [pos2(x, scrub.min.y), pos2(x, scrub.max.y)],
@@ -145,6 +143,52 @@ pub fn transport_ui(ui: &mut Ui, rect: Rect, player: &mut Player, hovered: bool)
     }
     if hovered {
         keys(ui, player, &ctx);
+    }
+}
+
+/// Thumbnails of the first frame and each scene change, placed over their ticks (those
+/// that would overlap a neighbour are left out); a click goes to that frame.
+fn scene_strip_ui(
+    ui: &mut Ui,
+    rect: Rect,
+    scrub: Rect,
+    player: &mut Player,
+    x_of: &dyn Fn(usize) -> f32,
+    sha256: &str,
+) {
+    let top = rect.min.y + 2.0;
+    let height = STRIP_HEIGHT - 4.0;
+    let mut right_edge = f32::NEG_INFINITY;
+    let mut go_to = None;
+    for (index, texture) in &player.scene_thumbs {
+        let [w, h] = texture.size();
+        let width = height * w as f32 / h.max(1) as f32;
+        let left = (x_of(*index) - width / 2.0).clamp(scrub.min.x, scrub.max.x - width);
+        if left < right_edge + 2.0 {
+            continue;
+        }
+        right_edge = left + width;
+        let place = Rect::from_min_size(pos2(left, top), vec2(width, height));
+        ui.painter_at(rect).image(
+            texture.id(),
+            place,
+            Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0)),
+            Color32::WHITE,
+        );
+        let response = ui
+            .interact(
+                place,
+                egui::Id::unique(("scene-thumb", sha256, *index)),
+                Sense::click(),
+            )
+            .on_hover_text(format!("Scene at frame {index}"));
+        if response.clicked() {
+            go_to = Some(*index);
+        }
+    }
+    if let Some(index) = go_to {
+        player.playing = false;
+        player.seek(index);
     }
 }
 

@@ -67,8 +67,13 @@ pub struct Player {
     pub error: Option<String>,
     /// Pending exact grabs (provenance-grade decodes) and their results.
     grabs: Vec<Receiver<Result<(OpenVideo, DecodedFrame), String>>>,
-    analysis: Option<Receiver<Result<VideoAnalysis, String>>>,
+    analysis: Option<Receiver<Result<SceneStrip, String>>>,
     analysis_started: bool,
+    /// Scene changes of the clip (from its record, or found in the background).
+    pub scenes: Vec<crate::video::SceneChange>,
+    /// Thumbnails of the scene changes (and frame 0), for the scrub bar.
+    pub scene_thumbs: Vec<(usize, TextureHandle)>,
+    pending_thumbs: Vec<(usize, ColorImage)>,
     /// When the last seek was asked, for the time-to-frame measurement.
     pub asked_at: Option<Instant>,
     pub last_seek_ms: Option<f64>,
@@ -115,8 +120,16 @@ impl VideoPlayers {
             });
             if let Some(rx) = &player.analysis {
                 match rx.try_recv() {
-                    Ok(result) => {
-                        done.push(Finished::Analysis(sha.clone(), result));
+                    Ok(Ok(strip)) => {
+                        player.scenes = strip.analysis.scenes.clone();
+                        player.pending_thumbs = strip.thumbnails;
+                        if strip.found_now {
+                            done.push(Finished::Analysis(sha.clone(), Ok(strip.analysis)));
+                        }
+                        player.analysis = None;
+                    }
+                    Ok(Err(e)) => {
+                        done.push(Finished::Analysis(sha.clone(), Err(e)));
                         player.analysis = None;
                     }
                     Err(TryRecvError::Empty) => {}
@@ -136,6 +149,67 @@ impl VideoPlayers {
         self.players
             .values()
             .any(|p| p.playing || p.shown != Some(p.current) || !p.grabs.is_empty())
+    }
+}
+
+/// Scene changes with their thumbnails.
+pub struct SceneStrip {
+    analysis: VideoAnalysis,
+    /// Whether the analysis was run now (and should be recorded in the case).
+    found_now: bool,
+    thumbnails: Vec<(usize, ColorImage)>,
+}
+
+/// Longer side of the scrub bar's scene thumbnails.
+const THUMB_SIDE: u32 = 96;
+
+fn scene_strip(video: &OpenVideo) -> Result<SceneStrip, crate::case::FrameError> {
+    let small = |image: &image::RgbImage| {
+        let image = image::DynamicImage::ImageRgb8(image.clone())
+            .thumbnail(THUMB_SIDE, THUMB_SIDE)
+            .to_rgba8();
+        ColorImage::from_rgba_unmultiplied(
+            [image.width() as usize, image.height() as usize],
+            image.as_raw(),
+        )
+    };
+    let recorded = video.record.video.as_ref().and_then(|v| v.analysis.clone());
+    match recorded {
+        None => {
+            let (analysis, thumbs) = video.analyse(Default::default(), &mut |_, _| true)?;
+            let thumbnails = thumbs.iter().map(|(i, t)| (*i, small(t))).collect();
+            Ok(SceneStrip {
+                analysis,
+                found_now: true,
+                thumbnails,
+            })
+        }
+        Some(analysis) => {
+            // Recorded by an earlier run (or the CLI): only the thumbnails are decoded.
+            let (w, h) = crate::video::preview_size(video.record.width, video.record.height);
+            let mut thumbnails = Vec::new();
+            let frames =
+                std::iter::once(0).chain(analysis.scenes.iter().map(|s| s.frame_index as usize));
+            for index in frames.take(200) {
+                let request = crate::video::GrabRequest {
+                    index,
+                    width: video.record.width,
+                    height: video.record.height,
+                    scale_to: Some((w, h)),
+                };
+                if let Ok(frame) =
+                    crate::video::grab_frame(video.ffmpeg, &video.path, &video.table, request)
+                {
+                    let rgb = image::DynamicImage::ImageRgba8(frame.image).to_rgb8();
+                    thumbnails.push((index, small(&rgb)));
+                }
+            }
+            Ok(SceneStrip {
+                analysis,
+                found_now: false,
+                thumbnails,
+            })
+        }
     }
 }
 
@@ -184,6 +258,9 @@ impl Player {
             grabs: Vec::new(),
             analysis: None,
             analysis_started: false,
+            scenes: Vec::new(),
+            scene_thumbs: Vec::new(),
+            pending_thumbs: Vec::new(),
             asked_at: None,
             last_seek_ms: None,
         }
@@ -277,31 +354,31 @@ impl Player {
         !self.grabs.is_empty()
     }
 
-    /// Runs the scene analysis once, in the background, if the record has none.
+    /// Finds the scene changes in the background (unless the record has them) and
+    /// decodes their thumbnails for the scrub bar.
     fn start_analysis(&mut self, ctx: &egui::Context) {
         let Some(video) = self.video().cloned() else {
             return;
         };
-        if self.analysis_started
-            || video
-                .record
-                .video
-                .as_ref()
-                .is_none_or(|v| v.analysis.is_some())
-        {
+        if self.analysis_started {
             return;
         }
         self.analysis_started = true;
+        if let Some(a) = video
+            .record
+            .video
+            .as_ref()
+            .and_then(|v| v.analysis.as_ref())
+        {
+            self.scenes = a.scenes.clone();
+        }
         let (tx, rx) = mpsc::channel();
         let ctx = ctx.clone();
         if std::thread::Builder::new()
             .name("video-analysis".into())
             .spawn(move || {
                 let result = crate::ui::jobs::catch_failure("analysing a video", || {
-                    video
-                        .analyse(Default::default(), &mut |_, _| true)
-                        .map(|(analysis, _)| analysis)
-                        .map_err(|e| e.to_string())
+                    scene_strip(&video).map_err(|e| e.to_string())
                 });
                 let _ = tx.send(result);
                 ctx.request_repaint();
@@ -330,6 +407,10 @@ impl Player {
                     self.opening = Opening::Failed("opening the video stopped unexpectedly".into())
                 }
             }
+        }
+        for (index, image) in self.pending_thumbs.drain(..) {
+            let texture = ctx.load_texture(format!("scene-{index}"), image, TextureOptions::LINEAR);
+            self.scene_thumbs.push((index, texture));
         }
         self.advance_playback(ctx);
         if let Some(replies) = &self.replies {
