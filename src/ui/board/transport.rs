@@ -73,8 +73,27 @@ pub fn transport_ui(ui: &mut Ui, rect: Rect, player: &mut Player, hovered: bool)
     scrubbing.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Slider, true, "Scrub bar"));
     scrubbing.on_hover_text("Scrub: grey ticks are keyframes, orange ticks scene changes");
 
+    // The exact time and frame number get a line of their own, so they never clip.
+    let time = format_timecode(video.table.time_us(player.current));
+    let time_row = Rect::from_min_size(
+        pos2(scrub.min.x, scrub.max.y + 2.0),
+        vec2(scrub.width(), 16.0),
+    );
+    ui.new_child(
+        egui::UiBuilder::new()
+            .max_rect(time_row)
+            .layout(egui::Layout::left_to_right(egui::Align::Center)),
+    )
+    .label(
+        egui::RichText::new(format!(
+            "{time}  frame {} / {}",
+            player.current,
+            count.saturating_sub(1)
+        ))
+        .monospace(),
+    );
     let row = Rect::from_min_max(
-        pos2(rect.min.x + 6.0, scrub.max.y + 4.0),
+        pos2(rect.min.x + 6.0, time_row.max.y + 2.0),
         rect.max - vec2(6.0, 2.0),
     );
     let mut child = ui.new_child(
@@ -120,15 +139,6 @@ pub fn transport_ui(ui: &mut Ui, rect: Rect, player: &mut Player, hovered: bool)
         player.playing = false;
         player.jump_seconds(1.0);
     }
-    let time = format_timecode(video.table.time_us(player.current));
-    child.label(
-        egui::RichText::new(format!(
-            "{time}  frame {} / {}",
-            player.current,
-            count.saturating_sub(1)
-        ))
-        .monospace(),
-    );
     let grab = child
         .add_enabled(!player.grabbing(), egui::Button::new("Grab frame"))
         .on_hover_text(format!(
