@@ -695,3 +695,79 @@ fn the_figure_preview_renders_at_once_and_follows_changes() {
     assert!(dialog.error.is_none(), "{:?}", dialog.error);
     assert!(dialog.preview.is_some());
 }
+
+/// The shadow tool: base, top and shadow tip on a photo give shadow ÷ height with its
+/// tolerance, stored in the finding, listed in the inspector, editable, and taken to the
+/// map's sun panel.
+#[test]
+fn the_shadow_tool_measures_a_ratio_and_takes_it_to_the_map() {
+    let (dir, mut h, id) = board_with_two_panels();
+    let c = panel_center(&h, "P1");
+    let (base, top, tip) = (
+        c + vec2(-40.0, 60.0),
+        c + vec2(-40.0, -20.0),
+        c + vec2(80.0, 60.0),
+    );
+    h.key_press(Key::S);
+    h.run_steps(1);
+    for p in [base, top, tip] {
+        click(&mut h, p);
+    }
+    let [b, t, s] = [base, top, tip].map(|p| image_point(&h, "P1", p));
+    let expected = (s[0] - b[0]).hypot(s[1] - b[1]) / (t[0] - b[0]).hypot(t[1] - b[1]);
+    let saved = saved_finding(&dir, &id);
+    assert_eq!(saved.shadows.len(), 1, "stored in the finding");
+    let (ratio, tolerance) = saved.shadows[0].ratio().unwrap();
+    assert!((ratio - expected).abs() < 1e-9, "{ratio} vs {expected}");
+    assert!((0.03..0.5).contains(&tolerance));
+    h.get_by_label("S1 on P1");
+    h.get_by_label(&saved.shadows[0].summary());
+    // Editable in the inspector: its label here (the mark error likewise).
+    // (The inspector scrolls it into view first, as a user would.)
+    h.get_by_label("Label of S1").scroll_to_me();
+    h.run_steps(2);
+    let field = h.get_by_label("Label of S1");
+    field.focus();
+    field.type_text("lamp post");
+    h.run_steps(1);
+    h.key_press(Key::Escape);
+    h.run_steps(2);
+    let edited = saved_finding(&dir, &id).shadows[0].clone();
+    assert_eq!(edited.label, "lamp post");
+    h.get_by_label("Marks good to ±");
+    // To the map's sun panel, with the ratio and its tolerance.
+    h.get_by_label("Use on the map").scroll_to_me();
+    h.run_steps(2);
+    h.get_by_label("Use on the map").click();
+    h.run_steps(3);
+    let sun = &app(&h).state.sun;
+    assert!(sun.enabled);
+    assert_eq!(sun.ratio_text, format!("{:.4}", edited.ratio().unwrap().0));
+    assert_eq!(app(&h).state.workspace, Workspace::Map);
+}
+
+/// Marks being placed are cancelled with Escape; a top-down bearing measurement reads
+/// clockwise from north (image up).
+#[test]
+fn shadow_marks_cancel_with_escape_and_bearings_read_clockwise() {
+    let (_dir, mut h, _id) = board_with_two_panels();
+    let m = geoproof::sun::ShadowMeasurement {
+        id: "S1".into(),
+        panel: "P1".into(),
+        marks: geoproof::sun::ShadowMarks::Bearing {
+            object: [10.0, 10.0],
+            tip: [20.0, 20.0],
+        },
+        label: String::new(),
+        mark_error_px: 2.0,
+    };
+    assert!((m.bearing().unwrap().0 - 135.0).abs() < 1e-9);
+    // Escape cancels marks being placed.
+    let c = panel_center(&h, "P1");
+    h.key_press(Key::S);
+    click(&mut h, c);
+    assert!(app(&h).state.board.shadow_marks.is_some());
+    h.key_press(Key::Escape);
+    h.run_steps(1);
+    assert!(app(&h).state.board.shadow_marks.is_none());
+}

@@ -40,7 +40,21 @@ pub fn remove_panel(finding: &mut Finding, panel: &str) {
     for id in gone {
         remove_annotation(finding, &id);
     }
+    finding.shadows.retain(|s| s.panel != panel);
     finding.panels.retain(|p| p.id != panel);
+}
+
+/// Adds a shadow measurement and returns its id (`S1`, `S2`, …).
+pub fn add_shadow(finding: &mut Finding, panel: &str, marks: crate::sun::ShadowMarks) -> String {
+    let id = next_id("S", finding.shadows.iter().map(|s| s.id.as_str()));
+    finding.shadows.push(crate::sun::ShadowMeasurement {
+        id: id.clone(),
+        panel: panel.to_owned(),
+        marks,
+        label: String::new(),
+        mark_error_px: crate::sun::measure::DEFAULT_MARK_ERROR_PX,
+    });
+    id
 }
 
 /// Adds an annotation and returns its id.

@@ -206,6 +206,9 @@ pub struct Finding {
     pub annotations: Vec<Annotation>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<LinkedFeature>,
+    /// Shadows measured on the panels (for chronolocation).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shadows: Vec<crate::sun::ShadowMeasurement>,
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -238,6 +241,7 @@ impl Finding {
             panels: Vec::new(),
             annotations: Vec::new(),
             links: Vec::new(),
+            shadows: Vec::new(),
             extra: Extra::new(),
         }
     }

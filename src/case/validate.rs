@@ -373,6 +373,34 @@ impl Finding {
         count("panels", self.panels.len())?;
         count("annotations", self.annotations.len())?;
         count("linked features", self.links.len())?;
+        count("shadow measurements", self.shadows.len())?;
+        for m in &self.shadows {
+            plain_id("shadow measurement", &m.id)?;
+            text("shadow label", &m.label, MAX_SHORT_TEXT)?;
+            in_range(
+                &format!("shadow {} mark error", m.id),
+                m.mark_error_px,
+                0.0,
+                10_000.0,
+            )?;
+            for p in m.points() {
+                for c in p {
+                    in_range(
+                        &format!("shadow {} mark", m.id),
+                        c,
+                        -MAX_PIXEL_COORDINATE,
+                        MAX_PIXEL_COORDINATE,
+                    )?;
+                }
+            }
+            if !self.panels.iter().any(|p| p.id == m.panel) {
+                return Err(format!(
+                    "shadow {} is on panel {:?}, which the finding does not have",
+                    m.id,
+                    truncated(&m.panel)
+                ));
+            }
+        }
         for p in &self.panels {
             p.check()?;
         }

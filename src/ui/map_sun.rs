@@ -38,6 +38,32 @@ pub struct SunView {
     pub locus: Option<Locus>,
 }
 
+impl SunView {
+    /// Takes a shadow measured on the board: its ratio (with tolerance) and/or bearing,
+    /// and the time to look at; the map's solvers then use them.
+    pub fn use_shadow(
+        &mut self,
+        ratio: Option<(f64, f64)>,
+        bearing: Option<(f64, f64)>,
+        time: Option<DateTime<Utc>>,
+    ) {
+        self.enabled = true;
+        if let Some((r, tolerance)) = ratio {
+            self.ratio_text = format!("{r:.4}");
+            self.tolerance = tolerance.clamp(0.01, 0.5);
+        }
+        if let Some((b, e)) = bearing {
+            self.bearing_text = format!("{b:.1}±{e:.1}");
+        }
+        if let Some(t) = time {
+            self.time_utc = t;
+            self.date_text.clear();
+        }
+        self.windows = None;
+        self.locus = None;
+    }
+}
+
 /// The places where the measured shadow fits at one instant, as map outlines.
 pub enum Locus {
     Computing(std::sync::mpsc::Receiver<Result<geo::MultiPolygon<f64>, String>>),

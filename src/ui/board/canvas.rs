@@ -239,6 +239,7 @@ fn panel_ui(
         );
     }
     draw_gesture_preview(&painter, state, panel, &t);
+    draw_shadows(&painter, state, panel, &t);
     draw_proposals(&painter, state, panel, &t);
     if state.board.loupe.on
         && let (Some(pyramid), Some(hover)) = (&pyramid, response.hover_pos())
@@ -348,6 +349,7 @@ fn video_panel_ui(
         );
     }
     draw_gesture_preview(&painter, state, panel, &t);
+    draw_shadows(&painter, state, panel, &t);
     draw_proposals(&painter, state, panel, &t);
     if state.board.loupe.on
         && let (Some(pyramid), Some(hover)) = (&pyramid, response.hover_pos())
@@ -700,6 +702,107 @@ fn finish_drag(state: &mut AppState, t: &ViewTransform) {
     }
 }
 
+const SHADOW_HEIGHT_COLOR: Color32 = Color32::from_rgb(90, 220, 255);
+const SHADOW_COLOR: Color32 = Color32::from_rgb(255, 150, 40);
+
+/// Shadow measurements of this panel (and the marks being placed), with what they say.
+fn draw_shadows(painter: &egui::Painter, state: &AppState, panel: &Panel, t: &ViewTransform) {
+    let screen = |p: [f64; 2]| to_pos(t.to_screen(p));
+    let dot = |p: Pos2, color: Color32| {
+        painter.circle(p, 4.0, color, Stroke::new(1.0, Color32::BLACK));
+    };
+    if let Some(f) = &state.board.working {
+        for m in f.shadows.iter().filter(|m| m.panel == panel.id) {
+            let selected = state.board.selected.as_deref() == Some(m.id.as_str());
+            let width = if selected { 3.0 } else { 2.0 };
+            let (anchor, tip) = match m.marks {
+                crate::sun::ShadowMarks::Ratio { base, top, tip } => {
+                    painter.line_segment(
+                        [screen(base), screen(top)],
+                        Stroke::new(width, SHADOW_HEIGHT_COLOR),
+                    );
+                    dot(screen(top), SHADOW_HEIGHT_COLOR);
+                    (base, tip)
+                }
+                crate::sun::ShadowMarks::Bearing { object, tip } => (object, tip),
+            };
+            painter.arrow(
+                screen(anchor),
+                screen(tip) - screen(anchor),
+                Stroke::new(width, SHADOW_COLOR),
+            );
+            dot(screen(anchor), Color32::WHITE);
+            let text = format!("{} {}", m.id, m.summary());
+            let at = screen(tip) + vec2(6.0, 4.0);
+            let galley =
+                painter.layout_no_wrap(text, egui::FontId::proportional(13.0), SHADOW_COLOR);
+            painter.rect_filled(
+                Rect::from_min_size(at, galley.size()).expand(2.0),
+                2.0,
+                Color32::from_black_alpha(190),
+            );
+            painter.galley(at, galley, SHADOW_COLOR);
+        }
+    }
+    if let Some((id, marks)) = &state.board.shadow_marks
+        && *id == panel.id
+    {
+        for (i, p) in marks.iter().enumerate() {
+            dot(
+                screen(*p),
+                if i == 0 {
+                    Color32::WHITE
+                } else {
+                    SHADOW_HEIGHT_COLOR
+                },
+            );
+        }
+        if let [base, top] = marks.as_slice() {
+            painter.line_segment(
+                [screen(*base), screen(*top)],
+                Stroke::new(2.0, SHADOW_HEIGHT_COLOR),
+            );
+        }
+    }
+}
+
+/// One more shadow mark; the last one (third on a photo, second on a north-up map
+/// snapshot) stores the measurement.
+fn shadow_click(state: &mut AppState, panel: &Panel, p: [f64; 2]) {
+    let top_down = matches!(
+        panel.source,
+        crate::case::comparison::PanelSource::MapSnapshot { .. }
+    );
+    let marks = match &mut state.board.shadow_marks {
+        Some((id, marks)) if *id == panel.id => {
+            marks.push(p);
+            marks.clone()
+        }
+        _ => {
+            state.board.shadow_marks = Some((panel.id.clone(), vec![p]));
+            return;
+        }
+    };
+    let complete = match (top_down, marks.as_slice()) {
+        (true, [object, tip]) => Some(crate::sun::ShadowMarks::Bearing {
+            object: *object,
+            tip: *tip,
+        }),
+        (false, [base, top, tip]) => Some(crate::sun::ShadowMarks::Ratio {
+            base: *base,
+            top: *top,
+            tip: *tip,
+        }),
+        _ => None,
+    };
+    if let (Some(marks), Some(f)) = (complete, state.board.working.as_mut()) {
+        let id = ops::add_shadow(f, &panel.id, marks);
+        state.board.shadow_marks = None;
+        state.board.selected = Some(id);
+        state.commands.push(Command::CommitBoard);
+    }
+}
+
 fn add_and_commit(state: &mut AppState, panel: &str, shape: Shape) {
     let category = state.board.category;
     if let Some(f) = state.board.working.as_mut() {
@@ -754,6 +857,7 @@ fn click(
                 _ => b.polygon = Some((panel.id.clone(), vec![p])),
             }
         }
+        BoardTool::Shadow => shadow_click(state, panel, p),
         BoardTool::Link => {
             let Some(hit) = pick(&f, &panel.id, p, t) else {
                 state.board.link_from = None;

@@ -185,6 +185,7 @@ pub fn board_inspector_ui(ui: &mut Ui, state: &mut AppState) {
             commit = true;
         }
         frame_bound_ui(ui, state, &f);
+        commit |= shadows_ui(ui, state, &mut f);
     });
     state.board.working = Some(f);
     ui.separator();
@@ -192,6 +193,72 @@ pub fn board_inspector_ui(ui: &mut Ui, state: &mut AppState) {
     if commit {
         state.commands.push(Command::CommitBoard);
     }
+}
+
+/// Shadow measurements: what each says, its mark error and label (editable), and a
+/// way to take it to the map's sun solvers. Returns whether an edit finished.
+fn shadows_ui(ui: &mut Ui, state: &mut AppState, f: &mut crate::case::Finding) -> bool {
+    if f.shadows.is_empty() {
+        return false;
+    }
+    let mut commit = false;
+    ui.separator();
+    ui.heading("Shadows");
+    ui.label(
+        RichText::new(
+            "Side views assume level ground, a vertical object and a camera looking at it \
+             from the side; top-down views must be north-up (map snapshots are).",
+        )
+        .small()
+        .weak(),
+    );
+    let mut remove = None;
+    let observed = f.observed_at.map(|t| t.with_timezone(&chrono::Utc));
+    for m in &mut f.shadows {
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(format!("{} on {}", m.id, m.panel)).strong());
+            ui.label(m.summary());
+        });
+        ui.horizontal(|ui| {
+            let label = ui.label("Marks good to ±");
+            let r = ui
+                .add(
+                    egui::DragValue::new(&mut m.mark_error_px)
+                        .range(0.0..=200.0)
+                        .speed(0.25)
+                        .suffix(" px"),
+                )
+                .labelled_by(label.id);
+            commit |= r.drag_stopped() || r.lost_focus();
+            if ui
+                .button("Use on the map")
+                .on_hover_text(
+                    "Take this shadow to the sun panel of the map (at the finding's place and \
+                     observed time): when it fits, and where",
+                )
+                .clicked()
+            {
+                state.sun.use_shadow(m.ratio(), m.bearing(), observed);
+                state
+                    .commands
+                    .push(Command::Select(crate::ui::state::Selection::Finding(
+                        f.id.clone(),
+                    )));
+                state
+                    .commands
+                    .push(Command::SetWorkspace(crate::ui::state::Workspace::Map));
+            }
+            if ui.small_button("Delete").clicked() {
+                remove = Some(m.id.clone());
+            }
+        });
+        commit |= text_row(ui, &format!("Label of {}", m.id), &mut m.label);
+    }
+    if let Some(id) = remove {
+        f.shadows.retain(|m| m.id != id);
+        commit = true;
+    }
+    commit
 }
 
 /// Annotations drawn on video frames, each with a jump to its frame.

@@ -41,10 +41,13 @@ pub enum BoardTool {
     Text,
     /// Click an annotation, then its counterpart on another panel.
     Link,
+    /// Mark an object's base, top and shadow tip (or, on a map snapshot, an object and
+    /// its shadow tip).
+    Shadow,
 }
 
 impl BoardTool {
-    pub const ALL: [BoardTool; 10] = [
+    pub const ALL: [BoardTool; 11] = [
         BoardTool::Select,
         BoardTool::Pan,
         BoardTool::Rectangle,
@@ -55,6 +58,7 @@ impl BoardTool {
         BoardTool::Freehand,
         BoardTool::Text,
         BoardTool::Link,
+        BoardTool::Shadow,
     ];
 
     pub fn label(self) -> &'static str {
@@ -69,6 +73,7 @@ impl BoardTool {
             BoardTool::Freehand => "Freehand",
             BoardTool::Text => "Text",
             BoardTool::Link => "Link",
+            BoardTool::Shadow => "Shadow",
         }
     }
 
@@ -85,6 +90,7 @@ impl BoardTool {
             BoardTool::Freehand => Key::F,
             BoardTool::Text => Key::T,
             BoardTool::Link => Key::L,
+            BoardTool::Shadow => Key::S,
         }
     }
 
@@ -100,6 +106,11 @@ impl BoardTool {
             BoardTool::Freehand => "Drag to draw a stroke",
             BoardTool::Text => "Click to place a text callout; type it in the inspector",
             BoardTool::Link => "Click a feature, then the same feature on another panel",
+            BoardTool::Shadow => {
+                "Click the base and the top of a vertical object, then the tip of its shadow \
+                 (on a map snapshot: the object, then the shadow's tip). Assumes level ground \
+                 and a view from the side"
+            }
         }
     }
 }
@@ -203,6 +214,8 @@ pub struct BoardState {
     pub video_frames: HashMap<String, crate::case::comparison::FrameRef>,
     /// Frames asked for from outside the panel (the inspector's jump-to), by panel id.
     pub video_seeks: HashMap<String, usize>,
+    /// Shadow marks placed so far, on a panel.
+    pub shadow_marks: Option<(String, Vec<[f64; 2]>)>,
 }
 
 impl BoardState {

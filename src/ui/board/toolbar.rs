@@ -223,6 +223,7 @@ pub fn shortcuts(ui: &mut Ui, state: &mut AppState) {
         }
         if i.key_pressed(Key::Escape) {
             state.board.polygon = None;
+            state.board.shadow_marks = None;
             state.board.link_from = None;
             state.board.selected = None;
         }
