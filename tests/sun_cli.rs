@@ -258,3 +258,123 @@ fn bad_sun_and_shadow_input_is_refused_in_one_line() {
         assert_eq!(run.stderr.lines().count(), 1, "{args:?}: {}", run.stderr);
     }
 }
+
+/// Two shadows at two instants: the places where both fit (the loci intersected) hold
+/// the place they were computed for; both solutions are saved as chronolocation findings
+/// and exported — the window finding as a point, the locus as an area GDAL and the KML
+/// schema accept.
+#[test]
+fn two_shadows_intersect_and_results_are_saved_and_exported_as_findings() {
+    let ratio_at = |time: &str| {
+        let v = geoproof(["sun", BRYANSK, time, "--json"]).json();
+        v["shadow_ratio"].as_f64().unwrap()
+    };
+    let (r1, r2) = (
+        ratio_at("2024-03-22T08:00:00Z"),
+        ratio_at("2024-03-22T11:00:00Z"),
+    );
+    let (_case_dir, case) = util::new_case();
+    let dir = tempfile::tempdir().unwrap();
+    let one = dir.path().join("one.geojson");
+    let two = dir.path().join("two.geojson");
+    let r1s = format!("{r1}");
+    let also = format!("{r2}@2024-03-22T11:00:00Z");
+    for (out, with_second) in [(&one, false), (&two, true)] {
+        let mut args = vec![
+            "shadow",
+            "--ratio",
+            &r1s,
+            "--tolerance",
+            "0.05",
+            "--time",
+            "2024-03-22T08:00:00Z",
+            "--grid-deg",
+            "0.25",
+            "--geojson",
+            out.to_str().unwrap(),
+        ];
+        if with_second {
+            args.extend(["--also", &also, "--save", case.to_str().unwrap()]);
+        }
+        geoproof(args).assert_ok();
+    }
+    let area = |path: &std::path::Path| {
+        let v: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        let polygons = v["features"][0]["geometry"]["coordinates"].clone();
+        let points: Vec<(f64, f64)> = polygons
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|p| p[0].as_array().unwrap().clone())
+            .map(|c| (c[0].as_f64().unwrap(), c[1].as_f64().unwrap()))
+            .collect();
+        let span = |f: fn(&(f64, f64)) -> f64| {
+            let values: Vec<f64> = points.iter().map(f).collect();
+            values.iter().cloned().fold(f64::INFINITY, f64::min)
+                ..=values.iter().cloned().fold(f64::NEG_INFINITY, f64::max)
+        };
+        (span(|p| p.0), span(|p| p.1))
+    };
+    let (lon1, _) = area(&one);
+    let (lon2, lat2) = area(&two);
+    assert!(
+        lon2.contains(&34.554344) && lat2.contains(&53.079839),
+        "{lon2:?} {lat2:?}"
+    );
+    assert!(
+        lon2.end() - lon2.start() < lon1.end() - lon1.start(),
+        "the second shadow narrows the band: {lon1:?} → {lon2:?}"
+    );
+    geoproof([
+        "shadow",
+        "--ratio",
+        &r1s,
+        "--at",
+        BRYANSK,
+        "--date",
+        "2024-03-22",
+        "--save",
+        case.to_str().unwrap(),
+        "--title",
+        "Morning shadow",
+    ])
+    .assert_ok();
+    let listed = geoproof([
+        "list",
+        case.to_str().unwrap(),
+        "--kind",
+        "chronolocation",
+        "--json",
+    ]);
+    listed.assert_ok();
+    assert_eq!(listed.json()["findings"].as_array().unwrap().len(), 2);
+    let gj = dir.path().join("all.geojson");
+    let kml = dir.path().join("all.kml");
+    geoproof([
+        "export",
+        case.to_str().unwrap(),
+        "--geojson",
+        gj.to_str().unwrap(),
+        "--kml",
+        kml.to_str().unwrap(),
+    ])
+    .assert_ok();
+    let info = std::process::Command::new("ogrinfo")
+        .args(["-al", "-ro"])
+        .arg(&gj)
+        .output()
+        .unwrap();
+    let info = String::from_utf8_lossy(&info.stdout);
+    assert!(
+        info.contains("MULTIPOLYGON") && info.contains("POINT (34.554344 53.079839)"),
+        "{info}"
+    );
+    let schema = util::data("kml/ogckml22.xsd");
+    let verdict = std::process::Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(&schema)
+        .arg(&kml)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&verdict.stderr).contains("validates"));
+}

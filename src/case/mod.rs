@@ -29,8 +29,9 @@ pub use edit::{Edit, MapSnapshot};
 pub use error::CaseError;
 pub use import::{ImportError, ImportOptions, ImportOutcome};
 pub use model::{
-    CaseMeta, DerivedFrom, EvidenceRecord, Extra, Finding, FindingFilter, FindingKind,
-    FindingLocation, SCHEMA_VERSION, is_sha256_hex, is_valid_finding_id, short_hash,
+    CaseMeta, ChronoWindow, Chronolocation, DerivedFrom, EvidenceRecord, Extra, Finding,
+    FindingFilter, FindingKind, FindingLocation, SCHEMA_VERSION, ShadowInput, is_sha256_hex,
+    is_valid_finding_id, short_hash,
 };
 pub use similar::{NEAR_DUPLICATE_MAX_DISTANCE, Similar, similar_to};
 pub use validate::{

@@ -140,14 +140,25 @@ impl EvidenceRecord {
 pub enum FindingKind {
     Geolocation,
     Comparison,
+    /// When (or where) footage was shot, from the sun and shadows.
+    Chronolocation,
     Other,
 }
 
 impl FindingKind {
+    /// Every kind, in the order lists show them.
+    pub const ALL: [FindingKind; 4] = [
+        FindingKind::Geolocation,
+        FindingKind::Comparison,
+        FindingKind::Chronolocation,
+        FindingKind::Other,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             FindingKind::Geolocation => "geolocation",
             FindingKind::Comparison => "comparison",
+            FindingKind::Chronolocation => "chronolocation",
             FindingKind::Other => "other",
         }
     }
@@ -156,6 +167,7 @@ impl FindingKind {
         match text.trim().to_ascii_lowercase().as_str() {
             "geolocation" => Some(FindingKind::Geolocation),
             "comparison" | "identity" | "object" => Some(FindingKind::Comparison),
+            "chronolocation" | "time" | "shadow" => Some(FindingKind::Chronolocation),
             "other" => Some(FindingKind::Other),
             _ => None,
         }
@@ -209,8 +221,67 @@ pub struct Finding {
     /// Shadows measured on the panels (for chronolocation).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub shadows: Vec<crate::sun::ShadowMeasurement>,
+    /// For a chronolocation: what was solved, from which shadows, and the result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chronolocation: Option<Chronolocation>,
     #[serde(flatten)]
     pub extra: Extra,
+}
+
+/// A chronolocation as solved: the shadows, the question and the answer, kept with the
+/// method so a reviewer can re-run it (`geoproof shadow`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Chronolocation {
+    /// `times_at_place` (when, at a known place) or `places_at_time` (where, at a known
+    /// instant).
+    pub method: String,
+    pub shadows: Vec<ShadowInput>,
+    /// The place (times at place): latitude, longitude.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<[f64; 2]>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local_date: Option<chrono::NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+    /// Times at place: the UTC windows in which the shadow fits.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub windows: Vec<ChronoWindow>,
+    /// Places at time: the grid the locus was evaluated on, degrees.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grid_deg: Option<f64>,
+    /// Places at time: the locus as GeoJSON MultiPolygon coordinates (longitude first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locus: Option<Vec<Vec<Vec<[f64; 2]>>>>,
+    /// The solar model and its assumptions.
+    pub solver: String,
+}
+
+/// One shadow given to the solver.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShadowInput {
+    /// Shadow length ÷ object height and its relative tolerance.
+    pub ratio: f64,
+    pub tolerance: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bearing_deg: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bearing_tolerance_deg: Option<f64>,
+    /// The instant of this shadow (places at time).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_utc: Option<DateTime<Utc>>,
+    /// Where it was measured, e.g. `F-…/S1`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// A time window in which a shadow fits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChronoWindow {
+    pub start_utc: DateTime<Utc>,
+    pub end_utc: DateTime<Utc>,
+    pub shadow_bearing_deg: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bearing_fits: Option<bool>,
 }
 
 /// A candidate position with its precision radius.
@@ -242,6 +313,7 @@ impl Finding {
             annotations: Vec::new(),
             links: Vec::new(),
             shadows: Vec::new(),
+            chronolocation: None,
             extra: Extra::new(),
         }
     }

@@ -239,6 +239,48 @@ fn check_video(v: &crate::video::VideoFacts) -> Result<(), String> {
     Ok(())
 }
 
+fn check_chronolocation(c: &super::model::Chronolocation) -> Result<(), String> {
+    text("chronolocation method", &c.method, 64)?;
+    text("chronolocation solver", &c.solver, MAX_SHORT_TEXT)?;
+    count("chronolocation shadows", c.shadows.len())?;
+    for s in &c.shadows {
+        in_range("shadow ratio", s.ratio, 0.0, 1e6)?;
+        in_range("shadow tolerance", s.tolerance, 0.0, 1.0)?;
+        if let Some(b) = s.bearing_deg {
+            in_range("shadow bearing", b, -360.0, 720.0)?;
+        }
+        if let Some(t) = s.bearing_tolerance_deg {
+            in_range("shadow bearing tolerance", t, 0.0, 180.0)?;
+        }
+        if let Some(source) = &s.source {
+            text("shadow source", source, MAX_SHORT_TEXT)?;
+        }
+    }
+    if let Some([lat, lon]) = c.place {
+        in_range("chronolocation latitude", lat, -90.0, 90.0)?;
+        in_range("chronolocation longitude", lon, -180.0, 180.0)?;
+    }
+    if let Some(zone) = &c.time_zone {
+        text("time zone", zone, 64)?;
+    }
+    count("time windows", c.windows.len())?;
+    for w in &c.windows {
+        in_range("window bearing", w.shadow_bearing_deg, -360.0, 720.0)?;
+    }
+    if let Some(g) = c.grid_deg {
+        in_range("locus grid", g, 0.001, 10.0)?;
+    }
+    if let Some(polygons) = &c.locus {
+        let points: usize = polygons.iter().flatten().map(Vec::len).sum();
+        count("locus points", points)?;
+        for [lon, lat] in polygons.iter().flatten().flatten() {
+            in_range("locus longitude", *lon, -180.0, 180.0)?;
+            in_range("locus latitude", *lat, -90.0, 90.0)?;
+        }
+    }
+    Ok(())
+}
+
 fn check_derived(d: &super::model::DerivedFrom) -> Result<(), String> {
     if !is_sha256_hex(&d.sha256) {
         return Err(format!(
@@ -374,6 +416,9 @@ impl Finding {
         count("annotations", self.annotations.len())?;
         count("linked features", self.links.len())?;
         count("shadow measurements", self.shadows.len())?;
+        if let Some(c) = &self.chronolocation {
+            check_chronolocation(c)?;
+        }
         for m in &self.shadows {
             plain_id("shadow measurement", &m.id)?;
             text("shadow label", &m.label, MAX_SHORT_TEXT)?;

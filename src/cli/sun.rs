@@ -6,6 +6,9 @@ use anyhow::{Context, Result, bail};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
 
+use geoproof::case::{
+    Case, ChronoWindow, Chronolocation, Edit, Finding, FindingKind, FindingLocation, ShadowInput,
+};
 use geoproof::spatial;
 use geoproof::sun::{self, Atmosphere, BearingMeasure, RatioMeasure};
 
@@ -100,9 +103,23 @@ pub struct ShadowArgs {
     /// Where to write the locus (GeoJSON, longitude first).
     #[arg(long, value_name = "OUT")]
     geojson: Option<PathBuf>,
+    /// Another shadow at another instant, RATIO@INSTANT (repeatable): the places where
+    /// every shadow fits (the loci intersected).
+    #[arg(long, value_name = "RATIO@INSTANT")]
+    also: Vec<String>,
+    /// Save the result in this case as a chronolocation finding.
+    #[arg(long, value_name = "CASE")]
+    save: Option<PathBuf>,
+    /// Title of the saved finding.
+    #[arg(long, requires = "save")]
+    title: Option<String>,
     #[arg(long)]
     json: bool,
 }
+
+/// The solar model, as recorded with saved results.
+const SOLVER: &str = "NREL SPA (Reda & Andreas 2003) via solar-positioning; apparent elevation \
+                      with standard refraction; level ground, vertical object";
 
 pub fn shadow_command(args: ShadowArgs) -> Result<Outcome> {
     let bearing = args
@@ -110,18 +127,37 @@ pub fn shadow_command(args: ShadowArgs) -> Result<Outcome> {
         .as_deref()
         .map(BearingMeasure::parse)
         .transpose()?;
+    let save = args
+        .save
+        .as_deref()
+        .map(|case| (case, args.title.as_deref()));
     match (&args.at, &args.date, &args.time) {
         (Some(at), Some(date), None) => {
+            if !args.also.is_empty() {
+                bail!("--also combines shadows at other instants: it goes with --time");
+            }
             let measure = RatioMeasure::new(args.ratio, args.tolerance.unwrap_or(0.05))?;
-            windows(at, date, measure, bearing, args.json)
+            windows(at, date, measure, bearing, save, args.json)
         }
         (None, None, Some(time)) => {
-            let measure = RatioMeasure::new(args.ratio, args.tolerance.unwrap_or(0.2))?;
-            let out = args
-                .geojson
-                .as_deref()
-                .context("give --geojson OUT for the locus")?;
-            locus(time, measure, bearing, args.grid_deg, out, args.json)
+            let tolerance = args.tolerance.unwrap_or(0.2);
+            let measure = RatioMeasure::new(args.ratio, tolerance)?;
+            let others = args
+                .also
+                .iter()
+                .map(|text| parse_also(text, tolerance))
+                .collect::<Result<Vec<_>>>()?;
+            if args.geojson.is_none() && save.is_none() {
+                bail!("give --geojson OUT (or --save CASE) for the locus");
+            }
+            let request = LocusRequest {
+                time,
+                measure,
+                bearing,
+                others,
+                grid_deg: args.grid_deg,
+            };
+            locus(&request, args.geojson.as_deref(), save, args.json)
         }
         _ => bail!(
             "give --at POINT --date YYYY-MM-DD (when, at a place) or --time INSTANT --geojson OUT \
@@ -135,6 +171,7 @@ fn windows(
     date: &str,
     measure: RatioMeasure,
     bearing: Option<BearingMeasure>,
+    save: Option<(&std::path::Path, Option<&str>)>,
     json: bool,
 ) -> Result<Outcome> {
     let p = spatial::parse_coordinate(at)?;
@@ -178,33 +215,159 @@ fn windows(
     if bearing.is_some() && !found.iter().any(|w| w.bearing_fits == Some(true)) {
         bail!("the shadow ratio fits on {date}, but at no such time does the bearing");
     }
+    if let Some((case, title)) = save {
+        let spans: Vec<String> = found
+            .iter()
+            .filter(|w| w.bearing_fits != Some(false))
+            .map(|w| {
+                format!(
+                    "{}–{}",
+                    w.start_utc.format("%H:%M"),
+                    w.end_utc.format("%H:%M")
+                )
+            })
+            .collect();
+        let verdict = format!(
+            "A shadow {:.3} × the object's height (± {:.0} %) fits at {p} on {date} from {} UTC.",
+            measure.ratio,
+            measure.tolerance * 100.0,
+            spans.join(" and ")
+        );
+        let record = Chronolocation {
+            method: "times_at_place".into(),
+            shadows: vec![shadow_input(measure, bearing, None)],
+            place: Some([p.lat, p.lon]),
+            local_date: Some(date),
+            time_zone: Some(zone_name.to_owned()),
+            windows: found
+                .iter()
+                .map(|w| ChronoWindow {
+                    start_utc: w.start_utc,
+                    end_utc: w.end_utc,
+                    shadow_bearing_deg: w.shadow_bearing_deg,
+                    bearing_fits: w.bearing_fits,
+                })
+                .collect(),
+            grid_deg: None,
+            locus: None,
+            solver: SOLVER.into(),
+        };
+        let default_title = format!("Shadow {:.3} at {p} on {date}", measure.ratio);
+        let mut finding =
+            Finding::new(FindingKind::Chronolocation, title.unwrap_or(&default_title));
+        finding.location = Some(FindingLocation {
+            lat: p.lat,
+            lon: p.lon,
+            precision_m: 0.0,
+        });
+        save_finding(case, finding, record, verdict)?;
+    }
     Ok(Outcome::Success)
 }
 
-fn locus(
-    time: &str,
+fn shadow_input(
     measure: RatioMeasure,
     bearing: Option<BearingMeasure>,
+    time: Option<DateTime<Utc>>,
+) -> ShadowInput {
+    ShadowInput {
+        ratio: measure.ratio,
+        tolerance: measure.tolerance,
+        bearing_deg: bearing.map(|b| b.bearing_deg),
+        bearing_tolerance_deg: bearing.map(|b| b.tolerance_deg),
+        time_utc: time,
+        source: None,
+    }
+}
+
+/// Writes a chronolocation finding into `case` and says so on stderr.
+fn save_finding(
+    case: &std::path::Path,
+    mut finding: Finding,
+    record: Chronolocation,
+    verdict: String,
+) -> Result<()> {
+    let mut opened = Case::open(case)?;
+    finding.verdict = verdict;
+    finding.chronolocation = Some(record);
+    let id = finding.id.clone();
+    opened.apply(Edit::PutFinding(Box::new(finding)))?;
+    opened.save()?;
+    eprintln!("saved as finding {id} in {}", case.display());
+    Ok(())
+}
+
+/// `0.8@2024-03-22T11:30:00Z` → a ratio measure and its instant.
+fn parse_also(text: &str, tolerance: f64) -> Result<(RatioMeasure, DateTime<Utc>)> {
+    let (ratio, time) = text
+        .split_once('@')
+        .with_context(|| format!("--also {text:?}: give RATIO@INSTANT"))?;
+    let ratio: f64 = ratio
+        .trim()
+        .parse()
+        .with_context(|| format!("--also {text:?}: {ratio:?} is not a number"))?;
+    Ok((
+        RatioMeasure::new(ratio, tolerance)?,
+        sun::parse_instant(time.trim(), None)?,
+    ))
+}
+
+/// What `locus` is asked: a shadow at an instant, and others at other instants.
+struct LocusRequest<'a> {
+    time: &'a str,
+    measure: RatioMeasure,
+    bearing: Option<BearingMeasure>,
+    others: Vec<(RatioMeasure, DateTime<Utc>)>,
     grid_deg: f64,
-    out: &std::path::Path,
+}
+
+fn locus(
+    request: &LocusRequest,
+    out: Option<&std::path::Path>,
+    save: Option<(&std::path::Path, Option<&str>)>,
     json: bool,
 ) -> Result<Outcome> {
-    let instant = sun::parse_instant(time, None)?;
-    let locus = sun::locus(instant, measure, bearing, grid_deg, Atmosphere::default())?;
-    let polygons: Vec<serde_json::Value> = locus
-        .area
+    use geo::BooleanOps;
+    let instant = sun::parse_instant(request.time, None)?;
+    let grid_deg = request.grid_deg;
+    let first = sun::locus(
+        instant,
+        request.measure,
+        request.bearing,
+        grid_deg,
+        Atmosphere::default(),
+    )?;
+    let mut area = first.area;
+    let mut cells = first.cells;
+    for (measure, at) in &request.others {
+        let other = sun::locus(*at, *measure, None, grid_deg, Atmosphere::default())?;
+        cells = cells.min(other.cells);
+        area = area.intersection(&other.area);
+    }
+    let polygons: Vec<Vec<Vec<[f64; 2]>>> = area
         .iter()
         .map(|poly| {
             let ring = |r: &geo::LineString<f64>| {
                 r.coords()
-                    .map(|c| json!([round6(c.x), round6(c.y)]))
+                    .map(|c| [round6(c.x), round6(c.y)])
                     .collect::<Vec<_>>()
             };
             let mut rings = vec![ring(poly.exterior())];
             rings.extend(poly.interiors().iter().map(ring));
-            json!(rings)
+            rings
         })
         .collect();
+    let mut shadows = vec![shadow_input(
+        request.measure,
+        request.bearing,
+        Some(instant),
+    )];
+    shadows.extend(
+        request
+            .others
+            .iter()
+            .map(|(m, at)| shadow_input(*m, None, Some(*at))),
+    );
     let document = json!({
         "type": "FeatureCollection",
         "features": [{
@@ -212,38 +375,80 @@ fn locus(
             "geometry": { "type": "MultiPolygon", "coordinates": polygons },
             "properties": {
                 "time_utc": instant,
-                "shadow_ratio": measure.ratio,
-                "tolerance": measure.tolerance,
-                "shadow_bearing_deg": bearing.map(|b| b.bearing_deg),
-                "bearing_tolerance_deg": bearing.map(|b| b.tolerance_deg),
+                "shadow_ratio": request.measure.ratio,
+                "tolerance": request.measure.tolerance,
+                "shadow_bearing_deg": request.bearing.map(|b| b.bearing_deg),
+                "bearing_tolerance_deg": request.bearing.map(|b| b.tolerance_deg),
+                "shadows": shadows,
                 "grid_deg": grid_deg,
-                "cells": locus.cells,
-                "method": "NREL SPA at every grid-cell centre; apparent elevation, standard atmosphere; flat ground, vertical object",
+                "cells": first.cells,
+                "method": "NREL SPA at every grid-cell centre; apparent elevation, standard atmosphere; flat ground, vertical object; several shadows: the loci intersected",
             },
         }],
     });
-    let bytes = geoproof::case::store::to_json_bytes(&document)?;
-    geoproof::case::store::write_atomic(out, &bytes, false)?;
+    if let Some(out) = out {
+        let bytes = geoproof::case::store::to_json_bytes(&document)?;
+        geoproof::case::store::write_atomic(out, &bytes, false)?;
+    }
     if json {
         print_json(&json!({
             "geojson": out,
             "time_utc": instant,
-            "cells": locus.cells,
-            "polygons": locus.area.0.len(),
+            "cells": first.cells,
+            "polygons": area.0.len(),
         }))?;
-    } else {
+    } else if let Some(out) = out {
         println!(
             "wrote {} ({} cells of {grid_deg}°, {} polygons)",
             out.display(),
-            locus.cells,
-            locus.area.0.len()
+            first.cells,
+            area.0.len()
         );
     }
-    if locus.cells == 0 {
+    if cells == 0 || area.0.is_empty() {
         bail!(
-            "nowhere on Earth does the sun give that shadow at {}",
+            "nowhere on Earth do{} the shadow{} fit at {}",
+            if request.others.is_empty() { "es" } else { "" },
+            if request.others.is_empty() {
+                ""
+            } else {
+                "s all"
+            },
             instant.to_rfc3339()
         );
+    }
+    if let Some((case, title)) = save {
+        let record = Chronolocation {
+            method: "places_at_time".into(),
+            shadows,
+            place: None,
+            local_date: None,
+            time_zone: None,
+            windows: Vec::new(),
+            grid_deg: Some(grid_deg),
+            locus: Some(polygons),
+            solver: SOLVER.into(),
+        };
+        let default_title = format!(
+            "Where a shadow {:.3} fits at {}",
+            request.measure.ratio,
+            instant.format("%Y-%m-%d %H:%M UTC")
+        );
+        let mut finding =
+            Finding::new(FindingKind::Chronolocation, title.unwrap_or(&default_title));
+        finding.observed_at = Some(instant.fixed_offset());
+        let verdict = format!(
+            "At {} the shadow{} fit in {} area{} of the {grid_deg}° grid.",
+            instant.to_rfc3339(),
+            if request.others.is_empty() {
+                ""
+            } else {
+                "s all"
+            },
+            area.0.len(),
+            if area.0.len() == 1 { "" } else { "s" }
+        );
+        save_finding(case, finding, record, verdict)?;
     }
     Ok(Outcome::Success)
 }

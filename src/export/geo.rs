@@ -88,29 +88,60 @@ fn rows<'a>(case: &'a Case, filter: &FindingFilter) -> (Vec<Row<'a>>, Vec<String
                 location,
                 evidence: f.evidence_ids(),
             }),
+            // A chronolocation locus is exported as its area (GeoJSON and KML).
+            None if locus_of(f).is_some() => {}
             None => warnings.push(format!("{}: no location; skipped", f.id)),
         }
     }
     (rows, warnings)
 }
 
+/// The area a chronolocation finding found (longitude first).
+fn locus_of(f: &crate::case::Finding) -> Option<&Vec<Vec<Vec<[f64; 2]>>>> {
+    f.chronolocation.as_ref()?.locus.as_ref()
+}
+
+/// Findings with a locus, in id order.
+fn loci<'a>(case: &'a Case, filter: &FindingFilter) -> Vec<&'a crate::case::Finding> {
+    case.findings()
+        .filter(|f| filter.matches(f) && locus_of(f).is_some())
+        .collect()
+}
+
 /// Exports the findings `filter` selects.
 pub fn export(case: &Case, filter: &FindingFilter, format: GeoFormat) -> GeoExport {
-    let (rows, warnings) = rows(case, filter);
+    let (rows, mut warnings) = rows(case, filter);
+    let areas = loci(case, filter);
     let text = match format {
-        GeoFormat::GeoJson => geojson(&rows),
-        GeoFormat::Kml => kml(case, &rows),
-        GeoFormat::Csv => csv_text(&rows),
+        GeoFormat::GeoJson => geojson(&rows, &areas),
+        GeoFormat::Kml => kml(case, &rows, &areas),
+        GeoFormat::Csv => {
+            for f in &areas {
+                warnings.push(format!(
+                    "{}: its locus is an area; CSV has points only (use GeoJSON or KML)",
+                    f.id
+                ));
+            }
+            csv_text(&rows)
+        }
     };
+    let mut exported: Vec<String> = rows.iter().map(|r| r.finding.id.clone()).collect();
+    if format != GeoFormat::Csv {
+        for f in &areas {
+            if !exported.contains(&f.id) {
+                exported.push(f.id.clone());
+            }
+        }
+    }
     GeoExport {
         text,
-        exported: rows.iter().map(|r| r.finding.id.clone()).collect(),
+        exported,
         warnings,
     }
 }
 
-fn geojson(rows: &[Row]) -> String {
-    let features: Vec<Value> = rows
+fn geojson(rows: &[Row], areas: &[&crate::case::Finding]) -> String {
+    let mut features: Vec<Value> = rows
         .iter()
         .map(|r| {
             let mut properties = serde_json::Map::new();
@@ -137,6 +168,28 @@ fn geojson(rows: &[Row]) -> String {
             })
         })
         .collect();
+    for f in areas {
+        let Some((chrono, polygons)) = f.chronolocation.as_ref().zip(locus_of(f)) else {
+            continue;
+        };
+        features.push(json!({
+            "type": "Feature",
+            "id": format!("{}-locus", f.id),
+            "geometry": { "type": "MultiPolygon", "coordinates": polygons },
+            "properties": {
+                "id": f.id,
+                "title": f.title,
+                "kind": f.kind.as_str(),
+                "verdict": if f.verdict.is_empty() { Value::Null } else { json!(f.verdict) },
+                "confidence": f.confidence.as_str(),
+                "observed_at": f.observed_at.map(|t| t.to_rfc3339()),
+                "method": chrono.method,
+                "shadows": chrono.shadows,
+                "grid_deg": chrono.grid_deg,
+                "solver": chrono.solver,
+            },
+        }));
+    }
     let mut text = serde_json::to_string_pretty(&json!({
         "type": "FeatureCollection",
         "features": features,
@@ -221,7 +274,7 @@ impl Kml {
     }
 }
 
-fn kml(case: &Case, rows: &[Row]) -> String {
+fn kml(case: &Case, rows: &[Row], areas: &[&crate::case::Finding]) -> String {
     let mut k = Kml {
         writer: quick_xml::Writer::new_with_indent(Vec::new(), b' ', 2),
     };
@@ -315,6 +368,57 @@ fn kml(case: &Case, rows: &[Row]) -> String {
                 k.close("Placemark");
             }
         }
+    }
+    for f in areas {
+        let Some(polygons) = locus_of(f) else {
+            continue;
+        };
+        k.open("Placemark", &[("id", &format!("{}-locus", f.id))]);
+        k.leaf("name", &f.title);
+        if !f.verdict.is_empty() {
+            k.leaf("description", &f.verdict);
+        }
+        if let Some(t) = f.observed_at {
+            k.open("TimeStamp", &[]);
+            k.leaf("when", &t.to_rfc3339());
+            k.close("TimeStamp");
+        }
+        k.leaf(
+            "styleUrl",
+            &format!("#confidence-{}", f.confidence.as_str()),
+        );
+        k.open("ExtendedData", &[]);
+        k.data("finding_id", &f.id);
+        k.data("kind", f.kind.as_str());
+        k.close("ExtendedData");
+        k.open("MultiGeometry", &[]);
+        for polygon in polygons {
+            let ring = |r: &Vec<[f64; 2]>| {
+                r.iter()
+                    .map(|[lon, lat]| format!("{lon:.6},{lat:.6}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            let Some((outer, holes)) = polygon.split_first() else {
+                continue;
+            };
+            k.open("Polygon", &[]);
+            k.open("outerBoundaryIs", &[]);
+            k.open("LinearRing", &[]);
+            k.leaf("coordinates", &ring(outer));
+            k.close("LinearRing");
+            k.close("outerBoundaryIs");
+            for hole in holes {
+                k.open("innerBoundaryIs", &[]);
+                k.open("LinearRing", &[]);
+                k.leaf("coordinates", &ring(hole));
+                k.close("LinearRing");
+                k.close("innerBoundaryIs");
+            }
+            k.close("Polygon");
+        }
+        k.close("MultiGeometry");
+        k.close("Placemark");
     }
     k.close("Document");
     k.close("kml");

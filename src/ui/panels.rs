@@ -324,11 +324,7 @@ fn finding_filter_ui(ui: &mut Ui, filter: &mut crate::case::FindingFilter) {
                 {
                     filter.kinds.clear();
                 }
-                for k in [
-                    FindingKind::Geolocation,
-                    FindingKind::Comparison,
-                    FindingKind::Other,
-                ] {
+                for k in FindingKind::ALL {
                     if ui
                         .selectable_label(filter.kinds == [k], k.as_str())
                         .clicked()

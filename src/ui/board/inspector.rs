@@ -54,11 +54,7 @@ pub fn board_inspector_ui(ui: &mut Ui, state: &mut AppState) {
             egui::ComboBox::from_id_salt("board-kind")
                 .selected_text(f.kind.as_str())
                 .show_ui(ui, |ui| {
-                    for k in [
-                        FindingKind::Geolocation,
-                        FindingKind::Comparison,
-                        FindingKind::Other,
-                    ] {
+                    for k in FindingKind::ALL {
                         commit |= ui.selectable_value(&mut f.kind, k, k.as_str()).clicked();
                     }
                 })
