@@ -1015,6 +1015,50 @@ fn a_measured_shadow_gives_the_days_windows_and_the_places() {
         _ => panic!("the places were never found"),
     }
     h.get_by_label_contains("Drawn on the map");
+    // Both answers are saved as chronolocation findings, with what they were from.
+    for button in [
+        "Save as a chronolocation finding",
+        "Save these places as a chronolocation finding",
+    ] {
+        // Scrolled into view with the wheel over the inspector, as a user would.
+        let over = h.get_by_label(button).rect().left_top() + egui::vec2(10.0, -200.0);
+        h.hover_at(over);
+        h.event(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Point,
+            delta: egui::vec2(0.0, -400.0),
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Wheel,
+            modifiers: egui::Modifiers::default(),
+        });
+        h.run_steps(3);
+        h.get_by_label(button).click();
+        h.run_steps(3);
+    }
+    let case = app(&h).state.case.as_ref().unwrap();
+    let saved: Vec<_> = case
+        .findings()
+        .filter(|f| f.kind == geoproof::case::FindingKind::Chronolocation)
+        .collect();
+    assert_eq!(saved.len(), 2);
+    let times = saved
+        .iter()
+        .find_map(|f| {
+            f.chronolocation
+                .as_ref()
+                .filter(|c| c.method == "times_at_place")
+        })
+        .expect("the windows");
+    assert_eq!(times.windows.len(), 2);
+    assert!((times.shadows[0].ratio - (ratio * 1e4).round() / 1e4).abs() < 1e-9);
+    let places = saved
+        .iter()
+        .find_map(|f| {
+            f.chronolocation
+                .as_ref()
+                .filter(|c| c.method == "places_at_time")
+        })
+        .expect("the places");
+    assert!(!places.locus.as_ref().unwrap().is_empty());
 }
 
 /// A damaged record is named in the case panel with its cause; the rest of the case is

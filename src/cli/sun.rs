@@ -6,9 +6,7 @@ use anyhow::{Context, Result, bail};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
 
-use geoproof::case::{
-    Case, ChronoWindow, Chronolocation, Edit, Finding, FindingKind, FindingLocation, ShadowInput,
-};
+use geoproof::case::{Case, Chronolocation, Edit, Finding, chronolocation};
 use geoproof::spatial;
 use geoproof::sun::{self, Atmosphere, BearingMeasure, RatioMeasure};
 
@@ -117,10 +115,6 @@ pub struct ShadowArgs {
     json: bool,
 }
 
-/// The solar model, as recorded with saved results.
-const SOLVER: &str = "NREL SPA (Reda & Andreas 2003) via solar-positioning; apparent elevation \
-                      with standard refraction; level ground, vertical object";
-
 pub fn shadow_command(args: ShadowArgs) -> Result<Outcome> {
     let bearing = args
         .bearing
@@ -216,80 +210,21 @@ fn windows(
         bail!("the shadow ratio fits on {date}, but at no such time does the bearing");
     }
     if let Some((case, title)) = save {
-        let spans: Vec<String> = found
-            .iter()
-            .filter(|w| w.bearing_fits != Some(false))
-            .map(|w| {
-                format!(
-                    "{}–{}",
-                    w.start_utc.format("%H:%M"),
-                    w.end_utc.format("%H:%M")
-                )
-            })
-            .collect();
-        let verdict = format!(
-            "A shadow {:.3} × the object's height (± {:.0} %) fits at {p} on {date} from {} UTC.",
-            measure.ratio,
-            measure.tolerance * 100.0,
-            spans.join(" and ")
+        let record = Chronolocation::times_at_place(
+            p,
+            date,
+            zone_name,
+            chronolocation::shadow_input(measure, bearing, None),
+            &found,
         );
-        let record = Chronolocation {
-            method: "times_at_place".into(),
-            shadows: vec![shadow_input(measure, bearing, None)],
-            place: Some([p.lat, p.lon]),
-            local_date: Some(date),
-            time_zone: Some(zone_name.to_owned()),
-            windows: found
-                .iter()
-                .map(|w| ChronoWindow {
-                    start_utc: w.start_utc,
-                    end_utc: w.end_utc,
-                    shadow_bearing_deg: w.shadow_bearing_deg,
-                    bearing_fits: w.bearing_fits,
-                })
-                .collect(),
-            grid_deg: None,
-            locus: None,
-            solver: SOLVER.into(),
-        };
-        let default_title = format!("Shadow {:.3} at {p} on {date}", measure.ratio);
-        let mut finding =
-            Finding::new(FindingKind::Chronolocation, title.unwrap_or(&default_title));
-        finding.location = Some(FindingLocation {
-            lat: p.lat,
-            lon: p.lon,
-            precision_m: 0.0,
-        });
-        save_finding(case, finding, record, verdict)?;
+        save_finding(case, record.into_finding(title))?;
     }
     Ok(Outcome::Success)
 }
 
-fn shadow_input(
-    measure: RatioMeasure,
-    bearing: Option<BearingMeasure>,
-    time: Option<DateTime<Utc>>,
-) -> ShadowInput {
-    ShadowInput {
-        ratio: measure.ratio,
-        tolerance: measure.tolerance,
-        bearing_deg: bearing.map(|b| b.bearing_deg),
-        bearing_tolerance_deg: bearing.map(|b| b.tolerance_deg),
-        time_utc: time,
-        source: None,
-    }
-}
-
 /// Writes a chronolocation finding into `case` and says so on stderr.
-fn save_finding(
-    case: &std::path::Path,
-    mut finding: Finding,
-    record: Chronolocation,
-    verdict: String,
-) -> Result<()> {
+fn save_finding(case: &std::path::Path, finding: Finding) -> Result<()> {
     let mut opened = Case::open(case)?;
-    finding.verdict = verdict;
-    finding.chronolocation = Some(record);
     let id = finding.id.clone();
     opened.apply(Edit::PutFinding(Box::new(finding)))?;
     opened.save()?;
@@ -344,20 +279,8 @@ fn locus(
         cells = cells.min(other.cells);
         area = area.intersection(&other.area);
     }
-    let polygons: Vec<Vec<Vec<[f64; 2]>>> = area
-        .iter()
-        .map(|poly| {
-            let ring = |r: &geo::LineString<f64>| {
-                r.coords()
-                    .map(|c| [round6(c.x), round6(c.y)])
-                    .collect::<Vec<_>>()
-            };
-            let mut rings = vec![ring(poly.exterior())];
-            rings.extend(poly.interiors().iter().map(ring));
-            rings
-        })
-        .collect();
-    let mut shadows = vec![shadow_input(
+    let polygons = chronolocation::locus_coordinates(&area);
+    let mut shadows = vec![chronolocation::shadow_input(
         request.measure,
         request.bearing,
         Some(instant),
@@ -366,7 +289,7 @@ fn locus(
         request
             .others
             .iter()
-            .map(|(m, at)| shadow_input(*m, None, Some(*at))),
+            .map(|(m, at)| chronolocation::shadow_input(*m, None, Some(*at))),
     );
     let document = json!({
         "type": "FeatureCollection",
@@ -418,41 +341,8 @@ fn locus(
         );
     }
     if let Some((case, title)) = save {
-        let record = Chronolocation {
-            method: "places_at_time".into(),
-            shadows,
-            place: None,
-            local_date: None,
-            time_zone: None,
-            windows: Vec::new(),
-            grid_deg: Some(grid_deg),
-            locus: Some(polygons),
-            solver: SOLVER.into(),
-        };
-        let default_title = format!(
-            "Where a shadow {:.3} fits at {}",
-            request.measure.ratio,
-            instant.format("%Y-%m-%d %H:%M UTC")
-        );
-        let mut finding =
-            Finding::new(FindingKind::Chronolocation, title.unwrap_or(&default_title));
-        finding.observed_at = Some(instant.fixed_offset());
-        let verdict = format!(
-            "At {} the shadow{} fit in {} area{} of the {grid_deg}° grid.",
-            instant.to_rfc3339(),
-            if request.others.is_empty() {
-                ""
-            } else {
-                "s all"
-            },
-            area.0.len(),
-            if area.0.len() == 1 { "" } else { "s" }
-        );
-        save_finding(case, finding, record, verdict)?;
+        let record = Chronolocation::places_at_time(shadows, grid_deg, &area);
+        save_finding(case, record.into_finding(title))?;
     }
     Ok(Outcome::Success)
-}
-
-fn round6(v: f64) -> f64 {
-    (v * 1e6).round() / 1e6
 }

@@ -64,7 +64,7 @@ impl ShadowMeasurement {
         let relative = ((per_length / height).powi(2) + (per_length / shadow).powi(2)).sqrt();
         Some((
             shadow / height,
-            relative.max(MIN_RELATIVE_TOLERANCE).min(0.95),
+            relative.clamp(MIN_RELATIVE_TOLERANCE, 0.95),
         ))
     }
 

@@ -36,6 +36,8 @@ pub struct SunView {
     pub windows: Option<Result<Vec<sun::Window>, String>>,
     /// Where on Earth it fits at the shown instant: computed in the background.
     pub locus: Option<Locus>,
+    /// A chronolocation finding the analyst asked to save (the app records it).
+    pub save_request: Option<crate::case::Finding>,
 }
 
 impl SunView {
@@ -101,6 +103,7 @@ impl Default for SunView {
             ratio_text: String::new(),
             bearing_text: String::new(),
             tolerance: 0.05,
+            save_request: None,
             windows: None,
             locus: None,
         }
@@ -374,6 +377,22 @@ fn solve_ui(ui: &mut Ui, view: &mut SunView, p: LatLon, zone: chrono_tz::Tz) {
             if let Some(t) = pick {
                 view.time_utc = t;
             }
+            if let Ok((m, b)) = &measure
+                && ui
+                    .button("Save as a chronolocation finding")
+                    .on_hover_text("Record the shadow, the place, the date and these windows")
+                    .clicked()
+            {
+                let date = view.time_utc.with_timezone(&zone).date_naive();
+                let record = crate::case::Chronolocation::times_at_place(
+                    p,
+                    date,
+                    zone.name(),
+                    crate::case::chronolocation::shadow_input(*m, *b, None),
+                    windows,
+                );
+                view.save_request = Some(record.into_finding(None));
+            }
         }
         Some(Err(e)) => {
             ui.label(RichText::new(e).color(theme::ERROR));
@@ -411,6 +430,22 @@ fn solve_ui(ui: &mut Ui, view: &mut SunView, p: LatLon, zone: chrono_tz::Tz) {
                 time_utc.format("%Y-%m-%d %H:%M")
             ));
             clear = ui.button("Clear the places").clicked();
+            if let Ok((m, b)) = &measure
+                && ui
+                    .button("Save these places as a chronolocation finding")
+                    .clicked()
+            {
+                let record = crate::case::Chronolocation::places_at_time(
+                    vec![crate::case::chronolocation::shadow_input(
+                        *m,
+                        *b,
+                        Some(*time_utc),
+                    )],
+                    LOCUS_GRID_DEG,
+                    area,
+                );
+                view.save_request = Some(record.into_finding(None));
+            }
         }
         Some(Locus::Failed(e)) => {
             ui.label(RichText::new(e).color(theme::ERROR));

@@ -141,15 +141,29 @@ impl GeoproofApp {
             .resizable(true)
             .show(ui, |ui| match self.state.workspace {
                 Workspace::Board => board::board_inspector_ui(ui, &mut self.state),
+                // The inspector and the sun panel can be taller than the window.
                 Workspace::Map => {
-                    panels::inspector_ui(ui, &mut self.state, self.borders);
-                    let point = self.state.sun_point();
-                    let observed = self
-                        .state
-                        .selected_finding()
-                        .and_then(|f| f.observed_at)
-                        .map(|t| t.with_timezone(&chrono::Utc));
-                    map_sun::sun_panel_ui(ui, &mut self.state.sun, point, observed);
+                    egui::ScrollArea::vertical()
+                        .id_salt("map-inspector-scroll")
+                        .show(ui, |ui| {
+                            panels::inspector_ui(ui, &mut self.state, self.borders);
+                            let point = self.state.sun_point();
+                            let observed = self
+                                .state
+                                .selected_finding()
+                                .and_then(|f| f.observed_at)
+                                .map(|t| t.with_timezone(&chrono::Utc));
+                            map_sun::sun_panel_ui(ui, &mut self.state.sun, point, observed);
+                            if let Some(finding) = self.state.sun.save_request.take() {
+                                let id = finding.id.clone();
+                                self.state.commands.push(Command::Edit(
+                                    crate::case::Edit::PutFinding(Box::new(finding)),
+                                ));
+                                self.state
+                                    .commands
+                                    .push(Command::Select(state::Selection::Finding(id)));
+                            }
+                        });
                 }
             });
         egui::CentralPanel::no_frame().show(ui, |ui| match self.state.workspace {
