@@ -48,3 +48,57 @@ fn demo_case_has_a_finished_identity_comparison_and_geolocation() {
         && f.location.is_some()
         && !f.verdict.is_empty()));
 }
+
+#[test]
+fn demo_case_has_footage_a_frame_grab_and_a_solved_shadow() {
+    use geoproof::case::FindingKind;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo-case");
+    let case = Case::open_read_only(&root).unwrap();
+    let video = case.evidence().find(|e| e.is_video()).expect("a video");
+    let grab = case
+        .evidence()
+        .find(|e| {
+            e.derived_from
+                .as_ref()
+                .is_some_and(|d| d.sha256 == video.sha256)
+        })
+        .expect("a frame grab of it");
+    assert!(
+        case.findings()
+            .any(|f| f.evidence_ids().contains(&grab.sha256.as_str())),
+        "the grab is compared in a finding"
+    );
+    let when = case.finding("F-demo-shadow-when").unwrap();
+    assert_eq!(when.kind, FindingKind::Chronolocation);
+    let (ratio, _) = when.shadows[0].ratio().unwrap();
+    let solved = when.chronolocation.as_ref().unwrap();
+    assert!(
+        (solved.shadows[0].ratio - ratio).abs() < 1e-3,
+        "solved from the measured shadow"
+    );
+    assert_eq!(solved.windows.len(), 2);
+    let where_ = case.finding("F-demo-shadow-where").unwrap();
+    let locus = where_
+        .chronolocation
+        .as_ref()
+        .unwrap()
+        .locus
+        .as_ref()
+        .unwrap();
+    use geo::Contains;
+    let area = geo::MultiPolygon(
+        locus
+            .iter()
+            .map(|rings| {
+                let ring = |r: &Vec<[f64; 2]>| {
+                    geo::LineString::from(r.iter().map(|[x, y]| (*x, *y)).collect::<Vec<_>>())
+                };
+                geo::Polygon::new(ring(&rings[0]), rings[1..].iter().map(ring).collect())
+            })
+            .collect(),
+    );
+    assert!(
+        area.contains(&geo::point!(x: 34.554344, y: 53.079839)),
+        "the arrest site is in the locus"
+    );
+}
