@@ -95,21 +95,43 @@ pub fn selection_places(case: &Case, selection: &Selection) -> Vec<(LatLon, f64)
             })
             .into_iter()
             .collect(),
-        Selection::Finding(id) => case
-            .finding(id)
-            .ok()
-            .and_then(|f| f.location)
-            .map(|l| {
-                (
-                    LatLon {
-                        lat: l.lat,
-                        lon: l.lon,
-                    },
-                    l.precision_m,
-                )
-            })
-            .into_iter()
-            .collect(),
+        Selection::Finding(id) => {
+            let Ok(f) = case.finding(id) else {
+                return Vec::new();
+            };
+            let mut places: Vec<(LatLon, f64)> = f
+                .location
+                .map(|l| {
+                    (
+                        LatLon {
+                            lat: l.lat,
+                            lon: l.lon,
+                        },
+                        l.precision_m,
+                    )
+                })
+                .into_iter()
+                .collect();
+            // A chronolocation locus: its polygons' corners frame it.
+            if let Some(locus) = f.chronolocation.as_ref().and_then(|c| c.locus.as_ref()) {
+                places.extend(
+                    locus
+                        .iter()
+                        .filter_map(|rings| rings.first())
+                        .flatten()
+                        .map(|[lon, lat]| {
+                            (
+                                LatLon {
+                                    lat: *lat,
+                                    lon: *lon,
+                                },
+                                0.0,
+                            )
+                        }),
+                );
+            }
+            places
+        }
     }
 }
 

@@ -458,6 +458,60 @@ impl CaseOverlay<'_> {
             painter.add(Shape::mesh(diamonds));
         }
 
+        // Saved chronolocation loci: the places a finding's shadows fit; the selected
+        // finding's drawn bold and named.
+        if let Some(case) = &self.state.case {
+            let selected = self.state.selected_finding().map(|f| f.id.as_str());
+            for f in case.findings() {
+                let Some(locus) = f.chronolocation.as_ref().and_then(|c| c.locus.as_ref()) else {
+                    continue;
+                };
+                let is_selected = selected == Some(f.id.as_str());
+                let stroke = if is_selected {
+                    egui::Stroke::new(2.5, theme::SUN)
+                } else {
+                    egui::Stroke::new(1.0, theme::SUN.gamma_multiply(0.6))
+                };
+                for rings in locus {
+                    for ring in rings {
+                        let points: Vec<Pos2> = ring
+                            .iter()
+                            .map(|[lon, lat]| {
+                                screen(
+                                    projector,
+                                    LatLon {
+                                        lat: *lat,
+                                        lon: *lon,
+                                    },
+                                )
+                            })
+                            .collect();
+                        painter.add(Shape::closed_line(points, stroke));
+                    }
+                }
+                if is_selected
+                    && let Some([lon, lat]) = locus
+                        .first()
+                        .and_then(|r| r.first())
+                        .and_then(|r| r.first())
+                {
+                    painter.text(
+                        screen(
+                            projector,
+                            LatLon {
+                                lat: *lat,
+                                lon: *lon,
+                            },
+                        ) + Vec2::new(6.0, -6.0),
+                        Align2::LEFT_BOTTOM,
+                        &f.title,
+                        FontId::proportional(12.0),
+                        Color32::WHITE,
+                    );
+                }
+            }
+        }
+
         if self.sun.enabled {
             super::map_sun::draw_locus(&painter, self.sun, |p| screen(projector, p));
             if let Some(p) = self.sun_point {
