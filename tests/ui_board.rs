@@ -722,6 +722,22 @@ fn the_shadow_tool_measures_a_ratio_and_takes_it_to_the_map() {
     assert!((0.03..0.5).contains(&tolerance));
     h.get_by_label("S1 on P1");
     h.get_by_label(&saved.shadows[0].summary());
+    // Editable on the panel: the Select tool drags a mark, here the shadow's tip.
+    h.key_press(Key::V);
+    h.run_steps(1);
+    let tip_now = {
+        let t = app(&h).state.board.transforms["P1"];
+        let q = t.to_screen(s);
+        egui::pos2(q[0] as f32, q[1] as f32)
+    };
+    drag(&mut h, tip_now, tip_now + vec2(40.0, 0.0));
+    let moved = saved_finding(&dir, &id).shadows[0].ratio().unwrap().0;
+    let s2 = image_point(&h, "P1", tip_now + vec2(40.0, 0.0));
+    let expected = (s2[0] - b[0]).hypot(s2[1] - b[1]) / (t[0] - b[0]).hypot(t[1] - b[1]);
+    assert!(
+        (moved - expected).abs() < 1e-6 && moved > ratio,
+        "{ratio} → {moved}"
+    );
     // Editable in the inspector: its label here (the mark error likewise).
     // (The inspector scrolls it into view first, as a user would.)
     h.get_by_label("Label of S1").scroll_to_me();

@@ -96,6 +96,23 @@ impl ShadowMeasurement {
         }
     }
 
+    /// Moves mark `index` (in [`ShadowMeasurement::points`] order) to `p`.
+    pub fn set_point(&mut self, index: usize, p: [f64; 2]) {
+        match &mut self.marks {
+            ShadowMarks::Ratio { base, top, tip } => match index {
+                0 => *base = p,
+                1 => *top = p,
+                2 => *tip = p,
+                _ => {}
+            },
+            ShadowMarks::Bearing { object, tip } => match index {
+                0 => *object = p,
+                1 => *tip = p,
+                _ => {}
+            },
+        }
+    }
+
     /// What the measurement says, in a line.
     pub fn summary(&self) -> String {
         if let Some((r, tol)) = self.ratio() {

@@ -584,6 +584,29 @@ fn begin_drag(
 ) {
     let b = &mut state.board;
     let Some(f) = &b.working else { return };
+    // A shadow mark under the pointer is dragged with the Select tool.
+    let shadow_mark = f
+        .shadows
+        .iter()
+        .filter(|m| m.panel == panel.id)
+        .flat_map(|m| {
+            m.points().into_iter().enumerate().map(move |(i, q)| {
+                (
+                    m.id.clone(),
+                    i,
+                    (q[0] - start[0]).hypot(q[1] - start[1]) * t.zoom,
+                )
+            })
+        })
+        .filter(|(_, _, d)| *d <= PICK_RADIUS)
+        .min_by(|a, b| a.2.total_cmp(&b.2));
+    if tool == BoardTool::Select
+        && let Some((id, mark, _)) = shadow_mark
+    {
+        b.selected = Some(id.clone());
+        b.gesture = Some(Gesture::MoveShadowMark { id, mark });
+        return;
+    }
     b.gesture = match tool {
         BoardTool::Select => {
             let on_handle = b
@@ -645,6 +668,15 @@ fn continue_drag(state: &mut AppState, p: [f64; 2], t: &ViewTransform) {
                 points.push(p);
             }
         }
+        Some(Gesture::MoveShadowMark { id, mark }) => {
+            if let Some(m) = b
+                .working
+                .as_mut()
+                .and_then(|f| f.shadows.iter_mut().find(|m| m.id == *id))
+            {
+                m.set_point(*mark, p);
+            }
+        }
         Some(Gesture::Move { id, grab, original }) => {
             let moved = geometry::translated(original, p[0] - grab[0], p[1] - grab[1]);
             if let Some(a) = b.working.as_mut().and_then(|f| ops::annotation_mut(f, id)) {
@@ -697,7 +729,9 @@ fn finish_drag(state: &mut AppState, t: &ViewTransform) {
                 add_and_commit(state, &panel, shape);
             }
         }
-        Gesture::Move { .. } | Gesture::Resize { .. } => state.commands.push(Command::CommitBoard),
+        Gesture::Move { .. } | Gesture::Resize { .. } | Gesture::MoveShadowMark { .. } => {
+            state.commands.push(Command::CommitBoard)
+        }
         Gesture::Pan => {}
     }
 }

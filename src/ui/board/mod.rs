@@ -107,9 +107,7 @@ impl BoardTool {
             BoardTool::Text => "Click to place a text callout; type it in the inspector",
             BoardTool::Link => "Click a feature, then the same feature on another panel",
             BoardTool::Shadow => {
-                "Click the base and the top of a vertical object, then the tip of its shadow \
-                 (on a map snapshot: the object, then the shadow's tip). Assumes level ground \
-                 and a view from the side"
+                "Click base, top, then shadow tip (map snapshot: object, then tip)"
             }
         }
     }
@@ -166,6 +164,11 @@ pub enum Gesture {
         id: String,
         handle: Handle,
         original: Shape,
+    },
+    /// Dragging one mark of a shadow measurement.
+    MoveShadowMark {
+        id: String,
+        mark: usize,
     },
     Pan,
 }
