@@ -550,12 +550,19 @@ fn handle_input(
 }
 
 /// The annotation on `panel` under image point `p`, nearest first.
-fn pick(finding: &Finding, panel: &str, p: [f64; 2], t: &ViewTransform) -> Option<String> {
+/// (`frame`: the frame a video panel shows; annotations of other frames are not there.)
+fn pick(
+    finding: &Finding,
+    panel: &str,
+    frame: Option<u64>,
+    p: [f64; 2],
+    t: &ViewTransform,
+) -> Option<String> {
     finding
         .annotations
         .iter()
         .rev()
-        .filter(|a| a.panel == panel)
+        .filter(|a| a.panel == panel && a.shows_on(frame))
         .map(|a| (geometry::distance(&a.shape, p) * t.zoom, a))
         .filter(|(d, _)| *d <= PICK_RADIUS)
         .min_by(|a, b| a.0.total_cmp(&b.0))
@@ -583,6 +590,7 @@ fn begin_drag(
     t: &ViewTransform,
 ) {
     let b = &mut state.board;
+    let frame = b.video_frames.get(&panel.id).map(|fr| fr.index);
     let Some(f) = &b.working else { return };
     // A shadow mark under the pointer is dragged with the Select tool.
     let shadow_mark = f
@@ -624,7 +632,7 @@ fn begin_drag(
                     handle,
                     original,
                 })
-            } else if let Some(id) = pick(f, &panel.id, start, t) {
+            } else if let Some(id) = pick(f, &panel.id, frame, start, t) {
                 let original = f
                     .annotations
                     .iter()
@@ -863,8 +871,11 @@ fn click(
     let Some(f) = state.board.working.clone() else {
         return;
     };
+    let frame = state.board.video_frames.get(&panel.id).map(|fr| fr.index);
     match tool {
-        BoardTool::Select | BoardTool::Pan => state.board.selected = pick(&f, &panel.id, p, t),
+        BoardTool::Select | BoardTool::Pan => {
+            state.board.selected = pick(&f, &panel.id, frame, p, t)
+        }
         BoardTool::Point => add_and_commit(state, &panel.id, Shape::Point { x: p[0], y: p[1] }),
         BoardTool::Text => add_and_commit(
             state,
@@ -893,7 +904,7 @@ fn click(
         }
         BoardTool::Shadow => shadow_click(state, panel, p),
         BoardTool::Link => {
-            let Some(hit) = pick(&f, &panel.id, p, t) else {
+            let Some(hit) = pick(&f, &panel.id, frame, p, t) else {
                 state.board.link_from = None;
                 return;
             };
