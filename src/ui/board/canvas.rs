@@ -768,11 +768,19 @@ fn draw_shadows(painter: &egui::Painter, state: &AppState, panel: &Panel, t: &Vi
                 }
                 crate::sun::ShadowMarks::Bearing { object, tip } => (object, tip),
             };
-            painter.arrow(
-                screen(anchor),
-                screen(tip) - screen(anchor),
-                Stroke::new(width, SHADOW_COLOR),
-            );
+            // The shadow, with a head of fixed size at its tip.
+            let (from, to) = (screen(anchor), screen(tip));
+            painter.line_segment([from, to], Stroke::new(width, SHADOW_COLOR));
+            let dir = (to - from).normalized();
+            if dir.is_finite() {
+                let side = vec2(-dir.y, dir.x);
+                for s in [-1.0, 1.0] {
+                    painter.line_segment(
+                        [to, to - dir * 10.0 + side * (s * 5.0)],
+                        Stroke::new(width, SHADOW_COLOR),
+                    );
+                }
+            }
             dot(screen(anchor), Color32::WHITE);
             let text = format!("{} {}", m.id, m.summary());
             let at = screen(tip) + vec2(6.0, 4.0);
