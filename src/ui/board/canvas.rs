@@ -228,24 +228,18 @@ fn panel_ui(
     if let Some(pyramid) = &pyramid {
         draw_tiles(&painter, &ctx, images, &key, pyramid, &t, body);
     }
-    if let Some(f) = &state.board.working {
-        draw_annotations(
-            &painter,
-            f,
-            panel,
-            &t,
-            state.board.selected.as_deref(),
-            state.board.link_from.as_deref(),
-        );
-    }
-    draw_gesture_preview(&painter, state, panel, &t);
-    draw_shadows(&painter, state, panel, &t);
-    draw_proposals(&painter, state, panel, &t);
-    if state.board.loupe.on
-        && let (Some(pyramid), Some(hover)) = (&pyramid, response.hover_pos())
-    {
-        super::loupe::draw(ui, images, pyramid, &t, hover, &state.board.loupe);
-    }
+    let hover = response.hover_pos();
+    draw_overlays(
+        ui,
+        &painter,
+        state,
+        images,
+        panel,
+        &t,
+        None,
+        pyramid.as_deref(),
+        hover,
+    );
     Some(t)
 }
 
@@ -334,29 +328,57 @@ fn video_panel_ui(
         None
     };
     super::transport::transport_ui(ui, transport, player, response.hovered());
-    if let Some(f) = &state.board.working {
-        let mut on_frame = f.clone();
-        on_frame
-            .annotations
-            .retain(|a| a.panel != panel.id || a.shows_on(shown));
-        draw_annotations(
-            &painter,
-            &on_frame,
-            panel,
-            &t,
-            state.board.selected.as_deref(),
-            state.board.link_from.as_deref(),
-        );
-    }
-    draw_gesture_preview(&painter, state, panel, &t);
-    draw_shadows(&painter, state, panel, &t);
-    draw_proposals(&painter, state, panel, &t);
-    if state.board.loupe.on
-        && let (Some(pyramid), Some(hover)) = (&pyramid, response.hover_pos())
-    {
-        super::loupe::draw(ui, images, pyramid, &t, hover, &state.board.loupe);
-    }
+    let hover = response.hover_pos();
+    draw_overlays(
+        ui,
+        &painter,
+        state,
+        images,
+        panel,
+        &t,
+        shown,
+        pyramid.as_deref(),
+        hover,
+    );
     Some(t)
+}
+
+/// What every panel draws over its picture: annotations (on a video panel, those of
+/// the frame shown), the gesture in progress, shadow measurements, matching proposals
+/// and the loupe.
+#[allow(clippy::too_many_arguments)]
+fn draw_overlays(
+    ui: &mut Ui,
+    painter: &egui::Painter,
+    state: &AppState,
+    images: &mut BoardImages,
+    panel: &Panel,
+    t: &ViewTransform,
+    frame: Option<u64>,
+    pyramid: Option<&crate::board::Pyramid>,
+    hover: Option<Pos2>,
+) {
+    if let Some(f) = &state.board.working {
+        let selected = state.board.selected.as_deref();
+        let link_from = state.board.link_from.as_deref();
+        if frame.is_some() {
+            let mut on_frame = f.clone();
+            on_frame
+                .annotations
+                .retain(|a| a.panel != panel.id || a.shows_on(frame));
+            draw_annotations(painter, &on_frame, panel, t, selected, link_from);
+        } else {
+            draw_annotations(painter, f, panel, t, selected, link_from);
+        }
+    }
+    draw_gesture_preview(painter, state, panel, t);
+    draw_shadows(painter, state, panel, t);
+    draw_proposals(painter, state, panel, t);
+    if state.board.loupe.on
+        && let (Some(pyramid), Some(hover)) = (pyramid, hover)
+    {
+        super::loupe::draw(ui, images, pyramid, t, hover, &state.board.loupe);
+    }
 }
 
 /// The frame texture through the panel's transform (rotation and mirroring included).
