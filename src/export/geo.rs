@@ -267,6 +267,24 @@ impl Kml {
         self.close("outerBoundaryIs");
         self.close("Polygon");
     }
+    /// Opens a finding's placemark: its name, verdict, observed time and style.
+    fn placemark_head(&mut self, id: &str, f: &crate::case::Finding) {
+        self.open("Placemark", &[("id", id)]);
+        self.leaf("name", &f.title);
+        if !f.verdict.is_empty() {
+            self.leaf("description", &f.verdict);
+        }
+        if let Some(t) = f.observed_at {
+            self.open("TimeStamp", &[]);
+            self.leaf("when", &t.to_rfc3339());
+            self.close("TimeStamp");
+        }
+        self.leaf(
+            "styleUrl",
+            &format!("#confidence-{}", f.confidence.as_str()),
+        );
+    }
+
     fn data(&mut self, name: &str, value: &str) {
         self.open("Data", &[("name", name)]);
         self.leaf("value", value);
@@ -306,17 +324,7 @@ fn kml(case: &Case, rows: &[Row], areas: &[&crate::case::Finding]) -> String {
             lat: r.location.lat,
             lon: r.location.lon,
         };
-        k.open("Placemark", &[("id", &f.id)]);
-        k.leaf("name", &f.title);
-        if !f.verdict.is_empty() {
-            k.leaf("description", &f.verdict);
-        }
-        if let Some(t) = f.observed_at {
-            k.open("TimeStamp", &[]);
-            k.leaf("when", &t.to_rfc3339());
-            k.close("TimeStamp");
-        }
-        k.leaf("styleUrl", &style);
+        k.placemark_head(&f.id, f);
         k.open("ExtendedData", &[]);
         for (name, value) in r.fields() {
             k.data(name, &value);
@@ -373,20 +381,7 @@ fn kml(case: &Case, rows: &[Row], areas: &[&crate::case::Finding]) -> String {
         let Some(polygons) = locus_of(f) else {
             continue;
         };
-        k.open("Placemark", &[("id", &format!("{}-locus", f.id))]);
-        k.leaf("name", &f.title);
-        if !f.verdict.is_empty() {
-            k.leaf("description", &f.verdict);
-        }
-        if let Some(t) = f.observed_at {
-            k.open("TimeStamp", &[]);
-            k.leaf("when", &t.to_rfc3339());
-            k.close("TimeStamp");
-        }
-        k.leaf(
-            "styleUrl",
-            &format!("#confidence-{}", f.confidence.as_str()),
-        );
+        k.placemark_head(&format!("{}-locus", f.id), f);
         k.open("ExtendedData", &[]);
         k.data("finding_id", &f.id);
         k.data("kind", f.kind.as_str());
