@@ -64,6 +64,64 @@ pub fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), CaseError>
 /// fsync of the folder. With `read_only`, the file is made read-only before it appears
 /// under its final name, so an original never exists in a writable state.
 pub fn write_atomic(path: &Path, bytes: &[u8], read_only: bool) -> Result<(), CaseError> {
+    write_atomic_with(path, read_only, |tmp| {
+        tmp.write_all(bytes).map_err(|source| CaseError::Io {
+            path: path.to_owned(),
+            source,
+        })
+    })
+}
+
+/// Copies `source` to `path` atomically (as [`write_atomic`]), streaming, and checks
+/// the copy's SHA-256 against `expected`: a source that changed after it was inspected
+/// leaves nothing behind.
+pub fn copy_atomic_verified(
+    source: &Path,
+    path: &Path,
+    expected_sha256: &str,
+    read_only: bool,
+) -> Result<(), CaseError> {
+    use sha2::{Digest, Sha256};
+    let io_err = |at: &Path, source: io::Error| CaseError::Io {
+        path: at.to_owned(),
+        source,
+    };
+    write_atomic_with(path, read_only, |tmp| {
+        let mut input = File::open(source).map_err(|e| io_err(source, e))?;
+        let mut hasher = Sha256::new();
+        let mut buf = vec![0u8; 1 << 20];
+        loop {
+            let n = io::Read::read(&mut input, &mut buf).map_err(|e| io_err(source, e))?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+            tmp.write_all(&buf[..n]).map_err(|e| io_err(path, e))?;
+        }
+        let copied = hex::encode(hasher.finalize());
+        if copied != expected_sha256 {
+            return Err(io_err(
+                source,
+                io::Error::other(format!(
+                    "changed while it was being imported (SHA-256 {} instead of {}); nothing \
+                     was added",
+                    &copied[..12],
+                    &expected_sha256[..expected_sha256.len().min(12)]
+                )),
+            ));
+        }
+        Ok(())
+    })
+}
+
+/// The atomic write itself: `fill` writes the temp file (beside `path`); it is then
+/// synced, given its permissions, renamed into place and the folder synced. A failing
+/// `fill` leaves nothing behind.
+fn write_atomic_with(
+    path: &Path,
+    read_only: bool,
+    fill: impl FnOnce(&mut File) -> Result<(), CaseError>,
+) -> Result<(), CaseError> {
     let io_err = |source: io::Error| CaseError::Io {
         path: path.to_owned(),
         source,
@@ -83,59 +141,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8], read_only: bool) -> Result<(), Ca
         .prefix(".tmp-")
         .tempfile_in(dir)
         .map_err(io_err)?;
-    tmp.write_all(bytes).map_err(io_err)?;
+    fill(tmp.as_file_mut())?;
     tmp.as_file().sync_all().map_err(io_err)?;
     set_permissions(tmp.as_file(), read_only).map_err(io_err)?;
     tmp.persist(path).map_err(|e| io_err(e.error))?;
     sync_dir(dir).map_err(io_err)?;
-    Ok(())
-}
-
-/// Copies `source` to `path` atomically (as [`write_atomic`]), streaming, and checks
-/// the copy's SHA-256 against `expected`: a source that changed after it was inspected
-/// leaves nothing behind.
-pub fn copy_atomic_verified(
-    source: &Path,
-    path: &Path,
-    expected_sha256: &str,
-    read_only: bool,
-) -> Result<(), CaseError> {
-    use sha2::{Digest, Sha256};
-    let io_err = |at: &Path, source: io::Error| CaseError::Io {
-        path: at.to_owned(),
-        source,
-    };
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".tmp-")
-        .tempfile_in(dir)
-        .map_err(|e| io_err(path, e))?;
-    let mut input = File::open(source).map_err(|e| io_err(source, e))?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = io::Read::read(&mut input, &mut buf).map_err(|e| io_err(source, e))?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-        tmp.write_all(&buf[..n]).map_err(|e| io_err(path, e))?;
-    }
-    let copied = hex::encode(hasher.finalize());
-    if copied != expected_sha256 {
-        return Err(io_err(
-            source,
-            io::Error::other(format!(
-                "changed while it was being imported (SHA-256 {} instead of {}); nothing was added",
-                &copied[..12],
-                &expected_sha256[..expected_sha256.len().min(12)]
-            )),
-        ));
-    }
-    tmp.as_file().sync_all().map_err(|e| io_err(path, e))?;
-    set_permissions(tmp.as_file(), read_only).map_err(|e| io_err(path, e))?;
-    tmp.persist(path).map_err(|e| io_err(path, e.error))?;
-    sync_dir(dir).map_err(|e| io_err(dir, e))?;
     Ok(())
 }
 
