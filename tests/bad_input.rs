@@ -13,30 +13,7 @@ use util::{data, geoproof, new_case, snapshot};
 /// Adds `file` to a fresh case and checks the refusal: one stderr line naming the file
 /// and containing `cause`, non-zero exit, the case untouched.
 fn assert_add_refused(file: &Path, cause: &str) {
-    let (_dir, case) = new_case();
-    let before = snapshot(&case);
-    let run = geoproof(["add".as_ref(), case.as_os_str(), file.as_os_str()]);
-    run.assert_failed();
-    let lines: Vec<&str> = run.stderr.lines().collect();
-    assert_eq!(lines.len(), 1, "expected one line, got:\n{}", run.stderr);
-    assert!(
-        lines[0].contains(&file.display().to_string()),
-        "file not named: {}",
-        lines[0]
-    );
-    assert!(
-        lines[0].contains(cause),
-        "cause {cause:?} missing: {}",
-        lines[0]
-    );
-    let after = snapshot(&case);
-    let changed: Vec<_> = after
-        .iter()
-        .filter(|f| !f.0.ends_with("log.jsonl"))
-        .filter(|f| !before.contains(f))
-        .map(|f| f.0.display().to_string())
-        .collect();
-    assert!(changed.is_empty(), "case changed: {changed:?}");
+    util::assert_add_refused_with(None, &[], file, cause);
 }
 
 #[test]

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
-use util::{new_case, snapshot};
+use util::new_case;
 
 const W: u32 = 320;
 const H: u32 = 240;
@@ -557,37 +557,6 @@ fn scenes_contact_sheet_and_stills_that_are_frames() {
     );
 }
 
-/// Adds `file` (as given, from `cwd`) and checks the refusal: one stderr line naming it
-/// with `cause`, nothing added to the case.
-fn assert_refused(cwd: Option<&Path>, env: &[(&str, &str)], file: &Path, cause: &str) {
-    let (_dir, case) = new_case();
-    let before = snapshot(&case);
-    let r = run_in(
-        cwd,
-        env,
-        &[os("add"), case.as_os_str(), os("--"), file.as_os_str()],
-    );
-    assert_ne!(r.status, 0, "accepted {}: {}", file.display(), r.stdout);
-    let lines: Vec<&str> = r.stderr.lines().collect();
-    assert_eq!(lines.len(), 1, "one line expected:\n{}", r.stderr);
-    assert!(
-        lines[0].contains(&file.display().to_string()),
-        "file not named: {}",
-        lines[0]
-    );
-    assert!(
-        lines[0].contains(cause),
-        "cause {cause:?} missing: {}",
-        lines[0]
-    );
-    let after = snapshot(&case);
-    let changed: Vec<_> = after
-        .iter()
-        .filter(|f| !f.0.ends_with("log.jsonl") && !before.contains(f))
-        .collect();
-    assert!(changed.is_empty(), "case changed: {changed:?}");
-}
-
 #[test]
 fn bad_video_input_is_refused_in_one_line() {
     let dir = tempfile::tempdir().unwrap();
@@ -597,7 +566,7 @@ fn bad_video_input_is_refused_in_one_line() {
     // No `moov`: the index sits at the end of the file and is cut off.
     let truncated = d.join("truncated.mp4");
     fs::write(&truncated, &bytes[..bytes.len() / 3]).unwrap();
-    assert_refused(None, &[], &truncated, "moov atom not found");
+    util::assert_add_refused_with(None, &[], &truncated, "moov atom not found");
     let audio = d.join("audio.mp4");
     ffmpeg(&[
         "-f",
@@ -608,10 +577,10 @@ fn bad_video_input_is_refused_in_one_line() {
         "aac",
         audio.to_str().unwrap(),
     ]);
-    assert_refused(None, &[], &audio, "no video stream");
+    util::assert_add_refused_with(None, &[], &audio, "no video stream");
     let empty = d.join("empty.mp4");
     fs::write(&empty, b"").unwrap();
-    assert_refused(None, &[], &empty, "empty");
+    util::assert_add_refused_with(None, &[], &empty, "empty");
     // A frame size beyond the limit, declared in the container (rawvideo in Matroska).
     let raw = d.join("raw.mkv");
     ffmpeg(&[
@@ -635,10 +604,10 @@ fn bad_video_input_is_refused_in_one_line() {
     }
     let huge_path = d.join("huge.mkv");
     fs::write(&huge_path, huge).unwrap();
-    assert_refused(None, &[], &huge_path, "above the limit");
+    util::assert_add_refused_with(None, &[], &huge_path, "above the limit");
     // No ffmpeg: images still work, videos say how to install it.
     let missing = [("GEOPROOF_FFMPEG", "/nonexistent/ffmpeg")];
-    assert_refused(None, &missing, &good, "apt install ffmpeg");
+    util::assert_add_refused_with(None, &missing, &good, "apt install ffmpeg");
     let (_d2, case) = new_case();
     let photo = util::data("rocket-gps.jpg");
     let r = run_in(
@@ -671,7 +640,7 @@ fn bad_video_input_is_refused_in_one_line() {
     ];
     let hang: Vec<(&str, &str)> = hang.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let started = std::time::Instant::now();
-    assert_refused(None, &hang, &good, "did not finish within 1 s");
+    util::assert_add_refused_with(None, &hang, &good, "did not finish within 1 s");
     assert!(started.elapsed().as_secs() < 20);
     // Names ffmpeg could mistake for options, and names with spaces and Cyrillic.
     for name in ["-y.mp4", "арест клип 1.mp4"] {

@@ -198,3 +198,53 @@ impl TileServer {
         self.connections.load(std::sync::atomic::Ordering::SeqCst)
     }
 }
+
+/// Adds `file` (as given, run from `cwd`, with `env`) to a fresh case and checks the
+/// refusal: one stderr line naming the file and containing `cause`, a non-zero exit, and
+/// the case exactly as it was (but for its audit log).
+pub fn assert_add_refused_with(cwd: Option<&Path>, env: &[(&str, &str)], file: &Path, cause: &str) {
+    let (_dir, case) = new_case();
+    let before = snapshot(&case);
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_geoproof"));
+    cmd.args([
+        "add".as_ref(),
+        case.as_os_str(),
+        "--".as_ref(),
+        file.as_os_str(),
+    ])
+    .env("RUST_LOG", "warn");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    if let Some(cwd) = cwd {
+        cmd.current_dir(cwd);
+    }
+    let out = cmd.output().expect("run geoproof");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success(),
+        "accepted {}: {}",
+        file.display(),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "expected one line, got:\n{stderr}");
+    assert!(
+        lines[0].contains(&file.display().to_string()),
+        "file not named: {}",
+        lines[0]
+    );
+    assert!(
+        lines[0].contains(cause),
+        "cause {cause:?} missing: {}",
+        lines[0]
+    );
+    let after = snapshot(&case);
+    let changed: Vec<_> = after
+        .iter()
+        .filter(|f| !f.0.ends_with("log.jsonl"))
+        .filter(|f| !before.contains(f))
+        .map(|f| f.0.display().to_string())
+        .collect();
+    assert!(changed.is_empty(), "case changed: {changed:?}");
+}
