@@ -62,9 +62,16 @@ struct Board {
 fn open_video_board() -> Board {
     let dir = tempfile::tempdir().unwrap();
     let clip = bars_clip(dir.path());
+    let mut board = board_with(dir, &clip);
+    wait_for_frame(&mut board, 0);
+    board
+}
+
+/// A case holding `clip` (made in `dir`), opened on the board as a comparison of it.
+fn board_with(dir: tempfile::TempDir, clip: &std::path::Path) -> Board {
     let root = dir.path().join("c");
     let mut case = Case::create(&root, "video board").unwrap();
-    let video = match case.import(&clip, &ImportOptions::default()).unwrap() {
+    let video = match case.import(clip, &ImportOptions::default()).unwrap() {
         ImportOutcome::Added(r) | ImportOutcome::Duplicate(r) => r.sha256,
     };
     case.save().unwrap();
@@ -78,14 +85,12 @@ fn open_video_board() -> Board {
         .commands
         .push(Command::NewComparison(vec![video.clone()]));
     h.run_steps(2);
-    let mut board = Board {
+    Board {
         _dir: dir,
         h,
         video,
         root,
-    };
-    wait_for_frame(&mut board, 0);
-    board
+    }
 }
 
 fn shown(b: &Board) -> (Option<usize>, usize, Option<u32>) {
@@ -282,21 +287,13 @@ fn scene_changes_are_found_in_the_background_and_line_the_scrub_bar() {
         .status()
         .unwrap();
     assert!(status.success());
-    let root = dir.path().join("c");
-    let mut case = Case::create(&root, "scenes").unwrap();
-    let video = match case.import(&clip, &ImportOptions::default()).unwrap() {
-        ImportOutcome::Added(r) | ImportOutcome::Duplicate(r) => r.sha256,
-    };
-    case.save().unwrap();
-    let mut h = app_harness_stepping(Some(case), egui::vec2(1400.0, 860.0), 1.0 / 60.0);
-    h.run_steps(2);
-    h.state_mut()
-        .app
-        .as_mut()
-        .unwrap()
-        .state
-        .commands
-        .push(Command::NewComparison(vec![video.clone()]));
+    // (`_case` keeps the case folder for the test's length.)
+    let Board {
+        _dir: _case,
+        mut h,
+        video,
+        ..
+    } = board_with(dir, &clip);
     let start = Instant::now();
     loop {
         h.run_steps(1);
