@@ -62,6 +62,7 @@ fn case_with_evidence(dir: &std::path::Path, n: usize) -> Case {
             warnings: Vec::new(),
             video: None,
             derived_from: None,
+            graphic: false,
             extra: Default::default(),
         };
         case.apply(Edit::AddEvidence(Box::new(record)))

@@ -345,6 +345,7 @@ fn comparison(a: &str, b: &str) -> Finding {
                 zoom: 2.5,
             },
             frame: None,
+            caption: String::new(),
         })
         .to_vec();
     f.annotations = [("A1", "P1", 10.5), ("A2", "P2", 20.25)]
@@ -361,6 +362,7 @@ fn comparison(a: &str, b: &str) -> Finding {
             category: Category::Clothing,
             color: None,
             frame: None,
+            redaction: None,
         })
         .to_vec();
     f.links = vec![LinkedFeature {

@@ -4,71 +4,14 @@
 
 mod util;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use geoproof::board::geometry::rectangle_in;
 use geoproof::board::ops;
 use geoproof::case::comparison::{Category, PanelSource};
 use geoproof::case::{Case, Edit, Finding, FindingKind, ImportOptions, ImportOutcome, MapSnapshot};
 use geoproof::export::figure::{self, FigureOptions, Typesetter};
-use util::{data, geoproof};
-
-fn demo_copy() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("demo");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo-case"),
-        &root,
-    );
-    (dir, root)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &to.join(e.file_name()));
-        } else {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
-}
-
-/// Compares with `tests/data/golden/<name>` (written when GEOPROOF_BLESS is set). A
-/// tolerance absorbs last-bit differences between CPUs; any visible change fails.
-fn assert_golden(name: &str, got: &image::RgbaImage) {
-    let golden = data("golden").join(name);
-    if std::env::var_os("GEOPROOF_BLESS").is_some() {
-        got.save(&golden).unwrap();
-    }
-    let want = image::open(&golden)
-        .unwrap_or_else(|e| panic!("{}: {e} (run with GEOPROOF_BLESS=1)", golden.display()))
-        .into_rgba8();
-    assert_eq!(got.dimensions(), want.dimensions(), "{name}: size differs");
-    let mut total = 0u64;
-    let mut differing = 0usize;
-    for (a, b) in got.pixels().zip(want.pixels()) {
-        let d = (0..3)
-            .map(|c| a[c].abs_diff(b[c]) as u64)
-            .max()
-            .unwrap_or(0);
-        total += d;
-        differing += usize::from(d > 24);
-    }
-    let n = (got.width() * got.height()) as f64;
-    let mean = total as f64 / n;
-    let share = differing as f64 / n;
-    if mean > 0.5 || share > 0.002 {
-        let path = std::env::temp_dir().join(format!("got-{name}"));
-        got.save(&path).unwrap();
-        panic!(
-            "{name}: mean difference {mean:.3}, {:.3}% pixels differ; got {}",
-            share * 100.0,
-            path.display()
-        );
-    }
-}
+use util::{assert_golden, data, demo_copy, geoproof};
 
 #[test]
 fn the_demo_comparison_figure_matches_its_golden_image() {

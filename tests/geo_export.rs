@@ -52,6 +52,7 @@ fn case() -> (tempfile::TempDir, PathBuf) {
         },
         view: PanelView::default(),
         frame: None,
+        caption: String::new(),
     }];
     let mut b = Finding::new(FindingKind::Geolocation, "Rejected candidate");
     b.id = "F-b".into();
@@ -241,12 +242,7 @@ fn csv_reads_back_as_points_with_decimal_degrees() {
 fn the_demo_case_exports_match_the_golden_files() {
     // The demo case has fixed times, so its exports are byte-for-byte stable.
     // Regenerate with GEOPROOF_BLESS=1 after an intended change, and review the diff.
-    let demo = tempfile::tempdir().unwrap();
-    let root = demo.path().join("demo");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo-case"),
-        &root,
-    );
+    let (_demo, root) = util::demo_copy();
     let (out, run) = export(
         &root,
         &[
@@ -269,19 +265,6 @@ fn the_demo_case_exports_match_the_golden_files() {
         let want = std::fs::read_to_string(&golden)
             .unwrap_or_else(|e| panic!("{}: {e} (run with GEOPROOF_BLESS=1)", golden.display()));
         assert_eq!(got, want, "{name} differs from {}", golden.display());
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let dest = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &dest);
-        } else if entry.file_name() != ".geoproof.lock" {
-            std::fs::copy(entry.path(), &dest).unwrap();
-        }
     }
 }
 

@@ -787,3 +787,122 @@ fn shadow_marks_cancel_with_escape_and_bearings_read_clockwise() {
     h.run_steps(1);
     assert!(app(&h).state.board.shadow_marks.is_none());
 }
+
+#[test]
+fn a_redaction_is_drawn_previewed_applied_and_undone() {
+    let (dir, mut h, id) = board_with_two_panels();
+    let c = panel_center(&h, "P1");
+    h.key_press(Key::X);
+    h.run_steps(1);
+    assert_eq!(app(&h).state.board.tool(), geoproof::ui::BoardTool::Redact);
+    let (from, to) = (c - vec2(50.0, 40.0), c + vec2(30.0, 20.0));
+    drag(&mut h, from, to);
+    let f = saved_finding(&dir, &id);
+    assert_eq!(f.annotations.len(), 1);
+    let a = &f.annotations[0];
+    let r = a.redaction.expect("drawn with the Redact tool");
+    assert_eq!(r.method, geoproof::case::comparison::RedactMethod::Pixelate);
+    let (p, q) = (image_point(&h, "P1", from), image_point(&h, "P1", to));
+    assert!(close(
+        rect_of(&f, &a.id),
+        [p[0], p[1], q[0] - p[0], q[1] - p[1]]
+    ));
+    // Hatched while working; with the preview on, the region as outputs will hide it.
+    let drawn = |h: &Harness<'static, Holder>| app(h).board_images.overlays_drawn().to_vec();
+    assert!(!drawn(&h).contains(&"redact-P1-A1".to_owned()));
+    h.get_by_label("Preview redactions").click();
+    h.run_steps(2);
+    assert!(app(&h).state.board.preview_redactions);
+    assert!(
+        drawn(&h).contains(&"redact-P1-A1".to_owned()),
+        "{:?}",
+        drawn(&h)
+    );
+    // The panel's exported picture is redacted (the evidence is not).
+    let case = Case::open_read_only(&dir.path().join("c")).unwrap();
+    let hidden = geoproof::export::figure::redacted_panel_image(&case, &f, "P1").unwrap();
+    let record = case.find_evidence(f.evidence_ids()[0]).unwrap();
+    let (original, _, _) =
+        geoproof::evidence::load_oriented(&case.evidence_path(record), u32::MAX).unwrap();
+    let original = original.into_rgb8();
+    let inside = [(p[0] + q[0]) / 2.0, (p[1] + q[1]) / 2.0];
+    let block = |img: &image::RgbImage| -> Vec<[u8; 3]> {
+        (0..12)
+            .map(|d| img.get_pixel(inside[0] as u32 + d, inside[1] as u32).0)
+            .collect()
+    };
+    assert_ne!(block(&hidden), block(&original));
+    assert_eq!(hidden.get_pixel(2, 2), original.get_pixel(2, 2));
+    // A brush stroke keeps its width in image pixels.
+    app_mut(&mut h).state.board.redact.shape = geoproof::ui::RedactShape::Brush;
+    drag(&mut h, c + vec2(-60.0, 60.0), c + vec2(40.0, 70.0));
+    let f = saved_finding(&dir, &id);
+    let brush = f.annotations[1].redaction.unwrap().brush_px.unwrap();
+    let zoom = app(&h).state.board.transforms["P1"].zoom;
+    assert!(
+        (brush - 24.0 / zoom).abs() < 1e-6,
+        "{brush} vs {}",
+        24.0 / zoom
+    );
+    assert!(matches!(f.annotations[1].shape, Shape::Freehand { .. }));
+    // One undo step each.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    assert_eq!(saved_finding(&dir, &id).annotations.len(), 1);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    assert!(saved_finding(&dir, &id).annotations.is_empty());
+    assert!(!drawn(&h).iter().any(|k| k.starts_with("redact-")));
+    h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+    h.run_steps(2);
+    assert!(saved_finding(&dir, &id).annotations[0].redaction.is_some());
+}
+
+fn app_mut<'h>(h: &'h mut Harness<'static, Holder>) -> &'h mut geoproof::ui::GeoproofApp {
+    h.state_mut().app.as_mut().unwrap()
+}
+
+#[test]
+fn a_graphic_item_stays_shielded_until_revealed() {
+    let (_dir, mut case, ids) = two_photo_case();
+    case.apply(geoproof::case::Edit::SetEvidenceGraphic {
+        id: ids[0].clone(),
+        graphic: true,
+    })
+    .unwrap();
+    case.save().unwrap();
+    let mut h = harness(case);
+    h.run_steps(2);
+    push(&mut h, Command::NewComparison(vec![ids[0].clone()]));
+    let shield = format!("shield-{}", ids[0]);
+    for _ in 0..400 {
+        h.run_steps(1);
+        if app(&h).board_images.overlays_drawn().contains(&shield) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    // Shielded: a blurred grey stand-in, no tile of the picture uploaded, no loupe.
+    assert!(app(&h).board_images.overlays_drawn().contains(&shield));
+    assert_eq!(app(&h).board_images.texture_count(), 0);
+    // Hovering reveals nothing; one click does, for this session.
+    h.hover_at(panel_center(&h, "P1") + vec2(40.0, 40.0));
+    h.run_steps(2);
+    assert_eq!(app(&h).board_images.texture_count(), 0);
+    h.get_by_label("Graphic content: click to reveal").click();
+    h.run_steps(3);
+    assert!(app(&h).state.exposure.revealed.contains(&ids[0]));
+    assert!(app(&h).board_images.texture_count() > 0);
+    assert!(!app(&h).board_images.overlays_drawn().contains(&shield));
+    assert!(
+        h.query_by_label("Graphic content: click to reveal")
+            .is_none()
+    );
+    // The flag is viewing only: the record says graphic, the original is untouched.
+    let case = app(&h).state.case.as_ref().unwrap();
+    assert!(case.find_evidence(&ids[0]).unwrap().graphic);
+    // Reduce exposure is a remembered preference.
+    h.get_by_label("Reduce exposure").click();
+    h.run_steps(2);
+    assert!(app(&h).state.prefs().reduce_exposure);
+}

@@ -812,6 +812,7 @@ fn case_with_many_photos(n: usize) -> (tempfile::TempDir, Case) {
             warnings: Vec::new(),
             video: None,
             derived_from: None,
+            graphic: false,
             extra: Default::default(),
         };
         case.apply(Edit::AddEvidence(Box::new(record))).unwrap();

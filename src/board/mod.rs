@@ -8,6 +8,7 @@ pub mod marks;
 pub mod ops;
 pub mod pyramid;
 pub mod recovery;
+pub mod shield;
 pub mod view;
 
 pub use history::History;

@@ -25,6 +25,7 @@ pub fn add_panel(finding: &mut Finding, source: PanelSource) -> String {
         source,
         view: PanelView::default(),
         frame: None,
+        caption: String::new(),
     });
     id
 }
@@ -42,6 +43,19 @@ pub fn remove_panel(finding: &mut Finding, panel: &str) {
     }
     finding.shadows.retain(|s| s.panel != panel);
     finding.panels.retain(|p| p.id != panel);
+}
+
+/// Moves a panel `by` places in the panel order (figures lay panels out in this order),
+/// stopping at either end.
+pub fn move_panel(finding: &mut Finding, panel: &str, by: isize) {
+    let Some(from) = finding.panels.iter().position(|p| p.id == panel) else {
+        return;
+    };
+    let to = from
+        .saturating_add_signed(by)
+        .min(finding.panels.len().saturating_sub(1));
+    let p = finding.panels.remove(from);
+    finding.panels.insert(to, p);
 }
 
 /// Adds a shadow measurement and returns its id (`S1`, `S2`, …).
@@ -73,6 +87,7 @@ pub fn add_annotation(
         category,
         color: None,
         frame: None,
+        redaction: None,
     });
     id
 }
@@ -186,6 +201,12 @@ mod tests {
             Category::Other,
         );
         assert_eq!(a5, "A5");
+        move_panel(&mut f, &p1, 1);
+        assert_eq!(f.panels[1].id, p1);
+        move_panel(&mut f, &p1, 5);
+        assert_eq!(f.panels[1].id, p1);
+        move_panel(&mut f, &p1, -9);
+        assert_eq!(f.panels[0].id, p1);
         remove_panel(&mut f, &p1);
         assert!(f.annotations.iter().all(|a| a.panel == p2));
         assert!(f.check().is_ok());

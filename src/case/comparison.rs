@@ -59,6 +59,10 @@ pub struct Panel {
     /// annotations drawn on it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub frame: Option<FrameRef>,
+    /// A short line a figure prints under the panel (source and date, e.g. "Amaq News,
+    /// 22 March 2024").
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub caption: String,
 }
 
 /// What a panel shows.
@@ -175,7 +179,8 @@ impl Shape {
         Ok(())
     }
 
-    fn check(&self) -> Result<(), String> {
+    /// Finite coordinates and an area (or enough points) for shapes that need one.
+    pub fn check(&self) -> Result<(), String> {
         if self.numbers().iter().any(|v| !v.is_finite()) {
             return Err("a coordinate is not a finite number".into());
         }
@@ -216,6 +221,72 @@ pub struct Annotation {
     /// On a video panel: the frame it was drawn on (shown only there).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub frame: Option<FrameRef>,
+    /// Set when this shape hides what is under it in every output instead of marking it
+    /// (see `export::redact`); a redaction is never linked and draws no outline there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redaction: Option<Redaction>,
+}
+
+/// How a redaction hides its region.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum RedactMethod {
+    /// A solid black box.
+    Box,
+    /// Blocks of one colour, at least 1/8 of the region's shorter side.
+    #[default]
+    Pixelate,
+    /// The pixelation's blocks smoothly blended: looks blurred, holds no more than them.
+    Blur,
+}
+
+impl RedactMethod {
+    pub const ALL: [RedactMethod; 3] = [
+        RedactMethod::Box,
+        RedactMethod::Pixelate,
+        RedactMethod::Blur,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RedactMethod::Box => "box",
+            RedactMethod::Pixelate => "pixelate",
+            RedactMethod::Blur => "blur",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<RedactMethod> {
+        let text = text.trim().to_ascii_lowercase();
+        RedactMethod::ALL.into_iter().find(|m| m.as_str() == text)
+    }
+}
+
+/// What makes an annotation a redaction.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Redaction {
+    pub method: RedactMethod,
+    /// A freehand brush stroke's width, image pixels (other shapes fill their area).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brush_px: Option<f64>,
+}
+
+impl Redaction {
+    /// Whether `shape` can be a redaction with these settings.
+    pub fn check(&self, shape: &Shape) -> Result<(), String> {
+        match shape {
+            Shape::Rectangle { .. } | Shape::Ellipse { .. } | Shape::Polygon { .. } => Ok(()),
+            Shape::Freehand { .. } => match self.brush_px {
+                Some(w)
+                    if w.is_finite() && w > 0.0 && w <= super::validate::MAX_PIXEL_COORDINATE =>
+                {
+                    Ok(())
+                }
+                Some(w) => Err(format!("brush width {w} px is not a positive size")),
+                None => Err("a freehand redaction needs a brush width".into()),
+            },
+            _ => Err("only rectangles, ellipses, polygons and brush strokes can redact".into()),
+        }
+    }
 }
 
 /// One frame of a video: its index in presentation order and its time after the start.
@@ -303,6 +374,10 @@ pub fn check_structure(
         a.shape
             .check()
             .map_err(|e| format!("annotation {}: {e}", a.id))?;
+        if let Some(r) = &a.redaction {
+            r.check(&a.shape)
+                .map_err(|e| format!("redaction {}: {e}", a.id))?;
+        }
         if annotation_panel
             .insert(a.id.as_str(), a.panel.as_str())
             .is_some()
@@ -326,6 +401,17 @@ pub fn check_structure(
                 )
             })
         };
+        let redaction = |id: &str| {
+            annotations
+                .iter()
+                .any(|a| a.id == id && a.redaction.is_some())
+        };
+        if redaction(&l.a) || redaction(&l.b) {
+            return Err(format!(
+                "linked feature {} joins a redaction; redactions are not features",
+                l.number
+            ));
+        }
         if side(&l.a)? == side(&l.b)? {
             return Err(format!(
                 "linked feature {} joins two annotations on the same panel",
@@ -354,6 +440,7 @@ mod tests {
             category: Category::Clothing,
             frame: None,
             color: None,
+            redaction: None,
         }
     }
 
@@ -365,6 +452,7 @@ mod tests {
             },
             view: PanelView::default(),
             frame: None,
+            caption: String::new(),
         }
     }
 

@@ -35,6 +35,11 @@ pub enum Edit {
         id: String,
         fov_deg: Option<f64>,
     },
+    /// Flags (or unflags) an item as graphic content, shown shielded in the app.
+    SetEvidenceGraphic {
+        id: String,
+        graphic: bool,
+    },
     /// Records what the background analysis of a video found (scene changes, hashes).
     SetVideoAnalysis {
         id: String,
@@ -105,6 +110,18 @@ impl Case {
                 self.log_event(
                     "evidence_fov_set",
                     serde_json::json!({ "sha256": id, "fov_deg": fov_deg }),
+                );
+                self.dirty.evidence.insert(id);
+            }
+            Edit::SetEvidenceGraphic { id, graphic } => {
+                let id = self.find_evidence(&id)?.sha256.clone();
+                self.ensure_not_damaged(&format!("{EVIDENCE_DIR}/{id}.json"))?;
+                if let Some(record) = self.evidence.get_mut(&id) {
+                    record.graphic = graphic;
+                }
+                self.log_event(
+                    "evidence_graphic_set",
+                    serde_json::json!({ "sha256": id, "graphic": graphic }),
                 );
                 self.dirty.evidence.insert(id);
             }

@@ -14,6 +14,8 @@ pub struct ImportOptions {
     pub note: Option<String>,
     /// For a frame grab: the video frame it is.
     pub derived_from: Option<super::model::DerivedFrom>,
+    /// Flag the item as graphic (a grab of a graphic video is graphic too).
+    pub graphic: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -139,6 +141,7 @@ impl Case {
             warnings: inspection.warnings,
             video: inspection.video,
             derived_from: options.derived_from.clone(),
+            graphic: options.graphic,
             extra: Extra::new(),
         })
     }

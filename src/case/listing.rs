@@ -164,6 +164,7 @@ mod tests {
             warnings: Vec::new(),
             video: None,
             derived_from: None,
+            graphic: false,
             extra: Extra::new(),
         }
     }

@@ -69,6 +69,10 @@ pub struct EvidenceRecord {
     /// For a frame grabbed from a video in the case: exactly which frame, and how.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub derived_from: Option<DerivedFrom>,
+    /// The analyst flagged this item as graphic (injuries, violence): the app shows it
+    /// greyed and blurred until revealed. Viewing only; exports are unaffected.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub graphic: bool,
     #[serde(flatten)]
     pub extra: Extra,
 }

@@ -361,6 +361,8 @@ impl PanelSource {
 impl Panel {
     fn check(&self) -> Result<(), String> {
         plain_id("panel", &self.id)?;
+        text("panel caption", &self.caption, MAX_SHORT_TEXT)
+            .map_err(|e| format!("panel {}: {e}", self.id))?;
         self.source
             .check()
             .map_err(|e| format!("panel {}: {e}", self.id))?;

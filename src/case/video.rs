@@ -155,6 +155,7 @@ impl Case {
         }
         let options = ImportOptions {
             derived_from: Some(derived_from(video, frame)),
+            graphic: video.record.graphic,
             ..ImportOptions::default()
         };
         Ok(self.add_inspected(inspection, &options)?)

@@ -3,6 +3,7 @@
 
 mod frames;
 mod output;
+mod redact;
 mod sun;
 
 use std::path::PathBuf;
@@ -135,6 +136,9 @@ enum Command {
     /// Grab frames of a video in a case as evidence (lossless PNG with provenance):
     /// --at TIME, --every INTERVAL, --scenes; --contact-sheet OUT.png.
     Frames(frames::FramesArgs),
+    /// Hide regions of one still for publication (--region/--ellipse X,Y,W,H, --method
+    /// box|pixelate|blur): a PNG without metadata.
+    Redact(redact::RedactArgs),
     /// Print one finding.
     Show {
         case: PathBuf,
@@ -204,6 +208,9 @@ enum Command {
         insets: Vec<String>,
         #[arg(long, default_value_t = 1, value_name = "N")]
         figure_number: u32,
+        /// Panels per row, e.g. 3,2 (default: one row up to three panels, else a grid).
+        #[arg(long, value_name = "N,N…", value_delimiter = ',')]
+        layout: Vec<usize>,
         /// Text under the title (default: the finding's verdict).
         #[arg(long, value_name = "TEXT")]
         caption: Option<String>,
@@ -266,6 +273,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 source_url: source,
                 note,
                 derived_from: None,
+                graphic: false,
             },
             json,
         ),
@@ -292,6 +300,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         } => sun::sun_command(&point, &time, elevation_m, json),
         Command::Shadow(args) => sun::shadow_command(args),
         Command::Frames(args) => frames::frames_command(args),
+        Command::Redact(args) => redact::redact_command(args),
         Command::Match {
             a,
             b,
@@ -321,6 +330,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             width,
             insets,
             figure_number,
+            layout,
             caption,
             credits,
             with_metadata,
@@ -339,6 +349,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                     credits,
                     insets,
                     include_metadata: with_metadata,
+                    layout,
                 };
                 figure = Some(export_figure(&case, &id, png, svg, &options, json)?);
             }

@@ -4,5 +4,6 @@
 pub mod contact_sheet;
 pub mod figure;
 pub mod geo;
+pub mod redact;
 
 pub use geo::{GeoExport, GeoFormat};

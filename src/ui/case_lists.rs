@@ -105,6 +105,7 @@ pub fn evidence_list_ui(
     lists: &mut CaseLists,
     selection: Option<&Selection>,
     thumbnails: &mut Thumbnails,
+    exposure: &super::state::Exposure,
     commands: &mut Vec<Command>,
 ) {
     let total = case.evidence().count();
@@ -139,6 +140,7 @@ pub fn evidence_list_ui(
                         &e.sha256,
                         case.thumbnail_path(&e.sha256),
                         case.evidence_path(e),
+                        exposure.blur_thumbnail(e),
                     );
                     match texture {
                         Some(t) => {
@@ -154,8 +156,9 @@ pub fn evidence_list_ui(
                         }
                     }
                     let gps = if e.exif.lat.is_some() { "◉" } else { "○" };
+                    let graphic = if e.graphic { " [graphic]" } else { "" };
                     if ui
-                        .selectable_label(selected, format!("{gps} {}", e.original_name))
+                        .selectable_label(selected, format!("{gps} {}{graphic}", e.original_name))
                         .clicked()
                     {
                         commands.push(Command::Select(Selection::Evidence(e.sha256.clone())));

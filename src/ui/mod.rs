@@ -22,7 +22,7 @@ use crate::case::Case;
 use crate::spatial::Borders;
 use walkers::Tiles;
 
-pub use board::{BoardTool, Layout};
+pub use board::{BoardTool, Layout, RedactShape};
 pub use map_camera::{CASE_MAX_ZOOM, ITEM_MAX_ZOOM};
 pub use map_sun::Locus;
 pub use state::{AppState, Command, MapViewExtent, Prefs, Selection, Status, Tool, Workspace};

@@ -187,6 +187,11 @@ pub fn top_bar_ui(ui: &mut Ui, state: &mut AppState) {
             ui.checkbox(&mut state.show_ledger, "Show network ledger");
         });
         super::about::help_menu_ui(ui);
+        ui.checkbox(&mut state.exposure.reduce, "Reduce exposure")
+            .on_hover_text(
+                "Panels and frames in greyscale, every thumbnail blurred (remembered). \
+                 Videos never start on their own and geoproof plays no sound.",
+            );
         ui.separator();
         let label = ui.label("Go to:");
         let response = ui
@@ -284,6 +289,7 @@ pub fn case_panel_ui(ui: &mut Ui, state: &mut AppState, thumbnails: &mut Thumbna
         &mut state.lists,
         state.selection.as_ref(),
         thumbnails,
+        &state.exposure,
         &mut commands,
     );
     ui.separator();
@@ -396,6 +402,7 @@ fn live_number(
 pub fn inspector_ui(ui: &mut Ui, state: &mut AppState, borders: Option<&Borders>) {
     let Some(case) = &state.case else { return };
     let mut commands = Vec::new();
+    let mut reveal = None;
     match &state.selection {
         Some(Selection::Evidence(id)) => {
             let Ok(e) = case.find_evidence(id) else {
@@ -455,6 +462,7 @@ pub fn inspector_ui(ui: &mut Ui, state: &mut AppState, borders: Option<&Borders>
             for w in &e.warnings {
                 ui.label(RichText::new(format!("⚠ {w}")).color(theme::WEDGE_MAGNETIC));
             }
+            graphic_ui(ui, e, &state.exposure, &mut commands, &mut reveal);
             ui.horizontal(|ui| {
                 if ui
                     .button("New comparison")
@@ -614,6 +622,50 @@ pub fn inspector_ui(ui: &mut Ui, state: &mut AppState, borders: Option<&Borders>
         }
     }
     state.commands.extend(commands);
+    if let Some((id, shown)) = reveal {
+        if shown {
+            state.exposure.revealed.insert(id);
+        } else {
+            state.exposure.revealed.remove(&id);
+        }
+    }
+}
+
+/// The graphic-content flag and the per-session reveal.
+fn graphic_ui(
+    ui: &mut Ui,
+    e: &crate::case::EvidenceRecord,
+    exposure: &super::state::Exposure,
+    commands: &mut Vec<Command>,
+    reveal: &mut Option<(String, bool)>,
+) {
+    ui.horizontal(|ui| {
+        let mut graphic = e.graphic;
+        if ui
+            .checkbox(&mut graphic, "Graphic content")
+            .on_hover_text(
+                "Shown greyed and blurred (thumbnail, panels, frames) until revealed; \
+                 the evidence and exports are not changed",
+            )
+            .changed()
+        {
+            commands.push(Command::Edit(crate::case::Edit::SetEvidenceGraphic {
+                id: e.sha256.clone(),
+                graphic,
+            }));
+        }
+        if e.graphic {
+            let revealed = exposure.revealed.contains(&e.sha256);
+            let (text, tip) = if revealed {
+                ("Hide again", "Shield this item again")
+            } else {
+                ("Reveal", "Show this item as it is, for this session only")
+            };
+            if ui.button(text).on_hover_text(tip).clicked() {
+                *reveal = Some((e.sha256.clone(), !revealed));
+            }
+        }
+    });
 }
 
 fn coordinate_formats_ui(ui: &mut Ui, p: LatLon) {

@@ -82,6 +82,11 @@ pub enum Command {
         svg: Option<PathBuf>,
         options: crate::export::figure::FigureOptions,
     },
+    /// Writes what a board panel shows, redacted, as a PNG without metadata.
+    ExportPanelImage {
+        panel: String,
+        path: PathBuf,
+    },
     /// Stores a frame decoded from a video as evidence with its provenance.
     AddFrameGrab(Result<Box<(crate::case::OpenVideo, crate::video::DecodedFrame)>, String>),
     /// Shows an error from background work in the status bar.
@@ -136,6 +141,8 @@ pub struct AppState {
     pub import_progress: Option<(usize, usize)>,
     pub workspace: Workspace,
     pub board: BoardState,
+    /// What the analyst chose to see of graphic content.
+    pub exposure: Exposure,
     /// The map snapshot being taken for the board's finding.
     pub snapshot: SnapshotStep,
     /// The map's screen rectangle and geographic view in the last frame.
@@ -172,10 +179,39 @@ pub struct MapViewExtent {
     pub zoom: f64,
 }
 
+/// How graphic imagery is shown to the analyst. Viewing only: nothing here touches the
+/// evidence, the case or an export.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Exposure {
+    /// The remembered *Reduce exposure* setting.
+    pub reduce: bool,
+    /// Items the analyst revealed in this session (never remembered, never on hover).
+    pub revealed: std::collections::HashSet<String>,
+}
+
+impl Exposure {
+    /// A graphic item not yet revealed: shown blurred and grey everywhere.
+    pub fn shielded(&self, e: &crate::case::EvidenceRecord) -> bool {
+        e.graphic && !self.revealed.contains(&e.sha256)
+    }
+
+    /// Thumbnails blur for shielded items, and for all under *Reduce exposure*.
+    pub fn blur_thumbnail(&self, e: &crate::case::EvidenceRecord) -> bool {
+        self.shielded(e) || (self.reduce && !self.revealed.contains(&e.sha256))
+    }
+
+    /// Panels and frames lose their colour under *Reduce exposure*.
+    pub fn greyscale(&self) -> bool {
+        self.reduce
+    }
+}
+
 /// UI preferences kept between runs (the case itself is saved only by the case module).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Prefs {
+    /// Greyscale panels and frames, blurred thumbnails, for every item.
+    pub reduce_exposure: bool,
     pub basemap: SourceChoice,
     pub online_consent: bool,
     pub show_ledger: bool,
@@ -186,6 +222,7 @@ pub struct Prefs {
 impl Default for Prefs {
     fn default() -> Prefs {
         Prefs {
+            reduce_exposure: false,
             basemap: SourceChoice::BlueMarble,
             online_consent: false,
             show_ledger: false,
@@ -226,6 +263,7 @@ impl AppState {
             import_progress: None,
             workspace: Workspace::Map,
             board: BoardState::default(),
+            exposure: Exposure::default(),
             snapshot: SnapshotStep::Idle,
             map_view: None,
             figure_dialog: None,
@@ -244,6 +282,7 @@ impl AppState {
 
     pub fn prefs(&self) -> Prefs {
         Prefs {
+            reduce_exposure: self.exposure.reduce,
             basemap: self.basemap.clone(),
             online_consent: self.online_consent,
             show_ledger: self.show_ledger,
@@ -255,6 +294,7 @@ impl AppState {
     /// Restores preferences; the basemap is asked for like any other change, so a
     /// missing file or an online source shows the same errors and checks.
     pub fn apply_prefs(&mut self, prefs: Prefs) {
+        self.exposure.reduce = prefs.reduce_exposure;
         self.online_consent = prefs.online_consent;
         self.show_ledger = prefs.show_ledger;
         self.fov_deg = prefs.fov_deg.clamp(1.0, 360.0);
@@ -538,6 +578,7 @@ impl AppState {
             Command::ExportFigure { png, svg, options } => {
                 self.export_figure(png, svg, &options)?
             }
+            Command::ExportPanelImage { panel, path } => self.export_panel_image(&panel, &path)?,
             Command::AddFrameGrab(result) => self.add_frame_grab(result)?,
             Command::Report(message) => self.status = Some(Status::Error(message)),
         }

@@ -9,14 +9,15 @@ use egui::{ColorImage, Context, TextureHandle, TextureOptions};
 
 enum Slot {
     Loading,
-    Ready(TextureHandle),
+    /// The thumbnail, and its shielded stand-in for graphic items.
+    Ready(TextureHandle, TextureHandle),
     Failed,
 }
 
 pub struct Thumbnails {
     slots: HashMap<String, Slot>,
     requests: Sender<(String, PathBuf, PathBuf)>,
-    results: Receiver<(String, Option<ColorImage>)>,
+    results: Receiver<(String, Option<(ColorImage, ColorImage)>)>,
 }
 
 impl Thumbnails {
@@ -57,11 +58,14 @@ impl Thumbnails {
             match self.results.try_recv() {
                 Ok((id, image)) => {
                     let slot = match image {
-                        Some(image) => Slot::Ready(ctx.load_texture(
-                            format!("thumb-{id}"),
-                            image,
-                            TextureOptions::LINEAR,
-                        )),
+                        Some((image, shield)) => Slot::Ready(
+                            ctx.load_texture(format!("thumb-{id}"), image, TextureOptions::LINEAR),
+                            ctx.load_texture(
+                                format!("thumb-shield-{id}"),
+                                shield,
+                                TextureOptions::LINEAR,
+                            ),
+                        ),
                         None => Slot::Failed,
                     };
                     self.slots.insert(id, slot);
@@ -79,14 +83,22 @@ impl Thumbnails {
         }
     }
 
-    /// The texture if ready; otherwise starts loading it.
-    pub fn get(&mut self, id: &str, cached: PathBuf, original: PathBuf) -> Option<&TextureHandle> {
+    /// The texture if ready (`shielded`: its blurred grey stand-in); otherwise starts
+    /// loading it.
+    pub fn get(
+        &mut self,
+        id: &str,
+        cached: PathBuf,
+        original: PathBuf,
+        shielded: bool,
+    ) -> Option<&TextureHandle> {
         if !self.slots.contains_key(id) {
             self.slots.insert(id.to_owned(), Slot::Loading);
             let _ = self.requests.send((id.to_owned(), cached, original));
         }
         match self.slots.get(id) {
-            Some(Slot::Ready(texture)) => Some(texture),
+            Some(Slot::Ready(texture, _)) if !shielded => Some(texture),
+            Some(Slot::Ready(_, shield)) => Some(shield),
             _ => None,
         }
     }
@@ -97,7 +109,7 @@ impl Thumbnails {
 }
 
 /// The cached preview, or a fresh one from the original when the cache is gone.
-fn load(cached: &std::path::Path, original: &std::path::Path) -> Option<ColorImage> {
+fn load(cached: &std::path::Path, original: &std::path::Path) -> Option<(ColorImage, ColorImage)> {
     let image = match image::open(cached) {
         Ok(image) => image,
         // Images and videos alike (a video's poster comes from ffmpeg).
@@ -105,7 +117,12 @@ fn load(cached: &std::path::Path, original: &std::path::Path) -> Option<ColorIma
     };
     let rgba = image.to_rgba8();
     let size = [rgba.width() as usize, rgba.height() as usize];
-    Some(ColorImage::from_rgba_unmultiplied(size, rgba.as_raw()))
+    let shield = crate::board::shield::shielded(&image.to_rgb8());
+    let shield_size = [shield.width() as usize, shield.height() as usize];
+    Some((
+        ColorImage::from_rgba_unmultiplied(size, rgba.as_raw()),
+        ColorImage::from_rgb(shield_size, shield.as_raw()),
+    ))
 }
 
 #[cfg(test)]
@@ -122,7 +139,11 @@ mod tests {
             requests,
             results,
         };
-        assert!(thumbs.get("a", "x.png".into(), "x.jpg".into()).is_none());
+        assert!(
+            thumbs
+                .get("a", "x.png".into(), "x.jpg".into(), false)
+                .is_none()
+        );
         assert!(!thumbs.failed("a"));
         drop(done);
         thumbs.drain(&ctx);
@@ -137,6 +158,7 @@ mod tests {
             "a",
             "/nonexistent/a.png".into(),
             "/nonexistent/a.jpg".into(),
+            false,
         );
         for _ in 0..200 {
             thumbs.drain(&ctx);
@@ -146,5 +168,31 @@ mod tests {
             std::thread::sleep(std::time::Duration::from_millis(5));
         }
         panic!("the thumbnail never failed");
+    }
+
+    #[test]
+    fn a_graphic_items_thumbnail_is_a_tiny_grey_stand_in() {
+        let ctx = Context::default();
+        let mut thumbs = Thumbnails::new(&ctx);
+        let photo =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/rocket-gps.jpg");
+        let get = |t: &mut Thumbnails, shielded| {
+            t.get("r", "/nonexistent/r.png".into(), photo.clone(), shielded)
+                .map(|h| h.size())
+        };
+        for _ in 0..400 {
+            thumbs.drain(&ctx);
+            if get(&mut thumbs, false).is_some() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        let plain = get(&mut thumbs, false).expect("decoded");
+        let shield = get(&mut thumbs, true).expect("decoded");
+        assert!(plain[0] > 100, "{plain:?}");
+        assert_eq!(
+            shield[0].max(shield[1]),
+            crate::board::shield::SHIELD_SIDE as usize
+        );
     }
 }

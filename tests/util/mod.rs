@@ -248,3 +248,63 @@ pub fn assert_add_refused_with(cwd: Option<&Path>, env: &[(&str, &str)], file: &
         .collect();
     assert!(changed.is_empty(), "case changed: {changed:?}");
 }
+
+/// Compares with `tests/data/golden/<name>` (written when GEOPROOF_BLESS is set). A
+/// tolerance absorbs last-bit differences between CPUs; any visible change fails.
+pub fn assert_golden(name: &str, got: &image::RgbaImage) {
+    let golden = data("golden").join(name);
+    if std::env::var_os("GEOPROOF_BLESS").is_some() {
+        got.save(&golden).unwrap();
+    }
+    let want = image::open(&golden)
+        .unwrap_or_else(|e| panic!("{}: {e} (run with GEOPROOF_BLESS=1)", golden.display()))
+        .into_rgba8();
+    assert_eq!(got.dimensions(), want.dimensions(), "{name}: size differs");
+    let mut total = 0u64;
+    let mut differing = 0usize;
+    for (a, b) in got.pixels().zip(want.pixels()) {
+        let d = (0..3)
+            .map(|c| a[c].abs_diff(b[c]) as u64)
+            .max()
+            .unwrap_or(0);
+        total += d;
+        differing += usize::from(d > 24);
+    }
+    let n = (got.width() * got.height()) as f64;
+    let mean = total as f64 / n;
+    let share = differing as f64 / n;
+    if mean > 0.5 || share > 0.002 {
+        let path = std::env::temp_dir().join(format!("got-{name}"));
+        got.save(&path).unwrap();
+        panic!(
+            "{name}: mean difference {mean:.3}, {:.3}% pixels differ; got {}",
+            share * 100.0,
+            path.display()
+        );
+    }
+}
+
+/// A private copy of the bundled demo case: `(folder holding it, case root)`.
+pub fn demo_copy() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("demo");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo-case"),
+        &root,
+    );
+    (dir, root)
+}
+
+/// Copies a folder tree (a case's lock file excepted).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let dest = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &dest);
+        } else if entry.file_name() != ".geoproof.lock" {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}

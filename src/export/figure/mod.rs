@@ -38,6 +38,9 @@ pub struct FigureOptions {
     pub insets: Vec<String>,
     /// Writes title, finding id and program into the PNG (never EXIF, GPS or XMP).
     pub include_metadata: bool,
+    /// Panels per row, top to bottom (`[3, 2]`: three, then two, each row filling the
+    /// width); empty: one row for up to three panels, else a square-ish grid.
+    pub layout: Vec<usize>,
 }
 
 impl Default for FigureOptions {
@@ -49,6 +52,7 @@ impl Default for FigureOptions {
             credits: Vec::new(),
             insets: Vec::new(),
             include_metadata: false,
+            layout: Vec::new(),
         }
     }
 }
@@ -115,6 +119,57 @@ const WHITE: [u8; 4] = [255, 255, 255, 255];
 const INK: [u8; 4] = [20, 20, 20, 255];
 const GREY: [u8; 4] = [90, 90, 90, 255];
 const PANEL_BG: [u8; 4] = [32, 32, 32, 255];
+/// Text size of a panel's caption (at the reference width).
+const PANEL_CAPTION_SIZE: f64 = 14.0;
+
+/// The rows of panels: (panels in the row, panels the row's width is divided by).
+fn rows(n: usize, layout: &[usize]) -> Result<Vec<(usize, usize)>, String> {
+    if layout.is_empty() {
+        let cols = if n <= 3 {
+            n
+        } else {
+            (n as f64).sqrt().ceil() as usize
+        };
+        return Ok((0..n)
+            .step_by(cols.max(1))
+            .map(|start| ((n - start).min(cols), cols))
+            .collect());
+    }
+    let places: usize = layout.iter().sum();
+    if layout.contains(&0) || places != n {
+        let text: Vec<String> = layout.iter().map(usize::to_string).collect();
+        return Err(format!(
+            "layout {} has {places} places in rows of at least one, but the finding has {n} panels",
+            text.join(",")
+        ));
+    }
+    Ok(layout.iter().map(|&c| (c, c)).collect())
+}
+
+/// Every redaction must lie on its panel's picture: one drawn for another image (or
+/// edited by hand to reach outside) is an error, never silently clipped or dropped.
+fn check_redactions(
+    finding: &Finding,
+    files: &[(PathBuf, String, String, &'static str)],
+    sizes: &[[f64; 2]],
+) -> Result<(), String> {
+    for a in finding.annotations.iter().filter(|a| a.redaction.is_some()) {
+        let Some(i) = finding.panels.iter().position(|p| p.id == a.panel) else {
+            continue;
+        };
+        let r = a.redaction.as_ref().expect("filtered");
+        crate::export::redact::check_on_image(&a.shape, r, sizes[i]).map_err(|e| {
+            format!(
+                "{}: redaction {} on panel {} of finding {}: {e}",
+                files[i].0.display(),
+                a.id,
+                a.panel,
+                finding.id
+            )
+        })?;
+    }
+    Ok(())
+}
 
 fn rgba(c: [u8; 3]) -> [u8; 4] {
     [c[0], c[1], c[2], 255]
@@ -219,6 +274,32 @@ fn panel_picture(
     Ok((image, w, h))
 }
 
+/// What a panel shows, at full resolution, with its redactions applied: the picture the
+/// board's *Copy image* and *Export image* hand out (a video panel: the frame it shows).
+pub fn redacted_panel_image(
+    case: &Case,
+    finding: &Finding,
+    panel_id: &str,
+) -> Result<RgbImage, String> {
+    let finding = &on_shown_frames(finding);
+    let panel = finding
+        .panels
+        .iter()
+        .find(|p| p.id == panel_id)
+        .ok_or_else(|| format!("finding {} has no panel {panel_id}", finding.id))?;
+    let file = panel_file(case, panel)?;
+    let size = oriented_size(case, panel, &file.0)?;
+    let mut alone = finding.clone();
+    alone.annotations.retain(|a| a.panel == panel.id);
+    alone.panels = vec![panel.clone()];
+    check_redactions(&alone, std::slice::from_ref(&file), &[size])?;
+    let (image, full_w, _) = panel_picture(case, panel, &file.0, u32::MAX)?;
+    let mut pixels = image.into_rgb8();
+    let scale = f64::from(full_w) / f64::from(pixels.width().max(1));
+    crate::export::redact::apply_panel(&mut pixels, &alone.annotations, scale);
+    Ok(pixels)
+}
+
 /// Builds the figure of `finding` (decoding each source once, at the size needed).
 pub fn build(
     case: &Case,
@@ -251,14 +332,6 @@ pub fn build(
         color: WHITE,
     }];
 
-    // Panel cells: one row for up to three panels, else a grid.
-    let n = finding.panels.len();
-    let cols = if n <= 3 {
-        n
-    } else {
-        (n as f64).sqrt().ceil() as usize
-    };
-    let cell_w = (w - 2.0 * margin - gap * (cols as f64 - 1.0)) / cols as f64;
     let files: Vec<_> = finding
         .panels
         .iter()
@@ -270,15 +343,15 @@ pub fn build(
         .zip(&files)
         .map(|(p, f)| oriented_size(case, p, &f.0))
         .collect::<Result<_, _>>()?;
+    check_redactions(finding, &files, &sizes)?;
+
+    // Panel cells, row by row, each panel's caption under it.
+    let n = finding.panels.len();
     let mut y = margin;
     let mut cells = Vec::new();
-    for row in finding
-        .panels
-        .chunks(cols)
-        .enumerate()
-        .map(|(r, c)| (r * cols, c.len()))
-    {
-        let (start, count) = row;
+    let mut start = 0;
+    for (count, across) in rows(n, &options.layout)? {
+        let cell_w = (w - 2.0 * margin - gap * (across as f64 - 1.0)) / across as f64;
         let row_h = (start..start + count)
             .map(|i| {
                 let view = fitted(&finding.panels[i], sizes[i], [0.0, 0.0, cell_w, 1e9]);
@@ -291,11 +364,24 @@ pub fn build(
             })
             .fold(0.0, f64::max)
             .min(cell_w * 1.4);
+        let mut caption_h: f64 = 0.0;
         for j in 0..count {
             let x = margin + j as f64 * (cell_w + gap);
-            cells.push([x, y, x + cell_w, y + row_h]);
+            let cell = [x, y, x + cell_w, y + row_h];
+            let caption = &finding.panels[start + j].caption;
+            if !caption.is_empty() {
+                let block =
+                    type_setter.layout(caption, PANEL_CAPTION_SIZE * k, Some(cell_w), false);
+                items.push(Item::Path {
+                    commands: block.placed([cell[0], cell[3] + 4.0 * k]),
+                    color: INK,
+                });
+                caption_h = caption_h.max(block.height + 6.0 * k);
+            }
+            cells.push(cell);
         }
-        y += row_h + gap;
+        y += row_h + caption_h + gap;
+        start += count;
     }
 
     // The resolution each source is needed at: its panel, and any inset of it.
@@ -333,13 +419,20 @@ pub fn build(
         let longest = sizes[i][0].max(sizes[i][1]);
         let max_side = (longest * need[i].min(1.0)).ceil().max(1.0) as u32;
         let (img, fw, fh) = panel_picture(case, panel, path, max_side)?;
-        let pixels = img.into_rgb8();
+        let mut pixels = img.into_rgb8();
+        let scale = f64::from(fw) / f64::from(pixels.width().max(1));
+        // Redacted before anything can read the pixels: PNG, SVG and preview alike.
+        crate::export::redact::apply_panel(
+            &mut pixels,
+            finding.annotations.iter().filter(|a| a.panel == panel.id),
+            scale,
+        );
         sources.push(Source {
             panel: panel.id.clone(),
             sha256: sha256.clone(),
             name: name.clone(),
             kind,
-            scale: f64::from(fw) / f64::from(pixels.width().max(1)),
+            scale,
             full_size: [fw, fh],
             pixels,
         });
@@ -358,7 +451,11 @@ pub fn build(
             source: i,
             transform: image_matrix(&view, sources[i].scale),
         });
-        for a in finding.annotations.iter().filter(|a| a.panel == panel.id) {
+        for a in finding
+            .annotations
+            .iter()
+            .filter(|a| a.panel == panel.id && a.redaction.is_none())
+        {
             for m in annotation_marks(finding, a, &view, style) {
                 mark_items(&m, type_setter, cell, &mut items);
             }
@@ -402,6 +499,13 @@ pub fn build(
             "flip_horizontal": panel.view.flip_horizontal,
             "figure_pixels_per_image_pixel": view.zoom,
             "placed_at": cell,
+            "caption": panel.caption,
+            "redactions": finding
+                .annotations
+                .iter()
+                .filter(|a| a.panel == panel.id)
+                .filter_map(crate::export::redact::manifest_entry)
+                .collect::<Vec<_>>(),
         }));
     }
 
@@ -431,8 +535,10 @@ pub fn build(
                 source: *i,
                 transform: image_matrix(&view, sources[*i].scale),
             });
-            for m in annotation_marks(finding, a, &view, style) {
-                mark_items(&m, type_setter, cell, &mut items);
+            if a.redaction.is_none() {
+                for m in annotation_marks(finding, a, &view, style) {
+                    mark_items(&m, type_setter, cell, &mut items);
+                }
             }
             items.push(Item::EndClip);
             items.push(Item::Stroke {

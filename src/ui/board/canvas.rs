@@ -225,8 +225,28 @@ fn panel_ui(
     store_view(state, &panel.id, &t);
 
     let painter = ui.painter_at(body);
+    let record = state.case.as_ref().and_then(|c| c.find_evidence(&key).ok());
+    let shielded = record.is_some_and(|r| state.exposure.shielded(r));
     if let Some(pyramid) = &pyramid {
-        draw_tiles(&painter, &ctx, images, &key, pyramid, &t, body);
+        if shielded {
+            let texture = images.overlay_cached(&ctx, &format!("shield-{key}"), 0, || {
+                Some(shield_image(&pyramid.sample(
+                    [0.0, 0.0],
+                    [size[0] / 64.0, 0.0],
+                    [0.0, size[1] / 64.0],
+                    (64, 64),
+                )))
+            });
+            if let Some(texture) = texture {
+                draw_frame_texture(&painter, texture, size, &t);
+            }
+        } else {
+            let grey = state.exposure.greyscale();
+            draw_tiles(&painter, &ctx, images, &key, pyramid, &t, body, grey);
+        }
+    }
+    if shielded {
+        reveal_button(ui, body, state, &key);
     }
     let hover = response.hover_pos();
     draw_overlays(
@@ -237,7 +257,8 @@ fn panel_ui(
         panel,
         &t,
         None,
-        pyramid.as_deref(),
+        // A shielded panel has no loupe or preview: they would show its pixels.
+        pyramid.as_deref().filter(|_| !shielded),
         hover,
     );
     Some(t)
@@ -269,6 +290,9 @@ fn video_panel_ui(
     ui.painter_at(rect)
         .rect_filled(body, 0.0, Color32::from_gray(24));
     let case = state.case.as_ref()?;
+    let shielded = case
+        .find_evidence(key)
+        .is_ok_and(|r| state.exposure.shielded(r));
     let player = images.videos.player(&ctx, case, key);
     if let Some(index) = state.board.video_seeks.remove(&panel.id) {
         player.playing = false;
@@ -292,11 +316,42 @@ fn video_panel_ui(
     handle_input(ui, &response, state, panel, &mut t, size);
     store_view(state, &panel.id, &t);
     let painter = ui.painter_at(body);
+    // A shielded or greyed frame is remade only when the frame on screen changes.
+    let replaced = if shielded || state.exposure.greyscale() {
+        let name = format!("{}-{key}", if shielded { "shield" } else { "grey" });
+        let player = images.videos.get(key);
+        let stamp = player.and_then(|p| p.shown).map_or(u64::MAX, |i| i as u64);
+        let frame = match images.overlay_current(&name, stamp) {
+            Some(_) => None,
+            None => player.and_then(|p| p.shown_image()),
+        };
+        images.overlay_cached(&ctx, &name, stamp, || {
+            let mut rgba = frame?;
+            if shielded {
+                let rgb = image::DynamicImage::ImageRgba8(rgba).into_rgb8();
+                return Some(shield_image(&rgb));
+            }
+            crate::board::shield::greyscale_rgba(&mut rgba);
+            let size = [rgba.width() as usize, rgba.height() as usize];
+            Some(egui::ColorImage::from_rgba_unmultiplied(
+                size,
+                rgba.as_raw(),
+            ))
+        })
+    } else {
+        None
+    };
     let Some(player) = images.videos.get_mut(key) else {
         return Some(t);
     };
-    match (player.texture(), player.opening_error()) {
-        (Some(texture), _) => draw_frame_texture(&painter, texture.id(), size, &t),
+    if shielded {
+        reveal_button(ui, body, state, key);
+    }
+    match (
+        replaced.or(player.texture().map(|t| t.id())),
+        player.opening_error(),
+    ) {
+        (Some(texture), _) => draw_frame_texture(&painter, texture, size, &t),
         (None, Some(e)) => {
             let e = e.to_owned();
             ui.put(
@@ -322,12 +377,18 @@ fn video_panel_ui(
     }
     let shown = player.shown.map(|i| i as u64);
     // The loupe reads from a pyramid, built for the frame on screen only when needed.
-    let pyramid = if state.board.loupe.on {
+    let previewing = state.board.preview_redactions
+        && state.board.working.as_ref().is_some_and(|f| {
+            f.annotations
+                .iter()
+                .any(|a| a.panel == panel.id && a.redaction.is_some() && a.shows_on(shown))
+        });
+    let pyramid = if (state.board.loupe.on || previewing) && !shielded {
         player.shown_pyramid()
     } else {
         None
     };
-    super::transport::transport_ui(ui, transport, player, response.hovered());
+    super::transport::transport_ui(ui, transport, player, response.hovered(), shielded);
     let hover = response.hover_pos();
     draw_overlays(
         ui,
@@ -337,7 +398,8 @@ fn video_panel_ui(
         panel,
         &t,
         shown,
-        pyramid.as_deref(),
+        // A shielded panel has no loupe or preview: they would show its pixels.
+        pyramid.as_deref().filter(|_| !shielded),
         hover,
     );
     Some(t)
@@ -359,6 +421,16 @@ fn draw_overlays(
     hover: Option<Pos2>,
 ) {
     if let Some(f) = &state.board.working {
+        super::redaction::draw(
+            painter,
+            images,
+            f,
+            panel,
+            t,
+            frame,
+            pyramid,
+            state.board.preview_redactions,
+        );
         let selected = state.board.selected.as_deref();
         let link_from = state.board.link_from.as_deref();
         if frame.is_some() {
@@ -378,6 +450,27 @@ fn draw_overlays(
         && let (Some(pyramid), Some(hover)) = (pyramid, hover)
     {
         super::loupe::draw(ui, images, pyramid, t, hover, &state.board.loupe);
+    }
+}
+
+/// A shielded picture as a texture image.
+fn shield_image(pixels: &image::RgbImage) -> egui::ColorImage {
+    let small = crate::board::shield::shielded(pixels);
+    egui::ColorImage::from_rgb(
+        [small.width() as usize, small.height() as usize],
+        small.as_raw(),
+    )
+}
+
+/// Over a shielded panel: what it is and the one click that shows it (this session).
+fn reveal_button(ui: &mut Ui, body: Rect, state: &mut AppState, key: &str) {
+    let at = Rect::from_center_size(body.center(), vec2(260.0, 28.0));
+    if ui
+        .put(at, egui::Button::new("Graphic content: click to reveal"))
+        .on_hover_text("Shown as it is for this session; flagged in the evidence inspector")
+        .clicked()
+    {
+        state.exposure.revealed.insert(key.to_owned());
     }
 }
 
@@ -474,6 +567,50 @@ fn header_ui(
         view.zoom = 1.0 / f64::from(child.ctx().pixels_per_point());
         view.center = t.center;
     }
+    child.menu_button("Image", |ui| {
+        if ui
+            .button("Copy image")
+            .on_hover_text("The panel's picture with its redactions applied")
+            .clicked()
+        {
+            let picture = state
+                .case
+                .as_ref()
+                .zip(state.board.working_with_views())
+                .map(|(case, f)| crate::export::figure::redacted_panel_image(case, &f, &panel.id));
+            match picture {
+                Some(Ok(p)) => {
+                    let size = [p.width() as usize, p.height() as usize];
+                    ui.ctx()
+                        .copy_image(egui::ColorImage::from_rgb(size, p.as_raw()));
+                    state.status = Some(crate::ui::Status::Info(format!(
+                        "copied {} ({}×{} px, redactions applied)",
+                        panel.id, size[0], size[1]
+                    )));
+                }
+                Some(Err(e)) => state.status = Some(crate::ui::Status::Error(e)),
+                None => {}
+            }
+            ui.close();
+        }
+        if ui
+            .button("Export image…")
+            .on_hover_text("A PNG of the panel's picture, redactions applied, no metadata")
+            .clicked()
+        {
+            if let Some(path) = rfd::FileDialog::new()
+                .add_filter("PNG", &["png"])
+                .set_file_name(format!("{}.png", panel.id))
+                .save_file()
+            {
+                state.commands.push(Command::ExportPanelImage {
+                    panel: panel.id.clone(),
+                    path,
+                });
+            }
+            ui.close();
+        }
+    });
 }
 
 fn handle_input(
@@ -510,7 +647,7 @@ fn handle_input(
             }
         }
     }
-    let tool = state.board.tool();
+    let tool = state.board.tool().drawing(&state.board.redact);
     let panning = tool == BoardTool::Pan
         || space
         || response.dragged_by(egui::PointerButton::Middle)
@@ -877,8 +1014,20 @@ fn shadow_click(state: &mut AppState, panel: &Panel, p: [f64; 2]) {
 
 fn add_and_commit(state: &mut AppState, panel: &str, shape: Shape) {
     let category = state.board.category;
+    // The Redact tool's shapes hide; a brush's width is kept in image pixels.
+    let redaction = (state.board.tool() == BoardTool::Redact).then(|| {
+        let zoom = state.board.transforms.get(panel).map_or(1.0, |t| t.zoom);
+        crate::case::comparison::Redaction {
+            method: state.board.redact.method,
+            brush_px: matches!(shape, Shape::Freehand { .. })
+                .then(|| state.board.redact.brush_pt / zoom.max(1e-9)),
+        }
+    });
     if let Some(f) = state.board.working.as_mut() {
         let id = ops::add_annotation(f, panel, shape, category);
+        if let Some(a) = ops::annotation_mut(f, &id) {
+            a.redaction = redaction;
+        }
         // On a video panel the annotation belongs to the frame it was drawn on.
         if let Some(frame) = state.board.video_frames.get(panel)
             && let Some(a) = ops::annotation_mut(f, &id)
@@ -938,6 +1087,15 @@ fn click(
                 state.board.link_from = None;
                 return;
             };
+            if f.annotations
+                .iter()
+                .any(|a| a.id == hit && a.redaction.is_some())
+            {
+                state.status = Some(crate::ui::Status::Error(format!(
+                    "{hit} is a redaction: only features can be linked"
+                )));
+                return;
+            }
             match state.board.link_from.take() {
                 Some(first) if first != hit => {
                     let linked = state
@@ -977,6 +1135,7 @@ pub(super) fn close_polygon(state: &mut AppState) {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn draw_tiles(
     painter: &egui::Painter,
     ctx: &egui::Context,
@@ -985,12 +1144,13 @@ fn draw_tiles(
     pyramid: &crate::board::Pyramid,
     t: &ViewTransform,
     body: Rect,
+    grey: bool,
 ) {
     let visible = t.visible_image_rect(from_pos(body.min), from_pos(body.max));
     let ppp = f64::from(ctx.pixels_per_point());
     let level = pyramid.level_for_zoom(t.zoom * ppp);
     for tile in pyramid.tiles_in(level, visible) {
-        let Some(texture) = images.tile(ctx, key, pyramid, tile) else {
+        let Some(texture) = images.tile(ctx, key, pyramid, tile, grey) else {
             // Not uploaded yet: a coarser level stands in for this frame.
             continue;
         };
@@ -1110,8 +1270,9 @@ fn draw_annotations(
     link_from: Option<&str>,
 ) {
     for a in f.annotations.iter().filter(|a| a.panel == panel.id) {
-        let marks = annotation_marks(f, a, t, MarkStyle::SCREEN);
-        draw_marks(painter, &marks);
+        if a.redaction.is_none() {
+            draw_marks(painter, &annotation_marks(f, a, t, MarkStyle::SCREEN));
+        }
         if Some(a.id.as_str()) == selected || Some(a.id.as_str()) == link_from {
             let b = geometry::bounds(&a.shape);
             let corners = [[b[0], b[1]], [b[2], b[1]], [b[2], b[3]], [b[0], b[3]]]

@@ -26,6 +26,8 @@ pub struct FigureDialog {
     /// Credits as typed, one per line.
     pub credits: String,
     pub caption: String,
+    /// Panels per row as typed (`3,2`); empty: automatic.
+    pub layout: String,
     pub preview: Option<egui::TextureHandle>,
     pub error: Option<String>,
     /// The render in progress, and what it renders.
@@ -42,6 +44,7 @@ impl FigureDialog {
             options: FigureOptions::default(),
             credits: String::new(),
             caption: String::new(),
+            layout: String::new(),
             preview: None,
             error: None,
             job: None,
@@ -103,6 +106,7 @@ impl FigureDialog {
 
     fn options(&self) -> FigureOptions {
         FigureOptions {
+            layout: parse_layout(&self.layout).unwrap_or_default(),
             credits: self
                 .credits
                 .lines()
@@ -114,6 +118,21 @@ impl FigureDialog {
             ..self.options.clone()
         }
     }
+}
+
+/// `3,2` → three panels in the first row, two in the second; empty → automatic.
+pub fn parse_layout(text: &str) -> Result<Vec<usize>, String> {
+    if text.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    text.split(',')
+        .map(|n| match n.trim().parse::<usize>() {
+            Ok(v) if v > 0 => Ok(v),
+            _ => Err(format!(
+                "panels per row {text:?}: give counts like 3,2 (each at least 1)"
+            )),
+        })
+        .collect()
 }
 
 impl Default for FigureDialog {
@@ -189,10 +208,23 @@ pub fn figure_dialog_ui(ui: &mut Ui, state: &mut AppState) {
                     .desired_width(f32::INFINITY),
             )
             .labelled_by(label.id);
+            ui.horizontal(|ui| {
+                let label = ui.label("Panels per row");
+                ui.add(
+                    egui::TextEdit::singleline(&mut dialog.layout)
+                        .hint_text("automatic, or e.g. 3,2")
+                        .desired_width(120.0),
+                )
+                .labelled_by(label.id);
+                if let Err(e) = parse_layout(&dialog.layout) {
+                    ui.colored_label(egui::Color32::LIGHT_RED, e);
+                }
+            });
+            panels_ui(ui, state);
             if let Some(f) = &state.board.working {
                 ui.horizontal_wrapped(|ui| {
                     ui.label("Insets:");
-                    for a in &f.annotations {
+                    for a in f.annotations.iter().filter(|a| a.redaction.is_none()) {
                         let mut on = dialog.options.insets.contains(&a.id);
                         let text = format!("{} {}", a.id, a.label);
                         if ui.checkbox(&mut on, text.trim()).changed() {
@@ -257,6 +289,48 @@ pub fn figure_dialog_ui(ui: &mut Ui, state: &mut AppState) {
     }
 }
 
+/// The panels in figure order, each with its caption (printed under it). Reordering
+/// and a finished caption are one undo step each.
+fn panels_ui(ui: &mut Ui, state: &mut AppState) {
+    let Some(f) = state.board.working.as_mut() else {
+        return;
+    };
+    let mut commit = false;
+    let mut moved = None;
+    ui.label("Panels (figure order) and captions, e.g. “Amaq News, 22 March 2024”:");
+    let count = f.panels.len();
+    for (i, p) in f.panels.iter_mut().enumerate() {
+        ui.horizontal(|ui| {
+            if ui
+                .add_enabled(i > 0, egui::Button::new("▲").small())
+                .on_hover_text(format!("Move {} earlier", p.id))
+                .clicked()
+            {
+                moved = Some((p.id.clone(), -1));
+            }
+            if ui
+                .add_enabled(i + 1 < count, egui::Button::new("▼").small())
+                .on_hover_text(format!("Move {} later", p.id))
+                .clicked()
+            {
+                moved = Some((p.id.clone(), 1));
+            }
+            let label = ui.label(format!("{} caption", p.id));
+            commit |= ui
+                .add(egui::TextEdit::singleline(&mut p.caption).desired_width(360.0))
+                .labelled_by(label.id)
+                .lost_focus();
+        });
+    }
+    if let Some((id, by)) = moved {
+        crate::board::ops::move_panel(f, &id, by);
+        commit = true;
+    }
+    if commit {
+        state.commands.push(Command::CommitBoard);
+    }
+}
+
 fn save_dialog(extension: &str) -> Option<PathBuf> {
     rfd::FileDialog::new()
         .add_filter(extension.to_uppercase(), &[extension])
@@ -290,6 +364,44 @@ impl AppState {
             done.width,
             done.height,
             done.manifest.display()
+        )));
+        Ok(())
+    }
+
+    /// The panel's picture with its redactions as a PNG with nothing but pixels,
+    /// logged in the case like a figure.
+    pub(crate) fn export_panel_image(
+        &mut self,
+        panel: &str,
+        path: &std::path::Path,
+    ) -> Result<(), String> {
+        self.commit_board()?;
+        let finding = self
+            .board
+            .working_with_views()
+            .ok_or("no finding on the board")?;
+        let case = self.case.as_mut().ok_or("no case is open")?;
+        let pixels = figure::redacted_panel_image(case, &finding, panel)?;
+        let png = crate::export::redact::encode_png(&pixels)?;
+        crate::case::store::write_atomic(path, &png, false).map_err(|e| e.to_string())?;
+        let redactions = finding
+            .annotations
+            .iter()
+            .filter(|a| a.panel == panel && a.redaction.is_some())
+            .count();
+        case.log_event(
+            "panel_image_exported",
+            serde_json::json!({
+                "finding": finding.id, "panel": panel, "file": path.display().to_string(),
+                "sha256": crate::evidence::sha256_hex(&png), "redactions": redactions,
+            }),
+        );
+        case.save().map_err(|e| e.to_string())?;
+        self.status = Some(Status::Info(format!(
+            "exported {} ({}×{} px, {redactions} redaction(s) applied, no metadata)",
+            path.display(),
+            pixels.width(),
+            pixels.height()
         )));
         Ok(())
     }

@@ -51,6 +51,12 @@ pub struct BoardImages {
     frame: u64,
     uploads_this_frame: usize,
     loupe: Option<TextureHandle>,
+    /// Redaction previews and shields, refilled while shown (keyed by what they cover).
+    overlays: HashMap<String, TextureHandle>,
+    /// Overlays handed out this frame (what the board shows over its panels).
+    overlays_drawn: Vec<String>,
+    /// What each cached overlay was made from (e.g. the frame index), to skip remaking it.
+    overlay_stamps: HashMap<String, u64>,
     /// Players of the video panels (their frames live under their own budget).
     pub videos: super::video::VideoPlayers,
 }
@@ -59,6 +65,7 @@ impl BoardImages {
     /// Starts a frame: counters reset, finished decodes collected.
     pub fn begin_frame(&mut self) {
         self.frame += 1;
+        self.overlays_drawn.clear();
         self.uploads_this_frame = 0;
         let frame = self.frame;
         for entry in self.entries.values_mut() {
@@ -125,9 +132,18 @@ impl BoardImages {
         key: &str,
         pyramid: &Pyramid,
         tile: TileKey,
+        grey: bool,
     ) -> Option<egui::TextureId> {
         let frame = self.frame;
-        let id = (key.to_owned(), tile);
+        // Greyscale tiles (reduce exposure) are textures of their own.
+        let id = (
+            if grey {
+                format!("{key}#grey")
+            } else {
+                key.to_owned()
+            },
+            tile,
+        );
         if let Some(t) = self.textures.get_mut(&id) {
             t.last_used = frame;
             return Some(t.handle.id());
@@ -137,7 +153,10 @@ impl BoardImages {
             return None;
         }
         self.uploads_this_frame += 1;
-        let rgba = pyramid.tile_rgba(tile);
+        let mut rgba = pyramid.tile_rgba(tile);
+        if grey {
+            crate::board::shield::greyscale_rgba(&mut rgba);
+        }
         let size = [rgba.width() as usize, rgba.height() as usize];
         let image = ColorImage::from_rgba_unmultiplied(size, rgba.as_raw());
         let options = TextureOptions {
@@ -233,6 +252,60 @@ impl BoardImages {
         self.loupe
             .as_ref()
             .map_or(egui::TextureId::default(), |h| h.id())
+    }
+
+    /// A texture for an overlay drawn over a panel (a redaction preview, a shield),
+    /// refilled with `image` (linear filtering: these are smooth pictures).
+    pub fn overlay_texture(
+        &mut self,
+        ctx: &egui::Context,
+        key: &str,
+        image: ColorImage,
+    ) -> egui::TextureId {
+        let options = TextureOptions::LINEAR;
+        self.overlays_drawn.push(key.to_owned());
+        match self.overlays.get_mut(key) {
+            Some(handle) => {
+                handle.set(image, options);
+                handle.id()
+            }
+            None => {
+                let handle = ctx.load_texture(format!("board-overlay-{key}"), image, options);
+                let id = handle.id();
+                self.overlays.insert(key.to_owned(), handle);
+                id
+            }
+        }
+    }
+
+    /// An overlay texture made by `make` only when `stamp` differs from the last one.
+    pub fn overlay_cached(
+        &mut self,
+        ctx: &egui::Context,
+        key: &str,
+        stamp: u64,
+        make: impl FnOnce() -> Option<ColorImage>,
+    ) -> Option<egui::TextureId> {
+        if let Some(id) = self.overlay_current(key, stamp) {
+            self.overlays_drawn.push(key.to_owned());
+            return Some(id);
+        }
+        let image = make()?;
+        self.overlay_stamps.insert(key.to_owned(), stamp);
+        Some(self.overlay_texture(ctx, key, image))
+    }
+
+    /// The overlay `key` if it was made from `stamp`.
+    pub fn overlay_current(&self, key: &str, stamp: u64) -> Option<egui::TextureId> {
+        if self.overlay_stamps.get(key) != Some(&stamp) {
+            return None;
+        }
+        self.overlays.get(key).map(|h| h.id())
+    }
+
+    /// The overlays drawn this frame, by key (`redact-P1-A3`, `shield-<sha256>`…).
+    pub fn overlays_drawn(&self) -> &[String] {
+        &self.overlays_drawn
     }
 
     pub fn texture_count(&self) -> usize {

@@ -341,11 +341,19 @@ fn selected_annotation_ui(
         };
         f.annotations
             .iter()
-            .filter(|b| b.panel != a.panel)
+            .filter(|b| b.panel != a.panel && b.redaction.is_none())
             .map(|b| (b.id.clone(), format!("{} on {} {}", b.id, b.panel, b.label)))
             .collect()
     };
-    ui.heading(format!("Annotation {id}"));
+    let is_redaction = f
+        .annotations
+        .iter()
+        .any(|a| a.id == id && a.redaction.is_some());
+    ui.heading(if is_redaction {
+        format!("Redaction {id}")
+    } else {
+        format!("Annotation {id}")
+    });
     let mut delete = false;
     let mut link_to = None;
     if let Some(a) = ops::annotation_mut(f, &id) {
@@ -362,67 +370,78 @@ fn selected_annotation_ui(
                 }
             });
         }
-        *commit |= text_row(ui, "Label", &mut a.label);
-        if let Shape::Text { text, .. } = &mut a.shape {
-            *commit |= text_row(ui, "Callout text", text);
-        }
-        ui.horizontal(|ui| {
-            let label = ui.label("Category");
-            egui::ComboBox::from_id_salt("annotation-category")
-                .selected_text(category_name(a.category))
-                .show_ui(ui, |ui| {
-                    for c in CATEGORIES {
-                        *commit |= ui
-                            .selectable_value(&mut a.category, c, category_name(c))
-                            .clicked();
-                    }
-                })
-                .response
-                .labelled_by(label.id);
-        });
-        ui.horizontal(|ui| {
-            let mut own = a.color.is_some();
-            if ui
-                .checkbox(&mut own, "Own colour")
-                .on_hover_text("Linked features use their link's colour")
-                .changed()
-            {
-                a.color = own.then_some(ops::DEFAULT_COLOR);
-                *commit = true;
-            }
-            if let Some(c) = &mut a.color {
-                let r = ui.color_edit_button_srgb(c);
-                // The picker changes the colour on every drag frame: commit when closed.
-                if r.changed() {
-                    state.board.color_editing = true;
-                }
-            }
-            if state.board.color_editing && !egui::Popup::is_any_open(ui.ctx()) {
-                state.board.color_editing = false;
-                *commit = true;
-            }
-        });
-        ui.horizontal(|ui| {
-            let label = ui.label("Link to");
-            egui::ComboBox::from_id_salt("annotation-link")
-                .selected_text("choose…")
-                .show_ui(ui, |ui| {
-                    for (other, text) in &others {
-                        if ui.selectable_label(false, text).clicked() {
-                            link_to = Some(other.clone());
-                        }
-                    }
-                })
-                .response
-                .labelled_by(label.id);
+        if let Some(r) = &mut a.redaction {
+            redaction_ui(ui, r, commit);
             if ui
                 .button("Delete")
-                .on_hover_text("Delete the annotation (Delete key)")
+                .on_hover_text("Delete the redaction (Delete key)")
                 .clicked()
             {
                 delete = true;
             }
-        });
+        } else {
+            *commit |= text_row(ui, "Label", &mut a.label);
+            if let Shape::Text { text, .. } = &mut a.shape {
+                *commit |= text_row(ui, "Callout text", text);
+            }
+            ui.horizontal(|ui| {
+                let label = ui.label("Category");
+                egui::ComboBox::from_id_salt("annotation-category")
+                    .selected_text(category_name(a.category))
+                    .show_ui(ui, |ui| {
+                        for c in CATEGORIES {
+                            *commit |= ui
+                                .selectable_value(&mut a.category, c, category_name(c))
+                                .clicked();
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id);
+            });
+            ui.horizontal(|ui| {
+                let mut own = a.color.is_some();
+                if ui
+                    .checkbox(&mut own, "Own colour")
+                    .on_hover_text("Linked features use their link's colour")
+                    .changed()
+                {
+                    a.color = own.then_some(ops::DEFAULT_COLOR);
+                    *commit = true;
+                }
+                if let Some(c) = &mut a.color {
+                    let r = ui.color_edit_button_srgb(c);
+                    // The picker changes the colour on every drag frame: commit when closed.
+                    if r.changed() {
+                        state.board.color_editing = true;
+                    }
+                }
+                if state.board.color_editing && !egui::Popup::is_any_open(ui.ctx()) {
+                    state.board.color_editing = false;
+                    *commit = true;
+                }
+            });
+            ui.horizontal(|ui| {
+                let label = ui.label("Link to");
+                egui::ComboBox::from_id_salt("annotation-link")
+                    .selected_text("choose…")
+                    .show_ui(ui, |ui| {
+                        for (other, text) in &others {
+                            if ui.selectable_label(false, text).clicked() {
+                                link_to = Some(other.clone());
+                            }
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id);
+                if ui
+                    .button("Delete")
+                    .on_hover_text("Delete the annotation (Delete key)")
+                    .clicked()
+                {
+                    delete = true;
+                }
+            });
+        }
     }
     if let Some(other) = link_to {
         match ops::link(f, &id, &other) {
@@ -435,4 +454,30 @@ fn selected_annotation_ui(
         state.board.selected = None;
         *commit = true;
     }
+}
+
+/// A redaction's method; what it hides is never shown in outputs.
+fn redaction_ui(ui: &mut Ui, r: &mut crate::case::comparison::Redaction, commit: &mut bool) {
+    use crate::case::comparison::RedactMethod;
+    ui.horizontal(|ui| {
+        let label = ui.label("Method");
+        egui::ComboBox::from_id_salt("redaction-method")
+            .selected_text(r.method.as_str())
+            .show_ui(ui, |ui| {
+                for m in RedactMethod::ALL {
+                    *commit |= ui.selectable_value(&mut r.method, m, m.as_str()).clicked();
+                }
+            })
+            .response
+            .labelled_by(label.id);
+    });
+    if let Some(w) = r.brush_px {
+        ui.label(format!("brush {w:.0} px wide"));
+    }
+    ui.label(
+        egui::RichText::new(
+            "Hidden in every figure, inset and exported image; the evidence is unchanged.",
+        )
+        .weak(),
+    );
 }

@@ -9,6 +9,7 @@ pub mod images;
 mod inspector;
 mod loupe;
 pub mod matching;
+mod redaction;
 mod toolbar;
 mod transport;
 pub mod video;
@@ -44,10 +45,67 @@ pub enum BoardTool {
     /// Mark an object's base, top and shadow tip (or, on a map snapshot, an object and
     /// its shadow tip).
     Shadow,
+    /// Draw a region hidden in every output (shape and method in [`RedactSettings`]).
+    Redact,
+}
+
+/// What the Redact tool draws and how the region is hidden.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RedactSettings {
+    pub shape: RedactShape,
+    pub method: crate::case::comparison::RedactMethod,
+    /// Brush width on screen, points (stored in image pixels at the zoom drawn at).
+    pub brush_pt: f64,
+}
+
+impl Default for RedactSettings {
+    fn default() -> RedactSettings {
+        RedactSettings {
+            shape: RedactShape::Rectangle,
+            method: crate::case::comparison::RedactMethod::Pixelate,
+            brush_pt: 24.0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RedactShape {
+    Rectangle,
+    Ellipse,
+    Polygon,
+    Brush,
+}
+
+impl RedactShape {
+    pub const ALL: [RedactShape; 4] = [
+        RedactShape::Rectangle,
+        RedactShape::Ellipse,
+        RedactShape::Polygon,
+        RedactShape::Brush,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            RedactShape::Rectangle => "rectangle",
+            RedactShape::Ellipse => "ellipse",
+            RedactShape::Polygon => "polygon",
+            RedactShape::Brush => "brush",
+        }
+    }
+
+    /// The drawing tool whose gesture makes this shape.
+    pub fn drawn_with(self) -> BoardTool {
+        match self {
+            RedactShape::Rectangle => BoardTool::Rectangle,
+            RedactShape::Ellipse => BoardTool::Ellipse,
+            RedactShape::Polygon => BoardTool::Polygon,
+            RedactShape::Brush => BoardTool::Freehand,
+        }
+    }
 }
 
 impl BoardTool {
-    pub const ALL: [BoardTool; 11] = [
+    pub const ALL: [BoardTool; 12] = [
         BoardTool::Select,
         BoardTool::Pan,
         BoardTool::Rectangle,
@@ -59,6 +117,7 @@ impl BoardTool {
         BoardTool::Text,
         BoardTool::Link,
         BoardTool::Shadow,
+        BoardTool::Redact,
     ];
 
     pub fn label(self) -> &'static str {
@@ -74,6 +133,7 @@ impl BoardTool {
             BoardTool::Text => "Text",
             BoardTool::Link => "Link",
             BoardTool::Shadow => "Shadow",
+            BoardTool::Redact => "Redact",
         }
     }
 
@@ -91,6 +151,7 @@ impl BoardTool {
             BoardTool::Text => Key::T,
             BoardTool::Link => Key::L,
             BoardTool::Shadow => Key::S,
+            BoardTool::Redact => Key::X,
         }
     }
 
@@ -109,6 +170,18 @@ impl BoardTool {
             BoardTool::Shadow => {
                 "Click base, top, then shadow tip (map snapshot: object, then tip)"
             }
+            BoardTool::Redact => {
+                "Draw what to hide in every figure and exported image (the evidence is unchanged)"
+            }
+        }
+    }
+
+    /// The gesture a press makes with this tool: the Redact tool draws like its shape.
+    pub fn drawing(self, redact: &RedactSettings) -> BoardTool {
+        if self == BoardTool::Redact {
+            redact.shape.drawn_with()
+        } else {
+            self
         }
     }
 }
@@ -219,6 +292,9 @@ pub struct BoardState {
     pub video_seeks: HashMap<String, usize>,
     /// Shadow marks placed so far, on a panel.
     pub shadow_marks: Option<(String, Vec<[f64; 2]>)>,
+    pub redact: RedactSettings,
+    /// Show redactions applied (as every output will) instead of as hatched outlines.
+    pub preview_redactions: bool,
 }
 
 impl BoardState {
@@ -236,6 +312,7 @@ impl BoardState {
         let histories = std::mem::take(&mut self.histories);
         let loupe = self.loupe;
         let (tool, layout, sync_zoom) = (self.tool, self.layout, self.sync_zoom);
+        let (redact, preview_redactions) = (self.redact, self.preview_redactions);
         *self = BoardState {
             finding: Some(finding.id.clone()),
             working: Some(finding.clone()),
@@ -251,6 +328,8 @@ impl BoardState {
             tool,
             layout,
             sync_zoom,
+            redact,
+            preview_redactions,
             ..BoardState::default()
         };
     }

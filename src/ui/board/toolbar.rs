@@ -4,7 +4,7 @@ use egui::{Key, KeyboardShortcut, Modifiers, Ui};
 
 use super::{BoardTool, Layout};
 use crate::board::{History, ops};
-use crate::case::comparison::{Category, PanelSource};
+use crate::case::comparison::{Category, PanelSource, RedactMethod};
 use crate::ui::state::{AppState, Command, Workspace};
 
 pub const UNDO: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Z);
@@ -67,13 +67,21 @@ pub fn toolbar_ui(ui: &mut Ui, state: &mut AppState) {
             }
         }
         ui.separator();
-        egui::ComboBox::from_label("Category")
-            .selected_text(category_name(state.board.category))
-            .show_ui(ui, |ui| {
-                for c in CATEGORIES {
-                    ui.selectable_value(&mut state.board.category, c, category_name(c));
-                }
-            });
+        if current == BoardTool::Redact {
+            redact_settings_ui(ui, state);
+        } else {
+            egui::ComboBox::from_label("Category")
+                .selected_text(category_name(state.board.category))
+                .show_ui(ui, |ui| {
+                    for c in CATEGORIES {
+                        ui.selectable_value(&mut state.board.category, c, category_name(c));
+                    }
+                });
+        }
+        ui.checkbox(&mut state.board.preview_redactions, "Preview redactions")
+            .on_hover_text(
+                "Show redacted regions as figures and exported images will (else hatched)",
+            );
         ui.separator();
         let undo_text = ui.ctx().format_shortcut(&UNDO);
         let redo_text = ui.ctx().format_shortcut(&REDO);
@@ -147,6 +155,37 @@ pub fn toolbar_ui(ui: &mut Ui, state: &mut AppState) {
         });
     });
     ui.label(egui::RichText::new(state.board.tool().hint()).weak());
+}
+
+/// The Redact tool's shape, method and brush width.
+fn redact_settings_ui(ui: &mut Ui, state: &mut AppState) {
+    let r = &mut state.board.redact;
+    egui::ComboBox::from_label("Redact shape")
+        .selected_text(r.shape.label())
+        .show_ui(ui, |ui| {
+            for shape in super::RedactShape::ALL {
+                ui.selectable_value(&mut r.shape, shape, shape.label());
+            }
+        });
+    egui::ComboBox::from_label("Method")
+        .selected_text(r.method.as_str())
+        .show_ui(ui, |ui| {
+            for method in RedactMethod::ALL {
+                ui.selectable_value(&mut r.method, method, method.as_str())
+                    .on_hover_text(match method {
+                        RedactMethod::Box => "A solid black box",
+                        RedactMethod::Pixelate => {
+                            "Blocks of at least 1/8 of the region's shorter side"
+                        }
+                        RedactMethod::Blur => {
+                            "Those blocks blended: looks blurred, cannot be sharpened back"
+                        }
+                    });
+            }
+        });
+    if r.shape == super::RedactShape::Brush {
+        ui.add(egui::Slider::new(&mut r.brush_pt, 4.0..=120.0).text("brush"));
+    }
 }
 
 fn add_panel_menu(ui: &mut Ui, state: &mut AppState) {

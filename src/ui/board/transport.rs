@@ -20,7 +20,8 @@ const SCENE: Color32 = Color32::from_rgb(255, 170, 40);
 const PLAYHEAD: Color32 = Color32::from_rgb(80, 170, 255);
 
 /// Draws the bar and applies its clicks and (while `hovered`) its keys to `player`.
-pub fn transport_ui(ui: &mut Ui, rect: Rect, player: &mut Player, hovered: bool) {
+/// `shielded`: the video is graphic and not revealed, so scene thumbnails stay blank.
+pub fn transport_ui(ui: &mut Ui, rect: Rect, player: &mut Player, hovered: bool, shielded: bool) {
     let ctx = ui.ctx().clone();
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 0.0, Color32::from_gray(36));
@@ -35,7 +36,15 @@ pub fn transport_ui(ui: &mut Ui, rect: Rect, player: &mut Player, hovered: bool)
     let x_of = |index: usize| {
         scrub.min.x + scrub.width() * index as f32 / (count.saturating_sub(1).max(1)) as f32
     };
-    scene_strip_ui(ui, rect, scrub, player, &x_of, &video.record.sha256);
+    scene_strip_ui(
+        ui,
+        rect,
+        scrub,
+        player,
+        &x_of,
+        &video.record.sha256,
+        shielded,
+    );
     painter.rect_filled(scrub, 2.0, Color32::from_gray(20));
     for &k in &video.table.keyframes {
         let x = x_of(k);
@@ -165,6 +174,7 @@ fn scene_strip_ui(
     player: &mut Player,
     x_of: &dyn Fn(usize) -> f32,
     sha256: &str,
+    shielded: bool,
 ) {
     let top = rect.min.y + 2.0;
     let height = STRIP_HEIGHT - 4.0;
@@ -179,12 +189,17 @@ fn scene_strip_ui(
         }
         right_edge = left + width;
         let place = Rect::from_min_size(pos2(left, top), vec2(width, height));
-        ui.painter_at(rect).image(
-            texture.id(),
-            place,
-            Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0)),
-            Color32::WHITE,
-        );
+        if shielded {
+            ui.painter_at(rect)
+                .rect_filled(place, 2.0, Color32::from_gray(70));
+        } else {
+            ui.painter_at(rect).image(
+                texture.id(),
+                place,
+                Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0)),
+                Color32::WHITE,
+            );
+        }
         let response = ui
             .interact(
                 place,
