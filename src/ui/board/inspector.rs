@@ -112,6 +112,27 @@ pub fn board_inspector_ui(ui: &mut Ui, state: &mut AppState) {
                     }
                 };
                 ui.label(format!("{}: {name}", p.id));
+                // The graphic-content flag, where the analyst meets the picture.
+                if let crate::case::comparison::PanelSource::Evidence { sha256 } = &p.source
+                    && let Some(e) = state
+                        .case
+                        .as_ref()
+                        .and_then(|c| c.find_evidence(sha256).ok())
+                {
+                    let mut graphic = e.graphic;
+                    if ui
+                        .checkbox(&mut graphic, "graphic")
+                        .on_hover_text("Graphic content: shown greyed and blurred until revealed")
+                        .changed()
+                    {
+                        state.commands.push(crate::ui::Command::Edit(
+                            crate::case::Edit::SetEvidenceGraphic {
+                                id: e.sha256.clone(),
+                                graphic,
+                            },
+                        ));
+                    }
+                }
                 if ui
                     .small_button("Remove")
                     .on_hover_text("Remove the panel and its annotations")
