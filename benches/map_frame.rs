@@ -63,6 +63,7 @@ fn case_with_evidence(dir: &std::path::Path, n: usize) -> Case {
             video: None,
             derived_from: None,
             graphic: false,
+            sources: Vec::new(),
             extra: Default::default(),
         };
         case.apply(Edit::AddEvidence(Box::new(record)))

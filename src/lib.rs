@@ -7,6 +7,7 @@
 pub mod assets;
 pub mod board;
 pub mod case;
+pub mod collect;
 pub mod evidence;
 pub mod export;
 pub mod matching;

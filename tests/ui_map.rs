@@ -813,6 +813,7 @@ fn case_with_many_photos(n: usize) -> (tempfile::TempDir, Case) {
             video: None,
             derived_from: None,
             graphic: false,
+            sources: Vec::new(),
             extra: Default::default(),
         };
         case.apply(Edit::AddEvidence(Box::new(record))).unwrap();

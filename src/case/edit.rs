@@ -40,6 +40,11 @@ pub enum Edit {
         id: String,
         graphic: bool,
     },
+    /// Adds one more post that carried an evidence file.
+    AddEvidenceSource {
+        id: String,
+        source: Box<super::model::SourceRecord>,
+    },
     /// Records what the background analysis of a video found (scene changes, hashes).
     SetVideoAnalysis {
         id: String,
@@ -123,6 +128,20 @@ impl Case {
                     "evidence_graphic_set",
                     serde_json::json!({ "sha256": id, "graphic": graphic }),
                 );
+                self.dirty.evidence.insert(id);
+            }
+            Edit::AddEvidenceSource { id, source } => {
+                let id = self.find_evidence(&id)?.sha256.clone();
+                self.ensure_not_damaged(&format!("{EVIDENCE_DIR}/{id}.json"))?;
+                let Some(mut record) = self.evidence.get(&id).cloned() else {
+                    return Ok(());
+                };
+                record.sources.push(*source);
+                record.check().map_err(|reason| CaseError::InvalidValue {
+                    what: format!("source of {}", short_hash(&id)),
+                    reason,
+                })?;
+                self.evidence.insert(id.clone(), record);
                 self.dirty.evidence.insert(id);
             }
             Edit::SetVideoAnalysis { id, analysis } => {

@@ -16,6 +16,9 @@ pub struct ImportOptions {
     pub derived_from: Option<super::model::DerivedFrom>,
     /// Flag the item as graphic (a grab of a graphic video is graphic too).
     pub graphic: bool,
+    /// The post the file came from (a collection import); added to an existing item's
+    /// sources when the same bytes are already in the case.
+    pub source: Option<super::model::SourceRecord>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -61,7 +64,18 @@ impl Case {
     ) -> Result<ImportOutcome, CaseError> {
         self.ensure_writable()?;
         if let Some(existing) = self.evidence.get(&inspection.sha256) {
-            return Ok(ImportOutcome::Duplicate(Box::new(existing.clone())));
+            let mut existing = existing.clone();
+            if let Some(source) = &options.source
+                && !existing.sources.iter().any(|s| s.same_post(source))
+            {
+                self.apply(Edit::AddEvidenceSource {
+                    id: existing.sha256.clone(),
+                    source: Box::new(source.clone()),
+                })?;
+                self.save()?;
+                existing.sources.push(source.clone());
+            }
+            return Ok(ImportOutcome::Duplicate(Box::new(existing)));
         }
         let mut record = self.store_original(inspection, options)?;
         let near = super::similar_to(&record, self.evidence(), super::NEAR_DUPLICATE_MAX_DISTANCE);
@@ -142,6 +156,7 @@ impl Case {
             video: inspection.video,
             derived_from: options.derived_from.clone(),
             graphic: options.graphic,
+            sources: options.source.iter().cloned().collect(),
             extra: Extra::new(),
         })
     }

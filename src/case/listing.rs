@@ -165,6 +165,7 @@ mod tests {
             video: None,
             derived_from: None,
             graphic: false,
+            sources: Vec::new(),
             extra: Extra::new(),
         }
     }

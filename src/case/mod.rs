@@ -6,6 +6,7 @@
 //! the folder for its lifetime, so two processes never write one case.
 
 pub mod chronolocation;
+mod collection;
 pub mod comparison;
 mod edit;
 mod error;
@@ -24,6 +25,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
+pub use collection::{CollectionError, CollectionReport, NotImported};
 pub use comparison::Confidence;
 use comparison::PanelSource;
 pub use edit::{Edit, MapSnapshot};
@@ -31,8 +33,8 @@ pub use error::CaseError;
 pub use import::{ImportError, ImportOptions, ImportOutcome};
 pub use model::{
     CaseMeta, ChronoWindow, Chronolocation, DerivedFrom, EvidenceRecord, Extra, Finding,
-    FindingFilter, FindingKind, FindingLocation, SCHEMA_VERSION, ShadowInput, is_sha256_hex,
-    is_valid_finding_id, short_hash,
+    FindingFilter, FindingKind, FindingLocation, SCHEMA_VERSION, ShadowInput, SourceRecord,
+    is_sha256_hex, is_valid_finding_id, short_hash,
 };
 pub use similar::{NEAR_DUPLICATE_MAX_DISTANCE, Similar, similar_to};
 pub use validate::{

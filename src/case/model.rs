@@ -73,8 +73,89 @@ pub struct EvidenceRecord {
     /// greyed and blurred until revealed. Viewing only; exports are unaffected.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub graphic: bool,
+    /// Where the file was collected from: each post (or archived page) that carried it,
+    /// as imported with `geoproof import`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<SourceRecord>,
     #[serde(flatten)]
     pub extra: Extra,
+}
+
+/// One post (or archived page) that carried an evidence file, as its collection said.
+/// Everything here is what the export claims; geoproof checked only the file's bytes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct SourceRecord {
+    /// `telegram` (Telegram Desktop JSON export), later also archives.
+    pub kind: String,
+    /// The chat or channel: name, Telegram type (`public_channel`…) and id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chat: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chat_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chat_id: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<i64>,
+    /// When it was posted, UTC (from `date_unixtime`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posted_utc: Option<DateTime<Utc>>,
+    /// The export's local time when no UTC time was given: the time zone is unknown
+    /// (the exporting computer's), so it is kept as written and said so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posted_local_unknown_zone: Option<String>,
+    /// Who posted it (`from`) and the post's signature (`author`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forwarded_from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<i64>,
+    /// The caption or message text.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub text: String,
+    /// The post's own location (latitude, longitude), not the file's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<[f64; 2]>,
+    /// The file's path inside the export, as the export gave it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub path_in_export: String,
+    /// The export's `result.json` SHA-256: which collection this came from.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub collection_sha256: String,
+    pub imported_at: DateTime<Utc>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+impl SourceRecord {
+    /// Whether `other` is the same post carrying the same file (a re-import).
+    pub fn same_post(&self, other: &SourceRecord) -> bool {
+        self.kind == other.kind
+            && self.chat_id == other.chat_id
+            && self.chat == other.chat
+            && self.message_id == other.message_id
+            && self.path_in_export == other.path_in_export
+    }
+
+    /// `channel name #123` for lists.
+    pub fn title(&self) -> String {
+        let chat = self.chat.as_deref().unwrap_or("(unnamed chat)");
+        match self.message_id {
+            Some(id) => format!("{chat} #{id}"),
+            None => chat.to_owned(),
+        }
+    }
+
+    /// The post's time for people: UTC, or the export's local time marked unknown zone.
+    pub fn time_text(&self) -> String {
+        match (&self.posted_utc, &self.posted_local_unknown_zone) {
+            (Some(t), _) => t.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+            (None, Some(local)) => format!("{local} (local time, zone unknown)"),
+            (None, None) => "time unknown".into(),
+        }
+    }
 }
 
 /// The provenance of a frame grab: enough to find and re-make the very same frame.

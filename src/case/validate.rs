@@ -172,8 +172,36 @@ impl EvidenceRecord {
         if let Some(derived) = &self.derived_from {
             check_derived(derived)?;
         }
+        count("sources", self.sources.len())?;
+        for source in &self.sources {
+            check_source(source)?;
+        }
         Ok(())
     }
+}
+
+fn check_source(s: &super::model::SourceRecord) -> Result<(), String> {
+    text("source kind", &s.kind, 64)?;
+    text("source text", &s.text, MAX_LONG_TEXT)?;
+    text("source path", &s.path_in_export, MAX_SHORT_TEXT)?;
+    text("source collection", &s.collection_sha256, 64)?;
+    for (what, value) in [
+        ("source chat", &s.chat),
+        ("source chat type", &s.chat_type),
+        ("source local time", &s.posted_local_unknown_zone),
+        ("source sender", &s.from),
+        ("source author", &s.author),
+        ("source forwarded from", &s.forwarded_from),
+    ] {
+        if let Some(v) = value {
+            text(what, v, MAX_SHORT_TEXT)?;
+        }
+    }
+    if let Some([lat, lon]) = s.location {
+        in_range("source latitude", lat, -90.0, 90.0)?;
+        in_range("source longitude", lon, -180.0, 180.0)?;
+    }
+    Ok(())
 }
 
 fn check_hash(hash: &crate::evidence::PerceptualHash) -> Result<(), String> {

@@ -2,6 +2,7 @@
 //! Every subcommand prints human text by default and one JSON document with `--json`.
 
 mod frames;
+mod import;
 mod output;
 mod redact;
 mod sun;
@@ -136,6 +137,9 @@ enum Command {
     /// Grab frames of a video in a case as evidence (lossless PNG with provenance):
     /// --at TIME, --every INTERVAL, --scenes; --contact-sheet OUT.png.
     Frames(frames::FramesArgs),
+    /// Import a collection (a Telegram Desktop JSON export): its media become evidence,
+    /// each with the post it came from (chat, message, time, author, caption).
+    Import(import::ImportArgs),
     /// Hide regions of one still for publication (--region/--ellipse X,Y,W,H, --method
     /// box|pixelate|blur): a PNG without metadata.
     Redact(redact::RedactArgs),
@@ -274,6 +278,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 note,
                 derived_from: None,
                 graphic: false,
+                source: None,
             },
             json,
         ),
@@ -301,6 +306,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Shadow(args) => sun::shadow_command(args),
         Command::Frames(args) => frames::frames_command(args),
         Command::Redact(args) => redact::redact_command(args),
+        Command::Import(args) => import::import_command(args),
         Command::Match {
             a,
             b,

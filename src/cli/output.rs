@@ -60,6 +60,8 @@ pub fn evidence_json(record: &EvidenceRecord) -> Value {
     if let Some(derived) = &record.derived_from {
         map.insert("derived_from".into(), json!(derived));
     }
+    map.insert("graphic".into(), json!(record.graphic));
+    map.insert("sources".into(), json!(record.sources));
     Value::Object(map)
 }
 

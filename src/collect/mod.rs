@@ -1,0 +1,83 @@
+//! Collections: what analysts gathered before analysing, read into posts that each name
+//! the files they carried. Reading a collection changes nothing; `Case::store_collected`
+//! takes its files in as evidence with a source record each.
+//!
+//! Recognised: Telegram Desktop JSON exports (single chat or full account). The HTML
+//! export is recognised and refused with the advice to export as JSON.
+
+pub mod telegram;
+
+use std::path::{Path, PathBuf};
+
+use crate::case::SourceRecord;
+
+/// One line naming the file and the cause.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{}: {cause}", path.display())]
+pub struct CollectError {
+    pub path: PathBuf,
+    pub cause: String,
+}
+
+/// A collection as read: its posts' files, in export order.
+#[derive(Debug, Clone, Default)]
+pub struct Collected {
+    /// `telegram`.
+    pub kind: &'static str,
+    /// SHA-256 of the collection's index file (`result.json`).
+    pub sha256: String,
+    pub chats: usize,
+    pub messages: usize,
+    pub items: Vec<Item>,
+    /// Messages skipped, with why.
+    pub warnings: Vec<String>,
+}
+
+/// One file of one post.
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub source: SourceRecord,
+    pub media: Media,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Media {
+    /// The file, inside the collection's folder.
+    File(PathBuf),
+    /// The export says the file was not included (its own words).
+    Missing(String),
+    /// A path that is not read (it leaves the folder, or names no file), with why.
+    Refused(String),
+}
+
+/// Reads the collection at `path` (a folder, or the `result.json` in it).
+pub fn read(path: &Path) -> Result<Collected, CollectError> {
+    let folder = if path.is_file() {
+        path.parent().unwrap_or(Path::new(".")).to_owned()
+    } else {
+        path.to_owned()
+    };
+    if !folder.is_dir() {
+        return Err(CollectError {
+            path: path.to_owned(),
+            cause: "no such folder".into(),
+        });
+    }
+    if folder.join("result.json").is_file() {
+        return telegram::read(&folder);
+    }
+    if telegram::is_html_export(&folder) {
+        return Err(CollectError {
+            path: folder,
+            cause: "a Telegram HTML export, which has no machine-readable data: export the \
+                    chat again with Format “Machine-readable JSON”"
+                .into(),
+        });
+    }
+    Err(CollectError {
+        path: folder,
+        cause: "not a collection geoproof knows (a Telegram Desktop JSON export has a \
+                result.json)"
+            .into(),
+    })
+}

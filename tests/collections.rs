@@ -1,0 +1,302 @@
+//! Collections: a Telegram Desktop JSON export built at test time is imported with every
+//! post's provenance; missing files are reported, paths leaving the export are never
+//! read, re-importing adds nothing, and bad exports fail with one line.
+#![allow(clippy::unwrap_used)]
+
+mod util;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use geoproof::case::Case;
+use serde_json::{Value, json};
+use util::{data, geoproof};
+
+const NOT_INCLUDED: &str = "(File not included. Change data exporting settings to download.)";
+
+fn demo_video() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(
+        "assets/demo-case/evidence/05595026fcfafcc7498169b0abab0a69655f3f0e12a44ca98552519d6c9b80a5.mp4",
+    )
+}
+
+/// A single-chat export with a photo, a video, a forward of the photo, a file not
+/// included, a path leaving the folder, a document, a service message, a bad id and a
+/// message with only a local date; returns the export folder.
+fn channel_export(dir: &Path) -> PathBuf {
+    let root = dir.join("ChatExport_2024-03-25");
+    for sub in ["photos", "video_files", "files"] {
+        std::fs::create_dir_all(root.join(sub)).unwrap();
+    }
+    std::fs::copy(
+        data("rocket-gps.jpg"),
+        root.join("photos/photo_1@23-03-2024.jpg"),
+    )
+    .unwrap();
+    std::fs::copy(
+        data("coffee-no-gps.jpg"),
+        root.join("photos/photo_9@24-03-2024.jpg"),
+    )
+    .unwrap();
+    std::fs::copy(demo_video(), root.join("video_files/arrest.mp4")).unwrap();
+    std::fs::write(root.join("files/statement.pdf"), b"%PDF-1.4 not analysed").unwrap();
+    std::fs::write(dir.join("secret.jpg"), b"outside the export").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(dir.join("secret.jpg"), root.join("photos/link.jpg")).unwrap();
+    let messages = json!([
+        {"id": 1, "type": "message", "date": "2024-03-23T10:15:00", "date_unixtime": "1711178100",
+         "from": "Bryansk Watch", "from_id": "channel1234567890", "author": "admin",
+         "photo": "photos/photo_1@23-03-2024.jpg", "width": 640, "height": 427,
+         "text": "ignored", "text_entities": [{"type": "plain", "text": "Launch pad, "},
+             {"type": "bold", "text": "as promised"}],
+         "location_information": {"latitude": 28.5619, "longitude": -80.5774}},
+        {"id": 2, "type": "message", "date_unixtime": "1711178400", "from": "Bryansk Watch",
+         "file": "video_files/arrest.mp4", "media_type": "video_file", "mime_type": "video/mp4",
+         "text": "Arrest video"},
+        {"id": 3, "type": "message", "date_unixtime": "1711178500", "from": "Bryansk Watch",
+         "photo": NOT_INCLUDED, "text": ""},
+        {"id": 4, "type": "message", "date_unixtime": "1711178600", "from": null,
+         "file": "../secret.jpg", "text": "escape"},
+        {"id": 5, "type": "message", "date_unixtime": "1711178700", "from": "Bryansk Watch",
+         "file": "files/statement.pdf", "text": "a document"},
+        {"id": 6, "type": "message", "date_unixtime": "1711182000", "from": "Bryansk Watch",
+         "forwarded_from": "Other Channel", "reply_to_message_id": 1,
+         "photo": "photos/photo_1@23-03-2024.jpg", "text": ["Again: ", {"type": "link", "text": "t.me/x"}]},
+        {"id": 7, "type": "service", "action": "pin_message", "date_unixtime": "1711182100"},
+        {"id": -5, "type": "message", "date_unixtime": "1711182200",
+         "photo": "photos/photo_9@24-03-2024.jpg"},
+        {"id": 9, "type": "message", "date": "2024-03-24T09:00:00", "from": null,
+         "photo": "photos/photo_9@24-03-2024.jpg"},
+        {"id": 10, "type": "message", "date_unixtime": "1711182300", "photo": "photos/link.jpg"}
+    ]);
+    let result = json!({"name": "Bryansk Watch", "type": "public_channel", "id": 1234567890,
+        "messages": messages});
+    std::fs::write(
+        root.join("result.json"),
+        serde_json::to_vec_pretty(&result).unwrap(),
+    )
+    .unwrap();
+    root
+}
+
+fn new_case(dir: &Path) -> Case {
+    Case::create(&dir.join("case"), "collections").unwrap()
+}
+
+#[test]
+fn a_channel_export_becomes_evidence_with_each_posts_provenance() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = channel_export(dir.path());
+    let mut case = new_case(dir.path());
+    let never = AtomicBool::new(false);
+    let mut seen = Vec::new();
+    let report = case
+        .import_collection(&export, &never, &mut |done, total| seen.push((done, total)))
+        .unwrap();
+    assert_eq!(report.kind, "telegram");
+    assert_eq!(
+        (report.chats, report.messages),
+        (1, 9),
+        "the service message is not a post"
+    );
+    assert_eq!(report.added.len(), 3, "photo, video, the second photo");
+    assert_eq!(report.sources_added, 1, "the forward of the first photo");
+    assert_eq!(seen.last(), Some(&(8, 8)));
+    assert_eq!(report.missing.len(), 1);
+    assert_eq!(report.missing[0].post, "Bryansk Watch #3");
+    assert!(report.missing[0].reason.starts_with("(File not included"));
+    let reasons: Vec<&str> = report
+        .not_imported
+        .iter()
+        .map(|n| n.reason.as_str())
+        .collect();
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("\"../secret.jpg\" leaves the export folder")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.iter().any(|r| r.contains("link leading out")),
+        "{reasons:?}"
+    );
+    assert!(
+        report
+            .not_imported
+            .iter()
+            .any(|n| n.path == "files/statement.pdf"),
+        "{reasons:?}"
+    );
+    assert!(
+        report.warnings.iter().any(|w| w.contains("-5")),
+        "{:?}",
+        report.warnings
+    );
+
+    let photo = case
+        .evidence()
+        .find(|e| e.original_name == "photo_1@23-03-2024.jpg")
+        .unwrap();
+    assert_eq!(photo.sources.len(), 2);
+    let first = &photo.sources[0];
+    assert_eq!(first.kind, "telegram");
+    assert_eq!(first.chat.as_deref(), Some("Bryansk Watch"));
+    assert_eq!(first.chat_type.as_deref(), Some("public_channel"));
+    assert_eq!(first.chat_id, Some(1234567890));
+    assert_eq!(first.message_id, Some(1));
+    assert_eq!(
+        first.posted_utc.unwrap().to_rfc3339(),
+        "2024-03-23T07:15:00+00:00"
+    );
+    assert_eq!(first.author.as_deref(), Some("admin"));
+    assert_eq!(first.text, "Launch pad, as promised");
+    assert_eq!(first.location, Some([28.5619, -80.5774]));
+    assert_eq!(first.path_in_export, "photos/photo_1@23-03-2024.jpg");
+    let forward = &photo.sources[1];
+    assert_eq!(forward.forwarded_from.as_deref(), Some("Other Channel"));
+    assert_eq!(forward.reply_to, Some(1));
+    assert_eq!(forward.text, "Again: t.me/x");
+    let local = case
+        .evidence()
+        .find(|e| e.original_name == "photo_9@24-03-2024.jpg")
+        .unwrap();
+    assert_eq!(local.sources[0].posted_utc, None);
+    assert_eq!(
+        local.sources[0].posted_local_unknown_zone.as_deref(),
+        Some("2024-03-24T09:00:00")
+    );
+    assert_eq!(local.sources[0].from, None);
+    let video = case.evidence().find(|e| e.is_video()).unwrap();
+    assert_eq!(video.sources[0].message_id, Some(2));
+    // Nothing outside the export was read into the case.
+    assert!(
+        case.evidence()
+            .all(|e| e.size_bytes != "outside the export".len() as u64)
+    );
+    // The import is in the audit log.
+    let log = std::fs::read_to_string(case.root().join("log.jsonl")).unwrap();
+    assert!(log.contains("\"collection_imported\""));
+
+    // Again: nothing new.
+    let again = case
+        .import_collection(&export, &never, &mut |_, _| {})
+        .unwrap();
+    assert!(again.added.is_empty());
+    assert_eq!(again.sources_added, 0);
+    assert_eq!(again.unchanged, 4, "photo, video, forward, second photo");
+    let reopened = Case::open_read_only(case.root()).unwrap();
+    assert_eq!(reopened.evidence().count(), 3);
+    assert_eq!(
+        reopened.evidence().map(|e| e.sources.len()).sum::<usize>(),
+        4
+    );
+}
+
+#[test]
+fn a_full_account_export_reads_every_chat() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("DataExport");
+    std::fs::create_dir_all(root.join("chats/chat_001/photos")).unwrap();
+    std::fs::copy(
+        data("rocket-gps.jpg"),
+        root.join("chats/chat_001/photos/p.jpg"),
+    )
+    .unwrap();
+    let result = json!({"about": "export", "chats": {"about": "chats", "list": [
+        {"name": "Group A", "type": "private_group", "id": 11, "messages": [
+            {"id": 1, "type": "message", "date_unixtime": "1711178100",
+             "photo": "chats/chat_001/photos/p.jpg", "text": "hello"}]},
+        {"name": "Saved", "type": "saved_messages", "id": 12, "messages": []}
+    ]}, "left_chats": {"list": [{"name": "Old", "type": "public_channel", "id": 13, "messages": [
+        {"id": 7, "type": "message", "date_unixtime": "1711178100", "photo": NOT_INCLUDED}]}]}});
+    std::fs::write(
+        root.join("result.json"),
+        serde_json::to_vec(&result).unwrap(),
+    )
+    .unwrap();
+    let mut case = new_case(dir.path());
+    let report = case
+        .import_collection(
+            &root.join("result.json"),
+            &AtomicBool::new(false),
+            &mut |_, _| {},
+        )
+        .unwrap();
+    assert_eq!((report.chats, report.messages), (3, 2));
+    assert_eq!(report.added.len(), 1);
+    assert_eq!(report.missing[0].post, "Old #7");
+    let e = case.evidence().next().unwrap();
+    assert_eq!(e.sources[0].chat.as_deref(), Some("Group A"));
+}
+
+#[test]
+fn the_cli_imports_and_prints_one_json_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = channel_export(dir.path());
+    new_case(dir.path());
+    let case = dir.path().join("case");
+    let run = geoproof([
+        "import".as_ref(),
+        case.as_os_str(),
+        export.as_os_str(),
+        "--json".as_ref(),
+    ]);
+    run.assert_ok();
+    let json: Value = run.json();
+    assert_eq!(json["added"].as_array().unwrap().len(), 3);
+    assert_eq!(json["missing"][0]["post"], "Bryansk Watch #3");
+    let list = geoproof(["list".as_ref(), case.as_os_str(), "--json".as_ref()]);
+    let items = list.json();
+    let with_sources = items["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| !e["sources"].as_array().unwrap().is_empty())
+        .count();
+    assert_eq!(with_sources, 3, "{}", list.stdout);
+    let text = geoproof(["import".as_ref(), case.as_os_str(), export.as_os_str()]);
+    text.assert_ok();
+    assert!(text.stdout.contains("0 file(s) added"), "{}", text.stdout);
+    assert!(
+        text.stdout.contains("missing: Bryansk Watch #3"),
+        "{}",
+        text.stdout
+    );
+}
+
+#[test]
+fn bad_collections_fail_with_one_line_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = dir.path().join("case");
+    new_case(dir.path());
+    let html = dir.path().join("html");
+    std::fs::create_dir_all(&html).unwrap();
+    std::fs::write(html.join("messages.html"), "<html></html>").unwrap();
+    let other = dir.path().join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("result.json"), r#"{"foo": 1}"#).unwrap();
+    let truncated = dir.path().join("truncated");
+    std::fs::create_dir_all(&truncated).unwrap();
+    std::fs::write(
+        truncated.join("result.json"),
+        r#"{"name": "x", "messages": [{"id": 1,"#,
+    )
+    .unwrap();
+    let empty = dir.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    for (folder, cause) in [
+        (&html, "Machine-readable JSON"),
+        (&other, "neither `messages` nor `chats.list`"),
+        (&truncated, "not a Telegram JSON export"),
+        (&empty, "not a collection geoproof knows"),
+    ] {
+        let run = geoproof(["import".as_ref(), case.as_os_str(), folder.as_os_str()]);
+        run.assert_failed();
+        assert!(run.stderr.contains(cause), "{}", run.stderr);
+        let name = folder.file_name().unwrap().to_string_lossy();
+        assert!(run.stderr.contains(name.as_ref()), "{}", run.stderr);
+        assert_eq!(run.stderr.trim().lines().count(), 1, "{}", run.stderr);
+    }
+    let c = Case::open_read_only(&case).unwrap();
+    assert_eq!(c.evidence().count(), 0);
+}
