@@ -1080,3 +1080,71 @@ fn the_case_panel_names_damaged_records() {
     h.get_by_label("◆ Arrest site");
     drop(dir);
 }
+
+#[test]
+fn a_collection_imports_in_the_background_and_its_posts_are_searchable() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = util::collections::channel_export(dir.path());
+    let case = Case::create(&dir.path().join("c"), "collection").unwrap();
+    let mut h = harness(Some(case));
+    h.run_steps(2);
+    h.state_mut().app.as_mut().unwrap().state.collection_request = Some(export.clone());
+    wait_until(&mut h, |a| {
+        a.state.last_collection.is_some() && a.state.collection_progress.is_none()
+    });
+    h.run_steps(2);
+    let state = &app(&h).state;
+    assert_eq!(state.case.as_ref().unwrap().evidence().count(), 3);
+    h.get_by_label_contains("3 added, 1 gained a source, 0 unchanged, 1 missing from the export");
+    // The posts window lists the four posts and narrows them by caption.
+    h.get_by_label("Case").click();
+    h.run_steps(2);
+    h.get_by_label("Posts…").click();
+    h.run_steps(2);
+    h.get_by_label("4 of 4 posts");
+    h.get_by_label("Search captions").click();
+    h.run_steps(1);
+    h.get_by_label("Search captions").type_text("promised");
+    h.run_steps(2);
+    h.get_by_label("1 of 4 posts");
+    h.get_by_label("Launch pad, as promised");
+    h.get_by_label("Open on board").click();
+    h.run_steps(3);
+    let board = app(&h)
+        .state
+        .board
+        .working
+        .as_ref()
+        .expect("opened on the board");
+    let photo = app(&h)
+        .state
+        .case
+        .as_ref()
+        .unwrap()
+        .evidence()
+        .find(|e| e.original_name.starts_with("photo_1"))
+        .unwrap()
+        .sha256
+        .clone();
+    assert_eq!(board.evidence_ids(), vec![photo.as_str()]);
+}
+
+#[test]
+fn a_collection_import_can_be_cancelled_and_keeps_what_it_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = util::collections::channel_export(dir.path());
+    let case = Case::create(&dir.path().join("c"), "collection").unwrap();
+    let mut h = harness(Some(case));
+    h.run_steps(2);
+    {
+        let state = &mut h.state_mut().app.as_mut().unwrap().state;
+        state.collection_request = Some(export);
+        // Asked before the first file is stored: the worker stops between files.
+        state.collection_cancel = true;
+    }
+    wait_until(&mut h, |a| a.state.last_collection.is_some());
+    h.run_steps(1);
+    h.get_by_label_contains("(cancelled)");
+    let log = std::fs::read_to_string(dir.path().join("c/log.jsonl")).unwrap();
+    assert!(log.contains("\"cancelled\":true"), "{log}");
+}

@@ -4,6 +4,7 @@ mod about;
 mod board;
 pub use board::video::FRAME_CACHE_BYTES as VIDEO_FRAME_CACHE_BYTES;
 mod case_lists;
+mod collection_job;
 mod import_job;
 mod jobs;
 mod map_camera;
@@ -11,6 +12,7 @@ mod map_sun;
 mod map_view;
 pub mod online;
 mod panels;
+mod posts;
 pub mod sources;
 pub mod state;
 mod theme;
@@ -63,6 +65,7 @@ pub struct GeoproofApp {
     borders: Option<&'static Borders>,
     thumbnails: thumbnails::Thumbnails,
     import: Option<import_job::ImportJob>,
+    collection: Option<collection_job::CollectionJob>,
     pub board_images: board::BoardImages,
     /// The screenshot being waited for (map snapshots).
     snapshot_shot: Option<std::sync::mpsc::Receiver<std::sync::Arc<egui::ColorImage>>>,
@@ -99,6 +102,7 @@ impl GeoproofApp {
             borders,
             thumbnails: thumbnails::Thumbnails::new(ctx),
             import: None,
+            collection: None,
             board_images: board::BoardImages::default(),
             snapshot_shot: None,
         }
@@ -182,6 +186,7 @@ impl GeoproofApp {
         if !self.state.board.recovery.is_empty() {
             panels::recovery_ui(ui, &mut self.state);
         }
+        posts::posts_ui(ui, &mut self.state, &mut self.thumbnails);
         about::about_window_ui(&ctx);
         self.take_map_snapshot(&ctx);
         self.state.apply_commands();
@@ -313,6 +318,34 @@ impl GeoproofApp {
             match import_job::ImportJob::start(files, ctx) {
                 Ok(job) => self.import = Some(job),
                 Err(e) => self.state.status = Some(Status::Error(e)),
+            }
+        }
+        if self.collection.is_none()
+            && let Some(source) = self.state.collection_request.take()
+        {
+            match collection_job::CollectionJob::start(source, ctx) {
+                Ok(job) => self.collection = Some(job),
+                Err(e) => self.state.status = Some(Status::Error(e)),
+            }
+        }
+        if let Some(job) = &mut self.collection {
+            if self.state.collection_cancel {
+                job.cancel();
+            }
+            match job.pump(self.state.case.as_mut()) {
+                collection_job::Progress::Running => {
+                    self.state.collection_progress = Some((job.done, job.total));
+                }
+                collection_job::Progress::Finished(result) => {
+                    self.state.status = Some(match result {
+                        Ok(report) => Status::Info(collection_job::summary(&job.source, &report)),
+                        Err(e) => Status::Error(e),
+                    });
+                    self.state.last_collection = Some(job.source.clone());
+                    self.collection = None;
+                    self.state.collection_progress = None;
+                    self.state.collection_cancel = false;
+                }
             }
         }
         if let Some(job) = &mut self.import {

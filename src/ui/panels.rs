@@ -106,6 +106,26 @@ pub fn top_bar_ui(ui: &mut Ui, state: &mut AppState) {
                 }
                 ui.close();
             }
+            if ui
+                .button("Import collection…")
+                .on_hover_text(
+                    "A Telegram Desktop JSON export: its media with the posts they came from",
+                )
+                .clicked()
+            {
+                if let Some(dir) = rfd::FileDialog::new().pick_folder() {
+                    state.collection_request = Some(dir);
+                }
+                ui.close();
+            }
+            if ui
+                .button("Posts…")
+                .on_hover_text("The posts the evidence came from, searchable by caption")
+                .clicked()
+            {
+                state.posts_open = true;
+                ui.close();
+            }
         });
         ui.menu_button("Basemap", |ui| {
             use super::sources::SourceChoice;
@@ -463,6 +483,22 @@ pub fn inspector_ui(ui: &mut Ui, state: &mut AppState, borders: Option<&Borders>
                 ui.label(RichText::new(format!("⚠ {w}")).color(theme::WEDGE_MAGNETIC));
             }
             graphic_ui(ui, e, &state.exposure, &mut commands, &mut reveal);
+            if !e.sources.is_empty() {
+                egui::CollapsingHeader::new(format!("Posts ({})", e.sources.len()))
+                    .default_open(true)
+                    .show(ui, |ui| {
+                        for source in &e.sources {
+                            ui.label(RichText::new(source.title()).strong());
+                            ui.label(RichText::new(source.time_text()).small());
+                            if let Some(f) = &source.forwarded_from {
+                                ui.label(RichText::new(format!("forwarded from {f}")).small());
+                            }
+                            if !source.text.is_empty() {
+                                ui.label(source.text.chars().take(300).collect::<String>());
+                            }
+                        }
+                    });
+            }
             ui.horizontal(|ui| {
                 if ui
                     .button("New comparison")
@@ -705,6 +741,14 @@ pub fn status_bar_ui(ui: &mut Ui, state: &mut AppState) {
         if let Some((done, total)) = state.import_progress {
             ui.spinner();
             ui.label(format!("Importing {done}/{total}…"));
+            ui.separator();
+        }
+        if let Some((done, total)) = state.collection_progress {
+            ui.spinner();
+            ui.label(format!("Importing the collection: {done}/{total} files…"));
+            if ui.small_button("Cancel").clicked() {
+                state.collection_cancel = true;
+            }
             ui.separator();
         }
         network_status_ui(ui, state);

@@ -139,6 +139,15 @@ pub struct AppState {
     /// Files waiting to be handed to a background import job.
     pub import_request: Vec<PathBuf>,
     pub import_progress: Option<(usize, usize)>,
+    /// A collection to import (Case → Import collection…), its progress, a cancel
+    /// request, and the last one imported.
+    pub collection_request: Option<PathBuf>,
+    pub collection_progress: Option<(usize, usize)>,
+    pub collection_cancel: bool,
+    pub last_collection: Option<PathBuf>,
+    /// The posts window is open, with its search text.
+    pub posts_open: bool,
+    pub posts_query: String,
     pub workspace: Workspace,
     pub board: BoardState,
     /// What the analyst chose to see of graphic content.
@@ -261,6 +270,12 @@ impl AppState {
             finding_filter: Default::default(),
             import_request: Vec::new(),
             import_progress: None,
+            collection_request: None,
+            collection_progress: None,
+            collection_cancel: false,
+            last_collection: None,
+            posts_open: false,
+            posts_query: String::new(),
             workspace: Workspace::Map,
             board: BoardState::default(),
             exposure: Exposure::default(),

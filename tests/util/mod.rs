@@ -4,6 +4,7 @@
 
 #[cfg(feature = "gui")]
 pub mod app;
+pub mod collections;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
