@@ -13,7 +13,7 @@ use crate::evidence::{Inspection, IntakeError};
 
 enum Message {
     Read(Result<CollectionReport, String>, usize),
-    Item(Box<Item>, Option<Result<Inspection, IntakeError>>),
+    Item(Box<(Item, Option<Result<Inspection, IntakeError>>)>),
     Done,
 }
 
@@ -58,7 +58,10 @@ impl CollectionJob {
                         Media::File(file) => Some(crate::evidence::inspect_file(file)),
                         _ => None,
                     };
-                    if tx.send(Message::Item(Box::new(item), inspection)).is_err() {
+                    if tx
+                        .send(Message::Item(Box::new((item, inspection))))
+                        .is_err()
+                    {
                         return;
                     }
                     ctx.request_repaint();
@@ -93,7 +96,8 @@ impl CollectionJob {
                     self.report = Some(report);
                     self.total = total;
                 }
-                Ok(Message::Item(item, inspection)) => {
+                Ok(Message::Item(boxed)) => {
+                    let (item, inspection) = *boxed;
                     self.done += 1;
                     let Some(report) = self.report.as_mut() else {
                         continue;
