@@ -234,3 +234,120 @@ fn bad_collections_fail_with_one_line_naming_the_file() {
     let c = Case::open_read_only(&case).unwrap();
     assert_eq!(c.evidence().count(), 0);
 }
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    geoproof::evidence::sha256_hex(bytes)
+}
+
+fn sha3_512_hex(bytes: &[u8]) -> String {
+    use sha3::Digest as _;
+    sha3::Sha3_512::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[test]
+fn auto_archiver_media_are_matched_by_hash_and_their_timestamps_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("archive");
+    std::fs::create_dir_all(root.join("stored/thumbs")).unwrap();
+    let rocket = std::fs::read(data("rocket-gps.jpg")).unwrap();
+    let coffee = std::fs::read(data("coffee-no-gps.jpg")).unwrap();
+    // Stored under names that are not the metadata's: matching is by hash.
+    std::fs::write(root.join("stored/4f1c.jpg"), &rocket).unwrap();
+    std::fs::write(root.join("stored/thumbs/t0.jpg"), &coffee).unwrap();
+    std::fs::write(root.join("renamed.jpg"), b"altered after archiving").unwrap();
+    std::fs::write(
+        root.join("timestamp_token_freetsa-org-tsr"),
+        b"\x30\x03\x02\x01\x00",
+    )
+    .unwrap();
+    let metadata = json!({
+        "status": "telegram: success",
+        "metadata": {"url": "https://t.me/bryansk_watch/12", "title": "Arrest in Bryansk",
+            "timestamp": "2024-03-23T07:15:00+00:00", "_processed_at": "2024-03-25 10:00:00.123456",
+            "content": "Caption of the post"},
+        "media": [
+            {"filename": "/tmp/aa/photo.jpg", "key": "photo.jpg", "urls": ["https://cdn/x"],
+             "properties": {"hash": format!("SHA-256:{}", sha256_hex(&rocket)),
+                 "thumbnails": [{"filename": "/tmp/aa/thumb_0.jpg",
+                     "properties": {"hash": format!("SHA3-512:{}", sha3_512_hex(&coffee))}}]},
+             "_mimetype": "image/jpeg"},
+            {"filename": "/tmp/aa/renamed.jpg", "properties": {"hash": format!("SHA-256:{}", "ab".repeat(32))}},
+            {"filename": "/tmp/aa/gone.mp4", "properties": {"hash": format!("SHA-256:{}", "cd".repeat(32))}},
+            {"filename": "/tmp/aa/nohash.jpg", "properties": {}},
+            {"filename": "/tmp/aa/hashes.txt", "properties": {"timestamp_authority_files": [
+                {"filename": "/tmp/aa/timestamp_token_freetsa-org-tsr",
+                 "properties": {"tsa": "http://freetsa.org/tsr"}}]}}
+        ],
+        "rearchivable": true
+    });
+    std::fs::write(
+        root.join("metadata.json"),
+        serde_json::to_vec(&metadata).unwrap(),
+    )
+    .unwrap();
+    let mut case = new_case(dir.path());
+    let report = case
+        .import_collection(&root, &AtomicBool::new(false), &mut |_, _| {})
+        .unwrap();
+    assert_eq!(report.kind, "auto_archiver");
+    assert_eq!(report.added.len(), 2, "{report:?}");
+    assert!(report.added.contains(&sha256_hex(&rocket)));
+    assert!(
+        report.added.contains(&sha256_hex(&coffee)),
+        "the nested thumbnail, by SHA3-512"
+    );
+    assert_eq!(report.missing.len(), 1);
+    assert!(
+        report.missing[0]
+            .reason
+            .contains("no file in the folder has the archived hash")
+    );
+    let refused: Vec<&str> = report
+        .not_imported
+        .iter()
+        .map(|n| n.reason.as_str())
+        .collect();
+    assert!(
+        refused
+            .iter()
+            .any(|r| r.contains("renamed.jpg does not match its archived hash")),
+        "{refused:?}"
+    );
+    assert!(
+        refused
+            .iter()
+            .any(|r| r.contains("no hash in the metadata")),
+        "{refused:?}"
+    );
+    let photo = case.find_evidence(&sha256_hex(&rocket)).unwrap();
+    let s = &photo.sources[0];
+    assert_eq!(s.kind, "auto_archiver");
+    assert_eq!(s.url.as_deref(), Some("https://t.me/bryansk_watch/12"));
+    assert_eq!(s.title.as_deref(), Some("Arrest in Bryansk"));
+    assert_eq!(
+        s.posted_utc.unwrap().to_rfc3339(),
+        "2024-03-23T07:15:00+00:00"
+    );
+    assert_eq!(s.archived_at.as_deref(), Some("2024-03-25 10:00:00.123456"));
+    assert_eq!(s.text, "Caption of the post");
+    assert_eq!(s.timestamps.len(), 1);
+    assert_eq!(s.timestamps[0].authority, "http://freetsa.org/tsr");
+    assert_eq!(s.timestamps[0].token_base64, "MAMCAQA=");
+    assert!(
+        s.timestamps[0]
+            .stamped_text
+            .starts_with(&sha256_hex(&rocket))
+    );
+    // Again: nothing new.
+    let again = case
+        .import_collection(
+            &root.join("metadata.json"),
+            &AtomicBool::new(false),
+            &mut |_, _| {},
+        )
+        .unwrap();
+    assert!(again.added.is_empty() && again.sources_added == 0);
+}

@@ -121,12 +121,32 @@ pub struct SourceRecord {
     /// The file's path inside the export, as the export gave it.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub path_in_export: String,
+    /// An archived page: its address, title and when it was archived (as written).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archived_at: Option<String>,
+    /// RFC 3161 timestamp tokens the collection came with, kept as they were.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub timestamps: Vec<KeptTimestamp>,
     /// The export's `result.json` SHA-256: which collection this came from.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub collection_sha256: String,
     pub imported_at: DateTime<Utc>,
     #[serde(flatten)]
     pub extra: Extra,
+}
+
+/// A timestamp token that came with a collection: who issued it, the token (DER, base64)
+/// and the exact data it stamps, so it can be checked later without the collection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KeptTimestamp {
+    pub authority: String,
+    pub token_base64: String,
+    /// The bytes the token's message imprint covers (auto-archiver: its `hashes.txt`).
+    pub stamped_text: String,
 }
 
 impl SourceRecord {
@@ -137,10 +157,16 @@ impl SourceRecord {
             && self.chat == other.chat
             && self.message_id == other.message_id
             && self.path_in_export == other.path_in_export
+            && self.url == other.url
     }
 
-    /// `channel name #123` for lists.
+    /// `channel name #123` for lists (an archived page: its title or address).
     pub fn title(&self) -> String {
+        if self.chat.is_none()
+            && let Some(page) = self.title.as_ref().or(self.url.as_ref())
+        {
+            return page.clone();
+        }
         let chat = self.chat.as_deref().unwrap_or("(unnamed chat)");
         match self.message_id {
             Some(id) => format!("{chat} #{id}"),

@@ -192,10 +192,19 @@ fn check_source(s: &super::model::SourceRecord) -> Result<(), String> {
         ("source sender", &s.from),
         ("source author", &s.author),
         ("source forwarded from", &s.forwarded_from),
+        ("source address", &s.url),
+        ("source title", &s.title),
+        ("source archive time", &s.archived_at),
     ] {
         if let Some(v) = value {
             text(what, v, MAX_SHORT_TEXT)?;
         }
+    }
+    count("source timestamps", s.timestamps.len())?;
+    for t in &s.timestamps {
+        text("timestamp authority", &t.authority, MAX_SHORT_TEXT)?;
+        text("timestamp token", &t.token_base64, MAX_LONG_TEXT)?;
+        text("stamped text", &t.stamped_text, MAX_LONG_TEXT)?;
     }
     if let Some([lat, lon]) = s.location {
         in_range("source latitude", lat, -90.0, 90.0)?;

@@ -2,9 +2,11 @@
 //! the files they carried. Reading a collection changes nothing; `Case::store_collected`
 //! takes its files in as evidence with a source record each.
 //!
-//! Recognised: Telegram Desktop JSON exports (single chat or full account). The HTML
-//! export is recognised and refused with the advice to export as JSON.
+//! Recognised: Telegram Desktop JSON exports (single chat or full account; the HTML
+//! export is recognised and refused with the advice to export as JSON) and Bellingcat's
+//! auto-archiver output (`metadata.json` beside the stored files).
 
+pub mod archiver;
 pub mod telegram;
 
 use std::path::{Path, PathBuf};
@@ -50,34 +52,58 @@ pub enum Media {
     Refused(String),
 }
 
-/// Reads the collection at `path` (a folder, or the `result.json` in it).
+/// Reads the collection at `path` (a folder, or its index file: `result.json`, an
+/// auto-archiver `metadata.json`).
 pub fn read(path: &Path) -> Result<Collected, CollectError> {
-    let folder = if path.is_file() {
-        path.parent().unwrap_or(Path::new(".")).to_owned()
-    } else {
-        path.to_owned()
-    };
+    if path.is_file() {
+        let is_telegram = path.file_name().is_some_and(|n| n == "result.json");
+        let folder = path.parent().unwrap_or(Path::new("."));
+        return if is_telegram {
+            telegram::read(folder)
+        } else {
+            archiver::read(path)
+        };
+    }
+    let folder = path;
     if !folder.is_dir() {
         return Err(CollectError {
             path: path.to_owned(),
-            cause: "no such folder".into(),
+            cause: "no such file or folder".into(),
         });
     }
     if folder.join("result.json").is_file() {
-        return telegram::read(&folder);
+        return telegram::read(folder);
     }
-    if telegram::is_html_export(&folder) {
+    if telegram::is_html_export(folder) {
         return Err(CollectError {
-            path: folder,
+            path: folder.to_owned(),
             cause: "a Telegram HTML export, which has no machine-readable data: export the \
                     chat again with Format “Machine-readable JSON”"
                 .into(),
         });
     }
+    let archives = archiver::metadata_files(folder);
+    if !archives.is_empty() {
+        let mut all = Collected {
+            kind: "auto_archiver",
+            ..Collected::default()
+        };
+        let mut hashes = Vec::new();
+        for file in &archives {
+            let one = archiver::read(file)?;
+            hashes.push(one.sha256.clone());
+            all.chats += one.chats;
+            all.messages += one.messages;
+            all.items.extend(one.items);
+            all.warnings.extend(one.warnings);
+        }
+        all.sha256 = hashes.join(",");
+        return Ok(all);
+    }
     Err(CollectError {
-        path: folder,
+        path: folder.to_owned(),
         cause: "not a collection geoproof knows (a Telegram Desktop JSON export has a \
-                result.json)"
+                result.json; auto-archiver output a metadata.json with `metadata` and `media`)"
             .into(),
     })
 }

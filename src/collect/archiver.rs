@@ -1,0 +1,252 @@
+//! Bellingcat's auto-archiver output: a `metadata.json` (its `Metadata` as JSON: `metadata`
+//! with url, title, timestamp…, and `media`, each with `properties` that may hold more
+//! media) beside the stored files. Media are matched to files **by hash** (`SHA-256:` or
+//! `SHA3-512:` in the media's `hash` property), never by name: a file whose name matches
+//! but whose bytes do not is reported, not imported. Timestamp tokens of the timestamping
+//! enricher are kept with the data they stamp.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use base64::Engine as _;
+use chrono::Utc;
+use serde_json::Value;
+use sha2::Digest as _;
+
+use super::{CollectError, Collected, Item, Media};
+use crate::case::{KeptTimestamp, SourceRecord};
+
+/// Whether `json` is an auto-archiver `Metadata` document.
+pub fn looks_like(json: &Value) -> bool {
+    json.get("media").is_some_and(Value::is_array)
+        && json.get("metadata").is_some_and(Value::is_object)
+}
+
+/// The JSON documents in `folder` (not its subfolders) that are auto-archiver metadata.
+pub fn metadata_files(folder: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json") && p.is_file())
+        .filter(|p| {
+            std::fs::read(p)
+                .ok()
+                .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+                .is_some_and(|v| looks_like(&v))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// Every regular file under `root` (links are not followed), by SHA-256 and SHA3-512.
+struct FileIndex {
+    sha256: HashMap<String, PathBuf>,
+    sha3_512: HashMap<String, PathBuf>,
+    by_name: HashMap<String, PathBuf>,
+}
+
+impl FileIndex {
+    fn build(root: &Path) -> FileIndex {
+        let mut index = FileIndex {
+            sha256: HashMap::new(),
+            sha3_512: HashMap::new(),
+            by_name: HashMap::new(),
+        };
+        for entry in walkdir::WalkDir::new(root)
+            .follow_links(false)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+        {
+            let Ok(bytes) = std::fs::read(entry.path()) else {
+                continue;
+            };
+            let path = entry.path().to_owned();
+            index
+                .sha256
+                .insert(hex(&sha2::Sha256::digest(&bytes)), path.clone());
+            index
+                .sha3_512
+                .insert(hex(&sha3::Sha3_512::digest(&bytes)), path.clone());
+            if let Some(name) = path.file_name() {
+                index
+                    .by_name
+                    .insert(name.to_string_lossy().into_owned(), path.clone());
+            }
+        }
+        index
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Reads one `metadata.json` and its files (searched under the folder holding it).
+pub fn read(file: &Path) -> Result<Collected, CollectError> {
+    let fail = |cause: String| CollectError {
+        path: file.to_owned(),
+        cause,
+    };
+    let bytes = std::fs::read(file).map_err(|e| fail(e.to_string()))?;
+    let json: Value = serde_json::from_slice(&bytes)
+        .map_err(|e| fail(format!("not an auto-archiver metadata file ({e})")))?;
+    if !looks_like(&json) {
+        return Err(fail(
+            "not an auto-archiver metadata file: no `metadata` and `media`".into(),
+        ));
+    }
+    let folder = file.parent().unwrap_or(Path::new("."));
+    let index = FileIndex::build(folder);
+    let meta = &json["metadata"];
+    let text = |key: &str| meta.get(key).and_then(Value::as_str).map(str::to_owned);
+    let url = text("url");
+    let posted = text("timestamp");
+    let base = SourceRecord {
+        kind: "auto_archiver".into(),
+        url: url.clone(),
+        title: text("title"),
+        archived_at: text("_processed_at"),
+        posted_utc: posted
+            .as_deref()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&Utc)),
+        posted_local_unknown_zone: posted
+            .as_deref()
+            .filter(|t| chrono::DateTime::parse_from_rfc3339(t).is_err())
+            .map(str::to_owned),
+        text: text("content")
+            .unwrap_or_default()
+            .chars()
+            .take(20_000)
+            .collect(),
+        collection_sha256: crate::evidence::sha256_hex(&bytes),
+        imported_at: Utc::now(),
+        timestamps: timestamps(&json, folder, &index),
+        ..SourceRecord::default()
+    };
+    let mut collected = Collected {
+        kind: "auto_archiver",
+        sha256: base.collection_sha256.clone(),
+        chats: 1,
+        messages: 1,
+        ..Collected::default()
+    };
+    let mut media = Vec::new();
+    for m in json["media"].as_array().into_iter().flatten() {
+        nested_media(m, &mut media);
+    }
+    for m in media {
+        let name = m.get("filename").and_then(Value::as_str).unwrap_or("");
+        // The timestamping enricher's own files are kept as timestamps, not evidence.
+        if m.pointer("/properties/timestamp_authority_files").is_some()
+            || m.pointer("/properties/tsa").is_some()
+        {
+            continue;
+        }
+        let source = SourceRecord {
+            path_in_export: name.to_owned(),
+            ..base.clone()
+        };
+        let media = match m.pointer("/properties/hash").and_then(Value::as_str) {
+            None => Media::Refused(format!(
+                "{name:?} has no hash in the metadata; media are matched by hash only"
+            )),
+            Some(hash) => match_by_hash(hash, name, &index),
+        };
+        collected.items.push(Item { source, media });
+    }
+    Ok(collected)
+}
+
+/// A media and every media inside its properties (lists included), depth first.
+fn nested_media<'a>(m: &'a Value, out: &mut Vec<&'a Value>) {
+    if m.get("filename").is_none() {
+        return;
+    }
+    out.push(m);
+    if let Some(props) = m.get("properties").and_then(Value::as_object) {
+        for v in props.values() {
+            match v {
+                Value::Object(_) => nested_media(v, out),
+                Value::Array(list) => list.iter().for_each(|x| nested_media(x, out)),
+                _ => {}
+            }
+        }
+    }
+}
+
+fn match_by_hash(hash: &str, name: &str, index: &FileIndex) -> Media {
+    let (table, digest) = if let Some(h) = hash.strip_prefix("SHA-256:") {
+        (&index.sha256, h.trim().to_ascii_lowercase())
+    } else if let Some(h) = hash.strip_prefix("SHA3-512:") {
+        (&index.sha3_512, h.trim().to_ascii_lowercase())
+    } else {
+        return Media::Refused(format!("{name:?}: unknown hash {hash:?}"));
+    };
+    if let Some(path) = table.get(&digest) {
+        return Media::File(path.clone());
+    }
+    // A file of that name whose bytes differ: altered or corrupted since archiving.
+    let base = Path::new(name)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match index.by_name.get(&base) {
+        Some(path) => Media::Refused(format!(
+            "{} does not match its archived hash {hash}: altered or damaged; not imported",
+            path.display()
+        )),
+        None => Media::Missing(format!(
+            "no file in the folder has the archived hash {hash}"
+        )),
+    }
+}
+
+/// The timestamping enricher's tokens with the text they stamp (the media hashes, one
+/// per line, as it wrote them).
+fn timestamps(json: &Value, folder: &Path, index: &FileIndex) -> Vec<KeptTimestamp> {
+    let hashes: Vec<String> = json["media"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m.pointer("/properties/hash").and_then(Value::as_str))
+        .map(|h| h.replace("SHA-256:", "").replace("SHA3-512:", ""))
+        .collect();
+    let stamped_text = hashes.join("\n");
+    let mut kept = Vec::new();
+    for m in json["media"].as_array().into_iter().flatten() {
+        let Some(files) = m
+            .pointer("/properties/timestamp_authority_files")
+            .and_then(Value::as_array)
+        else {
+            continue;
+        };
+        for token in files {
+            let name = token.get("filename").and_then(Value::as_str).unwrap_or("");
+            let base = Path::new(name)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned());
+            let path = base
+                .and_then(|b| index.by_name.get(&b).cloned())
+                .unwrap_or_else(|| folder.join(name));
+            let Ok(bytes) = std::fs::read(&path) else {
+                continue;
+            };
+            kept.push(KeptTimestamp {
+                authority: token
+                    .pointer("/properties/tsa")
+                    .and_then(Value::as_str)
+                    .unwrap_or("unknown")
+                    .to_owned(),
+                token_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+                stamped_text: stamped_text.clone(),
+            });
+        }
+    }
+    kept
+}
