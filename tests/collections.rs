@@ -5,7 +5,7 @@
 
 mod util;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use geoproof::case::Case;
@@ -350,4 +350,177 @@ fn auto_archiver_media_are_matched_by_hash_and_their_timestamps_kept() {
         )
         .unwrap();
     assert!(again.added.is_empty() && again.sources_added == 0);
+}
+
+/// One WARC response record, gzipped on its own (as WARC writers do).
+fn warc_record(url: &str, id: u32, http_head: &str, body: &[u8]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut block = http_head.replace('\n', "\r\n").into_bytes();
+    block.extend_from_slice(b"\r\n\r\n");
+    block.extend_from_slice(body);
+    let mut record = format!(
+        "WARC/1.1\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:00000000-0000-4000-8000-{id:012}>\r\n\
+         WARC-Date: 2024-03-25T10:00:0{id}Z\r\nWARC-Target-URI: {url}\r\n\
+         Content-Type: application/http;msgtype=response\r\nContent-Length: {}\r\n\r\n",
+        block.len()
+    )
+    .into_bytes();
+    record.extend_from_slice(&block);
+    record.extend_from_slice(b"\r\n\r\n");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&record).unwrap();
+    gz.finish().unwrap()
+}
+
+fn chunked(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for part in body.chunks(100_000) {
+        out.extend_from_slice(format!("{:x}\r\n", part.len()).as_bytes());
+        out.extend_from_slice(part);
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b"0\r\n\r\n");
+    out
+}
+
+/// A WACZ with a photo, a chunked video, an HTML page and a 404; `layout` picks how
+/// datapackage.json lists digests (1.0: under `stats`), `tamper` alters the WARC after
+/// its digest was taken.
+fn wacz(dir: &Path, layout: &str, tamper: bool, signed: bool) -> PathBuf {
+    use std::io::Write as _;
+    let rocket = std::fs::read(data("rocket-gps.jpg")).unwrap();
+    let video = std::fs::read(util::collections::demo_video()).unwrap();
+    let mut warc = Vec::new();
+    warc.extend(warc_record(
+        "https://example.org/",
+        1,
+        "HTTP/1.1 200 OK\nContent-Type: text/html",
+        b"<html></html>",
+    ));
+    warc.extend(warc_record(
+        "https://example.org/img/arrest.jpg?w=1",
+        2,
+        "HTTP/1.1 200 OK\nContent-Type: image/jpeg",
+        &rocket,
+    ));
+    warc.extend(warc_record(
+        "https://example.org/v/clip.mp4",
+        3,
+        "HTTP/1.1 200 OK\nContent-Type: video/mp4\nTransfer-Encoding: chunked",
+        &chunked(&video),
+    ));
+    warc.extend(warc_record(
+        "https://example.org/missing.jpg",
+        4,
+        "HTTP/1.1 404 Not Found\nContent-Type: image/jpeg",
+        b"x",
+    ));
+    let digest = format!("sha256:{}", sha256_hex(&warc));
+    if tamper {
+        let n = warc.len();
+        warc[n - 30] ^= 0xff;
+    }
+    let resource = if layout == "1.0" {
+        json!({"name": "data.warc.gz", "path": "archive/data.warc.gz", "stats": {"hash": digest, "bytes": warc.len()}})
+    } else {
+        json!({"name": "data.warc.gz", "path": "archive/data.warc.gz", "hash": digest, "bytes": warc.len()})
+    };
+    let pages = "{\"format\": \"json-pages-1.0\", \"id\": \"pages\", \"title\": \"All Pages\"}\n\
+        {\"id\": \"p1\", \"url\": \"https://example.org/img/arrest.jpg?w=1\", \"ts\": \"2024-03-25T10:00:02Z\", \"title\": \"Arrest photo\"}\n";
+    let package = json!({"profile": "data-package", "wacz_version": layout, "title": "test crawl",
+        "resources": [resource, {"name": "pages.jsonl", "path": "pages/pages.jsonl",
+            "hash": format!("sha256:{}", sha256_hex(pages.as_bytes())), "bytes": pages.len()}]});
+    let path = dir.join(format!("crawl-{layout}-{tamper}.wacz"));
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for (name, bytes) in [
+        ("archive/data.warc.gz", warc.clone()),
+        ("pages/pages.jsonl", pages.as_bytes().to_vec()),
+        ("datapackage.json", serde_json::to_vec(&package).unwrap()),
+    ] {
+        zip.start_file(name, stored).unwrap();
+        zip.write_all(&bytes).unwrap();
+    }
+    if signed {
+        zip.start_file("datapackage-digest.json", stored).unwrap();
+        zip.write_all(br#"{"path": "datapackage.json", "hash": "sha256:00", "signedData": {"publicKey": "x"}}"#).unwrap();
+    }
+    zip.finish().unwrap();
+    path
+}
+
+#[test]
+fn a_wacz_yields_its_image_and_video_responses_after_every_digest_is_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    for layout in ["1.0.0", "1.1.1", "1.2.0"] {
+        let archive = wacz(dir.path(), layout, false, layout == "1.2.0");
+        let mut case = Case::create(&dir.path().join(format!("case-{layout}")), "wacz").unwrap();
+        let report = case
+            .import_collection(&archive, &AtomicBool::new(false), &mut |_, _| {})
+            .unwrap_or_else(|e| panic!("{layout}: {e}"));
+        assert_eq!(report.kind, "wacz");
+        assert_eq!(report.added.len(), 2, "{layout}: {report:?}");
+        assert_eq!(report.messages, 2, "two image/video responses");
+        let rocket = std::fs::read(data("rocket-gps.jpg")).unwrap();
+        let photo = case.find_evidence(&sha256_hex(&rocket)).unwrap();
+        let s = &photo.sources[0];
+        assert_eq!(s.kind, "wacz");
+        assert_eq!(
+            s.url.as_deref(),
+            Some("https://example.org/img/arrest.jpg?w=1")
+        );
+        assert_eq!(s.title.as_deref(), Some("Arrest photo"));
+        assert_eq!(s.archived_at.as_deref(), Some("2024-03-25T10:00:02+00:00"));
+        assert!(
+            s.path_in_export
+                .starts_with("archive/data.warc.gz#<urn:uuid:")
+        );
+        let video = std::fs::read(util::collections::demo_video()).unwrap();
+        assert!(
+            case.find_evidence(&sha256_hex(&video)).is_ok(),
+            "the chunked video, dechunked"
+        );
+        assert_eq!(
+            report.warnings.iter().any(|w| w.contains("signature")),
+            layout == "1.2.0",
+            "{:?}",
+            report.warnings
+        );
+    }
+}
+
+#[test]
+fn an_altered_or_damaged_wacz_is_refused_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let tampered = wacz(dir.path(), "1.1.1", true, false);
+    let case = dir.path().join("case");
+    new_case(dir.path());
+    let run = geoproof(["import".as_ref(), case.as_os_str(), tampered.as_os_str()]);
+    run.assert_failed();
+    assert!(
+        run.stderr.contains("crawl-1.1.1-true.wacz"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("archive/data.warc.gz does not match its digest"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("nothing imported"), "{}", run.stderr);
+    let good = wacz(dir.path(), "1.1.1", false, false);
+    let bytes = std::fs::read(&good).unwrap();
+    let truncated = dir.path().join("truncated.wacz");
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+    let run = geoproof(["import".as_ref(), case.as_os_str(), truncated.as_os_str()]);
+    run.assert_failed();
+    assert!(
+        run.stderr.contains("truncated.wacz: not a readable WACZ"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.trim().lines().count(), 1);
+    assert_eq!(Case::open_read_only(&case).unwrap().evidence().count(), 0);
 }

@@ -4,10 +4,11 @@
 //!
 //! Recognised: Telegram Desktop JSON exports (single chat or full account; the HTML
 //! export is recognised and refused with the advice to export as JSON) and Bellingcat's
-//! auto-archiver output (`metadata.json` beside the stored files).
+//! auto-archiver output (`metadata.json` beside the stored files) and WACZ web archives.
 
 pub mod archiver;
 pub mod telegram;
+pub mod wacz;
 
 use std::path::{Path, PathBuf};
 
@@ -33,6 +34,8 @@ pub struct Collected {
     pub items: Vec<Item>,
     /// Messages skipped, with why.
     pub warnings: Vec<String>,
+    /// Where files taken out of an archive wait to be imported (removed when dropped).
+    pub scratch: Option<std::sync::Arc<tempfile::TempDir>>,
 }
 
 /// One file of one post.
@@ -55,6 +58,13 @@ pub enum Media {
 /// Reads the collection at `path` (a folder, or its index file: `result.json`, an
 /// auto-archiver `metadata.json`).
 pub fn read(path: &Path) -> Result<Collected, CollectError> {
+    if path.is_file()
+        && path
+            .extension()
+            .is_some_and(|x| x.eq_ignore_ascii_case("wacz"))
+    {
+        return wacz::read(path);
+    }
     if path.is_file() {
         let is_telegram = path.file_name().is_some_and(|n| n == "result.json");
         let folder = path.parent().unwrap_or(Path::new("."));
@@ -103,7 +113,8 @@ pub fn read(path: &Path) -> Result<Collected, CollectError> {
     Err(CollectError {
         path: folder.to_owned(),
         cause: "not a collection geoproof knows (a Telegram Desktop JSON export has a \
-                result.json; auto-archiver output a metadata.json with `metadata` and `media`)"
+                result.json; auto-archiver output a metadata.json with `metadata` and `media`; a web \
+                archive is a .wacz file)"
             .into(),
     })
 }

@@ -109,12 +109,26 @@ pub fn top_bar_ui(ui: &mut Ui, state: &mut AppState) {
             if ui
                 .button("Import collection…")
                 .on_hover_text(
-                    "A Telegram Desktop JSON export: its media with the posts they came from",
+                    "A Telegram Desktop JSON export or auto-archiver output: its media with \
+                     the posts they came from",
                 )
                 .clicked()
             {
                 if let Some(dir) = rfd::FileDialog::new().pick_folder() {
                     state.collection_request = Some(dir);
+                }
+                ui.close();
+            }
+            if ui
+                .button("Import web archive (.wacz)…")
+                .on_hover_text("Image and video responses of a WACZ, after every digest is checked")
+                .clicked()
+            {
+                if let Some(file) = rfd::FileDialog::new()
+                    .add_filter("Web archive", &["wacz"])
+                    .pick_file()
+                {
+                    state.collection_request = Some(file);
                 }
                 ui.close();
             }

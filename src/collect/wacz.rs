@@ -1,0 +1,288 @@
+//! WACZ web archives (1.0, 1.1, 1.2): a ZIP with `datapackage.json` listing every
+//! resource with its digest, the WARCs under `archive/`, and the pages under `pages/`.
+//! Every resource is hashed and compared with its digest before anything is read from
+//! it: one mismatch refuses the whole import (the archive was altered or damaged). Image
+//! and video responses are taken from the WARCs with their target URL and WARC date. A
+//! signature block (`datapackage-digest.json`) is reported, not trusted.
+
+use std::collections::HashMap;
+use std::io::{BufReader, Read};
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::Utc;
+use serde_json::Value;
+use sha2::Digest as _;
+
+use super::{CollectError, Collected, Item, Media};
+use crate::case::SourceRecord;
+
+/// Largest payload taken from a WARC, bytes (the intake limit applies after).
+const MAX_PAYLOAD: usize = 2 << 30;
+
+pub fn read(path: &Path) -> Result<Collected, CollectError> {
+    let fail = |cause: String| CollectError {
+        path: path.to_owned(),
+        cause,
+    };
+    let file = std::fs::File::open(path).map_err(|e| fail(e.to_string()))?;
+    let mut zip = zip::ZipArchive::new(file)
+        .map_err(|e| fail(format!("not a readable WACZ (ZIP) file: {e}")))?;
+    let package: Value = {
+        let mut entry = zip
+            .by_name("datapackage.json")
+            .map_err(|e| fail(format!("no datapackage.json: not a WACZ ({e})")))?;
+        let mut bytes = Vec::new();
+        entry
+            .read_to_end(&mut bytes)
+            .map_err(|e| fail(format!("datapackage.json: {e}")))?;
+        serde_json::from_slice(&bytes).map_err(|e| fail(format!("datapackage.json: {e}")))?
+    };
+    let resources = package
+        .get("resources")
+        .and_then(Value::as_array)
+        .ok_or_else(|| fail("datapackage.json lists no resources".into()))?;
+    let mut collected = Collected {
+        kind: "wacz",
+        sha256: crate::evidence::sha256_file(path).map_err(|e| fail(e.to_string()))?,
+        ..Collected::default()
+    };
+    if zip.by_name("datapackage-digest.json").is_ok() {
+        collected.warnings.push(
+            "the archive carries a signature (datapackage-digest.json); it is reported, not \
+             verified or trusted"
+                .into(),
+        );
+    }
+    // Every resource must match its digest before any of it is used.
+    let mut warcs = Vec::new();
+    for r in resources {
+        let Some(name) = r.get("path").and_then(Value::as_str) else {
+            continue;
+        };
+        let want = r
+            .get("hash")
+            .or_else(|| r.get("stats").and_then(|s| s.get("hash")))
+            .and_then(Value::as_str)
+            .map(|h| h.trim_start_matches("sha256:").to_ascii_lowercase());
+        let mut entry = zip.by_name(name).map_err(|e| {
+            fail(format!(
+                "resource {name} is listed but not in the archive ({e})"
+            ))
+        })?;
+        let mut hasher = sha2::Sha256::new();
+        std::io::copy(&mut entry, &mut hasher).map_err(|e| fail(format!("{name}: {e}")))?;
+        let got: String = hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        match want {
+            Some(want) if want != got => {
+                return Err(fail(format!(
+                    "resource {name} does not match its digest in datapackage.json (sha256 \
+                     {got}, listed {want}): the archive was altered or damaged; nothing imported"
+                )));
+            }
+            None => collected
+                .warnings
+                .push(format!("resource {name} has no digest to check")),
+            _ => {}
+        }
+        if name.ends_with(".warc") || name.ends_with(".warc.gz") {
+            warcs.push(name.to_owned());
+        }
+    }
+    let titles = page_titles(&mut zip);
+    let scratch = Arc::new(tempfile::tempdir().map_err(|e| fail(e.to_string()))?);
+    collected.chats = 1;
+    let now = Utc::now();
+    for name in warcs {
+        let entry = zip
+            .by_name(&name)
+            .map_err(|e| fail(format!("{name}: {e}")))?;
+        let reader: Box<dyn Read> = if name.ends_with(".gz") {
+            Box::new(flate2::read::MultiGzDecoder::new(entry))
+        } else {
+            Box::new(entry)
+        };
+        let records = warc::WarcReader::new(BufReader::new(reader)).iter_records();
+        for record in records {
+            let record = record.map_err(|e| fail(format!("{name}: damaged WARC record ({e})")))?;
+            if record.warc_type().to_string() != "response" {
+                continue;
+            }
+            let Some(url) = record.header(warc::WarcHeader::TargetURI) else {
+                continue;
+            };
+            let Some((content_type, payload)) = http_payload(record.body()) else {
+                continue;
+            };
+            if !(content_type.starts_with("image/") || content_type.starts_with("video/"))
+                || payload.is_empty()
+                || payload.len() > MAX_PAYLOAD
+            {
+                continue;
+            }
+            collected.messages += 1;
+            let file =
+                scratch
+                    .path()
+                    .join(format!("{:06}-{}", collected.messages, file_name(&url)));
+            std::fs::write(&file, &payload).map_err(|e| fail(e.to_string()))?;
+            let url = url.into_owned();
+            collected.items.push(Item {
+                source: SourceRecord {
+                    kind: "wacz".into(),
+                    title: titles.get(&url).cloned(),
+                    url: Some(url),
+                    archived_at: Some(record.date().to_rfc3339()),
+                    path_in_export: format!("{name}#{}", record.warc_id()),
+                    collection_sha256: collected.sha256.clone(),
+                    imported_at: now,
+                    ..SourceRecord::default()
+                },
+                media: Media::File(file),
+            });
+        }
+    }
+    collected.scratch = Some(scratch);
+    Ok(collected)
+}
+
+/// Page titles by URL from `pages/*.jsonl` (the first line is a header).
+fn page_titles(zip: &mut zip::ZipArchive<std::fs::File>) -> HashMap<String, String> {
+    let names: Vec<String> = zip
+        .file_names()
+        .filter_map(Result::ok)
+        .filter(|n| n.starts_with("pages/") && n.ends_with(".jsonl"))
+        .map(|n| n.into_owned())
+        .collect();
+    let mut titles = HashMap::new();
+    for name in names {
+        let mut text = String::new();
+        if let Ok(mut entry) = zip.by_name(&name) {
+            let _ = entry.read_to_string(&mut text);
+        }
+        for line in text.lines() {
+            let Ok(v) = serde_json::from_str::<Value>(line) else {
+                continue;
+            };
+            if let (Some(url), Some(title)) = (
+                v.get("url").and_then(Value::as_str),
+                v.get("title").and_then(Value::as_str),
+            ) {
+                titles.insert(url.to_owned(), title.to_owned());
+            }
+        }
+    }
+    titles
+}
+
+/// An HTTP response's content type and body (chunked transfer decoded; gzip or deflate
+/// content decoded).
+fn http_payload(block: &[u8]) -> Option<(String, Vec<u8>)> {
+    let end = block.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let head = std::str::from_utf8(&block[..end]).ok()?;
+    let mut body = block[end + 4..].to_vec();
+    let mut lines = head.lines();
+    let status = lines.next()?;
+    if !status.starts_with("HTTP/") || status.split_whitespace().nth(1) != Some("200") {
+        return None;
+    }
+    let headers: HashMap<String, String> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    let content_type = headers.get("content-type").map(|t| {
+        t.split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase()
+    })?;
+    if headers
+        .get("transfer-encoding")
+        .is_some_and(|t| t.eq_ignore_ascii_case("chunked"))
+    {
+        body = dechunk(&body).unwrap_or(body);
+    }
+    match headers
+        .get("content-encoding")
+        .map(|e| e.to_ascii_lowercase())
+    {
+        Some(e) if e == "gzip" => {
+            let mut out = Vec::new();
+            flate2::read::MultiGzDecoder::new(&body[..])
+                .read_to_end(&mut out)
+                .ok()?;
+            body = out;
+        }
+        Some(e) if e == "deflate" => {
+            let mut out = Vec::new();
+            flate2::read::ZlibDecoder::new(&body[..])
+                .read_to_end(&mut out)
+                .ok()?;
+            body = out;
+        }
+        _ => {}
+    }
+    Some((content_type, body))
+}
+
+fn dechunk(body: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    loop {
+        let line_end = at + body[at..].windows(2).position(|w| w == b"\r\n")?;
+        let size_text = std::str::from_utf8(&body[at..line_end]).ok()?;
+        let size = usize::from_str_radix(size_text.split(';').next()?.trim(), 16).ok()?;
+        at = line_end + 2;
+        if size == 0 {
+            return Some(out);
+        }
+        out.extend_from_slice(body.get(at..at + size)?);
+        at += size + 2;
+    }
+}
+
+/// A file name for a URL's payload (its last path segment, made safe).
+fn file_name(url: &str) -> String {
+    let last = url
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("")
+        .rsplit('/')
+        .find(|s| !s.is_empty())
+        .unwrap_or("payload");
+    let safe: String = last
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        .take(80)
+        .collect();
+    if safe.is_empty() {
+        "payload".into()
+    } else {
+        safe
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunked_and_gzip_bodies_are_decoded() {
+        let block = b"HTTP/1.1 200 OK\r\nContent-Type: image/png; x=1\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n2\r\nef\r\n0\r\n\r\n";
+        let (t, body) = http_payload(block).unwrap();
+        assert_eq!((t.as_str(), body.as_slice()), ("image/png", &b"abcdef"[..]));
+        assert!(
+            http_payload(b"HTTP/1.1 404 Not Found\r\nContent-Type: image/png\r\n\r\nx").is_none()
+        );
+        assert_eq!(
+            file_name("https://x.org/a/b/photo%201.jpg?size=large"),
+            "photo1.jpg"
+        );
+        assert_eq!(file_name("https://x.org/"), "x.org");
+    }
+}
