@@ -13,6 +13,7 @@ pub mod export;
 pub mod matching;
 pub mod spatial;
 pub mod sun;
+pub mod timestamp;
 #[cfg(feature = "gui")]
 pub mod ui;
 pub mod video;

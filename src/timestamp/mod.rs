@@ -1,0 +1,343 @@
+//! RFC 3161 trusted timestamps: requests to send, and tokens checked **offline**: the
+//! message imprint against the data, the CMS signature over the signed attributes, the
+//! `messageDigest` attribute against the TSTInfo, and the signer's chain, with the
+//! time-stamping key purpose, up to a root shipped with the program (Mozilla's store,
+//! as `webpki-roots`), valid **at the stamp's time** (a certificate that expired after
+//! the stamp still proves it; one that expired before does not).
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use cms::content_info::ContentInfo;
+use cms::signed_data::{SignedData, SignerIdentifier};
+use der::asn1::{ObjectIdentifier, OctetString};
+use der::{Decode, Encode};
+use rustls_pki_types::{CertificateDer, SignatureVerificationAlgorithm, TrustAnchor, UnixTime};
+use sha2::Digest as _;
+use x509_tsp::{MessageImprint, TimeStampReq, TimeStampResp, TspVersion, TstInfo};
+
+const SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
+const SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.2");
+const SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.3");
+const MESSAGE_DIGEST: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
+const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+const RSA_PSS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.10");
+const SHA256_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
+const SHA384_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.12");
+const SHA512_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.13");
+const ECDSA_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
+const ECDSA_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.3");
+const COMMON_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.3");
+/// id-kp-timeStamping (1.3.6.1.5.5.7.3.8), DER value bytes.
+const EKU_TIME_STAMPING: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x08];
+
+/// Why a token does not prove what it should.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum StampError {
+    #[error("not an RFC 3161 timestamp token or response ({0})")]
+    NotAToken(String),
+    #[error("the authority refused the request (status {0})")]
+    Refused(u8),
+    #[error("hash algorithm {0} is not accepted (SHA-256, SHA-384 or SHA-512)")]
+    UnsupportedHash(String),
+    #[error("the token is for other data: its imprint does not match")]
+    OtherData,
+    #[error("the signed attributes do not match the token's content")]
+    AttributesMismatch,
+    #[error("the signature does not verify with any certificate in the token")]
+    BadSignature,
+    #[error("the signer's certificate is not trusted at the stamp's time: {0}")]
+    Untrusted(String),
+}
+
+/// A token that checked out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VerifiedStamp {
+    pub time: DateTime<Utc>,
+    /// The signing certificate's common name, and the trusted root it chains to.
+    pub signer: String,
+    pub root: String,
+    pub hash: &'static str,
+}
+
+/// A DER `TimeStampReq` for `data`: SHA-256 imprint, a nonce, and the certificate chain
+/// asked for (so the token can be checked offline later).
+pub fn request(data: &[u8], nonce: u64) -> Result<Vec<u8>, String> {
+    let digest = sha2::Sha256::digest(data);
+    let req = TimeStampReq {
+        version: TspVersion::V1,
+        message_imprint: MessageImprint {
+            hash_algorithm: spki::AlgorithmIdentifier {
+                oid: SHA256,
+                parameters: Some(der::Any::null()),
+            },
+            hashed_message: OctetString::new(digest.to_vec()).map_err(|e| e.to_string())?,
+        },
+        req_policy: None,
+        nonce: Some(positive_int(nonce)?),
+        cert_req: true,
+        extensions: None,
+    };
+    req.to_der().map_err(|e| e.to_string())
+}
+
+/// A positive INTEGER with minimal DER content (a leading zero only before a high bit).
+fn positive_int(v: u64) -> Result<der::asn1::Int, String> {
+    let bytes = v.to_be_bytes();
+    let first = bytes.iter().position(|b| *b != 0).unwrap_or(7);
+    let mut content = bytes[first..].to_vec();
+    if content[0] & 0x80 != 0 {
+        content.insert(0, 0);
+    }
+    der::asn1::Int::new(&content).map_err(|e| e.to_string())
+}
+
+/// A name's DER from a trust anchor's subject (the anchor keeps only the SEQUENCE's
+/// contents).
+fn anchor_name(contents: &[u8]) -> Option<x509_cert::name::Name> {
+    let mut der = vec![0x30];
+    let len = contents.len();
+    if len < 0x80 {
+        der.push(len as u8);
+    } else {
+        let bytes: Vec<u8> = len
+            .to_be_bytes()
+            .into_iter()
+            .skip_while(|b| *b == 0)
+            .collect();
+        der.push(0x80 | bytes.len() as u8);
+        der.extend(bytes);
+    }
+    der.extend_from_slice(contents);
+    x509_cert::name::Name::from_der(&der).ok()
+}
+
+/// The token in `bytes` (a `TimeStampResp`, or the bare token).
+fn token(bytes: &[u8]) -> Result<ContentInfo, StampError> {
+    if let Ok(resp) = TimeStampResp::from_der(bytes) {
+        let status = resp.status.status as u8;
+        if status > 1 {
+            return Err(StampError::Refused(status));
+        }
+        return resp
+            .time_stamp_token
+            .ok_or_else(|| StampError::NotAToken("a response without a token".into()));
+    }
+    ContentInfo::from_der(bytes).map_err(|e| StampError::NotAToken(e.to_string()))
+}
+
+fn digest(oid: ObjectIdentifier, data: &[u8]) -> Result<(Vec<u8>, &'static str), StampError> {
+    Ok(match oid {
+        SHA256 => (sha2::Sha256::digest(data).to_vec(), "SHA-256"),
+        SHA384 => (sha2::Sha384::digest(data).to_vec(), "SHA-384"),
+        SHA512 => (sha2::Sha512::digest(data).to_vec(), "SHA-512"),
+        other => return Err(StampError::UnsupportedHash(other.to_string())),
+    })
+}
+
+/// The verification algorithms a CMS signature algorithm (with its digest) may be.
+fn algorithms(
+    signature: ObjectIdentifier,
+    digest: ObjectIdentifier,
+) -> Vec<&'static dyn SignatureVerificationAlgorithm> {
+    use webpki::ring::*;
+    let rsa = |d| match d {
+        SHA256 => vec![
+            RSA_PKCS1_2048_8192_SHA256,
+            RSA_PKCS1_2048_8192_SHA256_ABSENT_PARAMS,
+        ],
+        SHA384 => vec![
+            RSA_PKCS1_2048_8192_SHA384,
+            RSA_PKCS1_2048_8192_SHA384_ABSENT_PARAMS,
+        ],
+        SHA512 => vec![
+            RSA_PKCS1_2048_8192_SHA512,
+            RSA_PKCS1_2048_8192_SHA512_ABSENT_PARAMS,
+        ],
+        _ => vec![],
+    };
+    match signature {
+        RSA_ENCRYPTION => rsa(digest),
+        SHA256_RSA => rsa(SHA256),
+        SHA384_RSA => rsa(SHA384),
+        SHA512_RSA => rsa(SHA512),
+        RSA_PSS => vec![
+            RSA_PSS_2048_8192_SHA256_LEGACY_KEY,
+            RSA_PSS_2048_8192_SHA384_LEGACY_KEY,
+            RSA_PSS_2048_8192_SHA512_LEGACY_KEY,
+        ],
+        ECDSA_SHA256 => vec![ECDSA_P256_SHA256, ECDSA_P384_SHA256],
+        ECDSA_SHA384 => vec![ECDSA_P384_SHA384, ECDSA_P256_SHA384],
+        _ => vec![],
+    }
+}
+
+/// A name's common name (else the whole name).
+fn common_name(name: &x509_cert::name::Name) -> String {
+    for rdn in name.0.iter() {
+        for atv in rdn.0.iter() {
+            if atv.oid == COMMON_NAME
+                && let Ok(s) = der::asn1::Utf8StringRef::try_from(&atv.value)
+                    .map(|s| s.as_str().to_owned())
+                    .or_else(|_| {
+                        der::asn1::PrintableStringRef::try_from(&atv.value)
+                            .map(|s| s.as_str().to_owned())
+                    })
+            {
+                return s;
+            }
+        }
+    }
+    name.to_string()
+}
+
+/// Checks `bytes` (a token or a response) stamps `data`, with trust anchors `roots`
+/// (use [`shipped_roots`]).
+pub fn verify(
+    bytes: &[u8],
+    data: &[u8],
+    roots: &[TrustAnchor<'_>],
+) -> Result<VerifiedStamp, StampError> {
+    verify_at(bytes, data, roots, None)
+}
+
+/// As [`verify`], with the chain checked at `at` instead of the stamp's own time (tests
+/// show what "valid at the stamp's time" changes).
+pub fn verify_at(
+    bytes: &[u8],
+    data: &[u8],
+    roots: &[TrustAnchor<'_>],
+    at: Option<DateTime<Utc>>,
+) -> Result<VerifiedStamp, StampError> {
+    let bad = |e: der::Error| StampError::NotAToken(e.to_string());
+    let token = token(bytes)?;
+    let signed: SignedData = token.content.decode_as().map_err(bad)?;
+    let content = signed
+        .encap_content_info
+        .econtent
+        .as_ref()
+        .ok_or_else(|| StampError::NotAToken("no TSTInfo".into()))?
+        .decode_as::<OctetString>()
+        .map_err(bad)?;
+    let info = TstInfo::from_der(content.as_bytes()).map_err(bad)?;
+    let (expected, hash) = digest(info.message_imprint.hash_algorithm.oid, data)?;
+    if info.message_imprint.hashed_message.as_bytes() != expected.as_slice() {
+        return Err(StampError::OtherData);
+    }
+    let time: DateTime<Utc> = info.gen_time.to_system_time().into();
+
+    let signer = signed
+        .signer_infos
+        .0
+        .iter()
+        .next()
+        .ok_or_else(|| StampError::NotAToken("no signer".into()))?;
+    let attrs = signer
+        .signed_attrs
+        .as_ref()
+        .ok_or(StampError::AttributesMismatch)?;
+    let (content_digest, _) = digest(signer.digest_alg.oid, content.as_bytes())?;
+    let attested = attrs
+        .iter()
+        .find(|a| a.oid == MESSAGE_DIGEST)
+        .and_then(|a| a.values.iter().next())
+        .and_then(|v| v.decode_as::<OctetString>().ok())
+        .ok_or(StampError::AttributesMismatch)?;
+    if attested.as_bytes() != content_digest.as_slice() {
+        return Err(StampError::AttributesMismatch);
+    }
+    let signed_bytes = attrs.to_der().map_err(bad)?;
+
+    let certificates: Vec<x509_cert::Certificate> = signed
+        .certificates
+        .as_ref()
+        .map(|set| {
+            set.0
+                .iter()
+                .filter_map(|c| match c {
+                    cms::cert::CertificateChoices::Certificate(c) => Some(c.clone()),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let named = |c: &x509_cert::Certificate| match &signer.sid {
+        SignerIdentifier::IssuerAndSerialNumber(ias) => {
+            c.tbs_certificate.issuer == ias.issuer
+                && c.tbs_certificate.serial_number == ias.serial_number
+        }
+        SignerIdentifier::SubjectKeyIdentifier(_) => true,
+    };
+    let candidates = algorithms(signer.signature_algorithm.oid, signer.digest_alg.oid);
+    let mut found = None;
+    for cert in certificates.iter().filter(|c| named(c)) {
+        let der = cert.to_der().map_err(bad)?;
+        let cert_der = CertificateDer::from(der.as_slice());
+        let Ok(ee) = webpki::EndEntityCert::try_from(&cert_der) else {
+            continue;
+        };
+        let ok = candidates.iter().any(|alg| {
+            ee.verify_signature(*alg, &signed_bytes, signer.signature.as_bytes())
+                .is_ok()
+        });
+        if ok {
+            found = Some((cert.clone(), der));
+            break;
+        }
+    }
+    let (cert, der) = found.ok_or(StampError::BadSignature)?;
+
+    let others: Vec<Vec<u8>> = certificates
+        .iter()
+        .filter(|c| **c != cert)
+        .filter_map(|c| c.to_der().ok())
+        .collect();
+    let intermediates: Vec<CertificateDer<'_>> = others
+        .iter()
+        .map(|d| CertificateDer::from(d.as_slice()))
+        .collect();
+    let cert_der = CertificateDer::from(der.as_slice());
+    let ee = webpki::EndEntityCert::try_from(&cert_der)
+        .map_err(|e| StampError::Untrusted(format!("{e:?}")))?;
+    let check_time = at.unwrap_or(time);
+    let seconds = u64::try_from(check_time.timestamp()).unwrap_or(0);
+    let path = ee
+        .verify_for_usage(
+            webpki::ALL_VERIFICATION_ALGS,
+            roots,
+            &intermediates,
+            UnixTime::since_unix_epoch(Duration::from_secs(seconds)),
+            webpki::KeyUsage::required(EKU_TIME_STAMPING),
+            None,
+            None,
+        )
+        .map_err(|e| StampError::Untrusted(trust_error(&e)))?;
+    let root = anchor_name(path.anchor().subject.as_ref())
+        .map(|n| common_name(&n))
+        .unwrap_or_else(|| "a shipped root".into());
+    Ok(VerifiedStamp {
+        time,
+        signer: common_name(&cert.tbs_certificate.subject),
+        root,
+        hash,
+    })
+}
+
+fn trust_error(e: &webpki::Error) -> String {
+    match e {
+        webpki::Error::UnknownIssuer => {
+            "it does not chain to a root shipped with geoproof (self-signed or private authority)"
+                .into()
+        }
+        webpki::Error::CertExpired { .. } => "a certificate had expired at that time".into(),
+        webpki::Error::CertNotValidYet { .. } => {
+            "a certificate was not yet valid at that time".into()
+        }
+        other => format!("{other:?}"),
+    }
+}
+
+/// The roots geoproof trusts for timestamps: Mozilla's store, compiled in.
+pub fn shipped_roots() -> &'static [TrustAnchor<'static>] {
+    webpki_roots::TLS_SERVER_ROOTS
+}
