@@ -341,6 +341,18 @@ fn auto_archiver_media_are_matched_by_hash_and_their_timestamps_kept() {
             .stamped_text
             .starts_with(&sha256_hex(&rocket))
     );
+    // `verify` checks the kept token too (this one is not a token at all).
+    let checks = case.verify_stamps();
+    assert_eq!(checks.len(), 2, "once per item the archive brought");
+    assert_eq!(checks[0].authority, "http://freetsa.org/tsr");
+    assert!(
+        !checks[0].valid
+            && checks[0]
+                .problem
+                .as_deref()
+                .unwrap()
+                .contains("not an RFC 3161")
+    );
     // Again: nothing new.
     let again = case
         .import_collection(

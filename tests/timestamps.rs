@@ -95,3 +95,150 @@ fn requests_are_der_that_openssl_reads() {
     assert!(text.contains("Certificate required: yes"), "{text}");
     assert!(text.contains("Nonce: 0x2A"), "{text}");
 }
+
+/// A one-shot local "authority" answering any POST with `answer` (no network leaves the
+/// machine); returns its URL and what it received.
+#[cfg(feature = "gui")]
+fn local_authority(answer: Vec<u8>) -> (String, std::thread::JoinHandle<Vec<u8>>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/tsr", listener.local_addr().unwrap());
+    let handle = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut request = Vec::new();
+        let mut buf = [0u8; 4096];
+        loop {
+            let n = stream.read(&mut buf).unwrap();
+            request.extend_from_slice(&buf[..n]);
+            if let Some(end) = request.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&request[..end]).to_lowercase();
+                let length: usize = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .map_or(0, |v| v.trim().parse().unwrap());
+                if request.len() >= end + 4 + length {
+                    break;
+                }
+            }
+        }
+        let header = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/timestamp-reply\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            answer.len()
+        );
+        stream.write_all(header.as_bytes()).unwrap();
+        stream.write_all(&answer).unwrap();
+        request
+    });
+    (url, handle)
+}
+
+#[test]
+fn a_stored_stamp_is_checked_by_verify_with_what_it_covers() {
+    use geoproof::case::{AuthorityReply, Case, ImportOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let mut case = Case::create(&dir.path().join("c"), "stamps").unwrap();
+    case.import(&data("rocket-gps.jpg"), &ImportOptions::default())
+        .unwrap();
+    let manifest = case.stamp_manifest().unwrap();
+    let lines: Vec<&str> = manifest.lines().collect();
+    assert_eq!(lines.len(), 2, "{manifest}");
+    assert!(
+        lines[0].ends_with(".jpg") && lines[1].ends_with(".json"),
+        "sorted by path"
+    );
+    // A real token, but for other data: stored, and reported as proving nothing.
+    case.store_stamp(
+        &manifest,
+        &[AuthorityReply {
+            url: "http://timestamp.identrust.com".into(),
+            request: geoproof::timestamp::request(manifest.as_bytes(), 1).unwrap(),
+            response: Ok(fixture("valid_timestamp.tsr")),
+        }],
+    )
+    .unwrap();
+    // A stamp whose manifest is the token's own data: valid, covering nothing of ours.
+    case.store_stamp(
+        std::str::from_utf8(STAMPED).unwrap(),
+        &[AuthorityReply {
+            url: "http://timestamp.identrust.com".into(),
+            request: Vec::new(),
+            response: Ok(fixture("valid_timestamp.tsr")),
+        }],
+    )
+    .unwrap();
+    let checks = case.verify_stamps();
+    assert_eq!(checks.len(), 2);
+    assert!(!checks[0].valid);
+    assert!(checks[0].problem.as_deref().unwrap().contains("other data"));
+    assert!(checks[1].valid, "{:?}", checks[1]);
+    assert_eq!(
+        checks[1].time.unwrap().to_rfc3339(),
+        "2025-03-11T10:43:58+00:00"
+    );
+    let stamp_dir = dir.path().join("c").join(&checks[0].what);
+    assert!(
+        stamp_dir.join("1-chain.pem").exists(),
+        "the chain is stored too"
+    );
+    // `verify` reports both and fails on the one that proves nothing.
+    let run = util::geoproof(["verify".as_ref(), dir.path().join("c").as_os_str()]);
+    run.assert_failed();
+    assert!(
+        run.stdout
+            .contains("NOT VALID: the token is for other data"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("stamped 2025-03-11 10:43:58 UTC"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[cfg(feature = "gui")]
+#[test]
+fn the_stamp_command_asks_first_then_sends_only_the_hash_and_stores_the_answer() {
+    use geoproof::case::{Case, ImportOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("c");
+    let mut case = Case::create(&root, "stamps").unwrap();
+    case.import(&data("rocket-gps.jpg"), &ImportOptions::default())
+        .unwrap();
+    drop(case);
+    let refused = util::geoproof([
+        "stamp".as_ref(),
+        root.as_os_str(),
+        "--tsa".as_ref(),
+        "http://127.0.0.1:9/".as_ref(),
+    ]);
+    refused.assert_failed();
+    assert!(
+        refused.stderr.contains("add --yes to agree"),
+        "{}",
+        refused.stderr
+    );
+    assert!(!root.join("timestamps").exists());
+    let (url, server) = local_authority(fixture("valid_timestamp.tsr"));
+    let run = util::geoproof([
+        "stamp".as_ref(),
+        root.as_os_str(),
+        "--tsa".as_ref(),
+        url.as_ref(),
+        "--yes".as_ref(),
+    ]);
+    let request = server.join().unwrap();
+    let body = &request[request.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4..];
+    // What left the machine: a DER request (no file names, no evidence), 80-odd bytes.
+    assert!(body.len() < 120, "{}", body.len());
+    assert!(!String::from_utf8_lossy(body).contains("rocket"));
+    // The canned answer stamps other data: stored, and said to prove nothing.
+    run.assert_failed();
+    assert!(run.stdout.contains("NOT VALID"), "{}", run.stdout);
+    let stamps: Vec<_> = std::fs::read_dir(root.join("timestamps"))
+        .unwrap()
+        .collect();
+    assert_eq!(stamps.len(), 1);
+    let log = std::fs::read_to_string(root.join("log.jsonl")).unwrap();
+    assert!(log.contains("\"case_stamped\""));
+}

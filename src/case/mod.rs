@@ -16,6 +16,7 @@ mod lock;
 pub mod log;
 mod model;
 mod similar;
+mod stamp;
 pub mod store;
 mod validate;
 mod verify;
@@ -37,6 +38,7 @@ pub use model::{
     SourceRecord, is_sha256_hex, is_valid_finding_id, short_hash,
 };
 pub use similar::{NEAR_DUPLICATE_MAX_DISTANCE, Similar, similar_to};
+pub use stamp::{AuthorityReply, StampCheck, TIMESTAMPS_DIR};
 pub use validate::{
     MAX_ITEMS, MAX_LONG_TEXT, MAX_PIXEL_COORDINATE, MAX_RECORD_BYTES, MAX_SHORT_TEXT, short_text,
 };

@@ -5,6 +5,7 @@ mod frames;
 mod import;
 mod output;
 mod redact;
+mod stamp;
 mod sun;
 
 use std::path::PathBuf;
@@ -140,6 +141,9 @@ enum Command {
     /// Import a collection (a Telegram Desktop JSON export): its media become evidence,
     /// each with the post it came from (chat, message, time, author, caption).
     Import(import::ImportArgs),
+    /// Timestamp the case: its manifest's SHA-256 sent to RFC 3161 authorities (--tsa URL,
+    /// repeatable; --yes to agree); tokens stored and checked offline by `verify`.
+    Stamp(stamp::StampArgs),
     /// Hide regions of one still for publication (--region/--ellipse X,Y,W,H, --method
     /// box|pixelate|blur): a PNG without metadata.
     Redact(redact::RedactArgs),
@@ -307,6 +311,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Frames(args) => frames::frames_command(args),
         Command::Redact(args) => redact::redact_command(args),
         Command::Import(args) => import::import_command(args),
+        Command::Stamp(args) => stamp::stamp_command(args),
         Command::Match {
             a,
             b,
@@ -777,6 +782,13 @@ fn verify(path: PathBuf, json: bool) -> Result<Outcome> {
     // being edited elsewhere, or from a newer version, is still verified.
     let (mut case, loggable) = open_for_logging(&path)?;
     let report = case.verify()?;
+    let stamps = case.verify_stamps();
+    // A case stamp that proves nothing, or evidence changed since one, fails the check;
+    // a collection's own tokens are reported (they vouch for the collection, not the case).
+    let stamps_ok = stamps
+        .iter()
+        .filter(|c| c.what.starts_with(geoproof::case::TIMESTAMPS_DIR))
+        .all(|c| c.valid && c.changed.is_empty());
     if loggable {
         case.log_event(
             "verify",
@@ -787,6 +799,8 @@ fn verify(path: PathBuf, json: bool) -> Result<Outcome> {
                 "unexpected": report.unexpected,
                 "damaged": report.damaged,
                 "orphaned_frames": report.orphaned_frames,
+                "timestamps": stamps.iter().map(|c| json!({"what": c.what, "authority": c.authority,
+                    "valid": c.valid, "time": c.time, "problem": c.problem})).collect::<Vec<_>>(),
             }),
         );
         case.save()
@@ -804,12 +818,16 @@ fn verify(path: PathBuf, json: bool) -> Result<Outcome> {
             "damaged": report.damaged,
             "unrecorded": report.unrecorded,
             "orphaned_frames": report.orphaned_frames,
+            "timestamps": stamps,
             "logged": loggable,
         }))?;
     } else {
         print!("{}", output::verify_text(&report));
+        for check in &stamps {
+            println!("timestamp {}", check.summary());
+        }
     }
-    Ok(if report.is_intact() {
+    Ok(if report.is_intact() && stamps_ok {
         Outcome::Success
     } else {
         Outcome::PartialFailure

@@ -337,6 +337,63 @@ fn trust_error(e: &webpki::Error) -> String {
     }
 }
 
+/// The certificates a token (or response) carries, as PEM, for people and other tools.
+pub fn certificates_pem(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    let Ok(signed) = token(bytes).and_then(|t| {
+        t.content
+            .decode_as::<SignedData>()
+            .map_err(|e| StampError::NotAToken(e.to_string()))
+    }) else {
+        return String::new();
+    };
+    let mut pem = String::new();
+    for choice in signed.certificates.iter().flat_map(|set| set.0.iter()) {
+        if let cms::cert::CertificateChoices::Certificate(c) = choice
+            && let Ok(der) = c.to_der()
+        {
+            let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+            pem.push_str("-----BEGIN CERTIFICATE-----\n");
+            for line in b64.as_bytes().chunks(64) {
+                pem.push_str(&String::from_utf8_lossy(line));
+                pem.push('\n');
+            }
+            pem.push_str("-----END CERTIFICATE-----\n");
+        }
+    }
+    pem
+}
+
+/// Posts a DER request to a timestamp authority (15 s limit) and returns its answer.
+/// Only with the `gui` feature, which links the HTTP client.
+#[cfg(feature = "gui")]
+pub fn send(url: &str, request: &[u8]) -> Result<Vec<u8>, String> {
+    // reqwest is built without a bundled crypto provider; ring is already linked.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(15))
+        .connect_timeout(Duration::from_secs(5))
+        .user_agent(concat!("geoproof/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let response = client
+        .post(url)
+        .header("Content-Type", "application/timestamp-query")
+        .body(request.to_vec())
+        .send()
+        .and_then(|r| r.error_for_status())
+        .map_err(|e| e.to_string())?;
+    let bytes = response.bytes().map_err(|e| e.to_string())?.to_vec();
+    // Answer bytes that are not a response are kept out: say what came back instead.
+    match TimeStampResp::from_der(&bytes) {
+        Ok(_) => Ok(bytes),
+        Err(e) => Err(format!(
+            "not a timestamp response ({e}; {} bytes)",
+            bytes.len()
+        )),
+    }
+}
+
 /// The roots geoproof trusts for timestamps: Mozilla's store, compiled in.
 pub fn shipped_roots() -> &'static [TrustAnchor<'static>] {
     webpki_roots::TLS_SERVER_ROOTS
