@@ -102,3 +102,23 @@ fn demo_case_has_footage_a_frame_grab_and_a_solved_shadow() {
         "the arrest site is in the locus"
     );
 }
+
+#[test]
+fn demo_case_has_an_imported_channel_export() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo-case");
+    let case = Case::open_read_only(&root).unwrap();
+    let posts: Vec<_> = case
+        .evidence()
+        .flat_map(|e| e.sources.iter().map(move |s| (e, s)))
+        .collect();
+    assert_eq!(posts.len(), 2);
+    assert!(posts.iter().all(|(_, s)| s.kind == "telegram"
+        && s.chat.as_deref() == Some("geoproof demo channel")
+        && s.posted_utc.is_some()));
+    let (video, post) = posts.iter().find(|(e, _)| e.is_video()).unwrap();
+    assert_eq!(post.message_id, Some(101));
+    assert_eq!(video.original_name, "rocket-pan.mp4");
+    assert!(posts.iter().any(|(_, s)| s.forwarded_from.is_some()));
+    let log = std::fs::read_to_string(root.join("log.jsonl")).unwrap();
+    assert!(log.contains("\"collection_imported\""));
+}

@@ -96,42 +96,6 @@ fn requests_are_der_that_openssl_reads() {
     assert!(text.contains("Nonce: 0x2A"), "{text}");
 }
 
-/// A one-shot local "authority" answering any POST with `answer` (no network leaves the
-/// machine); returns its URL and what it received.
-#[cfg(feature = "gui")]
-fn local_authority(answer: Vec<u8>) -> (String, std::thread::JoinHandle<Vec<u8>>) {
-    use std::io::{Read, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/tsr", listener.local_addr().unwrap());
-    let handle = std::thread::spawn(move || {
-        let (mut stream, _) = listener.accept().unwrap();
-        let mut request = Vec::new();
-        let mut buf = [0u8; 4096];
-        loop {
-            let n = stream.read(&mut buf).unwrap();
-            request.extend_from_slice(&buf[..n]);
-            if let Some(end) = request.windows(4).position(|w| w == b"\r\n\r\n") {
-                let head = String::from_utf8_lossy(&request[..end]).to_lowercase();
-                let length: usize = head
-                    .lines()
-                    .find_map(|l| l.strip_prefix("content-length:"))
-                    .map_or(0, |v| v.trim().parse().unwrap());
-                if request.len() >= end + 4 + length {
-                    break;
-                }
-            }
-        }
-        let header = format!(
-            "HTTP/1.1 200 OK\r\nContent-Type: application/timestamp-reply\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-            answer.len()
-        );
-        stream.write_all(header.as_bytes()).unwrap();
-        stream.write_all(&answer).unwrap();
-        request
-    });
-    (url, handle)
-}
-
 #[test]
 fn a_stored_stamp_is_checked_by_verify_with_what_it_covers() {
     use geoproof::case::{AuthorityReply, Case, ImportOptions};
@@ -219,7 +183,7 @@ fn the_stamp_command_asks_first_then_sends_only_the_hash_and_stores_the_answer()
         refused.stderr
     );
     assert!(!root.join("timestamps").exists());
-    let (url, server) = local_authority(fixture("valid_timestamp.tsr"));
+    let (url, server) = util::local_authority(fixture("valid_timestamp.tsr"));
     let run = util::geoproof([
         "stamp".as_ref(),
         root.as_os_str(),

@@ -1148,3 +1148,47 @@ fn a_collection_import_can_be_cancelled_and_keeps_what_it_stored() {
     let log = std::fs::read_to_string(dir.path().join("c/log.jsonl")).unwrap();
     assert!(log.contains("\"cancelled\":true"), "{log}");
 }
+
+#[test]
+fn stamping_asks_first_and_each_request_is_in_the_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut case = Case::create(&dir.path().join("c"), "stamp").unwrap();
+    case.import(&util::data("rocket-gps.jpg"), &ImportOptions::default())
+        .unwrap();
+    let mut h = harness(Some(case));
+    h.run_steps(2);
+    h.get_by_label("Case").click();
+    h.run_steps(2);
+    h.get_by_label("Stamp case…").click();
+    h.run_steps(2);
+    h.get_by_label_contains("Only the SHA-256 of the case manifest leaves this computer");
+    assert!(app(&h).state.ledger.is_empty(), "nothing is sent before the analyst agrees");
+    // A local stand-in for an authority: this test never leaves the machine.
+    let token = std::fs::read(util::data("timestamping/valid_timestamp.tsr")).unwrap();
+    let (url, server) = util::local_authority(token);
+    {
+        let dialog = h
+            .state_mut()
+            .app
+            .as_mut()
+            .unwrap()
+            .state
+            .stamp_dialog
+            .as_mut()
+            .unwrap();
+        dialog.chosen = vec![false; 3];
+        dialog.custom = url.clone();
+    }
+    h.run_steps(1);
+    h.get_by_label("Agree and send to 1 authorities").click();
+    wait_until(&mut h, |a| a.state.status.is_some());
+    server.join().unwrap();
+    h.run_steps(2);
+    let entries = app(&h).state.ledger.snapshot();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].url, url);
+    assert_eq!(entries[0].purpose.as_deref(), Some("timestamp of the case"));
+    assert!(dir.path().join("c/timestamps").is_dir());
+    // The canned token stamps other data: the status says it proves nothing.
+    h.get_by_label_contains("0 of 1 authorities gave a valid token");
+}

@@ -44,7 +44,11 @@ pub fn import_command(args: ImportArgs) -> Result<Outcome> {
         println!("added {}", short_hash(id));
     }
     for m in &report.missing {
-        println!("missing: {} {}: {}", m.post, m.path, m.reason);
+        if m.path == m.reason {
+            println!("missing: {}: {}", m.post, m.reason);
+        } else {
+            println!("missing: {} {}: {}", m.post, m.path, m.reason);
+        }
     }
     for n in &report.not_imported {
         println!("not imported: {} {}: {}", n.post, n.path, n.reason);

@@ -13,6 +13,7 @@ mod map_view;
 pub mod online;
 mod panels;
 mod posts;
+pub mod stamp_dialog;
 pub mod sources;
 pub mod state;
 mod theme;
@@ -187,6 +188,7 @@ impl GeoproofApp {
             panels::recovery_ui(ui, &mut self.state);
         }
         posts::posts_ui(ui, &mut self.state, &mut self.thumbnails);
+        stamp_dialog::stamp_dialog_ui(ui, &mut self.state);
         about::about_window_ui(&ctx);
         self.take_map_snapshot(&ctx);
         self.state.apply_commands();

@@ -109,6 +109,8 @@ pub struct LedgerEntry {
     pub tile: TileId,
     pub url: String,
     pub outcome: Outcome,
+    /// What a request that is not a tile was for (e.g. a timestamp of the case).
+    pub purpose: Option<String>,
 }
 
 /// Every network request the app made this session, oldest first.
@@ -134,11 +136,26 @@ impl NetworkLedger {
             tile,
             url,
             outcome: Outcome::InFlight,
+            purpose: None,
         });
         entries.len() - 1
     }
 
-    fn finish(&self, index: usize, outcome: Outcome) {
+    /// Records a request that is not a tile (it shows its purpose instead).
+    pub fn start_request(&self, host: String, url: String, purpose: &str) -> usize {
+        let mut entries = self.lock();
+        entries.push(LedgerEntry {
+            time: chrono::Local::now(),
+            host,
+            tile: TileId { x: 0, y: 0, zoom: 0 },
+            url,
+            outcome: Outcome::InFlight,
+            purpose: Some(purpose.to_owned()),
+        });
+        entries.len() - 1
+    }
+
+    pub fn finish(&self, index: usize, outcome: Outcome) {
         if let Some(entry) = self.lock().get_mut(index) {
             entry.outcome = outcome;
         }

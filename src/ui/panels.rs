@@ -133,6 +133,14 @@ pub fn top_bar_ui(ui: &mut Ui, state: &mut AppState) {
                 ui.close();
             }
             if ui
+                .button("Stamp case…")
+                .on_hover_text("Trusted timestamps (RFC 3161) of the case, after you agree")
+                .clicked()
+            {
+                state.stamp_dialog = Some(super::stamp_dialog::StampDialog::new());
+                ui.close();
+            }
+            if ui
                 .button("Posts…")
                 .on_hover_text("The posts the evidence came from, searchable by caption")
                 .clicked()
@@ -852,11 +860,10 @@ pub fn ledger_ui(ui: &mut Ui, state: &mut AppState) {
                 ui.horizontal(|ui| {
                     ui.monospace(entry.time.format("%H:%M:%S%.3f").to_string());
                     ui.monospace(&entry.host);
-                    ui.monospace(format!(
-                        "{}/{}/{}",
-                        entry.tile.zoom, entry.tile.x, entry.tile.y
-                    ))
-                    .on_hover_text(&entry.url);
+                    let what = entry.purpose.clone().unwrap_or_else(|| {
+                        format!("{}/{}/{}", entry.tile.zoom, entry.tile.x, entry.tile.y)
+                    });
+                    ui.monospace(what).on_hover_text(&entry.url);
                     ui.label(RichText::new(result).monospace().color(color));
                 });
             }

@@ -145,6 +145,8 @@ pub struct AppState {
     pub collection_progress: Option<(usize, usize)>,
     pub collection_cancel: bool,
     pub last_collection: Option<PathBuf>,
+    /// The *Stamp case* dialog, while open.
+    pub stamp_dialog: Option<super::stamp_dialog::StampDialog>,
     /// The posts window is open, with its search text.
     pub posts_open: bool,
     pub posts_query: String,
@@ -274,6 +276,7 @@ impl AppState {
             collection_progress: None,
             collection_cancel: false,
             last_collection: None,
+            stamp_dialog: None,
             posts_open: false,
             posts_query: String::new(),
             workspace: Workspace::Map,

@@ -1,0 +1,212 @@
+//! *Case → Stamp case…*: the analyst picks timestamp authorities and agrees to send the
+//! case manifest's SHA-256 (nothing else) to them; requests go out on a worker thread,
+//! each in the network ledger, and the answers are stored in the case and checked.
+
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, TryRecvError};
+
+use egui::{RichText, Ui};
+
+use super::online::{NetworkLedger, Outcome};
+use super::state::{AppState, Status};
+use crate::case::AuthorityReply;
+
+/// Authorities whose certificates chain to roots geoproof ships (Mozilla's store).
+pub const KNOWN_AUTHORITIES: [(&str, &str); 3] = [
+    ("DigiCert", "http://timestamp.digicert.com"),
+    ("Sectigo", "http://timestamp.sectigo.com"),
+    ("IdenTrust", "http://timestamp.identrust.com"),
+];
+
+pub struct StampDialog {
+    pub chosen: Vec<bool>,
+    pub custom: String,
+    job: Option<(String, Receiver<Vec<AuthorityReply>>)>,
+}
+
+impl StampDialog {
+    pub fn new() -> StampDialog {
+        StampDialog {
+            chosen: vec![true, true, false],
+            custom: String::new(),
+            job: None,
+        }
+    }
+
+    fn urls(&self) -> Vec<String> {
+        let mut urls: Vec<String> = KNOWN_AUTHORITIES
+            .iter()
+            .zip(&self.chosen)
+            .filter(|(_, on)| **on)
+            .map(|((_, url), _)| (*url).to_owned())
+            .collect();
+        let custom = self.custom.trim();
+        if custom.starts_with("http://") || custom.starts_with("https://") {
+            urls.push(custom.to_owned());
+        }
+        urls
+    }
+}
+
+impl Default for StampDialog {
+    fn default() -> StampDialog {
+        StampDialog::new()
+    }
+}
+
+/// Sends one request per authority on a worker thread, each recorded in the ledger.
+fn start(
+    urls: Vec<String>,
+    manifest: Vec<u8>,
+    ledger: Arc<NetworkLedger>,
+    ctx: egui::Context,
+) -> Result<Receiver<Vec<AuthorityReply>>, String> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("timestamp".into())
+        .spawn(move || {
+            let mut replies = Vec::new();
+            for (n, url) in urls.into_iter().enumerate() {
+                let request = match crate::timestamp::request(&manifest, n as u64 + 1) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        replies.push(AuthorityReply {
+                            url,
+                            request: Vec::new(),
+                            response: Err(e),
+                        });
+                        continue;
+                    }
+                };
+                let host = url.split('/').nth(2).unwrap_or(&url).to_owned();
+                let index = ledger.start_request(host, url.clone(), "timestamp of the case");
+                let started = std::time::Instant::now();
+                let response = crate::timestamp::send(&url, &request);
+                ledger.finish(
+                    index,
+                    match &response {
+                        Ok(bytes) => Outcome::Ok {
+                            bytes: bytes.len(),
+                            millis: started.elapsed().as_millis(),
+                        },
+                        Err(e) => Outcome::Failed(e.clone()),
+                    },
+                );
+                replies.push(AuthorityReply {
+                    url,
+                    request,
+                    response,
+                });
+            }
+            let _ = tx.send(replies);
+            ctx.request_repaint();
+        })
+        .map_err(|e| format!("cannot start the timestamp requests: {e}"))?;
+    Ok(rx)
+}
+
+pub fn stamp_dialog_ui(ui: &mut Ui, state: &mut AppState) {
+    let Some(mut dialog) = state.stamp_dialog.take() else {
+        return;
+    };
+    let ctx = ui.ctx().clone();
+    let mut open = true;
+    egui::Window::new("Stamp the case")
+        .open(&mut open)
+        .default_width(520.0)
+        .show(&ctx, |ui| {
+            if let Some((manifest, rx)) = &dialog.job {
+                match rx.try_recv() {
+                    Err(TryRecvError::Empty) => {
+                        ui.horizontal(|ui| {
+                            ui.spinner();
+                            ui.label("Asking the authorities…");
+                        });
+                        return;
+                    }
+                    Err(TryRecvError::Disconnected) => {
+                        state.status = Some(Status::Error("the timestamp requests stopped".into()));
+                    }
+                    Ok(replies) => {
+                        state.status = Some(store(state, manifest, &replies));
+                    }
+                }
+                dialog.job = None;
+                return;
+            }
+            ui.label(
+                "A trusted timestamp proves the case's evidence existed, unchanged, at a \
+                 time vouched for by an independent authority (RFC 3161).",
+            );
+            ui.label(
+                RichText::new(
+                    "Only the SHA-256 of the case manifest leaves this computer: no file, no \
+                     name, no location. Each request is listed in the network ledger.",
+                )
+                .strong(),
+            );
+            for ((name, url), on) in KNOWN_AUTHORITIES.iter().zip(dialog.chosen.iter_mut()) {
+                ui.checkbox(on, format!("{name} ({url})"));
+            }
+            ui.horizontal(|ui| {
+                let label = ui.label("Other authority");
+                ui.add(
+                    egui::TextEdit::singleline(&mut dialog.custom)
+                        .hint_text("https://…")
+                        .desired_width(300.0),
+                )
+                .labelled_by(label.id);
+            });
+            let urls = dialog.urls();
+            if urls.len() < 2 {
+                ui.label(RichText::new("Two or more authorities are recommended.").weak());
+            }
+            let send = ui.add_enabled(
+                !urls.is_empty() && state.case.is_some(),
+                egui::Button::new(format!("Agree and send to {} authorities", urls.len())),
+            );
+            if send.clicked() {
+                let manifest = state.case.as_mut().map(|c| c.stamp_manifest());
+                match manifest {
+                    Some(Ok(manifest)) => {
+                        match start(urls, manifest.clone().into_bytes(), state.ledger.clone(), ctx.clone()) {
+                            Ok(rx) => dialog.job = Some((manifest, rx)),
+                            Err(e) => state.status = Some(Status::Error(e)),
+                        }
+                    }
+                    Some(Err(e)) => state.status = Some(Status::Error(e.to_string())),
+                    None => {}
+                }
+            }
+        });
+    if open || dialog.job.is_some() {
+        state.stamp_dialog = Some(dialog);
+    }
+}
+
+/// Stores the answers and says what they prove.
+fn store(state: &mut AppState, manifest: &str, replies: &[AuthorityReply]) -> Status {
+    let Some(case) = state.case.as_mut() else {
+        return Status::Error("the case was closed".into());
+    };
+    let dir = match case.store_stamp(manifest, replies) {
+        Ok(dir) => dir,
+        Err(e) => return Status::Error(e.to_string()),
+    };
+    let checks: Vec<_> = case
+        .verify_stamps()
+        .into_iter()
+        .filter(|c| dir.ends_with(&c.what))
+        .collect();
+    let valid = checks.iter().filter(|c| c.valid).count();
+    let text = format!(
+        "stamped: {valid} of {} authorities gave a valid token ({})",
+        replies.len(),
+        checks
+            .iter()
+            .map(|c| c.summary())
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+    if valid > 0 { Status::Info(text) } else { Status::Error(text) }
+}
