@@ -18,16 +18,23 @@ fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
     let export = dir.path().join("ChatExport_bench");
     std::fs::create_dir_all(export.join("photos")).expect("photos dir");
-    let base = image::open(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/rocket-gps.jpg"))
-        .expect("fixture")
-        .resize_exact(640, 360, image::imageops::FilterType::Triangle)
-        .to_rgb8();
+    let base = image::open(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/rocket-gps.jpg"
+    ))
+    .expect("fixture")
+    .resize_exact(640, 360, image::imageops::FilterType::Triangle)
+    .to_rgb8();
     let mut messages = Vec::new();
     for i in 0..POSTS {
         // Each photo differs (a moving bar), so each is new evidence.
         let mut img = base.clone();
         for y in 0..360 {
-            img.put_pixel((i * 7 % 640) as u32, y, image::Rgb([255, (i % 256) as u8, 0]));
+            img.put_pixel(
+                (i * 7 % 640) as u32,
+                y,
+                image::Rgb([255, (i % 256) as u8, 0]),
+            );
         }
         let mut bytes = Vec::new();
         JpegEncoder::new_with_quality(&mut Cursor::new(&mut bytes), 85)
@@ -43,8 +50,11 @@ fn main() {
     }
     let result = serde_json::json!({"name": "bench channel", "type": "public_channel",
         "id": 1, "messages": messages});
-    std::fs::write(export.join("result.json"), serde_json::to_vec(&result).expect("json"))
-        .expect("write");
+    std::fs::write(
+        export.join("result.json"),
+        serde_json::to_vec(&result).expect("json"),
+    )
+    .expect("write");
     let mut case = Case::create(&dir.path().join("case"), "bench").expect("case");
     let never = AtomicBool::new(false);
     let started = Instant::now();

@@ -54,13 +54,16 @@ fn a_channel_export_becomes_evidence_with_each_posts_provenance() {
         reasons.iter().any(|r| r.contains("link leading out")),
         "{reasons:?}"
     );
-    assert!(
-        report
-            .not_imported
-            .iter()
-            .any(|n| n.path == "files/statement.pdf"),
-        "{reasons:?}"
+    // The document is kept by its hash, not analysed, and verify vouches for it.
+    let pdf = &report.kept_unanalysed[0];
+    assert_eq!(pdf.path, "files/statement.pdf");
+    assert!(pdf.reason.starts_with("not analysed"), "{}", pdf.reason);
+    assert_eq!(pdf.file, format!("attachments/{}.pdf", pdf.sha256));
+    assert_eq!(
+        std::fs::read(case.root().join(&pdf.file)).unwrap(),
+        b"%PDF-1.4 not analysed"
     );
+    assert!(case.verify().unwrap().intact.contains(&pdf.sha256));
     assert!(
         report.warnings.iter().any(|w| w.contains("-5")),
         "{:?}",

@@ -1162,7 +1162,10 @@ fn stamping_asks_first_and_each_request_is_in_the_ledger() {
     h.get_by_label("Stamp case…").click();
     h.run_steps(2);
     h.get_by_label_contains("Only the SHA-256 of the case manifest leaves this computer");
-    assert!(app(&h).state.ledger.is_empty(), "nothing is sent before the analyst agrees");
+    assert!(
+        app(&h).state.ledger.is_empty(),
+        "nothing is sent before the analyst agrees"
+    );
     // A local stand-in for an authority: this test never leaves the machine.
     let token = std::fs::read(util::data("timestamping/valid_timestamp.tsr")).unwrap();
     let (url, server) = util::local_authority(token);

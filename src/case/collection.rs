@@ -27,8 +27,11 @@ pub struct CollectionReport {
     pub unchanged: usize,
     /// Files the export says it did not include.
     pub missing: Vec<NotImported>,
-    /// Files not taken in: paths not read, files that are not images or videos.
+    /// Files not taken in: paths not read (never read, so not kept either).
     pub not_imported: Vec<NotImported>,
+    /// Files kept in the case but not analysed (not images or videos, or undecodable):
+    /// stored read-only as `attachments/<sha256>.<ext>`.
+    pub kept_unanalysed: Vec<KeptFile>,
     pub warnings: Vec<String>,
     pub cancelled: bool,
 }
@@ -40,6 +43,20 @@ pub struct NotImported {
     pub path: String,
     pub reason: String,
 }
+
+/// A collected file kept by its hash without analysis, and why it was not analysed.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct KeptFile {
+    pub post: String,
+    pub path: String,
+    pub sha256: String,
+    /// Where it is in the case, e.g. `attachments/<sha256>.pdf`.
+    pub file: String,
+    pub reason: String,
+}
+
+/// Where collected files that are not evidence are kept, named by their SHA-256.
+pub const ATTACHMENTS_DIR: &str = "attachments";
 
 #[derive(Debug, thiserror::Error)]
 pub enum CollectionError {
@@ -109,7 +126,16 @@ impl Case {
             (Media::Missing(reason), _) => report.missing.push(not(reason.clone())),
             (Media::Refused(reason), _) => report.not_imported.push(not(reason.clone())),
             (Media::File(_), None) => report.not_imported.push(not("not inspected".into())),
-            (Media::File(_), Some(Err(e))) => report.not_imported.push(not(e.cause.to_string())),
+            (Media::File(file), Some(Err(e))) => {
+                let (sha256, kept) = self.keep_attachment(file)?;
+                report.kept_unanalysed.push(KeptFile {
+                    post: post.clone(),
+                    path: path.clone(),
+                    sha256,
+                    file: kept,
+                    reason: format!("not analysed: {}", e.cause),
+                });
+            }
             (Media::File(_), Some(Ok(inspection))) => {
                 let options = ImportOptions {
                     source: Some(item.source.clone()),
@@ -131,6 +157,36 @@ impl Case {
         Ok(())
     }
 
+    /// Stores a file that is not evidence read-only under its hash (once).
+    fn keep_attachment(&self, source: &std::path::Path) -> Result<(String, String), CaseError> {
+        let io = |source_err| CaseError::Io {
+            path: source.to_owned(),
+            source: source_err,
+        };
+        let sha256 = crate::evidence::sha256_file(source).map_err(io)?;
+        let ext: String = source
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default()
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .take(8)
+            .collect();
+        let ext = if ext.is_empty() {
+            "bin".to_owned()
+        } else {
+            ext
+        };
+        let file = format!("{ATTACHMENTS_DIR}/{sha256}.{ext}");
+        let target = self.root.join(&file);
+        if !crate::evidence::sha256_file(&target).is_ok_and(|h| h == sha256) {
+            let dir = self.root.join(ATTACHMENTS_DIR);
+            std::fs::create_dir_all(&dir).map_err(|source| CaseError::Io { path: dir, source })?;
+            super::store::copy_atomic_verified(source, &target, &sha256, true)?;
+        }
+        Ok((sha256, file))
+    }
+
     /// Logs the import in the case and saves.
     pub fn finish_collection(&mut self, report: &CollectionReport) -> Result<(), CaseError> {
         self.log_event(
@@ -145,6 +201,7 @@ impl Case {
                 "unchanged": report.unchanged,
                 "missing": report.missing,
                 "not_imported": report.not_imported,
+                "kept_unanalysed": report.kept_unanalysed,
                 "cancelled": report.cancelled,
             }),
         );

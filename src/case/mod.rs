@@ -26,7 +26,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-pub use collection::{CollectionError, CollectionReport, NotImported};
+pub use collection::{ATTACHMENTS_DIR, CollectionError, CollectionReport, KeptFile, NotImported};
 pub use comparison::Confidence;
 use comparison::PanelSource;
 pub use edit::{Edit, MapSnapshot};

@@ -58,6 +58,42 @@ impl VerifyReport {
 impl Case {
     /// Map snapshots shown by findings are content-addressed like originals: each must
     /// still hash to the SHA-256 its panel records.
+    /// Collected files kept without analysis are named by their hash: check they still
+    /// match it (links are not followed).
+    fn verify_attachments(&self, report: &mut VerifyReport) -> Result<(), CaseError> {
+        let dir = self.root.join(super::ATTACHMENTS_DIR);
+        let Ok(entries) = fs::read_dir(&dir) else {
+            return Ok(());
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with(".tmp-") {
+                continue;
+            }
+            let stem = name.split('.').next().unwrap_or_default().to_owned();
+            let file = format!("{}/{name}", super::ATTACHMENTS_DIR);
+            if !entry.file_type().is_ok_and(|t| t.is_file()) || !is_sha256_hex(&stem) {
+                report.unexpected.push(file);
+                continue;
+            }
+            match sha256_file(&entry.path()) {
+                Ok(hash) if hash == stem => report.intact.push(stem),
+                Ok(hash) => report.altered.push(AlteredFile {
+                    id: stem,
+                    file,
+                    actual_sha256: hash,
+                }),
+                Err(source) => {
+                    return Err(CaseError::Io {
+                        path: entry.path(),
+                        source,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn verify_snapshots(&self, report: &mut VerifyReport) -> Result<(), CaseError> {
         let mut seen = BTreeSet::new();
         for finding in self.findings.values() {
@@ -154,6 +190,7 @@ impl Case {
             }
         }
         self.verify_snapshots(&mut report)?;
+        self.verify_attachments(&mut report)?;
         self.verify_frame_sources(&mut report);
         let dir = self.root.join(EVIDENCE_DIR);
         let entries = match fs::read_dir(&dir) {

@@ -50,6 +50,9 @@ pub fn import_command(args: ImportArgs) -> Result<Outcome> {
             println!("missing: {} {}: {}", m.post, m.path, m.reason);
         }
     }
+    for k in &report.kept_unanalysed {
+        println!("kept, {}: {} {} as {}", k.reason, k.post, k.path, k.file);
+    }
     for n in &report.not_imported {
         println!("not imported: {} {}: {}", n.post, n.path, n.reason);
     }

@@ -281,7 +281,7 @@ mod tests {
         );
         assert_eq!(
             file_name("https://x.org/a/b/photo%201.jpg?size=large"),
-            "photo1.jpg"
+            "photo201.jpg"
         );
         assert_eq!(file_name("https://x.org/"), "x.org");
     }

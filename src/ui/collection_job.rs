@@ -128,11 +128,12 @@ pub fn summary(source: &std::path::Path, report: &CollectionReport) -> String {
         |n| n.to_string_lossy().into_owned(),
     );
     format!(
-        "{name}: {} added, {} gained a source, {} unchanged, {} missing from the export, {} not imported{}",
+        "{name}: {} added, {} gained a source, {} unchanged, {} missing from the export, {} kept unanalysed, {} not imported{}",
         report.added.len(),
         report.sources_added,
         report.unchanged,
         report.missing.len(),
+        report.kept_unanalysed.len(),
         report.not_imported.len(),
         if report.cancelled { " (cancelled)" } else { "" }
     )

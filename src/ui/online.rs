@@ -147,7 +147,11 @@ impl NetworkLedger {
         entries.push(LedgerEntry {
             time: chrono::Local::now(),
             host,
-            tile: TileId { x: 0, y: 0, zoom: 0 },
+            tile: TileId {
+                x: 0,
+                y: 0,
+                zoom: 0,
+            },
             url,
             outcome: Outcome::InFlight,
             purpose: Some(purpose.to_owned()),

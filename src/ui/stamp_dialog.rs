@@ -169,7 +169,12 @@ pub fn stamp_dialog_ui(ui: &mut Ui, state: &mut AppState) {
                 let manifest = state.case.as_mut().map(|c| c.stamp_manifest());
                 match manifest {
                     Some(Ok(manifest)) => {
-                        match start(urls, manifest.clone().into_bytes(), state.ledger.clone(), ctx.clone()) {
+                        match start(
+                            urls,
+                            manifest.clone().into_bytes(),
+                            state.ledger.clone(),
+                            ctx.clone(),
+                        ) {
                             Ok(rx) => dialog.job = Some((manifest, rx)),
                             Err(e) => state.status = Some(Status::Error(e)),
                         }
@@ -208,5 +213,9 @@ fn store(state: &mut AppState, manifest: &str, replies: &[AuthorityReply]) -> St
             .collect::<Vec<_>>()
             .join("; ")
     );
-    if valid > 0 { Status::Info(text) } else { Status::Error(text) }
+    if valid > 0 {
+        Status::Info(text)
+    } else {
+        Status::Error(text)
+    }
 }
