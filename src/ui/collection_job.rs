@@ -12,7 +12,7 @@ use crate::collect::{self, Item, Media};
 use crate::evidence::{Inspection, IntakeError};
 
 enum Message {
-    Read(Result<CollectionReport, String>, usize),
+    Read(Result<Box<CollectionReport>, String>, usize),
     Item(Box<(Item, Option<Result<Inspection, IntakeError>>)>),
     Done,
 }
@@ -29,7 +29,7 @@ pub struct CollectionJob {
 /// How a job went, for the status bar.
 pub enum Progress {
     Running,
-    Finished(Result<CollectionReport, String>),
+    Finished(Result<Box<CollectionReport>, String>),
 }
 
 impl CollectionJob {
@@ -49,7 +49,7 @@ impl CollectionJob {
                     }
                 };
                 let report = CollectionReport::new(&collected);
-                let _ = tx.send(Message::Read(Ok(report), collected.items.len()));
+                let _ = tx.send(Message::Read(Ok(Box::new(report)), collected.items.len()));
                 for item in collected.items {
                     if stop.load(Ordering::Relaxed) {
                         break;
@@ -93,7 +93,7 @@ impl CollectionJob {
             match self.messages.try_recv() {
                 Ok(Message::Read(Err(e), _)) => return Progress::Finished(Err(e)),
                 Ok(Message::Read(Ok(report), total)) => {
-                    self.report = Some(report);
+                    self.report = Some(*report);
                     self.total = total;
                 }
                 Ok(Message::Item(boxed)) => {
@@ -111,7 +111,7 @@ impl CollectionJob {
                     report.cancelled = self.cancel.load(Ordering::Relaxed);
                     return Progress::Finished(
                         case.finish_collection(&report)
-                            .map(|()| report)
+                            .map(|()| Box::new(report))
                             .map_err(|e| e.to_string()),
                     );
                 }
