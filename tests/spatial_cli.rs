@@ -126,3 +126,74 @@ fn open_without_the_gui_feature_fails_with_a_reason() {
     assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
     assert!(run.stdout.is_empty(), "{}", run.stdout);
 }
+
+#[test]
+fn georef_reports_residuals_rms_and_leave_one_out_and_refuses_bad_points() {
+    let image = util::data("coffee-no-gps.jpg"); // 600×400
+    let gcps = [
+        "10,10,53.0800,34.5500",
+        "590,10,53.0800,34.5600",
+        "590,390,53.0750,34.5600",
+        "10,390,53.0750,34.5500",
+        "300,200,53.07751,34.5551",
+    ];
+    let mut args: Vec<String> = vec!["georef".into(), image.display().to_string()];
+    for g in gcps {
+        args.extend(["--gcp".into(), g.into()]);
+    }
+    args.extend([
+        "--method".into(),
+        "affine".into(),
+        "--at".into(),
+        "300,200".into(),
+        "--json".into(),
+    ]);
+    let run = geoproof(&args);
+    run.assert_ok();
+    let json = run.json();
+    assert_eq!(json["method"], "affine");
+    assert_eq!(json["minimum_points"], 3);
+    let points = json["points"].as_array().unwrap();
+    assert_eq!(points.len(), 5);
+    // The centre point was placed 1 m-ish off the affine the corners define: it has the
+    // largest leave-one-out residual.
+    let loo: Vec<f64> = points
+        .iter()
+        .map(|p| p["leave_one_out_m"].as_f64().unwrap())
+        .collect();
+    let worst = loo.iter().cloned().fold(0.0, f64::max);
+    assert_eq!(loo[4], worst);
+    let rms = json["rms_m"].as_f64().unwrap();
+    assert!(rms > 1.0 && rms < 10.0, "{rms}");
+    assert!((json["at"]["lat"].as_f64().unwrap() - 53.0775).abs() < 1e-4);
+    let outside = geoproof([
+        "georef",
+        &image.display().to_string(),
+        "--gcp",
+        "900,10,53.08,34.55",
+        "--gcp",
+        "10,10,53.08,34.56",
+    ]);
+    outside.assert_failed();
+    assert!(
+        outside.stderr.contains("outside the 600×400 image"),
+        "{}",
+        outside.stderr
+    );
+    let few = geoproof([
+        "georef",
+        &image.display().to_string(),
+        "--gcp",
+        "10,10,53.08,34.55",
+        "--gcp",
+        "20,20,53.081,34.551",
+        "--method",
+        "projective",
+    ]);
+    few.assert_failed();
+    assert!(
+        few.stderr.contains("needs at least 4 control points"),
+        "{}",
+        few.stderr
+    );
+}

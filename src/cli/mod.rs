@@ -2,6 +2,7 @@
 //! Every subcommand prints human text by default and one JSON document with `--json`.
 
 mod frames;
+mod georef;
 mod import;
 mod output;
 mod redact;
@@ -144,6 +145,9 @@ enum Command {
     /// Timestamp the case: its manifest's SHA-256 sent to RFC 3161 authorities (--tsa URL,
     /// repeatable; --yes to agree); tokens stored and checked offline by `verify`.
     Stamp(stamp::StampArgs),
+    /// Fit an image to the ground from control points (--gcp X,Y,LAT,LON, repeatable;
+    /// --method helmert|affine|projective): residuals, RMS, leave-one-out; --at X,Y.
+    Georef(georef::GeorefArgs),
     /// Hide regions of one still for publication (--region/--ellipse X,Y,W,H, --method
     /// box|pixelate|blur): a PNG without metadata.
     Redact(redact::RedactArgs),
@@ -312,6 +316,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Redact(args) => redact::redact_command(args),
         Command::Import(args) => import::import_command(args),
         Command::Stamp(args) => stamp::stamp_command(args),
+        Command::Georef(args) => georef::georef_command(args),
         Command::Match {
             a,
             b,

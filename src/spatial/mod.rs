@@ -5,6 +5,7 @@ mod borders;
 mod coords;
 pub mod framing;
 mod geodesic;
+pub mod georef;
 
 pub use borders::{BorderFilter, BorderHit, Borders, BordersError, Country, Outline};
 pub use coords::{CoordError, LatLon, parse_coordinate};
