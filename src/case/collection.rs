@@ -97,6 +97,18 @@ impl Case {
                 report.cancelled = true;
                 break;
             }
+            // A file already here from this very post (a re-import) needs only its hash.
+            if let Media::File(file) = &item.media
+                && let Ok(sha256) = crate::evidence::sha256_file(file)
+                && self
+                    .evidence
+                    .get(&sha256)
+                    .is_some_and(|r| r.sources.iter().any(|s| s.same_post(&item.source)))
+            {
+                report.unchanged += 1;
+                progress(done + 1, total);
+                continue;
+            }
             let inspection = match &item.media {
                 Media::File(file) => Some(crate::evidence::inspect_file(file)),
                 _ => None,
