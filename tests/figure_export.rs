@@ -11,7 +11,7 @@ use geoproof::board::ops;
 use geoproof::case::comparison::{Category, PanelSource};
 use geoproof::case::{Case, Edit, Finding, FindingKind, ImportOptions, ImportOutcome, MapSnapshot};
 use geoproof::export::figure::{self, FigureOptions, Typesetter};
-use util::{assert_golden, data, demo_copy, geoproof};
+use util::{assert_golden, data, demo_copy, geoproof, png_chunks};
 
 #[test]
 fn the_demo_comparison_figure_matches_its_golden_image() {
@@ -132,17 +132,6 @@ fn arabic_letters_are_joined_not_drawn_in_isolated_forms() {
     );
     // Pashto's ۍ (U+06CD) is not in DejaVu Sans; it must still get a glyph.
     assert!(!ts.layout("ۍ", 40.0, None, false).outlines.is_empty());
-}
-
-fn png_chunks(bytes: &[u8]) -> Vec<String> {
-    let mut chunks = Vec::new();
-    let mut at = 8;
-    while at + 8 <= bytes.len() {
-        let len = u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
-        chunks.push(String::from_utf8_lossy(&bytes[at + 4..at + 8]).into_owned());
-        at += 12 + len;
-    }
-    chunks
 }
 
 #[test]

@@ -15,7 +15,7 @@ use geoproof::case::{Case, Edit, Finding, FindingKind, ImportOptions, ImportOutc
 use geoproof::export::figure::{self, FigureOptions, Typesetter};
 use geoproof::export::redact;
 use image::RgbImage;
-use util::{assert_golden, data, demo_copy, geoproof};
+use util::{assert_golden, data, demo_copy, geoproof, png_chunks};
 
 /// A high-detail picture: every pixel independent of its neighbours.
 fn detailed(w: u32, h: u32) -> RgbImage {
@@ -503,17 +503,6 @@ fn the_demo_composite_has_captions_under_its_panels_and_its_redactions() {
         e.contains("layout 2,2 has 4 places") && e.contains("3 panels"),
         "{e}"
     );
-}
-
-fn png_chunks(bytes: &[u8]) -> Vec<String> {
-    let mut chunks = Vec::new();
-    let mut at = 8;
-    while at + 8 <= bytes.len() {
-        let len = u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
-        chunks.push(String::from_utf8_lossy(&bytes[at + 4..at + 8]).into_owned());
-        at += 12 + len;
-    }
-    chunks
 }
 
 #[test]

@@ -344,3 +344,15 @@ pub fn local_authority(answer: Vec<u8>) -> (String, std::thread::JoinHandle<Vec<
     });
     (url, handle)
 }
+
+/// The chunk types of a PNG, in order (to check what metadata it carries).
+pub fn png_chunks(bytes: &[u8]) -> Vec<String> {
+    let mut chunks = Vec::new();
+    let mut at = 8;
+    while at + 8 <= bytes.len() {
+        let len = u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
+        chunks.push(String::from_utf8_lossy(&bytes[at + 4..at + 8]).into_owned());
+        at += 12 + len;
+    }
+    chunks
+}
