@@ -159,10 +159,24 @@ impl NetworkLedger {
         entries.len() - 1
     }
 
-    pub fn finish(&self, index: usize, outcome: Outcome) {
+    fn finish(&self, index: usize, outcome: Outcome) {
         if let Some(entry) = self.lock().get_mut(index) {
             entry.outcome = outcome;
         }
+    }
+
+    /// Records how request `index`, started at `started`, ended.
+    pub fn finish_with(&self, index: usize, result: &Result<Vec<u8>, String>, started: Instant) {
+        self.finish(
+            index,
+            match result {
+                Ok(bytes) => Outcome::Ok {
+                    bytes: bytes.len(),
+                    millis: started.elapsed().as_millis(),
+                },
+                Err(e) => Outcome::Failed(e.clone()),
+            },
+        );
     }
 
     pub fn snapshot(&self) -> Vec<LedgerEntry> {
@@ -430,16 +444,7 @@ fn fetch(
                 String::from_utf8_lossy(&bytes[..bytes.len().min(24)])
             )),
         });
-    ledger.finish(
-        index,
-        match &result {
-            Ok(bytes) => Outcome::Ok {
-                bytes: bytes.len(),
-                millis: started.elapsed().as_millis(),
-            },
-            Err(e) => Outcome::Failed(e.clone()),
-        },
-    );
+    ledger.finish_with(index, &result, started);
     result
 }
 

@@ -7,7 +7,7 @@ use std::sync::mpsc::{Receiver, TryRecvError};
 
 use egui::{RichText, Ui};
 
-use super::online::{NetworkLedger, Outcome};
+use super::online::NetworkLedger;
 use super::state::{AppState, Status};
 use crate::case::AuthorityReply;
 
@@ -82,16 +82,7 @@ fn start(
                 let index = ledger.start_request(host, url.clone(), "timestamp of the case");
                 let started = std::time::Instant::now();
                 let response = crate::timestamp::send(&url, &request);
-                ledger.finish(
-                    index,
-                    match &response {
-                        Ok(bytes) => Outcome::Ok {
-                            bytes: bytes.len(),
-                            millis: started.elapsed().as_millis(),
-                        },
-                        Err(e) => Outcome::Failed(e.clone()),
-                    },
-                );
+                ledger.finish_with(index, &response, started);
                 replies.push(AuthorityReply {
                     url,
                     request,
