@@ -92,18 +92,33 @@ impl Case {
         let collected = collect::read(path)?;
         let mut report = CollectionReport::new(&collected);
         let total = collected.items.len();
+        // For each item, the evidence this very post already brought (a re-import).
+        let known: Vec<Option<String>> = {
+            let by_post: std::collections::HashMap<_, &str> = self
+                .evidence
+                .values()
+                .flat_map(|r| {
+                    r.sources
+                        .iter()
+                        .map(move |s| (s.post_key(), r.sha256.as_str()))
+                })
+                .collect();
+            collected
+                .items
+                .iter()
+                .map(|i| by_post.get(&i.source.post_key()).map(|s| (*s).to_owned()))
+                .collect()
+        };
         for (done, item) in collected.items.iter().enumerate() {
             if cancel.load(Ordering::Relaxed) {
                 report.cancelled = true;
                 break;
             }
-            // A file already here from this very post (a re-import) needs only its hash.
+            // A file this very post already brought (a re-import) is only hashed, to
+            // confirm it is the same bytes; new files are hashed once, by intake.
             if let Media::File(file) = &item.media
-                && let Ok(sha256) = crate::evidence::sha256_file(file)
-                && self
-                    .evidence
-                    .get(&sha256)
-                    .is_some_and(|r| r.sources.iter().any(|s| s.same_post(&item.source)))
+                && let Some(sha256) = &known[done]
+                && crate::evidence::sha256_file(file).is_ok_and(|h| h == *sha256)
             {
                 report.unchanged += 1;
                 progress(done + 1, total);

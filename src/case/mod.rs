@@ -34,8 +34,8 @@ pub use error::CaseError;
 pub use import::{ImportError, ImportOptions, ImportOutcome};
 pub use model::{
     CaseMeta, ChronoWindow, Chronolocation, DerivedFrom, EvidenceRecord, Extra, Finding,
-    FindingFilter, FindingKind, FindingLocation, KeptTimestamp, SCHEMA_VERSION, ShadowInput,
-    SourceRecord, is_sha256_hex, is_valid_finding_id, short_hash,
+    FindingFilter, FindingKind, FindingLocation, KeptTimestamp, PostKey, SCHEMA_VERSION,
+    ShadowInput, SourceRecord, is_sha256_hex, is_valid_finding_id, short_hash,
 };
 pub use similar::{NEAR_DUPLICATE_MAX_DISTANCE, Similar, similar_to};
 pub use stamp::{AuthorityReply, StampCheck, TIMESTAMPS_DIR};

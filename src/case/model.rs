@@ -149,15 +149,32 @@ pub struct KeptTimestamp {
     pub stamped_text: String,
 }
 
+/// See [`SourceRecord::post_key`].
+pub type PostKey<'a> = (
+    &'a str,
+    Option<i64>,
+    Option<&'a str>,
+    Option<i64>,
+    &'a str,
+    Option<&'a str>,
+);
+
 impl SourceRecord {
     /// Whether `other` is the same post carrying the same file (a re-import).
     pub fn same_post(&self, other: &SourceRecord) -> bool {
-        self.kind == other.kind
-            && self.chat_id == other.chat_id
-            && self.chat == other.chat
-            && self.message_id == other.message_id
-            && self.path_in_export == other.path_in_export
-            && self.url == other.url
+        self.post_key() == other.post_key()
+    }
+
+    /// What names the post and the file in it: equal keys are the same post's file.
+    pub fn post_key(&self) -> PostKey<'_> {
+        (
+            &self.kind,
+            self.chat_id,
+            self.chat.as_deref(),
+            self.message_id,
+            &self.path_in_export,
+            self.url.as_deref(),
+        )
     }
 
     /// `channel name #123` for lists (an archived page: its title or address).

@@ -87,9 +87,10 @@ pub fn read(folder: &Path) -> Result<Collected, CollectError> {
                     continue;
                 }
             }
+            let utc = posted_utc(m);
             let source = SourceRecord {
-                posted_utc: posted_utc(m),
-                posted_local_unknown_zone: if posted_utc(m).is_none() {
+                posted_utc: utc,
+                posted_local_unknown_zone: if utc.is_none() {
                     text_field(m, "date")
                 } else {
                     None
