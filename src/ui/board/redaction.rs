@@ -33,7 +33,7 @@ pub fn draw(
     {
         let r = a.redaction.as_ref().expect("filtered");
         match pyramid.filter(|_| preview) {
-            Some(pyramid) => draw_applied(painter, images, panel, a, r, t, pyramid),
+            Some(pyramid) => draw_applied(painter, images, panel, a, r, t, (pyramid, frame)),
             None => draw_hatched(painter, a, r, t),
         }
     }
@@ -126,7 +126,8 @@ fn draw_hatched(painter: &egui::Painter, a: &Annotation, r: &Redaction, t: &View
 }
 
 /// The region as outputs will show it: the panel's pixels under it sampled at screen
-/// resolution and hidden by `export::redact::apply`.
+/// resolution and hidden by `export::redact::apply`; remade only when the view, the
+/// redaction or the frame shown changes, not every frame.
 fn draw_applied(
     painter: &egui::Painter,
     images: &mut BoardImages,
@@ -134,7 +135,7 @@ fn draw_applied(
     a: &Annotation,
     r: &Redaction,
     t: &ViewTransform,
-    pyramid: &Pyramid,
+    (pyramid, frame): (&Pyramid, Option<u64>),
 ) {
     let pts = outline(&a.shape, t);
     if pts.is_empty() {
@@ -152,6 +153,57 @@ fn draw_applied(
         (area.width() * px_per_pt).ceil().max(1.0) as u32,
         (area.height() * px_per_pt).ceil().max(1.0) as u32,
     );
+    let stamp = {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        for v in [
+            area.min.x, area.min.y, area.max.x, area.max.y, px_per_pt, brush,
+        ] {
+            v.to_bits().hash(&mut hasher);
+        }
+        for p in &pts {
+            (p.x.to_bits(), p.y.to_bits()).hash(&mut hasher);
+        }
+        (r.method, frame, std::ptr::from_ref(pyramid) as usize).hash(&mut hasher);
+        hasher.finish()
+    };
+    let key = format!("redact-{}-{}", panel.id, a.id);
+    let texture = images.overlay_cached(painter.ctx(), &key, stamp, || {
+        Some(applied_patch(
+            a,
+            r,
+            t,
+            pyramid,
+            &pts,
+            area,
+            px_per_pt,
+            brush,
+            (w, h),
+        ))
+    });
+    if let Some(texture) = texture {
+        painter.image(
+            texture,
+            area,
+            Rect::from_min_max(Pos2::ZERO, pos2(1.0, 1.0)),
+            Color32::WHITE,
+        );
+    }
+}
+
+/// The pixels under `area` with the redaction applied; transparent where unchanged.
+#[allow(clippy::too_many_arguments)]
+fn applied_patch(
+    a: &Annotation,
+    r: &Redaction,
+    t: &ViewTransform,
+    pyramid: &Pyramid,
+    pts: &[Pos2],
+    area: Rect,
+    px_per_pt: f32,
+    brush: f32,
+    (w, h): (u32, u32),
+) -> egui::ColorImage {
     let at = |x: f32, y: f32| t.to_image([f64::from(x), f64::from(y)]);
     let origin = at(area.min.x, area.min.y);
     let right = at(area.min.x + 1.0 / px_per_pt, area.min.y);
@@ -197,16 +249,5 @@ fn draw_applied(
             }
         })
         .collect();
-    let image = egui::ColorImage::new([w as usize, h as usize], pixels);
-    let texture = images.overlay_texture(
-        painter.ctx(),
-        &format!("redact-{}-{}", panel.id, a.id),
-        image,
-    );
-    painter.image(
-        texture,
-        area,
-        Rect::from_min_max(Pos2::ZERO, pos2(1.0, 1.0)),
-        Color32::WHITE,
-    );
+    egui::ColorImage::new([w as usize, h as usize], pixels)
 }
