@@ -256,7 +256,7 @@ impl BoardImages {
 
     /// A texture for an overlay drawn over a panel (a redaction preview, a shield),
     /// refilled with `image` (linear filtering: these are smooth pictures).
-    pub fn overlay_texture(
+    fn overlay_texture(
         &mut self,
         ctx: &egui::Context,
         key: &str,
