@@ -12,7 +12,7 @@ mod map_sun;
 mod map_view;
 pub mod online;
 mod panels;
-mod posts;
+pub mod posts;
 pub mod sources;
 pub mod stamp_dialog;
 pub mod state;

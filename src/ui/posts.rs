@@ -48,6 +48,35 @@ pub fn matching<'a>(
     posts
 }
 
+/// The rows shown (evidence id, index of its source), recomputed only when the case or
+/// the search changes, not every frame.
+#[derive(Default)]
+pub struct PostRows {
+    key: Option<(u64, String)>,
+    rows: Vec<(String, usize)>,
+}
+
+impl PostRows {
+    fn refresh(&mut self, case: &crate::case::Case, query: &str) {
+        let key = (case.revision(), query.to_owned());
+        if self.key.as_ref() == Some(&key) {
+            return;
+        }
+        self.rows = matching(case.evidence(), query)
+            .into_iter()
+            .map(|(e, s)| {
+                let index = e
+                    .sources
+                    .iter()
+                    .position(|x| std::ptr::eq(x, s))
+                    .unwrap_or_default();
+                (e.sha256.clone(), index)
+            })
+            .collect();
+        self.key = Some(key);
+    }
+}
+
 pub fn posts_ui(ui: &mut Ui, state: &mut AppState, thumbnails: &mut Thumbnails) {
     if !state.posts_open {
         return;
@@ -72,14 +101,25 @@ pub fn posts_ui(ui: &mut Ui, state: &mut AppState, thumbnails: &mut Thumbnails) 
                 )
                 .labelled_by(label.id);
             });
-            let posts = matching(case.evidence(), &state.posts_query);
+            state.posts_rows.refresh(case, &state.posts_query);
+            let posts: Vec<(&EvidenceRecord, &SourceRecord)> = state
+                .posts_rows
+                .rows
+                .iter()
+                .take(MAX_ROWS)
+                .filter_map(|(id, i)| {
+                    let e = case.find_evidence(id).ok()?;
+                    Some((e, e.sources.get(*i)?))
+                })
+                .collect();
             let total: usize = case.evidence().map(|e| e.sources.len()).sum();
-            ui.label(format!("{} of {total} posts", posts.len()));
+            let found = state.posts_rows.rows.len();
+            ui.label(format!("{found} of {total} posts"));
             if total == 0 {
                 ui.label("No posts yet: Case → Import collection… takes in a Telegram export.");
             }
             egui::ScrollArea::vertical().show(ui, |ui| {
-                for (e, s) in posts.iter().take(MAX_ROWS) {
+                for (e, s) in &posts {
                     ui.separator();
                     ui.horizontal(|ui| {
                         let texture = thumbnails.get(
@@ -138,10 +178,10 @@ pub fn posts_ui(ui: &mut Ui, state: &mut AppState, thumbnails: &mut Thumbnails) 
                         });
                     });
                 }
-                if posts.len() > MAX_ROWS {
+                if found > MAX_ROWS {
                     ui.label(format!(
                         "{} more: narrow the search to see them",
-                        posts.len() - MAX_ROWS
+                        found - MAX_ROWS
                     ));
                 }
             });

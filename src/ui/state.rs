@@ -150,6 +150,7 @@ pub struct AppState {
     /// The posts window is open, with its search text.
     pub posts_open: bool,
     pub posts_query: String,
+    pub posts_rows: super::posts::PostRows,
     pub workspace: Workspace,
     pub board: BoardState,
     /// What the analyst chose to see of graphic content.
@@ -279,6 +280,7 @@ impl AppState {
             stamp_dialog: None,
             posts_open: false,
             posts_query: String::new(),
+            posts_rows: Default::default(),
             workspace: Workspace::Map,
             board: BoardState::default(),
             exposure: Exposure::default(),
