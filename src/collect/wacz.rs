@@ -207,27 +207,26 @@ fn http_payload(block: &[u8]) -> Option<(String, Vec<u8>)> {
     {
         body = dechunk(&body).unwrap_or(body);
     }
-    match headers
+    let encoding = headers
         .get("content-encoding")
-        .map(|e| e.to_ascii_lowercase())
-    {
-        Some(e) if e == "gzip" => {
-            let mut out = Vec::new();
-            flate2::read::MultiGzDecoder::new(&body[..])
-                .read_to_end(&mut out)
-                .ok()?;
-            body = out;
+        .map(|e| e.to_ascii_lowercase());
+    let mut decoded = Vec::new();
+    let read = match encoding.as_deref() {
+        Some("gzip") => {
+            Some(flate2::read::MultiGzDecoder::new(&body[..]).read_to_end(&mut decoded))
         }
-        Some(e) if e == "deflate" => {
-            let mut out = Vec::new();
-            flate2::read::ZlibDecoder::new(&body[..])
-                .read_to_end(&mut out)
-                .ok()?;
-            body = out;
+        Some("deflate") => {
+            Some(flate2::read::ZlibDecoder::new(&body[..]).read_to_end(&mut decoded))
         }
-        _ => {}
+        _ => None,
+    };
+    match read {
+        Some(result) => {
+            result.ok()?;
+            Some((content_type, decoded))
+        }
+        None => Some((content_type, body)),
     }
-    Some((content_type, body))
 }
 
 fn dechunk(body: &[u8]) -> Option<Vec<u8>> {
