@@ -10,6 +10,7 @@ mod collection;
 pub mod comparison;
 mod edit;
 mod error;
+pub mod georeference;
 mod import;
 pub mod listing;
 mod lock;

@@ -352,6 +352,9 @@ pub struct Finding {
     /// For a chronolocation: what was solved, from which shadows, and the result.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chronolocation: Option<Chronolocation>,
+    /// Control points pinning one of the panels to the ground, and its overlay.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub georeference: Option<super::georeference::Georeference>,
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -442,6 +445,7 @@ impl Finding {
             links: Vec::new(),
             shadows: Vec::new(),
             chronolocation: None,
+            georeference: None,
             extra: Extra::new(),
         }
     }

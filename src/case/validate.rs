@@ -458,6 +458,15 @@ impl Finding {
         if let Some(c) = &self.chronolocation {
             check_chronolocation(c)?;
         }
+        if let Some(g) = &self.georeference {
+            g.check().map_err(|e| format!("georeference: {e}"))?;
+            if !self.panels.iter().any(|p| p.id == g.panel) {
+                return Err(format!(
+                    "the georeference pins panel {:?}, which the finding does not have",
+                    truncated(&g.panel)
+                ));
+            }
+        }
         for m in &self.shadows {
             plain_id("shadow measurement", &m.id)?;
             text("shadow label", &m.label, MAX_SHORT_TEXT)?;

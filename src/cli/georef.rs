@@ -31,6 +31,15 @@ pub struct GeorefArgs {
     at: Option<String>,
     #[arg(long)]
     json: bool,
+    /// Write the image warped onto a latitude/longitude grid (EPSG:4326) as a GeoTIFF.
+    #[arg(long, value_name = "OUT.tif")]
+    geotiff: Option<PathBuf>,
+    /// Write a KML GroundOverlay (gx:LatLonQuad) and the image beside it as OUT.png.
+    #[arg(long, value_name = "OUT.kml")]
+    kml: Option<PathBuf>,
+    /// Write the control points and their residuals as GeoJSON.
+    #[arg(long, value_name = "OUT.geojson")]
+    gcp_geojson: Option<PathBuf>,
 }
 
 fn numbers(flag: &str, text: &str, n: usize) -> Result<Vec<f64>> {
@@ -54,6 +63,14 @@ pub fn georef_command(args: GeorefArgs) -> Result<Outcome> {
             args.method
         );
     };
+    for out in [&args.geotiff, &args.kml, &args.gcp_geojson]
+        .into_iter()
+        .flatten()
+    {
+        if same_file(out, &args.image) {
+            bail!("{}: refusing to write over the input image", out.display());
+        }
+    }
     let (_, width, height) = geoproof::evidence::load_oriented(&args.image, 64)?;
     let mut points = Vec::new();
     for text in &args.gcps {
@@ -85,6 +102,7 @@ pub fn georef_command(args: GeorefArgs) -> Result<Outcome> {
         }
         None => None,
     };
+    write_exports(&args, &fit, &points, (width, height))?;
     if args.json {
         super::output::print_json(&serde_json::json!({
             "image": args.image,
@@ -132,4 +150,69 @@ pub fn georef_command(args: GeorefArgs) -> Result<Outcome> {
         );
     }
     Ok(Outcome::Success)
+}
+
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// Writes the GeoTIFF, KML (+ PNG) and control-point GeoJSON asked for.
+fn write_exports(
+    args: &GeorefArgs,
+    fit: &georef::Fit,
+    points: &[ControlPoint],
+    (width, height): (u32, u32),
+) -> Result<()> {
+    use geoproof::case::store::write_atomic;
+    use geoproof::export::georef as export;
+    let fail = |e: String| anyhow::anyhow!("{e}");
+    let needs_pixels = args.geotiff.is_some() || args.kml.is_some();
+    let pixels = if needs_pixels {
+        let (image, _, _) = geoproof::evidence::load_oriented(&args.image, u32::MAX)?;
+        Some(image.into_rgb8())
+    } else {
+        None
+    };
+    if let (Some(out), Some(pixels)) = (&args.geotiff, &pixels) {
+        let warped = export::warp(pixels, fit, export::MAX_WARP_SIDE)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", args.image.display()))?;
+        export::write_geotiff(&warped, out).map_err(fail)?;
+        eprintln!(
+            "wrote {} ({}×{} px, {:.2} m per pixel at the control points)",
+            out.display(),
+            warped.image.width(),
+            warped.image.height(),
+            warped.resolution_m
+        );
+    }
+    if let (Some(out), Some(pixels)) = (&args.kml, &pixels) {
+        let png_path = out.with_extension("png");
+        let href = png_path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let name = args
+            .image
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let text = export::kml(&name, fit, points, width, height, &href, 1.0)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?;
+        let png = geoproof::export::redact::encode_png(pixels).map_err(fail)?;
+        write_atomic(&png_path, &png, false)?;
+        write_atomic(out, text.as_bytes(), false)?;
+        eprintln!("wrote {} and {}", out.display(), png_path.display());
+    }
+    if let Some(out) = &args.gcp_geojson {
+        write_atomic(
+            out,
+            export::control_points_geojson(fit, points).as_bytes(),
+            false,
+        )?;
+        eprintln!("wrote {}", out.display());
+    }
+    Ok(())
 }

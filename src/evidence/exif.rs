@@ -38,6 +38,21 @@ pub struct ExifSummary {
     /// EXIF Orientation 1–8 (1 = as stored).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub orientation: Option<u16>,
+    /// FocalLengthIn35mmFilm, millimetres: gives the field of view without knowing the
+    /// sensor (a camera position estimated from a photo needs it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub focal_length_35mm: Option<f64>,
+}
+
+impl ExifSummary {
+    /// The horizontal field of view the 35 mm-equivalent focal length implies (a 36 mm
+    /// wide frame), degrees.
+    pub fn horizontal_fov_deg(&self) -> Option<f64> {
+        let f = self
+            .focal_length_35mm
+            .filter(|f| f.is_finite() && *f > 0.0)?;
+        Some(2.0 * (18.0 / f).atan().to_degrees())
+    }
 }
 
 /// Reads the EXIF summary from a JPEG, TIFF, PNG, WebP or HEIF container.
@@ -69,6 +84,11 @@ pub fn read_exif(bytes: &[u8]) -> (ExifSummary, Vec<String>) {
             .and_then(|f| f.value.get_uint(0))
             .and_then(|o| u16::try_from(o).ok())
             .filter(|o| (1..=8).contains(o)),
+        focal_length_35mm: exif
+            .get_field(Tag::FocalLengthIn35mmFilm, In::PRIMARY)
+            .and_then(|f| f.value.get_uint(0))
+            .filter(|f| (1..=10_000).contains(f))
+            .map(f64::from),
         ..ExifSummary::default()
     };
     let lat = signed_degrees(&exif, Tag::GPSLatitude, Tag::GPSLatitudeRef, b'S');

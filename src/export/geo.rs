@@ -238,22 +238,38 @@ fn ring_text(ring: &[LatLon]) -> String {
 }
 
 /// Writes KML with quick-xml (escaping handled there).
-struct Kml {
+pub(crate) struct Kml {
     writer: quick_xml::Writer<Vec<u8>>,
 }
 
 impl Kml {
-    fn open(&mut self, name: &str, attrs: &[(&str, &str)]) {
+    /// A document with the XML declaration written, indented by two spaces.
+    pub(crate) fn new() -> Kml {
+        let mut k = Kml {
+            writer: quick_xml::Writer::new_with_indent(Vec::new(), b' ', 2),
+        };
+        let _ = k
+            .writer
+            .write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)));
+        k
+    }
+    /// The text written, ending in a newline.
+    pub(crate) fn finish(self) -> String {
+        let mut text = String::from_utf8(self.writer.into_inner()).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+    pub(crate) fn open(&mut self, name: &str, attrs: &[(&str, &str)]) {
         let mut start = BytesStart::new(name);
         for (k, v) in attrs {
             start.push_attribute((*k, *v));
         }
         let _ = self.writer.write_event(Event::Start(start));
     }
-    fn close(&mut self, name: &str) {
+    pub(crate) fn close(&mut self, name: &str) {
         let _ = self.writer.write_event(Event::End(BytesEnd::new(name)));
     }
-    fn leaf(&mut self, name: &str, text: &str) {
+    pub(crate) fn leaf(&mut self, name: &str, text: &str) {
         self.open(name, &[]);
         let _ = self.writer.write_event(Event::Text(BytesText::new(text)));
         self.close(name);
@@ -285,7 +301,7 @@ impl Kml {
         );
     }
 
-    fn data(&mut self, name: &str, value: &str) {
+    pub(crate) fn data(&mut self, name: &str, value: &str) {
         self.open("Data", &[("name", name)]);
         self.leaf("value", value);
         self.close("Data");
@@ -293,12 +309,7 @@ impl Kml {
 }
 
 fn kml(case: &Case, rows: &[Row], areas: &[&crate::case::Finding]) -> String {
-    let mut k = Kml {
-        writer: quick_xml::Writer::new_with_indent(Vec::new(), b' ', 2),
-    };
-    let _ = k
-        .writer
-        .write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)));
+    let mut k = Kml::new();
     k.open("kml", &[("xmlns", "http://www.opengis.net/kml/2.2")]);
     k.open("Document", &[]);
     k.leaf("name", &case.meta().title);
@@ -417,9 +428,7 @@ fn kml(case: &Case, rows: &[Row], areas: &[&crate::case::Finding]) -> String {
     }
     k.close("Document");
     k.close("kml");
-    let mut text = String::from_utf8(k.writer.into_inner()).unwrap_or_default();
-    text.push('\n');
-    text
+    k.finish()
 }
 
 fn camera_of(e: &EvidenceRecord) -> Option<(LatLon, f64)> {

@@ -4,6 +4,7 @@
 pub mod contact_sheet;
 pub mod figure;
 pub mod geo;
+pub mod georef;
 pub mod redact;
 
 pub use geo::{GeoExport, GeoFormat};

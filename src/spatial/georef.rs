@@ -6,12 +6,12 @@
 //! what shows a bad point: with n at the minimum, residuals are zero by construction.
 
 use nalgebra::{DMatrix, Matrix3, Vector3};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Points further apart than this do not lie on one local plane well enough.
 pub const MAX_EXTENT_M: f64 = 50_000.0;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
     Helmert,
@@ -40,7 +40,7 @@ impl Method {
 }
 
 /// One control point: an image pixel and the place it shows.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ControlPoint {
     pub x: f64,
     pub y: f64,
@@ -86,6 +86,11 @@ impl LocalFrame {
         ]
     }
 
+    /// Metres per degree of latitude and of longitude at the frame's origin.
+    pub fn metres_per_degree(&self) -> (f64, f64) {
+        (self.m_per_deg_lat, self.m_per_deg_lon)
+    }
+
     pub fn to_geo(&self, p: [f64; 2]) -> (f64, f64) {
         let lat = self.lat0 + p[1] / self.m_per_deg_lat;
         let mut lon = self.lon0 + p[0] / self.m_per_deg_lon;
@@ -110,7 +115,19 @@ pub struct Fit {
     /// √(Σ residual² / (n − minimum)), metres; `None` when n equals the minimum.
     pub rms_m: Option<f64>,
     pub warnings: Vec<String>,
+    /// The homogeneous `w` at the control points' centre: pixels whose `w` falls to a
+    /// small fraction of it (or changes sign) are at or beyond the horizon.
+    #[serde(skip)]
+    pub w_at_points: f64,
+    /// The control points' centre in the image, pixels.
+    #[serde(skip)]
+    pub centre_px: [f64; 2],
 }
+
+/// Pixels mapped with `w` under this fraction of the control points' lie 20× further
+/// away than the points: at the horizon, where a projective overlay stretches to
+/// infinity. They are left out of overlays.
+pub const HORIZON_W_FRACTION: f64 = 0.05;
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Residual {
@@ -129,6 +146,31 @@ impl Fit {
     /// projective fit).
     pub fn image_to_geo(&self, x: f64, y: f64) -> Option<(f64, f64)> {
         apply(&self.h(), [x, y]).map(|p| self.frame.to_geo(p))
+    }
+
+    /// Where an image pixel lies in the fit's local frame (east, north metres), or `None`
+    /// at or beyond the horizon (see [`HORIZON_W_FRACTION`]).
+    pub fn image_to_local(&self, x: f64, y: f64) -> Option<[f64; 2]> {
+        let m = &self.matrix;
+        let w = m[6] * x + m[7] * y + m[8];
+        if !(w / self.w_at_points > HORIZON_W_FRACTION) {
+            return None;
+        }
+        Some([
+            (m[0] * x + m[1] * y + m[2]) / w,
+            (m[3] * x + m[4] * y + m[5]) / w,
+        ])
+    }
+
+    /// Like [`Fit::image_to_geo`], but `None` near and beyond the horizon.
+    pub fn image_to_geo_clipped(&self, x: f64, y: f64) -> Option<(f64, f64)> {
+        self.image_to_local(x, y).map(|p| self.frame.to_geo(p))
+    }
+
+    /// The 3×3 matrix local metres → image pixels.
+    pub fn inverse_matrix(&self) -> Option<[f64; 9]> {
+        let inv = self.h().try_inverse()?;
+        Some(std::array::from_fn(|k| inv[(k / 3, k % 3)]))
     }
 
     /// Which image pixel shows a place.
@@ -211,6 +253,10 @@ pub fn fit(points: &[ControlPoint], method: Method) -> Result<Fit, String> {
             method
         ));
     }
+    let centre = pairs.iter().fold([0.0, 0.0], |a, (img, _)| {
+        [a[0] + img[0] / n, a[1] + img[1] / n]
+    });
+    let w_at_points = (h * Vector3::new(centre[0], centre[1], 1.0)).z;
     Ok(Fit {
         method,
         frame,
@@ -218,6 +264,8 @@ pub fn fit(points: &[ControlPoint], method: Method) -> Result<Fit, String> {
         residuals,
         rms_m,
         warnings,
+        w_at_points,
+        centre_px: centre,
     })
 }
 

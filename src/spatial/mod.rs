@@ -2,6 +2,7 @@
 //! and borders. No image or UI code here.
 
 mod borders;
+pub mod camera_pose;
 mod coords;
 pub mod framing;
 mod geodesic;
