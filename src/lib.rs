@@ -10,6 +10,7 @@ pub mod case;
 pub mod collect;
 pub mod evidence;
 pub mod export;
+pub mod imagery;
 pub mod matching;
 pub mod spatial;
 pub mod sun;

@@ -169,6 +169,7 @@ pub fn write_geotiff(warped: &Warped, out: &Path) -> Result<(), String> {
         .suffix(".tif")
         .tempfile_in(dir)
         .map_err(|e| fail("cannot write here", &e))?;
+    crate::imagery::configure_gdal();
     {
         let driver = gdal::DriverManager::get_driver_by_name("GTiff")
             .map_err(|e| fail("GDAL has no GeoTIFF driver", &e))?;

@@ -1,0 +1,557 @@
+//! The analyst's own imagery (GeoTIFF, Cloud-Optimized GeoTIFF, JPEG 2000) as map
+//! layers, read with GDAL: any CRS GDAL knows, reprojected to Web Mercator tiles on
+//! demand, reading only the window (and the overview) a tile needs, so a 10 GB file opens
+//! without being loaded.
+//!
+//! Imagery files are untrusted input like case folders: only plain local files are
+//! opened (never GDAL's `/vsi…` network or archive paths), only by the GeoTIFF and JPEG
+//! 2000 drivers after their signature is checked, and GDAL is told not to write `.aux.xml`
+//! side files beside them.
+
+use std::path::{Path, PathBuf};
+
+use gdal::raster::{ColorInterpretation, GdalDataType, ResampleAlg};
+use gdal::spatial_ref::{AxisMappingStrategy, CoordTransform, SpatialRef};
+use gdal::{Dataset, DatasetOptions, GdalOpenFlags};
+use image::RgbaImage;
+use serde::{Deserialize, Serialize};
+
+/// The largest source window (pixels on a side) one tile may read at full resolution:
+/// beyond it, a file without overviews is shown only when zoomed in further.
+pub const MAX_SOURCE_WINDOW: usize = 4096;
+
+/// Grid of exactly transformed points per tile side; pixels between are interpolated
+/// (as GDAL's approximate transformer does), which keeps reprojection cheap.
+const GRID: usize = 16;
+
+/// A layer as a case remembers it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImageryLayerRef {
+    /// Absolute, or relative to the case folder.
+    pub path: PathBuf,
+    #[serde(default = "one")]
+    pub opacity: f32,
+    #[serde(default = "yes")]
+    pub visible: bool,
+}
+
+fn one() -> f32 {
+    1.0
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl ImageryLayerRef {
+    pub fn check(&self) -> Result<(), String> {
+        if !(self.opacity.is_finite() && (0.0..=1.0).contains(&self.opacity)) {
+            return Err(format!(
+                "layer opacity {} is not between 0 and 1",
+                self.opacity
+            ));
+        }
+        check_plain_path(&self.path)
+    }
+}
+
+/// What the Basemap menu shows about a layer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ImageryInfo {
+    pub path: PathBuf,
+    pub driver: String,
+    pub width: usize,
+    pub height: usize,
+    pub bands: usize,
+    /// The CRS's name and EPSG code if it has one.
+    pub crs: String,
+    /// Ground size of a pixel at the centre, metres.
+    pub resolution_m: f64,
+    /// West, south, east, north in degrees.
+    pub extent: [f64; 4],
+    pub overviews: usize,
+    /// Said to the analyst: e.g. no overviews, shown only zoomed in.
+    pub notes: Vec<String>,
+}
+
+/// Refuses GDAL's virtual paths (`/vsicurl/`, `/vsizip/`…) and URLs: a layer is a file.
+fn check_plain_path(path: &Path) -> Result<(), String> {
+    let text = path.to_string_lossy();
+    if text.starts_with("/vsi") || text.contains("://") || text.is_empty() {
+        return Err(format!(
+            "{}: not a local file path (GDAL virtual paths and URLs are not opened)",
+            path.display()
+        ));
+    }
+    Ok(())
+}
+
+/// The file's format by its first bytes.
+fn signature(path: &Path) -> Result<&'static str, String> {
+    let meta =
+        std::fs::metadata(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    if !meta.is_file() {
+        return Err(format!("{}: not a file", path.display()));
+    }
+    let mut head = [0u8; 12];
+    let n = std::io::Read::read(
+        &mut std::fs::File::open(path)
+            .map_err(|e| format!("{}: cannot read: {e}", path.display()))?,
+        &mut head,
+    )
+    .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let head = &head[..n];
+    if [b"II*\0", b"MM\0*", b"II+\0", b"MM\0+"]
+        .iter()
+        .any(|m| head.starts_with(*m))
+    {
+        Ok("GTiff")
+    } else if head.starts_with(b"\0\0\0\x0cjP  \r\n\x87\n")
+        || head.starts_with(&[0xff, 0x4f, 0xff, 0x51])
+    {
+        Ok("JP2OpenJPEG")
+    } else {
+        Err(format!(
+            "{}: not a GeoTIFF or JPEG 2000 file",
+            path.display()
+        ))
+    }
+}
+
+/// An open imagery file that renders Web Mercator tiles. Not shared between threads:
+/// each worker opens its own (GDAL datasets are not thread-safe).
+pub struct ImageryReader {
+    dataset: Dataset,
+    info: ImageryInfo,
+    /// EPSG:4326 longitude/latitude → the file's CRS.
+    to_source: CoordTransform,
+    /// Source CRS → pixel: the inverse geotransform.
+    inverse_gt: [f64; 6],
+    /// Bands read as red, green, blue (1-based); alpha band if any.
+    rgb: [usize; 3],
+    alpha: Option<usize>,
+    /// Linear stretch for non-8-bit data: value → (value − lo) × 255 / (hi − lo).
+    stretch: Option<(f64, f64)>,
+    no_data: Option<f64>,
+    /// Overview factors available (1 = full resolution first).
+    levels: Vec<f64>,
+}
+
+impl ImageryReader {
+    pub fn open(path: &Path) -> Result<ImageryReader, String> {
+        check_plain_path(path)?;
+        let driver = signature(path)?;
+        configure_gdal();
+        let name = path.display();
+        let dataset = Dataset::open_ex(
+            path,
+            DatasetOptions {
+                open_flags: GdalOpenFlags::GDAL_OF_RASTER | GdalOpenFlags::GDAL_OF_READONLY,
+                allowed_drivers: Some(&[driver]),
+                ..Default::default()
+            },
+        )
+        .map_err(|e| format!("{name}: GDAL cannot open it ({})", one_line(&e.to_string())))?;
+        let (width, height) = dataset.raster_size();
+        let bands = dataset.raster_count();
+        if bands == 0 || width == 0 || height == 0 {
+            return Err(format!("{name}: has no raster bands"));
+        }
+        let gt = dataset
+            .geo_transform()
+            .ok()
+            .filter(|gt| *gt != [0.0, 1.0, 0.0, 0.0, 0.0, 1.0])
+            .ok_or_else(|| {
+                format!("{name}: has no georeferencing (no geotransform): georeference it first")
+            })?;
+        let mut srs = dataset
+            .spatial_ref()
+            .ok()
+            .filter(|s| s.to_wkt().is_ok_and(|w| !w.is_empty()))
+            .ok_or_else(|| format!("{name}: has no coordinate reference system GDAL knows"))?;
+        srs.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
+        let mut wgs84 = SpatialRef::from_epsg(4326).map_err(|e| format!("GDAL: EPSG:4326: {e}"))?;
+        wgs84.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
+        let to_source = CoordTransform::new(&wgs84, &srs)
+            .map_err(|e| format!("{name}: its CRS cannot be reprojected ({e})"))?;
+        let to_wgs84 = CoordTransform::new(&srs, &wgs84)
+            .map_err(|e| format!("{name}: its CRS cannot be reprojected ({e})"))?;
+        let inverse_gt = invert_geotransform(&gt)
+            .ok_or_else(|| format!("{name}: its geotransform is degenerate"))?;
+
+        let (rgb, alpha) = band_roles(&dataset, bands)?;
+        let first = dataset
+            .rasterband(rgb[0])
+            .map_err(|e| format!("{name}: {e}"))?;
+        let no_data = first.no_data_value();
+        let overviews = first.overview_count().unwrap_or(0).max(0) as usize;
+        let mut levels = vec![1.0];
+        for i in 0..overviews {
+            if let Ok(o) = first.overview(i) {
+                levels.push(width as f64 / o.x_size().max(1) as f64);
+            }
+        }
+        let stretch = match first.band_type() {
+            GdalDataType::UInt8 => None,
+            _ => {
+                let mm = first.compute_raster_min_max(true).map_err(|e| {
+                    format!(
+                        "{name}: cannot read its values ({})",
+                        one_line(&e.to_string())
+                    )
+                })?;
+                Some((
+                    mm.min,
+                    if mm.max > mm.min {
+                        mm.max
+                    } else {
+                        mm.min + 1.0
+                    },
+                ))
+            }
+        };
+
+        // Extent and resolution in degrees and metres, from the corners and centre.
+        let (w, h) = (width as f64, height as f64);
+        let mut xs = Vec::new();
+        let mut ys = Vec::new();
+        for (px, py) in [
+            (0.0, 0.0),
+            (w, 0.0),
+            (w, h),
+            (0.0, h),
+            (w / 2.0, h / 2.0),
+            (w / 2.0 + 1.0, h / 2.0),
+        ] {
+            xs.push(gt[0] + px * gt[1] + py * gt[2]);
+            ys.push(gt[3] + px * gt[4] + py * gt[5]);
+        }
+        let mut zs = vec![0.0; xs.len()];
+        to_wgs84
+            .transform_coords(&mut xs, &mut ys, &mut zs)
+            .map_err(|e| format!("{name}: its corners cannot be placed on the globe ({e})"))?;
+        let extent = [
+            xs[..4].iter().cloned().fold(f64::MAX, f64::min),
+            ys[..4].iter().cloned().fold(f64::MAX, f64::min),
+            xs[..4].iter().cloned().fold(f64::MIN, f64::max),
+            ys[..4].iter().cloned().fold(f64::MIN, f64::max),
+        ];
+        let frame = crate::spatial::georef::LocalFrame::at(ys[4], xs[4]);
+        let d = frame.to_local(ys[5], xs[5]);
+        let resolution_m = d[0].hypot(d[1]);
+        let crs = {
+            let name = srs.name().unwrap_or_else(|| "unnamed CRS".into());
+            match (srs.auth_name(), srs.auth_code()) {
+                (Some(a), Ok(c)) => format!("{name} ({a}:{c})"),
+                _ => name,
+            }
+        };
+        let mut notes = Vec::new();
+        if overviews == 0 && width.max(height) > MAX_SOURCE_WINDOW {
+            notes.push(format!(
+                "no overviews: shown only where a tile needs at most {MAX_SOURCE_WINDOW} source \
+                 pixels (zoom in); `gdaladdo {}` builds them",
+                path.display()
+            ));
+        }
+        let reader = ImageryReader {
+            dataset,
+            info: ImageryInfo {
+                path: path.to_path_buf(),
+                driver: driver.to_owned(),
+                width,
+                height,
+                bands,
+                crs,
+                resolution_m,
+                extent,
+                overviews,
+                notes,
+            },
+            to_source,
+            inverse_gt,
+            rgb,
+            alpha,
+            stretch,
+            no_data,
+            levels,
+        };
+        // A truncated file opens (its header is whole) but its pixels cannot be read:
+        // find out now, with one small read, not tile by tile.
+        // The first and the last block hold the header's promises at both ends.
+        let probe = (width.min(64), height.min(64));
+        for at in [
+            (0, 0),
+            ((width - probe.0) as isize, (height - probe.1) as isize),
+        ] {
+            reader
+                .read_window(at, probe, probe)
+                .map_err(|e| format!("{name}: truncated or damaged ({e})"))?;
+        }
+        Ok(reader)
+    }
+
+    pub fn info(&self) -> &ImageryInfo {
+        &self.info
+    }
+
+    /// The Web Mercator tile `z/x/y` as `size`×`size` RGBA (transparent where the file
+    /// has no data), or `None` where the file does not reach or the tile would need more
+    /// than [`MAX_SOURCE_WINDOW`] source pixels without an overview.
+    pub fn render_tile(
+        &self,
+        z: u8,
+        x: u32,
+        y: u32,
+        size: u32,
+    ) -> Result<Option<RgbaImage>, String> {
+        let e = &self.info.extent;
+        let (tw, ts, te, tn) = tile_bounds(z, x, y);
+        if te < e[0] || tw > e[2] || tn < e[1] || ts > e[3] {
+            return Ok(None);
+        }
+        // Source pixel coordinates of a (GRID+1)² lattice over the tile.
+        let n = GRID + 1;
+        let mut xs = Vec::with_capacity(n * n);
+        let mut ys = Vec::with_capacity(n * n);
+        for j in 0..n {
+            for i in 0..n {
+                let (lon, lat) =
+                    tile_point(z, x, y, i as f64 / GRID as f64, j as f64 / GRID as f64);
+                xs.push(lon);
+                ys.push(lat);
+            }
+        }
+        let mut zs = vec![0.0; xs.len()];
+        if self
+            .to_source
+            .transform_coords(&mut xs, &mut ys, &mut zs)
+            .is_err()
+        {
+            return Ok(None);
+        }
+        let g = &self.inverse_gt;
+        let lattice: Vec<[f64; 2]> = xs
+            .iter()
+            .zip(&ys)
+            .map(|(sx, sy)| [g[0] + sx * g[1] + sy * g[2], g[3] + sx * g[4] + sy * g[5]])
+            .collect();
+        let (w, h) = (self.info.width as f64, self.info.height as f64);
+        let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+        for p in &lattice {
+            if !(p[0].is_finite() && p[1].is_finite()) {
+                return Ok(None);
+            }
+            x0 = x0.min(p[0]);
+            y0 = y0.min(p[1]);
+            x1 = x1.max(p[0]);
+            y1 = y1.max(p[1]);
+        }
+        let (wx0, wy0) = (x0.floor().max(0.0), y0.floor().max(0.0));
+        let (wx1, wy1) = ((x1.ceil() + 1.0).min(w), (y1.ceil() + 1.0).min(h));
+        if wx1 <= wx0 || wy1 <= wy0 {
+            return Ok(None);
+        }
+        let window = ((wx1 - wx0) as usize, (wy1 - wy0) as usize);
+        // Source pixels per output pixel: read at about the tile's resolution.
+        let scale = ((x1 - x0).max(y1 - y0) / f64::from(size)).max(1.0);
+        let best_overview = self
+            .levels
+            .iter()
+            .cloned()
+            .filter(|f| *f <= scale * 1.01)
+            .fold(1.0, f64::max);
+        if window.0.max(window.1) as f64 / best_overview > MAX_SOURCE_WINDOW as f64 {
+            return Ok(None);
+        }
+        let buffer = (
+            ((window.0 as f64 / scale).ceil() as usize).max(1),
+            ((window.1 as f64 / scale).ceil() as usize).max(1),
+        );
+        let planes = self.read_window((wx0 as isize, wy0 as isize), window, buffer)?;
+        let (bx, by) = (
+            buffer.0 as f64 / window.0 as f64,
+            buffer.1 as f64 / window.1 as f64,
+        );
+        let mut out = RgbaImage::new(size, size);
+        let cell = f64::from(size) / GRID as f64;
+        for (oy, row) in out.chunks_mut(size as usize * 4).enumerate() {
+            let v = (oy as f64 + 0.5) / cell;
+            let (j, fy) = ((v.floor() as usize).min(GRID - 1), 0.0);
+            let fy = v - j as f64 + fy;
+            for (ox, px) in row.chunks_exact_mut(4).enumerate() {
+                let u = (ox as f64 + 0.5) / cell;
+                let i = (u.floor() as usize).min(GRID - 1);
+                let fx = u - i as f64;
+                let a = lattice[j * n + i];
+                let b = lattice[j * n + i + 1];
+                let c = lattice[(j + 1) * n + i];
+                let d = lattice[(j + 1) * n + i + 1];
+                let sx = (a[0] * (1.0 - fx) + b[0] * fx) * (1.0 - fy)
+                    + (c[0] * (1.0 - fx) + d[0] * fx) * fy;
+                let sy = (a[1] * (1.0 - fx) + b[1] * fx) * (1.0 - fy)
+                    + (c[1] * (1.0 - fx) + d[1] * fx) * fy;
+                if !(sx >= 0.0 && sy >= 0.0 && sx < w && sy < h) {
+                    continue;
+                }
+                let bxf = ((sx - wx0) * bx - 0.5).clamp(0.0, buffer.0 as f64 - 1.0);
+                let byf = ((sy - wy0) * by - 0.5).clamp(0.0, buffer.1 as f64 - 1.0);
+                let idx = byf.round() as usize * buffer.0 + bxf.round() as usize;
+                let value = |plane: &Vec<f64>| plane[idx];
+                let r = value(&planes[0]);
+                if self
+                    .no_data
+                    .is_some_and(|nd| r == nd && value(&planes[1]) == nd && value(&planes[2]) == nd)
+                {
+                    continue;
+                }
+                let alpha = planes
+                    .get(3)
+                    .map_or(255, |p| p[idx].clamp(0.0, 255.0) as u8);
+                px.copy_from_slice(&[
+                    self.to_byte(r),
+                    self.to_byte(value(&planes[1])),
+                    self.to_byte(value(&planes[2])),
+                    alpha,
+                ]);
+            }
+        }
+        Ok(Some(out))
+    }
+
+    fn to_byte(&self, v: f64) -> u8 {
+        match self.stretch {
+            None => v.clamp(0.0, 255.0) as u8,
+            Some((lo, hi)) => ((v - lo) * 255.0 / (hi - lo)).clamp(0.0, 255.0) as u8,
+        }
+    }
+
+    /// Reads the red, green, blue (and alpha) planes of a window, resampled by GDAL
+    /// (from overviews when the buffer is smaller).
+    fn read_window(
+        &self,
+        at: (isize, isize),
+        window: (usize, usize),
+        buffer: (usize, usize),
+    ) -> Result<Vec<Vec<f64>>, String> {
+        let downsampled = buffer.0 < window.0;
+        let alg = downsampled.then_some(ResampleAlg::Average);
+        let mut planes = Vec::with_capacity(4);
+        for b in self.rgb.iter().copied().chain(self.alpha) {
+            let band = self
+                .dataset
+                .rasterband(b)
+                .map_err(|e| one_line(&e.to_string()))?;
+            let data = band
+                .read_as::<f64>(at, window, buffer, alg)
+                .map_err(|e| one_line(&e.to_string()))?;
+            planes.push(data.into_shape_and_vec().1);
+        }
+        Ok(planes)
+    }
+}
+
+/// Once per process: never write `.aux.xml` beside the analyst's (or someone else's)
+/// files, and GDAL's messages go to the log, not the terminal (each failure reaches the
+/// analyst once, as the one-line error that names the file).
+pub fn configure_gdal() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = gdal::config::set_config_option("GDAL_PAM_ENABLED", "NO");
+        gdal::config::set_error_handler(|class, code, message| {
+            log::debug!("GDAL {class:?} {code}: {message}");
+        });
+    });
+}
+
+/// Which bands are red, green, blue and alpha (a single band is grey).
+fn band_roles(dataset: &Dataset, bands: usize) -> Result<([usize; 3], Option<usize>), String> {
+    let mut rgb = [0usize; 3];
+    let mut alpha = None;
+    for b in 1..=bands {
+        let band = dataset.rasterband(b).map_err(|e| e.to_string())?;
+        match band.color_interpretation() {
+            ColorInterpretation::RedBand => rgb[0] = b,
+            ColorInterpretation::GreenBand => rgb[1] = b,
+            ColorInterpretation::BlueBand => rgb[2] = b,
+            ColorInterpretation::AlphaBand => alpha = Some(b),
+            _ => {}
+        }
+    }
+    if rgb.contains(&0) {
+        // Not labelled: the first three bands are red, green, blue; one band is grey.
+        rgb = if bands >= 3 { [1, 2, 3] } else { [1, 1, 1] };
+        if bands == 4 && alpha.is_none() {
+            alpha = Some(4);
+        }
+    }
+    Ok((rgb, alpha))
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn invert_geotransform(gt: &[f64; 6]) -> Option<[f64; 6]> {
+    let det = gt[1] * gt[5] - gt[2] * gt[4];
+    if det.abs() < 1e-300 || !det.is_finite() {
+        return None;
+    }
+    let (a, b, c, d) = (gt[5] / det, -gt[2] / det, -gt[4] / det, gt[1] / det);
+    Some([-gt[0] * a - gt[3] * b, a, b, -gt[0] * c - gt[3] * d, c, d])
+}
+
+/// West, south, east, north of a Web Mercator tile, degrees.
+pub fn tile_bounds(z: u8, x: u32, y: u32) -> (f64, f64, f64, f64) {
+    let (west, north) = tile_point(z, x, y, 0.0, 0.0);
+    let (east, south) = tile_point(z, x, y, 1.0, 1.0);
+    (west, south, east, north)
+}
+
+/// Longitude, latitude of the point (u, v) ∈ [0, 1]² within tile `z/x/y`.
+fn tile_point(z: u8, x: u32, y: u32, u: f64, v: f64) -> (f64, f64) {
+    let n = f64::from(1u32 << z);
+    let lon = (f64::from(x) + u) / n * 360.0 - 180.0;
+    let merc = std::f64::consts::PI * (1.0 - 2.0 * (f64::from(y) + v) / n);
+    let lat = merc.sinh().atan().to_degrees();
+    (lon, lat)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn geotransforms_invert() {
+        let gt = [500_000.0, 10.0, 0.5, 5_600_000.0, 0.3, -10.0];
+        let inv = invert_geotransform(&gt).unwrap();
+        let (px, py) = (123.0, 456.0);
+        let (x, y) = (
+            gt[0] + px * gt[1] + py * gt[2],
+            gt[3] + px * gt[4] + py * gt[5],
+        );
+        let back = (
+            inv[0] + x * inv[1] + y * inv[2],
+            inv[3] + x * inv[4] + y * inv[5],
+        );
+        assert!((back.0 - px).abs() < 1e-6 && (back.1 - py).abs() < 1e-6);
+    }
+
+    #[test]
+    fn tiles_cover_the_world() {
+        let (w, s, e, n) = tile_bounds(0, 0, 0);
+        assert_eq!((w, e), (-180.0, 180.0));
+        assert!((n - 85.051_128_78).abs() < 1e-6 && (s + 85.051_128_78).abs() < 1e-6);
+    }
+
+    #[test]
+    fn virtual_paths_and_urls_are_refused() {
+        for p in [
+            "/vsicurl/https://example.com/a.tif",
+            "https://example.com/a.tif",
+            "",
+        ] {
+            assert!(check_plain_path(Path::new(p)).is_err(), "{p}");
+        }
+    }
+}
