@@ -58,6 +58,8 @@ pub enum Edit {
     /// Stores a picture of the map view in the case (`snapshots/<sha256>.png`, read-only)
     /// and adds it to a finding as a panel, with the view's bounds and basemap.
     AddMapSnapshot(Box<MapSnapshot>),
+    /// Replaces the case's imagery layers (order, opacity, visibility).
+    SetImageryLayers(Vec<crate::imagery::ImageryLayerRef>),
     /// Sets (or clears) a finding's candidate location.
     SetFindingLocation {
         id: String,
@@ -74,6 +76,20 @@ impl Case {
         match edit {
             Edit::SetTitle(title) => {
                 self.meta.title = title;
+                self.dirty.meta = true;
+            }
+            Edit::SetImageryLayers(layers) => {
+                for layer in &layers {
+                    layer.check().map_err(|reason| CaseError::InvalidValue {
+                        what: "imagery layer".into(),
+                        reason,
+                    })?;
+                }
+                self.log_event(
+                    "imagery_layers_set",
+                    serde_json::json!({ "layers": layers }),
+                );
+                self.meta.imagery_layers = layers;
                 self.dirty.meta = true;
             }
             Edit::AddEvidence(record) => {

@@ -158,6 +158,7 @@ impl Case {
                 title: title.to_owned(),
                 created: chrono::Utc::now(),
                 settings: BTreeMap::new(),
+                imagery_layers: Vec::new(),
                 extra: Extra::new(),
             },
             evidence: BTreeMap::new(),
@@ -392,6 +393,15 @@ impl Case {
         &self.root
     }
 
+    /// Where an imagery layer's file is: relative paths are inside the case folder.
+    pub fn imagery_path(&self, layer: &crate::imagery::ImageryLayerRef) -> PathBuf {
+        if layer.path.is_absolute() {
+            layer.path.clone()
+        } else {
+            self.root.join(&layer.path)
+        }
+    }
+
     pub fn meta(&self) -> &CaseMeta {
         &self.meta
     }
@@ -533,7 +543,14 @@ fn load_meta(root: &Path) -> Result<CaseMeta, CaseError> {
             path: root.to_owned(),
         });
     }
-    store::read_json(&path)
+    let meta: CaseMeta = store::read_json(&path)?;
+    for layer in &meta.imagery_layers {
+        layer.check().map_err(|reason| CaseError::InvalidValue {
+            what: format!("{} imagery layer", path.display()),
+            reason,
+        })?;
+    }
+    Ok(meta)
 }
 
 /// The `*.json` files of a case sub-folder, sorted; a missing folder has none.

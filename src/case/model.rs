@@ -28,6 +28,9 @@ pub struct CaseMeta {
     pub created: DateTime<Utc>,
     #[serde(default)]
     pub settings: BTreeMap<String, Value>,
+    /// The analyst's own imagery shown over the basemap, bottom first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub imagery_layers: Vec<crate::imagery::ImageryLayerRef>,
     #[serde(flatten)]
     pub extra: Extra,
 }

@@ -9,7 +9,7 @@ use std::path::Path;
 use image::{RgbImage, RgbaImage};
 use rayon::prelude::*;
 
-use crate::spatial::georef::{ControlPoint, Fit, HORIZON_W_FRACTION};
+use crate::spatial::georef::{ControlPoint, Fit, before_horizon};
 
 /// The longest side of a warped GeoTIFF; a finer resolution is coarsened to fit.
 pub const MAX_WARP_SIDE: u32 = 16_384;
@@ -122,7 +122,7 @@ pub fn warp(image: &RgbImage, fit: &Fit, max_side: u32) -> Result<Warped, String
                     continue;
                 }
                 let w_image = forward[6] * x + forward[7] * y + forward[8];
-                if !(w_image / w_points > HORIZON_W_FRACTION) {
+                if !before_horizon(w_image, w_points) {
                     continue;
                 }
                 let rgb = bilinear(image, x - 0.5, y - 0.5);

@@ -129,6 +129,12 @@ pub struct Fit {
 /// infinity. They are left out of overlays.
 pub const HORIZON_W_FRACTION: f64 = 0.05;
 
+/// Whether a pixel with homogeneous `w` lies before the horizon of a fit whose control
+/// points have `w_at_points` (NaN is not).
+pub fn before_horizon(w: f64, w_at_points: f64) -> bool {
+    (w / w_at_points).partial_cmp(&HORIZON_W_FRACTION) == Some(std::cmp::Ordering::Greater)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Residual {
     pub residual_m: f64,
@@ -153,7 +159,7 @@ impl Fit {
     pub fn image_to_local(&self, x: f64, y: f64) -> Option<[f64; 2]> {
         let m = &self.matrix;
         let w = m[6] * x + m[7] * y + m[8];
-        if !(w / self.w_at_points > HORIZON_W_FRACTION) {
+        if !before_horizon(w, self.w_at_points) {
             return None;
         }
         Some([

@@ -91,6 +91,7 @@ pub fn map_ui(
     ui: &mut Ui,
     state: &mut AppState,
     tiles: Option<&mut dyn Tiles>,
+    layers: Vec<(&mut super::imagery_layers::ImageryTiles, f32)>,
     overlay: &BorderOverlay,
 ) {
     let attribution = tiles.as_ref().map(|t| t.attribution().text);
@@ -126,15 +127,21 @@ pub fn map_ui(
         inner: plugin,
         sender,
     };
-    let response = walkers::Map::new(tiles, &mut memory, center)
+    let mut map = walkers::Map::new(tiles, &mut memory, center);
+    for (layer, opacity) in layers {
+        map = map.with_layer(layer, opacity);
+    }
+    let response = map
         .with_plugin(plugin)
         .double_click_to_zoom(true)
         // While a marker is dragged, the drag moves the marker, not the map.
-        .drag_pan_buttons(if state.dragging.is_some() {
-            egui::DragPanButtons::empty()
-        } else {
-            egui::DragPanButtons::PRIMARY
-        })
+        .drag_pan_buttons(
+            if state.dragging.is_some() || super::georef::holds_map(state) {
+                egui::DragPanButtons::empty()
+            } else {
+                egui::DragPanButtons::PRIMARY
+            },
+        )
         .show(ui, |_, _, _, _| ())
         .response;
     state.map = memory;

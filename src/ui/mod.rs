@@ -5,6 +5,8 @@ mod board;
 pub use board::video::FRAME_CACHE_BYTES as VIDEO_FRAME_CACHE_BYTES;
 mod case_lists;
 mod collection_job;
+pub mod georef;
+mod imagery_layers;
 mod import_job;
 mod jobs;
 mod map_camera;
@@ -62,6 +64,10 @@ fn install_fonts(ctx: &egui::Context) {
 pub struct GeoproofApp {
     pub state: AppState,
     basemap: Option<Box<dyn Tiles>>,
+    /// The case's own imagery over the basemap.
+    pub imagery: imagery_layers::ImageryLayers,
+    /// The picture the georeference view and the map overlay show.
+    georef_image: georef::GeorefImages,
     overlay: std::sync::Arc<map_view::BorderOverlay>,
     borders: Option<&'static Borders>,
     thumbnails: thumbnails::Thumbnails,
@@ -99,6 +105,8 @@ impl GeoproofApp {
         GeoproofApp {
             state,
             basemap,
+            imagery: imagery_layers::ImageryLayers::default(),
+            georef_image: georef::GeorefImages::default(),
             overlay,
             borders,
             thumbnails: thumbnails::Thumbnails::new(ctx),
@@ -125,7 +133,12 @@ impl GeoproofApp {
         if !dropped.is_empty() {
             self.state.commands.push(Command::Import(dropped));
         }
-        egui::Panel::top("top-bar").show(ui, |ui| panels::top_bar_ui(ui, &mut self.state));
+        for error in self.imagery.sync(self.state.case.as_ref(), &ctx) {
+            self.state.status = Some(Status::Error(error));
+        }
+        egui::Panel::top("top-bar").show(ui, |ui| {
+            panels::top_bar_ui(ui, &mut self.state, &self.imagery)
+        });
         egui::Panel::bottom("status-bar").show(ui, |ui| panels::status_bar_ui(ui, &mut self.state));
         if self.state.show_ledger {
             egui::Panel::bottom("network-ledger")
@@ -147,6 +160,11 @@ impl GeoproofApp {
             .show(ui, |ui| match self.state.workspace {
                 Workspace::Board => board::board_inspector_ui(ui, &mut self.state),
                 // The inspector and the sun panel can be taller than the window.
+                Workspace::Map if self.state.georef.is_some() => {
+                    egui::ScrollArea::vertical()
+                        .id_salt("georef-inspector-scroll")
+                        .show(ui, |ui| georef::inspector_ui(ui, &mut self.state));
+                }
                 Workspace::Map => {
                     egui::ScrollArea::vertical()
                         .id_salt("map-inspector-scroll")
@@ -174,8 +192,24 @@ impl GeoproofApp {
         egui::CentralPanel::no_frame().show(ui, |ui| match self.state.workspace {
             Workspace::Board => board::board_ui(ui, &mut self.state, &mut self.board_images),
             Workspace::Map => {
+                let evidence = georef::overlay::shown_evidence(&self.state);
+                let image =
+                    self.georef_image
+                        .ensure(&ctx, self.state.case.as_ref(), evidence.as_deref());
                 let tiles = self.basemap.as_mut().map(|b| &mut **b as &mut dyn Tiles);
-                map_view::map_ui(ui, &mut self.state, tiles, &self.overlay);
+                let layers = self.imagery.visible(self.state.case.as_ref());
+                let overlay = &self.overlay;
+                let map = |ui: &mut egui::Ui, state: &mut AppState| {
+                    map_view::map_ui(ui, state, tiles, layers, overlay);
+                    if let Some(extent) = state.map_view {
+                        state.georef_triangles = georef::overlay::draw(ui, state, &extent, image);
+                    }
+                };
+                if self.state.georef.is_some() {
+                    georef::view_ui(ui, &mut self.state, image, map);
+                } else {
+                    map(ui, &mut self.state);
+                }
             }
         });
         if self.state.consent_request.is_some() {

@@ -36,7 +36,11 @@ fn pick_case(state: &mut AppState) {
     }
 }
 
-pub fn top_bar_ui(ui: &mut Ui, state: &mut AppState) {
+pub fn top_bar_ui(
+    ui: &mut Ui,
+    state: &mut AppState,
+    imagery: &super::imagery_layers::ImageryLayers,
+) {
     if ui.input_mut(|i| i.consume_shortcut(&NEW_CASE)) {
         pick_new_case(state);
     }
@@ -225,6 +229,8 @@ pub fn top_bar_ui(ui: &mut Ui, state: &mut AppState) {
             if let Some(e) = &state.custom_template_error {
                 ui.label(RichText::new(e).color(theme::ERROR));
             }
+            ui.separator();
+            super::imagery_layers::layers_menu_ui(ui, state, imagery);
             ui.separator();
             ui.checkbox(&mut state.show_ledger, "Show network ledger");
         });

@@ -82,6 +82,15 @@ pub enum Command {
         svg: Option<PathBuf>,
         options: crate::export::figure::FigureOptions,
     },
+    /// Opens the georeference view on a panel of the board's finding.
+    StartGeoref {
+        panel: String,
+    },
+    /// Writes the open georeference as a GeoTIFF, KML or control-point GeoJSON.
+    ExportGeoref {
+        kind: super::georef::GeorefExport,
+        path: PathBuf,
+    },
     /// Writes what a board panel shows, redacted, as a PNG without metadata.
     ExportPanelImage {
         panel: String,
@@ -167,6 +176,10 @@ pub struct AppState {
     pub camera: super::map_camera::Camera,
     /// The "Export figure" window, when open.
     pub figure_dialog: Option<super::board::FigureDialog>,
+    /// The georeference view (image beside the map), when open.
+    pub georef: Option<super::georef::session::GeorefSession>,
+    /// Triangles of the georeferenced image drawn on the map last frame (tests read it).
+    pub georef_triangles: usize,
 }
 
 /// Where a map snapshot is: asked for, screenshot requested, or nothing going on.
@@ -286,6 +299,8 @@ impl AppState {
             exposure: Exposure::default(),
             snapshot: SnapshotStep::Idle,
             map_view: None,
+            georef_triangles: 0,
+            georef: None,
             figure_dialog: None,
             lists: Default::default(),
             sun: Default::default(),
@@ -452,6 +467,9 @@ impl AppState {
 
     /// A click on the map at `p`, interpreted by the current tool.
     pub fn map_clicked(&mut self, p: LatLon) {
+        if self.georef.is_some() && super::georef::map_clicked(self, p.lat, p.lon) {
+            return;
+        }
         match self.tool {
             Tool::Pan => {}
             Tool::Measure => self.measure.push(p),
@@ -601,6 +619,16 @@ impl AppState {
             Command::ExportPanelImage { panel, path } => self.export_panel_image(&panel, &path)?,
             Command::AddFrameGrab(result) => self.add_frame_grab(result)?,
             Command::Report(message) => self.status = Some(Status::Error(message)),
+            Command::StartGeoref { panel } => {
+                self.commit_board()?;
+                let finding = self
+                    .board
+                    .finding
+                    .clone()
+                    .ok_or("no finding is on the board")?;
+                self.start_georef(&finding, &panel)?;
+            }
+            Command::ExportGeoref { kind, path } => self.export_georef(kind, &path)?,
         }
         Ok(())
     }

@@ -21,3 +21,10 @@ pub const SHADOW: Color32 = Color32::from_rgb(20, 20, 28);
 pub const SHADOW_HALO: Color32 = Color32::from_rgb(240, 240, 240);
 /// Online state and other things the analyst must not miss.
 pub const WARNING: Color32 = Color32::from_rgb(255, 170, 60);
+/// The georeference view: control points, the selected one, a point waiting for its
+/// place on the map, the estimated camera, and the image half's background.
+pub const GEOREF_POINT: Color32 = Color32::from_rgb(0, 229, 255);
+pub const GEOREF_SELECTED: Color32 = Color32::from_rgb(255, 64, 129);
+pub const GEOREF_PENDING: Color32 = Color32::from_rgb(255, 235, 59);
+pub const GEOREF_CAMERA: Color32 = Color32::from_rgb(186, 104, 200);
+pub const GEOREF_BACKGROUND: Color32 = Color32::from_rgb(24, 24, 28);

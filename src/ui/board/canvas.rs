@@ -610,6 +610,19 @@ fn header_ui(
             }
             ui.close();
         }
+        if ui
+            .button("Georeference on the map…")
+            .on_hover_text(
+                "Pin this image to the map by control points: the image beside the map, \
+                 residuals live, the fitted image laid over the imagery",
+            )
+            .clicked()
+        {
+            state.commands.push(Command::StartGeoref {
+                panel: panel.id.clone(),
+            });
+            ui.close();
+        }
     });
 }
 

@@ -1,0 +1,390 @@
+//! The case's own imagery layers on the map: one [`ImageryTiles`] per GeoTIFF / JPEG
+//! 2000 file, rendering Web Mercator tiles on two background threads (each with its own
+//! GDAL dataset) while the map draws what is ready, enlarged from a coarser tile where
+//! the finer one is still coming.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex, mpsc};
+
+use walkers::sources::Attribution;
+use walkers::{Tile, TileId, TilePiece, Tiles};
+
+use crate::imagery::{ImageryInfo, ImageryReader};
+
+use super::sources::{ancestor_tile, sub_piece, whole_tile};
+
+/// Rendered tiles kept per layer (256×256 RGBA each: about 64 MB).
+const MAX_CACHED: usize = 1024;
+/// Requests waiting; the newest are served first and the oldest dropped (panned away).
+const MAX_QUEUED: usize = 96;
+const WORKERS: usize = 2;
+
+struct Queue {
+    waiting: Mutex<(VecDeque<TileId>, bool)>,
+    signal: Condvar,
+}
+
+/// One imagery file as a walkers tile source.
+pub struct ImageryTiles {
+    info: ImageryInfo,
+    queue: Arc<Queue>,
+    results: mpsc::Receiver<(TileId, Option<image::RgbaImage>)>,
+    cache: HashMap<TileId, Option<Tile>>,
+    pending: HashSet<TileId>,
+    ctx: egui::Context,
+}
+
+impl Drop for ImageryTiles {
+    fn drop(&mut self) {
+        if let Ok(mut q) = self.queue.waiting.lock() {
+            q.1 = true;
+        }
+        self.queue.signal.notify_all();
+    }
+}
+
+impl ImageryTiles {
+    /// Opens the file (checked on this thread, so a bad file is refused at once with
+    /// its reason) and starts the workers.
+    pub fn open(path: &Path, ctx: &egui::Context) -> Result<ImageryTiles, String> {
+        let first = ImageryReader::open(path)?;
+        let info = first.info().clone();
+        let queue = Arc::new(Queue {
+            waiting: Mutex::new((VecDeque::new(), false)),
+            signal: Condvar::new(),
+        });
+        let (sender, results) = mpsc::channel();
+        drop(first);
+        for _ in 0..WORKERS {
+            let queue = Arc::clone(&queue);
+            let sender = sender.clone();
+            let ctx = ctx.clone();
+            let file = path.to_path_buf();
+            // GDAL handles stay on the thread that opened them.
+            std::thread::Builder::new()
+                .name("imagery-tiles".into())
+                .spawn(move || match ImageryReader::open(&file) {
+                    Ok(reader) => work(&reader, &queue, &sender, &ctx),
+                    Err(e) => log::warn!("{e}"),
+                })
+                .map_err(|e| format!("{}: cannot start a reader thread: {e}", path.display()))?;
+        }
+        Ok(ImageryTiles {
+            info,
+            queue,
+            results,
+            cache: HashMap::new(),
+            pending: HashSet::new(),
+            ctx: ctx.clone(),
+        })
+    }
+
+    pub fn info(&self) -> &ImageryInfo {
+        &self.info
+    }
+
+    /// Whether every requested tile has arrived (benchmarks and tests wait for it).
+    pub fn idle(&mut self) -> bool {
+        self.receive();
+        self.pending.is_empty()
+    }
+
+    fn receive(&mut self) {
+        while let Ok((id, image)) = self.results.try_recv() {
+            self.pending.remove(&id);
+            let tile = image.map(|image| {
+                let size = [image.width() as usize, image.height() as usize];
+                let color = egui::ColorImage::from_rgba_unmultiplied(size, image.as_raw());
+                Tile::Raster(self.ctx.load_texture(
+                    format!("imagery {}/{}/{}", id.zoom, id.x, id.y),
+                    color,
+                    egui::TextureOptions::LINEAR,
+                ))
+            });
+            if self.cache.len() >= MAX_CACHED {
+                self.cache.clear();
+            }
+            self.cache.insert(id, tile);
+        }
+    }
+
+    fn request(&mut self, id: TileId) {
+        if self.pending.contains(&id) {
+            return;
+        }
+        if let Ok(mut q) = self.queue.waiting.lock() {
+            q.0.push_back(id);
+            while q.0.len() > MAX_QUEUED {
+                if let Some(old) = q.0.pop_front() {
+                    self.pending.remove(&old);
+                }
+            }
+        }
+        self.pending.insert(id);
+        self.queue.signal.notify_one();
+    }
+}
+
+fn work(
+    reader: &ImageryReader,
+    queue: &Queue,
+    sender: &mpsc::Sender<(TileId, Option<image::RgbaImage>)>,
+    ctx: &egui::Context,
+) {
+    loop {
+        let id = {
+            let Ok(mut q) = queue.waiting.lock() else {
+                return;
+            };
+            loop {
+                if q.1 {
+                    return;
+                }
+                if let Some(id) = q.0.pop_back() {
+                    break id;
+                }
+                q = match queue.signal.wait(q) {
+                    Ok(q) => q,
+                    Err(_) => return,
+                };
+            }
+        };
+        let image = reader
+            .render_tile(id.zoom, id.x, id.y, 256)
+            .unwrap_or_else(|e| {
+                log::warn!(
+                    "{}: tile {}/{}/{}: {e}",
+                    reader.info().path.display(),
+                    id.zoom,
+                    id.x,
+                    id.y
+                );
+                None
+            });
+        if sender.send((id, image)).is_err() {
+            return;
+        }
+        ctx.request_repaint();
+    }
+}
+
+impl Tiles for ImageryTiles {
+    fn at(&mut self, tile_id: TileId) -> Option<TilePiece> {
+        self.receive();
+        match self.cache.get(&tile_id) {
+            Some(Some(tile)) => return Some(whole_tile(tile.clone())),
+            Some(None) => return None,
+            None => self.request(tile_id),
+        }
+        // While it renders: the nearest coarser tile that is ready, enlarged.
+        for zoom in (tile_id.zoom.saturating_sub(6)..tile_id.zoom).rev() {
+            let (id, sub) = ancestor_tile(tile_id, zoom);
+            if let Some(Some(tile)) = self.cache.get(&id) {
+                return Some(sub_piece(whole_tile(tile.clone()), sub));
+            }
+        }
+        None
+    }
+    fn attribution(&self) -> Attribution {
+        Attribution {
+            text: "your imagery",
+            url: "",
+            logo_light: None,
+            logo_dark: None,
+        }
+    }
+    fn tile_size(&self) -> u32 {
+        256
+    }
+}
+
+/// The open layers of the case, kept in step with `case.json`'s list: files are opened
+/// when they appear in it and closed when they leave it.
+#[derive(Default)]
+pub struct ImageryLayers {
+    open: Vec<(PathBuf, Result<ImageryTiles, String>)>,
+}
+
+impl ImageryLayers {
+    /// Opens what the case lists and is not open yet; returns the errors of files that
+    /// were just tried (each reported once).
+    pub fn sync(&mut self, case: Option<&crate::case::Case>, ctx: &egui::Context) -> Vec<String> {
+        let wanted: Vec<PathBuf> = case.map_or_else(Vec::new, |c| {
+            c.meta()
+                .imagery_layers
+                .iter()
+                .map(|l| c.imagery_path(l))
+                .collect()
+        });
+        self.open.retain(|(p, _)| wanted.contains(p));
+        let mut errors = Vec::new();
+        for path in wanted {
+            if !self.open.iter().any(|(p, _)| *p == path) {
+                let opened = ImageryTiles::open(&path, ctx);
+                if let Err(e) = &opened {
+                    errors.push(e.clone());
+                }
+                self.open.push((path, opened));
+            }
+        }
+        errors
+    }
+
+    /// The layer for a file, or why it could not be opened.
+    pub fn get(&self, path: &Path) -> Option<&Result<ImageryTiles, String>> {
+        self.open.iter().find(|(p, _)| p == path).map(|(_, t)| t)
+    }
+
+    pub fn get_mut(&mut self, path: &Path) -> Option<&mut ImageryTiles> {
+        self.open
+            .iter_mut()
+            .find(|(p, _)| p == path)
+            .and_then(|(_, t)| t.as_mut().ok())
+    }
+
+    /// The visible layers in the case's order (bottom first) with their opacity.
+    pub fn visible<'a>(
+        &'a mut self,
+        case: Option<&crate::case::Case>,
+    ) -> Vec<(&'a mut ImageryTiles, f32)> {
+        let Some(case) = case else {
+            return Vec::new();
+        };
+        let order: Vec<(PathBuf, f32)> = case
+            .meta()
+            .imagery_layers
+            .iter()
+            .filter(|l| l.visible)
+            .map(|l| (case.imagery_path(l), l.opacity))
+            .collect();
+        let mut by_path: HashMap<&PathBuf, &mut ImageryTiles> = self
+            .open
+            .iter_mut()
+            .filter_map(|(p, t)| t.as_mut().ok().map(|t| (&*p, t)))
+            .collect();
+        let mut out = Vec::new();
+        for (path, opacity) in order {
+            if let Some(t) = by_path.remove(&path) {
+                out.push((t, opacity));
+            }
+        }
+        out
+    }
+}
+
+/// The "Your imagery" part of the Basemap menu: each layer with its CRS, resolution and
+/// extent, visibility, opacity, order and removal (each change one `Edit`), and adding
+/// a file.
+pub fn layers_menu_ui(
+    ui: &mut egui::Ui,
+    state: &mut super::state::AppState,
+    layers: &ImageryLayers,
+) {
+    use super::state::Command;
+    use crate::case::Edit;
+    use crate::imagery::ImageryLayerRef;
+    ui.label(egui::RichText::new("Your imagery (GeoTIFF, JPEG 2000)").strong());
+    let Some(case) = state.case.as_ref() else {
+        ui.label("Open a case to add imagery layers.");
+        return;
+    };
+    let current = case.meta().imagery_layers.clone();
+    let mut changed: Option<Vec<ImageryLayerRef>> = None;
+    for (i, layer) in current.iter().enumerate() {
+        let path = case.imagery_path(layer);
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        ui.horizontal(|ui| {
+            let mut visible = layer.visible;
+            if ui.checkbox(&mut visible, &name).changed() {
+                let mut next = current.clone();
+                next[i].visible = visible;
+                changed = Some(next);
+            }
+            let mut opacity = layer.opacity;
+            let slider = ui.add(egui::Slider::new(&mut opacity, 0.0..=1.0).text("opacity"));
+            // One edit per gesture: on release of a drag, or a click/keyboard step.
+            if slider.drag_stopped() || (slider.changed() && !slider.dragged()) {
+                let mut next = current.clone();
+                next[i].opacity = opacity;
+                changed = Some(next);
+            }
+            if ui
+                .small_button("⏶")
+                .on_hover_text("Draw above the next layer")
+                .clicked()
+                && i + 1 < current.len()
+            {
+                let mut next = current.clone();
+                next.swap(i, i + 1);
+                changed = Some(next);
+            }
+            if ui
+                .small_button("⏷")
+                .on_hover_text("Draw below the previous layer")
+                .clicked()
+                && i > 0
+            {
+                let mut next = current.clone();
+                next.swap(i, i - 1);
+                changed = Some(next);
+            }
+            if ui.small_button("Remove").clicked() {
+                let mut next = current.clone();
+                next.remove(i);
+                changed = Some(next);
+            }
+        });
+        let details = match layers.get(&path) {
+            Some(Ok(tiles)) => describe(tiles.info()),
+            Some(Err(e)) => e.clone(),
+            None => "opening…".into(),
+        };
+        ui.label(egui::RichText::new(details).small());
+    }
+    if ui.button("Add GeoTIFF / JPEG 2000 layer…").clicked() {
+        if let Some(file) = rfd::FileDialog::new()
+            .add_filter("GeoTIFF / JPEG 2000", &["tif", "tiff", "jp2", "j2k"])
+            .pick_file()
+        {
+            let mut next = current.clone();
+            next.push(ImageryLayerRef {
+                path: file,
+                opacity: 1.0,
+                visible: true,
+            });
+            changed = Some(next);
+        }
+        ui.close();
+    }
+    if let Some(next) = changed {
+        state
+            .commands
+            .push(Command::Edit(Edit::SetImageryLayers(next)));
+    }
+}
+
+/// "EPSG:32636 · 0.50 m/px · 30.20–30.90°E 50.10–50.60°N · 4 overviews".
+pub fn describe(info: &ImageryInfo) -> String {
+    let e = info.extent;
+    let mut text = format!(
+        "{} · {}×{} px · {:.2} m/px · {:.4}…{:.4}° lon, {:.4}…{:.4}° lat · {} overviews",
+        info.crs,
+        info.width,
+        info.height,
+        info.resolution_m,
+        e[0],
+        e[2],
+        e[1],
+        e[3],
+        info.overviews
+    );
+    for note in &info.notes {
+        text.push_str(" · ");
+        text.push_str(note);
+    }
+    text
+}
