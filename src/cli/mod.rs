@@ -870,6 +870,32 @@ fn show(path: PathBuf, id: &str, json: bool) -> Result<Outcome> {
                 link.number, link.a, link.b, link.assessment, link.description
             );
         }
+        if let Some(g) = &finding.georeference {
+            match g.fit() {
+                Ok(fit) => println!(
+                    "georeference of panel {}: {}",
+                    g.panel,
+                    geoproof::export::georef::describe(&fit, g.points.len())
+                ),
+                Err(e) => println!(
+                    "georeference of panel {}: {} control points, no fit yet ({e})",
+                    g.panel,
+                    g.points.len()
+                ),
+            }
+            if let Some(c) = &g.camera {
+                println!(
+                    "estimated camera (not GPS): {:.6}, {:.6} ±{:.0} m, {:.0} m up, heading {:.0}°, field of view {:.0}° ({})",
+                    c.lat,
+                    c.lon,
+                    c.uncertainty_m,
+                    c.height_m,
+                    c.heading_deg,
+                    c.fov_deg,
+                    c.fov_source
+                );
+            }
+        }
         if !finding.notes.is_empty() {
             println!("notes: {}", finding.notes);
         }
