@@ -127,6 +127,11 @@ pub fn map_ui(
         inner: plugin,
         sender,
     };
+    let layer_names: Vec<String> = layers
+        .iter()
+        .filter_map(|(t, _)| t.info().path.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .collect();
     let mut map = walkers::Map::new(tiles, &mut memory, center);
     for (layer, opacity) in layers {
         map = map.with_layer(layer, opacity);
@@ -161,10 +166,14 @@ pub fn map_ui(
     }
     let rect = response.rect;
     let painter = ui.painter().with_clip_rect(rect);
-    let text = format!(
+    let mut text = format!(
         "{}  ·  Natural Earth (public domain)",
         attribution.unwrap_or("no basemap")
     );
+    if !layer_names.is_empty() {
+        text.push_str("  ·  your imagery: ");
+        text.push_str(&layer_names.join(", "));
+    }
     painter.text(
         rect.right_bottom() + Vec2::new(-6.0, -4.0),
         Align2::RIGHT_BOTTOM,

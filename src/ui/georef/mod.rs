@@ -298,11 +298,12 @@ pub fn image_ui(ui: &mut Ui, state: &mut AppState, image: Option<&GeorefImage>) 
     }
 
     // Paint.
+    let r = Rect::from_min_max(
+        to_screen(0.0, 0.0),
+        to_screen(f64::from(size.x), f64::from(size.y)),
+    );
+    session.image_rect = Some(r);
     if let Some(image) = image {
-        let r = Rect::from_min_max(
-            to_screen(0.0, 0.0),
-            to_screen(f64::from(size.x), f64::from(size.y)),
-        );
         painter.image(
             image.texture.id(),
             r,
@@ -505,14 +506,7 @@ pub fn inspector_ui(ui: &mut Ui, state: &mut AppState) {
     egui::Grid::new("georef-points")
         .striped(true)
         .show(ui, |ui| {
-            for h in [
-                "#",
-                "image x, y",
-                "lat, lon",
-                "residual",
-                "leave-one-out",
-                "",
-            ] {
+            for h in ["#", "residual", "leave-one-out", ""] {
                 ui.label(egui::RichText::new(h).strong());
             }
             ui.end_row();
@@ -521,14 +515,17 @@ pub fn inspector_ui(ui: &mut Ui, state: &mut AppState) {
                     .as_ref()
                     .and_then(|f| f.as_ref().ok())
                     .and_then(|f| f.residuals.get(i));
-                let label = ui.selectable_label(session.selected == Some(i), (i + 1).to_string());
+                let label = ui
+                    .selectable_label(session.selected == Some(i), (i + 1).to_string())
+                    .on_hover_text(format!(
+                        "image {:.1}, {:.1} → {:.6}, {:.6}",
+                        p.x, p.y, p.lat, p.lon
+                    ));
                 if label.clicked()
                     && let Some(s) = state.georef.as_mut()
                 {
                     s.selected = Some(i);
                 }
-                ui.label(format!("{:.1}, {:.1}", p.x, p.y));
-                ui.label(format!("{:.6}, {:.6}", p.lat, p.lon));
                 ui.label(residual.map_or("—".into(), |r| {
                     format!("{:.2} m / {:.1} px", r.residual_m, r.residual_px)
                 }));

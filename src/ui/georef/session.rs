@@ -70,6 +70,8 @@ pub struct GeorefSession {
     /// The field of view for the camera estimate, degrees (starts from the evidence's).
     pub fov_deg: f64,
     pub fov_source: String,
+    /// Where the whole image was drawn last frame (screen points).
+    pub image_rect: Option<egui::Rect>,
 }
 
 impl GeorefSession {
@@ -88,6 +90,7 @@ impl GeorefSession {
             compare: Compare::Opacity,
             fov_deg: fov.0,
             fov_source: fov.1,
+            image_rect: None,
         }
     }
 
