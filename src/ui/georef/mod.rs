@@ -673,6 +673,16 @@ fn overlay_controls_ui(
     }
     ui.separator();
     ui.label(egui::RichText::new("Export").strong());
+    if ui
+        .button("Map snapshot into the finding")
+        .on_hover_text(
+            "The map as shown, with the fitted image on it, becomes a panel of this finding \
+             (and so of its figures)",
+        )
+        .clicked()
+    {
+        state.commands.push(Command::RequestMapSnapshot);
+    }
     ui.horizontal(|ui| {
         for (label, kind, ext) in [
             ("GeoTIFF…", GeorefExport::GeoTiff, "tif"),
