@@ -36,9 +36,15 @@ fn fifty_points() -> Vec<ControlPoint> {
     };
     (0..50)
         .map(|i| {
-            let (x, y) = (f64::from(i % 10) * 190.0 + 40.0, f64::from(i / 10) * 200.0 + 60.0);
+            let (x, y) = (
+                f64::from(i % 10) * 190.0 + 40.0,
+                f64::from(i / 10) * 200.0 + 60.0,
+            );
             let w = 1.0 + 0.0004 * y;
-            let (e, n) = ((0.5 * x - 0.1 * y) / w + noise(), (0.05 * x - 0.6 * y) / w + noise());
+            let (e, n) = (
+                (0.5 * x - 0.1 * y) / w + noise(),
+                (0.05 * x - 0.6 * y) / w + noise(),
+            );
             let (lat, lon) = frame.to_geo([e, n]);
             ControlPoint { x, y, lat, lon }
         })
@@ -65,13 +71,19 @@ fn residual_update() {
 fn geoproof_bin() -> PathBuf {
     let exe = std::env::current_exe().expect("bench path");
     // target/release/deps/georef-… → target/release/geoproof
-    exe.parent().and_then(Path::parent).expect("target dir").join("geoproof")
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("target dir")
+        .join("geoproof")
 }
 
 fn warp_against_gdalwarp(dir: &Path) {
     let bin = geoproof_bin();
     if !bin.exists() {
-        println!("warp: {} not built (cargo build --release first); skipped", bin.display());
+        println!(
+            "warp: {} not built (cargo build --release first); skipped",
+            bin.display()
+        );
         return;
     }
     // A 4000×3000 JPEG with structure everywhere (12 MP, like a phone frame).
@@ -97,37 +109,85 @@ fn warp_against_gdalwarp(dir: &Path) {
     for (x, y, lat, lon) in gcps {
         ours_cmd.args(["--gcp", &format!("{x},{y},{lat},{lon}")]);
     }
-    ours_cmd.args(["--method", "affine", "--geotiff"]).arg(&ours);
+    ours_cmd
+        .args(["--method", "affine", "--geotiff"])
+        .arg(&ours);
     let run = |cmd: &mut Command| {
         let t = Instant::now();
         let out = cmd.output().expect("run");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         t.elapsed()
     };
     run(&mut ours_cmd);
     // GDAL gets the same grid: read ours back.
     let info: serde_json::Value = serde_json::from_slice(
-        &Command::new("gdalinfo").arg("-json").arg(&ours).output().expect("gdalinfo").stdout,
+        &Command::new("gdalinfo")
+            .arg("-json")
+            .arg(&ours)
+            .output()
+            .expect("gdalinfo")
+            .stdout,
     )
     .expect("json");
-    let gt: Vec<f64> = info["geoTransform"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
-    let size: Vec<f64> = info["size"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+    let gt: Vec<f64> = info["geoTransform"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    let size: Vec<f64> = info["size"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
     let (west, north) = (gt[0], gt[3]);
     let (east, south) = (west + gt[1] * size[0], north + gt[5] * size[1]);
     let vrt = dir.join("frame-gcps.vrt");
     let mut translate = Command::new("gdal_translate");
     translate.args(["-q", "-of", "VRT", "-a_srs", "EPSG:4326"]);
     for (x, y, lat, lon) in gcps {
-        translate.args(["-gcp", &x.to_string(), &y.to_string(), &lon.to_string(), &lat.to_string()]);
+        translate.args([
+            "-gcp",
+            &x.to_string(),
+            &y.to_string(),
+            &lon.to_string(),
+            &lat.to_string(),
+        ]);
     }
     translate.arg(&input).arg(&vrt);
     run(&mut translate);
     let theirs = dir.join("gdalwarp.tif");
     let mut warp_cmd = Command::new("gdalwarp");
     warp_cmd
-        .args(["-q", "-overwrite", "-order", "1", "-r", "bilinear", "-dstalpha"])
-        .args(["-co", "TILED=YES", "-co", "COMPRESS=DEFLATE", "-t_srs", "EPSG:4326"])
-        .args(["-te", &west.to_string(), &south.to_string(), &east.to_string(), &north.to_string()])
+        .args([
+            "-q",
+            "-overwrite",
+            "-order",
+            "1",
+            "-r",
+            "bilinear",
+            "-dstalpha",
+        ])
+        .args([
+            "-co",
+            "TILED=YES",
+            "-co",
+            "COMPRESS=DEFLATE",
+            "-t_srs",
+            "EPSG:4326",
+        ])
+        .args([
+            "-te",
+            &west.to_string(),
+            &south.to_string(),
+            &east.to_string(),
+            &north.to_string(),
+        ])
         .args(["-ts", &size[0].to_string(), &size[1].to_string()])
         .arg(&vrt)
         .arg(&theirs);
@@ -170,7 +230,8 @@ fn big_layer() -> PathBuf {
         let mut ds = driver
             .create_with_band_type_with_options::<u8, _>(&partial, n, n, 3, &options)
             .expect("create");
-        ds.set_geo_transform(&[300_000.0, 0.5, 0.0, 5_600_000.0, 0.0, -0.5]).expect("gt");
+        ds.set_geo_transform(&[300_000.0, 0.5, 0.0, 5_600_000.0, 0.0, -0.5])
+            .expect("gt");
         ds.set_spatial_ref(&gdal::spatial_ref::SpatialRef::from_epsg(32636).expect("srs"))
             .expect("srs");
         let rows = 512usize;
@@ -193,10 +254,15 @@ fn big_layer() -> PathBuf {
                     .expect("write");
             }
         }
-        ds.build_overviews("AVERAGE", &[2, 4, 8, 16, 32, 64, 128], &[]).expect("overviews");
+        ds.build_overviews("AVERAGE", &[2, 4, 8, 16, 32, 64, 128], &[])
+            .expect("overviews");
     }
     std::fs::rename(&partial, &path).expect("rename");
-    println!("made {} in {:.0} s", path.display(), t.elapsed().as_secs_f64());
+    println!(
+        "made {} in {:.0} s",
+        path.display(),
+        t.elapsed().as_secs_f64()
+    );
     path
 }
 
@@ -204,11 +270,13 @@ fn panning_frames(dir: &Path) {
     use geoproof::imagery::ImageryLayerRef;
     let layer = big_layer();
     let mut case = geoproof::case::Case::create(&dir.join("case"), "bench").expect("case");
-    case.apply(geoproof::case::Edit::SetImageryLayers(vec![ImageryLayerRef {
-        path: layer.clone(),
-        opacity: 1.0,
-        visible: true,
-    }]))
+    case.apply(geoproof::case::Edit::SetImageryLayers(vec![
+        ImageryLayerRef {
+            path: layer.clone(),
+            opacity: 1.0,
+            visible: true,
+        },
+    ]))
     .expect("layer");
     case.save().expect("save");
     let mut h = app::app_harness(Some(case), egui::vec2(1400.0, 860.0));
@@ -218,7 +286,7 @@ fn panning_frames(dir: &Path) {
     let positions: Vec<(f64, f64)> = (0..8)
         .map(|i| {
             let a = f64::from(i) * std::f64::consts::TAU / 8.0;
-            (centre.0 + 0.004 * a.sin(), centre.1 + 0.006 * a.cos())
+            (centre.0 + 0.02 * a.sin(), centre.1 + 0.03 * a.cos())
         })
         .collect();
     let set_view = |h: &mut egui_kittest::Harness<'static, app::Holder>, p: (f64, f64)| {
@@ -248,7 +316,19 @@ fn panning_frames(dir: &Path) {
             }
         }
     }
-    println!("layer tiles for 8 views rendered in {:.1} s (background)", t.elapsed().as_secs_f64());
+    let cached = h
+        .state_mut()
+        .app
+        .as_mut()
+        .expect("app")
+        .imagery
+        .get_mut(&layer)
+        .map_or(0, |t| t.cached());
+    assert!(cached > 10, "the layer drew nothing: {cached} tiles");
+    println!(
+        "{cached} layer tiles for 8 views rendered in {:.1} s (background)",
+        t.elapsed().as_secs_f64()
+    );
     let mut times = Vec::new();
     for round in 0..25 {
         for (i, p) in positions.iter().enumerate() {

@@ -84,6 +84,11 @@ impl ImageryTiles {
         &self.info
     }
 
+    /// Tiles rendered with pixels (not empty) and kept.
+    pub fn cached(&self) -> usize {
+        self.cache.values().filter(|t| t.is_some()).count()
+    }
+
     /// Whether every requested tile has arrived (benchmarks and tests wait for it).
     pub fn idle(&mut self) -> bool {
         self.receive();

@@ -21,6 +21,26 @@ const REACH: f32 = 10.0;
 /// Share of the central area the image takes.
 const IMAGE_SHARE: f32 = 0.45;
 
+/// The centre of control points and a Web Mercator zoom at which they span about 400
+/// screen points (at most zoom 18).
+fn frame_points(points: &[ControlPoint]) -> (f64, f64, f64) {
+    let n = points.len() as f64;
+    let lat = points.iter().map(|p| p.lat).sum::<f64>() / n;
+    let lon = points.iter().map(|p| p.lon).sum::<f64>() / n;
+    let frame = crate::spatial::georef::LocalFrame::at(lat, lon);
+    let span = points
+        .iter()
+        .map(|p| {
+            let d = frame.to_local(p.lat, p.lon);
+            d[0].abs().max(d[1].abs()) * 2.0
+        })
+        .fold(50.0, f64::max);
+    // Metres per screen point at zoom 0 and this latitude, halved per zoom level.
+    let m0 = 156_543.034 * lat.to_radians().cos();
+    let zoom = (m0 * 400.0 / span).log2().clamp(2.0, 18.0);
+    (lat, lon, zoom)
+}
+
 /// A decoded image for the view and the overlay, kept while it is shown.
 pub struct GeorefImage {
     pub sha256: String,
@@ -165,17 +185,13 @@ impl AppState {
             fov,
         ));
         self.workspace = super::state::Workspace::Map;
-        // Show the points (or the finding's place) on the map.
+        // Show all the points on the map, whatever the zoom was.
         if let Some(g) = &f.georeference
-            && let Some(p) = g.points.first()
+            && !g.points.is_empty()
         {
-            self.commands.push(Command::CenterOn(
-                crate::spatial::LatLon {
-                    lat: p.lat,
-                    lon: p.lon,
-                },
-                Some(13.0),
-            ));
+            let (lat, lon, zoom) = frame_points(&g.points);
+            self.map.center_at(walkers::lon_lat(lon, lat));
+            let _ = self.map.set_zoom(zoom);
         }
         Ok(())
     }

@@ -3,7 +3,7 @@
 //! horizon; opacity, swipe and blink compare; and the estimated camera with its view
 //! wedge, labelled as an estimate.
 
-use egui::{Color32, Mesh, Pos2, Rect, Stroke, Ui};
+use egui::{Color32, Mesh, Pos2, Stroke, Ui};
 
 use crate::case::georeference::Georeference;
 use crate::spatial::georef::Fit;
@@ -174,7 +174,6 @@ fn draw_camera(
         egui::FontId::proportional(12.0),
         colour,
     );
-    let _ = Rect::NOTHING;
 }
 
 #[cfg(test)]
