@@ -135,15 +135,15 @@ fn warp_against_gdalwarp(dir: &Path) {
     .expect("json");
     let gt: Vec<f64> = info["geoTransform"]
         .as_array()
-        .unwrap()
+        .expect("geoTransform")
         .iter()
-        .map(|v| v.as_f64().unwrap())
+        .map(|v| v.as_f64().expect("number"))
         .collect();
     let size: Vec<f64> = info["size"]
         .as_array()
-        .unwrap()
+        .expect("size")
         .iter()
-        .map(|v| v.as_f64().unwrap())
+        .map(|v| v.as_f64().expect("number"))
         .collect();
     let (west, north) = (gt[0], gt[3]);
     let (east, south) = (west + gt[1] * size[0], north + gt[5] * size[1]);
