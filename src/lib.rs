@@ -12,6 +12,7 @@ pub mod evidence;
 pub mod export;
 pub mod imagery;
 pub mod matching;
+pub mod osm;
 pub mod spatial;
 pub mod sun;
 pub mod timestamp;

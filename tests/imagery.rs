@@ -186,3 +186,45 @@ fn a_100000_pixel_square_raster_opens_without_being_loaded() {
     let (x, y) = tile_at((e[1] + e[3]) / 2.0, (e[0] + e[2]) / 2.0, 18);
     assert!(reader.render_tile(18, x, y, 256).unwrap().is_some());
 }
+
+#[test]
+fn jpeg_2000_opens_and_a_crs_that_cannot_be_placed_on_the_globe_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let tiff = dir.path().join("utm.tif");
+    utm_tiff(&tiff, true, true);
+    let jp2 = dir.path().join("utm.jp2");
+    {
+        let source = gdal::Dataset::open(&tiff).unwrap();
+        let driver = gdal::DriverManager::get_driver_by_name("JP2OpenJPEG").unwrap();
+        source
+            .create_copy(&driver, &jp2, &RasterCreationOptions::new())
+            .unwrap();
+    }
+    let reader = ImageryReader::open(&jp2).unwrap();
+    assert_eq!(reader.info().driver, "JP2OpenJPEG");
+    assert!(reader.info().crs.contains("32636"), "{}", reader.info().crs);
+
+    // An engineering CRS (a site grid) has no relation to latitude and longitude.
+    let local = dir.path().join("site-grid.tif");
+    {
+        let driver = gdal::DriverManager::get_driver_by_name("GTiff").unwrap();
+        let mut ds = driver
+            .create_with_band_type_with_options::<u8, _>(
+                &local,
+                64,
+                64,
+                1,
+                &RasterCreationOptions::new(),
+            )
+            .unwrap();
+        ds.set_geo_transform(&[1000.0, 1.0, 0.0, 2000.0, 0.0, -1.0])
+            .unwrap();
+        ds.set_spatial_ref(
+            &SpatialRef::from_wkt("LOCAL_CS[\"site grid\",UNIT[\"metre\",1]]").unwrap(),
+        )
+        .unwrap();
+    }
+    let e = ImageryReader::open(&local).err().unwrap();
+    assert!(e.contains("site-grid.tif"), "{e}");
+    assert_eq!(e.lines().count(), 1, "{e}");
+}

@@ -240,3 +240,37 @@ fn a_selected_point_is_deleted_with_the_delete_key() {
     h.run_steps(2);
     assert_eq!(saved_points(&dir, &finding), vec![before[2]]);
 }
+
+#[test]
+fn the_demo_case_opens_its_landsat_layer_and_draws_it_under_the_overlay() {
+    let (_demo, root) = util::demo_copy();
+    let case = Case::open(&root).unwrap();
+    let layer = case.imagery_path(&case.meta().imagery_layers[0]);
+    let mut h = app_harness(Some(case), vec2(1400.0, 860.0));
+    h.run_steps(2);
+    push(
+        &mut h,
+        Command::Select(geoproof::ui::Selection::Finding(
+            "F-demo-itaipu-georef".into(),
+        )),
+    );
+    h.run_steps(2);
+    {
+        let state = &mut h.state_mut().app.as_mut().unwrap().state;
+        state.map.center_at(walkers::lon_lat(-54.59, -25.415));
+        let _ = state.map.set_zoom(13.0);
+    }
+    let mut drawn = 0;
+    for _ in 0..400 {
+        h.run_steps(1);
+        let app = h.state_mut().app.as_mut().unwrap();
+        drawn = app.imagery.get_mut(&layer).map_or(0, |t| t.cached());
+        if drawn > 0 && app.imagery.get_mut(&layer).is_some_and(|t| t.idle()) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(drawn > 0, "the layer rendered tiles");
+    // The selected finding's frame lies on the map.
+    assert!(app(&h).state.georef_triangles > 0);
+}

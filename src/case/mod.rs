@@ -5,6 +5,7 @@
 //! atomically, and appends the audit log. A read-write `Case` holds an exclusive lock on
 //! the folder for its lifetime, so two processes never write one case.
 
+pub mod candidates;
 pub mod chronolocation;
 mod collection;
 pub mod comparison;

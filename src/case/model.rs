@@ -358,6 +358,9 @@ pub struct Finding {
     /// Control points pinning one of the panels to the ground, and its overlay.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub georeference: Option<super::georeference::Georeference>,
+    /// For a geolocation: the candidate sites being worked through.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub candidates: Vec<super::candidates::Candidate>,
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -449,6 +452,7 @@ impl Finding {
             shadows: Vec::new(),
             chronolocation: None,
             georeference: None,
+            candidates: Vec::new(),
             extra: Extra::new(),
         }
     }

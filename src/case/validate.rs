@@ -458,6 +458,7 @@ impl Finding {
         if let Some(c) = &self.chronolocation {
             check_chronolocation(c)?;
         }
+        super::candidates::check_all(&self.candidates)?;
         if let Some(g) = &self.georeference {
             g.check().map_err(|e| format!("georeference: {e}"))?;
             if !self.panels.iter().any(|p| p.id == g.panel) {

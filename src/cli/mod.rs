@@ -4,6 +4,7 @@
 mod frames;
 mod georef;
 mod import;
+mod osm;
 mod output;
 mod redact;
 mod stamp;
@@ -148,6 +149,12 @@ enum Command {
     /// Fit an image to the ground from control points (--gcp X,Y,LAT,LON, repeatable;
     /// --method helmert|affine|projective): residuals, RMS, leave-one-out; --at X,Y.
     Georef(georef::GeorefArgs),
+    /// Candidate sites from a local OpenStreetMap extract: --find FILTER, --within and
+    /// --not-within DIST:FILTER, --bbox W,S,E,N or --country ISO, --json / --geojson OUT.
+    OsmSearch(osm::OsmSearchArgs),
+    /// A finding's candidate sites: --add-from RESULTS.json, --set ID --status S --reason R,
+    /// --list [--json].
+    Candidates(osm::CandidatesArgs),
     /// Hide regions of one still for publication (--region/--ellipse X,Y,W,H, --method
     /// box|pixelate|blur): a PNG without metadata.
     Redact(redact::RedactArgs),
@@ -317,6 +324,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Import(args) => import::import_command(args),
         Command::Stamp(args) => stamp::stamp_command(args),
         Command::Georef(args) => georef::georef_command(args),
+        Command::OsmSearch(args) => osm::osm_search_command(args),
+        Command::Candidates(args) => osm::candidates_command(args),
         Command::Match {
             a,
             b,

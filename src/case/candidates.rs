@@ -1,0 +1,151 @@
+//! Candidate sites of a geolocation finding: the places an analyst works through, each
+//! with where it came from (by hand, an OSM query with its text, an import), a status
+//! from *unchecked* to *confirmed* or *ruled out*, the reason, and who decided when.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::osm::OsmType;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CandidateStatus {
+    #[default]
+    Unchecked,
+    Possible,
+    Likely,
+    RuledOut,
+    Confirmed,
+}
+
+impl CandidateStatus {
+    pub const ALL: [CandidateStatus; 5] = [
+        CandidateStatus::Unchecked,
+        CandidateStatus::Possible,
+        CandidateStatus::Likely,
+        CandidateStatus::RuledOut,
+        CandidateStatus::Confirmed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CandidateStatus::Unchecked => "unchecked",
+            CandidateStatus::Possible => "possible",
+            CandidateStatus::Likely => "likely",
+            CandidateStatus::RuledOut => "ruled_out",
+            CandidateStatus::Confirmed => "confirmed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<CandidateStatus> {
+        let t = text.trim().to_ascii_lowercase().replace([' ', '-'], "_");
+        CandidateStatus::ALL.into_iter().find(|s| s.as_str() == t)
+    }
+}
+
+/// An OSM feature a candidate came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OsmRef {
+    pub osm_type: OsmType,
+    pub osm_id: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CandidateOrigin {
+    /// `manual`, `osm_query` or `import`.
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub osm: Option<OsmRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Candidate {
+    /// `C1`, `C2`… unique in the finding.
+    pub id: String,
+    pub lat: f64,
+    pub lon: f64,
+    /// An outline (longitude, latitude), when the place is an area.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outline: Option<Vec<[f64; 2]>>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub label: String,
+    pub origin: CandidateOrigin,
+    #[serde(default)]
+    pub status: CandidateStatus,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub by: String,
+    pub at: DateTime<Utc>,
+}
+
+impl Candidate {
+    pub fn check(&self) -> Result<(), String> {
+        if !(1..=16).contains(&self.id.len())
+            || !self
+                .id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(format!(
+                "candidate id {:?} is not 1–16 letters or digits",
+                self.id
+            ));
+        }
+        let place_ok = (-90.0..=90.0).contains(&self.lat) && (-180.0..=180.0).contains(&self.lon);
+        let outline_ok = self.outline.as_ref().is_none_or(|o| {
+            o.len() <= 100_000
+                && o.iter()
+                    .all(|p| (-180.0..=180.0).contains(&p[0]) && (-90.0..=90.0).contains(&p[1]))
+        });
+        if !place_ok || !outline_ok {
+            return Err(format!("candidate {} is not a valid place", self.id));
+        }
+        for (what, text, max) in [
+            ("label", &self.label, 4096),
+            ("reason", &self.reason, 1 << 16),
+            ("by", &self.by, 256),
+            ("origin", &self.origin.kind, 32),
+        ] {
+            if text.len() > max {
+                return Err(format!("candidate {} {what} is too long", self.id));
+            }
+        }
+        if self
+            .origin
+            .query
+            .as_ref()
+            .is_some_and(|q| q.len() > 1 << 16)
+        {
+            return Err(format!("candidate {} query is too long", self.id));
+        }
+        Ok(())
+    }
+}
+
+/// The next free `C<n>` id.
+pub fn next_id(existing: &[Candidate]) -> String {
+    let max = existing
+        .iter()
+        .filter_map(|c| c.id.strip_prefix('C')?.parse::<u64>().ok())
+        .max()
+        .unwrap_or(0);
+    format!("C{}", max + 1)
+}
+
+/// Checks a finding's candidate list: each valid, ids unique.
+pub fn check_all(candidates: &[Candidate]) -> Result<(), String> {
+    if candidates.len() > 100_000 {
+        return Err(format!("{} candidates (at most 100000)", candidates.len()));
+    }
+    let mut ids = std::collections::HashSet::new();
+    for c in candidates {
+        c.check()?;
+        if !ids.insert(c.id.as_str()) {
+            return Err(format!("candidate id {} appears twice", c.id));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,21 @@
+//! Candidate-site search in OpenStreetMap data, offline: a local index of a regional
+//! `.osm.pbf` extract (`index`), tag filters with units and presets (`filter`), and
+//! queries of one feature near (or not near) others inside an area (`query`).
+//! OSM data is © OpenStreetMap contributors (ODbL): [`ATTRIBUTION`] goes wherever it is
+//! shown or exported.
+
+pub mod filter;
+pub mod index;
+pub mod query;
+
+use serde::{Deserialize, Serialize};
+
+pub const ATTRIBUTION: &str = "© OpenStreetMap contributors (ODbL)";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OsmType {
+    Node,
+    Way,
+    Relation,
+}
