@@ -266,6 +266,37 @@ fn the_demo_case_exports_match_the_golden_files() {
             .unwrap_or_else(|e| panic!("{}: {e} (run with GEOPROOF_BLESS=1)", golden.display()));
         assert_eq!(got, want, "{name} differs from {}", golden.display());
     }
+    // The demo's KML (findings, loci, candidate sites) is valid KML 2.2.
+    let schema = data("kml/ogckml22.xsd");
+    let kml = out.path().join("demo.kml");
+    let verdict = tool(
+        "xmllint",
+        &[
+            "--noout".as_ref(),
+            "--schema".as_ref(),
+            schema.as_os_str(),
+            kml.as_os_str(),
+        ],
+    );
+    assert!(verdict.contains("validates"), "{verdict}");
+    // Candidate sites carry their status and reason.
+    let geojson: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("demo.geojson")).unwrap())
+            .unwrap();
+    let sites: Vec<&serde_json::Value> = geojson["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["properties"]["role"] == "candidate")
+        .collect();
+    assert_eq!(sites.len(), 4);
+    assert_eq!(sites[0]["properties"]["status"], "confirmed");
+    assert!(sites[1..].iter().all(|s| {
+        s["properties"]["status"] == "ruled_out"
+            && s["properties"]["reason"]
+                .as_str()
+                .is_some_and(|r| !r.is_empty())
+    }));
 }
 
 #[test]

@@ -108,13 +108,50 @@ fn loci<'a>(case: &'a Case, filter: &FindingFilter) -> Vec<&'a crate::case::Find
         .collect()
 }
 
+/// The candidate sites of the findings `filter` selects, in finding order.
+fn candidates<'a>(
+    case: &'a Case,
+    filter: &FindingFilter,
+) -> Vec<(&'a Finding, &'a crate::case::candidates::Candidate)> {
+    case.findings()
+        .filter(|f| filter.matches(f))
+        .flat_map(|f| f.candidates.iter().map(move |c| (f, c)))
+        .collect()
+}
+
+/// A candidate's fields as text: its id within the finding, and what the formats carry.
+fn candidate_fields(
+    f: &Finding,
+    c: &crate::case::candidates::Candidate,
+) -> Vec<(&'static str, String)> {
+    vec![
+        ("id", format!("{}/{}", f.id, c.id)),
+        ("finding_id", f.id.clone()),
+        ("label", c.label.clone()),
+        ("status", c.status.as_str().to_owned()),
+        ("reason", c.reason.clone()),
+        ("origin", c.origin.kind.clone()),
+        ("query", c.origin.query.clone().unwrap_or_default()),
+        (
+            "osm",
+            c.origin
+                .osm
+                .map(|o| format!("{:?}/{}", o.osm_type, o.osm_id).to_lowercase())
+                .unwrap_or_default(),
+        ),
+        ("by", c.by.clone()),
+        ("at", c.at.to_rfc3339()),
+    ]
+}
+
 /// Exports the findings `filter` selects.
 pub fn export(case: &Case, filter: &FindingFilter, format: GeoFormat) -> GeoExport {
     let (rows, mut warnings) = rows(case, filter);
     let areas = loci(case, filter);
+    let sites = candidates(case, filter);
     let text = match format {
-        GeoFormat::GeoJson => geojson(&rows, &areas),
-        GeoFormat::Kml => kml(case, &rows, &areas),
+        GeoFormat::GeoJson => geojson(&rows, &areas, &sites),
+        GeoFormat::Kml => kml(case, &rows, &areas, &sites),
         GeoFormat::Csv => {
             for f in &areas {
                 warnings.push(format!(
@@ -122,7 +159,7 @@ pub fn export(case: &Case, filter: &FindingFilter, format: GeoFormat) -> GeoExpo
                     f.id
                 ));
             }
-            csv_text(&rows)
+            csv_text(&rows, &sites)
         }
     };
     let mut exported: Vec<String> = rows.iter().map(|r| r.finding.id.clone()).collect();
@@ -140,7 +177,9 @@ pub fn export(case: &Case, filter: &FindingFilter, format: GeoFormat) -> GeoExpo
     }
 }
 
-fn geojson(rows: &[Row], areas: &[&crate::case::Finding]) -> String {
+type Sites<'a> = [(&'a Finding, &'a crate::case::candidates::Candidate)];
+
+fn geojson(rows: &[Row], areas: &[&crate::case::Finding], sites: &Sites) -> String {
     let mut features: Vec<Value> = rows
         .iter()
         .map(|r| {
@@ -190,6 +229,27 @@ fn geojson(rows: &[Row], areas: &[&crate::case::Finding]) -> String {
             },
         }));
     }
+    for (f, c) in sites {
+        let mut properties = serde_json::Map::new();
+        properties.insert("role".into(), json!("candidate"));
+        for (name, value) in candidate_fields(f, c) {
+            let value = if value.is_empty() {
+                Value::Null
+            } else {
+                json!(value)
+            };
+            properties.insert(name.to_owned(), value);
+        }
+        if c.origin.osm.is_some() {
+            properties.insert("attribution".into(), json!(crate::osm::ATTRIBUTION));
+        }
+        features.push(json!({
+            "type": "Feature",
+            "id": format!("{}/{}", f.id, c.id),
+            "geometry": {"type": "Point", "coordinates": [round6(c.lon), round6(c.lat)]},
+            "properties": properties,
+        }));
+    }
     let mut text = serde_json::to_string_pretty(&json!({
         "type": "FeatureCollection",
         "features": features,
@@ -199,7 +259,7 @@ fn geojson(rows: &[Row], areas: &[&crate::case::Finding]) -> String {
     text
 }
 
-fn csv_text(rows: &[Row]) -> String {
+fn csv_text(rows: &[Row], sites: &Sites) -> String {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let mut header = vec!["lat", "lon"];
     header.extend(FIELDS);
@@ -211,6 +271,38 @@ fn csv_text(rows: &[Row]) -> String {
             format!("{:.6}", r.location.lon),
         ];
         record.extend(r.fields().into_iter().map(|(_, v)| v));
+        ok &= writer.write_record(&record).is_ok();
+    }
+    // Candidate sites in the same columns: kind `candidate`, the status as its
+    // confidence, the reason as its verdict, where it came from as its notes.
+    for (f, c) in sites {
+        let notes = match (&c.origin.query, c.origin.osm) {
+            (Some(q), Some(o)) => format!(
+                "{}: {q} ({:?} {}; {})",
+                c.origin.kind,
+                o.osm_type,
+                o.osm_id,
+                crate::osm::ATTRIBUTION
+            ),
+            (Some(q), None) => format!("{}: {q}", c.origin.kind),
+            _ => c.origin.kind.clone(),
+        };
+        let record = vec![
+            format!("{:.6}", c.lat),
+            format!("{:.6}", c.lon),
+            format!("{}/{}", f.id, c.id),
+            c.label.clone(),
+            "candidate".into(),
+            c.reason.clone(),
+            c.status.as_str().into(),
+            String::new(),
+            String::new(),
+            notes,
+            String::new(),
+            c.by.clone(),
+            c.at.to_rfc3339(),
+            c.at.to_rfc3339(),
+        ];
         ok &= writer.write_record(&record).is_ok();
     }
     let bytes = writer.into_inner().unwrap_or_default();
@@ -308,7 +400,7 @@ impl Kml {
     }
 }
 
-fn kml(case: &Case, rows: &[Row], areas: &[&crate::case::Finding]) -> String {
+fn kml(case: &Case, rows: &[Row], areas: &[&crate::case::Finding], sites: &Sites) -> String {
     let mut k = Kml::new();
     k.open("kml", &[("xmlns", "http://www.opengis.net/kml/2.2")]);
     k.open("Document", &[]);
@@ -424,6 +516,28 @@ fn kml(case: &Case, rows: &[Row], areas: &[&crate::case::Finding]) -> String {
             k.close("Polygon");
         }
         k.close("MultiGeometry");
+        k.close("Placemark");
+    }
+    for (f, c) in sites {
+        k.open("Placemark", &[("id", &format!("{}-{}", f.id, c.id))]);
+        k.leaf("name", &format!("{} {}", c.id, c.label));
+        if !c.reason.is_empty() {
+            k.leaf("description", &c.reason);
+        }
+        k.open("ExtendedData", &[]);
+        k.data("role", "candidate");
+        for (name, value) in candidate_fields(f, c) {
+            if !value.is_empty() {
+                k.data(name, &value);
+            }
+        }
+        if c.origin.osm.is_some() {
+            k.data("attribution", crate::osm::ATTRIBUTION);
+        }
+        k.close("ExtendedData");
+        k.open("Point", &[]);
+        k.leaf("coordinates", &format!("{:.6},{:.6}", c.lon, c.lat));
+        k.close("Point");
         k.close("Placemark");
     }
     k.close("Document");

@@ -95,7 +95,7 @@ impl Area {
             }
             Area::Country(code) => {
                 let shape = country(borders, code).map(|c| &c.shape);
-                match shape.and_then(|s| geo::BoundingRect::bounding_rect(s)) {
+                match shape.and_then(geo::BoundingRect::bounding_rect) {
                     Some(r) => vec![[r.min().x, r.min().y, r.max().x, r.max().y]],
                     None => Vec::new(),
                 }

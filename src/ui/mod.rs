@@ -3,6 +3,7 @@
 mod about;
 mod board;
 pub use board::video::FRAME_CACHE_BYTES as VIDEO_FRAME_CACHE_BYTES;
+pub mod candidates;
 mod case_lists;
 mod collection_job;
 pub mod georef;
@@ -160,6 +161,11 @@ impl GeoproofApp {
             .show(ui, |ui| match self.state.workspace {
                 Workspace::Board => board::board_inspector_ui(ui, &mut self.state),
                 // The inspector and the sun panel can be taller than the window.
+                Workspace::Map if self.state.candidate_session.is_some() => {
+                    egui::ScrollArea::vertical()
+                        .id_salt("candidates-inspector-scroll")
+                        .show(ui, |ui| candidates::inspector_ui(ui, &mut self.state));
+                }
                 Workspace::Map if self.state.georef.is_some() => {
                     egui::ScrollArea::vertical()
                         .id_salt("georef-inspector-scroll")
@@ -192,7 +198,12 @@ impl GeoproofApp {
         egui::CentralPanel::no_frame().show(ui, |ui| match self.state.workspace {
             Workspace::Board => board::board_ui(ui, &mut self.state, &mut self.board_images),
             Workspace::Map => {
-                let evidence = georef::overlay::shown_evidence(&self.state);
+                candidates::keys(ui, &mut self.state);
+                let evidence = if self.state.candidate_session.is_some() {
+                    candidates::session_evidence(&self.state)
+                } else {
+                    georef::overlay::shown_evidence(&self.state)
+                };
                 let image =
                     self.georef_image
                         .ensure(&ctx, self.state.case.as_ref(), evidence.as_deref());
@@ -202,10 +213,17 @@ impl GeoproofApp {
                 let map = |ui: &mut egui::Ui, state: &mut AppState| {
                     map_view::map_ui(ui, state, tiles, layers, overlay);
                     if let Some(extent) = state.map_view {
-                        state.georef_triangles = georef::overlay::draw(ui, state, &extent, image);
+                        state.georef_triangles = if state.candidate_session.is_some() {
+                            0
+                        } else {
+                            georef::overlay::draw(ui, state, &extent, image)
+                        };
+                        state.candidates_drawn = candidates::draw_on_map(ui, state, &extent);
                     }
                 };
-                if self.state.georef.is_some() {
+                if self.state.candidate_session.is_some() {
+                    candidates::view_ui(ui, &mut self.state, image, map);
+                } else if self.state.georef.is_some() {
                     georef::view_ui(ui, &mut self.state, image, map);
                 } else {
                     map(ui, &mut self.state);

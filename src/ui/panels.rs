@@ -613,6 +613,16 @@ pub fn inspector_ui(ui: &mut Ui, state: &mut AppState, borders: Option<&Borders>
             {
                 commands.push(Command::OpenBoard(f.id.clone()));
             }
+            if !f.candidates.is_empty()
+                && ui
+                    .button(format!("Work through candidates ({})", f.candidates.len()))
+                    .on_hover_text(
+                        "Step through the candidate sites on the map with the evidence beside it",
+                    )
+                    .clicked()
+            {
+                commands.push(Command::StartCandidates(f.id.clone()));
+            }
             ui.horizontal(|ui| {
                 let label = ui.label("Confidence");
                 egui::ComboBox::from_id_salt("finding-confidence")

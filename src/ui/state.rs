@@ -82,6 +82,8 @@ pub enum Command {
         svg: Option<PathBuf>,
         options: crate::export::figure::FigureOptions,
     },
+    /// Opens the candidate sites of a finding beside its evidence.
+    StartCandidates(String),
     /// Opens the georeference view on a panel of the board's finding.
     StartGeoref {
         panel: String,
@@ -180,6 +182,10 @@ pub struct AppState {
     pub georef: Option<super::georef::session::GeorefSession>,
     /// Triangles of the georeferenced image drawn on the map last frame (tests read it).
     pub georef_triangles: usize,
+    /// Stepping through a finding's candidate sites beside its evidence.
+    pub candidate_session: Option<super::candidates::CandidateSession>,
+    /// Candidate markers drawn on the map last frame (tests read it).
+    pub candidates_drawn: usize,
 }
 
 /// Where a map snapshot is: asked for, screenshot requested, or nothing going on.
@@ -299,6 +305,8 @@ impl AppState {
             exposure: Exposure::default(),
             snapshot: SnapshotStep::Idle,
             map_view: None,
+            candidate_session: None,
+            candidates_drawn: 0,
             georef_triangles: 0,
             georef: None,
             figure_dialog: None,
@@ -629,6 +637,7 @@ impl AppState {
                 self.start_georef(&finding, &panel)?;
             }
             Command::ExportGeoref { kind, path } => self.export_georef(kind, &path)?,
+            Command::StartCandidates(id) => self.start_candidates(&id),
         }
         Ok(())
     }

@@ -27,4 +27,10 @@ pub const GEOREF_POINT: Color32 = Color32::from_rgb(0, 229, 255);
 pub const GEOREF_SELECTED: Color32 = Color32::from_rgb(255, 64, 129);
 pub const GEOREF_PENDING: Color32 = Color32::from_rgb(255, 235, 59);
 pub const GEOREF_CAMERA: Color32 = Color32::from_rgb(186, 104, 200);
+/// Candidate sites by status (Okabe–Ito: distinguishable with colour-blindness).
+pub const CANDIDATE_UNCHECKED: Color32 = Color32::from_rgb(190, 190, 190);
+pub const CANDIDATE_POSSIBLE: Color32 = Color32::from_rgb(240, 228, 66);
+pub const CANDIDATE_LIKELY: Color32 = Color32::from_rgb(86, 180, 233);
+pub const CANDIDATE_RULED_OUT: Color32 = Color32::from_rgb(213, 94, 0);
+pub const CANDIDATE_CONFIRMED: Color32 = Color32::from_rgb(0, 158, 115);
 pub const GEOREF_BACKGROUND: Color32 = Color32::from_rgb(24, 24, 28);

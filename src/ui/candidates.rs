@@ -1,0 +1,391 @@
+//! Working through a geolocation finding's candidate sites beside its evidence: the
+//! finding's image on the left, the map on the right; the candidates numbered on the map
+//! and coloured by status; N / P step to the next / previous one and fly there at the
+//! chosen zoom; C confirms, L likely, O possible, U unchecked, R rules out (with the
+//! reason typed in the inspector); *Use as the finding's location* promotes one. Each
+//! action is one `Edit::PutFinding` (undoable, logged with the finding).
+
+use egui::{Align2, Color32, FontId, Pos2, Rect, Sense, Stroke, Ui};
+
+use crate::case::candidates::{Candidate, CandidateStatus};
+use crate::case::{Edit, Finding, FindingLocation};
+
+use super::state::{AppState, Command, MapViewExtent, Status};
+
+/// The stepping session over one finding's candidates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CandidateSession {
+    pub finding: String,
+    pub current: usize,
+    /// The zoom the map flies to for each candidate.
+    pub zoom: f64,
+    /// The reason being typed for the next status change.
+    pub reason: String,
+}
+
+impl CandidateSession {
+    pub fn new(finding: &str) -> CandidateSession {
+        CandidateSession {
+            finding: finding.to_owned(),
+            current: 0,
+            zoom: 17.0,
+            reason: String::new(),
+        }
+    }
+}
+
+/// Status colours: unchecked grey, possible yellow, likely blue, confirmed green, ruled
+/// out red (colour-blind safe pairs from the Okabe–Ito palette).
+pub fn status_colour(status: CandidateStatus) -> Color32 {
+    match status {
+        CandidateStatus::Unchecked => super::theme::CANDIDATE_UNCHECKED,
+        CandidateStatus::Possible => super::theme::CANDIDATE_POSSIBLE,
+        CandidateStatus::Likely => super::theme::CANDIDATE_LIKELY,
+        CandidateStatus::RuledOut => super::theme::CANDIDATE_RULED_OUT,
+        CandidateStatus::Confirmed => super::theme::CANDIDATE_CONFIRMED,
+    }
+}
+
+impl AppState {
+    fn candidate_finding(&self) -> Option<&Finding> {
+        let s = self.candidate_session.as_ref()?;
+        self.case.as_ref()?.finding(&s.finding).ok()
+    }
+
+    /// Opens the session on a finding and flies to its first candidate.
+    pub fn start_candidates(&mut self, finding: &str) {
+        self.georef = None;
+        // The board's history is the finding's undo history: open it there (unshown).
+        if let Err(e) = self.commit_board() {
+            self.status = Some(Status::Error(e));
+        }
+        if let Some(f) = self
+            .case
+            .as_ref()
+            .and_then(|c| c.finding(finding).ok())
+            .cloned()
+        {
+            self.board.open(&f);
+        }
+        self.candidate_session = Some(CandidateSession::new(finding));
+        self.workspace = super::state::Workspace::Map;
+        self.fly_to_candidate(0);
+    }
+
+    fn fly_to_candidate(&mut self, index: usize) {
+        let Some(c) = self
+            .candidate_finding()
+            .and_then(|f| f.candidates.get(index))
+            .cloned()
+        else {
+            return;
+        };
+        if let Some(s) = self.candidate_session.as_mut() {
+            s.current = index;
+            let zoom = s.zoom;
+            self.map.center_at(walkers::lon_lat(c.lon, c.lat));
+            let _ = self.map.set_zoom(zoom);
+        }
+    }
+
+    /// Steps forward (or back), wrapping around.
+    pub fn step_candidate(&mut self, forward: bool) {
+        let (Some(f), Some(s)) = (self.candidate_finding(), self.candidate_session.as_ref()) else {
+            return;
+        };
+        let n = f.candidates.len();
+        if n == 0 {
+            return;
+        }
+        let next = if forward {
+            (s.current + 1) % n
+        } else {
+            (s.current + n - 1) % n
+        };
+        self.fly_to_candidate(next);
+    }
+
+    /// Sets the current candidate's status with the reason typed (ruling out needs one).
+    pub fn set_candidate_status(&mut self, status: CandidateStatus) {
+        let (Some(f), Some(s)) = (self.candidate_finding(), self.candidate_session.as_ref()) else {
+            return;
+        };
+        let reason = s.reason.trim().to_owned();
+        if status == CandidateStatus::RuledOut && reason.is_empty() {
+            self.status = Some(Status::Error(
+                "say why it is ruled out: type the reason first".into(),
+            ));
+            return;
+        }
+        let mut f = f.clone();
+        let Some(c) = f.candidates.get_mut(s.current) else {
+            return;
+        };
+        c.status = status;
+        c.reason = reason;
+        c.by = std::env::var("USER").unwrap_or_default();
+        c.at = chrono::Utc::now();
+        self.commands
+            .push(Command::Edit(Edit::PutFinding(Box::new(f))));
+        if let Some(s) = self.candidate_session.as_mut() {
+            s.reason.clear();
+        }
+    }
+
+    /// Makes the current candidate the finding's location.
+    pub fn promote_candidate(&mut self) {
+        let (Some(f), Some(s)) = (self.candidate_finding(), self.candidate_session.as_ref()) else {
+            return;
+        };
+        let Some(c) = f.candidates.get(s.current) else {
+            return;
+        };
+        let precision_m = f
+            .location
+            .map_or(self.default_precision_m, |l| l.precision_m);
+        self.commands.push(Command::Edit(Edit::SetFindingLocation {
+            id: f.id.clone(),
+            location: Some(FindingLocation {
+                lat: c.lat,
+                lon: c.lon,
+                precision_m,
+            }),
+        }));
+    }
+}
+
+/// Keys while the session is open (not while typing).
+pub fn keys(ui: &Ui, state: &mut AppState) {
+    if state.candidate_session.is_none() || ui.ctx().egui_wants_keyboard_input() {
+        return;
+    }
+    use egui::Key;
+    let pressed = |k: Key| ui.input(|i| i.key_pressed(k));
+    if pressed(Key::N) || pressed(Key::ArrowRight) {
+        state.step_candidate(true);
+    } else if pressed(Key::P) || pressed(Key::ArrowLeft) {
+        state.step_candidate(false);
+    } else if pressed(Key::C) {
+        state.set_candidate_status(CandidateStatus::Confirmed);
+    } else if pressed(Key::L) {
+        state.set_candidate_status(CandidateStatus::Likely);
+    } else if pressed(Key::O) {
+        state.set_candidate_status(CandidateStatus::Possible);
+    } else if pressed(Key::U) {
+        state.set_candidate_status(CandidateStatus::Unchecked);
+    } else if pressed(Key::R) {
+        state.set_candidate_status(CandidateStatus::RuledOut);
+    }
+}
+
+/// The candidates of the session's (or the selected) finding on the map: numbered
+/// circles in their status colour, the current one ringed.
+pub fn draw_on_map(ui: &Ui, state: &AppState, extent: &MapViewExtent) -> usize {
+    let (finding, current) = match &state.candidate_session {
+        Some(s) => (state.candidate_finding(), Some(s.current)),
+        None => (state.selected_finding(), None),
+    };
+    let Some(f) = finding else {
+        return 0;
+    };
+    let painter = ui.painter().with_clip_rect(extent.rect);
+    for (i, c) in f.candidates.iter().enumerate() {
+        let p = extent.to_screen(c.lat, c.lon);
+        let colour = status_colour(c.status);
+        if let Some(outline) = &c.outline {
+            let points: Vec<Pos2> = outline
+                .iter()
+                .map(|q| extent.to_screen(q[1], q[0]))
+                .collect();
+            painter.add(egui::Shape::closed_line(points, Stroke::new(1.5, colour)));
+        }
+        if current == Some(i) {
+            painter.circle_stroke(p, 13.0, Stroke::new(2.5, Color32::WHITE));
+        }
+        painter.circle(p, 9.0, colour, Stroke::new(1.0, Color32::BLACK));
+        painter.text(
+            p,
+            Align2::CENTER_CENTER,
+            (i + 1).to_string(),
+            FontId::proportional(11.0),
+            Color32::BLACK,
+        );
+    }
+    f.candidates.len()
+}
+
+/// The finding's evidence image, fitted into its half.
+pub fn evidence_ui(ui: &mut Ui, image: Option<&super::georef::GeorefImage>) {
+    let rect = ui.available_rect_before_wrap();
+    ui.allocate_rect(rect, Sense::hover());
+    let painter = ui.painter().with_clip_rect(rect);
+    painter.rect_filled(rect, 0.0, super::theme::GEOREF_BACKGROUND);
+    let Some(image) = image else {
+        painter.text(
+            rect.center(),
+            Align2::CENTER_CENTER,
+            "no image in this finding",
+            FontId::proportional(14.0),
+            Color32::GRAY,
+        );
+        return;
+    };
+    let size = image.texture.size_vec2();
+    let scale = (rect.width() / size.x).min(rect.height() / size.y);
+    let shown = Rect::from_center_size(rect.center(), size * scale);
+    painter.image(
+        image.texture.id(),
+        shown,
+        Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0)),
+        Color32::WHITE,
+    );
+}
+
+/// The evidence the session's finding shows first (its first image panel).
+pub fn session_evidence(state: &AppState) -> Option<String> {
+    let f = state.candidate_finding()?;
+    let case = state.case.as_ref()?;
+    f.evidence_ids()
+        .into_iter()
+        .find(|id| case.find_evidence(id).is_ok_and(|r| r.video.is_none()))
+        .map(str::to_owned)
+}
+
+/// The inspector while stepping: the list, the current candidate, status buttons with
+/// the reason, promotion and the fly-to zoom.
+pub fn inspector_ui(ui: &mut Ui, state: &mut AppState) {
+    let (Some(f), Some(s)) = (
+        state.candidate_finding().cloned(),
+        state.candidate_session.clone(),
+    ) else {
+        return;
+    };
+    ui.heading("Candidate sites");
+    ui.label(format!("{} · {}", f.title, f.id));
+    ui.label(
+        egui::RichText::new(
+            "N / P: next / previous · C confirm · L likely · O possible · U unchecked · R rule out",
+        )
+        .small(),
+    );
+    ui.horizontal(|ui| {
+        if ui.button("◀ Previous").clicked() {
+            state.step_candidate(false);
+        }
+        if ui.button("Next ▶").clicked() {
+            state.step_candidate(true);
+        }
+        let mut zoom = s.zoom;
+        if ui
+            .add(egui::Slider::new(&mut zoom, 10.0..=19.0).text("fly-to zoom"))
+            .changed()
+            && let Some(session) = state.candidate_session.as_mut()
+        {
+            session.zoom = zoom;
+        }
+    });
+    ui.separator();
+    if let Some(c) = f.candidates.get(s.current) {
+        current_ui(ui, state, c, s.current, &s);
+    }
+    ui.separator();
+    egui::Grid::new("candidate-list")
+        .striped(true)
+        .show(ui, |ui| {
+            for (i, c) in f.candidates.iter().enumerate() {
+                let label = ui.selectable_label(i == s.current, format!("{}", i + 1));
+                if label.clicked() {
+                    state.fly_to_candidate(i);
+                }
+                ui.label(egui::RichText::new(c.status.as_str()).color(status_colour(c.status)));
+                ui.label(&c.label);
+                ui.label(egui::RichText::new(&c.reason).small());
+                ui.end_row();
+            }
+        });
+    ui.separator();
+    ui.horizontal(|ui| {
+        if ui.button("Undo").clicked() {
+            state.commands.push(Command::Undo);
+        }
+        if ui.button("Redo").clicked() {
+            state.commands.push(Command::Redo);
+        }
+        if ui.button("Done").clicked() {
+            state.candidate_session = None;
+        }
+    });
+}
+
+fn current_ui(
+    ui: &mut Ui,
+    state: &mut AppState,
+    c: &Candidate,
+    index: usize,
+    s: &CandidateSession,
+) {
+    ui.label(egui::RichText::new(format!("{} · {}", index + 1, c.label)).strong());
+    ui.label(format!(
+        "{:.6}, {:.6} · {}",
+        c.lat,
+        c.lon,
+        c.status.as_str()
+    ));
+    if let Some(q) = &c.origin.query {
+        ui.label(egui::RichText::new(format!("from: {q}")).small());
+    }
+    if let Some(osm) = c.origin.osm {
+        ui.label(
+            egui::RichText::new(format!(
+                "{:?} {} · {}",
+                osm.osm_type,
+                osm.osm_id,
+                crate::osm::ATTRIBUTION
+            ))
+            .small(),
+        );
+    }
+    if !c.reason.is_empty() {
+        ui.label(format!("reason: {}", c.reason));
+    }
+    let mut reason = s.reason.clone();
+    let edit = ui.add(
+        egui::TextEdit::singleline(&mut reason)
+            .hint_text("reason (needed to rule out)")
+            .desired_width(f32::INFINITY),
+    );
+    if edit.changed()
+        && let Some(session) = state.candidate_session.as_mut()
+    {
+        session.reason = reason;
+    }
+    ui.horizontal_wrapped(|ui| {
+        for status in CandidateStatus::ALL {
+            let text = egui::RichText::new(status.as_str()).color(status_colour(status));
+            if ui.selectable_label(c.status == status, text).clicked() {
+                state.set_candidate_status(status);
+            }
+        }
+    });
+    if ui.button("Use as the finding's location").clicked() {
+        state.promote_candidate();
+    }
+}
+
+/// The evidence beside the map while stepping.
+pub fn view_ui(
+    ui: &mut Ui,
+    state: &mut AppState,
+    image: Option<&super::georef::GeorefImage>,
+    map: impl FnOnce(&mut Ui, &mut AppState),
+) {
+    let full = ui.available_rect_before_wrap();
+    let split = full.left() + full.width() * 0.4;
+    let left = Rect::from_min_max(full.min, Pos2::new(split - 2.0, full.bottom()));
+    let right = Rect::from_min_max(Pos2::new(split + 2.0, full.top()), full.max);
+    ui.scope_builder(egui::UiBuilder::new().max_rect(left), |ui| {
+        evidence_ui(ui, image)
+    });
+    ui.scope_builder(egui::UiBuilder::new().max_rect(right), |ui| map(ui, state));
+    ui.allocate_rect(full, Sense::hover());
+}
