@@ -14,6 +14,7 @@ mod map_camera;
 mod map_sun;
 mod map_view;
 pub mod online;
+pub mod osm_search;
 mod panels;
 pub mod posts;
 pub mod sources;
@@ -219,6 +220,7 @@ impl GeoproofApp {
                             georef::overlay::draw(ui, state, &extent, image)
                         };
                         state.candidates_drawn = candidates::draw_on_map(ui, state, &extent);
+                        osm_search::draw_preview(ui, state, &extent);
                     }
                 };
                 if self.state.candidate_session.is_some() {
@@ -240,6 +242,9 @@ impl GeoproofApp {
             panels::recovery_ui(ui, &mut self.state);
         }
         posts::posts_ui(ui, &mut self.state, &mut self.thumbnails);
+        let mut search = std::mem::take(&mut self.state.osm_search);
+        osm_search::window_ui(ui, &mut search, &mut self.state);
+        self.state.osm_search = search;
         stamp_dialog::stamp_dialog_ui(ui, &mut self.state);
         about::about_window_ui(&ctx);
         self.take_map_snapshot(&ctx);

@@ -145,6 +145,14 @@ pub fn top_bar_ui(
                 ui.close();
             }
             if ui
+                .button("Find candidate sites (OpenStreetMap)…")
+                .on_hover_text("Search a local .osm.pbf extract for places that fit the clues")
+                .clicked()
+            {
+                state.osm_search.open = true;
+                ui.close();
+            }
+            if ui
                 .button("Posts…")
                 .on_hover_text("The posts the evidence came from, searchable by caption")
                 .clicked()

@@ -186,6 +186,8 @@ pub struct AppState {
     pub candidate_session: Option<super::candidates::CandidateSession>,
     /// Candidate markers drawn on the map last frame (tests read it).
     pub candidates_drawn: usize,
+    /// The OpenStreetMap query builder (its extract, index and results).
+    pub osm_search: super::osm_search::OsmSearch,
 }
 
 /// Where a map snapshot is: asked for, screenshot requested, or nothing going on.
@@ -306,6 +308,7 @@ impl AppState {
             snapshot: SnapshotStep::Idle,
             map_view: None,
             candidate_session: None,
+            osm_search: Default::default(),
             candidates_drawn: 0,
             georef_triangles: 0,
             georef: None,

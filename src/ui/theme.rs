@@ -33,4 +33,6 @@ pub const CANDIDATE_POSSIBLE: Color32 = Color32::from_rgb(240, 228, 66);
 pub const CANDIDATE_LIKELY: Color32 = Color32::from_rgb(86, 180, 233);
 pub const CANDIDATE_RULED_OUT: Color32 = Color32::from_rgb(213, 94, 0);
 pub const CANDIDATE_CONFIRMED: Color32 = Color32::from_rgb(0, 158, 115);
+/// OpenStreetMap query results not yet added as candidates.
+pub const OSM_RESULT: Color32 = Color32::from_rgb(204, 121, 167);
 pub const GEOREF_BACKGROUND: Color32 = Color32::from_rgb(24, 24, 28);

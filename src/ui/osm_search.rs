@@ -1,0 +1,420 @@
+//! *Find candidate sites (OpenStreetMap)…*: the query builder. Open a regional `.osm.pbf`
+//! extract (indexed in the background once, with progress and cancel; cached), pick the
+//! feature to find (presets or a filter), add proximity constraints, choose the area
+//! (the map view, a bbox, a country), see the live count and the results on the map, and
+//! add them to the selected geolocation finding as unchecked candidates in one edit.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, TryRecvError};
+
+use crate::case::candidates::{self, Candidate, CandidateOrigin, CandidateStatus, OsmRef};
+use crate::case::{Edit, FindingKind};
+use crate::osm::filter::{PRESETS, TagFilter};
+use crate::osm::index::{OsmIndex, default_cache_dir};
+use crate::osm::query::{self, Area, Constraint, Hit, Query};
+
+use super::state::{AppState, Command, Status};
+
+enum IndexState {
+    None,
+    Building {
+        /// The fraction done, as f64 bits.
+        progress: Arc<AtomicU64>,
+        cancel: Arc<AtomicBool>,
+        result: Receiver<Result<OsmIndex, String>>,
+    },
+    Ready(Arc<OsmIndex>),
+    Failed(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConstraintRow {
+    pub within: bool,
+    pub distance: String,
+    pub filter: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum AreaChoice {
+    MapView,
+    Bbox(String),
+    Country(String),
+    Everywhere,
+}
+
+/// The window's state (owned by the app, not the case).
+pub struct OsmSearch {
+    pub open: bool,
+    pub extract: Option<PathBuf>,
+    index: IndexState,
+    pub find: String,
+    pub constraints: Vec<ConstraintRow>,
+    pub area: AreaChoice,
+    /// The inputs the results were computed for, and the results.
+    computed_for: Option<String>,
+    pub results: Result<Vec<Hit>, String>,
+    pub description: String,
+    /// Where indexes are cached; `None`: the user cache folder.
+    pub cache_dir: Option<PathBuf>,
+}
+
+impl Default for OsmSearch {
+    fn default() -> OsmSearch {
+        OsmSearch {
+            open: false,
+            extract: None,
+            index: IndexState::None,
+            find: "place_of_worship".into(),
+            constraints: Vec::new(),
+            area: AreaChoice::MapView,
+            computed_for: None,
+            results: Ok(Vec::new()),
+            description: String::new(),
+            cache_dir: None,
+        }
+    }
+}
+
+impl OsmSearch {
+    /// Starts indexing `extract` on a worker thread (cached index: almost instant).
+    pub fn open_extract(&mut self, extract: PathBuf, ctx: &egui::Context) {
+        if let IndexState::Building { cancel, .. } = &self.index {
+            cancel.store(true, Ordering::Relaxed);
+        }
+        let progress = Arc::new(AtomicU64::new(0f64.to_bits()));
+        let cancel = Arc::new(AtomicBool::new(false));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (p, c, path, repaint) = (
+            Arc::clone(&progress),
+            Arc::clone(&cancel),
+            extract.clone(),
+            ctx.clone(),
+        );
+        let cache = self.cache_dir.clone().or_else(default_cache_dir);
+        std::thread::spawn(move || {
+            let result = super::jobs::catch_failure("indexing the extract", || {
+                let cache = cache.ok_or("no cache folder (HOME is not set)")?;
+                let report = |f: f64| {
+                    p.store(f.to_bits(), Ordering::Relaxed);
+                    repaint.request_repaint();
+                };
+                OsmIndex::open(&path, &cache, &report, &c)
+            });
+            let _ = tx.send(result);
+            repaint.request_repaint();
+        });
+        self.extract = Some(extract);
+        self.index = IndexState::Building {
+            progress,
+            cancel,
+            result: rx,
+        };
+        self.computed_for = None;
+    }
+
+    fn poll(&mut self) {
+        if let IndexState::Building { result, .. } = &self.index {
+            match result.try_recv() {
+                Ok(Ok(index)) => self.index = IndexState::Ready(Arc::new(index)),
+                Ok(Err(e)) => self.index = IndexState::Failed(e),
+                Err(TryRecvError::Empty) => {}
+                Err(TryRecvError::Disconnected) => {
+                    self.index =
+                        IndexState::Failed("the indexing job stopped without a result".into())
+                }
+            }
+        }
+    }
+
+    /// Whether the index is ready (tests wait for it).
+    pub fn ready(&mut self) -> bool {
+        self.poll();
+        matches!(self.index, IndexState::Ready(_))
+    }
+
+    fn query(&self, state: &AppState) -> Result<Query, String> {
+        let find = TagFilter::parse(&self.find)?;
+        let mut constraints = Vec::new();
+        for row in &self.constraints {
+            constraints.push(Constraint::parse(
+                &format!("{}:{}", row.distance, row.filter),
+                row.within,
+            )?);
+        }
+        let area = match &self.area {
+            AreaChoice::Everywhere => Area::Everywhere,
+            AreaChoice::MapView => {
+                let v = state.map_view.ok_or("the map has not been shown yet")?;
+                Area::Bbox([v.west, v.south.max(-90.0), v.east, v.north.min(90.0)])
+            }
+            AreaChoice::Bbox(text) => Area::parse_bbox(text)?,
+            AreaChoice::Country(code) => Area::Country(code.trim().to_owned()),
+        };
+        Ok(Query {
+            find,
+            constraints,
+            area,
+            limit: Some(500),
+        })
+    }
+
+    /// Recomputes the results when the inputs changed (the live count).
+    pub fn refresh(&mut self, state: &AppState) {
+        self.poll();
+        let IndexState::Ready(index) = &self.index else {
+            return;
+        };
+        let view = state
+            .map_view
+            .map(|v| format!("{:.5},{:.5},{:.5},{:.5}", v.west, v.south, v.east, v.north));
+        let key = format!(
+            "{}|{:?}|{:?}|{view:?}",
+            self.find, self.constraints, self.area
+        );
+        if self.computed_for.as_deref() == Some(key.as_str()) {
+            return;
+        }
+        self.computed_for = Some(key);
+        let index = Arc::clone(index);
+        let borders = crate::spatial::Borders::bundled().ok();
+        match self.query(state) {
+            Ok(q) => {
+                self.description = q.describe();
+                self.results = query::run(&index, &q, borders);
+            }
+            Err(e) => self.results = Err(e),
+        }
+    }
+
+    /// The results as candidates of the selected finding: one edit.
+    pub fn add_to_finding(&self, state: &mut AppState) {
+        let Ok(hits) = &self.results else {
+            return;
+        };
+        let Some(f) = state
+            .selected_finding()
+            .filter(|f| f.kind == FindingKind::Geolocation)
+            .cloned()
+        else {
+            state.status = Some(Status::Error(
+                "select a geolocation finding to add the candidates to".into(),
+            ));
+            return;
+        };
+        let mut f = f;
+        let mut added = 0;
+        for h in hits {
+            let osm = OsmRef {
+                osm_type: h.osm_type,
+                osm_id: h.osm_id,
+            };
+            if f.candidates.iter().any(|c| c.origin.osm == Some(osm)) {
+                continue;
+            }
+            f.candidates.push(Candidate {
+                id: candidates::next_id(&f.candidates),
+                lat: h.lat,
+                lon: h.lon,
+                outline: None,
+                label: h
+                    .tags
+                    .get("name")
+                    .cloned()
+                    .unwrap_or_else(|| format!("{:?} {}", h.osm_type, h.osm_id).to_lowercase()),
+                origin: CandidateOrigin {
+                    kind: "osm_query".into(),
+                    query: Some(self.description.clone()),
+                    osm: Some(osm),
+                },
+                status: CandidateStatus::Unchecked,
+                reason: String::new(),
+                by: std::env::var("USER").unwrap_or_default(),
+                at: chrono::Utc::now(),
+            });
+            added += 1;
+        }
+        state.status = Some(Status::Info(format!(
+            "{added} candidates added to {}",
+            f.id
+        )));
+        state
+            .commands
+            .push(Command::Edit(Edit::PutFinding(Box::new(f))));
+    }
+
+    /// The result points to preview on the map (longitude, latitude).
+    pub fn preview(&self) -> Vec<(f64, f64)> {
+        match (&self.results, self.open) {
+            (Ok(hits), true) => hits.iter().map(|h| (h.lat, h.lon)).collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// The results not yet added, as small diamonds on the map.
+pub fn draw_preview(
+    ui: &egui::Ui,
+    state: &AppState,
+    extent: &super::state::MapViewExtent,
+) -> usize {
+    let points = state.osm_search.preview();
+    let painter = ui.painter().with_clip_rect(extent.rect);
+    for (lat, lon) in &points {
+        let p = extent.to_screen(*lat, *lon);
+        painter.add(egui::Shape::convex_polygon(
+            vec![
+                p + egui::vec2(0.0, -6.0),
+                p + egui::vec2(6.0, 0.0),
+                p + egui::vec2(0.0, 6.0),
+                p + egui::vec2(-6.0, 0.0),
+            ],
+            super::theme::OSM_RESULT,
+            egui::Stroke::new(1.0, egui::Color32::BLACK),
+        ));
+    }
+    points.len()
+}
+
+pub fn window_ui(ui: &mut egui::Ui, search: &mut OsmSearch, state: &mut AppState) {
+    if !search.open {
+        return;
+    }
+    search.refresh(state);
+    let mut open = search.open;
+    egui::Window::new("Find candidate sites (OpenStreetMap)")
+        .open(&mut open)
+        .default_width(440.0)
+        .show(ui.ctx(), |ui| {
+            ui.horizontal(|ui| {
+                let name = search
+                    .extract
+                    .as_ref()
+                    .and_then(|p| p.file_name())
+                    .map_or("no extract".into(), |n| n.to_string_lossy().into_owned());
+                ui.label(name);
+                if ui.button("Open .osm.pbf extract…").clicked()
+                    && let Some(file) = rfd::FileDialog::new().add_filter("OSM PBF", &["pbf"]).pick_file()
+                {
+                    search.open_extract(file, ui.ctx());
+                }
+            });
+            match &search.index {
+                IndexState::None => {
+                    ui.label("Open a regional extract (e.g. from Geofabrik): it is indexed once, offline.");
+                }
+                IndexState::Building { progress, cancel, .. } => {
+                    let f = f64::from_bits(progress.load(Ordering::Relaxed));
+                    ui.add(egui::ProgressBar::new(f as f32).text(format!("indexing {:.0} %", f * 100.0)));
+                    if ui.button("Cancel").clicked() {
+                        cancel.store(true, Ordering::Relaxed);
+                    }
+                }
+                IndexState::Failed(e) => {
+                    ui.label(egui::RichText::new(e).color(super::theme::ERROR));
+                }
+                IndexState::Ready(index) => {
+                    ui.label(format!("{} features indexed", index.features.len()));
+                }
+            }
+            ui.separator();
+            ui.horizontal(|ui| {
+                ui.label("Find");
+                egui::ComboBox::from_id_salt("osm-preset")
+                    .selected_text("preset")
+                    .show_ui(ui, |ui| {
+                        for (name, _) in PRESETS {
+                            if ui.selectable_label(search.find == *name, *name).clicked() {
+                                search.find = (*name).to_owned();
+                            }
+                        }
+                    });
+                ui.add(egui::TextEdit::singleline(&mut search.find).hint_text("amenity=fuel").desired_width(220.0));
+            });
+            let mut remove = None;
+            for (i, row) in search.constraints.iter_mut().enumerate() {
+                ui.horizontal(|ui| {
+                    egui::ComboBox::from_id_salt(("osm-rel", i))
+                        .selected_text(if row.within { "within" } else { "not within" })
+                        .show_ui(ui, |ui| {
+                            ui.selectable_value(&mut row.within, true, "within");
+                            ui.selectable_value(&mut row.within, false, "not within");
+                        });
+                    ui.add(egui::TextEdit::singleline(&mut row.distance).desired_width(60.0));
+                    ui.label("of");
+                    ui.add(egui::TextEdit::singleline(&mut row.filter).desired_width(160.0));
+                    if ui.small_button("✕").clicked() {
+                        remove = Some(i);
+                    }
+                });
+            }
+            if let Some(i) = remove {
+                search.constraints.remove(i);
+            }
+            if ui.button("+ constraint").clicked() {
+                search.constraints.push(ConstraintRow {
+                    within: true,
+                    distance: "200m".into(),
+                    filter: "amenity=fuel".into(),
+                });
+            }
+            ui.horizontal(|ui| {
+                ui.label("In");
+                let mut kind = match &search.area {
+                    AreaChoice::MapView => 0,
+                    AreaChoice::Bbox(_) => 1,
+                    AreaChoice::Country(_) => 2,
+                    AreaChoice::Everywhere => 3,
+                };
+                let before = kind;
+                ui.selectable_value(&mut kind, 0, "map view");
+                ui.selectable_value(&mut kind, 1, "bbox");
+                ui.selectable_value(&mut kind, 2, "country");
+                ui.selectable_value(&mut kind, 3, "whole extract");
+                if kind != before {
+                    search.area = match kind {
+                        0 => AreaChoice::MapView,
+                        1 => AreaChoice::Bbox(String::new()),
+                        2 => AreaChoice::Country(String::new()),
+                        _ => AreaChoice::Everywhere,
+                    };
+                }
+                match &mut search.area {
+                    AreaChoice::Bbox(text) => {
+                        ui.add(egui::TextEdit::singleline(text).hint_text("W,S,E,N").desired_width(160.0));
+                    }
+                    AreaChoice::Country(code) => {
+                        ui.add(egui::TextEdit::singleline(code).hint_text("UKR").desired_width(60.0));
+                    }
+                    _ => {}
+                }
+            });
+            ui.separator();
+            match &search.results {
+                Ok(hits) => {
+                    ui.label(egui::RichText::new(format!("{} results", hits.len())).strong());
+                    for h in hits.iter().take(8) {
+                        let name = h.tags.get("name").map_or("", String::as_str);
+                        ui.label(format!("{:.5}, {:.5}  {name}", h.lat, h.lon));
+                    }
+                    let selected = state
+                        .selected_finding()
+                        .filter(|f| f.kind == FindingKind::Geolocation)
+                        .map(|f| f.title.clone());
+                    let label = match &selected {
+                        Some(t) => format!("Add {} as candidates of “{t}”", hits.len()),
+                        None => "Select a geolocation finding to add them".into(),
+                    };
+                    if ui.add_enabled(selected.is_some() && !hits.is_empty(), egui::Button::new(label)).clicked() {
+                        search.add_to_finding(state);
+                    }
+                }
+                Err(e) => {
+                    ui.label(egui::RichText::new(e).color(super::theme::WARNING));
+                }
+            }
+            ui.label(egui::RichText::new(crate::osm::ATTRIBUTION).small());
+        });
+    search.open = open;
+}

@@ -1,0 +1,100 @@
+//! The OpenStreetMap query builder (egui_kittest): an extract indexed in the background,
+//! a query with a constraint, the live count equal to the library's answer, the results
+//! previewed on the map and added to the selected finding as candidates in one edit.
+#![cfg(feature = "gui")]
+#![allow(clippy::unwrap_used)]
+
+mod util;
+
+use egui::vec2;
+use egui_kittest::kittest::Queryable;
+use geoproof::case::{Case, Edit, Finding, FindingKind};
+use geoproof::ui::osm_search::{AreaChoice, ConstraintRow};
+use geoproof::ui::{Command, Selection};
+
+use util::app::{app, app_harness};
+
+#[test]
+fn a_query_built_in_the_window_adds_its_results_as_candidates() {
+    let (dir, root) = util::new_case();
+    let finding = {
+        let mut case = Case::open(&root).unwrap();
+        let f = Finding::new(FindingKind::Geolocation, "bus stop in the footage");
+        let id = f.id.clone();
+        case.apply(Edit::PutFinding(Box::new(f))).unwrap();
+        case.save().unwrap();
+        id
+    };
+    let extract = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/osm/liechtenstein-latest.osm.pbf");
+    let cache = tempfile::tempdir().unwrap();
+    let mut h = app_harness(Some(Case::open(&root).unwrap()), vec2(1400.0, 860.0));
+    h.run_steps(2);
+    {
+        let state = &mut h.state_mut().app.as_mut().unwrap().state;
+        state
+            .commands
+            .push(Command::Select(Selection::Finding(finding.clone())));
+        let search = &mut state.osm_search;
+        search.open = true;
+        search.cache_dir = Some(cache.path().to_owned());
+        search.find = "highway=bus_stop".into();
+        search.constraints.push(ConstraintRow {
+            within: true,
+            distance: "150m".into(),
+            filter: "amenity=post_box".into(),
+        });
+        search.area = AreaChoice::Everywhere;
+    }
+    let ctx = h.ctx.clone();
+    h.state_mut()
+        .app
+        .as_mut()
+        .unwrap()
+        .state
+        .osm_search
+        .open_extract(extract.clone(), &ctx);
+    for _ in 0..600 {
+        h.run_steps(1);
+        if h.state_mut().app.as_mut().unwrap().state.osm_search.ready() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    h.run_steps(3);
+    // The live count is the library's answer to the same query.
+    let index = geoproof::osm::index::OsmIndex::build_uncached(&extract).unwrap();
+    let q = geoproof::osm::query::Query {
+        find: geoproof::osm::filter::TagFilter::parse("highway=bus_stop").unwrap(),
+        constraints: vec![
+            geoproof::osm::query::Constraint::parse("150m:amenity=post_box", true).unwrap(),
+        ],
+        area: geoproof::osm::query::Area::Everywhere,
+        limit: Some(500),
+    };
+    let expected = geoproof::osm::query::run(&index, &q, None).unwrap().len();
+    assert!(expected > 0);
+    let shown = app(&h).state.osm_search.results.as_ref().unwrap().len();
+    assert_eq!(shown, expected);
+    h.get_by_label_contains(&format!("{expected} results"));
+    // Click "Add N as candidates of …": one edit, every result an unchecked candidate.
+    h.get_by_label_contains("as candidates of").click();
+    h.run_steps(3);
+    let saved = Case::open_read_only(&root).unwrap();
+    let c = &saved.finding(&finding).unwrap().candidates;
+    assert_eq!(c.len(), expected);
+    assert!(
+        c.iter()
+            .all(|c| c.origin.kind == "osm_query" && c.origin.osm.is_some())
+    );
+    assert!(
+        c[0].origin
+            .query
+            .as_deref()
+            .unwrap()
+            .contains("within 150 m of amenity=post_box")
+    );
+    // The index was cached where asked, nowhere else.
+    assert_eq!(std::fs::read_dir(cache.path()).unwrap().count(), 1);
+    drop(dir);
+}
