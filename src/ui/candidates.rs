@@ -28,7 +28,7 @@ impl CandidateSession {
         CandidateSession {
             finding: finding.to_owned(),
             current: 0,
-            zoom: 17.0,
+            zoom: 16.0,
             reason: String::new(),
         }
     }
@@ -298,8 +298,7 @@ pub fn inspector_ui(ui: &mut Ui, state: &mut AppState) {
                     state.fly_to_candidate(i);
                 }
                 ui.label(egui::RichText::new(c.status.as_str()).color(status_colour(c.status)));
-                ui.label(&c.label);
-                ui.label(egui::RichText::new(&c.reason).small());
+                ui.label(&c.label).on_hover_text(&c.reason);
                 ui.end_row();
             }
         });
@@ -332,7 +331,7 @@ fn current_ui(
         c.status.as_str()
     ));
     if let Some(q) = &c.origin.query {
-        ui.label(egui::RichText::new(format!("from: {q}")).small());
+        ui.add(egui::Label::new(egui::RichText::new(format!("from: {q}")).small()).wrap());
     }
     if let Some(osm) = c.origin.osm {
         ui.label(
@@ -346,7 +345,7 @@ fn current_ui(
         );
     }
     if !c.reason.is_empty() {
-        ui.label(format!("reason: {}", c.reason));
+        ui.add(egui::Label::new(format!("reason: {}", c.reason)).wrap());
     }
     let mut reason = s.reason.clone();
     let edit = ui.add(
@@ -386,6 +385,11 @@ pub fn view_ui(
     ui.scope_builder(egui::UiBuilder::new().max_rect(left), |ui| {
         evidence_ui(ui, image)
     });
-    ui.scope_builder(egui::UiBuilder::new().max_rect(right), |ui| map(ui, state));
-    ui.allocate_rect(full, Sense::hover());
+    ui.scope_builder(egui::UiBuilder::new().max_rect(right), |ui| {
+        // The map half is all of this child: the wheel zoom asks whether the pointer is
+        // inside it.
+        ui.expand_to_include_rect(right);
+        map(ui, state);
+    });
+    ui.advance_cursor_after_rect(full);
 }

@@ -803,9 +803,12 @@ pub fn view_ui(
         image_ui(ui, state, image);
     });
     ui.scope_builder(egui::UiBuilder::new().max_rect(map_rect), |ui| {
+        // The map half is all of this child: the wheel zoom asks whether the pointer is
+        // inside it.
+        ui.expand_to_include_rect(map_rect);
         before_map(ui, state);
         map(ui, state);
         after_map(ui, state);
     });
-    ui.allocate_rect(full, Sense::hover());
+    ui.advance_cursor_after_rect(full);
 }
