@@ -12,19 +12,9 @@ use geoproof::case::Case;
 use geoproof::case::candidates::CandidateStatus;
 use geoproof::ui::{Command, Selection, Workspace};
 
-use util::app::{Holder, app, app_harness};
+use util::app::{Holder, app, app_harness, push};
 
 const FINDING: &str = "F-demo-itaipu-georef";
-
-fn push(h: &mut Harness<'static, Holder>, command: Command) {
-    h.state_mut()
-        .app
-        .as_mut()
-        .unwrap()
-        .state
-        .commands
-        .push(command);
-}
 
 fn saved(root: &std::path::Path) -> Vec<geoproof::case::candidates::Candidate> {
     Case::open_read_only(root)

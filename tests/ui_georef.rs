@@ -7,54 +7,13 @@
 
 mod util;
 
-use egui::{Modifiers, Pos2, vec2};
+use egui::{Pos2, vec2};
 use egui_kittest::Harness;
 use geoproof::case::{Case, ImportOptions};
 use geoproof::spatial::LatLon;
 use geoproof::ui::{Command, Workspace};
 
-use util::app::{Holder, app, app_harness};
-
-fn push(h: &mut Harness<'static, Holder>, command: Command) {
-    h.state_mut()
-        .app
-        .as_mut()
-        .unwrap()
-        .state
-        .commands
-        .push(command);
-}
-
-fn button(h: &Harness<'static, Holder>, pos: Pos2, pressed: bool) {
-    h.event(egui::Event::PointerButton {
-        pos,
-        button: egui::PointerButton::Primary,
-        pressed,
-        modifiers: Modifiers::default(),
-    });
-}
-
-fn click(h: &mut Harness<'static, Holder>, pos: Pos2) {
-    h.hover_at(pos);
-    h.run_steps(1);
-    button(h, pos, true);
-    h.run_steps(1);
-    button(h, pos, false);
-    h.run_steps(2);
-}
-
-fn drag(h: &mut Harness<'static, Holder>, from: Pos2, to: Pos2) {
-    h.hover_at(from);
-    h.run_steps(1);
-    button(h, from, true);
-    h.run_steps(1);
-    for i in 1..=8 {
-        h.hover_at(from + (to - from) * (i as f32 / 8.0));
-        h.run_steps(1);
-    }
-    button(h, to, false);
-    h.run_steps(2);
-}
+use util::app::{Holder, app, app_harness, click, drag, push};
 
 /// A case with one photo on the board, opened in the georeference view at a known
 /// place on the map.

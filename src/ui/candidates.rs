@@ -304,12 +304,7 @@ pub fn inspector_ui(ui: &mut Ui, state: &mut AppState) {
         });
     ui.separator();
     ui.horizontal(|ui| {
-        if ui.button("Undo").clicked() {
-            state.commands.push(Command::Undo);
-        }
-        if ui.button("Redo").clicked() {
-            state.commands.push(Command::Redo);
-        }
+        super::undo_redo_buttons(ui, state);
         if ui.button("Done").clicked() {
             state.candidate_session = None;
         }

@@ -524,3 +524,13 @@ fn open_initial(
         Err(e) => (None, Some(e.to_string())),
     }
 }
+
+/// Undo and Redo buttons for the finding being worked on (the board's history).
+pub(crate) fn undo_redo_buttons(ui: &mut egui::Ui, state: &mut AppState) {
+    if ui.button("Undo").clicked() {
+        state.commands.push(Command::Undo);
+    }
+    if ui.button("Redo").clicked() {
+        state.commands.push(Command::Redo);
+    }
+}

@@ -49,3 +49,48 @@ pub fn app<'h>(h: &'h Harness<'_, Holder>) -> &'h GeoproofApp {
         .as_ref()
         .expect("the app is built after the first frame")
 }
+
+/// Queues a command for the next frame, as a UI element would.
+pub fn push(h: &mut Harness<'static, Holder>, command: geoproof::ui::Command) {
+    h.state_mut()
+        .app
+        .as_mut()
+        .expect("the app is built after the first frame")
+        .state
+        .commands
+        .push(command);
+}
+
+/// The primary button going down or up at `pos`.
+pub fn button(h: &Harness<'static, Holder>, pos: egui::Pos2, pressed: bool) {
+    h.event(egui::Event::PointerButton {
+        pos,
+        button: egui::PointerButton::Primary,
+        pressed,
+        modifiers: egui::Modifiers::default(),
+    });
+}
+
+/// A primary click at `pos`, frame by frame as a user makes it.
+pub fn click(h: &mut Harness<'static, Holder>, pos: egui::Pos2) {
+    h.hover_at(pos);
+    h.run_steps(1);
+    button(h, pos, true);
+    h.run_steps(1);
+    button(h, pos, false);
+    h.run_steps(2);
+}
+
+/// Press at `from`, move in eight steps to `to`, release: one gesture over many frames.
+pub fn drag(h: &mut Harness<'static, Holder>, from: egui::Pos2, to: egui::Pos2) {
+    h.hover_at(from);
+    h.run_steps(1);
+    button(h, from, true);
+    h.run_steps(1);
+    for i in 1..=8 {
+        h.hover_at(from + (to - from) * (i as f32 / 8.0));
+        h.run_steps(1);
+    }
+    button(h, to, false);
+    h.run_steps(2);
+}
