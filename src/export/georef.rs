@@ -11,8 +11,9 @@ use rayon::prelude::*;
 
 use crate::spatial::georef::{ControlPoint, Fit, before_horizon};
 
-/// The longest side of a warped GeoTIFF; a finer resolution is coarsened to fit.
-pub const MAX_WARP_SIDE: u32 = 16_384;
+/// The longest side of a warped GeoTIFF (at most 256 MB of RGBA); a finer resolution
+/// is coarsened to fit.
+pub const MAX_WARP_SIDE: u32 = 8192;
 
 /// Points sampled along each edge of the image to find the ground footprint.
 const OUTLINE_STEPS: u32 = 64;

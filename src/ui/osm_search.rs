@@ -58,7 +58,12 @@ pub struct OsmSearch {
     pub description: String,
     /// Where indexes are cached; `None`: the user cache folder.
     pub cache_dir: Option<PathBuf>,
+    /// When the results were last computed: while the map pans, at most every
+    /// [`RECOMPUTE_EVERY`], so a large extract does not stall the frames.
+    computed_at: Option<std::time::Instant>,
 }
+
+const RECOMPUTE_EVERY: std::time::Duration = std::time::Duration::from_millis(400);
 
 impl Default for OsmSearch {
     fn default() -> OsmSearch {
@@ -73,6 +78,7 @@ impl Default for OsmSearch {
             results: Ok(Vec::new()),
             description: String::new(),
             cache_dir: None,
+            computed_at: None,
         }
     }
 }
@@ -161,7 +167,7 @@ impl OsmSearch {
     }
 
     /// Recomputes the results when the inputs changed (the live count).
-    pub fn refresh(&mut self, state: &AppState) {
+    pub fn refresh(&mut self, state: &AppState, ctx: &egui::Context) {
         self.poll();
         let IndexState::Ready(index) = &self.index else {
             return;
@@ -176,6 +182,13 @@ impl OsmSearch {
         if self.computed_for.as_deref() == Some(key.as_str()) {
             return;
         }
+        if let Some(at) = self.computed_at
+            && at.elapsed() < RECOMPUTE_EVERY
+        {
+            ctx.request_repaint_after(RECOMPUTE_EVERY - at.elapsed());
+            return;
+        }
+        self.computed_at = Some(std::time::Instant::now());
         self.computed_for = Some(key);
         let index = Arc::clone(index);
         let borders = crate::spatial::Borders::bundled().ok();
@@ -281,7 +294,7 @@ pub fn window_ui(ui: &mut egui::Ui, search: &mut OsmSearch, state: &mut AppState
     if !search.open {
         return;
     }
-    search.refresh(state);
+    search.refresh(state, ui.ctx());
     let mut open = search.open;
     egui::Window::new("Find candidate sites (OpenStreetMap)")
         .open(&mut open)
