@@ -233,3 +233,50 @@ fn the_demo_case_opens_its_landsat_layer_and_draws_it_under_the_overlay() {
     // The selected finding's frame lies on the map.
     assert!(app(&h).state.georef_triangles > 0);
 }
+
+#[test]
+fn a_graphic_image_is_shielded_in_the_georeference_view_until_revealed() {
+    let (_dir, mut h, _finding) = georef_view();
+    assert!(
+        app(&h).side_image_size().is_some_and(|s| s[0] > 100),
+        "the photo itself"
+    );
+    let sha = {
+        let state = &app(&h).state;
+        state
+            .case
+            .as_ref()
+            .unwrap()
+            .evidence()
+            .next()
+            .unwrap()
+            .sha256
+            .clone()
+    };
+    push(
+        &mut h,
+        Command::Edit(geoproof::case::Edit::SetEvidenceGraphic {
+            id: sha.clone(),
+            graphic: true,
+        }),
+    );
+    h.run_steps(3);
+    let size = app(&h).side_image_size().unwrap();
+    assert!(
+        size[0] <= 20 && size[1] <= 20,
+        "the 20 px stand-in: {size:?}"
+    );
+    h.state_mut()
+        .app
+        .as_mut()
+        .unwrap()
+        .state
+        .exposure
+        .revealed
+        .insert(sha);
+    h.run_steps(3);
+    assert!(
+        app(&h).side_image_size().is_some_and(|s| s[0] > 100),
+        "revealed"
+    );
+}

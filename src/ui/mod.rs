@@ -205,9 +205,12 @@ impl GeoproofApp {
                 } else {
                     georef::overlay::shown_evidence(&self.state)
                 };
-                let image =
-                    self.georef_image
-                        .ensure(&ctx, self.state.case.as_ref(), evidence.as_deref());
+                let image = self.georef_image.ensure(
+                    &ctx,
+                    self.state.case.as_ref(),
+                    evidence.as_deref(),
+                    &self.state.exposure,
+                );
                 let tiles = self.basemap.as_mut().map(|b| &mut **b as &mut dyn Tiles);
                 let layers = self.imagery.visible(self.state.case.as_ref());
                 let overlay = &self.overlay;
@@ -261,6 +264,14 @@ impl GeoproofApp {
                 Err(e) => self.state.status = Some(Status::Error(e)),
             }
         }
+    }
+}
+
+impl GeoproofApp {
+    /// The size of the picture the georeference / candidate view shows (tests: a graphic
+    /// item must arrive there as its 20 px stand-in).
+    pub fn side_image_size(&self) -> Option<[usize; 2]> {
+        self.georef_image.current_size()
     }
 }
 

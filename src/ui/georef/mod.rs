@@ -45,6 +45,8 @@ fn frame_points(points: &[ControlPoint]) -> (f64, f64, f64) {
 pub struct GeorefImage {
     pub sha256: String,
     pub texture: egui::TextureHandle,
+    /// How it was made: shielded (a graphic item not revealed) and/or greyscale.
+    pub look: (bool, bool),
 }
 
 /// The one decoded picture the view and the overlay use, reloaded when the evidence
@@ -59,16 +61,31 @@ pub struct GeorefImages {
 const MAX_TEXTURE_SIDE: u32 = 2048;
 
 impl GeorefImages {
+    pub fn current_size(&self) -> Option<[usize; 2]> {
+        self.current.as_ref().map(|i| i.texture.size())
+    }
+}
+
+impl GeorefImages {
+    /// The picture of `sha256` as the analyst may see it: a graphic item not revealed is
+    /// the board's 20 px greyscale stand-in (drawn stretched), *Reduce exposure* greys it.
     pub fn ensure(
         &mut self,
         ctx: &egui::Context,
         case: Option<&crate::case::Case>,
         sha256: Option<&str>,
+        exposure: &super::state::Exposure,
     ) -> Option<&GeorefImage> {
         let (Some(case), Some(sha256)) = (case, sha256) else {
             return None;
         };
-        let loaded = self.current.as_ref().is_some_and(|i| i.sha256 == sha256);
+        let look = case.find_evidence(sha256).map_or((false, false), |r| {
+            (exposure.shielded(r), exposure.greyscale())
+        });
+        let loaded = self
+            .current
+            .as_ref()
+            .is_some_and(|i| i.sha256 == sha256 && i.look == look);
         if !loaded && self.failed.as_deref() != Some(sha256) {
             let source = crate::case::comparison::PanelSource::Evidence {
                 sha256: sha256.to_owned(),
@@ -82,7 +99,13 @@ impl GeorefImages {
                 });
             match decoded {
                 Ok((image, _, _)) => {
-                    let rgba = image.into_rgba8();
+                    let mut rgb = image.into_rgb8();
+                    if look.0 {
+                        rgb = crate::board::shield::shielded(&rgb);
+                    } else if look.1 {
+                        crate::board::shield::greyscale(&mut rgb);
+                    }
+                    let rgba = image::DynamicImage::ImageRgb8(rgb).into_rgba8();
                     let size = [rgba.width() as usize, rgba.height() as usize];
                     let texture = ctx.load_texture(
                         format!("georef {sha256}"),
@@ -92,6 +115,7 @@ impl GeorefImages {
                     self.current = Some(GeorefImage {
                         sha256: sha256.to_owned(),
                         texture,
+                        look,
                     });
                 }
                 Err(e) => {
@@ -101,7 +125,9 @@ impl GeorefImages {
                 }
             }
         }
-        self.current.as_ref().filter(|i| i.sha256 == sha256)
+        self.current
+            .as_ref()
+            .filter(|i| i.sha256 == sha256 && i.look == look)
     }
 }
 

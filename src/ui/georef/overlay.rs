@@ -67,14 +67,16 @@ fn shown(state: &AppState) -> Option<(&Georeference, Option<Compare>)> {
 
 /// The evidence the shown georeference pins (for loading its texture).
 pub fn shown_evidence(state: &AppState) -> Option<String> {
-    let (g, _) = shown(state)?;
-    let finding_id = state
-        .georef
-        .as_ref()
-        .map(|s| s.finding.clone())
-        .or_else(|| state.selected_finding().map(|f| f.id.clone()))?;
+    // In the view: its panel, points or not (the image is what the first click is on).
+    let (finding_id, panel_id) = match &state.georef {
+        Some(s) => (s.finding.clone(), s.panel.clone()),
+        None => {
+            let (g, _) = shown(state)?;
+            (state.selected_finding()?.id.clone(), g.panel.clone())
+        }
+    };
     let f = state.case.as_ref()?.finding(&finding_id).ok()?;
-    let panel = f.panels.iter().find(|p| p.id == g.panel)?;
+    let panel = f.panels.iter().find(|p| p.id == panel_id)?;
     match &panel.source {
         crate::case::comparison::PanelSource::Evidence { sha256 } => Some(sha256.clone()),
         _ => None,
@@ -95,11 +97,15 @@ pub fn draw(
     let Ok(fit) = g.fit() else {
         return 0;
     };
-    let size = state
-        .georef
-        .as_ref()
-        .map(|s| s.size)
-        .or_else(|| image.map(|i| [i.texture.size()[0] as u32, i.texture.size()[1] as u32]));
+    // The fit is in the evidence's own pixels, whatever size its texture was decoded at.
+    let size = shown_evidence(state).and_then(|sha| {
+        state
+            .case
+            .as_ref()?
+            .find_evidence(&sha)
+            .ok()
+            .map(|r| [r.width, r.height])
+    });
     let mut triangles = 0;
     if g.show_overlay
         && let (Some(image), Some(size)) = (image, size)
