@@ -149,3 +149,77 @@ pub fn check_all(candidates: &[Candidate]) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// Who is deciding: the account name (empty when the system does not say).
+pub fn analyst() -> String {
+    std::env::var("USER").unwrap_or_default()
+}
+
+/// Ruling a candidate out without saying why is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReasonMissing;
+
+impl Candidate {
+    /// Sets the status with its reason, signed by `by` now. Ruling out needs a reason.
+    pub fn set_status(
+        &mut self,
+        status: CandidateStatus,
+        reason: &str,
+        by: String,
+    ) -> Result<(), ReasonMissing> {
+        if status == CandidateStatus::RuledOut && reason.trim().is_empty() {
+            return Err(ReasonMissing);
+        }
+        self.status = status;
+        reason.clone_into(&mut self.reason);
+        self.by = by;
+        self.at = Utc::now();
+        Ok(())
+    }
+}
+
+/// One feature an OpenStreetMap query found, as it becomes a candidate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OsmResult {
+    pub lat: f64,
+    pub lon: f64,
+    pub osm: OsmRef,
+    pub name: Option<String>,
+}
+
+/// Adds query results as unchecked candidates (labelled by name, else by OSM type and
+/// id), skipping features already there; returns how many were added.
+pub fn add_osm_results(
+    list: &mut Vec<Candidate>,
+    results: impl IntoIterator<Item = OsmResult>,
+    query: Option<&str>,
+) -> usize {
+    let (by, at) = (analyst(), Utc::now());
+    let mut added = 0;
+    for r in results {
+        if list.iter().any(|c| c.origin.osm == Some(r.osm)) {
+            continue;
+        }
+        let label = r
+            .name
+            .unwrap_or_else(|| format!("{:?} {}", r.osm.osm_type, r.osm.osm_id).to_lowercase());
+        list.push(Candidate {
+            id: next_id(list),
+            lat: r.lat,
+            lon: r.lon,
+            outline: None,
+            label,
+            origin: CandidateOrigin {
+                kind: "osm_query".into(),
+                query: query.map(str::to_owned),
+                osm: Some(r.osm),
+            },
+            status: CandidateStatus::Unchecked,
+            reason: String::new(),
+            by: by.clone(),
+            at,
+        });
+        added += 1;
+    }
+    added
+}

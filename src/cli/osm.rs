@@ -8,7 +8,7 @@ use std::sync::atomic::AtomicBool;
 use anyhow::{Result, anyhow, bail};
 use clap::Args;
 
-use geoproof::case::candidates::{self, Candidate, CandidateOrigin, CandidateStatus, OsmRef};
+use geoproof::case::candidates::{self, CandidateStatus, OsmRef, OsmResult};
 use geoproof::case::{Case, Edit};
 use geoproof::osm::index::{OsmIndex, default_cache_dir};
 use geoproof::osm::query::{self, Area, Constraint, Query};
@@ -164,10 +164,6 @@ pub struct CandidatesArgs {
     json: bool,
 }
 
-fn analyst() -> String {
-    std::env::var("USER").unwrap_or_default()
-}
-
 pub fn candidates_command(args: CandidatesArgs) -> Result<Outcome> {
     let writes = args.add_from.is_some() || args.set.is_some();
     let mut case = if writes {
@@ -187,8 +183,7 @@ pub fn candidates_command(args: CandidatesArgs) -> Result<Outcome> {
                 path.display()
             )
         })?;
-        let query = json["query"].as_str().map(str::to_owned);
-        let mut added = 0;
+        let mut found = Vec::with_capacity(results.len());
         for (i, r) in results.iter().enumerate() {
             let bad = || {
                 anyhow!(
@@ -203,32 +198,15 @@ pub fn candidates_command(args: CandidatesArgs) -> Result<Outcome> {
                 return Err(bad());
             };
             let osm_type = serde_json::from_value(r["osm_type"].clone()).map_err(|_| bad())?;
-            let osm = OsmRef { osm_type, osm_id };
-            if finding.candidates.iter().any(|c| c.origin.osm == Some(osm)) {
-                continue;
-            }
-            let label = r["tags"]["name"].as_str().map_or_else(
-                || format!("{osm_type:?} {osm_id}").to_lowercase(),
-                str::to_owned,
-            );
-            finding.candidates.push(Candidate {
-                id: candidates::next_id(&finding.candidates),
+            found.push(OsmResult {
                 lat,
                 lon,
-                outline: None,
-                label,
-                origin: CandidateOrigin {
-                    kind: "osm_query".into(),
-                    query: query.clone(),
-                    osm: Some(osm),
-                },
-                status: CandidateStatus::Unchecked,
-                reason: String::new(),
-                by: analyst(),
-                at: chrono::Utc::now(),
+                osm: OsmRef { osm_type, osm_id },
+                name: r["tags"]["name"].as_str().map(str::to_owned),
             });
-            added += 1;
         }
+        let added =
+            candidates::add_osm_results(&mut finding.candidates, found, json["query"].as_str());
         case.apply(Edit::PutFinding(Box::new(finding.clone())))?;
         case.save()?;
         eprintln!(
@@ -250,18 +228,16 @@ pub fn candidates_command(args: CandidatesArgs) -> Result<Outcome> {
             })
             .transpose()?
             .ok_or_else(|| anyhow!("--set needs --status"))?;
-        if status == CandidateStatus::RuledOut && args.reason.trim().is_empty() {
-            bail!("ruling out {id} needs a --reason");
-        }
         let c = finding
             .candidates
             .iter_mut()
             .find(|c| c.id == *id)
             .ok_or_else(|| anyhow!("finding {} has no candidate {id}", finding.id))?;
-        c.status = status;
-        c.reason = args.reason.clone();
-        c.by = analyst();
-        c.at = chrono::Utc::now();
+        if c.set_status(status, &args.reason, candidates::analyst())
+            .is_err()
+        {
+            bail!("ruling out {id} needs a --reason");
+        }
         case.apply(Edit::PutFinding(Box::new(finding.clone())))?;
         case.save()?;
     }

@@ -111,20 +111,18 @@ impl AppState {
             return;
         };
         let reason = s.reason.trim().to_owned();
-        if status == CandidateStatus::RuledOut && reason.is_empty() {
+        let mut f = f.clone();
+        let Some(c) = f.candidates.get_mut(s.current) else {
+            return;
+        };
+        if c.set_status(status, &reason, crate::case::candidates::analyst())
+            .is_err()
+        {
             self.status = Some(Status::Error(
                 "say why it is ruled out: type the reason first".into(),
             ));
             return;
         }
-        let mut f = f.clone();
-        let Some(c) = f.candidates.get_mut(s.current) else {
-            return;
-        };
-        c.status = status;
-        c.reason = reason;
-        c.by = std::env::var("USER").unwrap_or_default();
-        c.at = chrono::Utc::now();
         self.commands
             .push(Command::Edit(Edit::PutFinding(Box::new(f))));
         if let Some(s) = self.candidate_session.as_mut() {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, TryRecvError};
 
-use crate::case::candidates::{self, Candidate, CandidateOrigin, CandidateStatus, OsmRef};
+use crate::case::candidates::{self, OsmRef};
 use crate::case::{Edit, FindingKind};
 use crate::osm::filter::{PRESETS, TagFilter};
 use crate::osm::index::{OsmIndex, default_cache_dir};
@@ -217,37 +217,16 @@ impl OsmSearch {
             return;
         };
         let mut f = f;
-        let mut added = 0;
-        for h in hits {
-            let osm = OsmRef {
+        let found = hits.iter().map(|h| candidates::OsmResult {
+            lat: h.lat,
+            lon: h.lon,
+            osm: OsmRef {
                 osm_type: h.osm_type,
                 osm_id: h.osm_id,
-            };
-            if f.candidates.iter().any(|c| c.origin.osm == Some(osm)) {
-                continue;
-            }
-            f.candidates.push(Candidate {
-                id: candidates::next_id(&f.candidates),
-                lat: h.lat,
-                lon: h.lon,
-                outline: None,
-                label: h
-                    .tags
-                    .get("name")
-                    .cloned()
-                    .unwrap_or_else(|| format!("{:?} {}", h.osm_type, h.osm_id).to_lowercase()),
-                origin: CandidateOrigin {
-                    kind: "osm_query".into(),
-                    query: Some(self.description.clone()),
-                    osm: Some(osm),
-                },
-                status: CandidateStatus::Unchecked,
-                reason: String::new(),
-                by: std::env::var("USER").unwrap_or_default(),
-                at: chrono::Utc::now(),
-            });
-            added += 1;
-        }
+            },
+            name: h.tags.get("name").cloned(),
+        });
+        let added = candidates::add_osm_results(&mut f.candidates, found, Some(&self.description));
         state.status = Some(Status::Info(format!(
             "{added} candidates added to {}",
             f.id
