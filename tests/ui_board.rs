@@ -11,7 +11,7 @@ use geoproof::case::comparison::Shape;
 use geoproof::case::{Case, FindingKind, ImportOptions};
 use geoproof::ui::{Command, Workspace};
 
-use util::app::{Holder, app, app_harness};
+use util::app::{Holder, app, app_harness, click, drag, push};
 
 fn harness(case: Case) -> Harness<'static, Holder> {
     app_harness(Some(case), egui::vec2(1400.0, 860.0))
@@ -19,16 +19,6 @@ fn harness(case: Case) -> Harness<'static, Holder> {
 
 fn harness_sized(case: Case, size: egui::Vec2) -> Harness<'static, Holder> {
     app_harness(Some(case), size)
-}
-
-fn push(h: &mut Harness<'static, Holder>, command: Command) {
-    h.state_mut()
-        .app
-        .as_mut()
-        .unwrap()
-        .state
-        .commands
-        .push(command);
 }
 
 /// A case with two photos; returns the folder and the evidence ids.
@@ -76,38 +66,6 @@ fn panel_center(h: &Harness<'_, Holder>, panel: &str) -> Pos2 {
 
 fn image_point(h: &Harness<'_, Holder>, panel: &str, p: Pos2) -> [f64; 2] {
     app(h).state.board.transforms[panel].to_image([f64::from(p.x), f64::from(p.y)])
-}
-
-fn button(h: &Harness<'static, Holder>, pos: Pos2, pressed: bool) {
-    h.event(egui::Event::PointerButton {
-        pos,
-        button: egui::PointerButton::Primary,
-        pressed,
-        modifiers: Modifiers::default(),
-    });
-}
-
-/// Press at `from`, move in steps to `to`, release: one gesture over many frames.
-fn drag(h: &mut Harness<'static, Holder>, from: Pos2, to: Pos2) {
-    h.hover_at(from);
-    h.run_steps(1);
-    button(h, from, true);
-    h.run_steps(1);
-    for i in 1..=8 {
-        h.hover_at(from + (to - from) * (i as f32 / 8.0));
-        h.run_steps(1);
-    }
-    button(h, to, false);
-    h.run_steps(2);
-}
-
-fn click(h: &mut Harness<'static, Holder>, pos: Pos2) {
-    h.hover_at(pos);
-    h.run_steps(1);
-    button(h, pos, true);
-    h.run_steps(1);
-    button(h, pos, false);
-    h.run_steps(2);
 }
 
 fn saved_finding(dir: &tempfile::TempDir, id: &str) -> geoproof::case::Finding {

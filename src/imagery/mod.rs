@@ -377,8 +377,8 @@ impl ImageryReader {
         let cell = f64::from(size) / GRID as f64;
         for (oy, row) in out.chunks_mut(size as usize * 4).enumerate() {
             let v = (oy as f64 + 0.5) / cell;
-            let (j, fy) = ((v.floor() as usize).min(GRID - 1), 0.0);
-            let fy = v - j as f64 + fy;
+            let j = (v.floor() as usize).min(GRID - 1);
+            let fy = v - j as f64;
             for (ox, px) in row.chunks_exact_mut(4).enumerate() {
                 let u = (ox as f64 + 0.5) / cell;
                 let i = (u.floor() as usize).min(GRID - 1);
