@@ -71,7 +71,11 @@ pub fn georef_command(args: GeorefArgs) -> Result<Outcome> {
             bail!("{}: refusing to write over the input image", out.display());
         }
     }
-    let (_, width, height) = geoproof::evidence::load_oriented(&args.image, 64)?;
+    // Decoded once: in full when an export needs the pixels, else small (for the size).
+    let needs_pixels = args.geotiff.is_some() || args.kml.is_some();
+    let (image, width, height) =
+        geoproof::evidence::load_oriented(&args.image, if needs_pixels { u32::MAX } else { 64 })?;
+    let pixels = needs_pixels.then(|| image.into_rgb8());
     let mut points = Vec::new();
     for text in &args.gcps {
         let v = numbers("gcp", text, 4)?;
@@ -102,7 +106,7 @@ pub fn georef_command(args: GeorefArgs) -> Result<Outcome> {
         }
         None => None,
     };
-    write_exports(&args, &fit, &points, (width, height))?;
+    write_exports(&args, &fit, &points, pixels.as_ref())?;
     if args.json {
         super::output::print_json(&serde_json::json!({
             "image": args.image,
@@ -164,19 +168,12 @@ fn write_exports(
     args: &GeorefArgs,
     fit: &georef::Fit,
     points: &[ControlPoint],
-    (width, height): (u32, u32),
+    pixels: Option<&image::RgbImage>,
 ) -> Result<()> {
     use geoproof::case::store::write_atomic;
     use geoproof::export::georef as export;
     let fail = |e: String| anyhow::anyhow!("{e}");
-    let needs_pixels = args.geotiff.is_some() || args.kml.is_some();
-    let pixels = if needs_pixels {
-        let (image, _, _) = geoproof::evidence::load_oriented(&args.image, u32::MAX)?;
-        Some(image.into_rgb8())
-    } else {
-        None
-    };
-    if let (Some(out), Some(pixels)) = (&args.geotiff, &pixels) {
+    if let (Some(out), Some(pixels)) = (&args.geotiff, pixels) {
         let warped = export::warp(pixels, fit, export::MAX_WARP_SIDE)
             .map_err(|e| anyhow::anyhow!("{}: {e}", args.image.display()))?;
         export::write_geotiff(&warped, out).map_err(fail)?;
@@ -188,7 +185,7 @@ fn write_exports(
             warped.resolution_m
         );
     }
-    if let (Some(out), Some(pixels)) = (&args.kml, &pixels) {
+    if let (Some(out), Some(pixels)) = (&args.kml, pixels) {
         let png_path = out.with_extension("png");
         let href = png_path
             .file_name()
@@ -199,8 +196,16 @@ fn write_exports(
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let text = export::kml(&name, fit, points, width, height, &href, 1.0)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?;
+        let text = export::kml(
+            &name,
+            fit,
+            points,
+            pixels.width(),
+            pixels.height(),
+            &href,
+            1.0,
+        )
+        .map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?;
         let png = geoproof::export::redact::encode_png(pixels).map_err(fail)?;
         write_atomic(&png_path, &png, false)?;
         write_atomic(out, text.as_bytes(), false)?;
