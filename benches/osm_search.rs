@@ -19,6 +19,11 @@ use geoproof::osm::filter::TagFilter;
 use geoproof::osm::index::OsmIndex;
 use geoproof::osm::query::{self, Area, Constraint, Query};
 
+/// Tagged features of a Ukraine-size extract, generously: Liechtenstein's 20,417 features
+/// come from 1.4 MB of PBF; Ukraine's extract is about 1.5 GB, so about 22 M at the same
+/// density, rounded up.
+const COUNTRY_FEATURES: u64 = 30_000_000;
+
 fn bin() -> PathBuf {
     let exe = std::env::current_exe().expect("bench path");
     exe.parent()
@@ -146,8 +151,22 @@ fn main() {
     let small = OsmIndex::build_uncached(&liechtenstein).expect("index");
     println!(
         "index build, Liechtenstein (1.4 MB, {} features): {s:.2} s, peak {mb:.0} MB (whole process)",
-        small.features.len()
+        small.len()
     );
+    // A real mix of features (buildings with addresses, roads, shops), to scale from.
+    let real_per_feature = small.approximate_bytes() as f64 / small.len() as f64;
+    println!(
+        "index memory, Liechtenstein: {:.1} MB, {real_per_feature:.0} bytes a feature; \
+         a country of {COUNTRY_FEATURES} features at this mix: {:.2} GB",
+        small.approximate_bytes() as f64 / 1e6,
+        real_per_feature * COUNTRY_FEATURES as f64 / 1e9
+    );
+    for (part, bytes) in small.memory_breakdown() {
+        println!(
+            "  {part}: {:.0} bytes a feature",
+            bytes as f64 / small.len() as f64
+        );
+    }
     let big = synthetic();
     let (s, mb) = timed_build(&big);
     println!(
@@ -161,14 +180,14 @@ fn main() {
     println!(
         "(in-process build {:.1} s, {} features)",
         t.elapsed().as_secs_f64(),
-        index.features.len()
+        index.len()
     );
     let bytes = index.approximate_bytes();
     println!(
         "index memory: {:.0} MB for {} features, {:.0} bytes a feature",
         bytes as f64 / 1e6,
-        index.features.len(),
-        bytes as f64 / index.features.len() as f64
+        index.len(),
+        bytes as f64 / index.len() as f64
     );
     // 1.5 M / 8 kinds ≈ 190,000 anchors of each kind over the whole area; a 1.2° square
     // holds about 17,000 of them.
@@ -182,8 +201,12 @@ fn main() {
         limit: None,
     };
     let anchors = index
-        .in_box([29.0, 49.0, 30.2, 50.2])
-        .filter(|f| index.tag(f, "amenity") == Some("pharmacy"))
+        .near_box([29.0, 49.0, 30.2, 50.2])
+        .filter(|f| f.tag("amenity") == Some("pharmacy"))
+        .filter(|f| {
+            let [x, y] = f.representative();
+            (29.0..=30.2).contains(&x) && (49.0..=50.2).contains(&y)
+        })
         .count();
     let mut times = Vec::new();
     let mut n = 0;

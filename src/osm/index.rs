@@ -1,6 +1,7 @@
 //! A local index of an OpenStreetMap extract: every tagged node, every tagged way and
 //! every multipolygon relation as a geometry (their nodes' coordinates resolved, so a
-//! distance is to the feature, not to one of its nodes), tags interned, in an R-tree.
+//! distance is to the feature, not to one of its nodes), packed into flat arrays in
+//! spatial blocks with an R-tree over the blocks ([`super::packed`]).
 //!
 //! Built once per extract (three passes: relations, then ways, then nodes, so only the
 //! nodes something needs are kept), with progress and cancel, and cached under the
@@ -20,9 +21,10 @@ use rstar::{AABB, RTree};
 use serde::{Deserialize, Serialize};
 
 use super::OsmType;
+use super::packed::{BLOCK, Packed};
 
 /// Bumped whenever what is stored changes; older caches are rebuilt.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Tags that say nothing about what a feature is.
 const IGNORED_KEYS: &[&str] = &["created_by", "source", "note", "fixme", "FIXME"];
@@ -31,12 +33,13 @@ const IGNORED_KEYS: &[&str] = &["created_by", "source", "note", "fixme", "FIXME"
 /// (longitude, latitude), as OSM stores them.
 pub type Part = Vec<[i32; 2]>;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Feature {
+/// A feature as the build assembles it, before it is packed.
+#[derive(Debug, Clone)]
+pub(super) struct Feature {
     pub osm_type: OsmType,
     pub id: i64,
-    /// Indices into the index's string table.
-    tags: Vec<(u32, u32)>,
+    /// Indices into the build's string table.
+    pub tags: Vec<(u32, u32)>,
     pub parts: Vec<Part>,
     /// A closed way that is an area (or a multipolygon): distances from inside are zero.
     pub area: bool,
@@ -51,15 +54,22 @@ pub enum BuildError {
 struct Stored {
     version: u32,
     source_sha256: String,
-    strings: Vec<String>,
-    features: Vec<Feature>,
+    packed: Packed,
 }
 
+/// The index: features packed in flat arrays (see [`super::packed`]) in blocks of
+/// [`BLOCK`] neighbours, and an R-tree over the blocks' bounds.
 pub struct OsmIndex {
     pub source_sha256: String,
-    strings: Vec<String>,
-    pub features: Vec<Feature>,
-    tree: RTree<GeomWithData<Rectangle<[f64; 2]>, u32>>,
+    packed: Packed,
+    blocks: RTree<GeomWithData<Rectangle<[f64; 2]>, u32>>,
+}
+
+/// One feature of the index, read from the packed arrays when asked.
+#[derive(Clone, Copy)]
+pub struct FeatureRef<'a> {
+    index: &'a OsmIndex,
+    at: u32,
 }
 
 /// Degrees from 1e-7 degrees.
@@ -67,82 +77,125 @@ pub fn degrees(v: [i32; 2]) -> [f64; 2] {
     [f64::from(v[0]) * 1e-7, f64::from(v[1]) * 1e-7]
 }
 
-impl Feature {
-    /// Bounding box (west, south, east, north) in degrees.
-    pub fn bounds(&self) -> [f64; 4] {
-        let mut b = [f64::MAX, f64::MAX, f64::MIN, f64::MIN];
-        for p in self.parts.iter().flatten() {
-            let [x, y] = degrees(*p);
-            b = [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)];
-        }
-        b
+/// Bounding box (west, south, east, north) of parts, in degrees.
+pub fn bounds_of(parts: &[Part]) -> [f64; 4] {
+    let mut b = [f64::MAX, f64::MAX, f64::MIN, f64::MIN];
+    for p in parts.iter().flatten() {
+        let [x, y] = degrees(*p);
+        b = [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)];
+    }
+    b
+}
+
+/// A point on the parts: the vertex nearest the middle of their vertices.
+pub fn representative_of(parts: &[Part]) -> [f64; 2] {
+    let all: Vec<[f64; 2]> = parts.iter().flatten().map(|p| degrees(*p)).collect();
+    let n = all.len().max(1) as f64;
+    let mid = all
+        .iter()
+        .fold([0.0, 0.0], |a, p| [a[0] + p[0] / n, a[1] + p[1] / n]);
+    all.iter()
+        .copied()
+        .min_by(|a, b| {
+            let da = (a[0] - mid[0]).powi(2) + (a[1] - mid[1]).powi(2);
+            let db = (b[0] - mid[0]).powi(2) + (b[1] - mid[1]).powi(2);
+            da.total_cmp(&db)
+        })
+        .unwrap_or(mid)
+}
+
+impl<'a> FeatureRef<'a> {
+    pub fn osm_type(&self) -> OsmType {
+        self.index.packed.osm_type(self.at)
     }
 
-    /// A point on the feature: the vertex nearest the middle of its vertices.
+    pub fn id(&self) -> i64 {
+        self.index.packed.id(self.at)
+    }
+
+    /// A closed way that is an area, or a multipolygon: distances from inside are zero.
+    pub fn is_area(&self) -> bool {
+        self.index.packed.is_area(self.at)
+    }
+
+    /// Which distinct tag list the feature has (features with equal tags share one).
+    pub fn tag_set(&self) -> u32 {
+        self.index.packed.tag_set(self.at)
+    }
+
+    /// Its geometry, decoded.
+    pub fn parts(&self) -> Vec<Part> {
+        self.index.packed.parts(self.at)
+    }
+
+    pub fn bounds(&self) -> [f64; 4] {
+        bounds_of(&self.parts())
+    }
+
     pub fn representative(&self) -> [f64; 2] {
-        let all: Vec<[f64; 2]> = self.parts.iter().flatten().map(|p| degrees(*p)).collect();
-        let n = all.len().max(1) as f64;
-        let mid = all
-            .iter()
-            .fold([0.0, 0.0], |a, p| [a[0] + p[0] / n, a[1] + p[1] / n]);
-        all.iter()
-            .copied()
-            .min_by(|a, b| {
-                let da = (a[0] - mid[0]).powi(2) + (a[1] - mid[1]).powi(2);
-                let db = (b[0] - mid[0]).powi(2) + (b[1] - mid[1]).powi(2);
-                da.total_cmp(&db)
-            })
-            .unwrap_or(mid)
+        representative_of(&self.parts())
+    }
+
+    pub fn tag(&self, key: &str) -> Option<&'a str> {
+        self.tags().find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
+
+    pub fn tags(&self) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        self.index.packed.tags(self.tag_set())
     }
 }
 
 impl OsmIndex {
-    pub fn tag<'a>(&'a self, f: &Feature, key: &str) -> Option<&'a str> {
-        f.tags
-            .iter()
-            .find(|(k, _)| self.strings.get(*k as usize).is_some_and(|s| s == key))
-            .and_then(|(_, v)| self.strings.get(*v as usize))
-            .map(String::as_str)
+    /// How many features it holds.
+    pub fn len(&self) -> usize {
+        self.packed.len()
     }
 
-    pub fn tags<'a>(&'a self, f: &'a Feature) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
-        f.tags.iter().filter_map(|(k, v)| {
-            Some((
-                self.strings.get(*k as usize)?.as_str(),
-                self.strings.get(*v as usize)?.as_str(),
-            ))
-        })
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
-    /// Features whose bounding box meets the box (west, south, east, north).
-    pub fn in_box(&self, b: [f64; 4]) -> impl Iterator<Item = &Feature> {
-        self.tree
+    /// Every feature, in the index's (spatial) order.
+    pub fn features(&self) -> impl Iterator<Item = FeatureRef<'_>> {
+        (0..self.len() as u32).map(|at| FeatureRef { index: self, at })
+    }
+
+    /// How many distinct tag lists there are (the range of [`FeatureRef::tag_set`]).
+    pub fn tag_set_count(&self) -> usize {
+        self.packed.tag_set_count()
+    }
+
+    /// The features of every block whose bounds meet the box (west, south, east, north):
+    /// all features whose bounds meet it, and some of their neighbours. Callers test the
+    /// geometry they need.
+    pub fn near_box(&self, b: [f64; 4]) -> impl Iterator<Item = FeatureRef<'_>> {
+        let n = self.len() as u32;
+        self.blocks
             .locate_in_envelope_intersecting(&AABB::from_corners([b[0], b[1]], [b[2], b[3]]))
-            .filter_map(|e| self.features.get(e.data as usize))
+            .flat_map(move |e| {
+                let first = e.data * BLOCK as u32;
+                (first..(first + BLOCK as u32).min(n)).map(|at| FeatureRef { index: self, at })
+            })
     }
 
-    /// How much memory the index holds, roughly (strings, geometry, tree), bytes.
+    /// The memory the index holds, bytes: its arrays' capacities and the block tree.
     pub fn approximate_bytes(&self) -> usize {
-        let strings: usize = self.strings.iter().map(|s| s.len() + 24).sum();
-        let features: usize = self
-            .features
-            .iter()
-            .map(|f| {
-                std::mem::size_of::<Feature>()
-                    + f.tags.len() * 8
-                    + f.parts.iter().map(|p| p.len() * 8 + 24).sum::<usize>()
-            })
-            .sum();
-        strings + features + self.features.len() * 48
+        let tree = self.blocks.size()
+            * std::mem::size_of::<rstar::RTreeNode<GeomWithData<Rectangle<[f64; 2]>, u32>>>();
+        self.packed.bytes() + tree + self.source_sha256.capacity()
+    }
+
+    /// Heap bytes per part of the index (strings, tags, geometry…).
+    pub fn memory_breakdown(&self) -> Vec<(&'static str, usize)> {
+        self.packed.breakdown()
     }
 
     fn from_stored(stored: Stored) -> OsmIndex {
         let entries: Vec<_> = stored
-            .features
-            .iter()
+            .packed
+            .block_bounds()
             .enumerate()
-            .map(|(i, f)| {
-                let b = f.bounds();
+            .map(|(i, b)| {
                 GeomWithData::new(
                     Rectangle::from_corners([b[0], b[1]], [b[2], b[3]]),
                     i as u32,
@@ -151,9 +204,8 @@ impl OsmIndex {
             .collect();
         OsmIndex {
             source_sha256: stored.source_sha256,
-            strings: stored.strings,
-            features: stored.features,
-            tree: RTree::bulk_load(entries),
+            packed: stored.packed,
+            blocks: RTree::bulk_load(entries),
         }
     }
 
@@ -170,7 +222,11 @@ impl OsmIndex {
         let cached = cache_dir.join(format!("{sha}.v{FORMAT_VERSION}.osmidx"));
         if let Ok(bytes) = std::fs::read(&cached) {
             match postcard::from_bytes::<Stored>(&bytes) {
-                Ok(stored) if stored.version == FORMAT_VERSION && stored.source_sha256 == sha => {
+                Ok(stored)
+                    if stored.version == FORMAT_VERSION
+                        && stored.source_sha256 == sha
+                        && stored.packed.is_consistent() =>
+                {
                     return Ok(OsmIndex::from_stored(stored));
                 }
                 _ => log::warn!("{}: not a usable index; rebuilding", cached.display()),
@@ -457,11 +513,12 @@ fn build(
             area: true,
         });
     }
+    let packed = Packed::pack(strings.table, features)
+        .map_err(|e| Ok(format!("{}: {e}", path.display())))?;
     progress(1.0);
     Ok(Stored {
         version: FORMAT_VERSION,
         source_sha256: sha.to_owned(),
-        strings: strings.table,
-        features,
+        packed,
     })
 }

@@ -6,6 +6,7 @@
 
 pub mod filter;
 pub mod index;
+mod packed;
 pub mod query;
 
 use serde::{Deserialize, Serialize};

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::OsmType;
 use super::filter::TagFilter;
-use super::index::{Feature, OsmIndex, degrees};
+use super::index::{FeatureRef, OsmIndex, Part, bounds_of, degrees, representative_of};
 use crate::spatial::georef::LocalFrame;
 use crate::spatial::{Borders, LatLon};
 
@@ -194,6 +194,36 @@ pub struct Hit {
     pub constraints: Vec<ConstraintResult>,
 }
 
+/// A filter's answer per distinct tag list, worked out once each (a country has millions
+/// of `building=yes` and a few thousand distinct lists among them).
+struct Matcher<'q> {
+    filter: &'q TagFilter,
+    /// 0: not asked yet, 1: no, 2: yes.
+    answers: std::cell::RefCell<Vec<u8>>,
+}
+
+impl<'q> Matcher<'q> {
+    fn new(filter: &'q TagFilter, index: &OsmIndex) -> Matcher<'q> {
+        Matcher {
+            filter,
+            answers: std::cell::RefCell::new(vec![0; index.tag_set_count()]),
+        }
+    }
+
+    fn matches(&self, f: &FeatureRef<'_>) -> bool {
+        let set = f.tag_set() as usize;
+        let known = self.answers.borrow().get(set).copied().unwrap_or(0);
+        if known != 0 {
+            return known == 2;
+        }
+        let yes = self.filter.matches(|k| f.tag(k));
+        if let Some(a) = self.answers.borrow_mut().get_mut(set) {
+            *a = if yes { 2 } else { 1 };
+        }
+        yes
+    }
+}
+
 /// Runs a query over the index; `borders` is needed for a country area.
 pub fn run(index: &OsmIndex, query: &Query, borders: Option<&Borders>) -> Result<Vec<Hit>, String> {
     if let Area::Country(code) = &query.area
@@ -203,20 +233,31 @@ pub fn run(index: &OsmIndex, query: &Query, borders: Option<&Borders>) -> Result
             "{code:?} is not an ISO 3166 alpha-3 code of the bundled borders"
         ));
     }
+    let find = Matcher::new(&query.find, index);
+    let constraints: Vec<(&Constraint, Matcher<'_>)> = query
+        .constraints
+        .iter()
+        .map(|c| (c, Matcher::new(&c.filter, index)))
+        .collect();
     let mut seen = std::collections::HashSet::new();
     let mut hits = Vec::new();
     for b in query.area.boxes(borders) {
-        for anchor in index.in_box(b) {
-            if !query.find.matches(|k| index.tag(anchor, k))
-                || !seen.insert((anchor.osm_type, anchor.id))
-            {
+        for anchor in index.near_box(b) {
+            if !find.matches(&anchor) || !seen.insert((anchor.osm_type(), anchor.id())) {
                 continue;
             }
-            let at = anchor.representative();
+            let parts = anchor.parts();
+            let at = representative_of(&parts);
             if !query.area.contains(at, borders) {
                 continue;
             }
-            if let Some(hit) = evaluate(index, query, anchor, at) {
+            let anchor = Anchor {
+                feature: anchor,
+                bounds: bounds_of(&parts),
+                parts,
+                at,
+            };
+            if let Some(hit) = evaluate(index, &constraints, &anchor) {
                 hits.push(hit);
             }
         }
@@ -228,18 +269,31 @@ pub fn run(index: &OsmIndex, query: &Query, borders: Option<&Borders>) -> Result
     Ok(hits)
 }
 
-fn evaluate(index: &OsmIndex, query: &Query, anchor: &Feature, at: [f64; 2]) -> Option<Hit> {
+/// A found feature with its geometry decoded once.
+struct Anchor<'a> {
+    feature: FeatureRef<'a>,
+    parts: Vec<Part>,
+    bounds: [f64; 4],
+    /// Its representative point (longitude, latitude).
+    at: [f64; 2],
+}
+
+fn evaluate(
+    index: &OsmIndex,
+    constraints: &[(&Constraint, Matcher<'_>)],
+    anchor: &Anchor<'_>,
+) -> Option<Hit> {
     let mut results = Vec::new();
     let mut score = 0.0;
     let mut scored = 0;
-    for c in &query.constraints {
+    for (c, matcher) in constraints {
         // Not within: also look a little beyond, to say how far the nearest one is.
         let reach = if c.within {
             c.distance_m
         } else {
             2.0 * c.distance_m
         };
-        let nearest = nearest(index, anchor, at, &c.filter, reach);
+        let nearest = nearest(index, anchor, matcher, reach);
         let ok = match (&nearest, c.within) {
             (Some(n), true) => n.distance_m <= c.distance_m,
             (None, true) => false,
@@ -263,12 +317,13 @@ fn evaluate(index: &OsmIndex, query: &Query, anchor: &Feature, at: [f64; 2]) -> 
         });
     }
     Some(Hit {
-        lat: at[1],
-        lon: at[0],
-        osm_type: anchor.osm_type,
-        osm_id: anchor.id,
-        tags: index
-            .tags(anchor)
+        lat: anchor.at[1],
+        lon: anchor.at[0],
+        osm_type: anchor.feature.osm_type(),
+        osm_id: anchor.feature.id(),
+        tags: anchor
+            .feature
+            .tags()
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
             .collect(),
         score: if scored > 0 {
@@ -283,25 +338,34 @@ fn evaluate(index: &OsmIndex, query: &Query, anchor: &Feature, at: [f64; 2]) -> 
 /// The nearest feature passing `filter` within `reach` metres of `anchor`.
 fn nearest(
     index: &OsmIndex,
-    anchor: &Feature,
-    at: [f64; 2],
-    filter: &TagFilter,
+    anchor: &Anchor<'_>,
+    filter: &Matcher<'_>,
     reach: f64,
 ) -> Option<Nearest> {
-    let b = anchor.bounds();
+    let (b, at) = (anchor.bounds, anchor.at);
     let dlat = reach / M_PER_DEG * 1.01;
     let dlon = reach / (M_PER_DEG * at[1].to_radians().cos().max(0.01)) * 1.01;
     let frame = LocalFrame::at(at[1], at[0]);
-    let anchor_local = to_local(&frame, anchor);
+    let anchor_local = to_local(&frame, &anchor.parts);
+    let anchor_key = (anchor.feature.osm_type(), anchor.feature.id());
     let mut best: Option<Nearest> = None;
-    for other in index.in_box([b[0] - dlon, b[1] - dlat, b[2] + dlon, b[3] + dlat]) {
-        if (other.osm_type, other.id) == (anchor.osm_type, anchor.id)
-            || !filter.matches(|k| index.tag(other, k))
-        {
+    let search = [b[0] - dlon, b[1] - dlat, b[2] + dlon, b[3] + dlat];
+    for other in index.near_box(search) {
+        if !filter.matches(&other) || (other.osm_type(), other.id()) == anchor_key {
             continue;
         }
-        let other_local = to_local(&frame, other);
-        let d = match closest_pair(&anchor_local, anchor.area, &other_local, other.area) {
+        let parts = other.parts();
+        let ob = bounds_of(&parts);
+        if ob[0] > search[2] || ob[2] < search[0] || ob[1] > search[3] || ob[3] < search[1] {
+            continue;
+        }
+        let other_local = to_local(&frame, &parts);
+        let d = match closest_pair(
+            &anchor_local,
+            anchor.feature.is_area(),
+            &other_local,
+            other.is_area(),
+        ) {
             None => 0.0,
             Some((p, q)) => {
                 let (plat, plon) = frame.to_geo(p);
@@ -320,8 +384,8 @@ fn nearest(
         };
         if d <= reach && best.as_ref().is_none_or(|n| d < n.distance_m) {
             best = Some(Nearest {
-                osm_type: other.osm_type,
-                osm_id: other.id,
+                osm_type: other.osm_type(),
+                osm_id: other.id(),
                 distance_m: d,
             });
         }
@@ -329,8 +393,8 @@ fn nearest(
     best
 }
 
-fn to_local(frame: &LocalFrame, f: &Feature) -> Vec<Vec<[f64; 2]>> {
-    f.parts
+fn to_local(frame: &LocalFrame, parts: &[Part]) -> Vec<Vec<[f64; 2]>> {
+    parts
         .iter()
         .map(|part| {
             part.iter()

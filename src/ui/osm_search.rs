@@ -307,7 +307,7 @@ pub fn window_ui(ui: &mut egui::Ui, search: &mut OsmSearch, state: &mut AppState
                     ui.label(egui::RichText::new(e).color(super::theme::ERROR));
                 }
                 IndexState::Ready(index) => {
-                    ui.label(format!("{} features indexed", index.features.len()));
+                    ui.label(format!("{} features indexed", index.len()));
                 }
             }
             ui.separator();
