@@ -11,6 +11,7 @@ use clap::Args;
 use geoproof::case::candidates::{self, CandidateStatus, OsmRef, OsmResult};
 use geoproof::case::{Case, Edit};
 use geoproof::osm::index::{OsmIndex, default_cache_dir};
+use geoproof::osm::postgis::PostgisSource;
 use geoproof::osm::query::{self, Area, Constraint, Query};
 use geoproof::osm::{ATTRIBUTION, filter::TagFilter};
 
@@ -20,7 +21,15 @@ use super::output::print_json;
 #[derive(Debug, Args)]
 pub struct OsmSearchArgs {
     /// A regional `.osm.pbf` extract (indexed once, cached by its SHA-256).
-    extract: PathBuf,
+    #[arg(required_unless_present = "postgis", conflicts_with = "postgis")]
+    extract: Option<PathBuf>,
+    /// Query a PostGIS database loaded by `osm2pgsql --hstore-all` instead of an extract:
+    /// `host=… dbname=… user=…` or a `postgresql://` URL (no TLS).
+    #[arg(long, value_name = "CONNINFO")]
+    postgis: Option<String>,
+    /// The osm2pgsql table prefix.
+    #[arg(long, value_name = "PREFIX", default_value = "planet_osm", requires = "postgis")]
+    postgis_prefix: String,
     /// The feature to find: KEY=VALUE, KEY, KEY~PATTERN, KEY=A|B, KEY>=NUMBER[UNIT], several
     /// joined by commas, or a preset (place_of_worship, fuel, railway_bridge, …).
     #[arg(long)]
@@ -76,16 +85,28 @@ fn query_of(args: &OsmSearchArgs) -> Result<Query> {
 
 pub fn osm_search_command(args: OsmSearchArgs) -> Result<Outcome> {
     let query = query_of(&args)?;
-    let cache = args
-        .index_dir
-        .clone()
-        .or_else(default_cache_dir)
-        .ok_or_else(|| anyhow!("no cache folder (HOME is not set): give --index-dir"))?;
-    let never = AtomicBool::new(false);
-    let index =
-        OsmIndex::open(&args.extract, &cache, &|_| {}, &never).map_err(|e| anyhow!("{e}"))?;
     let borders = geoproof::spatial::Borders::bundled()?;
-    let hits = query::run(&index, &query, Some(borders)).map_err(|e| anyhow!("{e}"))?;
+    let (hits, source) = match (&args.extract, &args.postgis) {
+        (Some(extract), _) => {
+            let cache = args
+                .index_dir
+                .clone()
+                .or_else(default_cache_dir)
+                .ok_or_else(|| anyhow!("no cache folder (HOME is not set): give --index-dir"))?;
+            let never = AtomicBool::new(false);
+            let index =
+                OsmIndex::open(extract, &cache, &|_| {}, &never).map_err(|e| anyhow!("{e}"))?;
+            let hits = query::run(&index, &query, Some(borders)).map_err(|e| anyhow!("{e}"))?;
+            (hits, serde_json::json!({ "extract": extract }))
+        }
+        (None, Some(conninfo)) => {
+            let mut db = PostgisSource::connect(conninfo, &args.postgis_prefix)
+                .map_err(|e| anyhow!("{e}"))?;
+            let hits = db.run(&query, Some(borders)).map_err(|e| anyhow!("{e}"))?;
+            (hits, serde_json::json!({ "postgis": args.postgis_prefix }))
+        }
+        (None, None) => bail!("give an extract or --postgis"),
+    };
     let description = query.describe();
     if let Some(out) = &args.geojson {
         let features: Vec<serde_json::Value> = hits
@@ -113,7 +134,7 @@ pub fn osm_search_command(args: OsmSearchArgs) -> Result<Outcome> {
     }
     if args.json {
         print_json(&serde_json::json!({
-            "extract": args.extract,
+            "source": source,
             "query": description,
             "attribution": ATTRIBUTION,
             "results": hits,

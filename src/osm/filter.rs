@@ -117,6 +117,49 @@ impl TagFilter {
     }
 }
 
+/// Parameters of a SQL statement, as text (`$1`, `$2`…), so that no tag text is ever
+/// spliced into SQL.
+#[derive(Debug, Default)]
+pub struct SqlParams(pub Vec<String>);
+
+impl SqlParams {
+    /// Adds a value and says where it is (`$n::text`).
+    pub fn push(&mut self, value: &str) -> String {
+        self.0.push(value.to_owned());
+        format!("${}::text", self.0.len())
+    }
+}
+
+impl TagFilter {
+    /// A SQL condition on an hstore column `tags` that every matching feature passes:
+    /// exact for presence and value lists, only the key's presence for patterns and
+    /// numbers (PostgreSQL's regular expressions and number reading differ from these),
+    /// so rows are checked again with [`TagFilter::matches`].
+    pub fn sql_prefilter(&self, tags: &str, params: &mut SqlParams) -> String {
+        let parts: Vec<String> = self
+            .conditions
+            .iter()
+            .map(|c| {
+                let key = params.push(&c.key);
+                match &c.test {
+                    Test::Values(values) => {
+                        let list: Vec<String> = values.iter().map(|v| params.push(v)).collect();
+                        format!(
+                            "EXISTS (SELECT 1 FROM unnest(string_to_array({tags} -> {key}, ';')) AS v \
+                             WHERE btrim(v) IN ({}))",
+                            list.join(", ")
+                        )
+                    }
+                    Test::Present | Test::Pattern(_) | Test::Compare(..) => {
+                        format!("{tags} ? {key}")
+                    }
+                }
+            })
+            .collect();
+        format!("({})", parts.join(" AND "))
+    }
+}
+
 fn valid_key(key: &str) -> bool {
     !key.is_empty()
         && key

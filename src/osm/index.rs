@@ -24,10 +24,31 @@ use super::OsmType;
 use super::packed::{BLOCK, Packed};
 
 /// Bumped whenever what is stored changes; older caches are rebuilt.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
-/// Tags that say nothing about what a feature is.
-const IGNORED_KEYS: &[&str] = &["created_by", "source", "note", "fixme", "FIXME"];
+/// Tags that say nothing about what a feature is: editing notes, sources and import
+/// bookkeeping (osm2pgsql's default style drops the same, so both backends see the same
+/// tags).
+const IGNORED_KEYS: &[&str] = &[
+    "created_by",
+    "source",
+    "source_ref",
+    "note",
+    "fixme",
+    "FIXME",
+    "attribution",
+    "comment",
+    "odbl",
+    "odbl:note",
+];
+const IGNORED_PREFIXES: &[&str] = &[
+    "note:", "source:", "tiger:", "NHD:", "nhd:", "gnis:", "geobase:", "KSJ2:", "yh:",
+];
+
+/// Whether a tag is one of those that say nothing about what a feature is.
+pub fn ignored_key(key: &str) -> bool {
+    IGNORED_KEYS.contains(&key) || IGNORED_PREFIXES.iter().any(|p| key.starts_with(p))
+}
 
 /// A geometry part: a point (one vertex), a line or a ring, in 1e-7 degrees
 /// (longitude, latitude), as OSM stores them.
@@ -348,7 +369,7 @@ impl Strings {
     }
 
     fn tags<'a>(&mut self, tags: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<(u32, u32)> {
-        tags.filter(|(k, _)| !IGNORED_KEYS.contains(k))
+        tags.filter(|(k, _)| !ignored_key(k))
             .map(|(k, v)| (self.id(k), self.id(v)))
             .collect()
     }
@@ -380,6 +401,23 @@ fn closed_way_is_area(strings: &Strings, tags: &[(u32, u32)]) -> bool {
         Some("no") => false,
         _ => tag("highway").is_none() && tag("barrier").is_none() && tag("railway").is_none(),
     }
+}
+
+/// Whether member ways join into closed rings: every way end meets an even number of
+/// way ends (a closed way's two ends meet each other).
+fn rings_close(parts: &[Part]) -> bool {
+    let mut ends: HashMap<[i32; 2], u32> = HashMap::new();
+    for part in parts {
+        let (Some(first), Some(last)) = (part.first(), part.last()) else {
+            return false;
+        };
+        if part.len() < 2 {
+            return false;
+        }
+        *ends.entry(*first).or_default() += 1;
+        *ends.entry(*last).or_default() += 1;
+    }
+    !ends.is_empty() && ends.values().all(|n| n % 2 == 0)
 }
 
 fn build(
@@ -502,7 +540,9 @@ fn build(
             .iter()
             .filter_map(|w| way_parts.get(w).cloned())
             .collect();
-        if parts.is_empty() {
+        // An area needs all its rings: a boundary cut by the extract's edge is not one
+        // (osm2pgsql leaves it out too).
+        if parts.len() != r.ways.len() || !rings_close(&parts) {
             continue;
         }
         features.push(Feature {

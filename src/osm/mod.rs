@@ -1,12 +1,14 @@
 //! Candidate-site search in OpenStreetMap data, offline: a local index of a regional
 //! `.osm.pbf` extract (`index`), tag filters with units and presets (`filter`), and
-//! queries of one feature near (or not near) others inside an area (`query`).
+//! queries of one feature near (or not near) others inside an area (`query`), and the
+//! same queries against a PostGIS database loaded by osm2pgsql (`postgis`).
 //! OSM data is © OpenStreetMap contributors (ODbL): [`ATTRIBUTION`] goes wherever it is
 //! shown or exported.
 
 pub mod filter;
 pub mod index;
 mod packed;
+pub mod postgis;
 pub mod query;
 
 use serde::{Deserialize, Serialize};

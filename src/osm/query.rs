@@ -76,7 +76,7 @@ impl Area {
     }
 
     /// The boxes to search (two when a bbox crosses the antimeridian).
-    fn boxes(&self, borders: Option<&Borders>) -> Vec<[f64; 4]> {
+    pub(super) fn boxes(&self, borders: Option<&Borders>) -> Vec<[f64; 4]> {
         match self {
             Area::Everywhere => vec![[-180.0, -90.0, 180.0, 90.0]],
             Area::Bbox([w, s, e, n]) if w > e => vec![[*w, *s, 180.0, *n], [-180.0, *s, *e, *n]],
@@ -103,7 +103,7 @@ impl Area {
         }
     }
 
-    fn contains(&self, p: [f64; 2], borders: Option<&Borders>) -> bool {
+    pub(super) fn contains(&self, p: [f64; 2], borders: Option<&Borders>) -> bool {
         match self {
             Area::Everywhere => true,
             Area::Bbox([w, s, e, n]) => {
@@ -224,15 +224,29 @@ impl<'q> Matcher<'q> {
     }
 }
 
+impl Query {
+    /// Refuses what no backend can answer (an unknown country code).
+    pub(super) fn check(&self, borders: Option<&Borders>) -> Result<(), String> {
+        match &self.area {
+            Area::Country(code) if country(borders, code).is_none() => Err(format!(
+                "{code:?} is not an ISO 3166 alpha-3 code of the bundled borders"
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Best first (lowest score, then id), cut to the query's limit.
+pub(super) fn rank(hits: &mut Vec<Hit>, limit: Option<usize>) {
+    hits.sort_by(|a, b| a.score.total_cmp(&b.score).then(a.osm_id.cmp(&b.osm_id)));
+    if let Some(limit) = limit {
+        hits.truncate(limit);
+    }
+}
+
 /// Runs a query over the index; `borders` is needed for a country area.
 pub fn run(index: &OsmIndex, query: &Query, borders: Option<&Borders>) -> Result<Vec<Hit>, String> {
-    if let Area::Country(code) = &query.area
-        && country(borders, code).is_none()
-    {
-        return Err(format!(
-            "{code:?} is not an ISO 3166 alpha-3 code of the bundled borders"
-        ));
-    }
+    query.check(borders)?;
     let find = Matcher::new(&query.find, index);
     let constraints: Vec<(&Constraint, Matcher<'_>)> = query
         .constraints
@@ -257,16 +271,34 @@ pub fn run(index: &OsmIndex, query: &Query, borders: Option<&Borders>) -> Result
                 parts,
                 at,
             };
-            if let Some(hit) = evaluate(index, &constraints, &anchor) {
+            let nearest = constraints.iter().map(|(c, matcher)| {
+                nearest(index, &anchor, matcher, search_reach(c))
+            });
+            let tags = || {
+                anchor
+                    .feature
+                    .tags()
+                    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                    .collect()
+            };
+            let found = (anchor.feature.osm_type(), anchor.feature.id());
+            if let Some(hit) = hit(found, anchor.at, tags, &query.constraints, nearest) {
                 hits.push(hit);
             }
         }
     }
-    hits.sort_by(|a, b| a.score.total_cmp(&b.score).then(a.osm_id.cmp(&b.osm_id)));
-    if let Some(limit) = query.limit {
-        hits.truncate(limit);
-    }
+    rank(&mut hits, query.limit);
     Ok(hits)
+}
+
+/// How far to look for a constraint's feature: its distance, and for *not within* twice
+/// it, to say how far the nearest one is.
+pub(super) fn search_reach(c: &Constraint) -> f64 {
+    if c.within {
+        c.distance_m
+    } else {
+        2.0 * c.distance_m
+    }
 }
 
 /// A found feature with its geometry decoded once.
@@ -278,22 +310,20 @@ struct Anchor<'a> {
     at: [f64; 2],
 }
 
-fn evaluate(
-    index: &OsmIndex,
-    constraints: &[(&Constraint, Matcher<'_>)],
-    anchor: &Anchor<'_>,
+/// The hit for a found feature at `at` (longitude, latitude), given the nearest feature
+/// for each constraint (within its search reach), or `None` when a constraint fails.
+/// Constraints are tried in order and the rest are not looked up once one fails.
+pub(super) fn hit(
+    (osm_type, osm_id): (OsmType, i64),
+    at: [f64; 2],
+    tags: impl FnOnce() -> BTreeMap<String, String>,
+    constraints: &[Constraint],
+    nearest: impl Iterator<Item = Option<Nearest>>,
 ) -> Option<Hit> {
     let mut results = Vec::new();
     let mut score = 0.0;
     let mut scored = 0;
-    for (c, matcher) in constraints {
-        // Not within: also look a little beyond, to say how far the nearest one is.
-        let reach = if c.within {
-            c.distance_m
-        } else {
-            2.0 * c.distance_m
-        };
-        let nearest = nearest(index, anchor, matcher, reach);
+    for (c, nearest) in constraints.iter().zip(nearest) {
         let ok = match (&nearest, c.within) {
             (Some(n), true) => n.distance_m <= c.distance_m,
             (None, true) => false,
@@ -317,15 +347,11 @@ fn evaluate(
         });
     }
     Some(Hit {
-        lat: anchor.at[1],
-        lon: anchor.at[0],
-        osm_type: anchor.feature.osm_type(),
-        osm_id: anchor.feature.id(),
-        tags: anchor
-            .feature
-            .tags()
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect(),
+        lat: at[1],
+        lon: at[0],
+        osm_type,
+        osm_id,
+        tags: tags(),
         score: if scored > 0 {
             score / f64::from(scored)
         } else {
