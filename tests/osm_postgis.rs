@@ -7,6 +7,8 @@
 //! Needs the packages `postgresql`, `postgis` and `osm2pgsql` (`.ci/run` installs them).
 //! Run as root (as CI does), the server runs as the `postgres` user.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod util;
 
 use std::path::{Path, PathBuf};
@@ -37,9 +39,9 @@ fn pg_bin(name: &str) -> PathBuf {
         .map(|e| e.path().join("bin").join(name))
         .filter(|p| p.exists())
         .max();
-    from_pg_config.or(debian).unwrap_or_else(|| {
-        panic!("{name} not found: install the postgresql package (see .ci/run)")
-    })
+    from_pg_config
+        .or(debian)
+        .unwrap_or_else(|| panic!("{name} not found: install the postgresql package (see .ci/run)"))
 }
 
 fn is_root() -> bool {
@@ -115,12 +117,23 @@ impl Cluster {
     }
 
     fn conninfo(&self, db: &str) -> String {
-        format!("host={} user=geoproof dbname={db}", self.dir.path().display())
+        format!(
+            "host={} user=geoproof dbname={db}",
+            self.dir.path().display()
+        )
     }
 
     fn psql(&self, db: &str, sql: &str) {
         let out = Command::new("psql")
-            .args(["-v", "ON_ERROR_STOP=1", "-q", "-d", &self.conninfo(db), "-c", sql])
+            .args([
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-q",
+                "-d",
+                &self.conninfo(db),
+                "-c",
+                sql,
+            ])
             .output()
             .unwrap();
         assert!(
@@ -172,10 +185,17 @@ fn queries() -> Vec<Query> {
     };
     vec![
         // Nodes and ways near nodes and ways (areas: distance zero inside).
-        q("place_of_worship", &[("300m:amenity=fuel", true)], Area::Everywhere),
+        q(
+            "place_of_worship",
+            &[("300m:amenity=fuel", true)],
+            Area::Everywhere,
+        ),
         q(
             "highway=bus_stop",
-            &[("150m:amenity=post_box", true), ("100m:amenity=restaurant", false)],
+            &[
+                ("150m:amenity=post_box", true),
+                ("100m:amenity=restaurant", false),
+            ],
             Area::Everywhere,
         ),
         // A number with a unit, a pattern, a value list, an area.
@@ -189,7 +209,11 @@ fn queries() -> Vec<Query> {
             &[("500m:amenity=school|kindergarten", true)],
             Area::parse_bbox("9.47,47.05,9.64,47.27").unwrap(),
         ),
-        q("amenity=parking", &[("50m:building=church", true)], Area::Country("LIE".into())),
+        q(
+            "amenity=parking",
+            &[("50m:building=church", true)],
+            Area::Country("LIE".into()),
+        ),
         // Only a feature to find.
         q("tourism=hotel", &[], Area::Everywhere),
     ]
@@ -268,26 +292,41 @@ fn postgis_and_the_local_index_give_the_same_results() {
         let out = Command::new(env!("CARGO_BIN_EXE_geoproof"))
             .arg("osm-search")
             .args(source)
-            .args(["--find", "place_of_worship", "--within", "300m:amenity=fuel"])
+            .args([
+                "--find",
+                "place_of_worship",
+                "--within",
+                "300m:amenity=fuel",
+            ])
             .args(["--json", "--index-dir"])
             .arg(idx.path())
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         v["results"].clone()
     };
     let conninfo = cluster.conninfo("osm_latlong");
     let via_db = cli(&["--postgis".as_ref(), conninfo.as_ref()]);
     let via_extract = cli(&[extract().as_os_str()]);
-    assert_eq!(via_db.as_array().unwrap().len(), via_extract.as_array().unwrap().len());
+    assert_eq!(
+        via_db.as_array().unwrap().len(),
+        via_extract.as_array().unwrap().len()
+    );
     assert_eq!(via_db[0]["osm_id"], via_extract[0]["osm_id"]);
 
     // Bad input: each a one-line error naming the cause.
     let e = PostgisSource::connect(&cluster.conninfo("no_such_db"), "planet_osm")
         .err()
         .unwrap();
-    assert!(e.contains("cannot connect") && e.contains("no_such_db"), "{e}");
+    assert!(
+        e.contains("cannot connect") && e.contains("no_such_db"),
+        "{e}"
+    );
     cluster.psql("postgres", "CREATE DATABASE empty");
     let e = PostgisSource::connect(&cluster.conninfo("empty"), "planet_osm")
         .err()
@@ -303,7 +342,13 @@ fn postgis_and_the_local_index_give_the_same_results() {
         .unwrap();
     assert!(e.contains("--hstore-all") && !e.contains('\n'), "{e}");
     let out = Command::new(env!("CARGO_BIN_EXE_geoproof"))
-        .args(["osm-search", "--find", "fuel", "--postgis", "host=/nonexistent/socket"])
+        .args([
+            "osm-search",
+            "--find",
+            "fuel",
+            "--postgis",
+            "host=/nonexistent/socket",
+        ])
         .output()
         .unwrap();
     assert!(!out.status.success());

@@ -98,3 +98,102 @@ fn a_query_built_in_the_window_adds_its_results_as_candidates() {
     assert_eq!(std::fs::read_dir(cache.path()).unwrap().count(), 1);
     drop(dir);
 }
+
+#[test]
+fn a_search_area_drawn_on_the_map_bounds_the_results() {
+    let (dir, root) = util::new_case();
+    let extract = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/osm/liechtenstein-latest.osm.pbf");
+    let cache = tempfile::tempdir().unwrap();
+    let mut h = app_harness(Some(Case::open(&root).unwrap()), vec2(1400.0, 860.0));
+    h.run_steps(2);
+    {
+        let state = &mut h.state_mut().app.as_mut().unwrap().state;
+        state.map.center_at(walkers::lon_lat(9.53, 47.15));
+        state.map.set_zoom(11.0).unwrap();
+        let search = &mut state.osm_search;
+        search.open = true;
+        search.cache_dir = Some(cache.path().to_owned());
+        search.find = "highway=bus_stop".into();
+    }
+    let ctx = h.ctx.clone();
+    h.state_mut()
+        .app
+        .as_mut()
+        .unwrap()
+        .state
+        .osm_search
+        .open_extract(extract.clone(), &ctx);
+    for _ in 0..600 {
+        h.run_steps(1);
+        if h.state_mut().app.as_mut().unwrap().state.osm_search.ready() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // Choosing "drawn" starts drawing; the window says how.
+    h.get_by_label("drawn").click();
+    h.run_steps(3);
+    assert!(app(&h).state.osm_search.drawing);
+    h.get_by_label_contains("click the map: 0 corners");
+    // Three clicks on the map: a triangle around the map's centre.
+    let rect = app(&h).state.map_view.expect("map drawn").rect;
+    let c = rect.center();
+    for p in [
+        c + vec2(-150.0, 120.0),
+        c + vec2(150.0, 120.0),
+        c + vec2(0.0, -160.0),
+    ] {
+        util::app::click(&mut h, p);
+        h.run_steps(2);
+    }
+    h.get_by_label("Finish").click();
+    h.run_steps(3);
+    let search = &app(&h).state.osm_search;
+    assert!(!search.drawing);
+    assert_eq!(search.drawn.len(), 3, "{:?}", search.drawn);
+    h.get_by_label_contains("a polygon of 3 corners");
+    // The results are the library's answer for that polygon, and lie inside it.
+    let ring = app(&h).state.osm_search.drawn.clone();
+    // The live count recomputes at most every 0.4 s.
+    for _ in 0..12 {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        h.run_steps(1);
+    }
+    let index = geoproof::osm::index::OsmIndex::build_uncached(&extract).unwrap();
+    let q = geoproof::osm::query::Query {
+        find: geoproof::osm::filter::TagFilter::parse("highway=bus_stop").unwrap(),
+        constraints: vec![],
+        area: geoproof::osm::query::Area::Polygon(ring.clone()),
+        limit: Some(500),
+    };
+    let expected = geoproof::osm::query::run(&index, &q, None).unwrap();
+    let everywhere = geoproof::osm::query::Query {
+        area: geoproof::osm::query::Area::Everywhere,
+        ..q.clone()
+    };
+    let all = geoproof::osm::query::run(&index, &everywhere, None).unwrap();
+    assert!(!expected.is_empty() && expected.len() < all.len());
+    let shown = app(&h).state.osm_search.results.as_ref().unwrap().clone();
+    let ids =
+        |hits: &[geoproof::osm::query::Hit]| hits.iter().map(|h| h.osm_id).collect::<Vec<_>>();
+    assert_eq!(ids(&shown), ids(&expected));
+    let lons: Vec<f64> = ring.iter().map(|p| p[0]).collect();
+    let lats: Vec<f64> = ring.iter().map(|p| p[1]).collect();
+    for hit in &shown {
+        assert!(hit.lon >= lons.iter().copied().fold(f64::MAX, f64::min));
+        assert!(hit.lat <= lats.iter().copied().fold(f64::MIN, f64::max));
+    }
+    // Two corners make a rectangle.
+    h.get_by_label("Draw again").click();
+    h.run_steps(2);
+    util::app::click(&mut h, c + vec2(-100.0, -100.0));
+    h.run_steps(2);
+    util::app::click(&mut h, c + vec2(100.0, 100.0));
+    h.run_steps(2);
+    h.get_by_label("Finish").click();
+    h.run_steps(3);
+    h.get_by_label("a rectangle");
+    assert_eq!(app(&h).state.osm_search.drawn.len(), 2);
+    drop(dir);
+}

@@ -28,7 +28,12 @@ pub struct OsmSearchArgs {
     #[arg(long, value_name = "CONNINFO")]
     postgis: Option<String>,
     /// The osm2pgsql table prefix.
-    #[arg(long, value_name = "PREFIX", default_value = "planet_osm", requires = "postgis")]
+    #[arg(
+        long,
+        value_name = "PREFIX",
+        default_value = "planet_osm",
+        requires = "postgis"
+    )]
     postgis_prefix: String,
     /// The feature to find: KEY=VALUE, KEY, KEY~PATTERN, KEY=A|B, KEY>=NUMBER[UNIT], several
     /// joined by commas, or a preset (place_of_worship, fuel, railway_bridge, …).

@@ -161,7 +161,10 @@ impl PostgisSource {
                 ));
             }
             let srid: i32 = client
-                .query_one("SELECT Find_SRID(current_schema()::text, $1, 'way')", &[&name])
+                .query_one(
+                    "SELECT Find_SRID(current_schema()::text, $1, 'way')",
+                    &[&name],
+                )
                 .map_err(|e| format!("{name}: no geometry SRID: {}", one_line(&e)))?
                 .get(0);
             srids.push(srid);
@@ -185,7 +188,12 @@ impl PostgisSource {
         let p = &self.prefix;
         [
             (format!("\"{p}_point\""), "0::int2", "f.osm_id", "TRUE"),
-            (format!("\"{p}_line\""), "1::int2", "f.osm_id", "f.osm_id > 0"),
+            (
+                format!("\"{p}_line\""),
+                "1::int2",
+                "f.osm_id",
+                "f.osm_id > 0",
+            ),
             (
                 format!("\"{p}_polygon\""),
                 "CASE WHEN f.osm_id < 0 THEN 2::int2 ELSE 1::int2 END",
@@ -388,7 +396,11 @@ impl PostgisSource {
 /// A driver error on one line (a database error's message and detail).
 fn one_line(e: &postgres::Error) -> String {
     let text = match e.as_db_error() {
-        Some(db) => format!("{}{}", db.message(), db.detail().map(|d| format!(" ({d})")).unwrap_or_default()),
+        Some(db) => format!(
+            "{}{}",
+            db.message(),
+            db.detail().map(|d| format!(" ({d})")).unwrap_or_default()
+        ),
         None => e.to_string(),
     };
     text.split_whitespace().collect::<Vec<_>>().join(" ")

@@ -271,9 +271,9 @@ pub fn run(index: &OsmIndex, query: &Query, borders: Option<&Borders>) -> Result
                 parts,
                 at,
             };
-            let nearest = constraints.iter().map(|(c, matcher)| {
-                nearest(index, &anchor, matcher, search_reach(c))
-            });
+            let nearest = constraints
+                .iter()
+                .map(|(c, matcher)| nearest(index, &anchor, matcher, search_reach(c)));
             let tags = || {
                 anchor
                     .feature

@@ -155,7 +155,7 @@ pub fn map_ui(
         state.hover = out.hover;
         state.selected_marker_screen = out.selected_marker;
         state.map_view = out.extent;
-        if let Some(selection) = out.clicked_marker {
+        if let Some(selection) = out.clicked_marker.filter(|_| !state.osm_search.drawing) {
             state
                 .commands
                 .push(super::state::Command::Select(selection));

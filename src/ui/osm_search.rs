@@ -39,6 +39,8 @@ pub struct ConstraintRow {
 #[derive(Debug, Clone, PartialEq)]
 pub enum AreaChoice {
     MapView,
+    /// The area drawn on the map ([`OsmSearch::drawn`]).
+    Drawn,
     Bbox(String),
     Country(String),
     Everywhere,
@@ -52,6 +54,11 @@ pub struct OsmSearch {
     pub find: String,
     pub constraints: Vec<ConstraintRow>,
     pub area: AreaChoice,
+    /// The search area drawn on the map, (longitude, latitude): two corners of a
+    /// rectangle, or three or more of a polygon.
+    pub drawn: Vec<[f64; 2]>,
+    /// Clicks on the map add corners to [`OsmSearch::drawn`].
+    pub drawing: bool,
     /// The inputs the results were computed for, and the results.
     computed_for: Option<String>,
     pub results: Result<Vec<Hit>, String>,
@@ -74,6 +81,8 @@ impl Default for OsmSearch {
             find: "place_of_worship".into(),
             constraints: Vec::new(),
             area: AreaChoice::MapView,
+            drawn: Vec::new(),
+            drawing: false,
             computed_for: None,
             results: Ok(Vec::new()),
             description: String::new(),
@@ -155,6 +164,22 @@ impl OsmSearch {
                 let v = state.map_view.ok_or("the map has not been shown yet")?;
                 Area::Bbox([v.west, v.south.max(-90.0), v.east, v.north.min(90.0)])
             }
+            AreaChoice::Drawn => match self.drawn.as_slice() {
+                [] | [_] => {
+                    return Err(
+                        "draw the area on the map: Draw, then click two corners of a \
+                                rectangle or the corners of a polygon"
+                            .into(),
+                    );
+                }
+                [a, b] => Area::Bbox([
+                    a[0].min(b[0]),
+                    a[1].min(b[1]),
+                    a[0].max(b[0]),
+                    a[1].max(b[1]),
+                ]),
+                ring => Area::Polygon(ring.to_vec()),
+            },
             AreaChoice::Bbox(text) => Area::parse_bbox(text)?,
             AreaChoice::Country(code) => Area::Country(code.trim().to_owned()),
         };
@@ -176,8 +201,8 @@ impl OsmSearch {
             .map_view
             .map(|v| format!("{:.5},{:.5},{:.5},{:.5}", v.west, v.south, v.east, v.north));
         let key = format!(
-            "{}|{:?}|{:?}|{view:?}",
-            self.find, self.constraints, self.area
+            "{}|{:?}|{:?}|{view:?}|{:?}",
+            self.find, self.constraints, self.area, self.drawn
         );
         if self.computed_for.as_deref() == Some(key.as_str()) {
             return;
@@ -236,6 +261,29 @@ impl OsmSearch {
             .push(Command::Edit(Edit::PutFinding(Box::new(f))));
     }
 
+    /// A click on the map while drawing the search area: one more corner. `false` when
+    /// not drawing (the click is the map tool's).
+    pub fn map_clicked(&mut self, lat: f64, lon: f64) -> bool {
+        if !(self.open && self.drawing) {
+            return false;
+        }
+        self.drawn.push([lon, lat]);
+        true
+    }
+
+    /// The drawn search area's outline to show (longitude, latitude), closed unless still
+    /// being drawn; two corners are a rectangle.
+    pub fn drawn_outline(&self) -> Option<(Vec<[f64; 2]>, bool)> {
+        if !self.open || self.area != AreaChoice::Drawn || self.drawn.is_empty() {
+            return None;
+        }
+        let outline = match self.drawn.as_slice() {
+            [a, b] if !self.drawing => vec![*a, [b[0], a[1]], *b, [a[0], b[1]]],
+            points => points.to_vec(),
+        };
+        Some((outline, !self.drawing))
+    }
+
     /// The result points to preview on the map (longitude, latitude).
     pub fn preview(&self) -> Vec<(f64, f64)> {
         match (&self.results, self.open) {
@@ -253,6 +301,22 @@ pub fn draw_preview(
 ) -> usize {
     let points = state.osm_search.preview();
     let painter = ui.painter().with_clip_rect(extent.rect);
+    if let Some((outline, closed)) = state.osm_search.drawn_outline() {
+        let mut screen: Vec<egui::Pos2> = outline
+            .iter()
+            .map(|p| extent.to_screen(p[1], p[0]))
+            .collect();
+        let stroke = egui::Stroke::new(2.0, super::theme::OSM_RESULT);
+        for p in &screen {
+            painter.circle_filled(*p, 3.5, super::theme::OSM_RESULT);
+        }
+        if closed {
+            screen.push(screen[0]);
+            painter.add(egui::Shape::line(screen, stroke));
+        } else {
+            painter.add(egui::Shape::dashed_line(&screen, stroke, 6.0, 4.0));
+        }
+    }
     for (lat, lon) in &points {
         let p = extent.to_screen(*lat, *lon);
         painter.add(egui::Shape::convex_polygon(
@@ -353,24 +417,19 @@ pub fn window_ui(ui: &mut egui::Ui, search: &mut OsmSearch, state: &mut AppState
             }
             ui.horizontal(|ui| {
                 ui.label("In");
-                let mut kind = match &search.area {
-                    AreaChoice::MapView => 0,
-                    AreaChoice::Bbox(_) => 1,
-                    AreaChoice::Country(_) => 2,
-                    AreaChoice::Everywhere => 3,
-                };
-                let before = kind;
-                ui.selectable_value(&mut kind, 0, "map view");
-                ui.selectable_value(&mut kind, 1, "bbox");
-                ui.selectable_value(&mut kind, 2, "country");
-                ui.selectable_value(&mut kind, 3, "whole extract");
-                if kind != before {
-                    search.area = match kind {
-                        0 => AreaChoice::MapView,
-                        1 => AreaChoice::Bbox(String::new()),
-                        2 => AreaChoice::Country(String::new()),
-                        _ => AreaChoice::Everywhere,
-                    };
+                let choices = [
+                    (AreaChoice::MapView, "map view"),
+                    (AreaChoice::Drawn, "drawn"),
+                    (AreaChoice::Bbox(String::new()), "bbox"),
+                    (AreaChoice::Country(String::new()), "country"),
+                    (AreaChoice::Everywhere, "whole extract"),
+                ];
+                for (choice, label) in choices {
+                    let current = std::mem::discriminant(&search.area) == std::mem::discriminant(&choice);
+                    if ui.selectable_label(current, label).clicked() && !current {
+                        search.drawing = choice == AreaChoice::Drawn && search.drawn.is_empty();
+                        search.area = choice;
+                    }
                 }
                 match &mut search.area {
                     AreaChoice::Bbox(text) => {
@@ -382,6 +441,30 @@ pub fn window_ui(ui: &mut egui::Ui, search: &mut OsmSearch, state: &mut AppState
                     _ => {}
                 }
             });
+            if search.area == AreaChoice::Drawn {
+                ui.horizontal(|ui| {
+                    let corners = search.drawn.len();
+                    if search.drawing {
+                        ui.label(format!("click the map: {corners} corners (two: a rectangle)"));
+                        if ui.button("Finish").clicked() {
+                            search.drawing = false;
+                        }
+                    } else {
+                        ui.label(match corners {
+                            0 => "no area drawn".to_owned(),
+                            2 => "a rectangle".to_owned(),
+                            n => format!("a polygon of {n} corners"),
+                        });
+                        if ui.button("Draw again").clicked() {
+                            search.drawn.clear();
+                            search.drawing = true;
+                        }
+                    }
+                    if corners > 0 && ui.button("Clear").clicked() {
+                        search.drawn.clear();
+                    }
+                });
+            }
             ui.separator();
             match &search.results {
                 Ok(hits) => {

@@ -481,6 +481,9 @@ impl AppState {
         if self.georef.is_some() && super::georef::map_clicked(self, p.lat, p.lon) {
             return;
         }
+        if self.osm_search.map_clicked(p.lat, p.lon) {
+            return;
+        }
         match self.tool {
             Tool::Pan => {}
             Tool::Measure => self.measure.push(p),
