@@ -319,6 +319,9 @@ fn postgis_and_the_local_index_give_the_same_results() {
     );
     assert_eq!(via_db[0]["osm_id"], via_extract[0]["osm_id"]);
 
+    #[cfg(feature = "gui")]
+    query_builder_over_postgis(&cluster.conninfo("osm_mercator"), &index);
+
     // Bad input: each a one-line error naming the cause.
     let e = PostgisSource::connect(&cluster.conninfo("no_such_db"), "planet_osm")
         .err()
@@ -354,4 +357,70 @@ fn postgis_and_the_local_index_give_the_same_results() {
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("cannot connect"), "{stderr}");
+}
+
+/// The query builder pointed at the database: the same results as the local index, and
+/// each query written to the network ledger.
+#[cfg(feature = "gui")]
+fn query_builder_over_postgis(conninfo: &str, index: &OsmIndex) {
+    use egui_kittest::kittest::Queryable;
+    use geoproof::ui::osm_search::{AreaChoice, ConstraintRow};
+
+    let (_dir, root) = util::new_case();
+    let mut h = util::app::app_harness(
+        Some(geoproof::case::Case::open(&root).unwrap()),
+        egui::vec2(1400.0, 860.0),
+    );
+    h.run_steps(2);
+    {
+        let search = &mut h.state_mut().app.as_mut().unwrap().state.osm_search;
+        search.open = true;
+        search.find = "highway=bus_stop".into();
+        search.constraints.push(ConstraintRow {
+            within: true,
+            distance: "150m".into(),
+            filter: "amenity=post_box".into(),
+        });
+        search.area = AreaChoice::Everywhere;
+        search.postgis_conninfo = conninfo.to_owned();
+    }
+    h.run_steps(2);
+    h.get_by_label_contains("…or a PostGIS database").click();
+    h.run_steps(2);
+    h.get_by_label("Connect").click();
+    let expected = query::run(
+        index,
+        &Query {
+            find: TagFilter::parse("highway=bus_stop").unwrap(),
+            constraints: vec![Constraint::parse("150m:amenity=post_box", true).unwrap()],
+            area: Area::Everywhere,
+            limit: Some(500),
+        },
+        None,
+    )
+    .unwrap();
+    let mut shown = Vec::new();
+    for _ in 0..300 {
+        h.run_steps(1);
+        let search = &h.state().app.as_ref().unwrap().state.osm_search;
+        if let Ok(hits) = &search.results
+            && !hits.is_empty()
+        {
+            shown = hits.clone();
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_same(&expected, &shown, "query builder over PostGIS");
+    h.run_steps(2);
+    h.get_by_label_contains(&format!("{} results", expected.len()));
+    h.get_by_label_contains("querying PostGIS at");
+    let ledger = h.state().app.as_ref().unwrap().state.ledger.snapshot();
+    assert!(
+        ledger.iter().any(|e| e
+            .purpose
+            .as_deref()
+            .is_some_and(|p| p.contains("OSM query: find highway=bus_stop"))),
+        "every database query is in the network ledger"
+    );
 }

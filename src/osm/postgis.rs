@@ -39,6 +39,8 @@ pub struct PostgisSource {
     prefix: String,
     /// The tables' SRID (4326 or 3857, whatever osm2pgsql was told).
     srid: i32,
+    /// Where it is, for the network ledger: `host/dbname` (never the password).
+    label: String,
 }
 
 /// A feature found by the first statement, its rows joined.
@@ -125,7 +127,20 @@ impl PostgisSource {
                 "table prefix {prefix:?}: expected a lower-case identifier such as planet_osm"
             ));
         }
-        let mut client = Client::connect(conninfo, NoTls)
+        let config: postgres::Config = conninfo
+            .parse()
+            .map_err(|e| format!("the PostGIS connection string: {}", one_line(&e)))?;
+        let host = match config.get_hosts().first() {
+            Some(postgres::config::Host::Tcp(h)) => h.clone(),
+            Some(postgres::config::Host::Unix(p)) => p.display().to_string(),
+            None => "localhost".into(),
+        };
+        let label = format!(
+            "{host}/{}",
+            config.get_dbname().unwrap_or("(default database)")
+        );
+        let mut client = config
+            .connect(NoTls)
             .map_err(|e| format!("the PostGIS database: cannot connect: {}", one_line(&e)))?;
         let mut srids = Vec::new();
         for table in ["point", "line", "polygon"] {
@@ -178,7 +193,13 @@ impl PostgisSource {
             client,
             prefix: prefix.to_owned(),
             srid: srids[0],
+            label,
         })
+    }
+
+    /// `host/dbname`, to say where queries go (the ledger, the window).
+    pub fn label(&self) -> &str {
+        &self.label
     }
 
     /// One `SELECT` per osm2pgsql table, joined by `UNION ALL` (one statement per table

@@ -1,18 +1,21 @@
 //! *Find candidate sites (OpenStreetMap)…*: the query builder. Open a regional `.osm.pbf`
-//! extract (indexed in the background once, with progress and cancel; cached), pick the
-//! feature to find (presets or a filter), add proximity constraints, choose the area
-//! (the map view, a bbox, a country), see the live count and the results on the map, and
-//! add them to the selected geolocation finding as unchecked candidates in one edit.
+//! extract (indexed in the background once, with progress and cancel; cached) or connect
+//! to a team's PostGIS database (queries on a worker thread, each in the network ledger),
+//! pick the feature to find (presets or a filter), add proximity constraints, choose the
+//! area (the map view, one drawn on the map, a bbox, a country), see the live count and
+//! the results on the map, and add them to the selected geolocation finding as unchecked
+//! candidates in one edit.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, TryRecvError};
+use std::sync::{Arc, Mutex};
 
 use crate::case::candidates::{self, OsmRef};
 use crate::case::{Edit, FindingKind};
 use crate::osm::filter::{PRESETS, TagFilter};
 use crate::osm::index::{OsmIndex, default_cache_dir};
+use crate::osm::postgis::PostgisSource;
 use crate::osm::query::{self, Area, Constraint, Hit, Query};
 
 use super::state::{AppState, Command, Status};
@@ -26,8 +29,15 @@ enum IndexState {
         result: Receiver<Result<OsmIndex, String>>,
     },
     Ready(Arc<OsmIndex>),
+    /// Connecting to a PostGIS database (on a worker thread).
+    Connecting(Receiver<Result<PostgisSource, String>>),
+    /// Queries go to this database (each on a worker thread, one at a time).
+    Database(Arc<Mutex<PostgisSource>>),
     Failed(String),
 }
+
+/// A database query on its way: its description and its answer.
+type Running = Receiver<(String, Result<Vec<Hit>, String>)>;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConstraintRow {
@@ -65,6 +75,11 @@ pub struct OsmSearch {
     pub description: String,
     /// Where indexes are cached; `None`: the user cache folder.
     pub cache_dir: Option<PathBuf>,
+    /// A PostGIS database loaded by osm2pgsql --hstore-all, instead of an extract.
+    pub postgis_conninfo: String,
+    pub postgis_prefix: String,
+    /// The database query running, if any.
+    running: Option<Running>,
     /// When the results were last computed: while the map pans, at most every
     /// [`RECOMPUTE_EVERY`], so a large extract does not stall the frames.
     computed_at: Option<std::time::Instant>,
@@ -87,6 +102,9 @@ impl Default for OsmSearch {
             results: Ok(Vec::new()),
             description: String::new(),
             cache_dir: None,
+            postgis_conninfo: String::new(),
+            postgis_prefix: "planet_osm".into(),
+            running: None,
             computed_at: None,
         }
     }
@@ -129,7 +147,52 @@ impl OsmSearch {
         self.computed_for = None;
     }
 
+    /// Connects to the PostGIS database named in the window, on a worker thread; queries
+    /// then go there (each written to the network ledger).
+    pub fn connect_postgis(&mut self, ctx: &egui::Context) {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (conninfo, prefix, repaint) = (
+            self.postgis_conninfo.trim().to_owned(),
+            self.postgis_prefix.trim().to_owned(),
+            ctx.clone(),
+        );
+        std::thread::spawn(move || {
+            let result = super::jobs::catch_failure("connecting to PostGIS", || {
+                PostgisSource::connect(&conninfo, &prefix)
+            });
+            let _ = tx.send(result);
+            repaint.request_repaint();
+        });
+        self.extract = None;
+        self.index = IndexState::Connecting(rx);
+        self.computed_for = None;
+    }
+
     fn poll(&mut self) {
+        if let IndexState::Connecting(result) = &self.index {
+            match result.try_recv() {
+                Ok(Ok(db)) => self.index = IndexState::Database(Arc::new(Mutex::new(db))),
+                Ok(Err(e)) => self.index = IndexState::Failed(e),
+                Err(TryRecvError::Empty) => {}
+                Err(TryRecvError::Disconnected) => {
+                    self.index = IndexState::Failed("the connection job stopped".into())
+                }
+            }
+        }
+        if let Some(running) = &self.running {
+            match running.try_recv() {
+                Ok((description, results)) => {
+                    self.description = description;
+                    self.results = results;
+                    self.running = None;
+                }
+                Err(TryRecvError::Empty) => {}
+                Err(TryRecvError::Disconnected) => {
+                    self.results = Err("the database query stopped without a result".into());
+                    self.running = None;
+                }
+            }
+        }
         if let IndexState::Building { result, .. } = &self.index {
             match result.try_recv() {
                 Ok(Ok(index)) => self.index = IndexState::Ready(Arc::new(index)),
@@ -146,7 +209,7 @@ impl OsmSearch {
     /// Whether the index is ready (tests wait for it).
     pub fn ready(&mut self) -> bool {
         self.poll();
-        matches!(self.index, IndexState::Ready(_))
+        matches!(self.index, IndexState::Ready(_) | IndexState::Database(_))
     }
 
     fn query(&self, state: &AppState) -> Result<Query, String> {
@@ -194,9 +257,9 @@ impl OsmSearch {
     /// Recomputes the results when the inputs changed (the live count).
     pub fn refresh(&mut self, state: &AppState, ctx: &egui::Context) {
         self.poll();
-        let IndexState::Ready(index) = &self.index else {
+        if !self.ready() || self.running.is_some() {
             return;
-        };
+        }
         let view = state
             .map_view
             .map(|v| format!("{:.5},{:.5},{:.5},{:.5}", v.west, v.south, v.east, v.north));
@@ -215,14 +278,23 @@ impl OsmSearch {
         }
         self.computed_at = Some(std::time::Instant::now());
         self.computed_for = Some(key);
-        let index = Arc::clone(index);
         let borders = crate::spatial::Borders::bundled().ok();
-        match self.query(state) {
-            Ok(q) => {
-                self.description = q.describe();
-                self.results = query::run(&index, &q, borders);
+        let q = match self.query(state) {
+            Ok(q) => q,
+            Err(e) => {
+                self.results = Err(e);
+                return;
             }
-            Err(e) => self.results = Err(e),
+        };
+        match &self.index {
+            IndexState::Ready(index) => {
+                self.description = q.describe();
+                self.results = query::run(index, &q, borders);
+            }
+            IndexState::Database(db) => {
+                self.running = Some(run_on_database(db, q, &state.ledger, ctx));
+            }
+            _ => {}
         }
     }
 
@@ -291,6 +363,39 @@ impl OsmSearch {
             _ => Vec::new(),
         }
     }
+}
+
+/// Runs a query on the database on a worker thread; the request is written to the
+/// network ledger first, as every request the app makes.
+fn run_on_database(
+    db: &Arc<Mutex<PostgisSource>>,
+    q: Query,
+    ledger: &Arc<super::online::NetworkLedger>,
+    ctx: &egui::Context,
+) -> Running {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (db, ledger, repaint) = (Arc::clone(db), Arc::clone(ledger), ctx.clone());
+    std::thread::spawn(move || {
+        let description = q.describe();
+        let result = super::jobs::catch_failure("querying PostGIS", || {
+            let mut db = db.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let label = db.label().to_owned();
+            let host = label.split('/').next().unwrap_or_default().to_owned();
+            let entry = ledger.start_request(
+                host,
+                format!("postgresql://{label}"),
+                &format!("OSM query: {description}"),
+            );
+            let started = std::time::Instant::now();
+            let result = db.run(&q, crate::spatial::Borders::bundled().ok());
+            let outcome = result.as_ref().map(|_| Vec::new()).map_err(Clone::clone);
+            ledger.finish_with(entry, &outcome, started);
+            result
+        });
+        let _ = tx.send((description, result));
+        repaint.request_repaint();
+    });
+    rx
 }
 
 /// The results not yet added, as small diamonds on the map.
@@ -373,7 +478,33 @@ pub fn window_ui(ui: &mut egui::Ui, search: &mut OsmSearch, state: &mut AppState
                 IndexState::Ready(index) => {
                     ui.label(format!("{} features indexed", index.len()));
                 }
+                IndexState::Connecting(_) => {
+                    ui.label("connecting to the PostGIS database…");
+                }
+                IndexState::Database(db) => {
+                    let label = db.lock().map(|d| d.label().to_owned()).unwrap_or_default();
+                    ui.label(format!("querying PostGIS at {label} (each query is in the network ledger)"));
+                }
             }
+            ui.collapsing("…or a PostGIS database (osm2pgsql --hstore-all)", |ui| {
+                ui.horizontal(|ui| {
+                    ui.add(
+                        egui::TextEdit::singleline(&mut search.postgis_conninfo)
+                            .hint_text("host=osm.example dbname=osm user=analyst")
+                            .desired_width(260.0),
+                    );
+                    ui.add(egui::TextEdit::singleline(&mut search.postgis_prefix).desired_width(80.0))
+                        .on_hover_text("osm2pgsql's table prefix");
+                    let named = !search.postgis_conninfo.trim().is_empty();
+                    if ui
+                        .add_enabled(named, egui::Button::new("Connect"))
+                        .on_hover_text("Queries, and so your area of interest, go to this server")
+                        .clicked()
+                    {
+                        search.connect_postgis(ui.ctx());
+                    }
+                });
+            });
             ui.separator();
             ui.horizontal(|ui| {
                 ui.label("Find");
@@ -466,6 +597,9 @@ pub fn window_ui(ui: &mut egui::Ui, search: &mut OsmSearch, state: &mut AppState
                 });
             }
             ui.separator();
+            if search.running.is_some() {
+                ui.label("querying the database…");
+            }
             match &search.results {
                 Ok(hits) => {
                     ui.label(egui::RichText::new(format!("{} results", hits.len())).strong());
