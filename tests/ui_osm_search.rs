@@ -14,6 +14,28 @@ use geoproof::ui::{Command, Selection};
 
 use util::app::{app, app_harness};
 
+/// Opens the extract in the query builder and waits for its index (built in the
+/// background).
+fn open_extract_and_wait(
+    h: &mut egui_kittest::Harness<'static, util::app::Holder>,
+    extract: &std::path::Path,
+) {
+    fn search<'h>(
+        h: &'h mut egui_kittest::Harness<'static, util::app::Holder>,
+    ) -> &'h mut geoproof::ui::osm_search::OsmSearch {
+        &mut h.state_mut().app.as_mut().unwrap().state.osm_search
+    }
+    let ctx = h.ctx.clone();
+    search(h).open_extract(extract.to_owned(), &ctx);
+    for _ in 0..600 {
+        h.run_steps(1);
+        if search(h).ready() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
 #[test]
 fn a_query_built_in_the_window_adds_its_results_as_candidates() {
     let (dir, root) = util::new_case();
@@ -46,21 +68,7 @@ fn a_query_built_in_the_window_adds_its_results_as_candidates() {
         });
         search.area = AreaChoice::Everywhere;
     }
-    let ctx = h.ctx.clone();
-    h.state_mut()
-        .app
-        .as_mut()
-        .unwrap()
-        .state
-        .osm_search
-        .open_extract(extract.clone(), &ctx);
-    for _ in 0..600 {
-        h.run_steps(1);
-        if h.state_mut().app.as_mut().unwrap().state.osm_search.ready() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    open_extract_and_wait(&mut h, &extract);
     h.run_steps(3);
     // The live count is the library's answer to the same query.
     let index = geoproof::osm::index::OsmIndex::build_uncached(&extract).unwrap();
@@ -116,21 +124,7 @@ fn a_search_area_drawn_on_the_map_bounds_the_results() {
         search.cache_dir = Some(cache.path().to_owned());
         search.find = "highway=bus_stop".into();
     }
-    let ctx = h.ctx.clone();
-    h.state_mut()
-        .app
-        .as_mut()
-        .unwrap()
-        .state
-        .osm_search
-        .open_extract(extract.clone(), &ctx);
-    for _ in 0..600 {
-        h.run_steps(1);
-        if h.state_mut().app.as_mut().unwrap().state.osm_search.ready() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    open_extract_and_wait(&mut h, &extract);
     // Choosing "drawn" starts drawing; the window says how.
     h.get_by_label("drawn").click();
     h.run_steps(3);
