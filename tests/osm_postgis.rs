@@ -20,7 +20,7 @@ use geoproof::osm::postgis::PostgisSource;
 use geoproof::osm::query::{self, Area, Constraint, Hit, Query};
 
 fn extract() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/osm/liechtenstein-latest.osm.pbf")
+    util::data("osm/liechtenstein-latest.osm.pbf")
 }
 
 /// PostgreSQL's server programs (`initdb`, `pg_ctl`), from `pg_config` or Debian's place.
@@ -423,4 +423,10 @@ fn query_builder_over_postgis(conninfo: &str, index: &OsmIndex) {
             .is_some_and(|p| p.contains("OSM query: find highway=bus_stop"))),
         "every database query is in the network ledger"
     );
+    // …with the server it went to (here a socket folder).
+    let host = conninfo
+        .split_whitespace()
+        .find_map(|p| p.strip_prefix("host="))
+        .unwrap();
+    assert!(ledger.iter().any(|e| e.host == host), "{host}");
 }

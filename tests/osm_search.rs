@@ -19,7 +19,7 @@ use geoproof::osm::query::{self, Area, Constraint, Query};
 use util::geoproof;
 
 fn extract() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/osm/liechtenstein-latest.osm.pbf")
+    util::data("osm/liechtenstein-latest.osm.pbf")
 }
 
 /// Every tagged node of the extract with its tags, read without geoproof.

@@ -47,8 +47,7 @@ fn a_query_built_in_the_window_adds_its_results_as_candidates() {
         case.save().unwrap();
         id
     };
-    let extract = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/osm/liechtenstein-latest.osm.pbf");
+    let extract = util::data("osm/liechtenstein-latest.osm.pbf");
     let cache = tempfile::tempdir().unwrap();
     let mut h = app_harness(Some(Case::open(&root).unwrap()), vec2(1400.0, 860.0));
     h.run_steps(2);
@@ -110,8 +109,7 @@ fn a_query_built_in_the_window_adds_its_results_as_candidates() {
 #[test]
 fn a_search_area_drawn_on_the_map_bounds_the_results() {
     let (dir, root) = util::new_case();
-    let extract = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/osm/liechtenstein-latest.osm.pbf");
+    let extract = util::data("osm/liechtenstein-latest.osm.pbf");
     let cache = tempfile::tempdir().unwrap();
     let mut h = app_harness(Some(Case::open(&root).unwrap()), vec2(1400.0, 860.0));
     h.run_steps(2);

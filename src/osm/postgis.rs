@@ -25,11 +25,9 @@ use serde_json::Value;
 use super::OsmType;
 use super::filter::{SqlParams, TagFilter};
 use super::index::{Part, ignored_key, representative_of};
-use super::query::{self, Constraint, Hit, Nearest, Query};
+use super::query::{self, Constraint, Hit, M_PER_DEG, Nearest, Query};
 use crate::spatial::Borders;
 
-/// Metres per degree of latitude, roughly (for search boxes only; distances are exact).
-const M_PER_DEG: f64 = 111_320.0;
 /// Web Mercator's latitude limit.
 const MERCATOR_MAX_LAT: f64 = 85.051_128;
 
@@ -39,8 +37,10 @@ pub struct PostgisSource {
     prefix: String,
     /// The tables' SRID (4326 or 3857, whatever osm2pgsql was told).
     srid: i32,
-    /// Where it is, for the network ledger: `host/dbname` (never the password).
-    label: String,
+    /// Where it is, for the network ledger (never the password): the host or socket
+    /// folder, and the database.
+    host: String,
+    database: String,
 }
 
 /// A feature found by the first statement, its rows joined.
@@ -135,10 +135,10 @@ impl PostgisSource {
             Some(postgres::config::Host::Unix(p)) => p.display().to_string(),
             None => "localhost".into(),
         };
-        let label = format!(
-            "{host}/{}",
-            config.get_dbname().unwrap_or("(default database)")
-        );
+        let database = config
+            .get_dbname()
+            .unwrap_or("(default database)")
+            .to_owned();
         let mut client = config
             .connect(NoTls)
             .map_err(|e| format!("the PostGIS database: cannot connect: {}", one_line(&e)))?;
@@ -193,13 +193,19 @@ impl PostgisSource {
             client,
             prefix: prefix.to_owned(),
             srid: srids[0],
-            label,
+            host,
+            database,
         })
     }
 
+    /// The host (or socket folder) queries go to.
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
     /// `host/dbname`, to say where queries go (the ledger, the window).
-    pub fn label(&self) -> &str {
-        &self.label
+    pub fn label(&self) -> String {
+        format!("{}/{}", self.host, self.database)
     }
 
     /// One `SELECT` per osm2pgsql table, joined by `UNION ALL` (one statement per table

@@ -16,7 +16,7 @@ use crate::spatial::georef::LocalFrame;
 use crate::spatial::{Borders, LatLon};
 
 /// Metres per degree of latitude, roughly (for search boxes only; distances are exact).
-const M_PER_DEG: f64 = 111_320.0;
+pub(super) const M_PER_DEG: f64 = 111_320.0;
 
 #[derive(Debug, Clone)]
 pub struct Constraint {

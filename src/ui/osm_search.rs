@@ -379,11 +379,9 @@ fn run_on_database(
         let description = q.describe();
         let result = super::jobs::catch_failure("querying PostGIS", || {
             let mut db = db.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            let label = db.label().to_owned();
-            let host = label.split('/').next().unwrap_or_default().to_owned();
             let entry = ledger.start_request(
-                host,
-                format!("postgresql://{label}"),
+                db.host().to_owned(),
+                format!("postgresql://{}", db.label()),
                 &format!("OSM query: {description}"),
             );
             let started = std::time::Instant::now();
@@ -482,7 +480,7 @@ pub fn window_ui(ui: &mut egui::Ui, search: &mut OsmSearch, state: &mut AppState
                     ui.label("connecting to the PostGIS database…");
                 }
                 IndexState::Database(db) => {
-                    let label = db.lock().map(|d| d.label().to_owned()).unwrap_or_default();
+                    let label = db.lock().map(|d| d.label()).unwrap_or_default();
                     ui.label(format!("querying PostGIS at {label} (each query is in the network ledger)"));
                 }
             }
