@@ -12,8 +12,6 @@ use std::path::{Path, PathBuf};
 
 use include_dir::{Dir, include_dir};
 
-use crate::case::store;
-
 /// Environment variable naming a folder that replaces the embedded assets.
 pub const OVERRIDE_VAR: &str = "GEOPROOF_ASSETS";
 
@@ -180,7 +178,7 @@ pub fn write_demo_case(target: &Path) -> Result<bool, AssetError> {
         }
         // Originals are read-only in a case, as intake leaves them.
         let original = rel.starts_with("evidence") && rel.extension().is_some_and(|e| e != "json");
-        store::write_atomic(&dest, &bytes, original).map_err(|e| fail(e.to_string()))?;
+        crate::fsio::write_atomic(&dest, &bytes, original).map_err(|e| fail(e.to_string()))?;
     }
     if target.exists() {
         // An empty or partial folder from an older version: keep it aside, never delete.

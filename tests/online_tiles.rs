@@ -8,7 +8,8 @@ mod util;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use geoproof::ui::online::{HttpTileSource, NetworkLedger, OnlineSource, Outcome, Timeouts};
+use geoproof::ui::basemap::{HttpTileSource, OnlineSource, Timeouts};
+use geoproof::ui::ledger::{NetworkLedger, Outcome};
 use util::{ServerMode, TileServer};
 use walkers::{TileId, Tiles};
 

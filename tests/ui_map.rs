@@ -155,7 +155,7 @@ fn selecting_evidence_centres_the_map_on_its_gps() {
 
 #[test]
 fn a_local_pmtiles_archive_can_replace_the_basemap_and_a_bad_one_is_reported() {
-    use geoproof::ui::sources::SourceChoice;
+    use geoproof::ui::basemap::SourceChoice;
     let mut h = harness(None);
     h.run_steps(2);
     let good = SourceChoice::PmTiles(util::data("landsat8-itaipu-z9-12.pmtiles"));
@@ -222,8 +222,8 @@ fn wait_until(h: &mut Harness<'static, Holder>, done: impl Fn(&GeoproofApp) -> b
 
 #[test]
 fn enabling_an_online_source_asks_first_and_nothing_is_sent_before() {
-    use geoproof::ui::online::OnlineSource;
-    use geoproof::ui::sources::SourceChoice;
+    use geoproof::ui::basemap::OnlineSource;
+    use geoproof::ui::basemap::SourceChoice;
     let server = util::TileServer::start(util::ServerMode::Tiles);
     let online = SourceChoice::Online(OnlineSource::custom(&server.template()).unwrap());
 
@@ -258,7 +258,7 @@ fn enabling_an_online_source_asks_first_and_nothing_is_sent_before() {
             .ledger
             .snapshot()
             .iter()
-            .any(|e| matches!(e.outcome, geoproof::ui::online::Outcome::Ok { .. }))
+            .any(|e| matches!(e.outcome, geoproof::ui::ledger::Outcome::Ok { .. }))
     });
     assert_eq!(app(&h).state.basemap, online);
     assert!(app(&h).state.online_consent);
@@ -283,8 +283,8 @@ fn enabling_an_online_source_asks_first_and_nothing_is_sent_before() {
 
 #[test]
 fn the_network_ledger_lists_requests_with_host_and_tile() {
-    use geoproof::ui::online::OnlineSource;
-    use geoproof::ui::sources::SourceChoice;
+    use geoproof::ui::basemap::OnlineSource;
+    use geoproof::ui::basemap::SourceChoice;
     let server = util::TileServer::start(util::ServerMode::Tiles);
     let mut h = harness(None);
     h.run_steps(2);
@@ -301,7 +301,7 @@ fn the_network_ledger_lists_requests_with_host_and_tile() {
             .ledger
             .snapshot()
             .iter()
-            .any(|e| matches!(e.outcome, geoproof::ui::online::Outcome::Ok { .. }))
+            .any(|e| matches!(e.outcome, geoproof::ui::ledger::Outcome::Ok { .. }))
     });
     h.run_steps(2);
     // Rows show the tile as z/x/y; the newest rows are in view.
@@ -323,7 +323,7 @@ fn the_network_ledger_lists_requests_with_host_and_tile() {
         .snapshot()
         .iter()
         .find_map(|e| match e.outcome {
-            geoproof::ui::online::Outcome::Ok { bytes, .. } => Some(bytes),
+            geoproof::ui::ledger::Outcome::Ok { bytes, .. } => Some(bytes),
             _ => None,
         })
         .unwrap();

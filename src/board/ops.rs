@@ -3,31 +3,12 @@
 
 use crate::case::Finding;
 use crate::case::comparison::{
-    Annotation, Assessment, Category, LinkedFeature, Panel, PanelSource, PanelView, Shape,
-    link_color,
+    Annotation, Assessment, Category, LinkedFeature, PanelSource, Shape, link_color, next_id,
 };
-
-/// The next free id with `prefix` (`P1`, `P2`… or `A1`, `A2`…), never reusing a gap so a
-/// deleted annotation's id is not silently taken by a new one.
-fn next_id<'a>(prefix: &str, ids: impl Iterator<Item = &'a str>) -> String {
-    let highest = ids
-        .filter_map(|id| id.strip_prefix(prefix)?.parse::<u32>().ok())
-        .max()
-        .unwrap_or(0);
-    format!("{prefix}{}", highest + 1)
-}
 
 /// Adds a panel and returns its id.
 pub fn add_panel(finding: &mut Finding, source: PanelSource) -> String {
-    let id = next_id("P", finding.panels.iter().map(|p| p.id.as_str()));
-    finding.panels.push(Panel {
-        id: id.clone(),
-        source,
-        view: PanelView::default(),
-        frame: None,
-        caption: String::new(),
-    });
-    id
+    finding.add_panel(source)
 }
 
 /// Removes a panel with its annotations and their links.

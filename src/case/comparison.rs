@@ -329,6 +329,31 @@ pub struct LinkedFeature {
     pub assessment: Assessment,
 }
 
+/// The next free id with `prefix` (`P1`, `P2`… or `A1`, `A2`…), never reusing a gap so a
+/// deleted annotation's id is not silently taken by a new one.
+pub fn next_id<'a>(prefix: &str, ids: impl Iterator<Item = &'a str>) -> String {
+    let highest = ids
+        .filter_map(|id| id.strip_prefix(prefix)?.parse::<u32>().ok())
+        .max()
+        .unwrap_or(0);
+    format!("{prefix}{}", highest + 1)
+}
+
+impl super::Finding {
+    /// Adds a panel showing `source` and returns its id.
+    pub fn add_panel(&mut self, source: PanelSource) -> String {
+        let id = next_id("P", self.panels.iter().map(|p| p.id.as_str()));
+        self.panels.push(Panel {
+            id: id.clone(),
+            source,
+            view: PanelView::default(),
+            frame: None,
+            caption: String::new(),
+        });
+        id
+    }
+}
+
 /// The colour of linked feature `number`: distinct for neighbouring numbers and readable
 /// on photographs (the Okabe–Ito palette, which also suits colour-blind readers).
 pub fn link_color(number: u32) -> [u8; 3] {

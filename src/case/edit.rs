@@ -250,20 +250,17 @@ impl Case {
                     store::write_atomic(&path, &snapshot.png, true)?;
                 }
                 let mut finding = finding;
-                let panel = crate::board::ops::add_panel(
-                    &mut finding,
-                    PanelSource::MapSnapshot {
-                        file: file.clone(),
-                        sha256: sha256.clone(),
-                        west: snapshot.west,
-                        south: snapshot.south,
-                        east: snapshot.east,
-                        north: snapshot.north,
-                        zoom: snapshot.zoom,
-                        basemap: snapshot.basemap.clone(),
-                        taken_at: chrono::Utc::now(),
-                    },
-                );
+                let panel = finding.add_panel(PanelSource::MapSnapshot {
+                    file: file.clone(),
+                    sha256: sha256.clone(),
+                    west: snapshot.west,
+                    south: snapshot.south,
+                    east: snapshot.east,
+                    north: snapshot.north,
+                    zoom: snapshot.zoom,
+                    basemap: snapshot.basemap.clone(),
+                    taken_at: chrono::Utc::now(),
+                });
                 finding.updated = chrono::Utc::now();
                 self.log_event(
                     "map_snapshot_added",

@@ -46,3 +46,12 @@ pub enum CaseError {
     #[error("invalid finding id {id:?} (letters, digits, '-' and '_' only)")]
     InvalidFindingId { id: String },
 }
+
+impl From<crate::fsio::FileError> for CaseError {
+    fn from(e: crate::fsio::FileError) -> CaseError {
+        CaseError::Io {
+            path: e.path,
+            source: e.source,
+        }
+    }
+}

@@ -7,7 +7,6 @@
 
 pub mod candidates;
 pub mod chronolocation;
-mod collection;
 pub mod comparison;
 mod edit;
 mod error;
@@ -28,7 +27,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-pub use collection::{ATTACHMENTS_DIR, CollectionError, CollectionReport, KeptFile, NotImported};
+/// Where the files attached to collected posts are kept (by SHA-256).
+pub const ATTACHMENTS_DIR: &str = "attachments";
+
 pub use comparison::Confidence;
 use comparison::PanelSource;
 pub use edit::{Edit, MapSnapshot};
@@ -483,7 +484,8 @@ impl Case {
         self.dirty.meta || !self.dirty.evidence.is_empty() || !self.dirty.findings.is_empty()
     }
 
-    fn ensure_writable(&self) -> Result<(), CaseError> {
+    /// Refuses changes to a case opened read-only (a newer format, a damaged record).
+    pub fn ensure_writable(&self) -> Result<(), CaseError> {
         match &self.access {
             Access::ReadOnly { reason } => Err(CaseError::ReadOnly {
                 path: self.root.clone(),

@@ -5,7 +5,7 @@
 //! renamed over the target, so a crash at any point leaves either the old or the new
 //! version — never a half-written file.
 
-use std::fs::{self, File};
+use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
 
@@ -60,16 +60,11 @@ pub fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), CaseError>
     write_atomic(path, &bytes, false)
 }
 
-/// Writes `bytes` to `path` atomically: temp file in the same folder, fsync, rename,
-/// fsync of the folder. With `read_only`, the file is made read-only before it appears
-/// under its final name, so an original never exists in a writable state.
+/// Writes `bytes` to `path` atomically (see [`crate::fsio`]). With `read_only`, the
+/// file is made read-only before it appears under its final name, so an original never
+/// exists in a writable state.
 pub fn write_atomic(path: &Path, bytes: &[u8], read_only: bool) -> Result<(), CaseError> {
-    write_atomic_with(path, read_only, |tmp| {
-        tmp.write_all(bytes).map_err(|source| CaseError::Io {
-            path: path.to_owned(),
-            source,
-        })
-    })
+    Ok(crate::fsio::write_atomic(path, bytes, read_only)?)
 }
 
 /// Copies `source` to `path` atomically (as [`write_atomic`]), streaming, and checks
@@ -86,7 +81,7 @@ pub fn copy_atomic_verified(
         path: at.to_owned(),
         source,
     };
-    write_atomic_with(path, read_only, |tmp| {
+    crate::fsio::write_atomic_with(path, read_only, |tmp| {
         let mut input = File::open(source).map_err(|e| io_err(source, e))?;
         let mut hasher = Sha256::new();
         let mut buf = vec![0u8; 1 << 20];
@@ -112,69 +107,6 @@ pub fn copy_atomic_verified(
         }
         Ok(())
     })
-}
-
-/// The atomic write itself: `fill` writes the temp file (beside `path`); it is then
-/// synced, given its permissions, renamed into place and the folder synced. A failing
-/// `fill` leaves nothing behind.
-fn write_atomic_with(
-    path: &Path,
-    read_only: bool,
-    fill: impl FnOnce(&mut File) -> Result<(), CaseError>,
-) -> Result<(), CaseError> {
-    let io_err = |source: io::Error| CaseError::Io {
-        path: path.to_owned(),
-        source,
-    };
-    let dir = match path.parent() {
-        // A bare file name ("figure.png") is in the current folder.
-        Some(dir) if dir.as_os_str().is_empty() => Path::new("."),
-        Some(dir) => dir,
-        None => {
-            return Err(io_err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "path has no parent folder",
-            )));
-        }
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".tmp-")
-        .tempfile_in(dir)
-        .map_err(io_err)?;
-    fill(tmp.as_file_mut())?;
-    tmp.as_file().sync_all().map_err(io_err)?;
-    set_permissions(tmp.as_file(), read_only).map_err(io_err)?;
-    tmp.persist(path).map_err(|e| io_err(e.error))?;
-    sync_dir(dir).map_err(io_err)?;
-    Ok(())
-}
-
-/// Temp files are created private (0600); a case file is shared by a team through
-/// git, so it gets ordinary permissions: 0644, or 0444 for originals.
-fn set_permissions(file: &File, read_only: bool) -> io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = if read_only { 0o444 } else { 0o644 };
-        file.set_permissions(fs::Permissions::from_mode(mode))
-    }
-    #[cfg(not(unix))]
-    {
-        let mut perms = file.metadata()?.permissions();
-        perms.set_readonly(read_only);
-        file.set_permissions(perms)
-    }
-}
-
-/// Makes a rename durable by syncing the folder entry (a no-op where unsupported).
-fn sync_dir(dir: &Path) -> io::Result<()> {
-    #[cfg(unix)]
-    {
-        File::open(dir)?.sync_all()?;
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
-    Ok(())
 }
 
 /// Resolves a path stored in a case file (always relative, `/`-separated) against the
@@ -209,6 +141,7 @@ pub fn resolve_inside(root: &Path, stored: &str) -> Result<PathBuf, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     #[test]
     fn atomic_write_replaces_content_and_leaves_no_temp_files() {

@@ -7,8 +7,11 @@
 //! auto-archiver output (`metadata.json` beside the stored files) and WACZ web archives.
 
 pub mod archiver;
+mod into_case;
 pub mod telegram;
 pub mod wacz;
+
+pub use into_case::{CollectionError, CollectionReport, KeptFile, NotImported};
 
 use std::path::{Path, PathBuf};
 

@@ -238,7 +238,7 @@ impl OsmIndex {
         progress: &(dyn Fn(f64) + Sync),
         cancel: &AtomicBool,
     ) -> Result<OsmIndex, String> {
-        let sha = crate::evidence::sha256_file(extract)
+        let sha = crate::fingerprint::sha256_file(extract)
             .map_err(|e| format!("{}: cannot read: {e}", extract.display()))?;
         let cached = cache_dir.join(format!("{sha}.v{FORMAT_VERSION}.osmidx"));
         if let Ok(bytes) = std::fs::read(&cached) {
@@ -260,7 +260,7 @@ impl OsmIndex {
         std::fs::create_dir_all(cache_dir)
             .map_err(|e| format!("{}: cannot create: {e}", cache_dir.display()))?;
         let bytes = postcard::to_allocvec(&stored).map_err(|e| format!("index: {e}"))?;
-        crate::case::store::write_atomic(&cached, &bytes, false).map_err(|e| e.to_string())?;
+        crate::fsio::write_atomic(&cached, &bytes, false).map_err(|e| e.to_string())?;
         Ok(OsmIndex::from_stored(stored))
     }
 

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
-use crate::case::{Case, CollectionReport};
+use crate::case::Case;
+use crate::collect::CollectionReport;
 use crate::collect::{self, Item, Media};
 use crate::evidence::{Inspection, IntakeError};
 

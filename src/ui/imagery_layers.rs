@@ -12,7 +12,7 @@ use walkers::{Tile, TileId, TilePiece, Tiles};
 
 use crate::imagery::{ImageryInfo, ImageryReader};
 
-use super::sources::{ancestor_tile, sub_piece, whole_tile};
+use super::basemap::{ancestor_tile, sub_piece, whole_tile};
 
 /// Rendered tiles kept per layer (256×256 RGBA each: about 64 MB).
 const MAX_CACHED: usize = 1024;

@@ -1,6 +1,7 @@
 //! The desktop app (feature `gui`): app shell, panels, the map and its overlays.
 
 mod about;
+pub mod basemap;
 mod board;
 pub use board::video::FRAME_CACHE_BYTES as VIDEO_FRAME_CACHE_BYTES;
 pub mod candidates;
@@ -10,14 +11,13 @@ pub mod georef;
 mod imagery_layers;
 mod import_job;
 mod jobs;
+pub mod ledger;
 mod map_camera;
 mod map_sun;
 mod map_view;
-pub mod online;
 pub mod osm_search;
 mod panels;
 pub mod posts;
-pub mod sources;
 pub mod stamp_dialog;
 pub mod state;
 mod theme;
@@ -101,7 +101,7 @@ impl GeoproofApp {
             })
             .clone();
         let mut state = AppState::new(case);
-        let basemap = sources::open_source(&sources::SourceChoice::BlueMarble, ctx, &state.ledger)
+        let basemap = basemap::open_source(&basemap::SourceChoice::BlueMarble, ctx, &state.ledger)
             .map_err(|e| state.status = Some(Status::Error(e)))
             .ok();
         GeoproofApp {
@@ -254,7 +254,7 @@ impl GeoproofApp {
         self.state.apply_commands();
         self.run_imports(&ctx);
         if let Some(choice) = self.state.take_basemap_request() {
-            match sources::open_source(&choice, &ctx, &self.state.ledger) {
+            match basemap::open_source(&choice, &ctx, &self.state.ledger) {
                 Ok(tiles) => {
                     // Dropping the old source stops its download workers.
                     self.basemap = Some(tiles);

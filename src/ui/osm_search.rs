@@ -370,7 +370,7 @@ impl OsmSearch {
 fn run_on_database(
     db: &Arc<Mutex<PostgisSource>>,
     q: Query,
-    ledger: &Arc<super::online::NetworkLedger>,
+    ledger: &Arc<super::ledger::NetworkLedger>,
     ctx: &egui::Context,
 ) -> Running {
     let (tx, rx) = std::sync::mpsc::channel();

@@ -5,8 +5,9 @@ use crate::case::{Edit, FindingLocation};
 use crate::spatial::{BorderFilter, Borders, LatLon};
 use egui::{Color32, RichText, Ui};
 
-use super::online::{OnlineSource, Outcome};
-use super::sources::SourceChoice;
+use super::basemap::OnlineSource;
+use super::basemap::SourceChoice;
+use super::ledger::Outcome;
 use super::state::{AppState, Command, Selection, Status, Tool};
 use super::theme;
 use super::thumbnails::Thumbnails;
@@ -162,7 +163,7 @@ pub fn top_bar_ui(
             }
         });
         ui.menu_button("Basemap", |ui| {
-            use super::sources::SourceChoice;
+            use super::basemap::SourceChoice;
             if ui
                 .selectable_label(
                     state.basemap == SourceChoice::BlueMarble,

@@ -7,7 +7,7 @@ use std::sync::mpsc::{Receiver, TryRecvError};
 
 use egui::{RichText, Ui};
 
-use super::online::NetworkLedger;
+use super::ledger::NetworkLedger;
 use super::state::{AppState, Status};
 use crate::case::AuthorityReply;
 

@@ -13,9 +13,9 @@ use crate::case::{
 use crate::spatial::LatLon;
 use walkers::MapMemory;
 
+use super::basemap::SourceChoice;
 use super::board::BoardState;
-use super::online::NetworkLedger;
-use super::sources::SourceChoice;
+use super::ledger::NetworkLedger;
 
 /// How close "go to" zooms: a few kilometres across, enough to see the place.
 const GO_TO_ZOOM: f64 = 12.0;

@@ -11,7 +11,7 @@ use super::frames::FrameTable;
 use super::probe::FrameHash;
 use super::stream::FrameStream;
 use super::{Ffmpeg, VideoError};
-use crate::evidence::perceptual_hash;
+use crate::fingerprint::perceptual_hash;
 
 /// Default scene-change threshold (0–1, ffmpeg's `scene` score).
 pub const DEFAULT_SCENE_THRESHOLD: f64 = 0.3;

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::frames::{FrameTable, Rational};
 use super::{Ffmpeg, PROBE_LIMIT_S, VideoError, args, input_arg, time_limit};
-use crate::evidence::ExifSummary;
+use crate::metadata::ExifSummary;
 
 /// Codecs the tests cover; others that ffmpeg decodes are taken in with a warning.
 const TESTED_CODECS: &[&str] = &["h264", "hevc", "vp8", "vp9", "av1"];
@@ -70,7 +70,7 @@ impl VideoFacts {
 pub struct FrameHash {
     pub frame_index: u64,
     pub time_s: f64,
-    pub hash: crate::evidence::PerceptualHash,
+    pub hash: crate::fingerprint::PerceptualHash,
 }
 
 /// Everything the probe learned.

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
 
-use super::{Case, CaseError, ImportOptions, ImportOutcome, short_hash};
+use crate::case::{ATTACHMENTS_DIR, Case, CaseError, ImportOptions, ImportOutcome, short_hash};
 use crate::collect::{self, CollectError, Collected, Item, Media};
 use crate::evidence::{Inspection, IntakeError};
 
@@ -55,9 +55,6 @@ pub struct KeptFile {
     pub reason: String,
 }
 
-/// Where collected files that are not evidence are kept, named by their SHA-256.
-pub const ATTACHMENTS_DIR: &str = "attachments";
-
 #[derive(Debug, thiserror::Error)]
 pub enum CollectionError {
     #[error(transparent)]
@@ -95,8 +92,7 @@ impl Case {
         // For each item, the evidence this very post already brought (a re-import).
         let known: Vec<Option<String>> = {
             let by_post: std::collections::HashMap<_, &str> = self
-                .evidence
-                .values()
+                .evidence()
                 .flat_map(|r| {
                     r.sources
                         .iter()
@@ -169,8 +165,8 @@ impl Case {
                     ..ImportOptions::default()
                 };
                 let before = self
-                    .evidence
-                    .get(&inspection.sha256)
+                    .find_evidence(&inspection.sha256)
+                    .ok()
                     .map(|r| r.sources.len());
                 match self.add_inspected(inspection, &options)? {
                     ImportOutcome::Added(r) => report.added.push(r.sha256.clone()),
@@ -205,11 +201,11 @@ impl Case {
             ext
         };
         let file = format!("{ATTACHMENTS_DIR}/{sha256}.{ext}");
-        let target = self.root.join(&file);
+        let target = self.root().join(&file);
         if !crate::evidence::sha256_file(&target).is_ok_and(|h| h == sha256) {
-            let dir = self.root.join(ATTACHMENTS_DIR);
+            let dir = self.root().join(ATTACHMENTS_DIR);
             std::fs::create_dir_all(&dir).map_err(|source| CaseError::Io { path: dir, source })?;
-            super::store::copy_atomic_verified(source, &target, &sha256, true)?;
+            crate::case::store::copy_atomic_verified(source, &target, &sha256, true)?;
         }
         Ok((sha256, file))
     }

@@ -1,0 +1,96 @@
+//! Durable writes for every file the program makes (case records, caches, exports, the
+//! demo case): a temporary file in the destination folder, fsynced, given ordinary
+//! permissions and renamed over the target, so a crash leaves the old or the new
+//! version, never a half-written file. The lowest layer: it knows nothing of cases.
+
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// A file operation that failed, and on which file.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {source}", path.display())]
+pub struct FileError {
+    pub path: PathBuf,
+    #[source]
+    pub source: io::Error,
+}
+
+impl FileError {
+    pub fn at(path: &Path) -> impl FnOnce(io::Error) -> FileError + '_ {
+        move |source| FileError {
+            path: path.to_owned(),
+            source,
+        }
+    }
+}
+
+/// Writes `bytes` to `path` atomically. With `read_only`, the file is made read-only
+/// before it appears under its final name, so an original never exists writable.
+pub fn write_atomic(path: &Path, bytes: &[u8], read_only: bool) -> Result<(), FileError> {
+    write_atomic_with(path, read_only, |tmp| {
+        tmp.write_all(bytes).map_err(FileError::at(path))
+    })
+}
+
+/// The atomic write itself: `fill` writes the temp file (beside `path`); it is then
+/// synced, given its permissions, renamed into place and the folder synced. A failing
+/// `fill` leaves nothing behind.
+pub fn write_atomic_with<E: From<FileError>>(
+    path: &Path,
+    read_only: bool,
+    fill: impl FnOnce(&mut File) -> Result<(), E>,
+) -> Result<(), E> {
+    let io_err = FileError::at(path);
+    let dir = match path.parent() {
+        // A bare file name ("figure.png") is in the current folder.
+        Some(dir) if dir.as_os_str().is_empty() => Path::new("."),
+        Some(dir) => dir,
+        None => {
+            return Err(io_err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "path has no parent folder",
+            ))
+            .into());
+        }
+    };
+    let io_err = |source| E::from(FileError::at(path)(source));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".tmp-")
+        .tempfile_in(dir)
+        .map_err(io_err)?;
+    fill(tmp.as_file_mut())?;
+    tmp.as_file().sync_all().map_err(io_err)?;
+    set_permissions(tmp.as_file(), read_only).map_err(io_err)?;
+    tmp.persist(path).map_err(|e| io_err(e.error))?;
+    sync_dir(dir).map_err(io_err)?;
+    Ok(())
+}
+
+/// Temp files are created private (0600); a case file is shared by a team through
+/// git, so it gets ordinary permissions: 0644, or 0444 for originals.
+fn set_permissions(file: &File, read_only: bool) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = if read_only { 0o444 } else { 0o644 };
+        file.set_permissions(fs::Permissions::from_mode(mode))
+    }
+    #[cfg(not(unix))]
+    {
+        let mut perms = file.metadata()?.permissions();
+        perms.set_readonly(read_only);
+        file.set_permissions(perms)
+    }
+}
+
+/// Makes a rename durable by syncing the folder entry (a no-op where unsupported).
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        File::open(dir)?.sync_all()?;
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
