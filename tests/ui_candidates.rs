@@ -103,6 +103,7 @@ fn stepping_ruling_out_and_confirming_candidates_beside_the_evidence() {
         .as_mut()
         .unwrap()
         .state
+        .candidate_ctx()
         .promote_candidate();
     h.run_steps(2);
     let location = Case::open_read_only(&root)

@@ -8,9 +8,10 @@
 use egui::{Align2, Color32, FontId, Pos2, Rect, Sense, Stroke, Ui};
 
 use crate::case::candidates::{Candidate, CandidateStatus};
-use crate::case::{Edit, Finding, FindingLocation};
+use crate::case::{Case, Edit, Finding, FindingLocation};
+use walkers::MapMemory;
 
-use super::state::{AppState, Command, MapViewExtent, Status};
+use super::command::{Command, MapViewExtent, Status};
 
 /// The stepping session over one finding's candidates.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,29 +47,33 @@ pub fn status_colour(status: CandidateStatus) -> Color32 {
     }
 }
 
-impl AppState {
+/// What stepping through candidates reads and changes: the case (read only; changes
+/// are commands), the session, the map (flying to a candidate), the default precision
+/// of a promoted location, the status line and the command queue.
+pub struct CandidateCtx<'a> {
+    pub case: Option<&'a Case>,
+    pub candidate_session: &'a mut Option<CandidateSession>,
+    pub map: &'a mut MapMemory,
+    pub default_precision_m: f64,
+    pub status: &'a mut Option<Status>,
+    pub commands: &'a mut Vec<Command>,
+}
+
+/// The finding a session steps through.
+pub fn session_finding<'a>(
+    case: Option<&'a Case>,
+    session: Option<&CandidateSession>,
+) -> Option<&'a Finding> {
+    case?.finding(&session?.finding).ok()
+}
+
+impl CandidateCtx<'_> {
     fn candidate_finding(&self) -> Option<&Finding> {
-        let s = self.candidate_session.as_ref()?;
-        self.case.as_ref()?.finding(&s.finding).ok()
+        session_finding(self.case, self.candidate_session.as_ref())
     }
 
-    /// Opens the session on a finding and flies to its first candidate.
-    pub fn start_candidates(&mut self, finding: &str) {
-        self.georef = None;
-        // The board's history is the finding's undo history: open it there (unshown).
-        if let Err(e) = self.commit_board() {
-            self.status = Some(Status::Error(e));
-        }
-        if let Some(f) = self
-            .case
-            .as_ref()
-            .and_then(|c| c.finding(finding).ok())
-            .cloned()
-        {
-            self.board.open(&f);
-        }
-        self.candidate_session = Some(CandidateSession::new(finding));
-        self.workspace = super::state::Workspace::Map;
+    /// Flies to the first candidate (a session was just opened).
+    pub fn fly_to_first(&mut self) {
         self.fly_to_candidate(0);
     }
 
@@ -118,7 +123,7 @@ impl AppState {
         if c.set_status(status, &reason, crate::case::candidates::analyst())
             .is_err()
         {
-            self.status = Some(Status::Error(
+            *self.status = Some(Status::Error(
                 "say why it is ruled out: type the reason first".into(),
             ));
             return;
@@ -153,7 +158,7 @@ impl AppState {
 }
 
 /// Keys while the session is open (not while typing).
-pub fn keys(ui: &Ui, state: &mut AppState) {
+pub fn keys(ui: &Ui, mut state: CandidateCtx<'_>) {
     if state.candidate_session.is_none() || ui.ctx().egui_wants_keyboard_input() {
         return;
     }
@@ -178,11 +183,12 @@ pub fn keys(ui: &Ui, state: &mut AppState) {
 
 /// The candidates of the session's (or the selected) finding on the map: numbered
 /// circles in their status colour, the current one ringed.
-pub fn draw_on_map(ui: &Ui, state: &AppState, extent: &MapViewExtent) -> usize {
-    let (finding, current) = match &state.candidate_session {
-        Some(s) => (state.candidate_finding(), Some(s.current)),
-        None => (state.selected_finding(), None),
-    };
+pub fn draw_on_map(
+    ui: &Ui,
+    finding: Option<&Finding>,
+    current: Option<usize>,
+    extent: &MapViewExtent,
+) -> usize {
     let Some(f) = finding else {
         return 0;
     };
@@ -240,9 +246,9 @@ pub fn evidence_ui(ui: &mut Ui, image: Option<&super::georef::GeorefImage>) {
 }
 
 /// The evidence the session's finding shows first (its first image panel).
-pub fn session_evidence(state: &AppState) -> Option<String> {
-    let f = state.candidate_finding()?;
-    let case = state.case.as_ref()?;
+pub fn session_evidence(case: Option<&Case>, session: Option<&CandidateSession>) -> Option<String> {
+    let f = session_finding(case, session)?;
+    let case = case?;
     f.evidence_ids()
         .into_iter()
         .find(|id| case.find_evidence(id).is_ok_and(|r| r.video.is_none()))
@@ -251,7 +257,7 @@ pub fn session_evidence(state: &AppState) -> Option<String> {
 
 /// The inspector while stepping: the list, the current candidate, status buttons with
 /// the reason, promotion and the fly-to zoom.
-pub fn inspector_ui(ui: &mut Ui, state: &mut AppState) {
+pub fn inspector_ui(ui: &mut Ui, mut state: CandidateCtx<'_>) {
     let (Some(f), Some(s)) = (
         state.candidate_finding().cloned(),
         state.candidate_session.clone(),
@@ -284,7 +290,7 @@ pub fn inspector_ui(ui: &mut Ui, state: &mut AppState) {
     });
     ui.separator();
     if let Some(c) = f.candidates.get(s.current) {
-        current_ui(ui, state, c, s.current, &s);
+        current_ui(ui, &mut state, c, s.current, &s);
     }
     ui.separator();
     egui::Grid::new("candidate-list")
@@ -302,16 +308,16 @@ pub fn inspector_ui(ui: &mut Ui, state: &mut AppState) {
         });
     ui.separator();
     ui.horizontal(|ui| {
-        super::undo_redo_buttons(ui, state);
+        super::undo_redo_buttons(ui, state.commands);
         if ui.button("Done").clicked() {
-            state.candidate_session = None;
+            *state.candidate_session = None;
         }
     });
 }
 
 fn current_ui(
     ui: &mut Ui,
-    state: &mut AppState,
+    state: &mut CandidateCtx<'_>,
     c: &Candidate,
     index: usize,
     s: &CandidateSession,
@@ -365,11 +371,11 @@ fn current_ui(
 }
 
 /// The evidence beside the map while stepping.
-pub fn view_ui(
+pub fn view_ui<S>(
     ui: &mut Ui,
-    state: &mut AppState,
+    state: &mut S,
     image: Option<&super::georef::GeorefImage>,
-    map: impl FnOnce(&mut Ui, &mut AppState),
+    map: impl FnOnce(&mut Ui, &mut S),
 ) {
     let full = ui.available_rect_before_wrap();
     let split = full.left() + full.width() * 0.4;

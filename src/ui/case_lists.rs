@@ -8,7 +8,7 @@ use egui::{RichText, Ui};
 use crate::case::listing::{ListQuery, SortKey};
 use crate::case::{Case, FindingFilter};
 
-use super::state::{Command, Selection};
+use super::command::{Command, Selection};
 use super::thumbnails::Thumbnails;
 
 /// Height of an evidence row: a 48-px thumbnail and a little air.
@@ -105,7 +105,7 @@ pub fn evidence_list_ui(
     lists: &mut CaseLists,
     selection: Option<&Selection>,
     thumbnails: &mut Thumbnails,
-    exposure: &super::state::Exposure,
+    exposure: &super::command::Exposure,
     commands: &mut Vec<Command>,
 ) {
     let total = case.evidence().count();

@@ -10,7 +10,7 @@ use crate::case::Case;
 use crate::spatial::LatLon;
 use crate::spatial::framing::{self, Extent, View};
 
-use super::state::Selection;
+use super::command::Selection;
 
 /// Free pixels around what is framed.
 const MARGIN: f64 = 48.0;

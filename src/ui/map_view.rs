@@ -141,7 +141,7 @@ pub fn map_ui(
         .double_click_to_zoom(true)
         // While a marker is dragged, the drag moves the marker, not the map.
         .drag_pan_buttons(
-            if state.dragging.is_some() || super::georef::holds_map(state) {
+            if state.dragging.is_some() || super::georef::holds_map(state.georef.as_ref()) {
                 egui::DragPanButtons::empty()
             } else {
                 egui::DragPanButtons::PRIMARY

@@ -7,6 +7,7 @@ pub use board::video::FRAME_CACHE_BYTES as VIDEO_FRAME_CACHE_BYTES;
 pub mod candidates;
 mod case_lists;
 mod collection_job;
+pub mod command;
 pub mod georef;
 mod imagery_layers;
 mod import_job;
@@ -124,7 +125,7 @@ impl GeoproofApp {
         let ctx = ui.ctx().clone();
         self.thumbnails.drain(&ctx);
         // Before any panel draws, so a finished match shows its proposals this frame.
-        self.state.poll_matching();
+        self.state.board_ctx().poll_matching();
         let dropped: Vec<PathBuf> = ctx.input(|i| {
             i.raw
                 .dropped_files
@@ -160,17 +161,19 @@ impl GeoproofApp {
             .min_size(320.0)
             .resizable(true)
             .show(ui, |ui| match self.state.workspace {
-                Workspace::Board => board::board_inspector_ui(ui, &mut self.state),
+                Workspace::Board => board::board_inspector_ui(ui, &mut self.state.board_ctx()),
                 // The inspector and the sun panel can be taller than the window.
                 Workspace::Map if self.state.candidate_session.is_some() => {
                     egui::ScrollArea::vertical()
                         .id_salt("candidates-inspector-scroll")
-                        .show(ui, |ui| candidates::inspector_ui(ui, &mut self.state));
+                        .show(ui, |ui| {
+                            candidates::inspector_ui(ui, self.state.candidate_ctx())
+                        });
                 }
                 Workspace::Map if self.state.georef.is_some() => {
                     egui::ScrollArea::vertical()
                         .id_salt("georef-inspector-scroll")
-                        .show(ui, |ui| georef::inspector_ui(ui, &mut self.state));
+                        .show(ui, |ui| georef::inspector_ui(ui, self.state.georef_ctx()));
                 }
                 Workspace::Map => {
                     egui::ScrollArea::vertical()
@@ -197,13 +200,18 @@ impl GeoproofApp {
                 }
             });
         egui::CentralPanel::no_frame().show(ui, |ui| match self.state.workspace {
-            Workspace::Board => board::board_ui(ui, &mut self.state, &mut self.board_images),
+            Workspace::Board => {
+                board::board_ui(ui, &mut self.state.board_ctx(), &mut self.board_images)
+            }
             Workspace::Map => {
-                candidates::keys(ui, &mut self.state);
+                candidates::keys(ui, self.state.candidate_ctx());
                 let evidence = if self.state.candidate_session.is_some() {
-                    candidates::session_evidence(&self.state)
+                    candidates::session_evidence(
+                        self.state.case.as_ref(),
+                        self.state.candidate_session.as_ref(),
+                    )
                 } else {
-                    georef::overlay::shown_evidence(&self.state)
+                    georef::overlay::shown_evidence(&self.state.overlay_source())
                 };
                 let image = self.georef_image.ensure(
                     &ctx,
@@ -220,16 +228,24 @@ impl GeoproofApp {
                         state.georef_triangles = if state.candidate_session.is_some() {
                             0
                         } else {
-                            georef::overlay::draw(ui, state, &extent, image)
+                            georef::overlay::draw(ui, &state.overlay_source(), &extent, image)
                         };
-                        state.candidates_drawn = candidates::draw_on_map(ui, state, &extent);
-                        osm_search::draw_preview(ui, state, &extent);
+                        let (finding, current) = match &state.candidate_session {
+                            Some(s) => (
+                                candidates::session_finding(state.case.as_ref(), Some(s)),
+                                Some(s.current),
+                            ),
+                            None => (state.selected_finding(), None),
+                        };
+                        state.candidates_drawn =
+                            candidates::draw_on_map(ui, finding, current, &extent);
+                        osm_search::draw_preview(ui, &state.osm_search, &extent);
                     }
                 };
                 if self.state.candidate_session.is_some() {
                     candidates::view_ui(ui, &mut self.state, image, map);
                 } else if self.state.georef.is_some() {
-                    georef::view_ui(ui, &mut self.state, image, map);
+                    georef::view_ui(ui, &mut self.state, image, AppState::georef_ctx, map);
                 } else {
                     map(ui, &mut self.state);
                 }
@@ -239,16 +255,46 @@ impl GeoproofApp {
             panels::online_consent_ui(ui, &mut self.state);
         }
         if self.state.figure_dialog.is_some() {
-            board::figure_dialog_ui(ui, &mut self.state);
+            board::figure_dialog_ui(ui, &mut self.state.board_ctx());
         }
         if !self.state.board.recovery.is_empty() {
             panels::recovery_ui(ui, &mut self.state);
         }
-        posts::posts_ui(ui, &mut self.state, &mut self.thumbnails);
-        let mut search = std::mem::take(&mut self.state.osm_search);
-        osm_search::window_ui(ui, &mut search, &mut self.state);
-        self.state.osm_search = search;
-        stamp_dialog::stamp_dialog_ui(ui, &mut self.state);
+        posts::posts_ui(
+            ui,
+            &mut self.state.posts,
+            self.state.case.as_ref(),
+            &self.state.exposure,
+            &mut self.state.commands,
+            &mut self.thumbnails,
+        );
+        {
+            let state = &mut self.state;
+            let selected = match (&state.selection, &state.case) {
+                (Some(Selection::Finding(id)), Some(case)) => case.finding(id).ok(),
+                _ => None,
+            };
+            osm_search::window_ui(
+                ui,
+                &mut state.osm_search,
+                osm_search::SearchCtx {
+                    map_view: state.map_view,
+                    ledger: &state.ledger,
+                    selected,
+                    status: &mut state.status,
+                    commands: &mut state.commands,
+                },
+            );
+        }
+        stamp_dialog::stamp_dialog_ui(
+            ui,
+            stamp_dialog::StampCtx {
+                case: &mut self.state.case,
+                ledger: &self.state.ledger,
+                status: &mut self.state.status,
+                stamp_dialog: &mut self.state.stamp_dialog,
+            },
+        );
         about::about_window_ui(&ctx);
         self.take_map_snapshot(&ctx);
         self.state.apply_commands();
@@ -537,11 +583,11 @@ fn open_initial(
 }
 
 /// Undo and Redo buttons for the finding being worked on (the board's history).
-pub(crate) fn undo_redo_buttons(ui: &mut egui::Ui, state: &mut AppState) {
+pub(crate) fn undo_redo_buttons(ui: &mut egui::Ui, commands: &mut Vec<Command>) {
     if ui.button("Undo").clicked() {
-        state.commands.push(Command::Undo);
+        commands.push(Command::Undo);
     }
     if ui.button("Redo").clicked() {
-        state.commands.push(Command::Redo);
+        commands.push(Command::Redo);
     }
 }

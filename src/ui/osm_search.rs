@@ -18,7 +18,25 @@ use crate::osm::index::{OsmIndex, default_cache_dir};
 use crate::osm::postgis::PostgisSource;
 use crate::osm::query::{self, Area, Constraint, Hit, Query};
 
-use super::state::{AppState, Command, Status};
+use super::command::{Command, MapViewExtent, Status};
+use super::ledger::NetworkLedger;
+
+/// What the query builder reads and changes besides its own state: the map's view (a
+/// "visible area" search), the ledger (database queries), the selected finding (where
+/// results go), the status line and the command queue.
+pub struct SearchCtx<'a> {
+    pub map_view: Option<MapViewExtent>,
+    pub ledger: &'a Arc<NetworkLedger>,
+    pub selected: Option<&'a crate::case::Finding>,
+    pub status: &'a mut Option<Status>,
+    pub commands: &'a mut Vec<Command>,
+}
+
+impl SearchCtx<'_> {
+    fn selected_finding(&self) -> Option<&crate::case::Finding> {
+        self.selected
+    }
+}
 
 enum IndexState {
     None,
@@ -212,7 +230,7 @@ impl OsmSearch {
         matches!(self.index, IndexState::Ready(_) | IndexState::Database(_))
     }
 
-    fn query(&self, state: &AppState) -> Result<Query, String> {
+    fn query(&self, state: &SearchCtx<'_>) -> Result<Query, String> {
         let find = TagFilter::parse(&self.find)?;
         let mut constraints = Vec::new();
         for row in &self.constraints {
@@ -255,7 +273,7 @@ impl OsmSearch {
     }
 
     /// Recomputes the results when the inputs changed (the live count).
-    pub fn refresh(&mut self, state: &AppState, ctx: &egui::Context) {
+    pub fn refresh(&mut self, state: &SearchCtx<'_>, ctx: &egui::Context) {
         self.poll();
         if !self.ready() || self.running.is_some() {
             return;
@@ -292,14 +310,14 @@ impl OsmSearch {
                 self.results = query::run(index, &q, borders);
             }
             IndexState::Database(db) => {
-                self.running = Some(run_on_database(db, q, &state.ledger, ctx));
+                self.running = Some(run_on_database(db, q, state.ledger, ctx));
             }
             _ => {}
         }
     }
 
     /// The results as candidates of the selected finding: one edit.
-    pub fn add_to_finding(&self, state: &mut AppState) {
+    pub fn add_to_finding(&self, state: &mut SearchCtx<'_>) {
         let Ok(hits) = &self.results else {
             return;
         };
@@ -308,7 +326,7 @@ impl OsmSearch {
             .filter(|f| f.kind == FindingKind::Geolocation)
             .cloned()
         else {
-            state.status = Some(Status::Error(
+            *state.status = Some(Status::Error(
                 "select a geolocation finding to add the candidates to".into(),
             ));
             return;
@@ -324,7 +342,7 @@ impl OsmSearch {
             name: h.tags.get("name").cloned(),
         });
         let added = candidates::add_osm_results(&mut f.candidates, found, Some(&self.description));
-        state.status = Some(Status::Info(format!(
+        *state.status = Some(Status::Info(format!(
             "{added} candidates added to {}",
             f.id
         )));
@@ -397,14 +415,10 @@ fn run_on_database(
 }
 
 /// The results not yet added, as small diamonds on the map.
-pub fn draw_preview(
-    ui: &egui::Ui,
-    state: &AppState,
-    extent: &super::state::MapViewExtent,
-) -> usize {
-    let points = state.osm_search.preview();
+pub fn draw_preview(ui: &egui::Ui, search: &OsmSearch, extent: &MapViewExtent) -> usize {
+    let points = search.preview();
     let painter = ui.painter().with_clip_rect(extent.rect);
-    if let Some((outline, closed)) = state.osm_search.drawn_outline() {
+    if let Some((outline, closed)) = search.drawn_outline() {
         let mut screen: Vec<egui::Pos2> = outline
             .iter()
             .map(|p| extent.to_screen(p[1], p[0]))
@@ -436,11 +450,11 @@ pub fn draw_preview(
     points.len()
 }
 
-pub fn window_ui(ui: &mut egui::Ui, search: &mut OsmSearch, state: &mut AppState) {
+pub fn window_ui(ui: &mut egui::Ui, search: &mut OsmSearch, mut state: SearchCtx<'_>) {
     if !search.open {
         return;
     }
-    search.refresh(state, ui.ctx());
+    search.refresh(&state, ui.ctx());
     let mut open = search.open;
     egui::Window::new("Find candidate sites (OpenStreetMap)")
         .open(&mut open)
@@ -614,7 +628,7 @@ pub fn window_ui(ui: &mut egui::Ui, search: &mut OsmSearch, state: &mut AppState
                         None => "Select a geolocation finding to add them".into(),
                     };
                     if ui.add_enabled(selected.is_some() && !hits.is_empty(), egui::Button::new(label)).clicked() {
-                        search.add_to_finding(state);
+                        search.add_to_finding(&mut state);
                     }
                 }
                 Err(e) => {

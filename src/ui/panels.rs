@@ -158,7 +158,7 @@ pub fn top_bar_ui(
                 .on_hover_text("The posts the evidence came from, searchable by caption")
                 .clicked()
             {
-                state.posts_open = true;
+                state.posts.open = true;
                 ui.close();
             }
         });

@@ -3,9 +3,9 @@
 
 use egui::{RichText, Ui};
 
-use super::state::{AppState, Command, Selection};
+use super::command::{Command, Exposure, Selection};
 use super::thumbnails::Thumbnails;
-use crate::case::{EvidenceRecord, SourceRecord};
+use crate::case::{Case, EvidenceRecord, SourceRecord};
 
 /// Rows shown at most; a search narrows the rest.
 const MAX_ROWS: usize = 300;
@@ -48,6 +48,14 @@ pub fn matching<'a>(
     posts
 }
 
+/// The posts window: whether it is open, the search typed, the rows found.
+#[derive(Default)]
+pub struct PostsWindow {
+    pub open: bool,
+    pub query: String,
+    rows: PostRows,
+}
+
 /// The rows shown (evidence id, index of its source), recomputed only when the case or
 /// the search changes, not every frame.
 #[derive(Default)]
@@ -77,8 +85,15 @@ impl PostRows {
     }
 }
 
-pub fn posts_ui(ui: &mut Ui, state: &mut AppState, thumbnails: &mut Thumbnails) {
-    if !state.posts_open {
+pub fn posts_ui(
+    ui: &mut Ui,
+    window: &mut PostsWindow,
+    case: Option<&Case>,
+    exposure: &Exposure,
+    commands_out: &mut Vec<Command>,
+    thumbnails: &mut Thumbnails,
+) {
+    if !window.open {
         return;
     }
     let mut open = true;
@@ -88,22 +103,22 @@ pub fn posts_ui(ui: &mut Ui, state: &mut AppState, thumbnails: &mut Thumbnails) 
         .open(&mut open)
         .default_size([620.0, 640.0])
         .show(&ctx, |ui| {
-            let Some(case) = &state.case else {
+            let Some(case) = case else {
                 ui.label("No case is open.");
                 return;
             };
             ui.horizontal(|ui| {
                 let label = ui.label("Search captions");
                 ui.add(
-                    egui::TextEdit::singleline(&mut state.posts_query)
+                    egui::TextEdit::singleline(&mut window.query)
                         .hint_text("text, chat or author")
                         .desired_width(300.0),
                 )
                 .labelled_by(label.id);
             });
-            state.posts_rows.refresh(case, &state.posts_query);
-            let posts: Vec<(&EvidenceRecord, &SourceRecord)> = state
-                .posts_rows
+            window.rows.refresh(case, &window.query);
+            let posts: Vec<(&EvidenceRecord, &SourceRecord)> = window
+                .rows
                 .rows
                 .iter()
                 .take(MAX_ROWS)
@@ -113,7 +128,7 @@ pub fn posts_ui(ui: &mut Ui, state: &mut AppState, thumbnails: &mut Thumbnails) 
                 })
                 .collect();
             let total: usize = case.evidence().map(|e| e.sources.len()).sum();
-            let found = state.posts_rows.rows.len();
+            let found = window.rows.rows.len();
             ui.label(format!("{found} of {total} posts"));
             if total == 0 {
                 ui.label("No posts yet: Case → Import collection… takes in a Telegram export.");
@@ -126,7 +141,7 @@ pub fn posts_ui(ui: &mut Ui, state: &mut AppState, thumbnails: &mut Thumbnails) 
                             &e.sha256,
                             case.thumbnail_path(&e.sha256),
                             case.evidence_path(e),
-                            state.exposure.blur_thumbnail(e),
+                            exposure.blur_thumbnail(e),
                         );
                         match texture {
                             Some(t) => {
@@ -186,8 +201,8 @@ pub fn posts_ui(ui: &mut Ui, state: &mut AppState, thumbnails: &mut Thumbnails) 
                 }
             });
         });
-    state.commands.extend(commands);
+    commands_out.extend(commands);
     if !open {
-        state.posts_open = false;
+        window.open = false;
     }
 }

@@ -7,8 +7,8 @@ use std::sync::mpsc::{Receiver, TryRecvError};
 
 use egui::{RichText, Ui};
 
+use super::command::Status;
 use super::ledger::NetworkLedger;
-use super::state::{AppState, Status};
 use crate::case::AuthorityReply;
 
 /// Authorities whose certificates chain to roots geoproof ships (Mozilla's store).
@@ -96,7 +96,16 @@ fn start(
     Ok(rx)
 }
 
-pub fn stamp_dialog_ui(ui: &mut Ui, state: &mut AppState) {
+/// What the dialog reads and changes: the case it stamps, the ledger its requests go
+/// into, the status line and the dialog itself.
+pub struct StampCtx<'a> {
+    pub case: &'a mut Option<crate::case::Case>,
+    pub ledger: &'a std::sync::Arc<NetworkLedger>,
+    pub status: &'a mut Option<Status>,
+    pub stamp_dialog: &'a mut Option<StampDialog>,
+}
+
+pub fn stamp_dialog_ui(ui: &mut Ui, state: StampCtx<'_>) {
     let Some(mut dialog) = state.stamp_dialog.take() else {
         return;
     };
@@ -116,10 +125,11 @@ pub fn stamp_dialog_ui(ui: &mut Ui, state: &mut AppState) {
                         return;
                     }
                     Err(TryRecvError::Disconnected) => {
-                        state.status = Some(Status::Error("the timestamp requests stopped".into()));
+                        *state.status =
+                            Some(Status::Error("the timestamp requests stopped".into()));
                     }
                     Ok(replies) => {
-                        state.status = Some(store(state, manifest, &replies));
+                        *state.status = Some(store(state.case, manifest, &replies));
                     }
                 }
                 dialog.job = None;
@@ -167,22 +177,26 @@ pub fn stamp_dialog_ui(ui: &mut Ui, state: &mut AppState) {
                             ctx.clone(),
                         ) {
                             Ok(rx) => dialog.job = Some((manifest, rx)),
-                            Err(e) => state.status = Some(Status::Error(e)),
+                            Err(e) => *state.status = Some(Status::Error(e)),
                         }
                     }
-                    Some(Err(e)) => state.status = Some(Status::Error(e.to_string())),
+                    Some(Err(e)) => *state.status = Some(Status::Error(e.to_string())),
                     None => {}
                 }
             }
         });
     if open || dialog.job.is_some() {
-        state.stamp_dialog = Some(dialog);
+        *state.stamp_dialog = Some(dialog);
     }
 }
 
 /// Stores the answers and says what they prove.
-fn store(state: &mut AppState, manifest: &str, replies: &[AuthorityReply]) -> Status {
-    let Some(case) = state.case.as_mut() else {
+fn store(
+    case: &mut Option<crate::case::Case>,
+    manifest: &str,
+    replies: &[AuthorityReply],
+) -> Status {
+    let Some(case) = case.as_mut() else {
         return Status::Error("the case was closed".into());
     };
     let dir = match case.store_stamp(manifest, replies) {

@@ -8,9 +8,10 @@ use std::sync::mpsc::{Receiver, TryRecvError};
 
 use egui::Ui;
 
+use super::BoardCtx;
 use crate::case::{Case, Finding};
 use crate::export::figure::{self, FigureOptions, Typesetter};
-use crate::ui::state::{AppState, Command, Status};
+use crate::ui::command::Command;
 
 /// Width of the preview raster, pixels.
 const PREVIEW_WIDTH: u32 = 900;
@@ -169,7 +170,7 @@ fn start_render(
     rx
 }
 
-pub fn figure_dialog_ui(ui: &mut Ui, state: &mut AppState) {
+pub fn figure_dialog_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
     let Some(mut dialog) = state.figure_dialog.take() else {
         return;
     };
@@ -285,13 +286,13 @@ pub fn figure_dialog_ui(ui: &mut Ui, state: &mut AppState) {
             }
         });
     if open {
-        state.figure_dialog = Some(dialog);
+        *state.figure_dialog = Some(dialog);
     }
 }
 
 /// The panels in figure order, each with its caption (printed under it). Reordering
 /// and a finished caption are one undo step each.
-fn panels_ui(ui: &mut Ui, state: &mut AppState) {
+fn panels_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
     let Some(f) = state.board.working.as_mut() else {
         return;
     };
@@ -336,73 +337,4 @@ fn save_dialog(extension: &str) -> Option<PathBuf> {
         .add_filter(extension.to_uppercase(), &[extension])
         .set_file_name(format!("figure.{extension}"))
         .save_file()
-}
-
-impl AppState {
-    pub(crate) fn export_figure(
-        &mut self,
-        png: Option<PathBuf>,
-        svg: Option<PathBuf>,
-        options: &FigureOptions,
-    ) -> Result<(), String> {
-        self.commit_board()?;
-        let id = self
-            .board
-            .finding
-            .clone()
-            .ok_or("no finding on the board")?;
-        let case = self.case.as_mut().ok_or("no case is open")?;
-        let done = figure::export(case, &id, png.as_deref(), svg.as_deref(), options, true)?;
-        let names: Vec<String> = done
-            .outputs
-            .iter()
-            .map(|(p, _)| p.display().to_string())
-            .collect();
-        self.status = Some(Status::Info(format!(
-            "exported {} ({}×{} px) with manifest {}",
-            names.join(", "),
-            done.width,
-            done.height,
-            done.manifest.display()
-        )));
-        Ok(())
-    }
-
-    /// The panel's picture with its redactions as a PNG with nothing but pixels,
-    /// logged in the case like a figure.
-    pub(crate) fn export_panel_image(
-        &mut self,
-        panel: &str,
-        path: &std::path::Path,
-    ) -> Result<(), String> {
-        self.commit_board()?;
-        let finding = self
-            .board
-            .working_with_views()
-            .ok_or("no finding on the board")?;
-        let case = self.case.as_mut().ok_or("no case is open")?;
-        let pixels = figure::redacted_panel_image(case, &finding, panel)?;
-        let png = crate::export::redact::encode_png(&pixels)?;
-        crate::case::store::write_atomic(path, &png, false).map_err(|e| e.to_string())?;
-        let redactions = finding
-            .annotations
-            .iter()
-            .filter(|a| a.panel == panel && a.redaction.is_some())
-            .count();
-        case.log_event(
-            "panel_image_exported",
-            serde_json::json!({
-                "finding": finding.id, "panel": panel, "file": path.display().to_string(),
-                "sha256": crate::evidence::sha256_hex(&png), "redactions": redactions,
-            }),
-        );
-        case.save().map_err(|e| e.to_string())?;
-        self.status = Some(Status::Info(format!(
-            "exported {} ({}×{} px, {redactions} redaction(s) applied, no metadata)",
-            path.display(),
-            pixels.width(),
-            pixels.height()
-        )));
-        Ok(())
-    }
 }

@@ -4,11 +4,12 @@
 
 use egui::{Color32, RichText, Ui};
 
+use super::BoardCtx;
 use super::toolbar::{CATEGORIES, category_name};
 use crate::board::ops;
 use crate::case::comparison::{Assessment, Shape, link_color};
 use crate::case::{Confidence, FindingKind};
-use crate::ui::state::{AppState, Command};
+use crate::ui::command::Command;
 
 fn assessment_name(a: Assessment) -> &'static str {
     match a {
@@ -39,7 +40,7 @@ fn text_area(ui: &mut Ui, label: &str, value: &mut String) -> bool {
     r.lost_focus()
 }
 
-pub fn board_inspector_ui(ui: &mut Ui, state: &mut AppState) {
+pub fn board_inspector_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
     let mut commit = false;
     let Some(mut f) = state.board.working.take() else {
         ui.label("No finding on the board.");
@@ -214,7 +215,7 @@ pub fn board_inspector_ui(ui: &mut Ui, state: &mut AppState) {
 
 /// Shadow measurements: what each says, its mark error and label (editable), and a
 /// way to take it to the map's sun solvers. Returns whether an edit finished.
-fn shadows_ui(ui: &mut Ui, state: &mut AppState, f: &mut crate::case::Finding) -> bool {
+fn shadows_ui(ui: &mut Ui, state: &mut BoardCtx<'_>, f: &mut crate::case::Finding) -> bool {
     if f.shadows.is_empty() {
         return false;
     }
@@ -258,12 +259,12 @@ fn shadows_ui(ui: &mut Ui, state: &mut AppState, f: &mut crate::case::Finding) -
                 state.sun.use_shadow(m.ratio(), m.bearing(), observed);
                 state
                     .commands
-                    .push(Command::Select(crate::ui::state::Selection::Finding(
+                    .push(Command::Select(crate::ui::command::Selection::Finding(
                         f.id.clone(),
                     )));
                 state
                     .commands
-                    .push(Command::SetWorkspace(crate::ui::state::Workspace::Map));
+                    .push(Command::SetWorkspace(crate::ui::command::Workspace::Map));
             }
             if ui.small_button("Delete").clicked() {
                 remove = Some(m.id.clone());
@@ -279,7 +280,7 @@ fn shadows_ui(ui: &mut Ui, state: &mut AppState, f: &mut crate::case::Finding) -
 }
 
 /// Annotations drawn on video frames, each with a jump to its frame.
-fn frame_bound_ui(ui: &mut Ui, state: &mut AppState, f: &crate::case::Finding) {
+fn frame_bound_ui(ui: &mut Ui, state: &mut BoardCtx<'_>, f: &crate::case::Finding) {
     let bound: Vec<_> = f
         .annotations
         .iter()
@@ -310,7 +311,7 @@ fn frame_bound_ui(ui: &mut Ui, state: &mut AppState, f: &crate::case::Finding) {
 
 fn observed_at_ui(
     ui: &mut Ui,
-    state: &mut AppState,
+    state: &mut BoardCtx<'_>,
     f: &mut crate::case::Finding,
     commit: &mut bool,
 ) {
@@ -336,7 +337,7 @@ fn observed_at_ui(
                     state.board.text.remove(&key);
                 }
                 Err(e) => {
-                    state.status = Some(crate::ui::Status::Error(format!(
+                    *state.status = Some(crate::ui::Status::Error(format!(
                         "observed time {text:?}: {e}"
                     )))
                 }
@@ -347,7 +348,7 @@ fn observed_at_ui(
 
 fn selected_annotation_ui(
     ui: &mut Ui,
-    state: &mut AppState,
+    state: &mut BoardCtx<'_>,
     f: &mut crate::case::Finding,
     commit: &mut bool,
 ) {
@@ -467,7 +468,7 @@ fn selected_annotation_ui(
     if let Some(other) = link_to {
         match ops::link(f, &id, &other) {
             Ok(_) => *commit = true,
-            Err(e) => state.status = Some(crate::ui::Status::Error(e)),
+            Err(e) => *state.status = Some(crate::ui::Status::Error(e)),
         }
     }
     if delete {

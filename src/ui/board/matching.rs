@@ -8,10 +8,11 @@ use std::sync::{Arc, Mutex, mpsc};
 
 use egui::Ui;
 
+use super::BoardCtx;
 use crate::board::{geometry, ops};
 use crate::case::comparison::{Category, Shape};
 use crate::matching::{self, CANCELLED, Correspondence, MatchOptions, MatchReport, Roi};
-use crate::ui::state::{AppState, Command, Status};
+use crate::ui::command::{Command, Status};
 
 /// Proposals offered at most, spread over the image.
 const MAX_PROPOSALS: usize = 12;
@@ -63,7 +64,7 @@ fn roi_of(f: &crate::case::Finding, id: Option<&str>) -> Option<Roi> {
     })
 }
 
-impl AppState {
+impl BoardCtx<'_> {
     /// Starts matching the chosen panels in the background.
     pub(crate) fn start_matching(&mut self, ctx: &egui::Context) -> Result<(), String> {
         let case = self.case.as_ref().ok_or("no case is open")?;
@@ -170,9 +171,9 @@ impl AppState {
                 });
             }
             Err(e) if e == CANCELLED => {
-                self.status = Some(Status::Info("matching cancelled".into()))
+                *self.status = Some(Status::Info("matching cancelled".into()))
             }
-            Err(e) => self.status = Some(Status::Error(format!("matching failed: {e}"))),
+            Err(e) => *self.status = Some(Status::Error(format!("matching failed: {e}"))),
         }
     }
 
@@ -223,7 +224,7 @@ impl AppState {
 }
 
 /// The inspector's "Assisted matching" section.
-pub fn matching_ui(ui: &mut Ui, state: &mut AppState) {
+pub fn matching_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
     let Some(f) = state.board.working.clone() else {
         return;
     };
@@ -300,7 +301,7 @@ pub fn matching_ui(ui: &mut Ui, state: &mut AppState) {
         .clicked()
         && let Err(e) = state.start_matching(ui.ctx())
     {
-        state.status = Some(Status::Error(e));
+        *state.status = Some(Status::Error(e));
     }
     let mut accept = None;
     let mut reject = None;

@@ -3,8 +3,8 @@
 //! every finished gesture becomes one `Edit::PutFinding` (one undo step), saved at once.
 
 mod canvas;
-mod commands;
 pub mod figure_dialog;
+mod gestures;
 pub mod images;
 mod inspector;
 mod loupe;
@@ -23,10 +23,31 @@ use crate::board::{History, ViewTransform};
 use crate::case::Finding;
 use crate::case::comparison::{Category, PanelView, Shape};
 
-pub use canvas::board_ui;
 pub use figure_dialog::{FigureDialog, figure_dialog_ui};
 pub use images::BoardImages;
 pub use inspector::board_inspector_ui;
+
+/// One frame of the board workspace: the toolbar (and its shortcuts) over the panels.
+pub fn board_ui(ui: &mut egui::Ui, state: &mut BoardCtx<'_>, images: &mut BoardImages) {
+    images.begin_frame();
+    toolbar::toolbar_ui(ui, state);
+    toolbar::shortcuts(ui, state);
+    canvas::panels_ui(ui, state, images);
+}
+
+/// What the board's panels read and change besides the board itself: the case (read
+/// only; changes are commands), what the analyst chose to see of graphic content, the
+/// figure dialog, the sun panel (a measured shadow is sent there), the status line and
+/// the command queue.
+pub struct BoardCtx<'a> {
+    pub case: Option<&'a crate::case::Case>,
+    pub board: &'a mut BoardState,
+    pub exposure: &'a mut crate::ui::command::Exposure,
+    pub figure_dialog: &'a mut Option<FigureDialog>,
+    pub sun: &'a mut crate::ui::map_sun::SunView,
+    pub status: &'a mut Option<crate::ui::command::Status>,
+    pub commands: &'a mut Vec<crate::ui::command::Command>,
+}
 
 /// What a press on a panel does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,10 +2,11 @@
 
 use egui::{Key, KeyboardShortcut, Modifiers, Ui};
 
+use super::BoardCtx;
 use super::{BoardTool, Layout};
 use crate::board::{History, ops};
 use crate::case::comparison::{Category, PanelSource, RedactMethod};
-use crate::ui::state::{AppState, Command, Workspace};
+use crate::ui::command::{Command, Workspace};
 
 pub const UNDO: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Z);
 pub const REDO: KeyboardShortcut =
@@ -44,7 +45,7 @@ pub const CATEGORIES: [Category; 12] = [
     Category::Other,
 ];
 
-pub fn toolbar_ui(ui: &mut Ui, state: &mut AppState) {
+pub fn toolbar_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
     ui.horizontal_wrapped(|ui| {
         if ui
             .button("◀ Map")
@@ -111,7 +112,7 @@ pub fn toolbar_ui(ui: &mut Ui, state: &mut AppState) {
             .clicked()
         {
             state.commands.push(Command::CommitBoard);
-            state.figure_dialog = Some(super::FigureDialog::new());
+            *state.figure_dialog = Some(super::FigureDialog::new());
         }
         egui::ComboBox::from_label("Layout")
             .selected_text(match state.board.layout() {
@@ -158,7 +159,7 @@ pub fn toolbar_ui(ui: &mut Ui, state: &mut AppState) {
 }
 
 /// The Redact tool's shape, method and brush width.
-fn redact_settings_ui(ui: &mut Ui, state: &mut AppState) {
+fn redact_settings_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
     let r = &mut state.board.redact;
     egui::ComboBox::from_label("Redact shape")
         .selected_text(r.shape.label())
@@ -188,7 +189,7 @@ fn redact_settings_ui(ui: &mut Ui, state: &mut AppState) {
     }
 }
 
-fn add_panel_menu(ui: &mut Ui, state: &mut AppState) {
+fn add_panel_menu(ui: &mut Ui, state: &mut BoardCtx<'_>) {
     ui.menu_button("Add panel", |ui| {
         let Some(case) = &state.case else { return };
         let on_board: Vec<String> = state
@@ -228,7 +229,7 @@ fn add_panel_menu(ui: &mut Ui, state: &mut AppState) {
 }
 
 /// Tool keys, undo/redo, delete, escape. Ignored while a text field has the keyboard.
-pub fn shortcuts(ui: &mut Ui, state: &mut AppState) {
+pub fn shortcuts(ui: &mut Ui, state: &mut BoardCtx<'_>) {
     if state.board.working.is_none() {
         return;
     }
@@ -274,6 +275,8 @@ pub fn shortcuts(ui: &mut Ui, state: &mut AppState) {
         }
     });
     if ui.input(|i| i.key_pressed(Key::Enter)) {
-        super::canvas::close_polygon(state);
+        state
+            .commands
+            .extend(super::gestures::close_polygon(state.board));
     }
 }

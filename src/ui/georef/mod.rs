@@ -9,11 +9,12 @@ pub mod session;
 
 use egui::{Align2, Color32, FontId, Pos2, Rect, Sense, Stroke, Ui, Vec2};
 
-use crate::case::Edit;
 use crate::case::georeference::Georeference;
+use crate::case::{Case, Edit};
 use crate::spatial::georef::{ControlPoint, Fit, Method};
 
-use super::state::{AppState, Command, MapViewExtent, Status};
+use super::command::GeorefExport;
+use super::command::{Command, Exposure, MapViewExtent, Status};
 use session::{Change, Compare, DragPos, GeorefSession, Side};
 
 /// How far (screen points) from a point's centre a press still grabs it.
@@ -74,7 +75,7 @@ impl GeorefImages {
         ctx: &egui::Context,
         case: Option<&crate::case::Case>,
         sha256: Option<&str>,
-        exposure: &super::state::Exposure,
+        exposure: &Exposure,
     ) -> Option<&GeorefImage> {
         let (Some(case), Some(sha256)) = (case, sha256) else {
             return None;
@@ -131,95 +132,34 @@ impl GeorefImages {
     }
 }
 
-/// Web Mercator y of a latitude (radians of the projected sphere).
-fn merc_y(lat: f64) -> f64 {
-    lat.to_radians().tan().asinh()
+/// The georeference being edited in `session`, if any.
+pub fn record_of<'a>(
+    case: Option<&'a Case>,
+    session: Option<&GeorefSession>,
+) -> Option<&'a Georeference> {
+    let s = session?;
+    case?
+        .finding(&s.finding)
+        .ok()?
+        .georeference
+        .as_ref()
+        .filter(|g| g.panel == s.panel)
 }
 
-impl MapViewExtent {
-    /// Where a place is drawn in the map rectangle of that frame.
-    pub fn to_screen(&self, lat: f64, lon: f64) -> Pos2 {
-        let fx = (lon - self.west) / (self.east - self.west);
-        let fy = (merc_y(self.north) - merc_y(lat)) / (merc_y(self.north) - merc_y(self.south));
-        Pos2::new(
-            self.rect.left() + (fx * f64::from(self.rect.width())) as f32,
-            self.rect.top() + (fy * f64::from(self.rect.height())) as f32,
-        )
-    }
-
-    /// The place under a screen position.
-    pub fn to_geo(&self, p: Pos2) -> (f64, f64) {
-        let fx = f64::from((p.x - self.rect.left()) / self.rect.width());
-        let fy = f64::from((p.y - self.rect.top()) / self.rect.height());
-        let lon = self.west + fx * (self.east - self.west);
-        let y = merc_y(self.north) - fy * (merc_y(self.north) - merc_y(self.south));
-        (y.sinh().atan().to_degrees(), lon)
-    }
+/// What the georeference view reads and changes: the case (read only; changes are
+/// commands), the session, the map's last view, the status line and the command queue.
+pub struct GeorefCtx<'a> {
+    pub case: Option<&'a Case>,
+    pub georef: &'a mut Option<GeorefSession>,
+    pub map_view: Option<MapViewExtent>,
+    pub status: &'a mut Option<Status>,
+    pub commands: &'a mut Vec<Command>,
 }
 
-impl AppState {
+impl GeorefCtx<'_> {
     /// The georeference being edited, if the view is open.
     pub fn georef_record(&self) -> Option<&Georeference> {
-        let s = self.georef.as_ref()?;
-        self.case
-            .as_ref()?
-            .finding(&s.finding)
-            .ok()?
-            .georeference
-            .as_ref()
-            .filter(|g| g.panel == s.panel)
-    }
-
-    /// Opens the view on `panel` of `finding`: the panel must show a still image.
-    pub(crate) fn start_georef(&mut self, finding: &str, panel: &str) -> Result<(), String> {
-        let case = self.case.as_ref().ok_or("no case is open")?;
-        let f = case.finding(finding).map_err(|e| e.to_string())?;
-        let p = f
-            .panels
-            .iter()
-            .find(|p| p.id == panel)
-            .ok_or_else(|| format!("finding {finding} has no panel {panel}"))?;
-        let crate::case::comparison::PanelSource::Evidence { sha256 } = &p.source else {
-            return Err("only an evidence image can be georeferenced (not a map snapshot)".into());
-        };
-        let record = case.find_evidence(sha256).map_err(|e| e.to_string())?;
-        if record.video.is_some() {
-            return Err(
-                "grab the frame first (Video → Grab frame): a georeference pins a still".into(),
-            );
-        }
-        if let Some(g) = &f.georeference
-            && g.panel != panel
-        {
-            return Err(format!(
-                "finding {finding} already georeferences panel {}; one per finding",
-                g.panel
-            ));
-        }
-        let fov = match (record.fov_deg, record.exif.horizontal_fov_deg()) {
-            (Some(f), _) => (f, "set on the evidence".to_owned()),
-            (None, Some(f)) => (f, "EXIF 35 mm focal length".to_owned()),
-            (None, None) => (
-                crate::spatial::camera_pose::DEFAULT_FOV_DEG,
-                "a guess: set it".to_owned(),
-            ),
-        };
-        self.georef = Some(GeorefSession::new(
-            finding,
-            panel,
-            [record.width, record.height],
-            fov,
-        ));
-        self.workspace = super::state::Workspace::Map;
-        // Show all the points on the map, whatever the zoom was.
-        if let Some(g) = &f.georeference
-            && !g.points.is_empty()
-        {
-            let (lat, lon, zoom) = frame_points(&g.points);
-            self.map.center_at(walkers::lon_lat(lon, lat));
-            let _ = self.map.set_zoom(zoom);
-        }
-        Ok(())
+        record_of(self.case, self.georef.as_ref())
     }
 
     /// Applies one change as one edit of the finding.
@@ -257,9 +197,60 @@ impl AppState {
     }
 }
 
+/// A view on `panel` of `finding` (the panel must show a still image), and where the
+/// map should look to show its points (centre latitude, longitude, zoom).
+pub fn open_session(
+    case: &Case,
+    finding: &str,
+    panel: &str,
+) -> Result<(GeorefSession, Option<MapFrame>), String> {
+    let f = case.finding(finding).map_err(|e| e.to_string())?;
+    let p = f
+        .panels
+        .iter()
+        .find(|p| p.id == panel)
+        .ok_or_else(|| format!("finding {finding} has no panel {panel}"))?;
+    let crate::case::comparison::PanelSource::Evidence { sha256 } = &p.source else {
+        return Err("only an evidence image can be georeferenced (not a map snapshot)".into());
+    };
+    let record = case.find_evidence(sha256).map_err(|e| e.to_string())?;
+    if record.video.is_some() {
+        return Err(
+            "grab the frame first (Video → Grab frame): a georeference pins a still".into(),
+        );
+    }
+    if let Some(g) = &f.georeference
+        && g.panel != panel
+    {
+        return Err(format!(
+            "finding {finding} already georeferences panel {}; one per finding",
+            g.panel
+        ));
+    }
+    let fov = match (record.fov_deg, record.exif.horizontal_fov_deg()) {
+        (Some(f), _) => (f, "set on the evidence".to_owned()),
+        (None, Some(f)) => (f, "EXIF 35 mm focal length".to_owned()),
+        (None, None) => (
+            crate::spatial::camera_pose::DEFAULT_FOV_DEG,
+            "a guess: set it".to_owned(),
+        ),
+    };
+    let session = GeorefSession::new(finding, panel, [record.width, record.height], fov);
+    // Show all the points on the map, whatever the zoom was.
+    let frame = f
+        .georeference
+        .as_ref()
+        .filter(|g| !g.points.is_empty())
+        .map(|g| frame_points(&g.points));
+    Ok((session, frame))
+}
+
+/// Where the map should look: centre latitude, longitude and zoom.
+pub type MapFrame = (f64, f64, f64);
+
 /// The image half: the picture, the numbered points, the pending one; click, drag,
 /// pan (secondary or middle button) and wheel zoom.
-pub fn image_ui(ui: &mut Ui, state: &mut AppState, image: Option<&GeorefImage>) {
+pub fn image_ui(ui: &mut Ui, state: &mut GeorefCtx<'_>, image: Option<&GeorefImage>) {
     let rect = ui.available_rect_before_wrap();
     let response = ui.allocate_rect(rect, Sense::click_and_drag());
     let painter = ui.painter().with_clip_rect(rect);
@@ -401,7 +392,7 @@ fn draw_point(painter: &egui::Painter, p: Pos2, n: usize, selected: bool) {
 
 /// Before the map draws: a press on a control point starts dragging it (the map does
 /// not pan then).
-pub fn before_map(ui: &Ui, state: &mut AppState) {
+pub fn before_map(ui: &Ui, state: &mut GeorefCtx<'_>) {
     let (Some(extent), Some(points)) = (
         state.map_view,
         state.georef_record().map(|g| g.points.clone()),
@@ -422,16 +413,13 @@ pub fn before_map(ui: &Ui, state: &mut AppState) {
 }
 
 /// Whether the map must not pan this frame (a control point is dragged on it).
-pub fn holds_map(state: &AppState) -> bool {
-    state
-        .georef
-        .as_ref()
-        .is_some_and(|s| s.drag.is_some_and(|d| d.side == Side::Map))
+pub fn holds_map(session: Option<&GeorefSession>) -> bool {
+    session.is_some_and(|s| s.drag.is_some_and(|d| d.side == Side::Map))
 }
 
 /// A click on the map while the view is open: finishes the pending point, or selects.
 /// Returns whether the click was taken.
-pub fn map_clicked(state: &mut AppState, lat: f64, lon: f64) -> bool {
+pub fn map_clicked(state: &mut GeorefCtx<'_>, lat: f64, lon: f64) -> bool {
     let Some(extent) = state.map_view else {
         return false;
     };
@@ -455,7 +443,7 @@ pub fn map_clicked(state: &mut AppState, lat: f64, lon: f64) -> bool {
 }
 
 /// After the map draws: follow a drag, draw the points, keys.
-pub fn after_map(ui: &Ui, state: &mut AppState) {
+pub fn after_map(ui: &Ui, state: &mut GeorefCtx<'_>) {
     let Some(extent) = state.map_view else {
         return;
     };
@@ -504,13 +492,13 @@ pub fn after_map(ui: &Ui, state: &mut AppState) {
 }
 
 /// The fit of the georeference being edited, and why there is none.
-pub fn current_fit(state: &AppState) -> Option<Result<Fit, String>> {
+pub fn current_fit(state: &GeorefCtx<'_>) -> Option<Result<Fit, String>> {
     state.georef_record().map(Georeference::fit)
 }
 
 /// The inspector while the view is open: method, points with residuals, RMS and
 /// warnings, overlay and compare, camera estimate, exports.
-pub fn inspector_ui(ui: &mut Ui, state: &mut AppState) {
+pub fn inspector_ui(ui: &mut Ui, mut state: GeorefCtx<'_>) {
     let Some(session) = state.georef.clone() else {
         return;
     };
@@ -598,27 +586,27 @@ pub fn inspector_ui(ui: &mut Ui, state: &mut AppState) {
     }
     ui.separator();
     if let Some(g) = record.clone() {
-        overlay_controls_ui(ui, state, g, &session);
+        overlay_controls_ui(ui, &mut state, g, &session);
     }
     ui.separator();
     ui.horizontal(|ui| {
-        super::undo_redo_buttons(ui, state);
+        super::undo_redo_buttons(ui, state.commands);
         if ui
             .button("Done")
             .on_hover_text("Close the view and go back to the board")
             .clicked()
         {
-            state.georef = None;
+            *state.georef = None;
             state
                 .commands
-                .push(Command::SetWorkspace(super::state::Workspace::Board));
+                .push(Command::SetWorkspace(super::command::Workspace::Board));
         }
     });
 }
 
 fn overlay_controls_ui(
     ui: &mut Ui,
-    state: &mut AppState,
+    state: &mut GeorefCtx<'_>,
     g: Georeference,
     session: &GeorefSession,
 ) {
@@ -699,7 +687,7 @@ fn overlay_controls_ui(
                 });
                 state.georef_put(next);
             }
-            Err(e) => state.status = Some(Status::Error(e)),
+            Err(e) => *state.status = Some(Status::Error(e)),
         }
     }
     if let Some(c) = &g.camera {
@@ -742,27 +730,16 @@ fn overlay_controls_ui(
     });
 }
 
-/// What *Export* writes from the georeference view.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GeorefExport {
-    GeoTiff,
-    Kml,
-    ControlPoints,
-}
-
-impl AppState {
-    /// Writes the georeference's export (the image with its redactions applied).
-    pub(crate) fn export_georef(
-        &mut self,
-        kind: GeorefExport,
-        path: &std::path::Path,
-    ) -> Result<(), String> {
+/// Writes the georeference's export (the image with its redactions applied) and says
+/// what was written.
+pub fn export(
+    case: &Case,
+    session: &GeorefSession,
+    kind: GeorefExport,
+    path: &std::path::Path,
+) -> Result<String, String> {
+    {
         use crate::export::georef as export;
-        let session = self
-            .georef
-            .as_ref()
-            .ok_or("the georeference view is not open")?;
-        let case = self.case.as_ref().ok_or("no case is open")?;
         let finding = case.finding(&session.finding).map_err(|e| e.to_string())?;
         let g = finding
             .georeference
@@ -770,7 +747,7 @@ impl AppState {
             .ok_or("place control points first")?;
         let fit = g.fit()?;
         let write = |bytes: &[u8], p: &std::path::Path| {
-            crate::case::store::write_atomic(p, bytes, false).map_err(|e| e.to_string())
+            crate::fsio::write_atomic(p, bytes, false).map_err(|e| e.to_string())
         };
         match kind {
             GeorefExport::ControlPoints => {
@@ -804,32 +781,32 @@ impl AppState {
                 }
             }
         }
-        self.status = Some(Status::Info(format!("wrote {}", path.display())));
-        Ok(())
+        Ok(format!("wrote {}", path.display()))
     }
 }
 
 /// The image and map halves, side by side, with the overlay and points on the map.
-pub fn view_ui(
+pub fn view_ui<S>(
     ui: &mut Ui,
-    state: &mut AppState,
+    state: &mut S,
     image: Option<&GeorefImage>,
-    map: impl FnOnce(&mut Ui, &mut AppState),
+    georef: fn(&mut S) -> GeorefCtx<'_>,
+    map: impl FnOnce(&mut Ui, &mut S),
 ) {
     let full = ui.available_rect_before_wrap();
     let split = full.left() + full.width() * IMAGE_SHARE;
     let image_rect = Rect::from_min_max(full.min, Pos2::new(split - 2.0, full.bottom()));
     let map_rect = Rect::from_min_max(Pos2::new(split + 2.0, full.top()), full.max);
     ui.scope_builder(egui::UiBuilder::new().max_rect(image_rect), |ui| {
-        image_ui(ui, state, image);
+        image_ui(ui, &mut georef(state), image);
     });
     ui.scope_builder(egui::UiBuilder::new().max_rect(map_rect), |ui| {
         // The map half is all of this child: the wheel zoom asks whether the pointer is
         // inside it.
         ui.expand_to_include_rect(map_rect);
-        before_map(ui, state);
+        before_map(ui, &mut georef(state));
         map(ui, state);
-        after_map(ui, state);
+        after_map(ui, &mut georef(state));
     });
     ui.advance_cursor_after_rect(full);
 }

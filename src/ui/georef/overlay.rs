@@ -8,7 +8,28 @@ use egui::{Color32, Mesh, Pos2, Stroke, Ui};
 use crate::case::georeference::Georeference;
 use crate::spatial::georef::Fit;
 
-use super::super::state::{AppState, MapViewExtent};
+use super::super::command::MapViewExtent;
+use super::session::GeorefSession;
+use crate::case::{Case, Finding};
+
+/// What the overlay reads: the case, the open view (if any) and the selected finding
+/// (whose georeference is drawn when no view is open).
+#[derive(Clone, Copy)]
+pub struct OverlaySource<'a> {
+    pub case: Option<&'a Case>,
+    pub georef: Option<&'a GeorefSession>,
+    pub selected: Option<&'a Finding>,
+}
+
+impl<'a> OverlaySource<'a> {
+    fn georef_record(&self) -> Option<&'a Georeference> {
+        super::record_of(self.case, self.georef)
+    }
+
+    fn selected_finding(&self) -> Option<&'a Finding> {
+        self.selected
+    }
+}
 use super::GeorefImage;
 use super::session::Compare;
 
@@ -54,8 +75,8 @@ pub fn mesh(fit: &Fit, size: [u32; 2], project: impl Fn(f64, f64) -> Pos2, tint:
 }
 
 /// The georeference to draw: the open view's, or the selected finding's.
-fn shown(state: &AppState) -> Option<(&Georeference, Option<Compare>)> {
-    if let Some(s) = &state.georef {
+fn shown<'a>(state: &OverlaySource<'a>) -> Option<(&'a Georeference, Option<Compare>)> {
+    if let Some(s) = state.georef {
         return state.georef_record().map(|g| (g, Some(s.compare)));
     }
     state
@@ -66,16 +87,16 @@ fn shown(state: &AppState) -> Option<(&Georeference, Option<Compare>)> {
 }
 
 /// The evidence the shown georeference pins (for loading its texture).
-pub fn shown_evidence(state: &AppState) -> Option<String> {
+pub fn shown_evidence(state: &OverlaySource<'_>) -> Option<String> {
     // In the view: its panel, points or not (the image is what the first click is on).
-    let (finding_id, panel_id) = match &state.georef {
+    let (finding_id, panel_id) = match state.georef {
         Some(s) => (s.finding.clone(), s.panel.clone()),
         None => {
             let (g, _) = shown(state)?;
             (state.selected_finding()?.id.clone(), g.panel.clone())
         }
     };
-    let f = state.case.as_ref()?.finding(&finding_id).ok()?;
+    let f = state.case?.finding(&finding_id).ok()?;
     let panel = f.panels.iter().find(|p| p.id == panel_id)?;
     match &panel.source {
         crate::case::comparison::PanelSource::Evidence { sha256 } => Some(sha256.clone()),
@@ -87,7 +108,7 @@ pub fn shown_evidence(state: &AppState) -> Option<String> {
 /// triangles were drawn (tests look at it).
 pub fn draw(
     ui: &Ui,
-    state: &AppState,
+    state: &OverlaySource<'_>,
     extent: &MapViewExtent,
     image: Option<&GeorefImage>,
 ) -> usize {
@@ -100,8 +121,7 @@ pub fn draw(
     // The fit is in the evidence's own pixels, whatever size its texture was decoded at.
     let size = shown_evidence(state).and_then(|sha| {
         state
-            .case
-            .as_ref()?
+            .case?
             .find_evidence(&sha)
             .ok()
             .map(|r| [r.width, r.height])

@@ -1,12 +1,15 @@
 //! The board's commands, carried out at the end of the frame like every other change:
-//! commit a gesture, undo, redo, new comparisons, map snapshots and draft recovery.
+//! commit a gesture, undo, redo, new comparisons, map snapshots, draft recovery and
+//! exports of the board's finding.
 
 use std::time::{Duration, Instant};
 
+use super::{AppState, Selection, SnapshotStep, Status, Workspace};
 use crate::board::{ops, recovery};
 use crate::case::comparison::PanelSource;
 use crate::case::{Edit, Finding, FindingKind};
-use crate::ui::state::{AppState, Selection, SnapshotStep, Status, Workspace};
+use crate::export::figure::{self, FigureOptions};
+use std::path::PathBuf;
 
 /// Autosave at most this often while uncommitted work sits in the working copy.
 const AUTOSAVE_EVERY: Duration = Duration::from_secs(2);
@@ -191,6 +194,75 @@ impl AppState {
             recovery::write_draft(case.root(), working).map_err(|e| e.to_string())?;
             self.board.last_draft = Some((Instant::now(), working.clone()));
         }
+        Ok(())
+    }
+}
+
+impl AppState {
+    pub(crate) fn export_figure(
+        &mut self,
+        png: Option<PathBuf>,
+        svg: Option<PathBuf>,
+        options: &FigureOptions,
+    ) -> Result<(), String> {
+        self.commit_board()?;
+        let id = self
+            .board
+            .finding
+            .clone()
+            .ok_or("no finding on the board")?;
+        let case = self.case.as_mut().ok_or("no case is open")?;
+        let done = figure::export(case, &id, png.as_deref(), svg.as_deref(), options, true)?;
+        let names: Vec<String> = done
+            .outputs
+            .iter()
+            .map(|(p, _)| p.display().to_string())
+            .collect();
+        self.status = Some(Status::Info(format!(
+            "exported {} ({}×{} px) with manifest {}",
+            names.join(", "),
+            done.width,
+            done.height,
+            done.manifest.display()
+        )));
+        Ok(())
+    }
+
+    /// The panel's picture with its redactions as a PNG with nothing but pixels,
+    /// logged in the case like a figure.
+    pub(crate) fn export_panel_image(
+        &mut self,
+        panel: &str,
+        path: &std::path::Path,
+    ) -> Result<(), String> {
+        self.commit_board()?;
+        let finding = self
+            .board
+            .working_with_views()
+            .ok_or("no finding on the board")?;
+        let case = self.case.as_mut().ok_or("no case is open")?;
+        let pixels = figure::redacted_panel_image(case, &finding, panel)?;
+        let png = crate::export::redact::encode_png(&pixels)?;
+        crate::fsio::write_atomic(path, &png, false).map_err(|e| e.to_string())?;
+        let redactions = finding
+            .annotations
+            .iter()
+            .filter(|a| a.panel == panel && a.redaction.is_some())
+            .count();
+        case.log_event(
+            "panel_image_exported",
+            serde_json::json!({
+                "finding": finding.id, "panel": panel, "file": path.display().to_string(),
+                "sha256": crate::evidence::sha256_hex(&png), "redactions": redactions,
+            }),
+        );
+        case.save().map_err(|e| e.to_string())?;
+        self.status = Some(Status::Info(format!(
+            "exported {} ({}×{} px, {redactions} redaction(s) applied, no metadata)",
+            path.display(),
+            pixels.width(),
+            pixels.height()
+        )));
         Ok(())
     }
 }

@@ -13,103 +13,19 @@ use crate::case::{
 use crate::spatial::LatLon;
 use walkers::MapMemory;
 
+mod board_commands;
+
 use super::basemap::SourceChoice;
+pub use super::command::{
+    Command, Exposure, GeorefExport, MapViewExtent, Selection, SnapshotStep, Status, Tool,
+    Workspace,
+};
+
 use super::board::BoardState;
 use super::ledger::NetworkLedger;
 
 /// How close "go to" zooms: a few kilometres across, enough to see the place.
 const GO_TO_ZOOM: f64 = 12.0;
-
-/// What the analyst is looking at.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Selection {
-    Evidence(String),
-    Finding(String),
-}
-
-/// What a click on the map does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tool {
-    /// Pan and select.
-    Pan,
-    /// Clicking sets the selected finding's candidate location.
-    PlaceFinding,
-    /// Clicks add points to a measurement.
-    Measure,
-}
-
-/// What the central area shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Workspace {
-    #[default]
-    Map,
-    Board,
-}
-
-/// A request from a panel, carried out at the end of the frame.
-#[derive(Debug, Clone)]
-pub enum Command {
-    Edit(Edit),
-    Select(Selection),
-    /// Centre the map; with a zoom, zoom in at least that far.
-    CenterOn(LatLon, Option<f64>),
-    NewFinding,
-    /// Creates a case in an empty (or new) folder and opens it.
-    NewCase(PathBuf),
-    OpenCase(PathBuf),
-    /// Every edit is already on disk; this confirms it (and retries a failed save).
-    SaveCase,
-    Import(Vec<PathBuf>),
-    SetTool(Tool),
-    ClearMeasure,
-    SetWorkspace(Workspace),
-    /// Puts a finding on the comparison board.
-    OpenBoard(String),
-    /// Saves the board's working copy as one undo step (nothing if unchanged).
-    CommitBoard,
-    Undo,
-    Redo,
-    /// A new comparison finding with these evidence items as panels, opened on the board.
-    NewComparison(Vec<String>),
-    /// Adds a snapshot of the current map view to the board's finding.
-    RequestMapSnapshot,
-    /// Takes an autosaved draft of this finding as the finding.
-    RestoreDraft(String),
-    DiscardDraft(String),
-    /// Writes the board's finding as a figure (with its manifest, logged in the case).
-    ExportFigure {
-        png: Option<PathBuf>,
-        svg: Option<PathBuf>,
-        options: crate::export::figure::FigureOptions,
-    },
-    /// Opens the candidate sites of a finding beside its evidence.
-    StartCandidates(String),
-    /// Opens the georeference view on a panel of the board's finding.
-    StartGeoref {
-        panel: String,
-    },
-    /// Writes the open georeference as a GeoTIFF, KML or control-point GeoJSON.
-    ExportGeoref {
-        kind: super::georef::GeorefExport,
-        path: PathBuf,
-    },
-    /// Writes what a board panel shows, redacted, as a PNG without metadata.
-    ExportPanelImage {
-        panel: String,
-        path: PathBuf,
-    },
-    /// Stores a frame decoded from a video as evidence with its provenance.
-    AddFrameGrab(Result<Box<(crate::case::OpenVideo, crate::video::DecodedFrame)>, String>),
-    /// Shows an error from background work in the status bar.
-    Report(String),
-}
-
-/// A message for the status bar; errors stay until replaced.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Status {
-    Info(String),
-    Error(String),
-}
 
 pub struct AppState {
     pub case: Option<Case>,
@@ -158,10 +74,8 @@ pub struct AppState {
     pub last_collection: Option<PathBuf>,
     /// The *Stamp case* dialog, while open.
     pub stamp_dialog: Option<super::stamp_dialog::StampDialog>,
-    /// The posts window is open, with its search text.
-    pub posts_open: bool,
-    pub posts_query: String,
-    pub posts_rows: super::posts::PostRows,
+    /// The posts window (open or not, its search).
+    pub posts: super::posts::PostsWindow,
     pub workspace: Workspace,
     pub board: BoardState,
     /// What the analyst chose to see of graphic content.
@@ -188,55 +102,6 @@ pub struct AppState {
     pub candidates_drawn: usize,
     /// The OpenStreetMap query builder (its extract, index and results).
     pub osm_search: super::osm_search::OsmSearch,
-}
-
-/// Where a map snapshot is: asked for, screenshot requested, or nothing going on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum SnapshotStep {
-    #[default]
-    Idle,
-    /// Show the map for a frame, then ask for a screenshot.
-    ShowMap,
-    /// Screenshot asked for; waiting for the image.
-    Waiting,
-}
-
-/// What the map showed in the last frame: its screen rectangle (points) and bounds.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct MapViewExtent {
-    pub rect: egui::Rect,
-    pub west: f64,
-    pub south: f64,
-    pub east: f64,
-    pub north: f64,
-    pub zoom: f64,
-}
-
-/// How graphic imagery is shown to the analyst. Viewing only: nothing here touches the
-/// evidence, the case or an export.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Exposure {
-    /// The remembered *Reduce exposure* setting.
-    pub reduce: bool,
-    /// Items the analyst revealed in this session (never remembered, never on hover).
-    pub revealed: std::collections::HashSet<String>,
-}
-
-impl Exposure {
-    /// A graphic item not yet revealed: shown blurred and grey everywhere.
-    pub fn shielded(&self, e: &crate::case::EvidenceRecord) -> bool {
-        e.graphic && !self.revealed.contains(&e.sha256)
-    }
-
-    /// Thumbnails blur for shielded items, and for all under *Reduce exposure*.
-    pub fn blur_thumbnail(&self, e: &crate::case::EvidenceRecord) -> bool {
-        self.shielded(e) || (self.reduce && !self.revealed.contains(&e.sha256))
-    }
-
-    /// Panels and frames lose their colour under *Reduce exposure*.
-    pub fn greyscale(&self) -> bool {
-        self.reduce
-    }
 }
 
 /// UI preferences kept between runs (the case itself is saved only by the case module).
@@ -299,9 +164,7 @@ impl AppState {
             collection_cancel: false,
             last_collection: None,
             stamp_dialog: None,
-            posts_open: false,
-            posts_query: String::new(),
-            posts_rows: Default::default(),
+            posts: Default::default(),
             workspace: Workspace::Map,
             board: BoardState::default(),
             exposure: Exposure::default(),
@@ -476,9 +339,105 @@ impl AppState {
         })
     }
 
+    /// Opens the candidate session on a finding and flies to its first candidate.
+    pub fn start_candidates(&mut self, finding: &str) {
+        self.georef = None;
+        // The board's history is the finding's undo history: open it there (unshown).
+        if let Err(e) = self.commit_board() {
+            self.status = Some(Status::Error(e));
+        }
+        if let Some(f) = self
+            .case
+            .as_ref()
+            .and_then(|c| c.finding(finding).ok())
+            .cloned()
+        {
+            self.board.open(&f);
+        }
+        self.candidate_session = Some(super::candidates::CandidateSession::new(finding));
+        self.workspace = Workspace::Map;
+        self.candidate_ctx().fly_to_first();
+    }
+
+    /// Opens the georeference view on `panel` of `finding` and shows its points.
+    pub(crate) fn start_georef(&mut self, finding: &str, panel: &str) -> Result<(), String> {
+        let case = self.case.as_ref().ok_or("no case is open")?;
+        let (session, frame) = super::georef::open_session(case, finding, panel)?;
+        self.georef = Some(session);
+        self.workspace = Workspace::Map;
+        if let Some((lat, lon, zoom)) = frame {
+            self.map.center_at(walkers::lon_lat(lon, lat));
+            let _ = self.map.set_zoom(zoom);
+        }
+        Ok(())
+    }
+
+    /// Writes the open georeference as a GeoTIFF, KML or control-point GeoJSON.
+    fn export_georef(&mut self, kind: GeorefExport, path: &std::path::Path) -> Result<(), String> {
+        let session = self
+            .georef
+            .as_ref()
+            .ok_or("the georeference view is not open")?;
+        let case = self.case.as_ref().ok_or("no case is open")?;
+        let message = super::georef::export(case, session, kind, path)?;
+        self.status = Some(Status::Info(message));
+        Ok(())
+    }
+
+    /// What the georeference view's panels see of the app.
+    pub fn georef_ctx(&mut self) -> super::georef::GeorefCtx<'_> {
+        super::georef::GeorefCtx {
+            case: self.case.as_ref(),
+            georef: &mut self.georef,
+            map_view: self.map_view,
+            status: &mut self.status,
+            commands: &mut self.commands,
+        }
+    }
+
+    /// What the georeference overlay on the map reads.
+    pub fn overlay_source(&self) -> super::georef::overlay::OverlaySource<'_> {
+        super::georef::overlay::OverlaySource {
+            case: self.case.as_ref(),
+            georef: self.georef.as_ref(),
+            selected: self.selected_finding(),
+        }
+    }
+
+    /// The georeference being edited, if the view is open.
+    pub fn georef_record(&self) -> Option<&crate::case::georeference::Georeference> {
+        super::georef::record_of(self.case.as_ref(), self.georef.as_ref())
+    }
+
+    /// What the board's panels see of the app.
+    pub fn board_ctx(&mut self) -> super::board::BoardCtx<'_> {
+        super::board::BoardCtx {
+            case: self.case.as_ref(),
+            board: &mut self.board,
+            exposure: &mut self.exposure,
+            figure_dialog: &mut self.figure_dialog,
+            sun: &mut self.sun,
+            status: &mut self.status,
+            commands: &mut self.commands,
+        }
+    }
+
+    /// What the candidate session's panels see of the app.
+    pub fn candidate_ctx(&mut self) -> super::candidates::CandidateCtx<'_> {
+        super::candidates::CandidateCtx {
+            case: self.case.as_ref(),
+            candidate_session: &mut self.candidate_session,
+            map: &mut self.map,
+            default_precision_m: self.default_precision_m,
+            status: &mut self.status,
+            commands: &mut self.commands,
+        }
+    }
+
     /// A click on the map at `p`, interpreted by the current tool.
     pub fn map_clicked(&mut self, p: LatLon) {
-        if self.georef.is_some() && super::georef::map_clicked(self, p.lat, p.lon) {
+        if self.georef.is_some() && super::georef::map_clicked(&mut self.georef_ctx(), p.lat, p.lon)
+        {
             return;
         }
         if self.osm_search.map_clicked(p.lat, p.lon) {

@@ -1,0 +1,183 @@
+//! The UI's vocabulary: what is selected, which tool and workspace, status messages,
+//! and the [`Command`]s panels push instead of changing state themselves. Every part of
+//! `ui/` may use these; they use nothing of `ui/` (so no part imports the app's state to
+//! talk to it). The app applies commands once per frame (`state::AppState::apply_commands`).
+
+use std::path::PathBuf;
+
+use crate::case::Edit;
+use crate::spatial::LatLon;
+
+/// What the analyst is looking at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    Evidence(String),
+    Finding(String),
+}
+
+/// What a click on the map does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tool {
+    /// Pan and select.
+    Pan,
+    /// Clicking sets the selected finding's candidate location.
+    PlaceFinding,
+    /// Clicks add points to a measurement.
+    Measure,
+}
+
+/// What the central area shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Workspace {
+    #[default]
+    Map,
+    Board,
+}
+
+/// A request from a panel, carried out at the end of the frame.
+#[derive(Debug, Clone)]
+pub enum Command {
+    Edit(Edit),
+    Select(Selection),
+    /// Centre the map; with a zoom, zoom in at least that far.
+    CenterOn(LatLon, Option<f64>),
+    NewFinding,
+    /// Creates a case in an empty (or new) folder and opens it.
+    NewCase(PathBuf),
+    OpenCase(PathBuf),
+    /// Every edit is already on disk; this confirms it (and retries a failed save).
+    SaveCase,
+    Import(Vec<PathBuf>),
+    SetTool(Tool),
+    ClearMeasure,
+    SetWorkspace(Workspace),
+    /// Puts a finding on the comparison board.
+    OpenBoard(String),
+    /// Saves the board's working copy as one undo step (nothing if unchanged).
+    CommitBoard,
+    Undo,
+    Redo,
+    /// A new comparison finding with these evidence items as panels, opened on the board.
+    NewComparison(Vec<String>),
+    /// Adds a snapshot of the current map view to the board's finding.
+    RequestMapSnapshot,
+    /// Takes an autosaved draft of this finding as the finding.
+    RestoreDraft(String),
+    DiscardDraft(String),
+    /// Writes the board's finding as a figure (with its manifest, logged in the case).
+    ExportFigure {
+        png: Option<PathBuf>,
+        svg: Option<PathBuf>,
+        options: crate::export::figure::FigureOptions,
+    },
+    /// Opens the candidate sites of a finding beside its evidence.
+    StartCandidates(String),
+    /// Opens the georeference view on a panel of the board's finding.
+    StartGeoref {
+        panel: String,
+    },
+    /// Writes the open georeference as a GeoTIFF, KML or control-point GeoJSON.
+    ExportGeoref {
+        kind: GeorefExport,
+        path: PathBuf,
+    },
+    /// Writes what a board panel shows, redacted, as a PNG without metadata.
+    ExportPanelImage {
+        panel: String,
+        path: PathBuf,
+    },
+    /// Stores a frame decoded from a video as evidence with its provenance.
+    AddFrameGrab(Result<Box<(crate::case::OpenVideo, crate::video::DecodedFrame)>, String>),
+    /// Shows an error from background work in the status bar.
+    Report(String),
+}
+
+/// A message for the status bar; errors stay until replaced.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Status {
+    Info(String),
+    Error(String),
+}
+
+/// What *Export* writes from the georeference view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GeorefExport {
+    GeoTiff,
+    Kml,
+    ControlPoints,
+}
+
+/// Where a map snapshot is: asked for, screenshot requested, or nothing going on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SnapshotStep {
+    #[default]
+    Idle,
+    /// Show the map for a frame, then ask for a screenshot.
+    ShowMap,
+    /// Screenshot asked for; waiting for the image.
+    Waiting,
+}
+
+/// What the map showed in the last frame: its screen rectangle (points) and bounds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MapViewExtent {
+    pub rect: egui::Rect,
+    pub west: f64,
+    pub south: f64,
+    pub east: f64,
+    pub north: f64,
+    pub zoom: f64,
+}
+
+/// Web Mercator y of a latitude (radians of the projected sphere).
+fn merc_y(lat: f64) -> f64 {
+    lat.to_radians().tan().asinh()
+}
+
+impl MapViewExtent {
+    /// Where a place is drawn in the map rectangle of that frame.
+    pub fn to_screen(&self, lat: f64, lon: f64) -> egui::Pos2 {
+        let fx = (lon - self.west) / (self.east - self.west);
+        let fy = (merc_y(self.north) - merc_y(lat)) / (merc_y(self.north) - merc_y(self.south));
+        egui::Pos2::new(
+            self.rect.left() + (fx * f64::from(self.rect.width())) as f32,
+            self.rect.top() + (fy * f64::from(self.rect.height())) as f32,
+        )
+    }
+
+    /// The place under a screen position.
+    pub fn to_geo(&self, p: egui::Pos2) -> (f64, f64) {
+        let fx = f64::from((p.x - self.rect.left()) / self.rect.width());
+        let fy = f64::from((p.y - self.rect.top()) / self.rect.height());
+        let lon = self.west + fx * (self.east - self.west);
+        let y = merc_y(self.north) - fy * (merc_y(self.north) - merc_y(self.south));
+        (y.sinh().atan().to_degrees(), lon)
+    }
+}
+
+/// How graphic imagery is shown to the analyst. Viewing only: nothing here touches the
+/// evidence, the case or an export.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Exposure {
+    /// The remembered *Reduce exposure* setting.
+    pub reduce: bool,
+    /// Items the analyst revealed in this session (never remembered, never on hover).
+    pub revealed: std::collections::HashSet<String>,
+}
+
+impl Exposure {
+    /// A graphic item not yet revealed: shown blurred and grey everywhere.
+    pub fn shielded(&self, e: &crate::case::EvidenceRecord) -> bool {
+        e.graphic && !self.revealed.contains(&e.sha256)
+    }
+
+    /// Thumbnails blur for shielded items, and for all under *Reduce exposure*.
+    pub fn blur_thumbnail(&self, e: &crate::case::EvidenceRecord) -> bool {
+        self.shielded(e) || (self.reduce && !self.revealed.contains(&e.sha256))
+    }
+
+    /// Panels and frames lose their colour under *Reduce exposure*.
+    pub fn greyscale(&self) -> bool {
+        self.reduce
+    }
+}
