@@ -1,6 +1,6 @@
 //! The module dependency picture, and the rules it must keep: no two modules import each
 //! other (at the top level, inside `ui/` and inside `ui/board/`), and `case` imports
-//! nothing above it.
+//! nothing above it. Also: the UI names its colours only in `ui/theme.rs`.
 //!
 //! `cargo test --test module_layers -- --nocapture` prints the picture: one line per
 //! module, with the modules it imports. Only the library's own code counts; unit tests
@@ -298,4 +298,28 @@ fn the_reader_resolves_relative_paths_and_use_groups() {
     ] {
         assert!(as_text.iter().any(|p| p == want), "{want} in {as_text:?}");
     }
+}
+
+#[test]
+fn ui_colours_come_from_the_theme() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src.join("ui"), &mut files);
+    let mut found = Vec::new();
+    for file in files {
+        if file.ends_with("ui/theme.rs") {
+            continue;
+        }
+        let text = library_text(&std::fs::read_to_string(&file).expect("read file"));
+        for (n, line) in text.lines().enumerate() {
+            if line.contains("Color32::") {
+                found.push(format!("{}:{}: {}", file.display(), n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "name colours in src/ui/theme.rs and use them from there:\n{}",
+        found.join("\n")
+    );
 }

@@ -153,17 +153,20 @@ pub fn translated(shape: &Shape, dx: f64, dy: f64) -> Shape {
     }
 }
 
+/// The four corners of a box `[x0, y0, x1, y1]`, in order round it from `(x0, y0)`:
+/// corner `i` is [`Handle::Corner`]`(i)`, and the opposite corner is `i + 2`.
+pub fn corners(b: [f64; 4]) -> [[f64; 2]; 4] {
+    [[b[0], b[1]], [b[2], b[1]], [b[2], b[3]], [b[0], b[3]]]
+}
+
 /// The grips a selected shape offers, with their image positions.
 pub fn handles(shape: &Shape) -> Vec<(Handle, [f64; 2])> {
     match shape {
         Shape::Rectangle { .. } | Shape::Ellipse { .. } => {
-            let b = bounds(shape);
-            vec![
-                (Handle::Corner(0), [b[0], b[1]]),
-                (Handle::Corner(1), [b[2], b[1]]),
-                (Handle::Corner(2), [b[2], b[3]]),
-                (Handle::Corner(3), [b[0], b[3]]),
-            ]
+            let c = corners(bounds(shape));
+            (0..4u8)
+                .map(|i| (Handle::Corner(i), c[usize::from(i)]))
+                .collect()
         }
         Shape::Arrow { from, to } => vec![(Handle::Vertex(0), *from), (Handle::Vertex(1), *to)],
         Shape::Polygon { points } => points
@@ -180,13 +183,7 @@ pub fn handles(shape: &Shape) -> Vec<(Handle, [f64; 2])> {
 pub fn resized(shape: &Shape, handle: Handle, p: [f64; 2]) -> Shape {
     match (shape, handle) {
         (Shape::Rectangle { .. } | Shape::Ellipse { .. }, Handle::Corner(c)) => {
-            let b = bounds(shape);
-            let fixed = match c % 4 {
-                0 => [b[2], b[3]],
-                1 => [b[0], b[3]],
-                2 => [b[0], b[1]],
-                _ => [b[2], b[1]],
-            };
+            let fixed = corners(bounds(shape))[usize::from((c % 4 + 2) % 4)];
             let boxed = box_between(fixed, p);
             match shape {
                 Shape::Ellipse { .. } => ellipse_in(boxed),

@@ -163,8 +163,7 @@ pub fn annotation_marks(
 /// The top-left corner of the shape's outline as drawn (rotation-aware), where badges go.
 pub fn screen_top_left(shape: &Shape, view: &ViewTransform) -> [f64; 2] {
     let b = geometry::bounds(shape);
-    let corners =
-        [[b[0], b[1]], [b[2], b[1]], [b[2], b[3]], [b[0], b[3]]].map(|p| view.to_screen(p));
+    let corners = geometry::corners(b).map(|p| view.to_screen(p));
     [
         corners.iter().map(|c| c[0]).fold(f64::INFINITY, f64::min),
         corners.iter().map(|c| c[1]).fold(f64::INFINITY, f64::min),

@@ -204,15 +204,15 @@ pub fn draw_on_map(
             painter.add(egui::Shape::closed_line(points, Stroke::new(1.5, colour)));
         }
         if current == Some(i) {
-            painter.circle_stroke(p, 13.0, Stroke::new(2.5, Color32::WHITE));
+            painter.circle_stroke(p, 13.0, Stroke::new(2.5, super::theme::HALO));
         }
-        painter.circle(p, 9.0, colour, Stroke::new(1.0, Color32::BLACK));
+        painter.circle(p, 9.0, colour, Stroke::new(1.0, super::theme::OUTLINE));
         painter.text(
             p,
             Align2::CENTER_CENTER,
             (i + 1).to_string(),
             FontId::proportional(11.0),
-            Color32::BLACK,
+            super::theme::OUTLINE,
         );
     }
     f.candidates.len()
@@ -230,7 +230,7 @@ pub fn evidence_ui(ui: &mut Ui, image: Option<&super::georef::GeorefImage>) {
             Align2::CENTER_CENTER,
             "no image in this finding",
             FontId::proportional(14.0),
-            Color32::GRAY,
+            super::theme::MUTED,
         );
         return;
     };
@@ -241,7 +241,7 @@ pub fn evidence_ui(ui: &mut Ui, image: Option<&super::georef::GeorefImage>) {
         image.texture.id(),
         shown,
         Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0)),
-        Color32::WHITE,
+        super::theme::UNTINTED,
     );
 }
 

@@ -411,14 +411,14 @@ impl CaseOverlay<'_> {
                     s,
                     if selected { 7.0 } else { 5.0 },
                     theme::EVIDENCE,
-                    Stroke::new(1.5, Color32::WHITE),
+                    Stroke::new(1.5, super::theme::HALO),
                 );
                 painter.text(
                     s + Vec2::new(8.0, -8.0),
                     Align2::LEFT_BOTTOM,
                     &e.original_name,
                     FontId::proportional(11.0),
-                    Color32::WHITE,
+                    super::theme::HALO,
                 );
             }
             // Finding candidates with precision circles. Labels only while they stay
@@ -459,7 +459,7 @@ impl CaseOverlay<'_> {
                 }
                 closer_hit(&mut hit, click, s, || Selection::Finding(f.id.clone()));
                 let size = if selected { 9.0 } else { 6.0 };
-                add_diamond(&mut diamonds, s, size + 1.5, Color32::WHITE);
+                add_diamond(&mut diamonds, s, size + 1.5, super::theme::HALO);
                 add_diamond(&mut diamonds, s, size, theme::FINDING);
                 if show_labels || selected {
                     painter.text(
@@ -467,7 +467,7 @@ impl CaseOverlay<'_> {
                         Align2::LEFT_CENTER,
                         &f.title,
                         FontId::proportional(12.0),
-                        Color32::WHITE,
+                        super::theme::HALO,
                     );
                 }
             }
@@ -522,7 +522,7 @@ impl CaseOverlay<'_> {
                         Align2::LEFT_BOTTOM,
                         &f.title,
                         FontId::proportional(12.0),
-                        Color32::WHITE,
+                        super::theme::HALO,
                     );
                 }
             }

@@ -444,7 +444,7 @@ pub fn draw_preview(ui: &egui::Ui, search: &OsmSearch, extent: &MapViewExtent) -
                 p + egui::vec2(-6.0, 0.0),
             ],
             super::theme::OSM_RESULT,
-            egui::Stroke::new(1.0, egui::Color32::BLACK),
+            egui::Stroke::new(1.0, super::theme::OUTLINE),
         ));
     }
     points.len()

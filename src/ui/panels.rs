@@ -3,7 +3,7 @@
 
 use crate::case::{Edit, FindingLocation};
 use crate::spatial::{BorderFilter, Borders, LatLon};
-use egui::{Color32, RichText, Ui};
+use egui::{RichText, Ui};
 
 use super::basemap::OnlineSource;
 use super::basemap::SourceChoice;
@@ -806,7 +806,7 @@ pub fn status_bar_ui(ui: &mut Ui, state: &mut AppState) {
             }
             Some(Status::Error(s)) => {
                 ui.separator();
-                ui.label(RichText::new(s).color(Color32::from_rgb(255, 110, 110)));
+                ui.label(RichText::new(s).color(super::theme::ERROR));
             }
             None => {}
         }

@@ -1,4 +1,5 @@
-//! Every colour the UI uses, in one place.
+//! Every colour the UI uses, in one place. `tests/module_layers.rs` fails when a file
+//! of `ui/` names a colour itself (`Color32::…`) instead of taking it from here.
 
 use egui::Color32;
 
@@ -36,3 +37,43 @@ pub const CANDIDATE_CONFIRMED: Color32 = Color32::from_rgb(0, 158, 115);
 /// OpenStreetMap query results not yet added as candidates.
 pub const OSM_RESULT: Color32 = Color32::from_rgb(204, 121, 167);
 pub const GEOREF_BACKGROUND: Color32 = Color32::from_rgb(24, 24, 28);
+/// Outlines round markers and dots, so they stand out on any imagery.
+pub const OUTLINE: Color32 = Color32::BLACK;
+/// Halos, selection rings and text on dark backdrops.
+pub const HALO: Color32 = Color32::WHITE;
+/// A texture drawn as it is (the tint a mesh or image multiplies by).
+pub const UNTINTED: Color32 = Color32::WHITE;
+/// Nothing drawn (an unchanged pixel in an overlay).
+pub const CLEAR: Color32 = Color32::TRANSPARENT;
+/// Secondary text: "no image", "no panels yet".
+pub const MUTED: Color32 = Color32::GRAY;
+/// Behind a label drawn over imagery.
+pub const LABEL_BACKDROP: Color32 = Color32::from_black_alpha(190);
+/// Behind a board panel's picture.
+pub const BOARD_BACKGROUND: Color32 = Color32::from_gray(24);
+/// The first side of a link being made.
+pub const LINK_PENDING: Color32 = Color32::YELLOW;
+/// Matching proposals not yet accepted.
+pub const PROPOSAL: Color32 = Color32::from_rgb(230, 230, 230);
+/// A shadow measurement on the board: the object's height and the shadow.
+pub const SHADOW_HEIGHT: Color32 = Color32::from_rgb(90, 220, 255);
+pub const SHADOW_MEASURE: Color32 = Color32::from_rgb(255, 150, 40);
+/// Redaction outlines on the board.
+pub const REDACTION: Color32 = Color32::from_rgb(255, 70, 70);
+/// The loupe's ring and crosshair.
+pub const LOUPE_RING: Color32 = Color32::from_gray(230);
+pub const LOUPE_CROSSHAIR: Color32 = Color32::RED;
+/// The video transport bar: background, track, keyframes, scene changes, playhead and
+/// a thumbnail not yet decoded.
+pub const TRANSPORT_BACKGROUND: Color32 = Color32::from_gray(36);
+pub const TRANSPORT_TRACK: Color32 = Color32::from_gray(20);
+pub const KEYFRAME: Color32 = Color32::from_gray(120);
+pub const SCENE: Color32 = Color32::from_rgb(255, 170, 40);
+pub const PLAYHEAD: Color32 = Color32::from_rgb(80, 170, 255);
+pub const THUMBNAIL_PENDING: Color32 = Color32::from_gray(70);
+
+/// A colour the domain computed (a link's colour, an annotation's ink, a pixel) as
+/// egui draws it.
+pub fn rgb(c: [u8; 3]) -> Color32 {
+    Color32::from_rgb(c[0], c[1], c[2])
+}

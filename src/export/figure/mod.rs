@@ -176,7 +176,7 @@ fn rgba(c: [u8; 3]) -> [u8; 4] {
 }
 
 fn rect_points(r: [f64; 4]) -> Vec<[f64; 2]> {
-    vec![[r[0], r[1]], [r[2], r[1]], [r[2], r[3]], [r[0], r[3]]]
+    geometry::corners(r).to_vec()
 }
 
 /// How a panel is seen in a figure: the whole image fitted into its cell, with the

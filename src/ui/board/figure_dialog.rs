@@ -218,7 +218,7 @@ pub fn figure_dialog_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
                 )
                 .labelled_by(label.id);
                 if let Err(e) = parse_layout(&dialog.layout) {
-                    ui.colored_label(egui::Color32::LIGHT_RED, e);
+                    ui.colored_label(crate::ui::theme::ERROR, e);
                 }
             });
             panels_ui(ui, state);
@@ -275,7 +275,7 @@ pub fn figure_dialog_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
                 });
             }
             if let Some(e) = &dialog.error {
-                ui.colored_label(egui::Color32::LIGHT_RED, e);
+                ui.colored_label(crate::ui::theme::ERROR, e);
             }
             if let Some(t) = &dialog.preview {
                 egui::ScrollArea::both().show(ui, |ui| {

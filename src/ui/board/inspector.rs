@@ -2,7 +2,7 @@
 //! the linked features. Text is edited on the working copy and committed when the field
 //! loses focus (one undo step per field edit); choices commit at once.
 
-use egui::{Color32, RichText, Ui};
+use egui::{RichText, Ui};
 
 use super::BoardCtx;
 use super::toolbar::{CATEGORIES, category_name};
@@ -163,13 +163,13 @@ pub fn board_inspector_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
                 let (rect, _) =
                     ui.allocate_exact_size(egui::vec2(18.0, 18.0), egui::Sense::hover());
                 ui.painter()
-                    .circle_filled(rect.center(), 9.0, Color32::from_rgb(c[0], c[1], c[2]));
+                    .circle_filled(rect.center(), 9.0, crate::ui::theme::rgb(c));
                 ui.painter().text(
                     rect.center(),
                     egui::Align2::CENTER_CENTER,
                     l.number.to_string(),
                     egui::FontId::proportional(12.0),
-                    Color32::BLACK,
+                    crate::ui::theme::OUTLINE,
                 );
                 ui.label(format!("{} ↔ {}", l.a, l.b));
                 let label = ui.label("assessed");

@@ -1,7 +1,7 @@
 //! The magnifier: a disc under the pointer showing the pixels around it enlarged, with
 //! brightness, contrast and sharpening applied to the loupe's copy only.
 
-use egui::{Color32, Pos2, Rect, Stroke, Ui, vec2};
+use egui::{Pos2, Rect, Stroke, Ui, vec2};
 use image::RgbImage;
 
 use super::Loupe;
@@ -52,19 +52,23 @@ pub fn draw(
         egui::Id::unique("loupe"),
     ));
     painter.add(
-        egui::epaint::RectShape::filled(area, RADIUS, Color32::WHITE).with_texture(
+        egui::epaint::RectShape::filled(area, RADIUS, crate::ui::theme::UNTINTED).with_texture(
             texture,
             Rect::from_min_max(Pos2::ZERO, egui::pos2(1.0, 1.0)),
         ),
     );
-    painter.circle_stroke(pointer, RADIUS, Stroke::new(2.0, Color32::from_gray(230)));
+    painter.circle_stroke(
+        pointer,
+        RADIUS,
+        Stroke::new(2.0, crate::ui::theme::LOUPE_RING),
+    );
     painter.line_segment(
         [pointer - vec2(8.0, 0.0), pointer + vec2(8.0, 0.0)],
-        Stroke::new(1.0, Color32::RED),
+        Stroke::new(1.0, crate::ui::theme::LOUPE_CROSSHAIR),
     );
     painter.line_segment(
         [pointer - vec2(0.0, 8.0), pointer + vec2(0.0, 8.0)],
-        Stroke::new(1.0, Color32::RED),
+        Stroke::new(1.0, crate::ui::theme::LOUPE_CROSSHAIR),
     );
     painter.text(
         area.center_bottom() + vec2(0.0, 4.0),
@@ -74,7 +78,7 @@ pub fn draw(
             loupe.magnification
         ),
         egui::FontId::proportional(11.0),
-        Color32::from_gray(230),
+        crate::ui::theme::LOUPE_RING,
     );
 }
 

@@ -9,7 +9,7 @@ use crate::board::{Pyramid, ViewTransform, geometry};
 use crate::case::Finding;
 use crate::case::comparison::{Annotation, Panel, Redaction, Shape};
 
-pub const REDACTION_COLOR: Color32 = Color32::from_rgb(255, 70, 70);
+pub const REDACTION_COLOR: Color32 = crate::ui::theme::REDACTION;
 /// Hatch spacing and the largest preview patch, screen pixels.
 const HATCH_SPACING: f32 = 9.0;
 const MAX_PREVIEW_SIDE: f32 = 1600.0;
@@ -186,7 +186,7 @@ fn draw_applied(
             texture,
             area,
             Rect::from_min_max(Pos2::ZERO, pos2(1.0, 1.0)),
-            Color32::WHITE,
+            crate::ui::theme::UNTINTED,
         );
     }
 }
@@ -243,9 +243,9 @@ fn applied_patch(
         .zip(original.pixels())
         .map(|(n, o)| {
             if n == o {
-                Color32::TRANSPARENT
+                crate::ui::theme::CLEAR
             } else {
-                Color32::from_rgb(n[0], n[1], n[2])
+                crate::ui::theme::rgb([n[0], n[1], n[2]])
             }
         })
         .collect();

@@ -3,7 +3,7 @@
 //! the panel under the pointer: Space plays/pauses, ←/→ step one frame, Shift+←/→ one
 //! second, Ctrl+G grabs the frame.
 
-use egui::{Color32, Key, Modifiers, Rect, Sense, Stroke, Ui, pos2, vec2};
+use egui::{Key, Modifiers, Rect, Sense, Stroke, Ui, pos2, vec2};
 
 use super::video::Player;
 use crate::video::format_timecode;
@@ -15,16 +15,13 @@ const STRIP_HEIGHT: f32 = 44.0;
 pub const GRAB: egui::KeyboardShortcut = egui::KeyboardShortcut::new(Modifiers::COMMAND, Key::G);
 
 const SCRUB_HEIGHT: f32 = 18.0;
-const KEYFRAME: Color32 = Color32::from_gray(120);
-const SCENE: Color32 = Color32::from_rgb(255, 170, 40);
-const PLAYHEAD: Color32 = Color32::from_rgb(80, 170, 255);
 
 /// Draws the bar and applies its clicks and (while `hovered`) its keys to `player`.
 /// `shielded`: the video is graphic and not revealed, so scene thumbnails stay blank.
 pub fn transport_ui(ui: &mut Ui, rect: Rect, player: &mut Player, hovered: bool, shielded: bool) {
     let ctx = ui.ctx().clone();
     let painter = ui.painter_at(rect);
-    painter.rect_filled(rect, 0.0, Color32::from_gray(36));
+    painter.rect_filled(rect, 0.0, crate::ui::theme::TRANSPORT_BACKGROUND);
     let Some(video) = player.video().cloned() else {
         return;
     };
@@ -45,12 +42,12 @@ pub fn transport_ui(ui: &mut Ui, rect: Rect, player: &mut Player, hovered: bool,
         &video.record.sha256,
         shielded,
     );
-    painter.rect_filled(scrub, 2.0, Color32::from_gray(20));
+    painter.rect_filled(scrub, 2.0, crate::ui::theme::TRANSPORT_TRACK);
     for &k in &video.table.keyframes {
         let x = x_of(k);
         painter.line_segment(
             [pos2(x, scrub.max.y - 5.0), pos2(x, scrub.max.y)],
-            Stroke::new(1.0, KEYFRAME),
+            Stroke::new(1.0, crate::ui::theme::KEYFRAME),
         );
     }
     {
@@ -58,14 +55,14 @@ pub fn transport_ui(ui: &mut Ui, rect: Rect, player: &mut Player, hovered: bool,
             let x = x_of(scene.frame_index as usize);
             painter.line_segment(
                 [pos2(x, scrub.min.y), pos2(x, scrub.max.y)],
-                Stroke::new(2.0, SCENE),
+                Stroke::new(2.0, crate::ui::theme::SCENE),
             );
         }
     }
     let head = x_of(player.current);
     painter.line_segment(
         [pos2(head, scrub.min.y - 2.0), pos2(head, scrub.max.y + 2.0)],
-        Stroke::new(2.0, PLAYHEAD),
+        Stroke::new(2.0, crate::ui::theme::PLAYHEAD),
     );
     let scrubbing = ui.interact(
         scrub,
@@ -158,7 +155,7 @@ pub fn transport_ui(ui: &mut Ui, rect: Rect, player: &mut Player, hovered: bool,
         player.grab_current(&ctx);
     }
     if let Some(e) = &player.error {
-        child.label(egui::RichText::new(format!("⚠ {e}")).color(Color32::LIGHT_RED));
+        child.label(egui::RichText::new(format!("⚠ {e}")).color(crate::ui::theme::ERROR));
     }
     if hovered {
         keys(ui, player, &ctx);
@@ -191,13 +188,13 @@ fn scene_strip_ui(
         let place = Rect::from_min_size(pos2(left, top), vec2(width, height));
         if shielded {
             ui.painter_at(rect)
-                .rect_filled(place, 2.0, Color32::from_gray(70));
+                .rect_filled(place, 2.0, crate::ui::theme::THUMBNAIL_PENDING);
         } else {
             ui.painter_at(rect).image(
                 texture.id(),
                 place,
                 Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0)),
-                Color32::WHITE,
+                crate::ui::theme::UNTINTED,
             );
         }
         let response = ui

@@ -7,7 +7,7 @@
 pub mod overlay;
 pub mod session;
 
-use egui::{Align2, Color32, FontId, Pos2, Rect, Sense, Stroke, Ui, Vec2};
+use egui::{Align2, FontId, Pos2, Rect, Sense, Stroke, Ui, Vec2};
 
 use crate::case::georeference::Georeference;
 use crate::case::{Case, Edit};
@@ -341,7 +341,7 @@ pub fn image_ui(ui: &mut Ui, state: &mut GeorefCtx<'_>, image: Option<&GeorefIma
             image.texture.id(),
             r,
             Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0)),
-            Color32::WHITE,
+            super::theme::UNTINTED,
         );
     } else {
         painter.text(
@@ -349,7 +349,7 @@ pub fn image_ui(ui: &mut Ui, state: &mut GeorefCtx<'_>, image: Option<&GeorefIma
             Align2::CENTER_CENTER,
             "loading…",
             FontId::proportional(14.0),
-            Color32::GRAY,
+            super::theme::MUTED,
         );
     }
     let session = state.georef.as_ref();
@@ -380,7 +380,7 @@ fn draw_point(painter: &egui::Painter, p: Pos2, n: usize, selected: bool) {
     } else {
         super::theme::GEOREF_POINT
     };
-    painter.circle(p, 6.0, colour, Stroke::new(1.5, Color32::BLACK));
+    painter.circle(p, 6.0, colour, Stroke::new(1.5, super::theme::OUTLINE));
     painter.text(
         p + Vec2::new(8.0, -8.0),
         Align2::LEFT_BOTTOM,

@@ -143,7 +143,7 @@ pub fn draw(
             _ => {}
         }
         if visible {
-            let tint = Color32::WHITE.gamma_multiply(g.opacity);
+            let tint = crate::ui::theme::UNTINTED.gamma_multiply(g.opacity);
             let mut m = mesh(&fit, size, |lat, lon| extent.to_screen(lat, lon), tint);
             m.texture_id = image.texture.id();
             triangles = m.indices.len() / 3;
@@ -154,7 +154,7 @@ pub fn draw(
                         Pos2::new(clip.max.x, clip.min.y),
                         Pos2::new(clip.max.x, clip.max.y),
                     ],
-                    Stroke::new(2.0, Color32::WHITE),
+                    Stroke::new(2.0, crate::ui::theme::HALO),
                 );
             }
         }
@@ -192,7 +192,7 @@ fn draw_camera(
     if r > 2.0 {
         painter.circle_stroke(at, r, Stroke::new(1.0, colour));
     }
-    painter.circle(at, 6.0, Color32::TRANSPARENT, Stroke::new(2.0, colour));
+    painter.circle(at, 6.0, crate::ui::theme::CLEAR, Stroke::new(2.0, colour));
     painter.text(
         at + egui::vec2(9.0, 9.0),
         egui::Align2::LEFT_TOP,
@@ -243,7 +243,7 @@ mod tests {
     fn the_mesh_leaves_out_what_lies_beyond_the_horizon() {
         let fit = projective();
         let project = |lat: f64, lon: f64| Pos2::new(lon as f32, lat as f32);
-        let m = mesh(&fit, [1000, 1000], project, Color32::WHITE);
+        let m = mesh(&fit, [1000, 1000], project, crate::ui::theme::UNTINTED);
         let full = MESH_CELLS * MESH_CELLS * 2;
         let drawn = m.indices.len() / 3;
         assert!(drawn > full / 3, "{drawn}");
@@ -286,7 +286,7 @@ mod tests {
             &fit,
             [100, 100],
             |lat, lon| Pos2::new(lon as f32, lat as f32),
-            Color32::WHITE,
+            crate::ui::theme::HALO,
         );
         assert_eq!(m.indices.len() / 3, MESH_CELLS * MESH_CELLS * 2);
     }

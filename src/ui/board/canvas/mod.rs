@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use egui::{Color32, Pos2, Rect, Sense, Ui, pos2, vec2};
+use egui::{Pos2, Rect, Sense, Ui, pos2, vec2};
 
 mod layout;
 mod paint;
@@ -107,7 +107,7 @@ fn panel_ui(
     let header = Rect::from_min_size(rect.min, vec2(rect.width(), HEADER_HEIGHT));
     let body = Rect::from_min_max(pos2(rect.min.x, header.max.y), rect.max);
     let painter = ui.painter_at(rect);
-    painter.rect_filled(body, 0.0, Color32::from_gray(24));
+    painter.rect_filled(body, 0.0, crate::ui::theme::BOARD_BACKGROUND);
 
     let is_video = state
         .case
@@ -136,7 +136,9 @@ fn panel_ui(
             let e = e.to_owned();
             ui.put(
                 body.shrink(12.0),
-                egui::Label::new(egui::RichText::new(format!("⚠ {e}")).color(Color32::LIGHT_RED)),
+                egui::Label::new(
+                    egui::RichText::new(format!("⚠ {e}")).color(crate::ui::theme::ERROR),
+                ),
             );
             (None, known_size.unwrap_or([1.0, 1.0]))
         }
@@ -223,7 +225,7 @@ fn video_panel_ui(
         pos2(rect.max.x, transport.min.y),
     );
     ui.painter_at(rect)
-        .rect_filled(body, 0.0, Color32::from_gray(24));
+        .rect_filled(body, 0.0, crate::ui::theme::BOARD_BACKGROUND);
     let case = state.case.as_ref()?;
     let shielded = case
         .find_evidence(key)
@@ -291,7 +293,9 @@ fn video_panel_ui(
             let e = e.to_owned();
             ui.put(
                 body.shrink(12.0),
-                egui::Label::new(egui::RichText::new(format!("⚠ {e}")).color(Color32::LIGHT_RED)),
+                egui::Label::new(
+                    egui::RichText::new(format!("⚠ {e}")).color(crate::ui::theme::ERROR),
+                ),
             );
         }
         (None, None) => {

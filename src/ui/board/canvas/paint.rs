@@ -14,9 +14,7 @@ use crate::case::Finding;
 use crate::case::comparison::{Panel, Shape, link_color};
 use crate::ui::board::images::BoardImages;
 use crate::ui::board::{BoardCtx, BoardTool, Gesture};
-
-const SHADOW_HEIGHT_COLOR: Color32 = Color32::from_rgb(90, 220, 255);
-const SHADOW_COLOR: Color32 = Color32::from_rgb(255, 150, 40);
+use crate::ui::theme;
 
 /// A shielded picture as a texture image.
 pub(super) fn shield_image(pixels: &image::RgbImage) -> egui::ColorImage {
@@ -51,7 +49,7 @@ pub(super) fn draw_frame_texture(
         mesh.vertices.push(egui::epaint::Vertex {
             pos: to_pos(t.to_screen(*corner)),
             uv,
-            color: Color32::WHITE,
+            color: theme::UNTINTED,
         });
     }
     mesh.indices.extend([0, 1, 2, 0, 2, 3]);
@@ -67,7 +65,7 @@ pub(super) fn draw_shadows(
 ) {
     let screen = |p: [f64; 2]| to_pos(t.to_screen(p));
     let dot = |p: Pos2, color: Color32| {
-        painter.circle(p, 4.0, color, Stroke::new(1.0, Color32::BLACK));
+        painter.circle(p, 4.0, color, Stroke::new(1.0, theme::OUTLINE));
     };
     if let Some(f) = &state.board.working {
         for m in f.shadows.iter().filter(|m| m.panel == panel.id) {
@@ -77,37 +75,40 @@ pub(super) fn draw_shadows(
                 crate::sun::ShadowMarks::Ratio { base, top, tip } => {
                     painter.line_segment(
                         [screen(base), screen(top)],
-                        Stroke::new(width, SHADOW_HEIGHT_COLOR),
+                        Stroke::new(width, theme::SHADOW_HEIGHT),
                     );
-                    dot(screen(top), SHADOW_HEIGHT_COLOR);
+                    dot(screen(top), theme::SHADOW_HEIGHT);
                     (base, tip)
                 }
                 crate::sun::ShadowMarks::Bearing { object, tip } => (object, tip),
             };
             // The shadow, with a head of fixed size at its tip.
             let (from, to) = (screen(anchor), screen(tip));
-            painter.line_segment([from, to], Stroke::new(width, SHADOW_COLOR));
+            painter.line_segment([from, to], Stroke::new(width, theme::SHADOW_MEASURE));
             let dir = (to - from).normalized();
             if dir.is_finite() {
                 let side = vec2(-dir.y, dir.x);
                 for s in [-1.0, 1.0] {
                     painter.line_segment(
                         [to, to - dir * 10.0 + side * (s * 5.0)],
-                        Stroke::new(width, SHADOW_COLOR),
+                        Stroke::new(width, theme::SHADOW_MEASURE),
                     );
                 }
             }
-            dot(screen(anchor), Color32::WHITE);
+            dot(screen(anchor), theme::HALO);
             let text = format!("{} {}", m.id, m.summary());
             let at = screen(tip) + vec2(6.0, 4.0);
-            let galley =
-                painter.layout_no_wrap(text, egui::FontId::proportional(13.0), SHADOW_COLOR);
+            let galley = painter.layout_no_wrap(
+                text,
+                egui::FontId::proportional(13.0),
+                theme::SHADOW_MEASURE,
+            );
             painter.rect_filled(
                 Rect::from_min_size(at, galley.size()).expand(2.0),
                 2.0,
-                Color32::from_black_alpha(190),
+                theme::LABEL_BACKDROP,
             );
-            painter.galley(at, galley, SHADOW_COLOR);
+            painter.galley(at, galley, theme::SHADOW_MEASURE);
         }
     }
     if let Some((id, marks)) = &state.board.shadow_marks
@@ -117,16 +118,16 @@ pub(super) fn draw_shadows(
             dot(
                 screen(*p),
                 if i == 0 {
-                    Color32::WHITE
+                    theme::HALO
                 } else {
-                    SHADOW_HEIGHT_COLOR
+                    theme::SHADOW_HEIGHT
                 },
             );
         }
         if let [base, top] = marks.as_slice() {
             painter.line_segment(
                 [screen(*base), screen(*top)],
-                Stroke::new(2.0, SHADOW_HEIGHT_COLOR),
+                Stroke::new(2.0, theme::SHADOW_HEIGHT),
             );
         }
     }
@@ -152,7 +153,7 @@ pub(super) fn draw_tiles(
             continue;
         };
         let b = pyramid.tile_bounds(tile);
-        let corners = [[b[0], b[1]], [b[2], b[1]], [b[2], b[3]], [b[0], b[3]]];
+        let corners = geometry::corners(b);
         let uvs = [
             pos2(0.0, 0.0),
             pos2(1.0, 0.0),
@@ -164,7 +165,7 @@ pub(super) fn draw_tiles(
             mesh.vertices.push(egui::epaint::Vertex {
                 pos: to_pos(t.to_screen(*c)),
                 uv,
-                color: Color32::WHITE,
+                color: theme::UNTINTED,
             });
         }
         mesh.indices.extend([0, 1, 2, 0, 2, 3]);
@@ -173,7 +174,7 @@ pub(super) fn draw_tiles(
 }
 
 pub(super) fn color32(c: [u8; 3]) -> Color32 {
-    Color32::from_rgb(c[0], c[1], c[2])
+    theme::rgb(c)
 }
 
 /// Draws marks produced by `board::marks` with egui.
@@ -211,7 +212,7 @@ pub(super) fn draw_marks(painter: &egui::Painter, marks: &[Mark]) {
                     to_pos(*center),
                     *radius as f32,
                     color32(*color),
-                    Stroke::new(1.0, Color32::BLACK),
+                    Stroke::new(1.0, theme::OUTLINE),
                 );
             }
             Mark::Label {
@@ -229,7 +230,7 @@ pub(super) fn draw_marks(painter: &egui::Painter, marks: &[Mark]) {
                 painter.rect_filled(
                     Rect::from_min_size(at, galley.size()).expand(2.0),
                     3.0,
-                    Color32::from_black_alpha(190),
+                    theme::LABEL_BACKDROP,
                 );
                 painter.galley(at, galley, color32(*color));
             }
@@ -244,7 +245,7 @@ pub(super) fn draw_marks(painter: &egui::Painter, marks: &[Mark]) {
                     c,
                     *radius as f32,
                     color32(*color),
-                    Stroke::new(1.0, Color32::BLACK),
+                    Stroke::new(1.0, theme::OUTLINE),
                 );
                 painter.text(
                     c,
@@ -272,13 +273,12 @@ pub(super) fn draw_annotations(
         }
         if Some(a.id.as_str()) == selected || Some(a.id.as_str()) == link_from {
             let b = geometry::bounds(&a.shape);
-            let corners = [[b[0], b[1]], [b[2], b[1]], [b[2], b[3]], [b[0], b[3]]]
-                .map(|p| to_pos(t.to_screen(p)));
+            let corners = geometry::corners(b).map(|p| to_pos(t.to_screen(p)));
             let outline = Rect::from_points(&corners).expand(4.0);
             let color = if Some(a.id.as_str()) == link_from {
-                Color32::YELLOW
+                theme::LINK_PENDING
             } else {
-                Color32::WHITE
+                theme::HALO
             };
             painter.rect_stroke(
                 outline,
@@ -291,8 +291,8 @@ pub(super) fn draw_annotations(
                 painter.rect(
                     Rect::from_center_size(c, vec2(7.0, 7.0)),
                     0.0,
-                    Color32::WHITE,
-                    Stroke::new(1.0, Color32::BLACK),
+                    theme::HALO,
+                    Stroke::new(1.0, theme::OUTLINE),
                     egui::StrokeKind::Middle,
                 );
             }
@@ -306,7 +306,7 @@ pub(super) fn draw_gesture_preview(
     panel: &Panel,
     t: &ViewTransform,
 ) {
-    let stroke = Stroke::new(1.5, Color32::WHITE);
+    let stroke = Stroke::new(1.5, theme::HALO);
     let s = |p: [f64; 2]| to_pos(t.to_screen(p));
     if let Some(Gesture::Draw {
         panel: on,
@@ -332,12 +332,7 @@ pub(super) fn draw_gesture_preview(
                             .map(s)
                             .collect()
                     }
-                    _ => vec![
-                        s([b[0], b[1]]),
-                        s([b[2], b[1]]),
-                        s([b[2], b[3]]),
-                        s([b[0], b[3]]),
-                    ],
+                    _ => geometry::corners(b).into_iter().map(s).collect(),
                 };
                 painter.add(egui::epaint::PathShape::closed_line(pts, stroke));
             }
@@ -354,7 +349,7 @@ pub(super) fn draw_gesture_preview(
     {
         let pts: Vec<Pos2> = points.iter().copied().map(s).collect();
         for p in &pts {
-            painter.circle_filled(*p, 3.0, Color32::WHITE);
+            painter.circle_filled(*p, 3.0, theme::HALO);
         }
         painter.add(egui::epaint::PathShape::line(pts, stroke));
     }
@@ -396,7 +391,7 @@ pub(super) fn draw_proposals(
     let Some(p) = &state.board.proposals else {
         return;
     };
-    let color = Color32::from_rgb(230, 230, 230);
+    let color = theme::PROPOSAL;
     for (n, c) in &p.items {
         let at = if p.panels.0 == panel.id {
             c.a
