@@ -129,6 +129,42 @@ pub enum Category {
     Other,
 }
 
+impl Category {
+    /// Every category, in the order menus list them.
+    pub const ALL: [Category; 12] = [
+        Category::Clothing,
+        Category::Footwear,
+        Category::Headwear,
+        Category::BagAccessory,
+        Category::FaceHair,
+        Category::Vehicle,
+        Category::Building,
+        Category::Road,
+        Category::Terrain,
+        Category::Vegetation,
+        Category::SignText,
+        Category::Other,
+    ];
+
+    /// The category as menus and the inspector name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Category::Clothing => "clothing",
+            Category::Footwear => "footwear",
+            Category::Headwear => "headwear",
+            Category::BagAccessory => "bag/accessory",
+            Category::FaceHair => "face/hair",
+            Category::Vehicle => "vehicle",
+            Category::Building => "building",
+            Category::Road => "road",
+            Category::Terrain => "terrain",
+            Category::Vegetation => "vegetation",
+            Category::SignText => "sign/text",
+            Category::Other => "other",
+        }
+    }
+}
+
 /// A shape in oriented image pixels.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "shape", rename_all = "snake_case")]
@@ -314,6 +350,24 @@ pub enum Assessment {
     Inconsistent,
     #[default]
     Unclear,
+}
+
+impl Assessment {
+    /// Every assessment, in the order menus list them.
+    pub const ALL: [Assessment; 3] = [
+        Assessment::Consistent,
+        Assessment::Inconsistent,
+        Assessment::Unclear,
+    ];
+
+    /// The word the inspector and figure legends use.
+    pub fn label(self) -> &'static str {
+        match self {
+            Assessment::Consistent => "consistent",
+            Assessment::Inconsistent => "inconsistent",
+            Assessment::Unclear => "unclear",
+        }
+    }
 }
 
 /// The same feature marked in two panels: numbered and coloured alike on both sides.

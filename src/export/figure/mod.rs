@@ -18,7 +18,7 @@ use serde::Serialize;
 use crate::board::ViewTransform;
 use crate::board::geometry;
 use crate::board::marks::{Mark, MarkStyle, annotation_marks, ink_for};
-use crate::case::comparison::{Assessment, Panel, PanelSource, link_color};
+use crate::case::comparison::{Panel, PanelSource, link_color};
 use crate::case::{Case, CaseError, Finding, store};
 pub use text::{PathCmd, TextBlock, Typesetter};
 
@@ -574,11 +574,7 @@ pub fn build(
         for l in &finding.links {
             let badge_r = 11.0 * k;
             let color = link_color(l.number);
-            let assessment = match l.assessment {
-                Assessment::Consistent => "consistent",
-                Assessment::Inconsistent => "inconsistent",
-                Assessment::Unclear => "unclear",
-            };
+            let assessment = l.assessment.label();
             let description = if l.description.is_empty() {
                 "(no description)"
             } else {

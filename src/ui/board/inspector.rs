@@ -5,19 +5,10 @@
 use egui::{RichText, Ui};
 
 use super::BoardCtx;
-use super::toolbar::{CATEGORIES, category_name};
 use crate::board::ops;
 use crate::case::comparison::{Assessment, Shape, link_color};
 use crate::case::{Confidence, FindingKind};
 use crate::ui::command::Command;
-
-fn assessment_name(a: Assessment) -> &'static str {
-    match a {
-        Assessment::Consistent => "consistent",
-        Assessment::Inconsistent => "inconsistent",
-        Assessment::Unclear => "unclear",
-    }
-}
 
 /// A labelled single-line field; true when its edit is finished.
 fn text_row(ui: &mut Ui, label: &str, value: &mut String) -> bool {
@@ -174,15 +165,11 @@ pub fn board_inspector_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
                 ui.label(format!("{} ↔ {}", l.a, l.b));
                 let label = ui.label("assessed");
                 egui::ComboBox::from_id_salt(("link-assessment", l.number))
-                    .selected_text(assessment_name(l.assessment))
+                    .selected_text(l.assessment.label())
                     .show_ui(ui, |ui| {
-                        for a in [
-                            Assessment::Consistent,
-                            Assessment::Inconsistent,
-                            Assessment::Unclear,
-                        ] {
+                        for a in Assessment::ALL {
                             commit |= ui
-                                .selectable_value(&mut l.assessment, a, assessment_name(a))
+                                .selectable_value(&mut l.assessment, a, a.label())
                                 .clicked();
                         }
                     })
@@ -409,12 +396,10 @@ fn selected_annotation_ui(
             ui.horizontal(|ui| {
                 let label = ui.label("Category");
                 egui::ComboBox::from_id_salt("annotation-category")
-                    .selected_text(category_name(a.category))
+                    .selected_text(a.category.label())
                     .show_ui(ui, |ui| {
-                        for c in CATEGORIES {
-                            *commit |= ui
-                                .selectable_value(&mut a.category, c, category_name(c))
-                                .clicked();
+                        for c in crate::case::comparison::Category::ALL {
+                            *commit |= ui.selectable_value(&mut a.category, c, c.label()).clicked();
                         }
                     })
                     .response

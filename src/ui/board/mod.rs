@@ -215,6 +215,18 @@ pub enum Layout {
     Grid,
 }
 
+impl Layout {
+    pub const ALL: [Layout; 3] = [Layout::SideBySide, Layout::Stacked, Layout::Grid];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Layout::SideBySide => "side by side",
+            Layout::Stacked => "stacked",
+            Layout::Grid => "grid",
+        }
+    }
+}
+
 /// The magnifier: enhancement applies to the loupe's pixels only, never to the evidence.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Loupe {

@@ -13,38 +13,6 @@ pub const REDO: KeyboardShortcut =
     KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::Z);
 pub const REDO_Y: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Y);
 
-pub fn category_name(c: Category) -> &'static str {
-    match c {
-        Category::Clothing => "clothing",
-        Category::Footwear => "footwear",
-        Category::Headwear => "headwear",
-        Category::BagAccessory => "bag/accessory",
-        Category::FaceHair => "face/hair",
-        Category::Vehicle => "vehicle",
-        Category::Building => "building",
-        Category::Road => "road",
-        Category::Terrain => "terrain",
-        Category::Vegetation => "vegetation",
-        Category::SignText => "sign/text",
-        Category::Other => "other",
-    }
-}
-
-pub const CATEGORIES: [Category; 12] = [
-    Category::Clothing,
-    Category::Footwear,
-    Category::Headwear,
-    Category::BagAccessory,
-    Category::FaceHair,
-    Category::Vehicle,
-    Category::Building,
-    Category::Road,
-    Category::Terrain,
-    Category::Vegetation,
-    Category::SignText,
-    Category::Other,
-];
-
 pub fn toolbar_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
     ui.horizontal_wrapped(|ui| {
         if ui
@@ -72,10 +40,10 @@ pub fn toolbar_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
             redact_settings_ui(ui, state);
         } else {
             egui::ComboBox::from_label("Category")
-                .selected_text(category_name(state.board.category))
+                .selected_text(state.board.category.label())
                 .show_ui(ui, |ui| {
-                    for c in CATEGORIES {
-                        ui.selectable_value(&mut state.board.category, c, category_name(c));
+                    for c in Category::ALL {
+                        ui.selectable_value(&mut state.board.category, c, c.label());
                     }
                 });
         }
@@ -115,19 +83,11 @@ pub fn toolbar_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
             *state.figure_dialog = Some(super::FigureDialog::new());
         }
         egui::ComboBox::from_label("Layout")
-            .selected_text(match state.board.layout() {
-                Layout::SideBySide => "side by side",
-                Layout::Stacked => "stacked",
-                Layout::Grid => "grid",
-            })
+            .selected_text(state.board.layout().label())
             .show_ui(ui, |ui| {
-                for (l, name) in [
-                    (Layout::SideBySide, "side by side"),
-                    (Layout::Stacked, "stacked"),
-                    (Layout::Grid, "grid"),
-                ] {
+                for l in Layout::ALL {
                     if ui
-                        .selectable_label(state.board.layout() == l, name)
+                        .selectable_label(state.board.layout() == l, l.label())
                         .clicked()
                     {
                         state.board.layout = Some(l);
