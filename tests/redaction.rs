@@ -384,6 +384,11 @@ fn a_redaction_that_does_not_fit_or_lost_its_image_stops_the_export_and_writes_n
     )
     .unwrap_err();
     assert!(
+        matches!(e, geoproof::export::figure::FigureError::Redaction(_)),
+        "{e:?}"
+    );
+    let e = e.to_string();
+    assert!(
         e.contains("A1") && e.contains("partly outside the 600×400 image"),
         "{e}"
     );
@@ -405,6 +410,11 @@ fn a_redaction_that_does_not_fit_or_lost_its_image_stops_the_export_and_writes_n
         true,
     )
     .unwrap_err();
+    assert!(
+        matches!(e, geoproof::export::figure::FigureError::Panel(_)),
+        "{e:?}"
+    );
+    let e = e.to_string();
     assert!(
         e.contains(&record.sha256[..12]) || e.contains(&record.file),
         "{e}"
@@ -499,6 +509,8 @@ fn the_demo_composite_has_captions_under_its_panels_and_its_redactions() {
         ..options
     };
     let e = figure::build(&case, &f, &bad, &mut ts).err().unwrap();
+    assert!(matches!(e, figure::FigureError::Request(_)), "{e:?}");
+    let e = e.to_string();
     assert!(
         e.contains("layout 2,2 has 4 places") && e.contains("3 panels"),
         "{e}"

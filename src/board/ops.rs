@@ -91,19 +91,28 @@ pub fn link_of<'a>(finding: &'a Finding, annotation: &str) -> Option<&'a LinkedF
         .find(|l| l.a == annotation || l.b == annotation)
 }
 
+/// Why two annotations cannot be linked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LinkError {
+    #[error("no annotation {0}")]
+    UnknownAnnotation(String),
+    #[error("both annotations are on the same panel; link features across panels")]
+    SamePanel,
+}
+
 /// Links two annotations on different panels under the next free number and returns it.
 /// Either annotation's earlier link is replaced: a feature pairs with one counterpart.
-pub fn link(finding: &mut Finding, a: &str, b: &str) -> Result<u32, String> {
+pub fn link(finding: &mut Finding, a: &str, b: &str) -> Result<u32, LinkError> {
     let panel_of = |id: &str| {
         finding
             .annotations
             .iter()
             .find(|x| x.id == id)
             .map(|x| x.panel.clone())
-            .ok_or_else(|| format!("no annotation {id}"))
+            .ok_or_else(|| LinkError::UnknownAnnotation(id.to_owned()))
     };
     if panel_of(a)? == panel_of(b)? {
-        return Err("both annotations are on the same panel; link features across panels".into());
+        return Err(LinkError::SamePanel);
     }
     finding
         .links
@@ -167,7 +176,11 @@ mod tests {
         let a4 = add_annotation(&mut f, &p1, r, Category::Footwear);
         assert_eq!(link(&mut f, &a1, &a2), Ok(1));
         assert_eq!(link(&mut f, &a4, &a3), Ok(2));
-        assert!(link(&mut f, &a1, &a4).is_err());
+        assert_eq!(link(&mut f, &a1, &a4), Err(LinkError::SamePanel));
+        assert_eq!(
+            link(&mut f, &a1, "A99"),
+            Err(LinkError::UnknownAnnotation("A99".into()))
+        );
         // Re-pairing a1 with a3 drops both earlier links and takes the lowest free number.
         assert_eq!(link(&mut f, &a1, &a3), Ok(1));
         assert_eq!(f.links.len(), 1);

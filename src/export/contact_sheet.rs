@@ -76,5 +76,5 @@ pub fn render_png(title: &str, tiles: &[(String, RgbImage)]) -> Result<Vec<u8>, 
         finding: String::new(),
         title: title.to_owned(),
     };
-    figure::png(&sheet, false)
+    Ok(figure::png(&sheet, false)?)
 }

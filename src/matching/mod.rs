@@ -297,7 +297,7 @@ pub fn match_images(
     roi_a: Option<Roi>,
     roi_b: Option<Roi>,
     options: &MatchOptions,
-) -> Result<MatchReport, String> {
+) -> Result<MatchReport, MatchError> {
     match_images_with_progress(a, b, roi_a, roi_b, options, &|_, _| true)
 }
 
@@ -337,11 +337,25 @@ impl Attempt {
     }
 }
 
-/// Why a match stopped early.
-pub const CANCELLED: &str = "cancelled";
+/// Why a match gave no report.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum MatchError {
+    /// The progress callback asked to stop.
+    #[error("cancelled")]
+    Cancelled,
+    /// A region does not fit its image (`image` is "A" or "B").
+    #[error("{image}: {reason}")]
+    Region { image: &'static str, reason: String },
+    /// The images' scales make the fit meaningless.
+    #[error("{0}")]
+    Degenerate(&'static str),
+    /// The work around the match failed: an image could not be read, the worker died.
+    #[error("{0}")]
+    Failed(String),
+}
 
 /// [`match_images`], telling `progress` each stage (name, 0..1) as it starts; when
-/// `progress` returns false the work stops and the error is [`CANCELLED`].
+/// `progress` returns false the work stops with [`MatchError::Cancelled`].
 pub fn match_images_with_progress(
     a: (&DynamicImage, (u32, u32)),
     b: (&DynamicImage, (u32, u32)),
@@ -349,18 +363,20 @@ pub fn match_images_with_progress(
     roi_b: Option<Roi>,
     options: &MatchOptions,
     progress: &dyn Fn(&str, f32) -> bool,
-) -> Result<MatchReport, String> {
+) -> Result<MatchReport, MatchError> {
     let stage = |name: &str, at: f32| {
         if progress(name, at) {
             Ok(())
         } else {
-            Err(CANCELLED.to_owned())
+            Err(MatchError::Cancelled)
         }
     };
     let started = std::time::Instant::now();
     stage("preparing", 0.0)?;
-    let wa = Working::new(a.0, a.1, roi_a, options.working_side).map_err(|e| format!("A: {e}"))?;
-    let wb = Working::new(b.0, b.1, roi_b, options.working_side).map_err(|e| format!("B: {e}"))?;
+    let wa = Working::new(a.0, a.1, roi_a, options.working_side)
+        .map_err(|reason| MatchError::Region { image: "A", reason })?;
+    let wb = Working::new(b.0, b.1, roi_b, options.working_side)
+        .map_err(|reason| MatchError::Region { image: "B", reason })?;
     stage("features in A", 0.1)?;
     let (ka, da) = detect(&wa.gray, options.max_features);
     stage("features in B", 0.4)?;
@@ -412,7 +428,7 @@ pub fn match_images_with_progress(
             let to_full_b = wb
                 .full_to_working()
                 .try_inverse()
-                .ok_or("degenerate scale")?;
+                .ok_or(MatchError::Degenerate("degenerate scale"))?;
             let h = to_full_b * f.h * wa.full_to_working();
             let h = h / h[(2, 2)];
             let mean = f
@@ -496,6 +512,61 @@ pub fn spread_proposals(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stopping_at_any_stage_is_a_cancellation_and_a_bad_region_names_its_image() {
+        let image = DynamicImage::ImageRgb8(image::RgbImage::from_fn(96, 96, |x, y| {
+            image::Rgb([
+                (x * 7 % 256) as u8,
+                (y * 11 % 256) as u8,
+                ((x ^ y) * 5 % 256) as u8,
+            ])
+        }));
+        let options = MatchOptions::default();
+        let stages = std::cell::Cell::new(0);
+        for stop_at in 0..3 {
+            stages.set(0);
+            let result = match_images_with_progress(
+                (&image, (96, 96)),
+                (&image, (96, 96)),
+                None,
+                None,
+                &options,
+                &|_, _| {
+                    stages.set(stages.get() + 1);
+                    stages.get() <= stop_at
+                },
+            );
+            assert_eq!(
+                result.unwrap_err(),
+                MatchError::Cancelled,
+                "stop at {stop_at}"
+            );
+        }
+        let outside = Roi {
+            x: 80,
+            y: 0,
+            w: 32,
+            h: 32,
+        };
+        let err = match_images(
+            (&image, (96, 96)),
+            (&image, (96, 96)),
+            None,
+            Some(outside),
+            &options,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, MatchError::Region { image: "B", .. }),
+            "{err}"
+        );
+        assert!(
+            err.to_string()
+                .starts_with("B: region 80,0,32,32 is outside"),
+            "{err}"
+        );
+    }
 
     /// The definition: each A's best and second-best B by brute force, the ratio test,
     /// and B's own best A (the first, on ties) must be that A.

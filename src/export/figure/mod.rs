@@ -6,6 +6,7 @@
 //! the embedded images, so the two outputs (and the app's preview, which is the raster)
 //! cannot drift apart.
 
+mod compose;
 mod raster;
 mod svg;
 pub mod text;
@@ -17,10 +18,40 @@ use serde::Serialize;
 
 use crate::board::ViewTransform;
 use crate::board::geometry;
-use crate::board::marks::{Mark, MarkStyle, annotation_marks, ink_for};
-use crate::case::comparison::{Panel, PanelSource, link_color};
-use crate::case::{Case, CaseError, Finding, store};
+use crate::board::marks::{Mark, ink_for};
+use crate::case::comparison::{Panel, PanelSource};
+use crate::case::{Case, Finding, store};
+pub use compose::build;
 pub use text::{PathCmd, TextBlock, Typesetter};
+
+/// Why a figure could not be made or written. The message names the finding, panel or
+/// file and the cause.
+#[derive(Debug, thiserror::Error)]
+pub enum FigureError {
+    /// The request cannot make a figure: no panels, a width out of range, a layout that
+    /// does not fit the panels, an inset of an unknown annotation.
+    #[error("{0}")]
+    Request(String),
+    /// A panel's picture cannot be located, read or decoded.
+    #[error("{0}")]
+    Panel(String),
+    /// A redaction does not lie on its panel's picture (never silently clipped).
+    #[error("{0}")]
+    Redaction(String),
+    /// Shaping text or encoding the PNG or SVG failed.
+    #[error("{0}")]
+    Render(String),
+    /// An output, the manifest or the audit log entry could not be written.
+    #[error("{0}")]
+    Write(String),
+}
+
+/// The UI reports errors as text in its status line.
+impl From<FigureError> for String {
+    fn from(e: FigureError) -> String {
+        e.to_string()
+    }
+}
 
 /// The layout's reference width: sizes below are for a figure this wide and scale with it.
 const BASE_WIDTH: f64 = 1200.0;
@@ -115,7 +146,7 @@ pub struct Figure {
     pub title: String,
 }
 
-const WHITE: [u8; 4] = [255, 255, 255, 255];
+pub(super) const WHITE: [u8; 4] = [255, 255, 255, 255];
 const INK: [u8; 4] = [20, 20, 20, 255];
 const GREY: [u8; 4] = [90, 90, 90, 255];
 const PANEL_BG: [u8; 4] = [32, 32, 32, 255];
@@ -280,399 +311,28 @@ pub fn redacted_panel_image(
     case: &Case,
     finding: &Finding,
     panel_id: &str,
-) -> Result<RgbImage, String> {
+) -> Result<RgbImage, FigureError> {
     let finding = &on_shown_frames(finding);
     let panel = finding
         .panels
         .iter()
         .find(|p| p.id == panel_id)
-        .ok_or_else(|| format!("finding {} has no panel {panel_id}", finding.id))?;
-    let file = panel_file(case, panel)?;
-    let size = oriented_size(case, panel, &file.0)?;
+        .ok_or_else(|| {
+            FigureError::Request(format!("finding {} has no panel {panel_id}", finding.id))
+        })?;
+    let file = panel_file(case, panel).map_err(FigureError::Panel)?;
+    let size = oriented_size(case, panel, &file.0).map_err(FigureError::Panel)?;
     let mut alone = finding.clone();
     alone.annotations.retain(|a| a.panel == panel.id);
     alone.panels = vec![panel.clone()];
-    check_redactions(&alone, std::slice::from_ref(&file), &[size])?;
-    let (image, full_w, _) = panel_picture(case, panel, &file.0, u32::MAX)?;
+    check_redactions(&alone, std::slice::from_ref(&file), &[size])
+        .map_err(FigureError::Redaction)?;
+    let (image, full_w, _) =
+        panel_picture(case, panel, &file.0, u32::MAX).map_err(FigureError::Panel)?;
     let mut pixels = image.into_rgb8();
     let scale = f64::from(full_w) / f64::from(pixels.width().max(1));
     crate::export::redact::apply_panel(&mut pixels, &alone.annotations, scale);
     Ok(pixels)
-}
-
-/// Builds the figure of `finding` (decoding each source once, at the size needed).
-pub fn build(
-    case: &Case,
-    finding: &Finding,
-    options: &FigureOptions,
-    type_setter: &mut Typesetter,
-) -> Result<Figure, String> {
-    let finding = &on_shown_frames(finding);
-    if finding.panels.is_empty() {
-        return Err(format!("finding {} has no panels to show", finding.id));
-    }
-    if !(200..=20_000).contains(&options.width) {
-        return Err(format!("width {} px is outside 200–20000", options.width));
-    }
-    for id in &options.insets {
-        if !finding.annotations.iter().any(|a| a.id == *id) {
-            return Err(format!(
-                "finding {} has no annotation {id} for an inset",
-                finding.id
-            ));
-        }
-    }
-    let w = f64::from(options.width);
-    let k = w / BASE_WIDTH;
-    let margin = 24.0 * k;
-    let gap = 12.0 * k;
-    let style = MarkStyle::SCREEN.scaled(1.4 * k);
-    let mut items = vec![Item::Fill {
-        points: rect_points([0.0, 0.0, w, 0.0]),
-        color: WHITE,
-    }];
-
-    let files: Vec<_> = finding
-        .panels
-        .iter()
-        .map(|p| panel_file(case, p))
-        .collect::<Result<_, _>>()?;
-    let sizes: Vec<[f64; 2]> = finding
-        .panels
-        .iter()
-        .zip(&files)
-        .map(|(p, f)| oriented_size(case, p, &f.0))
-        .collect::<Result<_, _>>()?;
-    check_redactions(finding, &files, &sizes)?;
-
-    // Panel cells, row by row, each panel's caption under it.
-    let n = finding.panels.len();
-    let mut y = margin;
-    let mut cells = Vec::new();
-    let mut start = 0;
-    for (count, across) in rows(n, &options.layout)? {
-        let cell_w = (w - 2.0 * margin - gap * (across as f64 - 1.0)) / across as f64;
-        let row_h = (start..start + count)
-            .map(|i| {
-                let view = fitted(&finding.panels[i], sizes[i], [0.0, 0.0, cell_w, 1e9]);
-                let turned = if finding.panels[i].view.quarter_turns % 2 == 1 {
-                    sizes[i][0]
-                } else {
-                    sizes[i][1]
-                };
-                turned * view.zoom
-            })
-            .fold(0.0, f64::max)
-            .min(cell_w * 1.4);
-        let mut caption_h: f64 = 0.0;
-        for j in 0..count {
-            let x = margin + j as f64 * (cell_w + gap);
-            let cell = [x, y, x + cell_w, y + row_h];
-            let caption = &finding.panels[start + j].caption;
-            if !caption.is_empty() {
-                let block =
-                    type_setter.layout(caption, PANEL_CAPTION_SIZE * k, Some(cell_w), false);
-                items.push(Item::Path {
-                    commands: block.placed([cell[0], cell[3] + 4.0 * k]),
-                    color: INK,
-                });
-                caption_h = caption_h.max(block.height + 6.0 * k);
-            }
-            cells.push(cell);
-        }
-        y += row_h + caption_h + gap;
-        start += count;
-    }
-
-    // The resolution each source is needed at: its panel, and any inset of it.
-    let mut need: Vec<f64> = (0..n)
-        .map(|i| fitted(&finding.panels[i], sizes[i], cells[i]).zoom)
-        .collect();
-    let inset_side = ((w - 2.0 * margin - 3.0 * gap) / 4.0).min(420.0 * k);
-    let mut inset_plan = Vec::new();
-    for id in &options.insets {
-        let a = finding
-            .annotations
-            .iter()
-            .find(|a| a.id == *id)
-            .ok_or("inset")?;
-        let i = finding
-            .panels
-            .iter()
-            .position(|p| p.id == a.panel)
-            .ok_or("inset panel")?;
-        let b = geometry::bounds(&a.shape);
-        let side = ((b[2] - b[0]).max(b[3] - b[1]) * 1.5).max(16.0);
-        let zoom = inset_side / side;
-        need[i] = need[i].max(zoom);
-        inset_plan.push((
-            a.clone(),
-            i,
-            [(b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0],
-            zoom,
-        ));
-    }
-
-    let mut sources = Vec::new();
-    for (i, panel) in finding.panels.iter().enumerate() {
-        let (path, sha256, name, kind) = &files[i];
-        let longest = sizes[i][0].max(sizes[i][1]);
-        let max_side = (longest * need[i].min(1.0)).ceil().max(1.0) as u32;
-        let (img, fw, fh) = panel_picture(case, panel, path, max_side)?;
-        let mut pixels = img.into_rgb8();
-        let scale = f64::from(fw) / f64::from(pixels.width().max(1));
-        // Redacted before anything can read the pixels: PNG, SVG and preview alike.
-        crate::export::redact::apply_panel(
-            &mut pixels,
-            finding.annotations.iter().filter(|a| a.panel == panel.id),
-            scale,
-        );
-        sources.push(Source {
-            panel: panel.id.clone(),
-            sha256: sha256.clone(),
-            name: name.clone(),
-            kind,
-            scale,
-            full_size: [fw, fh],
-            pixels,
-        });
-    }
-
-    let mut provenance = Vec::new();
-    for (i, panel) in finding.panels.iter().enumerate() {
-        let cell = cells[i];
-        let view = fitted(panel, sizes[i], cell);
-        items.push(Item::Fill {
-            points: rect_points(cell),
-            color: PANEL_BG,
-        });
-        items.push(Item::BeginClip(cell));
-        items.push(Item::Image {
-            source: i,
-            transform: image_matrix(&view, sources[i].scale),
-        });
-        for a in finding
-            .annotations
-            .iter()
-            .filter(|a| a.panel == panel.id && a.redaction.is_none())
-        {
-            for m in annotation_marks(finding, a, &view, style) {
-                mark_items(&m, type_setter, cell, &mut items);
-            }
-        }
-        if let PanelSource::MapSnapshot {
-            west,
-            east,
-            south,
-            north,
-            ..
-        } = &panel.source
-        {
-            map_decorations(
-                &mut items,
-                type_setter,
-                &view,
-                sizes[i],
-                [*west, *south, *east, *north],
-                cell,
-                k,
-            );
-        }
-        items.push(Item::EndClip);
-        let tag = type_setter.layout(&panel.id, 13.0 * k, None, true);
-        tag_items(&mut items, &tag, [cell[0] + 6.0 * k, cell[1] + 6.0 * k], k);
-        let derived_from = case
-            .find_evidence(&sources[i].sha256)
-            .ok()
-            .and_then(|r| r.derived_from.clone());
-        provenance.push(serde_json::json!({
-            "panel": panel.id,
-            "derived_from": derived_from,
-            "video_frame": panel.frame,
-            "kind": sources[i].kind,
-            "sha256": sources[i].sha256,
-            "name": sources[i].name,
-            "full_size": sources[i].full_size,
-            "decoded_size": [sources[i].pixels.width(), sources[i].pixels.height()],
-            "crop": [0, 0, sources[i].full_size[0], sources[i].full_size[1]],
-            "quarter_turns": panel.view.quarter_turns,
-            "flip_horizontal": panel.view.flip_horizontal,
-            "figure_pixels_per_image_pixel": view.zoom,
-            "placed_at": cell,
-            "caption": panel.caption,
-            "redactions": finding
-                .annotations
-                .iter()
-                .filter(|a| a.panel == panel.id)
-                .filter_map(crate::export::redact::manifest_entry)
-                .collect::<Vec<_>>(),
-        }));
-    }
-
-    // Insets: the annotation's surroundings enlarged, with its marks.
-    if !inset_plan.is_empty() {
-        for (j, (a, i, center, zoom)) in inset_plan.iter().enumerate() {
-            let col = j % 4;
-            if col == 0 && j > 0 {
-                y += inset_side + gap * 3.0;
-            }
-            let x = margin + col as f64 * (inset_side + gap);
-            let cell = [x, y, x + inset_side, y + inset_side];
-            let panel = &finding.panels[*i];
-            let view = ViewTransform {
-                center: *center,
-                origin: [(cell[0] + cell[2]) / 2.0, (cell[1] + cell[3]) / 2.0],
-                zoom: *zoom,
-                quarter_turns: panel.view.quarter_turns % 4,
-                flip_horizontal: panel.view.flip_horizontal,
-            };
-            items.push(Item::Fill {
-                points: rect_points(cell),
-                color: PANEL_BG,
-            });
-            items.push(Item::BeginClip(cell));
-            items.push(Item::Image {
-                source: *i,
-                transform: image_matrix(&view, sources[*i].scale),
-            });
-            if a.redaction.is_none() {
-                for m in annotation_marks(finding, a, &view, style) {
-                    mark_items(&m, type_setter, cell, &mut items);
-                }
-            }
-            items.push(Item::EndClip);
-            items.push(Item::Stroke {
-                points: rect_points(cell),
-                closed: true,
-                color: INK,
-                width: k,
-            });
-            let label = format!(
-                "{} on {} ×{:.1}",
-                a.id,
-                a.panel,
-                zoom / fitted(panel, sizes[*i], cells[*i]).zoom
-            );
-            let text = type_setter.layout(&label, 12.0 * k, Some(inset_side), false);
-            items.push(Item::Path {
-                commands: text.placed([cell[0], cell[3] + 4.0 * k]),
-                color: GREY,
-            });
-            let crop = view.visible_image_rect([cell[0], cell[1]], [cell[2], cell[3]]);
-            provenance.push(serde_json::json!({
-                "inset": a.id, "panel": a.panel, "sha256": sources[*i].sha256,
-                "crop": crop, "figure_pixels_per_image_pixel": zoom, "placed_at": cell,
-            }));
-        }
-        y += inset_side + gap * 3.0;
-    }
-
-    // Legend of linked features.
-    let text_w = w - 2.0 * margin;
-    if !finding.links.is_empty() {
-        y += gap;
-        for l in &finding.links {
-            let badge_r = 11.0 * k;
-            let color = link_color(l.number);
-            let assessment = l.assessment.label();
-            let description = if l.description.is_empty() {
-                "(no description)"
-            } else {
-                &l.description
-            };
-            let line = format!("{description} — {assessment} ({} ↔ {})", l.a, l.b);
-            let block = type_setter.layout(&line, 15.0 * k, Some(text_w - 3.0 * badge_r), false);
-            let center = [margin + badge_r, y + badge_r];
-            badge_items(&mut items, type_setter, center, badge_r, l.number, color);
-            items.push(Item::Path {
-                commands: block.placed([margin + 3.0 * badge_r, y + badge_r - 15.0 * k * 0.65]),
-                color: INK,
-            });
-            y += block.height.max(2.0 * badge_r) + 6.0 * k;
-        }
-    }
-
-    // Caption: figure number and title, description, sources.
-    y += gap;
-    let title = type_setter.layout(
-        &format!("Figure {}. {}", options.figure_number, finding.title),
-        22.0 * k,
-        Some(text_w),
-        true,
-    );
-    items.push(Item::Path {
-        commands: title.placed([margin, y]),
-        color: INK,
-    });
-    y += title.height + 6.0 * k;
-    let description = options
-        .description
-        .clone()
-        .unwrap_or_else(|| finding.verdict.clone());
-    if !description.is_empty() {
-        let block = type_setter.layout(&description, 16.0 * k, Some(text_w), false);
-        items.push(Item::Path {
-            commands: block.placed([margin, y]),
-            color: INK,
-        });
-        y += block.height + 8.0 * k;
-    }
-    let mut lines: Vec<String> = finding
-        .panels
-        .iter()
-        .zip(&sources)
-        .map(|(p, s)| match &p.source {
-            PanelSource::MapSnapshot { basemap, west, south, east, north, taken_at, .. } => format!(
-                "{}: map view {south:.5}, {west:.5} – {north:.5}, {east:.5}; {basemap}; captured {}",
-                p.id,
-                taken_at.format("%Y-%m-%d %H:%M UTC")
-            ),
-            PanelSource::Evidence { sha256 } if case.find_evidence(sha256).is_ok_and(|r| r.is_video()) => {
-                let frame = p.frame.unwrap_or(crate::case::comparison::FrameRef { index: 0, time_s: 0.0 });
-                format!(
-                    "{}: frame {} at {} of {} (SHA-256 {}…)",
-                    p.id,
-                    frame.index,
-                    crate::video::format_timecode((frame.time_s * 1e6).round() as i64),
-                    s.name,
-                    &s.sha256[..16.min(s.sha256.len())]
-                )
-            }
-            PanelSource::Evidence { sha256 } => match case.find_evidence(sha256).ok().filter(|r| r.derived_from.is_some()) {
-                // A frame grab names the frame and the video it was taken from.
-                Some(record) => format!("{}: {}; still SHA-256 {}…", p.id, record.source_line(), &s.sha256[..16.min(s.sha256.len())]),
-                None => format!("{}: {} (SHA-256 {}…)", p.id, s.name, &s.sha256[..16.min(s.sha256.len())]),
-            },
-        })
-        .collect();
-    lines.extend(options.credits.iter().cloned());
-    lines.push(format!(
-        "Finding {} · made with geoproof {}",
-        finding.id,
-        env!("CARGO_PKG_VERSION")
-    ));
-    for line in lines {
-        let block = type_setter.layout(&line, 13.0 * k, Some(text_w), false);
-        items.push(Item::Path {
-            commands: block.placed([margin, y]),
-            color: GREY,
-        });
-        y += block.height + 2.0 * k;
-    }
-    let height = (y + margin).ceil();
-    items[0] = Item::Fill {
-        points: rect_points([0.0, 0.0, w, height]),
-        color: WHITE,
-    };
-    Ok(Figure {
-        width: options.width,
-        height: height as u32,
-        items,
-        sources,
-        provenance,
-        finding: finding.id.clone(),
-        title: finding.title.clone(),
-    })
 }
 
 fn tag_items(items: &mut Vec<Item>, tag: &TextBlock, at: [f64; 2], k: f64) {
@@ -899,18 +559,18 @@ fn map_decorations(
 
 /// The PNG of a figure (RGB, 8 bit). No metadata chunk at all unless `include_metadata`,
 /// and then only title, finding id and program as text chunks.
-pub fn png(figure: &Figure, include_metadata: bool) -> Result<Vec<u8>, String> {
-    raster::encode_png(figure, include_metadata)
+pub fn png(figure: &Figure, include_metadata: bool) -> Result<Vec<u8>, FigureError> {
+    raster::encode_png(figure, include_metadata).map_err(FigureError::Render)
 }
 
 /// The figure's pixels (the app's preview uses exactly this).
-pub fn pixels(figure: &Figure) -> Result<image::RgbaImage, String> {
-    raster::render(figure)
+pub fn pixels(figure: &Figure) -> Result<image::RgbaImage, FigureError> {
+    raster::render(figure).map_err(FigureError::Render)
 }
 
 /// The SVG of a figure: images embedded as PNG, annotations and text as vector paths.
-pub fn svg(figure: &Figure) -> Result<String, String> {
-    svg::write(figure)
+pub fn svg(figure: &Figure) -> Result<String, FigureError> {
+    svg::write(figure).map_err(FigureError::Render)
 }
 
 /// What was exported, as written into the sidecar manifest and the audit log.
@@ -931,10 +591,15 @@ pub fn export(
     svg_path: Option<&Path>,
     options: &FigureOptions,
     log: bool,
-) -> Result<FigureExport, String> {
-    let first = png_path.or(svg_path).ok_or("give --png and/or --svg")?;
-    let finding = case.finding(finding_id).map_err(|e| e.to_string())?.clone();
-    let mut ts = Typesetter::new()?;
+) -> Result<FigureExport, FigureError> {
+    let first = png_path
+        .or(svg_path)
+        .ok_or_else(|| FigureError::Request("give --png and/or --svg".into()))?;
+    let finding = case
+        .finding(finding_id)
+        .map_err(|e| FigureError::Request(e.to_string()))?
+        .clone();
+    let mut ts = Typesetter::new().map_err(FigureError::Render)?;
     let figure = build(case, &finding, options, &mut ts)?;
     let mut outputs = Vec::new();
     let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
@@ -962,7 +627,7 @@ pub fn export(
         })).collect::<Vec<_>>(),
         "sources": figure.provenance,
     });
-    let bytes = store::to_json_bytes(&manifest).map_err(|e| e.to_string())?;
+    let bytes = store::to_json_bytes(&manifest).map_err(|e| FigureError::Render(e.to_string()))?;
     write_output(&manifest_path, &bytes)?;
     if log {
         case.log_event(
@@ -974,8 +639,9 @@ pub fn export(
                 "width": figure.width,
             }),
         );
-        case.save()
-            .map_err(|e| format!("recording the export in the audit log: {e}"))?;
+        case.save().map_err(|e| {
+            FigureError::Write(format!("recording the export in the audit log: {e}"))
+        })?;
     }
     Ok(FigureExport {
         manifest: manifest_path,
@@ -985,8 +651,8 @@ pub fn export(
     })
 }
 
-fn write_output(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    store::write_atomic(path, bytes, false).map_err(|e: CaseError| e.to_string())
+fn write_output(path: &Path, bytes: &[u8]) -> Result<(), FigureError> {
+    crate::fsio::write_atomic(path, bytes, false).map_err(|e| FigureError::Write(e.to_string()))
 }
 
 #[cfg(test)]

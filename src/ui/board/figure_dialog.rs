@@ -159,7 +159,7 @@ fn start_render(
                 let case = Case::open_read_only(&root).map_err(|e| e.to_string())?;
                 let mut ts = Typesetter::new()?;
                 let fig = figure::build(&case, &finding, &options, &mut ts)?;
-                figure::pixels(&fig)
+                Ok(figure::pixels(&fig)?)
             });
             let _ = tx.send(result);
             ctx.request_repaint();

@@ -366,7 +366,7 @@ fn click(
                     }
                     Err(e) => {
                         b.link_from = Some(hit);
-                        Some(Command::Report(e))
+                        Some(Command::Report(e.to_string()))
                     }
                 },
                 _ => {

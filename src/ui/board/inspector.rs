@@ -453,7 +453,7 @@ fn selected_annotation_ui(
     if let Some(other) = link_to {
         match ops::link(f, &id, &other) {
             Ok(_) => *commit = true,
-            Err(e) => *state.status = Some(crate::ui::Status::Error(e)),
+            Err(e) => *state.status = Some(crate::ui::Status::Error(e.to_string())),
         }
     }
     if delete {

@@ -11,7 +11,7 @@ use egui::Ui;
 use super::BoardCtx;
 use crate::board::{geometry, ops};
 use crate::case::comparison::{Category, Shape};
-use crate::matching::{self, CANCELLED, Correspondence, MatchOptions, MatchReport, Roi};
+use crate::matching::{self, Correspondence, MatchError, MatchOptions, MatchReport, Roi};
 use crate::ui::command::{Command, Status};
 
 /// Proposals offered at most, spread over the image.
@@ -20,7 +20,7 @@ const MAX_PROPOSALS: usize = 12;
 pub struct MatchJob {
     cancel: Arc<AtomicBool>,
     progress: Arc<Mutex<(String, f32)>>,
-    result: mpsc::Receiver<Result<MatchReport, String>>,
+    result: mpsc::Receiver<Result<MatchReport, MatchError>>,
     panels: (String, String),
 }
 
@@ -103,14 +103,14 @@ impl BoardCtx<'_> {
             .name("board-match".into())
             .spawn(move || {
                 let options = MatchOptions::default();
-                let report = crate::ui::jobs::catch_failure("matching", || {
+                let report = crate::ui::jobs::catch_panic("matching", || {
                     let load = |path: &std::path::Path| {
                         crate::evidence::load_oriented(path, options.working_side * 2)
-                            .map_err(|e| e.to_string())
+                            .map_err(|e| MatchError::Failed(e.to_string()))
                     };
                     let (ia, wa, ha) = load(&path_a)?;
                     if c.load(Ordering::Relaxed) {
-                        return Err(CANCELLED.to_owned());
+                        return Err(MatchError::Cancelled);
                     }
                     let (ib, wb, hb) = load(&path_b)?;
                     matching::match_images_with_progress(
@@ -127,7 +127,9 @@ impl BoardCtx<'_> {
                             !c.load(Ordering::Relaxed)
                         },
                     )
-                });
+                })
+                .map_err(MatchError::Failed)
+                .and_then(|r| r);
                 let _ = tx.send(report);
                 ctx.request_repaint();
             })
@@ -150,7 +152,9 @@ impl BoardCtx<'_> {
         let result = match job.result.try_recv() {
             Ok(r) => r,
             Err(mpsc::TryRecvError::Empty) => return,
-            Err(mpsc::TryRecvError::Disconnected) => Err("the matcher stopped unexpectedly".into()),
+            Err(mpsc::TryRecvError::Disconnected) => Err(MatchError::Failed(
+                "the matcher stopped unexpectedly".into(),
+            )),
         };
         let panels = job.panels.clone();
         self.board.match_job = None;
@@ -170,7 +174,7 @@ impl BoardCtx<'_> {
                     items,
                 });
             }
-            Err(e) if e == CANCELLED => {
+            Err(MatchError::Cancelled) => {
                 *self.status = Some(Status::Info("matching cancelled".into()))
             }
             Err(e) => *self.status = Some(Status::Error(format!("matching failed: {e}"))),

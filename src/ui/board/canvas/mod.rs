@@ -487,7 +487,7 @@ fn header_ui(
                         panel.id, size[0], size[1]
                     )));
                 }
-                Some(Err(e)) => *state.status = Some(crate::ui::Status::Error(e)),
+                Some(Err(e)) => *state.status = Some(crate::ui::Status::Error(e.to_string())),
                 None => {}
             }
             ui.close();
