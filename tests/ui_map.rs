@@ -7,7 +7,7 @@ mod util;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use geoproof::case::{Case, Edit, Finding, FindingKind, ImportOptions};
-use geoproof::ui::{GeoproofApp, Selection, Tool};
+use geoproof::ui::{Command, GeoproofApp, Selection, Tool};
 
 use util::app::{Holder, app, default_harness as harness};
 
@@ -159,12 +159,24 @@ fn a_local_pmtiles_archive_can_replace_the_basemap_and_a_bad_one_is_reported() {
     let mut h = harness(None);
     h.run_steps(2);
     let good = SourceChoice::PmTiles(util::data("landsat8-itaipu-z9-12.pmtiles"));
-    h.state_mut().app.as_mut().unwrap().state.basemap_request = Some(good.clone());
+    h.state_mut()
+        .app
+        .as_mut()
+        .unwrap()
+        .state
+        .commands
+        .push(Command::SetBasemap(good.clone()));
     h.run_steps(2);
     assert_eq!(app(&h).state.basemap, good);
 
     let bad = SourceChoice::PmTiles(util::data("not-an-image.jpg"));
-    h.state_mut().app.as_mut().unwrap().state.basemap_request = Some(bad);
+    h.state_mut()
+        .app
+        .as_mut()
+        .unwrap()
+        .state
+        .commands
+        .push(Command::SetBasemap(bad));
     h.run_steps(2);
     assert_eq!(
         app(&h).state.basemap,
@@ -230,7 +242,13 @@ fn enabling_an_online_source_asks_first_and_nothing_is_sent_before() {
     // Declining keeps the app offline.
     let mut h = harness(None);
     h.run_steps(2);
-    h.state_mut().app.as_mut().unwrap().state.basemap_request = Some(online.clone());
+    h.state_mut()
+        .app
+        .as_mut()
+        .unwrap()
+        .state
+        .commands
+        .push(Command::SetBasemap(online.clone()));
     h.run_steps(3);
     h.get_by_label_contains("Enable an online tile source?");
     h.get_by_label_contains(&format!("tiles from 127.0.0.1:{}", server.port));
@@ -244,7 +262,13 @@ fn enabling_an_online_source_asks_first_and_nothing_is_sent_before() {
     // Accepting switches the basemap; the requests are in the ledger.
     let mut h = harness(None);
     h.run_steps(2);
-    h.state_mut().app.as_mut().unwrap().state.basemap_request = Some(online.clone());
+    h.state_mut()
+        .app
+        .as_mut()
+        .unwrap()
+        .state
+        .commands
+        .push(Command::SetBasemap(online.clone()));
     h.run_steps(3);
     assert_eq!(
         server.connections(),
@@ -270,7 +294,13 @@ fn enabling_an_online_source_asks_first_and_nothing_is_sent_before() {
     let osm_like = SourceChoice::Online(
         OnlineSource::custom(&server.template().replace("127.0.0.1", "localhost")).unwrap(),
     );
-    h.state_mut().app.as_mut().unwrap().state.basemap_request = Some(osm_like.clone());
+    h.state_mut()
+        .app
+        .as_mut()
+        .unwrap()
+        .state
+        .commands
+        .push(Command::SetBasemap(osm_like.clone()));
     h.run_steps(3);
     assert_eq!(app(&h).state.basemap, osm_like);
 
@@ -292,9 +322,11 @@ fn the_network_ledger_lists_requests_with_host_and_tile() {
         let state = &mut h.state_mut().app.as_mut().unwrap().state;
         state.online_consent = true;
         state.show_ledger = true;
-        state.basemap_request = Some(SourceChoice::Online(
-            OnlineSource::custom(&server.template()).unwrap(),
-        ));
+        state
+            .commands
+            .push(Command::SetBasemap(SourceChoice::Online(
+                OnlineSource::custom(&server.template()).unwrap(),
+            )));
     }
     wait_until(&mut h, |a| {
         a.state
@@ -1088,7 +1120,13 @@ fn a_collection_imports_in_the_background_and_its_posts_are_searchable() {
     let case = Case::create(&dir.path().join("c"), "collection").unwrap();
     let mut h = harness(Some(case));
     h.run_steps(2);
-    h.state_mut().app.as_mut().unwrap().state.collection_request = Some(export.clone());
+    h.state_mut()
+        .app
+        .as_mut()
+        .unwrap()
+        .state
+        .commands
+        .push(Command::ImportCollection(export.clone()));
     wait_until(&mut h, |a| {
         a.state.last_collection.is_some() && a.state.collection_progress.is_none()
     });
@@ -1138,9 +1176,9 @@ fn a_collection_import_can_be_cancelled_and_keeps_what_it_stored() {
     h.run_steps(2);
     {
         let state = &mut h.state_mut().app.as_mut().unwrap().state;
-        state.collection_request = Some(export);
+        state.commands.push(Command::ImportCollection(export));
         // Asked before the first file is stored: the worker stops between files.
-        state.collection_cancel = true;
+        state.commands.push(Command::CancelCollection);
     }
     wait_until(&mut h, |a| a.state.last_collection.is_some());
     h.run_steps(1);

@@ -48,6 +48,12 @@ pub enum Command {
     /// Every edit is already on disk; this confirms it (and retries a failed save).
     SaveCase,
     Import(Vec<PathBuf>),
+    /// Imports a collection (a Telegram or archive export) in the background.
+    ImportCollection(PathBuf),
+    /// Stops the collection import between two files.
+    CancelCollection,
+    /// Changes the basemap (an online source asks for the analyst's agreement first).
+    SetBasemap(crate::ui::basemap::SourceChoice),
     SetTool(Tool),
     ClearMeasure,
     SetWorkspace(Workspace),

@@ -3,6 +3,7 @@
 //! hour ticks, and the sunrise and sunset directions; a time slider moves them live.
 //! The numbers come from the domain (`sun`, NREL SPA); this module draws and edits.
 
+use super::command::{Command, Selection};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Timelike, Utc};
 use egui::{Align2, FontId, Pos2, RichText, Shape, Stroke, Ui, Vec2};
 
@@ -36,8 +37,6 @@ pub struct SunView {
     pub windows: Option<Result<Vec<sun::Window>, String>>,
     /// Where on Earth it fits at the shown instant: computed in the background.
     pub locus: Option<Locus>,
-    /// A chronolocation finding the analyst asked to save (the app records it).
-    pub save_request: Option<crate::case::Finding>,
 }
 
 impl SunView {
@@ -103,7 +102,6 @@ impl Default for SunView {
             ratio_text: String::new(),
             bearing_text: String::new(),
             tolerance: 0.05,
-            save_request: None,
             windows: None,
             locus: None,
         }
@@ -173,6 +171,7 @@ pub fn sun_panel_ui(
     view: &mut SunView,
     point: Option<(LatLon, String)>,
     observed_at: Option<DateTime<Utc>>,
+    commands: &mut Vec<Command>,
 ) {
     ui.separator();
     egui::CollapsingHeader::new("Sun and shadows")
@@ -282,7 +281,7 @@ pub fn sun_panel_ui(
                     ),
                 });
             }
-            solve_ui(ui, view, p, zone);
+            solve_ui(ui, view, p, zone, commands);
             ui.label(
                 RichText::new(
                     "Flat ground and a vertical object assumed; SPA with standard refraction.",
@@ -295,7 +294,13 @@ pub fn sun_panel_ui(
 
 /// A measured shadow: when it fits at the point that day, and where on Earth it fits at
 /// the shown instant.
-fn solve_ui(ui: &mut Ui, view: &mut SunView, p: LatLon, zone: chrono_tz::Tz) {
+fn solve_ui(
+    ui: &mut Ui,
+    view: &mut SunView,
+    p: LatLon,
+    zone: chrono_tz::Tz,
+    commands: &mut Vec<Command>,
+) {
     ui.separator();
     ui.label(RichText::new("A measured shadow").strong());
     ui.horizontal(|ui| {
@@ -391,7 +396,7 @@ fn solve_ui(ui: &mut Ui, view: &mut SunView, p: LatLon, zone: chrono_tz::Tz) {
                     crate::case::chronolocation::shadow_input(*m, *b, None),
                     windows,
                 );
-                view.save_request = Some(record.into_finding(None));
+                save_finding(commands, record.into_finding(None));
             }
         }
         Some(Err(e)) => {
@@ -444,7 +449,7 @@ fn solve_ui(ui: &mut Ui, view: &mut SunView, p: LatLon, zone: chrono_tz::Tz) {
                     LOCUS_GRID_DEG,
                     area,
                 );
-                view.save_request = Some(record.into_finding(None));
+                save_finding(commands, record.into_finding(None));
             }
         }
         Some(Locus::Failed(e)) => {
@@ -519,6 +524,15 @@ fn direction(center: Pos2, bearing_deg: f64, length: f32) -> Pos2 {
 }
 
 /// Draws the sun's day and the shown instant around `center` (the point on screen).
+/// Saves a chronolocation as a new finding and selects it.
+fn save_finding(commands: &mut Vec<Command>, finding: crate::case::Finding) {
+    let id = finding.id.clone();
+    commands.push(Command::Edit(crate::case::Edit::PutFinding(Box::new(
+        finding,
+    ))));
+    commands.push(Command::Select(Selection::Finding(id)));
+}
+
 pub fn draw_sun(painter: &egui::Painter, center: Pos2, view: &mut SunView, p: LatLon) {
     let time = view.time_utc;
     let day = view.day(p);

@@ -343,7 +343,45 @@ impl CaseOverlay<'_> {
                 && b.min().y <= top_left.lat
         };
 
-        // Borders and coastline.
+        self.draw_borders(&painter, projector, rect, zoom, &visible);
+        // A click with the Pan tool selects the nearest marker under it.
+        let click = (response.clicked() && self.state.tool == super::state::Tool::Pan)
+            .then(|| response.interact_pointer_pos())
+            .flatten();
+        let hit = self.draw_markers(&painter, projector, rect, click);
+        self.draw_loci(&painter, projector);
+        if self.sun.enabled {
+            super::map_sun::draw_locus(&painter, self.sun, |p| screen(projector, p));
+            if let Some(p) = self.sun_point {
+                super::map_sun::draw_sun(&painter, screen(projector, p), self.sun, p);
+            }
+        }
+
+        self.draw_measure(&painter, projector);
+
+        self.out.clicked_marker = hit.map(|(_, selection)| selection);
+        if let Some(pos) = response.hover_pos() {
+            self.out.hover = Some(to_latlon(projector.unproject(pos.to_vec2())));
+        }
+        if let Some(pos) = ui.input(|i| i.pointer.latest_pos()) {
+            self.out.pointer = Some(to_latlon(projector.unproject(pos.to_vec2())));
+        }
+        if response.clicked()
+            && let Some(pos) = response.interact_pointer_pos()
+        {
+            self.out.clicked = Some(to_latlon(projector.unproject(pos.to_vec2())));
+        }
+    }
+
+    /// Country borders and coastline, country names from zoom 3, capitals from zoom 4.
+    fn draw_borders(
+        &self,
+        painter: &egui::Painter,
+        projector: &Projector,
+        rect: egui::Rect,
+        zoom: f64,
+        visible: &dyn Fn(&geo::Rect<f64>) -> bool,
+    ) {
         let stroke = Stroke::new(1.0, theme::BORDER);
         for outline in self.overlay.outlines_for(zoom) {
             if !visible(&outline.bbox) {
@@ -384,11 +422,16 @@ impl CaseOverlay<'_> {
                 }
             }
         }
+    }
 
-        // A click with the Pan tool selects the nearest marker under it.
-        let click = (response.clicked() && self.state.tool == super::state::Tool::Pan)
-            .then(|| response.interact_pointer_pos())
-            .flatten();
+    /// Evidence cameras and finding markers; returns the marker nearest a Pan click.
+    fn draw_markers(
+        &mut self,
+        painter: &egui::Painter,
+        projector: &Projector,
+        rect: egui::Rect,
+        click: Option<Pos2>,
+    ) -> Option<(f32, Selection)> {
         let mut hit: Option<(f32, Selection)> = None;
         if let Some(case) = &self.state.case {
             // Evidence cameras.
@@ -404,7 +447,7 @@ impl CaseOverlay<'_> {
                 let selected = matches!(&self.state.selection, Some(Selection::Evidence(id)) if *id == e.sha256);
                 if let Some(dir) = e.exif.direction_deg {
                     let magnetic = e.exif.direction_ref.as_deref() != Some("T");
-                    self.wedge(&painter, s, dir, self.state.fov_for(e), magnetic);
+                    self.wedge(painter, s, dir, self.state.fov_for(e), magnetic);
                 }
                 closer_hit(&mut hit, click, s, || Selection::Evidence(e.sha256.clone()));
                 painter.circle(
@@ -473,9 +516,12 @@ impl CaseOverlay<'_> {
             }
             painter.add(Shape::mesh(diamonds));
         }
+        hit
+    }
 
-        // Saved chronolocation loci: the places a finding's shadows fit; the selected
-        // finding's drawn bold and named.
+    /// Saved chronolocation loci: the places a finding's shadows fit; the selected
+    /// finding's drawn bold and named.
+    fn draw_loci(&self, painter: &egui::Painter, projector: &Projector) {
         if let Some(case) = &self.state.case {
             let selected = self.state.selected_finding().map(|f| f.id.as_str());
             for f in case.findings() {
@@ -527,15 +573,10 @@ impl CaseOverlay<'_> {
                 }
             }
         }
+    }
 
-        if self.sun.enabled {
-            super::map_sun::draw_locus(&painter, self.sun, |p| screen(projector, p));
-            if let Some(p) = self.sun_point {
-                super::map_sun::draw_sun(&painter, screen(projector, p), self.sun, p);
-            }
-        }
-
-        // Measurement.
+    /// The measurement: its points, its line, the last leg and the total.
+    fn draw_measure(&self, painter: &egui::Painter, projector: &Projector) {
         let m = &self.state.measure;
         if !m.is_empty() {
             let pts: Vec<Pos2> = m.iter().map(|&p| screen(projector, p)).collect();
@@ -557,19 +598,6 @@ impl CaseOverlay<'_> {
                     theme::MEASURE,
                 );
             }
-        }
-
-        self.out.clicked_marker = hit.map(|(_, selection)| selection);
-        if let Some(pos) = response.hover_pos() {
-            self.out.hover = Some(to_latlon(projector.unproject(pos.to_vec2())));
-        }
-        if let Some(pos) = ui.input(|i| i.pointer.latest_pos()) {
-            self.out.pointer = Some(to_latlon(projector.unproject(pos.to_vec2())));
-        }
-        if response.clicked()
-            && let Some(pos) = response.interact_pointer_pos()
-        {
-            self.out.clicked = Some(to_latlon(projector.unproject(pos.to_vec2())));
         }
     }
 

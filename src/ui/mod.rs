@@ -186,16 +186,14 @@ impl GeoproofApp {
                                 .selected_finding()
                                 .and_then(|f| f.observed_at)
                                 .map(|t| t.with_timezone(&chrono::Utc));
-                            map_sun::sun_panel_ui(ui, &mut self.state.sun, point, observed);
-                            if let Some(finding) = self.state.sun.save_request.take() {
-                                let id = finding.id.clone();
-                                self.state.commands.push(Command::Edit(
-                                    crate::case::Edit::PutFinding(Box::new(finding)),
-                                ));
-                                self.state
-                                    .commands
-                                    .push(Command::Select(state::Selection::Finding(id)));
-                            }
+                            let state = &mut self.state;
+                            map_sun::sun_panel_ui(
+                                ui,
+                                &mut state.sun,
+                                point,
+                                observed,
+                                &mut state.commands,
+                            );
                         });
                 }
             });
@@ -429,15 +427,15 @@ impl GeoproofApp {
 
     /// Starts a background import for requested files and stores finished ones.
     fn run_imports(&mut self, ctx: &egui::Context) {
-        if self.import.is_none() && !self.state.import_request.is_empty() {
-            let files = std::mem::take(&mut self.state.import_request);
+        if self.import.is_none() && !self.state.pending.import.is_empty() {
+            let files = std::mem::take(&mut self.state.pending.import);
             match import_job::ImportJob::start(files, ctx) {
                 Ok(job) => self.import = Some(job),
                 Err(e) => self.state.status = Some(Status::Error(e)),
             }
         }
         if self.collection.is_none()
-            && let Some(source) = self.state.collection_request.take()
+            && let Some(source) = self.state.pending.collection.take()
         {
             match collection_job::CollectionJob::start(source, ctx) {
                 Ok(job) => self.collection = Some(job),
@@ -445,7 +443,7 @@ impl GeoproofApp {
             }
         }
         if let Some(job) = &mut self.collection {
-            if self.state.collection_cancel {
+            if self.state.pending.cancel_collection {
                 job.cancel();
             }
             match job.pump(self.state.case.as_mut()) {
@@ -460,7 +458,7 @@ impl GeoproofApp {
                     self.state.last_collection = Some(job.source.clone());
                     self.collection = None;
                     self.state.collection_progress = None;
-                    self.state.collection_cancel = false;
+                    self.state.pending.cancel_collection = false;
                 }
             }
         }

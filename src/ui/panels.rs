@@ -67,182 +67,8 @@ pub fn top_bar_ui(
             }
         }
         ui.separator();
-        ui.menu_button("Case", |ui| {
-            let shortcut = |s: &egui::KeyboardShortcut| ui.ctx().format_shortcut(s);
-            let (new, open, save) = (
-                shortcut(&NEW_CASE),
-                shortcut(&OPEN_CASE),
-                shortcut(&SAVE_CASE),
-            );
-            if ui
-                .add(egui::Button::new("New case…").shortcut_text(new))
-                .clicked()
-            {
-                pick_new_case(state);
-                ui.close();
-            }
-            if ui
-                .add(egui::Button::new("Open case…").shortcut_text(open))
-                .clicked()
-            {
-                pick_case(state);
-                ui.close();
-            }
-            if ui
-                .add(egui::Button::new("Save").shortcut_text(save))
-                .on_hover_text("Every change is saved as you make it; this confirms it")
-                .clicked()
-            {
-                state.commands.push(Command::SaveCase);
-                ui.close();
-            }
-            if ui.button("Import evidence…").clicked() {
-                if let Some(files) = rfd::FileDialog::new()
-                    .add_filter(
-                        "Images and videos",
-                        &[
-                            "jpg", "jpeg", "png", "webp", "tif", "tiff", "mp4", "mov", "m4v",
-                            "webm", "mkv", "ts", "mts", "m2ts", "avi",
-                        ],
-                    )
-                    .pick_files()
-                {
-                    state.commands.push(Command::Import(files));
-                }
-                ui.close();
-            }
-            if ui
-                .button("Import collection…")
-                .on_hover_text(
-                    "A Telegram Desktop JSON export or auto-archiver output: its media with \
-                     the posts they came from",
-                )
-                .clicked()
-            {
-                if let Some(dir) = rfd::FileDialog::new().pick_folder() {
-                    state.collection_request = Some(dir);
-                }
-                ui.close();
-            }
-            if ui
-                .button("Import web archive (.wacz)…")
-                .on_hover_text("Image and video responses of a WACZ, after every digest is checked")
-                .clicked()
-            {
-                if let Some(file) = rfd::FileDialog::new()
-                    .add_filter("Web archive", &["wacz"])
-                    .pick_file()
-                {
-                    state.collection_request = Some(file);
-                }
-                ui.close();
-            }
-            if ui
-                .button("Stamp case…")
-                .on_hover_text("Trusted timestamps (RFC 3161) of the case, after you agree")
-                .clicked()
-            {
-                state.stamp_dialog = Some(super::stamp_dialog::StampDialog::new());
-                ui.close();
-            }
-            if ui
-                .button("Find candidate sites (OpenStreetMap)…")
-                .on_hover_text("Search a local .osm.pbf extract for places that fit the clues")
-                .clicked()
-            {
-                state.osm_search.open = true;
-                ui.close();
-            }
-            if ui
-                .button("Posts…")
-                .on_hover_text("The posts the evidence came from, searchable by caption")
-                .clicked()
-            {
-                state.posts.open = true;
-                ui.close();
-            }
-        });
-        ui.menu_button("Basemap", |ui| {
-            use super::basemap::SourceChoice;
-            if ui
-                .selectable_label(
-                    state.basemap == SourceChoice::BlueMarble,
-                    "Blue Marble (bundled, offline)",
-                )
-                .clicked()
-            {
-                state.basemap_request = Some(SourceChoice::BlueMarble);
-                ui.close();
-            }
-            if ui.button("Local .pmtiles archive…").clicked() {
-                if let Some(file) = rfd::FileDialog::new()
-                    .add_filter("PMTiles", &["pmtiles"])
-                    .pick_file()
-                {
-                    state.basemap_request = Some(SourceChoice::PmTiles(file));
-                }
-                ui.close();
-            }
-            if ui.button("Local .mbtiles archive…").clicked() {
-                if let Some(file) = rfd::FileDialog::new()
-                    .add_filter("MBTiles", &["mbtiles"])
-                    .pick_file()
-                {
-                    state.basemap_request = Some(SourceChoice::MbTiles(file));
-                }
-                ui.close();
-            }
-            if ui.button("Local tile folder {z}/{x}/{y}…").clicked() {
-                if let Some(dir) = rfd::FileDialog::new().pick_folder() {
-                    state.basemap_request = Some(SourceChoice::Folder(dir));
-                }
-                ui.close();
-            }
-            ui.separator();
-            ui.label(RichText::new("Online (reveals the area you view)").color(theme::WARNING));
-            for source in [
-                OnlineSource::openstreetmap(),
-                OnlineSource::esri_world_imagery(),
-            ] {
-                let label = format!("{} (online)", source.name);
-                let choice = SourceChoice::Online(source);
-                if ui
-                    .selectable_label(state.basemap == choice, label)
-                    .clicked()
-                {
-                    state.basemap_request = Some(choice);
-                    ui.close();
-                }
-            }
-            ui.horizontal(|ui| {
-                let label = ui.label("Custom:");
-                let edit = ui
-                    .add(
-                        egui::TextEdit::singleline(&mut state.custom_template)
-                            .hint_text("https://host/{z}/{x}/{y}.png")
-                            .desired_width(260.0),
-                    )
-                    .labelled_by(label.id);
-                let entered = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                if ui.button("Use").clicked() || entered {
-                    match OnlineSource::custom(&state.custom_template) {
-                        Ok(source) => {
-                            state.custom_template_error = None;
-                            state.basemap_request = Some(SourceChoice::Online(source));
-                            ui.close();
-                        }
-                        Err(e) => state.custom_template_error = Some(e),
-                    }
-                }
-            });
-            if let Some(e) = &state.custom_template_error {
-                ui.label(RichText::new(e).color(theme::ERROR));
-            }
-            ui.separator();
-            super::imagery_layers::layers_menu_ui(ui, state, imagery);
-            ui.separator();
-            ui.checkbox(&mut state.show_ledger, "Show network ledger");
-        });
+        ui.menu_button("Case", |ui| case_menu_ui(ui, state));
+        ui.menu_button("Basemap", |ui| basemap_menu_ui(ui, state, imagery));
         super::about::help_menu_ui(ui);
         ui.checkbox(&mut state.exposure.reduce, "Reduce exposure")
             .on_hover_text(
@@ -295,6 +121,201 @@ pub fn top_bar_ui(
             state.commands.push(Command::ClearMeasure);
         }
     });
+}
+
+/// Case menu: new, open, save, import, collections, posts, stamping, candidate search.
+fn case_menu_ui(ui: &mut Ui, state: &mut AppState) {
+    let shortcut = |s: &egui::KeyboardShortcut| ui.ctx().format_shortcut(s);
+    let (new, open, save) = (
+        shortcut(&NEW_CASE),
+        shortcut(&OPEN_CASE),
+        shortcut(&SAVE_CASE),
+    );
+    if ui
+        .add(egui::Button::new("New case…").shortcut_text(new))
+        .clicked()
+    {
+        pick_new_case(state);
+        ui.close();
+    }
+    if ui
+        .add(egui::Button::new("Open case…").shortcut_text(open))
+        .clicked()
+    {
+        pick_case(state);
+        ui.close();
+    }
+    if ui
+        .add(egui::Button::new("Save").shortcut_text(save))
+        .on_hover_text("Every change is saved as you make it; this confirms it")
+        .clicked()
+    {
+        state.commands.push(Command::SaveCase);
+        ui.close();
+    }
+    if ui.button("Import evidence…").clicked() {
+        if let Some(files) = rfd::FileDialog::new()
+            .add_filter(
+                "Images and videos",
+                &[
+                    "jpg", "jpeg", "png", "webp", "tif", "tiff", "mp4", "mov", "m4v", "webm",
+                    "mkv", "ts", "mts", "m2ts", "avi",
+                ],
+            )
+            .pick_files()
+        {
+            state.commands.push(Command::Import(files));
+        }
+        ui.close();
+    }
+    if ui
+        .button("Import collection…")
+        .on_hover_text(
+            "A Telegram Desktop JSON export or auto-archiver output: its media with \
+             the posts they came from",
+        )
+        .clicked()
+    {
+        if let Some(dir) = rfd::FileDialog::new().pick_folder() {
+            state.commands.push(Command::ImportCollection(dir));
+        }
+        ui.close();
+    }
+    if ui
+        .button("Import web archive (.wacz)…")
+        .on_hover_text("Image and video responses of a WACZ, after every digest is checked")
+        .clicked()
+    {
+        if let Some(file) = rfd::FileDialog::new()
+            .add_filter("Web archive", &["wacz"])
+            .pick_file()
+        {
+            state.commands.push(Command::ImportCollection(file));
+        }
+        ui.close();
+    }
+    if ui
+        .button("Stamp case…")
+        .on_hover_text("Trusted timestamps (RFC 3161) of the case, after you agree")
+        .clicked()
+    {
+        state.stamp_dialog = Some(super::stamp_dialog::StampDialog::new());
+        ui.close();
+    }
+    if ui
+        .button("Find candidate sites (OpenStreetMap)…")
+        .on_hover_text("Search a local .osm.pbf extract for places that fit the clues")
+        .clicked()
+    {
+        state.osm_search.open = true;
+        ui.close();
+    }
+    if ui
+        .button("Posts…")
+        .on_hover_text("The posts the evidence came from, searchable by caption")
+        .clicked()
+    {
+        state.posts.open = true;
+        ui.close();
+    }
+}
+
+/// Basemap menu: bundled, local and online sources, the case's imagery layers, the
+/// ledger.
+fn basemap_menu_ui(
+    ui: &mut Ui,
+    state: &mut AppState,
+    imagery: &super::imagery_layers::ImageryLayers,
+) {
+    use super::basemap::SourceChoice;
+    if ui
+        .selectable_label(
+            state.basemap == SourceChoice::BlueMarble,
+            "Blue Marble (bundled, offline)",
+        )
+        .clicked()
+    {
+        state
+            .commands
+            .push(Command::SetBasemap(SourceChoice::BlueMarble));
+        ui.close();
+    }
+    if ui.button("Local .pmtiles archive…").clicked() {
+        if let Some(file) = rfd::FileDialog::new()
+            .add_filter("PMTiles", &["pmtiles"])
+            .pick_file()
+        {
+            state
+                .commands
+                .push(Command::SetBasemap(SourceChoice::PmTiles(file)));
+        }
+        ui.close();
+    }
+    if ui.button("Local .mbtiles archive…").clicked() {
+        if let Some(file) = rfd::FileDialog::new()
+            .add_filter("MBTiles", &["mbtiles"])
+            .pick_file()
+        {
+            state
+                .commands
+                .push(Command::SetBasemap(SourceChoice::MbTiles(file)));
+        }
+        ui.close();
+    }
+    if ui.button("Local tile folder {z}/{x}/{y}…").clicked() {
+        if let Some(dir) = rfd::FileDialog::new().pick_folder() {
+            state
+                .commands
+                .push(Command::SetBasemap(SourceChoice::Folder(dir)));
+        }
+        ui.close();
+    }
+    ui.separator();
+    ui.label(RichText::new("Online (reveals the area you view)").color(theme::WARNING));
+    for source in [
+        OnlineSource::openstreetmap(),
+        OnlineSource::esri_world_imagery(),
+    ] {
+        let label = format!("{} (online)", source.name);
+        let choice = SourceChoice::Online(source);
+        if ui
+            .selectable_label(state.basemap == choice, label)
+            .clicked()
+        {
+            state.commands.push(Command::SetBasemap(choice));
+            ui.close();
+        }
+    }
+    ui.horizontal(|ui| {
+        let label = ui.label("Custom:");
+        let edit = ui
+            .add(
+                egui::TextEdit::singleline(&mut state.custom_template)
+                    .hint_text("https://host/{z}/{x}/{y}.png")
+                    .desired_width(260.0),
+            )
+            .labelled_by(label.id);
+        let entered = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if ui.button("Use").clicked() || entered {
+            match OnlineSource::custom(&state.custom_template) {
+                Ok(source) => {
+                    state.custom_template_error = None;
+                    state
+                        .commands
+                        .push(Command::SetBasemap(SourceChoice::Online(source)));
+                    ui.close();
+                }
+                Err(e) => state.custom_template_error = Some(e),
+            }
+        }
+    });
+    if let Some(e) = &state.custom_template_error {
+        ui.label(RichText::new(e).color(theme::ERROR));
+    }
+    ui.separator();
+    super::imagery_layers::layers_menu_ui(ui, state, imagery);
+    ui.separator();
+    ui.checkbox(&mut state.show_ledger, "Show network ledger");
 }
 
 /// Record files that failed validation on open: named with their cause, not loaded.
@@ -458,258 +479,327 @@ fn live_number(
 
 pub fn inspector_ui(ui: &mut Ui, state: &mut AppState, borders: Option<&Borders>) {
     let Some(case) = &state.case else { return };
-    let mut commands = Vec::new();
-    let mut reveal = None;
+    let mut parts = InspectorParts {
+        board: state.board.working.as_ref(),
+        exposure: &state.exposure,
+        live_edit: &mut state.live_edit,
+        default_fov: state.fov_deg,
+        borders,
+        commands: Vec::new(),
+        reveal: None,
+    };
     match &state.selection {
         Some(Selection::Evidence(id)) => {
-            let Ok(e) = case.find_evidence(id) else {
-                return;
-            };
-            ui.heading(&e.original_name);
-            egui::Grid::new("evidence-meta")
-                .num_columns(2)
-                .show(ui, |ui| {
-                    let x = &e.exif;
-                    let rows: Vec<(&str, String)> = vec![
-                        ("SHA-256", e.short_id().to_owned() + "…"),
-                        ("Type", e.media_type.clone()),
-                        (
-                            "Size",
-                            format!("{}×{} px, {} bytes", e.width, e.height, e.size_bytes),
-                        ),
-                        (
-                            "GPS",
-                            match (x.lat, x.lon) {
-                                (Some(a), Some(b)) => LatLon { lat: a, lon: b }.to_decimal(),
-                                _ => "none".into(),
-                            },
-                        ),
-                        (
-                            "Direction",
-                            match (x.direction_deg, x.direction_ref.as_deref()) {
-                                (Some(d), Some("T")) => format!("{d}° true"),
-                                (Some(d), Some("M")) => format!("{d}° MAGNETIC (not corrected)"),
-                                (Some(d), _) => format!("{d}° (reference unknown)"),
-                                _ => "none".into(),
-                            },
-                        ),
-                        (
-                            "Taken",
-                            x.taken_at.clone().unwrap_or_else(|| "unknown".into()),
-                        ),
-                        (
-                            "GPS time",
-                            x.gps_time_utc.clone().unwrap_or_else(|| "unknown".into()),
-                        ),
-                        (
-                            "Camera",
-                            format!(
-                                "{} {}",
-                                x.make.as_deref().unwrap_or(""),
-                                x.model.as_deref().unwrap_or("")
-                            ),
-                        ),
-                    ];
-                    for (k, v) in rows {
-                        ui.label(k);
-                        ui.label(v);
-                        ui.end_row();
-                    }
-                });
-            for w in &e.warnings {
-                ui.label(RichText::new(format!("⚠ {w}")).color(theme::WEDGE_MAGNETIC));
-            }
-            graphic_ui(ui, e, &state.exposure, &mut commands, &mut reveal);
-            if !e.sources.is_empty() {
-                egui::CollapsingHeader::new(format!("Posts ({})", e.sources.len()))
-                    .default_open(true)
-                    .show(ui, |ui| {
-                        for source in &e.sources {
-                            ui.label(RichText::new(source.title()).strong());
-                            ui.label(RichText::new(source.time_text()).small());
-                            if let Some(f) = &source.forwarded_from {
-                                ui.label(RichText::new(format!("forwarded from {f}")).small());
-                            }
-                            if !source.text.is_empty() {
-                                ui.label(source.text.chars().take(300).collect::<String>());
-                            }
-                        }
-                    });
-            }
-            ui.horizontal(|ui| {
-                if ui
-                    .button("New comparison")
-                    .on_hover_text("A new comparison finding with this image as its first panel")
-                    .clicked()
-                {
-                    commands.push(Command::NewComparison(vec![e.sha256.clone()]));
-                }
-                if let Some(board) = state.board.working.as_ref()
-                    && !board.evidence_ids().contains(&e.sha256.as_str())
-                    && ui
-                        .button(format!("Add to “{}”", board.title))
-                        .on_hover_text("Add this image as a panel of the finding on the board")
-                        .clicked()
-                {
-                    let mut f = board.clone();
-                    crate::board::ops::add_panel(
-                        &mut f,
-                        crate::case::comparison::PanelSource::Evidence {
-                            sha256: e.sha256.clone(),
-                        },
-                    );
-                    commands.push(Command::Edit(Edit::PutFinding(Box::new(f))));
-                    commands.push(Command::OpenBoard(board.id.clone()));
-                }
-            });
-            ui.collapsing("Similar evidence", |ui| {
-                match case.similar(&e.sha256, crate::case::NEAR_DUPLICATE_MAX_DISTANCE) {
-                    Ok(found) if found.is_empty() => {
-                        ui.label("No near duplicate in this case.");
-                    }
-                    Ok(found) => {
-                        for s in found {
-                            let text = format!(
-                                "{}  ({}/{} bits)",
-                                s.original_name,
-                                s.distance,
-                                crate::evidence::PerceptualHash::BITS
-                            );
-                            if ui.link(text).clicked() {
-                                commands.push(Command::Select(Selection::Evidence(s.sha256)));
-                            }
-                        }
-                    }
-                    Err(err) => {
-                        ui.label(RichText::new(err.to_string()).color(theme::ERROR));
-                    }
-                }
-            });
-            if x_has_direction(e) {
-                let key = format!("fov:{}", e.sha256);
-                let stored = e.fov_deg.unwrap_or(state.fov_deg);
-                let label = ui.label("Field of view (°)");
-                let committed = live_number(ui, &mut state.live_edit, &key, stored, |ui, v| {
-                    ui.add(egui::Slider::new(v, 1.0..=180.0).suffix("°"))
-                        .labelled_by(label.id)
-                });
-                if let Some(fov) = committed {
-                    commands.push(Command::Edit(Edit::SetEvidenceFov {
-                        id: e.sha256.clone(),
-                        fov_deg: Some(fov),
-                    }));
-                }
-                if e.fov_deg.is_some()
-                    && ui
-                        .button(format!("Reset to default ({}°)", state.fov_deg))
-                        .clicked()
-                {
-                    commands.push(Command::Edit(Edit::SetEvidenceFov {
-                        id: e.sha256.clone(),
-                        fov_deg: None,
-                    }));
-                }
+            if let Ok(e) = case.find_evidence(id) {
+                evidence_inspector_ui(ui, case, e, &mut parts);
             }
         }
         Some(Selection::Finding(id)) => {
-            let Ok(f) = case.finding(id) else { return };
-            ui.heading(&f.title);
-            ui.label(format!("{} · {}", f.kind.as_str(), f.id));
-            if ui
-                .button(format!("Open on board ({} panels)", f.panels.len()))
-                .on_hover_text("Compare the finding's images side by side and annotate them")
-                .clicked()
-            {
-                commands.push(Command::OpenBoard(f.id.clone()));
-            }
-            if !f.candidates.is_empty()
-                && ui
-                    .button(format!("Work through candidates ({})", f.candidates.len()))
-                    .on_hover_text(
-                        "Step through the candidate sites on the map with the evidence beside it",
-                    )
-                    .clicked()
-            {
-                commands.push(Command::StartCandidates(f.id.clone()));
-            }
-            ui.horizontal(|ui| {
-                let label = ui.label("Confidence");
-                egui::ComboBox::from_id_salt("finding-confidence")
-                    .selected_text(f.confidence.as_str())
-                    .show_ui(ui, |ui| {
-                        for c in crate::case::Confidence::ALL {
-                            if ui.selectable_label(f.confidence == c, c.as_str()).clicked()
-                                && c != f.confidence
-                            {
-                                let mut changed = f.clone();
-                                changed.confidence = c;
-                                changed.updated = chrono::Utc::now();
-                                commands.push(Command::Edit(Edit::PutFinding(Box::new(changed))));
-                            }
-                        }
-                    })
-                    .response
-                    .labelled_by(label.id);
-            });
-            if !f.verdict.is_empty() {
-                ui.label(RichText::new(&f.verdict).italics());
-            }
-            match f.location {
-                Some(l) => {
-                    let p = LatLon {
-                        lat: l.lat,
-                        lon: l.lon,
-                    };
-                    coordinate_formats_ui(ui, p);
-                    let label = ui.label("Precision radius");
-                    let key = format!("precision:{}", f.id);
-                    let committed =
-                        live_number(ui, &mut state.live_edit, &key, l.precision_m, |ui, v| {
-                            ui.add(
-                                egui::DragValue::new(v)
-                                    .range(1.0..=1_000_000.0)
-                                    .suffix(" m"),
-                            )
-                            .labelled_by(label.id)
-                        });
-                    if let Some(precision) = committed {
-                        commands.push(Command::Edit(Edit::SetFindingLocation {
-                            id: f.id.clone(),
-                            location: Some(FindingLocation {
-                                precision_m: precision,
-                                ..l
-                            }),
-                        }));
-                    }
-                    if let Some(b) = borders {
-                        let country = b.country_at(p).map_or("none (sea)".to_owned(), |c| {
-                            format!("{} ({})", c.name_en, c.iso_a3)
-                        });
-                        ui.label(format!("Country: {country}"));
-                        if let Some(hit) = b.nearest_border(p, BorderFilter::International) {
-                            ui.label(format!(
-                                "Nearest international border: {:.2} km ({})",
-                                hit.distance_m / 1000.0,
-                                hit.between.join(" | ")
-                            ));
-                        }
-                    }
-                }
-                None => {
-                    ui.label("No location yet: choose Place and click the map.");
-                }
+            if let Ok(f) = case.finding(id) {
+                finding_inspector_ui(ui, f, &mut parts);
             }
         }
         None => {
             ui.label("Select evidence or a finding.");
         }
     }
+    let (commands, reveal) = (parts.commands, parts.reveal);
     state.commands.extend(commands);
     if let Some((id, shown)) = reveal {
         if shown {
             state.exposure.revealed.insert(id);
         } else {
             state.exposure.revealed.remove(&id);
+        }
+    }
+}
+
+/// What the map inspector reads besides the selected item, and what it changes: the
+/// board's finding (to add a panel to), what the analyst chose to see, a number being
+/// dragged, the default field of view, the borders; commands and a reveal to apply.
+struct InspectorParts<'a> {
+    board: Option<&'a crate::case::Finding>,
+    exposure: &'a super::state::Exposure,
+    live_edit: &'a mut Option<(String, f64)>,
+    default_fov: f64,
+    borders: Option<&'a Borders>,
+    commands: Vec<Command>,
+    reveal: Option<(String, bool)>,
+}
+
+/// The selected evidence item: its metadata, warnings, graphic flag, posts, comparison
+/// buttons, near duplicates and field of view.
+fn evidence_inspector_ui(
+    ui: &mut Ui,
+    case: &crate::case::Case,
+    e: &crate::case::EvidenceRecord,
+    parts: &mut InspectorParts<'_>,
+) {
+    ui.heading(&e.original_name);
+    evidence_metadata_ui(ui, e);
+    for w in &e.warnings {
+        ui.label(RichText::new(format!("⚠ {w}")).color(theme::WEDGE_MAGNETIC));
+    }
+    graphic_ui(
+        ui,
+        e,
+        parts.exposure,
+        &mut parts.commands,
+        &mut parts.reveal,
+    );
+    posts_of_evidence_ui(ui, e);
+    ui.horizontal(|ui| {
+        if ui
+            .button("New comparison")
+            .on_hover_text("A new comparison finding with this image as its first panel")
+            .clicked()
+        {
+            parts
+                .commands
+                .push(Command::NewComparison(vec![e.sha256.clone()]));
+        }
+        if let Some(board) = parts.board
+            && !board.evidence_ids().contains(&e.sha256.as_str())
+            && ui
+                .button(format!("Add to “{}”", board.title))
+                .on_hover_text("Add this image as a panel of the finding on the board")
+                .clicked()
+        {
+            let mut f = board.clone();
+            crate::board::ops::add_panel(
+                &mut f,
+                crate::case::comparison::PanelSource::Evidence {
+                    sha256: e.sha256.clone(),
+                },
+            );
+            parts
+                .commands
+                .push(Command::Edit(Edit::PutFinding(Box::new(f))));
+            parts.commands.push(Command::OpenBoard(board.id.clone()));
+        }
+    });
+    similar_evidence_ui(ui, case, e, &mut parts.commands);
+    if x_has_direction(e) {
+        let key = format!("fov:{}", e.sha256);
+        let stored = e.fov_deg.unwrap_or(parts.default_fov);
+        let label = ui.label("Field of view (°)");
+        let committed = live_number(ui, parts.live_edit, &key, stored, |ui, v| {
+            ui.add(egui::Slider::new(v, 1.0..=180.0).suffix("°"))
+                .labelled_by(label.id)
+        });
+        if let Some(fov) = committed {
+            parts.commands.push(Command::Edit(Edit::SetEvidenceFov {
+                id: e.sha256.clone(),
+                fov_deg: Some(fov),
+            }));
+        }
+        if e.fov_deg.is_some()
+            && ui
+                .button(format!("Reset to default ({}°)", parts.default_fov))
+                .clicked()
+        {
+            parts.commands.push(Command::Edit(Edit::SetEvidenceFov {
+                id: e.sha256.clone(),
+                fov_deg: None,
+            }));
+        }
+    }
+}
+
+/// The evidence item's metadata as a two-column grid.
+fn evidence_metadata_ui(ui: &mut Ui, e: &crate::case::EvidenceRecord) {
+    egui::Grid::new("evidence-meta")
+        .num_columns(2)
+        .show(ui, |ui| {
+            let x = &e.exif;
+            let rows: Vec<(&str, String)> = vec![
+                ("SHA-256", e.short_id().to_owned() + "…"),
+                ("Type", e.media_type.clone()),
+                (
+                    "Size",
+                    format!("{}×{} px, {} bytes", e.width, e.height, e.size_bytes),
+                ),
+                (
+                    "GPS",
+                    match (x.lat, x.lon) {
+                        (Some(a), Some(b)) => LatLon { lat: a, lon: b }.to_decimal(),
+                        _ => "none".into(),
+                    },
+                ),
+                (
+                    "Direction",
+                    match (x.direction_deg, x.direction_ref.as_deref()) {
+                        (Some(d), Some("T")) => format!("{d}° true"),
+                        (Some(d), Some("M")) => format!("{d}° MAGNETIC (not corrected)"),
+                        (Some(d), _) => format!("{d}° (reference unknown)"),
+                        _ => "none".into(),
+                    },
+                ),
+                (
+                    "Taken",
+                    x.taken_at.clone().unwrap_or_else(|| "unknown".into()),
+                ),
+                (
+                    "GPS time",
+                    x.gps_time_utc.clone().unwrap_or_else(|| "unknown".into()),
+                ),
+                (
+                    "Camera",
+                    format!(
+                        "{} {}",
+                        x.make.as_deref().unwrap_or(""),
+                        x.model.as_deref().unwrap_or("")
+                    ),
+                ),
+            ];
+            for (k, v) in rows {
+                ui.label(k);
+                ui.label(v);
+                ui.end_row();
+            }
+        });
+}
+
+/// The posts an evidence item came from (collections), newest first as imported.
+fn posts_of_evidence_ui(ui: &mut Ui, e: &crate::case::EvidenceRecord) {
+    if !e.sources.is_empty() {
+        egui::CollapsingHeader::new(format!("Posts ({})", e.sources.len()))
+            .default_open(true)
+            .show(ui, |ui| {
+                for source in &e.sources {
+                    ui.label(RichText::new(source.title()).strong());
+                    ui.label(RichText::new(source.time_text()).small());
+                    if let Some(f) = &source.forwarded_from {
+                        ui.label(RichText::new(format!("forwarded from {f}")).small());
+                    }
+                    if !source.text.is_empty() {
+                        ui.label(source.text.chars().take(300).collect::<String>());
+                    }
+                }
+            });
+    }
+}
+
+/// Near duplicates of the item in the case, each a link that selects it.
+fn similar_evidence_ui(
+    ui: &mut Ui,
+    case: &crate::case::Case,
+    e: &crate::case::EvidenceRecord,
+    commands: &mut Vec<Command>,
+) {
+    ui.collapsing("Similar evidence", |ui| {
+        match case.similar(&e.sha256, crate::case::NEAR_DUPLICATE_MAX_DISTANCE) {
+            Ok(found) if found.is_empty() => {
+                ui.label("No near duplicate in this case.");
+            }
+            Ok(found) => {
+                for s in found {
+                    let text = format!(
+                        "{}  ({}/{} bits)",
+                        s.original_name,
+                        s.distance,
+                        crate::evidence::PerceptualHash::BITS
+                    );
+                    if ui.link(text).clicked() {
+                        commands.push(Command::Select(Selection::Evidence(s.sha256)));
+                    }
+                }
+            }
+            Err(err) => {
+                ui.label(RichText::new(err.to_string()).color(theme::ERROR));
+            }
+        }
+    });
+}
+
+/// The selected finding: board and candidates buttons, confidence, verdict, location
+/// with precision, country and nearest border.
+fn finding_inspector_ui(ui: &mut Ui, f: &crate::case::Finding, parts: &mut InspectorParts<'_>) {
+    ui.heading(&f.title);
+    ui.label(format!("{} · {}", f.kind.as_str(), f.id));
+    if ui
+        .button(format!("Open on board ({} panels)", f.panels.len()))
+        .on_hover_text("Compare the finding's images side by side and annotate them")
+        .clicked()
+    {
+        parts.commands.push(Command::OpenBoard(f.id.clone()));
+    }
+    if !f.candidates.is_empty()
+        && ui
+            .button(format!("Work through candidates ({})", f.candidates.len()))
+            .on_hover_text(
+                "Step through the candidate sites on the map with the evidence beside it",
+            )
+            .clicked()
+    {
+        parts.commands.push(Command::StartCandidates(f.id.clone()));
+    }
+    ui.horizontal(|ui| {
+        let label = ui.label("Confidence");
+        egui::ComboBox::from_id_salt("finding-confidence")
+            .selected_text(f.confidence.as_str())
+            .show_ui(ui, |ui| {
+                for c in crate::case::Confidence::ALL {
+                    if ui.selectable_label(f.confidence == c, c.as_str()).clicked()
+                        && c != f.confidence
+                    {
+                        let mut changed = f.clone();
+                        changed.confidence = c;
+                        changed.updated = chrono::Utc::now();
+                        parts
+                            .commands
+                            .push(Command::Edit(Edit::PutFinding(Box::new(changed))));
+                    }
+                }
+            })
+            .response
+            .labelled_by(label.id);
+    });
+    if !f.verdict.is_empty() {
+        ui.label(RichText::new(&f.verdict).italics());
+    }
+    match f.location {
+        Some(l) => {
+            let p = LatLon {
+                lat: l.lat,
+                lon: l.lon,
+            };
+            coordinate_formats_ui(ui, p);
+            let label = ui.label("Precision radius");
+            let key = format!("precision:{}", f.id);
+            let committed = live_number(ui, parts.live_edit, &key, l.precision_m, |ui, v| {
+                ui.add(
+                    egui::DragValue::new(v)
+                        .range(1.0..=1_000_000.0)
+                        .suffix(" m"),
+                )
+                .labelled_by(label.id)
+            });
+            if let Some(precision) = committed {
+                parts.commands.push(Command::Edit(Edit::SetFindingLocation {
+                    id: f.id.clone(),
+                    location: Some(FindingLocation {
+                        precision_m: precision,
+                        ..l
+                    }),
+                }));
+            }
+            if let Some(b) = parts.borders {
+                let country = b.country_at(p).map_or("none (sea)".to_owned(), |c| {
+                    format!("{} ({})", c.name_en, c.iso_a3)
+                });
+                ui.label(format!("Country: {country}"));
+                if let Some(hit) = b.nearest_border(p, BorderFilter::International) {
+                    ui.label(format!(
+                        "Nearest international border: {:.2} km ({})",
+                        hit.distance_m / 1000.0,
+                        hit.between.join(" | ")
+                    ));
+                }
+            }
+        }
+        None => {
+            ui.label("No location yet: choose Place and click the map.");
         }
     }
 }
@@ -794,7 +884,7 @@ pub fn status_bar_ui(ui: &mut Ui, state: &mut AppState) {
             ui.spinner();
             ui.label(format!("Importing the collection: {done}/{total} files…"));
             if ui.small_button("Cancel").clicked() {
-                state.collection_cancel = true;
+                state.commands.push(Command::CancelCollection);
             }
             ui.separator();
         }
@@ -836,7 +926,9 @@ fn network_status_ui(ui: &mut Ui, state: &mut AppState) {
                 state.show_ledger = true;
             }
             if ui.button("Go offline").clicked() {
-                state.basemap_request = Some(SourceChoice::BlueMarble);
+                state
+                    .commands
+                    .push(Command::SetBasemap(SourceChoice::BlueMarble));
             }
         }
         _ if requests > 0 => {

@@ -42,9 +42,10 @@ pub struct AppState {
     /// Default precision radius for a newly placed candidate location, metres.
     pub default_precision_m: f64,
     pub commands: Vec<Command>,
-    /// The basemap in use, and a change the analyst asked for (opened by the app).
+    /// The basemap in use.
     pub basemap: SourceChoice,
-    pub basemap_request: Option<SourceChoice>,
+    /// Work handed to the app's tile source and background jobs (set by commands).
+    pub pending: Pending,
     /// Whether the analyst has read what online sources reveal and agreed.
     pub online_consent: bool,
     /// An online source waiting for that agreement (the dialog is open).
@@ -63,14 +64,10 @@ pub struct AppState {
     pub live_edit: Option<(String, f64)>,
     /// Which findings the list shows.
     pub finding_filter: crate::case::FindingFilter,
-    /// Files waiting to be handed to a background import job.
-    pub import_request: Vec<PathBuf>,
+    /// Progress of the file import and of the collection import, and the last
+    /// collection imported.
     pub import_progress: Option<(usize, usize)>,
-    /// A collection to import (Case → Import collection…), its progress, a cancel
-    /// request, and the last one imported.
-    pub collection_request: Option<PathBuf>,
     pub collection_progress: Option<(usize, usize)>,
-    pub collection_cancel: bool,
     pub last_collection: Option<PathBuf>,
     /// The *Stamp case* dialog, while open.
     pub stamp_dialog: Option<super::stamp_dialog::StampDialog>,
@@ -102,6 +99,19 @@ pub struct AppState {
     pub candidates_drawn: usize,
     /// The OpenStreetMap query builder (its extract, index and results).
     pub osm_search: super::osm_search::OsmSearch,
+}
+
+/// Work the app's owners of tiles and jobs pick up at the end of the frame; only
+/// commands put it here.
+#[derive(Debug, Default)]
+pub struct Pending {
+    /// A basemap to open (an online one waits for consent first).
+    pub basemap: Option<SourceChoice>,
+    /// Files for the background import.
+    pub import: Vec<PathBuf>,
+    /// A collection to import, and a request to stop the one running.
+    pub collection: Option<PathBuf>,
+    pub cancel_collection: bool,
 }
 
 /// UI preferences kept between runs (the case itself is saved only by the case module).
@@ -146,7 +156,7 @@ impl AppState {
             default_precision_m: 250.0,
             commands: Vec::new(),
             basemap: SourceChoice::BlueMarble,
-            basemap_request: None,
+            pending: Pending::default(),
             online_consent: false,
             consent_request: None,
             ledger: Arc::default(),
@@ -157,11 +167,8 @@ impl AppState {
             selected_marker_screen: None,
             live_edit: None,
             finding_filter: Default::default(),
-            import_request: Vec::new(),
             import_progress: None,
-            collection_request: None,
             collection_progress: None,
-            collection_cancel: false,
             last_collection: None,
             stamp_dialog: None,
             posts: Default::default(),
@@ -209,14 +216,14 @@ impl AppState {
         self.fov_deg = prefs.fov_deg.clamp(1.0, 360.0);
         self.default_precision_m = prefs.default_precision_m.max(0.0);
         if prefs.basemap != SourceChoice::BlueMarble {
-            self.basemap_request = Some(prefs.basemap);
+            self.pending.basemap = Some(prefs.basemap);
         }
     }
 
     /// The basemap change to make now, if any. An online source needs the analyst's
     /// agreement first: it is parked for the dialog instead.
     pub fn take_basemap_request(&mut self) -> Option<SourceChoice> {
-        let choice = self.basemap_request.take()?;
+        let choice = self.pending.basemap.take()?;
         if choice.is_online() && !self.online_consent {
             self.consent_request = Some(choice);
             return None;
@@ -231,7 +238,7 @@ impl AppState {
         };
         if enable {
             self.online_consent = true;
-            self.basemap_request = Some(choice);
+            self.pending.basemap = Some(choice);
         } else {
             self.status = Some(Status::Info("stayed offline".into()));
         }
@@ -573,8 +580,16 @@ impl AppState {
                 if self.case.is_none() {
                     return Err("open or create a case before importing".into());
                 }
-                self.import_request.extend(files);
+                self.pending.import.extend(files);
             }
+            Command::ImportCollection(source) => {
+                if self.case.is_none() {
+                    return Err("open or create a case before importing a collection".into());
+                }
+                self.pending.collection = Some(source);
+            }
+            Command::CancelCollection => self.pending.cancel_collection = true,
+            Command::SetBasemap(choice) => self.pending.basemap = Some(choice),
             Command::SetTool(tool) => self.tool = tool,
             Command::ClearMeasure => self.measure.clear(),
             Command::SetWorkspace(w) => self.workspace = w,
