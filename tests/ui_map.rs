@@ -9,7 +9,7 @@ use egui_kittest::kittest::Queryable;
 use geoproof::case::{Case, Edit, Finding, FindingKind, ImportOptions};
 use geoproof::ui::{Command, GeoproofApp, Selection, Tool};
 
-use util::app::{Holder, app, default_harness as harness};
+use util::app::{Holder, app, default_harness as harness, push};
 
 fn case_with_finding() -> (tempfile::TempDir, Case, String) {
     let dir = tempfile::tempdir().unwrap();
@@ -159,24 +159,12 @@ fn a_local_pmtiles_archive_can_replace_the_basemap_and_a_bad_one_is_reported() {
     let mut h = harness(None);
     h.run_steps(2);
     let good = SourceChoice::PmTiles(util::data("landsat8-itaipu-z9-12.pmtiles"));
-    h.state_mut()
-        .app
-        .as_mut()
-        .unwrap()
-        .state
-        .commands
-        .push(Command::SetBasemap(good.clone()));
+    push(&mut h, Command::SetBasemap(good.clone()));
     h.run_steps(2);
     assert_eq!(app(&h).state.basemap, good);
 
     let bad = SourceChoice::PmTiles(util::data("not-an-image.jpg"));
-    h.state_mut()
-        .app
-        .as_mut()
-        .unwrap()
-        .state
-        .commands
-        .push(Command::SetBasemap(bad));
+    push(&mut h, Command::SetBasemap(bad));
     h.run_steps(2);
     assert_eq!(
         app(&h).state.basemap,
@@ -198,13 +186,7 @@ fn importing_runs_in_the_background_and_reports_bad_files() {
         util::data("coffee-no-gps.jpg"),
         util::data("truncated.jpg"),
     ];
-    h.state_mut()
-        .app
-        .as_mut()
-        .unwrap()
-        .state
-        .commands
-        .push(Command::Import(files));
+    push(&mut h, Command::Import(files));
     for _ in 0..200 {
         h.step();
         std::thread::sleep(std::time::Duration::from_millis(10));
@@ -242,13 +224,7 @@ fn enabling_an_online_source_asks_first_and_nothing_is_sent_before() {
     // Declining keeps the app offline.
     let mut h = harness(None);
     h.run_steps(2);
-    h.state_mut()
-        .app
-        .as_mut()
-        .unwrap()
-        .state
-        .commands
-        .push(Command::SetBasemap(online.clone()));
+    push(&mut h, Command::SetBasemap(online.clone()));
     h.run_steps(3);
     h.get_by_label_contains("Enable an online tile source?");
     h.get_by_label_contains(&format!("tiles from 127.0.0.1:{}", server.port));
@@ -262,13 +238,7 @@ fn enabling_an_online_source_asks_first_and_nothing_is_sent_before() {
     // Accepting switches the basemap; the requests are in the ledger.
     let mut h = harness(None);
     h.run_steps(2);
-    h.state_mut()
-        .app
-        .as_mut()
-        .unwrap()
-        .state
-        .commands
-        .push(Command::SetBasemap(online.clone()));
+    push(&mut h, Command::SetBasemap(online.clone()));
     h.run_steps(3);
     assert_eq!(
         server.connections(),
@@ -294,13 +264,7 @@ fn enabling_an_online_source_asks_first_and_nothing_is_sent_before() {
     let osm_like = SourceChoice::Online(
         OnlineSource::custom(&server.template().replace("127.0.0.1", "localhost")).unwrap(),
     );
-    h.state_mut()
-        .app
-        .as_mut()
-        .unwrap()
-        .state
-        .commands
-        .push(Command::SetBasemap(osm_like.clone()));
+    push(&mut h, Command::SetBasemap(osm_like.clone()));
     h.run_steps(3);
     assert_eq!(app(&h).state.basemap, osm_like);
 
@@ -477,13 +441,7 @@ fn a_new_case_is_created_and_the_save_shortcut_confirms_it_is_on_disk() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(None);
     h.run_steps(2);
-    h.state_mut()
-        .app
-        .as_mut()
-        .unwrap()
-        .state
-        .commands
-        .push(Command::NewCase(dir.path().join("Bryansk")));
+    push(&mut h, Command::NewCase(dir.path().join("Bryansk")));
     h.run_steps(2);
     assert_eq!(
         Case::open_read_only(&dir.path().join("Bryansk"))
@@ -496,13 +454,7 @@ fn a_new_case_is_created_and_the_save_shortcut_confirms_it_is_on_disk() {
     h.run_steps(2);
     h.get_by_label_contains("saved: every change is on disk");
     // Creating a case where one already is fails visibly.
-    h.state_mut()
-        .app
-        .as_mut()
-        .unwrap()
-        .state
-        .commands
-        .push(Command::NewCase(dir.path().join("Bryansk")));
+    push(&mut h, Command::NewCase(dir.path().join("Bryansk")));
     h.run_steps(2);
     h.get_by_label_contains("already exists and is not empty");
 }
@@ -1120,13 +1072,7 @@ fn a_collection_imports_in_the_background_and_its_posts_are_searchable() {
     let case = Case::create(&dir.path().join("c"), "collection").unwrap();
     let mut h = harness(Some(case));
     h.run_steps(2);
-    h.state_mut()
-        .app
-        .as_mut()
-        .unwrap()
-        .state
-        .commands
-        .push(Command::ImportCollection(export.clone()));
+    push(&mut h, Command::ImportCollection(export.clone()));
     wait_until(&mut h, |a| {
         a.state.last_collection.is_some() && a.state.collection_progress.is_none()
     });

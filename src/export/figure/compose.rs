@@ -343,15 +343,7 @@ fn draw_panels(
         let cell = cells[i];
         let size = located.sizes[i];
         let view = fitted(panel, size, cell);
-        items.push(Item::Fill {
-            points: rect_points(cell),
-            color: PANEL_BG,
-        });
-        items.push(Item::BeginClip(cell));
-        items.push(Item::Image {
-            source: i,
-            transform: image_matrix(&view, sources[i].scale),
-        });
+        begin_picture(items, cell, i, &view, sources[i].scale);
         for a in finding
             .annotations
             .iter()
@@ -447,15 +439,7 @@ fn draw_insets(
             flip_horizontal: panel.view.flip_horizontal,
         };
         let items = &mut page.items;
-        items.push(Item::Fill {
-            points: rect_points(cell),
-            color: PANEL_BG,
-        });
-        items.push(Item::BeginClip(cell));
-        items.push(Item::Image {
-            source: i,
-            transform: image_matrix(&view, sources[i].scale),
-        });
+        begin_picture(items, cell, i, &view, sources[i].scale);
         if a.redaction.is_none() {
             for m in annotation_marks(finding, a, &view, style) {
                 mark_items(&m, type_setter, cell, items);
@@ -486,6 +470,26 @@ fn draw_insets(
         }));
     }
     page.y += side + gap * 3.0;
+}
+
+/// A cell's background, its clip, and source `source` drawn through `view`; the caller
+/// draws the marks and ends the clip.
+fn begin_picture(
+    items: &mut Vec<Item>,
+    cell: [f64; 4],
+    source: usize,
+    view: &ViewTransform,
+    scale: f64,
+) {
+    items.push(Item::Fill {
+        points: rect_points(cell),
+        color: PANEL_BG,
+    });
+    items.push(Item::BeginClip(cell));
+    items.push(Item::Image {
+        source,
+        transform: image_matrix(view, scale),
+    });
 }
 
 /// One line per linked feature: its number badge, description, assessment and ends.

@@ -442,6 +442,14 @@ mod tests {
         on_pointer(b, &p, tool, ZOOM, PointerEvent::Click { at, double: false })
     }
 
+    /// The first annotation's rectangle as x, y, w, h.
+    fn rectangle(b: &BoardState) -> [f64; 4] {
+        match annotations(b)[0].shape {
+            Shape::Rectangle { x, y, w, h } => [x, y, w, h],
+            ref other => panic!("not a rectangle: {other:?}"),
+        }
+    }
+
     fn commits(c: Option<Command>) -> bool {
         matches!(c, Some(Command::CommitBoard))
     }
@@ -580,37 +588,12 @@ mod tests {
         click_at(&mut b, 0, BoardTool::Select, [300.0, 300.0]);
         assert_eq!(b.selected, None);
         // A drag on it moves it by the drag, as one committed step.
-        assert!(commits(drag(
-            &mut b,
-            BoardTool::Select,
-            [10.0, 25.0],
-            [20.0, 45.0]
-        )));
-        assert!(matches!(
-            annotations(&b)[0].shape,
-            Shape::Rectangle {
-                x: 20.0,
-                y: 30.0,
-                w: 50.0,
-                h: 30.0
-            }
-        ));
+        let select = BoardTool::Select;
+        assert!(commits(drag(&mut b, select, [10.0, 25.0], [20.0, 45.0])));
+        assert_eq!(rectangle(&b), [20.0, 30.0, 50.0, 30.0]);
         // Now selected: a drag on its corner resizes it.
-        assert!(commits(drag(
-            &mut b,
-            BoardTool::Select,
-            [70.0, 60.0],
-            [90.0, 70.0]
-        )));
-        assert!(matches!(
-            annotations(&b)[0].shape,
-            Shape::Rectangle {
-                x: 20.0,
-                y: 30.0,
-                w: 70.0,
-                h: 40.0
-            }
-        ));
+        assert!(commits(drag(&mut b, select, [70.0, 60.0], [90.0, 70.0])));
+        assert_eq!(rectangle(&b), [20.0, 30.0, 70.0, 40.0]);
         // A drag on nothing pans (no edit, no command).
         let p = panel(&b, 0);
         on_pointer(

@@ -143,23 +143,7 @@ fn panel_ui(
             (None, known_size.unwrap_or([1.0, 1.0]))
         }
     };
-    let view = state
-        .board
-        .views
-        .get(&panel.id)
-        .copied()
-        .unwrap_or(panel.view);
-    let mut t = transform_for(&view, size, body);
-
-    header_ui(ui, header, state, panel, &name, &t);
-
-    let response = ui.interact(
-        body,
-        egui::Id::unique(("board-panel", &panel.id)),
-        Sense::click_and_drag(),
-    );
-    handle_input(ui, &response, state, panel, &mut t, size);
-    store_view(state, &panel.id, &t);
+    let (response, t) = frame_panel(ui, [header, body], state, panel, &name, size);
 
     let painter = ui.painter_at(body);
     let record = state.case.as_ref().and_then(|c| c.find_evidence(&key).ok());
@@ -237,21 +221,7 @@ fn video_panel_ui(
     }
     player.update(&ctx);
     let size = known_size.unwrap_or([1.0, 1.0]);
-    let view = state
-        .board
-        .views
-        .get(&panel.id)
-        .copied()
-        .unwrap_or(panel.view);
-    let mut t = transform_for(&view, size, body);
-    header_ui(ui, header, state, panel, name, &t);
-    let response = ui.interact(
-        body,
-        egui::Id::unique(("board-panel", &panel.id)),
-        Sense::click_and_drag(),
-    );
-    handle_input(ui, &response, state, panel, &mut t, size);
-    store_view(state, &panel.id, &t);
+    let (response, t) = frame_panel(ui, [header, body], state, panel, name, size);
     let painter = ui.painter_at(body);
     // A shielded or greyed frame is remade only when the frame on screen changes.
     let replaced = if shielded || state.exposure.greyscale() {
@@ -402,6 +372,34 @@ fn reveal_button(ui: &mut Ui, body: Rect, state: &mut BoardCtx<'_>, key: &str) {
     {
         state.exposure.revealed.insert(key.to_owned());
     }
+}
+
+/// A panel's header and its body's input: returns the body's response and the view the
+/// panel is drawn at after this frame's gestures (kept for the next frame).
+fn frame_panel(
+    ui: &mut Ui,
+    [header, body]: [Rect; 2],
+    state: &mut BoardCtx<'_>,
+    panel: &Panel,
+    name: &str,
+    size: [f64; 2],
+) -> (egui::Response, ViewTransform) {
+    let view = state
+        .board
+        .views
+        .get(&panel.id)
+        .copied()
+        .unwrap_or(panel.view);
+    let mut t = transform_for(&view, size, body);
+    header_ui(ui, header, state, panel, name, &t);
+    let response = ui.interact(
+        body,
+        egui::Id::unique(("board-panel", &panel.id)),
+        Sense::click_and_drag(),
+    );
+    handle_input(ui, &response, state, panel, &mut t, size);
+    store_view(state, &panel.id, &t);
+    (response, t)
 }
 
 fn header_ui(

@@ -32,12 +32,22 @@ pub(super) fn draw_frame_texture(
     size: [f64; 2],
     t: &ViewTransform,
 ) {
-    let corners = [
-        [0.0, 0.0],
-        [size[0], 0.0],
-        [size[0], size[1]],
-        [0.0, size[1]],
-    ];
+    textured_quad(
+        painter,
+        texture,
+        geometry::corners([0.0, 0.0, size[0], size[1]]),
+        t,
+    );
+}
+
+/// A texture stretched over the image-space quad `corners` (in `geometry::corners`
+/// order), drawn through the panel's transform.
+fn textured_quad(
+    painter: &egui::Painter,
+    texture: egui::TextureId,
+    corners: [[f64; 2]; 4],
+    t: &ViewTransform,
+) {
     let uvs = [
         pos2(0.0, 0.0),
         pos2(1.0, 0.0),
@@ -153,23 +163,7 @@ pub(super) fn draw_tiles(
             continue;
         };
         let b = pyramid.tile_bounds(tile);
-        let corners = geometry::corners(b);
-        let uvs = [
-            pos2(0.0, 0.0),
-            pos2(1.0, 0.0),
-            pos2(1.0, 1.0),
-            pos2(0.0, 1.0),
-        ];
-        let mut mesh = egui::Mesh::with_texture(texture);
-        for (c, uv) in corners.iter().zip(uvs) {
-            mesh.vertices.push(egui::epaint::Vertex {
-                pos: to_pos(t.to_screen(*c)),
-                uv,
-                color: theme::UNTINTED,
-            });
-        }
-        mesh.indices.extend([0, 1, 2, 0, 2, 3]);
-        painter.add(egui::Shape::mesh(mesh));
+        textured_quad(painter, texture, geometry::corners(b), t);
     }
 }
 
