@@ -1,4 +1,23 @@
 //! The desktop app (feature `gui`): app shell, panels, the map and its overlays.
+//!
+//! Who owns what:
+//! - [`GeoproofApp`] (this file) owns the things that need egui or threads: the basemap's
+//!   tile source, the imagery layers, textures, the import and collection jobs. Once per
+//!   frame it draws the panels, applies the commands they pushed, and then picks up
+//!   [`state::Pending`] work (a basemap to open, files to import).
+//! - [`state::AppState`] owns what the analyst is doing: the open case, the selection,
+//!   the map's memory and tools, the parts' own state (board, georeference view,
+//!   candidate session, query builder, posts, dialogs). It is the one place commands are
+//!   applied (`state::AppState::apply_commands`, board commands in `state/board_commands`),
+//!   and every change to the case goes through `case::Edit`.
+//! - [`command`] is the vocabulary every part uses to ask for a change; it imports
+//!   nothing of `ui/`. `theme` holds every colour.
+//! - The parts (`board`, `georef`, `candidates`, `osm_search`, `posts`, `stamp_dialog`,
+//!   `map_sun`, `case_lists`, `basemap`) never import `state`: their `*_ui` functions take
+//!   their own state and a narrow context (`BoardCtx`, `GeorefCtx`, …) that `AppState`
+//!   lends for the call, and push commands. `panels` and `map_view` are the app's own
+//!   panels and read `AppState` directly. `tests/module_layers.rs` keeps these arrows
+//!   pointing down.
 
 mod about;
 pub mod basemap;
