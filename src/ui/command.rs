@@ -1,7 +1,8 @@
 //! The UI's vocabulary: what is selected, which tool and workspace, status messages,
 //! and the [`Command`]s panels push instead of changing state themselves. Every part of
-//! `ui/` may use these; they use nothing of `ui/` (so no part imports the app's state to
-//! talk to it). The app applies commands once per frame (`state::AppState::apply_commands`).
+//! `ui/` may use these; they use nothing of `ui/` but the basemap's `SourceChoice` (so
+//! no part imports the app's state to talk to it). The app applies commands once per
+//! frame (`state::AppState::apply_commands`).
 
 use std::path::PathBuf;
 

@@ -10,8 +10,8 @@
 //!   candidate session, query builder, posts, dialogs). It is the one place commands are
 //!   applied (`state::AppState::apply_commands`, board commands in `state/board_commands`),
 //!   and every change to the case goes through `case::Edit`.
-//! - [`command`] is the vocabulary every part uses to ask for a change; it imports
-//!   nothing of `ui/`. `theme` holds every colour.
+//! - [`command`] is the vocabulary every part uses to ask for a change; of `ui/` it
+//!   imports only the basemap's `SourceChoice`. `theme` holds every colour.
 //! - The parts (`board`, `georef`, `candidates`, `osm_search`, `posts`, `stamp_dialog`,
 //!   `map_sun`, `case_lists`, `basemap`) never import `state`: their `*_ui` functions take
 //!   their own state and a narrow context (`BoardCtx`, `GeorefCtx`, …) that `AppState`
