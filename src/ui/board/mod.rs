@@ -2,6 +2,7 @@
 //! features, undo/redo and autosave. The board edits a working copy of the finding;
 //! every finished gesture becomes one `Edit::PutFinding` (one undo step), saved at once.
 
+mod apply;
 mod canvas;
 pub mod figure_dialog;
 mod gestures;
@@ -23,6 +24,7 @@ use crate::board::{History, ViewTransform};
 use crate::case::Finding;
 use crate::case::comparison::{Category, PanelView, Shape};
 
+pub use apply::Synced;
 pub use figure_dialog::{FigureDialog, figure_dialog_ui};
 pub use images::BoardImages;
 pub use inspector::board_inspector_ui;

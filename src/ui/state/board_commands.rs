@@ -1,8 +1,7 @@
-//! The board's commands, carried out at the end of the frame like every other change:
-//! commit a gesture, undo, redo, new comparisons, map snapshots, draft recovery and
+//! The board's commands as the app applies them: the board's own part (commit, undo,
+//! redo, follow, autosave: `ui/board/apply.rs`) plus what they change around it
+//! (selection, workspace, status), new comparisons, map snapshots, draft recovery and
 //! exports of the board's finding.
-
-use std::time::{Duration, Instant};
 
 use super::{AppState, Selection, SnapshotStep, Status, Workspace};
 use crate::board::{ops, recovery};
@@ -10,9 +9,6 @@ use crate::case::comparison::PanelSource;
 use crate::case::{Edit, Finding, FindingKind};
 use crate::export::figure::{self, FigureOptions};
 use std::path::PathBuf;
-
-/// Autosave at most this often while uncommitted work sits in the working copy.
-const AUTOSAVE_EVERY: Duration = Duration::from_secs(2);
 
 impl AppState {
     pub(crate) fn open_board(&mut self, id: &str) -> Result<(), String> {
@@ -25,74 +21,21 @@ impl AppState {
         Ok(())
     }
 
-    /// Saves the working copy (with the live panel views) as one step of history.
+    /// Saves the board's working copy as one step of history (the board's own apply).
     pub(crate) fn commit_board(&mut self) -> Result<(), String> {
-        let (Some(case), Some(id)) = (self.case.as_mut(), self.board.finding.clone()) else {
-            return Ok(());
-        };
-        if !self.board.has_uncommitted() {
-            // Nothing changed on the board (at most the way panels are looked at, which
-            // is saved with the next real change): no history step, and nothing made
-            // elsewhere meanwhile is overwritten.
-            return Ok(());
-        }
-        let Some(mut next) = self.board.working_with_views() else {
-            return Ok(());
-        };
-        let saved = case.finding(&id).map_err(|e| e.to_string())?.clone();
-        next.updated = chrono::Utc::now();
-        let result = case
-            .apply(Edit::PutFinding(Box::new(next.clone())))
-            .and_then(|()| case.save());
-        match result {
-            Ok(()) => {
-                self.board.record_step(&id, saved, next.clone());
-                self.board.working = Some(next.clone());
-                self.board.base = Some(next);
-                recovery::discard_draft(case.root(), &id).map_err(|e| e.to_string())?;
-                self.board.last_draft = None;
-                Ok(())
-            }
-            Err(e) => {
-                // The change was refused: show what is saved, not something that is not.
-                self.board.working = Some(saved.clone());
-                self.board.base = Some(saved);
-                Err(e.to_string())
-            }
+        match self.case.as_mut() {
+            Some(case) => self.board.commit(case),
+            None => Ok(()),
         }
     }
 
     pub(crate) fn undo_board(&mut self, redo: bool) -> Result<(), String> {
-        self.commit_board()?;
-        let (Some(case), Some(id)) = (self.case.as_mut(), self.board.finding.clone()) else {
+        let Some(case) = self.case.as_mut() else {
             return Ok(());
         };
-        let current = case.finding(&id).map_err(|e| e.to_string())?.clone();
-        let history = self.board.histories.entry(id.clone()).or_default();
-        let step = if redo {
-            history.redo(&current)
-        } else {
-            history.undo(&current)
+        if let Some(note) = self.board.step_history(case, redo)? {
+            self.status = Some(Status::Info(note.into()));
         }
-        .map_err(|e| e.to_string())?;
-        let Some(target) = step else {
-            self.status = Some(Status::Info(
-                if redo {
-                    "nothing to redo"
-                } else {
-                    "nothing to undo"
-                }
-                .into(),
-            ));
-            return Ok(());
-        };
-        case.apply(Edit::PutFinding(Box::new(target.clone())))
-            .and_then(|()| case.save())
-            .map_err(|e| e.to_string())?;
-        self.board.working = Some(target.clone());
-        self.board.base = Some(target);
-        self.board.selected = None;
-        self.board.gesture = None;
         Ok(())
     }
 
@@ -137,64 +80,25 @@ impl AppState {
     }
 
     pub(crate) fn discard_draft(&mut self, id: &str) -> Result<(), String> {
-        self.board.recovery.retain(|d| d.finding.id != id);
         let case = self.case.as_ref().ok_or("no case is open")?;
-        recovery::discard_draft(case.root(), id).map_err(|e| e.to_string())
+        self.board.discard_draft(case, id)
     }
 
-    /// Follows changes made to the board's finding elsewhere (the map inspector, a
-    /// marker drag) when the board holds nothing uncommitted; closes the board if the
-    /// finding was removed.
+    /// Follows changes made to the board's finding elsewhere; leaves the board
+    /// workspace when its finding was removed.
     pub(crate) fn sync_board(&mut self) {
-        let Some(id) = self.board.finding.clone() else {
-            return;
-        };
-        let saved = self
-            .case
-            .as_ref()
-            .and_then(|c| c.finding(&id).ok())
-            .cloned();
-        match saved {
-            None => {
-                let mut histories = std::mem::take(&mut self.board.histories);
-                histories.remove(&id);
-                self.board = crate::ui::board::BoardState {
-                    recovery: std::mem::take(&mut self.board.recovery),
-                    histories,
-                    ..Default::default()
-                };
-                if self.workspace == Workspace::Board {
-                    self.workspace = Workspace::Map;
-                }
-            }
-            Some(saved) if self.board.base.as_ref() != Some(&saved) => {
-                if !self.board.has_uncommitted() && self.board.gesture.is_none() {
-                    self.board.working = Some(saved.clone());
-                }
-                self.board.base = Some(saved);
-            }
-            Some(_) => {}
+        let closed = self.board.sync_with(self.case.as_ref()) == crate::ui::board::Synced::Closed;
+        if closed && self.workspace == Workspace::Board {
+            self.workspace = Workspace::Map;
         }
     }
 
-    /// Writes the working copy to the case's autosave folder while it holds work not
-    /// yet committed (at most every two seconds).
+    /// Autosaves the board's uncommitted work (at most every two seconds).
     pub(crate) fn autosave_board(&mut self) -> Result<(), String> {
-        if !self.board.has_uncommitted() {
-            return Ok(());
+        match self.case.as_ref() {
+            Some(case) => self.board.autosave(case),
+            None => Ok(()),
         }
-        let (Some(case), Some(working)) = (self.case.as_ref(), self.board.working.as_ref()) else {
-            return Ok(());
-        };
-        let due = match &self.board.last_draft {
-            None => true,
-            Some((at, written)) => written != working && at.elapsed() >= AUTOSAVE_EVERY,
-        };
-        if due {
-            recovery::write_draft(case.root(), working).map_err(|e| e.to_string())?;
-            self.board.last_draft = Some((Instant::now(), working.clone()));
-        }
-        Ok(())
     }
 }
 
