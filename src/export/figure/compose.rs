@@ -8,9 +8,9 @@
 
 use super::{
     BASE_WIDTH, Figure, FigureError, FigureOptions, GREY, INK, Item, PANEL_BG, PANEL_CAPTION_SIZE,
-    Source, Typesetter, WHITE, badge_items, check_redactions, fitted, image_matrix,
-    map_decorations, mark_items, on_shown_frames, oriented_size, panel_file, panel_picture,
-    rect_points, rows, tag_items,
+    Picture, Source, Typesetter, WHITE, badge_items, check_redactions, fitted, image_matrix,
+    locate_picture, map_decorations, mark_items, on_shown_frames, panel_picture, rect_points, rows,
+    tag_items,
 };
 use crate::board::ViewTransform;
 use crate::board::geometry;
@@ -83,10 +83,16 @@ impl Page {
     }
 }
 
-/// Where each panel's picture is and how large it is (oriented, full resolution).
+/// Each panel's picture (file, name, oriented size), in panel order.
 struct Located {
-    files: Vec<(std::path::PathBuf, String, String, &'static str)>,
-    sizes: Vec<[f64; 2]>,
+    pictures: Vec<Picture>,
+}
+
+impl Located {
+    /// Panel `i`'s oriented full-resolution size.
+    fn size(&self, i: usize) -> [f64; 2] {
+        self.pictures[i].size
+    }
 }
 
 /// An inset: the annotation, its panel's index, the image point it centres on, its zoom.
@@ -177,21 +183,14 @@ fn check_request(finding: &Finding, options: &FigureOptions) -> Result<(), Figur
 /// Each panel's file and oriented size, without decoding; every redaction checked to
 /// lie on its picture.
 fn locate_panels(case: &Case, finding: &Finding) -> Result<Located, FigureError> {
-    let files: Vec<_> = finding
+    let pictures: Vec<Picture> = finding
         .panels
         .iter()
-        .map(|p| panel_file(case, p))
+        .map(|p| locate_picture(case, p))
         .collect::<Result<_, _>>()
         .map_err(FigureError::Panel)?;
-    let sizes: Vec<[f64; 2]> = finding
-        .panels
-        .iter()
-        .zip(&files)
-        .map(|(p, f)| oriented_size(case, p, &f.0))
-        .collect::<Result<_, _>>()
-        .map_err(FigureError::Panel)?;
-    check_redactions(finding, &files, &sizes).map_err(FigureError::Redaction)?;
-    Ok(Located { files, sizes })
+    check_redactions(finding, &pictures).map_err(FigureError::Redaction)?;
+    Ok(Located { pictures })
 }
 
 /// Panel cells, row by row, each panel's caption under it.
@@ -203,7 +202,6 @@ fn lay_out_panels(
     type_setter: &mut Typesetter,
 ) -> Result<Vec<[f64; 4]>, FigureError> {
     let (w, k, margin, gap) = (page.width, page.k, page.margin, page.gap);
-    let sizes = &located.sizes;
     let n = finding.panels.len();
     let mut cells = Vec::new();
     let mut start = 0;
@@ -211,11 +209,11 @@ fn lay_out_panels(
         let cell_w = (w - 2.0 * margin - gap * (across as f64 - 1.0)) / across as f64;
         let row_h = (start..start + count)
             .map(|i| {
-                let view = fitted(&finding.panels[i], sizes[i], [0.0, 0.0, cell_w, 1e9]);
+                let view = fitted(&finding.panels[i], located.size(i), [0.0, 0.0, cell_w, 1e9]);
                 let turned = if finding.panels[i].view.quarter_turns % 2 == 1 {
-                    sizes[i][0]
+                    located.size(i)[0]
                 } else {
-                    sizes[i][1]
+                    located.size(i)[1]
                 };
                 turned * view.zoom
             })
@@ -252,9 +250,8 @@ fn plan_insets(
     cells: &[[f64; 4]],
     inset_ids: &[String],
 ) -> Result<(Vec<f64>, Vec<Inset>), FigureError> {
-    let sizes = &located.sizes;
     let mut need: Vec<f64> = (0..finding.panels.len())
-        .map(|i| fitted(&finding.panels[i], sizes[i], cells[i]).zoom)
+        .map(|i| fitted(&finding.panels[i], located.size(i), cells[i]).zoom)
         .collect();
     let side = inset_side(page);
     let mut insets = Vec::new();
@@ -300,8 +297,14 @@ fn decode_sources(
 ) -> Result<Vec<Source>, FigureError> {
     let mut sources = Vec::new();
     for (i, panel) in finding.panels.iter().enumerate() {
-        let (path, sha256, name, kind) = &located.files[i];
-        let longest = located.sizes[i][0].max(located.sizes[i][1]);
+        let Picture {
+            path,
+            sha256,
+            name,
+            kind,
+            ..
+        } = &located.pictures[i];
+        let longest = located.size(i)[0].max(located.size(i)[1]);
         let max_side = (longest * need[i].min(1.0)).ceil().max(1.0) as u32;
         let (img, fw, fh) =
             panel_picture(case, panel, path, max_side).map_err(FigureError::Panel)?;
@@ -341,7 +344,7 @@ fn draw_panels(
     let mut provenance = Vec::new();
     for (i, panel) in finding.panels.iter().enumerate() {
         let cell = cells[i];
-        let size = located.sizes[i];
+        let size = located.size(i);
         let view = fitted(panel, size, cell);
         begin_picture(items, cell, i, &view, sources[i].scale);
         for a in finding
@@ -456,7 +459,7 @@ fn draw_insets(
             "{} on {} ×{:.1}",
             a.id,
             a.panel,
-            zoom / fitted(panel, located.sizes[i], cells[i]).zoom
+            zoom / fitted(panel, located.size(i), cells[i]).zoom
         );
         let text = type_setter.layout(&label, INSET_LABEL_SIZE * k, Some(side), false);
         items.push(Item::Path {

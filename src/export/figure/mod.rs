@@ -179,20 +179,16 @@ fn rows(n: usize, layout: &[usize]) -> Result<Vec<(usize, usize)>, String> {
 
 /// Every redaction must lie on its panel's picture: one drawn for another image (or
 /// edited by hand to reach outside) is an error, never silently clipped or dropped.
-fn check_redactions(
-    finding: &Finding,
-    files: &[(PathBuf, String, String, &'static str)],
-    sizes: &[[f64; 2]],
-) -> Result<(), String> {
+fn check_redactions(finding: &Finding, pictures: &[Picture]) -> Result<(), String> {
     for a in finding.annotations.iter().filter(|a| a.redaction.is_some()) {
         let Some(i) = finding.panels.iter().position(|p| p.id == a.panel) else {
             continue;
         };
         let r = a.redaction.as_ref().expect("filtered");
-        crate::export::redact::check_on_image(&a.shape, r, sizes[i]).map_err(|e| {
+        crate::export::redact::check_on_image(&a.shape, r, pictures[i].size).map_err(|e| {
             format!(
                 "{}: redaction {} on panel {} of finding {}: {e}",
-                files[i].0.display(),
+                pictures[i].path.display(),
                 a.id,
                 a.panel,
                 finding.id
@@ -237,29 +233,39 @@ fn image_matrix(view: &ViewTransform, scale: f64) -> [f64; 6] {
     ]
 }
 
-/// The oriented size of a panel's image and where its file is, without decoding it.
-fn panel_file(
-    case: &Case,
-    panel: &Panel,
-) -> Result<(PathBuf, String, String, &'static str), String> {
+/// A panel's picture as found on disk, before decoding: its file, what the figure calls
+/// it, and its oriented full-resolution size.
+struct Picture {
+    path: PathBuf,
+    sha256: String,
+    name: String,
+    kind: &'static str,
+    size: [f64; 2],
+}
+
+/// Finds a panel's picture with one lookup in the case; the size comes from the record,
+/// or from the file's header when the record has none (map snapshots).
+fn locate_picture(case: &Case, panel: &Panel) -> Result<Picture, String> {
     let file = case.panel_file(&panel.source).map_err(|e| e.to_string())?;
     let name = match &panel.source {
         PanelSource::MapSnapshot { file, .. } => format!("map snapshot {file}"),
         PanelSource::Evidence { .. } => file.name,
     };
-    Ok((file.path, file.sha256, name, file.kind))
-}
-
-fn oriented_size(case: &Case, panel: &Panel, path: &Path) -> Result<[f64; 2], String> {
-    if let Ok(crate::case::PanelFile {
-        oriented_size: Some([w, h]),
-        ..
-    }) = case.panel_file(&panel.source)
-    {
-        return Ok([f64::from(w), f64::from(h)]);
-    }
-    let (w, h) = image::image_dimensions(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok([f64::from(w), f64::from(h)])
+    let [w, h] = match file.oriented_size {
+        Some(size) => size,
+        None => {
+            let (w, h) = image::image_dimensions(&file.path)
+                .map_err(|e| format!("{}: {e}", file.path.display()))?;
+            [w, h]
+        }
+    };
+    Ok(Picture {
+        path: file.path,
+        sha256: file.sha256,
+        name,
+        kind: file.kind,
+        size: [f64::from(w), f64::from(h)],
+    })
 }
 
 /// The finding as a figure shows it: on a video panel, only the annotations drawn on
@@ -320,15 +326,13 @@ pub fn redacted_panel_image(
         .ok_or_else(|| {
             FigureError::Request(format!("finding {} has no panel {panel_id}", finding.id))
         })?;
-    let file = panel_file(case, panel).map_err(FigureError::Panel)?;
-    let size = oriented_size(case, panel, &file.0).map_err(FigureError::Panel)?;
+    let picture = locate_picture(case, panel).map_err(FigureError::Panel)?;
     let mut alone = finding.clone();
     alone.annotations.retain(|a| a.panel == panel.id);
     alone.panels = vec![panel.clone()];
-    check_redactions(&alone, std::slice::from_ref(&file), &[size])
-        .map_err(FigureError::Redaction)?;
+    check_redactions(&alone, std::slice::from_ref(&picture)).map_err(FigureError::Redaction)?;
     let (image, full_w, _) =
-        panel_picture(case, panel, &file.0, u32::MAX).map_err(FigureError::Panel)?;
+        panel_picture(case, panel, &picture.path, u32::MAX).map_err(FigureError::Panel)?;
     let mut pixels = image.into_rgb8();
     let scale = f64::from(full_w) / f64::from(pixels.width().max(1));
     crate::export::redact::apply_panel(&mut pixels, &alone.annotations, scale);
