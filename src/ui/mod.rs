@@ -287,10 +287,7 @@ impl GeoproofApp {
         );
         {
             let state = &mut self.state;
-            let selected = match (&state.selection, &state.case) {
-                (Some(Selection::Finding(id)), Some(case)) => case.finding(id).ok(),
-                _ => None,
-            };
+            let selected = state::selected_finding(state.case.as_ref(), state.selection.as_ref());
             osm_search::window_ui(
                 ui,
                 &mut state.osm_search,

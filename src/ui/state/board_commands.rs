@@ -4,7 +4,7 @@
 //! exports of the board's finding.
 
 use super::{AppState, Selection, SnapshotStep, Status, Workspace};
-use crate::board::{ops, recovery};
+use crate::board::ops;
 use crate::case::comparison::PanelSource;
 use crate::case::{Edit, Finding, FindingKind};
 use crate::export::figure::{self, FigureOptions};
@@ -74,7 +74,7 @@ impl AppState {
         let draft = self.board.recovery.remove(pos);
         self.apply_recorded(Edit::PutFinding(Box::new(draft.finding)))?;
         let case = self.case.as_ref().ok_or("no case is open")?;
-        recovery::discard_draft(case.root(), id).map_err(|e| e.to_string())?;
+        self.board.discard_draft(case, id)?;
         self.status = Some(Status::Info(format!("restored the autosaved work on {id}")));
         self.open_board(id)
     }

@@ -101,6 +101,18 @@ pub struct AppState {
     pub osm_search: super::osm_search::OsmSearch,
 }
 
+/// The finding `selection` names in `case`, if it names one (for callers that lend
+/// other parts of the state at the same time).
+pub fn selected_finding<'a>(
+    case: Option<&'a Case>,
+    selection: Option<&Selection>,
+) -> Option<&'a Finding> {
+    match (selection, case) {
+        (Some(Selection::Finding(id)), Some(case)) => case.finding(id).ok(),
+        _ => None,
+    }
+}
+
 /// Work the app's owners of tiles and jobs pick up at the end of the frame; only
 /// commands put it here.
 #[derive(Debug, Default)]
@@ -319,10 +331,7 @@ impl AppState {
     }
 
     pub fn selected_finding(&self) -> Option<&Finding> {
-        match (&self.selection, &self.case) {
-            (Some(Selection::Finding(id)), Some(case)) => case.finding(id).ok(),
-            _ => None,
-        }
+        selected_finding(self.case.as_ref(), self.selection.as_ref())
     }
 
     /// Parses the go-to box and centres the map there.
