@@ -364,7 +364,6 @@ fn postgis_and_the_local_index_give_the_same_results() {
 #[cfg(feature = "gui")]
 fn query_builder_over_postgis(conninfo: &str, index: &OsmIndex) {
     use egui_kittest::kittest::Queryable;
-    use geoproof::ui::osm_search::{AreaChoice, ConstraintRow};
 
     let (_dir, root) = util::new_case();
     let mut h = util::app::app_harness(
@@ -374,14 +373,7 @@ fn query_builder_over_postgis(conninfo: &str, index: &OsmIndex) {
     h.run_steps(2);
     {
         let search = &mut h.state_mut().app.as_mut().unwrap().state.osm_search;
-        search.open = true;
-        search.find = "highway=bus_stop".into();
-        search.constraints.push(ConstraintRow {
-            within: true,
-            distance: "150m".into(),
-            filter: "amenity=post_box".into(),
-        });
-        search.area = AreaChoice::Everywhere;
+        util::app::ask_for_bus_stops_near_post_boxes(search);
         search.postgis_conninfo = conninfo.to_owned();
     }
     h.run_steps(2);

@@ -9,7 +9,6 @@ mod util;
 use egui::vec2;
 use egui_kittest::kittest::Queryable;
 use geoproof::case::{Case, Edit, Finding, FindingKind};
-use geoproof::ui::osm_search::{AreaChoice, ConstraintRow};
 use geoproof::ui::{Command, Selection};
 
 use util::app::{app, app_harness};
@@ -57,15 +56,8 @@ fn a_query_built_in_the_window_adds_its_results_as_candidates() {
             .commands
             .push(Command::Select(Selection::Finding(finding.clone())));
         let search = &mut state.osm_search;
-        search.open = true;
+        util::app::ask_for_bus_stops_near_post_boxes(search);
         search.cache_dir = Some(cache.path().to_owned());
-        search.find = "highway=bus_stop".into();
-        search.constraints.push(ConstraintRow {
-            within: true,
-            distance: "150m".into(),
-            filter: "amenity=post_box".into(),
-        });
-        search.area = AreaChoice::Everywhere;
     }
     open_extract_and_wait(&mut h, &extract);
     h.run_steps(3);

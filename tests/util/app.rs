@@ -94,3 +94,17 @@ pub fn drag(h: &mut Harness<'static, Holder>, from: egui::Pos2, to: egui::Pos2) 
     button(h, to, false);
     h.run_steps(2);
 }
+
+/// Opens the query builder on the query the OSM kittests share: bus stops within 150 m
+/// of a post box, anywhere in the extract.
+pub fn ask_for_bus_stops_near_post_boxes(search: &mut geoproof::ui::osm_search::OsmSearch) {
+    use geoproof::ui::osm_search::{AreaChoice, ConstraintRow};
+    search.open = true;
+    search.find = "highway=bus_stop".into();
+    search.constraints.push(ConstraintRow {
+        within: true,
+        distance: "150m".into(),
+        filter: "amenity=post_box".into(),
+    });
+    search.area = AreaChoice::Everywhere;
+}
