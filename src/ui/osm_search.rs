@@ -32,12 +32,6 @@ pub struct SearchCtx<'a> {
     pub commands: &'a mut Vec<Command>,
 }
 
-impl SearchCtx<'_> {
-    fn selected_finding(&self) -> Option<&crate::case::Finding> {
-        self.selected
-    }
-}
-
 enum IndexState {
     None,
     Building {
@@ -322,7 +316,7 @@ impl OsmSearch {
             return;
         };
         let Some(f) = state
-            .selected_finding()
+            .selected
             .filter(|f| f.kind == FindingKind::Geolocation)
             .cloned()
         else {
@@ -368,7 +362,9 @@ impl OsmSearch {
             return None;
         }
         let outline = match self.drawn.as_slice() {
-            [a, b] if !self.drawing => vec![*a, [b[0], a[1]], *b, [a[0], b[1]]],
+            [a, b] if !self.drawing => {
+                crate::board::geometry::corners([a[0], a[1], b[0], b[1]]).to_vec()
+            }
             points => points.to_vec(),
         };
         Some((outline, !self.drawing))
@@ -620,7 +616,7 @@ pub fn window_ui(ui: &mut egui::Ui, search: &mut OsmSearch, mut state: SearchCtx
                         ui.label(format!("{:.5}, {:.5}  {name}", h.lat, h.lon));
                     }
                     let selected = state
-                        .selected_finding()
+                        .selected
                         .filter(|f| f.kind == FindingKind::Geolocation)
                         .map(|f| f.title.clone());
                     let label = match &selected {
