@@ -26,13 +26,19 @@ fn open_extract_and_wait(
     }
     let ctx = h.ctx.clone();
     search(h).open_extract(extract.to_owned(), &ctx);
-    for _ in 0..600 {
+    let started = std::time::Instant::now();
+    while !search(h).ready() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(180),
+            "the extract was not indexed within three minutes"
+        );
         h.run_steps(1);
-        if search(h).ready() {
-            break;
-        }
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
+    // `ready()` may take the finished index between two frames; the last frame then
+    // still showed the progress bar, and a click aimed by it would land on the wrong
+    // row once the window shows the index. Let it lay itself out first.
+    h.run_steps(2);
 }
 
 #[test]
