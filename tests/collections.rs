@@ -8,7 +8,7 @@ mod util;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
-use geoproof::case::Case;
+use geoproof::case::{Case, EvidenceKind};
 use serde_json::{Value, json};
 use util::collections::{NOT_INCLUDED, channel_export};
 use util::{data, geoproof};
@@ -103,7 +103,10 @@ fn a_channel_export_becomes_evidence_with_each_posts_provenance() {
         Some("2024-03-24T09:00:00")
     );
     assert_eq!(local.sources[0].from, None);
-    let video = case.evidence().find(|e| e.is_video()).unwrap();
+    let video = case
+        .evidence()
+        .find(|e| e.kind() == EvidenceKind::Video)
+        .unwrap();
     assert_eq!(video.sources[0].message_id, Some(2));
     // Nothing outside the export was read into the case.
     assert!(

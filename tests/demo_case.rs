@@ -1,7 +1,7 @@
 //! The bundled demo case opens, is intact, and shows the whole workflow.
 #![allow(clippy::unwrap_used)]
 
-use geoproof::case::Case;
+use geoproof::case::{Case, EvidenceKind};
 
 #[test]
 fn bundled_demo_case_is_intact_and_complete() {
@@ -54,7 +54,10 @@ fn demo_case_has_footage_a_frame_grab_and_a_solved_shadow() {
     use geoproof::case::FindingKind;
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo-case");
     let case = Case::open_read_only(&root).unwrap();
-    let video = case.evidence().find(|e| e.is_video()).expect("a video");
+    let video = case
+        .evidence()
+        .find(|e| e.kind() == EvidenceKind::Video)
+        .expect("a video");
     let grab = case
         .evidence()
         .find(|e| {
@@ -115,7 +118,10 @@ fn demo_case_has_an_imported_channel_export() {
     assert!(posts.iter().all(|(_, s)| s.kind == "telegram"
         && s.chat.as_deref() == Some("geoproof demo channel")
         && s.posted_utc.is_some()));
-    let (video, post) = posts.iter().find(|(e, _)| e.is_video()).unwrap();
+    let (video, post) = posts
+        .iter()
+        .find(|(e, _)| e.kind() == EvidenceKind::Video)
+        .unwrap();
     assert_eq!(post.message_id, Some(101));
     assert_eq!(video.original_name, "rocket-pan.mp4");
     assert!(posts.iter().any(|(_, s)| s.forwarded_from.is_some()));

@@ -4,7 +4,9 @@
 use std::io::Cursor;
 use std::path::Path;
 
-use super::{CACHE_DIR, Case, CaseError, EVIDENCE_DIR, Edit, EvidenceRecord, Extra, store};
+use super::{
+    CACHE_DIR, Case, CaseError, EVIDENCE_DIR, Edit, EvidenceKind, EvidenceRecord, Extra, store,
+};
 use crate::evidence::{self, Inspection, IntakeError, Original};
 
 /// What the analyst tells us about where a file came from.
@@ -92,16 +94,21 @@ impl Case {
             })
         };
         for s in near.into_iter().filter(|s| !same_family(&s.sha256)) {
-            let what = match (
-                record.is_video(),
-                self.evidence
-                    .get(&s.sha256)
-                    .is_some_and(EvidenceRecord::is_video),
-            ) {
-                (true, true) => "the same clip re-posted or re-encoded?",
-                (false, true) => "a frame of that video?",
-                (true, false) => "that still is a frame of this video?",
-                (false, false) => "the same picture re-posted, re-encoded or resized?",
+            let theirs = self
+                .evidence
+                .get(&s.sha256)
+                .map_or(EvidenceKind::Photo, EvidenceRecord::kind);
+            let what = match (record.kind(), theirs) {
+                (EvidenceKind::Video, EvidenceKind::Video) => {
+                    "the same clip re-posted or re-encoded?"
+                }
+                (EvidenceKind::Photo, EvidenceKind::Video) => "a frame of that video?",
+                (EvidenceKind::Video, EvidenceKind::Photo) => {
+                    "that still is a frame of this video?"
+                }
+                (EvidenceKind::Photo, EvidenceKind::Photo) => {
+                    "the same picture re-posted, re-encoded or resized?"
+                }
             };
             record.warnings.push(format!(
                 "near duplicate of {} ({}): perceptual-hash distance {}/{} ({what})",

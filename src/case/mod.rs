@@ -12,6 +12,7 @@ mod edit;
 mod error;
 pub mod georeference;
 mod import;
+mod kind;
 pub mod listing;
 mod lock;
 pub mod log;
@@ -35,6 +36,7 @@ use comparison::PanelSource;
 pub use edit::{Edit, MapSnapshot};
 pub use error::CaseError;
 pub use import::{ImportError, ImportOptions, ImportOutcome};
+pub use kind::EvidenceKind;
 pub use model::{
     CaseMeta, ChronoWindow, Chronolocation, DerivedFrom, EvidenceRecord, Extra, Finding,
     FindingFilter, FindingKind, FindingLocation, KeptTimestamp, PostKey, SCHEMA_VERSION,

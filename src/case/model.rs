@@ -9,6 +9,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::comparison::{Annotation, Confidence, LinkedFeature, Panel, PanelSource};
+use super::kind::EvidenceKind;
 use serde_json::Value;
 
 use crate::evidence::{ExifSummary, PerceptualHash};
@@ -245,8 +246,14 @@ impl EvidenceRecord {
         short_hash(&self.sha256)
     }
 
-    pub fn is_video(&self) -> bool {
-        self.video.is_some()
+    /// What the item is, from the facts it carries: a record with video facts (frame
+    /// table, codec, rotation) is a video, any other a still. A new kind brings its own
+    /// facts field and its arm here.
+    pub fn kind(&self) -> EvidenceKind {
+        match self.video {
+            Some(_) => EvidenceKind::Video,
+            None => EvidenceKind::Photo,
+        }
     }
 
     /// How a figure names this item's source: for a frame grab

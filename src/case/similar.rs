@@ -69,7 +69,7 @@ fn record_distance(a: &EvidenceRecord, b: &EvidenceRecord) -> Option<u32> {
     let nearest = |h: &PerceptualHash, others: &[&PerceptualHash]| {
         others.iter().filter_map(|o| h.distance(o)).min()
     };
-    if a.is_video() && b.is_video() {
+    if a.kind().has_frames() && b.kind().has_frames() {
         // Median over the shorter list's frames of the distance to the nearest frame of
         // the other: one similar frame (a shared title card) is not a repost.
         let (short, long) = if ha.len() <= hb.len() {

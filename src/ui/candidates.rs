@@ -251,7 +251,7 @@ pub fn session_evidence(case: Option<&Case>, session: Option<&CandidateSession>)
     let case = case?;
     f.evidence_ids()
         .into_iter()
-        .find(|id| case.find_evidence(id).is_ok_and(|r| r.video.is_none()))
+        .find(|id| case.find_evidence(id).is_ok_and(|r| r.kind().is_still()))
         .map(str::to_owned)
 }
 

@@ -613,7 +613,9 @@ fn source_line(case: &Case, p: &crate::case::comparison::Panel, s: &Source) -> S
             taken_at.format("%Y-%m-%d %H:%M UTC")
         ),
         PanelSource::Evidence { sha256 }
-            if case.find_evidence(sha256).is_ok_and(|r| r.is_video()) =>
+            if case
+                .find_evidence(sha256)
+                .is_ok_and(|r| r.kind().has_frames()) =>
         {
             let frame = p.frame.unwrap_or(crate::case::comparison::FrameRef {
                 index: 0,

@@ -20,7 +20,7 @@ use crate::board::ViewTransform;
 use crate::board::geometry;
 use crate::board::marks::{Mark, ink_for};
 use crate::case::comparison::{Panel, PanelSource};
-use crate::case::{Case, Finding, store};
+use crate::case::{Case, EvidenceKind, Finding, store};
 pub use compose::build;
 pub use text::{PathCmd, TextBlock, Typesetter};
 
@@ -295,8 +295,12 @@ fn panel_picture(
         PanelSource::Evidence { sha256 } => case.find_evidence(sha256).ok(),
         PanelSource::MapSnapshot { .. } => None,
     };
-    let Some(record) = record.filter(|r| r.is_video()) else {
-        return crate::evidence::load_oriented(path, max_side).map_err(|e| e.to_string());
+    // A map snapshot is a still picture like a photo.
+    let record = match record.map(|r| (r.kind(), r)) {
+        None | Some((EvidenceKind::Photo, _)) => {
+            return crate::evidence::load_oriented(path, max_side).map_err(|e| e.to_string());
+        }
+        Some((EvidenceKind::Video, record)) => record,
     };
     let video = case.open_video(&record.sha256).map_err(|e| e.to_string())?;
     let index = panel.frame.map_or(0, |f| f.index as usize);

@@ -214,7 +214,7 @@ pub fn open_session(
         return Err("only an evidence image can be georeferenced (not a map snapshot)".into());
     };
     let record = case.find_evidence(sha256).map_err(|e| e.to_string())?;
-    if record.video.is_some() {
+    if !record.kind().is_still() {
         return Err(
             "grab the frame first (Video → Grab frame): a georeference pins a still".into(),
         );

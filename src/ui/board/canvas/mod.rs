@@ -113,7 +113,7 @@ fn panel_ui(
         .case
         .as_ref()
         .and_then(|c| c.find_evidence(&key).ok())
-        .is_some_and(|r| r.is_video());
+        .is_some_and(|r| r.kind().has_frames());
     if is_video {
         return video_panel_ui(ui, rect, state, images, panel, &key, &name, known_size);
     }
