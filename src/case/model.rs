@@ -511,6 +511,21 @@ pub fn is_sha256_hex(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
+impl Finding {
+    /// Adds a panel showing `source` and returns its id.
+    pub fn add_panel(&mut self, source: PanelSource) -> String {
+        let id = super::comparison::next_id("P", self.panels.iter().map(|p| p.id.as_str()));
+        self.panels.push(Panel {
+            id: id.clone(),
+            source,
+            view: super::comparison::PanelView::default(),
+            frame: None,
+            caption: String::new(),
+        });
+        id
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
