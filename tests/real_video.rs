@@ -173,3 +173,31 @@ fn a_header_only_file_is_refused_in_our_words() {
         "{line}"
     );
 }
+
+/// The map inspector shows the capture time, the tag it came from and the tag that
+/// disagrees, with ffprobe's values.
+#[cfg(feature = "gui")]
+#[test]
+fn the_inspector_says_which_time_tag_was_used() {
+    use egui_kittest::kittest::Queryable;
+    use geoproof::case::{Case, ImportOptions};
+
+    let file = clip("iphone-x-capture-date.mov");
+    let tags = &ffprobe(&file)["format"]["tags"];
+    let apple = tags["com.apple.quicktime.creationdate"].as_str().unwrap();
+    let written = tags["creation_time"].as_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut case = Case::create(&dir.path().join("c"), "capture time").unwrap();
+    case.import(&file, &ImportOptions::default()).unwrap();
+    case.save().unwrap();
+    let mut h = util::app::default_harness(Some(case));
+    h.run_steps(2);
+    h.get_by_label_contains("iphone-x-capture-date.mov").click();
+    h.run_steps(3);
+    h.get_by_label(apple);
+    h.get_by_label("com.apple.quicktime.creationdate (the capture date)");
+    h.get_by_label(&format!(
+        "not used: creation_time {written} (when the file was last written), more than a \
+         minute apart"
+    ));
+}
