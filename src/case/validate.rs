@@ -211,7 +211,17 @@ fn check_video(v: &crate::video::VideoFacts) -> Result<(), String> {
         ));
     }
     in_range("duration", v.duration_s, 0.0, MAX_VIDEO_SECONDS)?;
-    in_range("frame rate", v.fps, 0.0, 10_000.0)?;
+    if let Some(fps) = v.fps {
+        in_range("frame rate", fps, 0.0, 10_000.0)?;
+    }
+    if let Some(tag) = &v.time_tag {
+        text("time tag", tag, MAX_SHORT_TEXT)?;
+    }
+    count("time tags", v.other_times.len())?;
+    for t in &v.other_times {
+        text("time tag", &t.tag, MAX_SHORT_TEXT)?;
+        text("time tag value", &t.value, MAX_SHORT_TEXT)?;
+    }
     in_range(
         "start time",
         v.start_time_s,
