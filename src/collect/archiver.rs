@@ -8,13 +8,12 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use base64::Engine as _;
 use chrono::Utc;
 use serde_json::Value;
 use sha2::Digest as _;
 
 use super::{CollectError, Collected, Item, Media};
-use crate::case::{KeptTimestamp, SourceRecord};
+use crate::case::SourceRecord;
 
 /// Whether `json` is an auto-archiver `Metadata` document.
 pub fn looks_like(json: &Value) -> bool {
@@ -42,19 +41,37 @@ pub fn metadata_files(folder: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// Files this small are kept in memory while reading: timestamp tokens, certificates
+/// and hash lists are a few kilobytes.
+const SMALL: usize = 64 * 1024;
+
 /// Every regular file under `root` (links are not followed), by SHA-256 and SHA3-512.
-struct FileIndex {
+pub(super) struct FileIndex {
     sha256: HashMap<String, PathBuf>,
     sha3_512: HashMap<String, PathBuf>,
     by_name: HashMap<String, PathBuf>,
+    all: Vec<PathBuf>,
+    small: Vec<(PathBuf, Vec<u8>)>,
 }
 
 impl FileIndex {
+    /// Every file, in walk order.
+    pub(super) fn paths(&self) -> impl Iterator<Item = &PathBuf> {
+        self.all.iter()
+    }
+
+    /// The small files with their bytes.
+    pub(super) fn small(&self) -> impl Iterator<Item = &(PathBuf, Vec<u8>)> {
+        self.small.iter()
+    }
+
     fn build(root: &Path) -> FileIndex {
         let mut index = FileIndex {
             sha256: HashMap::new(),
             sha3_512: HashMap::new(),
             by_name: HashMap::new(),
+            all: Vec::new(),
+            small: Vec::new(),
         };
         for entry in walkdir::WalkDir::new(root)
             .follow_links(false)
@@ -76,6 +93,10 @@ impl FileIndex {
                 index
                     .by_name
                     .insert(name.to_string_lossy().into_owned(), path.clone());
+            }
+            index.all.push(path.clone());
+            if bytes.len() <= SMALL {
+                index.small.push((path, bytes));
             }
         }
         index
@@ -126,26 +147,32 @@ pub fn read(file: &Path) -> Result<Collected, CollectError> {
             .collect(),
         collection_sha256: crate::evidence::sha256_hex(&bytes),
         imported_at: Utc::now(),
-        timestamps: timestamps(&json, folder, &index),
         ..SourceRecord::default()
+    };
+    let stamps = super::archiver_stamps::find(&json, &hash_list(&json), &index);
+    let base = SourceRecord {
+        timestamps: stamps.kept,
+        ..base
     };
     let mut collected = Collected {
         kind: "auto_archiver",
         sha256: base.collection_sha256.clone(),
         chats: 1,
         messages: 1,
+        warnings: stamps.warnings,
         ..Collected::default()
     };
     let mut media = Vec::new();
     for m in json["media"].as_array().into_iter().flatten() {
-        nested_media(m, &mut media);
+        // The timestamping enricher's files (hash list, tokens, the authority's
+        // certificates) are kept as timestamps, not evidence.
+        if m.pointer("/properties/timestamp_authority_files").is_none() {
+            nested_media(m, &mut media);
+        }
     }
     for m in media {
         let name = m.get("filename").and_then(Value::as_str).unwrap_or("");
-        // The timestamping enricher's own files are kept as timestamps, not evidence.
-        if m.pointer("/properties/timestamp_authority_files").is_some()
-            || m.pointer("/properties/tsa").is_some()
-        {
+        if m.pointer("/properties/tsa").is_some() {
             continue;
         }
         let source = SourceRecord {
@@ -207,9 +234,9 @@ fn match_by_hash(hash: &str, name: &str, index: &FileIndex) -> Media {
     }
 }
 
-/// The timestamping enricher's tokens with the text they stamp (the media hashes, one
-/// per line, as it wrote them).
-fn timestamps(json: &Value, folder: &Path, index: &FileIndex) -> Vec<KeptTimestamp> {
+/// The text the timestamping enricher stamps, rebuilt: the hashes of the top-level
+/// media that have one, without their algorithm prefix, one per line.
+fn hash_list(json: &Value) -> String {
     let hashes: Vec<String> = json["media"]
         .as_array()
         .into_iter()
@@ -217,36 +244,5 @@ fn timestamps(json: &Value, folder: &Path, index: &FileIndex) -> Vec<KeptTimesta
         .filter_map(|m| m.pointer("/properties/hash").and_then(Value::as_str))
         .map(|h| h.replace("SHA-256:", "").replace("SHA3-512:", ""))
         .collect();
-    let stamped_text = hashes.join("\n");
-    let mut kept = Vec::new();
-    for m in json["media"].as_array().into_iter().flatten() {
-        let Some(files) = m
-            .pointer("/properties/timestamp_authority_files")
-            .and_then(Value::as_array)
-        else {
-            continue;
-        };
-        for token in files {
-            let name = token.get("filename").and_then(Value::as_str).unwrap_or("");
-            let base = Path::new(name)
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned());
-            let path = base
-                .and_then(|b| index.by_name.get(&b).cloned())
-                .unwrap_or_else(|| folder.join(name));
-            let Ok(bytes) = std::fs::read(&path) else {
-                continue;
-            };
-            kept.push(KeptTimestamp {
-                authority: token
-                    .pointer("/properties/tsa")
-                    .and_then(Value::as_str)
-                    .unwrap_or("unknown")
-                    .to_owned(),
-                token_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
-                stamped_text: stamped_text.clone(),
-            });
-        }
-    }
-    kept
+    hashes.join("\n")
 }
