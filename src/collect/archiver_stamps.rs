@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use base64::Engine as _;
 use serde_json::Value;
 
-use super::archiver::FileIndex;
+use super::files::FileIndex;
 use crate::case::KeptTimestamp;
 use crate::timestamp;
 

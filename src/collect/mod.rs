@@ -8,6 +8,7 @@
 
 pub mod archiver;
 mod archiver_stamps;
+mod files;
 mod into_case;
 pub mod telegram;
 pub mod wacz;
