@@ -151,6 +151,10 @@ pub struct KeptTimestamp {
     pub token_base64: String,
     /// The bytes the token's message imprint covers (auto-archiver: its `hashes.txt`).
     pub stamped_text: String,
+    /// The authority's certificates that came beside the token (PEM), offered when it
+    /// is checked; a token without its own needs them.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub chain_pem: String,
 }
 
 /// See [`SourceRecord::post_key`].
