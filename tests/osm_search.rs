@@ -166,7 +166,7 @@ fn the_index_is_cached_rebuilt_when_stale_and_a_cancelled_build_leaves_nothing()
     let e = OsmIndex::open(&extract(), dir.path(), &|_| {}, &cancel)
         .err()
         .unwrap();
-    assert!(e.contains("cancelled"), "{e}");
+    assert!(e.to_string().contains("cancelled"), "{e}");
     assert_eq!(
         std::fs::read_dir(dir.path())
             .map(|d| d.count())

@@ -76,7 +76,7 @@ fn query_of(args: &OsmSearchArgs) -> Result<Query> {
     }
     let area = match (&args.bbox, &args.country) {
         (Some(_), Some(_)) => bail!("give --bbox or --country, not both"),
-        (Some(b), None) => Area::parse_bbox(b).map_err(|e| anyhow!("{e}"))?,
+        (Some(b), None) => Area::parse_bbox(b).map_err(|e| anyhow!("--bbox {e}"))?,
         (None, Some(c)) => Area::Country(c.clone()),
         (None, None) => Area::Everywhere,
     };

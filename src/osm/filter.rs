@@ -7,6 +7,8 @@
 
 use regex::Regex;
 
+use super::OsmError;
+
 /// What analysts look for, as filters.
 pub const PRESETS: &[(&str, &str)] = &[
     ("place_of_worship", "amenity=place_of_worship"),
@@ -66,18 +68,23 @@ pub struct TagFilter {
 
 impl TagFilter {
     /// Parses a filter or a preset name; the error says what is wrong with which part.
-    pub fn parse(text: &str) -> Result<TagFilter, String> {
+    pub fn parse(text: &str) -> Result<TagFilter, OsmError> {
         let trimmed = text.trim();
         let expanded = PRESETS
             .iter()
             .find(|(name, _)| *name == trimmed)
             .map_or(trimmed, |(_, f)| *f);
         if expanded.is_empty() {
-            return Err("an empty filter: write KEY=VALUE, KEY, KEY~PATTERN or KEY>=NUMBER".into());
+            return Err(OsmError::EmptyFilter);
         }
         let conditions = expanded
             .split(',')
-            .map(|part| condition(part.trim()).map_err(|e| format!("filter {text:?}: {e}")))
+            .map(|part| {
+                condition(part.trim()).map_err(|e| OsmError::Filter {
+                    filter: text.to_owned(),
+                    cause: Box::new(e),
+                })
+            })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(TagFilter {
             text: trimmed.to_owned(),
@@ -167,7 +174,7 @@ fn valid_key(key: &str) -> bool {
             .all(|c| c.is_alphanumeric() || matches!(c, '_' | ':' | '-' | '.'))
 }
 
-fn condition(part: &str) -> Result<Condition, String> {
+fn condition(part: &str) -> Result<Condition, OsmError> {
     for (op, cmp) in [
         (">=", Cmp::Ge),
         ("<=", Cmp::Le),
@@ -177,7 +184,9 @@ fn condition(part: &str) -> Result<Condition, String> {
         if let Some((key, number)) = part.split_once(op) {
             let key = key.trim();
             if !valid_key(key) {
-                return Err(format!("{key:?} is not an OSM key"));
+                return Err(OsmError::NotAKey {
+                    key: key.to_owned(),
+                });
             }
             let (value, quantity) = number_with_unit(number.trim())?;
             return Ok(Condition {
@@ -189,9 +198,14 @@ fn condition(part: &str) -> Result<Condition, String> {
     if let Some((key, pattern)) = part.split_once('~') {
         let key = key.trim();
         if !valid_key(key) {
-            return Err(format!("{key:?} is not an OSM key"));
+            return Err(OsmError::NotAKey {
+                key: key.to_owned(),
+            });
         }
-        let re = Regex::new(pattern.trim()).map_err(|e| format!("pattern {pattern:?}: {e}"))?;
+        let re = Regex::new(pattern.trim()).map_err(|source| OsmError::Pattern {
+            pattern: pattern.to_owned(),
+            source,
+        })?;
         return Ok(Condition {
             key: key.to_owned(),
             test: Test::Pattern(re),
@@ -200,11 +214,15 @@ fn condition(part: &str) -> Result<Condition, String> {
     if let Some((key, values)) = part.split_once('=') {
         let key = key.trim();
         if !valid_key(key) {
-            return Err(format!("{key:?} is not an OSM key"));
+            return Err(OsmError::NotAKey {
+                key: key.to_owned(),
+            });
         }
         let values: Vec<String> = values.split('|').map(|v| v.trim().to_owned()).collect();
         if values.iter().any(String::is_empty) {
-            return Err(format!("{part:?} has an empty value"));
+            return Err(OsmError::EmptyValue {
+                part: part.to_owned(),
+            });
         }
         return Ok(Condition {
             key: key.to_owned(),
@@ -217,22 +235,23 @@ fn condition(part: &str) -> Result<Condition, String> {
             test: Test::Present,
         });
     }
-    Err(format!(
-        "{part:?} is not KEY=VALUE, KEY, KEY~PATTERN or KEY>=NUMBER[UNIT]"
-    ))
+    Err(OsmError::NotACondition {
+        part: part.to_owned(),
+    })
 }
 
 /// Splits `20m`, `1.5 km`, `60`, `50mph` into a base-unit number and what it measures.
-fn number_with_unit(text: &str) -> Result<(f64, Quantity), String> {
+fn number_with_unit(text: &str) -> Result<(f64, Quantity), OsmError> {
+    let not_a_number = || OsmError::NotANumber {
+        text: text.to_owned(),
+    };
     let split = text
         .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+'))
         .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
-    let value: f64 = number
-        .parse()
-        .map_err(|_| format!("{text:?} is not a number"))?;
+    let value: f64 = number.parse().map_err(|_| not_a_number())?;
     if !value.is_finite() {
-        return Err(format!("{text:?} is not a number"));
+        return Err(not_a_number());
     }
     let unit = unit.trim();
     if unit.is_empty() {
@@ -244,9 +263,10 @@ fn number_with_unit(text: &str) -> Result<(f64, Quantity), String> {
     if let Some(k) = speed_unit(unit) {
         return Ok((value * k, Quantity::Speed));
     }
-    Err(format!(
-        "{text:?}: unknown unit {unit:?} (lengths: m, km, ft, mi; speeds: km/h, mph, knots)"
-    ))
+    Err(OsmError::UnknownUnit {
+        text: text.to_owned(),
+        unit: unit.to_owned(),
+    })
 }
 
 fn length_unit(unit: &str) -> Option<f64> {
@@ -289,13 +309,14 @@ fn osm_number(value: &str, quantity: Quantity) -> Option<f64> {
 }
 
 /// A distance such as `200m`, `1.5 km`, `300ft`, in metres.
-pub fn parse_distance(text: &str) -> Result<f64, String> {
+pub fn parse_distance(text: &str) -> Result<f64, OsmError> {
+    let owned = || text.to_owned();
     let (value, quantity) = number_with_unit(text.trim())?;
     match quantity {
         Quantity::Length if value > 0.0 => Ok(value),
-        Quantity::Length => Err(format!("{text:?}: a distance must be more than zero")),
-        Quantity::Plain => Err(format!("{text:?}: give the unit (m, km, ft or mi)")),
-        Quantity::Speed => Err(format!("{text:?} is a speed, not a distance")),
+        Quantity::Length => Err(OsmError::DistanceNotPositive { text: owned() }),
+        Quantity::Plain => Err(OsmError::DistanceWithoutUnit { text: owned() }),
+        Quantity::Speed => Err(OsmError::SpeedNotDistance { text: owned() }),
     }
 }
 
@@ -347,24 +368,41 @@ mod tests {
 
     #[test]
     fn bad_filters_and_distances_say_what_is_wrong() {
-        assert!(TagFilter::parse("").unwrap_err().contains("empty"));
+        assert!(
+            TagFilter::parse("")
+                .unwrap_err()
+                .to_string()
+                .contains("empty")
+        );
         assert!(
             TagFilter::parse("a b=c")
                 .unwrap_err()
+                .to_string()
                 .contains("not an OSM key")
         );
-        assert!(TagFilter::parse("name~(").unwrap_err().contains("pattern"));
+        assert!(
+            TagFilter::parse("name~(")
+                .unwrap_err()
+                .to_string()
+                .contains("pattern")
+        );
         assert!(
             TagFilter::parse("height>tall")
                 .unwrap_err()
+                .to_string()
                 .contains("not a number")
         );
         assert_eq!(parse_distance("200m").unwrap(), 200.0);
         assert_eq!(parse_distance("1.5 km").unwrap(), 1500.0);
         assert!((parse_distance("300ft").unwrap() - 91.44).abs() < 1e-9);
-        let e = parse_distance("200 parsecs").unwrap_err();
+        let e = parse_distance("200 parsecs").unwrap_err().to_string();
         assert!(e.contains("unknown unit \"parsecs\""), "{e}");
-        assert!(parse_distance("200").unwrap_err().contains("give the unit"));
+        assert!(
+            parse_distance("200")
+                .unwrap_err()
+                .to_string()
+                .contains("give the unit")
+        );
         assert!(parse_distance("-5m").is_err());
     }
 }

@@ -20,8 +20,8 @@ use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 use serde::{Deserialize, Serialize};
 
-use super::OsmType;
-use super::packed::{BLOCK, Packed};
+use super::packed::{BLOCK, Packed, TooLarge};
+use super::{OsmError, OsmType};
 
 /// Bumped whenever what is stored changes; older caches are rebuilt.
 /// (4: ways that carry their node locations are read from them; an index built by
@@ -66,11 +66,6 @@ pub(super) struct Feature {
     pub parts: Vec<Part>,
     /// A closed way that is an area (or a multipolygon): distances from inside are zero.
     pub area: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BuildError {
-    Cancelled,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -239,9 +234,11 @@ impl OsmIndex {
         cache_dir: &Path,
         progress: &(dyn Fn(f64) + Sync),
         cancel: &AtomicBool,
-    ) -> Result<OsmIndex, String> {
-        let sha = crate::fingerprint::sha256_file(extract)
-            .map_err(|e| format!("{}: cannot read: {e}", extract.display()))?;
+    ) -> Result<OsmIndex, OsmError> {
+        let sha = crate::fingerprint::sha256_file(extract).map_err(|source| OsmError::Read {
+            path: extract.to_owned(),
+            source,
+        })?;
         let cached = cache_dir.join(format!("{sha}.v{FORMAT_VERSION}.osmidx"));
         if let Ok(bytes) = std::fs::read(&cached) {
             match postcard::from_bytes::<Stored>(&bytes) {
@@ -255,24 +252,20 @@ impl OsmIndex {
                 _ => log::warn!("{}: not a usable index; rebuilding", cached.display()),
             }
         }
-        let stored = build(extract, &sha, progress, cancel).map_err(|e| match e {
-            Err(BuildError::Cancelled) => "the index build was cancelled; nothing was kept".into(),
-            Ok(message) => message,
+        let stored = build(extract, &sha, progress, cancel)?;
+        std::fs::create_dir_all(cache_dir).map_err(|source| OsmError::CreateCache {
+            path: cache_dir.to_owned(),
+            source,
         })?;
-        std::fs::create_dir_all(cache_dir)
-            .map_err(|e| format!("{}: cannot create: {e}", cache_dir.display()))?;
-        let bytes = postcard::to_allocvec(&stored).map_err(|e| format!("index: {e}"))?;
-        crate::fsio::write_atomic(&cached, &bytes, false).map_err(|e| e.to_string())?;
+        let bytes = postcard::to_allocvec(&stored)?;
+        crate::fsio::write_atomic(&cached, &bytes, false)?;
         Ok(OsmIndex::from_stored(stored))
     }
 
     /// Builds in memory without a cache (tests and benchmarks).
-    pub fn build_uncached(extract: &Path) -> Result<OsmIndex, String> {
+    pub fn build_uncached(extract: &Path) -> Result<OsmIndex, OsmError> {
         let never = AtomicBool::new(false);
-        let stored = build(extract, "", &|_| {}, &never).map_err(|e| match e {
-            Err(BuildError::Cancelled) => "cancelled".into(),
-            Ok(m) => m,
-        })?;
+        let stored = build(extract, "", &|_| {}, &never)?;
         Ok(OsmIndex::from_stored(stored))
     }
 }
@@ -300,7 +293,7 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
-type BuildResult<T> = Result<T, Result<String, BuildError>>;
+type BuildResult<T> = Result<T, OsmError>;
 
 /// One pass over the file's data blocks.
 fn pass(
@@ -310,8 +303,10 @@ fn pass(
     cancel: &AtomicBool,
     mut visit: impl FnMut(Element<'_>),
 ) -> BuildResult<()> {
-    let file = std::fs::File::open(path)
-        .map_err(|e| Ok(format!("{}: cannot read: {e}", path.display())))?;
+    let file = std::fs::File::open(path).map_err(|source| OsmError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
     let total = file.metadata().map(|m| m.len()).unwrap_or(1).max(1) as f64;
     let read = Arc::new(AtomicU64::new(0));
     let reader = BlobReader::new(std::io::BufReader::new(Counting {
@@ -321,25 +316,24 @@ fn pass(
     let mut blocks = 0usize;
     for blob in reader {
         if cancel.load(Ordering::Relaxed) {
-            return Err(Err(BuildError::Cancelled));
+            return Err(OsmError::Cancelled);
         }
-        let blob = blob.map_err(|e| Ok(not_pbf(path, &e)))?;
-        match blob.decode().map_err(|e| Ok(not_pbf(path, &e)))? {
+        let blob = blob.map_err(|e| not_pbf(path, &e))?;
+        match blob.decode().map_err(|e| not_pbf(path, &e))? {
             BlobDecode::OsmData(block) => {
                 blocks += 1;
                 block.for_each_element(&mut visit);
             }
-            BlobDecode::OsmHeader(header) => check_header(path, &header).map_err(Ok)?,
+            BlobDecode::OsmHeader(header) => check_header(path, &header)?,
             BlobDecode::Unknown(_) => {}
         }
         let done = read.load(Ordering::Relaxed) as f64 / total;
         progress((f64::from(pass_index) + done) / 3.0);
     }
     if pass_index == 0 && blocks == 0 {
-        return Err(Ok(format!(
-            "{}: no OpenStreetMap data in it (not an .osm.pbf extract?)",
-            path.display()
-        )));
+        return Err(OsmError::NoData {
+            path: path.to_owned(),
+        });
     }
     Ok(())
 }
@@ -350,32 +344,29 @@ const UNDERSTOOD_FEATURES: &[&str] = &["OsmSchema-V0.6", "DenseNodes"];
 
 /// Refuses what the index cannot represent: a history file (every version of every
 /// object, deleted ones too, would all become features) or a feature it does not know.
-fn check_header(path: &Path, header: &osmpbf::HeaderBlock) -> Result<(), String> {
+fn check_header(path: &Path, header: &osmpbf::HeaderBlock) -> Result<(), OsmError> {
     for feature in header.required_features() {
         if feature == "HistoricalInformation" {
-            return Err(format!(
-                "{}: an OSM history file (every version of every object, deleted ones too); \
-                 a search needs a current extract (.osm.pbf), e.g. from `osmium time-filter`",
-                path.display()
-            ));
+            return Err(OsmError::HistoryFile {
+                path: path.to_owned(),
+            });
         }
         if !UNDERSTOOD_FEATURES.contains(&feature.as_str()) {
-            return Err(format!(
-                "{}: needs the .osm.pbf feature {feature:?}, which this reader does not support",
-                path.display()
-            ));
+            return Err(OsmError::UnsupportedFeature {
+                path: path.to_owned(),
+                feature: feature.clone(),
+            });
         }
     }
     Ok(())
 }
 
-fn not_pbf(path: &Path, e: &osmpbf::Error) -> String {
+fn not_pbf(path: &Path, e: &osmpbf::Error) -> OsmError {
     let text = e.to_string();
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    format!(
-        "{}: not a readable .osm.pbf (truncated or another format: {text})",
-        path.display()
-    )
+    OsmError::NotPbf {
+        path: path.to_owned(),
+        detail: text.split_whitespace().collect::<Vec<_>>().join(" "),
+    }
 }
 
 /// Interns tag strings.
@@ -605,8 +596,11 @@ fn build(
             area: true,
         });
     }
-    let packed = Packed::pack(strings.table, features)
-        .map_err(|e| Ok(format!("{}: {e}", path.display())))?;
+    let packed =
+        Packed::pack(strings.table, features).map_err(|TooLarge(what)| OsmError::TooLarge {
+            path: path.to_owned(),
+            what,
+        })?;
     progress(1.0);
     Ok(Stored {
         version: FORMAT_VERSION,

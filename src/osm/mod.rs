@@ -5,12 +5,14 @@
 //! OSM data is © OpenStreetMap contributors (ODbL): [`ATTRIBUTION`] goes wherever it is
 //! shown or exported.
 
+mod error;
 pub mod filter;
 pub mod index;
 mod packed;
 pub mod postgis;
 pub mod query;
 
+pub use error::OsmError;
 use serde::{Deserialize, Serialize};
 
 pub const ATTRIBUTION: &str = "© OpenStreetMap contributors (ODbL)";

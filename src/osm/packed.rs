@@ -97,10 +97,13 @@ fn kind_byte(t: OsmType, area: bool, parts: &[Part]) -> u8 {
     t | if area { AREA_BIT } else { 0 } | if point { POINT_BIT } else { 0 }
 }
 
-fn offset(len: usize, what: &str) -> Result<u32, String> {
-    u32::try_from(len).map_err(|_| {
-        format!("too large for a local index (over 4 GiB of {what}); query a PostGIS database loaded with osm2pgsql instead")
-    })
+/// The build overflowed a 32-bit offset into this part of the index (the caller names
+/// the file).
+#[derive(Debug)]
+pub(super) struct TooLarge(pub &'static str);
+
+fn offset(len: usize, what: &'static str) -> Result<u32, TooLarge> {
+    u32::try_from(len).map_err(|_| TooLarge(what))
 }
 
 /// The order that groups features into compact blocks: sort by x, cut into vertical
@@ -119,7 +122,7 @@ fn block_order(centres: &[[i32; 2]]) -> Vec<u32> {
 
 impl Packed {
     /// Packs the build's features; `strings` is the build's string table.
-    pub(super) fn pack(strings: Vec<String>, features: Vec<Feature>) -> Result<Packed, String> {
+    pub(super) fn pack(strings: Vec<String>, features: Vec<Feature>) -> Result<Packed, TooLarge> {
         // Strings numbered by use, commonest first.
         let mut uses = vec![0u64; strings.len()];
         for (k, v) in features.iter().flat_map(|f| &f.tags) {

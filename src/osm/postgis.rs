@@ -22,10 +22,10 @@ use std::collections::{BTreeMap, HashMap};
 use postgres::{Client, NoTls};
 use serde_json::Value;
 
-use super::OsmType;
 use super::filter::{SqlParams, TagFilter};
 use super::index::{Part, ignored_key, representative_of};
 use super::query::{self, Constraint, Hit, M_PER_DEG, Nearest, Query};
+use super::{OsmError, OsmType};
 use crate::spatial::Borders;
 
 /// Web Mercator's latitude limit.
@@ -76,7 +76,7 @@ fn tag<'a>(tags: &'a HashMap<String, Option<String>>, key: &str) -> Option<&'a s
 
 /// The vertices of a GeoJSON geometry, grouped into parts (innermost lists of positions),
 /// in 1e-7 degrees.
-fn parts_of_geojson(text: &str) -> Result<Vec<Part>, String> {
+fn parts_of_geojson(text: &str) -> Result<Vec<Part>, OsmError> {
     fn position(v: &Value) -> Option<[i32; 2]> {
         let a = v.as_array()?;
         let x = a.first()?.as_f64()?;
@@ -104,8 +104,7 @@ fn parts_of_geojson(text: &str) -> Result<Vec<Part>, String> {
             walk(c, out);
         }
     }
-    let v: Value =
-        serde_json::from_str(text).map_err(|e| format!("a geometry PostGIS sent: {e}"))?;
+    let v: Value = serde_json::from_str(text).map_err(|source| OsmError::Geometry { source })?;
     let mut parts = Vec::new();
     geometry(&v, &mut parts);
     Ok(parts)
@@ -115,7 +114,7 @@ impl PostgisSource {
     /// Connects (`host=… dbname=… user=…` or a `postgresql://` URL; no TLS) and checks the
     /// tables osm2pgsql writes: `<prefix>_point`, `_line`, `_polygon` with a `tags`
     /// hstore column and one SRID.
-    pub fn connect(conninfo: &str, prefix: &str) -> Result<PostgisSource, String> {
+    pub fn connect(conninfo: &str, prefix: &str) -> Result<PostgisSource, OsmError> {
         let identifier = !prefix.is_empty()
             && prefix.len() <= 40
             && prefix.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
@@ -123,13 +122,13 @@ impl PostgisSource {
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
         if !identifier {
-            return Err(format!(
-                "table prefix {prefix:?}: expected a lower-case identifier such as planet_osm"
-            ));
+            return Err(OsmError::TablePrefix {
+                prefix: prefix.to_owned(),
+            });
         }
-        let config: postgres::Config = conninfo
-            .parse()
-            .map_err(|e| format!("the PostGIS connection string: {}", one_line(&e)))?;
+        let config: postgres::Config = conninfo.parse().map_err(|e| OsmError::Conninfo {
+            detail: one_line(&e),
+        })?;
         let host = match config.get_hosts().first() {
             Some(postgres::config::Host::Tcp(h)) => h.clone(),
             Some(postgres::config::Host::Unix(p)) => p.display().to_string(),
@@ -139,9 +138,9 @@ impl PostgisSource {
             .get_dbname()
             .unwrap_or("(default database)")
             .to_owned();
-        let mut client = config
-            .connect(NoTls)
-            .map_err(|e| format!("the PostGIS database: cannot connect: {}", one_line(&e)))?;
+        let mut client = config.connect(NoTls).map_err(|e| OsmError::Connect {
+            detail: one_line(&e),
+        })?;
         let mut srids = Vec::new();
         for table in ["point", "line", "polygon"] {
             let name = format!("{prefix}_{table}");
@@ -152,7 +151,9 @@ impl PostgisSource {
                      AND a.attname IN ('tags', 'way', 'osm_id') AND NOT a.attisdropped",
                     &[&name],
                 )
-                .map_err(|e| format!("the PostGIS database: {}", one_line(&e)))?;
+                .map_err(|e| OsmError::Database {
+                    detail: one_line(&e),
+                })?;
             let column = |n: &str| {
                 columns
                     .iter()
@@ -160,34 +161,28 @@ impl PostgisSource {
                     .map(|r| r.get::<_, String>(1))
             };
             if columns.is_empty() {
-                return Err(format!(
-                    "the PostGIS database has no table {name} (load an extract with \
-                     osm2pgsql --hstore-all, or give the prefix it was loaded with)"
-                ));
+                return Err(OsmError::NoTable { table: name });
             }
             if column("tags").as_deref() != Some("hstore") {
-                return Err(format!(
-                    "{name} has no hstore column tags: load the extract with osm2pgsql --hstore-all"
-                ));
+                return Err(OsmError::NoHstore { table: name });
             }
             if column("way").is_none() || column("osm_id").is_none() {
-                return Err(format!(
-                    "{name} lacks osm2pgsql's way and osm_id columns: not an osm2pgsql table"
-                ));
+                return Err(OsmError::NotOsm2pgsql { table: name });
             }
             let srid: i32 = client
                 .query_one(
                     "SELECT Find_SRID(current_schema()::text, $1, 'way')",
                     &[&name],
                 )
-                .map_err(|e| format!("{name}: no geometry SRID: {}", one_line(&e)))?
+                .map_err(|e| OsmError::NoSrid {
+                    table: name.clone(),
+                    detail: one_line(&e),
+                })?
                 .get(0);
             srids.push(srid);
         }
         if srids.iter().any(|s| *s != srids[0]) {
-            return Err(format!(
-                "the osm2pgsql tables have different SRIDs {srids:?}: load them in one run"
-            ));
+            return Err(OsmError::MixedSrids { srids });
         }
         Ok(PostgisSource {
             client,
@@ -251,7 +246,7 @@ impl PostgisSource {
     }
 
     /// Runs a query; `borders` is needed for a country area.
-    pub fn run(&mut self, query: &Query, borders: Option<&Borders>) -> Result<Vec<Hit>, String> {
+    pub fn run(&mut self, query: &Query, borders: Option<&Borders>) -> Result<Vec<Hit>, OsmError> {
         query.check(borders)?;
         let mut anchors = Vec::new();
         let mut seen = HashMap::new();
@@ -302,7 +297,7 @@ impl PostgisSource {
         b: [f64; 4],
         anchors: &mut Vec<Anchor>,
         seen: &mut HashMap<(i16, i64), usize>,
-    ) -> Result<(), String> {
+    ) -> Result<(), OsmError> {
         let mut params = SqlParams::default();
         let wanted = filter.sql_prefilter("f.tags", &mut params);
         let envelope = self.envelope_sql(b);
@@ -346,7 +341,7 @@ impl PostgisSource {
         &mut self,
         anchors: &[(Anchor, [f64; 2])],
         c: &Constraint,
-    ) -> Result<Vec<Option<Nearest>>, String> {
+    ) -> Result<Vec<Option<Nearest>>, OsmError> {
         let mut best: Vec<Option<Nearest>> = vec![None; anchors.len()];
         if anchors.is_empty() {
             return Ok(best);
@@ -408,7 +403,7 @@ impl PostgisSource {
         Ok(best)
     }
 
-    fn query(&mut self, sql: &str, params: &SqlParams) -> Result<Vec<postgres::Row>, String> {
+    fn query(&mut self, sql: &str, params: &SqlParams) -> Result<Vec<postgres::Row>, OsmError> {
         let values: Vec<&(dyn postgres::types::ToSql + Sync)> = params
             .0
             .iter()
@@ -416,7 +411,9 @@ impl PostgisSource {
             .collect();
         self.client
             .query(sql, &values)
-            .map_err(|e| format!("the PostGIS query failed: {}", one_line(&e)))
+            .map_err(|e| OsmError::Query {
+                detail: one_line(&e),
+            })
     }
 }
 
@@ -454,7 +451,8 @@ mod tests {
     fn a_prefix_that_is_not_an_identifier_is_refused_before_connecting() {
         let e = PostgisSource::connect("host=/nonexistent", "x; DROP TABLE y")
             .err()
-            .unwrap();
+            .unwrap()
+            .to_string();
         assert!(e.contains("table prefix"), "{e}");
     }
 }

@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::OsmType;
 use super::filter::TagFilter;
 use super::index::{FeatureRef, OsmIndex, Part, bounds_of, degrees, representative_of};
+use super::{OsmError, OsmType};
 use crate::spatial::georef::LocalFrame;
 use crate::spatial::{Borders, LatLon};
 
@@ -28,10 +28,12 @@ pub struct Constraint {
 
 impl Constraint {
     /// `200m:amenity=fuel` (the CLI's form).
-    pub fn parse(text: &str, within: bool) -> Result<Constraint, String> {
+    pub fn parse(text: &str, within: bool) -> Result<Constraint, OsmError> {
         let (distance, filter) = text
             .split_once(':')
-            .ok_or_else(|| format!("{text:?}: write DISTANCE:FILTER, e.g. 200m:amenity=fuel"))?;
+            .ok_or_else(|| OsmError::ConstraintForm {
+                text: text.to_owned(),
+            })?;
         Ok(Constraint {
             distance_m: super::filter::parse_distance(distance)?,
             filter: TagFilter::parse(filter)?,
@@ -54,12 +56,14 @@ pub enum Area {
 
 impl Area {
     /// `W,S,E,N` in degrees.
-    pub fn parse_bbox(text: &str) -> Result<Area, String> {
+    pub fn parse_bbox(text: &str) -> Result<Area, OsmError> {
         let v: Vec<f64> = text
             .split(',')
             .map(|p| p.trim().parse::<f64>())
             .collect::<Result<_, _>>()
-            .map_err(|_| format!("--bbox {text:?}: expected W,S,E,N in degrees"))?;
+            .map_err(|_| OsmError::BboxNotNumbers {
+                text: text.to_owned(),
+            })?;
         let ok = v.len() == 4
             && v.iter().all(|x| x.is_finite())
             && (-180.0..=180.0).contains(&v[0])
@@ -68,9 +72,9 @@ impl Area {
             && (-90.0..=90.0).contains(&v[3])
             && v[1] < v[3];
         if !ok {
-            return Err(format!(
-                "--bbox {text:?}: expected W,S,E,N with -180 ≤ W,E ≤ 180 and -90 ≤ S < N ≤ 90"
-            ));
+            return Err(OsmError::BboxOutOfRange {
+                text: text.to_owned(),
+            });
         }
         Ok(Area::Bbox([v[0], v[1], v[2], v[3]]))
     }
@@ -226,11 +230,11 @@ impl<'q> Matcher<'q> {
 
 impl Query {
     /// Refuses what no backend can answer (an unknown country code).
-    pub(super) fn check(&self, borders: Option<&Borders>) -> Result<(), String> {
+    pub(super) fn check(&self, borders: Option<&Borders>) -> Result<(), OsmError> {
         match &self.area {
-            Area::Country(code) if country(borders, code).is_none() => Err(format!(
-                "{code:?} is not an ISO 3166 alpha-3 code of the bundled borders"
-            )),
+            Area::Country(code) if country(borders, code).is_none() => {
+                Err(OsmError::UnknownCountry { code: code.clone() })
+            }
             _ => Ok(()),
         }
     }
@@ -245,7 +249,11 @@ pub(super) fn rank(hits: &mut Vec<Hit>, limit: Option<usize>) {
 }
 
 /// Runs a query over the index; `borders` is needed for a country area.
-pub fn run(index: &OsmIndex, query: &Query, borders: Option<&Borders>) -> Result<Vec<Hit>, String> {
+pub fn run(
+    index: &OsmIndex,
+    query: &Query,
+    borders: Option<&Borders>,
+) -> Result<Vec<Hit>, OsmError> {
     query.check(borders)?;
     let find = Matcher::new(&query.find, index);
     let constraints: Vec<(&Constraint, Matcher<'_>)> = query

@@ -145,7 +145,7 @@ impl OsmSearch {
                     p.store(f.to_bits(), Ordering::Relaxed);
                     repaint.request_repaint();
                 };
-                OsmIndex::open(&path, &cache, &report, &c)
+                OsmIndex::open(&path, &cache, &report, &c).map_err(|e| e.to_string())
             });
             let _ = tx.send(result);
             repaint.request_repaint();
@@ -170,7 +170,7 @@ impl OsmSearch {
         );
         std::thread::spawn(move || {
             let result = super::jobs::catch_failure("connecting to PostGIS", || {
-                PostgisSource::connect(&conninfo, &prefix)
+                PostgisSource::connect(&conninfo, &prefix).map_err(|e| e.to_string())
             });
             let _ = tx.send(result);
             repaint.request_repaint();
@@ -225,13 +225,13 @@ impl OsmSearch {
     }
 
     fn query(&self, state: &SearchCtx<'_>) -> Result<Query, String> {
-        let find = TagFilter::parse(&self.find)?;
+        let find = TagFilter::parse(&self.find).map_err(|e| e.to_string())?;
         let mut constraints = Vec::new();
         for row in &self.constraints {
-            constraints.push(Constraint::parse(
-                &format!("{}:{}", row.distance, row.filter),
-                row.within,
-            )?);
+            constraints.push(
+                Constraint::parse(&format!("{}:{}", row.distance, row.filter), row.within)
+                    .map_err(|e| e.to_string())?,
+            );
         }
         let area = match &self.area {
             AreaChoice::Everywhere => Area::Everywhere,
@@ -255,7 +255,7 @@ impl OsmSearch {
                 ]),
                 ring => Area::Polygon(ring.to_vec()),
             },
-            AreaChoice::Bbox(text) => Area::parse_bbox(text)?,
+            AreaChoice::Bbox(text) => Area::parse_bbox(text).map_err(|e| e.to_string())?,
             AreaChoice::Country(code) => Area::Country(code.trim().to_owned()),
         };
         Ok(Query {
@@ -301,7 +301,7 @@ impl OsmSearch {
         match &self.index {
             IndexState::Ready(index) => {
                 self.description = q.describe();
-                self.results = query::run(index, &q, borders);
+                self.results = query::run(index, &q, borders).map_err(|e| e.to_string());
             }
             IndexState::Database(db) => {
                 self.running = Some(run_on_database(db, q, state.ledger, ctx));
@@ -399,7 +399,9 @@ fn run_on_database(
                 &format!("OSM query: {description}"),
             );
             let started = std::time::Instant::now();
-            let result = db.run(&q, crate::spatial::Borders::bundled().ok());
+            let result = db
+                .run(&q, crate::spatial::Borders::bundled().ok())
+                .map_err(|e| e.to_string());
             let outcome = result.as_ref().map(|_| Vec::new()).map_err(Clone::clone);
             ledger.finish_with(entry, &outcome, started);
             result
