@@ -95,7 +95,7 @@ pub fn stamp_command(args: StampArgs) -> Result<Outcome> {
 fn send(url: &str, manifest: &[u8]) -> Result<AuthorityReply> {
     let request = geoproof::timestamp::request(manifest, rand_nonce())
         .map_err(|e| anyhow::anyhow!("building the request: {e}"))?;
-    let response = geoproof::timestamp::send(url, &request);
+    let response = geoproof::timestamp::send(url, &request).map_err(|e| e.to_string());
     Ok(AuthorityReply {
         url: url.to_owned(),
         request,

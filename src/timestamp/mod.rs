@@ -67,6 +67,23 @@ pub enum StampError {
     NotAChain(String),
 }
 
+/// Why a request could not be built or got no timestamp response; the messages are the
+/// encoder's or the HTTP client's own.
+#[derive(Debug, thiserror::Error)]
+pub enum RequestError {
+    #[error("{0}")]
+    Encode(#[from] der::Error),
+    #[cfg(feature = "gui")]
+    #[error("{source}")]
+    Http { url: String, source: reqwest::Error },
+    #[error("not a timestamp response ({source}; {len} bytes)")]
+    NotAResponse {
+        url: String,
+        source: der::Error,
+        len: usize,
+    },
+}
+
 /// A token that checked out.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VerifiedStamp {
@@ -79,7 +96,7 @@ pub struct VerifiedStamp {
 
 /// A DER `TimeStampReq` for `data`: SHA-256 imprint, a nonce, and the certificate chain
 /// asked for (so the token can be checked offline later).
-pub fn request(data: &[u8], nonce: u64) -> Result<Vec<u8>, String> {
+pub fn request(data: &[u8], nonce: u64) -> Result<Vec<u8>, RequestError> {
     let digest = sha2::Sha256::digest(data);
     let req = TimeStampReq {
         version: TspVersion::V1,
@@ -88,25 +105,25 @@ pub fn request(data: &[u8], nonce: u64) -> Result<Vec<u8>, String> {
                 oid: SHA256,
                 parameters: Some(der::Any::null()),
             },
-            hashed_message: OctetString::new(digest.to_vec()).map_err(|e| e.to_string())?,
+            hashed_message: OctetString::new(digest.to_vec())?,
         },
         req_policy: None,
         nonce: Some(positive_int(nonce)?),
         cert_req: true,
         extensions: None,
     };
-    req.to_der().map_err(|e| e.to_string())
+    Ok(req.to_der()?)
 }
 
 /// A positive INTEGER with minimal DER content (a leading zero only before a high bit).
-fn positive_int(v: u64) -> Result<der::asn1::Int, String> {
+fn positive_int(v: u64) -> Result<der::asn1::Int, der::Error> {
     let bytes = v.to_be_bytes();
     let first = bytes.iter().position(|b| *b != 0).unwrap_or(7);
     let mut content = bytes[first..].to_vec();
     if content[0] & 0x80 != 0 {
         content.insert(0, 0);
     }
-    der::asn1::Int::new(&content).map_err(|e| e.to_string())
+    der::asn1::Int::new(&content)
 }
 
 /// A name's DER from a trust anchor's subject (the anchor keeps only the SEQUENCE's
@@ -551,7 +568,11 @@ pub fn pem(certificates: &[Vec<u8>]) -> String {
 /// Posts a DER request to a timestamp authority (15 s limit) and returns its answer.
 /// Only with the `gui` feature, which links the HTTP client.
 #[cfg(feature = "gui")]
-pub fn send(url: &str, request: &[u8]) -> Result<Vec<u8>, String> {
+pub fn send(url: &str, request: &[u8]) -> Result<Vec<u8>, RequestError> {
+    let http = |source| RequestError::Http {
+        url: url.to_owned(),
+        source,
+    };
     // reqwest is built without a bundled crypto provider; ring is already linked.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::blocking::Client::builder()
@@ -559,22 +580,23 @@ pub fn send(url: &str, request: &[u8]) -> Result<Vec<u8>, String> {
         .connect_timeout(Duration::from_secs(5))
         .user_agent(concat!("geoproof/", env!("CARGO_PKG_VERSION")))
         .build()
-        .map_err(|e| e.to_string())?;
+        .map_err(http)?;
     let response = client
         .post(url)
         .header("Content-Type", "application/timestamp-query")
         .body(request.to_vec())
         .send()
         .and_then(|r| r.error_for_status())
-        .map_err(|e| e.to_string())?;
-    let bytes = response.bytes().map_err(|e| e.to_string())?.to_vec();
+        .map_err(http)?;
+    let bytes = response.bytes().map_err(http)?.to_vec();
     // Answer bytes that are not a response are kept out: say what came back instead.
     match TimeStampResp::from_der(&bytes) {
         Ok(_) => Ok(bytes),
-        Err(e) => Err(format!(
-            "not a timestamp response ({e}; {} bytes)",
-            bytes.len()
-        )),
+        Err(source) => Err(RequestError::NotAResponse {
+            url: url.to_owned(),
+            source,
+            len: bytes.len(),
+        }),
     }
 }
 

@@ -73,7 +73,7 @@ fn start(
                         replies.push(AuthorityReply {
                             url,
                             request: Vec::new(),
-                            response: Err(e),
+                            response: Err(e.to_string()),
                         });
                         continue;
                     }
@@ -81,7 +81,7 @@ fn start(
                 let host = url.split('/').nth(2).unwrap_or(&url).to_owned();
                 let index = ledger.start_request(host, url.clone(), "timestamp of the case");
                 let started = std::time::Instant::now();
-                let response = crate::timestamp::send(&url, &request);
+                let response = crate::timestamp::send(&url, &request).map_err(|e| e.to_string());
                 ledger.finish_with(index, &response, started);
                 replies.push(AuthorityReply {
                     url,
