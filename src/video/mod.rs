@@ -28,7 +28,7 @@ pub use mp4_index::read_table as mp4_frame_table;
 pub use previews::{SAMPLE_FRACTIONS, keyframe_previews, sample_keyframes};
 pub use probe::{FrameHash, Probe, VideoFacts, parse_iso6709, probe};
 pub use stream::FrameStream;
-pub use timecode::{format_timecode, parse_time};
+pub use timecode::{TimeError, format_timecode, parse_time};
 pub use tool::{FFMPEG_ENV, Ffmpeg, INSTALL_HINT, ToolOutput, args, input_arg, last_error_line};
 
 /// Why a video could not be read or a frame not produced; shown after the file name.

@@ -1,6 +1,23 @@
 //! Times as people write them: seconds (`7.5`) or timecodes (`00:01:02.500`), kept as
 //! whole microseconds, the unit ffmpeg's `-ss` works in.
 
+/// Why a time was refused; each variant carries the text as written.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum TimeError {
+    #[error("time {text:?} is negative")]
+    Negative { text: String },
+    #[error("time {text:?} is not seconds (7.5) or a timecode (00:01:02.500)")]
+    Malformed { text: String },
+    #[error("time {text:?}: {part:?} is not a number")]
+    NotANumber { text: String, part: String },
+    #[error("time {text:?}: minutes must be below 60")]
+    Minutes { text: String },
+    #[error("time {text:?}: seconds must be below 60")]
+    Seconds { text: String },
+    #[error("time {text:?} is too large")]
+    TooLarge { text: String },
+}
+
 /// `HH:MM:SS.mmm` for a time in microseconds (negative times get a leading `-`).
 pub fn format_timecode(us: i64) -> String {
     let sign = if us < 0 { "-" } else { "" };
@@ -12,17 +29,16 @@ pub fn format_timecode(us: i64) -> String {
 
 /// Parses `7.5`, `41.208s`, `1:02.5`, `00:01:02.500` into microseconds; refuses
 /// negative, non-finite and malformed times with the reason.
-pub fn parse_time(text: &str) -> Result<i64, String> {
+pub fn parse_time(text: &str) -> Result<i64, TimeError> {
+    let written = || text.to_owned();
     let t = text.trim();
     let t = t.strip_suffix('s').unwrap_or(t);
     if t.starts_with('-') {
-        return Err(format!("time {text:?} is negative"));
+        return Err(TimeError::Negative { text: written() });
     }
     let parts: Vec<&str> = t.split(':').collect();
     if parts.len() > 3 || parts.iter().any(|p| p.is_empty()) {
-        return Err(format!(
-            "time {text:?} is not seconds (7.5) or a timecode (00:01:02.500)"
-        ));
+        return Err(TimeError::Malformed { text: written() });
     }
     let mut us: i64 = 0;
     for (i, part) in parts.iter().enumerate() {
@@ -34,17 +50,20 @@ pub fn parse_time(text: &str) -> Result<i64, String> {
         } else {
             None
         }
-        .ok_or_else(|| format!("time {text:?}: {part:?} is not a number"))?;
+        .ok_or_else(|| TimeError::NotANumber {
+            text: written(),
+            part: (*part).to_owned(),
+        })?;
         if !last && i > 0 && value >= 60_000_000 {
-            return Err(format!("time {text:?}: minutes must be below 60"));
+            return Err(TimeError::Minutes { text: written() });
         }
         if last && parts.len() > 1 && value >= 60_000_000 {
-            return Err(format!("time {text:?}: seconds must be below 60"));
+            return Err(TimeError::Seconds { text: written() });
         }
         us = us
             .checked_mul(if i == 0 { 1 } else { 60 })
             .and_then(|u| u.checked_add(value))
-            .ok_or_else(|| format!("time {text:?} is too large"))?;
+            .ok_or_else(|| TimeError::TooLarge { text: written() })?;
     }
     Ok(us)
 }
@@ -90,9 +109,19 @@ mod tests {
 
     #[test]
     fn refuses_bad_times_with_the_reason() {
-        assert!(parse_time("-1").unwrap_err().contains("negative"));
+        assert!(
+            parse_time("-1")
+                .unwrap_err()
+                .to_string()
+                .contains("negative")
+        );
         assert!(parse_time("abc").is_err());
-        assert!(parse_time("1:75").unwrap_err().contains("seconds"));
+        assert!(
+            parse_time("1:75")
+                .unwrap_err()
+                .to_string()
+                .contains("seconds")
+        );
         assert!(parse_time("nan").is_err());
         assert!(parse_time("1e3").is_err());
         assert!(parse_time("").is_err());
