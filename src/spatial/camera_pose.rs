@@ -16,6 +16,37 @@ pub const DEFAULT_FOV_DEG: f64 = 60.0;
 /// The fewest control points an estimate with an uncertainty needs.
 pub const MIN_POINTS: usize = 5;
 
+/// Why no camera position came out, with the value or point that failed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PoseError {
+    #[error("a field of view of {0}° is not a camera's")]
+    FieldOfView(f64),
+    #[error(
+        "a camera position needs at least {MIN_POINTS} control points on flat ground \
+         (4 for the fit, one more to measure its uncertainty); {0} given"
+    )]
+    TooFewPoints(usize),
+    #[error("the focal length is degenerate")]
+    DegenerateFocal,
+    /// The projective fit's own reason.
+    #[error("{0}")]
+    Fit(String),
+    #[error("the fit is singular")]
+    Singular,
+    /// Leaving out this control point (1-based) leaves no fit.
+    #[error("without control point {0} the rest define no fit: spread the points out")]
+    WithoutPoint(usize),
+    #[error("a partial fit is singular")]
+    PartialSingular,
+    #[error("the fit does not describe a camera looking at a plane")]
+    NotAPlane,
+    #[error(
+        "the fit puts the camera below the ground: the points are not on one flat plane \
+         or are mislabelled"
+    )]
+    BelowGround,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CameraPose {
     pub lat: f64,
@@ -37,16 +68,12 @@ pub fn estimate(
     width: f64,
     height: f64,
     fov_deg: f64,
-) -> Result<CameraPose, String> {
+) -> Result<CameraPose, PoseError> {
     if !(fov_deg.is_finite() && fov_deg > 1.0 && fov_deg < 179.0) {
-        return Err(format!("a field of view of {fov_deg}° is not a camera's"));
+        return Err(PoseError::FieldOfView(fov_deg));
     }
     if points.len() < MIN_POINTS {
-        return Err(format!(
-            "a camera position needs at least {MIN_POINTS} control points on flat ground \
-             (4 for the fit, one more to measure its uncertainty); {} given",
-            points.len()
-        ));
+        return Err(PoseError::TooFewPoints(points.len()));
     }
     let focal = width / 2.0 / (fov_deg.to_radians() / 2.0).tan();
     let k_inv = Matrix3::new(
@@ -61,9 +88,9 @@ pub fn estimate(
         1.0,
     )
     .try_inverse()
-    .ok_or("the focal length is degenerate")?;
-    let fit = georef::fit(points, Method::Projective)?;
-    let (centre, axis) = pose(&fit.inverse_matrix().ok_or("the fit is singular")?, &k_inv)?;
+    .ok_or(PoseError::DegenerateFocal)?;
+    let fit = georef::fit(points, Method::Projective).map_err(|e| PoseError::Fit(e.to_string()))?;
+    let (centre, axis) = pose(&fit.inverse_matrix().ok_or(PoseError::Singular)?, &k_inv)?;
     let mut uncertainty_m: f64 = 0.0;
     for i in 0..points.len() {
         let rest: Vec<ControlPoint> = points
@@ -73,12 +100,9 @@ pub fn estimate(
             .map(|(_, p)| *p)
             .collect();
         let Ok(other) = georef::fit(&rest, Method::Projective) else {
-            return Err(format!(
-                "without control point {} the rest define no fit: spread the points out",
-                i + 1
-            ));
+            return Err(PoseError::WithoutPoint(i + 1));
         };
-        let inverse = other.inverse_matrix().ok_or("a partial fit is singular")?;
+        let inverse = other.inverse_matrix().ok_or(PoseError::PartialSingular)?;
         let (c, _) = pose(&inverse, &k_inv)?;
         // Both in the same local frame? Each fit centres its own: convert through degrees.
         let (lat, lon) = other.frame.to_geo([c[0], c[1]]);
@@ -100,12 +124,12 @@ pub fn estimate(
 
 /// The camera centre (east, north, up metres in the fit's frame) and viewing direction
 /// from the ground → image homography `g` (row-major).
-fn pose(g: &[f64; 9], k_inv: &Matrix3<f64>) -> Result<(Vector3<f64>, Vector3<f64>), String> {
+fn pose(g: &[f64; 9], k_inv: &Matrix3<f64>) -> Result<(Vector3<f64>, Vector3<f64>), PoseError> {
     let m = k_inv * Matrix3::from_row_slice(g);
     let (m1, m2, m3) = (m.column(0), m.column(1), m.column(2));
     let scale = 2.0 / (m1.norm() + m2.norm());
     if !scale.is_finite() {
-        return Err("the fit does not describe a camera looking at a plane".into());
+        return Err(PoseError::NotAPlane);
     }
     // The ground origin (the points' centre) must lie in front of the camera.
     let lambda = if m3.z >= 0.0 { scale } else { -scale };
@@ -116,16 +140,12 @@ fn pose(g: &[f64; 9], k_inv: &Matrix3<f64>) -> Result<(Vector3<f64>, Vector3<f64
     let approx = Matrix3::from_columns(&[r1, r2, r3]);
     let svd = approx.svd(true, true);
     let (Some(u), Some(v_t)) = (svd.u, svd.v_t) else {
-        return Err("the fit does not describe a camera looking at a plane".into());
+        return Err(PoseError::NotAPlane);
     };
     let r = u * v_t;
     let centre = -(r.transpose() * t);
     if centre.z <= 0.0 {
-        return Err(
-            "the fit puts the camera below the ground: the points are not on one flat plane \
-             or are mislabelled"
-                .into(),
-        );
+        return Err(PoseError::BelowGround);
     }
     let axis = r.transpose() * Vector3::new(0.0, 0.0, 1.0);
     Ok((centre, axis))
@@ -219,6 +239,7 @@ mod tests {
         assert!(
             estimate(&[p; 4], 100.0, 100.0, 60.0)
                 .unwrap_err()
+                .to_string()
                 .contains("at least 5")
         );
         assert!(estimate(&[p; 5], 100.0, 100.0, 0.0).is_err());

@@ -19,6 +19,15 @@ pub struct LatLon {
     pub lon: f64,
 }
 
+/// A latitude or longitude outside its range (or not a number), with the value.
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
+pub enum RangeError {
+    #[error("latitude {0} is outside -90..90")]
+    Latitude(f64),
+    #[error("longitude {0} is outside -180..180")]
+    Longitude(f64),
+}
+
 /// Why a text is not a coordinate.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{input:?} is not a coordinate: {reason}")]
@@ -29,12 +38,12 @@ pub struct CoordError {
 
 impl LatLon {
     /// A checked position: latitude within ±90°, longitude within ±180°.
-    pub fn new(lat: f64, lon: f64) -> Result<LatLon, String> {
+    pub fn new(lat: f64, lon: f64) -> Result<LatLon, RangeError> {
         if !lat.is_finite() || !(-90.0..=90.0).contains(&lat) {
-            return Err(format!("latitude {lat} is outside -90..90"));
+            return Err(RangeError::Latitude(lat));
         }
         if !lon.is_finite() || !(-180.0..=180.0).contains(&lon) {
-            return Err(format!("longitude {lon} is outside -180..180"));
+            return Err(RangeError::Longitude(lon));
         }
         Ok(LatLon { lat, lon })
     }
@@ -225,7 +234,7 @@ fn parse_geo_uri(rest: &str) -> Result<LatLon, String> {
     if !(2..=3).contains(&parts.len()) {
         return Err("a geo: URI needs latitude,longitude".into());
     }
-    LatLon::new(number(parts[0])?, number(parts[1])?)
+    LatLon::new(number(parts[0])?, number(parts[1])?).map_err(|e| e.to_string())
 }
 
 fn number(text: &str) -> Result<f64, String> {
@@ -264,7 +273,7 @@ fn parse_map_url(url: &str) -> Result<LatLon, String> {
         if let Some(caps) = pattern.captures(&decoded) {
             let lat = number(&caps[1])?;
             let lon = number(&caps[2])?;
-            return LatLon::new(lat, lon);
+            return LatLon::new(lat, lon).map_err(|e| e.to_string());
         }
     }
     Err("no coordinates found in this link (short links such as maps.app.goo.gl must be opened first)".into())
@@ -311,7 +320,7 @@ fn parse_mgrs(grid: &str, square: &str, east: &str, north: &str) -> Result<LatLo
     let compact = format!("{}{}{}", grid, square, digits).to_ascii_uppercase();
     let mgrs = geoconvert::Mgrs::parse_str(&compact).map_err(|e| format!("invalid MGRS: {e}"))?;
     let ll = mgrs.to_latlon();
-    LatLon::new(ll.latitude(), ll.longitude())
+    LatLon::new(ll.latitude(), ll.longitude()).map_err(|e| e.to_string())
 }
 
 fn parse_utm(zone: &str, band: &str, east: &str, north: &str) -> Result<LatLon, String> {
@@ -336,7 +345,7 @@ fn parse_utm(zone: &str, band: &str, east: &str, north: &str) -> Result<LatLon, 
     let utm = geoconvert::UtmUps::create(zone, north_hemisphere, easting, northing)
         .map_err(|e| format!("invalid UTM: {e}"))?;
     let ll = utm.to_latlon();
-    let position = LatLon::new(ll.latitude(), ll.longitude())?;
+    let position = LatLon::new(ll.latitude(), ll.longitude()).map_err(|e| e.to_string())?;
     if band.len() == 1 && latitude_band(position.lat).to_string() != band {
         return Err(format!(
             "northing {northing} lies in latitude band {}, not {band}",
@@ -547,7 +556,7 @@ fn parse_angles(text: &str) -> Result<LatLon, String> {
             "latitude {lat} is outside -90..90 (is this longitude, latitude? write latitude first)"
         ));
     }
-    LatLon::new(lat, lon)
+    LatLon::new(lat, lon).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ mod geodesic;
 pub mod georef;
 
 pub use borders::{BorderFilter, BorderHit, Borders, BordersError, Country, Outline};
-pub use coords::{CoordError, LatLon, parse_coordinate};
+pub use coords::{CoordError, LatLon, RangeError, parse_coordinate};
 pub use geodesic::{
     Measure, destination, distance_m, geodesic_circle, measure, path_length_m, polygon_area_m2,
     view_wedge,

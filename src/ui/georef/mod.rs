@@ -687,7 +687,7 @@ fn overlay_controls_ui(
                 });
                 state.georef_put(next);
             }
-            Err(e) => *state.status = Some(Status::Error(e)),
+            Err(e) => *state.status = Some(Status::Error(e.to_string())),
         }
     }
     if let Some(c) = &g.camera {
