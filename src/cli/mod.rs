@@ -420,7 +420,7 @@ fn demo(json: bool) -> Result<Outcome> {
 }
 
 fn parse_roi(text: &str) -> std::result::Result<Roi, String> {
-    Roi::parse(text)
+    Roi::parse(text).map_err(|e| e.to_string())
 }
 
 fn match_command(

@@ -9,7 +9,7 @@ use image::{DynamicImage, GenericImageView};
 use palette::{IntoColor, Lab, Srgb};
 use serde::Serialize;
 
-use super::Roi;
+use super::{Roi, RoiError};
 
 /// Bins of (a*, b*)/(L*+16) over ±0.8 (nearly all real surfaces fall inside).
 const CHROMA_BINS: usize = 16;
@@ -70,7 +70,7 @@ fn to_rgb(lab: [f32; 3]) -> [u8; 3] {
 }
 
 /// The colour distribution of `roi` (or the whole image).
-pub fn profile(image: &DynamicImage, roi: Option<Roi>) -> Result<ColourProfile, String> {
+pub fn profile(image: &DynamicImage, roi: Option<Roi>) -> Result<ColourProfile, RoiError> {
     let (w, h) = image.dimensions();
     let roi = roi.unwrap_or(Roi { x: 0, y: 0, w, h });
     if roi.x.saturating_add(roi.w) > w
@@ -78,10 +78,11 @@ pub fn profile(image: &DynamicImage, roi: Option<Roi>) -> Result<ColourProfile, 
         || roi.w == 0
         || roi.h == 0
     {
-        return Err(format!(
-            "region {},{},{},{} is outside the {w}×{h} image",
-            roi.x, roi.y, roi.w, roi.h
-        ));
+        return Err(RoiError::Outside {
+            roi,
+            width: w,
+            height: h,
+        });
     }
     let step = ((u64::from(roi.w) * u64::from(roi.h) / u64::from(MAX_SAMPLES)) as f64)
         .sqrt()

@@ -22,19 +22,38 @@ pub struct Roi {
     pub h: u32,
 }
 
+/// Why a region was refused, with the text as written or the region and image size.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RoiError {
+    #[error("{text:?}: a region is X,Y,W,H in whole pixels")]
+    NotARegion { text: String },
+    #[error("{text:?}: a region must be at least 32×32 pixels")]
+    TooSmall { text: String },
+    #[error(
+        "region {},{},{},{} is outside the {width}×{height} image",
+        roi.x, roi.y, roi.w, roi.h
+    )]
+    Outside { roi: Roi, width: u32, height: u32 },
+}
+
 impl Roi {
     /// Parses `X,Y,W,H`.
-    pub fn parse(text: &str) -> Result<Roi, String> {
+    pub fn parse(text: &str) -> Result<Roi, RoiError> {
+        let not_a_region = || RoiError::NotARegion {
+            text: text.to_owned(),
+        };
         let parts: Vec<&str> = text.split(',').map(str::trim).collect();
         let numbers: Vec<u32> = parts
             .iter()
             .map(|p| p.parse::<u32>())
             .collect::<Result<_, _>>()
-            .map_err(|_| format!("{text:?}: a region is X,Y,W,H in whole pixels"))?;
+            .map_err(|_| not_a_region())?;
         match numbers[..] {
             [x, y, w, h] if w >= 32 && h >= 32 => Ok(Roi { x, y, w, h }),
-            [_, _, _, _] => Err(format!("{text:?}: a region must be at least 32×32 pixels")),
-            _ => Err(format!("{text:?}: a region is X,Y,W,H in whole pixels")),
+            [_, _, _, _] => Err(RoiError::TooSmall {
+                text: text.to_owned(),
+            }),
+            _ => Err(not_a_region()),
         }
     }
 }
@@ -111,7 +130,7 @@ impl Working {
         full: (u32, u32),
         roi: Option<Roi>,
         side: u32,
-    ) -> Result<Working, String> {
+    ) -> Result<Working, RoiError> {
         let roi = roi.unwrap_or(Roi {
             x: 0,
             y: 0,
@@ -119,10 +138,11 @@ impl Working {
             h: full.1,
         });
         if roi.x.saturating_add(roi.w) > full.0 || roi.y.saturating_add(roi.h) > full.1 {
-            return Err(format!(
-                "region {},{},{},{} is outside the {}×{} image",
-                roi.x, roi.y, roi.w, roi.h, full.0, full.1
-            ));
+            return Err(RoiError::Outside {
+                roi,
+                width: full.0,
+                height: full.1,
+            });
         }
         // The loaded image may be reduced: map the region into it.
         let (sx, sy) = (
@@ -345,7 +365,10 @@ pub enum MatchError {
     Cancelled,
     /// A region does not fit its image (`image` is "A" or "B").
     #[error("{image}: {reason}")]
-    Region { image: &'static str, reason: String },
+    Region {
+        image: &'static str,
+        reason: RoiError,
+    },
     /// The images' scales make the fit meaningless.
     #[error("{0}")]
     Degenerate(&'static str),
