@@ -4,7 +4,7 @@
 
 use image::RgbImage;
 
-use super::figure::{self, Figure, Item, Source, Typesetter};
+use super::figure::{self, Figure, FigureError, Item, Source, Typesetter};
 
 const COLUMNS: usize = 4;
 const MARGIN: f64 = 16.0;
@@ -15,7 +15,7 @@ const INK: [u8; 4] = [20, 20, 20, 255];
 const PAPER: [u8; 4] = [255, 255, 255, 255];
 
 /// PNG bytes of a sheet of `tiles` (label, thumbnail), left to right, top to bottom.
-pub fn render_png(title: &str, tiles: &[(String, RgbImage)]) -> Result<Vec<u8>, String> {
+pub fn render_png(title: &str, tiles: &[(String, RgbImage)]) -> Result<Vec<u8>, FigureError> {
     let cell_w = tiles
         .iter()
         .map(|(_, t)| t.width())
@@ -76,5 +76,5 @@ pub fn render_png(title: &str, tiles: &[(String, RgbImage)]) -> Result<Vec<u8>, 
         finding: String::new(),
         title: title.to_owned(),
     };
-    Ok(figure::png(&sheet, false)?)
+    figure::png(&sheet, false)
 }

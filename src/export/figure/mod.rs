@@ -7,6 +7,7 @@
 //! cannot drift apart.
 
 mod compose;
+mod error;
 mod raster;
 mod svg;
 pub mod text;
@@ -22,6 +23,7 @@ use crate::board::marks::{Mark, ink_for};
 use crate::case::comparison::{Panel, PanelSource};
 use crate::case::{Case, EvidenceKind, Finding, store};
 pub use compose::build;
+pub use error::RenderError;
 pub use text::{PathCmd, TextBlock, Typesetter};
 
 /// Why a figure could not be made or written. The message names the finding, panel or
@@ -38,9 +40,9 @@ pub enum FigureError {
     /// A redaction does not lie on its panel's picture (never silently clipped).
     #[error("{0}")]
     Redaction(String),
-    /// Shaping text or encoding the PNG or SVG failed.
-    #[error("{0}")]
-    Render(String),
+    /// Shaping text or encoding the PNG, SVG or manifest failed.
+    #[error(transparent)]
+    Render(#[from] RenderError),
     /// An output, the manifest or the audit log entry could not be written.
     #[error("{0}")]
     Write(String),
@@ -568,17 +570,17 @@ fn map_decorations(
 /// The PNG of a figure (RGB, 8 bit). No metadata chunk at all unless `include_metadata`,
 /// and then only title, finding id and program as text chunks.
 pub fn png(figure: &Figure, include_metadata: bool) -> Result<Vec<u8>, FigureError> {
-    raster::encode_png(figure, include_metadata).map_err(FigureError::Render)
+    Ok(raster::encode_png(figure, include_metadata)?)
 }
 
 /// The figure's pixels (the app's preview uses exactly this).
 pub fn pixels(figure: &Figure) -> Result<image::RgbaImage, FigureError> {
-    raster::render(figure).map_err(FigureError::Render)
+    Ok(raster::render(figure)?)
 }
 
 /// The SVG of a figure: images embedded as PNG, annotations and text as vector paths.
 pub fn svg(figure: &Figure) -> Result<String, FigureError> {
-    svg::write(figure).map_err(FigureError::Render)
+    Ok(svg::write(figure)?)
 }
 
 /// What was exported, as written into the sidecar manifest and the audit log.
@@ -607,7 +609,7 @@ pub fn export(
         .finding(finding_id)
         .map_err(|e| FigureError::Request(e.to_string()))?
         .clone();
-    let mut ts = Typesetter::new().map_err(FigureError::Render)?;
+    let mut ts = Typesetter::new()?;
     let figure = build(case, &finding, options, &mut ts)?;
     let mut outputs = Vec::new();
     let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
@@ -635,7 +637,7 @@ pub fn export(
         })).collect::<Vec<_>>(),
         "sources": figure.provenance,
     });
-    let bytes = store::to_json_bytes(&manifest).map_err(|e| FigureError::Render(e.to_string()))?;
+    let bytes = store::to_json_bytes(&manifest).map_err(RenderError::from)?;
     write_output(&manifest_path, &bytes)?;
     if log {
         case.log_event(

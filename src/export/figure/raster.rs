@@ -5,6 +5,7 @@ use tiny_skia::{
     Transform,
 };
 
+use super::error::RenderError;
 use super::text::PathCmd;
 use super::{Figure, Item};
 
@@ -56,12 +57,10 @@ fn outline(commands: &[PathCmd]) -> Option<tiny_skia::Path> {
 }
 
 /// The figure as RGBA pixels.
-pub fn render(figure: &Figure) -> Result<image::RgbaImage, String> {
-    let mut canvas = Pixmap::new(figure.width, figure.height).ok_or_else(|| {
-        format!(
-            "cannot allocate a {}×{} figure",
-            figure.width, figure.height
-        )
+pub fn render(figure: &Figure) -> Result<image::RgbaImage, RenderError> {
+    let mut canvas = Pixmap::new(figure.width, figure.height).ok_or(RenderError::Canvas {
+        width: figure.width,
+        height: figure.height,
     })?;
     let sources: Vec<Pixmap> = figure
         .sources
@@ -74,7 +73,9 @@ pub fn render(figure: &Figure) -> Result<image::RgbaImage, String> {
             }
             tiny_skia::IntSize::from_wh(w, h)
                 .and_then(|size| Pixmap::from_vec(data, size))
-                .ok_or_else(|| format!("{}: empty image", s.name))
+                .ok_or_else(|| RenderError::EmptySource {
+                    name: s.name.clone(),
+                })
         })
         .collect::<Result<_, _>>()?;
     let mut clips: Vec<Mask> = Vec::new();
@@ -83,8 +84,7 @@ pub fn render(figure: &Figure) -> Result<image::RgbaImage, String> {
         let mask = clips.last();
         match item {
             Item::BeginClip(r) => {
-                let mut m =
-                    Mask::new(figure.width, figure.height).ok_or("cannot allocate a clip mask")?;
+                let mut m = Mask::new(figure.width, figure.height).ok_or(RenderError::ClipMask)?;
                 if let Some(path) = polygon(&super::rect_points(*r), true) {
                     m.fill_path(&path, FillRule::Winding, false, id);
                 }
@@ -170,11 +170,11 @@ pub fn render(figure: &Figure) -> Result<image::RgbaImage, String> {
         }
     }
     image::RgbaImage::from_raw(figure.width, figure.height, canvas.take())
-        .ok_or_else(|| "figure buffer has the wrong size".into())
+        .ok_or(RenderError::Buffer)
 }
 
 /// PNG bytes: RGB, no ancillary chunks unless metadata was asked for.
-pub fn encode_png(figure: &Figure, include_metadata: bool) -> Result<Vec<u8>, String> {
+pub fn encode_png(figure: &Figure, include_metadata: bool) -> Result<Vec<u8>, RenderError> {
     let rgba = render(figure)?;
     // Opaque figure: drop alpha (the canvas is white everywhere).
     let rgb: Vec<u8> = rgba.pixels().flat_map(|p| [p[0], p[1], p[2]]).collect();
@@ -185,7 +185,7 @@ pub fn encode_png(figure: &Figure, include_metadata: bool) -> Result<Vec<u8>, St
     encoder.set_compression(png::Compression::Fast);
     if include_metadata {
         let text = |e: &mut png::Encoder<&mut Vec<u8>>, k: &str, v: String| {
-            e.add_text_chunk(k.to_owned(), v).map_err(|e| e.to_string())
+            e.add_text_chunk(k.to_owned(), v)
         };
         text(&mut encoder, "Title", figure.title.clone())?;
         text(
@@ -199,8 +199,8 @@ pub fn encode_png(figure: &Figure, include_metadata: bool) -> Result<Vec<u8>, St
             format!("geoproof {}", env!("CARGO_PKG_VERSION")),
         )?;
     }
-    let mut writer = encoder.write_header().map_err(|e| e.to_string())?;
-    writer.write_image_data(&rgb).map_err(|e| e.to_string())?;
-    writer.finish().map_err(|e| e.to_string())?;
+    let mut writer = encoder.write_header()?;
+    writer.write_image_data(&rgb)?;
+    writer.finish()?;
     Ok(out)
 }

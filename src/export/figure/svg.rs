@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use base64::Engine as _;
 
+use super::error::RenderError;
 use super::text::PathCmd;
 use super::{Figure, Item};
 
@@ -47,7 +48,7 @@ fn path_data(commands: &[PathCmd]) -> String {
     d
 }
 
-pub fn write(figure: &Figure) -> Result<String, String> {
+pub fn write(figure: &Figure) -> Result<String, RenderError> {
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -61,7 +62,10 @@ pub fn write(figure: &Figure) -> Result<String, String> {
         let mut png = Vec::new();
         image::DynamicImage::ImageRgb8(src.pixels.clone())
             .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-            .map_err(|e| format!("{}: cannot embed: {e}", src.name))?;
+            .map_err(|source| RenderError::Embed {
+                name: src.name.clone(),
+                source,
+            })?;
         let _ = writeln!(
             s,
             r#"<image id="src{i}" width="{}" height="{}" xlink:href="data:image/png;base64,{}"/>"#,

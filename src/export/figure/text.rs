@@ -87,11 +87,11 @@ fn starts_right_to_left(text: &str) -> bool {
 impl Typesetter {
     /// Loads the bundled DejaVu Sans (regular, bold) and Noto Sans Arabic; no system
     /// font is ever used, so a figure looks the same on every machine.
-    pub fn new() -> Result<Typesetter, String> {
+    pub fn new() -> Result<Typesetter, super::error::RenderError> {
         use crate::assets::{self, path};
         let mut db = fontdb::Database::new();
         for name in [path::FONT_REGULAR, path::FONT_BOLD, path::FONT_ARABIC] {
-            let bytes = assets::read(name).map_err(|e| e.to_string())?;
+            let bytes = assets::read(name)?;
             db.load_font_data(bytes.into_owned());
         }
         Ok(Typesetter {

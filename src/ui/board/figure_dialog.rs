@@ -157,7 +157,7 @@ fn start_render(
         .spawn(move || {
             let result = crate::ui::jobs::catch_failure("the figure preview", || {
                 let case = Case::open_read_only(&root).map_err(|e| e.to_string())?;
-                let mut ts = Typesetter::new()?;
+                let mut ts = Typesetter::new().map_err(|e| e.to_string())?;
                 let fig = figure::build(&case, &finding, &options, &mut ts)?;
                 Ok(figure::pixels(&fig)?)
             });
