@@ -206,7 +206,7 @@ fn write_exports(
             1.0,
         )
         .map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?;
-        let png = geoproof::export::redact::encode_png(pixels).map_err(fail)?;
+        let png = geoproof::export::redact::encode_png(pixels)?;
         write_atomic(&png_path, &png, false)?;
         write_atomic(out, text.as_bytes(), false)?;
         eprintln!("wrote {} and {}", out.display(), png_path.display());

@@ -268,12 +268,17 @@ impl BlockMeans {
     }
 }
 
+/// The PNG encoder failed (its own message).
+#[derive(Debug, thiserror::Error)]
+#[error("encoding the PNG: {0}")]
+pub struct PngError(#[from] pub image::ImageError);
+
 /// A PNG of `image` with nothing but pixels: no text chunks, no EXIF, no names.
-pub fn encode_png(image: &RgbImage) -> Result<Vec<u8>, String> {
+pub fn encode_png(image: &RgbImage) -> Result<Vec<u8>, PngError> {
     let mut png = Vec::new();
     image::DynamicImage::ImageRgb8(image.clone())
         .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-        .map_err(|e| format!("encoding the PNG: {e}"))?;
+        .map_err(PngError)?;
     Ok(png)
 }
 

@@ -776,7 +776,9 @@ pub fn export(
                         &href,
                         g.opacity,
                     )?;
-                    write(&crate::export::redact::encode_png(&pixels)?, &png_path)?;
+                    let png =
+                        crate::export::redact::encode_png(&pixels).map_err(|e| e.to_string())?;
+                    write(&png, &png_path)?;
                     write(text.as_bytes(), path)?;
                 }
             }

@@ -146,7 +146,7 @@ impl AppState {
             .ok_or("no finding on the board")?;
         let case = self.case.as_mut().ok_or("no case is open")?;
         let pixels = figure::redacted_panel_image(case, &finding, panel)?;
-        let png = crate::export::redact::encode_png(&pixels)?;
+        let png = crate::export::redact::encode_png(&pixels).map_err(|e| e.to_string())?;
         crate::fsio::write_atomic(path, &png, false).map_err(|e| e.to_string())?;
         let redactions = finding
             .annotations
