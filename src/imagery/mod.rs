@@ -247,6 +247,13 @@ impl ImageryReader {
             }
         };
         let mut notes = Vec::new();
+        if bands == 1 && first.band_type() == GdalDataType::Float32 {
+            notes.push(
+                "one Float32 band: elevation data or other measured values (a DEM), shown as \
+                 grey from its lowest to its highest value"
+                    .into(),
+            );
+        }
         if overviews == 0 && width.max(height) > MAX_SOURCE_WINDOW {
             notes.push(format!(
                 "no overviews: shown only where a tile needs at most {MAX_SOURCE_WINDOW} source \
