@@ -17,9 +17,23 @@ pub struct Warped {
     pub note: String,
 }
 
+/// Why a file's control points cannot georeference it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GcpError {
+    #[error("{file}: has {count} control points and no geotransform; at least 3 are needed")]
+    TooFew { file: String, count: usize },
+    #[error("{file}: its control points have no coordinate reference system")]
+    NoCrs { file: String },
+    #[error("{file}: its control points lie on one line")]
+    Collinear { file: String },
+    #[error("{file}: cannot warp it by its control points ({detail})")]
+    Warp { file: String, detail: String },
+}
+
 /// `None` when the file has no control points; an error naming the cause when it has
 /// some that cannot be used.
-pub fn warp(source: &Dataset, name: &str) -> Result<Option<Warped>, String> {
+pub fn warp(source: &Dataset, name: &str) -> Result<Option<Warped>, GcpError> {
+    let file = name.to_owned();
     let gcps: Vec<[f64; 4]> = source
         .gcps()
         .iter()
@@ -29,18 +43,17 @@ pub fn warp(source: &Dataset, name: &str) -> Result<Option<Warped>, String> {
         return Ok(None);
     }
     if gcps.len() < 3 {
-        return Err(format!(
-            "{name}: has {} control points and no geotransform; at least 3 are needed",
-            gcps.len()
-        ));
+        return Err(GcpError::TooFew {
+            file,
+            count: gcps.len(),
+        });
     }
     let srs = source
         .gcp_spatial_ref()
         .filter(|s| s.to_wkt().is_ok_and(|w| !w.is_empty()))
-        .ok_or_else(|| format!("{name}: its control points have no coordinate reference system"))?;
+        .ok_or_else(|| GcpError::NoCrs { file: file.clone() })?;
     let (width, height) = source.raster_size();
-    let affine =
-        affine_fit(&gcps).ok_or_else(|| format!("{name}: its control points lie on one line"))?;
+    let affine = affine_fit(&gcps).ok_or_else(|| GcpError::Collinear { file: file.clone() })?;
     // The grid covers the image's corners (by the best affine through the points) and
     // every point; GDAL leaves what the image does not reach empty.
     let (w, h) = (width as f64, height as f64);
@@ -62,10 +75,11 @@ pub fn warp(source: &Dataset, name: &str) -> Result<Option<Warped>, String> {
         (((x1 - x0) / cell).ceil() as usize).max(1),
         (((y1 - y0) / cell).ceil() as usize).max(1),
     );
-    let band_type = source
-        .rasterband(1)
-        .map_err(|e| format!("{name}: {e}"))?
-        .band_type();
+    let fail = |e: gdal::errors::GdalError| GcpError::Warp {
+        file: file.clone(),
+        detail: e.to_string(),
+    };
+    let band_type = source.rasterband(1).map_err(fail)?.band_type();
     let mut dataset = match band_type {
         GdalDataType::UInt8 => create::<u8>(out, source.raster_count()),
         GdalDataType::UInt16 => create::<u16>(out, source.raster_count()),
@@ -73,9 +87,7 @@ pub fn warp(source: &Dataset, name: &str) -> Result<Option<Warped>, String> {
         GdalDataType::Float32 => create::<f32>(out, source.raster_count()),
         _ => create::<f64>(out, source.raster_count()),
     }
-    .map_err(|e| format!("{name}: cannot make the warped grid ({e})"))?;
-    let fail =
-        |e: gdal::errors::GdalError| format!("{name}: cannot warp it by its control points ({e})");
+    .map_err(fail)?;
     dataset
         .set_geo_transform(&[x0, cell, 0.0, y1, 0.0, -cell])
         .map_err(fail)?;

@@ -177,12 +177,14 @@ impl ImageryReader {
                 (dataset, gt, srs)
             }
             None => {
-                let warped = gcp::warp(&dataset, &name.to_string())?.ok_or_else(|| {
-                    format!(
-                        "{name}: has no georeferencing (no geotransform or control points): \
+                let warped = gcp::warp(&dataset, &name.to_string())
+                    .map_err(|e| e.to_string())?
+                    .ok_or_else(|| {
+                        format!(
+                            "{name}: has no georeferencing (no geotransform or control points): \
                          georeference it first"
-                    )
-                })?;
+                        )
+                    })?;
                 notes.push(warped.note);
                 let gt = warped
                     .dataset
