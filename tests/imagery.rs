@@ -311,3 +311,25 @@ fn a_geotiff_with_control_points_and_no_geotransform_opens_warped_by_them() {
     let (fx, fy) = tile_at(30.0, -90.0, z);
     assert!(reader.render_tile(z, fx, fy, 256).unwrap().is_none());
 }
+
+#[test]
+fn a_single_float32_band_opens_as_elevation_data() {
+    // georust/gdal's dem-hills.tiff: gdalinfo reads 333×218, one band Type=Float32,
+    // corners -87.5092593, 39.4321296 (upper left) and -87.4784259, 39.4119444 (lower
+    // right).
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/real/rasters/dem-hills.tiff");
+    let reader = ImageryReader::open(&path).unwrap();
+    let info = reader.info();
+    assert_eq!((info.width, info.height, info.bands), (333, 218, 1));
+    assert!(
+        info.notes
+            .iter()
+            .any(|n| n.contains("one Float32 band: elevation data")),
+        "{:?}",
+        info.notes
+    );
+    let want = [-87.5092593, 39.4119444, -87.4784259, 39.4321296];
+    for (got, want) in info.extent.iter().zip(want) {
+        assert!((got - want).abs() < 1e-6, "{:?}", info.extent);
+    }
+}
