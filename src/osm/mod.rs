@@ -5,6 +5,7 @@
 //! OSM data is © OpenStreetMap contributors (ODbL): [`ATTRIBUTION`] goes wherever it is
 //! shown or exported.
 
+pub mod feature;
 pub mod filter;
 pub mod index;
 mod packed;
