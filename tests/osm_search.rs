@@ -152,7 +152,7 @@ fn way_results_lie_on_their_way() {
             .find(|f| f.osm_type() == OsmType::Way && f.id() == h.osm_id)
             .unwrap();
         let on = f.parts().iter().flatten().any(|p| {
-            let d = geoproof::osm::index::degrees(*p);
+            let d = geoproof::osm::feature::degrees(*p);
             (d[0] - h.lon).abs() < 1e-9 && (d[1] - h.lat).abs() < 1e-9
         });
         assert!(on, "{h:?}");

@@ -5,6 +5,7 @@
 mod decode;
 mod exif;
 mod sniff;
+mod tiff_variant;
 mod video;
 
 use std::fs;

@@ -6,6 +6,7 @@
 //! shown or exported.
 
 mod error;
+pub mod feature;
 pub mod filter;
 pub mod index;
 mod packed;

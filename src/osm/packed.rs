@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::OsmType;
-use super::index::{Feature, Part, bounds_of};
+use super::feature::{Feature, Part, bounds_of};
 
 /// Features per block of the spatial index.
 pub const BLOCK: usize = 32;

@@ -22,8 +22,9 @@ use std::collections::{BTreeMap, HashMap};
 use postgres::{Client, NoTls};
 use serde_json::Value;
 
+use super::feature::{Part, representative_of};
 use super::filter::{SqlParams, TagFilter};
-use super::index::{Part, ignored_key, representative_of};
+use super::index::ignored_key;
 use super::query::{self, Constraint, Hit, M_PER_DEG, Nearest, Query};
 use super::{OsmError, OsmType};
 use crate::spatial::Borders;

@@ -9,8 +9,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::feature::{Part, bounds_of, degrees, representative_of};
 use super::filter::TagFilter;
-use super::index::{FeatureRef, OsmIndex, Part, bounds_of, degrees, representative_of};
+use super::index::{FeatureRef, OsmIndex};
 use super::{OsmError, OsmType};
 use crate::spatial::georef::LocalFrame;
 use crate::spatial::{Borders, LatLon};

@@ -8,7 +8,6 @@ use image::RgbImage;
 use serde::{Deserialize, Serialize};
 
 use super::frames::FrameTable;
-use super::probe::FrameHash;
 use super::stream::FrameStream;
 use super::{Ffmpeg, VideoError};
 use crate::fingerprint::perceptual_hash;
@@ -38,6 +37,14 @@ pub struct SceneChange {
     pub time_s: f64,
     /// 0–1, computed as ffmpeg's `select` filter computes `scene`.
     pub score: f64,
+}
+
+/// A perceptual hash of one frame (same recipe as for stills).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FrameHash {
+    pub frame_index: u64,
+    pub time_s: f64,
+    pub hash: crate::fingerprint::PerceptualHash,
 }
 
 /// What the analysis pass found (kept in the evidence record).

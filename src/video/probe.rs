@@ -7,9 +7,11 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::analysis::{FrameHash, VideoAnalysis};
 use super::capture_time::{TimeTag, capture_time, tag_meaning};
+use super::error::VideoError;
 use super::frames::{FrameTable, Rational};
-use super::{Ffmpeg, PROBE_LIMIT_S, VideoError, args, input_arg, time_limit};
+use super::tool::{Ffmpeg, PROBE_LIMIT_S, args, input_arg, time_limit};
 use crate::metadata::ExifSummary;
 
 /// Codecs the tests cover; others that ffmpeg decodes are taken in with a warning.
@@ -54,7 +56,7 @@ pub struct VideoFacts {
     pub frame_hashes: Vec<FrameHash>,
     /// Scene changes and per-second hashes, added by the background analysis.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub analysis: Option<super::VideoAnalysis>,
+    pub analysis: Option<VideoAnalysis>,
 }
 
 impl VideoFacts {
@@ -92,14 +94,6 @@ impl VideoFacts {
             .iter()
             .chain(self.analysis.iter().flat_map(|a| a.hashes.iter()))
     }
-}
-
-/// A perceptual hash of one frame (same recipe as for stills).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FrameHash {
-    pub frame_index: u64,
-    pub time_s: f64,
-    pub hash: crate::fingerprint::PerceptualHash,
 }
 
 /// Everything the probe learned.

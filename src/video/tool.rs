@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use wait_timeout::ChildExt;
 
-use super::VideoError;
+use super::error::VideoError;
 
 /// Where to look for ffmpeg when it is not on `PATH`: the path of the `ffmpeg` program
 /// (its `ffprobe` is expected beside it).
@@ -259,6 +259,28 @@ fn check_version(line: &str, program: &Path) -> Result<(), VideoError> {
         ))),
     }
 }
+
+/// Overrides every ffmpeg time limit, in seconds (tests use a short one with a fake,
+/// hanging ffmpeg).
+pub const TIMEOUT_ENV: &str = "GEOPROOF_VIDEO_TIMEOUT_S";
+
+/// How long one run of ffmpeg or ffprobe may take before it is treated as hung:
+/// `default_s`, or the `GEOPROOF_VIDEO_TIMEOUT_S` override.
+pub fn time_limit(default_s: u64) -> std::time::Duration {
+    let seconds = std::env::var(TIMEOUT_ENV)
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .unwrap_or(default_s as f64);
+    std::time::Duration::from_secs_f64(seconds)
+}
+
+/// Probing reads the container's index: quick unless the file is hostile.
+pub const PROBE_LIMIT_S: u64 = 60;
+/// One grab decodes up to a whole group of pictures.
+pub const GRAB_LIMIT_S: u64 = 120;
+/// An analysis pass decodes the whole clip.
+pub const ANALYSIS_LIMIT_S: u64 = 3600;
 
 #[cfg(test)]
 mod tests {
