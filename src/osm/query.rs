@@ -571,5 +571,10 @@ mod tests {
         assert!(!area.contains([0.0, -15.0], None));
         assert!(Area::parse_bbox("1,2,3").is_err());
         assert!(Area::parse_bbox("0,10,1,5").is_err(), "south above north");
+        // The library names no CLI flag: the CLI prefixes `--bbox` itself (#30).
+        for bad in ["1,2,3", "0,10,1,5", "west,1,2,3"] {
+            let e = Area::parse_bbox(bad).unwrap_err().to_string();
+            assert!(e.starts_with(&format!("{bad:?}: expected W,S,E,N")), "{e}");
+        }
     }
 }
