@@ -155,9 +155,9 @@ pub fn load_oriented(path: &Path, max_side: u32) -> Result<(DynamicImage, u32, u
     let (w, h) = decode::stored_dimensions(&bytes, media_type).map_err(|e| fail(e.into()))?;
     let (exif, _) = read_exif(&bytes);
     let (width, height) = oriented_dimensions(w, h, exif.orientation);
-    let image = decode::decode_preview(&bytes, media_type, exif.orientation, max_side)
+    let preview = decode::decode_preview(&bytes, media_type, exif.orientation, max_side)
         .map_err(|e| fail(e.into()))?;
-    Ok((image, width, height))
+    Ok((preview.image, width, height))
 }
 
 /// Inspects image bytes already in memory (`name` is the original file name to record).
@@ -172,7 +172,9 @@ pub fn inspect_bytes(name: String, bytes: Vec<u8>) -> Result<Inspection, IntakeC
     let (stored_w, stored_h) = decode::stored_dimensions(&bytes, media_type)?;
     let (exif, mut warnings) = read_exif(&bytes);
     let (width, height) = oriented_dimensions(stored_w, stored_h, exif.orientation);
-    let thumbnail = decode::decode_preview(&bytes, media_type, exif.orientation, THUMBNAIL_SIDE)?;
+    let preview = decode::decode_preview(&bytes, media_type, exif.orientation, THUMBNAIL_SIDE)?;
+    warnings.extend(preview.warnings);
+    let thumbnail = preview.image;
     let perceptual_hash = perceptual_hash(&thumbnail);
     let sha256 = sha256_hex(&bytes);
     if exif.direction_ref.as_deref() == Some("M") {
