@@ -31,10 +31,21 @@ pub enum DecodeError {
         format: &'static str,
         detail: String,
     },
+    /// A valid file of a format that the decoders here cannot read.
+    #[error("cannot decode {format} here: {detail}")]
+    Unsupported {
+        format: &'static str,
+        detail: String,
+    },
 }
 
 /// Pixel size of an image as stored, read from the header only.
+///
+/// For HEIF/AVIF this is the size as displayed: libheif rotates while decoding.
 pub fn stored_dimensions(bytes: &[u8], media: MediaType) -> Result<(u32, u32), DecodeError> {
+    if is_heif(media) {
+        return super::heif::dimensions(bytes, format_name(media));
+    }
     let reader = ImageReader::with_format(Cursor::new(bytes), image_format(media)?);
     let (width, height) = reader.into_dimensions().map_err(|e| corrupt(media, e))?;
     check_size(width, height)?;
@@ -53,6 +64,12 @@ pub fn check_size(width: u32, height: u32) -> Result<(), DecodeError> {
         return Err(DecodeError::TooLarge { width, height });
     }
     Ok(())
+}
+
+/// Whether the format is decoded through libheif, which applies the container's own
+/// rotation: its EXIF Orientation must not be applied again.
+pub fn is_heif(media: MediaType) -> bool {
+    matches!(media, MediaType::Heif | MediaType::Avif)
 }
 
 /// Width and height as displayed, after EXIF orientation (5–8 swap the axes).
@@ -86,6 +103,9 @@ pub fn decode_preview(
         MediaType::Jpeg => {
             warnings = check_jpeg_structure(bytes)?;
             decode_jpeg(bytes, max_side, &mut warnings)?
+        }
+        MediaType::Heif | MediaType::Avif => {
+            super::heif::decode(bytes, format_name(media), max_side)?
         }
         _ => decode_full(bytes, media)?,
     };
@@ -127,6 +147,9 @@ fn decode_jpeg(
 
 /// Full-resolution decode with limits enforced by the decoder itself.
 pub fn decode_full(bytes: &[u8], media: MediaType) -> Result<DynamicImage, DecodeError> {
+    if is_heif(media) {
+        return super::heif::decode(bytes, format_name(media), MAX_SIDE);
+    }
     let mut reader = ImageReader::with_format(Cursor::new(bytes), image_format(media)?);
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
@@ -302,6 +325,8 @@ fn format_name(media: MediaType) -> &'static str {
         MediaType::Png => "PNG",
         MediaType::Webp => "WebP",
         MediaType::Tiff => "TIFF",
+        MediaType::Heif => "HEIF",
+        MediaType::Avif => "AVIF",
         _ => "video",
     }
 }

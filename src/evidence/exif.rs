@@ -6,6 +6,8 @@ use std::io::Cursor;
 pub use crate::metadata::ExifSummary;
 use exif::{Exif, In, Tag, Value};
 
+use super::heif_exif::Missing;
+
 /// Reads the EXIF summary from a JPEG, TIFF, PNG, WebP or HEIF container.
 ///
 /// Returns the summary and warnings for the analyst (unreadable EXIF, junk GPS). A file
@@ -15,7 +17,25 @@ pub fn read_exif(bytes: &[u8]) -> (ExifSummary, Vec<String>) {
     let mut warnings = Vec::new();
     let mut reader = exif::Reader::new();
     reader.continue_on_error(true);
-    let exif = match reader.read_from_container(&mut Cursor::new(bytes)) {
+    // HEIF: the EXIF of the primary image, which kamadak-exif does not pick out.
+    let read = if matches!(
+        super::sniff(bytes),
+        Ok(super::MediaType::Heif | super::MediaType::Avif)
+    ) {
+        match super::heif_exif::primary_exif(bytes) {
+            Ok(tiff) => reader.read_raw(tiff),
+            Err(Missing::None) => return (ExifSummary::default(), warnings),
+            Err(Missing::Damaged(why)) => {
+                warnings.push(format!(
+                    "EXIF block could not be read ({why}); metadata ignored"
+                ));
+                return (ExifSummary::default(), warnings);
+            }
+        }
+    } else {
+        reader.read_from_container(&mut Cursor::new(bytes))
+    };
+    let exif = match read {
         Ok(exif) => exif,
         Err(exif::Error::NotFound(_)) => return (ExifSummary::default(), warnings),
         Err(exif::Error::PartialResult(partial)) => {
