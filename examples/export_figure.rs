@@ -1,16 +1,24 @@
 //! Exports the demo case's identity comparison as a publication figure (PNG and SVG with
 //! a provenance manifest), the way `geoproof export --finding` does.
 //!
-//! `cargo run --release --example export_figure [OUT_DIR]`
+//! `cargo run --release --example export_figure [OUT_DIR]` (default: a new temporary
+//! folder, kept and printed, so running it never writes into the current folder)
 
 use geoproof::case::Case;
 use geoproof::export::figure::{self, FigureOptions};
 
 fn main() -> anyhow::Result<()> {
     let tmp = tempfile::tempdir()?;
-    let out = std::env::args_os()
-        .nth(1)
-        .map_or_else(|| std::path::PathBuf::from("."), Into::into);
+    let out = std::env::args_os().nth(1).map_or_else(
+        || {
+            tempfile::Builder::new()
+                .prefix("geoproof-figure-")
+                .tempdir()
+                .map(tempfile::TempDir::keep)
+        },
+        |dir| Ok(dir.into()),
+    )?;
+    println!("writing into {}", out.display());
     let root = tmp.path().join("demo-case");
     geoproof::assets::write_demo_case(&root)?;
     let mut case = Case::open(&root)?;

@@ -50,9 +50,17 @@ fn main() -> anyhow::Result<()> {
          {:.1}° below the horizon",
         pose.lat, pose.lon, pose.uncertainty_m, pose.height_m, pose.heading_deg, pose.tilt_deg
     );
-    let out = std::env::args_os()
-        .nth(1)
-        .map_or_else(|| tmp.path().join("itaipu-frame.tif"), Into::into);
+    let out = std::env::args_os().nth(1).map_or_else(
+        || -> anyhow::Result<_> {
+            // The case folder above is deleted on exit; the GeoTIFF is kept.
+            let kept = tempfile::Builder::new()
+                .prefix("geoproof-georef-")
+                .tempdir()?
+                .keep();
+            Ok(kept.join("itaipu-frame.tif"))
+        },
+        |path| Ok(path.into()),
+    )?;
     let file = case.panel_file(&geoproof::case::comparison::PanelSource::Evidence {
         sha256: evidence.to_owned(),
     })?;

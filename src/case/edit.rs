@@ -1,5 +1,6 @@
 //! `Edit`: the one way to change a case. The GUI, the CLI and tests all go through
-//! [`Case::apply`], so an undo checkpoint or an audit entry can never be bypassed.
+//! [`Case::apply`], so no change can bypass the audit log that [`Case::save`] appends to.
+//! (Undo lives in the board's own history, `board::history`, not in `Case`.)
 
 use super::comparison::PanelSource;
 use super::{

@@ -1,4 +1,4 @@
-//! The case: an investigation kept as a folder (see DESIGN.md §3).
+//! The case: an investigation kept as a folder (its layout: README, "The case folder").
 //!
 //! `Case` holds the loaded model in memory. The only way to change it is
 //! [`Case::apply`] with an [`Edit`]; [`Case::save`] then writes what changed, each file

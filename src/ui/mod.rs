@@ -16,7 +16,7 @@
 //!   `map_sun`, `case_lists`, `basemap`) never import `state`: their `*_ui` functions take
 //!   their own state and a narrow context (`BoardCtx`, `GeorefCtx`, …) that `AppState`
 //!   lends for the call, and push commands. `panels` and `map_view` are the app's own
-//!   panels and read `AppState` directly. `tests/module_layers.rs` keeps these arrows
+//!   panels and read `AppState` directly. `tests/fitness/` keeps these arrows
 //!   pointing down.
 
 mod about;

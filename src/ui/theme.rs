@@ -1,4 +1,4 @@
-//! Every colour the UI uses, in one place. `tests/module_layers.rs` fails when a file
+//! Every colour the UI uses, in one place. `tests/fitness/layers.rs` fails when a file
 //! of `ui/` names a colour itself (`Color32::…`) instead of taking it from here.
 
 use egui::Color32;

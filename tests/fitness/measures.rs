@@ -1,0 +1,382 @@
+//! The measures #30 holds the source to, printed by
+//! `cargo test --test fitness -- --nocapture`:
+//!
+//! - fields of the app state (`struct AppState`), and how many are visible outside `ui/`;
+//! - places in `ui/` that start a thread, outside the job registry (`ui/jobs`);
+//! - public functions outside `ui/` and `cli/` that return `Result<_, String>`;
+//! - files over 800 lines and functions over 120 lines;
+//! - import loops (see `layers.rs`).
+//!
+//! Each measure is held to a ceiling: the test fails when one grows, so the code can only
+//! get better. Lower a ceiling when the code gets better; the target is in the comment.
+
+use std::path::{Path, PathBuf};
+
+use crate::source::{library_text, rust_files, src_dir};
+
+const MAX_FILE_LINES: usize = 800;
+const MAX_FN_LINES: usize = 120;
+
+/// Ceilings of today's code (targets from #30 in the comments).
+const CEILING_APP_STATE_FIELDS: usize = 43; // target ≤ 12
+const CEILING_APP_STATE_PUB_FIELDS: usize = 43; // target 0
+const CEILING_UI_THREADS: usize = 17; // target 0 outside the job registry
+const CEILING_STRING_ERRORS: usize = 43; // target 0
+const CEILING_LONG_FILES: usize = 3; // target 0
+const CEILING_LONG_FNS: usize = 18; // target 0
+const CEILING_IMPORT_LOOPS: usize = 14; // target 0
+
+struct Source {
+    path: PathBuf,
+    text: String,
+}
+
+fn sources() -> Vec<Source> {
+    let mut files = Vec::new();
+    rust_files(&src_dir(), &mut files);
+    files.sort();
+    files
+        .into_iter()
+        .map(|path| Source {
+            text: std::fs::read_to_string(&path).expect("read source"),
+            path,
+        })
+        .collect()
+}
+
+fn rel(path: &Path) -> String {
+    path.strip_prefix(src_dir())
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+/// The code of a file with comments, strings and character literals blanked out (kept
+/// as spaces so line numbers and braces in code stay where they are).
+fn code_only(text: &str) -> String {
+    let c: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    let blank = |ch: char| if ch == '\n' { '\n' } else { ' ' };
+    while i < c.len() {
+        let next = c.get(i + 1).copied();
+        if c[i] == '/' && next == Some('/') {
+            while i < c.len() && c[i] != '\n' {
+                out.push(' ');
+                i += 1;
+            }
+        } else if c[i] == '/' && next == Some('*') {
+            let mut depth = 0;
+            while i < c.len() {
+                if c[i] == '/' && c.get(i + 1) == Some(&'*') {
+                    depth += 1;
+                    out.push_str("  ");
+                    i += 2;
+                } else if c[i] == '*' && c.get(i + 1) == Some(&'/') {
+                    depth -= 1;
+                    out.push_str("  ");
+                    i += 2;
+                    if depth == 0 {
+                        break;
+                    }
+                } else {
+                    out.push(blank(c[i]));
+                    i += 1;
+                }
+            }
+        } else if c[i] == 'r' && (next == Some('"') || next == Some('#')) && raw_start(&c, i) {
+            // r"…" or r#"…"#: ends at a quote followed by as many hashes.
+            let hashes = c[i + 1..].iter().take_while(|ch| **ch == '#').count();
+            let body = i + 2 + hashes;
+            let mut j = body;
+            while j < c.len() {
+                if c[j] == '"'
+                    && c[j + 1..]
+                        .iter()
+                        .take(hashes)
+                        .filter(|h| **h == '#')
+                        .count()
+                        == hashes
+                {
+                    j += 1 + hashes;
+                    break;
+                }
+                j += 1;
+            }
+            out.extend(c[i..j.min(c.len())].iter().map(|ch| blank(*ch)));
+            i = j;
+        } else if c[i] == '"' {
+            out.push(' ');
+            i += 1;
+            while i < c.len() && c[i] != '"' {
+                let step = if c[i] == '\\' { 2 } else { 1 };
+                for k in 0..step {
+                    if let Some(ch) = c.get(i + k) {
+                        out.push(blank(*ch));
+                    }
+                }
+                i += step;
+            }
+            out.push(' ');
+            i += 1;
+        } else if c[i] == '\'' && char_literal_len(&c, i).is_some() {
+            let len = char_literal_len(&c, i).unwrap_or(1);
+            out.extend(std::iter::repeat_n(' ', len));
+            i += len;
+        } else {
+            out.push(c[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+fn raw_start(c: &[char], i: usize) -> bool {
+    let word_before = i > 0 && (c[i - 1].is_ascii_alphanumeric() || c[i - 1] == '_');
+    let hashes = c[i + 1..].iter().take_while(|ch| **ch == '#').count();
+    !word_before && c.get(i + 1 + hashes) == Some(&'"')
+}
+
+/// The length of a character literal at `i` ('x', '\n', '\u{1F600}'), or None for a
+/// lifetime ('a).
+fn char_literal_len(c: &[char], i: usize) -> Option<usize> {
+    if c.get(i + 1) == Some(&'\\') {
+        let end = c[i + 2..].iter().position(|ch| *ch == '\'')?;
+        return Some(end + 3);
+    }
+    (c.get(i + 2) == Some(&'\'')).then_some(3)
+}
+
+/// Every `fn` with a body, as (name, first line, number of lines).
+fn functions(code: &str) -> Vec<(String, usize, usize)> {
+    let c: Vec<char> = code.chars().collect();
+    let line_at = |at: usize| c[..at].iter().filter(|ch| **ch == '\n').count() + 1;
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i + 3 < c.len() {
+        let word_start = i == 0 || !(c[i - 1].is_ascii_alphanumeric() || c[i - 1] == '_');
+        if !(word_start && c[i] == 'f' && c[i + 1] == 'n' && c[i + 2] == ' ') {
+            i += 1;
+            continue;
+        }
+        let name: String = c[i + 3..]
+            .iter()
+            .take_while(|ch| ch.is_ascii_alphanumeric() || **ch == '_')
+            .collect();
+        // The body starts at the first `{` outside parentheses; a `;` first means none.
+        let mut j = i + 3;
+        let mut parens = 0i32;
+        while j < c.len() {
+            match c[j] {
+                '(' | '[' => parens += 1,
+                ')' | ']' => parens -= 1,
+                '{' | ';' if parens == 0 => break,
+                _ => {}
+            }
+            j += 1;
+        }
+        if j >= c.len() || c[j] == ';' {
+            i = j;
+            continue;
+        }
+        let mut depth = 0i32;
+        let mut k = j;
+        while k < c.len() {
+            match c[k] {
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                _ => {}
+            }
+            k += 1;
+        }
+        let (first, last) = (line_at(i), line_at(k.min(c.len() - 1)));
+        out.push((name, first, last - first + 1));
+        // Nested functions are inside this one's count; go on after the signature so
+        // they are measured on their own too.
+        i = j + 1;
+    }
+    out
+}
+
+/// (fields, fields visible outside `ui/`) of `struct AppState`.
+fn app_state_fields(files: &[Source]) -> (usize, usize) {
+    for f in files {
+        let code = code_only(&f.text);
+        let Some(at) = code.find("struct AppState {") else {
+            continue;
+        };
+        let body = &code[at + "struct AppState {".len()..];
+        let mut depth = 1;
+        let (mut fields, mut public) = (0, 0);
+        for line in body.lines() {
+            let t = line.trim();
+            if depth == 1 && t.contains(':') && !t.starts_with('#') {
+                fields += 1;
+                if t.starts_with("pub ") || t.starts_with("pub(crate)") {
+                    public += 1;
+                }
+            }
+            depth += line.matches(['{', '(', '<']).count() as i32;
+            depth -= line.matches(['}', ')', '>']).count() as i32;
+            depth += line.matches("->").count() as i32;
+            if depth <= 0 {
+                break;
+            }
+        }
+        return (fields, public);
+    }
+    (0, 0)
+}
+
+fn is_under(path: &Path, folder: &str) -> bool {
+    path.strip_prefix(src_dir())
+        .is_ok_and(|p| p.starts_with(folder))
+}
+
+fn thread_sites(files: &[Source]) -> Vec<String> {
+    let mut out = Vec::new();
+    for f in files.iter().filter(|f| is_under(&f.path, "ui")) {
+        let r = rel(&f.path);
+        if r.starts_with("ui/jobs") {
+            continue;
+        }
+        for (n, line) in library_text(&f.text).lines().enumerate() {
+            if line.contains("thread::spawn") || line.contains("thread::Builder") {
+                out.push(format!("{r}:{}", n + 1));
+            }
+        }
+    }
+    out
+}
+
+/// Public functions outside `ui/` and `cli/` whose signature returns `Result<_, String>`.
+fn string_errors(files: &[Source]) -> Vec<String> {
+    let mut out = Vec::new();
+    for f in files {
+        if is_under(&f.path, "ui") || is_under(&f.path, "cli") || f.path.ends_with("main.rs") {
+            continue;
+        }
+        let code = code_only(&library_text(&f.text));
+        for (name, line, _) in functions(&code) {
+            let start = code
+                .lines()
+                .take(line - 1)
+                .map(|l| l.len() + 1)
+                .sum::<usize>();
+            let sig_end = code[start..]
+                .find(['{', ';'])
+                .map_or(code.len(), |e| start + e);
+            let sig = code[start..sig_end]
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            let public = sig.trim_start().starts_with("pub fn")
+                || sig.contains(" pub fn ")
+                || sig.trim_start().starts_with("pub(crate) fn");
+            let returns = sig.split("->").nth(1).unwrap_or("");
+            if public && returns.contains("Result<") && returns.contains(", String>") {
+                out.push(format!("{}:{line} {name}", rel(&f.path)));
+            }
+        }
+    }
+    out
+}
+
+fn long_files(files: &[Source]) -> Vec<String> {
+    files
+        .iter()
+        .map(|f| (rel(&f.path), f.text.lines().count()))
+        .filter(|(_, n)| *n > MAX_FILE_LINES)
+        .map(|(p, n)| format!("{p} ({n} lines)"))
+        .collect()
+}
+
+fn long_functions(files: &[Source]) -> Vec<String> {
+    let mut out = Vec::new();
+    for f in files {
+        for (name, line, len) in functions(&code_only(&f.text)) {
+            if len > MAX_FN_LINES {
+                out.push(format!("{}:{line} {name} ({len} lines)", rel(&f.path)));
+            }
+        }
+    }
+    out
+}
+
+fn report(name: &str, items: &[String], ceiling: usize, failures: &mut Vec<String>) {
+    println!("{name}: {} (ceiling {ceiling})", items.len());
+    for item in items {
+        println!("    {item}");
+    }
+    if items.len() > ceiling {
+        failures.push(format!("{name}: {} > {ceiling}", items.len()));
+    }
+}
+
+#[test]
+fn fitness_measures_do_not_grow() {
+    let files = sources();
+    let mut failures = Vec::new();
+    let (fields, public) = app_state_fields(&files);
+    println!("fields of AppState: {fields} (ceiling {CEILING_APP_STATE_FIELDS})");
+    println!("  visible outside ui/: {public} (ceiling {CEILING_APP_STATE_PUB_FIELDS})");
+    if fields > CEILING_APP_STATE_FIELDS || public > CEILING_APP_STATE_PUB_FIELDS {
+        failures.push(format!(
+            "AppState: {fields} fields, {public} visible outside ui/"
+        ));
+    }
+    report(
+        "thread starts in ui/ outside the job registry",
+        &thread_sites(&files),
+        CEILING_UI_THREADS,
+        &mut failures,
+    );
+    report(
+        "public domain functions returning Result<_, String>",
+        &string_errors(&files),
+        CEILING_STRING_ERRORS,
+        &mut failures,
+    );
+    report(
+        &format!("files over {MAX_FILE_LINES} lines"),
+        &long_files(&files),
+        CEILING_LONG_FILES,
+        &mut failures,
+    );
+    report(
+        &format!("functions over {MAX_FN_LINES} lines"),
+        &long_functions(&files),
+        CEILING_LONG_FNS,
+        &mut failures,
+    );
+    let loops = crate::layers::loop_count();
+    println!(
+        "import loops (any folder level or between files): {loops} (ceiling {CEILING_IMPORT_LOOPS})"
+    );
+    if loops > CEILING_IMPORT_LOOPS {
+        failures.push(format!("import loops: {loops} > {CEILING_IMPORT_LOOPS}"));
+    }
+    assert!(
+        failures.is_empty(),
+        "the code got worse:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn the_measures_see_what_they_measure() {
+    let code = code_only(
+        "fn a() {\n let s = \"}\"; let c = '}';\n}\nfn b(x: &'a str) -> Result<(), String> { r#\"{\"# ; }\nfn c();\n",
+    );
+    let fns = functions(&code);
+    let names: Vec<_> = fns
+        .iter()
+        .map(|(n, l, len)| (n.as_str(), *l, *len))
+        .collect();
+    assert_eq!(names, [("a", 1, 3), ("b", 4, 1)]);
+}
