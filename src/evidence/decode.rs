@@ -7,6 +7,7 @@ use std::io::Cursor;
 use image::{DynamicImage, ImageReader, Limits, RgbImage};
 
 use super::MediaType;
+use super::heif::{HeifError, HeifImage};
 
 /// The largest image (in pixels) geoproof will decode: well above a 100-megapixel
 /// panorama, well below what a forged header can claim.
@@ -44,7 +45,9 @@ pub enum DecodeError {
 /// For HEIF/AVIF this is the size as displayed: libheif rotates while decoding.
 pub fn stored_dimensions(bytes: &[u8], media: MediaType) -> Result<(u32, u32), DecodeError> {
     if is_heif(media) {
-        return super::heif::dimensions(bytes, format_name(media));
+        let (width, height) = open_heif(bytes, media)?.size();
+        check_size(width, height)?;
+        return Ok((width, height));
     }
     let reader = ImageReader::with_format(Cursor::new(bytes), image_format(media)?);
     let (width, height) = reader.into_dimensions().map_err(|e| corrupt(media, e))?;
@@ -64,6 +67,43 @@ pub fn check_size(width: u32, height: u32) -> Result<(), DecodeError> {
         return Err(DecodeError::TooLarge { width, height });
     }
     Ok(())
+}
+
+/// A HEIF/AVIF file opened through GDAL, or why not in our words.
+fn open_heif(bytes: &[u8], media: MediaType) -> Result<HeifImage, DecodeError> {
+    HeifImage::open(bytes).map_err(|e| heif_error(media, e))
+}
+
+/// HEIF/AVIF pixels as displayed, the size checked before any pixel is read.
+fn decode_heif(bytes: &[u8], media: MediaType, max_side: u32) -> Result<DynamicImage, DecodeError> {
+    let heif = open_heif(bytes, media)?;
+    let (width, height) = heif.size();
+    check_size(width, height)?;
+    heif.read(max_side).map_err(|e| heif_error(media, e))
+}
+
+/// libheif's reason as a decode error; AVIF that this GDAL cannot open is said to be
+/// unsupported here, not corrupt (libheif's own tools may read it).
+fn heif_error(media: MediaType, e: HeifError) -> DecodeError {
+    let format = format_name(media);
+    match e {
+        HeifError::Truncated(reason) => DecodeError::Truncated {
+            format,
+            detail: format!("libheif: {reason}"),
+        },
+        HeifError::Failed(reason) if media == MediaType::Avif => DecodeError::Unsupported {
+            format,
+            detail: format!(
+                "GDAL {} here cannot open AVIF ({reason}); convert a copy to PNG and keep \
+                 the original",
+                super::heif::gdal_release()
+            ),
+        },
+        HeifError::Failed(reason) => DecodeError::Corrupt {
+            format,
+            detail: format!("libheif: {reason}"),
+        },
+    }
 }
 
 /// Whether the format is decoded through libheif, which applies the container's own
@@ -104,9 +144,7 @@ pub fn decode_preview(
             warnings = check_jpeg_structure(bytes)?;
             decode_jpeg(bytes, max_side, &mut warnings)?
         }
-        MediaType::Heif | MediaType::Avif => {
-            super::heif::decode(bytes, format_name(media), max_side)?
-        }
+        MediaType::Heif | MediaType::Avif => decode_heif(bytes, media, max_side)?,
         _ => decode_full(bytes, media)?,
     };
     let mut image = if image.width().max(image.height()) > max_side {
@@ -148,7 +186,7 @@ fn decode_jpeg(
 /// Full-resolution decode with limits enforced by the decoder itself.
 pub fn decode_full(bytes: &[u8], media: MediaType) -> Result<DynamicImage, DecodeError> {
     if is_heif(media) {
-        return super::heif::decode(bytes, format_name(media), MAX_SIDE);
+        return decode_heif(bytes, media, MAX_SIDE);
     }
     let mut reader = ImageReader::with_format(Cursor::new(bytes), image_format(media)?);
     let mut limits = Limits::default();
