@@ -7,7 +7,14 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn"))
+    // Warnings by default. mp4parse logs each harmless deviation from the MP4 standard it
+    // meets (iPhone clips have several) as a warning; its result is checked and ffprobe
+    // answers when it fails, so those lines are noise. `RUST_LOG` naming `mp4parse`
+    // brings them back.
+    env_logger::Builder::new()
+        .filter_level(log::LevelFilter::Warn)
+        .filter_module("mp4parse", log::LevelFilter::Off)
+        .parse_env(env_logger::Env::default())
         .format_timestamp(None)
         .init();
     let args = cli::Cli::parse();

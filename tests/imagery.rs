@@ -228,3 +228,108 @@ fn jpeg_2000_opens_and_a_crs_that_cannot_be_placed_on_the_globe_is_refused() {
     assert!(e.contains("site-grid.tif"), "{e}");
     assert_eq!(e.lines().count(), 1, "{e}");
 }
+
+/// (longitude, latitude) of pixels of a file by `gdaltransform` (its geotransform or
+/// its control points), or `None` with a notice without gdal-bin.
+fn gdaltransform(path: &Path, pixels: &[(f64, f64)]) -> Option<Vec<(f64, f64)>> {
+    use std::io::Write;
+    let child = std::process::Command::new("gdaltransform")
+        .arg(path)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn();
+    let Ok(mut child) = child else {
+        eprintln!("notice: gdaltransform not installed (Debian package gdal-bin): skipped");
+        return None;
+    };
+    let input: String = pixels.iter().map(|(x, y)| format!("{x} {y}\n")).collect();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    Some(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| {
+                let v: Vec<f64> = l.split_whitespace().map(|t| t.parse().unwrap()).collect();
+                (v[0], v[1])
+            })
+            .collect(),
+    )
+}
+
+#[test]
+fn a_geotiff_with_control_points_and_no_geotransform_opens_warped_by_them() {
+    // georust/gdal's gcp.tif: 10×6, no geotransform, 210 control points in WGS 84.
+    // gdaltransform (GDAL's GCP transformer, order 2 for 210 points) puts its corners at
+    // (-107.4237, 45.0213), (-110.6887, 45.4224), (-111.0270, 43.9244), (-107.8379,
+    // 43.5222) and pixel 5,3 at (-109.2376, 44.4837).
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/real/rasters/gcp.tif");
+    let reader = ImageryReader::open(&path).unwrap();
+    let info = reader.info();
+    assert!(
+        info.notes
+            .iter()
+            .any(|n| n.contains("210 control points") && n.contains("order 2")),
+        "{:?}",
+        info.notes
+    );
+    let Some(gdal) = gdaltransform(
+        &path,
+        &[(0.0, 0.0), (10.0, 0.0), (10.0, 6.0), (0.0, 6.0), (5.0, 3.0)],
+    ) else {
+        return;
+    };
+    // The layer's extent holds GDAL's corners, give or take one grid cell (0.3°).
+    let e = info.extent;
+    let (west, east) = gdal[..4]
+        .iter()
+        .fold((f64::MAX, f64::MIN), |a, c| (a.0.min(c.0), a.1.max(c.0)));
+    let (south, north) = gdal[..4]
+        .iter()
+        .fold((f64::MAX, f64::MIN), |a, c| (a.0.min(c.1), a.1.max(c.1)));
+    for (got, want) in [(e[0], west), (e[1], south), (e[2], east), (e[3], north)] {
+        assert!(
+            (got - want).abs() < 0.35,
+            "extent {e:?} against GDAL's corners {gdal:?}"
+        );
+    }
+    // Where GDAL puts the centre pixel the layer shows the image; far away, nothing.
+    let (lon, lat) = gdal[4];
+    let z = 7;
+    let (x, y) = tile_at(lat, lon, z);
+    let tile = reader.render_tile(z, x, y, 256).unwrap().unwrap();
+    let (w, s, e2, n) = tile_bounds(z, x, y);
+    let px = ((lon - w) / (e2 - w) * 256.0) as u32;
+    let merc = |lat: f64| lat.to_radians().tan().asinh();
+    let py = ((merc(n) - merc(lat)) / (merc(n) - merc(s)) * 256.0) as u32;
+    assert_eq!(tile.get_pixel(px.min(255), py.min(255)).0[3], 255);
+    let (fx, fy) = tile_at(30.0, -90.0, z);
+    assert!(reader.render_tile(z, fx, fy, 256).unwrap().is_none());
+}
+
+#[test]
+fn a_single_float32_band_opens_as_elevation_data() {
+    // georust/gdal's dem-hills.tiff: gdalinfo reads 333×218, one band Type=Float32,
+    // corners -87.5092593, 39.4321296 (upper left) and -87.4784259, 39.4119444 (lower
+    // right).
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/real/rasters/dem-hills.tiff");
+    let reader = ImageryReader::open(&path).unwrap();
+    let info = reader.info();
+    assert_eq!((info.width, info.height, info.bands), (333, 218, 1));
+    assert!(
+        info.notes
+            .iter()
+            .any(|n| n.contains("one Float32 band: elevation data")),
+        "{:?}",
+        info.notes
+    );
+    let want = [-87.5092593, 39.4119444, -87.4784259, 39.4321296];
+    for (got, want) in info.extent.iter().zip(want) {
+        assert!((got - want).abs() < 1e-6, "{:?}", info.extent);
+    }
+}

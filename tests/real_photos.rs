@@ -255,8 +255,7 @@ fn avif_is_refused_with_gdals_reason_where_gdal_cannot_open_it() {
         return;
     }
     assert!(
-        run.stderr.contains("cannot decode AVIF here: GDAL")
-            && run.stderr.contains("cannot open AVIF"),
+        run.stderr.contains("unsupported AVIF: GDAL") && run.stderr.contains("cannot open it"),
         "{}",
         run.stderr
     );

@@ -194,7 +194,7 @@ impl Shape {
     /// Sizes a hostile file could blow up: point counts, coordinates far off any image,
     /// text length.
     pub(crate) fn check_extent(&self) -> Result<(), String> {
-        use super::validate::{MAX_ITEMS, MAX_PIXEL_COORDINATE, MAX_SHORT_TEXT, text};
+        use super::limits::{MAX_ITEMS, MAX_PIXEL_COORDINATE, MAX_SHORT_TEXT, text};
         if let Shape::Polygon { points } | Shape::Freehand { points } = self
             && points.len() > MAX_ITEMS
         {
@@ -312,9 +312,7 @@ impl Redaction {
         match shape {
             Shape::Rectangle { .. } | Shape::Ellipse { .. } | Shape::Polygon { .. } => Ok(()),
             Shape::Freehand { .. } => match self.brush_px {
-                Some(w)
-                    if w.is_finite() && w > 0.0 && w <= super::validate::MAX_PIXEL_COORDINATE =>
-                {
+                Some(w) if w.is_finite() && w > 0.0 && w <= super::limits::MAX_PIXEL_COORDINATE => {
                     Ok(())
                 }
                 Some(w) => Err(format!("brush width {w} px is not a positive size")),
@@ -391,21 +389,6 @@ pub fn next_id<'a>(prefix: &str, ids: impl Iterator<Item = &'a str>) -> String {
         .max()
         .unwrap_or(0);
     format!("{prefix}{}", highest + 1)
-}
-
-impl super::Finding {
-    /// Adds a panel showing `source` and returns its id.
-    pub fn add_panel(&mut self, source: PanelSource) -> String {
-        let id = next_id("P", self.panels.iter().map(|p| p.id.as_str()));
-        self.panels.push(Panel {
-            id: id.clone(),
-            source,
-            view: PanelView::default(),
-            frame: None,
-            caption: String::new(),
-        });
-        id
-    }
 }
 
 /// The colour of linked feature `number`: distinct for neighbouring numbers and readable

@@ -13,6 +13,7 @@ mod error;
 pub mod georeference;
 mod import;
 mod kind;
+mod limits;
 pub mod listing;
 mod lock;
 pub mod log;
@@ -37,6 +38,9 @@ pub use edit::{Edit, MapSnapshot};
 pub use error::CaseError;
 pub use import::{ImportError, ImportOptions, ImportOutcome};
 pub use kind::EvidenceKind;
+pub use limits::{
+    MAX_ITEMS, MAX_LONG_TEXT, MAX_PIXEL_COORDINATE, MAX_RECORD_BYTES, MAX_SHORT_TEXT,
+};
 pub use model::{
     CaseMeta, ChronoWindow, Chronolocation, DerivedFrom, EvidenceRecord, Extra, Finding,
     FindingFilter, FindingKind, FindingLocation, KeptTimestamp, PostKey, SCHEMA_VERSION,
@@ -44,9 +48,7 @@ pub use model::{
 };
 pub use similar::{NEAR_DUPLICATE_MAX_DISTANCE, Similar, similar_to};
 pub use stamp::{AuthorityReply, StampCheck, TIMESTAMPS_DIR};
-pub use validate::{
-    MAX_ITEMS, MAX_LONG_TEXT, MAX_PIXEL_COORDINATE, MAX_RECORD_BYTES, MAX_SHORT_TEXT, short_text,
-};
+pub use validate::short_text;
 pub use verify::{AlteredFile, VerifyReport};
 pub use video::{FrameError, OpenVideo};
 

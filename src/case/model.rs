@@ -151,6 +151,10 @@ pub struct KeptTimestamp {
     pub token_base64: String,
     /// The bytes the token's message imprint covers (auto-archiver: its `hashes.txt`).
     pub stamped_text: String,
+    /// The authority's certificates that came beside the token (PEM), offered when it
+    /// is checked; a token without its own needs them.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub chain_pem: String,
 }
 
 /// See [`SourceRecord::post_key`].
@@ -509,6 +513,21 @@ pub fn short_hash(hash: &str) -> &str {
 /// Whether `s` looks like a lowercase SHA-256 hex digest.
 pub fn is_sha256_hex(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+impl Finding {
+    /// Adds a panel showing `source` and returns its id.
+    pub fn add_panel(&mut self, source: PanelSource) -> String {
+        let id = super::comparison::next_id("P", self.panels.iter().map(|p| p.id.as_str()));
+        self.panels.push(Panel {
+            id: id.clone(),
+            source,
+            view: super::comparison::PanelView::default(),
+            frame: None,
+            caption: String::new(),
+        });
+        id
+    }
 }
 
 #[cfg(test)]

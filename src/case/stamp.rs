@@ -86,6 +86,23 @@ impl StampCheck {
     }
 }
 
+/// Certificates kept beside token `n` of a stamp: `<n>-chain.pem` (the token's own,
+/// or the authority's chain put there for a token that carries none) and `chain.pem`
+/// (a chain given for the whole stamp).
+fn chain_beside(stamp: &std::path::Path, n: u64) -> Result<Vec<Vec<u8>>, String> {
+    let mut chain = Vec::new();
+    for name in [format!("{n}-chain.pem"), "chain.pem".to_owned()] {
+        let path = stamp.join(&name);
+        if let Ok(bytes) = std::fs::read(&path) {
+            chain.extend(
+                timestamp::read_chain(&bytes, &path.display().to_string())
+                    .map_err(|e| e.to_string())?,
+            );
+        }
+    }
+    Ok(chain)
+}
+
 impl Case {
     /// The canonical manifest of the case as saved: `sha256  path` per line, sorted by
     /// path, `\n` line ends. Originals are named by their recorded hash (which `verify`
@@ -121,6 +138,17 @@ impl Case {
         manifest: &str,
         replies: &[AuthorityReply],
     ) -> Result<PathBuf, CaseError> {
+        self.store_stamp_with_chain(manifest, replies, &[])
+    }
+
+    /// As [`Case::store_stamp`], with the authorities' certificates (DER) kept as
+    /// `chain.pem` beside the tokens, for tokens that carry none.
+    pub fn store_stamp_with_chain(
+        &mut self,
+        manifest: &str,
+        replies: &[AuthorityReply],
+        chain: &[Vec<u8>],
+    ) -> Result<PathBuf, CaseError> {
         self.ensure_writable()?;
         let created = Utc::now();
         let id = created.format("%Y%m%dT%H%M%S%3fZ").to_string();
@@ -130,6 +158,10 @@ impl Case {
             source,
         })?;
         store::write_atomic(&dir.join("manifest.txt"), manifest.as_bytes(), true)?;
+        if !chain.is_empty() {
+            let pem = timestamp::pem(chain);
+            store::write_atomic(&dir.join("chain.pem"), pem.as_bytes(), true)?;
+        }
         let mut authorities = Vec::new();
         for (n, reply) in replies.iter().enumerate() {
             let n = n + 1;
@@ -207,8 +239,15 @@ impl Case {
                 let result = std::fs::read(stamp.join(format!("{n}.tsr")))
                     .map_err(|e| e.to_string())
                     .and_then(|token| {
-                        timestamp::verify(&token, &manifest, timestamp::shipped_roots())
-                            .map_err(|e| e.to_string())
+                        let chain = chain_beside(&stamp, n)?;
+                        timestamp::verify_at(
+                            &token,
+                            &manifest,
+                            &chain,
+                            timestamp::shipped_roots(),
+                            None,
+                        )
+                        .map_err(|e| e.to_string())
                     });
                 let mut check = StampCheck::new(what.clone(), url, result);
                 self.coverage(&String::from_utf8_lossy(&manifest), &mut check);
@@ -222,10 +261,18 @@ impl Case {
                         .decode(&t.token_base64)
                         .map_err(|e| e.to_string())
                         .and_then(|token| {
-                            timestamp::verify(
+                            let chain = if t.chain_pem.is_empty() {
+                                Vec::new()
+                            } else {
+                                timestamp::read_chain(t.chain_pem.as_bytes(), "the kept chain")
+                                    .map_err(|e| e.to_string())?
+                            };
+                            timestamp::verify_at(
                                 &token,
                                 t.stamped_text.as_bytes(),
+                                &chain,
                                 timestamp::shipped_roots(),
+                                None,
                             )
                             .map_err(|e| e.to_string())
                         });

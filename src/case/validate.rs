@@ -4,41 +4,11 @@
 //! from disk is checked exactly like an edit before anything uses it.
 
 use super::comparison::{Panel, PanelSource};
+use super::limits::{
+    MAX_IMAGE_SIDE, MAX_LONG_TEXT, MAX_PIXEL_COORDINATE, MAX_SHORT_TEXT, MAX_VIEW_ZOOM, count, text,
+};
 use super::model::{EvidenceRecord, Finding, is_sha256_hex, is_valid_finding_id};
 use super::{EVIDENCE_DIR, SNAPSHOTS_DIR};
-
-/// A record file larger than this is not read (a record is a few kilobytes; a finding
-/// with thousands of annotations is well under a megabyte).
-pub const MAX_RECORD_BYTES: u64 = 16 << 20;
-/// Titles, names, labels: things shown in one line (bytes).
-pub const MAX_SHORT_TEXT: usize = 64 << 10;
-/// Notes, verdicts, descriptions (bytes).
-pub const MAX_LONG_TEXT: usize = 1 << 20;
-/// Panels, annotations, links, polygon points, warnings: far above any real use.
-pub const MAX_ITEMS: usize = 100_000;
-/// Image coordinates beyond this (pixels) are not on any image geoproof can open.
-pub const MAX_PIXEL_COORDINATE: f64 = 1e7;
-/// A viewing zoom (screen points per image pixel) beyond this shows less than a pixel.
-pub const MAX_VIEW_ZOOM: f64 = 1e4;
-/// Oriented image sides beyond this are refused at intake long before.
-pub const MAX_IMAGE_SIDE: u32 = 1_000_000;
-
-pub(crate) fn text(what: &str, value: &str, max: usize) -> Result<(), String> {
-    if value.len() > max {
-        return Err(format!(
-            "{what} is {} bytes long (at most {max})",
-            value.len()
-        ));
-    }
-    Ok(())
-}
-
-fn count(what: &str, n: usize) -> Result<(), String> {
-    if n > MAX_ITEMS {
-        return Err(format!("{n} {what} (at most {MAX_ITEMS})"));
-    }
-    Ok(())
-}
 
 fn in_range(what: &str, value: f64, min: f64, max: f64) -> Result<(), String> {
     if !(value.is_finite() && (min..=max).contains(&value)) {
@@ -241,7 +211,17 @@ fn check_video(v: &crate::video::VideoFacts) -> Result<(), String> {
         ));
     }
     in_range("duration", v.duration_s, 0.0, MAX_VIDEO_SECONDS)?;
-    in_range("frame rate", v.fps, 0.0, 10_000.0)?;
+    if let Some(fps) = v.fps {
+        in_range("frame rate", fps, 0.0, 10_000.0)?;
+    }
+    if let Some(tag) = &v.time_tag {
+        text("time tag", tag, MAX_SHORT_TEXT)?;
+    }
+    count("time tags", v.other_times.len())?;
+    for t in &v.other_times {
+        text("time tag", &t.tag, MAX_SHORT_TEXT)?;
+        text("time tag value", &t.value, MAX_SHORT_TEXT)?;
+    }
     in_range(
         "start time",
         v.start_time_s,

@@ -78,6 +78,8 @@ fn video_fields(v: &VideoFacts, map: &mut serde_json::Map<String, Value>) {
     map.insert("frame_count".into(), json!(v.frame_count));
     map.insert("start_time_s".into(), json!(v.start_time_s));
     map.insert("has_audio".into(), json!(v.has_audio));
+    map.insert("time_tag".into(), json!(v.time_tag));
+    map.insert("other_times".into(), json!(v.other_times));
     map.insert("frame_hashes".into(), json!(v.frame_hashes));
     if let Some(a) = &v.analysis {
         map.insert("scenes".into(), json!(a.scenes));
@@ -87,10 +89,14 @@ fn video_fields(v: &VideoFacts, map: &mut serde_json::Map<String, Value>) {
 fn video_text(v: &VideoFacts, out: &mut String) {
     let _ = writeln!(
         out,
-        "video:       {} in {}, {:.3} fps{}, {} frames, {}",
+        "video:       {} in {}, {}{}, {} frames, {}",
         v.codec,
         v.container,
-        v.fps,
+        // Records written before the rate could be unknown say 0 for it.
+        match v.fps.filter(|f| *f > 0.0) {
+            Some(fps) => format!("{fps:.3} fps"),
+            None => "frame rate unknown".into(),
+        },
         if v.variable_frame_rate {
             " (variable)"
         } else {
@@ -199,6 +205,12 @@ pub fn list_text<'a>(case: &Case, findings: impl Iterator<Item = &'a Finding>) -
     out
 }
 
+/// A video's capture-time source and the disagreeing tags, one per line.
+fn time_notes(video: Option<&VideoFacts>) -> Option<String> {
+    let notes = video?.time_notes();
+    (!notes.is_empty()).then(|| notes.join("\n             "))
+}
+
 pub fn inspection_text(file: &Path, i: &Inspection) -> String {
     let mut out = String::new();
     let e = &i.exif;
@@ -225,6 +237,7 @@ pub fn inspection_text(file: &Path, i: &Inspection) -> String {
             }),
         ),
         ("taken at", e.taken_at.clone()),
+        ("time from", time_notes(i.video.as_ref())),
         ("GPS time", e.gps_time_utc.clone()),
         (
             "camera",

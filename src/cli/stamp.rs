@@ -21,6 +21,10 @@ pub struct StampArgs {
     /// Agree to send the manifest's SHA-256 (nothing else) to these authorities.
     #[arg(long)]
     yes: bool,
+    /// The authority's certificate chain (PEM or DER), kept beside the tokens: needed
+    /// for tokens that carry no certificates.
+    #[arg(long, value_name = "FILE")]
+    chain: Option<PathBuf>,
     #[arg(long)]
     json: bool,
 }
@@ -37,6 +41,15 @@ pub fn stamp_command(args: StampArgs) -> Result<Outcome> {
             args.authorities.join(", ")
         );
     }
+    // The chain is read before anything is sent: a bad file stops the command early.
+    let chain = match &args.chain {
+        Some(path) => {
+            let bytes = std::fs::read(path)
+                .map_err(|e| anyhow::anyhow!("--chain {}: {e}", path.display()))?;
+            geoproof::timestamp::read_chain(&bytes, &path.display().to_string())?
+        }
+        None => Vec::new(),
+    };
     let mut case = Case::open(&args.case)?;
     let manifest = case.stamp_manifest()?;
     let replies: Vec<AuthorityReply> = args
@@ -44,7 +57,7 @@ pub fn stamp_command(args: StampArgs) -> Result<Outcome> {
         .iter()
         .map(|url| send(url, manifest.as_bytes()))
         .collect::<Result<_>>()?;
-    let dir = case.store_stamp(&manifest, &replies)?;
+    let dir = case.store_stamp_with_chain(&manifest, &replies, &chain)?;
     let checks: Vec<_> = case
         .verify_stamps()
         .into_iter()

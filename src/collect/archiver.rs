@@ -5,16 +5,14 @@
 //! but whose bytes do not is reported, not imported. Timestamp tokens of the timestamping
 //! enricher are kept with the data they stamp.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use base64::Engine as _;
 use chrono::Utc;
 use serde_json::Value;
-use sha2::Digest as _;
 
+use super::files::FileIndex;
 use super::{CollectError, Collected, Item, Media};
-use crate::case::{KeptTimestamp, SourceRecord};
+use crate::case::SourceRecord;
 
 /// Whether `json` is an auto-archiver `Metadata` document.
 pub fn looks_like(json: &Value) -> bool {
@@ -40,50 +38,6 @@ pub fn metadata_files(folder: &Path) -> Vec<PathBuf> {
         .collect();
     files.sort();
     files
-}
-
-/// Every regular file under `root` (links are not followed), by SHA-256 and SHA3-512.
-struct FileIndex {
-    sha256: HashMap<String, PathBuf>,
-    sha3_512: HashMap<String, PathBuf>,
-    by_name: HashMap<String, PathBuf>,
-}
-
-impl FileIndex {
-    fn build(root: &Path) -> FileIndex {
-        let mut index = FileIndex {
-            sha256: HashMap::new(),
-            sha3_512: HashMap::new(),
-            by_name: HashMap::new(),
-        };
-        for entry in walkdir::WalkDir::new(root)
-            .follow_links(false)
-            .into_iter()
-            .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_file())
-        {
-            let Ok(bytes) = std::fs::read(entry.path()) else {
-                continue;
-            };
-            let path = entry.path().to_owned();
-            index
-                .sha256
-                .insert(hex(&sha2::Sha256::digest(&bytes)), path.clone());
-            index
-                .sha3_512
-                .insert(hex(&sha3::Sha3_512::digest(&bytes)), path.clone());
-            if let Some(name) = path.file_name() {
-                index
-                    .by_name
-                    .insert(name.to_string_lossy().into_owned(), path.clone());
-            }
-        }
-        index
-    }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Reads one `metadata.json` and its files (searched under the folder holding it).
@@ -126,26 +80,32 @@ pub fn read(file: &Path) -> Result<Collected, CollectError> {
             .collect(),
         collection_sha256: crate::evidence::sha256_hex(&bytes),
         imported_at: Utc::now(),
-        timestamps: timestamps(&json, folder, &index),
         ..SourceRecord::default()
+    };
+    let stamps = super::archiver_stamps::find(&json, &hash_list(&json), &index);
+    let base = SourceRecord {
+        timestamps: stamps.kept,
+        ..base
     };
     let mut collected = Collected {
         kind: "auto_archiver",
         sha256: base.collection_sha256.clone(),
         chats: 1,
         messages: 1,
+        warnings: stamps.warnings,
         ..Collected::default()
     };
     let mut media = Vec::new();
     for m in json["media"].as_array().into_iter().flatten() {
-        nested_media(m, &mut media);
+        // The timestamping enricher's files (hash list, tokens, the authority's
+        // certificates) are kept as timestamps, not evidence.
+        if m.pointer("/properties/timestamp_authority_files").is_none() {
+            nested_media(m, &mut media);
+        }
     }
     for m in media {
         let name = m.get("filename").and_then(Value::as_str).unwrap_or("");
-        // The timestamping enricher's own files are kept as timestamps, not evidence.
-        if m.pointer("/properties/timestamp_authority_files").is_some()
-            || m.pointer("/properties/tsa").is_some()
-        {
+        if m.pointer("/properties/tsa").is_some() {
             continue;
         }
         let source = SourceRecord {
@@ -207,9 +167,9 @@ fn match_by_hash(hash: &str, name: &str, index: &FileIndex) -> Media {
     }
 }
 
-/// The timestamping enricher's tokens with the text they stamp (the media hashes, one
-/// per line, as it wrote them).
-fn timestamps(json: &Value, folder: &Path, index: &FileIndex) -> Vec<KeptTimestamp> {
+/// The text the timestamping enricher stamps, rebuilt: the hashes of the top-level
+/// media that have one, without their algorithm prefix, one per line.
+fn hash_list(json: &Value) -> String {
     let hashes: Vec<String> = json["media"]
         .as_array()
         .into_iter()
@@ -217,36 +177,5 @@ fn timestamps(json: &Value, folder: &Path, index: &FileIndex) -> Vec<KeptTimesta
         .filter_map(|m| m.pointer("/properties/hash").and_then(Value::as_str))
         .map(|h| h.replace("SHA-256:", "").replace("SHA3-512:", ""))
         .collect();
-    let stamped_text = hashes.join("\n");
-    let mut kept = Vec::new();
-    for m in json["media"].as_array().into_iter().flatten() {
-        let Some(files) = m
-            .pointer("/properties/timestamp_authority_files")
-            .and_then(Value::as_array)
-        else {
-            continue;
-        };
-        for token in files {
-            let name = token.get("filename").and_then(Value::as_str).unwrap_or("");
-            let base = Path::new(name)
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned());
-            let path = base
-                .and_then(|b| index.by_name.get(&b).cloned())
-                .unwrap_or_else(|| folder.join(name));
-            let Ok(bytes) = std::fs::read(&path) else {
-                continue;
-            };
-            kept.push(KeptTimestamp {
-                authority: token
-                    .pointer("/properties/tsa")
-                    .and_then(Value::as_str)
-                    .unwrap_or("unknown")
-                    .to_owned(),
-                token_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
-                stamped_text: stamped_text.clone(),
-            });
-        }
-    }
-    kept
+    hashes.join("\n")
 }

@@ -7,6 +7,8 @@
 //! auto-archiver output (`metadata.json` beside the stored files) and WACZ web archives.
 
 pub mod archiver;
+mod archiver_stamps;
+mod files;
 mod into_case;
 pub mod telegram;
 pub mod wacz;

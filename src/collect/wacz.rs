@@ -2,8 +2,10 @@
 //! resource with its digest, the WARCs under `archive/`, and the pages under `pages/`.
 //! Every resource is hashed and compared with its digest before anything is read from
 //! it: one mismatch refuses the whole import (the archive was altered or damaged). Image
-//! and video responses are taken from the WARCs with their target URL and WARC date. A
-//! signature block (`datapackage-digest.json`) is reported, not trusted.
+//! and video responses are taken from the WARCs with their target URL and WARC date, and
+//! the title of the page they were loaded by (`pages/*.jsonl`, through the request's
+//! `Referer`). `datapackage-digest.json` must hold `datapackage.json`'s hash; a signature
+//! in it is reported as not checked.
 
 use std::collections::HashMap;
 use std::io::{BufReader, Read};
@@ -28,7 +30,7 @@ pub fn read(path: &Path) -> Result<Collected, CollectError> {
     let file = std::fs::File::open(path).map_err(|e| fail(e.to_string()))?;
     let mut zip = zip::ZipArchive::new(file)
         .map_err(|e| fail(format!("not a readable WACZ (ZIP) file: {e}")))?;
-    let package: Value = {
+    let package_bytes = {
         let mut entry = zip
             .by_name("datapackage.json")
             .map_err(|e| fail(format!("no datapackage.json: not a WACZ ({e})")))?;
@@ -36,8 +38,11 @@ pub fn read(path: &Path) -> Result<Collected, CollectError> {
         entry
             .read_to_end(&mut bytes)
             .map_err(|e| fail(format!("datapackage.json: {e}")))?;
-        serde_json::from_slice(&bytes).map_err(|e| fail(format!("datapackage.json: {e}")))?
+        bytes
     };
+    let package: Value = serde_json::from_slice(&package_bytes)
+        .map_err(|e| fail(format!("datapackage.json: {e}")))?;
+    let digest_note = package_digest(&mut zip, &package_bytes).map_err(fail)?;
     let resources = package
         .get("resources")
         .and_then(Value::as_array)
@@ -47,13 +52,7 @@ pub fn read(path: &Path) -> Result<Collected, CollectError> {
         sha256: crate::evidence::sha256_file(path).map_err(|e| fail(e.to_string()))?,
         ..Collected::default()
     };
-    if zip.by_name("datapackage-digest.json").is_ok() {
-        collected.warnings.push(
-            "the archive carries a signature (datapackage-digest.json); it is reported, not \
-             verified or trusted"
-                .into(),
-        );
-    }
+    collected.warnings.extend(digest_note);
     // Every resource must match its digest before any of it is used.
     let mut warcs = Vec::new();
     for r in resources {
@@ -97,6 +96,8 @@ pub fn read(path: &Path) -> Result<Collected, CollectError> {
     let scratch = Arc::new(tempfile::tempdir().map_err(|e| fail(e.to_string()))?);
     collected.chats = 1;
     let now = Utc::now();
+    let mut referers: HashMap<String, String> = HashMap::new();
+    let mut responses: Vec<(usize, String)> = Vec::new();
     for name in warcs {
         let entry = zip
             .by_name(&name)
@@ -109,7 +110,18 @@ pub fn read(path: &Path) -> Result<Collected, CollectError> {
         let records = warc::WarcReader::new(BufReader::new(reader)).iter_records();
         for record in records {
             let record = record.map_err(|e| fail(format!("{name}: damaged WARC record ({e})")))?;
-            if record.warc_type().to_string() != "response" {
+            let kind = record.warc_type().to_string();
+            if kind == "request" {
+                // The page a resource was loaded by: its request's Referer.
+                if let (Some(response), Some(referer)) = (
+                    record.header(warc::WarcHeader::ConcurrentTo),
+                    http_header(record.body(), "referer"),
+                ) {
+                    referers.insert(response.into_owned(), referer);
+                }
+                continue;
+            }
+            if kind != "response" {
                 continue;
             }
             let Some(url) = record.header(warc::WarcHeader::TargetURI) else {
@@ -131,6 +143,7 @@ pub fn read(path: &Path) -> Result<Collected, CollectError> {
                     .join(format!("{:06}-{}", collected.messages, file_name(&url)));
             std::fs::write(&file, &payload).map_err(|e| fail(e.to_string()))?;
             let url = url.into_owned();
+            responses.push((collected.items.len(), record.warc_id().to_owned()));
             collected.items.push(Item {
                 source: SourceRecord {
                     kind: "wacz".into(),
@@ -146,8 +159,61 @@ pub fn read(path: &Path) -> Result<Collected, CollectError> {
             });
         }
     }
+    // A resource that is no page itself takes the title of the page that loaded it.
+    for (i, id) in responses {
+        let source = &mut collected.items[i].source;
+        if source.title.is_none() {
+            source.title = referers.get(&id).and_then(|page| titles.get(page)).cloned();
+        }
+    }
     collected.scratch = Some(scratch);
     Ok(collected)
+}
+
+/// Checks `datapackage-digest.json` (when there is one) against `datapackage.json`'s
+/// bytes: a mismatch is why the archive is refused. Returns what to tell the analyst
+/// about a signature: the digest alone is no signature (WACZ 1.1.1: `signedData` holds
+/// one), and geoproof does not check signatures, so a signed archive is said to be
+/// signed with its signature not checked.
+fn package_digest(
+    zip: &mut zip::ZipArchive<std::fs::File>,
+    package: &[u8],
+) -> Result<Option<String>, String> {
+    let Ok(mut entry) = zip.by_name("datapackage-digest.json") else {
+        return Ok(None);
+    };
+    let mut bytes = Vec::new();
+    entry
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("datapackage-digest.json: {e}"))?;
+    let digest: Value = serde_json::from_slice(&bytes)
+        .map_err(|e| format!("datapackage-digest.json is not JSON ({e}); nothing imported"))?;
+    let listed = digest
+        .get("hash")
+        .and_then(Value::as_str)
+        .ok_or("datapackage-digest.json has no `hash`; nothing imported")?;
+    let got = crate::evidence::sha256_hex(package);
+    let want = listed.strip_prefix("sha256:").ok_or_else(|| {
+        format!("datapackage-digest.json: hash {listed:?} is not SHA-256; nothing imported")
+    })?;
+    if !want.eq_ignore_ascii_case(&got) {
+        return Err(format!(
+            "datapackage.json does not match its hash in datapackage-digest.json (sha256 {got}, \
+             listed {want}): the archive was altered after packaging; nothing imported"
+        ));
+    }
+    let Some(signed) = digest.get("signedData").filter(|v| v.is_object()) else {
+        return Ok(None);
+    };
+    let by = signed
+        .get("domain")
+        .and_then(Value::as_str)
+        .map(|d| format!(" for {d}"))
+        .unwrap_or_else(|| " with a key".into());
+    Ok(Some(format!(
+        "signed{by}, signature not checked: geoproof checks datapackage.json against its \
+         digest, not the signature"
+    )))
 }
 
 /// Page titles by URL from `pages/*.jsonl` (the first line is a header).
@@ -177,6 +243,18 @@ fn page_titles(zip: &mut zip::ZipArchive<std::fs::File>) -> HashMap<String, Stri
         }
     }
     titles
+}
+
+/// One header of an HTTP message (request or response), by lower-case name.
+fn http_header(block: &[u8], name: &str) -> Option<String> {
+    let end = block.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let head = std::str::from_utf8(&block[..end]).ok()?;
+    head.lines().skip(1).find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.trim()
+            .eq_ignore_ascii_case(name)
+            .then(|| v.trim().to_owned())
+    })
 }
 
 /// An HTTP response's content type and body (chunked transfer decoded; gzip or deflate

@@ -32,12 +32,9 @@ pub enum DecodeError {
         format: &'static str,
         detail: String,
     },
-    /// A valid file of a format that the decoders here cannot read.
-    #[error("cannot decode {format} here: {detail}")]
-    Unsupported {
-        format: &'static str,
-        detail: String,
-    },
+    /// A valid file of a kind the decoder does not show (a palette or Float32 TIFF).
+    #[error("unsupported {format}: {what} (a valid file, but not shown as a picture)")]
+    Unsupported { format: &'static str, what: String },
 }
 
 /// Pixel size of an image as stored, read from the header only.
@@ -50,7 +47,9 @@ pub fn stored_dimensions(bytes: &[u8], media: MediaType) -> Result<(u32, u32), D
         return Ok((width, height));
     }
     let reader = ImageReader::with_format(Cursor::new(bytes), image_format(media)?);
-    let (width, height) = reader.into_dimensions().map_err(|e| corrupt(media, e))?;
+    let (width, height) = reader
+        .into_dimensions()
+        .map_err(|e| unsupported_or(bytes, media, corrupt(media, e)))?;
     check_size(width, height)?;
     Ok((width, height))
 }
@@ -93,8 +92,8 @@ fn heif_error(media: MediaType, e: HeifError) -> DecodeError {
         },
         HeifError::Failed(reason) if media == MediaType::Avif => DecodeError::Unsupported {
             format,
-            detail: format!(
-                "GDAL {} here cannot open AVIF ({reason}); convert a copy to PNG and keep \
+            what: format!(
+                "GDAL {} here cannot open it ({reason}); convert a copy to PNG and keep \
                  the original",
                 super::heif::gdal_release()
             ),
@@ -203,8 +202,23 @@ pub fn decode_full(bytes: &[u8], media: MediaType) -> Result<DynamicImage, Decod
             format: format_name(media),
             detail: e.to_string(),
         },
-        e => corrupt(media, e),
+        e => unsupported_or(bytes, media, corrupt(media, e)),
     })
+}
+
+/// A TIFF the decoder refused may be valid and only of a kind it does not show: then
+/// that kind is the reason, not corruption.
+fn unsupported_or(bytes: &[u8], media: MediaType, error: DecodeError) -> DecodeError {
+    if media != MediaType::Tiff || !matches!(error, DecodeError::Corrupt { .. }) {
+        return error;
+    }
+    match super::tiff_variant::unsupported_variant(bytes) {
+        Some(what) => DecodeError::Unsupported {
+            format: "TIFF",
+            what,
+        },
+        None => error,
+    }
 }
 
 /// DCT-domain downscaled decode. `None` for pixel formats the fast path does not handle

@@ -7,6 +7,7 @@ mod exif;
 mod heif;
 mod heif_exif;
 mod sniff;
+mod tiff_variant;
 mod video;
 
 use std::fs;

@@ -16,6 +16,8 @@ use gdal::{Dataset, DatasetOptions, GdalOpenFlags};
 use image::RgbaImage;
 use serde::{Deserialize, Serialize};
 
+mod gcp;
+
 /// The largest source window (pixels on a side) one tile may read at full resolution:
 /// beyond it, a file without overviews is shown only when zoomed in further.
 pub const MAX_SOURCE_WINDOW: usize = 4096;
@@ -157,18 +159,41 @@ impl ImageryReader {
         if bands == 0 || width == 0 || height == 0 {
             return Err(format!("{name}: has no raster bands"));
         }
-        let gt = dataset
+        let mut notes = Vec::new();
+        let geotransform = dataset
             .geo_transform()
             .ok()
-            .filter(|gt| *gt != [0.0, 1.0, 0.0, 0.0, 0.0, 1.0])
-            .ok_or_else(|| {
-                format!("{name}: has no georeferencing (no geotransform): georeference it first")
-            })?;
-        let mut srs = dataset
-            .spatial_ref()
-            .ok()
-            .filter(|s| s.to_wkt().is_ok_and(|w| !w.is_empty()))
-            .ok_or_else(|| format!("{name}: has no coordinate reference system GDAL knows"))?;
+            .filter(|gt| *gt != [0.0, 1.0, 0.0, 0.0, 0.0, 1.0]);
+        // Control points and no geotransform: warped by GDAL's GCP transformer first.
+        let (dataset, gt, mut srs) = match geotransform {
+            Some(gt) => {
+                let srs = dataset
+                    .spatial_ref()
+                    .ok()
+                    .filter(|s| s.to_wkt().is_ok_and(|w| !w.is_empty()))
+                    .ok_or_else(|| {
+                        format!("{name}: has no coordinate reference system GDAL knows")
+                    })?;
+                (dataset, gt, srs)
+            }
+            None => {
+                let warped = gcp::warp(&dataset, &name.to_string())
+                    .map_err(|e| e.to_string())?
+                    .ok_or_else(|| {
+                        format!(
+                            "{name}: has no georeferencing (no geotransform or control points): \
+                         georeference it first"
+                        )
+                    })?;
+                notes.push(warped.note);
+                let gt = warped
+                    .dataset
+                    .geo_transform()
+                    .map_err(|e| format!("{name}: {e}"))?;
+                (warped.dataset, gt, warped.srs)
+            }
+        };
+        let (width, height) = dataset.raster_size();
         srs.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
         let mut wgs84 = SpatialRef::from_epsg(4326).map_err(|e| format!("GDAL: EPSG:4326: {e}"))?;
         wgs84.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
@@ -246,7 +271,13 @@ impl ImageryReader {
                 _ => name,
             }
         };
-        let mut notes = Vec::new();
+        if bands == 1 && first.band_type() == GdalDataType::Float32 {
+            notes.push(
+                "one Float32 band: elevation data or other measured values (a DEM), shown as \
+                 grey from its lowest to its highest value"
+                    .into(),
+            );
+        }
         if overviews == 0 && width.max(height) > MAX_SOURCE_WINDOW {
             notes.push(format!(
                 "no overviews: shown only where a tile needs at most {MAX_SOURCE_WINDOW} source \

@@ -24,7 +24,9 @@ use super::OsmType;
 use super::packed::{BLOCK, Packed};
 
 /// Bumped whenever what is stored changes; older caches are rebuilt.
-pub const FORMAT_VERSION: u32 = 3;
+/// (4: ways that carry their node locations are read from them; an index built by
+/// version 3 of such an extract lacks those ways.)
+pub const FORMAT_VERSION: u32 = 4;
 
 /// Tags that say nothing about what a feature is: editing notes, sources and import
 /// bookkeeping (osm2pgsql's default style drops the same, so both backends see the same
@@ -327,7 +329,8 @@ fn pass(
                 blocks += 1;
                 block.for_each_element(&mut visit);
             }
-            BlobDecode::OsmHeader(_) | BlobDecode::Unknown(_) => {}
+            BlobDecode::OsmHeader(header) => check_header(path, &header).map_err(Ok)?,
+            BlobDecode::Unknown(_) => {}
         }
         let done = read.load(Ordering::Relaxed) as f64 / total;
         progress((f64::from(pass_index) + done) / 3.0);
@@ -337,6 +340,31 @@ fn pass(
             "{}: no OpenStreetMap data in it (not an .osm.pbf extract?)",
             path.display()
         )));
+    }
+    Ok(())
+}
+
+/// Features a reader must understand (the PBF format's `required_features`) that this
+/// one does.
+const UNDERSTOOD_FEATURES: &[&str] = &["OsmSchema-V0.6", "DenseNodes"];
+
+/// Refuses what the index cannot represent: a history file (every version of every
+/// object, deleted ones too, would all become features) or a feature it does not know.
+fn check_header(path: &Path, header: &osmpbf::HeaderBlock) -> Result<(), String> {
+    for feature in header.required_features() {
+        if feature == "HistoricalInformation" {
+            return Err(format!(
+                "{}: an OSM history file (every version of every object, deleted ones too); \
+                 a search needs a current extract (.osm.pbf), e.g. from `osmium time-filter`",
+                path.display()
+            ));
+        }
+        if !UNDERSTOOD_FEATURES.contains(&feature.as_str()) {
+            return Err(format!(
+                "{}: needs the .osm.pbf feature {feature:?}, which this reader does not support",
+                path.display()
+            ));
+        }
     }
     Ok(())
 }
@@ -380,6 +408,24 @@ struct PendingWay {
     id: i64,
     tags: Vec<(u32, u32)>,
     refs: Vec<i64>,
+    /// The nodes' coordinates when the way carries them (`LocationsOnWays`, written by
+    /// `osmium add-locations-to-ways`, which drops the untagged nodes themselves).
+    located: Option<Part>,
+}
+
+/// The coordinates a way carries for its nodes, if it carries one for every node;
+/// locations osmium could not fill (a node outside the extract) are left out, as
+/// unresolved nodes are for ways without locations.
+fn carried_locations(w: &osmpbf::Way<'_>, refs: usize) -> Option<Part> {
+    let located: Part = w
+        .node_locations()
+        .map(|l| [l.decimicro_lon(), l.decimicro_lat()])
+        .collect();
+    if located.len() != refs || refs == 0 {
+        return None;
+    }
+    let valid = |c: &[i32; 2]| c[0].abs() <= 1_800_000_000 && c[1].abs() <= 900_000_000;
+    Some(located.into_iter().filter(valid).collect())
 }
 
 struct PendingRelation {
@@ -467,14 +513,20 @@ fn build(
             if tags.is_empty() && !member {
                 return;
             }
+            let refs: Vec<i64> = w.refs().collect();
             ways.push(PendingWay {
                 id: w.id(),
                 tags,
-                refs: w.refs().collect(),
+                located: carried_locations(&w, refs.len()),
+                refs,
             });
         }
     })?;
-    let mut needed: Vec<i64> = ways.iter().flat_map(|w| w.refs.iter().copied()).collect();
+    let mut needed: Vec<i64> = ways
+        .iter()
+        .filter(|w| w.located.is_none())
+        .flat_map(|w| w.refs.iter().copied())
+        .collect();
     needed.sort_unstable();
     needed.dedup();
     let mut coords = vec![[i32::MIN, i32::MIN]; needed.len()];
@@ -516,7 +568,7 @@ fn build(
     };
     let mut way_parts: HashMap<i64, Part> = HashMap::new();
     for w in &ways {
-        let part = resolve(&w.refs);
+        let part = w.located.clone().unwrap_or_else(|| resolve(&w.refs));
         if part.is_empty() {
             continue;
         }

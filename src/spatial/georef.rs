@@ -1,15 +1,23 @@
 //! Georeferencing an image by control points: a fit from image pixels to the ground in a
 //! local metric frame (east/north metres on the tangent plane at the points' centre),
 //! by Helmert (similarity, ≥ 2 points), affine (≥ 3) or projective (≥ 4, normalised DLT
-//! in f64). Residuals are given in metres and in image pixels, with the RMS error as QGIS
+//! in f64). Image rows grow downwards and northings upwards, so the Helmert similarity
+//! flips the image's y axis before rotating and scaling (a rotation and scale alone
+//! cannot mirror, and every unmirrored picture needs that mirror). Residuals are given in metres and in image pixels, with the RMS error as QGIS
 //! computes it (√(Σ residual² / (n − minimum))) and leave-one-out residuals, which are
 //! what shows a bad point: with n at the minimum, residuals are zero by construction.
 
 use nalgebra::{DMatrix, Matrix3, Vector3};
 use serde::{Deserialize, Serialize};
 
-/// Points further apart than this do not lie on one local plane well enough.
+/// Points further apart than this do not lie on one local plane well enough: the fit
+/// is made, with a warning.
 pub const MAX_EXTENT_M: f64 = 50_000.0;
+
+/// An RMS error above this fraction of the control points' spread (their RMS distance
+/// from their centre on the ground) means the method does not describe the points: a
+/// wrong point, a mirrored image, or the wrong method. The fit is made, with a warning.
+pub const MISFIT_FRACTION: f64 = 0.1;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -211,13 +219,6 @@ pub fn fit(points: &[ControlPoint], method: Method) -> Result<Fit, String> {
                 .map(move |b| (a.1[0] - b.1[0]).hypot(a.1[1] - b.1[1]))
         })
         .fold(0.0, f64::max);
-    if extent > MAX_EXTENT_M {
-        return Err(format!(
-            "the points are {:.0} km apart: a local plane is wrong at that scale (at most {:.0} km)",
-            extent / 1000.0,
-            MAX_EXTENT_M / 1000.0
-        ));
-    }
     let h = solve(&pairs, method)?;
     let inverse = h.try_inverse();
     let mut residuals = Vec::new();
@@ -251,6 +252,31 @@ pub fn fit(points: &[ControlPoint], method: Method) -> Result<Fit, String> {
     let rms_m = (dof > 0)
         .then(|| (residuals.iter().map(|r| r.residual_m.powi(2)).sum::<f64>() / dof as f64).sqrt());
     let mut warnings = Vec::new();
+    if extent > MAX_EXTENT_M {
+        warnings.push(format!(
+            "the points are {:.0} km apart: a local plane is wrong at that scale (at most \
+             {:.0} km), so places far from the points are off",
+            extent / 1000.0,
+            MAX_EXTENT_M / 1000.0
+        ));
+    }
+    let mean = pairs
+        .iter()
+        .fold([0.0, 0.0], |m, (_, g)| [m[0] + g[0] / n, m[1] + g[1] / n]);
+    let spread = (pairs
+        .iter()
+        .map(|(_, g)| (g[0] - mean[0]).powi(2) + (g[1] - mean[1]).powi(2))
+        .sum::<f64>()
+        / n)
+        .sqrt();
+    if let Some(rms) = rms_m.filter(|rms| *rms > MISFIT_FRACTION * spread) {
+        warnings.push(format!(
+            "the RMS error ({rms:.1} m) is {:.0}% of the points' spread ({spread:.1} m): \
+             {method:?} does not fit these points (a point in the wrong place, a mirrored \
+             image, or another method needed)",
+            100.0 * rms / spread
+        ));
+    }
     if dof == 0 {
         warnings.push(format!(
             "{} points is the minimum for {:?}: residuals are zero by construction and prove \
@@ -368,18 +394,19 @@ fn solve(pairs: &[([f64; 2], [f64; 2])], method: Method) -> Result<Matrix3<f64>,
     let n = s.len();
     let h = match method {
         Method::Helmert => {
-            // e = a x − b y + c, n = b x + a y + d
+            // Rotation and scale of (x, −y), the image with rows flipped to grow north:
+            // e = a x + b y + c, n = b x − a y + d.
             let mut a = DMatrix::zeros(2 * n, 4);
             let mut b = DMatrix::zeros(2 * n, 1);
             for i in 0..n {
                 let [x, y] = s[i];
-                a.row_mut(2 * i).copy_from_slice(&[x, -y, 1.0, 0.0]);
-                a.row_mut(2 * i + 1).copy_from_slice(&[y, x, 0.0, 1.0]);
+                a.row_mut(2 * i).copy_from_slice(&[x, y, 1.0, 0.0]);
+                a.row_mut(2 * i + 1).copy_from_slice(&[-y, x, 0.0, 1.0]);
                 b[(2 * i, 0)] = d[i][0];
                 b[(2 * i + 1, 0)] = d[i][1];
             }
             let p = least_squares(a, b)?;
-            Matrix3::new(p[0], -p[1], p[2], p[1], p[0], p[3], 0.0, 0.0, 1.0)
+            Matrix3::new(p[0], p[1], p[2], p[1], -p[0], p[3], 0.0, 0.0, 1.0)
         }
         Method::Affine => {
             let mut a = DMatrix::zeros(2 * n, 6);
@@ -511,9 +538,10 @@ mod tests {
     fn each_method_recovers_its_own_mapping_exactly() {
         let frame = LocalFrame::at(53.079839, 34.554344);
         let cases = [
+            // Rows grow south: a similarity with the image's y axis flipped.
             (
                 Method::Helmert,
-                Matrix3::new(0.3, -0.1, 50.0, 0.1, 0.3, -20.0, 0.0, 0.0, 1.0),
+                Matrix3::new(0.3, 0.1, 50.0, 0.1, -0.3, -20.0, 0.0, 0.0, 1.0),
             ),
             (
                 Method::Affine,
@@ -577,6 +605,26 @@ mod tests {
     }
 
     #[test]
+    fn helmert_of_a_mirrored_mapping_warns_that_it_does_not_fit() {
+        // Rotation and scale without the y flip: an image seen in a mirror. Helmert
+        // cannot mirror back, and says the residuals are far above the points' spread.
+        let frame = LocalFrame::at(50.45, 30.52);
+        let h = Matrix3::new(0.3, -0.1, 50.0, 0.1, 0.3, -20.0, 0.0, 0.0, 1.0);
+        let points = synthetic(&h, &frame, &PIXELS[..5]);
+        let f = fit(&points, Method::Helmert).unwrap();
+        assert!(f.rms_m.unwrap() > 100.0, "{:?}", f.rms_m);
+        assert!(
+            f.warnings.iter().any(|w| w.contains("does not fit")),
+            "{:?}",
+            f.warnings
+        );
+        // Affine takes the mirror and fits exactly, without that warning.
+        let f = fit(&points, Method::Affine).unwrap();
+        assert!(f.rms_m.unwrap() < 0.01);
+        assert!(f.warnings.is_empty(), "{:?}", f.warnings);
+    }
+
+    #[test]
     fn bad_point_sets_are_refused_with_the_reason() {
         let frame = LocalFrame::at(53.0, 34.5);
         let h = Matrix3::new(0.3, 0.05, 50.0, -0.02, -0.25, 80.0, 0.0, 0.0, 1.0);
@@ -595,12 +643,14 @@ mod tests {
                 .unwrap_err()
                 .contains("duplicates")
         );
+        // Points 200 km apart: fitted, with a warning (the view and the CLI both warn).
         let mut far = points[..4].to_vec();
         far[3].lat += 2.0;
+        let f = fit(&far, Method::Affine).unwrap();
         assert!(
-            fit(&far, Method::Affine)
-                .unwrap_err()
-                .contains("local plane")
+            f.warnings.iter().any(|w| w.contains("local plane")),
+            "{:?}",
+            f.warnings
         );
         // At the minimum: fitted, and warned that residuals prove nothing.
         let f = fit(&points[..3], Method::Affine).unwrap();

@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use serde::Serialize;
 use solar_positioning::{Horizon, Location, RefractionCorrection, SolarEvents, SolarPositions};
 
-use super::SunError;
+use super::error::SunError;
 use crate::spatial::LatLon;
 
 /// The air that bends sunlight near the horizon (refraction).

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use solar_positioning::{Location, SolarPositions};
 
-use super::SunError;
+use super::error::SunError;
 use super::position::{Atmosphere, delta_t, location, sun_at};
 use crate::spatial::LatLon;
 

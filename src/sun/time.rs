@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use chrono::{DateTime, LocalResult, NaiveDateTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 
-use super::SunError;
+use super::error::SunError;
 use crate::spatial::LatLon;
 
 /// The IANA time zone at a point (the sea's nautical zones where no land zone applies).

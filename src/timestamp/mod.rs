@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use cms::content_info::ContentInfo;
-use cms::signed_data::{SignedData, SignerIdentifier};
+use cms::signed_data::{SignedData, SignerIdentifier, SignerInfo};
 use der::asn1::{ObjectIdentifier, OctetString};
 use der::{Decode, Encode};
 use rustls_pki_types::{CertificateDer, SignatureVerificationAlgorithm, TrustAnchor, UnixTime};
@@ -28,10 +28,10 @@ const SHA512_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.11354
 const ECDSA_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
 const ECDSA_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.3");
 const COMMON_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.3");
-/// id-kp-timeStamping (1.3.6.1.5.5.7.3.8), DER value bytes.
-const EKU_TIME_STAMPING: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x08];
+const EXTENDED_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.37");
+const TIME_STAMPING: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.8");
 
-/// Why a token does not prove what it should.
+/// Why a token does not prove what it should, in words for the analyst.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum StampError {
     #[error("not an RFC 3161 timestamp token or response ({0})")]
@@ -44,10 +44,27 @@ pub enum StampError {
     OtherData,
     #[error("the signed attributes do not match the token's content")]
     AttributesMismatch,
-    #[error("the signature does not verify with any certificate in the token")]
+    #[error(
+        "the token carries no certificates: it can be checked only with the authority's \
+         certificate chain (a PEM or DER file of its certificates)"
+    )]
+    NeedsChain,
+    #[error("none of the {0} certificate(s) given is the one the authority signed with")]
+    SignerNotGiven(usize),
+    #[error(
+        "the signature does not verify with the authority's certificate: the token was \
+         altered or damaged"
+    )]
     BadSignature,
+    #[error(
+        "the authority's certificate ({0}) is not issued for time-stamping (RFC 3161 §2.3 \
+         requires the time-stamping key purpose)"
+    )]
+    NotForTimeStamping(String),
     #[error("the signer's certificate is not trusted at the stamp's time: {0}")]
     Untrusted(String),
+    #[error("{0} is not a certificate chain (PEM or DER certificates)")]
+    NotAChain(String),
 }
 
 /// A token that checked out.
@@ -123,7 +140,8 @@ fn token(bytes: &[u8]) -> Result<ContentInfo, StampError> {
             .time_stamp_token
             .ok_or_else(|| StampError::NotAToken("a response without a token".into()));
     }
-    ContentInfo::from_der(bytes).map_err(|e| StampError::NotAToken(e.to_string()))
+    ContentInfo::from_der(bytes)
+        .map_err(|_| not_token("the bytes are not a DER structure of that kind"))
 }
 
 fn digest(oid: ObjectIdentifier, data: &[u8]) -> Result<(Vec<u8>, &'static str), StampError> {
@@ -191,6 +209,41 @@ fn common_name(name: &x509_cert::name::Name) -> String {
     name.to_string()
 }
 
+/// What a token stamps: its message imprint.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Imprint {
+    algorithm: ObjectIdentifier,
+    pub digest: Vec<u8>,
+}
+
+impl Imprint {
+    /// Whether the token stamps exactly `data`.
+    pub fn covers(&self, data: &[u8]) -> bool {
+        digest(self.algorithm, data).is_ok_and(|(d, _)| d == self.digest)
+    }
+}
+
+/// The imprint of `bytes` (a token or a response), without checking anything else.
+pub fn imprint(bytes: &[u8]) -> Result<Imprint, StampError> {
+    let signed: SignedData = token(bytes)?
+        .content
+        .decode_as()
+        .map_err(|_| not_token("no signed data"))?;
+    let content = signed
+        .encap_content_info
+        .econtent
+        .as_ref()
+        .ok_or_else(|| not_token("no TSTInfo"))?
+        .decode_as::<OctetString>()
+        .map_err(|_| not_token("its content is not a TSTInfo"))?;
+    let info =
+        TstInfo::from_der(content.as_bytes()).map_err(|_| not_token("unreadable TSTInfo"))?;
+    Ok(Imprint {
+        algorithm: info.message_imprint.hash_algorithm.oid,
+        digest: info.message_imprint.hashed_message.as_bytes().to_vec(),
+    })
+}
+
 /// Checks `bytes` (a token or a response) stamps `data`, with trust anchors `roots`
 /// (use [`shipped_roots`]).
 pub fn verify(
@@ -198,45 +251,89 @@ pub fn verify(
     data: &[u8],
     roots: &[TrustAnchor<'_>],
 ) -> Result<VerifiedStamp, StampError> {
-    verify_at(bytes, data, roots, None)
+    verify_at(bytes, data, &[], roots, None)
 }
 
-/// As [`verify`], with the chain checked at `at` instead of the stamp's own time (tests
-/// show what "valid at the stamp's time" changes).
+/// As [`verify`], with `chain` (DER certificates, see [`read_chain`]) offered beside
+/// the token's own: a token that carries no certificates needs the authority's. With
+/// `at`, the chain is checked at that time instead of the stamp's own (tests show what
+/// "valid at the stamp's time" changes).
 pub fn verify_at(
     bytes: &[u8],
     data: &[u8],
+    chain: &[Vec<u8>],
     roots: &[TrustAnchor<'_>],
     at: Option<DateTime<Utc>>,
 ) -> Result<VerifiedStamp, StampError> {
-    let bad = |e: der::Error| StampError::NotAToken(e.to_string());
     let token = token(bytes)?;
-    let signed: SignedData = token.content.decode_as().map_err(bad)?;
+    let signed: SignedData = token
+        .content
+        .decode_as()
+        .map_err(|_| not_token("no signed data"))?;
     let content = signed
         .encap_content_info
         .econtent
         .as_ref()
-        .ok_or_else(|| StampError::NotAToken("no TSTInfo".into()))?
+        .ok_or_else(|| not_token("no TSTInfo"))?
         .decode_as::<OctetString>()
-        .map_err(bad)?;
-    let info = TstInfo::from_der(content.as_bytes()).map_err(bad)?;
+        .map_err(|_| not_token("its content is not a TSTInfo"))?;
+    let info =
+        TstInfo::from_der(content.as_bytes()).map_err(|_| not_token("unreadable TSTInfo"))?;
     let (expected, hash) = digest(info.message_imprint.hash_algorithm.oid, data)?;
     if info.message_imprint.hashed_message.as_bytes() != expected.as_slice() {
         return Err(StampError::OtherData);
     }
     let time: DateTime<Utc> = info.gen_time.to_system_time().into();
-
     let signer = signed
         .signer_infos
         .0
         .iter()
         .next()
-        .ok_or_else(|| StampError::NotAToken("no signer".into()))?;
+        .ok_or_else(|| not_token("no signer"))?;
+    let signed_bytes = signed_attributes(signer, content.as_bytes())?;
+
+    let mut certificates = token_certificates(&signed);
+    for der in chain {
+        if let Ok(c) = x509_cert::Certificate::from_der(der)
+            && !certificates.contains(&c)
+        {
+            certificates.push(c);
+        }
+    }
+    if certificates.is_empty() {
+        return Err(StampError::NeedsChain);
+    }
+    let (cert, der) = signing_certificate(signer, &signed_bytes, &certificates)?;
+    let signer_name = common_name(&cert.tbs_certificate.subject);
+    if !for_time_stamping(&cert) {
+        return Err(StampError::NotForTimeStamping(signer_name));
+    }
+    let others: Vec<Vec<u8>> = certificates
+        .iter()
+        .filter(|c| **c != cert)
+        .filter_map(|c| c.to_der().ok())
+        .collect();
+    let root = chain_root(&der, &others, roots, at.unwrap_or(time))?;
+    Ok(VerifiedStamp {
+        time,
+        signer: signer_name,
+        root,
+        hash,
+    })
+}
+
+fn not_token(why: &str) -> StampError {
+    StampError::NotAToken(why.into())
+}
+
+/// The DER the signature covers (the signed attributes), once their `messageDigest`
+/// is checked against the TSTInfo.
+fn signed_attributes(signer: &SignerInfo, content: &[u8]) -> Result<Vec<u8>, StampError> {
     let attrs = signer
         .signed_attrs
         .as_ref()
         .ok_or(StampError::AttributesMismatch)?;
-    let (content_digest, _) = digest(signer.digest_alg.oid, content.as_bytes())?;
+    let (content_digest, _) = digest(signer.digest_alg.oid, content)?;
     let attested = attrs
         .iter()
         .find(|a| a.oid == MESSAGE_DIGEST)
@@ -246,9 +343,13 @@ pub fn verify_at(
     if attested.as_bytes() != content_digest.as_slice() {
         return Err(StampError::AttributesMismatch);
     }
-    let signed_bytes = attrs.to_der().map_err(bad)?;
+    attrs
+        .to_der()
+        .map_err(|_| not_token("unreadable signed attributes"))
+}
 
-    let certificates: Vec<x509_cert::Certificate> = signed
+fn token_certificates(signed: &SignedData) -> Vec<x509_cert::Certificate> {
+    signed
         .certificates
         .as_ref()
         .map(|set| {
@@ -260,7 +361,15 @@ pub fn verify_at(
                 })
                 .collect()
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// The certificate whose key made the signature (among those the signer info names).
+fn signing_certificate(
+    signer: &SignerInfo,
+    signed_bytes: &[u8],
+    certificates: &[x509_cert::Certificate],
+) -> Result<(x509_cert::Certificate, Vec<u8>), StampError> {
     let named = |c: &x509_cert::Certificate| match &signer.sid {
         SignerIdentifier::IssuerAndSerialNumber(ias) => {
             c.tbs_certificate.issuer == ias.issuer
@@ -269,97 +378,172 @@ pub fn verify_at(
         SignerIdentifier::SubjectKeyIdentifier(_) => true,
     };
     let candidates = algorithms(signer.signature_algorithm.oid, signer.digest_alg.oid);
-    let mut found = None;
+    let mut any_named = false;
     for cert in certificates.iter().filter(|c| named(c)) {
-        let der = cert.to_der().map_err(bad)?;
+        any_named = true;
+        let Ok(der) = cert.to_der() else { continue };
         let cert_der = CertificateDer::from(der.as_slice());
         let Ok(ee) = webpki::EndEntityCert::try_from(&cert_der) else {
             continue;
         };
         let ok = candidates.iter().any(|alg| {
-            ee.verify_signature(*alg, &signed_bytes, signer.signature.as_bytes())
+            ee.verify_signature(*alg, signed_bytes, signer.signature.as_bytes())
                 .is_ok()
         });
         if ok {
-            found = Some((cert.clone(), der));
-            break;
+            return Ok((cert.clone(), der));
         }
     }
-    let (cert, der) = found.ok_or(StampError::BadSignature)?;
+    if any_named {
+        Err(StampError::BadSignature)
+    } else {
+        Err(StampError::SignerNotGiven(certificates.len()))
+    }
+}
 
-    let others: Vec<Vec<u8>> = certificates
+/// Whether the TSA's own certificate carries the time-stamping key purpose (RFC 3161
+/// §2.3 asks it of this certificate, not of the CAs above it).
+fn for_time_stamping(cert: &x509_cert::Certificate) -> bool {
+    cert.tbs_certificate
+        .extensions
         .iter()
-        .filter(|c| **c != cert)
-        .filter_map(|c| c.to_der().ok())
-        .collect();
+        .flatten()
+        .filter(|e| e.extn_id == EXTENDED_KEY_USAGE)
+        .filter_map(|e| {
+            x509_cert::ext::pkix::ExtendedKeyUsage::from_der(e.extn_value.as_bytes()).ok()
+        })
+        .any(|eku| eku.0.contains(&TIME_STAMPING))
+}
+
+/// Chain building accepts any key purposes on the CAs: only the TSA's certificate is
+/// held to time-stamping, checked by [`for_time_stamping`].
+struct AnyPurpose;
+
+impl webpki::ExtendedKeyUsageValidator for AnyPurpose {
+    fn validate(&self, iter: webpki::KeyPurposeIdIter<'_, '_>) -> Result<(), webpki::Error> {
+        for id in iter {
+            id?;
+        }
+        Ok(())
+    }
+}
+
+/// The trusted root `der` (the TSA's certificate) chains to through `others`, checked
+/// at `at`; its common name.
+fn chain_root(
+    der: &[u8],
+    others: &[Vec<u8>],
+    roots: &[TrustAnchor<'_>],
+    at: DateTime<Utc>,
+) -> Result<String, StampError> {
     let intermediates: Vec<CertificateDer<'_>> = others
         .iter()
         .map(|d| CertificateDer::from(d.as_slice()))
         .collect();
-    let cert_der = CertificateDer::from(der.as_slice());
+    let cert_der = CertificateDer::from(der);
     let ee = webpki::EndEntityCert::try_from(&cert_der)
-        .map_err(|e| StampError::Untrusted(format!("{e:?}")))?;
-    let check_time = at.unwrap_or(time);
-    let seconds = u64::try_from(check_time.timestamp()).unwrap_or(0);
+        .map_err(|e| StampError::Untrusted(trust_error(&e)))?;
+    let seconds = u64::try_from(at.timestamp()).unwrap_or(0);
     let path = ee
         .verify_for_usage(
             webpki::ALL_VERIFICATION_ALGS,
             roots,
             &intermediates,
             UnixTime::since_unix_epoch(Duration::from_secs(seconds)),
-            webpki::KeyUsage::required(EKU_TIME_STAMPING),
+            AnyPurpose,
             None,
             None,
         )
         .map_err(|e| StampError::Untrusted(trust_error(&e)))?;
-    let root = anchor_name(path.anchor().subject.as_ref())
+    Ok(anchor_name(path.anchor().subject.as_ref())
         .map(|n| common_name(&n))
-        .unwrap_or_else(|| "a shipped root".into());
-    Ok(VerifiedStamp {
-        time,
-        signer: common_name(&cert.tbs_certificate.subject),
-        root,
-        hash,
-    })
+        .unwrap_or_else(|| "a shipped root".into()))
 }
 
+/// webpki's reasons in words (its own are debug structures).
 fn trust_error(e: &webpki::Error) -> String {
+    use webpki::Error as E;
     match e {
-        webpki::Error::UnknownIssuer => {
+        E::UnknownIssuer => {
             "it does not chain to a root shipped with geoproof (self-signed or private authority)"
-                .into()
         }
-        webpki::Error::CertExpired { .. } => "a certificate had expired at that time".into(),
-        webpki::Error::CertNotValidYet { .. } => {
-            "a certificate was not yet valid at that time".into()
+        E::CertExpired { .. } => "a certificate had expired at that time",
+        E::CertNotValidYet { .. } => "a certificate was not yet valid at that time",
+        E::InvalidSignatureForPublicKey => "a certificate is not signed by its issuer",
+        E::UnsupportedSignatureAlgorithmContext(_)
+        | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => {
+            "a certificate uses a signature algorithm geoproof cannot check"
         }
-        other => format!("{other:?}"),
+        E::CaUsedAsEndEntity => "the authority's certificate is a CA certificate",
+        E::EndEntityUsedAsCa => "a certificate that is not a CA issued another",
+        E::PathLenConstraintViolated | E::NameConstraintViolation => {
+            "the chain breaks a constraint set by one of its CAs"
+        }
+        E::BadDer | E::BadDerTime | E::TrailingData(_) => "a certificate is not valid DER",
+        E::MaximumPathDepthExceeded
+        | E::MaximumPathBuildCallsExceeded
+        | E::MaximumSignatureChecksExceeded => "the chain is too long or too tangled to check",
+        _ => "the certificate chain does not verify",
     }
+    .into()
+}
+
+/// The certificates in a chain file: PEM (any number of `CERTIFICATE` blocks) or one
+/// DER certificate; `name` says which file in the error.
+pub fn read_chain(bytes: &[u8], name: &str) -> Result<Vec<Vec<u8>>, StampError> {
+    use base64::Engine as _;
+    let fail = || StampError::NotAChain(name.to_owned());
+    if x509_cert::Certificate::from_der(bytes).is_ok() {
+        return Ok(vec![bytes.to_vec()]);
+    }
+    let text = std::str::from_utf8(bytes).map_err(|_| fail())?;
+    let mut certs = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("-----BEGIN CERTIFICATE-----") {
+        let body = &rest[start + "-----BEGIN CERTIFICATE-----".len()..];
+        let end = body.find("-----END CERTIFICATE-----").ok_or_else(fail)?;
+        let b64: String = body[..end].split_whitespace().collect();
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .map_err(|_| fail())?;
+        x509_cert::Certificate::from_der(&der).map_err(|_| fail())?;
+        certs.push(der);
+        rest = &body[end..];
+    }
+    if certs.is_empty() {
+        return Err(fail());
+    }
+    Ok(certs)
 }
 
 /// The certificates a token (or response) carries, as PEM, for people and other tools.
 pub fn certificates_pem(bytes: &[u8]) -> String {
-    use base64::Engine as _;
     let Ok(signed) = token(bytes).and_then(|t| {
         t.content
             .decode_as::<SignedData>()
-            .map_err(|e| StampError::NotAToken(e.to_string()))
+            .map_err(|_| not_token("no signed data"))
     }) else {
         return String::new();
     };
+    let ders: Vec<Vec<u8>> = token_certificates(&signed)
+        .iter()
+        .filter_map(|c| c.to_der().ok())
+        .collect();
+    pem(&ders)
+}
+
+/// DER certificates as PEM.
+pub fn pem(certificates: &[Vec<u8>]) -> String {
+    use base64::Engine as _;
     let mut pem = String::new();
-    for choice in signed.certificates.iter().flat_map(|set| set.0.iter()) {
-        if let cms::cert::CertificateChoices::Certificate(c) = choice
-            && let Ok(der) = c.to_der()
-        {
-            let b64 = base64::engine::general_purpose::STANDARD.encode(der);
-            pem.push_str("-----BEGIN CERTIFICATE-----\n");
-            for line in b64.as_bytes().chunks(64) {
-                pem.push_str(&String::from_utf8_lossy(line));
-                pem.push('\n');
-            }
-            pem.push_str("-----END CERTIFICATE-----\n");
+    for der in certificates {
+        let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+        pem.push_str("-----BEGIN CERTIFICATE-----\n");
+        for line in b64.as_bytes().chunks(64) {
+            pem.push_str(&String::from_utf8_lossy(line));
+            pem.push('\n');
         }
+        pem.push_str("-----END CERTIFICATE-----\n");
     }
     pem
 }

@@ -137,5 +137,14 @@ pub fn summary(source: &std::path::Path, report: &CollectionReport) -> String {
         report.kept_unanalysed.len(),
         report.not_imported.len(),
         if report.cancelled { " (cancelled)" } else { "" }
-    )
+    ) + &warnings(report)
+}
+
+/// The report's warnings (a timestamp not kept, a signature not checked), said in full:
+/// the status line is the app's import report.
+fn warnings(report: &CollectionReport) -> String {
+    if report.warnings.is_empty() {
+        return String::new();
+    }
+    format!("; warning: {}", report.warnings.join("; warning: "))
 }

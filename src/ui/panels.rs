@@ -612,7 +612,7 @@ fn evidence_metadata_ui(ui: &mut Ui, e: &crate::case::EvidenceRecord) {
         .num_columns(2)
         .show(ui, |ui| {
             let x = &e.exif;
-            let rows: Vec<(&str, String)> = vec![
+            let mut rows: Vec<(&str, String)> = vec![
                 ("SHA-256", e.short_id().to_owned() + "…"),
                 ("Type", e.media_type.clone()),
                 (
@@ -652,6 +652,10 @@ fn evidence_metadata_ui(ui: &mut Ui, e: &crate::case::EvidenceRecord) {
                     ),
                 ),
             ];
+            // A clip's time tags: which one gave "Taken", and those that disagree.
+            let notes = e.video.as_ref().map(|v| v.time_notes()).unwrap_or_default();
+            let labels = std::iter::once("Time from").chain(std::iter::repeat(""));
+            rows.splice(6..6, labels.zip(notes));
             for (k, v) in rows {
                 ui.label(k);
                 ui.label(v);

@@ -7,6 +7,7 @@
 //! returns). Frame indices count frames in presentation order from 0.
 
 mod analysis;
+mod capture_time;
 mod frames;
 mod grab;
 mod mp4_index;
@@ -20,6 +21,7 @@ pub use analysis::{
     ANALYSIS_SIDE, AnalysisOptions, DEFAULT_SCENE_THRESHOLD, SceneChange, VideoAnalysis, analyse,
     contact_sheet, preview_size,
 };
+pub use capture_time::{TimeTag, WRITTEN_TAG};
 pub use frames::{FrameTable, Rational};
 pub use grab::{DecodedFrame, GrabRequest, grab_frame};
 pub use mp4_index::read_table as mp4_frame_table;
@@ -41,6 +43,12 @@ pub enum VideoError {
     Failed { tool: String, message: String },
     #[error("no video stream (audio only?)")]
     NoVideoStream,
+    /// An MP4/MOV whose header lists frames that the file does not contain.
+    #[error(
+        "holds no media data: only the header (the moov box) is there, without the frames it \
+         lists (an incomplete copy or download?)"
+    )]
+    NoMediaData,
     #[error("{0}")]
     Invalid(String),
     #[error("time {time} is beyond the last frame (at {last})")]

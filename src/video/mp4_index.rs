@@ -108,7 +108,37 @@ fn rescale(value: i64, to_scale: i64, from_scale: i64) -> Option<i64> {
 /// itself is skipped, never read).
 fn read_moov(path: &Path) -> Option<Vec<u8>> {
     let mut file = File::open(path).ok()?;
+    let (at, size) = top_level_boxes(&mut file)?
+        .into_iter()
+        .find(|(kind, _, _)| kind == b"moov")
+        .map(|(_, at, size)| (at, size))?;
+    if size > MAX_MOOV_BYTES {
+        return None;
+    }
+    file.seek(SeekFrom::Start(at)).ok()?;
+    let mut moov = vec![0u8; usize::try_from(size).ok()?];
+    file.read_exact(&mut moov).ok()?;
+    Some(moov)
+}
+
+/// Whether an MP4/MOV holds any media data (an `mdat` box with content): `Some(false)`
+/// for a file that is only its header, `None` when the boxes cannot be walked (a
+/// truncated file, which ffmpeg then judges).
+pub fn has_media_data(path: &Path) -> Option<bool> {
+    let mut file = File::open(path).ok()?;
+    let boxes = top_level_boxes(&mut file)?;
+    Some(
+        boxes
+            .iter()
+            .any(|(kind, _, size)| kind == b"mdat" && *size > 16),
+    )
+}
+
+/// Every top-level box as (type, offset, size), or `None` when a box runs past the end
+/// of the file or declares an impossible size.
+fn top_level_boxes(file: &mut File) -> Option<Vec<([u8; 4], u64, u64)>> {
     let len = file.metadata().ok()?.len();
+    let mut boxes = Vec::new();
     let mut at = 0u64;
     while at + 8 <= len {
         file.seek(SeekFrom::Start(at)).ok()?;
@@ -125,16 +155,8 @@ fn read_moov(path: &Path) -> Option<Vec<u8>> {
         if size < 8 || at + size > len {
             return None;
         }
-        if &kind == b"moov" {
-            if size > MAX_MOOV_BYTES {
-                return None;
-            }
-            file.seek(SeekFrom::Start(at)).ok()?;
-            let mut moov = vec![0u8; usize::try_from(size).ok()?];
-            file.read_exact(&mut moov).ok()?;
-            return Some(moov);
-        }
+        boxes.push((kind, at, size));
         at += size;
     }
-    None
+    Some(boxes)
 }

@@ -1,13 +1,13 @@
 //! What a clip is, from `ffprobe -show_format -show_streams` and its packet table:
 //! codec, displayed size after the display matrix, duration, frame rate and count,
-//! audio, and the container's own tags (creation time, location, camera).
+//! audio, and the container's own tags (capture time, location, camera).
 
 use std::path::Path;
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::capture_time::{TimeTag, capture_time, tag_meaning};
 use super::frames::{FrameTable, Rational};
 use super::{Ffmpeg, PROBE_LIMIT_S, VideoError, args, input_arg, time_limit};
 use crate::metadata::ExifSummary;
@@ -30,14 +30,24 @@ pub struct VideoFacts {
     /// matrix; `width`/`height` of the record are after it.
     pub rotation_deg: u32,
     pub duration_s: f64,
-    /// Average frames per second.
-    pub fps: f64,
+    /// Average frames per second; for a one-frame clip the rate its frame duration
+    /// declares (what ffprobe and exiftool report); `None` when unknown, never 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fps: Option<f64>,
     pub variable_frame_rate: bool,
     /// Frames in presentation order.
     pub frame_count: u64,
     /// Where times are counted from (the container's start time), seconds.
     pub start_time_s: f64,
     pub has_audio: bool,
+    /// The container tag the capture time (`taken_at`) was read from, e.g.
+    /// `com.apple.quicktime.creationdate`, or `creation_time` when no capture date exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_tag: Option<String>,
+    /// Time tags more than a minute away from the one used (typically `creation_time`,
+    /// when the file was last written), as the file gives them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_times: Vec<TimeTag>,
     /// Perceptual hashes of a few frames spread over the clip (near-duplicate reposts,
     /// stills that are frames of this clip).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -55,6 +65,25 @@ impl VideoFacts {
     /// Microseconds of the start time (as ffmpeg prints it: exact to the µs).
     pub fn start_us(&self) -> i64 {
         (self.start_time_s * 1e6).round() as i64
+    }
+
+    /// Where the capture time came from, and each time tag that disagrees with it by more
+    /// than a minute: one line each, as the inspector and `inspect` show them.
+    pub fn time_notes(&self) -> Vec<String> {
+        let mut notes: Vec<String> = self
+            .time_tag
+            .iter()
+            .map(|tag| format!("{tag} ({})", tag_meaning(tag)))
+            .collect();
+        notes.extend(self.other_times.iter().map(|t| {
+            format!(
+                "not used: {} {} ({}), more than a minute apart",
+                t.tag,
+                t.value,
+                t.meaning()
+            )
+        }));
+        notes
     }
 
     /// Every perceptual hash known for the clip: intake's and the analysis's.
@@ -101,8 +130,18 @@ pub fn probe(ff: &Ffmpeg, path: &Path, container: &str) -> Result<Probe, VideoEr
     let doc: Value = serde_json::from_slice(&out.stdout)
         .map_err(|e| VideoError::Invalid(format!("ffprobe printed unreadable JSON: {e}")))?;
     let info = StreamInfo::from_json(&doc).map_err(|e| refused_size(&out.stderr).unwrap_or(e))?;
+    // ffmpeg reads a header-only MP4's index as frames and fails only when decoding them,
+    // in its own terms; the missing media data is the true reason.
+    if is_iso_media(container) && super::mp4_index::has_media_data(path) == Some(false) {
+        return Err(VideoError::NoMediaData);
+    }
     let table = FrameTable::read(ff, path, info.index, info.time_base, info.start_us)?;
     Ok(assemble(container, &doc, info, table))
+}
+
+/// MP4 and QuickTime files, made of ISO base media boxes.
+fn is_iso_media(container: &str) -> bool {
+    matches!(container, "mp4" | "quicktime" | "m4v")
 }
 
 /// The facts of the chosen video stream.
@@ -115,6 +154,8 @@ struct StreamInfo {
     time_base: Rational,
     start_us: i64,
     duration_s: Option<f64>,
+    /// ffprobe's `avg_frame_rate` (`600/7`), used when the frames alone give no rate.
+    declared_fps: Option<f64>,
     has_audio: bool,
 }
 
@@ -160,6 +201,7 @@ impl StreamInfo {
             time_base,
             start_us,
             duration_s,
+            declared_fps: video["avg_frame_rate"].as_str().and_then(ratio),
             has_audio,
         })
     }
@@ -186,8 +228,12 @@ fn assemble(container: &str, doc: &Value, info: StreamInfo, table: FrameTable) -
         (info.coded_width, info.coded_height)
     };
     let tags = merged_tags(doc, info.index);
-    let metadata = metadata_from_tags(&tags, &mut warnings);
-    let fps = table.average_fps().unwrap_or(0.0);
+    let mut metadata = metadata_from_tags(&tags, &mut warnings);
+    let capture = capture_time(&tags);
+    warnings.extend(capture.warnings);
+    metadata.taken_at = capture.taken_at;
+    // A single frame has no spacing to measure; its declared duration gives the rate.
+    let fps = table.average_fps().or(info.declared_fps);
     let duration_s = info.duration_s.unwrap_or_else(|| {
         table.pts.last().map_or(0.0, |&last| {
             table.time_base.seconds(last) - info.start_us as f64 / 1e6
@@ -200,11 +246,13 @@ fn assemble(container: &str, doc: &Value, info: StreamInfo, table: FrameTable) -
         time_base: info.time_base.to_string(),
         rotation_deg: info.rotation_deg,
         duration_s,
-        fps: (fps * 1000.0).round() / 1000.0,
+        fps: fps.map(|f| (f * 1000.0).round() / 1000.0),
         variable_frame_rate: table.variable_frame_rate(),
         frame_count: table.frame_count() as u64,
         start_time_s: info.start_us as f64 / 1e6,
         has_audio: info.has_audio,
+        time_tag: capture.tag,
+        other_times: capture.disagreeing,
         frame_hashes: Vec::new(),
         analysis: None,
     };
@@ -226,6 +274,14 @@ fn refused_size(stderr: &str) -> Option<VideoError> {
     Some(VideoError::Invalid(format!(
         "declares frames of {size} pixels, above the decode limit"
     )))
+}
+
+/// `600/7` → 85.714…; `0/0` (ffprobe's "unknown") and other non-rates → `None`.
+fn ratio(text: &str) -> Option<f64> {
+    let (n, d) = text.split_once('/')?;
+    let (n, d): (f64, f64) = (n.trim().parse().ok()?, d.trim().parse().ok()?);
+    let r = n / d;
+    (r.is_finite() && r > 0.0).then_some(r)
 }
 
 /// ffprobe prints numbers as strings (`"4.000000"`).
@@ -305,15 +361,6 @@ fn metadata_from_tags(tags: &[(String, String)], warnings: &mut Vec<String>) -> 
     };
     if let Some(text) = tag(
         tags,
-        &["creation_time", "com.apple.quicktime.creationdate", "date"],
-    ) {
-        match creation_time_utc(text) {
-            Some(t) => summary.taken_at = Some(t.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
-            None => warnings.push(format!("creation time {text:?} could not be read; ignored")),
-        }
-    }
-    if let Some(text) = tag(
-        tags,
         &[
             "com.apple.quicktime.location.iso6709",
             "location",
@@ -335,22 +382,6 @@ fn metadata_from_tags(tags: &[(String, String)], warnings: &mut Vec<String>) -> 
         }
     }
     summary
-}
-
-/// `2024-03-22T15:04:05.000000Z`, `2024-03-22T18:04:05+0300` (Apple) → UTC.
-fn creation_time_utc(text: &str) -> Option<DateTime<Utc>> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-        return Some(t.with_timezone(&Utc));
-    }
-    for format in ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%dT%H:%M:%S%z"] {
-        if let Ok(t) = DateTime::parse_from_str(text, format) {
-            return Some(t.with_timezone(&Utc));
-        }
-    }
-    // No zone given: MP4's creation time is defined as UTC.
-    chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S")
-        .ok()
-        .map(|t| t.and_utc())
 }
 
 /// ISO 6709 points as phones write them: `+53.0798+034.5543/`, `+53.0798+034.5543+120.5/`,
@@ -430,6 +461,15 @@ mod tests {
     }
 
     #[test]
+    fn declared_rates() {
+        assert!((ratio("600/7").unwrap() - 85.714_285).abs() < 1e-5);
+        assert_eq!(ratio("30/1"), Some(30.0));
+        assert_eq!(ratio("0/0"), None);
+        assert_eq!(ratio("0/1"), None);
+        assert_eq!(ratio("x"), None);
+    }
+
+    #[test]
     fn rotation_follows_ffmpeg_autorotate() {
         // A `rotate=90` tag written by ffmpeg 5.1 reads back as display-matrix rotation
         // 90 (counter-clockwise), and ffmpeg turns the picture counter-clockwise.
@@ -439,14 +479,5 @@ mod tests {
         assert_eq!(rotation(&v), 90);
         assert_eq!(rotation(&serde_json::json!({"tags":{"rotate":"180"}})), 180);
         assert_eq!(rotation(&serde_json::json!({})), 0);
-    }
-
-    #[test]
-    fn creation_times_become_utc() {
-        let t = creation_time_utc("2024-03-22T18:04:05+0300").unwrap();
-        assert_eq!(t.to_rfc3339(), "2024-03-22T15:04:05+00:00");
-        let t = creation_time_utc("2024-03-22T15:04:05.000000Z").unwrap();
-        assert_eq!(t.to_rfc3339(), "2024-03-22T15:04:05+00:00");
-        assert!(creation_time_utc("yesterday").is_none());
     }
 }

@@ -98,7 +98,7 @@ impl MemoryPmTiles {
         .map_err(|e| format!("{name}: not a readable PMTiles archive ({e})"))?;
         if reader.get_header().tile_type == pmtiles::TileType::Mvt {
             return Err(format!(
-                "{name}: holds vector tiles; only raster tiles can be shown"
+                "{name}: a vector PMTiles (Mapbox Vector Tiles): {RASTER_ONLY}"
             ));
         }
         Ok(MemoryPmTiles {
@@ -145,6 +145,49 @@ impl TileStore for FolderStore {
     }
 }
 
+/// Said when a tile archive is not raster: what a basemap can be, for now.
+const RASTER_ONLY: &str =
+    "only raster basemaps (PNG, JPEG or WebP tiles) can be shown until vector rendering lands";
+
+/// Checks a PMTiles file's header before walkers opens it: the magic, version 3, and a
+/// raster tile type (byte 99 of the header: 1 MVT and 6 MLT are vector, 2 PNG, 3 JPEG,
+/// 4 WebP raster, 5 AVIF, which is not decoded), so a vector archive is refused with
+/// the reason instead of showing a blank map.
+pub fn check_raster_pmtiles(path: &Path) -> Result<(), String> {
+    let name = path.display();
+    let mut head = Vec::with_capacity(127);
+    std::fs::File::open(path)
+        .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, 127), &mut head))
+        .map_err(|e| format!("{name}: cannot read: {e}"))?;
+    if !head.starts_with(b"PMTiles") {
+        return Err(format!("{name}: not a PMTiles archive"));
+    }
+    if head.len() < 127 {
+        return Err(format!(
+            "{name}: the PMTiles header is cut short ({} of 127 bytes)",
+            head.len()
+        ));
+    }
+    match (head[7], head[99]) {
+        (3, 2..=4) => Ok(()),
+        (3, 1) => Err(format!(
+            "{name}: a vector PMTiles (Mapbox Vector Tiles): {RASTER_ONLY}"
+        )),
+        (3, 6) => Err(format!(
+            "{name}: a vector PMTiles (MapLibre Tiles): {RASTER_ONLY}"
+        )),
+        (3, 5) => Err(format!(
+            "{name}: a PMTiles of AVIF tiles, which geoproof does not decode: {RASTER_ONLY}"
+        )),
+        (3, t) => Err(format!(
+            "{name}: a PMTiles of unknown tile type {t}: {RASTER_ONLY}"
+        )),
+        (v, _) => Err(format!(
+            "{name}: PMTiles version {v}; only version 3 archives are read"
+        )),
+    }
+}
+
 /// An MBTiles archive (SQLite, TMS rows), opened read-only.
 pub struct MbTilesStore {
     path: PathBuf,
@@ -178,9 +221,12 @@ impl MbTilesStore {
             })
             .map_err(|e| fail(&format_args!("not an MBTiles archive ({e})")))?;
         if let Some(f) = format.filter(|f| !matches!(f.as_str(), "png" | "jpg" | "jpeg" | "webp")) {
-            return Err(fail(&format_args!(
-                "holds '{f}' tiles; only raster png/jpg/webp tiles can be shown"
-            )));
+            let kind = if matches!(f.as_str(), "pbf" | "mvt" | "mlt") {
+                "a vector MBTiles"
+            } else {
+                "an MBTiles of"
+            };
+            return Err(fail(&format_args!("{kind} ('{f}' tiles): {RASTER_ONLY}")));
         }
         Ok(MbTilesStore {
             path: path.to_owned(),

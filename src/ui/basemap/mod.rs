@@ -76,13 +76,7 @@ pub fn open_source(
             )))
         }
         SourceChoice::PmTiles(path) => {
-            let mut head = [0u8; 7];
-            std::fs::File::open(path)
-                .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
-                .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-            if &head != b"PMTiles" {
-                return Err(format!("{}: not a PMTiles archive", path.display()));
-            }
+            local::check_raster_pmtiles(path)?;
             // walkers reads up to zoom 15 from any archive.
             Ok(Box::new(PmTilesSource::new(path, 15, "local PMTiles", ctx)))
         }
@@ -250,6 +244,32 @@ mod tests {
         assert!(err.contains("fake.pmtiles: not a PMTiles archive"), "{err}");
     }
 
+    /// protomaps/PMTiles' js/test/data/test_fixture_1.pmtiles (tests/data/real/basemaps):
+    /// a version 3 header whose tile type (byte 99) is 1, Mapbox Vector Tiles.
+    #[test]
+    fn a_vector_pmtiles_is_refused_as_a_raster_basemap() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/real/basemaps/test_fixture_1.pmtiles");
+        let bytes = std::fs::read(&path).unwrap();
+        assert_eq!((&bytes[..7], bytes[7], bytes[99]), (&b"PMTiles"[..], 3, 1));
+        let ctx = egui::Context::default();
+        let err = open_source(&SourceChoice::PmTiles(path), &ctx, &Default::default())
+            .err()
+            .unwrap();
+        assert!(
+            err.contains("test_fixture_1.pmtiles: a vector PMTiles (Mapbox Vector Tiles)")
+                && err.contains("only raster basemaps"),
+            "{err}"
+        );
+        // The same archive with its tile type set to PNG is opened.
+        let dir = tempfile::tempdir().unwrap();
+        let raster = dir.path().join("raster.pmtiles");
+        let mut png = bytes.clone();
+        png[99] = 2;
+        std::fs::write(&raster, png).unwrap();
+        assert!(open_source(&SourceChoice::PmTiles(raster), &ctx, &Default::default()).is_ok());
+    }
+
     /// An MBTiles file with one red tile at z3 x4 y2 (stored under its TMS row).
     fn mbtiles(dir: &Path, format: &str) -> PathBuf {
         let path = dir.join("t.mbtiles");
@@ -339,7 +359,10 @@ mod tests {
         let vector = dir.path().join("v");
         std::fs::create_dir(&vector).unwrap();
         let err = open(mbtiles(&vector, "pbf"));
-        assert!(err.contains("holds 'pbf' tiles"), "{err}");
+        assert!(
+            err.contains("t.mbtiles: a vector MBTiles ('pbf' tiles)"),
+            "{err}"
+        );
 
         let err = open(dir.path().join("missing.mbtiles"));
         assert!(err.contains("missing.mbtiles: no such file"), "{err}");
