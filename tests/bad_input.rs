@@ -232,9 +232,9 @@ fn creating_a_case_over_a_non_empty_folder_is_refused() {
 }
 
 #[test]
-fn heic_is_refused_with_a_clear_message() {
+fn a_heic_without_its_image_is_refused_with_libheifs_reason() {
     let dir = tempfile::tempdir().unwrap();
     let heic = dir.path().join("IMG_0001.HEIC");
     fs::write(&heic, b"\0\0\0\x18ftypheic\0\0\0\0mif1heic").unwrap();
-    assert_add_refused(&heic, "HEIC/HEIF is not supported");
+    assert_add_refused(&heic, "corrupt HEIF: libheif: Invalid input: No 'meta' box");
 }

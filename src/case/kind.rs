@@ -34,9 +34,12 @@ impl EvidenceKind {
     /// The kind a sniffed file is taken in as.
     pub fn of_media_type(media_type: MediaType) -> EvidenceKind {
         match media_type {
-            MediaType::Jpeg | MediaType::Png | MediaType::Webp | MediaType::Tiff => {
-                EvidenceKind::Photo
-            }
+            MediaType::Jpeg
+            | MediaType::Png
+            | MediaType::Webp
+            | MediaType::Tiff
+            | MediaType::Heif
+            | MediaType::Avif => EvidenceKind::Photo,
             MediaType::Mp4
             | MediaType::QuickTime
             | MediaType::M4v
@@ -83,6 +86,8 @@ mod tests {
             MediaType::Png,
             MediaType::Webp,
             MediaType::Tiff,
+            MediaType::Heif,
+            MediaType::Avif,
             MediaType::Mp4,
             MediaType::QuickTime,
             MediaType::M4v,

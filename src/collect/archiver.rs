@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use chrono::Utc;
 use serde_json::Value;
 
+use super::collected::{CollectError, Collected, Item, Media};
 use super::files::FileIndex;
-use super::{CollectError, Collected, Item, Media};
 use crate::case::SourceRecord;
 
 /// Whether `json` is an auto-archiver `Metadata` document.

@@ -8,8 +8,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
 
+use super::collected::{CollectError, Collected, Item, Media};
+use super::open;
 use crate::case::{ATTACHMENTS_DIR, Case, CaseError, ImportOptions, ImportOutcome, short_hash};
-use crate::collect::{self, CollectError, Collected, Item, Media};
 use crate::evidence::{Inspection, IntakeError};
 
 /// What an import did, item by item where it matters.
@@ -86,7 +87,7 @@ impl Case {
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<CollectionReport, CollectionError> {
         self.ensure_writable()?;
-        let collected = collect::read(path)?;
+        let collected = open::read(path)?;
         let mut report = CollectionReport::new(&collected);
         let total = collected.items.len();
         // For each item, the evidence this very post already brought (a re-import).

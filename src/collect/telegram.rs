@@ -7,7 +7,7 @@ use std::path::{Component, Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use super::{CollectError, Collected, Media};
+use super::collected::{CollectError, Collected, Item, Media};
 use crate::case::SourceRecord;
 
 /// The three ways Telegram Desktop says a file was not exported.
@@ -115,7 +115,7 @@ pub fn read(folder: &Path) -> Result<Collected, CollectError> {
                         Err(reason) => Media::Refused(reason),
                     }
                 };
-                collected.items.push(super::Item {
+                collected.items.push(Item {
                     source: SourceRecord {
                         path_in_export: path.to_owned(),
                         ..source.clone()

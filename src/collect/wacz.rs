@@ -16,7 +16,7 @@ use chrono::Utc;
 use serde_json::Value;
 use sha2::Digest as _;
 
-use super::{CollectError, Collected, Item, Media};
+use super::collected::{CollectError, Collected, Item, Media};
 use crate::case::SourceRecord;
 
 /// Largest payload taken from a WARC, bytes (the intake limit applies after).

@@ -7,6 +7,7 @@ use std::io::Cursor;
 use image::{DynamicImage, ImageReader, Limits, RgbImage};
 
 use super::MediaType;
+use super::heif::{HeifError, HeifImage};
 
 /// The largest image (in pixels) geoproof will decode: well above a 100-megapixel
 /// panorama, well below what a forged header can claim.
@@ -37,7 +38,14 @@ pub enum DecodeError {
 }
 
 /// Pixel size of an image as stored, read from the header only.
+///
+/// For HEIF/AVIF this is the size as displayed: libheif rotates while decoding.
 pub fn stored_dimensions(bytes: &[u8], media: MediaType) -> Result<(u32, u32), DecodeError> {
+    if is_heif(media) {
+        let (width, height) = open_heif(bytes, media)?.size();
+        check_size(width, height)?;
+        return Ok((width, height));
+    }
     let reader = ImageReader::with_format(Cursor::new(bytes), image_format(media)?);
     let (width, height) = reader
         .into_dimensions()
@@ -60,12 +68,62 @@ pub fn check_size(width: u32, height: u32) -> Result<(), DecodeError> {
     Ok(())
 }
 
+/// A HEIF/AVIF file opened through GDAL, or why not in our words.
+fn open_heif(bytes: &[u8], media: MediaType) -> Result<HeifImage, DecodeError> {
+    HeifImage::open(bytes).map_err(|e| heif_error(media, e))
+}
+
+/// HEIF/AVIF pixels as displayed, the size checked before any pixel is read.
+fn decode_heif(bytes: &[u8], media: MediaType, max_side: u32) -> Result<DynamicImage, DecodeError> {
+    let heif = open_heif(bytes, media)?;
+    let (width, height) = heif.size();
+    check_size(width, height)?;
+    heif.read(max_side).map_err(|e| heif_error(media, e))
+}
+
+/// libheif's reason as a decode error; AVIF that this GDAL cannot open is said to be
+/// unsupported here, not corrupt (libheif's own tools may read it).
+fn heif_error(media: MediaType, e: HeifError) -> DecodeError {
+    let format = format_name(media);
+    match e {
+        HeifError::Truncated(reason) => DecodeError::Truncated {
+            format,
+            detail: format!("libheif: {reason}"),
+        },
+        HeifError::Failed(reason) if media == MediaType::Avif => DecodeError::Unsupported {
+            format,
+            what: format!(
+                "GDAL {} here cannot open it ({reason}); convert a copy to PNG and keep \
+                 the original",
+                super::heif::gdal_release()
+            ),
+        },
+        HeifError::Failed(reason) => DecodeError::Corrupt {
+            format,
+            detail: format!("libheif: {reason}"),
+        },
+    }
+}
+
+/// Whether the format is decoded through libheif, which applies the container's own
+/// rotation: its EXIF Orientation must not be applied again.
+pub fn is_heif(media: MediaType) -> bool {
+    matches!(media, MediaType::Heif | MediaType::Avif)
+}
+
 /// Width and height as displayed, after EXIF orientation (5–8 swap the axes).
 pub fn oriented_dimensions(width: u32, height: u32, orientation: Option<u16>) -> (u32, u32) {
     match orientation {
         Some(5..=8) => (height, width),
         _ => (width, height),
     }
+}
+
+/// A decoded preview and what the decoders warned about on the way (for the record).
+#[derive(Debug, Clone)]
+pub struct Preview {
+    pub image: DynamicImage,
+    pub warnings: Vec<String>,
 }
 
 /// Decodes a preview whose longer side is at most `max_side`, oriented for display.
@@ -78,18 +136,17 @@ pub fn decode_preview(
     media: MediaType,
     orientation: Option<u16>,
     max_side: u32,
-) -> Result<DynamicImage, DecodeError> {
+) -> Result<Preview, DecodeError> {
+    let mut warnings = Vec::new();
     let image = match media {
         MediaType::Jpeg => {
-            check_jpeg_structure(bytes)?;
-            match decode_jpeg_scaled(bytes, max_side)? {
-                Some(img) => img,
-                None => decode_full(bytes, media)?,
-            }
+            warnings = check_jpeg_structure(bytes)?;
+            decode_jpeg(bytes, max_side, &mut warnings)?
         }
+        MediaType::Heif | MediaType::Avif => decode_heif(bytes, media, max_side)?,
         _ => decode_full(bytes, media)?,
     };
-    let mut preview = if image.width().max(image.height()) > max_side {
+    let mut image = if image.width().max(image.height()) > max_side {
         image.thumbnail(max_side, max_side)
     } else {
         image
@@ -98,13 +155,38 @@ pub fn decode_preview(
         .and_then(|o| u8::try_from(o).ok())
         .and_then(image::metadata::Orientation::from_exif)
     {
-        preview.apply_orientation(o);
+        image.apply_orientation(o);
     }
-    Ok(preview)
+    Ok(Preview { image, warnings })
+}
+
+/// A JPEG through the scaled decoder, or the full one when the scaled one cannot take
+/// the pixel format or the data: accepted if either decodes it, with the other's
+/// complaint kept as a warning.
+fn decode_jpeg(
+    bytes: &[u8],
+    max_side: u32,
+    warnings: &mut Vec<String>,
+) -> Result<DynamicImage, DecodeError> {
+    match decode_jpeg_scaled(bytes, max_side) {
+        Ok(Some(image)) => Ok(image),
+        Ok(None) => decode_full(bytes, MediaType::Jpeg),
+        Err(e @ DecodeError::TooLarge { .. }) => Err(e),
+        Err(scaled) => {
+            let image = decode_full(bytes, MediaType::Jpeg)?;
+            warnings.push(format!(
+                "the downscaling JPEG decoder failed ({scaled}); decoded at full size instead"
+            ));
+            Ok(image)
+        }
+    }
 }
 
 /// Full-resolution decode with limits enforced by the decoder itself.
 pub fn decode_full(bytes: &[u8], media: MediaType) -> Result<DynamicImage, DecodeError> {
+    if is_heif(media) {
+        return decode_heif(bytes, media, MAX_SIDE);
+    }
     let mut reader = ImageReader::with_format(Cursor::new(bytes), image_format(media)?);
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
@@ -173,41 +255,52 @@ fn decode_jpeg_scaled(bytes: &[u8], max_side: u32) -> Result<Option<DynamicImage
 
 /// Walks the JPEG marker structure to the end-of-image marker. Decoders pad a file cut
 /// short with grey and report success; evidence that ends early must be flagged.
-pub fn check_jpeg_structure(bytes: &[u8]) -> Result<(), DecodeError> {
-    let truncated = |detail: &str| DecodeError::Truncated {
+///
+/// Bytes between segments are skipped as libjpeg skips them, and reported in libjpeg's
+/// words ("Corrupt JPEG data: N extraneous bytes before marker 0xNN", which djpeg
+/// prints while decoding the image whole); the returned warnings say so.
+pub fn check_jpeg_structure(bytes: &[u8]) -> Result<Vec<String>, DecodeError> {
+    let truncated = |detail: String| DecodeError::Truncated {
         format: "JPEG",
-        detail: detail.to_owned(),
+        detail,
     };
+    let ends_early = || {
+        truncated(format!(
+            "file ends after {} bytes, before the end-of-image marker",
+            bytes.len()
+        ))
+    };
+    let mut warnings = Vec::new();
     let mut i = 2; // after SOI
     loop {
-        // Markers may be preceded by any number of 0xFF fill bytes.
-        while i < bytes.len() && bytes[i] == 0xFF && bytes.get(i + 1) == Some(&0xFF) {
-            i += 1;
+        let Some(found) = next_marker(bytes, i) else {
+            return Err(ends_early());
+        };
+        if found.discarded > 0 {
+            warnings.push(format!(
+                "Corrupt JPEG data: {} extraneous bytes before marker 0x{:02x} \
+                 (skipped, as libjpeg does; the image decodes whole)",
+                found.discarded, found.marker
+            ));
         }
-        if i + 1 >= bytes.len() {
-            return Err(truncated(&format!(
-                "file ends after {} bytes, before the end-of-image marker",
-                bytes.len()
-            )));
-        }
-        if bytes[i] != 0xFF {
-            return Err(DecodeError::Corrupt {
-                format: "JPEG",
-                detail: format!("expected a marker at byte {i}"),
-            });
-        }
-        let marker = bytes[i + 1];
-        match marker {
-            0xD9 => return Ok(()),
-            0x01 | 0xD0..=0xD7 => i += 2,
-            _ => {
-                let Some(len) = bytes.get(i + 2..i + 4) else {
-                    return Err(truncated("file ends inside a segment header"));
+        i = found.end;
+        match found.marker {
+            0xD9 => return Ok(warnings),
+            0x01 | 0xD0..=0xD7 => {}
+            marker => {
+                let Some(len) = bytes.get(i..i + 2) else {
+                    return Err(truncated("file ends inside a segment header".into()));
                 };
                 let len = usize::from(u16::from_be_bytes([len[0], len[1]]));
-                i += 2 + len;
+                if len < 2 {
+                    return Err(DecodeError::Corrupt {
+                        format: "JPEG",
+                        detail: format!("segment 0x{marker:02X} at byte {i} has length {len}"),
+                    });
+                }
+                i += len;
                 if i > bytes.len() {
-                    return Err(truncated(&format!(
+                    return Err(truncated(format!(
                         "file ends inside a segment (marker 0x{marker:02X}) at byte {}",
                         bytes.len()
                     )));
@@ -220,14 +313,57 @@ pub fn check_jpeg_structure(bytes: &[u8]) -> Result<(), DecodeError> {
     }
 }
 
-/// Returns the offset of the first real marker after entropy-coded data (skipping
-/// stuffed `FF 00` and restart markers), or the file length.
+/// A marker found by [`next_marker`].
+struct FoundMarker {
+    marker: u8,
+    /// Offset just after the marker byte.
+    end: usize,
+    /// Bytes skipped before it that were neither the marker nor fill bytes.
+    discarded: usize,
+}
+
+/// libjpeg's `next_marker`: skips anything up to a 0xFF, any number of 0xFF fill
+/// bytes, and stuffed `FF 00` pairs (counted as discarded); `None` at the end of data.
+fn next_marker(bytes: &[u8], mut i: usize) -> Option<FoundMarker> {
+    let mut discarded = 0;
+    loop {
+        while *bytes.get(i)? != 0xFF {
+            discarded += 1;
+            i += 1;
+        }
+        while *bytes.get(i)? == 0xFF {
+            i += 1;
+        }
+        let marker = bytes[i];
+        i += 1;
+        if marker != 0 {
+            return Some(FoundMarker {
+                marker,
+                end: i,
+                discarded,
+            });
+        }
+        discarded += 2;
+    }
+}
+
+/// Returns the offset of the first real marker (or its fill bytes) after entropy-coded
+/// data, skipping stuffed `FF 00` and restart markers, or the file length.
 fn skip_entropy_coded(bytes: &[u8], mut i: usize) -> usize {
-    while i + 1 < bytes.len() {
+    while i < bytes.len() {
         if bytes[i] == 0xFF {
-            match bytes[i + 1] {
-                0x00 | 0xD0..=0xD7 | 0xFF => i += 1,
-                _ => return i,
+            // Fill bytes may precede any marker, including EOI (`FF FF D9`).
+            let mut j = i + 1;
+            while bytes.get(j) == Some(&0xFF) {
+                j += 1;
+            }
+            match bytes.get(j) {
+                None => return bytes.len(),
+                Some(0x00 | 0xD0..=0xD7) => {
+                    i = j + 1;
+                    continue;
+                }
+                Some(_) => return i,
             }
         }
         i += 1;
@@ -241,6 +377,8 @@ fn format_name(media: MediaType) -> &'static str {
         MediaType::Png => "PNG",
         MediaType::Webp => "WebP",
         MediaType::Tiff => "TIFF",
+        MediaType::Heif => "HEIF",
+        MediaType::Avif => "AVIF",
         _ => "video",
     }
 }
@@ -306,7 +444,7 @@ mod tests {
             0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x04, 1, 2, 0xFF, 0xDA, 0x00, 0x02, 0x12, 0xFF, 0x00,
             0x34, 0xFF, 0xD0, 0x56, 0xFF, 0xD9,
         ];
-        assert_eq!(check_jpeg_structure(&ok), Ok(()));
+        assert_eq!(check_jpeg_structure(&ok), Ok(Vec::new()));
         assert!(matches!(
             check_jpeg_structure(&ok[..15]),
             Err(DecodeError::Truncated { .. })
@@ -315,5 +453,39 @@ mod tests {
             check_jpeg_structure(&ok[..5]),
             Err(DecodeError::Truncated { .. })
         ));
+    }
+
+    #[test]
+    fn fill_bytes_before_the_end_marker_are_not_truncation() {
+        // SOI, SOS (len 2), one data byte, fill bytes, EOI.
+        let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xDA, 0x00, 0x02, 0x12];
+        for fills in 1..4 {
+            let mut bytes = jpeg.clone();
+            bytes.extend(std::iter::repeat_n(0xFF, fills));
+            bytes.push(0xD9);
+            assert_eq!(check_jpeg_structure(&bytes), Ok(Vec::new()), "{fills}");
+        }
+        jpeg.extend([0xFF, 0xFF]);
+        assert!(matches!(
+            check_jpeg_structure(&jpeg),
+            Err(DecodeError::Truncated { .. })
+        ));
+    }
+
+    #[test]
+    fn stray_bytes_between_segments_are_skipped_with_libjpegs_warning() {
+        // SOI, APP0 (len 4), two stray bytes, SOS (len 2), data, EOI.
+        let jpeg = [
+            0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x04, 1, 2, 0x00, 0x07, 0xFF, 0xDA, 0x00, 0x02, 0x12,
+            0xFF, 0xD9,
+        ];
+        assert_eq!(
+            check_jpeg_structure(&jpeg).unwrap(),
+            vec![
+                "Corrupt JPEG data: 2 extraneous bytes before marker 0xda (skipped, as \
+                 libjpeg does; the image decodes whole)"
+                    .to_owned()
+            ]
+        );
     }
 }

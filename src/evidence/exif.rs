@@ -6,15 +6,43 @@ use std::io::Cursor;
 pub use crate::metadata::ExifSummary;
 use exif::{Exif, In, Tag, Value};
 
+use super::heif_exif::Missing;
+
 /// Reads the EXIF summary from a JPEG, TIFF, PNG, WebP or HEIF container.
 ///
 /// Returns the summary and warnings for the analyst (unreadable EXIF, junk GPS). A file
-/// without EXIF yields an empty summary and no warning.
+/// without EXIF yields an empty summary and no warning. EXIF is read entry by entry: a
+/// broken IFD or field loses that part only, and a warning names it.
 pub fn read_exif(bytes: &[u8]) -> (ExifSummary, Vec<String>) {
     let mut warnings = Vec::new();
-    let exif = match exif::Reader::new().read_from_container(&mut Cursor::new(bytes)) {
+    let mut reader = exif::Reader::new();
+    reader.continue_on_error(true);
+    // HEIF: the EXIF of the primary image, which kamadak-exif does not pick out.
+    let read = if matches!(
+        super::sniff(bytes),
+        Ok(super::MediaType::Heif | super::MediaType::Avif)
+    ) {
+        match super::heif_exif::primary_exif(bytes) {
+            Ok(tiff) => reader.read_raw(tiff),
+            Err(Missing::None) => return (ExifSummary::default(), warnings),
+            Err(Missing::Damaged(why)) => {
+                warnings.push(format!(
+                    "EXIF block could not be read ({why}); metadata ignored"
+                ));
+                return (ExifSummary::default(), warnings);
+            }
+        }
+    } else {
+        reader.read_from_container(&mut Cursor::new(bytes))
+    };
+    let exif = match read {
         Ok(exif) => exif,
         Err(exif::Error::NotFound(_)) => return (ExifSummary::default(), warnings),
+        Err(exif::Error::PartialResult(partial)) => {
+            let (exif, errors) = partial.into_inner();
+            warnings.push(partial_warning(&exif, &errors));
+            exif
+        }
         Err(err) => {
             warnings.push(format!(
                 "EXIF block could not be read ({err}); metadata ignored"
@@ -68,6 +96,80 @@ pub fn read_exif(bytes: &[u8]) -> (ExifSummary, Vec<String>) {
             .push("camera direction has no reference (true or magnetic north unknown)".to_owned());
     }
     (summary, warnings)
+}
+
+/// What was lost when parts of the EXIF block could not be read: the sub-directories
+/// (IFDs) that IFD0 points to but that yielded no field, else the number of entries.
+fn partial_warning(exif: &Exif, errors: &[exif::Error]) -> String {
+    let mut causes: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    causes.dedup();
+    let causes = causes.join("; ");
+    let lost = lost_directories(exif);
+    if lost.is_empty() {
+        format!(
+            "EXIF partly unreadable: {} entr{} could not be read ({causes}); the other \
+             fields are kept",
+            errors.len(),
+            if errors.len() == 1 { "y" } else { "ies" }
+        )
+    } else {
+        format!(
+            "EXIF partly unreadable: the {} could not be read ({causes}); the other fields \
+             are kept",
+            lost.join(" and the ")
+        )
+    }
+}
+
+/// The EXIF sub-directories that IFD0 points to (or, for IFD1, links to) but from
+/// which no field was read.
+fn lost_directories(exif: &Exif) -> Vec<&'static str> {
+    let tiff = exif.buf();
+    let little = tiff.starts_with(b"II");
+    let u16_at = |at: usize| {
+        tiff.get(at..at + 2).map(|b| {
+            let b = [b[0], b[1]];
+            if little {
+                u16::from_le_bytes(b)
+            } else {
+                u16::from_be_bytes(b)
+            }
+        })
+    };
+    let u32_at = |at: usize| {
+        tiff.get(at..at + 4).map(|b| {
+            let b = [b[0], b[1], b[2], b[3]];
+            if little {
+                u32::from_le_bytes(b)
+            } else {
+                u32::from_be_bytes(b)
+            }
+        })
+    };
+    let Some(ifd0) = u32_at(4).map(|o| o as usize) else {
+        return Vec::new();
+    };
+    let count = usize::from(u16_at(ifd0).unwrap_or(0));
+    let tags: Vec<u16> = (0..count)
+        .filter_map(|k| u16_at(ifd0 + 2 + 12 * k))
+        .collect();
+    let has_thumbnail_link = u32_at(ifd0 + 2 + 12 * count).is_some_and(|o| o != 0);
+    let read_from = |wanted: &dyn Fn(&exif::Field) -> bool| exif.fields().any(wanted);
+    let mut lost = Vec::new();
+    if tags.contains(&Tag::ExifIFDPointer.number())
+        && !read_from(&|f| f.tag.context() == exif::Context::Exif)
+    {
+        lost.push("Exif IFD (capture time, lens, exposure)");
+    }
+    if tags.contains(&Tag::GPSInfoIFDPointer.number())
+        && !read_from(&|f| f.tag.context() == exif::Context::Gps)
+    {
+        lost.push("GPS IFD (location, direction, GPS time)");
+    }
+    if has_thumbnail_link && !read_from(&|f| f.ifd_num == In::THUMBNAIL) {
+        lost.push("IFD1 (embedded thumbnail)");
+    }
+    lost
 }
 
 /// Rounds to 1e-7 degrees (about 1 cm), removing binary noise from DMS arithmetic.

@@ -4,6 +4,8 @@
 
 mod decode;
 mod exif;
+mod heif;
+mod heif_exif;
 mod sniff;
 mod tiff_variant;
 mod video;
@@ -155,10 +157,22 @@ pub fn load_oriented(path: &Path, max_side: u32) -> Result<(DynamicImage, u32, u
     let media_type = media_type_of(&bytes).map_err(fail)?;
     let (w, h) = decode::stored_dimensions(&bytes, media_type).map_err(|e| fail(e.into()))?;
     let (exif, _) = read_exif(&bytes);
-    let (width, height) = oriented_dimensions(w, h, exif.orientation);
-    let image = decode::decode_preview(&bytes, media_type, exif.orientation, max_side)
+    let orientation = display_orientation(media_type, &exif);
+    let (width, height) = oriented_dimensions(w, h, orientation);
+    let preview = decode::decode_preview(&bytes, media_type, orientation, max_side)
         .map_err(|e| fail(e.into()))?;
-    Ok((image, width, height))
+    Ok((preview.image, width, height))
+}
+
+/// The EXIF orientation still to apply after decoding: none for HEIF/AVIF, which
+/// libheif decodes already turned by the container's `irot`/`imir` (the EXIF tag is
+/// kept in the record as the file states it).
+fn display_orientation(media_type: MediaType, exif: &ExifSummary) -> Option<u16> {
+    if decode::is_heif(media_type) {
+        None
+    } else {
+        exif.orientation
+    }
 }
 
 /// Inspects image bytes already in memory (`name` is the original file name to record).
@@ -172,8 +186,11 @@ pub fn inspect_bytes(name: String, bytes: Vec<u8>) -> Result<Inspection, IntakeC
     }
     let (stored_w, stored_h) = decode::stored_dimensions(&bytes, media_type)?;
     let (exif, mut warnings) = read_exif(&bytes);
-    let (width, height) = oriented_dimensions(stored_w, stored_h, exif.orientation);
-    let thumbnail = decode::decode_preview(&bytes, media_type, exif.orientation, THUMBNAIL_SIDE)?;
+    let orientation = display_orientation(media_type, &exif);
+    let (width, height) = oriented_dimensions(stored_w, stored_h, orientation);
+    let preview = decode::decode_preview(&bytes, media_type, orientation, THUMBNAIL_SIDE)?;
+    warnings.extend(preview.warnings);
+    let thumbnail = preview.image;
     let perceptual_hash = perceptual_hash(&thumbnail);
     let sha256 = sha256_hex(&bytes);
     if exif.direction_ref.as_deref() == Some("M") {

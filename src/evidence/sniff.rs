@@ -9,6 +9,10 @@ pub enum MediaType {
     Png,
     Webp,
     Tiff,
+    /// HEIF with HEVC pictures (HEIC), as iPhones shoot; decoded through GDAL.
+    Heif,
+    /// HEIF with AV1 pictures; decoded through GDAL where it can.
+    Avif,
     Mp4,
     QuickTime,
     M4v,
@@ -25,6 +29,8 @@ impl MediaType {
             MediaType::Png => "image/png",
             MediaType::Webp => "image/webp",
             MediaType::Tiff => "image/tiff",
+            MediaType::Heif => "image/heic",
+            MediaType::Avif => "image/avif",
             MediaType::Mp4 => "video/mp4",
             MediaType::QuickTime => "video/quicktime",
             MediaType::M4v => "video/x-m4v",
@@ -42,6 +48,8 @@ impl MediaType {
             MediaType::Png => "png",
             MediaType::Webp => "webp",
             MediaType::Tiff => "tif",
+            MediaType::Heif => "heic",
+            MediaType::Avif => "avif",
             MediaType::Mp4 => "mp4",
             MediaType::QuickTime => "mov",
             MediaType::M4v => "m4v",
@@ -62,7 +70,12 @@ impl MediaType {
             MediaType::Matroska => "matroska",
             MediaType::MpegTs => "mpegts",
             MediaType::Avi => "avi",
-            MediaType::Jpeg | MediaType::Png | MediaType::Webp | MediaType::Tiff => return None,
+            MediaType::Jpeg
+            | MediaType::Png
+            | MediaType::Webp
+            | MediaType::Tiff
+            | MediaType::Heif
+            | MediaType::Avif => return None,
         })
     }
 
@@ -75,7 +88,8 @@ impl MediaType {
         mime.starts_with("video/")
     }
 
-    /// The image crate's format; `None` for videos (decoded by ffmpeg).
+    /// The image crate's format; `None` for videos (decoded by ffmpeg) and HEIF/AVIF
+    /// (decoded by GDAL).
     pub fn image_format(self) -> Option<image::ImageFormat> {
         Some(match self {
             MediaType::Jpeg => image::ImageFormat::Jpeg,
@@ -111,13 +125,10 @@ pub fn sniff(bytes: &[u8]) -> Result<MediaType, SniffRefusal> {
         return Ok(MediaType::Tiff);
     }
     if bytes.len() >= 12 && &bytes[4..8] == b"ftyp" {
+        if let Some(still) = sniff_heif(bytes) {
+            return Ok(still);
+        }
         return match &bytes[8..12] {
-            b"heic" | b"heix" | b"hevc" | b"heim" | b"heis" | b"mif1" | b"msf1" => {
-                Err(SniffRefusal::Unsupported(
-                    "HEIC/HEIF is not supported yet; convert a copy to JPEG or PNG and keep the original",
-                ))
-            }
-            b"avif" | b"avis" => Err(SniffRefusal::Unsupported("AVIF is not supported yet")),
             b"qt  " => Ok(MediaType::QuickTime),
             b"M4V " | b"M4VH" | b"M4VP" => Ok(MediaType::M4v),
             _ => Ok(MediaType::Mp4),
@@ -140,6 +151,27 @@ pub fn sniff(bytes: &[u8]) -> Result<MediaType, SniffRefusal> {
         let hex: Vec<String> = head.iter().take(8).map(|b| format!("{b:02x}")).collect();
         format!("unrecognised content (starts with {})", hex.join(" "))
     }))
+}
+
+/// HEIF stills by the brands of the `ftyp` box (major and compatible): HEVC brands make
+/// HEIC, AV1 brands AVIF; a bare HEIF brand (`mif1`) is left to libheif as HEIF.
+fn sniff_heif(bytes: &[u8]) -> Option<MediaType> {
+    let size = usize::try_from(u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
+        .unwrap_or(usize::MAX)
+        .clamp(12, bytes.len());
+    let major = &bytes[8..12];
+    let compatible = bytes.get(16..size).unwrap_or_default().chunks_exact(4);
+    let brands: Vec<&[u8]> = std::iter::once(major).chain(compatible).collect();
+    let any = |set: &[&[u8]]| brands.iter().any(|b| set.contains(b));
+    if any(&[b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis"]) {
+        Some(MediaType::Heif)
+    } else if any(&[b"avif", b"avis"]) {
+        Some(MediaType::Avif)
+    } else if matches!(major, b"mif1" | b"msf1") {
+        Some(MediaType::Heif)
+    } else {
+        None
+    }
 }
 
 /// Containers other than ISO media, by their signatures.
@@ -212,9 +244,28 @@ mod tests {
     }
 
     #[test]
-    fn refuses_heic_with_reason() {
-        let heic = b"\0\0\0\x18ftypheic\0\0\0\0";
-        assert!(matches!(sniff(heic), Err(SniffRefusal::Unsupported(m)) if m.contains("HEIC")));
+    fn heif_stills_are_told_apart_by_their_brands() {
+        assert_eq!(
+            sniff(b"\0\0\0\x18ftypheic\0\0\0\0mif1heic"),
+            Ok(MediaType::Heif)
+        );
+        assert_eq!(
+            sniff(b"\0\0\0\x18ftypmif1\0\0\0\0mif1heic"),
+            Ok(MediaType::Heif)
+        );
+        assert_eq!(
+            sniff(b"\0\0\0\x18ftypavif\0\0\0\0avifmif1"),
+            Ok(MediaType::Avif)
+        );
+        assert_eq!(
+            sniff(b"\0\0\0\x18ftypmif1\0\0\0\0mif1avif"),
+            Ok(MediaType::Avif)
+        );
+        assert_eq!(
+            sniff(b"\0\0\0\x18ftypisom\0\0\x02\0isomiso2"),
+            Ok(MediaType::Mp4)
+        );
+        assert!(!MediaType::Heif.is_video() && !MediaType::Avif.is_video());
     }
 
     #[test]

@@ -158,8 +158,8 @@ fn case_menu_ui(ui: &mut Ui, state: &mut AppState) {
             .add_filter(
                 "Images and videos",
                 &[
-                    "jpg", "jpeg", "png", "webp", "tif", "tiff", "mp4", "mov", "m4v", "webm",
-                    "mkv", "ts", "mts", "m2ts", "avi",
+                    "jpg", "jpeg", "png", "webp", "tif", "tiff", "heic", "heif", "hif", "avif",
+                    "mp4", "mov", "m4v", "webm", "mkv", "ts", "mts", "m2ts", "avi",
                 ],
             )
             .pick_files()

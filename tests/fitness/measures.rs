@@ -24,7 +24,7 @@ const CEILING_UI_THREADS: usize = 17; // target 0 outside the job registry
 const CEILING_STRING_ERRORS: usize = 20; // target 0
 const CEILING_LONG_FILES: usize = 3; // target 0
 const CEILING_LONG_FNS: usize = 18; // target 0
-const CEILING_IMPORT_LOOPS: usize = 7; // target 0
+const CEILING_IMPORT_LOOPS: usize = 6; // target 0
 
 struct Source {
     path: PathBuf,
