@@ -16,9 +16,113 @@ fn assert_add_refused(file: &Path, cause: &str) {
     util::assert_add_refused_with(None, &[], file, cause);
 }
 
+/// Rows at the bottom of djpeg's decode of `file` that are all mid-grey (no data
+/// reached them), or `None` (with a notice) when djpeg is not installed.
+fn djpeg_grey_rows(file: &Path) -> Option<usize> {
+    let Ok(out) = std::process::Command::new("djpeg").arg(file).output() else {
+        eprintln!("notice: djpeg is not installed; reference check skipped");
+        return None;
+    };
+    // djpeg exits 2 (warnings) and still writes the image.
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Premature end of JPEG file"));
+    let ppm = &out.stdout;
+    let header: Vec<usize> = ppm
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
+        .map(|(i, _)| i)
+        .take(3)
+        .collect();
+    let fields: Vec<usize> = String::from_utf8_lossy(&ppm[header[0] + 1..header[1]])
+        .split_ascii_whitespace()
+        .map(|f| f.parse().unwrap())
+        .collect();
+    let pixels = &ppm[header[2] + 1..];
+    Some(
+        pixels
+            .chunks(fields[0] * 3)
+            .rev()
+            .take_while(|row| row.iter().all(|v| *v == 128))
+            .count(),
+    )
+}
+
 #[test]
-fn truncated_jpeg_is_refused() {
-    assert_add_refused(&data("truncated.jpg"), "truncated JPEG");
+fn a_jpeg_cut_short_is_taken_in_with_the_rows_it_lacks_named() {
+    let file = data("truncated.jpg");
+    // djpeg reads 640×427 pixels, the bottom 291 rows grey; checked again when installed.
+    let grey = djpeg_grey_rows(&file).unwrap_or(291);
+    assert_eq!(grey, 291);
+    let expected = format!("the bottom {grey} of its 427 rows are missing and shown grey");
+    let run = geoproof(["inspect".as_ref(), file.as_os_str(), "--json".as_ref()]);
+    run.assert_ok();
+    let v = run.json();
+    assert_eq!(
+        (v["width"].as_u64(), v["height"].as_u64()),
+        (Some(640), Some(427))
+    );
+    // One warning: the missing rows (its segments before the image data, where EXIF
+    // would be, are whole; this file has none).
+    assert_eq!(v["warnings"].as_array().unwrap().len(), 1, "{v}");
+    let warnings = v["warnings"].to_string();
+    assert!(warnings.contains(&expected), "{warnings}");
+    assert!(warnings.contains("after 20000 bytes"), "{warnings}");
+    // `add` takes it in byte for byte, the warning in the record.
+    let (_dir, case) = new_case();
+    let run = geoproof([
+        "add".as_ref(),
+        case.as_os_str(),
+        file.as_os_str(),
+        "--json".as_ref(),
+    ]);
+    run.assert_ok();
+    assert!(run.stdout.contains(&expected), "{}", run.stdout);
+    assert!(run.stderr.contains(&expected), "{}", run.stderr);
+    let stored = case
+        .join("evidence")
+        .join(format!("{}.jpg", v["sha256"].as_str().unwrap()));
+    assert_eq!(fs::read(stored).unwrap(), fs::read(&file).unwrap());
+}
+
+#[test]
+fn a_jpeg_cut_short_keeps_its_exif() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = fs::read(data("rocket-gps.jpg")).unwrap();
+    let cut = dir.path().join("rocket-cut.jpg");
+    fs::write(&cut, &bytes[..bytes.len() * 2 / 3]).unwrap();
+    let run = geoproof(["inspect".as_ref(), cut.as_os_str(), "--json".as_ref()]);
+    run.assert_ok();
+    let v = run.json();
+    // The values written into rocket-gps.jpg (tests/data/README.md).
+    assert_eq!(v["taken_at"], "2015-02-11T18:03:42-05:00", "{v}");
+    assert!((v["lat"].as_f64().unwrap() - 28.56194).abs() < 1e-4, "{v}");
+    let warnings = v["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{v}");
+    assert!(
+        warnings[0]
+            .as_str()
+            .unwrap()
+            .contains("the file ends early"),
+        "{v}"
+    );
+}
+
+#[test]
+fn a_jpeg_cut_before_its_image_data_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = fs::read(data("truncated.jpg")).unwrap();
+    // Cut inside the tables, before the start-of-scan marker (at byte 1027).
+    let cut = dir.path().join("cut.jpg");
+    fs::write(&cut, &bytes[..600]).unwrap();
+    assert_add_refused(&cut, "truncated JPEG");
+    // Cut just after the scan header: no image data at all (libjpeg would show rows
+    // decoded from nothing).
+    let header_only = dir.path().join("header-only.jpg");
+    let sos = bytes.windows(2).position(|w| w == [0xFF, 0xDA]).unwrap();
+    let sos_len = usize::from(u16::from_be_bytes([bytes[sos + 2], bytes[sos + 3]]));
+    fs::write(&header_only, &bytes[..sos + 2 + sos_len]).unwrap();
+    assert_add_refused(&header_only, "truncated JPEG: file ends after 1041 bytes");
 }
 
 #[test]

@@ -205,9 +205,9 @@ fn the_cli_reports_counts_the_homography_and_refusals() {
     );
     let run = geoproof([
         "match".as_ref(),
-        data("truncated.jpg").as_os_str(),
+        data("not-an-image.jpg").as_os_str(),
         b_path.as_os_str(),
     ]);
     run.assert_failed();
-    assert!(run.stderr.contains("truncated.jpg"), "{}", run.stderr);
+    assert!(run.stderr.contains("not-an-image.jpg"), "{}", run.stderr);
 }

@@ -589,7 +589,7 @@ fn bad_redact_requests_name_the_file_and_the_cause_and_write_nothing() {
         assert_eq!(run.stderr.trim().lines().count(), 1, "{}", run.stderr);
         assert!(!out.exists(), "{args:?} wrote a file");
     }
-    let broken = data("truncated.jpg");
+    let broken = data("not-an-image.jpg");
     let run = geoproof([
         "redact".as_ref(),
         broken.as_os_str(),
@@ -599,7 +599,7 @@ fn bad_redact_requests_name_the_file_and_the_cause_and_write_nothing() {
         out.as_os_str(),
     ]);
     run.assert_failed();
-    assert!(run.stderr.contains("truncated.jpg"), "{}", run.stderr);
+    assert!(run.stderr.contains("not-an-image.jpg"), "{}", run.stderr);
     assert!(!out.exists());
     let copy = dir.path().join("same.jpg");
     std::fs::copy(&input, &copy).unwrap();

@@ -185,22 +185,36 @@ fn importing_runs_in_the_background_and_reports_bad_files() {
         util::data("rocket-gps.jpg"),
         util::data("coffee-no-gps.jpg"),
         util::data("truncated.jpg"),
+        util::data("not-an-image.jpg"),
     ];
     push(&mut h, Command::Import(files));
     for _ in 0..200 {
         h.step();
         std::thread::sleep(std::time::Duration::from_millis(10));
         let s = &app(&h).state;
-        if s.import_progress.is_none() && s.case.as_ref().unwrap().evidence().count() == 2 {
+        if s.import_progress.is_none() && s.case.as_ref().unwrap().evidence().count() == 3 {
             break;
         }
     }
     h.run_steps(2);
     let state = &app(&h).state;
-    assert_eq!(state.case.as_ref().unwrap().evidence().count(), 2);
+    let case = state.case.as_ref().unwrap();
+    assert_eq!(case.evidence().count(), 3);
     assert!(state.import_progress.is_none(), "the job finished");
-    // The truncated file came last: its error is what the status bar shows.
-    h.get_by_label_contains("truncated.jpg: truncated JPEG");
+    // The JPEG cut short is taken in as libjpeg reads it, the missing rows in its record.
+    let cut = case
+        .evidence()
+        .find(|e| e.original_name == "truncated.jpg")
+        .unwrap();
+    assert!(
+        cut.warnings
+            .iter()
+            .any(|w| w.contains("the bottom 291 of its 427 rows are missing")),
+        "{:?}",
+        cut.warnings
+    );
+    // The text file came last: its error is what the status bar shows.
+    h.get_by_label_contains("not-an-image.jpg: not an image");
 }
 
 fn wait_until(h: &mut Harness<'static, Holder>, done: impl Fn(&GeoproofApp) -> bool) {

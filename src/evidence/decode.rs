@@ -47,9 +47,10 @@ pub fn stored_dimensions(bytes: &[u8], media: MediaType) -> Result<(u32, u32), D
         return Ok((width, height));
     }
     let reader = ImageReader::with_format(Cursor::new(bytes), image_format(media)?);
-    let (width, height) = reader
-        .into_dimensions()
-        .map_err(|e| unsupported_or(bytes, media, corrupt(media, e)))?;
+    let (width, height) = reader.into_dimensions().map_err(|e| {
+        header_truncated(bytes, media)
+            .unwrap_or_else(|| unsupported_or(bytes, media, corrupt(media, e)))
+    })?;
     check_size(width, height)?;
     Ok((width, height))
 }
@@ -140,8 +141,13 @@ pub fn decode_preview(
     let mut warnings = Vec::new();
     let image = match media {
         MediaType::Jpeg => {
-            warnings = check_jpeg_structure(bytes)?;
-            decode_jpeg(bytes, max_side, &mut warnings)?
+            let structure = check_jpeg_structure(bytes)?;
+            warnings = structure.warnings;
+            if structure.ends_early {
+                decode_jpeg_cut_short(bytes, &mut warnings)?
+            } else {
+                decode_jpeg(bytes, max_side, &mut warnings)?
+            }
         }
         MediaType::Heif | MediaType::Avif => decode_heif(bytes, media, max_side)?,
         _ => decode_full(bytes, media)?,
@@ -182,6 +188,41 @@ fn decode_jpeg(
     }
 }
 
+/// A JPEG that ends inside its image data, read as libjpeg reads it ("Premature end of
+/// JPEG file"): the rows the data never reached are mid-grey. Taken in only if the
+/// decoder produced at least one row, with a warning saying how many rows are grey.
+fn decode_jpeg_cut_short(
+    bytes: &[u8],
+    warnings: &mut Vec<String>,
+) -> Result<DynamicImage, DecodeError> {
+    // At full size: the grey rows are counted in the image as stored.
+    let image = decode_full(bytes, MediaType::Jpeg)?;
+    let rgb = image.to_rgb8();
+    let height = rgb.height();
+    let grey = rgb
+        .rows()
+        .rev()
+        .take_while(|row| row.clone().all(|p| p.0 == [128; 3]))
+        .count();
+    let grey = u32::try_from(grey).unwrap_or(height);
+    if grey >= height {
+        return Err(DecodeError::Truncated {
+            format: "JPEG",
+            detail: format!(
+                "file ends after {} bytes, before any row of the image",
+                bytes.len()
+            ),
+        });
+    }
+    warnings.push(format!(
+        "the file ends early, after {} bytes, before its end-of-image marker \
+         (libjpeg: \"Premature end of JPEG file\"): the bottom {grey} of its {height} rows \
+         are missing and shown grey, as libjpeg reads it",
+        bytes.len()
+    ));
+    Ok(image)
+}
+
 /// Full-resolution decode with limits enforced by the decoder itself.
 pub fn decode_full(bytes: &[u8], media: MediaType) -> Result<DynamicImage, DecodeError> {
     if is_heif(media) {
@@ -204,6 +245,15 @@ pub fn decode_full(bytes: &[u8], media: MediaType) -> Result<DynamicImage, Decod
         },
         e => unsupported_or(bytes, media, corrupt(media, e)),
     })
+}
+
+/// A JPEG whose header the decoder could not read because the file ends inside it: said
+/// in our words ("file ends inside a segment…") rather than the decoder's.
+fn header_truncated(bytes: &[u8], media: MediaType) -> Option<DecodeError> {
+    match check_jpeg_structure(bytes) {
+        Err(e @ DecodeError::Truncated { .. }) if media == MediaType::Jpeg => Some(e),
+        _ => None,
+    }
 }
 
 /// A TIFF the decoder refused may be valid and only of a kind it does not show: then
@@ -253,13 +303,46 @@ fn decode_jpeg_scaled(bytes: &[u8], max_side: u32) -> Result<Option<DynamicImage
         })
 }
 
+/// What the walk of a JPEG's markers found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JpegStructure {
+    /// libjpeg's warnings about the structure (bytes skipped between segments).
+    pub warnings: Vec<String>,
+    /// The file ends after its image data began, before the end-of-image marker:
+    /// libjpeg decodes what is there and greys the rest.
+    pub ends_early: bool,
+}
+
 /// Walks the JPEG marker structure to the end-of-image marker. Decoders pad a file cut
-/// short with grey and report success; evidence that ends early must be flagged.
+/// short with grey and report success; evidence that ends early must be flagged
+/// (`ends_early`), and a file that ends before any scan is refused as truncated.
 ///
 /// Bytes between segments are skipped as libjpeg skips them, and reported in libjpeg's
 /// words ("Corrupt JPEG data: N extraneous bytes before marker 0xNN", which djpeg
 /// prints while decoding the image whole); the returned warnings say so.
-pub fn check_jpeg_structure(bytes: &[u8]) -> Result<Vec<String>, DecodeError> {
+pub fn check_jpeg_structure(bytes: &[u8]) -> Result<JpegStructure, DecodeError> {
+    let mut warnings = Vec::new();
+    let mut scan_seen = false;
+    match walk_jpeg_markers(bytes, &mut warnings, &mut scan_seen) {
+        Ok(()) => Ok(JpegStructure {
+            warnings,
+            ends_early: false,
+        }),
+        Err(DecodeError::Truncated { .. }) if scan_seen => Ok(JpegStructure {
+            warnings,
+            ends_early: true,
+        }),
+        Err(e) => Err(e),
+    }
+}
+
+/// The walk of [`check_jpeg_structure`]; `scan_seen` tells whether image data began
+/// (a scan with at least one byte of entropy-coded data).
+fn walk_jpeg_markers(
+    bytes: &[u8],
+    warnings: &mut Vec<String>,
+    scan_seen: &mut bool,
+) -> Result<(), DecodeError> {
     let truncated = |detail: String| DecodeError::Truncated {
         format: "JPEG",
         detail,
@@ -270,7 +353,6 @@ pub fn check_jpeg_structure(bytes: &[u8]) -> Result<Vec<String>, DecodeError> {
             bytes.len()
         ))
     };
-    let mut warnings = Vec::new();
     let mut i = 2; // after SOI
     loop {
         let Some(found) = next_marker(bytes, i) else {
@@ -285,7 +367,7 @@ pub fn check_jpeg_structure(bytes: &[u8]) -> Result<Vec<String>, DecodeError> {
         }
         i = found.end;
         match found.marker {
-            0xD9 => return Ok(warnings),
+            0xD9 => return Ok(()),
             0x01 | 0xD0..=0xD7 => {}
             marker => {
                 let Some(len) = bytes.get(i..i + 2) else {
@@ -306,7 +388,10 @@ pub fn check_jpeg_structure(bytes: &[u8]) -> Result<Vec<String>, DecodeError> {
                     )));
                 }
                 if marker == 0xDA {
+                    let data = i;
                     i = skip_entropy_coded(bytes, i);
+                    // Image data only if the scan holds at least one byte of it.
+                    *scan_seen |= i > data;
                 }
             }
         }
@@ -444,15 +529,23 @@ mod tests {
             0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x04, 1, 2, 0xFF, 0xDA, 0x00, 0x02, 0x12, 0xFF, 0x00,
             0x34, 0xFF, 0xD0, 0x56, 0xFF, 0xD9,
         ];
-        assert_eq!(check_jpeg_structure(&ok), Ok(Vec::new()));
-        assert!(matches!(
-            check_jpeg_structure(&ok[..15]),
-            Err(DecodeError::Truncated { .. })
-        ));
-        assert!(matches!(
-            check_jpeg_structure(&ok[..5]),
-            Err(DecodeError::Truncated { .. })
-        ));
+        let whole = JpegStructure {
+            warnings: Vec::new(),
+            ends_early: false,
+        };
+        assert_eq!(check_jpeg_structure(&ok), Ok(whole));
+        // Cut inside the image data: decodable as far as it goes.
+        assert!(check_jpeg_structure(&ok[..15]).unwrap().ends_early);
+        // Cut before any image data: nothing to decode.
+        for cut in [5, 10, 12] {
+            assert!(
+                matches!(
+                    check_jpeg_structure(&ok[..cut]),
+                    Err(DecodeError::Truncated { .. })
+                ),
+                "{cut}"
+            );
+        }
     }
 
     #[test]
@@ -463,13 +556,11 @@ mod tests {
             let mut bytes = jpeg.clone();
             bytes.extend(std::iter::repeat_n(0xFF, fills));
             bytes.push(0xD9);
-            assert_eq!(check_jpeg_structure(&bytes), Ok(Vec::new()), "{fills}");
+            let found = check_jpeg_structure(&bytes).unwrap();
+            assert!(found.warnings.is_empty() && !found.ends_early, "{fills}");
         }
         jpeg.extend([0xFF, 0xFF]);
-        assert!(matches!(
-            check_jpeg_structure(&jpeg),
-            Err(DecodeError::Truncated { .. })
-        ));
+        assert!(check_jpeg_structure(&jpeg).unwrap().ends_early);
     }
 
     #[test]
@@ -480,7 +571,7 @@ mod tests {
             0xFF, 0xD9,
         ];
         assert_eq!(
-            check_jpeg_structure(&jpeg).unwrap(),
+            check_jpeg_structure(&jpeg).unwrap().warnings,
             vec![
                 "Corrupt JPEG data: 2 extraneous bytes before marker 0xda (skipped, as \
                  libjpeg does; the image decodes whole)"

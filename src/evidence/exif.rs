@@ -8,6 +8,26 @@ use exif::{Exif, In, Tag, Value};
 
 use super::heif_exif::Missing;
 
+/// A JPEG's segments before its first scan (where EXIF must be), closed with an
+/// end-of-image marker: kamadak-exif otherwise walks the image data too, and calls a
+/// photo cut short inside it "Broken JPEG file" though its EXIF (or lack of one) is
+/// whole. Other containers, and JPEGs whose segments cannot be walked, pass unchanged.
+fn jpeg_header(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    if !bytes.starts_with(&[0xFF, 0xD8]) {
+        return bytes.into();
+    }
+    let mut i = 2;
+    while let [0xFF, marker, hi, lo, ..] = bytes[i.min(bytes.len())..] {
+        if marker == 0xDA {
+            let mut header = bytes[..i].to_vec();
+            header.extend([0xFF, 0xD9]);
+            return header.into();
+        }
+        i += 2 + usize::from(u16::from_be_bytes([hi, lo]));
+    }
+    bytes.into()
+}
+
 /// Reads the EXIF summary from a JPEG, TIFF, PNG, WebP or HEIF container.
 ///
 /// Returns the summary and warnings for the analyst (unreadable EXIF, junk GPS). A file
@@ -33,7 +53,7 @@ pub fn read_exif(bytes: &[u8]) -> (ExifSummary, Vec<String>) {
             }
         }
     } else {
-        reader.read_from_container(&mut Cursor::new(bytes))
+        reader.read_from_container(&mut Cursor::new(jpeg_header(bytes).as_ref()))
     };
     let exif = match read {
         Ok(exif) => exif,

@@ -5,7 +5,9 @@
 //! container's rotation and mirror (`irot`, `imir`) while decoding, so the pixels come
 //! out as displayed: the EXIF Orientation tag, which HEIF readers are to ignore, must
 //! not be applied again. AVIF goes the same way; where this GDAL cannot open it
-//! (GDAL 3.6's HEIF driver does not), it is refused with GDAL's reason.
+//! (GDAL 3.6's HEIF driver does not), it is refused with GDAL's reason. The `image`
+//! crate's own AVIF decoder (`avif-native`) is no way round: its dav1d 0.11 bindings
+//! (dav1d-sys 0.8) require libdav1d 1.3 or newer, and Debian 12 ships libdav1d 1.0.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
