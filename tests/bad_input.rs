@@ -8,7 +8,7 @@ use std::fs;
 use std::io::Write;
 use std::path::Path;
 
-use util::{data, geoproof, new_case, snapshot};
+use util::{add_to_new_case, data, geoproof, new_case, snapshot};
 
 /// Adds `file` to a fresh case and checks the refusal: one stderr line naming the file
 /// and containing `cause`, non-zero exit, the case untouched.
@@ -69,14 +69,7 @@ fn a_jpeg_cut_short_is_taken_in_with_the_rows_it_lacks_named() {
     assert!(warnings.contains(&expected), "{warnings}");
     assert!(warnings.contains("after 20000 bytes"), "{warnings}");
     // `add` takes it in byte for byte, the warning in the record.
-    let (_dir, case) = new_case();
-    let run = geoproof([
-        "add".as_ref(),
-        case.as_os_str(),
-        file.as_os_str(),
-        "--json".as_ref(),
-    ]);
-    run.assert_ok();
+    let (_dir, case, run) = add_to_new_case(&file);
     assert!(run.stdout.contains(&expected), "{}", run.stdout);
     assert!(run.stderr.contains(&expected), "{}", run.stderr);
     let stored = case

@@ -9,7 +9,7 @@ mod util;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use util::{geoproof, new_case};
+use util::{add_to_new_case, geoproof};
 
 fn photo(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -67,14 +67,7 @@ fn a_jpeg_whose_data_ends_with_fill_bytes_before_eoi_is_whole() {
         assert_eq!(size, size_of(&v));
     }
     // And it goes into a case byte for byte.
-    let (_dir, case) = new_case();
-    let run = geoproof([
-        "add".as_ref(),
-        case.as_os_str(),
-        file.as_os_str(),
-        "--json".as_ref(),
-    ]);
-    run.assert_ok();
+    let (_dir, case, _) = add_to_new_case(&file);
     let stored = case
         .join("evidence")
         .join(format!("{}.jpg", v["sha256"].as_str().unwrap()));
@@ -100,14 +93,7 @@ fn a_jpeg_with_stray_bytes_between_segments_is_taken_in_with_libjpegs_warning() 
         assert_eq!(size, size_of(&v));
     }
     // The record keeps the warning; the inspector shows the record's warnings.
-    let (_dir, case) = new_case();
-    let run = geoproof([
-        "add".as_ref(),
-        case.as_os_str(),
-        file.as_os_str(),
-        "--json".as_ref(),
-    ]);
-    run.assert_ok();
+    let (_dir, _, run) = add_to_new_case(&file);
     assert!(run.stdout.contains(expected), "{}", run.stdout);
 }
 
@@ -216,14 +202,7 @@ fn an_iphone_heic_is_taken_in_turned_once_with_its_primary_images_exif() {
         assert_eq!(t["Rotation"], 270);
     }
     // Into a case byte for byte, with an upright preview, and on the board like a JPEG.
-    let (_dir, case) = new_case();
-    let run = geoproof([
-        "add".as_ref(),
-        case.as_os_str(),
-        file.as_os_str(),
-        "--json".as_ref(),
-    ]);
-    run.assert_ok();
+    let (_dir, case, _) = add_to_new_case(&file);
     let sha = v["sha256"].as_str().unwrap();
     let stored = case.join("evidence").join(format!("{sha}.heic"));
     assert_eq!(

@@ -240,8 +240,9 @@ impl Imprint {
     }
 }
 
-/// The imprint of `bytes` (a token or a response), without checking anything else.
-pub fn imprint(bytes: &[u8]) -> Result<Imprint, StampError> {
+/// The signed data of `bytes` (a token or a response), its encapsulated content (what
+/// the signature covers) and the TSTInfo read from it.
+fn signed_info(bytes: &[u8]) -> Result<(SignedData, OctetString, TstInfo), StampError> {
     let signed: SignedData = token(bytes)?
         .content
         .decode_as()
@@ -255,6 +256,12 @@ pub fn imprint(bytes: &[u8]) -> Result<Imprint, StampError> {
         .map_err(|_| not_token("its content is not a TSTInfo"))?;
     let info =
         TstInfo::from_der(content.as_bytes()).map_err(|_| not_token("unreadable TSTInfo"))?;
+    Ok((signed, content, info))
+}
+
+/// The imprint of `bytes` (a token or a response), without checking anything else.
+pub fn imprint(bytes: &[u8]) -> Result<Imprint, StampError> {
+    let (_, _, info) = signed_info(bytes)?;
     Ok(Imprint {
         algorithm: info.message_imprint.hash_algorithm.oid,
         digest: info.message_imprint.hashed_message.as_bytes().to_vec(),
@@ -282,20 +289,7 @@ pub fn verify_at(
     roots: &[TrustAnchor<'_>],
     at: Option<DateTime<Utc>>,
 ) -> Result<VerifiedStamp, StampError> {
-    let token = token(bytes)?;
-    let signed: SignedData = token
-        .content
-        .decode_as()
-        .map_err(|_| not_token("no signed data"))?;
-    let content = signed
-        .encap_content_info
-        .econtent
-        .as_ref()
-        .ok_or_else(|| not_token("no TSTInfo"))?
-        .decode_as::<OctetString>()
-        .map_err(|_| not_token("its content is not a TSTInfo"))?;
-    let info =
-        TstInfo::from_der(content.as_bytes()).map_err(|_| not_token("unreadable TSTInfo"))?;
+    let (signed, content, info) = signed_info(bytes)?;
     let (expected, hash) = digest(info.message_imprint.hash_algorithm.oid, data)?;
     if info.message_imprint.hashed_message.as_bytes() != expected.as_slice() {
         return Err(StampError::OtherData);

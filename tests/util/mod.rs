@@ -82,6 +82,20 @@ pub fn new_case() -> (tempfile::TempDir, PathBuf) {
     (dir, case)
 }
 
+/// Adds `file` to a new case with `add --json`, which must succeed: the case's folder
+/// (kept while the `TempDir` lives), its path and the run.
+pub fn add_to_new_case(file: &Path) -> (tempfile::TempDir, PathBuf, Run) {
+    let (dir, case) = new_case();
+    let run = geoproof([
+        "add".as_ref(),
+        case.as_os_str(),
+        file.as_os_str(),
+        "--json".as_ref(),
+    ]);
+    run.assert_ok();
+    (dir, case, run)
+}
+
 /// Every file under `root`, with its bytes, to prove that nothing changed.
 pub fn snapshot(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     let mut out = Vec::new();
