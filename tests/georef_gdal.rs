@@ -132,6 +132,20 @@ fn control_and_check(r: &Raster) -> (Vec<[f64; 2]>, Vec<[f64; 2]>) {
     )
 }
 
+/// Control points from pixels and the (lon, lat) they are placed at.
+fn control_points(pixels: &[[f64; 2]], ground: &[(f64, f64)]) -> Vec<ControlPoint> {
+    pixels
+        .iter()
+        .zip(ground)
+        .map(|(p, g)| ControlPoint {
+            x: p[0],
+            y: p[1],
+            lat: g.1,
+            lon: g.0,
+        })
+        .collect()
+}
+
 fn distance_m(a: (f64, f64), b: (f64, f64)) -> f64 {
     let frame = LocalFrame::at(a.1, a.0);
     let d = frame.to_local(b.1, b.0);
@@ -162,16 +176,7 @@ fn every_method_puts_pixels_where_the_rasters_geotransform_does() {
     for r in &RASTERS {
         let (control, check) = control_and_check(r);
         let ground = placed(r, &control);
-        let points: Vec<ControlPoint> = control
-            .iter()
-            .zip(&ground)
-            .map(|(p, g)| ControlPoint {
-                x: p[0],
-                y: p[1],
-                lat: g.1,
-                lon: g.0,
-            })
-            .collect();
+        let points = control_points(&control, &ground);
         let want = placed(r, &check);
         for method in [Method::Helmert, Method::Affine, Method::Projective] {
             let fit = georef::fit(&points, method).unwrap();
@@ -218,16 +223,7 @@ fn north_up_raster_mapped_by_helmert_is_north_up_and_to_scale() {
     let r = &RASTERS[0];
     let (control, _) = control_and_check(r);
     let ground = placed(r, &control);
-    let points: Vec<ControlPoint> = control
-        .iter()
-        .zip(&ground)
-        .map(|(p, g)| ControlPoint {
-            x: p[0],
-            y: p[1],
-            lat: g.1,
-            lon: g.0,
-        })
-        .collect();
+    let points = control_points(&control, &ground);
     let fit = georef::fit(&points, Method::Helmert).unwrap();
     let a = fit.image_to_local(10.0, 10.0).unwrap();
     let b = fit.image_to_local(10.0, 11.0).unwrap();
