@@ -371,6 +371,8 @@ fn comparison(a: &str, b: &str) -> Finding {
         b: "A2".into(),
         description: "white stripe on left sleeve".into(),
         assessment: Assessment::Consistent,
+        feature_class: None,
+        quality_limits: Vec::new(),
     }];
     f
 }

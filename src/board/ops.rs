@@ -126,6 +126,8 @@ pub fn link(finding: &mut Finding, a: &str, b: &str) -> Result<u32, LinkError> {
         b: b.to_owned(),
         description: String::new(),
         assessment: Assessment::Unclear,
+        feature_class: None,
+        quality_limits: Vec::new(),
     });
     finding.links.sort_by_key(|l| l.number);
     Ok(number)

@@ -340,14 +340,43 @@ impl Annotation {
     }
 }
 
-/// How a linked pair of features compares.
+/// How a linked pair of features compares. `Unclear` is "not assessable" (the image
+/// does not let it be judged); it is written `unclear` so older geoproofs read it, and
+/// `not_assessable` is read as the same.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Assessment {
     Consistent,
     Inconsistent,
     #[default]
+    #[serde(alias = "not_assessable")]
     Unclear,
+}
+
+/// What kind of feature a linked pair is (photographic comparison practice): a class
+/// feature (type, colour, model: shared by many items, weak on its own) or an
+/// individualising one (damage, wear, a unique print).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FeatureClass {
+    Class,
+    Individualising,
+}
+
+impl FeatureClass {
+    pub const ALL: [FeatureClass; 2] = [FeatureClass::Class, FeatureClass::Individualising];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FeatureClass::Class => "class",
+            FeatureClass::Individualising => "individualising",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<FeatureClass> {
+        let t = text.trim().to_ascii_lowercase().replace("izing", "ising");
+        FeatureClass::ALL.into_iter().find(|c| c.as_str() == t)
+    }
 }
 
 impl Assessment {
@@ -363,7 +392,7 @@ impl Assessment {
         match self {
             Assessment::Consistent => "consistent",
             Assessment::Inconsistent => "inconsistent",
-            Assessment::Unclear => "unclear",
+            Assessment::Unclear => "not assessable",
         }
     }
 }
@@ -379,6 +408,13 @@ pub struct LinkedFeature {
     pub description: String,
     #[serde(default)]
     pub assessment: Assessment,
+    /// Class or individualising; `None`: not stated (older cases).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feature_class: Option<FeatureClass>,
+    /// What in the images limits the comparison (resolution, compression, lighting,
+    /// angle), as the analyst noted it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub quality_limits: Vec<String>,
 }
 
 /// The next free id with `prefix` (`P1`, `P2`… or `A1`, `A2`…), never reusing a gap so a
@@ -528,6 +564,8 @@ mod tests {
             b: b.into(),
             description: String::new(),
             assessment: Assessment::Consistent,
+            feature_class: None,
+            quality_limits: Vec::new(),
         };
         assert!(check_structure(&panels, &annotations, &[link("A1", "A2", 1)]).is_ok());
         let err = check_structure(&panels, &annotations, &[link("A1", "A3", 1)]).unwrap_err();

@@ -2,7 +2,9 @@
 //! [`Case::apply`], so no change can bypass the audit log that [`Case::save`] appends to.
 //! (Undo lives in the board's own history, `board::history`, not in `Case`.)
 
+use super::analyst::AnalystKey;
 use super::comparison::PanelSource;
+use super::review::{BlindReview, FindingSignature, ReviewStep};
 use super::{
     Case, CaseError, EVIDENCE_DIR, EvidenceRecord, FINDINGS_DIR, Finding, FindingLocation,
     SNAPSHOTS_DIR, is_valid_finding_id, short_hash, store,
@@ -65,6 +67,35 @@ pub enum Edit {
     SetFindingLocation {
         id: String,
         location: Option<FindingLocation>,
+    },
+    /// Lists an analyst's public key in the case (a key listed already is refused).
+    AddAnalyst(Box<AnalystKey>),
+    /// Adds an author's signature (`purpose` `author`), which must hold over the
+    /// finding and inputs as they are now, by a key the case lists.
+    AddSignature {
+        id: String,
+        signature: Box<FindingSignature>,
+    },
+    /// Moves a finding's review state: an allowed move, signed over the finding as it is
+    /// by a listed key; approval by the finding's author is refused.
+    Review {
+        id: String,
+        step: Box<ReviewStep>,
+    },
+    /// Records a reviewer's blind location for a geolocation; refused when the log shows
+    /// the reviewer opened the finding, or the reviewer is its author.
+    AddBlindReview {
+        id: String,
+        review: Box<BlindReview>,
+    },
+    /// Records that an analyst saw a finding's answer (logged only: `finding_opened`).
+    /// Blind review reads these entries.
+    FindingOpened {
+        id: String,
+        analyst: String,
+        public_key: Option<String>,
+        /// Where: `cli show`, `app inspector`…
+        via: String,
     },
 }
 
@@ -199,8 +230,15 @@ impl Case {
                         reason,
                     })?;
                 let id = finding.id.clone();
+                let mut finding = *finding;
+                // The review record changes only through the review edits.
+                finding.review = match self.findings.get(&id) {
+                    Some(stored) => stored.review.clone(),
+                    None => Default::default(),
+                };
                 self.log_event("finding_saved", serde_json::json!({ "id": id }));
-                self.findings.insert(id.clone(), *finding);
+                self.reset_review_if_changed(&mut finding);
+                self.findings.insert(id.clone(), finding);
                 self.dirty.findings.insert(id);
             }
             Edit::SetFindingLocation { id, location } => {
@@ -211,20 +249,21 @@ impl Case {
                             case: self.root.clone(),
                             id: id.clone(),
                         })?;
-                if let Some(l) = location {
-                    let mut checked = finding.clone();
-                    checked.location = Some(l);
-                    checked.check().map_err(|reason| CaseError::InvalidValue {
+                let mut changed = finding.clone();
+                changed.location = location;
+                if location.is_some() {
+                    changed.check().map_err(|reason| CaseError::InvalidValue {
                         what: format!("location of {id}"),
                         reason,
                     })?;
                 }
-                finding.location = location;
-                finding.updated = chrono::Utc::now();
+                changed.updated = chrono::Utc::now();
                 self.log_event(
                     "finding_located",
                     serde_json::json!({ "id": id, "location": location }),
                 );
+                self.reset_review_if_changed(&mut changed);
+                self.findings.insert(id.clone(), changed);
                 self.dirty.findings.insert(id);
             }
             Edit::AddMapSnapshot(snapshot) => {
@@ -272,8 +311,27 @@ impl Case {
                     }),
                 );
                 let id = finding.id.clone();
+                self.reset_review_if_changed(&mut finding);
                 self.findings.insert(id.clone(), finding);
                 self.dirty.findings.insert(id);
+            }
+            Edit::AddAnalyst(key) => self.add_analyst(*key)?,
+            Edit::AddSignature { id, signature } => self.add_signature(&id, *signature)?,
+            Edit::Review { id, step } => self.add_review_step(&id, *step)?,
+            Edit::AddBlindReview { id, review } => self.add_blind_review(&id, *review)?,
+            Edit::FindingOpened {
+                id,
+                analyst,
+                public_key,
+                via,
+            } => {
+                self.finding(&id)?;
+                self.log_event(
+                    "finding_opened",
+                    serde_json::json!({
+                        "id": id, "analyst": analyst, "public_key": public_key, "via": via,
+                    }),
+                );
             }
             Edit::RemoveFinding { id } => {
                 self.finding(&id)?;

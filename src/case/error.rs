@@ -45,6 +45,9 @@ pub enum CaseError {
     InvalidValue { what: String, reason: String },
     #[error("invalid finding id {id:?} (letters, digits, '-' and '_' only)")]
     InvalidFindingId { id: String },
+    /// A signature, review step or blind review that the rules do not allow.
+    #[error("finding {finding}: {reason}")]
+    Refused { finding: String, reason: String },
 }
 
 impl From<crate::fsio::FileError> for CaseError {

@@ -5,9 +5,11 @@
 //! atomically, and appends the audit log. A read-write `Case` holds an exclusive lock on
 //! the folder for its lifetime, so two processes never write one case.
 
+pub mod analyst;
 pub mod candidates;
 pub mod chronolocation;
 pub mod comparison;
+pub mod conclusion;
 mod edit;
 mod error;
 pub mod georeference;
@@ -18,6 +20,10 @@ pub mod listing;
 mod lock;
 pub mod log;
 mod model;
+pub mod review;
+mod review_edits;
+pub mod review_rules;
+pub mod signature;
 mod similar;
 mod stamp;
 pub mod store;
@@ -165,6 +171,7 @@ impl Case {
                 created: chrono::Utc::now(),
                 settings: BTreeMap::new(),
                 imagery_layers: Vec::new(),
+                analysts: Vec::new(),
                 extra: Extra::new(),
             },
             evidence: BTreeMap::new(),
@@ -557,6 +564,12 @@ fn load_meta(root: &Path) -> Result<CaseMeta, CaseError> {
             reason,
         })?;
     }
+    limits::count("analysts", meta.analysts.len())
+        .and_then(|()| meta.analysts.iter().try_for_each(|a| a.check()))
+        .map_err(|reason| CaseError::InvalidValue {
+            what: format!("{} analyst", path.display()),
+            reason,
+        })?;
     Ok(meta)
 }
 

@@ -32,6 +32,9 @@ pub struct CaseMeta {
     /// The analyst's own imagery shown over the basemap, bottom first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub imagery_layers: Vec<crate::imagery::ImageryLayerRef>,
+    /// The analysts whose signatures this case recognises (name and public key).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub analysts: Vec<super::analyst::AnalystKey>,
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -321,12 +324,14 @@ impl FindingKind {
 pub struct FindingFilter {
     pub kinds: Vec<FindingKind>,
     pub confidences: Vec<Confidence>,
+    pub review: Vec<super::review::ReviewStatus>,
 }
 
 impl FindingFilter {
     pub fn matches(&self, f: &Finding) -> bool {
         (self.kinds.is_empty() || self.kinds.contains(&f.kind))
             && (self.confidences.is_empty() || self.confidences.contains(&f.confidence))
+            && (self.review.is_empty() || self.review.contains(&f.review.status))
     }
 }
 
@@ -372,6 +377,13 @@ pub struct Finding {
     /// For a geolocation: the candidate sites being worked through.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub candidates: Vec<super::candidates::Candidate>,
+    /// For a comparison: the conclusion on the written scale.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conclusion: Option<super::conclusion::Conclusion>,
+    /// Review state, its signed steps, authors' signatures and blind reviews. Changed
+    /// only through the review edits, and left out of what a signature covers.
+    #[serde(default, skip_serializing_if = "super::review::Review::is_empty")]
+    pub review: super::review::Review,
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -464,6 +476,8 @@ impl Finding {
             chronolocation: None,
             georeference: None,
             candidates: Vec::new(),
+            conclusion: None,
+            review: super::review::Review::default(),
             extra: Extra::new(),
         }
     }

@@ -498,7 +498,16 @@ impl Finding {
         for l in &self.links {
             text("linked feature description", &l.description, MAX_LONG_TEXT)
                 .map_err(|e| format!("linked feature {}: {e}", l.number))?;
+            count("quality limits", l.quality_limits.len())?;
+            for q in &l.quality_limits {
+                text("quality limit", q, MAX_SHORT_TEXT)
+                    .map_err(|e| format!("linked feature {}: {e}", l.number))?;
+            }
         }
+        if let Some(c) = &self.conclusion {
+            text("conclusion note", &c.note, MAX_LONG_TEXT)?;
+        }
+        self.review.check().map_err(|e| format!("review: {e}"))?;
         super::comparison::check_structure(&self.panels, &self.annotations, &self.links)
     }
 }

@@ -7,6 +7,7 @@ mod import;
 mod osm;
 mod output;
 mod redact;
+mod review;
 mod stamp;
 mod sun;
 
@@ -158,7 +159,17 @@ enum Command {
     /// Hide regions of one still for publication (--region/--ellipse X,Y,W,H, --method
     /// box|pixelate|blur): a PNG without metadata.
     Redact(redact::RedactArgs),
-    /// Print one finding.
+    /// Your analyst key: `init --name NAME`, `show`, `add CASE` (list it in a case).
+    #[command(subcommand)]
+    Analyst(review::AnalystCommand),
+    /// Sign a finding as its author (Ed25519 over its canonical form and the SHA-256 of
+    /// every file it uses); `verify` checks the signatures.
+    Sign(review::SignArgs),
+    /// Review a finding: --status ready|approved|disputed [--reason TEXT] (signed; the
+    /// author cannot approve), --blind-location LAT,LON [--precision M], or the case's
+    /// --summary.
+    Review(review::ReviewArgs),
+    /// Print one finding (logged as seen by you: a blind review is refused afterwards).
     Show {
         case: PathBuf,
         finding: String,
@@ -321,6 +332,9 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Shadow(args) => sun::shadow_command(args),
         Command::Frames(args) => frames::frames_command(args),
         Command::Redact(args) => redact::redact_command(args),
+        Command::Analyst(command) => ok_if(review::analyst_command(command)?),
+        Command::Sign(args) => ok_if(review::sign_command(args)?),
+        Command::Review(args) => ok_if(review::review_command(args)?),
         Command::Import(args) => import::import_command(args),
         Command::Stamp(args) => stamp::stamp_command(args),
         Command::Georef(args) => georef::georef_command(args),
@@ -407,6 +421,14 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             Ok(Outcome::Success)
         }
     }
+}
+
+fn ok_if(ok: bool) -> Result<Outcome> {
+    Ok(if ok {
+        Outcome::Success
+    } else {
+        Outcome::PartialFailure
+    })
 }
 
 fn demo(json: bool) -> Result<Outcome> {
@@ -803,6 +825,8 @@ fn verify(path: PathBuf, json: bool) -> Result<Outcome> {
         .iter()
         .filter(|c| c.what.starts_with(geoproof::case::TIMESTAMPS_DIR))
         .all(|c| c.valid && c.changed.is_empty());
+    let signatures = case.signature_checks();
+    let signatures_ok = review::signatures_ok(&signatures);
     if loggable {
         case.log_event(
             "verify",
@@ -815,6 +839,9 @@ fn verify(path: PathBuf, json: bool) -> Result<Outcome> {
                 "orphaned_frames": report.orphaned_frames,
                 "timestamps": stamps.iter().map(|c| json!({"what": c.what, "authority": c.authority,
                     "valid": c.valid, "time": c.time, "problem": c.problem})).collect::<Vec<_>>(),
+                "signatures": signatures.iter().map(|c| json!({"finding": c.finding,
+                    "purpose": c.purpose, "fingerprint": c.fingerprint, "valid": c.valid,
+                    "key_listed": c.key_listed, "changed_fields": c.changed_fields})).collect::<Vec<_>>(),
             }),
         );
         case.save()
@@ -833,6 +860,7 @@ fn verify(path: PathBuf, json: bool) -> Result<Outcome> {
             "unrecorded": report.unrecorded,
             "orphaned_frames": report.orphaned_frames,
             "timestamps": stamps,
+            "signatures": signatures,
             "logged": loggable,
         }))?;
     } else {
@@ -840,8 +868,11 @@ fn verify(path: PathBuf, json: bool) -> Result<Outcome> {
         for check in &stamps {
             println!("timestamp {}", check.summary());
         }
+        for check in &signatures {
+            println!("signature {}", check.summary());
+        }
     }
-    Ok(if report.is_intact() && stamps_ok {
+    Ok(if report.is_intact() && stamps_ok && signatures_ok {
         Outcome::Success
     } else {
         Outcome::PartialFailure
@@ -849,7 +880,15 @@ fn verify(path: PathBuf, json: bool) -> Result<Outcome> {
 }
 
 fn show(path: PathBuf, id: &str, json: bool) -> Result<Outcome> {
-    let case = Case::open_read_only(&path)?;
+    let (mut case, loggable) = open_for_logging(&path)?;
+    case.finding(id)?;
+    // Seeing the answer rules out a blind review of it later: recorded in the log.
+    if !review::record_opened(&mut case, id, loggable)? {
+        eprintln!(
+            "warning: {}: the case is open elsewhere; that you saw {id} was not recorded",
+            path.display()
+        );
+    }
     let finding = case.finding(id)?;
     if json {
         print_json(finding)?;
@@ -861,6 +900,16 @@ fn show(path: PathBuf, id: &str, json: bool) -> Result<Outcome> {
             finding.title
         );
         println!("confidence: {}", finding.confidence.as_str());
+        println!("review: {}", finding.review.status.as_str());
+        if !finding.review.reason.is_empty() {
+            println!("disputed: {}", finding.review.reason);
+        }
+        if let Some(c) = &finding.conclusion {
+            println!("conclusion: {} — {}", c.scale.as_str(), c.scale.wording());
+        }
+        for w in geoproof::case::conclusion::warnings(finding.conclusion.as_ref(), &finding.links) {
+            println!("warning: {w}");
+        }
         if !finding.verdict.is_empty() {
             println!("verdict: {}", finding.verdict);
         }
@@ -875,9 +924,18 @@ fn show(path: PathBuf, id: &str, json: bool) -> Result<Outcome> {
         }
         for link in &finding.links {
             println!(
-                "linked feature {}: {} <-> {}  {:?}  {}",
-                link.number, link.a, link.b, link.assessment, link.description
+                "linked feature {}: {} <-> {}  {}  {}  {}",
+                link.number,
+                link.a,
+                link.b,
+                link.feature_class
+                    .map_or("class not stated", |c| c.as_str()),
+                link.assessment.label(),
+                link.description
             );
+            if !link.quality_limits.is_empty() {
+                println!("  quality limits: {}", link.quality_limits.join("; "));
+            }
         }
         if let Some(g) = &finding.georeference {
             match g.fit() {
@@ -1030,6 +1088,16 @@ pub struct FilterArgs {
     /// ruled_out); repeatable.
     #[arg(long = "confidence", value_parser = parse_confidence)]
     confidences: Vec<Confidence>,
+    /// Only findings in this review state (draft, ready, approved, disputed); repeatable.
+    #[arg(long = "review", value_parser = parse_review_status)]
+    review: Vec<geoproof::case::review::ReviewStatus>,
+}
+
+fn parse_review_status(
+    text: &str,
+) -> std::result::Result<geoproof::case::review::ReviewStatus, String> {
+    geoproof::case::review::ReviewStatus::parse(text)
+        .ok_or_else(|| format!("{text:?} is not a review state (draft, ready, approved, disputed)"))
 }
 
 impl FilterArgs {
@@ -1037,6 +1105,7 @@ impl FilterArgs {
         FindingFilter {
             kinds: self.kinds,
             confidences: self.confidences,
+            review: self.review,
         }
     }
 }

@@ -141,6 +141,8 @@ pub fn finding_json(finding: &Finding) -> Value {
         "kind": finding.kind,
         "title": finding.title,
         "confidence": finding.confidence,
+        "review": finding.review.status,
+        "conclusion": finding.conclusion,
         "verdict": finding.verdict,
         "location": finding.location,
         "observed_at": finding.observed_at,
@@ -193,9 +195,13 @@ pub fn list_text<'a>(case: &Case, findings: impl Iterator<Item = &'a Finding>) -
         let place = finding.location.map_or(String::new(), |l| {
             format!("  {:.6}, {:.6} ±{} m", l.lat, l.lon, l.precision_m)
         });
+        let review = match finding.review.status {
+            geoproof::case::review::ReviewStatus::Draft => String::new(),
+            s => format!("  [{}]", s.as_str()),
+        };
         let _ = writeln!(
             out,
-            "  {}  {:<11} {:<10} {}{place}",
+            "  {}  {:<11} {:<10} {}{place}{review}",
             finding.id,
             finding.kind.as_str(),
             finding.confidence.as_str(),
