@@ -360,3 +360,54 @@ fn a_finding_written_before_review_existed_loads_and_a_same_conclusion_on_class_
             .contains("strong support")
     );
 }
+
+#[test]
+fn the_methods_report_is_self_contained_and_names_every_input_hash_and_signature() {
+    let (alice, bob) = (Analyst::new("Alice"), Analyst::new("Bob"));
+    let (dir, root, id) = case_with_finding("Alice");
+    alice.run(&["sign", s(&root), &id]).assert_ok();
+    alice
+        .run(&["review", s(&root), &id, "--status", "ready"])
+        .assert_ok();
+    bob.run(&["review", s(&root), &id, "--status", "approved"])
+        .assert_ok();
+    let out = dir.path().join("report.html");
+    let run = bob.run(&["report", s(&root), &id, "--html", s(&out), "--json"]);
+    run.assert_ok();
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(
+        run.json()["sha256"],
+        geoproof::evidence::sha256_hex(html.as_bytes())
+    );
+    // Every resource the document loads is embedded: no src/href leads anywhere else.
+    for attr in ["src=\"", "href=\"", "url("] {
+        for (at, _) in html.match_indices(attr) {
+            let target = &html[at + attr.len()..];
+            assert!(
+                target.starts_with("data:"),
+                "{attr}{}",
+                &target[..40.min(target.len())]
+            );
+        }
+    }
+    assert!(html.contains("src=\"data:image/png;base64,"));
+    let case = Case::open_read_only(&root).unwrap();
+    let finding = case.finding(&id).unwrap();
+    let inputs = case.finding_inputs(finding);
+    assert!(!inputs.is_empty());
+    for input in inputs {
+        let sha = input.sha256.unwrap();
+        assert!(
+            html.contains(&format!("<code>{sha}</code>")),
+            "{sha} missing"
+        );
+    }
+    let checks = case.signature_checks();
+    assert_eq!(checks.len(), 3);
+    for c in checks {
+        assert!(html.contains(&c.fingerprint), "{} missing", c.fingerprint);
+    }
+    assert!(html.contains("State: <b>approved</b>"));
+    assert!(html.contains(geoproof::assets::VERSION));
+    assert!(html.contains("42.698334, 23.319941 ± 1000 m"));
+}

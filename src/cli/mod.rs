@@ -169,6 +169,9 @@ enum Command {
     /// author cannot approve), --blind-location LAT,LON [--precision M], or the case's
     /// --summary.
     Review(review::ReviewArgs),
+    /// A finding's methods report: --html OUT.html, self-contained (figure embedded;
+    /// inputs with SHA-256 and provenance, methods, review, signatures, version).
+    Report(review::ReportArgs),
     /// Print one finding (logged as seen by you: a blind review is refused afterwards).
     Show {
         case: PathBuf,
@@ -335,6 +338,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Analyst(command) => ok_if(review::analyst_command(command)?),
         Command::Sign(args) => ok_if(review::sign_command(args)?),
         Command::Review(args) => ok_if(review::review_command(args)?),
+        Command::Report(args) => ok_if(review::report_command(args)?),
         Command::Import(args) => import::import_command(args),
         Command::Stamp(args) => stamp::stamp_command(args),
         Command::Georef(args) => georef::georef_command(args),

@@ -71,6 +71,47 @@ pub struct ReviewArgs {
     json: bool,
 }
 
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    case: PathBuf,
+    finding: String,
+    /// Where to write the HTML report.
+    #[arg(long, value_name = "OUT.html")]
+    html: PathBuf,
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn report_command(args: ReportArgs) -> Result<bool> {
+    let (mut case, loggable) = match Case::open(&args.case) {
+        Ok(c) if c.read_only_reason().is_none() => (c, true),
+        _ => (Case::open_read_only(&args.case)?, false),
+    };
+    let html = geoproof::export::report::html(&case, &args.finding)?;
+    geoproof::case::store::write_atomic(&args.html, html.as_bytes(), false)?;
+    let sha = geoproof::evidence::sha256_hex(html.as_bytes());
+    if loggable {
+        case.log_event(
+            "report_written",
+            json!({ "finding": args.finding, "path": args.html, "sha256": sha }),
+        );
+        case.save()?;
+    }
+    if args.json {
+        print_json(
+            &json!({ "finding": args.finding, "html": args.html, "sha256": sha,
+            "bytes": html.len(), "logged": loggable }),
+        )?;
+    } else {
+        println!(
+            "wrote {} ({} bytes, sha256 {sha})",
+            args.html.display(),
+            html.len()
+        );
+    }
+    Ok(true)
+}
+
 fn parse_status(text: &str) -> std::result::Result<ReviewStatus, String> {
     match ReviewStatus::parse(text) {
         Some(ReviewStatus::Draft) | None => Err(format!(

@@ -6,5 +6,6 @@ pub mod figure;
 pub mod geo;
 pub mod georef;
 pub mod redact;
+pub mod report;
 
 pub use geo::{GeoExport, GeoFormat};
