@@ -889,7 +889,8 @@ fn show(path: PathBuf, id: &str, json: bool) -> Result<Outcome> {
     // Seeing the answer rules out a blind review of it later: recorded in the log.
     if !review::record_opened(&mut case, id, loggable)? {
         eprintln!(
-            "warning: {}: the case is open elsewhere; that you saw {id} was not recorded",
+            "warning: {}: the case cannot be written now (open elsewhere or read-only); that \
+             you saw {id} was not recorded",
             path.display()
         );
     }

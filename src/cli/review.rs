@@ -140,8 +140,13 @@ pub fn analyst_command(command: AnalystCommand) -> Result<bool> {
         AnalystCommand::Add { case, json } => {
             let me = load_analyst()?;
             let mut opened = open_writable(&case)?;
-            opened.apply(Edit::AddAnalyst(Box::new(me.entry())))?;
-            opened.save()?;
+            let key = me.public_key_hex();
+            if opened.meta().analysts.iter().any(|a| a.public_key == key) {
+                eprintln!("{}: {} is listed already", case.display(), me.fingerprint());
+            } else {
+                opened.apply(Edit::AddAnalyst(Box::new(me.entry())))?;
+                opened.save()?;
+            }
             (me, json, Some(case))
         }
     };

@@ -59,6 +59,11 @@ where
     let output: Output = Command::new(env!("CARGO_BIN_EXE_geoproof"))
         .args(args)
         .env("RUST_LOG", "warn")
+        // No analyst key is ever read from the real home (`show` looks for one).
+        .env(
+            "GEOPROOF_CONFIG_DIR",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("no-analyst"),
+        )
         .output()
         .expect("run geoproof");
     Run {
