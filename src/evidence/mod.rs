@@ -2,6 +2,7 @@
 //! media type, SHA-256, EXIF summary, oriented dimensions, a preview and a perceptual
 //! hash. Writing into a case is `case`'s job.
 
+mod avif;
 mod decode;
 mod exif;
 mod heif;
