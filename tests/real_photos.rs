@@ -262,7 +262,9 @@ fn avif_photos_decode_as_heif_convert_writes_them() {
     for (name, size, tolerance) in cases {
         let file = photo(name);
         // The path the board, figures and matching load stills by.
-        let (ours, width, height) = geoproof::evidence::load_oriented(&file, u32::MAX).unwrap();
+        let loaded = geoproof::evidence::load_oriented(&file, u32::MAX).unwrap();
+        let (ours, width, height) = (loaded.image, loaded.width, loaded.height);
+        assert!(loaded.warnings.is_empty(), "{name}: {:?}", loaded.warnings);
         assert_eq!((width, height), size, "{name}");
         assert_eq!((ours.width(), ours.height()), size, "{name}");
         assert_eq!(ours.color().has_alpha(), name.contains("alpha"), "{name}");
