@@ -40,12 +40,16 @@ pub enum DecodeError {
 
 /// Pixel size of an image as stored, read from the header only.
 ///
-/// For HEIF/AVIF this is the size as displayed: libheif rotates while decoding (an
-/// AVIF is decoded for it, see [`super::avif`]).
+/// For HEIF this is the size as displayed: libheif rotates while decoding. For AVIF it
+/// is the size as stored (`ispe`), checked against the limits; the size as displayed is
+/// the decoded image's ([`Preview::displayed`], see [`super::avif`]).
 pub fn stored_dimensions(bytes: &[u8], media: MediaType) -> Result<(u32, u32), DecodeError> {
     if media == MediaType::Avif {
-        let image = decode_avif(bytes)?;
-        return Ok((image.width(), image.height()));
+        let (width, height) = AvifImage::open(bytes)
+            .and_then(|avif| avif.stored_size())
+            .map_err(avif_error)?;
+        check_size(width, height)?;
+        return Ok((width, height));
     }
     if is_heif(media) {
         let (width, height) = open_heif(bytes, media)?.size();
@@ -91,9 +95,8 @@ fn decode_heif(bytes: &[u8], media: MediaType, max_side: u32) -> Result<DynamicI
     heif.read(max_side).map_err(|e| heif_error(media, e))
 }
 
-/// An AVIF decoded whole through libheif, its stored size checked first.
-fn decode_avif(bytes: &[u8]) -> Result<DynamicImage, DecodeError> {
-    let avif_error = |e: AvifError| match e {
+fn avif_error(e: AvifError) -> DecodeError {
+    match e {
         AvifError::Truncated(detail) => DecodeError::Truncated {
             format: "AVIF",
             detail,
@@ -102,7 +105,11 @@ fn decode_avif(bytes: &[u8]) -> Result<DynamicImage, DecodeError> {
             format: "AVIF",
             detail,
         },
-    };
+    }
+}
+
+/// An AVIF decoded whole through libheif, its stored size checked first.
+fn decode_avif(bytes: &[u8]) -> Result<DynamicImage, DecodeError> {
     let avif = AvifImage::open(bytes).map_err(avif_error)?;
     let (width, height) = avif.stored_size().map_err(avif_error)?;
     check_size(width, height)?;
@@ -145,6 +152,9 @@ pub fn oriented_dimensions(width: u32, height: u32, orientation: Option<u16>) ->
 pub struct Preview {
     pub image: DynamicImage,
     pub warnings: Vec<String>,
+    /// The full size as displayed, where only decoding tells it (AVIF: libheif 1.15's
+    /// size before decoding can be the unrotated one); `None`: the header's size holds.
+    pub displayed: Option<(u32, u32)>,
 }
 
 /// Decodes a preview whose longer side is at most `max_side`, oriented for display.
@@ -159,6 +169,7 @@ pub fn decode_preview(
     max_side: u32,
 ) -> Result<Preview, DecodeError> {
     let mut warnings = Vec::new();
+    let mut displayed = None;
     let image = match media {
         MediaType::Jpeg => {
             let structure = check_jpeg_structure(bytes)?;
@@ -169,7 +180,12 @@ pub fn decode_preview(
                 decode_jpeg(bytes, max_side, &mut warnings)?
             }
         }
-        MediaType::Heif | MediaType::Avif => decode_heif(bytes, media, max_side)?,
+        MediaType::Avif => {
+            let image = decode_avif(bytes)?;
+            displayed = Some((image.width(), image.height()));
+            image
+        }
+        MediaType::Heif => decode_heif(bytes, media, max_side)?,
         _ => decode_full(bytes, media)?,
     };
     let mut image = if image.width().max(image.height()) > max_side {
@@ -183,7 +199,11 @@ pub fn decode_preview(
     {
         image.apply_orientation(o);
     }
-    Ok(Preview { image, warnings })
+    Ok(Preview {
+        image,
+        warnings,
+        displayed,
+    })
 }
 
 /// A JPEG through the scaled decoder, or the full one when the scaled one cannot take

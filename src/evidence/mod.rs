@@ -174,9 +174,11 @@ pub fn load_oriented(path: &Path, max_side: u32) -> Result<Loaded, IntakeError> 
     let (w, h) = decode::stored_dimensions(&bytes, media_type).map_err(|e| fail(e.into()))?;
     let (exif, _) = read_exif(&bytes);
     let orientation = display_orientation(media_type, &exif);
-    let (width, height) = oriented_dimensions(w, h, orientation);
     let preview = decode::decode_preview(&bytes, media_type, orientation, max_side)
         .map_err(|e| fail(e.into()))?;
+    let (width, height) = preview
+        .displayed
+        .unwrap_or_else(|| oriented_dimensions(w, h, orientation));
     Ok(Loaded {
         image: preview.image,
         width,
@@ -208,8 +210,10 @@ pub fn inspect_bytes(name: String, bytes: Vec<u8>) -> Result<Inspection, IntakeC
     let (stored_w, stored_h) = decode::stored_dimensions(&bytes, media_type)?;
     let (exif, mut warnings) = read_exif(&bytes);
     let orientation = display_orientation(media_type, &exif);
-    let (width, height) = oriented_dimensions(stored_w, stored_h, orientation);
     let preview = decode::decode_preview(&bytes, media_type, orientation, THUMBNAIL_SIDE)?;
+    let (width, height) = preview
+        .displayed
+        .unwrap_or_else(|| oriented_dimensions(stored_w, stored_h, orientation));
     warnings.extend(preview.warnings);
     let thumbnail = preview.image;
     let perceptual_hash = perceptual_hash(&thumbnail);
