@@ -32,22 +32,28 @@ pub enum AvifError {
 }
 
 /// An AVIF file parsed by libheif (boxes read, nothing decoded yet).
+///
+/// Fields drop in order: the handle and context before `lib`, libheif's init guard
+/// (reference-counted: its decoders stay registered while any image is open).
 pub struct AvifImage<'a> {
-    _context: HeifContext<'a>,
     handle: ImageHandle,
+    _context: HeifContext<'a>,
+    lib: LibHeif,
 }
 
 impl<'a> AvifImage<'a> {
     /// Reads the boxes and finds the primary image.
     pub fn open(bytes: &'a [u8]) -> Result<AvifImage<'a>, AvifError> {
+        let lib = LibHeif::new();
         let context = HeifContext::read_from_bytes(bytes)
             .map_err(|e| cut_short(bytes).unwrap_or_else(|| refusal(&e)))?;
         let handle = context
             .primary_image_handle()
             .map_err(|e| cut_short(bytes).unwrap_or_else(|| refusal(&e)))?;
         Ok(AvifImage {
-            _context: context,
             handle,
+            _context: context,
+            lib,
         })
     }
 
@@ -73,7 +79,8 @@ impl<'a> AvifImage<'a> {
             (true, false) => RgbChroma::HdrRgbLe,
             (true, true) => RgbChroma::HdrRgbaLe,
         };
-        let decoded = LibHeif::new()
+        let decoded = self
+            .lib
             .decode(&self.handle, ColorSpace::Rgb(chroma), None)
             .map_err(|e| refusal(&e))?;
         let (width, height) = (decoded.width(), decoded.height());
