@@ -9,6 +9,7 @@ mod output;
 mod redact;
 mod stamp;
 mod sun;
+mod terrain;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -158,6 +159,9 @@ enum Command {
     /// Hide regions of one still for publication (--region/--ellipse X,Y,W,H, --method
     /// box|pixelate|blur): a PNG without metadata.
     Redact(redact::RedactArgs),
+    /// Terrain from DEM files (--dem, repeatable): elevation, profile, viewshed,
+    /// horizon, skyline.
+    Terrain(terrain::TerrainArgs),
     /// Print one finding.
     Show {
         case: PathBuf,
@@ -326,6 +330,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Georef(args) => georef::georef_command(args),
         Command::OsmSearch(args) => osm::osm_search_command(args),
         Command::Candidates(args) => osm::candidates_command(args),
+        Command::Terrain(args) => terrain::terrain_command(args),
         Command::Match {
             a,
             b,
