@@ -137,11 +137,10 @@ fn flat_earth() -> Curvature {
     Curvature::new(1.0).unwrap()
 }
 
+/// Whether a GDAL tool is installed (Debian: gdal-bin, which `.ci/run` installs); says
+/// so if not. Only whether it starts: `gdal_viewshed --version` exits non-zero.
 fn have(tool: &str) -> bool {
-    let ok = Command::new(tool)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
+    let ok = Command::new(tool).arg("--version").output().is_ok();
     if !ok {
         eprintln!("skipped: {tool} not installed (Debian package gdal-bin)");
     }
