@@ -69,10 +69,11 @@ fn dem_file() -> PathBuf {
         .expect("gt");
     ds.set_spatial_ref(&SpatialRef::from_proj4(LOCAL_TM).expect("srs"))
         .expect("srs");
-    let mut band = ds.rasterband(1).expect("band");
-    band.write((0, 0), (SIDE, SIDE), &mut Buffer::new((SIDE, SIDE), z))
-        .expect("write");
-    drop(band);
+    {
+        let mut band = ds.rasterband(1).expect("band");
+        band.write((0, 0), (SIDE, SIDE), &mut Buffer::new((SIDE, SIDE), z))
+            .expect("write");
+    }
     ds.close().expect("close");
     std::fs::rename(&tmp, &path).expect("rename");
     path

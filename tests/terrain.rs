@@ -71,11 +71,12 @@ fn write_tif(
         .unwrap();
     ds.set_geo_transform(&gt).unwrap();
     ds.set_spatial_ref(srs).unwrap();
-    let mut band = ds.rasterband(1).unwrap();
-    band.set_no_data_value(nodata).unwrap();
-    band.write((0, 0), (w, h), &mut Buffer::new((w, h), z))
-        .unwrap();
-    drop(band);
+    {
+        let mut band = ds.rasterband(1).unwrap();
+        band.set_no_data_value(nodata).unwrap();
+        band.write((0, 0), (w, h), &mut Buffer::new((w, h), z))
+            .unwrap();
+    }
     ds.close().unwrap();
     if !unit.is_empty() {
         set_unit(&path, unit);
@@ -156,7 +157,7 @@ fn cone(x: f64, y: f64) -> f32 {
 fn cone_horizon_and_visibility_in_closed_form() {
     let dir = tempfile::tempdir().unwrap();
     let tif = synthetic(dir.path(), "cone.tif", 401, 10.0, cone);
-    let dem = Dem::open(&[tif.clone()]).unwrap();
+    let dem = Dem::open(std::slice::from_ref(&tif)).unwrap();
     // Observer 2 m above the ground 1800 m west of the apex: the horizon toward it is
     // the apex, atan(498 / 1800) up (flat Earth).
     let eye = to_latlon(-1800.0, 0.0);
@@ -401,7 +402,7 @@ fn real_dems_agree_with_gdallocationinfo() {
         let ds = gdal::Dataset::open(&file).unwrap();
         let gt = ds.geo_transform().unwrap();
         let nodata = ds.rasterband(1).unwrap().no_data_value();
-        let dem = Dem::open(&[file.clone()]).unwrap();
+        let dem = Dem::open(std::slice::from_ref(&file)).unwrap();
         for &(col, row) in cells {
             let p = centre(&gt, col, row);
             let gdal = gdallocationinfo(&file, p).unwrap();
@@ -817,7 +818,7 @@ fn bad_inputs_are_refused_with_the_cause() {
         os("--dem"),
         feet.as_os_str(),
         os("--at"),
-        &format!(
+        format!(
             "{},{}",
             to_latlon(1150.0, -50.0).lat,
             to_latlon(1150.0, -50.0).lon
@@ -880,7 +881,7 @@ fn bad_inputs_are_refused_with_the_cause() {
             os("--dem"),
             os(flat_s),
             os("--at"),
-            &format!("{},{}", at.lat, at.lon).as_ref(),
+            format!("{},{}", at.lat, at.lon).as_ref(),
             os("--observer-height"),
             os("-3"),
         ],
@@ -912,7 +913,7 @@ fn bad_inputs_are_refused_with_the_cause() {
             os("--dem"),
             os(flat_s),
             os("--at"),
-            &format!("{},{}", at.lat, at.lon).as_ref(),
+            format!("{},{}", at.lat, at.lon).as_ref(),
             os("--observer-height"),
             os("2"),
             os("--heading"),
@@ -933,7 +934,7 @@ fn bad_inputs_are_refused_with_the_cause() {
             os("--dem"),
             os(flat_s),
             os("--at"),
-            &format!("{},{}", at.lat, at.lon).as_ref(),
+            format!("{},{}", at.lat, at.lon).as_ref(),
             os("--observer-height"),
             os("2"),
             os("--out"),

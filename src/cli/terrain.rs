@@ -102,82 +102,91 @@ enum TerrainCommand {
     },
     /// Visible ground around a point as a GeoTIFF: 255 visible, 0 hidden, nodata 128
     /// outside the radius or field of view.
-    Viewshed {
-        #[command(flatten)]
-        common: Common,
-        #[arg(long, value_name = "LAT,LON", allow_hyphen_values = true)]
-        at: String,
-        #[arg(long, value_name = "M", allow_hyphen_values = true)]
-        observer_height: f64,
-        /// Height above the ground of what is to be seen.
-        #[arg(
-            long,
-            value_name = "M",
-            default_value_t = 0.0,
-            allow_hyphen_values = true
-        )]
-        target_height: f64,
-        #[arg(long, value_name = "M")]
-        radius: Option<f64>,
-        /// Only ground within heading ± fov/2 (degrees from true north).
-        #[arg(long, value_name = "D", requires = "fov", allow_hyphen_values = true)]
-        heading: Option<f64>,
-        #[arg(
-            long,
-            value_name = "D",
-            requires = "heading",
-            allow_hyphen_values = true
-        )]
-        fov: Option<f64>,
-        #[arg(long, value_name = "OUT.tif")]
-        out: PathBuf,
-    },
+    Viewshed(ViewshedArgs),
     /// The horizon all round a point: per azimuth its elevation angle and distance.
-    Horizon {
-        #[command(flatten)]
-        common: Common,
-        #[arg(long, value_name = "LAT,LON", allow_hyphen_values = true)]
-        at: String,
-        #[arg(long, value_name = "M", allow_hyphen_values = true)]
-        observer_height: f64,
-        #[arg(long, value_name = "D", default_value_t = 1.0)]
-        step_deg: f64,
-        #[arg(long, value_name = "M", default_value_t = 50_000.0)]
-        max_distance: f64,
-    },
+    Horizon(HorizonArgs),
     /// The skyline a camera would see, in the frame's pixels (and drawn over a
     /// transparent PNG with --out).
-    Skyline {
-        #[command(flatten)]
-        common: Common,
-        #[arg(long, value_name = "LAT,LON,HEIGHT", allow_hyphen_values = true)]
-        camera: String,
-        #[arg(long, value_name = "D", allow_hyphen_values = true)]
-        heading: f64,
-        #[arg(
-            long,
-            value_name = "D",
-            default_value_t = 0.0,
-            allow_hyphen_values = true
-        )]
-        pitch: f64,
-        #[arg(
-            long,
-            value_name = "D",
-            default_value_t = 0.0,
-            allow_hyphen_values = true
-        )]
-        roll: f64,
-        /// Horizontal field of view, degrees.
-        #[arg(long, value_name = "D", allow_hyphen_values = true)]
-        fov: f64,
-        #[arg(long, value_name = "WxH")]
-        size: String,
-        #[arg(long, value_name = "M", default_value_t = 50_000.0)]
-        max_distance: f64,
-        #[arg(long, value_name = "OUT.png")]
-        out: Option<PathBuf>,
-    },
+    Skyline(SkylineArgs),
+}
+
+#[derive(Debug, Args)]
+struct ViewshedArgs {
+    #[command(flatten)]
+    common: Common,
+    #[arg(long, value_name = "LAT,LON", allow_hyphen_values = true)]
+    at: String,
+    #[arg(long, value_name = "M", allow_hyphen_values = true)]
+    observer_height: f64,
+    /// Height above the ground of what is to be seen.
+    #[arg(
+        long,
+        value_name = "M",
+        default_value_t = 0.0,
+        allow_hyphen_values = true
+    )]
+    target_height: f64,
+    #[arg(long, value_name = "M")]
+    radius: Option<f64>,
+    /// Only ground within heading ± fov/2 (degrees from true north).
+    #[arg(long, value_name = "D", requires = "fov", allow_hyphen_values = true)]
+    heading: Option<f64>,
+    #[arg(
+        long,
+        value_name = "D",
+        requires = "heading",
+        allow_hyphen_values = true
+    )]
+    fov: Option<f64>,
+    #[arg(long, value_name = "OUT.tif")]
+    out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+struct HorizonArgs {
+    #[command(flatten)]
+    common: Common,
+    #[arg(long, value_name = "LAT,LON", allow_hyphen_values = true)]
+    at: String,
+    #[arg(long, value_name = "M", allow_hyphen_values = true)]
+    observer_height: f64,
+    #[arg(long, value_name = "D", default_value_t = 1.0)]
+    step_deg: f64,
+    #[arg(long, value_name = "M", default_value_t = 50_000.0)]
+    max_distance: f64,
+}
+
+#[derive(Debug, Args)]
+struct SkylineArgs {
+    #[command(flatten)]
+    common: Common,
+    #[arg(long, value_name = "LAT,LON,HEIGHT", allow_hyphen_values = true)]
+    camera: String,
+    #[arg(long, value_name = "D", allow_hyphen_values = true)]
+    heading: f64,
+    #[arg(
+        long,
+        value_name = "D",
+        default_value_t = 0.0,
+        allow_hyphen_values = true
+    )]
+    pitch: f64,
+    #[arg(
+        long,
+        value_name = "D",
+        default_value_t = 0.0,
+        allow_hyphen_values = true
+    )]
+    roll: f64,
+    /// Horizontal field of view, degrees.
+    #[arg(long, value_name = "D", allow_hyphen_values = true)]
+    fov: f64,
+    #[arg(long, value_name = "WxH")]
+    size: String,
+    #[arg(long, value_name = "M", default_value_t = 50_000.0)]
+    max_distance: f64,
+    #[arg(long, value_name = "OUT.png")]
+    out: Option<PathBuf>,
 }
 
 pub fn terrain_command(args: TerrainArgs) -> Result<Outcome> {
@@ -201,146 +210,155 @@ pub fn terrain_command(args: TerrainArgs) -> Result<Outcome> {
             }
             print_profile(&p, &dem, common.json)
         }
-        TerrainCommand::Viewshed {
-            common,
-            at,
-            observer_height,
-            target_height,
-            radius,
-            heading,
-            fov,
-            out,
-        } => {
-            let (dem, curvature) = common.open()?;
-            if common.dems.iter().any(|d| same_file(d, &out)) {
-                bail!(
-                    "{}: refusing to write over an elevation file",
-                    out.display()
-                );
-            }
-            let options = viewshed::ViewshedOptions {
-                target_m: target_height,
-                radius_m: radius,
-                wedge: heading.zip(fov),
-                curvature,
-            };
-            let site = common.site(point(&at)?, observer_height);
-            let v = viewshed::viewshed(&dem, site, &options)?;
-            viewshed::write_geotiff(&v, dem.wkt(), &out)?;
-            let analysed = v.visible + v.hidden;
-            let document = json!({
-                "out": out,
-                "crs": dem.crs(),
-                "width": v.width, "height": v.height,
-                "geotransform": v.geotransform,
-                "observer_ground_m": v.observer_ground_m,
-                "observer_m": v.observer_m,
-                "visible_cells": v.visible, "hidden_cells": v.hidden, "nodata_cells": v.nodata,
-                "visible_fraction": if analysed > 0 { v.visible as f64 / analysed as f64 } else { 0.0 },
-                "curvature": curvature,
-                "method": "Wang, Robinson & White (2000) reference planes",
-            });
-            if common.json {
-                print_json(&document)?;
-            } else {
-                println!(
-                    "{}: {}×{} cells, {} visible, {} hidden, {} without data or out of range",
-                    out.display(),
-                    v.width,
-                    v.height,
-                    v.visible,
-                    v.hidden,
-                    v.nodata
-                );
-            }
-            Ok(Outcome::Success)
-        }
-        TerrainCommand::Horizon {
-            common,
-            at,
-            observer_height,
-            step_deg,
-            max_distance,
-        } => {
-            let (dem, curvature) = common.open()?;
-            let site = common.site(point(&at)?, observer_height);
-            let h = horizon::horizon(&dem, site, step_deg, max_distance, curvature)?;
-            if common.json {
-                print_json(&h)?;
-            } else {
-                println!(
-                    "observer {:.1} m (ground {:.1} m); horizon to {:.0} m:",
-                    h.observer.z_m, h.observer.ground_m, h.max_distance_m
-                );
-                for p in &h.points {
-                    match (p.elevation_deg, p.distance_m) {
-                        (Some(e), Some(d)) => println!(
-                            "  {:7.2}°  {e:+7.3}°  {d:9.0} m{}",
-                            p.azimuth_deg,
-                            if p.complete {
-                                ""
-                            } else {
-                                "  (data ran out: may be higher)"
-                            }
-                        ),
-                        _ => println!("  {:7.2}°  no terrain", p.azimuth_deg),
+        TerrainCommand::Viewshed(args) => viewshed_command(args),
+        TerrainCommand::Horizon(args) => horizon_command(args),
+        TerrainCommand::Skyline(args) => skyline_command(args),
+    }
+}
+
+fn viewshed_command(args: ViewshedArgs) -> Result<Outcome> {
+    let ViewshedArgs {
+        common,
+        at,
+        observer_height,
+        target_height,
+        radius,
+        heading,
+        fov,
+        out,
+    } = args;
+    let (dem, curvature) = common.open()?;
+    if common.dems.iter().any(|d| same_file(d, &out)) {
+        bail!(
+            "{}: refusing to write over an elevation file",
+            out.display()
+        );
+    }
+    let options = viewshed::ViewshedOptions {
+        target_m: target_height,
+        radius_m: radius,
+        wedge: heading.zip(fov),
+        curvature,
+    };
+    let site = common.site(point(&at)?, observer_height);
+    let v = viewshed::viewshed(&dem, site, &options)?;
+    viewshed::write_geotiff(&v, dem.wkt(), &out)?;
+    let analysed = v.visible + v.hidden;
+    let document = json!({
+        "out": out,
+        "crs": dem.crs(),
+        "width": v.width, "height": v.height,
+        "geotransform": v.geotransform,
+        "observer_ground_m": v.observer_ground_m,
+        "observer_m": v.observer_m,
+        "visible_cells": v.visible, "hidden_cells": v.hidden, "nodata_cells": v.nodata,
+        "visible_fraction": if analysed > 0 { v.visible as f64 / analysed as f64 } else { 0.0 },
+        "curvature": curvature,
+        "method": "Wang, Robinson & White (2000) reference planes",
+    });
+    if common.json {
+        print_json(&document)?;
+    } else {
+        println!(
+            "{}: {}×{} cells, {} visible, {} hidden, {} without data or out of range",
+            out.display(),
+            v.width,
+            v.height,
+            v.visible,
+            v.hidden,
+            v.nodata
+        );
+    }
+    Ok(Outcome::Success)
+}
+
+fn horizon_command(args: HorizonArgs) -> Result<Outcome> {
+    let HorizonArgs {
+        common,
+        at,
+        observer_height,
+        step_deg,
+        max_distance,
+    } = args;
+    let (dem, curvature) = common.open()?;
+    let site = common.site(point(&at)?, observer_height);
+    let h = horizon::horizon(&dem, site, step_deg, max_distance, curvature)?;
+    if common.json {
+        print_json(&h)?;
+    } else {
+        println!(
+            "observer {:.1} m (ground {:.1} m); horizon to {:.0} m:",
+            h.observer.z_m, h.observer.ground_m, h.max_distance_m
+        );
+        for p in &h.points {
+            match (p.elevation_deg, p.distance_m) {
+                (Some(e), Some(d)) => println!(
+                    "  {:7.2}°  {e:+7.3}°  {d:9.0} m{}",
+                    p.azimuth_deg,
+                    if p.complete {
+                        ""
+                    } else {
+                        "  (data ran out: may be higher)"
                     }
-                }
+                ),
+                _ => println!("  {:7.2}°  no terrain", p.azimuth_deg),
             }
-            Ok(Outcome::Success)
-        }
-        TerrainCommand::Skyline {
-            common,
-            camera,
-            heading,
-            pitch,
-            roll,
-            fov,
-            size,
-            max_distance,
-            out,
-        } => {
-            let (dem, curvature) = common.open()?;
-            let (at, height) = camera_arg(&camera)?;
-            let (width, height_px) = size_arg(&size)?;
-            let cam = skyline::Camera {
-                site: common.site(at, height),
-                heading_deg: heading,
-                pitch_deg: pitch,
-                roll_deg: roll,
-                fov_deg: fov,
-                width,
-                height: height_px,
-            };
-            let s = skyline::skyline(&dem, cam, max_distance, curvature)?;
-            if let Some(out) = &out {
-                let image = skyline::draw(&s, [255, 64, 32, 255]);
-                let mut png = Vec::new();
-                image::DynamicImage::ImageRgba8(image)
-                    .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-                    .with_context(|| format!("{}: cannot encode PNG", out.display()))?;
-                geoproof::fsio::write_atomic(out, &png, false)?;
-            }
-            if common.json {
-                print_json(&s)?;
-            } else {
-                let points: usize = s.polylines.iter().map(Vec::len).sum();
-                println!(
-                    "skyline: {} run(s), {points} points in the {width}×{height_px} frame{}",
-                    s.polylines.len(),
-                    out.map(|o| format!(", drawn in {}", o.display()))
-                        .unwrap_or_default()
-                );
-                if s.incomplete_azimuths > 0 {
-                    println!(
-                        "warning: {} azimuths ran off the elevation data: the skyline there may be higher",
-                        s.incomplete_azimuths
-                    );
-                }
-            }
-            Ok(Outcome::Success)
         }
     }
+    Ok(Outcome::Success)
+}
+
+fn skyline_command(args: SkylineArgs) -> Result<Outcome> {
+    let SkylineArgs {
+        common,
+        camera,
+        heading,
+        pitch,
+        roll,
+        fov,
+        size,
+        max_distance,
+        out,
+    } = args;
+    let (dem, curvature) = common.open()?;
+    let (at, height) = camera_arg(&camera)?;
+    let (width, height_px) = size_arg(&size)?;
+    let cam = skyline::Camera {
+        site: common.site(at, height),
+        heading_deg: heading,
+        pitch_deg: pitch,
+        roll_deg: roll,
+        fov_deg: fov,
+        width,
+        height: height_px,
+    };
+    let s = skyline::skyline(&dem, cam, max_distance, curvature)?;
+    if let Some(out) = &out {
+        let image = skyline::draw(&s, [255, 64, 32, 255]);
+        let mut png = Vec::new();
+        image::DynamicImage::ImageRgba8(image)
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .with_context(|| format!("{}: cannot encode PNG", out.display()))?;
+        geoproof::fsio::write_atomic(out, &png, false)?;
+    }
+    if common.json {
+        print_json(&s)?;
+    } else {
+        let points: usize = s.polylines.iter().map(Vec::len).sum();
+        println!(
+            "skyline: {} run(s), {points} points in the {width}×{height_px} frame{}",
+            s.polylines.len(),
+            out.map(|o| format!(", drawn in {}", o.display()))
+                .unwrap_or_default()
+        );
+        if s.incomplete_azimuths > 0 {
+            println!(
+                "warning: {} azimuths ran off the elevation data: the skyline there may be higher",
+                s.incomplete_azimuths
+            );
+        }
+    }
+    Ok(Outcome::Success)
 }
 
 fn elevation(common: &Common, at: &[String]) -> Result<Outcome> {
