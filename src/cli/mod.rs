@@ -330,7 +330,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Georef(args) => georef::georef_command(args),
         Command::OsmSearch(args) => osm::osm_search_command(args),
         Command::Candidates(args) => osm::candidates_command(args),
-        Command::Terrain(args) => terrain::terrain_command(args),
+        Command::Terrain(args) => terrain::terrain_command(args).map(|()| Outcome::Success),
         Command::Match {
             a,
             b,

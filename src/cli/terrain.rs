@@ -1,5 +1,6 @@
 //! `geoproof terrain …`: elevation, profiles and line of sight, viewsheds, horizons and
-//! the skyline a camera would see, from DEM files (`--dem FILE`, repeatable).
+//! the skyline a camera would see, from DEM files (`--dem FILE`, repeatable). Every
+//! command either succeeds or fails with one error (no partial outcome).
 
 use std::path::PathBuf;
 
@@ -12,7 +13,6 @@ use geoproof::terrain::{
     Curvature, DEFAULT_REFRACTION, Dem, HeightRef, Site, horizon, profile, skyline, viewshed,
 };
 
-use super::Outcome;
 use super::output::print_json;
 
 #[derive(Debug, Args)]
@@ -189,7 +189,7 @@ struct SkylineArgs {
     out: Option<PathBuf>,
 }
 
-pub fn terrain_command(args: TerrainArgs) -> Result<Outcome> {
+pub fn terrain_command(args: TerrainArgs) -> Result<()> {
     match args.command {
         TerrainCommand::Elevation { common, at } => elevation(&common, &at),
         TerrainCommand::Profile {
@@ -216,7 +216,7 @@ pub fn terrain_command(args: TerrainArgs) -> Result<Outcome> {
     }
 }
 
-fn viewshed_command(args: ViewshedArgs) -> Result<Outcome> {
+fn viewshed_command(args: ViewshedArgs) -> Result<()> {
     let ViewshedArgs {
         common,
         at,
@@ -269,10 +269,10 @@ fn viewshed_command(args: ViewshedArgs) -> Result<Outcome> {
             v.nodata
         );
     }
-    Ok(Outcome::Success)
+    Ok(())
 }
 
-fn horizon_command(args: HorizonArgs) -> Result<Outcome> {
+fn horizon_command(args: HorizonArgs) -> Result<()> {
     let HorizonArgs {
         common,
         at,
@@ -305,10 +305,10 @@ fn horizon_command(args: HorizonArgs) -> Result<Outcome> {
             }
         }
     }
-    Ok(Outcome::Success)
+    Ok(())
 }
 
-fn skyline_command(args: SkylineArgs) -> Result<Outcome> {
+fn skyline_command(args: SkylineArgs) -> Result<()> {
     let SkylineArgs {
         common,
         camera,
@@ -358,10 +358,10 @@ fn skyline_command(args: SkylineArgs) -> Result<Outcome> {
             );
         }
     }
-    Ok(Outcome::Success)
+    Ok(())
 }
 
-fn elevation(common: &Common, at: &[String]) -> Result<Outcome> {
+fn elevation(common: &Common, at: &[String]) -> Result<()> {
     let (dem, _) = common.open()?;
     let mut points = Vec::new();
     for text in at {
@@ -387,15 +387,15 @@ fn elevation(common: &Common, at: &[String]) -> Result<Outcome> {
             }
         }
     }
-    Ok(Outcome::Success)
+    Ok(())
 }
 
-fn print_profile(p: &profile::Profile, dem: &Dem, json: bool) -> Result<Outcome> {
+fn print_profile(p: &profile::Profile, dem: &Dem, json: bool) -> Result<()> {
     if json {
         let mut document = serde_json::to_value(p)?;
         document["crs"] = json!(dem.crs());
         print_json(&document)?;
-        return Ok(Outcome::Success);
+        return Ok(());
     }
     println!(
         "{:.0} m at {:.1}°, {} samples every {:.1} m; observer {:.1} m, target {:.1} m",
@@ -424,7 +424,7 @@ fn print_profile(p: &profile::Profile, dem: &Dem, json: bool) -> Result<Outcome>
     for h in &p.holes {
         println!("no elevation from {:.0} m to {:.0} m", h.from_m, h.to_m);
     }
-    Ok(Outcome::Success)
+    Ok(())
 }
 
 fn point(text: &str) -> Result<LatLon> {
