@@ -18,6 +18,7 @@ pub mod metadata;
 pub mod osm;
 pub mod spatial;
 pub mod sun;
+pub mod terrain;
 pub mod timestamp;
 #[cfg(feature = "gui")]
 pub mod ui;

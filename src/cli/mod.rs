@@ -10,6 +10,7 @@ mod redact;
 mod review;
 mod stamp;
 mod sun;
+mod terrain;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -172,6 +173,9 @@ enum Command {
     /// A finding's methods report: --html OUT.html, self-contained (figure embedded;
     /// inputs with SHA-256 and provenance, methods, review, signatures, version).
     Report(review::ReportArgs),
+    /// Terrain from DEM files (--dem, repeatable): elevation, profile, viewshed,
+    /// horizon, skyline.
+    Terrain(terrain::TerrainArgs),
     /// Print one finding (logged as seen by you: a blind review is refused afterwards).
     Show {
         case: PathBuf,
@@ -344,6 +348,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Georef(args) => georef::georef_command(args),
         Command::OsmSearch(args) => osm::osm_search_command(args),
         Command::Candidates(args) => osm::candidates_command(args),
+        Command::Terrain(args) => terrain::terrain_command(args).map(|()| Outcome::Success),
         Command::Match {
             a,
             b,

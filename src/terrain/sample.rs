@@ -1,0 +1,267 @@
+//! Reading heights off the surface: which tile holds a point, the cell there, and
+//! bilinear interpolation between cell centres, across tile edges.
+//!
+//! A point whose interpolation would lean on a nodata cell has no elevation (None): a
+//! hole is never filled from its neighbours.
+
+use std::path::PathBuf;
+
+/// One tile's cells in metres (NaN = nodata) and its grid.
+pub struct Tile {
+    pub path: PathBuf,
+    pub width: usize,
+    pub height: usize,
+    /// GDAL geotransform: CRS x = gt0 + col·gt1 + row·gt2, y = gt3 + col·gt4 + row·gt5.
+    pub gt: [f64; 6],
+    inverse: [f64; 6],
+    cells: Vec<f32>,
+}
+
+impl Tile {
+    /// None when the geotransform cannot be inverted.
+    pub fn new(
+        path: PathBuf,
+        width: usize,
+        height: usize,
+        gt: [f64; 6],
+        cells: Vec<f32>,
+    ) -> Option<Tile> {
+        let inverse = invert_geotransform(&gt)?;
+        (cells.len() == width * height).then_some(Tile {
+            path,
+            width,
+            height,
+            gt,
+            inverse,
+            cells,
+        })
+    }
+
+    /// Continuous pixel coordinates (0,0 = the top-left corner of the first cell).
+    pub fn pixel(&self, x: f64, y: f64) -> (f64, f64) {
+        let g = &self.inverse;
+        (g[0] + x * g[1] + y * g[2], g[3] + x * g[4] + y * g[5])
+    }
+
+    /// CRS position of a cell's centre.
+    pub fn centre(&self, col: f64, row: f64) -> (f64, f64) {
+        let g = &self.gt;
+        let (c, r) = (col + 0.5, row + 0.5);
+        (g[0] + c * g[1] + r * g[2], g[3] + c * g[4] + r * g[5])
+    }
+
+    fn contains(&self, px: f64, py: f64) -> bool {
+        px >= 0.0 && py >= 0.0 && px < self.width as f64 && py < self.height as f64
+    }
+
+    /// A cell's value (NaN for nodata); None outside the tile.
+    pub fn cell(&self, col: isize, row: isize) -> Option<f32> {
+        if col < 0 || row < 0 || col as usize >= self.width || row as usize >= self.height {
+            return None;
+        }
+        Some(self.cells[row as usize * self.width + col as usize])
+    }
+
+    pub fn cells(&self) -> &[f32] {
+        &self.cells
+    }
+
+    /// Whether the grid is north-up (no rotation terms).
+    pub fn north_up(&self) -> bool {
+        self.gt[2] == 0.0 && self.gt[4] == 0.0
+    }
+}
+
+/// The tiles as one surface (shared between threads freely).
+pub struct Surface {
+    tiles: Vec<Tile>,
+    geographic: bool,
+    metres_per_crs_unit: f64,
+    max_m: f64,
+}
+
+impl Surface {
+    pub fn new(tiles: Vec<Tile>, geographic: bool, metres_per_crs_unit: f64) -> Surface {
+        let max_m = tiles
+            .iter()
+            .flat_map(|t| t.cells.iter())
+            .filter(|v| v.is_finite())
+            .fold(f64::NEG_INFINITY, |m, v| m.max(f64::from(*v)));
+        Surface {
+            tiles,
+            geographic,
+            metres_per_crs_unit,
+            max_m,
+        }
+    }
+
+    pub fn tiles(&self) -> &[Tile] {
+        &self.tiles
+    }
+
+    /// Whether CRS coordinates are degrees of longitude (x) and latitude (y).
+    pub fn geographic(&self) -> bool {
+        self.geographic
+    }
+
+    /// Metres per CRS unit along x and y at CRS latitude `y` (degrees for a geographic CRS).
+    pub fn metres_per_unit(&self, y: f64) -> (f64, f64) {
+        if self.geographic {
+            metres_per_degree(y)
+        } else {
+            (self.metres_per_crs_unit, self.metres_per_crs_unit)
+        }
+    }
+
+    /// The highest elevation anywhere, metres (−∞ when every cell is nodata).
+    pub fn max_m(&self) -> f64 {
+        self.max_m
+    }
+
+    /// The index of the tile whose cells cover (x, y), if any.
+    pub fn tile_at(&self, x: f64, y: f64) -> Option<usize> {
+        self.tiles.iter().position(|t| {
+            let (px, py) = t.pixel(x, y);
+            t.contains(px, py)
+        })
+    }
+
+    /// The value of the cell under (x, y): Some(NaN) on nodata, None outside.
+    pub fn nearest(&self, x: f64, y: f64) -> Option<f32> {
+        let tile = &self.tiles[self.tile_at(x, y)?];
+        let (px, py) = tile.pixel(x, y);
+        tile.cell(px.floor() as isize, py.floor() as isize)
+    }
+
+    /// Bilinear elevation between the four nearest cell centres, metres. None outside
+    /// every tile or where a cell it leans on is nodata. Past the outer edge of the
+    /// surface the edge cell stands in for the missing one.
+    pub fn bilinear(&self, x: f64, y: f64) -> Option<f64> {
+        let index = self.tile_at(x, y)?;
+        self.bilinear_in(index, x, y)
+    }
+
+    /// As [`Surface::bilinear`], trying tile `hint` first (the last one hit).
+    pub fn bilinear_hinted(&self, hint: &mut usize, x: f64, y: f64) -> Option<f64> {
+        if let Some(tile) = self.tiles.get(*hint) {
+            let (px, py) = tile.pixel(x, y);
+            if tile.contains(px, py) {
+                return self.bilinear_in(*hint, x, y);
+            }
+        }
+        *hint = self.tile_at(x, y)?;
+        self.bilinear_in(*hint, x, y)
+    }
+
+    fn bilinear_in(&self, index: usize, x: f64, y: f64) -> Option<f64> {
+        let tile = &self.tiles[index];
+        let (px, py) = tile.pixel(x, y);
+        let (c, r) = (px - 0.5, py - 0.5);
+        let (c0, r0) = (c.floor(), r.floor());
+        let (fx, fy) = (c - c0, r - r0);
+        let (c0, r0) = (c0 as isize, r0 as isize);
+        let mut sum = 0.0;
+        for (dc, dr, w) in [
+            (0, 0, (1.0 - fx) * (1.0 - fy)),
+            (1, 0, fx * (1.0 - fy)),
+            (0, 1, (1.0 - fx) * fy),
+            (1, 1, fx * fy),
+        ] {
+            if w == 0.0 {
+                continue;
+            }
+            let v = self.cell_across(index, c0 + dc, r0 + dr)?;
+            if !v.is_finite() {
+                return None;
+            }
+            sum += w * f64::from(v);
+        }
+        Some(sum)
+    }
+
+    /// Cell (col, row) of tile `index`, or the cell of a neighbouring tile at that
+    /// cell's centre, or (past the surface's edge) the nearest cell of this tile.
+    fn cell_across(&self, index: usize, col: isize, row: isize) -> Option<f32> {
+        let tile = &self.tiles[index];
+        if let Some(v) = tile.cell(col, row) {
+            return Some(v);
+        }
+        let (x, y) = tile.centre(col as f64, row as f64);
+        if let Some(v) = self.nearest(x, y) {
+            return Some(v);
+        }
+        let c = col.clamp(0, tile.width as isize - 1);
+        let r = row.clamp(0, tile.height as isize - 1);
+        tile.cell(c, r)
+    }
+
+    /// The finest cell size in metres, measured at each tile's centre.
+    pub fn resolution_m(&self) -> f64 {
+        self.tiles
+            .iter()
+            .map(|t| {
+                let (_, y) = t.centre(t.width as f64 / 2.0, t.height as f64 / 2.0);
+                let (mx, my) = self.metres_per_unit(y);
+                (t.gt[1].hypot(t.gt[4]) * mx).min(t.gt[2].hypot(t.gt[5]) * my)
+            })
+            .fold(f64::INFINITY, f64::min)
+    }
+}
+
+/// Metres per degree of longitude and of latitude at a latitude (WGS84 ellipsoid).
+pub fn metres_per_degree(lat_deg: f64) -> (f64, f64) {
+    let a = 6_378_137.0_f64;
+    let e2 = 0.006_694_379_990_14_f64;
+    let phi = lat_deg.to_radians();
+    let s = phi.sin();
+    let w = (1.0 - e2 * s * s).sqrt();
+    let n = a / w; // prime vertical radius
+    let m = a * (1.0 - e2) / (w * w * w); // meridional radius
+    let k = std::f64::consts::PI / 180.0;
+    (n * phi.cos() * k, m * k)
+}
+
+pub(crate) fn invert_geotransform(gt: &[f64; 6]) -> Option<[f64; 6]> {
+    let det = gt[1] * gt[5] - gt[2] * gt[4];
+    if det.abs() < 1e-300 || !det.is_finite() {
+        return None;
+    }
+    let (a, b, c, d) = (gt[5] / det, -gt[2] / det, -gt[4] / det, gt[1] / det);
+    Some([-gt[0] * a - gt[3] * b, a, b, -gt[0] * c - gt[3] * d, c, d])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tile(x0: f64, values: Vec<f32>) -> Tile {
+        Tile::new("t".into(), 2, 2, [x0, 10.0, 0.0, 20.0, 0.0, -10.0], values).unwrap()
+    }
+
+    #[test]
+    fn bilinear_is_exact_at_centres_and_linear_between() {
+        let s = Surface::new(vec![tile(0.0, vec![0.0, 10.0, 20.0, 30.0])], false, 1.0);
+        assert_eq!(s.bilinear(5.0, 15.0), Some(0.0));
+        assert_eq!(s.bilinear(15.0, 5.0), Some(30.0));
+        assert_eq!(s.bilinear(10.0, 10.0), Some(15.0));
+        assert_eq!(s.bilinear(-1.0, 10.0), None);
+    }
+
+    #[test]
+    fn interpolates_across_a_tile_edge_and_not_across_nodata() {
+        let a = tile(0.0, vec![0.0, 10.0, 0.0, 10.0]);
+        let b = tile(20.0, vec![20.0, f32::NAN, 20.0, 30.0]);
+        let s = Surface::new(vec![a, b], false, 1.0);
+        // Between a's right column (10) and b's left column (20).
+        assert!((s.bilinear(20.0, 15.0).unwrap() - 15.0).abs() < 1e-9);
+        assert_eq!(s.bilinear(30.0, 15.0), None); // leans on the nodata cell
+        assert_eq!(s.bilinear(25.0, 5.0), Some(20.0)); // a cell centre next to it
+    }
+
+    #[test]
+    fn metres_per_degree_matches_known_values() {
+        let (lon, lat) = metres_per_degree(0.0);
+        assert!((lon - 111_319.49).abs() < 0.01);
+        assert!((lat - 110_574.28).abs() < 0.01);
+    }
+}
