@@ -30,7 +30,7 @@ pub mod command;
 pub mod georef;
 mod imagery_layers;
 mod import_job;
-mod jobs;
+pub mod jobs;
 pub mod ledger;
 mod map_camera;
 mod map_sun;
