@@ -75,9 +75,10 @@ pub struct JobInfo {
 #[derive(Default)]
 struct Registry {
     jobs: Mutex<Vec<Arc<Control>>>,
-    /// Counts finished jobs; with `finished_changed`, lets tests wait without sleeping.
-    finished: Mutex<u64>,
-    finished_changed: Condvar,
+    /// Counts news (a job finished, a service sent something); with `news_changed`,
+    /// lets tests wait for work instead of sleeping a guessed time.
+    news: Mutex<u64>,
+    news_changed: Condvar,
 }
 
 /// The job registry of one app. Cloning it gives another handle to the same registry.
@@ -90,6 +91,7 @@ pub struct Jobs {
 pub struct Worker {
     control: Arc<Control>,
     ctx: Option<egui::Context>,
+    registry: Arc<Registry>,
 }
 
 impl Worker {
@@ -105,6 +107,7 @@ impl Worker {
 
     /// Asks for a frame (a service that sent a result through its own channel).
     pub fn repaint(&self) {
+        self.registry.tell();
         if let Some(ctx) = &self.ctx {
             ctx.request_repaint();
         }
@@ -224,18 +227,20 @@ impl Jobs {
         let worker = Worker {
             control: control.clone(),
             ctx: ctx.cloned(),
+            registry: self.registry.clone(),
         };
-        let (registry, result) = (self.registry.clone(), slot.clone());
+        let result = slot.clone();
         let spawned = std::thread::Builder::new()
             .name(name.clone())
             .spawn(move || {
                 let outcome = catch_panic(&worker.control.name, || work(&worker));
-                finish(&registry, &worker.control, &result, outcome);
+                finish(&worker.control, &result, outcome);
                 worker.repaint();
             });
         if let Err(e) = spawned {
             let error = Err(format!("cannot start a thread for {name}: {e}"));
-            finish(&self.registry, &control, &slot, error);
+            finish(&control, &slot, error);
+            self.registry.tell();
         }
         Job { control, slot }
     }
@@ -284,15 +289,20 @@ impl Jobs {
         lock(&self.registry.jobs).iter().any(|c| !c.service)
     }
 
-    /// Blocks until some job finishes after this call, or `timeout` passes; returns
-    /// whether one did. For tests, which wait for work instead of sleeping a guess.
-    pub fn wait_for_a_result(&self, timeout: Duration) -> bool {
-        let count = lock(&self.registry.finished);
-        let seen = *count;
-        let (_count, waited) = self
+    /// A counter of news: it grows when a job finishes or a service reports something.
+    pub fn news(&self) -> u64 {
+        *lock(&self.registry.news)
+    }
+
+    /// Blocks until there is news after [`Jobs::news`] returned `since`, or `timeout`
+    /// passes; returns whether there was. Tests wait for work with it instead of sleeping
+    /// a guessed time (read `news` before the frame, wait after it: nothing is missed).
+    pub fn wait_for_news(&self, since: u64, timeout: Duration) -> bool {
+        let news = lock(&self.registry.news);
+        let (_news, waited) = self
             .registry
-            .finished_changed
-            .wait_timeout_while(count, timeout, |n| *n == seen)
+            .news_changed
+            .wait_timeout_while(news, timeout, |n| *n == since)
             .unwrap_or_else(PoisonError::into_inner);
         !waited.timed_out()
     }
@@ -306,15 +316,19 @@ impl Jobs {
 }
 
 fn finish<T>(
-    registry: &Registry,
     control: &Control,
     slot: &Mutex<Option<Result<T, String>>>,
     outcome: Result<T, String>,
 ) {
     *lock(slot) = Some(outcome);
     control.finished.store(true, Ordering::Release);
-    *lock(&registry.finished) += 1;
-    registry.finished_changed.notify_all();
+}
+
+impl Registry {
+    fn tell(&self) {
+        *lock(&self.news) += 1;
+        self.news_changed.notify_all();
+    }
 }
 
 #[cfg(test)]
@@ -339,11 +353,12 @@ mod tests {
     /// Drains until `job` has its result (the worker runs on its own thread).
     fn drain_until_done<T>(jobs: &Jobs, job: &Job<T>) {
         for _ in 0..500 {
+            let news = jobs.news();
             jobs.drain(None);
             if job.is_done() {
                 return;
             }
-            jobs.wait_for_a_result(Duration::from_millis(10));
+            jobs.wait_for_news(news, Duration::from_millis(20));
         }
         panic!("the job {} never finished", job.name());
     }
@@ -357,10 +372,10 @@ mod tests {
             40 + 2
         });
         assert_eq!(job.take(), None, "nothing before the work ends");
+        let news = jobs.news();
         go.send(()).unwrap();
-        while !jobs.has_undrained() {
-            jobs.wait_for_a_result(Duration::from_millis(50));
-        }
+        assert!(jobs.wait_for_news(news, Duration::from_secs(10)));
+        assert!(jobs.has_undrained());
         assert_eq!(job.take(), None, "finished but not drained yet");
         assert_eq!(jobs.drain(None), 1);
         assert_eq!(job.take(), Some(Ok(42)));
@@ -442,9 +457,11 @@ mod tests {
         drain_until_done(&jobs, &job);
         assert_eq!(
             job.take(),
-            Some(Err("decoding hostile.mp4 failed unexpectedly (index out of bounds); \
+            Some(Err(
+                "decoding hostile.mp4 failed unexpectedly (index out of bounds); \
                       please report this"
-                .into()))
+                    .into()
+            ))
         );
         let mut failing = jobs.spawn(None, "reading", |_| -> Result<u8, String> {
             Err("x.tif: not a TIFF".into())

@@ -98,6 +98,8 @@ pub struct GeoproofApp {
     pub board_images: board::BoardImages,
     /// The screenshot being waited for (map snapshots).
     snapshot_shot: Option<std::sync::mpsc::Receiver<std::sync::Arc<egui::ColorImage>>>,
+    /// Every background job of the app; drained at the top of each frame.
+    jobs: jobs::Jobs,
 }
 
 impl GeoproofApp {
@@ -136,12 +138,14 @@ impl GeoproofApp {
             collection: None,
             board_images: board::BoardImages::default(),
             snapshot_shot: None,
+            jobs: jobs::Jobs::of(ctx),
         }
     }
 
     /// One frame of the whole UI.
     pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
+        self.drain_jobs(&ctx);
         self.thumbnails.drain(&ctx);
         // Before any panel draws, so a finished match shows its proposals this frame.
         self.state.board_ctx().poll_matching();
@@ -328,6 +332,22 @@ impl GeoproofApp {
 }
 
 impl GeoproofApp {
+    /// The one place background results come in, first thing in the frame and whatever
+    /// workspace is shown: the registry hands finished results to their handles, and work
+    /// that changes the case (video grabs and analyses) becomes commands now, not when
+    /// the board is next drawn.
+    fn drain_jobs(&mut self, ctx: &egui::Context) {
+        self.jobs.drain(Some(ctx));
+        for finished in self.board_images.videos.finished_work() {
+            self.state.commands.push(finished.into_command());
+        }
+    }
+
+    /// The app's job registry (tests wait on it instead of sleeping).
+    pub fn jobs(&self) -> &jobs::Jobs {
+        &self.jobs
+    }
+
     /// The size of the picture the georeference / candidate view shows (tests: a graphic
     /// item must arrive there as its 20 px stand-in).
     pub fn side_image_size(&self) -> Option<[usize; 2]> {
