@@ -43,7 +43,11 @@ impl MatchJob {
     /// The stage the matcher is in and how far it got.
     pub fn progress(&self) -> (String, f32) {
         let (at, stage) = self.job.progress();
-        let stage = if stage.is_empty() { "decoding".into() } else { stage };
+        let stage = if stage.is_empty() {
+            "decoding".into()
+        } else {
+            stage
+        };
         (stage, at.unwrap_or(0.0))
     }
 
