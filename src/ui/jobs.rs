@@ -100,6 +100,11 @@ impl Worker {
         self.control.cancel.load(Ordering::Relaxed)
     }
 
+    /// The cancel token itself, for domain code that takes an `&AtomicBool`.
+    pub fn cancel_token(&self) -> &AtomicBool {
+        &self.control.cancel
+    }
+
     /// Reports progress: `fraction` in 0..=1 if known, and what the job is doing.
     pub fn progress(&self, fraction: Option<f32>, text: impl Into<String>) {
         *lock(&self.control.progress) = (fraction.map(|f| f.clamp(0.0, 1.0)), text.into());
