@@ -146,6 +146,11 @@ impl<T> Job<T> {
         self.control.cancel.store(true, Ordering::Relaxed);
     }
 
+    /// Whether the job was asked to stop.
+    pub fn cancelled(&self) -> bool {
+        self.control.cancel.load(Ordering::Relaxed)
+    }
+
     pub fn name(&self) -> &str {
         &self.control.name
     }

@@ -465,18 +465,12 @@ impl GeoproofApp {
     fn run_imports(&mut self, ctx: &egui::Context) {
         if self.import.is_none() && !self.state.pending.import.is_empty() {
             let files = std::mem::take(&mut self.state.pending.import);
-            match import_job::ImportJob::start(files, ctx) {
-                Ok(job) => self.import = Some(job),
-                Err(e) => self.state.status = Some(Status::Error(e)),
-            }
+            self.import = Some(import_job::ImportJob::start(files, ctx));
         }
         if self.collection.is_none()
             && let Some(source) = self.state.pending.collection.take()
         {
-            match collection_job::CollectionJob::start(source, ctx) {
-                Ok(job) => self.collection = Some(job),
-                Err(e) => self.state.status = Some(Status::Error(e)),
-            }
+            self.collection = Some(collection_job::CollectionJob::start(source, ctx));
         }
         if let Some(job) = &mut self.collection {
             if self.state.pending.cancel_collection {
