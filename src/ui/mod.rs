@@ -315,7 +315,7 @@ impl GeoproofApp {
         );
         about::about_window_ui(&ctx);
         self.take_map_snapshot(&ctx);
-        self.state.apply_commands();
+        self.state.apply_commands(ctx.input(|i| i.time));
         self.run_imports(&ctx);
         if let Some(choice) = self.state.take_basemap_request() {
             match basemap::open_source(&choice, &ctx, &self.state.ledger) {
@@ -400,7 +400,7 @@ impl GeoproofApp {
                     }
                     Err(e) => self.state.status = Some(Status::Error(e)),
                 }
-                self.state.apply_commands();
+                self.state.apply_commands(ctx.input(|i| i.time));
             }
         }
     }
