@@ -2,9 +2,12 @@
 //!
 //! Who owns what:
 //! - [`GeoproofApp`] (this file) owns the things that need egui or threads: the basemap's
-//!   tile source, the imagery layers, textures, the import and collection jobs. Once per
-//!   frame it draws the panels, applies the commands they pushed, and then picks up
-//!   [`state::Pending`] work (a basemap to open, files to import).
+//!   tile source, the imagery layers, textures, the import and collection jobs, and the
+//!   job registry ([`jobs::Jobs`], the only place `ui/` starts a thread). Once per frame
+//!   it first drains the registry (finished results reach their handles; video grabs and
+//!   analyses become commands, whatever workspace is shown), then draws the panels,
+//!   applies the commands they pushed, and then picks up [`state::Pending`] work (a
+//!   basemap to open, files to import).
 //! - [`state::AppState`] owns what the analyst is doing: the open case, the selection,
 //!   the map's memory and tools, the parts' own state (board, georeference view,
 //!   candidate session, query builder, posts, dialogs). It is the one place commands are
