@@ -337,7 +337,16 @@ fn a_grab_finishing_while_the_map_is_shown_is_recorded_without_drawing_the_board
     b.h.run_steps(1);
     // One frame: the board starts the grab, then the map replaces the board. A result is
     // handed over only at the top of a frame, so it cannot arrive before the switch.
-    b.h.key_press_modifiers(Modifiers::COMMAND, Key::G);
+    // (`key_press` would take two frames, one for the key going down, one for it going
+    // up; here the key goes down alone.)
+    let key = |pressed| egui::Event::Key {
+        key: Key::G,
+        physical_key: None,
+        pressed,
+        repeat: false,
+        modifiers: Modifiers::COMMAND,
+    };
+    b.h.event(key(true));
     push(&mut b.h, Command::SetWorkspace(Workspace::Map));
     b.h.run_steps(1);
     {
@@ -350,6 +359,7 @@ fn a_grab_finishing_while_the_map_is_shown_is_recorded_without_drawing_the_board
         // Forget the board's last drawing: it comes back only if the board is drawn.
         app.state.board.transforms.clear();
     }
+    b.h.event(key(false));
     let mut grabbed = None;
     run_until(
         &mut b.h,

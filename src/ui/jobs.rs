@@ -317,7 +317,7 @@ impl Jobs {
         !waited.timed_out()
     }
 
-    /// Whether a foreground job has finished and waits for the next drain.
+    /// Whether a job has finished and waits for the next drain.
     pub fn has_undrained(&self) -> bool {
         lock(&self.registry.jobs)
             .iter()
