@@ -21,7 +21,7 @@ pub struct Thumbnails {
     requests: Sender<(String, PathBuf, PathBuf)>,
     results: Receiver<(String, Option<(ColorImage, ColorImage)>)>,
     /// The decoder service (it ends when `requests` is dropped).
-    _worker: Job<()>,
+    _worker: Option<Job<()>>,
 }
 
 impl Thumbnails {
@@ -46,7 +46,7 @@ impl Thumbnails {
             slots: HashMap::new(),
             requests,
             results,
-            _worker: worker,
+            _worker: Some(worker),
         }
     }
 
@@ -137,6 +137,7 @@ mod tests {
             slots: HashMap::new(),
             requests,
             results,
+            _worker: None,
         };
         assert!(
             thumbs

@@ -221,10 +221,17 @@ mod tests {
         let mut board = BoardState::default();
         board.open(&f);
         board.working.as_mut().unwrap().title = "not yet committed".into();
-        board.autosave(&case).unwrap();
+        board.autosave(&case, 10.0).unwrap();
         let (drafts, errors) = recovery::pending_drafts(&case);
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(drafts[0].finding.title, "not yet committed");
+        // At most every two seconds of egui's time.
+        let draft_title = || recovery::pending_drafts(&case).0[0].finding.title.clone();
+        board.working.as_mut().unwrap().title = "typed on".into();
+        board.autosave(&case, 11.5).unwrap();
+        assert_eq!(draft_title(), "not yet committed");
+        board.autosave(&case, 12.0).unwrap();
+        assert_eq!(draft_title(), "typed on");
         board.recovery = drafts;
         board.discard_draft(&case, &f.id).unwrap();
         assert!(board.recovery.is_empty());
