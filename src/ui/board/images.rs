@@ -321,9 +321,10 @@ const DECODED: f32 = 0.6;
 fn start_decode(ctx: &egui::Context, path: PathBuf) -> Entry {
     let what = format!("decoding {}", path.display());
     Entry::Loading(Jobs::of(ctx).spawn(Some(ctx), what, move |w| {
+        // The case record carries the decoders' warnings (inspector).
         crate::evidence::load_oriented(&path, u32::MAX)
             .map_err(|e| e.to_string())
-            .map(|(image, _, _)| {
+            .map(|crate::evidence::Loaded { image, .. }| {
                 w.progress(Some(DECODED), "building levels");
                 Pyramid::build(image, &|p| {
                     w.progress(Some(DECODED + (1.0 - DECODED) * p), "building levels")
