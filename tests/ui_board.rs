@@ -11,7 +11,8 @@ use geoproof::case::comparison::Shape;
 use geoproof::case::{Case, FindingKind, ImportOptions};
 use geoproof::ui::{Command, Workspace};
 
-use util::app::{Holder, app, app_harness, click, drag, push};
+use std::time::Duration;
+use util::app::{Holder, app, app_harness, click, drag, push, run_until};
 
 fn harness(case: Case) -> Harness<'static, Holder> {
     app_harness(Some(case), egui::vec2(1400.0, 860.0))
@@ -46,13 +47,12 @@ fn board_with_two_panels() -> (tempfile::TempDir, Harness<'static, Holder>, Stri
     h.run_steps(2);
     push(&mut h, Command::NewComparison(ids));
     h.run_steps(2);
-    for _ in 0..400 {
-        h.run_steps(1);
-        if !app(&h).board_images.loading() && app(&h).board_images.texture_count() > 0 {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+    run_until(
+        &mut h,
+        "decoding both photos",
+        Duration::from_secs(30),
+        |h| !app(h).board_images.loading() && app(h).board_images.texture_count() > 0,
+    );
     assert!(!app(&h).board_images.loading(), "images decoded");
     assert_eq!(app(&h).state.workspace, Workspace::Board);
     let id = app(&h).state.board.finding.clone().unwrap();
@@ -473,13 +473,9 @@ fn matching_runs_in_the_background_and_proposals_are_accepted_one_by_one() {
         app(&h).state.board.match_job.is_some(),
         "matching runs in the background"
     );
-    for _ in 0..600 {
-        h.run_steps(1);
-        if app(&h).state.board.match_job.is_none() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    run_until(&mut h, "matching", Duration::from_secs(60), |h| {
+        app(h).state.board.match_job.is_none()
+    });
     let proposals = app(&h).state.board.proposals.as_ref().expect("a result");
     assert!(proposals.inliers >= 15, "{}", proposals.summary);
     assert!(!proposals.summary.contains("confirmed"));
@@ -527,13 +523,12 @@ fn matching_can_be_cancelled() {
     h.get_by_label("Propose correspondences").click();
     h.run_steps(2);
     h.get_by_label("Cancel matching").click();
-    for _ in 0..300 {
-        h.run_steps(1);
-        if app(&h).state.board.match_job.is_none() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+    run_until(
+        &mut h,
+        "cancelling the match",
+        Duration::from_secs(30),
+        |h| app(h).state.board.match_job.is_none(),
+    );
     assert!(app(&h).state.board.match_job.is_none());
     assert!(
         app(&h).state.board.proposals.is_none(),
@@ -614,15 +609,10 @@ fn undo_takes_back_a_map_edit_on_its_own_and_histories_survive_reopening() {
 
 /// Runs frames until the figure dialog's preview shows the current options.
 fn wait_for_preview(h: &mut Harness<'static, Holder>) {
-    for _ in 0..600 {
-        h.run_steps(1);
+    run_until(h, "rendering the preview", Duration::from_secs(60), |h| {
         let dialog = app(h).state.figure_dialog.as_ref().expect("dialog open");
-        if dialog.preview_is_current() {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    panic!("the preview was never rendered");
+        dialog.preview_is_current()
+    });
 }
 
 /// The figure dialog shows a preview as soon as it opens and renders it again after a
@@ -834,13 +824,9 @@ fn a_graphic_item_stays_shielded_until_revealed() {
     h.run_steps(2);
     push(&mut h, Command::NewComparison(vec![ids[0].clone()]));
     let shield = format!("shield-{}", ids[0]);
-    for _ in 0..400 {
-        h.run_steps(1);
-        if app(&h).board_images.overlays_drawn().contains(&shield) {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+    run_until(&mut h, "drawing the shield", Duration::from_secs(30), |h| {
+        app(h).board_images.overlays_drawn().contains(&shield)
+    });
     // Shielded: a blurred grey stand-in, no tile of the picture uploaded, no loupe.
     assert!(app(&h).board_images.overlays_drawn().contains(&shield));
     assert_eq!(app(&h).board_images.texture_count(), 0);

@@ -13,7 +13,7 @@ use geoproof::case::{Case, ImportOptions};
 use geoproof::spatial::LatLon;
 use geoproof::ui::{Command, Workspace};
 
-use util::app::{Holder, app, app_harness, click, drag, push};
+use util::app::{Holder, app, app_harness, click, drag, push, run_until};
 
 /// A case with one photo on the board, opened in the georeference view at a known
 /// place on the map.
@@ -220,15 +220,16 @@ fn the_demo_case_opens_its_landsat_layer_and_draws_it_under_the_overlay() {
         let _ = state.map.set_zoom(13.0);
     }
     let mut drawn = 0;
-    for _ in 0..400 {
-        h.run_steps(1);
-        let app = h.state_mut().app.as_mut().unwrap();
-        drawn = app.imagery.get_mut(&layer).map_or(0, |t| t.cached());
-        if drawn > 0 && app.imagery.get_mut(&layer).is_some_and(|t| t.idle()) {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+    run_until(
+        &mut h,
+        "rendering the layer's tiles",
+        std::time::Duration::from_secs(30),
+        |h| {
+            let app = h.state_mut().app.as_mut().unwrap();
+            drawn = app.imagery.get_mut(&layer).map_or(0, |t| t.cached());
+            drawn > 0 && app.imagery.get_mut(&layer).is_some_and(|t| t.idle())
+        },
+    );
     assert!(drawn > 0, "the layer rendered tiles");
     // The selected finding's frame lies on the map.
     assert!(app(&h).state.georef_triangles > 0);

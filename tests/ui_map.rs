@@ -9,7 +9,8 @@ use egui_kittest::kittest::Queryable;
 use geoproof::case::{Case, Edit, Finding, FindingKind, ImportOptions};
 use geoproof::ui::{Command, GeoproofApp, Selection, Tool};
 
-use util::app::{Holder, app, default_harness as harness, push};
+use std::time::Duration;
+use util::app::{Holder, app, default_harness as harness, push, run_until};
 
 fn case_with_finding() -> (tempfile::TempDir, Case, String) {
     let dir = tempfile::tempdir().unwrap();
@@ -188,14 +189,15 @@ fn importing_runs_in_the_background_and_reports_bad_files() {
         util::data("not-an-image.jpg"),
     ];
     push(&mut h, Command::Import(files));
-    for _ in 0..200 {
-        h.step();
-        std::thread::sleep(std::time::Duration::from_millis(10));
-        let s = &app(&h).state;
-        if s.import_progress.is_none() && s.case.as_ref().unwrap().evidence().count() == 3 {
-            break;
-        }
-    }
+    run_until(
+        &mut h,
+        "importing four files",
+        Duration::from_secs(30),
+        |h| {
+            let s = &app(h).state;
+            s.import_progress.is_none() && s.case.as_ref().unwrap().evidence().count() == 3
+        },
+    );
     h.run_steps(2);
     let state = &app(&h).state;
     let case = state.case.as_ref().unwrap();
@@ -218,14 +220,9 @@ fn importing_runs_in_the_background_and_reports_bad_files() {
 }
 
 fn wait_until(h: &mut Harness<'static, Holder>, done: impl Fn(&GeoproofApp) -> bool) {
-    for _ in 0..500 {
-        h.step();
-        if done(app(h)) {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    panic!("condition not reached in 5 s");
+    run_until(h, "the condition", Duration::from_secs(30), |h| {
+        done(app(h))
+    });
 }
 
 #[test]
@@ -996,16 +993,12 @@ fn a_measured_shadow_gives_the_days_windows_and_the_places() {
     );
     h.get_by_label_contains("bearing fits");
     h.get_by_label("Where, at this time?").click();
-    for _ in 0..600 {
-        h.run_steps(1);
-        if !matches!(
-            app(&h).state.sun.locus,
+    run_until(&mut h, "finding the places", Duration::from_secs(60), |h| {
+        !matches!(
+            app(h).state.sun.locus,
             Some(geoproof::ui::Locus::Computing(_))
-        ) {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+        )
+    });
     match &app(&h).state.sun.locus {
         Some(geoproof::ui::Locus::Ready { area, .. }) => {
             use geo::Contains;

@@ -11,7 +11,7 @@ use egui_kittest::kittest::Queryable;
 use geoproof::case::{Case, Edit, Finding, FindingKind};
 use geoproof::ui::{Command, Selection};
 
-use util::app::{app, app_harness};
+use util::app::{app, app_harness, run_until};
 
 /// Opens the extract in the query builder and waits for its index (built in the
 /// background).
@@ -26,15 +26,12 @@ fn open_extract_and_wait(
     }
     let ctx = h.ctx.clone();
     search(h).open_extract(extract.to_owned(), &ctx);
-    let started = std::time::Instant::now();
-    while !search(h).ready() {
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(180),
-            "the extract was not indexed within three minutes"
-        );
-        h.run_steps(1);
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    run_until(
+        h,
+        "indexing the extract",
+        std::time::Duration::from_secs(180),
+        |h| search(h).ready(),
+    );
     // `ready()` may take the finished index between two frames; the last frame then
     // still showed the progress bar, and a click aimed by it would land on the wrong
     // row once the window shows the index. Let it lay itself out first.
@@ -145,11 +142,9 @@ fn a_search_area_drawn_on_the_map_bounds_the_results() {
     h.get_by_label_contains("a polygon of 3 corners");
     // The results are the library's answer for that polygon, and lie inside it.
     let ring = app(&h).state.osm_search.drawn.clone();
-    // The live count recomputes at most every 0.4 s.
-    for _ in 0..12 {
-        std::thread::sleep(std::time::Duration::from_millis(50));
-        h.run_steps(1);
-    }
+    // The live count recomputes at most every 0.4 s of egui's time: four frames of
+    // 0.25 s pass it.
+    h.run_steps(4);
     let index = geoproof::osm::index::OsmIndex::build_uncached(&extract).unwrap();
     let q = geoproof::osm::query::Query {
         find: geoproof::osm::filter::TagFilter::parse("highway=bus_stop").unwrap(),

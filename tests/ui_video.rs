@@ -15,7 +15,7 @@ use egui_kittest::kittest::Queryable;
 use geoproof::case::{Case, ImportOptions, ImportOutcome};
 use geoproof::ui::{Command, Workspace};
 
-use util::app::{Holder, app, app_harness_stepping};
+use util::app::{Holder, app, app_harness_stepping, push, run_until};
 
 const W: u32 = 320;
 const H: u32 = 240;
@@ -105,25 +105,26 @@ fn shown(b: &Board) -> (Option<usize>, usize, Option<u32>) {
 /// Steps the app until frame `index` is on screen; returns how long that took.
 fn wait_for_frame(b: &mut Board, index: usize) -> Duration {
     let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(30) {
-        b.h.run_steps(1);
-        if app(&b.h)
-            .board_images
-            .videos
-            .get(&b.video)
-            .is_some_and(|p| p.shown == Some(index))
-        {
-            let (_, _, pixels) = shown(b);
-            assert_eq!(
-                pixels,
-                Some(index as u32),
-                "the frame on screen is frame {index}"
-            );
-            return start.elapsed();
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    panic!("frame {index} was not shown: {:?}", shown(b));
+    let video = b.video.clone();
+    run_until(
+        &mut b.h,
+        &format!("showing frame {index}"),
+        Duration::from_secs(30),
+        |h| {
+            app(h)
+                .board_images
+                .videos
+                .get(&video)
+                .is_some_and(|p| p.shown == Some(index))
+        },
+    );
+    let (_, _, pixels) = shown(b);
+    assert_eq!(
+        pixels,
+        Some(index as u32),
+        "the frame on screen is frame {index}"
+    );
+    start.elapsed()
 }
 
 fn panel_center(b: &Board) -> Pos2 {
@@ -156,13 +157,9 @@ fn step_jump_play_scrub_grab_and_a_frame_bound_annotation() {
     wait_for_frame(&mut b, 30);
     b.h.get_by_label_contains("00:00:01.000  frame 30");
 
-    // Play for about half a second of wall time, then pause.
+    // Play for 0.6 s of egui's time (36 frames of 1/60 s), then pause.
     b.h.key_press(Key::Space);
-    let started = Instant::now();
-    while started.elapsed() < Duration::from_millis(600) {
-        b.h.run_steps(1);
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    b.h.run_steps(36);
     b.h.key_press(Key::Space);
     b.h.run_steps(2);
     let (_, current, _) = shown(&b);
@@ -190,19 +187,18 @@ fn step_jump_play_scrub_grab_and_a_frame_bound_annotation() {
     b.h.hover_at(center);
     b.h.run_steps(1);
     b.h.key_press_modifiers(Modifiers::COMMAND, Key::G);
-    let started = Instant::now();
-    let grabbed = loop {
-        b.h.run_steps(1);
-        let case = app(&b.h).state.case.as_ref().unwrap();
-        if let Some(r) = case.evidence().find(|r| r.derived_from.is_some()) {
-            break r.clone();
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "no grab arrived"
-        );
-        std::thread::sleep(Duration::from_millis(5));
-    };
+    let mut grabbed = None;
+    run_until(
+        &mut b.h,
+        "grabbing the frame",
+        Duration::from_secs(30),
+        |h| {
+            let case = app(h).state.case.as_ref().unwrap();
+            grabbed = case.evidence().find(|r| r.derived_from.is_some()).cloned();
+            grabbed.is_some()
+        },
+    );
+    let grabbed = grabbed.expect("a grab arrived");
     let d = grabbed.derived_from.unwrap();
     assert_eq!(d.frame_index as usize, current);
     assert_eq!(d.sha256, b.video);
@@ -294,10 +290,9 @@ fn scene_changes_are_found_in_the_background_and_line_the_scrub_bar() {
         video,
         ..
     } = board_with(dir, &clip);
-    let start = Instant::now();
-    loop {
-        h.run_steps(1);
-        let app = app(&h);
+    let mut scenes = None;
+    run_until(&mut h, "the scene analysis", Duration::from_secs(60), |h| {
+        let app = app(h);
         let recorded = app
             .state
             .case
@@ -311,26 +306,92 @@ fn scene_changes_are_found_in_the_background_and_line_the_scrub_bar() {
             .videos
             .get(&video)
             .map_or(0, |p| p.scene_thumbs.len());
-        if let Some(scenes) = recorded
-            && thumbs == 3
-        {
-            assert_eq!(scenes, vec![30, 60], "the two cuts, recorded in the case");
-            break;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "no scene analysis"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
+        scenes = recorded.filter(|_| thumbs == 3);
+        scenes.is_some()
+    });
+    assert_eq!(
+        scenes,
+        Some(vec![30, 60]),
+        "the two cuts, recorded in the case"
+    );
     // A click on the last thumbnail goes to the second cut.
     let thumbs: Vec<_> = h.query_all_by_label_contains("Scene at frame").collect();
     assert!(!thumbs.is_empty());
     h.get_by_label("Scene at frame 60").click();
-    let start = Instant::now();
-    while app(&h).board_images.videos.get(&video).unwrap().shown != Some(60) {
-        h.run_steps(1);
-        assert!(start.elapsed() < Duration::from_secs(30));
-        std::thread::sleep(Duration::from_millis(5));
+    run_until(
+        &mut h,
+        "going to the second cut",
+        Duration::from_secs(30),
+        |h| app(h).board_images.videos.get(&video).unwrap().shown == Some(60),
+    );
+}
+
+/// A grab that finishes while the map is shown is recorded at once, without the board
+/// being drawn: the app collects background results at the top of every frame
+/// (`ui::jobs`), not in the board's drawing code.
+#[test]
+fn a_grab_finishing_while_the_map_is_shown_is_recorded_without_drawing_the_board() {
+    let mut b = open_video_board();
+    let center = panel_center(&b);
+    b.h.hover_at(center);
+    b.h.run_steps(1);
+    // One frame: the board starts the grab, then the map replaces the board. A result is
+    // handed over only at the top of a frame, so it cannot arrive before the switch.
+    // (`key_press` would take two frames, one for the key going down, one for it going
+    // up; here the key goes down alone.)
+    let key = |pressed| egui::Event::Key {
+        key: Key::G,
+        physical_key: None,
+        pressed,
+        repeat: false,
+        modifiers: Modifiers::COMMAND,
+    };
+    b.h.event(key(true));
+    push(&mut b.h, Command::SetWorkspace(Workspace::Map));
+    b.h.run_steps(1);
+    {
+        let app = b.h.state_mut().app.as_mut().unwrap();
+        assert_eq!(app.state.workspace, Workspace::Map);
+        assert!(
+            app.board_images.videos.get(&b.video).unwrap().grabbing(),
+            "the grab is running"
+        );
+        // Forget the board's last drawing: it comes back only if the board is drawn.
+        app.state.board.transforms.clear();
     }
+    b.h.event(key(false));
+    let mut grabbed = None;
+    run_until(
+        &mut b.h,
+        "grabbing on the map",
+        Duration::from_secs(30),
+        |h| {
+            assert_eq!(app(h).state.workspace, Workspace::Map);
+            let case = app(h).state.case.as_ref().unwrap();
+            grabbed = case.evidence().find(|r| r.derived_from.is_some()).cloned();
+            grabbed.is_some()
+        },
+    );
+    let grabbed = grabbed.expect("the grab arrived");
+    assert!(
+        app(&b.h).state.board.transforms.is_empty(),
+        "the board was not drawn"
+    );
+    assert!(
+        !app(&b.h)
+            .board_images
+            .videos
+            .get(&b.video)
+            .unwrap()
+            .grabbing(),
+        "the grab was collected once"
+    );
+    let d = grabbed.derived_from.unwrap();
+    assert_eq!((d.frame_index, d.sha256.as_str()), (0, b.video.as_str()));
+    let png = image::open(b.root.join(&grabbed.file)).unwrap().to_rgba8();
+    assert_eq!(
+        index_of(&png),
+        0,
+        "the grab is the frame that was on screen"
+    );
 }

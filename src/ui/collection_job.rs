@@ -1,11 +1,12 @@
-//! A collection import in the background: the worker reads the export and inspects each
-//! file (the slow part); the UI thread stores each one through the case, like evidence
-//! import. Cancel stops between files; what was stored stays and is reported.
+//! A collection import in the background: a registry job reads the export and inspects
+//! each file (the slow part); the UI thread stores each one through the case, like
+//! evidence import. Cancel (the job's token) stops between files; what was stored stays
+//! and is reported.
 
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
+
+use super::jobs::{Job, Jobs};
 
 use crate::case::Case;
 use crate::collect::CollectionReport;
@@ -22,7 +23,7 @@ pub struct CollectionJob {
     pub source: PathBuf,
     pub done: usize,
     pub total: usize,
-    cancel: Arc<AtomicBool>,
+    job: Job<()>,
     messages: Receiver<Message>,
     report: Option<CollectionReport>,
 }
@@ -34,55 +35,51 @@ pub enum Progress {
 }
 
 impl CollectionJob {
-    pub fn start(source: PathBuf, ctx: &egui::Context) -> Result<CollectionJob, String> {
+    pub fn start(source: PathBuf, ctx: &egui::Context) -> CollectionJob {
         let (tx, messages) = channel();
-        let cancel = Arc::new(AtomicBool::new(false));
-        let (stop, path, ctx) = (cancel.clone(), source.clone(), ctx.clone());
-        std::thread::Builder::new()
-            .name("collection-import".into())
-            .spawn(move || {
-                let collected = match collect::read(&path) {
-                    Ok(c) => c,
-                    Err(e) => {
-                        let _ = tx.send(Message::Read(Err(e.to_string()), 0));
-                        ctx.request_repaint();
-                        return;
-                    }
-                };
-                let report = CollectionReport::new(&collected);
-                let _ = tx.send(Message::Read(Ok(Box::new(report)), collected.items.len()));
-                for item in collected.items {
-                    if stop.load(Ordering::Relaxed) {
-                        break;
-                    }
-                    let inspection = match &item.media {
-                        Media::File(file) => Some(crate::evidence::inspect_file(file)),
-                        _ => None,
-                    };
-                    if tx
-                        .send(Message::Item(Box::new((item, inspection))))
-                        .is_err()
-                    {
-                        return;
-                    }
-                    ctx.request_repaint();
+        let path = source.clone();
+        let job = Jobs::of(ctx).spawn(Some(ctx), "collection import", move |w| {
+            let collected = match collect::read(&path) {
+                Ok(c) => c,
+                Err(e) => {
+                    let _ = tx.send(Message::Read(Err(e.to_string()), 0));
+                    return;
                 }
-                let _ = tx.send(Message::Done);
-                ctx.request_repaint();
-            })
-            .map_err(|e| format!("cannot start the import: {e}"))?;
-        Ok(CollectionJob {
+            };
+            let report = CollectionReport::new(&collected);
+            let _ = tx.send(Message::Read(Ok(Box::new(report)), collected.items.len()));
+            let total = collected.items.len();
+            for (n, item) in collected.items.into_iter().enumerate() {
+                if w.cancelled() {
+                    break;
+                }
+                w.progress(Some(n as f32 / total as f32), "inspecting");
+                let inspection = match &item.media {
+                    Media::File(file) => Some(crate::evidence::inspect_file(file)),
+                    _ => None,
+                };
+                if tx
+                    .send(Message::Item(Box::new((item, inspection))))
+                    .is_err()
+                {
+                    return;
+                }
+                w.repaint();
+            }
+            let _ = tx.send(Message::Done);
+        });
+        CollectionJob {
             source,
             done: 0,
             total: 0,
-            cancel,
+            job,
             messages,
             report: None,
-        })
+        }
     }
 
     pub fn cancel(&self) {
-        self.cancel.store(true, Ordering::Relaxed);
+        self.job.cancel();
     }
 
     /// Stores what arrived; says when the job is over (and how it went).
@@ -109,7 +106,7 @@ impl CollectionJob {
                 }
                 Ok(Message::Done) | Err(TryRecvError::Disconnected) => {
                     let mut report = self.report.take().unwrap_or_default();
-                    report.cancelled = self.cancel.load(Ordering::Relaxed);
+                    report.cancelled = self.job.cancelled();
                     return Progress::Finished(
                         case.finish_collection(&report)
                             .map(|()| Box::new(report))

@@ -1,7 +1,7 @@
 //! The case's own imagery layers on the map: one [`ImageryTiles`] per GeoTIFF / JPEG
-//! 2000 file, rendering Web Mercator tiles on two background threads (each with its own
-//! GDAL dataset) while the map draws what is ready, enlarged from a coarser tile where
-//! the finer one is still coming.
+//! 2000 file, rendering Web Mercator tiles on two services of the job registry (each
+//! with its own GDAL dataset) while the map draws what is ready, enlarged from a coarser
+//! tile where the finer one is still coming.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
@@ -13,6 +13,7 @@ use walkers::{Tile, TileId, TilePiece, Tiles};
 use crate::imagery::{ImageryInfo, ImageryReader};
 
 use super::basemap::{ancestor_tile, sub_piece, whole_tile};
+use super::jobs::{Job, Jobs, Worker};
 
 /// Rendered tiles kept per layer (256×256 RGBA each: about 64 MB).
 const MAX_CACHED: usize = 1024;
@@ -33,6 +34,8 @@ pub struct ImageryTiles {
     cache: HashMap<TileId, Option<Tile>>,
     pending: HashSet<TileId>,
     ctx: egui::Context,
+    /// The reader services (stopped through the queue's flag when this is dropped).
+    _workers: Vec<Job<()>>,
 }
 
 impl Drop for ImageryTiles {
@@ -56,20 +59,22 @@ impl ImageryTiles {
         });
         let (sender, results) = mpsc::channel();
         drop(first);
-        for _ in 0..WORKERS {
-            let queue = Arc::clone(&queue);
-            let sender = sender.clone();
-            let ctx = ctx.clone();
-            let file = path.to_path_buf();
-            // GDAL handles stay on the thread that opened them.
-            std::thread::Builder::new()
-                .name("imagery-tiles".into())
-                .spawn(move || match ImageryReader::open(&file) {
-                    Ok(reader) => work(&reader, &queue, &sender, &ctx),
-                    Err(e) => log::warn!("{e}"),
+        let jobs = Jobs::of(ctx);
+        let workers =
+            (0..WORKERS)
+                .map(|_| {
+                    let queue = Arc::clone(&queue);
+                    let sender = sender.clone();
+                    let file = path.to_path_buf();
+                    // GDAL handles stay on the thread that opened them.
+                    jobs.spawn_service(Some(ctx), "imagery tiles", move |w| {
+                        match ImageryReader::open(&file) {
+                            Ok(reader) => work(&reader, &queue, &sender, w),
+                            Err(e) => log::warn!("{e}"),
+                        }
+                    })
                 })
-                .map_err(|e| format!("{}: cannot start a reader thread: {e}", path.display()))?;
-        }
+                .collect();
         Ok(ImageryTiles {
             info,
             queue,
@@ -77,6 +82,7 @@ impl ImageryTiles {
             cache: HashMap::new(),
             pending: HashSet::new(),
             ctx: ctx.clone(),
+            _workers: workers,
         })
     }
 
@@ -135,7 +141,7 @@ fn work(
     reader: &ImageryReader,
     queue: &Queue,
     sender: &mpsc::Sender<(TileId, Option<image::RgbaImage>)>,
-    ctx: &egui::Context,
+    worker: &Worker,
 ) {
     loop {
         let id = {
@@ -170,7 +176,7 @@ fn work(
         if sender.send((id, image)).is_err() {
             return;
         }
-        ctx.request_repaint();
+        worker.repaint();
     }
 }
 

@@ -1,12 +1,13 @@
-//! Evidence import in the background: a worker thread reads, hashes and decodes each
-//! file (the slow part); the UI thread stores each result through the case, so the case
-//! is only ever touched from one place. A file whose inspection panics is reported as
-//! failed, and a worker that vanishes fails the files it had left: the job always ends.
+//! Evidence import in the background: a registry job reads, hashes and decodes each
+//! file (the slow part) and sends each result as it comes; the UI thread stores each
+//! result through the case, so the case is only ever touched from one place. A file
+//! whose inspection panics is reported as failed, and a worker that vanishes fails the
+//! files it had left: the job always ends.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
-use super::jobs::catch_failure;
+use super::jobs::{Job, Jobs, catch_failure};
 use crate::evidence::{self, Inspection};
 
 /// One file's outcome: the inspection, or why it could not be taken in.
@@ -16,11 +17,13 @@ pub struct ImportJob {
     pub total: usize,
     pub done: usize,
     results: Receiver<ImportResult>,
+    /// The worker (named, with progress; dropping it stops between files).
+    _job: Option<Job<()>>,
 }
 
 impl ImportJob {
-    /// Starts inspecting `files` on a named worker thread.
-    pub fn start(files: Vec<PathBuf>, ctx: &egui::Context) -> Result<ImportJob, String> {
+    /// Starts inspecting `files` as a job of the app's registry.
+    pub fn start(files: Vec<PathBuf>, ctx: &egui::Context) -> ImportJob {
         Self::start_with(files, ctx, |file| {
             evidence::inspect_file(file).map_err(|e| e.to_string())
         })
@@ -30,28 +33,29 @@ impl ImportJob {
         files: Vec<PathBuf>,
         ctx: &egui::Context,
         inspect: fn(&Path) -> ImportResult,
-    ) -> Result<ImportJob, String> {
+    ) -> ImportJob {
         let (sender, results) = channel();
         let total = files.len();
-        let ctx = ctx.clone();
-        std::thread::Builder::new()
-            .name("import".into())
-            .spawn(move || {
-                for file in files {
-                    let what = format!("importing {}", file.display());
-                    let result = catch_failure(&what, || inspect(&file));
-                    if sender.send(result).is_err() {
-                        break;
-                    }
-                    ctx.request_repaint();
+        let job = Jobs::of(ctx).spawn(Some(ctx), "import", move |w| {
+            for (n, file) in files.into_iter().enumerate() {
+                if w.cancelled() {
+                    break;
                 }
-            })
-            .map_err(|e| format!("cannot start the import worker: {e}"))?;
-        Ok(ImportJob {
+                w.progress(Some(n as f32 / total as f32), file.display().to_string());
+                let what = format!("importing {}", file.display());
+                let result = catch_failure(&what, || inspect(&file));
+                if sender.send(result).is_err() {
+                    break;
+                }
+                w.repaint();
+            }
+        });
+        ImportJob {
             total,
             done: 0,
             results,
-        })
+            _job: Some(job),
+        }
     }
 
     /// Results that arrived since the last call; if the worker is gone, one error for
@@ -87,14 +91,16 @@ impl ImportJob {
 mod tests {
     use super::*;
 
-    fn drain_until_finished(job: &mut ImportJob) -> Vec<ImportResult> {
+    fn drain_until_finished(ctx: &egui::Context, job: &mut ImportJob) -> Vec<ImportResult> {
+        let jobs = Jobs::of(ctx);
         let mut all = Vec::new();
         for _ in 0..500 {
+            let news = jobs.news();
             all.extend(job.drain());
             if job.finished() {
                 return all;
             }
-            std::thread::sleep(std::time::Duration::from_millis(5));
+            jobs.wait_for_news(news, std::time::Duration::from_millis(100));
         }
         panic!("the import job never finished");
     }
@@ -103,8 +109,8 @@ mod tests {
     fn a_panicking_inspection_is_a_failed_file_and_the_job_ends() {
         let ctx = egui::Context::default();
         let files = vec![PathBuf::from("a.jpg"), PathBuf::from("b.jpg")];
-        let mut job = ImportJob::start_with(files, &ctx, |_| panic!("decoder bug")).unwrap();
-        let results = drain_until_finished(&mut job);
+        let mut job = ImportJob::start_with(files, &ctx, |_| panic!("decoder bug"));
+        let results = drain_until_finished(&ctx, &mut job);
         assert_eq!(results.len(), 2);
         let err = results[0].as_ref().err().unwrap();
         assert!(
@@ -122,8 +128,9 @@ mod tests {
             total: 3,
             done: 0,
             results,
+            _job: None,
         };
-        let results = drain_until_finished(&mut job);
+        let results = drain_until_finished(&ctx, &mut job);
         assert_eq!(results.len(), 1);
         assert!(job.finished());
         assert!(
@@ -133,6 +140,5 @@ mod tests {
                 .unwrap()
                 .contains("3 file(s) were not imported")
         );
-        let _ = ctx;
     }
 }

@@ -67,7 +67,7 @@ impl SunView {
 
 /// The places where the measured shadow fits at one instant, as map outlines.
 pub enum Locus {
-    Computing(std::sync::mpsc::Receiver<Result<geo::MultiPolygon<f64>, String>>),
+    Computing(super::jobs::Job<Result<geo::MultiPolygon<f64>, String>>),
     Ready {
         area: geo::MultiPolygon<f64>,
         time_utc: DateTime<Utc>,
@@ -404,22 +404,19 @@ fn solve_ui(
         }
         None => {}
     }
-    if let Some(Locus::Computing(rx)) = &view.locus {
-        let next = match rx.try_recv() {
-            Ok(Ok(area)) => Some(Locus::Ready {
+    if let Some(Locus::Computing(job)) = &mut view.locus {
+        let next = match job.take_flat() {
+            Some(Ok(area)) => Some(Locus::Ready {
                 area,
                 time_utc: view.time_utc,
             }),
-            Ok(Err(e)) => Some(Locus::Failed(e)),
-            Err(std::sync::mpsc::TryRecvError::Empty) => {
+            Some(Err(e)) => Some(Locus::Failed(e)),
+            None => {
                 ui.horizontal(|ui| {
                     ui.spinner();
                     ui.label("Finding the places…");
                 });
                 None
-            }
-            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
-                Some(Locus::Failed("the locus worker stopped".into()))
             }
         };
         if let Some(next) = next {
@@ -462,36 +459,24 @@ fn solve_ui(
     }
 }
 
-/// The locus of a measured shadow at `time`, on a worker thread.
+/// The locus of a measured shadow at `time`, as a job.
 fn start_locus(
     ctx: &egui::Context,
     time: DateTime<Utc>,
     measure: sun::RatioMeasure,
     bearing: Option<sun::BearingMeasure>,
-) -> std::sync::mpsc::Receiver<Result<geo::MultiPolygon<f64>, String>> {
-    let (tx, rx) = std::sync::mpsc::channel();
-    let ctx = ctx.clone();
-    let spawned = std::thread::Builder::new()
-        .name("shadow-locus".into())
-        .spawn(move || {
-            let result = super::jobs::catch_failure("the shadow locus", || {
-                sun::locus(
-                    time,
-                    measure,
-                    bearing,
-                    LOCUS_GRID_DEG,
-                    Atmosphere::default(),
-                )
-                .map(|l| l.area)
-                .map_err(|e| e.to_string())
-            });
-            let _ = tx.send(result);
-            ctx.request_repaint();
-        });
-    if let Err(e) = spawned {
-        log::error!("cannot start the locus worker: {e}");
-    }
-    rx
+) -> super::jobs::Job<Result<geo::MultiPolygon<f64>, String>> {
+    super::jobs::Jobs::of(ctx).spawn(Some(ctx), "the shadow locus", move |_| {
+        sun::locus(
+            time,
+            measure,
+            bearing,
+            LOCUS_GRID_DEG,
+            Atmosphere::default(),
+        )
+        .map(|l| l.area)
+        .map_err(|e| e.to_string())
+    })
 }
 
 /// Outlines the places where the measured shadow fits.

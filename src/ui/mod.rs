@@ -2,9 +2,12 @@
 //!
 //! Who owns what:
 //! - [`GeoproofApp`] (this file) owns the things that need egui or threads: the basemap's
-//!   tile source, the imagery layers, textures, the import and collection jobs. Once per
-//!   frame it draws the panels, applies the commands they pushed, and then picks up
-//!   [`state::Pending`] work (a basemap to open, files to import).
+//!   tile source, the imagery layers, textures, the import and collection jobs, and the
+//!   job registry ([`jobs::Jobs`], the only place `ui/` starts a thread). Once per frame
+//!   it first drains the registry (finished results reach their handles; video grabs and
+//!   analyses become commands, whatever workspace is shown), then draws the panels,
+//!   applies the commands they pushed, and then picks up [`state::Pending`] work (a
+//!   basemap to open, files to import).
 //! - [`state::AppState`] owns what the analyst is doing: the open case, the selection,
 //!   the map's memory and tools, the parts' own state (board, georeference view,
 //!   candidate session, query builder, posts, dialogs). It is the one place commands are
@@ -30,7 +33,7 @@ pub mod command;
 pub mod georef;
 mod imagery_layers;
 mod import_job;
-mod jobs;
+pub mod jobs;
 pub mod ledger;
 mod map_camera;
 mod map_sun;
@@ -98,6 +101,8 @@ pub struct GeoproofApp {
     pub board_images: board::BoardImages,
     /// The screenshot being waited for (map snapshots).
     snapshot_shot: Option<std::sync::mpsc::Receiver<std::sync::Arc<egui::ColorImage>>>,
+    /// Every background job of the app; drained at the top of each frame.
+    jobs: jobs::Jobs,
 }
 
 impl GeoproofApp {
@@ -136,12 +141,14 @@ impl GeoproofApp {
             collection: None,
             board_images: board::BoardImages::default(),
             snapshot_shot: None,
+            jobs: jobs::Jobs::of(ctx),
         }
     }
 
     /// One frame of the whole UI.
     pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
+        self.drain_jobs(&ctx);
         self.thumbnails.drain(&ctx);
         // Before any panel draws, so a finished match shows its proposals this frame.
         self.state.board_ctx().poll_matching();
@@ -311,7 +318,7 @@ impl GeoproofApp {
         );
         about::about_window_ui(&ctx);
         self.take_map_snapshot(&ctx);
-        self.state.apply_commands();
+        self.state.apply_commands(ctx.input(|i| i.time));
         self.run_imports(&ctx);
         if let Some(choice) = self.state.take_basemap_request() {
             match basemap::open_source(&choice, &ctx, &self.state.ledger) {
@@ -328,6 +335,22 @@ impl GeoproofApp {
 }
 
 impl GeoproofApp {
+    /// The one place background results come in, first thing in the frame and whatever
+    /// workspace is shown: the registry hands finished results to their handles, and work
+    /// that changes the case (video grabs and analyses) becomes commands now, not when
+    /// the board is next drawn.
+    fn drain_jobs(&mut self, ctx: &egui::Context) {
+        self.jobs.drain(Some(ctx));
+        for finished in self.board_images.videos.finished_work() {
+            self.state.commands.push(finished.into_command());
+        }
+    }
+
+    /// The app's job registry (tests wait on it instead of sleeping).
+    pub fn jobs(&self) -> &jobs::Jobs {
+        &self.jobs
+    }
+
     /// The size of the picture the georeference / candidate view shows (tests: a graphic
     /// item must arrive there as its 20 px stand-in).
     pub fn side_image_size(&self) -> Option<[usize; 2]> {
@@ -380,7 +403,7 @@ impl GeoproofApp {
                     }
                     Err(e) => self.state.status = Some(Status::Error(e)),
                 }
-                self.state.apply_commands();
+                self.state.apply_commands(ctx.input(|i| i.time));
             }
         }
     }
@@ -445,18 +468,12 @@ impl GeoproofApp {
     fn run_imports(&mut self, ctx: &egui::Context) {
         if self.import.is_none() && !self.state.pending.import.is_empty() {
             let files = std::mem::take(&mut self.state.pending.import);
-            match import_job::ImportJob::start(files, ctx) {
-                Ok(job) => self.import = Some(job),
-                Err(e) => self.state.status = Some(Status::Error(e)),
-            }
+            self.import = Some(import_job::ImportJob::start(files, ctx));
         }
         if self.collection.is_none()
             && let Some(source) = self.state.pending.collection.take()
         {
-            match collection_job::CollectionJob::start(source, ctx) {
-                Ok(job) => self.collection = Some(job),
-                Err(e) => self.state.status = Some(Status::Error(e)),
-            }
+            self.collection = Some(collection_job::CollectionJob::start(source, ctx));
         }
         if let Some(job) = &mut self.collection {
             if self.state.pending.cancel_collection {

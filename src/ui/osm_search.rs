@@ -1,15 +1,15 @@
 //! *Find candidate sites (OpenStreetMap)…*: the query builder. Open a regional `.osm.pbf`
 //! extract (indexed in the background once, with progress and cancel; cached) or connect
-//! to a team's PostGIS database (queries on a worker thread, each in the network ledger),
+//! to a team's PostGIS database (queries as jobs, each in the network ledger),
 //! pick the feature to find (presets or a filter), add proximity constraints, choose the
 //! area (the map view, one drawn on the map, a bbox, a country), see the live count and
 //! the results on the map, and add them to the selected geolocation finding as unchecked
 //! candidates in one edit.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::{Receiver, TryRecvError};
 use std::sync::{Arc, Mutex};
+
+use super::jobs::{Job, Jobs};
 
 use crate::case::candidates::{self, OsmRef};
 use crate::case::{Edit, FindingKind};
@@ -34,22 +34,18 @@ pub struct SearchCtx<'a> {
 
 enum IndexState {
     None,
-    Building {
-        /// The fraction done, as f64 bits.
-        progress: Arc<AtomicU64>,
-        cancel: Arc<AtomicBool>,
-        result: Receiver<Result<OsmIndex, String>>,
-    },
+    /// Indexing an extract (a job with progress and cancel).
+    Building(Job<Result<OsmIndex, String>>),
     Ready(Arc<OsmIndex>),
-    /// Connecting to a PostGIS database (on a worker thread).
-    Connecting(Receiver<Result<PostgisSource, String>>),
-    /// Queries go to this database (each on a worker thread, one at a time).
+    /// Connecting to a PostGIS database (a job).
+    Connecting(Job<Result<PostgisSource, String>>),
+    /// Queries go to this database (each a job, one at a time).
     Database(Arc<Mutex<PostgisSource>>),
     Failed(String),
 }
 
 /// A database query on its way: its description and its answer.
-type Running = Receiver<(String, Result<Vec<Hit>, String>)>;
+type Running = (String, Job<Result<Vec<Hit>, String>>);
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConstraintRow {
@@ -94,7 +90,7 @@ pub struct OsmSearch {
     running: Option<Running>,
     /// When the results were last computed: while the map pans, at most every
     /// [`RECOMPUTE_EVERY`], so a large extract does not stall the frames.
-    computed_at: Option<std::time::Instant>,
+    computed_at: Option<f64>,
 }
 
 const RECOMPUTE_EVERY: std::time::Duration = std::time::Duration::from_millis(400);
@@ -125,95 +121,57 @@ impl Default for OsmSearch {
 impl OsmSearch {
     /// Starts indexing `extract` on a worker thread (cached index: almost instant).
     pub fn open_extract(&mut self, extract: PathBuf, ctx: &egui::Context) {
-        if let IndexState::Building { cancel, .. } = &self.index {
-            cancel.store(true, Ordering::Relaxed);
-        }
-        let progress = Arc::new(AtomicU64::new(0f64.to_bits()));
-        let cancel = Arc::new(AtomicBool::new(false));
-        let (tx, rx) = std::sync::mpsc::channel();
-        let (p, c, path, repaint) = (
-            Arc::clone(&progress),
-            Arc::clone(&cancel),
-            extract.clone(),
-            ctx.clone(),
-        );
+        // Replacing a job that is still building drops its handle, which cancels it.
+        let path = extract.clone();
         let cache = self.cache_dir.clone().or_else(default_cache_dir);
-        std::thread::spawn(move || {
-            let result = super::jobs::catch_failure("indexing the extract", || {
-                let cache = cache.ok_or("no cache folder (HOME is not set)")?;
-                let report = |f: f64| {
-                    p.store(f.to_bits(), Ordering::Relaxed);
-                    repaint.request_repaint();
-                };
-                OsmIndex::open(&path, &cache, &report, &c).map_err(|e| e.to_string())
-            });
-            let _ = tx.send(result);
-            repaint.request_repaint();
+        let job = Jobs::of(ctx).spawn(Some(ctx), "indexing the extract", move |w| {
+            let cache = cache.ok_or("no cache folder (HOME is not set)")?;
+            let report = |f: f64| {
+                w.progress(Some(f as f32), "indexing");
+                w.repaint();
+            };
+            OsmIndex::open(&path, &cache, &report, w.cancel_token()).map_err(|e| e.to_string())
         });
         self.extract = Some(extract);
-        self.index = IndexState::Building {
-            progress,
-            cancel,
-            result: rx,
-        };
+        self.index = IndexState::Building(job);
         self.computed_for = None;
     }
 
     /// Connects to the PostGIS database named in the window, on a worker thread; queries
     /// then go there (each written to the network ledger).
     pub fn connect_postgis(&mut self, ctx: &egui::Context) {
-        let (tx, rx) = std::sync::mpsc::channel();
-        let (conninfo, prefix, repaint) = (
+        let (conninfo, prefix) = (
             self.postgis_conninfo.trim().to_owned(),
             self.postgis_prefix.trim().to_owned(),
-            ctx.clone(),
         );
-        std::thread::spawn(move || {
-            let result = super::jobs::catch_failure("connecting to PostGIS", || {
-                PostgisSource::connect(&conninfo, &prefix).map_err(|e| e.to_string())
-            });
-            let _ = tx.send(result);
-            repaint.request_repaint();
+        let job = Jobs::of(ctx).spawn(Some(ctx), "connecting to PostGIS", move |_| {
+            PostgisSource::connect(&conninfo, &prefix).map_err(|e| e.to_string())
         });
         self.extract = None;
-        self.index = IndexState::Connecting(rx);
+        self.index = IndexState::Connecting(job);
         self.computed_for = None;
     }
 
     fn poll(&mut self) {
-        if let IndexState::Connecting(result) = &self.index {
-            match result.try_recv() {
-                Ok(Ok(db)) => self.index = IndexState::Database(Arc::new(Mutex::new(db))),
-                Ok(Err(e)) => self.index = IndexState::Failed(e),
-                Err(TryRecvError::Empty) => {}
-                Err(TryRecvError::Disconnected) => {
-                    self.index = IndexState::Failed("the connection job stopped".into())
-                }
+        if let IndexState::Connecting(job) = &mut self.index {
+            match job.take_flat() {
+                Some(Ok(db)) => self.index = IndexState::Database(Arc::new(Mutex::new(db))),
+                Some(Err(e)) => self.index = IndexState::Failed(e),
+                None => {}
             }
         }
-        if let Some(running) = &self.running {
-            match running.try_recv() {
-                Ok((description, results)) => {
-                    self.description = description;
-                    self.results = results;
-                    self.running = None;
-                }
-                Err(TryRecvError::Empty) => {}
-                Err(TryRecvError::Disconnected) => {
-                    self.results = Err("the database query stopped without a result".into());
-                    self.running = None;
-                }
-            }
+        if let Some((description, job)) = &mut self.running
+            && let Some(results) = job.take_flat()
+        {
+            self.description = std::mem::take(description);
+            self.results = results;
+            self.running = None;
         }
-        if let IndexState::Building { result, .. } = &self.index {
-            match result.try_recv() {
-                Ok(Ok(index)) => self.index = IndexState::Ready(Arc::new(index)),
-                Ok(Err(e)) => self.index = IndexState::Failed(e),
-                Err(TryRecvError::Empty) => {}
-                Err(TryRecvError::Disconnected) => {
-                    self.index =
-                        IndexState::Failed("the indexing job stopped without a result".into())
-                }
+        if let IndexState::Building(job) = &mut self.index {
+            match job.take_flat() {
+                Some(Ok(index)) => self.index = IndexState::Ready(Arc::new(index)),
+                Some(Err(e)) => self.index = IndexState::Failed(e),
+                None => {}
             }
         }
     }
@@ -282,13 +240,16 @@ impl OsmSearch {
         if self.computed_for.as_deref() == Some(key.as_str()) {
             return;
         }
+        // egui's clock, so tests step time instead of sleeping.
+        let now = ctx.input(|i| i.time);
+        let every = RECOMPUTE_EVERY.as_secs_f64();
         if let Some(at) = self.computed_at
-            && at.elapsed() < RECOMPUTE_EVERY
+            && now - at < every
         {
-            ctx.request_repaint_after(RECOMPUTE_EVERY - at.elapsed());
+            ctx.request_repaint_after(std::time::Duration::from_secs_f64(every - (now - at)));
             return;
         }
-        self.computed_at = Some(std::time::Instant::now());
+        self.computed_at = Some(now);
         self.computed_for = Some(key);
         let borders = crate::spatial::Borders::bundled().ok();
         let q = match self.query(state) {
@@ -379,37 +340,33 @@ impl OsmSearch {
     }
 }
 
-/// Runs a query on the database on a worker thread; the request is written to the
-/// network ledger first, as every request the app makes.
+/// Runs a query on the database as a job; the request is written to the network ledger
+/// first, as every request the app makes.
 fn run_on_database(
     db: &Arc<Mutex<PostgisSource>>,
     q: Query,
     ledger: &Arc<super::ledger::NetworkLedger>,
     ctx: &egui::Context,
 ) -> Running {
-    let (tx, rx) = std::sync::mpsc::channel();
-    let (db, ledger, repaint) = (Arc::clone(db), Arc::clone(ledger), ctx.clone());
-    std::thread::spawn(move || {
-        let description = q.describe();
-        let result = super::jobs::catch_failure("querying PostGIS", || {
-            let mut db = db.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            let entry = ledger.start_request(
-                db.host().to_owned(),
-                format!("postgresql://{}", db.label()),
-                &format!("OSM query: {description}"),
-            );
-            let started = std::time::Instant::now();
-            let result = db
-                .run(&q, crate::spatial::Borders::bundled().ok())
-                .map_err(|e| e.to_string());
-            let outcome = result.as_ref().map(|_| Vec::new()).map_err(Clone::clone);
-            ledger.finish_with(entry, &outcome, started);
-            result
-        });
-        let _ = tx.send((description, result));
-        repaint.request_repaint();
+    let (db, ledger) = (Arc::clone(db), Arc::clone(ledger));
+    let description = q.describe();
+    let shown = description.clone();
+    let job = Jobs::of(ctx).spawn(Some(ctx), "querying PostGIS", move |_| {
+        let mut db = db.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let entry = ledger.start_request(
+            db.host().to_owned(),
+            format!("postgresql://{}", db.label()),
+            &format!("OSM query: {description}"),
+        );
+        let started = std::time::Instant::now();
+        let result = db
+            .run(&q, crate::spatial::Borders::bundled().ok())
+            .map_err(|e| e.to_string());
+        let outcome = result.as_ref().map(|_| Vec::new()).map_err(Clone::clone);
+        ledger.finish_with(entry, &outcome, started);
+        result
     });
-    rx
+    (shown, job)
 }
 
 /// The results not yet added, as small diamonds on the map.
@@ -475,11 +432,11 @@ pub fn window_ui(ui: &mut egui::Ui, search: &mut OsmSearch, mut state: SearchCtx
                 IndexState::None => {
                     ui.label("Open a regional extract (e.g. from Geofabrik): it is indexed once, offline.");
                 }
-                IndexState::Building { progress, cancel, .. } => {
-                    let f = f64::from_bits(progress.load(Ordering::Relaxed));
-                    ui.add(egui::ProgressBar::new(f as f32).text(format!("indexing {:.0} %", f * 100.0)));
+                IndexState::Building(job) => {
+                    let f = job.progress().0.unwrap_or(0.0);
+                    ui.add(egui::ProgressBar::new(f).text(format!("indexing {:.0} %", f * 100.0)));
                     if ui.button("Cancel").clicked() {
-                        cancel.store(true, Ordering::Relaxed);
+                        job.cancel();
                     }
                 }
                 IndexState::Failed(e) => {

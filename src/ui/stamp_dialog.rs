@@ -1,13 +1,13 @@
 //! *Case → Stamp case…*: the analyst picks timestamp authorities and agrees to send the
-//! case manifest's SHA-256 (nothing else) to them; requests go out on a worker thread,
+//! case manifest's SHA-256 (nothing else) to them; requests go out as a job,
 //! each in the network ledger, and the answers are stored in the case and checked.
 
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, TryRecvError};
 
 use egui::{RichText, Ui};
 
 use super::command::Status;
+use super::jobs::{Job, Jobs};
 use super::ledger::NetworkLedger;
 use crate::case::AuthorityReply;
 
@@ -21,7 +21,7 @@ pub const KNOWN_AUTHORITIES: [(&str, &str); 3] = [
 pub struct StampDialog {
     pub chosen: Vec<bool>,
     pub custom: String,
-    job: Option<(String, Receiver<Vec<AuthorityReply>>)>,
+    job: Option<(String, Job<Vec<AuthorityReply>>)>,
 }
 
 impl StampDialog {
@@ -54,46 +54,42 @@ impl Default for StampDialog {
     }
 }
 
-/// Sends one request per authority on a worker thread, each recorded in the ledger.
+/// Sends one request per authority as a job, each recorded in the ledger.
 fn start(
     urls: Vec<String>,
     manifest: Vec<u8>,
     ledger: Arc<NetworkLedger>,
-    ctx: egui::Context,
-) -> Result<Receiver<Vec<AuthorityReply>>, String> {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::Builder::new()
-        .name("timestamp".into())
-        .spawn(move || {
-            let mut replies = Vec::new();
-            for (n, url) in urls.into_iter().enumerate() {
-                let request = match crate::timestamp::request(&manifest, n as u64 + 1) {
-                    Ok(r) => r,
-                    Err(e) => {
-                        replies.push(AuthorityReply {
-                            url,
-                            request: Vec::new(),
-                            response: Err(e.to_string()),
-                        });
-                        continue;
-                    }
-                };
-                let host = url.split('/').nth(2).unwrap_or(&url).to_owned();
-                let index = ledger.start_request(host, url.clone(), "timestamp of the case");
-                let started = std::time::Instant::now();
-                let response = crate::timestamp::send(&url, &request).map_err(|e| e.to_string());
-                ledger.finish_with(index, &response, started);
-                replies.push(AuthorityReply {
-                    url,
-                    request,
-                    response,
-                });
-            }
-            let _ = tx.send(replies);
-            ctx.request_repaint();
-        })
-        .map_err(|e| format!("cannot start the timestamp requests: {e}"))?;
-    Ok(rx)
+    ctx: &egui::Context,
+) -> Job<Vec<AuthorityReply>> {
+    Jobs::of(ctx).spawn(Some(ctx), "timestamp requests", move |w| {
+        let mut replies = Vec::new();
+        let count = urls.len();
+        for (n, url) in urls.into_iter().enumerate() {
+            w.progress(Some(n as f32 / count as f32), format!("asking {url}"));
+            let request = match crate::timestamp::request(&manifest, n as u64 + 1) {
+                Ok(r) => r,
+                Err(e) => {
+                    replies.push(AuthorityReply {
+                        url,
+                        request: Vec::new(),
+                        response: Err(e.to_string()),
+                    });
+                    continue;
+                }
+            };
+            let host = url.split('/').nth(2).unwrap_or(&url).to_owned();
+            let index = ledger.start_request(host, url.clone(), "timestamp of the case");
+            let started = std::time::Instant::now();
+            let response = crate::timestamp::send(&url, &request).map_err(|e| e.to_string());
+            ledger.finish_with(index, &response, started);
+            replies.push(AuthorityReply {
+                url,
+                request,
+                response,
+            });
+        }
+        replies
+    })
 }
 
 /// What the dialog reads and changes: the case it stamps, the ledger its requests go
@@ -115,20 +111,17 @@ pub fn stamp_dialog_ui(ui: &mut Ui, state: StampCtx<'_>) {
         .open(&mut open)
         .default_width(520.0)
         .show(&ctx, |ui| {
-            if let Some((manifest, rx)) = &dialog.job {
-                match rx.try_recv() {
-                    Err(TryRecvError::Empty) => {
+            if let Some((manifest, job)) = &mut dialog.job {
+                match job.take() {
+                    None => {
                         ui.horizontal(|ui| {
                             ui.spinner();
                             ui.label("Asking the authorities…");
                         });
                         return;
                     }
-                    Err(TryRecvError::Disconnected) => {
-                        *state.status =
-                            Some(Status::Error("the timestamp requests stopped".into()));
-                    }
-                    Ok(replies) => {
+                    Some(Err(e)) => *state.status = Some(Status::Error(e)),
+                    Some(Ok(replies)) => {
                         *state.status = Some(store(state.case, manifest, &replies));
                     }
                 }
@@ -170,15 +163,13 @@ pub fn stamp_dialog_ui(ui: &mut Ui, state: StampCtx<'_>) {
                 let manifest = state.case.as_mut().map(|c| c.stamp_manifest());
                 match manifest {
                     Some(Ok(manifest)) => {
-                        match start(
+                        let job = start(
                             urls,
                             manifest.clone().into_bytes(),
                             state.ledger.clone(),
-                            ctx.clone(),
-                        ) {
-                            Ok(rx) => dialog.job = Some((manifest, rx)),
-                            Err(e) => *state.status = Some(Status::Error(e)),
-                        }
+                            &ctx,
+                        );
+                        dialog.job = Some((manifest, job));
                     }
                     Some(Err(e)) => *state.status = Some(Status::Error(e.to_string())),
                     None => {}

@@ -1,4 +1,4 @@
-//! Evidence thumbnails, decoded on a worker thread and uploaded as small textures
+//! Evidence thumbnails, decoded by a service of the job registry and uploaded as small textures
 //! (never the full image: originals can exceed the GPU's texture limit).
 
 use std::collections::HashMap;
@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 
 use egui::{ColorImage, Context, TextureHandle, TextureOptions};
+
+use super::jobs::{Job, Jobs};
 
 enum Slot {
     Loading,
@@ -18,36 +20,33 @@ pub struct Thumbnails {
     slots: HashMap<String, Slot>,
     requests: Sender<(String, PathBuf, PathBuf)>,
     results: Receiver<(String, Option<(ColorImage, ColorImage)>)>,
+    /// The decoder service (it ends when `requests` is dropped).
+    _worker: Option<Job<()>>,
 }
 
 impl Thumbnails {
     pub fn new(ctx: &Context) -> Thumbnails {
         let (requests, jobs) = channel::<(String, PathBuf, PathBuf)>();
         let (done, results) = channel();
-        let ctx = ctx.clone();
-        let spawned = std::thread::Builder::new()
-            .name("thumbnails".into())
-            .spawn(move || {
-                for (id, cached, original) in jobs {
-                    let what = format!("thumbnail of {}", original.display());
-                    let image = super::jobs::catch_panic(&what, || load(&cached, &original))
-                        .unwrap_or_else(|e| {
-                            log::error!("{e}");
-                            None
-                        });
-                    if done.send((id, image)).is_err() {
-                        break;
-                    }
-                    ctx.request_repaint();
+        let worker = Jobs::of(ctx).spawn_service(Some(ctx), "thumbnails", move |w| {
+            for (id, cached, original) in jobs {
+                let what = format!("thumbnail of {}", original.display());
+                let image = super::jobs::catch_panic(&what, || load(&cached, &original))
+                    .unwrap_or_else(|e| {
+                        log::error!("{e}");
+                        None
+                    });
+                if done.send((id, image)).is_err() {
+                    break;
                 }
-            });
-        if let Err(e) = spawned {
-            log::error!("thumbnail worker did not start: {e}");
-        }
+                w.repaint();
+            }
+        });
         Thumbnails {
             slots: HashMap::new(),
             requests,
             results,
+            _worker: Some(worker),
         }
     }
 
@@ -138,6 +137,7 @@ mod tests {
             slots: HashMap::new(),
             requests,
             results,
+            _worker: None,
         };
         assert!(
             thumbs
@@ -160,12 +160,14 @@ mod tests {
             "/nonexistent/a.jpg".into(),
             false,
         );
+        let jobs = Jobs::of(&ctx);
         for _ in 0..200 {
+            let news = jobs.news();
             thumbs.drain(&ctx);
             if thumbs.failed("a") {
                 return;
             }
-            std::thread::sleep(std::time::Duration::from_millis(5));
+            jobs.wait_for_news(news, std::time::Duration::from_millis(50));
         }
         panic!("the thumbnail never failed");
     }
@@ -180,12 +182,14 @@ mod tests {
             t.get("r", "/nonexistent/r.png".into(), photo.clone(), shielded)
                 .map(|h| h.size())
         };
+        let jobs = Jobs::of(&ctx);
         for _ in 0..400 {
+            let news = jobs.news();
             thumbs.drain(&ctx);
             if get(&mut thumbs, false).is_some() {
                 break;
             }
-            std::thread::sleep(std::time::Duration::from_millis(5));
+            jobs.wait_for_news(news, std::time::Duration::from_millis(50));
         }
         let plain = get(&mut thumbs, false).expect("decoded");
         let shield = get(&mut thumbs, true).expect("decoded");

@@ -108,3 +108,28 @@ pub fn ask_for_bus_stops_near_post_boxes(search: &mut geoproof::ui::osm_search::
     });
     search.area = AreaChoice::Everywhere;
 }
+
+/// Runs frames until `done` holds. Between frames it waits for the app's background work
+/// to report (a job finishing, a service sending a result: `ui::jobs`) instead of
+/// sleeping a guessed time, so a test is as fast as the work and never too early.
+/// Panics, naming `what`, when `limit` of real time passes first.
+pub fn run_until(
+    h: &mut Harness<'static, Holder>,
+    what: &str,
+    limit: std::time::Duration,
+    mut done: impl FnMut(&mut Harness<'static, Holder>) -> bool,
+) {
+    let started = std::time::Instant::now();
+    loop {
+        let news = app(h).jobs().news();
+        h.run_steps(1);
+        if done(h) {
+            return;
+        }
+        assert!(started.elapsed() < limit, "{what}: not within {limit:?}");
+        // Nothing missed: news that came during the frame returns at once.
+        app(h)
+            .jobs()
+            .wait_for_news(news, std::time::Duration::from_millis(50));
+    }
+}

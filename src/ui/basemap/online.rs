@@ -11,6 +11,7 @@ use walkers::sources::Attribution;
 use walkers::{Tile, TileId, TilePiece, Tiles};
 
 use super::tiles::{ancestor_tile, sub_piece, text_attribution, whole_tile};
+use crate::ui::jobs::{Job, Jobs};
 use crate::ui::ledger::NetworkLedger;
 
 /// A tile server the analyst may enable.
@@ -118,8 +119,8 @@ const MAX_CACHED_TILES: usize = 768;
 enum Slot {
     Queued,
     Ready(Tile),
-    /// Failed at this moment; asked again after [`RETRY_AFTER`].
-    Failed(Instant),
+    /// Failed at this moment (egui's time, seconds); asked again after [`RETRY_AFTER`].
+    Failed(f64),
 }
 
 /// A failed tile is not requested again before this, so a dead server is not hammered.
@@ -134,7 +135,7 @@ struct Queue {
     wake: Condvar,
 }
 
-/// Downloads tiles from an [`OnlineSource`] on worker threads.
+/// Downloads tiles from an [`OnlineSource`] on services of the job registry.
 pub struct HttpTileSource {
     source: OnlineSource,
     queue: Arc<Queue>,
@@ -144,6 +145,8 @@ pub struct HttpTileSource {
     frame: u64,
     /// walkers wants a `'static` attribution; leaked once per opened source.
     attribution: &'static str,
+    /// The download services (stopped through the queue's flag when this is dropped).
+    _workers: Vec<Job<()>>,
 }
 
 impl HttpTileSource {
@@ -163,14 +166,15 @@ impl HttpTileSource {
             .map_err(|e| format!("{}: cannot set up HTTP: {e}", source.host()))?;
         let queue = Arc::new(Queue::default());
         let (sender, replies) = mpsc::channel();
+        let jobs = Jobs::of(ctx);
+        let mut workers = Vec::new();
         for _ in 0..WORKERS {
             let queue = queue.clone();
             let sender = sender.clone();
             let client = client.clone();
             let ledger = ledger.clone();
-            let ctx = ctx.clone();
             let host = source.host();
-            std::thread::spawn(move || {
+            workers.push(jobs.spawn_service(Some(ctx), "fetching tiles", move |w| {
                 while let Some((tile, url)) = next_request(&queue) {
                     let reply = crate::ui::jobs::catch_failure("fetching a tile", || {
                         fetch(&client, &ledger, &host, tile, url)
@@ -178,9 +182,9 @@ impl HttpTileSource {
                     if sender.send((tile, reply)).is_err() {
                         break;
                     }
-                    ctx.request_repaint();
+                    w.repaint();
                 }
-            });
+            }));
         }
         let attribution = Box::leak(source.attribution.clone().into_boxed_str());
         Ok(HttpTileSource {
@@ -192,6 +196,7 @@ impl HttpTileSource {
             ctx: ctx.clone(),
             // Not a pass number egui has reached: the first call starts a frame.
             frame: u64::MAX,
+            _workers: workers,
         })
     }
 
@@ -210,7 +215,7 @@ impl HttpTileSource {
                         tile.x,
                         tile.y
                     );
-                    Slot::Failed(Instant::now())
+                    Slot::Failed(self.ctx.input(|i| i.time))
                 }
             };
             self.slots.insert(tile, (slot, self.frame));
@@ -259,7 +264,8 @@ impl HttpTileSource {
 
     fn request(&mut self, tile: TileId) {
         match self.slots.get(&tile) {
-            Some((Slot::Failed(at), _)) if at.elapsed() >= RETRY_AFTER => {}
+            Some((Slot::Failed(at), _))
+                if self.ctx.input(|i| i.time) - at >= RETRY_AFTER.as_secs_f64() => {}
             Some(_) => return,
             None => {}
         }

@@ -3,7 +3,7 @@
 //! when it applies `CommitBoard`, `Undo`, `Redo` and at the end of every frame; what
 //! else a command touches (selection, workspace, status) the app does itself.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::BoardState;
 use crate::board::recovery;
@@ -125,8 +125,8 @@ impl BoardState {
     }
 
     /// Writes the working copy to the case's autosave folder while it holds work not
-    /// yet committed (at most every two seconds).
-    pub fn autosave(&mut self, case: &Case) -> Result<(), String> {
+    /// yet committed (at most every two seconds of egui's time `now`).
+    pub fn autosave(&mut self, case: &Case, now: f64) -> Result<(), String> {
         if !self.has_uncommitted() {
             return Ok(());
         }
@@ -135,11 +135,11 @@ impl BoardState {
         };
         let due = match &self.last_draft {
             None => true,
-            Some((at, written)) => written != working && at.elapsed() >= AUTOSAVE_EVERY,
+            Some((at, written)) => written != working && now - at >= AUTOSAVE_EVERY.as_secs_f64(),
         };
         if due {
             recovery::write_draft(case.root(), working).map_err(|e| e.to_string())?;
-            self.last_draft = Some((Instant::now(), working.clone()));
+            self.last_draft = Some((now, working.clone()));
         }
         Ok(())
     }
@@ -221,10 +221,17 @@ mod tests {
         let mut board = BoardState::default();
         board.open(&f);
         board.working.as_mut().unwrap().title = "not yet committed".into();
-        board.autosave(&case).unwrap();
+        board.autosave(&case, 10.0).unwrap();
         let (drafts, errors) = recovery::pending_drafts(&case);
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(drafts[0].finding.title, "not yet committed");
+        // At most every two seconds of egui's time.
+        let draft_title = || recovery::pending_drafts(&case).0[0].finding.title.clone();
+        board.working.as_mut().unwrap().title = "typed on".into();
+        board.autosave(&case, 11.5).unwrap();
+        assert_eq!(draft_title(), "not yet committed");
+        board.autosave(&case, 12.0).unwrap();
+        assert_eq!(draft_title(), "typed on");
         board.recovery = drafts;
         board.discard_draft(&case, &f.id).unwrap();
         assert!(board.recovery.is_empty());

@@ -3,8 +3,8 @@
 //! as PNG and/or SVG with its manifest. The preview renders in the background as soon
 //! as the dialog opens, and again a moment after each change.
 
+use crate::ui::jobs::{Job, Jobs};
 use std::path::PathBuf;
-use std::sync::mpsc::{Receiver, TryRecvError};
 
 use egui::Ui;
 
@@ -32,7 +32,7 @@ pub struct FigureDialog {
     pub preview: Option<egui::TextureHandle>,
     pub error: Option<String>,
     /// The render in progress, and what it renders.
-    job: Option<(PreviewKey, Receiver<Result<image::RgbaImage, String>>)>,
+    job: Option<(PreviewKey, Job<Result<image::RgbaImage, String>>)>,
     /// What the shown preview (or error) was rendered for.
     shown: Option<PreviewKey>,
     /// The inputs seen last frame and when they last changed.
@@ -67,11 +67,9 @@ impl FigureDialog {
             Some((k, _)) if *k == key => {}
             _ => self.latest = Some((key.clone(), now)),
         }
-        if let Some((rendered, rx)) = &self.job {
-            let result = match rx.try_recv() {
-                Ok(result) => result,
-                Err(TryRecvError::Empty) => return,
-                Err(TryRecvError::Disconnected) => Err("the preview renderer stopped".into()),
+        if let Some((rendered, job)) = &mut self.job {
+            let Some(result) = job.take_flat() else {
+                return;
             };
             match result {
                 Ok(rgba) => {
@@ -142,32 +140,19 @@ impl Default for FigureDialog {
     }
 }
 
-/// Renders a preview on a worker thread with the exporter's own code. The worker reads
-/// the case from disk (every change is saved at once) and gets the board's finding by
-/// value.
+/// Renders a preview as a job with the exporter's own code. The worker reads the case
+/// from disk (every change is saved at once) and gets the board's finding by value.
 fn start_render(
     ctx: &egui::Context,
     root: PathBuf,
     (options, finding): PreviewKey,
-) -> Receiver<Result<image::RgbaImage, String>> {
-    let (tx, rx) = std::sync::mpsc::channel();
-    let ctx = ctx.clone();
-    let spawned = std::thread::Builder::new()
-        .name("figure-preview".into())
-        .spawn(move || {
-            let result = crate::ui::jobs::catch_failure("the figure preview", || {
-                let case = Case::open_read_only(&root).map_err(|e| e.to_string())?;
-                let mut ts = Typesetter::new().map_err(|e| e.to_string())?;
-                let fig = figure::build(&case, &finding, &options, &mut ts)?;
-                Ok(figure::pixels(&fig)?)
-            });
-            let _ = tx.send(result);
-            ctx.request_repaint();
-        });
-    if let Err(e) = spawned {
-        log::error!("cannot start the figure preview: {e}");
-    }
-    rx
+) -> Job<Result<image::RgbaImage, String>> {
+    Jobs::of(ctx).spawn(Some(ctx), "the figure preview", move |_| {
+        let case = Case::open_read_only(&root).map_err(|e| e.to_string())?;
+        let mut ts = Typesetter::new().map_err(|e| e.to_string())?;
+        let fig = figure::build(&case, &finding, &options, &mut ts)?;
+        Ok(figure::pixels(&fig)?)
+    })
 }
 
 pub fn figure_dialog_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {

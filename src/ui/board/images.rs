@@ -4,13 +4,13 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, mpsc};
+use std::sync::Arc;
 
 use egui::{ColorImage, TextureHandle, TextureOptions};
 
 use crate::board::Pyramid;
 use crate::board::pyramid::TileKey;
+use crate::ui::jobs::{Job, Jobs};
 
 /// Decoded pixels kept across all open images.
 pub const CPU_BUDGET_BYTES: usize = 1536 * 1024 * 1024;
@@ -27,10 +27,8 @@ pub enum ImageState<'a> {
 }
 
 enum Entry {
-    Loading {
-        progress: Arc<AtomicU32>,
-        result: mpsc::Receiver<Result<Pyramid, String>>,
-    },
+    /// Decoding and building levels (a registry job).
+    Loading(Job<Result<Pyramid, String>>),
     Ready {
         pyramid: Arc<Pyramid>,
         last_used: u64,
@@ -69,19 +67,16 @@ impl BoardImages {
         self.uploads_this_frame = 0;
         let frame = self.frame;
         for entry in self.entries.values_mut() {
-            if let Entry::Loading { result, .. } = entry {
-                match result.try_recv() {
-                    Ok(Ok(pyramid)) => {
+            if let Entry::Loading(job) = entry {
+                match job.take_flat() {
+                    Some(Ok(pyramid)) => {
                         *entry = Entry::Ready {
                             pyramid: Arc::new(pyramid),
                             last_used: frame,
                         }
                     }
-                    Ok(Err(e)) => *entry = Entry::Failed(e),
-                    Err(mpsc::TryRecvError::Empty) => {}
-                    Err(mpsc::TryRecvError::Disconnected) => {
-                        *entry = Entry::Failed("the decoder stopped unexpectedly".into())
-                    }
+                    Some(Err(e)) => *entry = Entry::Failed(e),
+                    None => {}
                 }
             }
         }
@@ -95,8 +90,8 @@ impl BoardImages {
             .entry(key.to_owned())
             .or_insert_with(|| start_decode(ctx, path));
         match entry {
-            Entry::Loading { progress, .. } => {
-                let p = f32::from_bits(progress.load(Ordering::Relaxed));
+            Entry::Loading(job) => {
+                let p = job.progress().0.unwrap_or(0.0);
                 ImageState::Loading {
                     progress: p,
                     stage: if p < DECODED {
@@ -316,7 +311,7 @@ impl BoardImages {
     pub fn loading(&self) -> bool {
         self.entries
             .values()
-            .any(|e| matches!(e, Entry::Loading { .. }))
+            .any(|e| matches!(e, Entry::Loading(_)))
     }
 }
 
@@ -324,32 +319,16 @@ impl BoardImages {
 const DECODED: f32 = 0.6;
 
 fn start_decode(ctx: &egui::Context, path: PathBuf) -> Entry {
-    let progress = Arc::new(AtomicU32::new(0.0f32.to_bits()));
-    let (tx, rx) = mpsc::channel();
-    let shared = progress.clone();
-    let ctx = ctx.clone();
-    let spawned = std::thread::Builder::new()
-        .name("board-decode".into())
-        .spawn(move || {
-            let set = |p: f32| shared.store(p.to_bits(), Ordering::Relaxed);
-            let what = format!("decoding {}", path.display());
-            let result = crate::ui::jobs::catch_failure(&what, || {
-                // The case record carries the decoders' warnings (inspector).
-                crate::evidence::load_oriented(&path, u32::MAX)
-                    .map_err(|e| e.to_string())
-                    .map(|crate::evidence::Loaded { image, .. }| {
-                        set(DECODED);
-                        Pyramid::build(image, &|p| set(DECODED + (1.0 - DECODED) * p))
-                    })
-            });
-            let _ = tx.send(result);
-            ctx.request_repaint();
-        });
-    match spawned {
-        Ok(_) => Entry::Loading {
-            progress,
-            result: rx,
-        },
-        Err(e) => Entry::Failed(format!("cannot start a decoder thread: {e}")),
-    }
+    let what = format!("decoding {}", path.display());
+    Entry::Loading(Jobs::of(ctx).spawn(Some(ctx), what, move |w| {
+        // The case record carries the decoders' warnings (inspector).
+        crate::evidence::load_oriented(&path, u32::MAX)
+            .map_err(|e| e.to_string())
+            .map(|crate::evidence::Loaded { image, .. }| {
+                w.progress(Some(DECODED), "building levels");
+                Pyramid::build(image, &|p| {
+                    w.progress(Some(DECODED + (1.0 - DECODED) * p), "building levels")
+                })
+            })
+    }))
 }

@@ -3,9 +3,6 @@
 //! candidate links that the analyst accepts or rejects one by one. Nothing is ever
 //! linked without the analyst's click, and nothing is labelled a confirmed match.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
-
 use egui::Ui;
 
 use super::BoardCtx;
@@ -13,14 +10,13 @@ use crate::board::{geometry, ops};
 use crate::case::comparison::{Category, Shape};
 use crate::matching::{self, Correspondence, MatchError, MatchOptions, MatchReport, Roi};
 use crate::ui::command::{Command, Status};
+use crate::ui::jobs::{Job, Jobs};
 
 /// Proposals offered at most, spread over the image.
 const MAX_PROPOSALS: usize = 12;
 
 pub struct MatchJob {
-    cancel: Arc<AtomicBool>,
-    progress: Arc<Mutex<(String, f32)>>,
-    result: mpsc::Receiver<Result<MatchReport, MatchError>>,
+    job: Job<Result<MatchReport, MatchError>>,
     panels: (String, String),
 }
 
@@ -44,12 +40,19 @@ pub struct MatchChoice {
 }
 
 impl MatchJob {
+    /// The stage the matcher is in and how far it got.
     pub fn progress(&self) -> (String, f32) {
-        self.progress.lock().map(|p| p.clone()).unwrap_or_default()
+        let (at, stage) = self.job.progress();
+        let stage = if stage.is_empty() {
+            "decoding".into()
+        } else {
+            stage
+        };
+        (stage, at.unwrap_or(0.0))
     }
 
     pub fn cancel(&self) {
-        self.cancel.store(true, Ordering::Relaxed);
+        self.job.cancel();
     }
 }
 
@@ -95,52 +98,35 @@ impl BoardCtx<'_> {
             roi_of(f, choice.region_a.as_deref()),
             roi_of(f, choice.region_b.as_deref()),
         );
-        let cancel = Arc::new(AtomicBool::new(false));
-        let progress = Arc::new(Mutex::new(("decoding".to_owned(), 0.0)));
-        let (tx, rx) = mpsc::channel();
-        let (c, p, ctx) = (cancel.clone(), progress.clone(), ctx.clone());
-        std::thread::Builder::new()
-            .name("board-match".into())
-            .spawn(move || {
-                let options = MatchOptions::default();
-                let report = crate::ui::jobs::catch_panic("matching", || {
-                    let load = |path: &std::path::Path| {
-                        // The case record carries the decoders' warnings (inspector).
-                        crate::evidence::load_oriented(path, options.working_side * 2)
-                            .map(|l| (l.image, l.width, l.height))
-                            .map_err(|e| MatchError::Failed(e.to_string()))
-                    };
-                    let (ia, wa, ha) = load(&path_a)?;
-                    if c.load(Ordering::Relaxed) {
-                        return Err(MatchError::Cancelled);
-                    }
-                    let (ib, wb, hb) = load(&path_b)?;
-                    matching::match_images_with_progress(
-                        (&ia, (wa, ha)),
-                        (&ib, (wb, hb)),
-                        roi_a,
-                        roi_b,
-                        &options,
-                        &|stage, at| {
-                            if let Ok(mut g) = p.lock() {
-                                *g = (stage.to_owned(), at);
-                            }
-                            ctx.request_repaint();
-                            !c.load(Ordering::Relaxed)
-                        },
-                    )
-                })
-                .map_err(MatchError::Failed)
-                .and_then(|r| r);
-                let _ = tx.send(report);
-                ctx.request_repaint();
-            })
-            .map_err(|e| format!("cannot start the matcher: {e}"))?;
+        let job = Jobs::of(ctx).spawn(Some(ctx), "matching", move |w| {
+            let options = MatchOptions::default();
+            let load = |path: &std::path::Path| {
+                // The case record carries the decoders' warnings (inspector).
+                crate::evidence::load_oriented(path, options.working_side * 2)
+                    .map(|l| (l.image, l.width, l.height))
+                    .map_err(|e| MatchError::Failed(e.to_string()))
+            };
+            let (ia, wa, ha) = load(&path_a)?;
+            if w.cancelled() {
+                return Err(MatchError::Cancelled);
+            }
+            let (ib, wb, hb) = load(&path_b)?;
+            matching::match_images_with_progress(
+                (&ia, (wa, ha)),
+                (&ib, (wb, hb)),
+                roi_a,
+                roi_b,
+                &options,
+                &|stage, at| {
+                    w.progress(Some(at), stage);
+                    w.repaint();
+                    !w.cancelled()
+                },
+            )
+        });
         self.board.proposals = None;
         self.board.match_job = Some(MatchJob {
-            cancel,
-            progress,
-            result: rx,
+            job,
             panels: (pa, pb),
         });
         Ok(())
@@ -148,15 +134,13 @@ impl BoardCtx<'_> {
 
     /// Collects a finished match.
     pub(crate) fn poll_matching(&mut self) {
-        let Some(job) = &self.board.match_job else {
+        let Some(job) = &mut self.board.match_job else {
             return;
         };
-        let result = match job.result.try_recv() {
-            Ok(r) => r,
-            Err(mpsc::TryRecvError::Empty) => return,
-            Err(mpsc::TryRecvError::Disconnected) => Err(MatchError::Failed(
-                "the matcher stopped unexpectedly".into(),
-            )),
+        let result = match job.job.take() {
+            Some(Ok(r)) => r,
+            None => return,
+            Some(Err(panic)) => Err(MatchError::Failed(panic)),
         };
         let panels = job.panels.clone();
         self.board.match_job = None;

@@ -16,7 +16,6 @@ mod transport;
 pub mod video;
 
 use std::collections::HashMap;
-use std::time::Instant;
 
 use crate::board::geometry::Handle;
 use crate::board::recovery::Draft;
@@ -309,8 +308,9 @@ pub struct BoardState {
     pub hide_link_lines: bool,
     pub layout: Option<Layout>,
     pub loupe: Loupe,
-    /// When the working copy was last autosaved, and what was written.
-    pub last_draft: Option<(Instant, Finding)>,
+    /// When the working copy was last autosaved (egui's time, seconds), and what was
+    /// written.
+    pub last_draft: Option<(f64, Finding)>,
     /// Autosaved work found when the case was opened, offered to the analyst.
     pub recovery: Vec<Draft>,
     /// Assisted matching: what to match, the run in progress, and its proposals.

@@ -1,11 +1,15 @@
-//! Video panels: one player per clip on the board. A worker thread owns a running
-//! ffmpeg decoder and serves the newest frame asked for (stepping forward reads on from
-//! the running decoder; a jump starts a new one at the exact frame); decoded frames are
-//! cached under a memory budget; the UI thread only swaps textures and never waits.
+//! Video panels: one player per clip on the board. A decoder service (started through
+//! the job registry, `ui/jobs`) owns a running ffmpeg decoder and serves the newest
+//! frame asked for (stepping forward reads on from the running decoder; a jump starts a
+//! new one at the exact frame); decoded frames are cached under a memory budget; the UI
+//! thread only swaps textures and never waits. Opening, exact grabs and the scene
+//! analysis are registry jobs; their results are collected by the app at the top of the
+//! frame ([`VideoPlayers::finished_work`]), whether or not the board is shown. Playback
+//! keeps time with egui's clock.
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
+use std::sync::mpsc::{self, Receiver, Sender};
 use std::time::Instant;
 
 use egui::{ColorImage, TextureHandle, TextureOptions};
@@ -13,6 +17,8 @@ use image::RgbaImage;
 
 use crate::board::Pyramid;
 use crate::case::{Case, OpenVideo};
+use crate::ui::command::Command;
+use crate::ui::jobs::{Job, Jobs, Worker};
 use crate::video::{DecodedFrame, FrameStream, VideoAnalysis};
 
 /// Decoded frames kept per player (a 4K RGBA frame is 33 MB).
@@ -38,7 +44,7 @@ struct CachedFrame {
 }
 
 enum Opening {
-    Pending(Receiver<Result<OpenVideo, String>>),
+    Pending(Job<Result<OpenVideo, String>>),
     Ready(Box<OpenVideo>),
     Failed(String),
 }
@@ -53,9 +59,13 @@ pub struct Player {
     /// The frame asked for (shown as soon as it is decoded).
     pub current: usize,
     pub playing: bool,
-    /// Wall clock and frame where playing started, to keep real time.
-    play_anchor: Option<(Instant, usize)>,
+    /// egui's time (seconds) and the frame where playing started, to keep real time.
+    play_anchor: Option<(f64, usize)>,
+    /// egui's time at the last [`Player::update`].
+    now: f64,
     wants: Option<Sender<usize>>,
+    /// The decoder service (dropping it cancels it).
+    decoder: Option<Job<()>>,
     replies: Option<Receiver<Reply>>,
     cache: HashMap<usize, CachedFrame>,
     use_counter: u64,
@@ -66,15 +76,16 @@ pub struct Player {
     requested: Option<usize>,
     pub error: Option<String>,
     /// Pending exact grabs (provenance-grade decodes) and their results.
-    grabs: Vec<Receiver<Result<(OpenVideo, DecodedFrame), String>>>,
-    analysis: Option<Receiver<Result<SceneStrip, String>>>,
+    grabs: Vec<Job<Result<(OpenVideo, DecodedFrame), String>>>,
+    analysis: Option<Job<Result<SceneStrip, crate::case::FrameError>>>,
     analysis_started: bool,
     /// Scene changes of the clip (from its record, or found in the background).
     pub scenes: Vec<crate::video::SceneChange>,
     /// Thumbnails of the scene changes (and frame 0), for the scrub bar.
     pub scene_thumbs: Vec<(usize, TextureHandle)>,
     pending_thumbs: Vec<(usize, ColorImage)>,
-    /// When the last seek was asked, for the time-to-frame measurement.
+    /// When the last seek was asked, for the time-to-frame measurement (a measurement of
+    /// the decoder, so the wall clock).
     pub asked_at: Option<Instant>,
     pub last_seek_ms: Option<f64>,
 }
@@ -101,40 +112,31 @@ impl VideoPlayers {
         self.players.get_mut(sha256)
     }
 
-    /// Finished grabs and analyses of every player, for the app to record in the case.
+    /// Finished grabs and analyses of every player, for the app to record in the case
+    /// (called once per frame, after the job registry's drain).
     pub fn finished_work(&mut self) -> Vec<Finished> {
         let mut done = Vec::new();
         for (sha, player) in &mut self.players {
-            player.grabs.retain(|rx| match rx.try_recv() {
-                Ok(result) => {
+            player.grabs.retain_mut(|job| match job.take_flat() {
+                Some(result) => {
                     done.push(Finished::Grab(result.map(Box::new)));
                     false
                 }
-                Err(TryRecvError::Empty) => true,
-                Err(TryRecvError::Disconnected) => {
-                    done.push(Finished::Grab(Err(
-                        "the frame grab stopped unexpectedly".into()
-                    )));
-                    false
-                }
+                None => true,
             });
-            if let Some(rx) = &player.analysis {
-                match rx.try_recv() {
-                    Ok(Ok(strip)) => {
-                        player.scenes = strip.analysis.scenes.clone();
-                        player.pending_thumbs = strip.thumbnails;
-                        if strip.found_now {
-                            done.push(Finished::Analysis(sha.clone(), Ok(strip.analysis)));
-                        }
-                        player.analysis = None;
+            let Some(result) = player.analysis.as_mut().and_then(Job::take_flat) else {
+                continue;
+            };
+            player.analysis = None;
+            match result {
+                Ok(strip) => {
+                    player.scenes = strip.analysis.scenes.clone();
+                    player.pending_thumbs = strip.thumbnails;
+                    if strip.found_now {
+                        done.push(Finished::Analysis(sha.clone(), Ok(strip.analysis)));
                     }
-                    Ok(Err(e)) => {
-                        done.push(Finished::Analysis(sha.clone(), Err(e)));
-                        player.analysis = None;
-                    }
-                    Err(TryRecvError::Empty) => {}
-                    Err(TryRecvError::Disconnected) => player.analysis = None,
                 }
+                Err(e) => done.push(Finished::Analysis(sha.clone(), Err(e))),
             }
         }
         done
@@ -219,26 +221,31 @@ pub enum Finished {
     Analysis(String, Result<VideoAnalysis, String>),
 }
 
+impl Finished {
+    /// The command that records it.
+    pub fn into_command(self) -> Command {
+        match self {
+            Finished::Grab(result) => Command::AddFrameGrab(result),
+            Finished::Analysis(id, Ok(analysis)) => {
+                Command::Edit(crate::case::Edit::SetVideoAnalysis {
+                    id,
+                    analysis: Box::new(analysis),
+                })
+            }
+            Finished::Analysis(_, Err(e)) => Command::Report(format!("video analysis: {e}")),
+        }
+    }
+}
+
 impl Player {
     fn open(ctx: &egui::Context, case: &Case, sha256: &str) -> Player {
-        let (tx, rx) = mpsc::channel();
-        // Opening reads the frame table (a demux pass of the whole file): on a worker.
+        // Opening reads the frame table (a demux pass of the whole file): a job.
         let opening = match case.find_evidence(sha256) {
             Ok(record) => {
                 let (record, path) = (record.clone(), case.evidence_path(record));
-                let ctx = ctx.clone();
-                match std::thread::Builder::new()
-                    .name("video-open".into())
-                    .spawn(move || {
-                        let opened = crate::ui::jobs::catch_failure("opening a video", || {
-                            OpenVideo::open(record, path).map_err(|e| e.to_string())
-                        });
-                        let _ = tx.send(opened);
-                        ctx.request_repaint();
-                    }) {
-                    Ok(_) => Opening::Pending(rx),
-                    Err(e) => Opening::Failed(format!("cannot start a thread: {e}")),
-                }
+                Opening::Pending(Jobs::of(ctx).spawn(Some(ctx), "opening a video", move |_| {
+                    OpenVideo::open(record, path).map_err(|e| e.to_string())
+                }))
             }
             Err(e) => Opening::Failed(e.to_string()),
         };
@@ -247,7 +254,9 @@ impl Player {
             current: 0,
             playing: false,
             play_anchor: None,
+            now: ctx.input(|i| i.time),
             wants: None,
+            decoder: None,
             replies: None,
             cache: HashMap::new(),
             use_counter: 0,
@@ -293,7 +302,7 @@ impl Player {
             self.asked_at = Some(Instant::now());
         }
         if self.playing {
-            self.play_anchor = Some((Instant::now(), index));
+            self.play_anchor = Some((self.now, index));
         }
     }
 
@@ -321,7 +330,7 @@ impl Player {
         if self.playing && self.current + 1 >= self.frame_count() {
             self.current = 0;
         }
-        self.play_anchor = self.playing.then(|| (Instant::now(), self.current));
+        self.play_anchor = self.playing.then_some((self.now, self.current));
     }
 
     /// Starts an exact, provenance-grade decode of the current frame for the case.
@@ -330,24 +339,13 @@ impl Player {
             return;
         };
         let index = self.current;
-        let (tx, rx) = mpsc::channel();
-        let ctx = ctx.clone();
-        let spawned = std::thread::Builder::new()
-            .name("frame-grab".into())
-            .spawn(move || {
-                let result = crate::ui::jobs::catch_failure("grabbing a frame", || {
-                    video
-                        .decode(index)
-                        .map(|frame| (video.clone(), frame))
-                        .map_err(|e| e.to_string())
-                });
-                let _ = tx.send(result);
-                ctx.request_repaint();
-            });
-        match spawned {
-            Ok(_) => self.grabs.push(rx),
-            Err(e) => self.error = Some(format!("cannot start the grab: {e}")),
-        }
+        let job = Jobs::of(ctx).spawn(Some(ctx), "grabbing a frame", move |_| {
+            video
+                .decode(index)
+                .map(|frame| (video.clone(), frame))
+                .map_err(|e| e.to_string())
+        });
+        self.grabs.push(job);
     }
 
     pub fn grabbing(&self) -> bool {
@@ -372,40 +370,26 @@ impl Player {
         {
             self.scenes = a.scenes.clone();
         }
-        let (tx, rx) = mpsc::channel();
-        let ctx = ctx.clone();
-        if std::thread::Builder::new()
-            .name("video-analysis".into())
-            .spawn(move || {
-                let result = crate::ui::jobs::catch_failure("analysing a video", || {
-                    scene_strip(&video).map_err(|e| e.to_string())
-                });
-                let _ = tx.send(result);
-                ctx.request_repaint();
-            })
-            .is_ok()
-        {
-            self.analysis = Some(rx);
-        }
+        self.analysis =
+            Some(Jobs::of(ctx).spawn(Some(ctx), "analysing a video", move |_| scene_strip(&video)));
     }
 
     /// Once per UI frame: finish opening, advance playback, collect decoded frames and
     /// ask the worker for the frame wanted. Returns the frame to show, if any.
     pub fn update(&mut self, ctx: &egui::Context) -> Option<ShownFrame> {
-        if let Opening::Pending(rx) = &self.opening {
-            match rx.try_recv() {
-                Ok(Ok(video)) => {
-                    let (wants, replies) = start_worker(ctx, video.clone());
+        self.now = ctx.input(|i| i.time);
+        if let Opening::Pending(job) = &mut self.opening {
+            match job.take_flat() {
+                Some(Ok(video)) => {
+                    let (wants, replies, decoder) = start_worker(ctx, video.clone());
                     self.wants = Some(wants);
                     self.replies = Some(replies);
+                    self.decoder = Some(decoder);
                     self.opening = Opening::Ready(Box::new(video));
                     self.start_analysis(ctx);
                 }
-                Ok(Err(e)) => self.opening = Opening::Failed(e),
-                Err(TryRecvError::Empty) => return None,
-                Err(TryRecvError::Disconnected) => {
-                    self.opening = Opening::Failed("opening the video stopped unexpectedly".into())
-                }
+                Some(Err(e)) => self.opening = Opening::Failed(e),
+                None => return None,
             }
         }
         for (index, image) in self.pending_thumbs.drain(..) {
@@ -466,7 +450,7 @@ impl Player {
             return;
         };
         let Some(video) = self.video() else { return };
-        let elapsed_us = started.elapsed().as_micros() as i64;
+        let elapsed_us = ((self.now - started).max(0.0) * 1e6) as i64;
         let target_us = video.table.time_us(from) + elapsed_us;
         match video.table.frame_at(target_us) {
             // Never skip ahead of a frame that has not been shown yet by more than the
@@ -558,15 +542,16 @@ fn to_rgba(image: &ColorImage) -> RgbaImage {
     RgbaImage::from_raw(image.size[0] as u32, image.size[1] as u32, bytes).unwrap_or_default()
 }
 
-/// The decoder thread: serves the newest frame index asked for, then reads a few
-/// frames ahead while no new request comes.
-fn start_worker(ctx: &egui::Context, video: OpenVideo) -> (Sender<usize>, Receiver<Reply>) {
+/// The decoder service: serves the newest frame index asked for, then reads a few
+/// frames ahead while no new request comes. It ends when the player drops its sender.
+fn start_worker(
+    ctx: &egui::Context,
+    video: OpenVideo,
+) -> (Sender<usize>, Receiver<Reply>, Job<()>) {
     let (want_tx, want_rx) = mpsc::channel::<usize>();
     let (reply_tx, reply_rx) = mpsc::channel();
-    let ctx = ctx.clone();
-    let _ = std::thread::Builder::new()
-        .name("video-decoder".into())
-        .spawn(move || {
+    let decoder =
+        Jobs::of(ctx).spawn_service(Some(ctx), "decoding a video", move |worker: &Worker| {
             let mut stream: Option<(FrameStream, usize)> = None;
             let mut pending: Option<usize> = None;
             loop {
@@ -594,7 +579,7 @@ fn start_worker(ctx: &egui::Context, video: OpenVideo) -> (Sender<usize>, Receiv
                 if reply_tx.send(message).is_err() {
                     break;
                 }
-                ctx.request_repaint();
+                worker.repaint();
                 for _ in 0..READ_AHEAD {
                     if let Ok(newer) = want_rx.try_recv() {
                         pending = Some(newer);
@@ -613,7 +598,7 @@ fn start_worker(ctx: &egui::Context, video: OpenVideo) -> (Sender<usize>, Receiv
                 }
             }
         });
-    (want_tx, reply_rx)
+    (want_tx, reply_rx, decoder)
 }
 
 /// The next frame of a running decoder (`next` is kept as the index after it).

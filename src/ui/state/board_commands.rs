@@ -94,9 +94,9 @@ impl AppState {
     }
 
     /// Autosaves the board's uncommitted work (at most every two seconds).
-    pub(crate) fn autosave_board(&mut self) -> Result<(), String> {
+    pub(crate) fn autosave_board(&mut self, now: f64) -> Result<(), String> {
         match self.case.as_ref() {
-            Some(case) => self.board.autosave(case),
+            Some(case) => self.board.autosave(case, now),
             None => Ok(()),
         }
     }

@@ -520,15 +520,15 @@ impl AppState {
     }
 
     /// Runs this frame's commands in order. Every case change is saved at once: a
-    /// crash loses nothing.
-    pub fn apply_commands(&mut self) {
+    /// crash loses nothing. `now` is egui's time (seconds), for the autosave throttle.
+    pub fn apply_commands(&mut self, now: f64) {
         for command in std::mem::take(&mut self.commands) {
             if let Err(message) = self.apply(command) {
                 self.status = Some(Status::Error(message));
             }
         }
         self.sync_board();
-        if let Err(message) = self.autosave_board() {
+        if let Err(message) = self.autosave_board(now) {
             self.status = Some(Status::Error(message));
         }
     }

@@ -62,20 +62,6 @@ pub fn panels_ui(ui: &mut Ui, state: &mut BoardCtx<'_>, images: &mut BoardImages
         draw_link_lines(&ui.painter_at(area), &on_screen, &transforms);
     }
     state.board.transforms = transforms;
-    for finished in images.videos.finished_work() {
-        state.commands.push(match finished {
-            super::video::Finished::Grab(result) => Command::AddFrameGrab(result),
-            super::video::Finished::Analysis(id, Ok(analysis)) => {
-                Command::Edit(crate::case::Edit::SetVideoAnalysis {
-                    id,
-                    analysis: Box::new(analysis),
-                })
-            }
-            super::video::Finished::Analysis(_, Err(e)) => {
-                Command::Report(format!("video analysis: {e}"))
-            }
-        });
-    }
     images.end_frame();
     if images.videos.busy() {
         ui.ctx().request_repaint();
