@@ -1092,3 +1092,86 @@ fn cli_commands_print_json() {
     let image = image::open(&png).unwrap();
     assert_eq!((image.width(), image.height()), (320, 200));
 }
+
+/// Brute force, for the horizon's check: along the exact geodesic every quarter of the
+/// finest cell, each point moved into the CRS on its own and read bilinearly; the
+/// highest elevation angle (degrees), None when no point had elevation.
+fn dense_horizon(
+    dem: &Dem,
+    eye: LatLon,
+    z_eye: f64,
+    az: f64,
+    max_m: f64,
+    k: Curvature,
+) -> Option<f64> {
+    let step = dem.resolution_m() / 4.0;
+    let n = (max_m / step).ceil() as usize;
+    let ds: Vec<f64> = (1..=n).map(|s| (s as f64 * step).min(max_m)).collect();
+    let points: Vec<LatLon> = ds
+        .iter()
+        .map(|d| geoproof::spatial::destination(eye, az, *d))
+        .collect();
+    let xy = dem.to_crs_many(&points).unwrap();
+    ds.iter()
+        .zip(xy)
+        .filter_map(|(d, (x, y))| {
+            let z = dem.surface().bilinear(x, y)?;
+            Some((z - k.drop_m(*d) - z_eye) / d)
+        })
+        .fold(None, |m: Option<f64>, t| Some(m.map_or(t, |m| m.max(t))))
+        .map(|t| t.atan().to_degrees())
+}
+
+/// The fast horizon (growing step, skipped blocks) against [`dense_horizon`] every 1°.
+fn horizon_agrees_with_dense_sampling(dem: &Dem, eye: LatLon, max_m: f64, tolerance_deg: f64) {
+    let k = Curvature::default();
+    let h = horizon::horizon(dem, above(eye, 2.0), 1.0, max_m, k).unwrap();
+    let mut worst = 0.0f64;
+    for p in &h.points {
+        let dense = dense_horizon(dem, eye, h.observer.z_m, p.azimuth_deg, max_m, k);
+        assert_eq!(p.elevation_deg.is_some(), dense.is_some(), "{p:?}");
+        if let (Some(a), Some(b)) = (p.elevation_deg, dense) {
+            worst = worst.max((a - b).abs());
+            assert!((a - b).abs() < tolerance_deg, "{p:?} vs dense {b}");
+        }
+    }
+    eprintln!(
+        "horizon vs dense sampling: worst {worst:.4}° over {} azimuths",
+        h.points.len()
+    );
+}
+
+#[test]
+fn fast_horizon_agrees_with_dense_sampling() {
+    // Real: the hills (1/3″ cells, 2 km across) from their centre, and Clipperton
+    // Island (3″ SRTM) out to 50 km of sea.
+    let hills = Dem::open(&[data("real/dem/dem-hills.tiff")]).unwrap();
+    let gt = gdal::Dataset::open(data("real/dem/dem-hills.tiff"))
+        .unwrap()
+        .geo_transform()
+        .unwrap();
+    horizon_agrees_with_dense_sampling(&hills, centre(&gt, 166, 109), 1500.0, 0.05);
+    let srtm = Dem::open(&[data("real/dem/N10W110.hgt")]).unwrap();
+    let gt = gdal::Dataset::open(data("real/dem/N10W110.hgt"))
+        .unwrap()
+        .geo_transform()
+        .unwrap();
+    horizon_agrees_with_dense_sampling(&srtm, centre(&gt, 455, 789), 50_000.0, 0.05);
+    // Synthetic rough ground, 10 m cells, 20 km across: hills and ridges of several
+    // wavelengths and a hashed roughness of ±3 m per cell (slopes up to about 1); out
+    // to 9.5 km, past where the step starts to grow (5.7 km).
+    let dir = tempfile::tempdir().unwrap();
+    let rough = |x: f64, y: f64| {
+        let h = ((x * 12.9898 + y * 78.233).sin() * 43_758.545).fract();
+        (400.0
+            + 300.0 * (x / 1700.0).sin() * (y / 2300.0).cos()
+            + 120.0 * (x / 410.0 + y / 530.0).sin()
+            + 15.0 * (x / 37.0).sin() * (y / 43.0).cos()
+            + 3.0 * h) as f32
+    };
+    let tif = synthetic(dir.path(), "rough.tif", 2000, 10.0, rough);
+    let dem = Dem::open(&[tif]).unwrap();
+    for (x, y) in [(0.0, 0.0), (-3000.0, 2000.0), (2500.0, -1500.0)] {
+        horizon_agrees_with_dense_sampling(&dem, to_latlon(x, y), 9500.0, 0.05);
+    }
+}

@@ -15,7 +15,15 @@ pub struct Tile {
     pub gt: [f64; 6],
     inverse: [f64; 6],
     cells: Vec<f32>,
+    /// Per block of BLOCK × BLOCK cells, the highest value any bilinear sample whose
+    /// top-left cell lies in the block can lean on (the block and one more column and
+    /// row); +∞ when one of those cells is nodata (its height is unknown).
+    block_max: Vec<f32>,
+    blocks_across: usize,
 }
+
+/// The side of a block of [`Tile::block_max`], cells.
+pub const BLOCK: usize = 16;
 
 impl Tile {
     /// None when the geotransform cannot be inverted.
@@ -27,14 +35,52 @@ impl Tile {
         cells: Vec<f32>,
     ) -> Option<Tile> {
         let inverse = invert_geotransform(&gt)?;
-        (cells.len() == width * height).then_some(Tile {
+        if cells.len() != width * height {
+            return None;
+        }
+        let (block_max, blocks_across) = block_maxima(&cells, width, height);
+        Some(Tile {
             path,
             width,
             height,
             gt,
             inverse,
             cells,
+            block_max,
+            blocks_across,
         })
+    }
+
+    /// The highest value a bilinear sample with top-left cell (col, row) can take (+∞
+    /// when a cell it may lean on is nodata). `col`, `row` must be inside the tile.
+    #[inline]
+    pub fn block_max(&self, col: usize, row: usize) -> f32 {
+        self.block_max[(row / BLOCK) * self.blocks_across + col / BLOCK]
+    }
+
+    /// Bilinear value from top-left cell (col, row) with fractions (fx, fy), the four
+    /// cells inside this tile (col + 1 < width, row + 1 < height); None on nodata. The
+    /// same arithmetic as [`Surface::bilinear`] (a cell of weight 0 is not read).
+    #[inline]
+    pub fn bilinear_inside(&self, col: usize, row: usize, fx: f64, fy: f64) -> Option<f64> {
+        let i = row * self.width + col;
+        let mut sum = 0.0;
+        for (o, w) in [
+            (0, (1.0 - fx) * (1.0 - fy)),
+            (1, fx * (1.0 - fy)),
+            (self.width, (1.0 - fx) * fy),
+            (self.width + 1, fx * fy),
+        ] {
+            if w == 0.0 {
+                continue;
+            }
+            let v = self.cells[i + o];
+            if !v.is_finite() {
+                return None;
+            }
+            sum += w * f64::from(v);
+        }
+        Some(sum)
     }
 
     /// Continuous pixel coordinates (0,0 = the top-left corner of the first cell).
@@ -206,6 +252,36 @@ impl Surface {
             })
             .fold(f64::INFINITY, f64::min)
     }
+}
+
+/// The maxima of [`Tile::block_max`] and the number of blocks across.
+fn block_maxima(cells: &[f32], width: usize, height: usize) -> (Vec<f32>, usize) {
+    let (across, down) = (width.div_ceil(BLOCK), height.div_ceil(BLOCK));
+    // Per row, the maximum of each block's columns plus the next column.
+    let mut rows = vec![f32::NEG_INFINITY; across * height];
+    for (r, line) in cells.chunks_exact(width.max(1)).enumerate() {
+        for b in 0..across {
+            let end = ((b + 1) * BLOCK + 1).min(width);
+            rows[r * across + b] = line[b * BLOCK..end].iter().fold(f32::NEG_INFINITY, |m, v| {
+                if v.is_finite() {
+                    m.max(*v)
+                } else {
+                    f32::INFINITY
+                }
+            });
+        }
+    }
+    let mut out = vec![f32::NEG_INFINITY; across * down];
+    for by in 0..down {
+        let end = ((by + 1) * BLOCK + 1).min(height);
+        for r in by * BLOCK..end {
+            for b in 0..across {
+                let m = &mut out[by * across + b];
+                *m = m.max(rows[r * across + b]);
+            }
+        }
+    }
+    (out, across)
 }
 
 /// Metres per degree of longitude and of latitude at a latitude (WGS84 ellipsoid).
