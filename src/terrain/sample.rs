@@ -335,6 +335,30 @@ mod tests {
     }
 
     #[test]
+    fn block_maxima_cover_the_next_column_and_row_and_nodata_is_unbounded() {
+        // 17 × 17 cells: block (0, 0) leans on column and row 16 too.
+        let mut cells = vec![1.0f32; 17 * 17];
+        cells[16] = 5.0; // row 0, column 16
+        let t = Tile::new(
+            "t".into(),
+            17,
+            17,
+            [0.0, 1.0, 0.0, 17.0, 0.0, -1.0],
+            cells.clone(),
+        )
+        .unwrap();
+        assert_eq!(t.block_max(0, 0), 5.0);
+        assert_eq!(t.block_max(16, 16), 1.0);
+        assert_eq!(t.block_max(16, 0), 5.0);
+        cells[17 * 16 + 3] = f32::NAN; // row 16, column 3
+        let t = Tile::new("t".into(), 17, 17, [0.0, 1.0, 0.0, 17.0, 0.0, -1.0], cells).unwrap();
+        assert_eq!(t.block_max(0, 0), f32::INFINITY);
+        assert_eq!(t.block_max(16, 16), 1.0);
+        assert_eq!(t.bilinear_inside(0, 0, 0.5, 0.5), Some(1.0));
+        assert_eq!(t.bilinear_inside(3, 15, 0.0, 1.0), None);
+    }
+
+    #[test]
     fn metres_per_degree_matches_known_values() {
         let (lon, lat) = metres_per_degree(0.0);
         assert!((lon - 111_319.49).abs() < 0.01);
