@@ -203,7 +203,7 @@ fn inside(tile: &Tile, x: f64, y: f64) -> Option<(&Tile, usize, usize, f64, f64)
     let (c, r) = (px - 0.5, py - 0.5);
     let (c0, r0) = (c.floor(), r.floor());
     (c0 >= 0.0 && r0 >= 0.0 && c0 + 1.0 < tile.width as f64 && r0 + 1.0 < tile.height as f64)
-        .then(|| (tile, c0 as usize, r0 as usize, c - c0, r - r0))
+        .then_some((tile, c0 as usize, r0 as usize, c - c0, r - r0))
 }
 
 /// The highest tangent any terrain at distance ≥ `d` could reach: the most of
