@@ -64,7 +64,7 @@ fn main() -> anyhow::Result<()> {
     let file = case.panel_file(&geoproof::case::comparison::PanelSource::Evidence {
         sha256: evidence.to_owned(),
     })?;
-    let (image, _, _) = geoproof::evidence::load_oriented(&file.path, u32::MAX)?;
+    let image = geoproof::evidence::load_oriented(&file.path, u32::MAX)?.image;
     let warped = georef::warp(&image.into_rgb8(), &fit, georef::MAX_WARP_SIDE)
         .map_err(anyhow::Error::msg)?;
     georef::write_geotiff(&warped, &out).map_err(anyhow::Error::msg)?;

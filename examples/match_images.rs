@@ -24,6 +24,7 @@ fn main() -> anyhow::Result<()> {
     let options = MatchOptions::default();
     let load = |p: &std::path::PathBuf| {
         geoproof::evidence::load_oriented(p, options.working_side * 2)
+            .map(|l| (l.image, l.width, l.height))
             .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))
     };
     let (ia, wa, ha) = load(&a)?;

@@ -79,6 +79,39 @@ fn a_jpeg_cut_short_is_taken_in_with_the_rows_it_lacks_named() {
 }
 
 #[test]
+fn a_jpeg_cut_short_says_its_missing_rows_when_loaded_for_analysis() {
+    // Figures, matching, redaction and georeferencing load stills through
+    // `load_oriented`: the warning intake records comes with the pixels there too.
+    let file = data("truncated.jpg");
+    let record = geoproof(["inspect".as_ref(), file.as_os_str(), "--json".as_ref()]);
+    record.assert_ok();
+    let recorded: Vec<String> = serde_json::from_value(record.json()["warnings"].clone()).unwrap();
+    let loaded = geoproof::evidence::load_oriented(&file, u32::MAX).unwrap();
+    assert_eq!(loaded.warnings, recorded);
+    assert!(loaded.warnings[0].contains("the bottom 291 of its 427 rows are missing"));
+    // A command that stands on the picture says so: on stderr, naming the file, and in
+    // its JSON.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("redacted.png");
+    let run = geoproof([
+        "redact".as_ref(),
+        file.as_os_str(),
+        "--region".as_ref(),
+        "0,0,10,10".as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--json".as_ref(),
+    ]);
+    run.assert_ok();
+    let line = format!("warning: {}: {}", file.display(), recorded[0]);
+    assert!(run.stderr.contains(&line), "{}", run.stderr);
+    assert_eq!(run.json()["warnings"], serde_json::json!(recorded));
+    let run = geoproof(["colours".as_ref(), file.as_os_str(), file.as_os_str()]);
+    run.assert_ok();
+    assert_eq!(run.stderr.matches(&line).count(), 2, "{}", run.stderr);
+}
+
+#[test]
 fn a_jpeg_cut_short_keeps_its_exif() {
     let dir = tempfile::tempdir().unwrap();
     let bytes = fs::read(data("rocket-gps.jpg")).unwrap();

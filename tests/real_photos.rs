@@ -1,6 +1,6 @@
 //! Photos from the field (tests/data/real/photos, see SOURCES there) read as the
 //! reference tools read them: djpeg (libjpeg-turbo) for JPEG structure, exiftool for
-//! EXIF, heif-info (libheif) for HEIF. A test whose reference tool is missing checks geoproof's own answer against
+//! EXIF, heif-info and heif-convert (libheif) for HEIF and AVIF. A test whose reference tool is missing checks geoproof's own answer against
 //! the values written here and prints a notice.
 #![allow(clippy::unwrap_used)]
 
@@ -224,22 +224,162 @@ fn a_truncated_heic_is_refused_as_truncated() {
     }
 }
 
-#[test]
-fn avif_is_refused_with_gdals_reason_where_gdal_cannot_open_it() {
-    let file = photo("libheif-example.avif");
-    let run = geoproof(["inspect".as_ref(), file.as_os_str(), "--json".as_ref()]);
-    if run.status == 0 {
-        // A GDAL that opens AVIF: then it is read like HEIC (heif-info: 800×533).
-        assert_eq!(size_of(&run.json()), (800, 533));
-        return;
-    }
+/// heif-convert's decode of `file` (libheif's own), 8 bits a channel (its 16-bit PNG
+/// of a 10-bit image scaled down as geoproof scales), or `None` without heif-convert.
+fn heif_convert(file: &Path) -> Option<image::RgbaImage> {
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("libheif.png");
+    let out = reference("heif-convert", &[file.as_os_str(), png.as_os_str()])?;
     assert!(
-        run.stderr.contains("unsupported AVIF: GDAL") && run.stderr.contains("cannot open it"),
+        out.status.success(),
         "{}",
-        run.stderr
+        String::from_utf8_lossy(&out.stderr)
     );
-    if let Some(size) = heif_info_primary_size(&file) {
-        assert_eq!(size, (800, 533), "libheif reads it: the refusal is GDAL's");
+    Some(match image::open(&png).unwrap() {
+        image::DynamicImage::ImageRgb16(_) | image::DynamicImage::ImageRgba16(_) => {
+            let wide = image::open(&png).unwrap().to_rgba16();
+            image::RgbaImage::from_fn(wide.width(), wide.height(), |x, y| {
+                image::Rgba(
+                    wide.get_pixel(x, y)
+                        .0
+                        .map(|v| (f64::from(v) / 65535.0 * 255.0).round() as u8),
+                )
+            })
+        }
+        other => other.to_rgba8(),
+    })
+}
+
+#[test]
+fn avif_photos_decode_as_heif_convert_writes_them() {
+    // (file, displayed size, largest difference allowed per channel): 8-bit pictures
+    // as libheif's bytes; a 10-bit one scaled to 8 bits from heif-convert's 16-bit PNG.
+    let cases = [
+        ("libheif-example.avif", (800, 533), 0),
+        ("kimono-irot-imir-exif.avif", (722, 1024), 0),
+        ("plum-blossom-10bit-alpha.avif", (128, 128), 1),
+    ];
+    for (name, size, tolerance) in cases {
+        let file = photo(name);
+        // The path the board, figures and matching load stills by.
+        let loaded = geoproof::evidence::load_oriented(&file, u32::MAX).unwrap();
+        let (ours, width, height) = (loaded.image, loaded.width, loaded.height);
+        assert!(loaded.warnings.is_empty(), "{name}: {:?}", loaded.warnings);
+        assert_eq!((width, height), size, "{name}");
+        assert_eq!((ours.width(), ours.height()), size, "{name}");
+        assert_eq!(ours.color().has_alpha(), name.contains("alpha"), "{name}");
+        let Some(theirs) = heif_convert(&file) else {
+            continue;
+        };
+        assert_eq!(theirs.dimensions(), size, "{name}");
+        let ours = ours.to_rgba8();
+        let (mut max, mut sum) = (0u8, 0u64);
+        for (a, b) in ours.pixels().zip(theirs.pixels()) {
+            for c in 0..4 {
+                let d = a[c].abs_diff(b[c]);
+                max = max.max(d);
+                sum += u64::from(d);
+            }
+        }
+        let mean = sum as f64 / (f64::from(size.0 * size.1) * 4.0);
+        eprintln!("{name}: largest difference from heif-convert {max}, mean {mean:.4}");
+        assert!(max <= tolerance, "{name}: largest difference {max}");
+    }
+}
+
+#[test]
+fn an_avif_is_taken_in_turned_once_with_its_exif() {
+    // link-u's kimono stored 1024×722 with `irot` (90°) and `imir`, displayed upright
+    // 722×1024; its EXIF (written by exiftool) says Orientation 6, which HEIF readers
+    // ignore: applied on top it would lay the picture on its side.
+    let file = photo("kimono-irot-imir-exif.avif");
+    let v = inspect(&file);
+    assert_eq!(v["media_type"], "image/avif");
+    assert_eq!(size_of(&v), (722, 1024), "turned once, not twice: {v}");
+    assert_eq!(v["warnings"], serde_json::json!([]), "{v}");
+    assert_eq!(v["orientation"], 6);
+    assert_eq!(v["make"], "geoproof test");
+    assert_eq!(v["taken_at"], "2022-04-21T17:15:29");
+    if let Some(t) = exiftool(
+        &file,
+        &[
+            "Make",
+            "Model",
+            "GPSLatitude",
+            "GPSLongitude",
+            "Orientation",
+        ],
+    ) {
+        assert_eq!(t["Make"], v["make"]);
+        assert_eq!(t["Model"], v["model"]);
+        assert_eq!(t["Orientation"], 6);
+        for (theirs, ours) in [("GPSLatitude", "lat"), ("GPSLongitude", "lon")] {
+            let d = t[theirs].as_f64().unwrap() - v[ours].as_f64().unwrap();
+            assert!(d.abs() < 1e-6, "{theirs}: {t} vs {v}");
+        }
+    }
+    // `add` end to end: the original byte for byte, an upright preview.
+    let (_dir, case, _) = add_to_new_case(&file);
+    let sha = v["sha256"].as_str().unwrap();
+    let stored = case.join("evidence").join(format!("{sha}.avif"));
+    assert_eq!(
+        std::fs::read(stored).unwrap(),
+        std::fs::read(&file).unwrap()
+    );
+    let thumb = image::open(case.join("cache/thumbnails").join(format!("{sha}.png"))).unwrap();
+    assert_eq!((thumb.width(), thumb.height()), (181, 256));
+}
+
+#[test]
+fn a_cut_or_damaged_avif_is_refused_in_one_line_naming_the_cause() {
+    let bytes = std::fs::read(photo("libheif-example.avif")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cut_in_meta = dir.path().join("cut-in-meta.avif");
+    std::fs::write(&cut_in_meta, &bytes[..200]).unwrap();
+    let cut_in_data = dir.path().join("cut-in-data.avif");
+    std::fs::write(&cut_in_data, &bytes[..60_000]).unwrap();
+    // 2000 bytes in the middle of the AV1 data scrambled: dav1d stops (damage elsewhere
+    // may decode to wrong pixels without an error, in heif-convert too).
+    let mut damaged = bytes.clone();
+    let middle = bytes.len() / 2;
+    for b in &mut damaged[middle..middle + 2000] {
+        *b ^= 0x5A;
+    }
+    let damaged_file = dir.path().join("damaged.avif");
+    std::fs::write(&damaged_file, &damaged).unwrap();
+    let cases = [
+        (
+            &cut_in_meta,
+            "truncated AVIF: the file ends after 200 bytes, inside its 'meta' box",
+        ),
+        (
+            &cut_in_data,
+            "truncated AVIF: the file ends after 60000 bytes, inside its 'mdat' box",
+        ),
+        (
+            &damaged_file,
+            "corrupt AVIF: libheif: Decoder plugin generated an error",
+        ),
+    ];
+    for (file, cause) in cases {
+        let run = geoproof(["inspect".as_ref(), file.as_os_str()]);
+        run.assert_failed();
+        let line = run.stderr.trim();
+        assert_eq!(line.lines().count(), 1, "{line}");
+        assert!(
+            line.contains(&format!("{}: {cause}", file.display())),
+            "{line}"
+        );
+        if let Some(out) = reference(
+            "heif-convert",
+            &[file.as_os_str(), dir.path().join("x.png").as_os_str()],
+        ) {
+            assert!(
+                !out.status.success(),
+                "heif-convert refuses {} too",
+                file.display()
+            );
+        }
     }
 }
 

@@ -360,9 +360,8 @@ fn an_exported_panel_image_is_redacted_at_full_resolution() {
     assert_eq!(got.get_pixel(590, 10), original.get_pixel(590, 10));
     // The other panel has no redaction: it is the picture itself.
     let p2 = figure::redacted_panel_image(&case, &f, "P2").unwrap();
-    let (photo, _, _) =
-        geoproof::evidence::load_oriented(&data("coffee-no-gps.jpg"), u32::MAX).unwrap();
-    assert_eq!(p2, photo.into_rgb8());
+    let photo = geoproof::evidence::load_oriented(&data("coffee-no-gps.jpg"), u32::MAX).unwrap();
+    assert_eq!(p2, photo.image.into_rgb8());
 }
 
 #[test]
@@ -547,8 +546,9 @@ fn the_cli_redacts_a_still_into_a_png_without_metadata() {
         "{chunks:?}"
     );
     // Coordinates are in the oriented image (as viewers show it).
-    let (oriented, w, h) = geoproof::evidence::load_oriented(&input, u32::MAX).unwrap();
-    let oriented = oriented.into_rgb8();
+    let loaded = geoproof::evidence::load_oriented(&input, u32::MAX).unwrap();
+    let (w, h) = (loaded.width, loaded.height);
+    let oriented = loaded.image.into_rgb8();
     let got = image::load_from_memory(&bytes).unwrap().into_rgb8();
     assert_eq!(got.dimensions(), (w, h));
     assert_eq!(got.get_pixel(40, 40).0, [0, 0, 0]);

@@ -780,9 +780,10 @@ fn a_redaction_is_drawn_previewed_applied_and_undone() {
     let case = Case::open_read_only(&dir.path().join("c")).unwrap();
     let hidden = geoproof::export::figure::redacted_panel_image(&case, &f, "P1").unwrap();
     let record = case.find_evidence(f.evidence_ids()[0]).unwrap();
-    let (original, _, _) =
-        geoproof::evidence::load_oriented(&case.evidence_path(record), u32::MAX).unwrap();
-    let original = original.into_rgb8();
+    let original = geoproof::evidence::load_oriented(&case.evidence_path(record), u32::MAX)
+        .unwrap()
+        .image
+        .into_rgb8();
     let inside = [(p[0] + q[0]) / 2.0, (p[1] + q[1]) / 2.0];
     let block = |img: &image::RgbImage| -> Vec<[u8; 3]> {
         (0..12)

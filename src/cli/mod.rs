@@ -423,6 +423,19 @@ fn parse_roi(text: &str) -> std::result::Result<Roi, String> {
     Roi::parse(text).map_err(|e| e.to_string())
 }
 
+/// A still for a command, its decoders' warnings (rows missing from a photo cut short)
+/// said on stderr, one line each naming the file: the result stands on that picture.
+pub(crate) fn load_still(
+    path: &std::path::Path,
+    max_side: u32,
+) -> Result<(image::DynamicImage, u32, u32)> {
+    let loaded = evidence::load_oriented(path, max_side)?;
+    for w in &loaded.warnings {
+        eprintln!("warning: {}: {w}", path.display());
+    }
+    Ok((loaded.image, loaded.width, loaded.height))
+}
+
 fn match_command(
     a: &std::path::Path,
     b: &std::path::Path,
@@ -436,7 +449,7 @@ fn match_command(
         ..MatchOptions::default()
     };
     // Decoded at about twice the working size: enough detail, far less memory.
-    let load = |p: &std::path::Path| evidence::load_oriented(p, options.working_side * 2);
+    let load = |p: &std::path::Path| load_still(p, options.working_side * 2);
     let (image_a, wa, ha) = load(a)?;
     let (image_b, wb, hb) = load(b)?;
     let report = match_images(
@@ -475,7 +488,7 @@ fn colours(
 ) -> Result<Outcome> {
     use geoproof::matching::colour;
     // Full resolution: regions are given in full-image pixels.
-    let load = |p: &std::path::Path| evidence::load_oriented(p, u32::MAX);
+    let load = |p: &std::path::Path| load_still(p, u32::MAX);
     let (image_a, _, _) = load(a)?;
     let (image_b, _, _) = load(b)?;
     let pa =

@@ -82,7 +82,11 @@ pub fn redact_command(args: RedactArgs) -> Result<Outcome> {
         method,
         brush_px: None,
     };
-    let (image, width, height) = geoproof::evidence::load_oriented(&args.image, u32::MAX)?;
+    let loaded = geoproof::evidence::load_oriented(&args.image, u32::MAX)?;
+    for w in &loaded.warnings {
+        eprintln!("warning: {}: {w}", args.image.display());
+    }
+    let (image, width, height) = (loaded.image, loaded.width, loaded.height);
     let mut pixels = image.into_rgb8();
     for (flag, text, shape) in &shapes {
         geoproof::export::redact::check_on_image(
@@ -107,6 +111,7 @@ pub fn redact_command(args: RedactArgs) -> Result<Outcome> {
             "height": height,
             "method": method.as_str(),
             "regions": shapes.len(),
+            "warnings": loaded.warnings,
         }))?;
     } else {
         println!(

@@ -7,6 +7,7 @@ use std::io::Cursor;
 use image::{DynamicImage, ImageReader, Limits, RgbImage};
 
 use super::MediaType;
+use super::avif::{AvifError, AvifImage};
 use super::heif::{HeifError, HeifImage};
 
 /// The largest image (in pixels) geoproof will decode: well above a 100-megapixel
@@ -39,8 +40,17 @@ pub enum DecodeError {
 
 /// Pixel size of an image as stored, read from the header only.
 ///
-/// For HEIF/AVIF this is the size as displayed: libheif rotates while decoding.
+/// For HEIF this is the size as displayed: libheif rotates while decoding. For AVIF it
+/// is the size as stored (`ispe`), checked against the limits; the size as displayed is
+/// the decoded image's ([`Preview::displayed`], see [`super::avif`]).
 pub fn stored_dimensions(bytes: &[u8], media: MediaType) -> Result<(u32, u32), DecodeError> {
+    if media == MediaType::Avif {
+        let (width, height) = AvifImage::open(bytes)
+            .and_then(|avif| avif.stored_size())
+            .map_err(avif_error)?;
+        check_size(width, height)?;
+        return Ok((width, height));
+    }
     if is_heif(media) {
         let (width, height) = open_heif(bytes, media)?.size();
         check_size(width, height)?;
@@ -69,35 +79,52 @@ pub fn check_size(width: u32, height: u32) -> Result<(), DecodeError> {
     Ok(())
 }
 
-/// A HEIF/AVIF file opened through GDAL, or why not in our words.
+/// A HEIF file opened through GDAL, or why not in our words.
 fn open_heif(bytes: &[u8], media: MediaType) -> Result<HeifImage, DecodeError> {
     HeifImage::open(bytes).map_err(|e| heif_error(media, e))
 }
 
 /// HEIF/AVIF pixels as displayed, the size checked before any pixel is read.
 fn decode_heif(bytes: &[u8], media: MediaType, max_side: u32) -> Result<DynamicImage, DecodeError> {
+    if media == MediaType::Avif {
+        return decode_avif(bytes);
+    }
     let heif = open_heif(bytes, media)?;
     let (width, height) = heif.size();
     check_size(width, height)?;
     heif.read(max_side).map_err(|e| heif_error(media, e))
 }
 
-/// libheif's reason as a decode error; AVIF that this GDAL cannot open is said to be
-/// unsupported here, not corrupt (libheif's own tools may read it).
+fn avif_error(e: AvifError) -> DecodeError {
+    match e {
+        AvifError::Truncated(detail) => DecodeError::Truncated {
+            format: "AVIF",
+            detail,
+        },
+        AvifError::Failed(detail) => DecodeError::Corrupt {
+            format: "AVIF",
+            detail,
+        },
+    }
+}
+
+/// An AVIF decoded whole through libheif, its stored size checked first.
+fn decode_avif(bytes: &[u8]) -> Result<DynamicImage, DecodeError> {
+    let avif = AvifImage::open(bytes).map_err(avif_error)?;
+    let (width, height) = avif.stored_size().map_err(avif_error)?;
+    check_size(width, height)?;
+    let image = avif.decode().map_err(avif_error)?;
+    check_size(image.width(), image.height())?;
+    Ok(image)
+}
+
+/// libheif's reason (through GDAL) as a decode error.
 fn heif_error(media: MediaType, e: HeifError) -> DecodeError {
     let format = format_name(media);
     match e {
         HeifError::Truncated(reason) => DecodeError::Truncated {
             format,
             detail: format!("libheif: {reason}"),
-        },
-        HeifError::Failed(reason) if media == MediaType::Avif => DecodeError::Unsupported {
-            format,
-            what: format!(
-                "GDAL {} here cannot open it ({reason}); convert a copy to PNG and keep \
-                 the original",
-                super::heif::gdal_release()
-            ),
         },
         HeifError::Failed(reason) => DecodeError::Corrupt {
             format,
@@ -125,6 +152,9 @@ pub fn oriented_dimensions(width: u32, height: u32, orientation: Option<u16>) ->
 pub struct Preview {
     pub image: DynamicImage,
     pub warnings: Vec<String>,
+    /// The full size as displayed, where only decoding tells it (AVIF: libheif 1.15's
+    /// size before decoding can be the unrotated one); `None`: the header's size holds.
+    pub displayed: Option<(u32, u32)>,
 }
 
 /// Decodes a preview whose longer side is at most `max_side`, oriented for display.
@@ -139,6 +169,7 @@ pub fn decode_preview(
     max_side: u32,
 ) -> Result<Preview, DecodeError> {
     let mut warnings = Vec::new();
+    let mut displayed = None;
     let image = match media {
         MediaType::Jpeg => {
             let structure = check_jpeg_structure(bytes)?;
@@ -149,7 +180,12 @@ pub fn decode_preview(
                 decode_jpeg(bytes, max_side, &mut warnings)?
             }
         }
-        MediaType::Heif | MediaType::Avif => decode_heif(bytes, media, max_side)?,
+        MediaType::Avif => {
+            let image = decode_avif(bytes)?;
+            displayed = Some((image.width(), image.height()));
+            image
+        }
+        MediaType::Heif => decode_heif(bytes, media, max_side)?,
         _ => decode_full(bytes, media)?,
     };
     let mut image = if image.width().max(image.height()) > max_side {
@@ -163,7 +199,11 @@ pub fn decode_preview(
     {
         image.apply_orientation(o);
     }
-    Ok(Preview { image, warnings })
+    Ok(Preview {
+        image,
+        warnings,
+        displayed,
+    })
 }
 
 /// A JPEG through the scaled decoder, or the full one when the scaled one cannot take

@@ -1,13 +1,10 @@
 //! HEIF/HEIC photos (what iPhones shoot by default) decoded through GDAL's HEIF driver.
 //!
-//! geoproof already links GDAL, and Debian's GDAL 3.6 is built with libheif 1.15; the
-//! libheif-rs bindings (3.x) need libheif 1.17 or newer. libheif applies the
-//! container's rotation and mirror (`irot`, `imir`) while decoding, so the pixels come
-//! out as displayed: the EXIF Orientation tag, which HEIF readers are to ignore, must
-//! not be applied again. AVIF goes the same way; where this GDAL cannot open it
-//! (GDAL 3.6's HEIF driver does not), it is refused with GDAL's reason. The `image`
-//! crate's own AVIF decoder (`avif-native`) is no way round: its dav1d 0.11 bindings
-//! (dav1d-sys 0.8) require libdav1d 1.3 or newer, and Debian 12 ships libdav1d 1.0.
+//! geoproof already links GDAL, and Debian's GDAL 3.6 is built with libheif 1.15.
+//! libheif applies the container's rotation and mirror (`irot`, `imir`) while
+//! decoding, so the pixels come out as displayed: the EXIF Orientation tag, which HEIF
+//! readers are to ignore, must not be applied again. AVIF, which GDAL 3.6's HEIF
+//! driver does not open, goes to libheif directly ([`super::avif`]).
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -23,11 +20,6 @@ pub enum HeifError {
     Truncated(String),
     /// Anything else GDAL or libheif refused.
     Failed(String),
-}
-
-/// GDAL's release name ("3.6.2"), for messages about what this build can read.
-pub fn gdal_release() -> String {
-    gdal::version::version_info("RELEASE_NAME")
 }
 
 /// A copy of the bytes in GDAL's in-memory file system, removed when dropped.
@@ -62,7 +54,7 @@ impl HeifImage {
             &file.0,
             DatasetOptions {
                 open_flags: GdalOpenFlags::GDAL_OF_RASTER | GdalOpenFlags::GDAL_OF_READONLY,
-                allowed_drivers: Some(&["HEIF", "AVIF"]),
+                allowed_drivers: Some(&["HEIF"]),
                 ..Default::default()
             },
         )

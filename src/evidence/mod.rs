@@ -2,6 +2,7 @@
 //! media type, SHA-256, EXIF summary, oriented dimensions, a preview and a perceptual
 //! hash. Writing into a case is `case`'s job.
 
+mod avif;
 mod decode;
 mod exif;
 mod heif;
@@ -146,9 +147,24 @@ fn media_type_of(bytes: &[u8]) -> Result<MediaType, IntakeCause> {
     })
 }
 
+/// A still loaded for analysis by [`load_oriented`].
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// Oriented as a viewer shows it, at most the asked size on its longer side.
+    pub image: DynamicImage,
+    /// The full oriented size the image stands for.
+    pub width: u32,
+    pub height: u32,
+    /// What the decoders warned about (rows missing from a file cut short, bytes
+    /// skipped), in the words intake records them: a picture with missing rows must not
+    /// reach a figure, a match or a redaction without the caller saying so.
+    pub warnings: Vec<String>,
+}
+
 /// An image for analysis: oriented as a viewer shows it, at most `max_side` pixels on
-/// its longer side, with the full oriented size it stands for.
-pub fn load_oriented(path: &Path, max_side: u32) -> Result<(DynamicImage, u32, u32), IntakeError> {
+/// its longer side, with the full oriented size it stands for and the decoders'
+/// warnings.
+pub fn load_oriented(path: &Path, max_side: u32) -> Result<Loaded, IntakeError> {
     let fail = |cause| IntakeError {
         path: path.to_owned(),
         cause,
@@ -158,10 +174,17 @@ pub fn load_oriented(path: &Path, max_side: u32) -> Result<(DynamicImage, u32, u
     let (w, h) = decode::stored_dimensions(&bytes, media_type).map_err(|e| fail(e.into()))?;
     let (exif, _) = read_exif(&bytes);
     let orientation = display_orientation(media_type, &exif);
-    let (width, height) = oriented_dimensions(w, h, orientation);
     let preview = decode::decode_preview(&bytes, media_type, orientation, max_side)
         .map_err(|e| fail(e.into()))?;
-    Ok((preview.image, width, height))
+    let (width, height) = preview
+        .displayed
+        .unwrap_or_else(|| oriented_dimensions(w, h, orientation));
+    Ok(Loaded {
+        image: preview.image,
+        width,
+        height,
+        warnings: preview.warnings,
+    })
 }
 
 /// The EXIF orientation still to apply after decoding: none for HEIF/AVIF, which
@@ -187,8 +210,10 @@ pub fn inspect_bytes(name: String, bytes: Vec<u8>) -> Result<Inspection, IntakeC
     let (stored_w, stored_h) = decode::stored_dimensions(&bytes, media_type)?;
     let (exif, mut warnings) = read_exif(&bytes);
     let orientation = display_orientation(media_type, &exif);
-    let (width, height) = oriented_dimensions(stored_w, stored_h, orientation);
     let preview = decode::decode_preview(&bytes, media_type, orientation, THUMBNAIL_SIDE)?;
+    let (width, height) = preview
+        .displayed
+        .unwrap_or_else(|| oriented_dimensions(stored_w, stored_h, orientation));
     warnings.extend(preview.warnings);
     let thumbnail = preview.image;
     let perceptual_hash = perceptual_hash(&thumbnail);

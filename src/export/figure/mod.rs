@@ -300,7 +300,10 @@ fn panel_picture(
     // A map snapshot is a still picture like a photo.
     let record = match record.map(|r| (r.kind(), r)) {
         None | Some((EvidenceKind::Photo, _)) => {
-            return crate::evidence::load_oriented(path, max_side).map_err(|e| e.to_string());
+            // The record carries the decoders' warnings (rows missing and so on).
+            return crate::evidence::load_oriented(path, max_side)
+                .map(|l| (l.image, l.width, l.height))
+                .map_err(|e| e.to_string());
         }
         Some((EvidenceKind::Video, record)) => record,
     };

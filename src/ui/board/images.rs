@@ -334,9 +334,10 @@ fn start_decode(ctx: &egui::Context, path: PathBuf) -> Entry {
             let set = |p: f32| shared.store(p.to_bits(), Ordering::Relaxed);
             let what = format!("decoding {}", path.display());
             let result = crate::ui::jobs::catch_failure(&what, || {
+                // The case record carries the decoders' warnings (inspector).
                 crate::evidence::load_oriented(&path, u32::MAX)
                     .map_err(|e| e.to_string())
-                    .map(|(image, _, _)| {
+                    .map(|crate::evidence::Loaded { image, .. }| {
                         set(DECODED);
                         Pyramid::build(image, &|p| set(DECODED + (1.0 - DECODED) * p))
                     })

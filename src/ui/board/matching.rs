@@ -105,7 +105,9 @@ impl BoardCtx<'_> {
                 let options = MatchOptions::default();
                 let report = crate::ui::jobs::catch_panic("matching", || {
                     let load = |path: &std::path::Path| {
+                        // The case record carries the decoders' warnings (inspector).
                         crate::evidence::load_oriented(path, options.working_side * 2)
+                            .map(|l| (l.image, l.width, l.height))
                             .map_err(|e| MatchError::Failed(e.to_string()))
                     };
                     let (ia, wa, ha) = load(&path_a)?;

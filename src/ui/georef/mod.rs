@@ -99,7 +99,8 @@ impl GeorefImages {
                         .map_err(|e| e.to_string())
                 });
             match decoded {
-                Ok((image, _, _)) => {
+                // The case record carries the decoders' warnings (inspector).
+                Ok(crate::evidence::Loaded { image, .. }) => {
                     let mut rgb = image.into_rgb8();
                     if look.0 {
                         rgb = crate::board::shield::shielded(&rgb);
