@@ -19,8 +19,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use osmpbf::{BlobDecode, BlobReader, Element, RelMemberType};
 use sha2::{Digest, Sha256};
 
-use super::feature::{Feature, Part};
-use super::index::ignored_key;
+use super::feature::{Feature, Part, ignored_key};
 use super::nodes::{NodeLocations, NodeWriter};
 use super::pack::{Arrays, Spool, TooLarge};
 use super::{OsmError, OsmType};

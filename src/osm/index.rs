@@ -35,29 +35,7 @@ use super::{OsmError, OsmType};
 /// keyed by the extract's blob index.)
 pub const FORMAT_VERSION: u32 = 5;
 
-/// Tags that say nothing about what a feature is: editing notes, sources and import
-/// bookkeeping (osm2pgsql's default style drops the same, so both backends see the same
-/// tags).
-const IGNORED_KEYS: &[&str] = &[
-    "created_by",
-    "source",
-    "source_ref",
-    "note",
-    "fixme",
-    "FIXME",
-    "attribution",
-    "comment",
-    "odbl",
-    "odbl:note",
-];
-const IGNORED_PREFIXES: &[&str] = &[
-    "note:", "source:", "tiger:", "NHD:", "nhd:", "gnis:", "geobase:", "KSJ2:", "yh:",
-];
-
-/// Whether a tag is one of those that say nothing about what a feature is.
-pub fn ignored_key(key: &str) -> bool {
-    IGNORED_KEYS.contains(&key) || IGNORED_PREFIXES.iter().any(|p| key.starts_with(p))
-}
+pub use super::feature::ignored_key;
 
 /// What an index was built from, stored beside its arrays.
 #[derive(Serialize, Deserialize, PartialEq, Debug)]
