@@ -317,7 +317,7 @@ fn ways(
             return Ok(());
         };
         seen += 1;
-        if seen % 500_000 == 0 {
+        if seen.is_multiple_of(500_000) {
             // Node pages read so far need not stay resident; those needed again are
             // read again from the page cache.
             locations.release();
