@@ -1,33 +1,33 @@
 //! Command-line interface: argument definitions and one function per subcommand.
 //! Every subcommand prints human text by default and one JSON document with `--json`.
 
+mod case_cmds;
 mod frames;
 mod georef;
 mod import;
+mod inputs;
+mod matching;
 mod osm;
 mod output;
 mod redact;
 mod review;
+mod spatial;
 mod stamp;
 mod sun;
 mod terrain;
 
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use serde_json::json;
 
-use geoproof::case::{
-    Case, CaseError, Confidence, FindingFilter, FindingKind, ImportOptions, ImportOutcome,
-};
-use geoproof::evidence;
+use geoproof::case::{Confidence, FindingFilter, FindingKind, ImportOptions};
 use geoproof::export::GeoFormat;
-use geoproof::matching::{MatchOptions, Roi, match_images};
-use geoproof::spatial::{self, BorderFilter, Borders, LatLon};
+use geoproof::matching::Roi;
 
-use output::{evidence_json, finding_json, print_json};
+use inputs::open_for_logging;
+use output::{Outcome, print_json};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -199,10 +199,10 @@ enum Command {
         a: PathBuf,
         b: PathBuf,
         /// Only this region of A: X,Y,W,H in oriented pixels.
-        #[arg(long, value_parser = parse_roi)]
+        #[arg(long, value_parser = matching::parse_roi)]
         roi_a: Option<Roi>,
         /// Only this region of B: X,Y,W,H in oriented pixels.
-        #[arg(long, value_parser = parse_roi)]
+        #[arg(long, value_parser = matching::parse_roi)]
         roi_b: Option<Roi>,
         /// Features to detect in each image.
         #[arg(long, default_value_t = 2000)]
@@ -215,10 +215,10 @@ enum Command {
         a: PathBuf,
         b: PathBuf,
         /// Region of A: X,Y,W,H in oriented pixels (default: the whole image).
-        #[arg(long, value_parser = parse_roi)]
+        #[arg(long, value_parser = matching::parse_roi)]
         roi_a: Option<Roi>,
         /// Region of B: X,Y,W,H in oriented pixels (default: the whole image).
-        #[arg(long, value_parser = parse_roi)]
+        #[arg(long, value_parser = matching::parse_roi)]
         roi_b: Option<Roi>,
         #[arg(long)]
         json: bool,
@@ -273,22 +273,6 @@ enum Command {
     },
 }
 
-/// How a command that ran to the end went.
-pub enum Outcome {
-    Success,
-    /// Something was reported as failed (a bad file in a batch, a broken case).
-    PartialFailure,
-}
-
-impl Outcome {
-    pub fn exit_code(&self) -> ExitCode {
-        match self {
-            Outcome::Success => ExitCode::SUCCESS,
-            Outcome::PartialFailure => ExitCode::FAILURE,
-        }
-    }
-}
-
 pub fn run(cli: Cli) -> Result<Outcome> {
     let Some(command) = cli.command else {
         return open_app(None);
@@ -296,14 +280,14 @@ pub fn run(cli: Cli) -> Result<Outcome> {
     match command {
         Command::Open { case } => open_app(Some(case)),
         Command::Demo { json } => demo(json),
-        Command::New { case, title, json } => new_case(case, &title, json),
+        Command::New { case, title, json } => case_cmds::new_case(case, &title, json),
         Command::Add {
             case,
             files,
             source,
             note,
             json,
-        } => add(
+        } => case_cmds::add(
             case,
             &files,
             ImportOptions {
@@ -315,21 +299,21 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             },
             json,
         ),
-        Command::List { case, filter, json } => list(case, &filter.into_filter(), json),
-        Command::Inspect { file, json } => inspect(file, json),
-        Command::Verify { case, json } => verify(case, json),
-        Command::Coords { text, json } => coords(&text, json),
-        Command::Measure { a, b, json } => measure(&a, &b, json),
+        Command::List { case, filter, json } => case_cmds::list(case, &filter.into_filter(), json),
+        Command::Inspect { file, json } => case_cmds::inspect(file, json),
+        Command::Verify { case, json } => case_cmds::verify(case, json),
+        Command::Coords { text, json } => spatial::coords(&text, json),
+        Command::Measure { a, b, json } => spatial::measure(&a, &b, json),
         Command::BorderDistance {
             point,
             country,
             json,
-        } => border_distance(&point, country.as_deref(), json),
+        } => spatial::border_distance(&point, country.as_deref(), json),
         Command::Show {
             case,
             finding,
             json,
-        } => show(case, &finding, json),
+        } => case_cmds::show(case, &finding, json),
         Command::Sun {
             point,
             time,
@@ -356,20 +340,20 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             roi_b,
             features,
             json,
-        } => match_command(&a, &b, roi_a, roi_b, features, json),
+        } => matching::match_command(&a, &b, roi_a, roi_b, features, json),
         Command::Colours {
             a,
             b,
             roi_a,
             roi_b,
             json,
-        } => colours(&a, &b, roi_a, roi_b, json),
+        } => matching::colours(&a, &b, roi_a, roi_b, json),
         Command::Similar {
             case,
             evidence,
             max_distance,
             json,
-        } => similar(case, &evidence, max_distance, json),
+        } => case_cmds::similar(case, &evidence, max_distance, json),
         Command::Export {
             case,
             finding,
@@ -448,177 +432,6 @@ fn demo(json: bool) -> Result<Outcome> {
         println!("{}", path.display());
     }
     Ok(Outcome::Success)
-}
-
-fn parse_roi(text: &str) -> std::result::Result<Roi, String> {
-    Roi::parse(text).map_err(|e| e.to_string())
-}
-
-/// A still for a command, its decoders' warnings (rows missing from a photo cut short)
-/// said on stderr, one line each naming the file: the result stands on that picture.
-pub(crate) fn load_still(
-    path: &std::path::Path,
-    max_side: u32,
-) -> Result<(image::DynamicImage, u32, u32)> {
-    let loaded = evidence::load_oriented(path, max_side)?;
-    for w in &loaded.warnings {
-        eprintln!("warning: {}: {w}", path.display());
-    }
-    Ok((loaded.image, loaded.width, loaded.height))
-}
-
-fn match_command(
-    a: &std::path::Path,
-    b: &std::path::Path,
-    roi_a: Option<Roi>,
-    roi_b: Option<Roi>,
-    features: usize,
-    json: bool,
-) -> Result<Outcome> {
-    let options = MatchOptions {
-        max_features: features.max(10),
-        ..MatchOptions::default()
-    };
-    // Decoded at about twice the working size: enough detail, far less memory.
-    let load = |p: &std::path::Path| load_still(p, options.working_side * 2);
-    let (image_a, wa, ha) = load(a)?;
-    let (image_b, wb, hb) = load(b)?;
-    let report = match_images(
-        (&image_a, (wa, ha)),
-        (&image_b, (wb, hb)),
-        roi_a,
-        roi_b,
-        &options,
-    )
-    .map_err(|e| anyhow::anyhow!("{e}"))
-    .with_context(|| format!("{} vs {}", a.display(), b.display()))?;
-    if json {
-        print_json(&report)?;
-    } else {
-        println!(
-            "keypoints: {} in A, {} in B; {} matches; {} inliers",
-            report.keypoints_a, report.keypoints_b, report.matches, report.inliers
-        );
-        if let Some(h) = report.homography {
-            println!("homography (A -> B):");
-            for row in h {
-                println!("  {:>14.6} {:>14.6} {:>14.6}", row[0], row[1], row[2]);
-            }
-        }
-        println!("{}", report.summary);
-    }
-    Ok(Outcome::Success)
-}
-
-fn colours(
-    a: &std::path::Path,
-    b: &std::path::Path,
-    roi_a: Option<Roi>,
-    roi_b: Option<Roi>,
-    json: bool,
-) -> Result<Outcome> {
-    use geoproof::matching::colour;
-    // Full resolution: regions are given in full-image pixels.
-    let load = |p: &std::path::Path| load_still(p, u32::MAX);
-    let (image_a, _, _) = load(a)?;
-    let (image_b, _, _) = load(b)?;
-    let pa =
-        colour::profile(&image_a, roi_a).map_err(|e| anyhow::anyhow!("{}: {e}", a.display()))?;
-    let pb =
-        colour::profile(&image_b, roi_b).map_err(|e| anyhow::anyhow!("{}: {e}", b.display()))?;
-    let result = colour::compare(pa, pb);
-    if json {
-        print_json(&result)?;
-    } else {
-        println!(
-            "colour similarity {:.2} (chroma {:.2}, lightness shape {:.2}); B is {:+.1} L* brighter",
-            result.similarity,
-            result.chroma_similarity,
-            result.lightness_similarity,
-            result.lightness_shift
-        );
-        for (name, p) in [("A", &result.a), ("B", &result.b)] {
-            let swatches: Vec<String> = p
-                .swatches
-                .iter()
-                .map(|s| {
-                    format!(
-                        "#{:02x}{:02x}{:02x} {:.0}%",
-                        s.rgb[0],
-                        s.rgb[1],
-                        s.rgb[2],
-                        s.share * 100.0
-                    )
-                })
-                .collect();
-            println!("{name}: {}", swatches.join(", "));
-        }
-    }
-    Ok(Outcome::Success)
-}
-
-fn similar(path: PathBuf, id: &str, max_distance: u32, json: bool) -> Result<Outcome> {
-    // Videos are compared through their per-second hashes, which the first `similar`
-    // (or the app) computes and records; a read-only case is analysed in memory only.
-    let mut case = Case::open(&path).or_else(|_| Case::open_read_only(&path))?;
-    let records = records_with_video_analysis(&mut case)?;
-    let record = case.find_evidence(id)?;
-    let found = geoproof::case::similar_to(record, records.iter(), max_distance);
-    if json {
-        print_json(&json!({
-            "evidence": record.sha256,
-            "original_name": record.original_name,
-            "max_distance": max_distance,
-            "hash_bits": evidence::PerceptualHash::BITS,
-            "similar": found,
-        }))?;
-    } else if found.is_empty() {
-        println!(
-            "nothing within {max_distance}/{} bits of {}",
-            evidence::PerceptualHash::BITS,
-            record.original_name
-        );
-    } else {
-        for s in &found {
-            println!(
-                "{}  {:>2}/{}  {}",
-                geoproof::case::short_hash(&s.sha256),
-                s.distance,
-                evidence::PerceptualHash::BITS,
-                s.original_name
-            );
-        }
-    }
-    Ok(Outcome::Success)
-}
-
-/// The case's evidence, every video with its analysis (run now where missing).
-fn records_with_video_analysis(case: &mut Case) -> Result<Vec<geoproof::case::EvidenceRecord>> {
-    let pending: Vec<String> = case
-        .evidence()
-        .filter(|r| r.video.as_ref().is_some_and(|v| v.analysis.is_none()))
-        .map(|r| r.sha256.clone())
-        .collect();
-    let mut analysed = std::collections::BTreeMap::new();
-    for id in pending {
-        let video = case.open_video(&id)?;
-        eprintln!("analysing {} for comparison …", video.record.original_name);
-        let (analysis, _) = video.analyse(Default::default(), &mut |_, _| true)?;
-        if case.read_only_reason().is_none() {
-            case.set_video_analysis(&id, analysis.clone())?;
-        }
-        analysed.insert(id, analysis);
-    }
-    Ok(case
-        .evidence()
-        .cloned()
-        .map(|mut r| {
-            if let (Some(v), Some(a)) = (r.video.as_mut(), analysed.get(&r.sha256)) {
-                v.analysis = Some(a.clone());
-            }
-            r
-        })
-        .collect())
 }
 
 fn export_figure(
@@ -716,365 +529,6 @@ fn export_geo(
         }
     }
     Ok(value)
-}
-
-fn new_case(path: PathBuf, title: &str, json: bool) -> Result<Outcome> {
-    let case = Case::create(&path, title)?;
-    if json {
-        print_json(
-            &json!({ "case": path, "title": case.meta().title, "schema_version": case.meta().schema_version }),
-        )?;
-    } else {
-        println!("created case {:?} in {}", case.meta().title, path.display());
-    }
-    Ok(Outcome::Success)
-}
-
-fn add(path: PathBuf, files: &[PathBuf], options: ImportOptions, json: bool) -> Result<Outcome> {
-    let mut case = Case::open(&path)?;
-    if let Some(reason) = case.read_only_reason() {
-        anyhow::bail!("{}: case is read-only: {reason}", path.display());
-    }
-    // Intake does not touch damaged records; the analyst should still hear of them.
-    for d in case.damaged() {
-        eprintln!("warning: damaged record not loaded: {}/{d}", path.display());
-    }
-    let mut results = Vec::new();
-    let mut failed = false;
-    for file in files {
-        match case.import(file, &options) {
-            Ok(outcome) => {
-                let (status, record) = match &outcome {
-                    ImportOutcome::Added(r) => ("added", r),
-                    ImportOutcome::Duplicate(r) => ("duplicate", r),
-                };
-                for warning in &record.warnings {
-                    if status == "added" {
-                        eprintln!("warning: {}: {warning}", file.display());
-                    }
-                }
-                if !json {
-                    println!("{}", output::import_line(status, file, record));
-                }
-                let mut value = evidence_json(record);
-                value["status"] = json!(status);
-                value["file"] = json!(file);
-                results.push(value);
-            }
-            Err(err) => {
-                failed = true;
-                eprintln!("error: {err}");
-                results.push(json!({ "status": "error", "file": file, "error": err.to_string() }));
-            }
-        }
-    }
-    if json {
-        print_json(&results)?;
-    }
-    Ok(if failed {
-        Outcome::PartialFailure
-    } else {
-        Outcome::Success
-    })
-}
-
-fn list(path: PathBuf, filter: &FindingFilter, json: bool) -> Result<Outcome> {
-    let case = Case::open_read_only(&path)?;
-    let findings = || case.findings().filter(|f| filter.matches(f));
-    if json {
-        print_json(&json!({
-            "case": path,
-            "title": case.meta().title,
-            "schema_version": case.meta().schema_version,
-            "evidence": case.evidence().map(evidence_json).collect::<Vec<_>>(),
-            "findings": findings().map(finding_json).collect::<Vec<_>>(),
-            "damaged": case.damaged(),
-        }))?;
-    } else {
-        print!("{}", output::list_text(&case, findings()));
-    }
-    Ok(report_damaged(&case))
-}
-
-fn inspect(file: PathBuf, json: bool) -> Result<Outcome> {
-    let inspection = evidence::inspect_file(&file)?;
-    if json {
-        print_json(&output::inspection_json(&inspection))?;
-    } else {
-        print!("{}", output::inspection_text(&file, &inspection));
-    }
-    for warning in &inspection.warnings {
-        eprintln!("warning: {}: {warning}", file.display());
-    }
-    Ok(Outcome::Success)
-}
-
-/// Names each damaged record of `case` on stderr (one line each); a listing that
-/// leaves records out has not fully succeeded.
-fn report_damaged(case: &Case) -> Outcome {
-    for d in case.damaged() {
-        eprintln!("damaged: {}/{d}", case.root().display());
-    }
-    if case.damaged().is_empty() {
-        Outcome::Success
-    } else {
-        Outcome::PartialFailure
-    }
-}
-
-/// Opens a case for a command that only reads it but records itself in the audit log:
-/// writable if possible (then `true`), else read-only when another process holds it.
-fn open_for_logging(path: &std::path::Path) -> Result<(Case, bool)> {
-    match Case::open(path) {
-        Ok(case) => {
-            let writable = case.read_only_reason().is_none();
-            Ok((case, writable))
-        }
-        Err(CaseError::Locked { .. }) => Ok((Case::open_read_only(path)?, false)),
-        Err(e) => Err(e.into()),
-    }
-}
-
-fn verify(path: PathBuf, json: bool) -> Result<Outcome> {
-    // Verification is logged in the case's audit trail when we may write it; a case
-    // being edited elsewhere, or from a newer version, is still verified.
-    let (mut case, loggable) = open_for_logging(&path)?;
-    let report = case.verify()?;
-    let stamps = case.verify_stamps();
-    // A case stamp that proves nothing, or evidence changed since one, fails the check;
-    // a collection's own tokens are reported (they vouch for the collection, not the case).
-    let stamps_ok = stamps
-        .iter()
-        .filter(|c| c.what.starts_with(geoproof::case::TIMESTAMPS_DIR))
-        .all(|c| c.valid && c.changed.is_empty());
-    let signatures = case.signature_checks();
-    let signatures_ok = review::signatures_ok(&signatures);
-    if loggable {
-        case.log_event(
-            "verify",
-            json!({
-                "intact": report.intact.len(),
-                "missing": report.missing,
-                "altered": report.altered,
-                "unexpected": report.unexpected,
-                "damaged": report.damaged,
-                "orphaned_frames": report.orphaned_frames,
-                "timestamps": stamps.iter().map(|c| json!({"what": c.what, "authority": c.authority,
-                    "valid": c.valid, "time": c.time, "problem": c.problem})).collect::<Vec<_>>(),
-                "signatures": signatures.iter().map(|c| json!({"finding": c.finding,
-                    "purpose": c.purpose, "fingerprint": c.fingerprint, "valid": c.valid,
-                    "key_listed": c.key_listed, "changed_fields": c.changed_fields})).collect::<Vec<_>>(),
-            }),
-        );
-        case.save()
-            .context("recording the verification in the audit log")?;
-    }
-    if json {
-        print_json(&json!({
-            "case": path,
-            "ok": report.is_intact(),
-            "checked": report.intact.len() + report.missing.len() + report.altered.len(),
-            "intact": report.intact,
-            "missing": report.missing,
-            "altered": report.altered,
-            "unexpected": report.unexpected,
-            "damaged": report.damaged,
-            "unrecorded": report.unrecorded,
-            "orphaned_frames": report.orphaned_frames,
-            "timestamps": stamps,
-            "signatures": signatures,
-            "logged": loggable,
-        }))?;
-    } else {
-        print!("{}", output::verify_text(&report));
-        for check in &stamps {
-            println!("timestamp {}", check.summary());
-        }
-        for check in &signatures {
-            println!("signature {}", check.summary());
-        }
-    }
-    Ok(if report.is_intact() && stamps_ok && signatures_ok {
-        Outcome::Success
-    } else {
-        Outcome::PartialFailure
-    })
-}
-
-fn show(path: PathBuf, id: &str, json: bool) -> Result<Outcome> {
-    let (mut case, loggable) = open_for_logging(&path)?;
-    case.finding(id)?;
-    // Seeing the answer rules out a blind review of it later: recorded in the log.
-    if !review::record_opened(&mut case, id, loggable)? {
-        eprintln!(
-            "warning: {}: the case cannot be written now (open elsewhere or read-only); that \
-             you saw {id} was not recorded",
-            path.display()
-        );
-    }
-    let finding = case.finding(id)?;
-    if json {
-        print_json(finding)?;
-    } else {
-        println!(
-            "{} [{}] {}",
-            finding.id,
-            finding.kind.as_str(),
-            finding.title
-        );
-        println!("confidence: {}", finding.confidence.as_str());
-        println!("review: {}", finding.review.status.as_str());
-        if !finding.review.reason.is_empty() {
-            println!("disputed: {}", finding.review.reason);
-        }
-        if let Some(c) = &finding.conclusion {
-            println!("conclusion: {} — {}", c.scale.as_str(), c.scale.wording());
-        }
-        for w in geoproof::case::conclusion::warnings(finding.conclusion.as_ref(), &finding.links) {
-            println!("warning: {w}");
-        }
-        if !finding.verdict.is_empty() {
-            println!("verdict: {}", finding.verdict);
-        }
-        if let Some(l) = finding.location {
-            println!("location: {:.6}, {:.6} ±{} m", l.lat, l.lon, l.precision_m);
-        }
-        if let Some(t) = finding.observed_at {
-            println!("observed: {}", t.to_rfc3339());
-        }
-        for sha256 in finding.evidence_ids() {
-            println!("evidence: {sha256}");
-        }
-        for link in &finding.links {
-            println!(
-                "linked feature {}: {} <-> {}  {}  {}  {}",
-                link.number,
-                link.a,
-                link.b,
-                link.feature_class
-                    .map_or("class not stated", |c| c.as_str()),
-                link.assessment.label(),
-                link.description
-            );
-            if !link.quality_limits.is_empty() {
-                println!("  quality limits: {}", link.quality_limits.join("; "));
-            }
-        }
-        if let Some(g) = &finding.georeference {
-            match g.fit() {
-                Ok(fit) => println!(
-                    "georeference of panel {}: {}",
-                    g.panel,
-                    geoproof::export::georef::describe(&fit, g.points.len())
-                ),
-                Err(e) => println!(
-                    "georeference of panel {}: {} control points, no fit yet ({e})",
-                    g.panel,
-                    g.points.len()
-                ),
-            }
-            if let Some(c) = &g.camera {
-                println!(
-                    "estimated camera (not GPS): {:.6}, {:.6} ±{:.0} m, {:.0} m up, heading {:.0}°, field of view {:.0}° ({})",
-                    c.lat,
-                    c.lon,
-                    c.uncertainty_m,
-                    c.height_m,
-                    c.heading_deg,
-                    c.fov_deg,
-                    c.fov_source
-                );
-            }
-        }
-        if !finding.notes.is_empty() {
-            println!("notes: {}", finding.notes);
-        }
-        println!("created {}  updated {}", finding.created, finding.updated);
-    }
-    Ok(Outcome::Success)
-}
-
-fn coords(text: &str, json: bool) -> Result<Outcome> {
-    let p = spatial::parse_coordinate(text)?;
-    let borders = Borders::bundled()?;
-    let country = borders.country_at(p);
-    if json {
-        let mut value = json!({ "lat": p.lat, "lon": p.lon, "country": country });
-        for (name, text) in p.all_formats() {
-            value[name] = json!(text);
-        }
-        print_json(&value)?;
-    } else {
-        for (name, text) in p.all_formats() {
-            println!("{name:<12} {text}");
-        }
-        println!(
-            "{:<12} {}",
-            "country",
-            country.map_or("none (sea or unclaimed)".to_owned(), |c| format!(
-                "{} ({})",
-                c.name_en, c.iso_a3
-            ))
-        );
-    }
-    Ok(Outcome::Success)
-}
-
-fn measure(a: &str, b: &str, json: bool) -> Result<Outcome> {
-    let (pa, pb) = (spatial::parse_coordinate(a)?, spatial::parse_coordinate(b)?);
-    let m = spatial::measure(pa, pb);
-    if json {
-        print_json(&json!({
-            "a": pa, "b": pb,
-            "distance_m": m.distance_m,
-            "azimuth_deg": m.azimuth_deg,
-            "back_azimuth_deg": m.back_azimuth_deg,
-        }))?;
-    } else {
-        println!("from      {pa}\nto        {pb}");
-        println!("distance  {}", output::distance_text(m.distance_m));
-        println!(
-            "azimuth   {:.6}° (back {:.6}°), true north",
-            m.azimuth_deg, m.back_azimuth_deg
-        );
-    }
-    Ok(Outcome::Success)
-}
-
-fn border_distance(point: &str, country: Option<&str>, json: bool) -> Result<Outcome> {
-    let p: LatLon = spatial::parse_coordinate(point)?;
-    let borders = Borders::bundled()?;
-    let filter = match country {
-        Some(code) => BorderFilter::Country(borders.country_index(code).with_context(|| {
-            format!("unknown country code {code:?} (use ISO 3166 alpha-3, e.g. UKR)")
-        })?),
-        None => BorderFilter::International,
-    };
-    let hit = borders
-        .nearest_border(p, filter)
-        .context("no border found for this query")?;
-    let inside = borders.country_at(p);
-    if json {
-        print_json(&json!({
-            "point": p,
-            "inside": inside.map(|c| &c.iso_a3),
-            "distance_m": hit.distance_m,
-            "nearest": hit.nearest,
-            "between": hit.between,
-            "between_iso3": hit.between_iso3,
-            "source": "Natural Earth 1:10m admin-0 countries 5.1.1",
-        }))?;
-    } else {
-        println!(
-            "point     {p} ({})",
-            inside.map_or("outside any country".to_owned(), |c| c.name_en.clone())
-        );
-        println!("distance  {}", output::distance_text(hit.distance_m));
-        println!("nearest   {}", hit.nearest);
-        println!("border    {}", hit.between.join(" | "));
-        println!("(Natural Earth 1:10m borders: positional accuracy is a few hundred metres)");
-    }
-    Ok(Outcome::Success)
 }
 
 #[cfg(feature = "gui")]
