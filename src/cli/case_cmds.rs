@@ -91,9 +91,17 @@ pub fn new_case(path: PathBuf, title: &str, json: bool) -> Result<Outcome> {
 pub fn add(
     path: PathBuf,
     files: &[PathBuf],
-    options: ImportOptions,
+    source: Option<String>,
+    note: Option<String>,
     json: bool,
 ) -> Result<Outcome> {
+    let options = ImportOptions {
+        source_url: source,
+        note,
+        derived_from: None,
+        graphic: false,
+        source: None,
+    };
     let mut case = Case::open(&path)?;
     if let Some(reason) = case.read_only_reason() {
         anyhow::bail!("{}: case is read-only: {reason}", path.display());

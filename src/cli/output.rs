@@ -26,6 +26,15 @@ impl Outcome {
             Outcome::PartialFailure => ExitCode::FAILURE,
         }
     }
+
+    /// Success when the command says all went well, else a partial failure.
+    pub fn ok_if(ok: bool) -> Outcome {
+        if ok {
+            Outcome::Success
+        } else {
+            Outcome::PartialFailure
+        }
+    }
 }
 
 /// Prints one pretty JSON document on stdout.
