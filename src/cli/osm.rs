@@ -15,8 +15,7 @@ use geoproof::osm::postgis::PostgisSource;
 use geoproof::osm::query::{self, Area, Constraint, Query};
 use geoproof::osm::{ATTRIBUTION, filter::TagFilter};
 
-use super::Outcome;
-use super::output::print_json;
+use super::output::{Outcome, print_json};
 
 #[derive(Debug, Args)]
 pub struct OsmSearchArgs {
