@@ -10,8 +10,7 @@ use serde_json::json;
 use geoproof::case::{Case, ImportOutcome, OpenVideo};
 use geoproof::video::{AnalysisOptions, DEFAULT_SCENE_THRESHOLD, format_timecode, parse_time};
 
-use super::Outcome;
-use super::output::{evidence_json, print_json};
+use super::output::{Outcome, evidence_json, print_json};
 
 #[derive(Debug, Args)]
 pub struct FramesArgs {

@@ -9,7 +9,7 @@ use clap::Args;
 
 use geoproof::spatial::georef::{self, ControlPoint, Method};
 
-use super::Outcome;
+use super::output::Outcome;
 
 #[derive(Debug, Args)]
 pub struct GeorefArgs {
@@ -74,7 +74,7 @@ pub fn georef_command(args: GeorefArgs) -> Result<Outcome> {
     // Decoded once: in full when an export needs the pixels, else small (for the size).
     let needs_pixels = args.geotiff.is_some() || args.kml.is_some();
     let (image, width, height) =
-        super::load_still(&args.image, if needs_pixels { u32::MAX } else { 64 })?;
+        super::inputs::load_still(&args.image, if needs_pixels { u32::MAX } else { 64 })?;
     let pixels = needs_pixels.then(|| image.into_rgb8());
     let mut points = Vec::new();
     for text in &args.gcps {

@@ -9,8 +9,7 @@ use clap::Args;
 
 use geoproof::case::{Case, short_hash};
 
-use super::Outcome;
-use super::output::print_json;
+use super::output::{Outcome, print_json};
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {

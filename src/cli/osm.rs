@@ -15,12 +15,12 @@ use geoproof::osm::postgis::PostgisSource;
 use geoproof::osm::query::{self, Area, Constraint, Query};
 use geoproof::osm::{ATTRIBUTION, filter::TagFilter};
 
-use super::Outcome;
-use super::output::print_json;
+use super::output::{Outcome, print_json};
 
 #[derive(Debug, Args)]
 pub struct OsmSearchArgs {
-    /// A regional `.osm.pbf` extract (indexed once, cached by its SHA-256).
+    /// A regional `.osm.pbf` extract (indexed once, cached; the cache is checked against
+    /// the extract's size, time and blob index).
     #[arg(required_unless_present = "postgis", conflicts_with = "postgis")]
     extract: Option<PathBuf>,
     /// Query a PostGIS database loaded by `osm2pgsql --hstore-all` instead of an extract:
@@ -61,6 +61,10 @@ pub struct OsmSearchArgs {
     /// Where indexes are cached (default: the user cache folder).
     #[arg(long, value_name = "DIR")]
     index_dir: Option<PathBuf>,
+    /// Hash the whole extract to check that the cached index was built from it (an
+    /// index of other contents is rebuilt).
+    #[arg(long, requires = "extract")]
+    verify: bool,
 }
 
 fn query_of(args: &OsmSearchArgs) -> Result<Query> {
@@ -99,8 +103,8 @@ pub fn osm_search_command(args: OsmSearchArgs) -> Result<Outcome> {
                 .or_else(default_cache_dir)
                 .ok_or_else(|| anyhow!("no cache folder (HOME is not set): give --index-dir"))?;
             let never = AtomicBool::new(false);
-            let index =
-                OsmIndex::open(extract, &cache, &|_| {}, &never).map_err(|e| anyhow!("{e}"))?;
+            let index = OsmIndex::open_checked(extract, &cache, args.verify, &|_| {}, &never)
+                .map_err(|e| anyhow!("{e}"))?;
             let hits = query::run(&index, &query, Some(borders)).map_err(|e| anyhow!("{e}"))?;
             (hits, serde_json::json!({ "extract": extract }))
         }

@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;
+use std::process::ExitCode;
 
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -10,6 +11,31 @@ use serde_json::{Value, json};
 use geoproof::case::{Case, EvidenceRecord, Finding, VerifyReport};
 use geoproof::evidence::{ExifSummary, Inspection};
 use geoproof::video::{VideoFacts, format_timecode};
+
+/// How a command that ran to the end went.
+pub enum Outcome {
+    Success,
+    /// Something was reported as failed (a bad file in a batch, a broken case).
+    PartialFailure,
+}
+
+impl Outcome {
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            Outcome::Success => ExitCode::SUCCESS,
+            Outcome::PartialFailure => ExitCode::FAILURE,
+        }
+    }
+
+    /// Success when the command says all went well, else a partial failure.
+    pub fn ok_if(ok: bool) -> Outcome {
+        if ok {
+            Outcome::Success
+        } else {
+            Outcome::PartialFailure
+        }
+    }
+}
 
 /// Prints one pretty JSON document on stdout.
 pub fn print_json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {

@@ -8,7 +8,7 @@ use clap::Args;
 
 use geoproof::case::comparison::{RedactMethod, Redaction, Shape};
 
-use super::Outcome;
+use super::output::Outcome;
 
 #[derive(Debug, Args)]
 pub struct RedactArgs {

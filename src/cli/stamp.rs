@@ -8,7 +8,7 @@ use clap::Args;
 
 use geoproof::case::{AuthorityReply, Case};
 
-use super::Outcome;
+use super::output::Outcome;
 
 #[derive(Debug, Args)]
 pub struct StampArgs {

@@ -10,8 +10,7 @@ use geoproof::case::{Case, Chronolocation, Edit, Finding, chronolocation};
 use geoproof::spatial;
 use geoproof::sun::{self, Atmosphere, BearingMeasure, RatioMeasure};
 
-use super::Outcome;
-use super::output::print_json;
+use super::output::{Outcome, print_json};
 
 pub fn sun_command(point: &str, time: &str, elevation_m: f64, json: bool) -> Result<Outcome> {
     let p = spatial::parse_coordinate(point)?;

@@ -54,6 +54,11 @@ pub enum OsmError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("{}: cannot write the index build's temporary files: {source}", path.display())]
+    BuildFiles {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("index: {0}")]
     Encode(#[from] postcard::Error),
     #[error(transparent)]

@@ -51,3 +51,27 @@ pub fn representative_of(parts: &[Part]) -> [f64; 2] {
         })
         .unwrap_or(mid)
 }
+
+/// Tags that say nothing about what a feature is: editing notes, sources and import
+/// bookkeeping (osm2pgsql's default style drops the same, so both backends see the same
+/// tags).
+const IGNORED_KEYS: &[&str] = &[
+    "created_by",
+    "source",
+    "source_ref",
+    "note",
+    "fixme",
+    "FIXME",
+    "attribution",
+    "comment",
+    "odbl",
+    "odbl:note",
+];
+const IGNORED_PREFIXES: &[&str] = &[
+    "note:", "source:", "tiger:", "NHD:", "nhd:", "gnis:", "geobase:", "KSJ2:", "yh:",
+];
+
+/// Whether a tag is one of those that say nothing about what a feature is.
+pub fn ignored_key(key: &str) -> bool {
+    IGNORED_KEYS.contains(&key) || IGNORED_PREFIXES.iter().any(|p| key.starts_with(p))
+}

@@ -3,61 +3,50 @@
 //! distance is to the feature, not to one of its nodes), packed into flat arrays in
 //! spatial blocks with an R-tree over the blocks ([`super::packed`]).
 //!
-//! Built once per extract (three passes: relations, then ways, then nodes, so only the
-//! nodes something needs are kept), with progress and cancel, and cached under the
-//! user's cache folder keyed by the extract's SHA-256 and [`FORMAT_VERSION`]. The cache
-//! is written beside its final name and renamed: a cancelled or failed build leaves
-//! nothing behind; an index of another version is rebuilt.
+//! Built once per extract by streaming it ([`super::build`]: node locations on disk, not
+//! in memory), with progress and cancel, and cached under the user's cache folder as one
+//! file that is memory-mapped when opened, not read whole. The cache is keyed by a hash of
+//! the extract's header and blob index (the sequence of its PBF blob headers) and
+//! [`FORMAT_VERSION`]; opening checks the extract's size and modification time against
+//! those it was built from and hashes the whole extract only when they differ or when
+//! asked to verify. The cache is written beside its final name and renamed, and the
+//! build's temporary files are never linked: a cancelled or failed build leaves nothing
+//! behind; an index of another version is rebuilt.
 
-use std::collections::HashMap;
-use std::io::Read;
+use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::AtomicBool;
+use std::time::UNIX_EPOCH;
 
-use osmpbf::{BlobDecode, BlobReader, Element, RelMemberType};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
-use super::feature::{Feature, Part, bounds_of, representative_of};
-use super::packed::{BLOCK, Packed, TooLarge};
+use super::build::{build, not_pbf};
+use super::feature::{Part, bounds_of, representative_of};
+use super::mapped;
+use super::packed::{BLOCK, Packed, Reader};
 use super::{OsmError, OsmType};
 
 /// Bumped whenever what is stored changes; older caches are rebuilt.
 /// (4: ways that carry their node locations are read from them; an index built by
-/// version 3 of such an extract lacks those ways.)
-pub const FORMAT_VERSION: u32 = 4;
+/// version 3 of such an extract lacks those ways. 5: one file of flat arrays, mapped,
+/// keyed by the extract's blob index.)
+pub const FORMAT_VERSION: u32 = 5;
 
-/// Tags that say nothing about what a feature is: editing notes, sources and import
-/// bookkeeping (osm2pgsql's default style drops the same, so both backends see the same
-/// tags).
-const IGNORED_KEYS: &[&str] = &[
-    "created_by",
-    "source",
-    "source_ref",
-    "note",
-    "fixme",
-    "FIXME",
-    "attribution",
-    "comment",
-    "odbl",
-    "odbl:note",
-];
-const IGNORED_PREFIXES: &[&str] = &[
-    "note:", "source:", "tiger:", "NHD:", "nhd:", "gnis:", "geobase:", "KSJ2:", "yh:",
-];
+pub use super::feature::ignored_key;
 
-/// Whether a tag is one of those that say nothing about what a feature is.
-pub fn ignored_key(key: &str) -> bool {
-    IGNORED_KEYS.contains(&key) || IGNORED_PREFIXES.iter().any(|p| key.starts_with(p))
-}
-
-#[derive(Serialize, Deserialize)]
-struct Stored {
-    version: u32,
-    source_sha256: String,
-    packed: Packed,
+/// What an index was built from, stored beside its arrays.
+#[derive(Serialize, Deserialize, PartialEq, Debug)]
+struct Source {
+    size: u64,
+    /// Modification time, seconds and nanoseconds since 1970 (unknown on some systems).
+    modified: Option<(u64, u32)>,
+    /// SHA-256 of the PBF header and blob index ([`blob_index_hash`]).
+    blob_index: String,
+    /// SHA-256 of the whole extract.
+    sha256: String,
 }
 
 /// The index: features packed in flat arrays (see [`super::packed`]) in blocks of
@@ -149,11 +138,12 @@ impl OsmIndex {
             })
     }
 
-    /// The memory the index holds, bytes: its arrays' capacities and the block tree.
+    /// The memory the index needs, bytes: its mapped file (in the page cache as it is
+    /// read) and the block tree.
     pub fn approximate_bytes(&self) -> usize {
         let tree = self.blocks.size()
             * std::mem::size_of::<rstar::RTreeNode<GeomWithData<Rectangle<[f64; 2]>, u32>>>();
-        self.packed.bytes() + tree + self.source_sha256.capacity()
+        self.packed.bytes_mapped() + tree + self.source_sha256.capacity()
     }
 
     /// Heap bytes per part of the index (strings, tags, geometry…).
@@ -161,9 +151,8 @@ impl OsmIndex {
         self.packed.breakdown()
     }
 
-    fn from_stored(stored: Stored) -> OsmIndex {
-        let entries: Vec<_> = stored
-            .packed
+    fn from_packed(packed: Packed, source_sha256: String) -> OsmIndex {
+        let entries: Vec<_> = packed
             .block_bounds()
             .enumerate()
             .map(|(i, b)| {
@@ -174,52 +163,135 @@ impl OsmIndex {
             })
             .collect();
         OsmIndex {
-            source_sha256: stored.source_sha256,
-            packed: stored.packed,
+            source_sha256,
+            packed,
             blocks: RTree::bulk_load(entries),
         }
     }
 
+    /// The index file at `path` with what it was built from, if it is a usable one.
+    fn load(path: &Path) -> Option<(OsmIndex, Source)> {
+        let file = std::fs::File::open(path).ok()?;
+        let packed = Packed::open(mapped::map(&file).ok()?, FORMAT_VERSION);
+        let Some(packed) = packed else {
+            log::warn!("{}: not a usable index; rebuilding", path.display());
+            return None;
+        };
+        let Ok(source) = postcard::from_bytes::<Source>(packed.meta()) else {
+            log::warn!("{}: not a usable index; rebuilding", path.display());
+            return None;
+        };
+        let sha = source.sha256.clone();
+        Some((OsmIndex::from_packed(packed, sha), source))
+    }
+
     /// The cached index of `extract`, built (and cached in `cache_dir`) if there is none
-    /// of this version. `progress` gets the fraction of the file read.
+    /// of this version. `progress` gets the fraction of the work done.
     pub fn open(
         extract: &Path,
         cache_dir: &Path,
         progress: &(dyn Fn(f64) + Sync),
         cancel: &AtomicBool,
     ) -> Result<OsmIndex, OsmError> {
-        let sha = crate::fingerprint::sha256_file(extract).map_err(|source| OsmError::Read {
+        OsmIndex::open_checked(extract, cache_dir, false, progress, cancel)
+    }
+
+    /// [`OsmIndex::open`], hashing the whole extract when `verify` (otherwise only when
+    /// its size or modification time differ from those the index was built from): an
+    /// index of other contents is rebuilt.
+    pub fn open_checked(
+        extract: &Path,
+        cache_dir: &Path,
+        verify: bool,
+        progress: &(dyn Fn(f64) + Sync),
+        cancel: &AtomicBool,
+    ) -> Result<OsmIndex, OsmError> {
+        let read_err = |source| OsmError::Read {
             path: extract.to_owned(),
             source,
-        })?;
-        let cached = cache_dir.join(format!("{sha}.v{FORMAT_VERSION}.osmidx"));
-        if let Ok(bytes) = std::fs::read(&cached) {
-            match postcard::from_bytes::<Stored>(&bytes) {
-                Ok(stored)
-                    if stored.version == FORMAT_VERSION
-                        && stored.source_sha256 == sha
-                        && stored.packed.is_consistent() =>
-                {
-                    return Ok(OsmIndex::from_stored(stored));
-                }
-                _ => log::warn!("{}: not a usable index; rebuilding", cached.display()),
+        };
+        let meta = std::fs::metadata(extract).map_err(read_err)?;
+        let modified = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+            .map(|d| (d.as_secs(), d.subsec_nanos()));
+        let blob_index = blob_index_hash(extract)?;
+        let cached = cache_dir.join(format!("{blob_index}.v{FORMAT_VERSION}.osmidx"));
+        if let Some((index, source)) = OsmIndex::load(&cached) {
+            let unchanged = source.size == meta.len()
+                && source.modified == modified
+                && source.blob_index == blob_index;
+            if unchanged && !verify {
+                return Ok(index);
             }
+            let sha = crate::fingerprint::sha256_file(extract).map_err(read_err)?;
+            if sha == source.sha256 {
+                return Ok(index);
+            }
+            log::warn!(
+                "{}: built from other contents than {}; rebuilding",
+                cached.display(),
+                extract.display()
+            );
         }
-        let stored = build(extract, &sha, progress, cancel)?;
         std::fs::create_dir_all(cache_dir).map_err(|source| OsmError::CreateCache {
             path: cache_dir.to_owned(),
             source,
         })?;
-        let bytes = postcard::to_allocvec(&stored)?;
-        crate::fsio::write_atomic(&cached, &bytes, false)?;
-        Ok(OsmIndex::from_stored(stored))
+        let built = build(extract, cache_dir, progress, cancel)?;
+        let source = Source {
+            size: meta.len(),
+            modified,
+            blob_index,
+            sha256: built.sha256,
+        };
+        let meta = postcard::to_allocvec(&source)?;
+        crate::fsio::write_atomic_with(&cached, false, |file| {
+            let io = crate::fsio::FileError::at(&cached);
+            let mut out = BufWriter::with_capacity(1 << 20, file);
+            built
+                .arrays
+                .write(&mut out, FORMAT_VERSION, &meta)
+                .map_err(io)?;
+            out.flush().map_err(crate::fsio::FileError::at(&cached))
+        })?;
+        drop(built.arrays);
+        let (index, _) = OsmIndex::load(&cached).ok_or_else(|| OsmError::Read {
+            path: cached.clone(),
+            source: std::io::Error::other("the index just written does not read back"),
+        })?;
+        progress(1.0);
+        Ok(index)
     }
 
-    /// Builds in memory without a cache (tests and benchmarks).
+    /// Builds without a cache (tests and benchmarks): the index file is an unlinked
+    /// temporary file, mapped.
     pub fn build_uncached(extract: &Path) -> Result<OsmIndex, OsmError> {
         let never = AtomicBool::new(false);
-        let stored = build(extract, "", &|_| {}, &never)?;
-        Ok(OsmIndex::from_stored(stored))
+        let tmp = std::env::temp_dir();
+        let built = build(extract, &tmp, &|_| {}, &never)?;
+        let io = |source| OsmError::BuildFiles {
+            path: tmp.clone(),
+            source,
+        };
+        let mut file = tempfile::tempfile_in(&tmp).map_err(io)?;
+        {
+            let mut out = BufWriter::with_capacity(1 << 20, &mut file);
+            built
+                .arrays
+                .write(&mut out, FORMAT_VERSION, &[])
+                .map_err(io)?;
+            out.flush().map_err(io)?;
+        }
+        drop(built.arrays);
+        let packed =
+            Packed::open(mapped::map(&file).map_err(io)?, FORMAT_VERSION).ok_or_else(|| {
+                io(std::io::Error::other(
+                    "the index just written does not read back",
+                ))
+            })?;
+        Ok(OsmIndex::from_packed(packed, built.sha256))
     }
 }
 
@@ -232,332 +304,77 @@ pub fn default_cache_dir() -> Option<PathBuf> {
         .map(|p| p.join(crate::assets::APP_ID).join("osm"))
 }
 
-/// Counts the bytes read, for progress.
-struct Counting<R> {
-    inner: R,
-    read: Arc<AtomicU64>,
-}
+/// The largest blob header the PBF format allows.
+const MAX_BLOB_HEADER: usize = 64 * 1024;
+/// The largest blob the PBF format allows.
+const MAX_BLOB: usize = 32 * 1024 * 1024;
 
-impl<R: Read> Read for Counting<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.read.fetch_add(n as u64, Ordering::Relaxed);
-        Ok(n)
-    }
-}
-
-type BuildResult<T> = Result<T, OsmError>;
-
-/// One pass over the file's data blocks.
-fn pass(
-    path: &Path,
-    pass_index: u32,
-    progress: &(dyn Fn(f64) + Sync),
-    cancel: &AtomicBool,
-    mut visit: impl FnMut(Element<'_>),
-) -> BuildResult<()> {
-    let file = std::fs::File::open(path).map_err(|source| OsmError::Read {
+/// SHA-256 of an extract's structure: every blob header (type and data size, in file
+/// order) and the whole header blob (its bounding box, replication time and features),
+/// read without reading the data blobs. An extract that is rewritten or updated has
+/// other blob sizes or another header; the full hash is checked when its size or time
+/// change, or on demand.
+pub fn blob_index_hash(path: &Path) -> Result<String, OsmError> {
+    let read_err = |source| OsmError::Read {
         path: path.to_owned(),
         source,
-    })?;
-    let total = file.metadata().map(|m| m.len()).unwrap_or(1).max(1) as f64;
-    let read = Arc::new(AtomicU64::new(0));
-    let reader = BlobReader::new(std::io::BufReader::new(Counting {
-        inner: file,
-        read: Arc::clone(&read),
-    }));
-    let mut blocks = 0usize;
-    for blob in reader {
-        if cancel.load(Ordering::Relaxed) {
-            return Err(OsmError::Cancelled);
-        }
-        let blob = blob.map_err(|e| not_pbf(path, &e))?;
-        match blob.decode().map_err(|e| not_pbf(path, &e))? {
-            BlobDecode::OsmData(block) => {
-                blocks += 1;
-                block.for_each_element(&mut visit);
-            }
-            BlobDecode::OsmHeader(header) => check_header(path, &header)?,
-            BlobDecode::Unknown(_) => {}
-        }
-        let done = read.load(Ordering::Relaxed) as f64 / total;
-        progress((f64::from(pass_index) + done) / 3.0);
-    }
-    if pass_index == 0 && blocks == 0 {
-        return Err(OsmError::NoData {
-            path: path.to_owned(),
-        });
-    }
-    Ok(())
-}
-
-/// Features a reader must understand (the PBF format's `required_features`) that this
-/// one does.
-const UNDERSTOOD_FEATURES: &[&str] = &["OsmSchema-V0.6", "DenseNodes"];
-
-/// Refuses what the index cannot represent: a history file (every version of every
-/// object, deleted ones too, would all become features) or a feature it does not know.
-fn check_header(path: &Path, header: &osmpbf::HeaderBlock) -> Result<(), OsmError> {
-    for feature in header.required_features() {
-        if feature == "HistoricalInformation" {
-            return Err(OsmError::HistoryFile {
-                path: path.to_owned(),
-            });
-        }
-        if !UNDERSTOOD_FEATURES.contains(&feature.as_str()) {
-            return Err(OsmError::UnsupportedFeature {
-                path: path.to_owned(),
-                feature: feature.clone(),
-            });
-        }
-    }
-    Ok(())
-}
-
-fn not_pbf(path: &Path, e: &osmpbf::Error) -> OsmError {
-    let text = e.to_string();
-    OsmError::NotPbf {
-        path: path.to_owned(),
-        detail: text.split_whitespace().collect::<Vec<_>>().join(" "),
-    }
-}
-
-/// Interns tag strings.
-#[derive(Default)]
-struct Strings {
-    table: Vec<String>,
-    ids: HashMap<String, u32>,
-}
-
-impl Strings {
-    fn id(&mut self, s: &str) -> u32 {
-        if let Some(id) = self.ids.get(s) {
-            return *id;
-        }
-        let id = self.table.len() as u32;
-        self.table.push(s.to_owned());
-        self.ids.insert(s.to_owned(), id);
-        id
-    }
-
-    fn tags<'a>(&mut self, tags: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<(u32, u32)> {
-        tags.filter(|(k, _)| !ignored_key(k))
-            .map(|(k, v)| (self.id(k), self.id(v)))
-            .collect()
-    }
-}
-
-/// A tagged way (or a member way of a multipolygon) waiting for its nodes.
-struct PendingWay {
-    id: i64,
-    tags: Vec<(u32, u32)>,
-    refs: Vec<i64>,
-    /// The nodes' coordinates when the way carries them (`LocationsOnWays`, written by
-    /// `osmium add-locations-to-ways`, which drops the untagged nodes themselves).
-    located: Option<Part>,
-}
-
-/// The coordinates a way carries for its nodes, if it carries one for every node;
-/// locations osmium could not fill (a node outside the extract) are left out, as
-/// unresolved nodes are for ways without locations.
-fn carried_locations(w: &osmpbf::Way<'_>, refs: usize) -> Option<Part> {
-    let located: Part = w
-        .node_locations()
-        .map(|l| [l.decimicro_lon(), l.decimicro_lat()])
-        .collect();
-    if located.len() != refs || refs == 0 {
-        return None;
-    }
-    let valid = |c: &[i32; 2]| c[0].abs() <= 1_800_000_000 && c[1].abs() <= 900_000_000;
-    Some(located.into_iter().filter(valid).collect())
-}
-
-struct PendingRelation {
-    id: i64,
-    tags: Vec<(u32, u32)>,
-    ways: Vec<i64>,
-}
-
-/// Whether a closed way with these tags is an area (a closed highway or barrier is a
-/// loop of line, not a surface; `area=yes/no` decides when given).
-fn closed_way_is_area(strings: &Strings, tags: &[(u32, u32)]) -> bool {
-    let tag = |key: &str| {
-        tags.iter()
-            .find(|(k, _)| strings.table[*k as usize] == key)
-            .map(|(_, v)| strings.table[*v as usize].as_str())
     };
-    match tag("area") {
-        Some("yes") => true,
-        Some("no") => false,
-        _ => tag("highway").is_none() && tag("barrier").is_none() && tag("railway").is_none(),
+    let file = std::fs::File::open(path).map_err(read_err)?;
+    let mut r = BufReader::with_capacity(1 << 16, file);
+    let mut hash = Sha256::new();
+    let mut first = true;
+    loop {
+        let mut len = [0u8; 4];
+        match r.read(&mut len[..1]).map_err(read_err)? {
+            0 => break,
+            _ => r.read_exact(&mut len[1..]).map_err(read_err)?,
+        }
+        let n = u32::from_be_bytes(len) as usize;
+        if n > MAX_BLOB_HEADER {
+            return Err(not_pbf(path, &format!("a blob header of {n} bytes")));
+        }
+        let mut header = vec![0u8; n];
+        r.read_exact(&mut header).map_err(read_err)?;
+        hash.update(len);
+        hash.update(&header);
+        let size = data_size(&header).ok_or_else(|| not_pbf(path, &"a damaged blob header"))?;
+        if first {
+            if size > MAX_BLOB {
+                return Err(not_pbf(path, &format!("a header blob of {size} bytes")));
+            }
+            let mut data = vec![0u8; size];
+            r.read_exact(&mut data).map_err(read_err)?;
+            hash.update(&data);
+            first = false;
+        } else {
+            r.seek_relative(size as i64).map_err(read_err)?;
+        }
     }
+    Ok(hex::encode(hash.finalize()))
 }
 
-/// Whether member ways join into closed rings: every way end meets an even number of
-/// way ends (a closed way's two ends meet each other).
-fn rings_close(parts: &[Part]) -> bool {
-    let mut ends: HashMap<[i32; 2], u32> = HashMap::new();
-    for part in parts {
-        let (Some(first), Some(last)) = (part.first(), part.last()) else {
-            return false;
-        };
-        if part.len() < 2 {
-            return false;
-        }
-        *ends.entry(*first).or_default() += 1;
-        *ends.entry(*last).or_default() += 1;
-    }
-    !ends.is_empty() && ends.values().all(|n| n % 2 == 0)
-}
-
-fn build(
-    path: &Path,
-    sha: &str,
-    progress: &(dyn Fn(f64) + Sync),
-    cancel: &AtomicBool,
-) -> BuildResult<Stored> {
-    let mut strings = Strings::default();
-    // Pass 1: multipolygon relations and the ways they need.
-    let mut relations = Vec::new();
-    pass(path, 0, progress, cancel, |e| {
-        if let Element::Relation(r) = e {
-            let is_area = r
-                .tags()
-                .any(|(k, v)| k == "type" && (v == "multipolygon" || v == "boundary"));
-            if !is_area || r.tags().len() <= 1 {
-                return;
-            }
-            let ways: Vec<i64> = r
-                .members()
-                .filter(|m| m.member_type == RelMemberType::Way)
-                .map(|m| m.member_id)
-                .collect();
-            if !ways.is_empty() {
-                relations.push(PendingRelation {
-                    id: r.id(),
-                    tags: strings.tags(r.tags().filter(|(k, _)| *k != "type")),
-                    ways,
-                });
-            }
-        }
-    })?;
-    let mut member_ways: Vec<i64> = relations
-        .iter()
-        .flat_map(|r| r.ways.iter().copied())
-        .collect();
-    member_ways.sort_unstable();
-    member_ways.dedup();
-
-    // Pass 2: tagged ways, and the member ways (untagged ones too).
-    let mut ways = Vec::new();
-    pass(path, 1, progress, cancel, |e| {
-        if let Element::Way(w) = e {
-            let tags = strings.tags(w.tags());
-            let member = member_ways.binary_search(&w.id()).is_ok();
-            if tags.is_empty() && !member {
-                return;
-            }
-            let refs: Vec<i64> = w.refs().collect();
-            ways.push(PendingWay {
-                id: w.id(),
-                tags,
-                located: carried_locations(&w, refs.len()),
-                refs,
-            });
-        }
-    })?;
-    let mut needed: Vec<i64> = ways
-        .iter()
-        .filter(|w| w.located.is_none())
-        .flat_map(|w| w.refs.iter().copied())
-        .collect();
-    needed.sort_unstable();
-    needed.dedup();
-    let mut coords = vec![[i32::MIN, i32::MIN]; needed.len()];
-
-    // Pass 3: tagged nodes become features; needed nodes give their coordinates.
-    let mut features = Vec::new();
-    let mut node = |id: i64, lon: i32, lat: i32, tags: Vec<(u32, u32)>| {
-        if let Ok(i) = needed.binary_search(&id) {
-            coords[i] = [lon, lat];
-        }
-        if !tags.is_empty() {
-            features.push(Feature {
-                osm_type: OsmType::Node,
-                id,
-                tags,
-                parts: vec![vec![[lon, lat]]],
-                area: false,
-            });
-        }
+/// The `datasize` field of a PBF `BlobHeader` (protobuf field 3).
+fn data_size(header: &[u8]) -> Option<usize> {
+    let mut r = Reader {
+        bytes: header,
+        at: 0,
     };
-    pass(path, 2, progress, cancel, |e| match e {
-        Element::Node(n) => {
-            let tags = strings.tags(n.tags());
-            node(n.id(), n.decimicro_lon(), n.decimicro_lat(), tags);
-        }
-        Element::DenseNode(n) => {
-            let tags = strings.tags(n.tags());
-            node(n.id(), n.decimicro_lon(), n.decimicro_lat(), tags);
-        }
-        _ => {}
-    })?;
-
-    let resolve = |refs: &[i64]| -> Part {
-        refs.iter()
-            .filter_map(|r| needed.binary_search(r).ok())
-            .map(|i| coords[i])
-            .filter(|c| c[0] != i32::MIN)
-            .collect()
-    };
-    let mut way_parts: HashMap<i64, Part> = HashMap::new();
-    for w in &ways {
-        let part = w.located.clone().unwrap_or_else(|| resolve(&w.refs));
-        if part.is_empty() {
-            continue;
-        }
-        if member_ways.binary_search(&w.id).is_ok() {
-            way_parts.insert(w.id, part.clone());
-        }
-        if !w.tags.is_empty() {
-            let closed = w.refs.len() >= 4 && w.refs.first() == w.refs.last();
-            features.push(Feature {
-                osm_type: OsmType::Way,
-                id: w.id,
-                area: closed && closed_way_is_area(&strings, &w.tags),
-                tags: w.tags.clone(),
-                parts: vec![part],
-            });
+    let mut size = None;
+    while r.at < header.len() {
+        let key = r.varint();
+        match key & 7 {
+            0 => {
+                let v = r.varint();
+                if key >> 3 == 3 {
+                    size = usize::try_from(v).ok();
+                }
+            }
+            2 => {
+                let n = usize::try_from(r.varint()).ok()?;
+                r.at = r.at.checked_add(n).filter(|e| *e <= header.len())?;
+            }
+            _ => return None,
         }
     }
-    for r in relations {
-        let parts: Vec<Part> = r
-            .ways
-            .iter()
-            .filter_map(|w| way_parts.get(w).cloned())
-            .collect();
-        // An area needs all its rings: a boundary cut by the extract's edge is not one
-        // (osm2pgsql leaves it out too).
-        if parts.len() != r.ways.len() || !rings_close(&parts) {
-            continue;
-        }
-        features.push(Feature {
-            osm_type: OsmType::Relation,
-            id: r.id,
-            tags: r.tags,
-            parts,
-            area: true,
-        });
-    }
-    let packed =
-        Packed::pack(strings.table, features).map_err(|TooLarge(what)| OsmError::TooLarge {
-            path: path.to_owned(),
-            what,
-        })?;
-    progress(1.0);
-    Ok(Stored {
-        version: FORMAT_VERSION,
-        source_sha256: sha.to_owned(),
-        packed,
-    })
+    size
 }

@@ -5,10 +5,14 @@
 //! OSM data is © OpenStreetMap contributors (ODbL): [`ATTRIBUTION`] goes wherever it is
 //! shown or exported.
 
+mod build;
 mod error;
 pub mod feature;
 pub mod filter;
 pub mod index;
+mod mapped;
+mod nodes;
+mod pack;
 mod packed;
 pub mod postgis;
 pub mod query;
