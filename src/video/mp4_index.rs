@@ -106,7 +106,7 @@ fn rescale(value: i64, to_scale: i64, from_scale: i64) -> Option<i64> {
 
 /// The `moov` box's bytes, found by walking the top-level box headers (the media data
 /// itself is skipped, never read).
-fn read_moov(path: &Path) -> Option<Vec<u8>> {
+pub(super) fn read_moov(path: &Path) -> Option<Vec<u8>> {
     let mut file = File::open(path).ok()?;
     let (at, size) = top_level_boxes(&mut file)?
         .into_iter()
