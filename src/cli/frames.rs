@@ -8,7 +8,9 @@ use clap::Args;
 use serde_json::json;
 
 use geoproof::case::{Case, ImportOutcome, OpenVideo};
-use geoproof::video::{AnalysisOptions, DEFAULT_SCENE_THRESHOLD, format_timecode, parse_time};
+use geoproof::video::{
+    AnalysisOptions, DEFAULT_SCENE_THRESHOLD, PacketDecoder, format_timecode, parse_time,
+};
 
 use super::output::{Outcome, evidence_json, print_json};
 
@@ -77,9 +79,13 @@ pub fn frames_command(args: FramesArgs) -> Result<Outcome> {
     }
     let mut seen = std::collections::BTreeSet::new();
     wanted.retain(|i| seen.insert(*i));
-    let mut results = Vec::new();
-    for index in wanted {
-        let frame = video.decode(index)?;
+    // One decoder for all frames, in time order; results are listed in the order asked.
+    let mut decoder = open_decoder(&video);
+    let mut in_time_order = wanted.clone();
+    in_time_order.sort_unstable();
+    let mut by_index = std::collections::HashMap::new();
+    for index in in_time_order {
+        let frame = decode(&video, &mut decoder, index)?;
         let outcome = case.add_frame_grab(&video, &frame)?;
         let (status, record) = match &outcome {
             ImportOutcome::Added(r) => ("added", r),
@@ -103,12 +109,53 @@ pub fn frames_command(args: FramesArgs) -> Result<Outcome> {
         }
         let mut value = evidence_json(record);
         value["status"] = json!(status);
-        results.push(value);
+        by_index.insert(index, value);
     }
+    let results: Vec<serde_json::Value> =
+        wanted.iter().filter_map(|i| by_index.remove(i)).collect();
     if args.json {
         print_json(&results)?;
     }
     Ok(Outcome::Success)
+}
+
+/// The decoder that stays open for this clip, or `None` (each frame is then decoded by
+/// its own ffmpeg run, as exactly) with the reason logged.
+fn open_decoder(video: &OpenVideo) -> Option<PacketDecoder> {
+    let rotation = video.record.video.as_ref().map_or(0, |v| v.rotation_deg);
+    PacketDecoder::open(
+        video.ffmpeg,
+        &video.path,
+        &video.table,
+        video.size(),
+        rotation,
+    )
+    .map_err(|reason| {
+        log::info!(
+            "{}: one ffmpeg run per frame ({reason})",
+            video.path.display()
+        );
+    })
+    .ok()
+}
+
+/// Frame `index` from the open decoder, or from its own ffmpeg run when there is none or
+/// it fails (damage, a keyframe it cannot start from): that run reports the cause.
+fn decode(
+    video: &OpenVideo,
+    decoder: &mut Option<PacketDecoder>,
+    index: usize,
+) -> Result<geoproof::video::DecodedFrame> {
+    if let Some(d) = decoder.as_mut() {
+        match d.decoded_frame(index) {
+            Ok(frame) => return Ok(frame),
+            Err(e) => log::info!(
+                "{}: frame {index} decoded by its own ffmpeg run ({e})",
+                video.path.display()
+            ),
+        }
+    }
+    Ok(video.decode(index)?)
 }
 
 /// Runs (or reuses) the scene analysis, stores it, writes the contact sheet if asked,

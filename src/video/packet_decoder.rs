@@ -37,7 +37,7 @@ use std::time::{Duration, Instant};
 
 use super::error::VideoError;
 use super::frames::FrameTable;
-use super::grab::{decode_args, decoder_errors};
+use super::grab::{DecodedFrame, decode_args, decoder_errors};
 use super::mp4_samples::{Mp4Samples, Unsupported};
 use super::tool::{Ffmpeg, GRAB_LIMIT_S, time_limit};
 
@@ -142,6 +142,22 @@ impl PacketDecoder {
         .iter()
         .map(|a| a.to_string_lossy().into_owned())
         .collect()
+    }
+
+    /// Frame `index` as a grab: its pixels, timestamp and the command that reproduces
+    /// it. Damage reported by the decoder is an error (the caller decodes the frame with
+    /// `grab_frame`, which reports it with the frame).
+    pub fn decoded_frame(&mut self, index: usize) -> Result<DecodedFrame, VideoError> {
+        let pixels = self.frame(index, 0, &mut |_, _| {})?;
+        let image = image::RgbaImage::from_raw(self.size.0, self.size.1, pixels)
+            .ok_or_else(|| VideoError::Invalid("frame buffer of the wrong size".into()))?;
+        Ok(DecodedFrame {
+            index,
+            pts: self.table.pts[index],
+            image,
+            damage: None,
+            args: self.reproducing_args(index),
+        })
     }
 
     /// The RGBA pixels of frame `index`. Frames `index+1 ..= index+ahead` are decoded
