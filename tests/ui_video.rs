@@ -241,6 +241,71 @@ fn step_jump_play_scrub_grab_and_a_frame_bound_annotation() {
     wait_for_frame(&mut b, current);
 }
 
+/// Dragging the scrub bar shows the keyframe before the frame under the pointer at once
+/// (decoded from its own group by the decoder that stays open), and the exact frame
+/// when the drag stops.
+#[test]
+fn dragging_the_scrub_bar_shows_a_keyframe_then_the_exact_frame() {
+    let mut b = open_video_board();
+    let bar = b.h.get_by_label("Scrub bar").rect();
+    let start = bar.left_center() + egui::vec2(2.0, 0.0);
+    let end = bar.lerp_inside(egui::vec2(0.74, 0.5));
+    b.h.hover_at(start);
+    b.h.run_steps(1);
+    press(&mut b.h, start, true);
+    b.h.run_steps(1);
+    for i in 1..=8 {
+        b.h.hover_at(start.lerp(end, i as f32 / 8.0));
+        b.h.run_steps(1);
+    }
+    let video = b.video.clone();
+    let player = |h: &Harness<'static, Holder>| {
+        let p = app(h).board_images.videos.get(&video).unwrap();
+        (
+            p.current,
+            p.shown,
+            p.dragging,
+            p.shown_image().map(|i| index_of(&i)),
+        )
+    };
+    let (target, _, dragging, _) = player(&b.h);
+    assert!(dragging, "the bar is being dragged");
+    let key = app(&b.h)
+        .board_images
+        .videos
+        .get(&video)
+        .unwrap()
+        .video()
+        .unwrap()
+        .table
+        .keyframe_before(target)
+        .unwrap();
+    assert!(
+        key < target && (85..=90).contains(&target),
+        "target {target}, keyframe {key}"
+    );
+    run_until(
+        &mut b.h,
+        "a keyframe while dragging",
+        Duration::from_secs(30),
+        |h| player(h).1 == Some(key),
+    );
+    let (current, shown, dragging, pixels) = player(&b.h);
+    assert!(
+        dragging && current == target,
+        "still dragging at frame {target}"
+    );
+    assert_eq!(
+        (shown, pixels),
+        (Some(key), Some(key as u32)),
+        "the keyframe stands in while dragging"
+    );
+    press(&mut b.h, end, false);
+    b.h.run_steps(1);
+    wait_for_frame(&mut b, target);
+    assert!(!player(&b.h).2, "the drag has stopped");
+}
+
 #[test]
 fn seeks_and_steps_are_quick_and_the_cache_stays_in_budget() {
     let mut b = open_video_board();

@@ -69,6 +69,9 @@ pub fn transport_ui(ui: &mut Ui, rect: Rect, player: &mut Player, hovered: bool,
         egui::Id::unique(("video-scrub", &video.record.sha256)),
         Sense::click_and_drag(),
     );
+    // While dragging, the player shows the keyframe before the frame under the pointer;
+    // the exact frame once the drag stops.
+    player.dragging = scrubbing.dragged();
     if let Some(p) = scrubbing.interact_pointer_pos()
         && (scrubbing.clicked() || scrubbing.dragged())
     {

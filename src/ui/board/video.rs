@@ -19,7 +19,7 @@ use crate::board::Pyramid;
 use crate::case::{Case, OpenVideo};
 use crate::ui::command::Command;
 use crate::ui::jobs::{Job, Jobs, Worker};
-use crate::video::{DecodedFrame, FrameStream, VideoAnalysis};
+use crate::video::{DecodedFrame, FrameStream, PacketDecoder, VideoAnalysis};
 
 /// Decoded frames kept per player (a 4K RGBA frame is 33 MB).
 pub const FRAME_CACHE_BYTES: usize = 400 * 1024 * 1024;
@@ -63,7 +63,7 @@ pub struct Player {
     play_anchor: Option<(f64, usize)>,
     /// egui's time at the last [`Player::update`].
     now: f64,
-    wants: Option<Sender<usize>>,
+    wants: Option<Sender<Want>>,
     /// The decoder service (dropping it cancels it).
     decoder: Option<Job<()>>,
     replies: Option<Receiver<Reply>>,
@@ -74,6 +74,9 @@ pub struct Player {
     texture: Option<TextureHandle>,
     /// Set when the frame asked for was sent to the worker (so it is asked once).
     requested: Option<usize>,
+    /// The scrub bar is being dragged: the keyframe before the frame under the pointer
+    /// stands in until the drag stops (set by the transport bar every frame).
+    pub dragging: bool,
     pub error: Option<String>,
     /// Pending exact grabs (provenance-grade decodes) and their results.
     grabs: Vec<Job<Result<(OpenVideo, DecodedFrame), String>>>,
@@ -263,6 +266,7 @@ impl Player {
             shown: None,
             texture: None,
             requested: None,
+            dragging: false,
             error: None,
             grabs: Vec::new(),
             analysis: None,
@@ -435,10 +439,26 @@ impl Player {
             }
             return None;
         }
+        // While dragging, the keyframe before the frame stands in (decoded at once, from
+        // its own group), and only it is asked for; the exact frame once the drag stops.
+        let (want, ahead) = match self.video().and_then(|v| v.table.keyframe_before(want)) {
+            Some(key) if self.dragging => {
+                if let Some(cached) = self.cache.get(&key)
+                    && self.shown != Some(key)
+                {
+                    let image = cached.image.clone();
+                    self.upload(ctx, image.clone());
+                    self.shown = Some(key);
+                    return Some(ShownFrame { index: key, image });
+                }
+                (key, 0)
+            }
+            _ => (want, READ_AHEAD),
+        };
         if self.requested != Some(want)
             && let Some(wants) = &self.wants
         {
-            let _ = wants.send(want);
+            let _ = wants.send(Want { index: want, ahead });
             self.requested = Some(want);
         }
         ctx.request_repaint_after(std::time::Duration::from_millis(15));
@@ -542,18 +562,37 @@ fn to_rgba(image: &ColorImage) -> RgbaImage {
     RgbaImage::from_raw(image.size[0] as u32, image.size[1] as u32, bytes).unwrap_or_default()
 }
 
-/// The decoder service: serves the newest frame index asked for, then reads a few
-/// frames ahead while no new request comes. It ends when the player drops its sender.
-fn start_worker(
-    ctx: &egui::Context,
-    video: OpenVideo,
-) -> (Sender<usize>, Receiver<Reply>, Job<()>) {
-    let (want_tx, want_rx) = mpsc::channel::<usize>();
+/// A frame asked of the decoder service, and how many after it to decode ahead.
+#[derive(Clone, Copy)]
+struct Want {
+    index: usize,
+    ahead: usize,
+}
+
+/// The decoder service: serves the newest frame asked for, then decodes the frames
+/// asked ahead while no new request comes. It keeps one decoder open for the clip
+/// ([`PacketDecoder`]: one ffmpeg fed the clip's samples, for H.264 MP4/MOV); a clip it
+/// cannot take, or a frame it fails on, is decoded by a running ffmpeg started at that
+/// frame ([`FrameStream`]), as before. It ends when the player drops its sender.
+fn start_worker(ctx: &egui::Context, video: OpenVideo) -> (Sender<Want>, Receiver<Reply>, Job<()>) {
+    let (want_tx, want_rx) = mpsc::channel::<Want>();
     let (reply_tx, reply_rx) = mpsc::channel();
     let decoder =
         Jobs::of(ctx).spawn_service(Some(ctx), "decoding a video", move |worker: &Worker| {
+            let rotation = video.record.video.as_ref().map_or(0, |v| v.rotation_deg);
+            let mut packets = PacketDecoder::open(
+                video.ffmpeg,
+                &video.path,
+                &video.table,
+                video.size(),
+                rotation,
+            )
+            .map_err(|reason| {
+                log::info!("{}: decoded by seeking ({reason})", video.path.display());
+            })
+            .ok();
             let mut stream: Option<(FrameStream, usize)> = None;
-            let mut pending: Option<usize> = None;
+            let pending = std::cell::Cell::new(None::<Want>);
             loop {
                 let mut want = match pending.take() {
                     Some(w) => w,
@@ -566,23 +605,57 @@ fn start_worker(
                 while let Ok(newer) = want_rx.try_recv() {
                     want = newer;
                 }
+                let send = |index: usize, pixels: Vec<u8>| {
+                    if let Some(frame) = shown_frame(&video, index, &pixels) {
+                        let _ = reply_tx.send(Reply::Frame(frame));
+                    }
+                };
                 let reply = crate::ui::jobs::catch_failure("decoding a video frame", || {
-                    decode_for_player(&video, &mut stream, want)
+                    if let Some(d) = packets.as_mut() {
+                        match d.frame(want.index, want.ahead, &mut |i, px| send(i, px)) {
+                            Ok(px) => {
+                                return shown_frame(&video, want.index, &px)
+                                    .ok_or_else(|| "frame of the wrong size".to_owned());
+                            }
+                            Err(e) => log::info!(
+                                "{}: frame {} by seeking ({e})",
+                                video.path.display(),
+                                want.index
+                            ),
+                        }
+                    }
+                    decode_for_player(&video, &mut stream, want.index)
                 });
                 let message = match reply {
                     Ok(frame) => Reply::Frame(frame),
                     Err(e) => {
                         stream = None;
-                        Reply::Failed(want, e)
+                        Reply::Failed(want.index, e)
                     }
                 };
                 if reply_tx.send(message).is_err() {
                     break;
                 }
                 worker.repaint();
+                let keep_going = || {
+                    if pending.get().is_some() || worker.cancelled() {
+                        return false;
+                    }
+                    match want_rx.try_recv() {
+                        Ok(newer) => {
+                            pending.set(Some(newer));
+                            false
+                        }
+                        Err(_) => true,
+                    }
+                };
+                if let Some(d) = packets.as_mut() {
+                    let _ = d.read_ahead(&mut |i, px| send(i, px), &keep_going);
+                    worker.repaint();
+                    continue;
+                }
                 for _ in 0..READ_AHEAD {
-                    if let Ok(newer) = want_rx.try_recv() {
-                        pending = Some(newer);
+                    if !keep_going() {
                         break;
                     }
                     let Some((decoder, next)) = stream.as_mut() else {
@@ -599,6 +672,17 @@ fn start_worker(
             }
         });
     (want_tx, reply_rx, decoder)
+}
+
+/// Decoded RGBA pixels as a texture image (opaque, so straight and premultiplied alpha
+/// are the same bytes).
+fn shown_frame(video: &OpenVideo, index: usize, pixels: &[u8]) -> Option<ShownFrame> {
+    let (w, h) = video.size();
+    let size = [w as usize, h as usize];
+    (pixels.len() == size[0] * size[1] * 4).then(|| ShownFrame {
+        index,
+        image: Arc::new(ColorImage::from_rgba_premultiplied(size, pixels)),
+    })
 }
 
 /// The next frame of a running decoder (`next` is kept as the index after it).
