@@ -48,7 +48,7 @@ const READ_ON_LIMIT: usize = 12;
 const FIRST_LOOKAHEAD: usize = 3;
 const MAX_LOOKAHEAD: usize = 32;
 /// How long to wait for a frame before feeding one more sample.
-const STALL: Duration = Duration::from_millis(40);
+const STALL: Duration = Duration::from_millis(150);
 const STARTUP: Duration = Duration::from_millis(1500);
 /// Runs before the process is restarted (timestamps stay exact as doubles in the filter).
 const MAX_RUN: u64 = 1 << 12;
@@ -285,6 +285,11 @@ impl PacketDecoder {
         loop {
             while let Some((index, pixels)) = self.next_frame(None)? {
                 if let Some(found) = take(index, pixels, wanted) {
+                    // It came out before the feeding stopped: the decoder holds back at
+                    // most this many samples (an upper bound, so never a stall).
+                    let fed = self.process.as_ref().map_or(0, |p| p.next);
+                    let past = fed.saturating_sub(at + 1);
+                    self.lookahead = self.lookahead.min(past.max(1));
                     return Ok(found);
                 }
             }
