@@ -31,7 +31,7 @@ pub const INDEX_VERSION: u32 = 1;
 /// Longer side at which pictures are indexed, pixels.
 pub const WORKING_SIDE: u32 = 640;
 /// Features kept per indexed picture (strongest first).
-pub const FEATURES_PER_PICTURE: usize = 500;
+pub const FEATURES_PER_PICTURE: usize = 1000;
 /// Features looked for in a query region.
 pub const QUERY_FEATURES: usize = 1000;
 /// Below this many features in the query region there is nothing to search with.
