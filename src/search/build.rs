@@ -10,7 +10,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::store::{self, Entry, Feature, ItemStatus, Manifest};
+use super::store::{self, Entry, Feature, ItemStatus, Manifest, Picture};
 use super::{DEFAULT_EVERY_S, FEATURES_PER_PICTURE, SearchError, WORKING_SIDE, features_of};
 use crate::case::{Case, EvidenceKind, EvidenceRecord};
 use crate::evidence::load_oriented;
@@ -130,7 +130,7 @@ pub fn refresh_items(
             report.cancelled = true;
             break;
         }
-        let results: Vec<(ItemStatus, Vec<(Entry, Vec<Feature>)>)> =
+        let results: Vec<(ItemStatus, Vec<Picture>)> =
             batch.par_iter().map(|(r, p)| index_still(r, p)).collect();
         for (status, pictures) in results {
             add(&mut manifest, &mut features, status, pictures, &mut report);
@@ -186,7 +186,7 @@ fn add(
     manifest: &mut Manifest,
     features: &mut Vec<Feature>,
     status: ItemStatus,
-    pictures: Vec<(Entry, Vec<Feature>)>,
+    pictures: Vec<Picture>,
     report: &mut IndexReport,
 ) {
     for (mut entry, f) in pictures {
@@ -241,7 +241,7 @@ fn status(record: &EvidenceRecord, entries: usize, problems: Vec<String>) -> Ite
 }
 
 /// One still: decoded at the working size (JPEG scaled while decoding).
-fn index_still(record: &EvidenceRecord, path: &Path) -> (ItemStatus, Vec<(Entry, Vec<Feature>)>) {
+fn index_still(record: &EvidenceRecord, path: &Path) -> (ItemStatus, Vec<Picture>) {
     let loaded = match load_oriented(path, WORKING_SIDE) {
         Ok(l) => l,
         Err(e) => return (status(record, 0, vec![e.to_string()]), Vec::new()),
@@ -268,7 +268,7 @@ fn index_video(
     path: &Path,
     every_s: f64,
     tick: &mut dyn FnMut(f64) -> bool,
-) -> (ItemStatus, Vec<(Entry, Vec<Feature>)>) {
+) -> (ItemStatus, Vec<Picture>) {
     match super::video::index_video(record, path, every_s, tick) {
         Ok((pictures, problems)) => (status(record, pictures.len(), problems), pictures),
         Err(problem) => (status(record, 0, vec![problem]), Vec::new()),

@@ -124,29 +124,6 @@ impl SearchIndex {
         }
     }
 
-    /// An index made in memory (benchmarks): entries and their features.
-    pub fn from_entries(
-        every_s: f64,
-        pictures: Vec<(Entry, Vec<[f64; 2]>, Vec<[u64; 4]>)>,
-    ) -> SearchIndex {
-        let started = Instant::now();
-        let mut manifest = Manifest::empty(every_s);
-        let mut features = Vec::new();
-        for (mut e, points, descriptors) in pictures {
-            e.first_feature = features.len() as u64;
-            e.feature_count = points.len() as u32;
-            features.extend(
-                points
-                    .iter()
-                    .zip(&descriptors)
-                    .map(|(p, d)| Feature::new(p[0], p[1], *d)),
-            );
-            manifest.entries.push(e);
-        }
-        manifest.feature_total = features.len() as u64;
-        SearchIndex::from_parts(manifest, features, started)
-    }
-
     fn entry_features(&self, e: &Entry) -> &[Feature] {
         &self.features[range(e)]
     }

@@ -38,6 +38,9 @@ impl Feature {
     }
 }
 
+/// A picture ready to go into the index: its record and its features.
+pub type Picture = (Entry, Vec<Feature>);
+
 /// One indexed picture: a still, or one frame of a video.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {

@@ -9,7 +9,7 @@ use std::sync::mpsc;
 
 use image::GrayImage;
 
-use super::store::{Entry, Feature};
+use super::store::{Entry, Picture};
 use super::{FEATURES_PER_PICTURE, WORKING_SIDE, features_of};
 use crate::case::{EvidenceRecord, OpenVideo};
 use crate::video::FrameStream;
@@ -45,7 +45,7 @@ pub(super) fn index_video(
     path: &Path,
     every_s: f64,
     tick: &mut dyn FnMut(f64) -> bool,
-) -> Result<(Vec<(Entry, Vec<Feature>)>, Vec<String>), String> {
+) -> Result<(Vec<Picture>, Vec<String>), String> {
     let video = OpenVideo::open(record.clone(), path.to_owned()).map_err(|e| e.to_string())?;
     let scenes: BTreeSet<usize> = record
         .video
