@@ -10,8 +10,11 @@ use std::time::Instant;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::store::{self, Entry, Feature, ItemStatus, Manifest, Picture};
-use super::{DEFAULT_EVERY_S, FEATURES_PER_PICTURE, SearchError, WORKING_SIDE, features_of};
+use super::base::{
+    DEFAULT_EVERY_S, FEATURES_PER_PICTURE, Feature, SearchError, WORKING_SIDE, features_of,
+    working_gray,
+};
+use super::store::{self, Entry, ItemStatus, Manifest, Picture};
 use crate::case::{Case, EvidenceKind, EvidenceRecord};
 use crate::evidence::load_oriented;
 
@@ -246,7 +249,7 @@ fn index_still(record: &EvidenceRecord, path: &Path) -> (ItemStatus, Vec<Picture
         Ok(l) => l,
         Err(e) => return (status(record, 0, vec![e.to_string()]), Vec::new()),
     };
-    let (gray, scale) = super::working_gray(&loaded.image, loaded.width);
+    let (gray, scale) = working_gray(&loaded.image, loaded.width);
     let f = features_of(&gray, FEATURES_PER_PICTURE);
     let entry = Entry {
         sha256: record.sha256.clone(),

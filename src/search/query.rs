@@ -11,9 +11,12 @@ use image::DynamicImage;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::store::{self, Entry, Feature, Manifest, Stale};
+use super::base::{
+    Feature, INDEX_VERSION, MIN_QUERY_FEATURES, QUERY_FEATURES, SearchError, WORKING_SIDE,
+    features_of,
+};
+use super::store::{self, Entry, Manifest, Stale};
 use super::words::InvertedFile;
-use super::{INDEX_VERSION, MIN_QUERY_FEATURES, QUERY_FEATURES, SearchError, features_of};
 use crate::matching::homography::{Point, project, ransac};
 use crate::matching::{MIN_INLIERS, Roi, match_descriptors};
 
@@ -247,7 +250,7 @@ fn query_features(query: &Query) -> Result<QueryFeatures, SearchError> {
     let ch = ((f64::from(region.h) * s).round() as u32)
         .clamp(1, image.height().saturating_sub(cy).max(1));
     let crop = image.crop_imm(cx, cy, cw, ch).to_luma8();
-    let side = super::WORKING_SIDE * 2;
+    let side = WORKING_SIDE * 2;
     let long = cw.max(ch);
     let gray = if long > side {
         let f = f64::from(side) / f64::from(long);

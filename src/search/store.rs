@@ -8,35 +8,12 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{INDEX_VERSION, SearchError};
+use super::base::{Feature, INDEX_VERSION, SearchError};
 use crate::fsio::write_atomic;
 
 pub const SEARCH_DIR: &str = "search";
 pub const MANIFEST_FILE: &str = "manifest.json";
 pub const FEATURES_FILE: &str = "features.bin";
-
-/// A keypoint (x, y as f32 bits in the first word, in the entry's working pixels) and
-/// its 256-bit descriptor.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Feature(pub [u64; 5]);
-
-impl Feature {
-    pub fn new(x: f64, y: f64, d: [u64; 4]) -> Feature {
-        let xy = u64::from((x as f32).to_bits()) | (u64::from((y as f32).to_bits()) << 32);
-        Feature([xy, d[0], d[1], d[2], d[3]])
-    }
-
-    pub fn xy(&self) -> [f64; 2] {
-        [
-            f64::from(f32::from_bits(self.0[0] as u32)),
-            f64::from(f32::from_bits((self.0[0] >> 32) as u32)),
-        ]
-    }
-
-    pub fn descriptor(&self) -> [u64; 4] {
-        [self.0[1], self.0[2], self.0[3], self.0[4]]
-    }
-}
 
 /// A picture ready to go into the index: its record and its features.
 pub type Picture = (Entry, Vec<Feature>);

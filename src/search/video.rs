@@ -9,8 +9,8 @@ use std::sync::mpsc;
 
 use image::GrayImage;
 
+use super::base::{FEATURES_PER_PICTURE, WORKING_SIDE, features_of};
 use super::store::{Entry, Picture};
-use super::{FEATURES_PER_PICTURE, WORKING_SIDE, features_of};
 use crate::case::{EvidenceRecord, OpenVideo};
 use crate::video::FrameStream;
 

@@ -5,7 +5,7 @@
 //! unrelated descriptors rarely do. The inverted file lists, for each word, the index
 //! entries that contain it; a query votes with the inverse frequency of its words.
 
-use super::store::Feature;
+use super::base::Feature;
 
 /// Tables (independent vocabularies).
 pub const TABLES: usize = 6;
@@ -14,7 +14,7 @@ pub const WORD_BITS: usize = 16;
 const WORDS: usize = 1 << WORD_BITS;
 
 /// Which descriptor bits make each table's word: a fixed permutation of the 256 bits
-/// (seeded; changing it changes [`super::INDEX_VERSION`]), taken 16 at a time.
+/// (seeded; changing it changes [`super::base::INDEX_VERSION`]), taken 16 at a time.
 fn bit_positions() -> &'static [[u8; WORD_BITS]; TABLES] {
     static BITS: std::sync::OnceLock<[[u8; WORD_BITS]; TABLES]> = std::sync::OnceLock::new();
     BITS.get_or_init(|| {
