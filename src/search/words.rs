@@ -128,3 +128,55 @@ impl InvertedFile {
         scores
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The tables use disjoint bits: flipping one descriptor bit changes the word of at
+    /// most one table, and the tables cover TABLES × WORD_BITS distinct bits.
+    #[test]
+    fn tables_use_disjoint_bits() {
+        let base = [
+            0x0123_4567_89AB_CDEF,
+            0xFEDC_BA98_7654_3210,
+            0x0F0F_0F0F_F0F0_F0F0,
+            0x3333_CCCC_5555_AAAA,
+        ];
+        let words: Vec<usize> = (0..TABLES).map(|t| word(&base, t)).collect();
+        let mut covered = 0;
+        for bit in 0..256 {
+            let mut d = base;
+            d[bit / 64] ^= 1 << (bit % 64);
+            let changed = (0..TABLES).filter(|&t| word(&d, t) != words[t]).count();
+            assert!(changed <= 1, "bit {bit} is in {changed} tables");
+            covered += changed;
+        }
+        assert_eq!(covered, TABLES * WORD_BITS);
+    }
+
+    /// A picture sharing a query's descriptors outscores one that does not, and a word
+    /// held by every picture counts for nothing.
+    #[test]
+    fn shared_words_rank_first() {
+        let d = |k: u64| {
+            [
+                k.wrapping_mul(0x9E37_79B9_7F4A_7C15),
+                k ^ 0xDEAD_BEEF,
+                k.rotate_left(17),
+                !k,
+            ]
+        };
+        let features =
+            |ks: std::ops::Range<u64>| ks.map(|k| Feature::new(0.0, 0.0, d(k))).collect::<Vec<_>>();
+        let mut all = features(0..100);
+        all.extend(features(1000..1100));
+        let file = InvertedFile::build(&all, &[0..100, 100..200]);
+        let query: Vec<[u64; 4]> = (0..40).map(d).collect();
+        let scores = file.score(&query);
+        assert!(
+            scores[0] > 0.0 && scores[1] < scores[0] / 10.0,
+            "{scores:?}"
+        );
+    }
+}
