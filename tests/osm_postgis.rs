@@ -413,7 +413,15 @@ fn query_builder_over_postgis(conninfo: &str, index: &OsmIndex) {
     h.run_steps(2);
     h.get_by_label_contains(&format!("{} results", expected.len()));
     h.get_by_label_contains("querying PostGIS at");
-    let ledger = h.state().app.as_ref().unwrap().state.ledger.snapshot();
+    let ledger = h
+        .state()
+        .app
+        .as_ref()
+        .unwrap()
+        .state
+        .basemap
+        .ledger
+        .snapshot();
     assert!(
         ledger.iter().any(|e| e
             .purpose

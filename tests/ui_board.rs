@@ -54,7 +54,7 @@ fn board_with_two_panels() -> (tempfile::TempDir, Harness<'static, Holder>, Stri
         |h| !app(h).board_images.loading() && app(h).board_images.texture_count() > 0,
     );
     assert!(!app(&h).board_images.loading(), "images decoded");
-    assert_eq!(app(&h).state.workspace, Workspace::Board);
+    assert_eq!(app(&h).state.shell.workspace, Workspace::Board);
     let id = app(&h).state.board.finding.clone().unwrap();
     (dir, h, id)
 }
@@ -322,7 +322,7 @@ fn autosaved_work_is_offered_after_a_crash_and_restored() {
         "red cap",
         "the autosaved label is back and saved"
     );
-    assert_eq!(app(&h).state.workspace, Workspace::Board);
+    assert_eq!(app(&h).state.shell.workspace, Workspace::Board);
     drop(h);
     // Once restored, the draft is gone: the next start offers nothing.
     let case = Case::open(&dir.path().join("c")).unwrap();
@@ -365,7 +365,12 @@ fn a_map_snapshot_becomes_a_panel_with_its_bounds_and_basemap() {
     assert!(answered, "a screenshot was requested");
     h.run_steps(4);
     let f = saved_finding(&dir, &id);
-    assert_eq!(f.panels.len(), 3, "status: {:?}", app(&h).state.status);
+    assert_eq!(
+        f.panels.len(),
+        3,
+        "status: {:?}",
+        app(&h).state.shell.status
+    );
     let geoproof::case::comparison::PanelSource::MapSnapshot {
         file,
         west,
@@ -384,10 +389,10 @@ fn a_map_snapshot_becomes_a_panel_with_its_bounds_and_basemap() {
     );
     assert!(basemap.contains("Blue Marble"), "{basemap}");
     let png = image::open(dir.path().join("c").join(file)).unwrap();
-    let extent = app(&h).state.map_view.unwrap();
+    let extent = app(&h).state.map.view.unwrap();
     assert_eq!(png.width(), extent.rect.width().round() as u32);
     assert_eq!(
-        app(&h).state.workspace,
+        app(&h).state.shell.workspace,
         Workspace::Board,
         "back on the board"
     );
@@ -403,7 +408,7 @@ fn the_figure_dialog_previews_with_the_exporter_and_exports_with_a_manifest() {
     h.get_by_label("Export figure…").click();
     // The preview renders in the background at once, without asking.
     wait_for_preview(&mut h);
-    let dialog = app(&h).state.figure_dialog.as_ref().expect("dialog open");
+    let dialog = app(&h).state.dialogs.figure.as_ref().expect("dialog open");
     assert!(dialog.error.is_none(), "{:?}", dialog.error);
     let preview = dialog.preview.as_ref().expect("a preview was rendered");
     assert_eq!(
@@ -535,7 +540,7 @@ fn matching_can_be_cancelled() {
         "a cancelled run proposes nothing"
     );
     assert_eq!(
-        app(&h).state.status,
+        app(&h).state.shell.status,
         Some(geoproof::ui::Status::Info("matching cancelled".into()))
     );
 }
@@ -610,7 +615,7 @@ fn undo_takes_back_a_map_edit_on_its_own_and_histories_survive_reopening() {
 /// Runs frames until the figure dialog's preview shows the current options.
 fn wait_for_preview(h: &mut Harness<'static, Holder>) {
     run_until(h, "rendering the preview", Duration::from_secs(60), |h| {
-        let dialog = app(h).state.figure_dialog.as_ref().expect("dialog open");
+        let dialog = app(h).state.dialogs.figure.as_ref().expect("dialog open");
         dialog.preview_is_current()
     });
 }
@@ -631,7 +636,8 @@ fn the_figure_preview_renders_at_once_and_follows_changes() {
     assert!(
         !app(&h)
             .state
-            .figure_dialog
+            .dialogs
+            .figure
             .as_ref()
             .unwrap()
             .preview_is_current(),
@@ -639,7 +645,7 @@ fn the_figure_preview_renders_at_once_and_follows_changes() {
     );
     h.get_by_label_contains("Rendering the preview");
     wait_for_preview(&mut h);
-    let dialog = app(&h).state.figure_dialog.as_ref().unwrap();
+    let dialog = app(&h).state.dialogs.figure.as_ref().unwrap();
     assert!(dialog.error.is_none(), "{:?}", dialog.error);
     assert!(dialog.preview.is_some());
 }
@@ -704,10 +710,10 @@ fn the_shadow_tool_measures_a_ratio_and_takes_it_to_the_map() {
     h.run_steps(2);
     h.get_by_label("Use on the map").click();
     h.run_steps(3);
-    let sun = &app(&h).state.sun;
+    let sun = &app(&h).state.map.sun;
     assert!(sun.enabled);
     assert_eq!(sun.ratio_text, format!("{:.4}", edited.ratio().unwrap().0));
-    assert_eq!(app(&h).state.workspace, Workspace::Map);
+    assert_eq!(app(&h).state.shell.workspace, Workspace::Map);
 }
 
 /// Marks being placed are cancelled with Escape; a top-down bearing measurement reads
@@ -836,7 +842,7 @@ fn a_graphic_item_stays_shielded_until_revealed() {
     assert_eq!(app(&h).board_images.texture_count(), 0);
     h.get_by_label("Graphic content: click to reveal").click();
     h.run_steps(3);
-    assert!(app(&h).state.exposure.revealed.contains(&ids[0]));
+    assert!(app(&h).state.prefs.exposure.revealed.contains(&ids[0]));
     assert!(app(&h).board_images.texture_count() > 0);
     assert!(!app(&h).board_images.overlays_drawn().contains(&shield));
     assert!(
@@ -849,5 +855,5 @@ fn a_graphic_item_stays_shielded_until_revealed() {
     // Reduce exposure is a remembered preference.
     h.get_by_label("Reduce exposure").click();
     h.run_steps(2);
-    assert!(app(&h).state.prefs().reduce_exposure);
+    assert!(app(&h).state.saved_prefs().reduce_exposure);
 }

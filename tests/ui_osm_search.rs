@@ -110,8 +110,8 @@ fn a_search_area_drawn_on_the_map_bounds_the_results() {
     h.run_steps(2);
     {
         let state = &mut h.state_mut().app.as_mut().unwrap().state;
-        state.map.center_at(walkers::lon_lat(9.53, 47.15));
-        state.map.set_zoom(11.0).unwrap();
+        state.map.memory.center_at(walkers::lon_lat(9.53, 47.15));
+        state.map.memory.set_zoom(11.0).unwrap();
         let search = &mut state.osm_search;
         search.open = true;
         search.cache_dir = Some(cache.path().to_owned());
@@ -124,7 +124,7 @@ fn a_search_area_drawn_on_the_map_bounds_the_results() {
     assert!(app(&h).state.osm_search.drawing);
     h.get_by_label_contains("click the map: 0 corners");
     // Three clicks on the map: a triangle around the map's centre.
-    let rect = app(&h).state.map_view.expect("map drawn").rect;
+    let rect = app(&h).state.map.view.expect("map drawn").rect;
     let c = rect.center();
     for p in [
         c + vec2(-150.0, 120.0),

@@ -144,7 +144,7 @@ fn press(h: &mut Harness<'static, Holder>, pos: Pos2, pressed: bool) {
 #[test]
 fn step_jump_play_scrub_grab_and_a_frame_bound_annotation() {
     let mut b = open_video_board();
-    assert_eq!(app(&b.h).state.workspace, Workspace::Board);
+    assert_eq!(app(&b.h).state.shell.workspace, Workspace::Board);
     let center = panel_center(&b);
     b.h.hover_at(center);
     b.h.run_steps(1);
@@ -351,7 +351,7 @@ fn a_grab_finishing_while_the_map_is_shown_is_recorded_without_drawing_the_board
     b.h.run_steps(1);
     {
         let app = b.h.state_mut().app.as_mut().unwrap();
-        assert_eq!(app.state.workspace, Workspace::Map);
+        assert_eq!(app.state.shell.workspace, Workspace::Map);
         assert!(
             app.board_images.videos.get(&b.video).unwrap().grabbing(),
             "the grab is running"
@@ -366,7 +366,7 @@ fn a_grab_finishing_while_the_map_is_shown_is_recorded_without_drawing_the_board
         "grabbing on the map",
         Duration::from_secs(30),
         |h| {
-            assert_eq!(app(h).state.workspace, Workspace::Map);
+            assert_eq!(app(h).state.shell.workspace, Workspace::Map);
             let case = app(h).state.case.as_ref().unwrap();
             grabbed = case.evidence().find(|r| r.derived_from.is_some()).cloned();
             grabbed.is_some()

@@ -17,7 +17,7 @@ pub(super) fn basemap_menu_ui(
     use crate::ui::basemap::SourceChoice;
     if ui
         .selectable_label(
-            state.basemap == SourceChoice::BlueMarble,
+            state.basemap.choice == SourceChoice::BlueMarble,
             "Blue Marble (bundled, offline)",
         )
         .clicked()
@@ -66,7 +66,7 @@ pub(super) fn basemap_menu_ui(
         let label = format!("{} (online)", source.name);
         let choice = SourceChoice::Online(source);
         if ui
-            .selectable_label(state.basemap == choice, label)
+            .selectable_label(state.basemap.choice == choice, label)
             .clicked()
         {
             state.commands.push(Command::SetBasemap(choice));
@@ -77,30 +77,30 @@ pub(super) fn basemap_menu_ui(
         let label = ui.label("Custom:");
         let edit = ui
             .add(
-                egui::TextEdit::singleline(&mut state.custom_template)
+                egui::TextEdit::singleline(&mut state.basemap.custom_template)
                     .hint_text("https://host/{z}/{x}/{y}.png")
                     .desired_width(260.0),
             )
             .labelled_by(label.id);
         let entered = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         if ui.button("Use").clicked() || entered {
-            match OnlineSource::custom(&state.custom_template) {
+            match OnlineSource::custom(&state.basemap.custom_template) {
                 Ok(source) => {
-                    state.custom_template_error = None;
+                    state.basemap.custom_template_error = None;
                     state
                         .commands
                         .push(Command::SetBasemap(SourceChoice::Online(source)));
                     ui.close();
                 }
-                Err(e) => state.custom_template_error = Some(e),
+                Err(e) => state.basemap.custom_template_error = Some(e),
             }
         }
     });
-    if let Some(e) = &state.custom_template_error {
+    if let Some(e) = &state.basemap.custom_template_error {
         ui.label(RichText::new(e).color(theme::ERROR));
     }
     ui.separator();
     crate::ui::imagery_layers::layers_menu_ui(ui, state, imagery);
     ui.separator();
-    ui.checkbox(&mut state.show_ledger, "Show network ledger");
+    ui.checkbox(&mut state.basemap.show_ledger, "Show network ledger");
 }

@@ -54,9 +54,9 @@ pub fn case_panel_ui(ui: &mut Ui, state: &mut AppState, thumbnails: &mut Thumbna
         ui,
         case,
         &mut state.lists,
-        state.selection.as_ref(),
+        state.shell.selection.as_ref(),
         thumbnails,
-        &state.exposure,
+        &state.prefs.exposure,
         &mut commands,
     );
     ui.separator();
@@ -70,13 +70,12 @@ pub fn case_panel_ui(ui: &mut Ui, state: &mut AppState, thumbnails: &mut Thumbna
             commands.push(Command::NewFinding);
         }
     });
-    finding_filter_ui(ui, &mut state.finding_filter);
+    finding_filter_ui(ui, &mut state.lists.finding_filter);
     crate::ui::case_lists::finding_list_ui(
         ui,
         case,
         &mut state.lists,
-        &state.finding_filter,
-        state.selection.as_ref(),
+        state.shell.selection.as_ref(),
         &mut commands,
     );
     state.commands.extend(commands);

@@ -7,7 +7,7 @@ use crate::ui::state::AppState;
 
 /// Shown once, before the first online source is enabled.
 pub fn online_consent_ui(ui: &mut Ui, state: &mut AppState) {
-    let Some(SourceChoice::Online(source)) = &state.consent_request else {
+    let Some(SourceChoice::Online(source)) = &state.basemap.consent_request else {
         return;
     };
     let host = source.host();

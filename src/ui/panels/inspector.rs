@@ -42,14 +42,14 @@ pub fn inspector_ui(ui: &mut Ui, state: &mut AppState, borders: Option<&Borders>
     let Some(case) = &state.case else { return };
     let mut parts = InspectorParts {
         board: state.board.working.as_ref(),
-        exposure: &state.exposure,
-        live_edit: &mut state.live_edit,
-        default_fov: state.fov_deg,
+        exposure: &state.prefs.exposure,
+        live_edit: &mut state.map.live_edit,
+        default_fov: state.prefs.fov_deg,
         borders,
         commands: Vec::new(),
         reveal: None,
     };
-    match &state.selection {
+    match &state.shell.selection {
         Some(Selection::Evidence(id)) => {
             if let Ok(e) = case.find_evidence(id) {
                 evidence_inspector_ui(ui, case, e, &mut parts);
@@ -68,9 +68,9 @@ pub fn inspector_ui(ui: &mut Ui, state: &mut AppState, borders: Option<&Borders>
     state.commands.extend(commands);
     if let Some((id, shown)) = reveal {
         if shown {
-            state.exposure.revealed.insert(id);
+            state.prefs.exposure.revealed.insert(id);
         } else {
-            state.exposure.revealed.remove(&id);
+            state.prefs.exposure.revealed.remove(&id);
         }
     }
 }

@@ -8,15 +8,15 @@ use crate::ui::theme;
 
 /// Every request this session: when, to which host, which tile, what came back.
 pub fn ledger_ui(ui: &mut Ui, state: &mut AppState) {
-    let count = state.ledger.len();
+    let count = state.basemap.ledger.len();
     ui.horizontal(|ui| {
         ui.label(RichText::new("Network ledger").strong());
         ui.label(format!(
             "{count} requests, {} failed",
-            state.ledger.failed()
+            state.basemap.ledger.failed()
         ));
         if ui.button("Hide").clicked() {
-            state.show_ledger = false;
+            state.basemap.show_ledger = false;
         }
     });
     if count == 0 {
@@ -29,7 +29,7 @@ pub fn ledger_ui(ui: &mut Ui, state: &mut AppState) {
         .stick_to_bottom(true)
         .auto_shrink([false, false])
         .show_rows(ui, row_height, count, |ui, rows| {
-            for entry in state.ledger.rows(rows) {
+            for entry in state.basemap.ledger.rows(rows) {
                 let (result, color) = match &entry.outcome {
                     Outcome::InFlight => ("in flight".to_owned(), ui.visuals().text_color()),
                     Outcome::Ok { bytes, millis } => (

@@ -9,29 +9,29 @@ use crate::ui::theme;
 
 pub fn status_bar_ui(ui: &mut Ui, state: &mut AppState) {
     ui.horizontal(|ui| {
-        match state.hover {
+        match state.map.hover {
             Some(p) => ui.monospace(format!("{:.6}, {:.6}", p.lat, p.lon)),
             None => ui.monospace("—"),
         };
         ui.separator();
-        if state.measure.len() >= 2 {
-            let n = state.measure.len();
-            let m = crate::spatial::measure(state.measure[n - 2], state.measure[n - 1]);
+        if state.map.measure.len() >= 2 {
+            let n = state.map.measure.len();
+            let m = crate::spatial::measure(state.map.measure[n - 2], state.map.measure[n - 1]);
             ui.label(format!(
                 "Measure: {:.1} m, azimuth {:.2}° (back {:.2}°), path {:.1} m",
                 m.distance_m,
                 m.azimuth_deg,
                 m.back_azimuth_deg,
-                crate::spatial::path_length_m(&state.measure)
+                crate::spatial::path_length_m(&state.map.measure)
             ));
             ui.separator();
         }
-        if let Some((done, total)) = state.import_progress {
+        if let Some((done, total)) = state.imports.import_progress {
             ui.spinner();
             ui.label(format!("Importing {done}/{total}…"));
             ui.separator();
         }
-        if let Some((done, total)) = state.collection_progress {
+        if let Some((done, total)) = state.imports.collection_progress {
             ui.spinner();
             ui.label(format!("Importing the collection: {done}/{total} files…"));
             if ui.small_button("Cancel").clicked() {
@@ -40,7 +40,7 @@ pub fn status_bar_ui(ui: &mut Ui, state: &mut AppState) {
             ui.separator();
         }
         network_status_ui(ui, state);
-        match &state.status {
+        match &state.shell.status {
             Some(Status::Info(s)) => {
                 ui.separator();
                 ui.label(s);
@@ -56,10 +56,10 @@ pub fn status_bar_ui(ui: &mut Ui, state: &mut AppState) {
 
 /// Says plainly whether the app is talking to the network, and to whom.
 fn network_status_ui(ui: &mut Ui, state: &mut AppState) {
-    let requests = state.ledger.len();
-    match &state.basemap {
+    let requests = state.basemap.ledger.len();
+    match &state.basemap.choice {
         SourceChoice::Online(source) => {
-            let failed = state.ledger.failed();
+            let failed = state.basemap.ledger.failed();
             let mut text = format!("ONLINE: {} · {requests} requests", source.host());
             if failed > 0 {
                 text.push_str(&format!(" · {failed} failed"));
@@ -74,7 +74,7 @@ fn network_status_ui(ui: &mut Ui, state: &mut AppState) {
                 .on_hover_text("Show the network ledger")
                 .clicked()
             {
-                state.show_ledger = true;
+                state.basemap.show_ledger = true;
             }
             if ui.button("Go offline").clicked() {
                 state

@@ -53,7 +53,7 @@ pub fn top_bar_ui(
             (Workspace::Board, "Board", "Comparison board"),
         ] {
             if ui
-                .selectable_label(state.workspace == w, name)
+                .selectable_label(state.shell.workspace == w, name)
                 .on_hover_text(tip)
                 .clicked()
             {
@@ -65,7 +65,7 @@ pub fn top_bar_ui(
         ui.menu_button("Case", |ui| case_menu_ui(ui, state));
         ui.menu_button("Basemap", |ui| basemap_menu_ui(ui, state, imagery));
         crate::ui::about::help_menu_ui(ui);
-        ui.checkbox(&mut state.exposure.reduce, "Reduce exposure")
+        ui.checkbox(&mut state.prefs.exposure.reduce, "Reduce exposure")
             .on_hover_text(
                 "Panels and frames in greyscale, every thumbnail blurred (remembered). \
                  Videos never start on their own and geoproof plays no sound.",
@@ -74,7 +74,7 @@ pub fn top_bar_ui(
         let label = ui.label("Go to:");
         let response = ui
             .add(
-                egui::TextEdit::singleline(&mut state.goto_text)
+                egui::TextEdit::singleline(&mut state.map.goto_text)
                     .hint_text("53.079839, 34.554344 · DMS · MGRS · UTM · map link")
                     .desired_width(300.0),
             )
@@ -83,11 +83,11 @@ pub fn top_bar_ui(
         if ui.button("Go").clicked() || submitted {
             state.go_to();
         }
-        if let Some(err) = &state.goto_error {
+        if let Some(err) = &state.map.goto_error {
             ui.label(RichText::new(err).color(theme::ERROR));
         }
         ui.separator();
-        if state.workspace == crate::ui::state::Workspace::Board {
+        if state.shell.workspace == crate::ui::state::Workspace::Board {
             // The board has its own tools; the map's would only confuse.
             return;
         }
@@ -105,14 +105,14 @@ pub fn top_bar_ui(
             ),
         ] {
             if ui
-                .selectable_label(state.tool == tool, label)
+                .selectable_label(state.map.tool == tool, label)
                 .on_hover_text(tip)
                 .clicked()
             {
                 state.commands.push(Command::SetTool(tool));
             }
         }
-        if !state.measure.is_empty() && ui.button("Clear measure").clicked() {
+        if !state.map.measure.is_empty() && ui.button("Clear measure").clicked() {
             state.commands.push(Command::ClearMeasure);
         }
     });
@@ -194,7 +194,7 @@ fn case_menu_ui(ui: &mut Ui, state: &mut AppState) {
         .on_hover_text("Trusted timestamps (RFC 3161) of the case, after you agree")
         .clicked()
     {
-        state.stamp_dialog = Some(crate::ui::stamp_dialog::StampDialog::new());
+        state.dialogs.stamp = Some(crate::ui::stamp_dialog::StampDialog::new());
         ui.close();
     }
     if ui
@@ -210,7 +210,7 @@ fn case_menu_ui(ui: &mut Ui, state: &mut AppState) {
         .on_hover_text("The posts the evidence came from, searchable by caption")
         .clicked()
     {
-        state.posts.open = true;
+        state.dialogs.posts.open = true;
         ui.close();
     }
 }
