@@ -323,10 +323,10 @@ impl GeoproofApp {
         stamp_dialog::stamp_dialog_ui(
             ui,
             stamp_dialog::StampCtx {
-                case: &mut self.state.case,
+                case: self.state.case.as_ref(),
                 ledger: &self.state.basemap.ledger,
-                status: &mut self.state.shell.status,
                 stamp_dialog: &mut self.state.dialogs.stamp,
+                commands: &mut self.state.commands,
             },
         );
         about::about_window_ui(&ctx);

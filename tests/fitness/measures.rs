@@ -21,7 +21,7 @@ const MAX_FN_LINES: usize = 120;
 
 /// Ceilings of today's code (targets from #30 in the comments).
 const CEILING_APP_STATE_FIELDS: usize = 13; // target ≤ 12
-const CEILING_APP_STATE_PUB_FIELDS: usize = 13; // target 0
+const CEILING_APP_STATE_PUB_FIELDS: usize = 0; // target 0 (reached)
 const CEILING_UI_THREADS: usize = 0; // was 17; every job goes through ui/jobs
 const CEILING_STRING_ERRORS: usize = 20; // target 0
 const CEILING_LONG_FILES: usize = 1; // target 0

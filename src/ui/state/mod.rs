@@ -21,28 +21,28 @@ use super::board::BoardState;
 const GO_TO_ZOOM: f64 = 12.0;
 
 pub struct AppState {
-    pub case: Option<Case>,
-    pub commands: Vec<Command>,
+    pub(in crate::ui) case: Option<Case>,
+    pub(in crate::ui) commands: Vec<Command>,
     /// What is selected, which workspace is shown, the status line.
-    pub shell: Shell,
-    pub prefs: super::prefs::Preferences,
+    pub(in crate::ui) shell: Shell,
+    pub(in crate::ui) prefs: super::prefs::Preferences,
     /// The map, its tools and overlays' state.
-    pub map: super::map_state::MapState,
+    pub(in crate::ui) map: super::map_state::MapState,
     /// The basemap in use, online consent and the network ledger.
-    pub basemap: super::basemap::state::BasemapState,
+    pub(in crate::ui) basemap: super::basemap::state::BasemapState,
     /// Files and collections to import, and their progress.
-    pub imports: super::imports::Imports,
+    pub(in crate::ui) imports: super::imports::Imports,
     /// The case panel's list orders and filters.
-    pub lists: super::case_lists::CaseLists,
-    pub board: BoardState,
+    pub(in crate::ui) lists: super::case_lists::CaseLists,
+    pub(in crate::ui) board: BoardState,
     /// The georeference view (image beside the map), when open.
-    pub georef: Option<super::georef::session::GeorefSession>,
+    pub(in crate::ui) georef: Option<super::georef::session::GeorefSession>,
     /// Stepping through a finding's candidate sites beside its evidence.
-    pub candidate_session: Option<super::candidates::CandidateSession>,
+    pub(in crate::ui) candidate_session: Option<super::candidates::CandidateSession>,
     /// The OpenStreetMap query builder (its extract, index and results).
-    pub osm_search: super::osm_search::OsmSearch,
+    pub(in crate::ui) osm_search: super::osm_search::OsmSearch,
     /// The windows over the workspace: stamp, posts, figure export.
-    pub dialogs: Dialogs,
+    pub(in crate::ui) dialogs: Dialogs,
 }
 
 /// What the whole app shows: the selection, the workspace, the status line.
@@ -77,6 +77,92 @@ pub fn selected_finding<'a>(
 }
 
 pub use super::prefs::Prefs;
+
+/// What tests and the app shell read of the state; the parts' own fields are theirs.
+/// Changes go through [`AppState::push`] (a command, as a UI element would send it) or,
+/// for a part's own settings, its `*_mut` accessor.
+impl AppState {
+    pub fn case(&self) -> Option<&Case> {
+        self.case.as_ref()
+    }
+
+    pub fn shell(&self) -> &Shell {
+        &self.shell
+    }
+
+    pub fn shell_mut(&mut self) -> &mut Shell {
+        &mut self.shell
+    }
+
+    pub fn prefs(&self) -> &super::prefs::Preferences {
+        &self.prefs
+    }
+
+    pub fn prefs_mut(&mut self) -> &mut super::prefs::Preferences {
+        &mut self.prefs
+    }
+
+    pub fn map(&self) -> &super::map_state::MapState {
+        &self.map
+    }
+
+    pub fn map_mut(&mut self) -> &mut super::map_state::MapState {
+        &mut self.map
+    }
+
+    pub fn basemap(&self) -> &super::basemap::state::BasemapState {
+        &self.basemap
+    }
+
+    pub fn basemap_mut(&mut self) -> &mut super::basemap::state::BasemapState {
+        &mut self.basemap
+    }
+
+    pub fn imports(&self) -> &super::imports::Imports {
+        &self.imports
+    }
+
+    pub fn board(&self) -> &BoardState {
+        &self.board
+    }
+
+    pub fn board_mut(&mut self) -> &mut BoardState {
+        &mut self.board
+    }
+
+    pub fn georef(&self) -> Option<&super::georef::session::GeorefSession> {
+        self.georef.as_ref()
+    }
+
+    pub fn candidate_session(&self) -> Option<&super::candidates::CandidateSession> {
+        self.candidate_session.as_ref()
+    }
+
+    pub fn candidate_session_mut(&mut self) -> Option<&mut super::candidates::CandidateSession> {
+        self.candidate_session.as_mut()
+    }
+
+    pub fn osm_search(&self) -> &super::osm_search::OsmSearch {
+        &self.osm_search
+    }
+
+    pub fn osm_search_mut(&mut self) -> &mut super::osm_search::OsmSearch {
+        &mut self.osm_search
+    }
+
+    pub fn dialogs(&self) -> &Dialogs {
+        &self.dialogs
+    }
+
+    pub fn dialogs_mut(&mut self) -> &mut Dialogs {
+        &mut self.dialogs
+    }
+
+    /// Queues a command for the end of the frame, as a UI element would.
+    pub fn push(&mut self, command: Command) {
+        self.commands.push(command);
+    }
+}
 
 impl AppState {
     pub fn new(case: Option<Case>) -> AppState {
@@ -509,6 +595,8 @@ impl AppState {
             Command::ExportPanelImage { panel, path } => self.export_panel_image(&panel, &path)?,
             Command::AddFrameGrab(result) => self.add_frame_grab(result)?,
             Command::Report(message) => self.shell.status = Some(Status::Error(message)),
+            Command::Notify(status) => self.shell.status = Some(status),
+            Command::Stamp(stamp) => self.apply_stamp(stamp)?,
             Command::StartGeoref { panel } => {
                 self.commit_board()?;
                 let finding = self
@@ -520,6 +608,27 @@ impl AppState {
             }
             Command::ExportGeoref { kind, path } => self.export_georef(kind, &path)?,
             Command::StartCandidates(id) => self.start_candidates(&id),
+        }
+        Ok(())
+    }
+
+    fn apply_stamp(&mut self, command: super::command::StampCommand) -> Result<(), String> {
+        use super::command::StampCommand;
+        match command {
+            StampCommand::WriteManifest { urls } => {
+                let case = self.case.as_mut().ok_or("no case is open")?;
+                let manifest = case.stamp_manifest().map_err(|e| e.to_string())?;
+                if let Some(dialog) = &mut self.dialogs.stamp {
+                    dialog.manifest_ready(manifest, urls);
+                }
+            }
+            StampCommand::Store { manifest, replies } => {
+                self.shell.status = Some(super::stamp_dialog::store(
+                    self.case.as_mut(),
+                    &manifest,
+                    &replies,
+                ));
+            }
         }
         Ok(())
     }
