@@ -315,7 +315,6 @@ impl GeoproofApp {
                     map_view: state.map.view,
                     ledger: &state.basemap.ledger,
                     selected,
-                    status: &mut state.shell.status,
                     commands: &mut state.commands,
                 },
             );

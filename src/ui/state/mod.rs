@@ -385,7 +385,6 @@ impl AppState {
             case: self.case.as_ref(),
             georef: &mut self.georef,
             map_view: self.map.view,
-            status: &mut self.shell.status,
             commands: &mut self.commands,
         }
     }
@@ -424,7 +423,6 @@ impl AppState {
             candidate_session: &mut self.candidate_session,
             map: &mut self.map.memory,
             default_precision_m: self.prefs.default_precision_m,
-            status: &mut self.shell.status,
             commands: &mut self.commands,
         }
     }
