@@ -78,3 +78,12 @@ impl TerrainError {
 pub(crate) fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
+
+impl From<crate::fsio::FileError> for TerrainError {
+    fn from(e: crate::fsio::FileError) -> TerrainError {
+        TerrainError::Write {
+            path: e.path,
+            reason: e.source.to_string(),
+        }
+    }
+}
