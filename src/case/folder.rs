@@ -13,7 +13,7 @@ use super::invalid::Invalid;
 use super::layout::{CACHE_DIR, CASE_FILE, EVIDENCE_DIR, FINDINGS_DIR, LOCK_FILE};
 use super::log::{self, LogEntry};
 use super::model::{CaseMeta, EvidenceRecord, Extra, Finding, SCHEMA_VERSION, is_valid_finding_id};
-use super::{limits, lock, store, validate};
+use super::{limits, lock, store};
 
 /// Whether this process may write the case.
 #[derive(Debug)]
