@@ -74,7 +74,7 @@ pub enum AnalystError {
     #[error("no config folder: set ${CONFIG_DIR_ENV}, $XDG_CONFIG_HOME or $HOME")]
     NoConfigDir,
     #[error(
-        "{}: no analyst key; create one with `geoproof analyst init --name NAME`",
+        "{}: no analyst key; create one first",
         path.display()
     )]
     NoKey { path: PathBuf },

@@ -176,7 +176,7 @@ impl Case {
             ));
         }
         if step.to == ReviewStatus::Disputed && step.reason.trim().is_empty() {
-            return Err(self.refused(id, "a dispute needs a reason (--reason)".into()));
+            return Err(self.refused(id, "a dispute needs a reason".into()));
         }
         let Some(sig) = &step.signature else {
             return Err(self.refused(id, "a review step must be signed".into()));

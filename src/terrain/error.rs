@@ -5,7 +5,7 @@ use std::path::PathBuf;
 /// A refusal with its cause. Every variant that comes from a file names it.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum TerrainError {
-    #[error("no elevation file given (--dem FILE)")]
+    #[error("no elevation file given")]
     NoDem,
     #[error("{}: not a local file path (GDAL virtual paths and URLs are not opened)", path.display())]
     NotLocal { path: PathBuf },
