@@ -37,10 +37,10 @@ pub enum FigureError {
     Request(#[from] RequestError),
     /// A panel's picture cannot be located, read or decoded.
     #[error(transparent)]
-    Panel(#[from] PanelError),
+    Panel(Box<PanelError>),
     /// A redaction does not lie on its panel's picture (never silently clipped).
     #[error(transparent)]
-    Redaction(#[from] RedactionError),
+    Redaction(Box<RedactionError>),
     /// Shaping text or encoding the PNG, SVG or manifest failed.
     #[error(transparent)]
     Render(#[from] RenderError),
@@ -49,7 +49,19 @@ pub enum FigureError {
     Write(#[from] crate::fsio::FileError),
     /// The export could not be recorded in the case's audit log.
     #[error("recording the export in the audit log: {0}")]
-    Log(#[source] crate::case::CaseError),
+    Log(#[source] Box<crate::case::CaseError>),
+}
+
+impl From<PanelError> for FigureError {
+    fn from(e: PanelError) -> FigureError {
+        FigureError::Panel(Box::new(e))
+    }
+}
+
+impl From<RedactionError> for FigureError {
+    fn from(e: RedactionError) -> FigureError {
+        FigureError::Redaction(Box::new(e))
+    }
 }
 
 /// A figure request that cannot be met.
@@ -60,7 +72,7 @@ pub enum RequestError {
     NoOutput,
     /// The finding is not in the case.
     #[error(transparent)]
-    Finding(crate::case::CaseError),
+    Finding(Box<crate::case::CaseError>),
     #[error("finding {finding} has no panels to show")]
     NoPanels { finding: String },
     #[error("finding {finding} has no panel {panel}")]
@@ -86,7 +98,7 @@ pub enum RequestError {
 pub enum PanelError {
     /// The panel's file is not in the case (or its record is not valid).
     #[error(transparent)]
-    Locate(#[from] crate::case::CaseError),
+    Locate(Box<crate::case::CaseError>),
     /// The picture's size cannot be read from its header.
     #[error("{}: {source}", path.display())]
     Size {
@@ -102,6 +114,12 @@ pub enum PanelError {
     Frame(#[from] crate::case::FrameError),
 }
 
+impl From<crate::case::CaseError> for PanelError {
+    fn from(e: crate::case::CaseError) -> PanelError {
+        PanelError::Locate(Box::new(e))
+    }
+}
+
 /// A redaction that does not lie on its panel's picture.
 #[derive(Debug, thiserror::Error)]
 #[error(
@@ -115,5 +133,5 @@ pub struct RedactionError {
     pub panel: String,
     pub annotation: String,
     #[source]
-    pub problem: crate::case::Invalid,
+    pub problem: Box<crate::case::Invalid>,
 }

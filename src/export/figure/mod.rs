@@ -92,7 +92,7 @@ pub fn export(
     let first = png_path.or(svg_path).ok_or(RequestError::NoOutput)?;
     let finding = case
         .finding(finding_id)
-        .map_err(RequestError::Finding)?
+        .map_err(|e| RequestError::Finding(Box::new(e)))?
         .clone();
     let mut ts = Typesetter::new()?;
     let figure = build(case, &finding, options, &mut ts)?;
@@ -134,7 +134,7 @@ pub fn export(
                 "width": figure.width,
             }),
         );
-        case.save().map_err(FigureError::Log)?;
+        case.save().map_err(|e| FigureError::Log(Box::new(e)))?;
     }
     Ok(FigureExport {
         manifest: manifest_path,

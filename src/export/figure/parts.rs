@@ -55,7 +55,7 @@ pub(super) fn check_redactions(
                 finding: finding.id.clone(),
                 panel: a.panel.clone(),
                 annotation: a.id.clone(),
-                problem,
+                problem: Box::new(problem),
             },
         )?;
     }
