@@ -33,6 +33,18 @@ pub fn write_atomic(path: &Path, bytes: &[u8], read_only: bool) -> Result<(), Fi
     })
 }
 
+/// Who may read and change a file once it is in place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// 0644: case files shared by a team through git, exports.
+    Shared,
+    /// 0444: originals, which never exist writable.
+    ReadOnly,
+    /// 0600: secrets (the analyst's key); never readable by others, not even before
+    /// the rename.
+    Private,
+}
+
 /// The atomic write itself: `fill` writes the temp file (beside `path`); it is then
 /// synced, given its permissions, renamed into place and the folder synced. A failing
 /// `fill` leaves nothing behind.
@@ -40,6 +52,25 @@ pub fn write_atomic_with<E: From<FileError>>(
     path: &Path,
     read_only: bool,
     fill: impl FnOnce(&mut File) -> Result<(), E>,
+) -> Result<(), E> {
+    let access = if read_only {
+        Access::ReadOnly
+    } else {
+        Access::Shared
+    };
+    write_through_temp(path, "", access, |tmp| fill(tmp.as_file_mut()))
+}
+
+/// The one "temp file beside the target, then persist with a mode" of the program.
+/// `fill` writes the temp file, through its handle or by its path (GDAL writes by path;
+/// `suffix` gives it the extension its driver expects). The file is then synced, given
+/// `access`, renamed over `path` and the folder synced. A failing `fill` leaves nothing
+/// behind.
+pub fn write_through_temp<E: From<FileError>>(
+    path: &Path,
+    suffix: &str,
+    access: Access,
+    fill: impl FnOnce(&mut tempfile::NamedTempFile) -> Result<(), E>,
 ) -> Result<(), E> {
     let io_err = FileError::at(path);
     let dir = match path.parent() {
@@ -57,11 +88,12 @@ pub fn write_atomic_with<E: From<FileError>>(
     let io_err = |source| E::from(FileError::at(path)(source));
     let mut tmp = tempfile::Builder::new()
         .prefix(".tmp-")
+        .suffix(suffix)
         .tempfile_in(dir)
         .map_err(io_err)?;
-    fill(tmp.as_file_mut())?;
+    fill(&mut tmp)?;
     tmp.as_file().sync_all().map_err(io_err)?;
-    set_permissions(tmp.as_file(), read_only).map_err(io_err)?;
+    set_permissions(tmp.as_file(), access).map_err(io_err)?;
     tmp.persist(path).map_err(|e| io_err(e.error))?;
     sync_dir(dir).map_err(io_err)?;
     Ok(())
@@ -69,17 +101,21 @@ pub fn write_atomic_with<E: From<FileError>>(
 
 /// Temp files are created private (0600); a case file is shared by a team through
 /// git, so it gets ordinary permissions: 0644, or 0444 for originals.
-fn set_permissions(file: &File, read_only: bool) -> io::Result<()> {
+fn set_permissions(file: &File, access: Access) -> io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = if read_only { 0o444 } else { 0o644 };
+        let mode = match access {
+            Access::Shared => 0o644,
+            Access::ReadOnly => 0o444,
+            Access::Private => 0o600,
+        };
         file.set_permissions(fs::Permissions::from_mode(mode))
     }
     #[cfg(not(unix))]
     {
         let mut perms = file.metadata()?.permissions();
-        perms.set_readonly(read_only);
+        perms.set_readonly(access == Access::ReadOnly);
         file.set_permissions(perms)
     }
 }

@@ -112,7 +112,10 @@ fn bad_imagery_is_refused_with_the_file_and_the_reason() {
     let dir = tempfile::tempdir().unwrap();
     let no_transform = dir.path().join("plain.tif");
     utm_tiff(&no_transform, true, false);
-    let e = ImageryReader::open(&no_transform).err().unwrap();
+    let e = ImageryReader::open(&no_transform)
+        .err()
+        .unwrap()
+        .to_string();
     assert!(
         e.contains("plain.tif") && e.contains("no georeferencing"),
         "{e}"
@@ -120,7 +123,7 @@ fn bad_imagery_is_refused_with_the_file_and_the_reason() {
 
     let no_crs = dir.path().join("nocrs.tif");
     utm_tiff(&no_crs, false, true);
-    let e = ImageryReader::open(&no_crs).err().unwrap();
+    let e = ImageryReader::open(&no_crs).err().unwrap().to_string();
     assert!(
         e.contains("nocrs.tif") && e.contains("coordinate reference system"),
         "{e}"
@@ -128,7 +131,7 @@ fn bad_imagery_is_refused_with_the_file_and_the_reason() {
 
     let text = dir.path().join("notes.tif");
     std::fs::write(&text, "not a tiff at all").unwrap();
-    let e = ImageryReader::open(&text).err().unwrap();
+    let e = ImageryReader::open(&text).err().unwrap().to_string();
     assert!(e.contains("not a GeoTIFF or JPEG 2000 file"), "{e}");
 
     let whole = dir.path().join("whole.tif");
@@ -136,13 +139,14 @@ fn bad_imagery_is_refused_with_the_file_and_the_reason() {
     let bytes = std::fs::read(&whole).unwrap();
     let truncated = dir.path().join("truncated.tif");
     std::fs::write(&truncated, &bytes[..bytes.len() / 3]).unwrap();
-    let e = ImageryReader::open(&truncated).err().unwrap();
+    let e = ImageryReader::open(&truncated).err().unwrap().to_string();
     assert!(e.contains("truncated.tif"), "{e}");
     assert_eq!(e.lines().count(), 1, "{e}");
 
     let e = ImageryReader::open(Path::new("/vsicurl/https://example.com/x.tif"))
         .err()
-        .unwrap();
+        .unwrap()
+        .to_string();
     assert!(e.contains("not a local file path"), "{e}");
 }
 
@@ -224,7 +228,7 @@ fn jpeg_2000_opens_and_a_crs_that_cannot_be_placed_on_the_globe_is_refused() {
         )
         .unwrap();
     }
-    let e = ImageryReader::open(&local).err().unwrap();
+    let e = ImageryReader::open(&local).err().unwrap().to_string();
     assert!(e.contains("site-grid.tif"), "{e}");
     assert_eq!(e.lines().count(), 1, "{e}");
 }

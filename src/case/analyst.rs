@@ -7,6 +7,7 @@
 //! `secret_key`, both keys lowercase hex) written with mode 0600; a key file anyone but
 //! its owner may read or write is refused when loaded.
 
+use super::invalid::Invalid;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -33,7 +34,7 @@ impl AnalystKey {
         fingerprint(&self.public_key)
     }
 
-    pub(super) fn check(&self) -> Result<(), String> {
+    pub(super) fn check(&self) -> Result<(), Invalid> {
         super::limits::text("analyst name", &self.name, super::MAX_SHORT_TEXT)?;
         parse_public_key(&self.public_key).map(|_| ())
     }
@@ -48,16 +49,23 @@ pub fn fingerprint(public_key_hex: &str) -> String {
 }
 
 /// A public key from its hex form.
-pub(super) fn parse_public_key(hex_text: &str) -> Result<VerifyingKey, String> {
+pub(super) fn parse_public_key(hex_text: &str) -> Result<VerifyingKey, Invalid> {
     let bytes: [u8; 32] = hex::decode(hex_text)
         .ok()
         .and_then(|b| b.try_into().ok())
         .ok_or_else(|| {
             let shown: String = hex_text.chars().take(20).collect();
-            format!("public key {shown:?}… is not 64 hex digits")
+            Invalid::rule(
+                "public key",
+                format!("public key {shown:?}… is not 64 hex digits"),
+            )
         })?;
-    VerifyingKey::from_bytes(&bytes)
-        .map_err(|_| format!("public key {} is not an Ed25519 key", &hex_text[..12]))
+    VerifyingKey::from_bytes(&bytes).map_err(|_| {
+        Invalid::rule(
+            "public key",
+            format!("public key {} is not an Ed25519 key", &hex_text[..12]),
+        )
+    })
 }
 
 /// What can go wrong with the analyst's own key.
@@ -66,7 +74,7 @@ pub enum AnalystError {
     #[error("no config folder: set ${CONFIG_DIR_ENV}, $XDG_CONFIG_HOME or $HOME")]
     NoConfigDir,
     #[error(
-        "{}: no analyst key; create one with `geoproof analyst init --name NAME`",
+        "{}: no analyst key; create one first",
         path.display()
     )]
     NoKey { path: PathBuf },
@@ -83,7 +91,7 @@ pub enum AnalystError {
     #[error("{}: malformed key file: {reason}", path.display())]
     Malformed { path: PathBuf, reason: String },
     #[error("analyst name {name:?}: {reason}")]
-    BadName { name: String, reason: String },
+    BadName { name: String, reason: Invalid },
     #[error("{}: {source}", path.display())]
     Io {
         path: PathBuf,
@@ -163,7 +171,7 @@ fn init_at(path: &Path, name: &str) -> Result<LocalAnalyst, AnalystError> {
     super::limits::text("analyst name", name, super::MAX_SHORT_TEXT)
         .and_then(|()| {
             if name.is_empty() {
-                Err("is empty".to_owned())
+                Err(Invalid::rule("analyst name", "is empty"))
             } else {
                 Ok(())
             }
@@ -208,15 +216,12 @@ fn init_at(path: &Path, name: &str) -> Result<LocalAnalyst, AnalystError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     create_private_dir(dir).map_err(io_err)?;
     let bytes = serde_json::to_vec_pretty(&file).map_err(|e| io_err(std::io::Error::other(e)))?;
-    // tempfile creates the file with mode 0600 on Unix: the key is never readable by
-    // others, not even before the rename.
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".tmp-")
-        .tempfile_in(dir)
-        .map_err(io_err)?;
-    std::io::Write::write_all(&mut tmp, &bytes).map_err(io_err)?;
-    tmp.as_file().sync_all().map_err(io_err)?;
-    tmp.persist(path).map_err(|e| io_err(e.error))?;
+    // Private: mode 0600 from creation on, so the key is never readable by others, not
+    // even before the rename.
+    crate::fsio::write_through_temp(path, "", crate::fsio::Access::Private, |tmp| {
+        std::io::Write::write_all(tmp, &bytes).map_err(crate::fsio::FileError::at(path))
+    })
+    .map_err(|e| io_err(e.source))?;
     Ok(analyst)
 }
 

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::invalid::Invalid;
 use crate::osm::OsmType;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,16 +83,19 @@ pub struct Candidate {
 }
 
 impl Candidate {
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), Invalid> {
         if !(1..=16).contains(&self.id.len())
             || !self
                 .id
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         {
-            return Err(format!(
-                "candidate id {:?} is not 1–16 letters or digits",
-                self.id
+            return Err(Invalid::rule(
+                "candidate id",
+                format!(
+                    "candidate id {:?} is not 1–16 letters or digits",
+                    super::invalid::truncated(&self.id)
+                ),
             ));
         }
         let place_ok = (-90.0..=90.0).contains(&self.lat) && (-180.0..=180.0).contains(&self.lon);
@@ -101,7 +105,10 @@ impl Candidate {
                     .all(|p| (-180.0..=180.0).contains(&p[0]) && (-90.0..=90.0).contains(&p[1]))
         });
         if !place_ok || !outline_ok {
-            return Err(format!("candidate {} is not a valid place", self.id));
+            return Err(Invalid::rule(
+                "candidate place",
+                format!("candidate {} is not a valid place", self.id),
+            ));
         }
         for (what, text, max) in [
             ("label", &self.label, 4096),
@@ -110,7 +117,11 @@ impl Candidate {
             ("origin", &self.origin.kind, 32),
         ] {
             if text.len() > max {
-                return Err(format!("candidate {} {what} is too long", self.id));
+                return Err(Invalid::TooLong {
+                    field: format!("candidate {} {what}", self.id),
+                    len: text.len(),
+                    max,
+                });
             }
         }
         if self
@@ -119,7 +130,11 @@ impl Candidate {
             .as_ref()
             .is_some_and(|q| q.len() > 1 << 16)
         {
-            return Err(format!("candidate {} query is too long", self.id));
+            return Err(Invalid::TooLong {
+                field: format!("candidate {} query", self.id),
+                len: self.origin.query.as_ref().map_or(0, String::len),
+                max: 1 << 16,
+            });
         }
         Ok(())
     }
@@ -136,15 +151,22 @@ pub fn next_id(existing: &[Candidate]) -> String {
 }
 
 /// Checks a finding's candidate list: each valid, ids unique.
-pub fn check_all(candidates: &[Candidate]) -> Result<(), String> {
+pub fn check_all(candidates: &[Candidate]) -> Result<(), Invalid> {
     if candidates.len() > 100_000 {
-        return Err(format!("{} candidates (at most 100000)", candidates.len()));
+        return Err(Invalid::TooMany {
+            field: "candidates".into(),
+            count: candidates.len(),
+            max: 100_000,
+        });
     }
     let mut ids = std::collections::HashSet::new();
     for c in candidates {
         c.check()?;
         if !ids.insert(c.id.as_str()) {
-            return Err(format!("candidate id {} appears twice", c.id));
+            return Err(Invalid::rule(
+                "candidate id",
+                format!("candidate id {} appears twice", c.id),
+            ));
         }
     }
     Ok(())

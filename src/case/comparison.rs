@@ -6,6 +6,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::invalid::Invalid;
+
 /// The analyst's confidence in a finding, strongest first.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
@@ -193,12 +195,10 @@ impl Shape {
 
     /// Sizes a hostile file could blow up: point counts, coordinates far off any image,
     /// text length.
-    pub(crate) fn check_extent(&self) -> Result<(), String> {
-        use super::limits::{MAX_ITEMS, MAX_PIXEL_COORDINATE, MAX_SHORT_TEXT, text};
-        if let Shape::Polygon { points } | Shape::Freehand { points } = self
-            && points.len() > MAX_ITEMS
-        {
-            return Err(format!("{} points (at most {MAX_ITEMS})", points.len()));
+    pub(crate) fn check_extent(&self) -> Result<(), Invalid> {
+        use super::limits::{MAX_PIXEL_COORDINATE, MAX_SHORT_TEXT, count, text};
+        if let Shape::Polygon { points } | Shape::Freehand { points } = self {
+            count("points", points.len())?;
         }
         if let Shape::Text { text: t, .. } = self {
             text("text", t, MAX_SHORT_TEXT)?;
@@ -208,32 +208,39 @@ impl Shape {
             .iter()
             .any(|v| v.is_finite() && v.abs() > MAX_PIXEL_COORDINATE)
         {
-            return Err(format!(
-                "a coordinate is beyond {MAX_PIXEL_COORDINATE} px from the image"
+            return Err(Invalid::rule(
+                "coordinate",
+                format!("a coordinate is beyond {MAX_PIXEL_COORDINATE} px from the image"),
             ));
         }
         Ok(())
     }
 
     /// Finite coordinates and an area (or enough points) for shapes that need one.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), Invalid> {
         if self.numbers().iter().any(|v| !v.is_finite()) {
-            return Err("a coordinate is not a finite number".into());
+            return Err(Invalid::rule(
+                "coordinate",
+                "a coordinate is not a finite number",
+            ));
         }
         match self {
-            Shape::Rectangle { w, h, .. } if *w <= 0.0 || *h <= 0.0 => {
-                Err(format!("rectangle of {w}×{h} px has no area"))
-            }
-            Shape::Ellipse { rx, ry, .. } if *rx <= 0.0 || *ry <= 0.0 => {
-                Err(format!("ellipse with radii {rx}, {ry} px has no area"))
-            }
-            Shape::Polygon { points } if points.len() < 3 => Err(format!(
-                "polygon has {} points; it needs at least 3",
-                points.len()
+            Shape::Rectangle { w, h, .. } if *w <= 0.0 || *h <= 0.0 => Err(Invalid::rule(
+                "rectangle size",
+                format!("rectangle of {w}×{h} px has no area"),
             )),
-            Shape::Freehand { points } if points.len() < 2 => {
-                Err("freehand stroke has fewer than 2 points".into())
-            }
+            Shape::Ellipse { rx, ry, .. } if *rx <= 0.0 || *ry <= 0.0 => Err(Invalid::rule(
+                "ellipse radii",
+                format!("ellipse with radii {rx}, {ry} px has no area"),
+            )),
+            Shape::Polygon { points } if points.len() < 3 => Err(Invalid::rule(
+                "polygon points",
+                format!("polygon has {} points; it needs at least 3", points.len()),
+            )),
+            Shape::Freehand { points } if points.len() < 2 => Err(Invalid::rule(
+                "freehand points",
+                "freehand stroke has fewer than 2 points",
+            )),
             _ => Ok(()),
         }
     }
@@ -308,17 +315,26 @@ pub struct Redaction {
 
 impl Redaction {
     /// Whether `shape` can be a redaction with these settings.
-    pub fn check(&self, shape: &Shape) -> Result<(), String> {
+    pub fn check(&self, shape: &Shape) -> Result<(), Invalid> {
         match shape {
             Shape::Rectangle { .. } | Shape::Ellipse { .. } | Shape::Polygon { .. } => Ok(()),
             Shape::Freehand { .. } => match self.brush_px {
                 Some(w) if w.is_finite() && w > 0.0 && w <= super::limits::MAX_PIXEL_COORDINATE => {
                     Ok(())
                 }
-                Some(w) => Err(format!("brush width {w} px is not a positive size")),
-                None => Err("a freehand redaction needs a brush width".into()),
+                Some(w) => Err(Invalid::rule(
+                    "brush width",
+                    format!("brush width {w} px is not a positive size"),
+                )),
+                None => Err(Invalid::rule(
+                    "brush width",
+                    "a freehand redaction needs a brush width",
+                )),
             },
-            _ => Err("only rectangles, ellipses, polygons and brush strokes can redact".into()),
+            _ => Err(Invalid::rule(
+                "redaction shape",
+                "only rectangles, ellipses, polygons and brush strokes can redact",
+            )),
         }
     }
 }
@@ -448,54 +464,64 @@ pub fn check_structure(
     panels: &[Panel],
     annotations: &[Annotation],
     links: &[LinkedFeature],
-) -> Result<(), String> {
+) -> Result<(), Invalid> {
     let mut panel_ids = std::collections::HashSet::new();
     for p in panels {
         if !panel_ids.insert(p.id.as_str()) {
-            return Err(format!("two panels are called {:?}", p.id));
+            return Err(Invalid::rule(
+                "panel id",
+                format!("two panels are called {:?}", p.id),
+            ));
         }
         if p.view.quarter_turns > 3 {
-            return Err(format!(
-                "panel {}: {} quarter turns (0–3 allowed)",
-                p.id, p.view.quarter_turns
-            ));
+            return Err(Invalid::rule(
+                "quarter turns",
+                format!("{} quarter turns (0–3 allowed)", p.view.quarter_turns),
+            )
+            .within(format!("panel {}", p.id)));
         }
     }
     let mut annotation_panel = std::collections::HashMap::new();
     for a in annotations {
         if !panel_ids.contains(a.panel.as_str()) {
-            return Err(format!(
-                "annotation {} is on unknown panel {:?}",
-                a.id, a.panel
+            return Err(Invalid::rule(
+                "annotation panel",
+                format!("annotation {} is on unknown panel {:?}", a.id, a.panel),
             ));
         }
         a.shape
             .check()
-            .map_err(|e| format!("annotation {}: {e}", a.id))?;
+            .map_err(|e| e.within(format!("annotation {}", a.id)))?;
         if let Some(r) = &a.redaction {
             r.check(&a.shape)
-                .map_err(|e| format!("redaction {}: {e}", a.id))?;
+                .map_err(|e| e.within(format!("redaction {}", a.id)))?;
         }
         if annotation_panel
             .insert(a.id.as_str(), a.panel.as_str())
             .is_some()
         {
-            return Err(format!("two annotations are called {:?}", a.id));
+            return Err(Invalid::rule(
+                "annotation id",
+                format!("two annotations are called {:?}", a.id),
+            ));
         }
     }
     let mut numbers = std::collections::HashSet::new();
     for l in links {
         if l.number == 0 || !numbers.insert(l.number) {
-            return Err(format!(
-                "linked feature number {} is 0 or used twice",
-                l.number
+            return Err(Invalid::rule(
+                "linked feature number",
+                format!("linked feature number {} is 0 or used twice", l.number),
             ));
         }
         let side = |id: &str| {
             annotation_panel.get(id).copied().ok_or_else(|| {
-                format!(
-                    "linked feature {} refers to unknown annotation {id:?}",
-                    l.number
+                Invalid::rule(
+                    "linked feature annotation",
+                    format!(
+                        "linked feature {} refers to unknown annotation {id:?}",
+                        l.number
+                    ),
                 )
             })
         };
@@ -505,15 +531,21 @@ pub fn check_structure(
                 .any(|a| a.id == id && a.redaction.is_some())
         };
         if redaction(&l.a) || redaction(&l.b) {
-            return Err(format!(
-                "linked feature {} joins a redaction; redactions are not features",
-                l.number
+            return Err(Invalid::rule(
+                "linked feature annotation",
+                format!(
+                    "linked feature {} joins a redaction; redactions are not features",
+                    l.number
+                ),
             ));
         }
         if side(&l.a)? == side(&l.b)? {
-            return Err(format!(
-                "linked feature {} joins two annotations on the same panel",
-                l.number
+            return Err(Invalid::rule(
+                "linked feature annotation",
+                format!(
+                    "linked feature {} joins two annotations on the same panel",
+                    l.number
+                ),
             ));
         }
     }
@@ -569,18 +601,21 @@ mod tests {
         };
         assert!(check_structure(&panels, &annotations, &[link("A1", "A2", 1)]).is_ok());
         let err = check_structure(&panels, &annotations, &[link("A1", "A3", 1)]).unwrap_err();
-        assert!(err.contains("same panel"), "{err}");
+        assert!(err.to_string().contains("same panel"), "{err}");
         let err = check_structure(&panels, &annotations, &[link("A1", "A9", 1)]).unwrap_err();
-        assert!(err.contains("unknown annotation \"A9\""), "{err}");
+        assert!(
+            err.to_string().contains("unknown annotation \"A9\""),
+            "{err}"
+        );
         let err = check_structure(
             &panels,
             &annotations,
             &[link("A1", "A2", 2), link("A3", "A2", 2)],
         )
         .unwrap_err();
-        assert!(err.contains("used twice"), "{err}");
+        assert!(err.to_string().contains("used twice"), "{err}");
         let err = check_structure(&panels, &[rect("A1", "P7")], &[]).unwrap_err();
-        assert!(err.contains("unknown panel"), "{err}");
+        assert!(err.to_string().contains("unknown panel"), "{err}");
     }
 
     #[test]

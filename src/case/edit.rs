@@ -4,6 +4,7 @@
 
 use super::analyst::AnalystKey;
 use super::comparison::PanelSource;
+use super::invalid::Invalid;
 use super::review::{BlindReview, FindingSignature, ReviewStep};
 use super::{
     Case, CaseError, EVIDENCE_DIR, EvidenceRecord, FINDINGS_DIR, Finding, FindingLocation,
@@ -112,9 +113,9 @@ impl Case {
             }
             Edit::SetImageryLayers(layers) => {
                 for layer in &layers {
-                    layer.check().map_err(|reason| CaseError::InvalidValue {
+                    layer.check().map_err(|e| CaseError::InvalidValue {
                         what: "imagery layer".into(),
-                        reason,
+                        reason: e.into(),
                     })?;
                 }
                 self.log_event(
@@ -153,7 +154,10 @@ impl Case {
                 if let Some(fov) = fov_deg.filter(|f| !(f.is_finite() && *f > 0.0 && *f <= 360.0)) {
                     return Err(CaseError::InvalidValue {
                         what: "field of view".into(),
-                        reason: format!("{fov}° is not between 0 and 360"),
+                        reason: Invalid::rule(
+                            "field of view",
+                            format!("{fov}° is not between 0 and 360"),
+                        ),
                     });
                 }
                 let id = self.find_evidence(&id)?.sha256.clone();
@@ -201,7 +205,7 @@ impl Case {
                 let Some(video) = record.video.as_mut() else {
                     return Err(CaseError::InvalidValue {
                         what: format!("evidence {}", short_hash(&id)),
-                        reason: "is not a video".into(),
+                        reason: Invalid::rule("kind", "is not a video"),
                     });
                 };
                 video.analysis = Some(*analysis);
@@ -277,7 +281,10 @@ impl Case {
                 if !bounds_ok || !snapshot.png.starts_with(b"\x89PNG\r\n\x1a\n") {
                     return Err(CaseError::InvalidValue {
                         what: "map snapshot".into(),
-                        reason: "not a PNG with valid geographic bounds".into(),
+                        reason: Invalid::rule(
+                            "map snapshot",
+                            "not a PNG with valid geographic bounds",
+                        ),
                     });
                 }
                 let sha256 = crate::evidence::sha256_hex(&snapshot.png);

@@ -41,8 +41,12 @@ pub enum CaseError {
     },
     #[error("no finding {id:?} in {}", case.display())]
     UnknownFinding { case: PathBuf, id: String },
+    /// A record (or a value for one) that breaks a rule; `what` names the record.
     #[error("invalid {what}: {reason}")]
-    InvalidValue { what: String, reason: String },
+    InvalidValue {
+        what: String,
+        reason: super::invalid::Invalid,
+    },
     #[error("invalid finding id {id:?} (letters, digits, '-' and '_' only)")]
     InvalidFindingId { id: String },
     /// A signature, review step or blind review that the rules do not allow.

@@ -6,7 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::spatial::georef::{self, ControlPoint, Fit, Method};
+use super::invalid::Invalid;
+use crate::spatial::georef::{self, ControlPoint, Fit, FitError, Method};
 
 /// How opaque the overlay is drawn when nothing was chosen.
 pub const DEFAULT_OPACITY: f32 = 0.6;
@@ -69,34 +70,35 @@ impl Georeference {
     }
 
     /// The fit through the points, or why there is none yet.
-    pub fn fit(&self) -> Result<Fit, String> {
+    pub fn fit(&self) -> Result<Fit, FitError> {
         georef::fit(&self.points, self.method)
     }
 
     /// Structure only (numbers finite and in range); whether the points define a fit is
     /// not an error of the record, it is shown to the analyst.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), Invalid> {
         if self.points.len() > 10_000 {
-            return Err(format!(
-                "{} control points (at most 10000)",
-                self.points.len()
-            ));
+            return Err(Invalid::TooMany {
+                field: "control points".into(),
+                count: self.points.len(),
+                max: 10_000,
+            });
         }
         for (i, p) in self.points.iter().enumerate() {
             let ok = [p.x, p.y].iter().all(|v| v.is_finite() && v.abs() <= 1e7)
                 && (-90.0..=90.0).contains(&p.lat)
                 && (-180.0..=180.0).contains(&p.lon);
             if !ok {
-                return Err(format!(
-                    "control point {} is not a valid pixel and place",
-                    i + 1
+                return Err(Invalid::rule(
+                    "control point",
+                    format!("control point {} is not a valid pixel and place", i + 1),
                 ));
             }
         }
         if !(self.opacity.is_finite() && (0.0..=1.0).contains(&self.opacity)) {
-            return Err(format!(
-                "overlay opacity {} is not between 0 and 1",
-                self.opacity
+            return Err(Invalid::rule(
+                "overlay opacity",
+                format!("overlay opacity {} is not between 0 and 1", self.opacity),
             ));
         }
         if let Some(c) = &self.camera {
@@ -111,7 +113,10 @@ impl Georeference {
                 && c.uncertainty_m >= 0.0
                 && c.fov_source.len() <= 256;
             if !ok {
-                return Err("the estimated camera position is not a valid place".into());
+                return Err(Invalid::rule(
+                    "camera",
+                    "the estimated camera position is not a valid place",
+                ));
             }
         }
         Ok(())

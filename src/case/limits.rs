@@ -2,6 +2,8 @@
 //! file somebody else wrote ([`super::validate`] applies them). A leaf module, so the
 //! record types' own checks (`comparison.rs`) and the validator both stand on it.
 
+use super::invalid::Invalid;
+
 /// A record file larger than this is not read (a record is a few kilobytes; a finding
 /// with thousands of annotations is well under a megabyte).
 pub const MAX_RECORD_BYTES: u64 = 16 << 20;
@@ -18,19 +20,24 @@ pub const MAX_VIEW_ZOOM: f64 = 1e4;
 /// Oriented image sides beyond this are refused at intake long before.
 pub const MAX_IMAGE_SIDE: u32 = 1_000_000;
 
-pub(super) fn text(what: &str, value: &str, max: usize) -> Result<(), String> {
+pub(super) fn text(what: &str, value: &str, max: usize) -> Result<(), Invalid> {
     if value.len() > max {
-        return Err(format!(
-            "{what} is {} bytes long (at most {max})",
-            value.len()
-        ));
+        return Err(Invalid::TooLong {
+            field: what.to_owned(),
+            len: value.len(),
+            max,
+        });
     }
     Ok(())
 }
 
-pub(super) fn count(what: &str, n: usize) -> Result<(), String> {
+pub(super) fn count(what: &str, n: usize) -> Result<(), Invalid> {
     if n > MAX_ITEMS {
-        return Err(format!("{n} {what} (at most {MAX_ITEMS})"));
+        return Err(Invalid::TooMany {
+            field: what.to_owned(),
+            count: n,
+            max: MAX_ITEMS,
+        });
     }
     Ok(())
 }

@@ -149,7 +149,8 @@ impl Review {
 
     /// The record is consistent: its state is where its last step leads, and sizes
     /// are sane. (Whether the signatures hold is `verify`'s question.)
-    pub(super) fn check(&self) -> Result<(), String> {
+    pub(super) fn check(&self) -> Result<(), super::invalid::Invalid> {
+        use super::invalid::Invalid;
         use super::limits::{MAX_LONG_TEXT, count, text};
         count("review steps", self.history.len())?;
         count("signatures", self.signatures.len())?;
@@ -157,19 +158,25 @@ impl Review {
         text("dispute reason", &self.reason, MAX_LONG_TEXT)?;
         let last = self.history.last().map_or(ReviewStatus::Draft, |s| s.to);
         if last != self.status {
-            return Err(format!(
-                "review status {} is not where its history leads ({})",
-                self.status.as_str(),
-                last.as_str()
+            return Err(Invalid::rule(
+                "review status",
+                format!(
+                    "review status {} is not where its history leads ({})",
+                    self.status.as_str(),
+                    last.as_str()
+                ),
             ));
         }
         for s in &self.history {
             let automatic = s.from == ReviewStatus::Approved && s.to == ReviewStatus::Draft;
             if s.signature.is_none() && !automatic {
-                return Err(format!(
-                    "the step {} → {} is not signed",
-                    s.from.as_str(),
-                    s.to.as_str()
+                return Err(Invalid::rule(
+                    "review step",
+                    format!(
+                        "the step {} → {} is not signed",
+                        s.from.as_str(),
+                        s.to.as_str()
+                    ),
                 ));
             }
         }
@@ -179,7 +186,10 @@ impl Review {
                 && b.precision_m.is_finite()
                 && (0.0..=2.1e7).contains(&b.precision_m))
             {
-                return Err(format!("blind review by {:?} is not a place", b.analyst));
+                return Err(Invalid::rule(
+                    "blind review",
+                    format!("blind review by {:?} is not a place", b.analyst),
+                ));
             }
         }
         Ok(())
@@ -245,6 +255,7 @@ mod tests {
         assert!(
             r.check()
                 .unwrap_err()
+                .to_string()
                 .contains("not where its history leads")
         );
         r.status = ReviewStatus::Draft;

@@ -5,6 +5,7 @@
 use serde_json::{Value, json};
 
 use super::analyst::{AnalystKey, LocalAnalyst};
+use super::invalid::Invalid;
 use super::review::{
     BlindComparison, BlindReview, FindingSignature, ReviewStatus, ReviewStep, SignedInput,
     compare_blind,
@@ -68,7 +69,7 @@ impl Case {
                     }
                 },
                 "map_snapshot" => super::store::resolve_inside(&self.root, &input.id)
-                    .map_err(|e| self.refused(&finding.id, e))?,
+                    .map_err(|e| self.refused(&finding.id, e.to_string()))?,
                 _ => continue,
             };
             let actual = crate::fingerprint::sha256_file(&path)
@@ -95,7 +96,10 @@ impl Case {
         if self.is_listed(&key.public_key) {
             return Err(CaseError::InvalidValue {
                 what: format!("analyst {}", key.name),
-                reason: format!("key {} is listed already", key.fingerprint()),
+                reason: Invalid::rule(
+                    "key",
+                    format!("key {} is listed already", key.fingerprint()),
+                ),
             });
         }
         self.log_event(
@@ -172,7 +176,7 @@ impl Case {
             ));
         }
         if step.to == ReviewStatus::Disputed && step.reason.trim().is_empty() {
-            return Err(self.refused(id, "a dispute needs a reason (--reason)".into()));
+            return Err(self.refused(id, "a dispute needs a reason".into()));
         }
         let Some(sig) = &step.signature else {
             return Err(self.refused(id, "a review step must be signed".into()));
@@ -404,7 +408,10 @@ impl Case {
         if !place_ok {
             return Err(CaseError::InvalidValue {
                 what: "blind location".into(),
-                reason: format!("{lat}, {lon} ±{precision_m} m is not a place and a distance"),
+                reason: Invalid::rule(
+                    "blind location",
+                    format!("{lat}, {lon} ±{precision_m} m is not a place and a distance"),
+                ),
             });
         }
         let finding = self.finding(id)?.clone();

@@ -275,7 +275,7 @@ fn short(id: &str) -> &str {
 
 /// Whether the signature's bytes hold over its statement, with the reason when not.
 fn verify_bytes(s: &FindingSignature, finding_id: &str) -> Result<(), String> {
-    let key = super::analyst::parse_public_key(&s.public_key)?;
+    let key = super::analyst::parse_public_key(&s.public_key).map_err(|e| e.to_string())?;
     let bytes: [u8; 64] = hex::decode(&s.signature)
         .ok()
         .and_then(|b| b.try_into().ok())

@@ -12,6 +12,7 @@ use std::path::{Component, Path, PathBuf};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::invalid::Invalid;
 use super::{CaseError, MAX_RECORD_BYTES};
 
 /// Serialises `value` as pretty JSON (2-space indent) with a trailing newline.
@@ -112,18 +113,22 @@ pub fn copy_atomic_verified(
 /// Resolves a path stored in a case file (always relative, `/`-separated) against the
 /// case root, refusing anything that could leave the folder: absolute paths, `..`,
 /// drive prefixes, and symlinks that point outside.
-pub fn resolve_inside(root: &Path, stored: &str) -> Result<PathBuf, String> {
+pub fn resolve_inside(root: &Path, stored: &str) -> Result<PathBuf, Invalid> {
     let relative = Path::new(stored);
+    let refuse = |reason| Invalid::Outside {
+        path: super::invalid::truncated(stored),
+        reason,
+    };
     if stored.is_empty() {
-        return Err("empty path".into());
+        return Err(refuse("is empty"));
     }
     for component in relative.components() {
         match component {
             Component::Normal(_) => {}
             Component::CurDir => {}
-            Component::ParentDir => return Err(format!("path {stored:?} contains '..'")),
+            Component::ParentDir => return Err(refuse("contains '..'")),
             Component::RootDir | Component::Prefix(_) => {
-                return Err(format!("path {stored:?} is absolute"));
+                return Err(refuse("is absolute"));
             }
         }
     }
@@ -133,7 +138,7 @@ pub fn resolve_inside(root: &Path, stored: &str) -> Result<PathBuf, String> {
     if let (Ok(real), Ok(real_root)) = (joined.canonicalize(), root.canonicalize())
         && !real.starts_with(&real_root)
     {
-        return Err(format!("path {stored:?} leads outside the case folder"));
+        return Err(refuse("leads outside the case folder"));
     }
     Ok(joined)
 }

@@ -4,46 +4,38 @@
 //! from disk is checked exactly like an edit before anything uses it.
 
 use super::comparison::{Panel, PanelSource};
+use super::invalid::{Invalid, truncated, within};
 use super::limits::{
     MAX_IMAGE_SIDE, MAX_LONG_TEXT, MAX_PIXEL_COORDINATE, MAX_SHORT_TEXT, MAX_VIEW_ZOOM, count, text,
 };
 use super::model::{EvidenceRecord, Finding, is_sha256_hex, is_valid_finding_id};
 use super::{EVIDENCE_DIR, SNAPSHOTS_DIR};
 
-fn in_range(what: &str, value: f64, min: f64, max: f64) -> Result<(), String> {
+fn in_range(what: &str, value: f64, min: f64, max: f64) -> Result<(), Invalid> {
     if !(value.is_finite() && (min..=max).contains(&value)) {
-        return Err(format!("{what} {value} is outside {min}..{max}"));
+        return Err(Invalid::OutOfRange {
+            field: what.to_owned(),
+            value,
+            min,
+            max,
+        });
     }
     Ok(())
 }
 
 /// An id shown to people and used in references (`P1`, `A3`): plain and short.
-fn plain_id(what: &str, id: &str) -> Result<(), String> {
+fn plain_id(what: &str, id: &str) -> Result<(), Invalid> {
     if !is_valid_finding_id(id) {
-        return Err(format!(
-            "{what} id {:?} is not 1–64 letters, digits, '-' or '_'",
-            truncated(id)
-        ));
+        return Err(Invalid::NotAnId {
+            field: what.to_owned(),
+            value: truncated(id),
+        });
     }
     Ok(())
 }
 
-/// At most 40 characters of `s`, for messages about a value that may be huge.
-pub(crate) fn truncated(s: &str) -> String {
-    short_text(s, 40)
-}
-
-/// At most `max` characters of `s`, with an ellipsis when cut.
-pub fn short_text(s: &str, max: usize) -> String {
-    let mut out: String = s.chars().take(max).collect();
-    if out.len() < s.len() {
-        out.push('…');
-    }
-    out
-}
-
 /// `evidence/<sha256>.<ext>`, with a short alphanumeric extension other than `json`.
-pub(crate) fn check_original_path(sha256: &str, file: &str) -> Result<(), String> {
+pub(crate) fn check_original_path(sha256: &str, file: &str) -> Result<(), Invalid> {
     let prefix = format!("{EVIDENCE_DIR}/{sha256}.");
     let ext_ok = file.strip_prefix(&prefix).is_some_and(|ext| {
         (1..=8).contains(&ext.len())
@@ -51,28 +43,32 @@ pub(crate) fn check_original_path(sha256: &str, file: &str) -> Result<(), String
             && !ext.eq_ignore_ascii_case("json")
     });
     if !ext_ok {
-        return Err(format!(
-            "file {:?} is not the original's place (expected {prefix}<ext>)",
-            truncated(file)
-        ));
+        return Err(Invalid::Misplaced {
+            field: "file".into(),
+            value: truncated(file),
+            place: "the original's place",
+            expected: format!("{prefix}<ext>"),
+        });
     }
     Ok(())
 }
 
 /// `snapshots/<sha256>.png`.
-pub(crate) fn check_snapshot_path(sha256: &str, file: &str) -> Result<(), String> {
+pub(crate) fn check_snapshot_path(sha256: &str, file: &str) -> Result<(), Invalid> {
     if !is_sha256_hex(sha256) {
-        return Err(format!(
-            "map snapshot sha256 {:?} is not a SHA-256 digest",
-            truncated(sha256)
-        ));
+        return Err(Invalid::NotADigest {
+            field: "map snapshot sha256".into(),
+            value: truncated(sha256),
+        });
     }
     let expected = format!("{SNAPSHOTS_DIR}/{sha256}.png");
     if file != expected {
-        return Err(format!(
-            "map snapshot file {:?} is not its place (expected {expected})",
-            truncated(file)
-        ));
+        return Err(Invalid::Misplaced {
+            field: "map snapshot file".into(),
+            value: truncated(file),
+            place: "its place",
+            expected,
+        });
     }
     Ok(())
 }
@@ -81,12 +77,12 @@ impl EvidenceRecord {
     /// Whether the record is well formed: its hash, where its original lives, finite
     /// numbers in range, and text of sane length. Says nothing about the file itself
     /// (that is `verify`'s job).
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), Invalid> {
         if !is_sha256_hex(&self.sha256) {
-            return Err(format!(
-                "sha256 {:?} is not a SHA-256 digest",
-                truncated(&self.sha256)
-            ));
+            return Err(Invalid::NotADigest {
+                field: "sha256".into(),
+                value: truncated(&self.sha256),
+            });
         }
         check_original_path(&self.sha256, &self.file)?;
         text("original name", &self.original_name, MAX_SHORT_TEXT)?;
@@ -101,13 +97,19 @@ impl EvidenceRecord {
         }
         for (what, side) in [("width", self.width), ("height", self.height)] {
             if side == 0 || side > MAX_IMAGE_SIDE {
-                return Err(format!("{what} {side} px is outside 1..{MAX_IMAGE_SIDE}"));
+                return Err(Invalid::rule(
+                    what,
+                    format!("{what} {side} px is outside 1..{MAX_IMAGE_SIDE}"),
+                ));
             }
         }
         if let Some(fov) = self.fov_deg
             && !(fov.is_finite() && fov > 0.0 && fov <= 360.0)
         {
-            return Err(format!("field of view {fov}° is not between 0 and 360"));
+            return Err(Invalid::rule(
+                "field of view",
+                format!("field of view {fov}° is not between 0 and 360"),
+            ));
         }
         let exif = &self.exif;
         if let Some(lat) = exif.lat {
@@ -150,7 +152,7 @@ impl EvidenceRecord {
     }
 }
 
-fn check_source(s: &super::model::SourceRecord) -> Result<(), String> {
+fn check_source(s: &super::model::SourceRecord) -> Result<(), Invalid> {
     text("source kind", &s.kind, 64)?;
     text("source text", &s.text, MAX_LONG_TEXT)?;
     text("source path", &s.path_in_export, MAX_SHORT_TEXT)?;
@@ -183,10 +185,13 @@ fn check_source(s: &super::model::SourceRecord) -> Result<(), String> {
     Ok(())
 }
 
-fn check_hash(hash: &crate::evidence::PerceptualHash) -> Result<(), String> {
+fn check_hash(hash: &crate::evidence::PerceptualHash) -> Result<(), Invalid> {
     text("perceptual hash algorithm", &hash.algorithm, 64)?;
     if hash.hex.len() > 1024 || !hash.hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err("perceptual hash is not hex digits".into());
+        return Err(Invalid::rule(
+            "perceptual hash",
+            "perceptual hash is not hex digits",
+        ));
     }
     Ok(())
 }
@@ -194,20 +199,20 @@ fn check_hash(hash: &crate::evidence::PerceptualHash) -> Result<(), String> {
 /// Longest clip whose times are taken at face value (a week of footage).
 const MAX_VIDEO_SECONDS: f64 = 7.0 * 24.0 * 3600.0;
 
-fn check_video(v: &crate::video::VideoFacts) -> Result<(), String> {
+fn check_video(v: &crate::video::VideoFacts) -> Result<(), Invalid> {
     for (what, value) in [("container", &v.container), ("codec", &v.codec)] {
         text(what, value, 64)?;
     }
     if v.time_base().is_none() {
-        return Err(format!(
-            "time base {:?} is not n/d",
-            truncated(&v.time_base)
+        return Err(Invalid::rule(
+            "time base",
+            format!("time base {:?} is not n/d", truncated(&v.time_base)),
         ));
     }
     if !v.rotation_deg.is_multiple_of(90) || v.rotation_deg >= 360 {
-        return Err(format!(
-            "rotation {}° is not 0, 90, 180 or 270",
-            v.rotation_deg
+        return Err(Invalid::rule(
+            "rotation",
+            format!("rotation {}° is not 0, 90, 180 or 270", v.rotation_deg),
         ));
     }
     in_range("duration", v.duration_s, 0.0, MAX_VIDEO_SECONDS)?;
@@ -256,7 +261,7 @@ fn check_video(v: &crate::video::VideoFacts) -> Result<(), String> {
     Ok(())
 }
 
-fn check_chronolocation(c: &super::model::Chronolocation) -> Result<(), String> {
+fn check_chronolocation(c: &super::model::Chronolocation) -> Result<(), Invalid> {
     text("chronolocation method", &c.method, 64)?;
     text("chronolocation solver", &c.solver, MAX_SHORT_TEXT)?;
     count("chronolocation shadows", c.shadows.len())?;
@@ -298,12 +303,12 @@ fn check_chronolocation(c: &super::model::Chronolocation) -> Result<(), String> 
     Ok(())
 }
 
-fn check_derived(d: &super::model::DerivedFrom) -> Result<(), String> {
+fn check_derived(d: &super::model::DerivedFrom) -> Result<(), Invalid> {
     if !is_sha256_hex(&d.sha256) {
-        return Err(format!(
-            "derived_from sha256 {:?} is not a SHA-256 digest",
-            truncated(&d.sha256)
-        ));
+        return Err(Invalid::NotADigest {
+            field: "derived_from sha256".into(),
+            value: truncated(&d.sha256),
+        });
     }
     text(
         "derived_from original name",
@@ -338,14 +343,14 @@ fn check_derived(d: &super::model::DerivedFrom) -> Result<(), String> {
 impl PanelSource {
     /// Whether the source is well formed (its file, when it names one, is checked
     /// against the case by [`super::Case::panel_file`]).
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), Invalid> {
         match self {
             PanelSource::Evidence { sha256 } => {
                 if !is_sha256_hex(sha256) {
-                    return Err(format!(
-                        "evidence {:?} is not a SHA-256 digest",
-                        truncated(sha256)
-                    ));
+                    return Err(Invalid::NotADigest {
+                        field: "evidence".into(),
+                        value: truncated(sha256),
+                    });
                 }
                 Ok(())
             }
@@ -366,7 +371,10 @@ impl PanelSource {
                 in_range("map snapshot west", *west, -540.0, 540.0)?;
                 in_range("map snapshot east", *east, -540.0, 540.0)?;
                 if south >= north {
-                    return Err("map snapshot bounds have south ≥ north".into());
+                    return Err(Invalid::rule(
+                        "map snapshot bounds",
+                        "map snapshot bounds have south ≥ north",
+                    ));
                 }
                 in_range("map snapshot zoom", *zoom, 0.0, 30.0)?;
                 text("map snapshot basemap", basemap, MAX_SHORT_TEXT)
@@ -376,13 +384,13 @@ impl PanelSource {
 }
 
 impl Panel {
-    fn check(&self) -> Result<(), String> {
+    fn check(&self) -> Result<(), Invalid> {
         plain_id("panel", &self.id)?;
         text("panel caption", &self.caption, MAX_SHORT_TEXT)
-            .map_err(|e| format!("panel {}: {e}", self.id))?;
+            .map_err(within(format!("panel {}", self.id)))?;
         self.source
             .check()
-            .map_err(|e| format!("panel {}: {e}", self.id))?;
+            .map_err(within(format!("panel {}", self.id)))?;
         if let Some(frame) = self.frame {
             in_range(
                 &format!("panel {} frame time", self.id),
@@ -413,12 +421,12 @@ impl Finding {
     /// Whether the finding is internally consistent: a plain id, text of sane length, a
     /// valid location, well-formed panels, and annotations and links that refer to each
     /// other. Evidence references are checked against a case by `Case::check_finding`.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), Invalid> {
         if !is_valid_finding_id(&self.id) {
-            return Err(format!(
-                "finding id {:?} is not 1–64 letters, digits, '-' or '_'",
-                truncated(&self.id)
-            ));
+            return Err(Invalid::NotAnId {
+                field: "finding".into(),
+                value: truncated(&self.id),
+            });
         }
         text("title", &self.title, MAX_SHORT_TEXT)?;
         text("author", &self.author, MAX_SHORT_TEXT)?;
@@ -428,7 +436,10 @@ impl Finding {
             in_range("latitude", l.lat, -90.0, 90.0)?;
             in_range("longitude", l.lon, -180.0, 180.0)?;
             if !(l.precision_m.is_finite() && (0.0..=2.1e7).contains(&l.precision_m)) {
-                return Err(format!("precision {} m is not a distance", l.precision_m));
+                return Err(Invalid::rule(
+                    "precision",
+                    format!("precision {} m is not a distance", l.precision_m),
+                ));
             }
         }
         count("panels", self.panels.len())?;
@@ -440,11 +451,14 @@ impl Finding {
         }
         super::candidates::check_all(&self.candidates)?;
         if let Some(g) = &self.georeference {
-            g.check().map_err(|e| format!("georeference: {e}"))?;
+            g.check().map_err(within("georeference"))?;
             if !self.panels.iter().any(|p| p.id == g.panel) {
-                return Err(format!(
-                    "the georeference pins panel {:?}, which the finding does not have",
-                    truncated(&g.panel)
+                return Err(Invalid::rule(
+                    "georeference panel",
+                    format!(
+                        "the georeference pins panel {:?}, which the finding does not have",
+                        truncated(&g.panel)
+                    ),
                 ));
             }
         }
@@ -468,10 +482,13 @@ impl Finding {
                 }
             }
             if !self.panels.iter().any(|p| p.id == m.panel) {
-                return Err(format!(
-                    "shadow {} is on panel {:?}, which the finding does not have",
-                    m.id,
-                    truncated(&m.panel)
+                return Err(Invalid::rule(
+                    "shadow panel",
+                    format!(
+                        "shadow {} is on panel {:?}, which the finding does not have",
+                        m.id,
+                        truncated(&m.panel)
+                    ),
                 ));
             }
         }
@@ -481,10 +498,10 @@ impl Finding {
         for a in &self.annotations {
             plain_id("annotation", &a.id)?;
             text("annotation label", &a.label, MAX_SHORT_TEXT)
-                .map_err(|e| format!("annotation {}: {e}", a.id))?;
+                .map_err(within(format!("annotation {}", a.id)))?;
             a.shape
                 .check_extent()
-                .map_err(|e| format!("annotation {}: {e}", a.id))?;
+                .map_err(within(format!("annotation {}", a.id)))?;
             if let Some(frame) = a.frame {
                 in_range(
                     "annotation frame time",
@@ -492,22 +509,22 @@ impl Finding {
                     -MAX_VIDEO_SECONDS,
                     MAX_VIDEO_SECONDS,
                 )
-                .map_err(|e| format!("annotation {}: {e}", a.id))?;
+                .map_err(within(format!("annotation {}", a.id)))?;
             }
         }
         for l in &self.links {
             text("linked feature description", &l.description, MAX_LONG_TEXT)
-                .map_err(|e| format!("linked feature {}: {e}", l.number))?;
+                .map_err(within(format!("linked feature {}", l.number)))?;
             count("quality limits", l.quality_limits.len())?;
             for q in &l.quality_limits {
                 text("quality limit", q, MAX_SHORT_TEXT)
-                    .map_err(|e| format!("linked feature {}: {e}", l.number))?;
+                    .map_err(within(format!("linked feature {}", l.number)))?;
             }
         }
         if let Some(c) = &self.conclusion {
             text("conclusion note", &c.note, MAX_LONG_TEXT)?;
         }
-        self.review.check().map_err(|e| format!("review: {e}"))?;
+        self.review.check().map_err(within("review"))?;
         super::comparison::check_structure(&self.panels, &self.annotations, &self.links)
     }
 }
@@ -544,6 +561,6 @@ mod tests {
     fn messages_about_huge_values_stay_short() {
         let huge = "x".repeat(1 << 20);
         let err = check_original_path(&"a".repeat(64), &huge).unwrap_err();
-        assert!(err.len() < 200, "{}", err.len());
+        assert!(err.to_string().len() < 200, "{err}");
     }
 }

@@ -9,6 +9,7 @@ use serde_json::json;
 
 use geoproof::case::FindingFilter;
 use geoproof::export::GeoFormat;
+use geoproof::export::figure::{FigureError, RequestError};
 
 use super::filter::FilterArgs;
 use super::inputs::open_for_logging;
@@ -140,7 +141,11 @@ fn export_figure(
         options,
         loggable,
     )
-    .map_err(|e| anyhow::anyhow!("{e}"))
+    .map_err(|e| match e {
+        // The library says what is missing; the command line says how to give it.
+        FigureError::Request(RequestError::NoOutput) => anyhow::anyhow!("give --png and/or --svg"),
+        e => anyhow::Error::new(e),
+    })
     .with_context(|| format!("{}: figure of {finding}", path.display()))?;
     let value = json!({
         "finding": finding,

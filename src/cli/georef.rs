@@ -172,11 +172,10 @@ fn write_exports(
 ) -> Result<()> {
     use geoproof::case::store::write_atomic;
     use geoproof::export::georef as export;
-    let fail = |e: String| anyhow::anyhow!("{e}");
     if let (Some(out), Some(pixels)) = (&args.geotiff, pixels) {
         let warped = export::warp(pixels, fit, export::MAX_WARP_SIDE)
             .map_err(|e| anyhow::anyhow!("{}: {e}", args.image.display()))?;
-        export::write_geotiff(&warped, out).map_err(fail)?;
+        export::write_geotiff(&warped, out)?;
         eprintln!(
             "wrote {} ({}×{} px, {:.2} m per pixel at the control points)",
             out.display(),

@@ -130,7 +130,14 @@ fn open_writable(path: &std::path::Path) -> Result<Case> {
 }
 
 fn load_analyst() -> Result<LocalAnalyst> {
-    Ok(analyst::load()?)
+    analyst::load().map_err(|e| match e {
+        // The library says what is missing; the command line says how to make it.
+        analyst::AnalystError::NoKey { path } => anyhow::anyhow!(
+            "{}: no analyst key; create one with `geoproof analyst init --name NAME`",
+            path.display()
+        ),
+        e => e.into(),
+    })
 }
 
 pub fn analyst_command(command: AnalystCommand) -> Result<bool> {
@@ -219,6 +226,9 @@ pub fn review_command(args: ReviewArgs) -> Result<bool> {
     let me = load_analyst()?;
     let mut case = open_writable(&args.case)?;
     if let Some(to) = args.status {
+        if to == ReviewStatus::Disputed && args.reason.trim().is_empty() {
+            bail!("finding {id}: a dispute needs a reason (--reason)");
+        }
         let step = case.review_finding(&id, &me, to, &args.reason)?;
         case.save()?;
         if args.json {

@@ -10,7 +10,8 @@ use serde_json::json;
 
 use geoproof::spatial::{self, LatLon};
 use geoproof::terrain::{
-    Curvature, DEFAULT_REFRACTION, Dem, HeightRef, Site, horizon, profile, skyline, viewshed,
+    Curvature, DEFAULT_REFRACTION, Dem, HeightRef, Site, TerrainError, horizon, profile, skyline,
+    viewshed,
 };
 
 use super::output::print_json;
@@ -40,7 +41,11 @@ struct Common {
 
 impl Common {
     fn open(&self) -> Result<(Dem, Curvature)> {
-        Ok((Dem::open(&self.dems)?, Curvature::new(self.refraction)?))
+        let dem = Dem::open(&self.dems).map_err(|e| match e {
+            TerrainError::NoDem => anyhow::anyhow!("no elevation file given (--dem FILE)"),
+            e => e.into(),
+        })?;
+        Ok((dem, Curvature::new(self.refraction)?))
     }
 
     fn site(&self, at: LatLon, height_m: f64) -> Site {

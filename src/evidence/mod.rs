@@ -7,90 +7,25 @@ mod decode;
 mod exif;
 mod heif;
 mod heif_exif;
+mod inspection;
 mod sniff;
 mod tiff_variant;
 mod video;
 
 use std::fs;
-use std::io::{self, Read};
-use std::path::{Path, PathBuf};
+use std::io::Read;
+use std::path::Path;
 
 use image::DynamicImage;
 
 pub use crate::fingerprint::{PerceptualHash, perceptual_hash, sha256_file, sha256_hex};
 pub use decode::{DecodeError, MAX_PIXELS, check_size, decode_full, oriented_dimensions};
 pub use exif::{ExifSummary, read_exif};
+pub use inspection::{
+    Inspection, IntakeCause, IntakeError, MAX_FILE_BYTES, Original, THUMBNAIL_SIDE,
+};
 pub use sniff::{MediaType, SniffRefusal, sniff};
 pub use video::MAX_VIDEO_BYTES;
-
-/// Longer side of the cached preview, in pixels.
-pub const THUMBNAIL_SIDE: u32 = 256;
-/// Files larger than this are refused before reading (no real still comes near it).
-pub const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024 * 1024;
-
-/// An intake failure: the file and the cause, displayed as one line.
-#[derive(Debug, thiserror::Error)]
-#[error("{}: {cause}", path.display())]
-pub struct IntakeError {
-    pub path: PathBuf,
-    pub cause: IntakeCause,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum IntakeCause {
-    #[error("is a directory, not a file")]
-    Directory,
-    #[error("cannot read: {0}")]
-    Read(#[source] io::Error),
-    #[error("empty file (0 bytes)")]
-    Empty,
-    #[error("file is {0} bytes, above the 2 GiB limit")]
-    TooBig(u64),
-    #[error("not an image: {0}")]
-    NotAnImage(String),
-    #[error("unsupported format: {0}")]
-    Unsupported(&'static str),
-    #[error(transparent)]
-    Decode(#[from] DecodeError),
-    #[error(transparent)]
-    Video(crate::video::VideoError),
-}
-
-/// Where the original's bytes are: read into memory (images), or left in the file and
-/// streamed when stored (videos, which may be many gigabytes).
-#[derive(Debug, Clone)]
-pub enum Original {
-    Bytes(Vec<u8>),
-    File { path: PathBuf, size_bytes: u64 },
-}
-
-impl Original {
-    pub fn size_bytes(&self) -> u64 {
-        match self {
-            Original::Bytes(b) => b.len() as u64,
-            Original::File { size_bytes, .. } => *size_bytes,
-        }
-    }
-}
-
-/// What intake learns from one file.
-#[derive(Debug, Clone)]
-pub struct Inspection {
-    pub original_name: String,
-    pub original: Original,
-    pub sha256: String,
-    pub media_type: MediaType,
-    /// Dimensions after EXIF orientation.
-    pub width: u32,
-    pub height: u32,
-    pub exif: ExifSummary,
-    pub perceptual_hash: PerceptualHash,
-    /// Oriented preview, longer side at most [`THUMBNAIL_SIDE`].
-    pub thumbnail: DynamicImage,
-    pub warnings: Vec<String>,
-    /// For a video: what the probe found and the hashed frames.
-    pub video: Option<crate::video::VideoFacts>,
-}
 
 /// Reads and inspects one file (image or video). Never modifies it.
 pub fn inspect_file(path: &Path) -> Result<Inspection, IntakeError> {

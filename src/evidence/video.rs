@@ -7,9 +7,10 @@ use std::path::Path;
 
 use image::DynamicImage;
 
-use super::{
-    Inspection, IntakeCause, MediaType, Original, check_size, perceptual_hash, sha256_file,
-};
+use super::decode::check_size;
+use super::inspection::{Inspection, IntakeCause, Original};
+use super::sniff::MediaType;
+use crate::fingerprint::{perceptual_hash, sha256_file};
 use crate::video::{self, Ffmpeg, FrameHash, VideoError};
 
 /// Video originals are streamed, so the limit is the disk's, within reason.

@@ -4,7 +4,7 @@
 //! their residuals as GeoJSON. Files are written beside the target and renamed into
 //! place, so a failed export leaves nothing half-written.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use image::{RgbImage, RgbaImage};
 use rayon::prelude::*;
@@ -65,12 +65,35 @@ fn resolution_at_points(fit: &Fit) -> Option<f64> {
     (area > 0.0 && area.is_finite()).then(|| area.sqrt())
 }
 
+/// Why a georeferenced image cannot be exported.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum GeorefExportError {
+    #[error("the image lies beyond the horizon of its fit: nothing to warp")]
+    BeyondHorizon,
+    #[error("the fit has no ground resolution")]
+    NoResolution,
+    #[error("the fit is singular")]
+    Singular,
+    #[error(
+        "a corner of the image lies at or beyond the horizon: a KML quad cannot hold it \
+         (export the GeoTIFF, which leaves the sky out)"
+    )]
+    CornerBeyondHorizon,
+    /// Writing the file failed at `step`, for `reason` (GDAL's or the system's words).
+    #[error("{}: {step}: {reason}", path.display())]
+    Write {
+        path: PathBuf,
+        step: &'static str,
+        reason: String,
+    },
+}
+
 /// Warps `image` onto a latitude/longitude grid at about its own resolution at the
 /// control points (bilinear), at most `max_side` pixels on a side.
-pub fn warp(image: &RgbImage, fit: &Fit, max_side: u32) -> Result<Warped, String> {
+pub fn warp(image: &RgbImage, fit: &Fit, max_side: u32) -> Result<Warped, GeorefExportError> {
     let outline = footprint(fit, image.width(), image.height());
     if outline.len() < 3 {
-        return Err("the image lies beyond the horizon of its fit: nothing to warp".into());
+        return Err(GeorefExportError::BeyondHorizon);
     }
     let (mut south, mut north, mut west, mut east) = (90.0f64, -90.0f64, 180.0f64, -180.0f64);
     for (lat, lon) in &outline {
@@ -79,7 +102,7 @@ pub fn warp(image: &RgbImage, fit: &Fit, max_side: u32) -> Result<Warped, String
         west = west.min(*lon);
         east = east.max(*lon);
     }
-    let resolution_m = resolution_at_points(fit).ok_or("the fit has no ground resolution")?;
+    let resolution_m = resolution_at_points(fit).ok_or(GeorefExportError::NoResolution)?;
     let (m_lat, m_lon) = fit.frame.metres_per_degree();
     let mut pixel_lat = resolution_m / m_lat;
     let mut pixel_lon = resolution_m / m_lon;
@@ -104,7 +127,7 @@ pub fn warp(image: &RgbImage, fit: &Fit, max_side: u32) -> Result<Warped, String
         0.0,
         1.0,
     );
-    let inverse = fit.inverse_matrix().ok_or("the fit is singular")?;
+    let inverse = fit.inverse_matrix().ok_or(GeorefExportError::Singular)?;
     let p = nalgebra::Matrix3::from_row_slice(&inverse) * to_local;
     let forward = fit.matrix;
     let w_points = fit.w_at_points;
@@ -158,20 +181,15 @@ fn bilinear(image: &RgbImage, x: f64, y: f64) -> [u8; 3] {
 }
 
 /// Writes the warped image as a tiled, deflate-compressed RGBA GeoTIFF in EPSG:4326.
-pub fn write_geotiff(warped: &Warped, out: &Path) -> Result<(), String> {
+pub fn write_geotiff(warped: &Warped, out: &Path) -> Result<(), GeorefExportError> {
     use gdal::raster::{Buffer, ColorInterpretation, RasterCreationOptions};
-    let fail = |what: &str, e: &dyn std::fmt::Display| format!("{}: {what}: {e}", out.display());
-    let dir = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let temp = tempfile::Builder::new()
-        .prefix(".geoproof-")
-        .suffix(".tif")
-        .tempfile_in(dir)
-        .map_err(|e| fail("cannot write here", &e))?;
+    let fail = |step: &'static str, e: &dyn std::fmt::Display| GeorefExportError::Write {
+        path: out.to_owned(),
+        step,
+        reason: e.to_string(),
+    };
     crate::imagery::configure_gdal();
-    {
+    let fill = |temp: &mut tempfile::NamedTempFile| -> Result<(), GeorefExportError> {
         let driver = gdal::DriverManager::get_driver_by_name("GTiff")
             .map_err(|e| fail("GDAL has no GeoTIFF driver", &e))?;
         let options = RasterCreationOptions::from_iter(["TILED=YES", "COMPRESS=DEFLATE"]);
@@ -218,10 +236,19 @@ pub fn write_geotiff(warped: &Warped, out: &Path) -> Result<(), String> {
             .flush_cache()
             .map_err(|e| fail("cannot write", &e))?;
         dataset.close().map_err(|e| fail("cannot write", &e))?;
+        Ok(())
+    };
+    crate::fsio::write_through_temp(out, ".tif", crate::fsio::Access::Shared, fill)
+}
+
+impl From<crate::fsio::FileError> for GeorefExportError {
+    fn from(e: crate::fsio::FileError) -> GeorefExportError {
+        GeorefExportError::Write {
+            path: e.path,
+            step: "cannot write",
+            reason: e.source.to_string(),
+        }
     }
-    temp.persist(out)
-        .map_err(|e| fail("cannot move into place", &e.error))?;
-    Ok(())
 }
 
 /// A KML `GroundOverlay` placing `image_href` by its four corners (`gx:LatLonQuad`),
@@ -234,17 +261,14 @@ pub fn kml(
     height: u32,
     image_href: &str,
     opacity: f32,
-) -> Result<String, String> {
+) -> Result<String, GeorefExportError> {
     let (w, h) = (f64::from(width), f64::from(height));
     // Counter-clockwise from the lower left, as the quad's definition asks.
     let corners: Option<Vec<(f64, f64)>> = [(0.0, h), (w, h), (w, 0.0), (0.0, 0.0)]
         .iter()
         .map(|(x, y)| fit.image_to_geo_clipped(*x, *y))
         .collect();
-    let corners = corners.ok_or(
-        "a corner of the image lies at or beyond the horizon: a KML quad cannot hold it \
-         (export the GeoTIFF, which leaves the sky out)",
-    )?;
+    let corners = corners.ok_or(GeorefExportError::CornerBeyondHorizon)?;
     let mut k = super::geo::Kml::new();
     k.open(
         "kml",

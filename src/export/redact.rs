@@ -57,22 +57,29 @@ pub fn scaled(shape: &Shape, redaction: &Redaction, factor: f64) -> (Shape, Reda
 
 /// Whether the region lies on an image of `size` (oriented pixels): a region reaching
 /// outside it is refused rather than silently clipped (it was drawn for another image).
-pub fn check_on_image(shape: &Shape, redaction: &Redaction, size: [f64; 2]) -> Result<(), String> {
+pub fn check_on_image(
+    shape: &Shape,
+    redaction: &Redaction,
+    size: [f64; 2],
+) -> Result<(), crate::case::Invalid> {
     shape.check()?;
     redaction.check(shape)?;
     let b = geometry::bounds(shape);
     const SLACK: f64 = 0.5;
     if b[0] < -SLACK || b[1] < -SLACK || b[2] > size[0] + SLACK || b[3] > size[1] + SLACK {
         let whole = b[2] <= 0.0 || b[3] <= 0.0 || b[0] >= size[0] || b[1] >= size[1];
-        return Err(format!(
-            "region {:.0},{:.0}–{:.0},{:.0} is {} the {:.0}×{:.0} image",
-            b[0],
-            b[1],
-            b[2],
-            b[3],
-            if whole { "outside" } else { "partly outside" },
-            size[0],
-            size[1]
+        return Err(crate::case::Invalid::rule(
+            "region",
+            format!(
+                "region {:.0},{:.0}–{:.0},{:.0} is {} the {:.0}×{:.0} image",
+                b[0],
+                b[1],
+                b[2],
+                b[3],
+                if whole { "outside" } else { "partly outside" },
+                size[0],
+                size[1]
+            ),
         ));
     }
     Ok(())
@@ -482,12 +489,12 @@ mod tests {
         let rect = |x, y, w, h| Shape::Rectangle { x, y, w, h };
         assert!(check_on_image(&rect(10.0, 10.0, 50.0, 50.0), &r, [100.0, 100.0]).is_ok());
         let partly = check_on_image(&rect(80.0, 10.0, 50.0, 50.0), &r, [100.0, 100.0]);
-        assert!(partly.unwrap_err().contains("partly outside"));
+        assert!(partly.unwrap_err().to_string().contains("partly outside"));
         let wholly = check_on_image(&rect(180.0, 10.0, 50.0, 50.0), &r, [100.0, 100.0]);
-        assert!(wholly.unwrap_err().contains("is outside"));
+        assert!(wholly.unwrap_err().to_string().contains("is outside"));
         assert!(check_on_image(&rect(f64::NAN, 10.0, 5.0, 5.0), &r, [100.0, 100.0]).is_err());
         let flat = check_on_image(&rect(10.0, 10.0, 0.0, 5.0), &r, [100.0, 100.0]);
-        assert!(flat.unwrap_err().contains("no area"));
+        assert!(flat.unwrap_err().to_string().contains("no area"));
         let arrow = Shape::Arrow {
             from: [0.0, 0.0],
             to: [5.0, 5.0],

@@ -131,7 +131,7 @@ fn methods_html(finding: &Finding, out: &mut String) {
                 out.push_str("</table>\n");
             }
             Err(e) => {
-                let _ = writeln!(out, "<p>No fit: {}</p>", esc(&e));
+                let _ = writeln!(out, "<p>No fit: {}</p>", esc(&e.to_string()));
             }
         }
     }

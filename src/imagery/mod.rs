@@ -45,13 +45,74 @@ fn yes() -> bool {
     true
 }
 
+/// Why a layer as a case remembers it is refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LayerRefError {
+    #[error("layer opacity {opacity} is not between 0 and 1")]
+    Opacity { opacity: f32 },
+    #[error(
+        "{}: not a local file path (GDAL virtual paths and URLs are not opened)",
+        path.display()
+    )]
+    NotLocal { path: PathBuf },
+}
+
+/// Why an imagery file cannot be opened or read; every message names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum ImageryError {
+    #[error(transparent)]
+    Layer(#[from] LayerRefError),
+    #[error("{}: cannot read: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not imagery geoproof opens, or lacks what a map layer needs.
+    #[error("{}: {problem}", path.display())]
+    Refused {
+        path: PathBuf,
+        problem: &'static str,
+    },
+    /// GDAL failed at `step`, for `reason` (GDAL's words on one line).
+    #[error("{}: {step} ({reason})", path.display())]
+    Gdal {
+        path: PathBuf,
+        step: &'static str,
+        reason: String,
+    },
+    /// Control points that do not give a warp.
+    #[error(transparent)]
+    Gcp(#[from] gcp::GcpError),
+}
+
+impl ImageryError {
+    fn refused(path: &Path, problem: &'static str) -> ImageryError {
+        ImageryError::Refused {
+            path: path.to_owned(),
+            problem,
+        }
+    }
+
+    fn gdal(
+        path: &Path,
+        step: &'static str,
+    ) -> impl FnOnce(gdal::errors::GdalError) -> ImageryError {
+        let path = path.to_owned();
+        move |e| ImageryError::Gdal {
+            path,
+            step,
+            reason: one_line(&e.to_string()),
+        }
+    }
+}
+
 impl ImageryLayerRef {
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), LayerRefError> {
         if !(self.opacity.is_finite() && (0.0..=1.0).contains(&self.opacity)) {
-            return Err(format!(
-                "layer opacity {} is not between 0 and 1",
-                self.opacity
-            ));
+            return Err(LayerRefError::Opacity {
+                opacity: self.opacity,
+            });
         }
         check_plain_path(&self.path)
     }
@@ -77,31 +138,29 @@ pub struct ImageryInfo {
 }
 
 /// Refuses GDAL's virtual paths (`/vsicurl/`, `/vsizip/`…) and URLs: a layer is a file.
-fn check_plain_path(path: &Path) -> Result<(), String> {
+fn check_plain_path(path: &Path) -> Result<(), LayerRefError> {
     let text = path.to_string_lossy();
     if text.starts_with("/vsi") || text.contains("://") || text.is_empty() {
-        return Err(format!(
-            "{}: not a local file path (GDAL virtual paths and URLs are not opened)",
-            path.display()
-        ));
+        return Err(LayerRefError::NotLocal {
+            path: path.to_owned(),
+        });
     }
     Ok(())
 }
 
 /// The file's format by its first bytes.
-fn signature(path: &Path) -> Result<&'static str, String> {
-    let meta =
-        std::fs::metadata(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+fn signature(path: &Path) -> Result<&'static str, ImageryError> {
+    let read = |source| ImageryError::Read {
+        path: path.to_owned(),
+        source,
+    };
+    let meta = std::fs::metadata(path).map_err(read)?;
     if !meta.is_file() {
-        return Err(format!("{}: not a file", path.display()));
+        return Err(ImageryError::refused(path, "not a file"));
     }
     let mut head = [0u8; 12];
-    let n = std::io::Read::read(
-        &mut std::fs::File::open(path)
-            .map_err(|e| format!("{}: cannot read: {e}", path.display()))?,
-        &mut head,
-    )
-    .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let n = std::io::Read::read(&mut std::fs::File::open(path).map_err(read)?, &mut head)
+        .map_err(read)?;
     let head = &head[..n];
     if [b"II*\0", b"MM\0*", b"II+\0", b"MM\0+"]
         .iter()
@@ -113,9 +172,9 @@ fn signature(path: &Path) -> Result<&'static str, String> {
     {
         Ok("JP2OpenJPEG")
     } else {
-        Err(format!(
-            "{}: not a GeoTIFF or JPEG 2000 file",
-            path.display()
+        Err(ImageryError::refused(
+            path,
+            "not a GeoTIFF or JPEG 2000 file",
         ))
     }
 }
@@ -140,7 +199,7 @@ pub struct ImageryReader {
 }
 
 impl ImageryReader {
-    pub fn open(path: &Path) -> Result<ImageryReader, String> {
+    pub fn open(path: &Path) -> Result<ImageryReader, ImageryError> {
         check_plain_path(path)?;
         let driver = signature(path)?;
         configure_gdal();
@@ -153,11 +212,11 @@ impl ImageryReader {
                 ..Default::default()
             },
         )
-        .map_err(|e| format!("{name}: GDAL cannot open it ({})", one_line(&e.to_string())))?;
+        .map_err(ImageryError::gdal(path, "GDAL cannot open it"))?;
         let (width, height) = dataset.raster_size();
         let bands = dataset.raster_count();
         if bands == 0 || width == 0 || height == 0 {
-            return Err(format!("{name}: has no raster bands"));
+            return Err(ImageryError::refused(path, "has no raster bands"));
         }
         let mut notes = Vec::new();
         let geotransform = dataset
@@ -172,42 +231,43 @@ impl ImageryReader {
                     .ok()
                     .filter(|s| s.to_wkt().is_ok_and(|w| !w.is_empty()))
                     .ok_or_else(|| {
-                        format!("{name}: has no coordinate reference system GDAL knows")
+                        ImageryError::refused(path, "has no coordinate reference system GDAL knows")
                     })?;
                 (dataset, gt, srs)
             }
             None => {
-                let warped = gcp::warp(&dataset, &name.to_string())
-                    .map_err(|e| e.to_string())?
-                    .ok_or_else(|| {
-                        format!(
-                            "{name}: has no georeferencing (no geotransform or control points): \
-                         georeference it first"
-                        )
-                    })?;
+                let warped = gcp::warp(&dataset, &name.to_string())?.ok_or_else(|| {
+                    ImageryError::refused(
+                        path,
+                        "has no georeferencing (no geotransform or control points): \
+                         georeference it first",
+                    )
+                })?;
                 notes.push(warped.note);
                 let gt = warped
                     .dataset
                     .geo_transform()
-                    .map_err(|e| format!("{name}: {e}"))?;
+                    .map_err(ImageryError::gdal(path, "its warp has no geotransform"))?;
                 (warped.dataset, gt, warped.srs)
             }
         };
         let (width, height) = dataset.raster_size();
         srs.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
-        let mut wgs84 = SpatialRef::from_epsg(4326).map_err(|e| format!("GDAL: EPSG:4326: {e}"))?;
+        let mut wgs84 = SpatialRef::from_epsg(4326)
+            .map_err(ImageryError::gdal(path, "EPSG:4326 unknown to GDAL"))?;
         wgs84.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
         let to_source = CoordTransform::new(&wgs84, &srs)
-            .map_err(|e| format!("{name}: its CRS cannot be reprojected ({e})"))?;
+            .map_err(ImageryError::gdal(path, "its CRS cannot be reprojected"))?;
         let to_wgs84 = CoordTransform::new(&srs, &wgs84)
-            .map_err(|e| format!("{name}: its CRS cannot be reprojected ({e})"))?;
+            .map_err(ImageryError::gdal(path, "its CRS cannot be reprojected"))?;
         let inverse_gt = invert_geotransform(&gt)
-            .ok_or_else(|| format!("{name}: its geotransform is degenerate"))?;
+            .ok_or_else(|| ImageryError::refused(path, "its geotransform is degenerate"))?;
 
-        let (rgb, alpha) = band_roles(&dataset, bands)?;
+        let (rgb, alpha) =
+            band_roles(&dataset, bands).map_err(ImageryError::gdal(path, "cannot read a band"))?;
         let first = dataset
             .rasterband(rgb[0])
-            .map_err(|e| format!("{name}: {e}"))?;
+            .map_err(ImageryError::gdal(path, "cannot read a band"))?;
         let no_data = first.no_data_value();
         let overviews = first.overview_count().unwrap_or(0).max(0) as usize;
         let mut levels = vec![1.0];
@@ -219,12 +279,9 @@ impl ImageryReader {
         let stretch = match first.band_type() {
             GdalDataType::UInt8 => None,
             _ => {
-                let mm = first.compute_raster_min_max(true).map_err(|e| {
-                    format!(
-                        "{name}: cannot read its values ({})",
-                        one_line(&e.to_string())
-                    )
-                })?;
+                let mm = first
+                    .compute_raster_min_max(true)
+                    .map_err(ImageryError::gdal(path, "cannot read its values"))?;
                 Some((
                     mm.min,
                     if mm.max > mm.min {
@@ -254,7 +311,10 @@ impl ImageryReader {
         let mut zs = vec![0.0; xs.len()];
         to_wgs84
             .transform_coords(&mut xs, &mut ys, &mut zs)
-            .map_err(|e| format!("{name}: its corners cannot be placed on the globe ({e})"))?;
+            .map_err(ImageryError::gdal(
+                path,
+                "its corners cannot be placed on the globe",
+            ))?;
         let extent = [
             xs[..4].iter().cloned().fold(f64::MAX, f64::min),
             ys[..4].iter().cloned().fold(f64::MAX, f64::min),
@@ -317,7 +377,7 @@ impl ImageryReader {
         ] {
             reader
                 .read_window(at, probe, probe)
-                .map_err(|e| format!("{name}: truncated or damaged ({e})"))?;
+                .map_err(ImageryError::gdal(path, "truncated or damaged"))?;
         }
         Ok(reader)
     }
@@ -335,7 +395,7 @@ impl ImageryReader {
         x: u32,
         y: u32,
         size: u32,
-    ) -> Result<Option<RgbaImage>, String> {
+    ) -> Result<Option<RgbaImage>, ImageryError> {
         let e = &self.info.extent;
         let (tw, ts, te, tn) = tile_bounds(z, x, y);
         if te < e[0] || tw > e[2] || tn < e[1] || ts > e[3] {
@@ -399,7 +459,7 @@ impl ImageryReader {
             ((window.0 as f64 / scale).ceil() as usize).max(1),
             ((window.1 as f64 / scale).ceil() as usize).max(1),
         );
-        let planes = self.read_window((wx0 as isize, wy0 as isize), window, buffer)?;
+        let planes = self.read_planes((wx0 as isize, wy0 as isize), window, buffer)?;
         let (bx, by) = (
             buffer.0 as f64 / window.0 as f64,
             buffer.1 as f64 / window.1 as f64,
@@ -457,6 +517,17 @@ impl ImageryReader {
         }
     }
 
+    /// [`Self::read_window`], failing with the file's name.
+    fn read_planes(
+        &self,
+        at: (isize, isize),
+        window: (usize, usize),
+        buffer: (usize, usize),
+    ) -> Result<Vec<Vec<f64>>, ImageryError> {
+        self.read_window(at, window, buffer)
+            .map_err(ImageryError::gdal(&self.info.path, "cannot read"))
+    }
+
     /// Reads the red, green, blue (and alpha) planes of a window, resampled by GDAL
     /// (from overviews when the buffer is smaller).
     fn read_window(
@@ -464,18 +535,13 @@ impl ImageryReader {
         at: (isize, isize),
         window: (usize, usize),
         buffer: (usize, usize),
-    ) -> Result<Vec<Vec<f64>>, String> {
+    ) -> Result<Vec<Vec<f64>>, gdal::errors::GdalError> {
         let downsampled = buffer.0 < window.0;
         let alg = downsampled.then_some(ResampleAlg::Average);
         let mut planes = Vec::with_capacity(4);
         for b in self.rgb.iter().copied().chain(self.alpha) {
-            let band = self
-                .dataset
-                .rasterband(b)
-                .map_err(|e| one_line(&e.to_string()))?;
-            let data = band
-                .read_as::<f64>(at, window, buffer, alg)
-                .map_err(|e| one_line(&e.to_string()))?;
+            let band = self.dataset.rasterband(b)?;
+            let data = band.read_as::<f64>(at, window, buffer, alg)?;
             planes.push(data.into_shape_and_vec().1);
         }
         Ok(planes)
@@ -496,11 +562,14 @@ pub fn configure_gdal() {
 }
 
 /// Which bands are red, green, blue and alpha (a single band is grey).
-fn band_roles(dataset: &Dataset, bands: usize) -> Result<([usize; 3], Option<usize>), String> {
+fn band_roles(
+    dataset: &Dataset,
+    bands: usize,
+) -> Result<([usize; 3], Option<usize>), gdal::errors::GdalError> {
     let mut rgb = [0usize; 3];
     let mut alpha = None;
     for b in 1..=bands {
-        let band = dataset.rasterband(b).map_err(|e| e.to_string())?;
+        let band = dataset.rasterband(b)?;
         match band.color_interpretation() {
             ColorInterpretation::RedBand => rgb[0] = b,
             ColorInterpretation::GreenBand => rgb[1] = b,

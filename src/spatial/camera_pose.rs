@@ -29,8 +29,8 @@ pub enum PoseError {
     #[error("the focal length is degenerate")]
     DegenerateFocal,
     /// The projective fit's own reason.
-    #[error("{0}")]
-    Fit(String),
+    #[error(transparent)]
+    Fit(#[from] georef::FitError),
     #[error("the fit is singular")]
     Singular,
     /// Leaving out this control point (1-based) leaves no fit.
@@ -89,7 +89,7 @@ pub fn estimate(
     )
     .try_inverse()
     .ok_or(PoseError::DegenerateFocal)?;
-    let fit = georef::fit(points, Method::Projective).map_err(|e| PoseError::Fit(e.to_string()))?;
+    let fit = georef::fit(points, Method::Projective)?;
     let (centre, axis) = pose(&fit.inverse_matrix().ok_or(PoseError::Singular)?, &k_inv)?;
     let mut uncertainty_m: f64 = 0.0;
     for i in 0..points.len() {

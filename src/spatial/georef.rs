@@ -199,8 +199,39 @@ fn apply(h: &Matrix3<f64>, p: [f64; 2]) -> Option<[f64; 2]> {
     (v.z.abs() > 1e-12).then(|| [v.x / v.z, v.y / v.z])
 }
 
+/// Why control points give no fit.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum FitError {
+    #[error("{method:?} needs at least {needed} control points; {given} given")]
+    TooFewPoints {
+        method: Method,
+        needed: usize,
+        given: usize,
+    },
+    /// `point` counts from 1, as the analyst numbers them.
+    #[error("control point {point} is not a valid pixel and place")]
+    InvalidPoint { point: usize },
+    #[error("control points {first} and {second} are duplicates")]
+    Duplicates { first: usize, second: usize },
+    #[error(
+        "the control points lie on one line in the image: {method:?} is not defined; \
+         spread them out"
+    )]
+    Collinear { method: Method },
+    /// The points pass the checks but the solution does not exist or is not finite.
+    #[error("{cause}")]
+    Degenerate { method: Method, cause: String },
+}
+
+fn degenerate(method: Method) -> impl Fn(&str) -> FitError {
+    move |cause| FitError::Degenerate {
+        method,
+        cause: cause.to_owned(),
+    }
+}
+
 /// Fits `points` by `method`, with residuals and leave-one-out residuals.
-pub fn fit(points: &[ControlPoint], method: Method) -> Result<Fit, String> {
+pub fn fit(points: &[ControlPoint], method: Method) -> Result<Fit, FitError> {
     check(points, method)?;
     let n = points.len() as f64;
     let frame = LocalFrame::at(
@@ -223,7 +254,8 @@ pub fn fit(points: &[ControlPoint], method: Method) -> Result<Fit, String> {
     let inverse = h.try_inverse();
     let mut residuals = Vec::new();
     for (i, (img, ground)) in pairs.iter().enumerate() {
-        let predicted = apply(&h, *img).ok_or("a control point maps to infinity")?;
+        let predicted = apply(&h, *img)
+            .ok_or_else(|| degenerate(method)("a control point maps to infinity"))?;
         let residual_m = (predicted[0] - ground[0]).hypot(predicted[1] - ground[1]);
         let residual_px = inverse
             .as_ref()
@@ -301,40 +333,32 @@ pub fn fit(points: &[ControlPoint], method: Method) -> Result<Fit, String> {
     })
 }
 
-fn check(points: &[ControlPoint], method: Method) -> Result<(), String> {
+fn check(points: &[ControlPoint], method: Method) -> Result<(), FitError> {
     if points.len() < method.minimum() {
-        return Err(format!(
-            "{:?} needs at least {} control points; {} given",
+        return Err(FitError::TooFewPoints {
             method,
-            method.minimum(),
-            points.len()
-        ));
+            needed: method.minimum(),
+            given: points.len(),
+        });
     }
     for (i, p) in points.iter().enumerate() {
         if ![p.x, p.y, p.lat, p.lon].iter().all(|v| v.is_finite())
             || !(-90.0..=90.0).contains(&p.lat)
             || !(-180.0..=180.0).contains(&p.lon)
         {
-            return Err(format!(
-                "control point {} is not a valid pixel and place",
-                i + 1
-            ));
+            return Err(FitError::InvalidPoint { point: i + 1 });
         }
         for (j, q) in points.iter().enumerate().skip(i + 1) {
             if (p.x - q.x).hypot(p.y - q.y) < 1e-6 || (p.lat == q.lat && p.lon == q.lon) {
-                return Err(format!(
-                    "control points {} and {} are duplicates",
-                    i + 1,
-                    j + 1
-                ));
+                return Err(FitError::Duplicates {
+                    first: i + 1,
+                    second: j + 1,
+                });
             }
         }
     }
     if method != Method::Helmert && collinear(points) {
-        return Err(format!(
-            "the control points lie on one line in the image: {method:?} is not defined; \
-             spread them out"
-        ));
+        return Err(FitError::Collinear { method });
     }
     Ok(())
 }
@@ -381,7 +405,8 @@ fn normalise(points: &[[f64; 2]]) -> Matrix3<f64> {
 }
 
 /// The least-squares matrix from image to local metres.
-fn solve(pairs: &[([f64; 2], [f64; 2])], method: Method) -> Result<Matrix3<f64>, String> {
+fn solve(pairs: &[([f64; 2], [f64; 2])], method: Method) -> Result<Matrix3<f64>, FitError> {
+    let degenerate = degenerate(method);
     let src: Vec<[f64; 2]> = pairs.iter().map(|p| p.0).collect();
     let dst: Vec<[f64; 2]> = pairs.iter().map(|p| p.1).collect();
     let (ts, td) = (normalise(&src), normalise(&dst));
@@ -405,7 +430,7 @@ fn solve(pairs: &[([f64; 2], [f64; 2])], method: Method) -> Result<Matrix3<f64>,
                 b[(2 * i, 0)] = d[i][0];
                 b[(2 * i + 1, 0)] = d[i][1];
             }
-            let p = least_squares(a, b)?;
+            let p = least_squares(a, b, method)?;
             Matrix3::new(p[0], p[1], p[2], p[1], -p[0], p[3], 0.0, 0.0, 1.0)
         }
         Method::Affine => {
@@ -420,7 +445,7 @@ fn solve(pairs: &[([f64; 2], [f64; 2])], method: Method) -> Result<Matrix3<f64>,
                 b[(2 * i, 0)] = d[i][0];
                 b[(2 * i + 1, 0)] = d[i][1];
             }
-            let p = least_squares(a, b)?;
+            let p = least_squares(a, b, method)?;
             Matrix3::new(p[0], p[1], p[2], p[3], p[4], p[5], 0.0, 0.0, 1.0)
         }
         Method::Projective => {
@@ -445,37 +470,43 @@ fn solve(pairs: &[([f64; 2], [f64; 2])], method: Method) -> Result<Matrix3<f64>,
                 ]);
             }
             let svd = a.svd(false, true);
-            let vt = svd.v_t.ok_or("the projective fit did not converge")?;
+            let vt = svd
+                .v_t
+                .ok_or_else(|| degenerate("the projective fit did not converge"))?;
             let (k, _) = svd
                 .singular_values
                 .iter()
                 .enumerate()
                 .min_by(|a, b| a.1.total_cmp(b.1))
-                .ok_or("no solution")?;
+                .ok_or_else(|| degenerate("no solution"))?;
             let h = vt.row(k);
             Matrix3::from_row_slice(&h.iter().copied().collect::<Vec<_>>())
         }
     };
-    let inv_td = td.try_inverse().ok_or("degenerate ground points")?;
+    let inv_td = td
+        .try_inverse()
+        .ok_or_else(|| degenerate("degenerate ground points"))?;
     let mut full = inv_td * h * ts;
     if method == Method::Projective {
         let z = full[(2, 2)];
         if z.abs() < 1e-15 {
-            return Err("the projective fit is degenerate".into());
+            return Err(degenerate("the projective fit is degenerate"));
         }
         full /= z;
     }
     if !full.iter().all(|v| v.is_finite()) || full.determinant().abs() < 1e-18 {
-        return Err("the control points do not define a fit (degenerate layout)".into());
+        return Err(degenerate(
+            "the control points do not define a fit (degenerate layout)",
+        ));
     }
     Ok(full)
 }
 
-fn least_squares(a: DMatrix<f64>, b: DMatrix<f64>) -> Result<Vec<f64>, String> {
+fn least_squares(a: DMatrix<f64>, b: DMatrix<f64>, method: Method) -> Result<Vec<f64>, FitError> {
     let svd = a.svd(true, true);
     let x = svd
         .solve(&b, 1e-12)
-        .map_err(|e| format!("least squares failed: {e}"))?;
+        .map_err(|e| degenerate(method)(&format!("least squares failed: {e}")))?;
     Ok(x.iter().copied().collect())
 }
 
@@ -630,17 +661,18 @@ mod tests {
         let h = Matrix3::new(0.3, 0.05, 50.0, -0.02, -0.25, 80.0, 0.0, 0.0, 1.0);
         let points = synthetic(&h, &frame, &PIXELS);
         let e = fit(&points[..3], Method::Projective).unwrap_err();
-        assert!(e.contains("at least 4"), "{e}");
+        assert!(e.to_string().contains("at least 4"), "{e}");
         let line: Vec<[f64; 2]> = (0..5)
             .map(|i| [100.0 * f64::from(i), 50.0 * f64::from(i)])
             .collect();
         let e = fit(&synthetic(&h, &frame, &line), Method::Affine).unwrap_err();
-        assert!(e.contains("one line"), "{e}");
+        assert!(e.to_string().contains("one line"), "{e}");
         let mut dup = points[..4].to_vec();
         dup[3] = dup[0];
         assert!(
             fit(&dup, Method::Affine)
                 .unwrap_err()
+                .to_string()
                 .contains("duplicates")
         );
         // Points 200 km apart: fitted, with a warning (the view and the CLI both warn).

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 /// A refusal with its cause. Every variant that comes from a file names it.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum TerrainError {
-    #[error("no elevation file given (--dem FILE)")]
+    #[error("no elevation file given")]
     NoDem,
     #[error("{}: not a local file path (GDAL virtual paths and URLs are not opened)", path.display())]
     NotLocal { path: PathBuf },
@@ -77,4 +77,13 @@ impl TerrainError {
 /// GDAL's messages can span lines; an error here is one line.
 pub(crate) fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+impl From<crate::fsio::FileError> for TerrainError {
+    fn from(e: crate::fsio::FileError) -> TerrainError {
+        TerrainError::Write {
+            path: e.path,
+            reason: e.source.to_string(),
+        }
+    }
 }

@@ -460,17 +460,8 @@ pub fn write_geotiff(view: &Viewshed, wkt: &str, out: &Path) -> Result<(), Terra
         path: out.to_owned(),
         reason: one_line(&e.to_string()),
     };
-    let dir = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let temp = tempfile::Builder::new()
-        .prefix(".geoproof-")
-        .suffix(".tif")
-        .tempfile_in(dir)
-        .map_err(|e| fail(&e))?;
     crate::imagery::configure_gdal();
-    {
+    let fill = |temp: &mut tempfile::NamedTempFile| -> Result<(), TerrainError> {
         let driver = gdal::DriverManager::get_driver_by_name("GTiff").map_err(|e| fail(&e))?;
         let options = RasterCreationOptions::from_iter(["TILED=YES", "COMPRESS=DEFLATE"]);
         let (w, h) = (view.width, view.height);
@@ -489,7 +480,7 @@ pub fn write_geotiff(view: &Viewshed, wkt: &str, out: &Path) -> Result<(), Terra
             .map_err(|e| fail(&e))?;
         dataset.flush_cache().map_err(|e| fail(&e))?;
         dataset.close().map_err(|e| fail(&e))?;
-    }
-    temp.persist(out).map_err(|e| fail(&e.error))?;
-    Ok(())
+        Ok(())
+    };
+    crate::fsio::write_through_temp(out, ".tif", crate::fsio::Access::Shared, fill)
 }

@@ -51,7 +51,7 @@ impl ImageryTiles {
     /// Opens the file (checked on this thread, so a bad file is refused at once with
     /// its reason) and starts the workers.
     pub fn open(path: &Path, ctx: &egui::Context) -> Result<ImageryTiles, String> {
-        let first = ImageryReader::open(path)?;
+        let first = ImageryReader::open(path).map_err(|e| e.to_string())?;
         let info = first.info().clone();
         let queue = Arc::new(Queue {
             waiting: Mutex::new((VecDeque::new(), false)),

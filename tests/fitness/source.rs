@@ -47,12 +47,34 @@ pub fn library_text(text: &str) -> String {
         None => text,
     };
     code.lines()
-        .map(|l| match l.find("//") {
+        .map(|l| match comment_start(l) {
             Some(at) => &l[..at],
             None => l,
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// Where a `//` comment starts on a line: not inside a string literal (`"://"` is code,
+/// and cutting there would leave an open quote that hides the rest of the file).
+fn comment_start(line: &str) -> Option<usize> {
+    let b = line.as_bytes();
+    let mut in_str = false;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\\' if in_str => i += 1,
+            b'"' => in_str = !in_str,
+            // A quote as a character literal ('"') is not a string.
+            b'\'' if !in_str && b.get(i + 1) == Some(&b'"') && b.get(i + 2) == Some(&b'\'') => {
+                i += 2
+            }
+            b'/' if !in_str && b.get(i + 1) == Some(&b'/') => return Some(i),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 fn is_ident(c: char) -> bool {
@@ -281,6 +303,15 @@ fn the_reader_resolves_relative_paths_and_use_groups() {
     assert!(
         !as_text.iter().any(|p| p.contains("image")),
         "an outside crate is not a module of ours: {as_text:?}"
+    );
+}
+
+#[test]
+fn a_url_in_a_string_is_not_a_comment() {
+    let text = "fn a(t: &str) -> bool { t.contains(\"://\") } // note\nlet c = '\"'; // x";
+    assert_eq!(
+        library_text(text),
+        "fn a(t: &str) -> bool { t.contains(\"://\") } \nlet c = '\"'; "
     );
 }
 

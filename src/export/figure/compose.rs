@@ -6,12 +6,16 @@
 //! Sizes are in figure pixels at the reference width ([`BASE_WIDTH`]); every one is
 //! multiplied by the page's scale `k` so a wider figure is the same figure, larger.
 
-use super::{
-    BASE_WIDTH, Figure, FigureError, FigureOptions, GREY, INK, Item, PANEL_BG, PANEL_CAPTION_SIZE,
-    Picture, Source, Typesetter, WHITE, badge_items, check_redactions, fitted, image_matrix,
-    locate_picture, map_decorations, mark_items, on_shown_frames, panel_picture, rect_points, rows,
-    tag_items,
+use super::error::{FigureError, RequestError};
+use super::model::{
+    BASE_WIDTH, Figure, FigureOptions, GREY, INK, Item, PANEL_BG, PANEL_CAPTION_SIZE, Source,
+    WHITE, rect_points,
 };
+use super::parts::{
+    Picture, badge_items, check_redactions, fitted, image_matrix, locate_picture, map_decorations,
+    mark_items, on_shown_frames, panel_picture, rows, tag_items,
+};
+use super::text::Typesetter;
 use crate::board::ViewTransform;
 use crate::board::geometry;
 use crate::board::marks::{MarkStyle, annotation_marks};
@@ -158,23 +162,24 @@ pub fn build(
 /// annotation the finding does not have.
 fn check_request(finding: &Finding, options: &FigureOptions) -> Result<(), FigureError> {
     if finding.panels.is_empty() {
-        return Err(FigureError::Request(format!(
-            "finding {} has no panels to show",
-            finding.id
-        )));
+        return Err(RequestError::NoPanels {
+            finding: finding.id.clone(),
+        }
+        .into());
     }
     if !WIDTHS.contains(&options.width) {
-        return Err(FigureError::Request(format!(
-            "width {} px is outside 200–20000",
-            options.width
-        )));
+        return Err(RequestError::Width {
+            width: options.width,
+        }
+        .into());
     }
     for id in &options.insets {
         if !finding.annotations.iter().any(|a| a.id == *id) {
-            return Err(FigureError::Request(format!(
-                "finding {} has no annotation {id} for an inset",
-                finding.id
-            )));
+            return Err(RequestError::UnknownInset {
+                finding: finding.id.clone(),
+                annotation: id.clone(),
+            }
+            .into());
         }
     }
     Ok(())
@@ -187,9 +192,8 @@ fn locate_panels(case: &Case, finding: &Finding) -> Result<Located, FigureError>
         .panels
         .iter()
         .map(|p| locate_picture(case, p))
-        .collect::<Result<_, _>>()
-        .map_err(FigureError::Panel)?;
-    check_redactions(finding, &pictures).map_err(FigureError::Redaction)?;
+        .collect::<Result<_, _>>()?;
+    check_redactions(finding, &pictures)?;
     Ok(Located { pictures })
 }
 
@@ -205,7 +209,7 @@ fn lay_out_panels(
     let n = finding.panels.len();
     let mut cells = Vec::new();
     let mut start = 0;
-    for (count, across) in rows(n, layout).map_err(FigureError::Request)? {
+    for (count, across) in rows(n, layout)? {
         let cell_w = (w - 2.0 * margin - gap * (across as f64 - 1.0)) / across as f64;
         let row_h = (start..start + count)
             .map(|i| {
@@ -256,7 +260,10 @@ fn plan_insets(
     let side = inset_side(page);
     let mut insets = Vec::new();
     for id in inset_ids {
-        let missing = || FigureError::Request(format!("no annotation {id} for an inset"));
+        let missing = || RequestError::UnknownInset {
+            finding: finding.id.clone(),
+            annotation: id.clone(),
+        };
         let a = finding
             .annotations
             .iter()
@@ -306,8 +313,7 @@ fn decode_sources(
         } = &located.pictures[i];
         let longest = located.size(i)[0].max(located.size(i)[1]);
         let max_side = (longest * need[i].min(1.0)).ceil().max(1.0) as u32;
-        let (img, fw, fh) =
-            panel_picture(case, panel, path, max_side).map_err(FigureError::Panel)?;
+        let (img, fw, fh) = panel_picture(case, panel, path, max_side)?;
         let mut pixels = img.into_rgb8();
         let scale = f64::from(fw) / f64::from(pixels.width().max(1));
         crate::export::redact::apply_panel(

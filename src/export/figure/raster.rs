@@ -6,8 +6,8 @@ use tiny_skia::{
 };
 
 use super::error::RenderError;
+use super::model::{Figure, Item};
 use super::text::PathCmd;
-use super::{Figure, Item};
 
 fn paint(color: [u8; 4]) -> Paint<'static> {
     let mut p = Paint::default();
@@ -85,7 +85,7 @@ pub fn render(figure: &Figure) -> Result<image::RgbaImage, RenderError> {
         match item {
             Item::BeginClip(r) => {
                 let mut m = Mask::new(figure.width, figure.height).ok_or(RenderError::ClipMask)?;
-                if let Some(path) = polygon(&super::rect_points(*r), true) {
+                if let Some(path) = polygon(&super::model::rect_points(*r), true) {
                     m.fill_path(&path, FillRule::Winding, false, id);
                 }
                 clips.push(m);

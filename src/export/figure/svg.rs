@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 use base64::Engine as _;
 
 use super::error::RenderError;
+use super::model::{Figure, Item};
 use super::text::PathCmd;
-use super::{Figure, Item};
 
 fn color(c: [u8; 4]) -> String {
     if c[3] == 255 {

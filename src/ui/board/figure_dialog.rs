@@ -150,8 +150,8 @@ fn start_render(
     Jobs::of(ctx).spawn(Some(ctx), "the figure preview", move |_| {
         let case = Case::open_read_only(&root).map_err(|e| e.to_string())?;
         let mut ts = Typesetter::new().map_err(|e| e.to_string())?;
-        let fig = figure::build(&case, &finding, &options, &mut ts)?;
-        Ok(figure::pixels(&fig)?)
+        let fig = figure::build(&case, &finding, &options, &mut ts).map_err(|e| e.to_string())?;
+        figure::pixels(&fig).map_err(|e| e.to_string())
     })
 }
 

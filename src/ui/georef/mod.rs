@@ -11,7 +11,7 @@ use egui::{Align2, FontId, Pos2, Rect, Sense, Stroke, Ui, Vec2};
 
 use crate::case::georeference::Georeference;
 use crate::case::{Case, Edit};
-use crate::spatial::georef::{ControlPoint, Fit, Method};
+use crate::spatial::georef::{ControlPoint, Fit, FitError, Method};
 
 use super::command::GeorefExport;
 use super::command::{Command, Exposure, MapViewExtent, Status};
@@ -492,7 +492,7 @@ pub fn after_map(ui: &Ui, state: &mut GeorefCtx<'_>) {
 }
 
 /// The fit of the georeference being edited, and why there is none.
-pub fn current_fit(state: &GeorefCtx<'_>) -> Option<Result<Fit, String>> {
+pub fn current_fit(state: &GeorefCtx<'_>) -> Option<Result<Fit, FitError>> {
     state.georef_record().map(Georeference::fit)
 }
 
@@ -580,7 +580,7 @@ pub fn inspector_ui(ui: &mut Ui, mut state: GeorefCtx<'_>) {
             }
         }
         Some(Err(e)) => {
-            ui.label(egui::RichText::new(e).color(super::theme::WARNING));
+            ui.label(egui::RichText::new(e.to_string()).color(super::theme::WARNING));
         }
         None => {}
     }
@@ -747,7 +747,7 @@ pub fn export(
             .georeference
             .as_ref()
             .ok_or("place control points first")?;
-        let fit = g.fit()?;
+        let fit = g.fit().map_err(|e| e.to_string())?;
         let write = |bytes: &[u8], p: &std::path::Path| {
             crate::fsio::write_atomic(p, bytes, false).map_err(|e| e.to_string())
         };
@@ -759,10 +759,12 @@ pub fn export(
                 )?;
             }
             GeorefExport::GeoTiff | GeorefExport::Kml => {
-                let pixels = crate::export::figure::redacted_panel_image(case, finding, &g.panel)?;
+                let pixels = crate::export::figure::redacted_panel_image(case, finding, &g.panel)
+                    .map_err(|e| e.to_string())?;
                 if kind == GeorefExport::GeoTiff {
-                    let warped = export::warp(&pixels, &fit, export::MAX_WARP_SIDE)?;
-                    export::write_geotiff(&warped, path)?;
+                    let warped = export::warp(&pixels, &fit, export::MAX_WARP_SIDE)
+                        .map_err(|e| e.to_string())?;
+                    export::write_geotiff(&warped, path).map_err(|e| e.to_string())?;
                 } else {
                     let png_path = path.with_extension("png");
                     let href = png_path
@@ -777,7 +779,8 @@ pub fn export(
                         pixels.height(),
                         &href,
                         g.opacity,
-                    )?;
+                    )
+                    .map_err(|e| e.to_string())?;
                     let png =
                         crate::export::redact::encode_png(&pixels).map_err(|e| e.to_string())?;
                     write(&png, &png_path)?;

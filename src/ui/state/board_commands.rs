@@ -116,7 +116,8 @@ impl AppState {
             .clone()
             .ok_or("no finding on the board")?;
         let case = self.case.as_mut().ok_or("no case is open")?;
-        let done = figure::export(case, &id, png.as_deref(), svg.as_deref(), options, true)?;
+        let done = figure::export(case, &id, png.as_deref(), svg.as_deref(), options, true)
+            .map_err(|e| e.to_string())?;
         let names: Vec<String> = done
             .outputs
             .iter()
@@ -145,7 +146,8 @@ impl AppState {
             .working_with_views()
             .ok_or("no finding on the board")?;
         let case = self.case.as_mut().ok_or("no case is open")?;
-        let pixels = figure::redacted_panel_image(case, &finding, panel)?;
+        let pixels =
+            figure::redacted_panel_image(case, &finding, panel).map_err(|e| e.to_string())?;
         let png = crate::export::redact::encode_png(&pixels).map_err(|e| e.to_string())?;
         crate::fsio::write_atomic(path, &png, false).map_err(|e| e.to_string())?;
         let redactions = finding
