@@ -90,6 +90,10 @@ fn inputs_html(case: &Case, finding: &Finding, out: &mut String) {
                         let _ = write!(p, "; RFC 3161 token by {}", esc(&t.authority));
                     }
                 }
+                let _ = write!(p, "; content credentials: {}", esc(&r.credentials_line()));
+                if let Some(s) = r.content_credentials.as_ref().and_then(|c| c.summary()) {
+                    credential_details(s, &mut p);
+                }
                 p
             }
             _ => esc(&input.id),
@@ -100,6 +104,24 @@ fn inputs_html(case: &Case, finding: &Finding, out: &mut String) {
         );
     }
     out.push_str("</table>\n");
+}
+
+/// What a manifest states beyond its status line: actions and ingredients.
+fn credential_details(s: &crate::evidence::credentials::CredentialSummary, out: &mut String) {
+    if !s.actions.is_empty() {
+        let _ = write!(out, "; actions {}", esc(&s.actions.join(", ")));
+    }
+    for i in &s.ingredients {
+        let _ = write!(
+            out,
+            "; ingredient {} ({})",
+            esc(i.title.as_deref().unwrap_or("untitled")),
+            esc(&i.relationship)
+        );
+    }
+    if let Some(t) = &s.signed_at {
+        let _ = write!(out, "; signed at {}", esc(t));
+    }
 }
 
 fn methods_html(finding: &Finding, out: &mut String) {
