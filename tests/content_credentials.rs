@@ -61,7 +61,10 @@ fn a_photo_changed_after_signing_is_invalid_with_the_hash_mismatch_as_reason() {
         Some("make_test_images/0.33.1 c2pa-rs/0.33.1")
     );
     let line = i.credentials.one_line();
-    assert!(line.starts_with("invalid: assertion.dataHash.mismatch"), "{line}");
+    assert!(
+        line.starts_with("invalid: assertion.dataHash.mismatch"),
+        "{line}"
+    );
     assert!(!line.contains('\n'), "{line}");
 }
 

@@ -181,8 +181,14 @@ fn demo_case_has_a_review_history_and_a_finding_approved_by_a_second_demo_analys
         .iter()
         .rfind(|s| s.to == ReviewStatus::Approved)
         .unwrap();
-    assert_ne!(approval.by, approved.author, "approved by the second analyst");
-    assert!(!approved.review.signatures.is_empty(), "signed by its author");
+    assert_ne!(
+        approval.by, approved.author,
+        "approved by the second analyst"
+    );
+    assert!(
+        !approved.review.signatures.is_empty(),
+        "signed by its author"
+    );
     let checks = case.signature_checks();
     assert!(checks.len() >= 3, "{checks:?}");
     for c in &checks {
@@ -191,7 +197,10 @@ fn demo_case_has_a_review_history_and_a_finding_approved_by_a_second_demo_analys
             "{c:?}"
         );
     }
-    assert!(case.findings().any(|f| f.review.status == ReviewStatus::Disputed));
+    assert!(
+        case.findings()
+            .any(|f| f.review.status == ReviewStatus::Disputed)
+    );
     let summary = geoproof::case::review_rules::summary(case.findings());
     assert!(summary.blind_reviews >= 1, "{summary:?}");
 }

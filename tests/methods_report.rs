@@ -25,7 +25,10 @@ fn poppler(tool: &str, args: &[&std::ffi::OsStr]) -> String {
 
 /// Writes both reports of `finding` in one run (one report, two layouts).
 fn reports(root: &Path, finding: &str, dir: &Path) -> (String, std::path::PathBuf) {
-    let (html, pdf) = (dir.join(format!("{finding}.html")), dir.join(format!("{finding}.pdf")));
+    let (html, pdf) = (
+        dir.join(format!("{finding}.html")),
+        dir.join(format!("{finding}.pdf")),
+    );
     let run = geoproof([
         "report".as_ref(),
         root.as_os_str(),
@@ -91,7 +94,10 @@ fn the_pdf_has_every_hash_and_number_of_the_html_report_as_searchable_text() {
         let wanted = hashes_and_numbers(&visible_text(&html));
         assert!(wanted.iter().any(|w| w.len() == 64), "{finding}: no hash");
         for w in &wanted {
-            assert!(flat.contains(w.as_str()), "{finding}: {w} not in the PDF text");
+            assert!(
+                flat.contains(w.as_str()),
+                "{finding}: {w} not in the PDF text"
+            );
         }
         checked += wanted.len();
         let fonts = poppler("pdffonts", &[pdf.as_os_str()]);
@@ -150,7 +156,11 @@ fn the_html_report_loads_nothing_from_the_network() {
         for attr in ["src=", "href=", "url(", "@import", "srcset="] {
             for (at, _) in html.match_indices(attr) {
                 let target = html[at + attr.len()..].trim_start_matches(['"', '\'']);
-                assert!(target.starts_with("data:"), "{finding}: {attr}{}", &target[..40.min(target.len())]);
+                assert!(
+                    target.starts_with("data:"),
+                    "{finding}: {attr}{}",
+                    &target[..40.min(target.len())]
+                );
             }
         }
         assert!(!html.contains("<script"), "{finding}: a script");
@@ -167,5 +177,9 @@ fn a_report_needs_somewhere_to_go() {
         "F-demo-launch-pad".as_ref(),
     ]);
     run.assert_failed();
-    assert!(run.stderr.contains("--html") && run.stderr.contains("--pdf"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("--html") && run.stderr.contains("--pdf"),
+        "{}",
+        run.stderr
+    );
 }

@@ -463,5 +463,8 @@ fn a_signature_covers_the_osm_extract_the_candidates_came_from() {
         inputs.contains("osm_extract") && inputs.contains("no longer as signed"),
         "{v}"
     );
-    assert!(sig["changed_fields"].to_string().contains("candidates"), "{v}");
+    assert!(
+        sig["changed_fields"].to_string().contains("candidates"),
+        "{v}"
+    );
 }

@@ -112,8 +112,16 @@ pub fn finding_inputs<'a>(
         }
     }
     // The OSM extracts candidates were found in, by the SHA-256 recorded at the query.
-    for extract in finding.candidates.iter().filter_map(|c| c.origin.extract.as_ref()) {
-        inputs.insert(input("osm_extract", &extract.name, Some(extract.sha256.clone())));
+    for extract in finding
+        .candidates
+        .iter()
+        .filter_map(|c| c.origin.extract.as_ref())
+    {
+        inputs.insert(input(
+            "osm_extract",
+            &extract.name,
+            Some(extract.sha256.clone()),
+        ));
     }
     if finding.kind == FindingKind::Geolocation {
         for layer in layers {

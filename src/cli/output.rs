@@ -155,10 +155,7 @@ pub fn inspection_json(inspection: &Inspection) -> Value {
     exif_fields(&inspection.exif, &mut map);
     map.insert("perceptual_hash".into(), json!(inspection.perceptual_hash));
     map.insert("warnings".into(), json!(inspection.warnings));
-    map.insert(
-        "content_credentials".into(),
-        json!(inspection.credentials),
-    );
+    map.insert("content_credentials".into(), json!(inspection.credentials));
     if let Some(video) = &inspection.video {
         video_fields(video, &mut map);
     }
@@ -311,7 +308,10 @@ fn credentials_text(c: &geoproof::evidence::ContentCredentials, out: &mut String
         ("organisation", s.organisation.clone()),
         ("signed at", s.signed_at.clone()),
         ("generator", s.claim_generator.clone()),
-        ("actions", (!s.actions.is_empty()).then(|| s.actions.join(", "))),
+        (
+            "actions",
+            (!s.actions.is_empty()).then(|| s.actions.join(", ")),
+        ),
         (
             "ingredients",
             (!s.ingredients.is_empty()).then(|| {

@@ -117,7 +117,11 @@ pub fn report_command(args: ReportArgs) -> Result<bool> {
         out[format!("{key}bytes")] = json!(bytes.len());
         out[*format] = json!(path);
         if !args.json {
-            println!("wrote {} ({} bytes, sha256 {sha})", path.display(), bytes.len());
+            println!(
+                "wrote {} ({} bytes, sha256 {sha})",
+                path.display(),
+                bytes.len()
+            );
         }
     }
     if loggable {

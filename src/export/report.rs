@@ -251,7 +251,10 @@ fn inputs(case: &Case, finding: &Finding, out: &mut Vec<Block>) {
 }
 
 fn georeference(g: &crate::case::georeference::Georeference, out: &mut Vec<Block>) {
-    out.push(Block::Subheading(format!("Georeference of panel {}", g.panel)));
+    out.push(Block::Subheading(format!(
+        "Georeference of panel {}",
+        g.panel
+    )));
     match g.fit() {
         Ok(fit) => {
             out.push(para(super::georef::describe(&fit, g.points.len())));
@@ -360,9 +363,15 @@ fn methods(finding: &Finding, out: &mut Vec<Block>) {
             })
             .collect();
         out.push(Block::Table {
-            head: ["No.", "Class", "Assessment", "Description", "Quality limits"]
-                .map(String::from)
-                .to_vec(),
+            head: [
+                "No.",
+                "Class",
+                "Assessment",
+                "Description",
+                "Quality limits",
+            ]
+            .map(String::from)
+            .to_vec(),
             rows,
         });
     }
@@ -420,7 +429,10 @@ fn conclusion(finding: &Finding, out: &mut Vec<Block>) {
         ]));
     }
     for w in crate::case::conclusion::warnings(finding.conclusion.as_ref(), &finding.links) {
-        out.push(Block::Para(vec![Span::Bold("Warning:".into()), t(format!(" {w}"))]));
+        out.push(Block::Para(vec![
+            Span::Bold("Warning:".into()),
+            t(format!(" {w}")),
+        ]));
     }
     if let Some(l) = finding.location {
         out.push(para(format!(

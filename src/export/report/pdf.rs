@@ -16,7 +16,9 @@ use krilla::image::Image;
 use krilla::page::PageSettings;
 use krilla::text::{Font, TextDirection};
 
-use cosmic_text::{Attrs, Buffer, Family, FontSystem, Metrics as CtMetrics, Shaping, Weight, fontdb};
+use cosmic_text::{
+    Attrs, Buffer, Family, FontSystem, Metrics as CtMetrics, Shaping, Weight, fontdb,
+};
 
 use super::{Block, Report, Span};
 
@@ -135,19 +137,17 @@ impl Measure {
     fn width(&mut self, face: Face, size: f32, text: &str) -> f32 {
         let mut buffer = Buffer::new(&mut self.fonts, CtMetrics::new(size, size * 1.35));
         buffer.set_size(None, None);
-        let attrs = Attrs::new()
-            .family(Family::Name("DejaVu Sans"))
-            .weight(if face == Face::Bold {
-                Weight::BOLD
-            } else {
-                Weight::NORMAL
-            });
+        let attrs =
+            Attrs::new()
+                .family(Family::Name("DejaVu Sans"))
+                .weight(if face == Face::Bold {
+                    Weight::BOLD
+                } else {
+                    Weight::NORMAL
+                });
         buffer.set_text(text, &attrs, Shaping::Advanced, None);
         buffer.shape_until_scroll(&mut self.fonts, false);
-        buffer
-            .layout_runs()
-            .map(|r| r.line_w)
-            .fold(0.0, f32::max)
+        buffer.layout_runs().map(|r| r.line_w).fold(0.0, f32::max)
     }
 }
 
@@ -360,15 +360,19 @@ pub fn render(report: &Report) -> Result<Vec<u8>, PdfError> {
             .language("en".into()),
     );
     let total = layout.pages.len();
-    let settings = PageSettings::from_wh(PAGE_W, PAGE_H)
-        .ok_or_else(|| PdfError::Write("page size".into()))?;
+    let settings =
+        PageSettings::from_wh(PAGE_W, PAGE_H).ok_or_else(|| PdfError::Write("page size".into()))?;
     for (n, ops) in layout.pages.iter().enumerate() {
         let mut page = document.start_page_with(settings.clone());
         let mut surface = page.surface();
         for op in ops {
             match op {
                 Op::Text(r) => {
-                    let f = if r.face == Face::Bold { &bold } else { &regular };
+                    let f = if r.face == Face::Bold {
+                        &bold
+                    } else {
+                        &regular
+                    };
                     surface.draw_text(
                         Point::from_xy(r.x, r.y),
                         f.clone(),
