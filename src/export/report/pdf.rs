@@ -20,7 +20,7 @@ use cosmic_text::{
     Attrs, Buffer, Family, FontSystem, Metrics as CtMetrics, Shaping, Weight, fontdb,
 };
 
-use super::{Block, Report, Span};
+use super::doc::{Block, Report, Span};
 
 /// A4 in points.
 const PAGE_W: f32 = 595.28;
