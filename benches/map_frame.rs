@@ -64,6 +64,7 @@ fn case_with_evidence(dir: &std::path::Path, n: usize) -> Case {
             derived_from: None,
             graphic: false,
             sources: Vec::new(),
+            content_credentials: None,
             extra: Default::default(),
         };
         case.apply(Edit::AddEvidence(Box::new(record)))

@@ -159,3 +159,48 @@ fn demo_case_has_a_frame_georeferenced_on_its_own_landsat_layer() {
     assert!((pose.height_m - 2500.0).abs() < 100.0, "{pose:?}");
     assert!((pose.heading_deg - 15.0).abs() < 2.0, "{pose:?}");
 }
+
+#[test]
+fn demo_case_has_a_review_history_and_a_finding_approved_by_a_second_demo_analyst() {
+    use geoproof::case::review::ReviewStatus;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo-case");
+    let case = Case::open_read_only(&root).unwrap();
+    let analysts = &case.meta().analysts;
+    assert_eq!(analysts.len(), 2, "two demo analysts");
+    for a in analysts {
+        // Nobody mistakes them for people or for keys that prove anything.
+        assert!(a.name.contains("demo key"), "{}", a.name);
+    }
+    let approved = case
+        .findings()
+        .find(|f| f.review.status == ReviewStatus::Approved)
+        .expect("an approved finding");
+    let approval = approved
+        .review
+        .history
+        .iter()
+        .rfind(|s| s.to == ReviewStatus::Approved)
+        .unwrap();
+    assert_ne!(
+        approval.by, approved.author,
+        "approved by the second analyst"
+    );
+    assert!(
+        !approved.review.signatures.is_empty(),
+        "signed by its author"
+    );
+    let checks = case.signature_checks();
+    assert!(checks.len() >= 3, "{checks:?}");
+    for c in &checks {
+        assert!(
+            c.valid && c.key_listed && c.changed_fields.is_empty() && c.changed_inputs.is_empty(),
+            "{c:?}"
+        );
+    }
+    assert!(
+        case.findings()
+            .any(|f| f.review.status == ReviewStatus::Disputed)
+    );
+    let summary = geoproof::case::review_rules::summary(case.findings());
+    assert!(summary.blind_reviews >= 1, "{summary:?}");
+}

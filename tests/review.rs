@@ -411,3 +411,60 @@ fn the_methods_report_is_self_contained_and_names_every_input_hash_and_signature
     assert!(html.contains(geoproof::assets::VERSION));
     assert!(html.contains("42.698334, 23.319941 ± 1000 m"));
 }
+
+#[test]
+fn a_signature_covers_the_osm_extract_the_candidates_came_from() {
+    let alice = Analyst::new("Alice");
+    let (dir, root, id) = case_with_finding("Alice");
+    let extract = data("real/osm/vaduz.osm.pbf");
+    let results = dir.path().join("results.json");
+    let run = alice.run(&[
+        "osm-search",
+        s(&extract),
+        "--find",
+        "place_of_worship",
+        "--json",
+        "--index-dir",
+        s(&dir.path().join("idx")),
+    ]);
+    run.assert_ok();
+    let sha = geoproof::evidence::sha256_file(&extract).unwrap();
+    assert_eq!(run.json()["source"]["sha256"], sha.as_str());
+    std::fs::write(&results, &run.stdout).unwrap();
+    alice
+        .run(&["candidates", s(&root), &id, "--add-from", s(&results)])
+        .assert_ok();
+    let run = alice.run(&["sign", s(&root), &id, "--json"]);
+    run.assert_ok();
+    let inputs = run.json()["inputs"].clone();
+    let osm: Vec<&serde_json::Value> = inputs
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["kind"] == "osm_extract")
+        .collect();
+    assert_eq!(osm.len(), 1, "{inputs}");
+    assert_eq!(osm[0]["id"], "vaduz.osm.pbf");
+    assert_eq!(osm[0]["sha256"], sha.as_str());
+    let (run, v) = verify(&alice, &root);
+    run.assert_ok();
+    assert_eq!(v["signatures"][0]["valid"], true, "{v}");
+    // The finding now names another extract: the signature no longer matches it.
+    edit(&root, &id, |f| {
+        for c in &mut f.candidates {
+            c.origin.extract.as_mut().unwrap().sha256 = "0".repeat(64);
+        }
+    });
+    let (_, v) = verify(&alice, &root);
+    let sig = &v["signatures"][0];
+    assert_eq!(sig["valid"], true, "{v}");
+    let inputs = sig["changed_inputs"].to_string();
+    assert!(
+        inputs.contains("osm_extract") && inputs.contains("no longer as signed"),
+        "{v}"
+    );
+    assert!(
+        sig["changed_fields"].to_string().contains("candidates"),
+        "{v}"
+    );
+}

@@ -832,6 +832,7 @@ fn case_with_many_photos(n: usize) -> (tempfile::TempDir, Case) {
             derived_from: None,
             graphic: false,
             sources: Vec::new(),
+            content_credentials: None,
             extra: Default::default(),
         };
         case.apply(Edit::AddEvidence(Box::new(record))).unwrap();

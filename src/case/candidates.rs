@@ -59,6 +59,16 @@ pub struct CandidateOrigin {
     pub query: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub osm: Option<OsmRef>,
+    /// The OSM extract the query ran on: signatures of the finding cover its SHA-256.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extract: Option<OsmExtractRef>,
+}
+
+/// An `.osm.pbf` extract named by its file name and the SHA-256 of its bytes.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct OsmExtractRef {
+    pub name: String,
+    pub sha256: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -135,6 +145,18 @@ impl Candidate {
                 len: self.origin.query.as_ref().map_or(0, String::len),
                 max: 1 << 16,
             });
+        }
+        if let Some(e) = &self.origin.extract {
+            let hex = e.sha256.len() == 64 && e.sha256.bytes().all(|b| b.is_ascii_hexdigit());
+            if !hex || e.name.is_empty() || e.name.len() > 1024 {
+                return Err(Invalid::rule(
+                    format!("candidate {} extract", self.id),
+                    format!(
+                        "candidate {} extract {:?}: not a file name with a SHA-256",
+                        self.id, e.name
+                    ),
+                ));
+            }
         }
         Ok(())
     }
@@ -216,6 +238,16 @@ pub fn add_osm_results(
     results: impl IntoIterator<Item = OsmResult>,
     query: Option<&str>,
 ) -> usize {
+    add_osm_results_from(list, results, query, None)
+}
+
+/// [`add_osm_results`] from a query on `extract`, which each candidate records.
+pub fn add_osm_results_from(
+    list: &mut Vec<Candidate>,
+    results: impl IntoIterator<Item = OsmResult>,
+    query: Option<&str>,
+    extract: Option<OsmExtractRef>,
+) -> usize {
     let (by, at) = (analyst(), Utc::now());
     let mut added = 0;
     for r in results {
@@ -235,6 +267,7 @@ pub fn add_osm_results(
                 kind: "osm_query".into(),
                 query: query.map(str::to_owned),
                 osm: Some(r.osm),
+                extract: extract.clone(),
             },
             status: CandidateStatus::Unchecked,
             reason: String::new(),

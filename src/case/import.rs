@@ -164,6 +164,7 @@ impl Case {
             derived_from: options.derived_from.clone(),
             graphic: options.graphic,
             sources: options.source.iter().cloned().collect(),
+            content_credentials: Some(inspection.credentials),
             extra: Extra::new(),
         })
     }

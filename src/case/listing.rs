@@ -166,6 +166,7 @@ mod tests {
             derived_from: None,
             graphic: false,
             sources: Vec::new(),
+            content_credentials: None,
             extra: Extra::new(),
         }
     }

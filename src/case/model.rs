@@ -84,6 +84,11 @@ pub struct EvidenceRecord {
     /// as imported with `geoproof import`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<SourceRecord>,
+    /// The C2PA content credentials read and validated offline at intake (`status:
+    /// none` when the file carries none). Absent in records taken in before geoproof
+    /// read them: unknown, not "none".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_credentials: Option<crate::evidence::ContentCredentials>,
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -275,6 +280,15 @@ impl EvidenceRecord {
                 short_hash(&d.sha256)
             ),
             None => self.original_name.clone(),
+        }
+    }
+
+    /// The content credentials in one line: `none`, `valid, signer not on a trust list
+    /// (…)`, `invalid: …`, or unknown for a record taken in before they were read.
+    pub fn credentials_line(&self) -> String {
+        match &self.content_credentials {
+            Some(c) => c.one_line(),
+            None => "unknown (taken in before geoproof read content credentials)".into(),
         }
     }
 }

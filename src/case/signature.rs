@@ -12,8 +12,9 @@
 //! `{"format", "purpose", "finding_id", "finding_sha256", "inputs", "analyst",
 //! "public_key", "signed_at", "detail"}`: `finding_sha256` is the SHA-256 of the
 //! canonical form, `inputs` the SHA-256 of every file the finding uses (evidence shown
-//! on its panels, the video a frame grab came from, map snapshots, and for a
-//! geolocation the case's imagery layers inside the case folder), `detail` what the
+//! on its panels, the video a frame grab came from, map snapshots, the OSM extracts its
+//! candidates were queried from, and for a geolocation the case's imagery layers inside
+//! the case folder), `detail` what the
 //! purpose adds (a review's status and reason, a blind reviewer's location).
 
 use std::collections::BTreeSet;
@@ -109,6 +110,18 @@ pub fn finding_inputs<'a>(
                 inputs.insert(input("map_snapshot", file, Some(sha256.clone())));
             }
         }
+    }
+    // The OSM extracts candidates were found in, by the SHA-256 recorded at the query.
+    for extract in finding
+        .candidates
+        .iter()
+        .filter_map(|c| c.origin.extract.as_ref())
+    {
+        inputs.insert(input(
+            "osm_extract",
+            &extract.name,
+            Some(extract.sha256.clone()),
+        ));
     }
     if finding.kind == FindingKind::Geolocation {
         for layer in layers {

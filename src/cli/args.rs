@@ -153,7 +153,8 @@ pub(super) enum Command {
     /// --summary.
     Review(review::ReviewArgs),
     /// A finding's methods report: --html OUT.html, self-contained (figure embedded;
-    /// inputs with SHA-256 and provenance, methods, review, signatures, version).
+    /// inputs with SHA-256 and provenance, methods, review, signatures, version), and/or
+    /// --pdf OUT.pdf with the same content (fonts embedded, searchable text).
     Report(review::ReportArgs),
     /// Terrain from DEM files (--dem, repeatable): elevation, profile, viewshed,
     /// horizon, skyline.

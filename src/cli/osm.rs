@@ -106,7 +106,10 @@ pub fn osm_search_command(args: OsmSearchArgs) -> Result<Outcome> {
             let index = OsmIndex::open_checked(extract, &cache, args.verify, &|_| {}, &never)
                 .map_err(|e| anyhow!("{e}"))?;
             let hits = query::run(&index, &query, Some(borders)).map_err(|e| anyhow!("{e}"))?;
-            (hits, serde_json::json!({ "extract": extract }))
+            (
+                hits,
+                serde_json::json!({ "extract": extract, "sha256": index.source_sha256 }),
+            )
         }
         (None, Some(conninfo)) => {
             let mut db = PostgisSource::connect(conninfo, &args.postgis_prefix)
@@ -194,6 +197,20 @@ pub struct CandidatesArgs {
     json: bool,
 }
 
+/// The extract an `osm-search --json` result list names, with its SHA-256 (absent for
+/// PostGIS and for lists written before the hash was recorded).
+fn extract_of(source: &serde_json::Value) -> Option<candidates::OsmExtractRef> {
+    let path = source["extract"].as_str()?;
+    let sha256 = source["sha256"].as_str()?;
+    let name = std::path::Path::new(path)
+        .file_name()
+        .map_or_else(|| path.to_owned(), |n| n.to_string_lossy().into_owned());
+    Some(candidates::OsmExtractRef {
+        name,
+        sha256: sha256.to_owned(),
+    })
+}
+
 pub fn candidates_command(args: CandidatesArgs) -> Result<Outcome> {
     let writes = args.add_from.is_some() || args.set.is_some();
     let mut case = if writes {
@@ -235,8 +252,13 @@ pub fn candidates_command(args: CandidatesArgs) -> Result<Outcome> {
                 name: r["tags"]["name"].as_str().map(str::to_owned),
             });
         }
-        let added =
-            candidates::add_osm_results(&mut finding.candidates, found, json["query"].as_str());
+        let extract = extract_of(&json["source"]);
+        let added = candidates::add_osm_results_from(
+            &mut finding.candidates,
+            found,
+            json["query"].as_str(),
+            extract,
+        );
         case.apply(Edit::PutFinding(Box::new(finding.clone())))?;
         case.save()?;
         eprintln!(

@@ -155,6 +155,7 @@ pub fn inspection_json(inspection: &Inspection) -> Value {
     exif_fields(&inspection.exif, &mut map);
     map.insert("perceptual_hash".into(), json!(inspection.perceptual_hash));
     map.insert("warnings".into(), json!(inspection.warnings));
+    map.insert("content_credentials".into(), json!(inspection.credentials));
     if let Some(video) = &inspection.video {
         video_fields(video, &mut map);
     }
@@ -294,7 +295,46 @@ pub fn inspection_text(file: &Path, i: &Inspection) -> String {
         "phash:       {} ({} v{})",
         i.perceptual_hash.hex, i.perceptual_hash.algorithm, i.perceptual_hash.version
     );
+    credentials_text(&i.credentials, &mut out);
     out
+}
+
+/// The content credentials: the status line, then what the manifest states.
+fn credentials_text(c: &geoproof::evidence::ContentCredentials, out: &mut String) {
+    let _ = writeln!(out, "credentials: {}", c.one_line());
+    let Some(s) = c.summary() else { return };
+    let lines = [
+        ("signer", s.signer.clone()),
+        ("organisation", s.organisation.clone()),
+        ("signed at", s.signed_at.clone()),
+        ("generator", s.claim_generator.clone()),
+        (
+            "actions",
+            (!s.actions.is_empty()).then(|| s.actions.join(", ")),
+        ),
+        (
+            "ingredients",
+            (!s.ingredients.is_empty()).then(|| {
+                s.ingredients
+                    .iter()
+                    .map(|i| {
+                        format!(
+                            "{} ({})",
+                            i.title.as_deref().unwrap_or("untitled"),
+                            i.relationship
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }),
+        ),
+        ("checked by", Some(s.validator.clone())),
+    ];
+    for (label, value) in lines {
+        if let Some(value) = value {
+            let _ = writeln!(out, "  {:<12} {}", format!("{label}:"), value);
+        }
+    }
 }
 
 pub fn verify_text(report: &VerifyReport) -> String {

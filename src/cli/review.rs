@@ -72,12 +72,16 @@ pub struct ReviewArgs {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("out").required(true).multiple(true).args(["html", "pdf"])))]
 pub struct ReportArgs {
     case: PathBuf,
     finding: String,
     /// Where to write the HTML report.
     #[arg(long, value_name = "OUT.html")]
-    html: PathBuf,
+    html: Option<PathBuf>,
+    /// Where to write the PDF report (same content; fonts embedded, searchable text).
+    #[arg(long, value_name = "OUT.pdf")]
+    pdf: Option<PathBuf>,
     #[arg(long)]
     json: bool,
 }
@@ -87,27 +91,44 @@ pub fn report_command(args: ReportArgs) -> Result<bool> {
         Ok(c) if c.read_only_reason().is_none() => (c, true),
         _ => (Case::open_read_only(&args.case)?, false),
     };
-    let html = geoproof::export::report::html(&case, &args.finding)?;
-    geoproof::case::store::write_atomic(&args.html, html.as_bytes(), false)?;
-    let sha = geoproof::evidence::sha256_hex(html.as_bytes());
+    // One report, laid out once per format: both documents say the same thing.
+    let report = geoproof::export::report::build(&case, &args.finding)?;
+    let mut written = Vec::new();
+    if let Some(path) = &args.html {
+        written.push(("html", path, report.to_html().into_bytes()));
+    }
+    if let Some(path) = &args.pdf {
+        let pdf = geoproof::export::report::pdf::render(&report)
+            .map_err(|e| anyhow::anyhow!("finding {}: PDF: {e}", args.finding))?;
+        written.push(("pdf", path, pdf));
+    }
+    let mut out = json!({ "finding": args.finding, "logged": loggable });
+    for (format, path, bytes) in &written {
+        geoproof::case::store::write_atomic(path, bytes, false)?;
+        let sha = geoproof::evidence::sha256_hex(bytes);
+        if loggable {
+            case.log_event(
+                "report_written",
+                json!({ "finding": args.finding, "format": format, "path": path, "sha256": sha }),
+            );
+        }
+        let key = if *format == "html" { "" } else { "pdf_" };
+        out[format!("{key}sha256")] = json!(sha);
+        out[format!("{key}bytes")] = json!(bytes.len());
+        out[*format] = json!(path);
+        if !args.json {
+            println!(
+                "wrote {} ({} bytes, sha256 {sha})",
+                path.display(),
+                bytes.len()
+            );
+        }
+    }
     if loggable {
-        case.log_event(
-            "report_written",
-            json!({ "finding": args.finding, "path": args.html, "sha256": sha }),
-        );
         case.save()?;
     }
     if args.json {
-        print_json(
-            &json!({ "finding": args.finding, "html": args.html, "sha256": sha,
-            "bytes": html.len(), "logged": loggable }),
-        )?;
-    } else {
-        println!(
-            "wrote {} ({} bytes, sha256 {sha})",
-            args.html.display(),
-            html.len()
-        );
+        print_json(&out)?;
     }
     Ok(true)
 }

@@ -79,4 +79,6 @@ pub struct Inspection {
     pub warnings: Vec<String>,
     /// For a video: what the probe found and the hashed frames.
     pub video: Option<crate::video::VideoFacts>,
+    /// The C2PA manifest the file carries, validated offline ("none" without one).
+    pub credentials: super::ContentCredentials,
 }

@@ -3,6 +3,7 @@
 //! hash. Writing into a case is `case`'s job.
 
 mod avif;
+pub mod credentials;
 mod decode;
 mod exif;
 mod heif;
@@ -19,6 +20,7 @@ use std::path::Path;
 use image::DynamicImage;
 
 pub use crate::fingerprint::{PerceptualHash, perceptual_hash, sha256_file, sha256_hex};
+pub use credentials::ContentCredentials;
 pub use decode::{DecodeError, MAX_PIXELS, check_size, decode_full, oriented_dimensions};
 pub use exif::{ExifSummary, read_exif};
 pub use inspection::{
@@ -153,6 +155,7 @@ pub fn inspect_bytes(name: String, bytes: Vec<u8>) -> Result<Inspection, IntakeC
     let thumbnail = preview.image;
     let perceptual_hash = perceptual_hash(&thumbnail);
     let sha256 = sha256_hex(&bytes);
+    let credentials = credentials::read_bytes(&bytes, media_type.mime());
     if exif.direction_ref.as_deref() == Some("M") {
         warnings.push("camera direction is relative to magnetic north, not true north".into());
     }
@@ -168,6 +171,7 @@ pub fn inspect_bytes(name: String, bytes: Vec<u8>) -> Result<Inspection, IntakeC
         thumbnail,
         warnings,
         video: None,
+        credentials,
     })
 }
 
@@ -192,6 +196,8 @@ pub fn inspect_encoded_png(name: String, png: Vec<u8>, image: &DynamicImage) -> 
         thumbnail,
         warnings: Vec::new(),
         video: None,
+        // Bytes geoproof has just encoded carry no manifest.
+        credentials: ContentCredentials::None,
     }
 }
 

@@ -97,5 +97,6 @@ pub(super) fn inspect_video(
         thumbnail,
         warnings,
         video: Some(facts),
+        credentials: super::credentials::read_file(path, media_type.mime()),
     })
 }

@@ -1,12 +1,20 @@
-//! The methods report of a finding: one self-contained HTML document (no network
-//! reference; the figure embedded as a PNG data URI, rendered exactly as `export --png`
-//! renders it, redactions applied) that a reader can check: the question and the
-//! conclusion, every input with its SHA-256 and provenance, the methods with their
-//! numbers, the review state and signatures with key fingerprints, and the program.
+//! The methods report of a finding, as one self-contained HTML document (no network
+//! reference; the figure embedded as a PNG data URI) or a PDF with the same content
+//! (fonts embedded, real text): the question and the conclusion, every input with its
+//! SHA-256, provenance and content credentials, the methods with their numbers, the
+//! review state and signatures with key fingerprints, and the program. The figure is
+//! rendered once, exactly as `export --png` renders it, redactions applied, and the
+//! same PNG goes into either document.
+//!
+//! The content is built once as [`Report`] blocks; `to_html` and [`pdf::render`] only
+//! lay it out.
+
+pub mod doc;
+pub mod pdf;
+
+pub use doc::{Block, Report, Span};
 
 use std::fmt::Write;
-
-use base64::Engine;
 
 use crate::case::{Case, CaseError, Finding};
 
@@ -21,29 +29,33 @@ pub enum ReportError {
         #[source]
         source: super::figure::FigureError,
     },
+    #[error("finding {finding}: PDF: {source}")]
+    Pdf {
+        finding: String,
+        #[source]
+        source: pdf::PdfError,
+    },
 }
 
-/// Text made safe for HTML.
-fn esc(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+fn t(text: impl Into<String>) -> Span {
+    Span::Text(text.into())
 }
 
-fn row(out: &mut String, cells: &[String]) {
-    out.push_str("<tr>");
-    for c in cells {
-        let _ = write!(out, "<td>{c}</td>");
-    }
-    out.push_str("</tr>\n");
+fn code(text: impl Into<String>) -> Span {
+    Span::Code(text.into())
 }
 
-/// The figure as an `<img>` with a data URI, or a line saying why there is none.
-fn figure_html(case: &Case, finding: &Finding) -> Result<String, ReportError> {
+fn para(text: impl Into<String>) -> Block {
+    Block::Para(vec![t(text)])
+}
+
+/// The figure block and its hash line, or a line saying why there is none.
+fn figure(case: &Case, finding: &Finding, out: &mut Vec<Block>) -> Result<(), ReportError> {
     use super::figure::{FigureOptions, Typesetter, build, png};
+    out.push(Block::Heading("Figure".into()));
     if finding.panels.is_empty() {
-        return Ok("<p>No figure: the finding has no panels.</p>".into());
+        out.push(para("No figure: the finding has no panels."));
+        return Ok(());
     }
     let fig_err = |source| ReportError::Figure {
         finding: finding.id.clone(),
@@ -54,254 +66,318 @@ fn figure_html(case: &Case, finding: &Finding) -> Result<String, ReportError> {
         width: 1600,
         ..FigureOptions::default()
     };
-    let figure = build(case, finding, &options, &mut ts).map_err(fig_err)?;
-    let bytes = png(&figure, false).map_err(fig_err)?;
-    Ok(format!(
-        "<img alt=\"Figure of {}\" src=\"data:image/png;base64,{}\"><p>Figure PNG SHA-256 <code>{}</code></p>",
-        esc(&finding.id),
-        base64::engine::general_purpose::STANDARD.encode(&bytes),
-        crate::fingerprint::sha256_hex(&bytes)
-    ))
+    let fig = build(case, finding, &options, &mut ts).map_err(fig_err)?;
+    let bytes = png(&fig, false).map_err(fig_err)?;
+    let sha = crate::fingerprint::sha256_hex(&bytes);
+    out.push(Block::Figure {
+        png: bytes,
+        width: fig.width,
+        height: fig.height,
+        alt: format!("Figure of {}", finding.id),
+    });
+    out.push(Block::Para(vec![t("Figure PNG SHA-256 "), code(sha)]));
+    Ok(())
 }
 
-fn inputs_html(case: &Case, finding: &Finding, out: &mut String) {
-    out.push_str(
-        "<h2>Inputs</h2>\n<table><tr><th>Kind</th><th>SHA-256</th><th>Provenance</th></tr>\n",
+/// Where an evidence item came from, and its content credentials.
+fn provenance(r: &crate::case::EvidenceRecord) -> String {
+    let mut p = format!(
+        "{} ({}, {} bytes, {}×{} px), taken into the case {}",
+        r.source_line(),
+        r.media_type,
+        r.size_bytes,
+        r.width,
+        r.height,
+        r.acquired_at.format("%Y-%m-%d %H:%M:%S UTC")
     );
-    for input in case.finding_inputs(finding) {
-        let sha = input.sha256.clone().unwrap_or_else(|| "unknown".into());
-        let provenance = match case.find_evidence(&input.id) {
-            Ok(r) if input.kind == "evidence" || input.kind == "source_video" => {
-                let mut p = format!(
-                    "{} ({}, {} bytes, {}×{} px), taken into the case {}",
-                    esc(&r.source_line()),
-                    esc(&r.media_type),
-                    r.size_bytes,
-                    r.width,
-                    r.height,
-                    r.acquired_at.format("%Y-%m-%d %H:%M:%S UTC")
-                );
-                if let Some(url) = &r.source_url {
-                    let _ = write!(p, "; source {}", esc(url));
-                }
-                for s in &r.sources {
-                    let _ = write!(p, "; post {} ({})", esc(&s.title()), esc(&s.time_text()));
-                    for t in &s.timestamps {
-                        let _ = write!(p, "; RFC 3161 token by {}", esc(&t.authority));
-                    }
-                }
-                p
-            }
-            _ => esc(&input.id),
-        };
-        row(
-            out,
-            &[esc(&input.kind), format!("<code>{sha}</code>"), provenance],
-        );
+    if let Some(url) = &r.source_url {
+        let _ = write!(p, "; source {url}");
     }
-    out.push_str("</table>\n");
+    for s in &r.sources {
+        let _ = write!(p, "; post {} ({})", s.title(), s.time_text());
+        for stamp in &s.timestamps {
+            let _ = write!(p, "; RFC 3161 token by {}", stamp.authority);
+        }
+    }
+    let _ = write!(p, "; content credentials: {}", r.credentials_line());
+    if let Some(s) = r.content_credentials.as_ref().and_then(|c| c.summary()) {
+        if !s.actions.is_empty() {
+            let _ = write!(p, "; actions {}", s.actions.join(", "));
+        }
+        for i in &s.ingredients {
+            let _ = write!(
+                p,
+                "; ingredient {} ({})",
+                i.title.as_deref().unwrap_or("untitled"),
+                i.relationship
+            );
+        }
+        if let Some(at) = &s.signed_at {
+            let _ = write!(p, "; signed at {at}");
+        }
+    }
+    p
 }
 
-fn methods_html(finding: &Finding, out: &mut String) {
-    out.push_str("<h2>Methods</h2>\n");
-    if let Some(g) = &finding.georeference {
-        let _ = writeln!(out, "<h3>Georeference of panel {}</h3>", esc(&g.panel));
-        match g.fit() {
-            Ok(fit) => {
-                let _ = writeln!(
-                    out,
-                    "<p>{}</p>",
-                    esc(&super::georef::describe(&fit, g.points.len()))
-                );
-                out.push_str("<table><tr><th>x</th><th>y</th><th>lat</th><th>lon</th><th>residual m</th><th>leave-one-out m</th></tr>\n");
-                for (p, r) in g.points.iter().zip(&fit.residuals) {
-                    row(
-                        out,
-                        &[
-                            format!("{:.1}", p.x),
-                            format!("{:.1}", p.y),
-                            format!("{:.6}", p.lat),
-                            format!("{:.6}", p.lon),
-                            format!("{:.2}", r.residual_m),
-                            r.leave_one_out_m
-                                .map_or("n/a".into(), |v| format!("{v:.2}")),
-                        ],
-                    );
-                }
-                out.push_str("</table>\n");
-            }
-            Err(e) => {
-                let _ = writeln!(out, "<p>No fit: {}</p>", esc(&e.to_string()));
-            }
+fn inputs(case: &Case, finding: &Finding, out: &mut Vec<Block>) {
+    out.push(Block::Heading("Inputs".into()));
+    let rows = case
+        .finding_inputs(finding)
+        .into_iter()
+        .map(|input| {
+            let sha = input.sha256.clone().unwrap_or_else(|| "unknown".into());
+            let prov = match case.find_evidence(&input.id) {
+                Ok(r) if input.kind == "evidence" || input.kind == "source_video" => provenance(r),
+                _ => input.id.clone(),
+            };
+            vec![vec![t(input.kind.clone())], vec![code(sha)], vec![t(prov)]]
+        })
+        .collect();
+    out.push(Block::Table {
+        head: vec!["Kind".into(), "SHA-256".into(), "Provenance".into()],
+        rows,
+    });
+}
+
+fn georeference(g: &crate::case::georeference::Georeference, out: &mut Vec<Block>) {
+    out.push(Block::Subheading(format!(
+        "Georeference of panel {}",
+        g.panel
+    )));
+    match g.fit() {
+        Ok(fit) => {
+            out.push(para(super::georef::describe(&fit, g.points.len())));
+            let rows = g
+                .points
+                .iter()
+                .zip(&fit.residuals)
+                .map(|(p, r)| {
+                    vec![
+                        vec![t(format!("{:.1}", p.x))],
+                        vec![t(format!("{:.1}", p.y))],
+                        vec![t(format!("{:.6}", p.lat))],
+                        vec![t(format!("{:.6}", p.lon))],
+                        vec![t(format!("{:.2}", r.residual_m))],
+                        vec![t(r
+                            .leave_one_out_m
+                            .map_or("n/a".into(), |v| format!("{v:.2}")))],
+                    ]
+                })
+                .collect();
+            out.push(Block::Table {
+                head: ["x", "y", "lat", "lon", "residual m", "leave-one-out m"]
+                    .map(String::from)
+                    .to_vec(),
+                rows,
+            });
         }
+        Err(e) => out.push(para(format!("No fit: {e}"))),
+    }
+}
+
+fn chronolocation(c: &crate::case::Chronolocation, out: &mut Vec<Block>) {
+    out.push(Block::Subheading("Chronolocation".into()));
+    out.push(para(format!(
+        "Method {}, solver {}; {} shadow(s).",
+        c.method,
+        c.solver,
+        c.shadows.len()
+    )));
+    for s in &c.shadows {
+        out.push(para(format!(
+            "Shadow ratio {:.4} ± {:.3}{}",
+            s.ratio,
+            s.tolerance,
+            s.bearing_deg
+                .map_or(String::new(), |b| format!(", bearing {b:.1}°"))
+        )));
+    }
+    for w in &c.windows {
+        out.push(para(format!(
+            "Window {} – {} UTC, shadow bearing {:.1}°",
+            w.start_utc.format("%Y-%m-%d %H:%M:%S"),
+            w.end_utc.format("%H:%M:%S"),
+            w.shadow_bearing_deg
+        )));
+    }
+}
+
+fn methods(finding: &Finding, out: &mut Vec<Block>) {
+    out.push(Block::Heading("Methods".into()));
+    if let Some(g) = &finding.georeference {
+        georeference(g, out);
     }
     if let Some(c) = &finding.chronolocation {
-        let _ = writeln!(
-            out,
-            "<h3>Chronolocation</h3><p>Method {}, solver {}; {} shadow(s).</p>",
-            esc(&c.method),
-            esc(&c.solver),
-            c.shadows.len()
-        );
-        for s in &c.shadows {
-            let _ = writeln!(
-                out,
-                "<p>Shadow ratio {:.4} ± {:.3}{}</p>",
-                s.ratio,
-                s.tolerance,
-                s.bearing_deg
-                    .map_or(String::new(), |b| format!(", bearing {b:.1}°"))
-            );
-        }
-        for w in &c.windows {
-            let _ = writeln!(
-                out,
-                "<p>Window {} – {} UTC, shadow bearing {:.1}°</p>",
-                w.start_utc.format("%Y-%m-%d %H:%M:%S"),
-                w.end_utc.format("%H:%M:%S"),
-                w.shadow_bearing_deg
-            );
-        }
+        chronolocation(c, out);
     }
     if !finding.candidates.is_empty() {
-        out.push_str("<h3>Candidate sites</h3><table><tr><th>Id</th><th>Place</th><th>Status</th><th>Reason</th><th>Origin</th></tr>\n");
-        for c in &finding.candidates {
-            row(
-                out,
-                &[
-                    esc(&c.id),
-                    format!("{:.6}, {:.6} {}", c.lat, c.lon, esc(&c.label)),
-                    esc(c.status.as_str()),
-                    esc(&c.reason),
-                    esc(&format!(
+        out.push(Block::Subheading("Candidate sites".into()));
+        let rows = finding
+            .candidates
+            .iter()
+            .map(|c| {
+                vec![
+                    vec![t(c.id.clone())],
+                    vec![t(format!("{:.6}, {:.6} {}", c.lat, c.lon, c.label))],
+                    vec![t(c.status.as_str())],
+                    vec![t(c.reason.clone())],
+                    vec![t(format!(
                         "{} {}",
                         c.origin.kind,
                         c.origin.query.as_deref().unwrap_or("")
-                    )),
-                ],
-            );
-        }
-        out.push_str("</table>\n");
+                    ))],
+                ]
+            })
+            .collect();
+        out.push(Block::Table {
+            head: ["Id", "Place", "Status", "Reason", "Origin"]
+                .map(String::from)
+                .to_vec(),
+            rows,
+        });
     }
     if !finding.links.is_empty() {
-        out.push_str("<h3>Linked features</h3><table><tr><th>No.</th><th>Class</th><th>Assessment</th><th>Description</th><th>Quality limits</th></tr>\n");
-        for l in &finding.links {
-            row(
-                out,
-                &[
-                    l.number.to_string(),
-                    l.feature_class
-                        .map_or("not stated", |c| c.as_str())
-                        .to_owned(),
-                    l.assessment.label().to_owned(),
-                    esc(&l.description),
-                    esc(&l.quality_limits.join("; ")),
-                ],
-            );
-        }
-        out.push_str("</table>\n");
+        out.push(Block::Subheading("Linked features".into()));
+        let rows = finding
+            .links
+            .iter()
+            .map(|l| {
+                vec![
+                    vec![t(l.number.to_string())],
+                    vec![t(l.feature_class.map_or("not stated", |c| c.as_str()))],
+                    vec![t(l.assessment.label())],
+                    vec![t(l.description.clone())],
+                    vec![t(l.quality_limits.join("; "))],
+                ]
+            })
+            .collect();
+        out.push(Block::Table {
+            head: [
+                "No.",
+                "Class",
+                "Assessment",
+                "Description",
+                "Quality limits",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows,
+        });
     }
 }
 
-fn review_html(case: &Case, finding: &Finding, out: &mut String) {
+fn review(case: &Case, finding: &Finding, out: &mut Vec<Block>) {
     let r = &finding.review;
-    let _ = writeln!(
-        out,
-        "<h2>Review</h2>\n<p>State: <b>{}</b>{}</p>",
-        r.status.as_str(),
-        if r.reason.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", esc(&r.reason))
-        }
-    );
+    out.push(Block::Heading("Review".into()));
+    let mut state = vec![t("State: "), Span::Bold(r.status.as_str().into())];
+    if !r.reason.is_empty() {
+        state.push(t(format!(" ({})", r.reason)));
+    }
+    out.push(Block::Para(state));
     for s in &r.history {
-        let _ = writeln!(
-            out,
-            "<p>{} → {} by {} at {} {}</p>",
+        out.push(para(format!(
+            "{} → {} by {} at {} {}",
             s.from.as_str(),
             s.to.as_str(),
-            esc(&s.by),
+            s.by,
             s.at.format("%Y-%m-%d %H:%M:%S UTC"),
-            esc(&s.reason)
-        );
+            s.reason
+        )));
     }
-    out.push_str("<h3>Signatures</h3>\n<table><tr><th>Purpose</th><th>Analyst</th><th>Key fingerprint</th><th>Status</th></tr>\n");
-    for c in case
+    out.push(Block::Subheading("Signatures".into()));
+    let rows = case
         .signature_checks()
         .into_iter()
         .filter(|c| c.finding == finding.id)
-    {
-        row(
-            out,
-            &[
-                esc(&c.purpose),
-                esc(&c.analyst),
-                format!("<code>{}</code>", esc(&c.fingerprint)),
-                esc(&c.summary()),
-            ],
-        );
+        .map(|c| {
+            vec![
+                vec![t(c.purpose.clone())],
+                vec![t(c.analyst.clone())],
+                vec![code(c.fingerprint.clone())],
+                vec![t(c.summary())],
+            ]
+        })
+        .collect();
+    out.push(Block::Table {
+        head: ["Purpose", "Analyst", "Key fingerprint", "Status"]
+            .map(String::from)
+            .to_vec(),
+        rows,
+    });
+}
+
+fn conclusion(finding: &Finding, out: &mut Vec<Block>) {
+    out.push(Block::Heading("Conclusion".into()));
+    out.push(para(finding.verdict.clone()));
+    out.push(para(format!("Confidence: {}", finding.confidence.as_str())));
+    if let Some(c) = &finding.conclusion {
+        out.push(Block::Para(vec![
+            t("On the scale: "),
+            Span::Bold(c.scale.as_str().into()),
+            t(format!(" — {} {}", c.scale.wording(), c.note)),
+        ]));
     }
-    out.push_str("</table>\n");
+    for w in crate::case::conclusion::warnings(finding.conclusion.as_ref(), &finding.links) {
+        out.push(Block::Para(vec![
+            Span::Bold("Warning:".into()),
+            t(format!(" {w}")),
+        ]));
+    }
+    if let Some(l) = finding.location {
+        out.push(para(format!(
+            "Location {:.6}, {:.6} ± {} m (WGS84)",
+            l.lat, l.lon, l.precision_m
+        )));
+    }
+}
+
+/// The content of finding `id`'s report.
+pub fn build(case: &Case, id: &str) -> Result<Report, ReportError> {
+    let finding = case.finding(id)?;
+    let mut blocks = vec![
+        Block::Title(finding.title.clone()),
+        Block::Para(vec![
+            t("Finding "),
+            code(finding.id.clone()),
+            t(format!(
+                " ({}), case “{}”. Author: {}.",
+                finding.kind.as_str(),
+                case.meta().title,
+                if finding.author.is_empty() {
+                    "not stated"
+                } else {
+                    &finding.author
+                }
+            )),
+        ]),
+    ];
+    conclusion(finding, &mut blocks);
+    figure(case, finding, &mut blocks)?;
+    inputs(case, finding, &mut blocks);
+    methods(finding, &mut blocks);
+    review(case, finding, &mut blocks);
+    blocks.push(Block::Heading("Program".into()));
+    blocks.push(para(format!(
+        "geoproof {}; report written {}",
+        crate::assets::VERSION,
+        chrono::Utc::now().format("%Y-%m-%d %H:%M:%S UTC")
+    )));
+    Ok(Report {
+        title: finding.title.clone(),
+        blocks,
+    })
 }
 
 /// The report of finding `id` as an HTML document.
 pub fn html(case: &Case, id: &str) -> Result<String, ReportError> {
-    let finding = case.finding(id)?;
-    let mut out = String::new();
-    let _ = write!(
-        out,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <title>Methods report: {title}</title>\
-         <style>body{{font-family:sans-serif;max-width:60em;margin:auto}}\
-         table{{border-collapse:collapse}}td,th{{border:1px solid #999;padding:2px 6px;vertical-align:top}}\
-         img{{max-width:100%}}</style></head><body>\n<h1>{title}</h1>\n\
-         <p>Finding <code>{id}</code> ({kind}), case “{case}”. Author: {author}.</p>\n",
-        title = esc(&finding.title),
-        id = esc(&finding.id),
-        kind = finding.kind.as_str(),
-        case = esc(&case.meta().title),
-        author = if finding.author.is_empty() {
-            "not stated".into()
-        } else {
-            esc(&finding.author)
-        },
-    );
-    let _ = writeln!(
-        out,
-        "<h2>Conclusion</h2>\n<p>{}</p>\n<p>Confidence: {}</p>",
-        esc(&finding.verdict),
-        finding.confidence.as_str()
-    );
-    if let Some(c) = &finding.conclusion {
-        let _ = writeln!(
-            out,
-            "<p>On the scale: <b>{}</b> — {} {}</p>",
-            c.scale.as_str(),
-            esc(c.scale.wording()),
-            esc(&c.note)
-        );
-    }
-    for w in crate::case::conclusion::warnings(finding.conclusion.as_ref(), &finding.links) {
-        let _ = writeln!(out, "<p><b>Warning:</b> {}</p>", esc(&w));
-    }
-    if let Some(l) = finding.location {
-        let _ = writeln!(
-            out,
-            "<p>Location {:.6}, {:.6} ± {} m (WGS84)</p>",
-            l.lat, l.lon, l.precision_m
-        );
-    }
-    out.push_str("<h2>Figure</h2>\n");
-    out.push_str(&figure_html(case, finding)?);
-    inputs_html(case, finding, &mut out);
-    methods_html(finding, &mut out);
-    review_html(case, finding, &mut out);
-    let _ = writeln!(
-        out,
-        "<h2>Program</h2>\n<p>geoproof {}; report written {}</p>\n</body></html>",
-        esc(crate::assets::VERSION),
-        chrono::Utc::now().format("%Y-%m-%d %H:%M:%S UTC")
-    );
-    Ok(out)
+    Ok(build(case, id)?.to_html())
+}
+
+/// The report of finding `id` as PDF bytes.
+pub fn pdf(case: &Case, id: &str) -> Result<Vec<u8>, ReportError> {
+    let report = build(case, id)?;
+    pdf::render(&report).map_err(|source| ReportError::Pdf {
+        finding: id.to_owned(),
+        source,
+    })
 }
