@@ -8,6 +8,7 @@ mod exif;
 mod heif;
 mod heif_exif;
 mod sniff;
+mod staged;
 mod tiff_variant;
 mod video;
 
@@ -21,6 +22,7 @@ pub use crate::fingerprint::{PerceptualHash, perceptual_hash, sha256_file, sha25
 pub use decode::{DecodeError, MAX_PIXELS, check_size, decode_full, oriented_dimensions};
 pub use exif::{ExifSummary, read_exif};
 pub use sniff::{MediaType, SniffRefusal, sniff};
+pub use staged::{StagedCopy, inspect_and_stage};
 pub use video::MAX_VIDEO_BYTES;
 
 /// Longer side of the cached preview, in pixels.
@@ -42,6 +44,8 @@ pub enum IntakeCause {
     Directory,
     #[error("cannot read: {0}")]
     Read(#[source] io::Error),
+    #[error("cannot write the case's copy: {0}")]
+    Stage(#[source] io::Error),
     #[error("empty file (0 bytes)")]
     Empty,
     #[error("file is {0} bytes, above the 2 GiB limit")]
@@ -200,31 +204,63 @@ fn display_orientation(media_type: MediaType, exif: &ExifSummary) -> Option<u16>
 
 /// Inspects image bytes already in memory (`name` is the original file name to record).
 pub fn inspect_bytes(name: String, bytes: Vec<u8>) -> Result<Inspection, IntakeCause> {
-    let media_type = media_type_of(&bytes)?;
+    let analysis = analyse_image(&bytes)?;
+    let sha256 = sha256_hex(&bytes);
+    Ok(analysis.into_inspection(name, bytes, sha256))
+}
+
+/// What an image's bytes say, apart from their hash.
+struct ImageAnalysis {
+    media_type: MediaType,
+    width: u32,
+    height: u32,
+    exif: ExifSummary,
+    perceptual_hash: PerceptualHash,
+    thumbnail: DynamicImage,
+    warnings: Vec<String>,
+}
+
+impl ImageAnalysis {
+    fn into_inspection(self, name: String, bytes: Vec<u8>, sha256: String) -> Inspection {
+        Inspection {
+            original_name: name,
+            original: Original::Bytes(bytes),
+            sha256,
+            media_type: self.media_type,
+            width: self.width,
+            height: self.height,
+            exif: self.exif,
+            perceptual_hash: self.perceptual_hash,
+            thumbnail: self.thumbnail,
+            warnings: self.warnings,
+            video: None,
+        }
+    }
+}
+
+/// Type, EXIF, oriented size, preview and perceptual hash of image bytes.
+fn analyse_image(bytes: &[u8]) -> Result<ImageAnalysis, IntakeCause> {
+    let media_type = media_type_of(bytes)?;
     if media_type.is_video() {
         return Err(IntakeCause::NotAnImage(format!(
             "{} video; take the file in from disk",
             media_type.mime()
         )));
     }
-    let (stored_w, stored_h) = decode::stored_dimensions(&bytes, media_type)?;
-    let (exif, mut warnings) = read_exif(&bytes);
+    let (stored_w, stored_h) = decode::stored_dimensions(bytes, media_type)?;
+    let (exif, mut warnings) = read_exif(bytes);
     let orientation = display_orientation(media_type, &exif);
-    let preview = decode::decode_preview(&bytes, media_type, orientation, THUMBNAIL_SIDE)?;
+    let preview = decode::decode_preview(bytes, media_type, orientation, THUMBNAIL_SIDE)?;
     let (width, height) = preview
         .displayed
         .unwrap_or_else(|| oriented_dimensions(stored_w, stored_h, orientation));
     warnings.extend(preview.warnings);
     let thumbnail = preview.image;
     let perceptual_hash = perceptual_hash(&thumbnail);
-    let sha256 = sha256_hex(&bytes);
     if exif.direction_ref.as_deref() == Some("M") {
         warnings.push("camera direction is relative to magnetic north, not true north".into());
     }
-    Ok(Inspection {
-        original_name: name,
-        original: Original::Bytes(bytes),
-        sha256,
+    Ok(ImageAnalysis {
         media_type,
         width,
         height,
@@ -232,7 +268,6 @@ pub fn inspect_bytes(name: String, bytes: Vec<u8>) -> Result<Inspection, IntakeC
         perceptual_hash,
         thumbnail,
         warnings,
-        video: None,
     })
 }
 
