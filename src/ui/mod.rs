@@ -36,6 +36,7 @@ mod import_job;
 pub mod jobs;
 pub mod ledger;
 mod map_camera;
+pub mod map_marks;
 mod map_sun;
 mod map_view;
 pub mod osm_search;
