@@ -45,9 +45,15 @@ fn assert_no_overprint(h: &Harness<'static, Holder>, d: &Drawn) {
 fn assert_no_overprint_but(h: &Harness<'static, Holder>, d: &Drawn, selected_first: bool) {
     let map = app(h).state.map_view.expect("map drawn").rect;
     for (i, (text, a)) in d.labels.iter().enumerate() {
-        assert!(map.contains_rect(*a), "{text:?} leaves the map: {a:?} {map:?}");
+        assert!(
+            map.contains_rect(*a),
+            "{text:?} leaves the map: {a:?} {map:?}"
+        );
         for (other, b) in &d.labels[i + 1..] {
-            assert!(!a.intersects(*b) || a.intersect(*b).area() < 0.01, "{text:?} {a:?} overprints {other:?} {b:?}");
+            assert!(
+                !a.intersects(*b) || a.intersect(*b).area() < 0.01,
+                "{text:?} {a:?} overprints {other:?} {b:?}"
+            );
         }
         for (p, _) in d.groups.iter().filter(|_| !(selected_first && i == 0)) {
             let marker = egui::Rect::from_center_size(*p, egui::vec2(14.0, 14.0));
@@ -77,14 +83,22 @@ fn findings_at_one_place_form_a_numbered_cluster_that_spreads_on_click() {
     assert_eq!(count, 3);
     assert_eq!(d.groups.len(), 2, "the cluster and the bridge: {d:?}");
     // The cluster is labelled once, by its first marker, with how many more it holds.
-    let cluster_labels: Vec<_> = d.labels.iter().filter(|(t, _)| t.ends_with(" +2")).collect();
+    let cluster_labels: Vec<_> = d
+        .labels
+        .iter()
+        .filter(|(t, _)| t.ends_with(" +2"))
+        .collect();
     assert_eq!(cluster_labels.len(), 1, "{:?}", d.labels);
     assert_no_overprint(&h, &d);
 
     // A click spreads it: three markers on a ring, each labelled, none overprinting.
     click(&mut h, at);
     let d = drawn(&h);
-    assert_eq!(app(&h).state.selection, None, "a cluster click selects nothing");
+    assert_eq!(
+        app(&h).state.selection,
+        None,
+        "a cluster click selects nothing"
+    );
     let ring: Vec<_> = d
         .groups
         .iter()
@@ -92,7 +106,11 @@ fn findings_at_one_place_form_a_numbered_cluster_that_spreads_on_click() {
         .collect();
     assert_eq!(ring.len(), 3, "{d:?}");
     for title in ["Checkpoint", "Burned truck", "Crater"] {
-        assert!(d.labels.iter().any(|(t, _)| t == title), "{title}: {:?}", d.labels);
+        assert!(
+            d.labels.iter().any(|(t, _)| t == title),
+            "{title}: {:?}",
+            d.labels
+        );
     }
     assert_no_overprint(&h, &d);
 
@@ -125,13 +143,19 @@ fn a_cluster_of_nearby_findings_comes_apart_when_zoomed_in() {
         .unwrap()
         .state
         .commands
-        .push(geoproof::ui::Command::Select(Selection::Finding(ids[0].clone())));
+        .push(geoproof::ui::Command::Select(Selection::Finding(
+            ids[0].clone(),
+        )));
     h.run_steps(8);
     assert!(app(&h).state.map_view.unwrap().zoom > 14.0);
     let d = drawn(&h);
     assert!(d.groups.iter().all(|(_, n)| *n == 1), "{d:?}");
     for title in ["North gate", "South gate"] {
-        assert!(d.labels.iter().any(|(t, _)| t == title), "{title}: {:?}", d.labels);
+        assert!(
+            d.labels.iter().any(|(t, _)| t == title),
+            "{title}: {:?}",
+            d.labels
+        );
     }
     assert_no_overprint(&h, &d);
 }
@@ -144,7 +168,11 @@ fn crowded_labels_never_overprint_and_the_selected_one_is_kept() {
         .map(|i| format!("Vehicle checkpoint number {i:03}"))
         .collect();
     for (i, t) in titles.iter().enumerate() {
-        places.push((t.as_str(), 50.0 + (i / 12) as f64 * 0.05, 30.0 + (i % 12) as f64 * 0.05));
+        places.push((
+            t.as_str(),
+            50.0 + (i / 12) as f64 * 0.05,
+            30.0 + (i % 12) as f64 * 0.05,
+        ));
     }
     let (_dir, case, ids) = case_with(&places);
     let mut h = harness(Some(case));
@@ -160,6 +188,9 @@ fn crowded_labels_never_overprint_and_the_selected_one_is_kept() {
     h.run_steps(2);
     let d = drawn(&h);
     let first = &d.labels.first().expect("a label").0;
-    assert!(first.starts_with(&titles[middle]), "{first:?} is not the selected one");
+    assert!(
+        first.starts_with(&titles[middle]),
+        "{first:?} is not the selected one"
+    );
     assert_no_overprint_but(&h, &d, true);
 }

@@ -84,10 +84,7 @@ fn stage_file(path: &Path, dir: &Path) -> Result<StagedCopy, IntakeCause> {
 
 /// Inspects one file (image or video) and writes its copy into `dir` at the same time:
 /// the file is read once, and the hash recorded is the hash of the copy's bytes.
-pub fn inspect_and_stage(
-    path: &Path,
-    dir: &Path,
-) -> Result<(Inspection, StagedCopy), IntakeError> {
+pub fn inspect_and_stage(path: &Path, dir: &Path) -> Result<(Inspection, StagedCopy), IntakeError> {
     let fail = |cause| IntakeError {
         path: path.to_owned(),
         cause,
@@ -179,7 +176,10 @@ mod tests {
         fs::write(&src, &bytes).unwrap();
         let stage = tempfile::tempdir().unwrap();
         let err = inspect_and_stage(&src, stage.path()).unwrap_err();
-        assert!(err.to_string().starts_with(&src.display().to_string()), "{err}");
+        assert!(
+            err.to_string().starts_with(&src.display().to_string()),
+            "{err}"
+        );
         assert_eq!(fs::read_dir(stage.path()).unwrap().count(), 0, "temp left");
     }
 }

@@ -222,7 +222,13 @@ impl Grid {
     }
 
     /// The cells a box touches, as column and row ranges.
-    fn span(&self, b: &Bounds) -> (std::ops::RangeInclusive<usize>, std::ops::RangeInclusive<usize>) {
+    fn span(
+        &self,
+        b: &Bounds,
+    ) -> (
+        std::ops::RangeInclusive<usize>,
+        std::ops::RangeInclusive<usize>,
+    ) {
         let (c0, r0) = self.cell_of(b.min);
         let (c1, r1) = self.cell_of(b.max);
         (c0..=c1, r0..=r1)
@@ -403,8 +409,7 @@ pub fn place_labels(
         let Some(label) = size(gi) else { continue };
         let fits = |anchor: Anchor, clear: bool| {
             let b = anchor.label_box(g.pos, params.marker_half, params.gap, label);
-            (params.view.contains_box(&b) && (!clear || !taken.collides(&b)))
-                .then_some((anchor, b))
+            (params.view.contains_box(&b) && (!clear || !taken.collides(&b))).then_some((anchor, b))
         };
         let mut found = Anchor::ALL.into_iter().find_map(|a| fits(a, true));
         if found.is_none() && Some(gi) == kept {
@@ -439,10 +444,19 @@ mod tests {
 
     #[test]
     fn markers_at_one_place_form_one_group_led_by_the_highest_priority() {
-        let points = [[100.0, 100.0], [104.0, 98.0], [100.0, 100.0], [300.0, 300.0]];
+        let points = [
+            [100.0, 100.0],
+            [104.0, 98.0],
+            [100.0, 100.0],
+            [300.0, 300.0],
+        ];
         let groups = cluster(&points, &[0, 0, 9, 0], &params());
         assert_eq!(groups.len(), 2);
-        assert_eq!(groups[0].members, vec![2, 0, 1], "selected first, then in order");
+        assert_eq!(
+            groups[0].members,
+            vec![2, 0, 1],
+            "selected first, then in order"
+        );
         assert_eq!(groups[0].pos, [100.0, 100.0]);
         assert!(groups[0].is_cluster());
         assert_eq!(groups[1].members, vec![3]);
@@ -493,7 +507,12 @@ mod tests {
         // that label, its left the fourth marker, above and below its neighbours: it
         // goes below right. The third's right overlaps that one: it goes left. The
         // fourth cannot go right (the first marker) nor left (the view's edge).
-        let points = [[100.0, 100.0], [100.0, 110.0], [100.0, 120.0], [40.0, 100.0]];
+        let points = [
+            [100.0, 100.0],
+            [100.0, 110.0],
+            [100.0, 120.0],
+            [40.0, 100.0],
+        ];
         let p = Params {
             cluster_px: 0.0,
             ..params()
@@ -504,15 +523,25 @@ mod tests {
         let anchors: Vec<_> = placed.iter().map(|p| (p.group, p.anchor)).collect();
         assert_eq!(
             anchors[..3],
-            [(0, Anchor::Right), (1, Anchor::BelowRight), (2, Anchor::Left)]
+            [
+                (0, Anchor::Right),
+                (1, Anchor::BelowRight),
+                (2, Anchor::Left)
+            ]
         );
-        assert!(!matches!(anchors.get(3), Some((3, Anchor::Right | Anchor::Left))));
+        assert!(!matches!(
+            anchors.get(3),
+            Some((3, Anchor::Right | Anchor::Left))
+        ));
         for (i, a) in placed.iter().enumerate() {
             for b in &placed[i + 1..] {
                 assert!(!a.bounds.overlaps(&b.bounds), "{a:?} overlaps {b:?}");
             }
             for g in &groups {
-                assert!(!a.bounds.overlaps(&Bounds::around(g.pos, 6.0)), "{a:?} on a marker");
+                assert!(
+                    !a.bounds.overlaps(&Bounds::around(g.pos, 6.0)),
+                    "{a:?} on a marker"
+                );
             }
             assert!(params().view.contains_box(&a.bounds));
         }

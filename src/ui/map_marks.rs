@@ -82,7 +82,11 @@ fn memory_id() -> egui::Id {
 
 /// What the last frame drew (kittests read this).
 pub fn last_drawn(ctx: &egui::Context) -> Drawn {
-    ctx.data(|d| d.get_temp::<Memory>(memory_id()).map(|m| m.last).unwrap_or_default())
+    ctx.data(|d| {
+        d.get_temp::<Memory>(memory_id())
+            .map(|m| m.last)
+            .unwrap_or_default()
+    })
 }
 
 /// What a click on the map did to the markers.
@@ -143,7 +147,11 @@ impl Affine {
         let mb = [pb.x(), merc_y(pb.y())];
         let scale = |i: usize, d: f32| {
             let dm = mb[i] - ma[i];
-            if dm.abs() > 0.0 { f64::from(d) / dm } else { 0.0 }
+            if dm.abs() > 0.0 {
+                f64::from(d) / dm
+            } else {
+                0.0
+            }
         };
         Affine {
             origin: ma,
@@ -380,7 +388,13 @@ pub(super) fn draw(
     for l in &placed {
         let text = names.label(&memory.items, &groups[l.group]);
         let r = Rect::from_min_max(pos(l.bounds.min), pos(l.bounds.max));
-        painter.text(r.left_center(), Align2::LEFT_CENTER, &text, font.clone(), theme::HALO);
+        painter.text(
+            r.left_center(),
+            Align2::LEFT_CENTER,
+            &text,
+            font.clone(),
+            theme::HALO,
+        );
         drawn_labels.push((text, r));
     }
     memory.last = Drawn {
@@ -440,7 +454,13 @@ fn draw_markers(
     }
     painter.add(Shape::mesh(mesh));
     for (p, n) in counts {
-        painter.text(p, Align2::CENTER_CENTER, count_label(n), count_font.clone(), theme::HALO);
+        painter.text(
+            p,
+            Align2::CENTER_CENTER,
+            count_label(n),
+            count_font.clone(),
+            theme::HALO,
+        );
     }
     selected_at
 }
