@@ -43,7 +43,7 @@ fn assert_no_overprint(h: &Harness<'static, Holder>, d: &Drawn) {
 }
 
 fn assert_no_overprint_but(h: &Harness<'static, Holder>, d: &Drawn, selected_first: bool) {
-    let map = app(h).state.map_view.expect("map drawn").rect;
+    let map = app(h).state.map().view.expect("map drawn").rect;
     for (i, (text, a)) in d.labels.iter().enumerate() {
         assert!(
             map.contains_rect(*a),
@@ -95,7 +95,7 @@ fn findings_at_one_place_form_a_numbered_cluster_that_spreads_on_click() {
     click(&mut h, at);
     let d = drawn(&h);
     assert_eq!(
-        app(&h).state.selection,
+        app(&h).state.shell().selection,
         None,
         "a cluster click selects nothing"
     );
@@ -117,7 +117,7 @@ fn findings_at_one_place_form_a_numbered_cluster_that_spreads_on_click() {
     // A click on a ring member selects that finding.
     let (member, _) = *ring[1];
     click(&mut h, member);
-    let selected = app(&h).state.selection.clone();
+    let selected = app(&h).state.shell().selection.clone();
     assert!(
         matches!(&selected, Some(Selection::Finding(id)) if ids[..3].contains(id)),
         "{selected:?}"
@@ -142,12 +142,11 @@ fn a_cluster_of_nearby_findings_comes_apart_when_zoomed_in() {
         .as_mut()
         .unwrap()
         .state
-        .commands
         .push(geoproof::ui::Command::Select(Selection::Finding(
             ids[0].clone(),
         )));
     h.run_steps(8);
-    assert!(app(&h).state.map_view.unwrap().zoom > 14.0);
+    assert!(app(&h).state.map().view.unwrap().zoom > 14.0);
     let d = drawn(&h);
     assert!(d.groups.iter().all(|(_, n)| *n == 1), "{d:?}");
     for title in ["North gate", "South gate"] {
@@ -183,8 +182,13 @@ fn crowded_labels_never_overprint_and_the_selected_one_is_kept() {
     // Select a finding in the middle of the crowd without moving the map: its label is
     // drawn first, and still nothing overprints.
     let middle = 6 * 12 + 6;
-    h.state_mut().app.as_mut().unwrap().state.selection =
-        Some(Selection::Finding(ids[middle].clone()));
+    h.state_mut()
+        .app
+        .as_mut()
+        .unwrap()
+        .state
+        .shell_mut()
+        .selection = Some(Selection::Finding(ids[middle].clone()));
     h.run_steps(2);
     let d = drawn(&h);
     let first = &d.labels.first().expect("a label").0;

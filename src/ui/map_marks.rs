@@ -197,7 +197,7 @@ fn place_items(memory: &mut Memory, state: &AppState, case: &Case, affine: &Affi
         memory.evidence_items = ids(Kind::Camera, &|i| evidence[i].sha256.clone());
         memory.key = Some(key);
     }
-    let selected = match &state.selection {
+    let selected = match &state.shell.selection {
         Some(Selection::Finding(id)) => memory.finding_items.get(id).copied(),
         Some(Selection::Evidence(id)) => memory.evidence_items.get(id).copied(),
         _ => None,
@@ -211,7 +211,7 @@ fn place_items(memory: &mut Memory, state: &AppState, case: &Case, affine: &Affi
     for (k, item) in memory.items.iter().enumerate() {
         let is_selected = selected == Some(k as u32);
         let (merc, precision_m) = if is_selected && item.kind == Kind::Finding {
-            let f = match &state.selection {
+            let f = match &state.shell.selection {
                 Some(Selection::Finding(id)) => case.finding(id).ok(),
                 _ => None,
             };
