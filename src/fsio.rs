@@ -99,6 +99,24 @@ pub fn write_through_temp<E: From<FileError>>(
     Ok(())
 }
 
+/// Gives a temporary file already written and synced in its destination folder its
+/// final name: the permissions `access` gives, rename, folder synced.
+pub fn persist_temp(
+    tmp: tempfile::NamedTempFile,
+    path: &Path,
+    access: Access,
+) -> Result<(), FileError> {
+    let io_err = FileError::at(path);
+    set_permissions(tmp.as_file(), access).map_err(FileError::at(path))?;
+    tmp.persist(path).map_err(|e| io_err(e.error))?;
+    let dir = match path.parent() {
+        Some(dir) if dir.as_os_str().is_empty() => Path::new("."),
+        Some(dir) => dir,
+        None => Path::new("."),
+    };
+    sync_dir(dir).map_err(FileError::at(path))
+}
+
 /// Temp files are created private (0600); a case file is shared by a team through
 /// git, so it gets ordinary permissions: 0644, or 0444 for originals.
 fn set_permissions(file: &File, access: Access) -> io::Result<()> {

@@ -7,7 +7,7 @@ use std::path::Path;
 use super::{
     CACHE_DIR, Case, CaseError, EVIDENCE_DIR, Edit, EvidenceKind, EvidenceRecord, Extra, store,
 };
-use crate::evidence::{self, Inspection, IntakeError, Original};
+use crate::evidence::{self, Inspection, IntakeError, Original, StagedCopy};
 
 /// What the analyst tells us about where a file came from.
 #[derive(Debug, Clone, Default)]
@@ -47,21 +47,33 @@ pub enum ImportError {
 }
 
 impl Case {
-    /// Imports one file and saves the case. The source file is only read.
+    /// Imports one file and saves the case. The source file is only read, once: its copy
+    /// is written while it is inspected (see [`evidence::inspect_and_stage`]).
     pub fn import(
         &mut self,
         path: &Path,
         options: &ImportOptions,
     ) -> Result<ImportOutcome, ImportError> {
         self.ensure_writable()?;
-        let inspection = evidence::inspect_file(path)?;
-        Ok(self.add_inspected(inspection, options)?)
+        let (inspection, staged) =
+            evidence::inspect_and_stage(path, &self.root.join(EVIDENCE_DIR))?;
+        Ok(self.add_checked(inspection, Some(staged), options)?)
     }
 
     /// Stores a file already inspected (possibly on another thread) and saves the case.
     pub fn add_inspected(
         &mut self,
         inspection: Inspection,
+        options: &ImportOptions,
+    ) -> Result<ImportOutcome, CaseError> {
+        self.add_checked(inspection, None, options)
+    }
+
+    /// [`Case::add_inspected`], with the copy already written when `staged` is given.
+    fn add_checked(
+        &mut self,
+        inspection: Inspection,
+        staged: Option<StagedCopy>,
         options: &ImportOptions,
     ) -> Result<ImportOutcome, CaseError> {
         self.ensure_writable()?;
@@ -79,7 +91,7 @@ impl Case {
             }
             return Ok(ImportOutcome::Duplicate(Box::new(existing)));
         }
-        let mut record = self.store_original(inspection, options)?;
+        let mut record = self.store_original(inspection, staged, options)?;
         let near = super::similar_to(&record, self.evidence(), super::NEAR_DUPLICATE_MAX_DISTANCE);
         // A grab resembles its own video and the other grabs of it: no news.
         let family = record.derived_from.as_ref().map(|d| d.sha256.clone());
@@ -126,6 +138,7 @@ impl Case {
     fn store_original(
         &self,
         inspection: Inspection,
+        staged: Option<StagedCopy>,
         options: &ImportOptions,
     ) -> Result<EvidenceRecord, CaseError> {
         let file = format!(
@@ -137,9 +150,13 @@ impl Case {
         // An original left by an interrupted import is reused only if it is intact.
         let intact = evidence::sha256_file(&target).is_ok_and(|h| h == inspection.sha256);
         if !intact {
-            match &inspection.original {
-                Original::Bytes(bytes) => store::write_atomic(&target, bytes, true)?,
-                Original::File { path, .. } => {
+            match (&inspection.original, staged) {
+                // The copy holds exactly the bytes hashed into `inspection.sha256`.
+                (_, Some(staged)) if staged.sha256() == inspection.sha256 => {
+                    staged.persist(&target, crate::fsio::Access::ReadOnly)?;
+                }
+                (Original::Bytes(bytes), _) => store::write_atomic(&target, bytes, true)?,
+                (Original::File { path, .. }, _) => {
                     store::copy_atomic_verified(path, &target, &inspection.sha256, true)?;
                 }
             }

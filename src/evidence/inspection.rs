@@ -31,6 +31,8 @@ pub enum IntakeCause {
     Directory,
     #[error("cannot read: {0}")]
     Read(#[source] io::Error),
+    #[error("cannot write the case's copy: {0}")]
+    Stage(#[source] io::Error),
     #[error("empty file (0 bytes)")]
     Empty,
     #[error("file is {0} bytes, above the 2 GiB limit")]

@@ -10,6 +10,7 @@ mod heif;
 mod heif_exif;
 mod inspection;
 mod sniff;
+mod staged;
 mod tiff_variant;
 mod video;
 
@@ -27,6 +28,7 @@ pub use inspection::{
     Inspection, IntakeCause, IntakeError, MAX_FILE_BYTES, Original, THUMBNAIL_SIDE,
 };
 pub use sniff::{MediaType, SniffRefusal, sniff};
+pub use staged::{StagedCopy, inspect_and_stage};
 pub use video::MAX_VIDEO_BYTES;
 
 /// Reads and inspects one file (image or video). Never modifies it.
@@ -137,32 +139,66 @@ fn display_orientation(media_type: MediaType, exif: &ExifSummary) -> Option<u16>
 
 /// Inspects image bytes already in memory (`name` is the original file name to record).
 pub fn inspect_bytes(name: String, bytes: Vec<u8>) -> Result<Inspection, IntakeCause> {
-    let media_type = media_type_of(&bytes)?;
+    let analysis = analyse_image(&bytes)?;
+    let sha256 = sha256_hex(&bytes);
+    Ok(analysis.into_inspection(name, bytes, sha256))
+}
+
+/// What an image's bytes say, apart from their hash.
+struct ImageAnalysis {
+    media_type: MediaType,
+    width: u32,
+    height: u32,
+    exif: ExifSummary,
+    perceptual_hash: PerceptualHash,
+    thumbnail: DynamicImage,
+    warnings: Vec<String>,
+    credentials: ContentCredentials,
+}
+
+impl ImageAnalysis {
+    fn into_inspection(self, name: String, bytes: Vec<u8>, sha256: String) -> Inspection {
+        Inspection {
+            original_name: name,
+            original: Original::Bytes(bytes),
+            sha256,
+            media_type: self.media_type,
+            width: self.width,
+            height: self.height,
+            exif: self.exif,
+            perceptual_hash: self.perceptual_hash,
+            thumbnail: self.thumbnail,
+            warnings: self.warnings,
+            video: None,
+            credentials: self.credentials,
+        }
+    }
+}
+
+/// Type, EXIF, oriented size, preview and perceptual hash of image bytes.
+fn analyse_image(bytes: &[u8]) -> Result<ImageAnalysis, IntakeCause> {
+    let media_type = media_type_of(bytes)?;
     if media_type.is_video() {
         return Err(IntakeCause::NotAnImage(format!(
             "{} video; take the file in from disk",
             media_type.mime()
         )));
     }
-    let (stored_w, stored_h) = decode::stored_dimensions(&bytes, media_type)?;
-    let (exif, mut warnings) = read_exif(&bytes);
+    let (stored_w, stored_h) = decode::stored_dimensions(bytes, media_type)?;
+    let (exif, mut warnings) = read_exif(bytes);
     let orientation = display_orientation(media_type, &exif);
-    let preview = decode::decode_preview(&bytes, media_type, orientation, THUMBNAIL_SIDE)?;
+    let preview = decode::decode_preview(bytes, media_type, orientation, THUMBNAIL_SIDE)?;
     let (width, height) = preview
         .displayed
         .unwrap_or_else(|| oriented_dimensions(stored_w, stored_h, orientation));
     warnings.extend(preview.warnings);
     let thumbnail = preview.image;
     let perceptual_hash = perceptual_hash(&thumbnail);
-    let sha256 = sha256_hex(&bytes);
-    let credentials = credentials::read_bytes(&bytes, media_type.mime());
+    let credentials = credentials::read_bytes(bytes, media_type.mime());
     if exif.direction_ref.as_deref() == Some("M") {
         warnings.push("camera direction is relative to magnetic north, not true north".into());
     }
-    Ok(Inspection {
-        original_name: name,
-        original: Original::Bytes(bytes),
-        sha256,
+    Ok(ImageAnalysis {
         media_type,
         width,
         height,
@@ -170,7 +206,6 @@ pub fn inspect_bytes(name: String, bytes: Vec<u8>) -> Result<Inspection, IntakeC
         perceptual_hash,
         thumbnail,
         warnings,
-        video: None,
         credentials,
     })
 }

@@ -37,6 +37,19 @@ pub(super) fn inspect_video(
     if size_bytes > MAX_VIDEO_BYTES {
         return Err(IntakeCause::TooBig(size_bytes));
     }
+    let mut inspection = inspect_video_unhashed(path, name, media_type, size_bytes)?;
+    inspection.sha256 = sha256_file(path).map_err(IntakeCause::Read)?;
+    Ok(inspection)
+}
+
+/// Everything [`inspect_video`] learns but the hash (left empty for the caller, who
+/// hashes the bytes it reads).
+pub(super) fn inspect_video_unhashed(
+    path: &Path,
+    name: String,
+    media_type: MediaType,
+    size_bytes: u64,
+) -> Result<Inspection, IntakeCause> {
     let ff = Ffmpeg::locate().map_err(IntakeCause::Video)?;
     let container = media_type.container().unwrap_or("video");
     let probe = video::probe(ff, path, container).map_err(IntakeCause::Video)?;
@@ -54,7 +67,6 @@ pub(super) fn inspect_video(
             "the video stream holds no frames".into(),
         )));
     }
-    let sha256 = sha256_file(path).map_err(IntakeCause::Read)?;
     let displayed = (probe.width, probe.height);
     let picks = video::sample_keyframes(&probe.table);
     let previews = video::keyframe_previews(ff, path, &probe.table, displayed, &picks)
@@ -88,7 +100,7 @@ pub(super) fn inspect_video(
             path: path.to_owned(),
             size_bytes,
         },
-        sha256,
+        sha256: String::new(),
         media_type,
         width: probe.width,
         height: probe.height,

@@ -7,6 +7,7 @@ mod coords;
 pub mod framing;
 mod geodesic;
 pub mod georef;
+pub mod labels;
 
 pub use borders::{BorderFilter, BorderHit, Borders, BordersError, Country, Outline};
 pub use coords::{CoordError, LatLon, RangeError, parse_coordinate};

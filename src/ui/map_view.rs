@@ -3,14 +3,11 @@
 //! precision circles, and the measure line.
 
 use crate::spatial::{Borders, LatLon, Outline, measure};
-use egui::{Align2, Color32, FontId, Pos2, Response, Shape, Stroke, Ui, Vec2};
+use egui::{Align2, FontId, Pos2, Response, Shape, Stroke, Ui, Vec2};
 use walkers::{MapMemory, Plugin, Projector, Tiles, lon_lat};
 
 use super::state::{AppState, Selection};
 use super::theme;
-
-/// Above this many findings on screen, only the selected one is labelled.
-const MAX_LABELLED_MARKERS: usize = 300;
 
 /// Natural Earth outlines at several simplification levels, chosen by zoom.
 pub struct BorderOverlay {
@@ -164,6 +161,13 @@ pub fn map_ui(
             state.map_clicked(p);
         }
         continue_marker_drag(ui, state, out.pointer);
+        if let Some(p) = out.zoom_to {
+            state.map.memory.center_at(lon_lat(p.lon, p.lat));
+            let _ = state
+                .map
+                .memory
+                .set_zoom((state.map.memory.zoom() + 2.0).min(MAX_ZOOM));
+        }
     }
     let rect = response.rect;
     let painter = ui.painter().with_clip_rect(rect);
@@ -237,23 +241,7 @@ fn continue_marker_drag(ui: &Ui, state: &mut AppState, pointer: Option<LatLon>) 
 }
 
 /// How far (screen points) from a marker's centre a press still grabs or selects it.
-const MARKER_GRAB_RADIUS: f32 = 12.0;
-
-/// Keeps the marker at `s` as the click's target if it is within reach and closer than
-/// the one found so far.
-fn closer_hit(
-    hit: &mut Option<(f32, Selection)>,
-    click: Option<Pos2>,
-    s: Pos2,
-    selection: impl FnOnce() -> Selection,
-) {
-    if let Some(c) = click
-        && c.distance(s) <= MARKER_GRAB_RADIUS
-        && hit.as_ref().is_none_or(|(d, _)| c.distance(s) < *d)
-    {
-        *hit = Some((c.distance(s), selection()));
-    }
-}
+const MARKER_GRAB_RADIUS: f32 = super::map_marks::GRAB_RADIUS;
 
 #[derive(Default)]
 struct OverlayOutput {
@@ -264,6 +252,8 @@ struct OverlayOutput {
     /// A click (with the Pan tool) on a marker selects it.
     clicked_marker: Option<Selection>,
     selected_marker: Option<Pos2>,
+    /// A big cluster was clicked: zoom in there.
+    zoom_to: Option<LatLon>,
     extent: Option<super::state::MapViewExtent>,
 }
 
@@ -294,21 +284,6 @@ struct CaseOverlay<'a> {
     sun: &'a mut super::map_sun::SunView,
     sun_point: Option<LatLon>,
     out: OverlayOutput,
-}
-
-/// Appends a filled diamond (two triangles) centred on `c` to `mesh`.
-fn add_diamond(mesh: &mut egui::Mesh, c: Pos2, size: f32, color: Color32) {
-    let base = mesh.vertices.len() as u32;
-    for offset in [
-        Vec2::new(0.0, -size),
-        Vec2::new(size, 0.0),
-        Vec2::new(0.0, size),
-        Vec2::new(-size, 0.0),
-    ] {
-        mesh.colored_vertex(c + offset, color);
-    }
-    mesh.add_triangle(base, base + 1, base + 2);
-    mesh.add_triangle(base, base + 2, base + 3);
 }
 
 fn to_latlon(p: walkers::Position) -> LatLon {
@@ -349,7 +324,10 @@ impl CaseOverlay<'_> {
         let click = (response.clicked() && self.state.map.tool == super::state::Tool::Pan)
             .then(|| response.interact_pointer_pos())
             .flatten();
-        let hit = self.draw_markers(&painter, projector, rect, click);
+        self.draw_wedges(&painter, projector, rect);
+        let marks = super::map_marks::draw(&painter, self.state, projector, rect, click);
+        self.out.selected_marker = marks.selected_marker;
+        self.out.zoom_to = marks.zoom_to;
         self.draw_loci(&painter, projector);
         if self.sun.enabled {
             super::map_sun::draw_locus(&painter, self.sun, |p| screen(projector, p));
@@ -360,7 +338,7 @@ impl CaseOverlay<'_> {
 
         self.draw_measure(&painter, projector);
 
-        self.out.clicked_marker = hit.map(|(_, selection)| selection);
+        self.out.clicked_marker = marks.clicked;
         if let Some(pos) = response.hover_pos() {
             self.out.hover = Some(to_latlon(projector.unproject(pos.to_vec2())));
         }
@@ -368,6 +346,7 @@ impl CaseOverlay<'_> {
             self.out.pointer = Some(to_latlon(projector.unproject(pos.to_vec2())));
         }
         if response.clicked()
+            && !marks.cluster_clicked
             && let Some(pos) = response.interact_pointer_pos()
         {
             self.out.clicked = Some(to_latlon(projector.unproject(pos.to_vec2())));
@@ -425,98 +404,22 @@ impl CaseOverlay<'_> {
         }
     }
 
-    /// Evidence cameras and finding markers; returns the marker nearest a Pan click.
-    fn draw_markers(
-        &mut self,
-        painter: &egui::Painter,
-        projector: &Projector,
-        rect: egui::Rect,
-        click: Option<Pos2>,
-    ) -> Option<(f32, Selection)> {
-        let mut hit: Option<(f32, Selection)> = None;
-        if let Some(case) = &self.state.case {
-            // Evidence cameras.
-            for e in case.evidence() {
-                let (Some(lat), Some(lon)) = (e.exif.lat, e.exif.lon) else {
-                    continue;
-                };
-                let p = LatLon { lat, lon };
-                let s = screen(projector, p);
-                if !rect.expand(200.0).contains(s) {
-                    continue;
-                }
-                let selected = matches!(&self.state.shell.selection, Some(Selection::Evidence(id)) if *id == e.sha256);
-                if let Some(dir) = e.exif.direction_deg {
-                    let magnetic = e.exif.direction_ref.as_deref() != Some("T");
-                    self.wedge(painter, s, dir, self.state.fov_for(e), magnetic);
-                }
-                closer_hit(&mut hit, click, s, || Selection::Evidence(e.sha256.clone()));
-                painter.circle(
-                    s,
-                    if selected { 7.0 } else { 5.0 },
-                    theme::EVIDENCE,
-                    Stroke::new(1.5, super::theme::HALO),
-                );
-                painter.text(
-                    s + Vec2::new(8.0, -8.0),
-                    Align2::LEFT_BOTTOM,
-                    &e.original_name,
-                    FontId::proportional(11.0),
-                    super::theme::HALO,
-                );
+    /// The evidence cameras' view wedges (their markers and labels are `map_marks`').
+    fn draw_wedges(&self, painter: &egui::Painter, projector: &Projector, rect: egui::Rect) {
+        let Some(case) = &self.state.case else {
+            return;
+        };
+        for e in case.evidence() {
+            let (Some(lat), Some(lon), Some(dir)) = (e.exif.lat, e.exif.lon, e.exif.direction_deg)
+            else {
+                continue;
+            };
+            let s = screen(projector, LatLon { lat, lon });
+            if rect.expand(200.0).contains(s) {
+                let magnetic = e.exif.direction_ref.as_deref() != Some("T");
+                self.wedge(painter, s, dir, self.state.fov_for(e), magnetic);
             }
-            // Finding candidates with precision circles. Labels only while they stay
-            // readable: with hundreds of markers on screen they would be noise.
-            let on_screen: Vec<_> = case
-                .findings()
-                .filter_map(|f| {
-                    let l = self.state.shown_location(f)?;
-                    let s = screen(
-                        projector,
-                        LatLon {
-                            lat: l.lat,
-                            lon: l.lon,
-                        },
-                    );
-                    rect.expand(2000.0).contains(s).then_some((f, l, s))
-                })
-                .collect();
-            let show_labels = on_screen.len() <= MAX_LABELLED_MARKERS;
-            // All diamonds go into one mesh: thousands of separate shapes would each be
-            // tessellated on their own.
-            let mut diamonds = egui::Mesh::default();
-            for (f, l, s) in on_screen {
-                let radius_px =
-                    l.precision_m as f32 * projector.scale_pixel_per_meter(lon_lat(l.lon, l.lat));
-                let selected = matches!(&self.state.shell.selection, Some(Selection::Finding(id)) if *id == f.id);
-                if radius_px > 3.0 {
-                    painter.circle(
-                        s,
-                        radius_px,
-                        theme::PRECISION_FILL,
-                        Stroke::new(1.5, theme::FINDING),
-                    );
-                }
-                if selected {
-                    self.out.selected_marker = Some(s);
-                }
-                closer_hit(&mut hit, click, s, || Selection::Finding(f.id.clone()));
-                let size = if selected { 9.0 } else { 6.0 };
-                add_diamond(&mut diamonds, s, size + 1.5, super::theme::HALO);
-                add_diamond(&mut diamonds, s, size, theme::FINDING);
-                if show_labels || selected {
-                    painter.text(
-                        s + Vec2::new(10.0, 0.0),
-                        Align2::LEFT_CENTER,
-                        &f.title,
-                        FontId::proportional(12.0),
-                        super::theme::HALO,
-                    );
-                }
-            }
-            painter.add(Shape::mesh(diamonds));
         }
-        hit
     }
 
     /// Saved chronolocation loci: the places a finding's shadows fit; the selected

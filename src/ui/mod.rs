@@ -39,6 +39,7 @@ mod imports;
 pub mod jobs;
 pub mod ledger;
 mod map_camera;
+pub mod map_marks;
 mod map_state;
 mod map_sun;
 mod map_view;
