@@ -29,7 +29,10 @@ fn layer_of(tag: &dyn Fn(&str) -> Option<String>, area: bool) -> Option<(&'stati
     if tag("building").is_some() && area {
         return Some(("buildings", "building".into()));
     }
-    if area && (tag("natural").as_deref() == Some("water") || tag("landuse").as_deref() == Some("reservoir")) {
+    if area
+        && (tag("natural").as_deref() == Some("water")
+            || tag("landuse").as_deref() == Some("reservoir"))
+    {
         return Some(("water", "water".into()));
     }
     if let Some(w) = tag("waterway").filter(|_| !area) {
@@ -46,7 +49,10 @@ fn layer_of(tag: &dyn Fn(&str) -> Option<String>, area: bool) -> Option<(&'stati
 fn tile_xy(t: TileAddr, p: [i32; 2]) -> (f64, f64) {
     let m = mercator(f64::from(p[1]) * 1e-7, f64::from(p[0]) * 1e-7);
     let n = f64::from(1u32 << t.z);
-    ((m[0] * n - f64::from(t.x)) * 4096.0, (m[1] * n - f64::from(t.y)) * 4096.0)
+    (
+        (m[0] * n - f64::from(t.x)) * 4096.0,
+        (m[1] * n - f64::from(t.y)) * 4096.0,
+    )
 }
 
 fn encode_tile(index: &OsmIndex, t: TileAddr) -> Vec<u8> {
@@ -57,7 +63,11 @@ fn encode_tile(index: &OsmIndex, t: TileAddr) -> Vec<u8> {
         let Some((name, kind)) = layer_of(&tag, f.is_area()) else {
             continue;
         };
-        let kind_of = if f.is_area() { mvt::GeomType::Polygon } else { mvt::GeomType::Linestring };
+        let kind_of = if f.is_area() {
+            mvt::GeomType::Polygon
+        } else {
+            mvt::GeomType::Linestring
+        };
         let mut enc = mvt::GeomEncoder::new(kind_of);
         for part in f.parts() {
             let mut pts: Vec<(f64, f64)> = part.iter().map(|p| tile_xy(t, *p)).collect();
@@ -152,10 +162,15 @@ fn write_mbtiles(path: &Path, format: &str, tiles: &[(TileAddr, Vec<u8>)]) {
          CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);",
     )
     .unwrap();
-    db.execute("INSERT INTO metadata VALUES ('format', ?1)", [format]).unwrap();
+    db.execute("INSERT INTO metadata VALUES ('format', ?1)", [format])
+        .unwrap();
     for (t, b) in tiles {
         let row = (1u32 << t.z) - 1 - t.y;
-        db.execute("INSERT INTO tiles VALUES (?1, ?2, ?3, ?4)", (t.z, t.x, row, b)).unwrap();
+        db.execute(
+            "INSERT INTO tiles VALUES (?1, ?2, ?3, ?4)",
+            (t.z, t.x, row, b),
+        )
+        .unwrap();
     }
 }
 
@@ -195,24 +210,40 @@ const VADUZ: [f64; 2] = [47.139, 9.524];
 fn roads_and_buildings_of_vaduz_are_drawn_where_osm_has_them_and_both_archives_agree() {
     let (_dir, index, pm, mb) = archives();
     // z17 is past the archives' deepest level (14): drawn overzoomed.
-    let view = View { center: VADUZ, zoom: 17.0, size: [1024, 1024], theme: Theme::Light };
+    let view = View {
+        center: VADUZ,
+        zoom: 17.0,
+        size: [1024, 1024],
+        theme: Theme::Light,
+    };
     let from_pm = render(&Archive::open(&pm).unwrap(), &view).unwrap();
     let from_mb = render(&Archive::open(&mb).unwrap(), &view).unwrap();
     assert!(from_pm.tile_errors.is_empty(), "{:?}", from_pm.tile_errors);
     assert_eq!(from_pm.source_zoom, 14);
-    assert!(from_pm.notes.iter().any(|n| n.starts_with("overzoomed")), "{:?}", from_pm.notes);
-    assert!(from_pm.image == from_mb.image, "PMTiles and MBTiles of the same tiles differ");
+    assert!(
+        from_pm.notes.iter().any(|n| n.starts_with("overzoomed")),
+        "{:?}",
+        from_pm.notes
+    );
+    assert!(
+        from_pm.image == from_mb.image,
+        "PMTiles and MBTiles of the same tiles differ"
+    );
     let (mut roads, mut on_road, mut buildings, mut in_building) = (0, 0, 0, 0);
     for f in index.features() {
         let parts = f.parts();
-        if f.tag("highway").is_some_and(|h| h == "residential" || h == "primary" || h == "secondary")
+        if f.tag("highway")
+            .is_some_and(|h| h == "residential" || h == "primary" || h == "secondary")
             && !f.is_area()
         {
             // The middle of the way's longest segment.
             let part = &parts[0];
             let Some(seg) = part.windows(2).max_by_key(|w| {
-                (i64::from(w[0][0]) - i64::from(w[1][0])).pow(2) + (i64::from(w[0][1]) - i64::from(w[1][1])).pow(2)
-            }) else { continue };
+                (i64::from(w[0][0]) - i64::from(w[1][0])).pow(2)
+                    + (i64::from(w[0][1]) - i64::from(w[1][1])).pow(2)
+            }) else {
+                continue;
+            };
             let mid = [
                 (f64::from(seg[0][0]) + f64::from(seg[1][0])) * 0.5e-7,
                 (f64::from(seg[0][1]) + f64::from(seg[1][1])) * 0.5e-7,
@@ -223,19 +254,37 @@ fn roads_and_buildings_of_vaduz_are_drawn_where_osm_has_them_and_both_archives_a
             }
         }
         if f.tag("building").is_some() && f.is_area() && f.tag("highway").is_none() {
-            let ring: Vec<(f64, f64)> = parts[0].iter().map(|p| (f64::from(p[0]) * 1e-7, f64::from(p[1]) * 1e-7)).collect();
-            let Some(inside) = geo::Polygon::new(ring.into(), vec![]).interior_point() else { continue };
+            let ring: Vec<(f64, f64)> = parts[0]
+                .iter()
+                .map(|p| (f64::from(p[0]) * 1e-7, f64::from(p[1]) * 1e-7))
+                .collect();
+            let Some(inside) = geo::Polygon::new(ring.into(), vec![]).interior_point() else {
+                continue;
+            };
             if let Some(px) = probe(&from_pm.image, &view, [inside.x(), inside.y()]) {
                 buildings += 1;
                 in_building += usize::from(px == BUILDING || ROAD_COLOURS.contains(&px));
             }
         }
     }
-    assert!(roads >= 10 && buildings >= 50, "{roads} roads, {buildings} buildings in view");
-    assert!(on_road * 10 >= roads * 9, "{on_road} of {roads} road midpoints are road-coloured");
-    assert!(in_building * 10 >= buildings * 9, "{in_building} of {buildings} buildings are building-coloured");
+    assert!(
+        roads >= 10 && buildings >= 50,
+        "{roads} roads, {buildings} buildings in view"
+    );
+    assert!(
+        on_road * 10 >= roads * 9,
+        "{on_road} of {roads} road midpoints are road-coloured"
+    );
+    assert!(
+        in_building * 10 >= buildings * 9,
+        "{in_building} of {buildings} buildings are building-coloured"
+    );
     // Not just paint everywhere: most of the view is neither road nor building.
-    let paper = from_pm.image.pixels().filter(|p| p.0 == [242, 239, 233, 255]).count();
+    let paper = from_pm
+        .image
+        .pixels()
+        .filter(|p| p.0 == [242, 239, 233, 255])
+        .count();
     assert!(paper > 1024 * 1024 / 10, "{paper} background pixels");
 }
 
@@ -243,19 +292,46 @@ fn roads_and_buildings_of_vaduz_are_drawn_where_osm_has_them_and_both_archives_a
 fn the_dark_variant_repaints_the_same_map() {
     let (_dir, _index, pm, _mb) = archives();
     let archive = Archive::open(&pm).unwrap();
-    let light = View { center: VADUZ, zoom: 15.0, size: [256, 256], theme: Theme::Light };
-    let dark = View { theme: Theme::Dark, ..light };
-    let (l, d) = (render(&archive, &light).unwrap(), render(&archive, &dark).unwrap());
-    let bright = |img: &image::RgbaImage| img.pixels().map(|p| u64::from(p.0[0]) + u64::from(p.0[1]) + u64::from(p.0[2])).sum::<u64>();
-    assert!(bright(&d.image) * 3 < bright(&l.image), "dark is not darker");
-    assert!(d.image.pixels().any(|p| p.0 == [88, 88, 92, 255]), "no dark minor road");
+    let light = View {
+        center: VADUZ,
+        zoom: 15.0,
+        size: [256, 256],
+        theme: Theme::Light,
+    };
+    let dark = View {
+        theme: Theme::Dark,
+        ..light
+    };
+    let (l, d) = (
+        render(&archive, &light).unwrap(),
+        render(&archive, &dark).unwrap(),
+    );
+    let bright = |img: &image::RgbaImage| {
+        img.pixels()
+            .map(|p| u64::from(p.0[0]) + u64::from(p.0[1]) + u64::from(p.0[2]))
+            .sum::<u64>()
+    };
+    assert!(
+        bright(&d.image) * 3 < bright(&l.image),
+        "dark is not darker"
+    );
+    assert!(
+        d.image.pixels().any(|p| p.0 == [88, 88, 92, 255]),
+        "no dark minor road"
+    );
 }
 
 #[test]
 fn the_protomaps_fixture_renders_with_a_note_on_its_schema() {
-    let archive = Archive::open(Path::new("tests/data/real/basemaps/test_fixture_1.pmtiles")).unwrap();
+    let archive =
+        Archive::open(Path::new("tests/data/real/basemaps/test_fixture_1.pmtiles")).unwrap();
     assert!(archive.format().is_vector());
-    let view = View { center: [0.0, 0.0], zoom: 0.0, size: [256, 256], theme: Theme::Light };
+    let view = View {
+        center: [0.0, 0.0],
+        zoom: 0.0,
+        size: [256, 256],
+        theme: Theme::Light,
+    };
     let snap = render(&archive, &view).unwrap();
     assert_eq!(snap.tiles_drawn, 1);
     assert!(snap.tile_errors.is_empty(), "{:?}", snap.tile_errors);
@@ -289,7 +365,10 @@ fn bad_archives_fail_with_one_line_naming_the_file() {
     let lies = dir.path().join("lies.mbtiles");
     write_mbtiles(&lies, "png", &tiles);
     let m = message(Archive::open(&lies).err().unwrap());
-    assert!(m.contains("lies.mbtiles") && m.contains("format 'png'") && m.contains("a vector tile"), "{m}");
+    assert!(
+        m.contains("lies.mbtiles") && m.contains("format 'png'") && m.contains("a vector tile"),
+        "{m}"
+    );
     // Corrupt tiles: one truncated gzip, one gzip of garbage; the others still draw.
     let mut bad = tiles.clone();
     let n = bad.len();
@@ -310,7 +389,12 @@ fn bad_archives_fail_with_one_line_naming_the_file() {
         };
         let snap = render(&archive, &view).unwrap();
         assert_eq!(snap.tile_errors.len(), 1, "{:?}", snap.tile_errors);
-        assert!(snap.tile_errors[0].contains("corrupt.mbtiles") && snap.tile_errors[0].contains(&t.to_string()), "{:?}", snap.tile_errors);
+        assert!(
+            snap.tile_errors[0].contains("corrupt.mbtiles")
+                && snap.tile_errors[0].contains(&t.to_string()),
+            "{:?}",
+            snap.tile_errors
+        );
     }
     // Not an archive at all.
     let junk = dir.path().join("junk.pmtiles");

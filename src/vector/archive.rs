@@ -162,9 +162,9 @@ impl Archive {
                 head[7]
             )));
         }
-        let reader = pollster::block_on(pmtiles::AsyncPmTilesReader::try_from_source(
-            FileBackend(file),
-        ))
+        let reader = pollster::block_on(pmtiles::AsyncPmTilesReader::try_from_source(FileBackend(
+            file,
+        )))
         .map_err(|e| not(format!("unreadable PMTiles ({e})")))?;
         let h = reader.get_header();
         match h.tile_compression {
@@ -220,9 +220,11 @@ impl Archive {
         };
         let declared = meta("format").map_err(|e| not(&format_args!("MBTiles metadata: {e}")))?;
         let (min_zoom, max_zoom): (Option<u8>, Option<u8>) = db
-            .query_row("SELECT min(zoom_level), max(zoom_level) FROM tiles", [], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .query_row(
+                "SELECT min(zoom_level), max(zoom_level) FROM tiles",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .map_err(|e| not(&format_args!("MBTiles tiles table: {e}")))?;
         let sample: Option<(u8, u32, u32, Vec<u8>)> = db
             .query_row(
@@ -332,7 +334,8 @@ impl Archive {
         }
         let raw = match &self.store {
             Store::Pm(reader) => {
-                let coord = pmtiles::TileCoord::new(t.z, t.x, t.y).map_err(|e| fail(e.to_string()))?;
+                let coord =
+                    pmtiles::TileCoord::new(t.z, t.x, t.y).map_err(|e| fail(e.to_string()))?;
                 pollster::block_on(reader.get_tile(coord))
                     .map_err(|e| fail(e.to_string()))?
                     .map(|b| b.to_vec())

@@ -3,12 +3,12 @@
 //! rasteriser draw this same mesh.
 
 use geo::{Geometry, LineString, Polygon};
+use lyon_tessellation::geom::point;
 use lyon_tessellation::path::Path;
 use lyon_tessellation::{
     BuffersBuilder, FillOptions, FillRule, FillTessellator, FillVertex, LineCap, LineJoin,
     StrokeOptions, StrokeTessellator, StrokeVertex, VertexBuffers,
 };
-use lyon_tessellation::geom::point;
 
 use super::style::{self, Paint, Rgba, Schema, Theme};
 
@@ -29,7 +29,8 @@ impl Mesh {
         self.positions.extend_from_slice(&buffers.vertices);
         self.colors
             .extend(std::iter::repeat_n(color, buffers.vertices.len()));
-        self.indices.extend(buffers.indices.iter().map(|i| i + base));
+        self.indices
+            .extend(buffers.indices.iter().map(|i| i + base));
     }
 }
 
@@ -92,7 +93,12 @@ fn push_items(items: &mut Vec<Item>, geometry: Geometry<f32>, paint: Paint, seq:
 /// Decodes a (decompressed) Mapbox Vector Tile and tessellates it for display at
 /// `zoom`, where the whole tile spans `px_per_tile` pixels (more than 256 when the
 /// tile is overzoomed), so line widths come out in pixels.
-pub fn tile_mesh(bytes: &[u8], theme: Theme, zoom: f32, px_per_tile: f32) -> Result<TileMesh, String> {
+pub fn tile_mesh(
+    bytes: &[u8],
+    theme: Theme,
+    zoom: f32,
+    px_per_tile: f32,
+) -> Result<TileMesh, String> {
     let reader = mvt_reader::Reader::new(bytes.to_vec())
         .map_err(|e| format!("not a valid vector tile ({e})"))?;
     let layers = reader
@@ -162,7 +168,8 @@ fn tessellate(items: &[Item], px_per_tile: f32, mesh: &mut Mesh) -> Result<(), S
                 }
                 let path = builder.build();
                 let opts = FillOptions::tolerance(tolerance).with_fill_rule(FillRule::EvenOdd);
-                let mut out = BuffersBuilder::new(&mut buffers, |v: FillVertex| v.position().to_array());
+                let mut out =
+                    BuffersBuilder::new(&mut buffers, |v: FillVertex| v.position().to_array());
                 // A self-intersecting ring that lyon cannot fill drops that feature only.
                 if fill.tessellate_path(&path, &opts, &mut out).is_err() {
                     continue;
@@ -223,7 +230,12 @@ fn ring(builder: &mut lyon_tessellation::path::path::Builder, line: &LineString<
 }
 
 /// The line cut into dashes `on` long with gaps `off` long (tile units).
-fn dashes(builder: &mut lyon_tessellation::path::path::Builder, line: &LineString<f32>, on: f32, off: f32) {
+fn dashes(
+    builder: &mut lyon_tessellation::path::path::Builder,
+    line: &LineString<f32>,
+    on: f32,
+    off: f32,
+) {
     let mut drawing = true;
     let mut left = on;
     let mut open = false;

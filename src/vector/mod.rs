@@ -60,7 +60,9 @@ pub enum VectorError {
     },
     #[error("{path}: not a tile archive ({reason})")]
     NotAnArchive { path: PathBuf, reason: String },
-    #[error("{path}: tiles compressed with {compression}, which geoproof does not read (gzip or none)")]
+    #[error(
+        "{path}: tiles compressed with {compression}, which geoproof does not read (gzip or none)"
+    )]
     UnsupportedCompression { path: PathBuf, compression: String },
     #[error("{path}: tiles of type {kind}, which geoproof does not draw")]
     UnsupportedTiles { path: PathBuf, kind: String },

@@ -20,7 +20,12 @@ pub struct Placement {
 /// Fills every triangle of `mesh` into `image`.
 pub fn fill_mesh(image: &mut RgbaImage, mesh: &Mesh, at: Placement) {
     let (w, h) = (i64::from(image.width()), i64::from(image.height()));
-    let clip = [at.clip[0].max(0), at.clip[1].max(0), at.clip[2].min(w), at.clip[3].min(h)];
+    let clip = [
+        at.clip[0].max(0),
+        at.clip[1].max(0),
+        at.clip[2].min(w),
+        at.clip[3].min(h),
+    ];
     if clip[0] >= clip[2] || clip[1] >= clip[3] {
         return;
     }

@@ -70,7 +70,9 @@ impl View {
         }
         let [w, h] = self.size;
         if w == 0 || h == 0 || w > MAX_SIDE || h > MAX_SIDE {
-            return bad(format!("size {w}x{h} is outside 1..{MAX_SIDE} pixels a side"));
+            return bad(format!(
+                "size {w}x{h} is outside 1..{MAX_SIDE} pixels a side"
+            ));
         }
         Ok(())
     }
@@ -124,7 +126,10 @@ pub fn render(archive: &Archive, view: &View) -> Result<Snapshot, VectorError> {
     };
     for ty in y0..y1 {
         for tx in x0..x1 {
-            let offset = [tx as f64 * tile_px - origin[0], ty as f64 * tile_px - origin[1]];
+            let offset = [
+                tx as f64 * tile_px - origin[0],
+                ty as f64 * tile_px - origin[1],
+            ];
             let clip = [
                 offset[0].round() as i64,
                 offset[1].round() as i64,
@@ -187,7 +192,8 @@ fn draw_tile(
             reason,
         };
         return if archive.format() == TileFormat::Mvt {
-            let tm = mesh::tile_mesh(&bytes, view.theme, view.zoom as f32, px as f32).map_err(fail)?;
+            let tm =
+                mesh::tile_mesh(&bytes, view.theme, view.zoom as f32, px as f32).map_err(fail)?;
             fill_mesh(image, &tm.mesh, at);
             Ok(Some(tm.schema))
         } else {

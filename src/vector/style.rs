@@ -83,7 +83,10 @@ pub enum Class {
 /// `width` pixels with an optional casing (wider line drawn under every road fill).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Paint {
-    Fill { color: Rgba, order: u16 },
+    Fill {
+        color: Rgba,
+        order: u16,
+    },
     Line {
         color: Rgba,
         width: f32,
@@ -124,8 +127,8 @@ fn landuse_kind(kind: &str) -> Option<Class> {
         "grass" | "grassland" | "meadow" | "scrub" | "heath" | "village_green" => Class::Grass,
         "farmland" | "farm" | "orchard" | "vineyard" | "allotments" => Class::Farmland,
         "residential" | "neighbourhood" | "suburb" => Class::Residential,
-        "industrial" | "commercial" | "retail" | "railway" | "military" | "quarry" | "brownfield"
-        | "construction" => Class::Industrial,
+        "industrial" | "commercial" | "retail" | "railway" | "military" | "quarry"
+        | "brownfield" | "construction" => Class::Industrial,
         "water" | "lake" | "basin" | "reservoir" | "riverbank" | "wetland" => Class::Water,
         _ => return None,
     })
@@ -193,10 +196,12 @@ pub fn background(theme: Theme) -> Rgba {
 pub fn paint(class: Class, theme: Theme, zoom: f32) -> Option<Paint> {
     let dark = theme == Theme::Dark;
     let pick = |l: Rgba, d: Rgba| if dark { d } else { l };
-    let fill = |l, d, order| Some(Paint::Fill {
-        color: pick(l, d),
-        order,
-    });
+    let fill = |l, d, order| {
+        Some(Paint::Fill {
+            color: pick(l, d),
+            order,
+        })
+    };
     // Widths grow with zoom (about ×1.4 per level), as on familiar web maps.
     let w = |at14: f32, min: f32| (at14 * 1.4f32.powf(zoom - 14.0)).clamp(min, at14 * 6.0);
     let line = |l, d, width: f32, order, casing: Option<(Rgba, Rgba, f32)>| {
@@ -217,7 +222,13 @@ pub fn paint(class: Class, theme: Theme, zoom: f32) -> Option<Paint> {
         Class::Wood => fill([173, 209, 158, 255], [30, 52, 36, 255], 2),
         Class::Park => fill([200, 250, 204, 255], [34, 58, 40, 255], 3),
         Class::Water => fill([170, 211, 223, 255], [22, 44, 66, 255], 4),
-        Class::Waterway => line([170, 211, 223, 255], [22, 44, 66, 255], w(2.0, 0.8), 5, None),
+        Class::Waterway => line(
+            [170, 211, 223, 255],
+            [22, 44, 66, 255],
+            w(2.0, 0.8),
+            5,
+            None,
+        ),
         Class::GenericArea => fill([220, 220, 215, 255], [52, 54, 58, 255], 1),
         Class::Building if zoom >= 13.0 => fill([217, 208, 201, 255], [62, 60, 66, 255], 6),
         Class::Building => None,
@@ -229,7 +240,13 @@ pub fn paint(class: Class, theme: Theme, zoom: f32) -> Option<Paint> {
             dashed: true,
         }),
         Class::GenericLine => line([140, 140, 140, 255], [150, 150, 150, 255], 1.0, 8, None),
-        Class::Rail => line([120, 120, 120, 255], [130, 130, 130, 255], w(1.5, 0.6), 9, None),
+        Class::Rail => line(
+            [120, 120, 120, 255],
+            [130, 130, 130, 255],
+            w(1.5, 0.6),
+            9,
+            None,
+        ),
         Class::Road(r) => road(r, zoom, dark, w),
     }
 }
@@ -248,7 +265,11 @@ fn road(r: Road, zoom: f32, dark: bool, w: impl Fn(f32, f32) -> f32) -> Option<P
     let color = if dark { night } else { light };
     let width = w(at14, 0.7);
     let casing = (r != Road::Path && zoom >= 12.0).then(|| {
-        let c = if dark { [20, 20, 22, 255] } else { [160, 150, 140, 255] };
+        let c = if dark {
+            [20, 20, 22, 255]
+        } else {
+            [160, 150, 140, 255]
+        };
         (c, width + 1.5)
     });
     Some(Paint::Line {
