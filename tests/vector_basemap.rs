@@ -4,6 +4,8 @@
 //! probed: road colours where OSM has roads, building colour inside buildings. Bad
 //! archives fail with one line naming the file.
 
+#![allow(clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 
 #[path = "util/vector_tiles.rs"]

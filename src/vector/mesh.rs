@@ -56,7 +56,7 @@ struct Item {
 fn push_items(items: &mut Vec<Item>, geometry: Geometry<f32>, paint: Paint, seq: u32) {
     match paint {
         Paint::Fill { color, order } => items.push(Item {
-            key: u32::from(order) * 4 << 20 | seq,
+            key: ((u32::from(order) * 4) << 20) | seq,
             geometry,
             color,
             width: None,
@@ -72,7 +72,7 @@ fn push_items(items: &mut Vec<Item>, geometry: Geometry<f32>, paint: Paint, seq:
             if let Some((c, w)) = casing {
                 // Every casing goes under every road fill (order 10 and up).
                 items.push(Item {
-                    key: (10 * 4 - 1) << 20 | seq,
+                    key: ((10 * 4 - 1) << 20) | seq,
                     geometry: geometry.clone(),
                     color: c,
                     width: Some(w),
@@ -80,7 +80,7 @@ fn push_items(items: &mut Vec<Item>, geometry: Geometry<f32>, paint: Paint, seq:
                 });
             }
             items.push(Item {
-                key: u32::from(order) * 4 << 20 | seq,
+                key: ((u32::from(order) * 4) << 20) | seq,
                 geometry,
                 color,
                 width: Some(width),

@@ -86,8 +86,8 @@ fn blend(dst: &mut image::Rgba<u8>, src: [u8; 4]) {
         dst.0 = src;
         return;
     }
-    for i in 0..3 {
-        dst.0[i] = ((u32::from(src[i]) * a + u32::from(dst.0[i]) * (255 - a)) / 255) as u8;
+    for (d, s) in dst.0.iter_mut().zip(src).take(3) {
+        *d = ((u32::from(s) * a + u32::from(*d) * (255 - a)) / 255) as u8;
     }
     dst.0[3] = dst.0[3].max(src[3]);
 }
