@@ -6,7 +6,7 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use super::{TileAddr, VectorError};
+use super::error::{DecodeError, TileAddr, VectorError};
 
 /// What a tile's bytes are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,14 +84,14 @@ impl pmtiles::AsyncBackend for FileBackend {
 }
 
 /// Gunzips `bytes` when they start with the gzip magic; other bytes pass unchanged.
-pub fn gunzip_if_needed(bytes: Vec<u8>) -> Result<Vec<u8>, String> {
+pub fn gunzip_if_needed(bytes: Vec<u8>) -> Result<Vec<u8>, DecodeError> {
     if !bytes.starts_with(&[0x1f, 0x8b]) {
         return Ok(bytes);
     }
     let mut out = Vec::with_capacity(bytes.len() * 4);
     flate2::read::MultiGzDecoder::new(&bytes[..])
         .read_to_end(&mut out)
-        .map_err(|e| format!("corrupt gzip ({e})"))?;
+        .map_err(DecodeError::Gzip)?;
     Ok(out)
 }
 
@@ -248,10 +248,10 @@ impl Archive {
         };
         let found = gunzip_if_needed(data)
             .map(|b| TileFormat::sniff(&b))
-            .map_err(|reason| VectorError::Tile {
+            .map_err(|e| VectorError::Tile {
                 path: path.to_owned(),
                 tile,
-                reason,
+                reason: e.to_string(),
             })?;
         let expected = match declared.as_deref() {
             Some("pbf" | "mvt") => Some(TileFormat::Mvt),
@@ -312,7 +312,7 @@ impl Archive {
         let bytes = std::fs::read(first.path()).map_err(io)?;
         let format = gunzip_if_needed(bytes)
             .map(|b| TileFormat::sniff(&b))
-            .map_err(|reason| not(&reason))?;
+            .map_err(|e| not(&e.to_string()))?;
         Ok(Archive {
             path: path.to_owned(),
             store: Store::Folder,
@@ -358,7 +358,9 @@ impl Archive {
             }
             Store::Folder => self.folder_tile(t).map_err(|e| fail(e.to_string()))?,
         };
-        raw.map(gunzip_if_needed).transpose().map_err(fail)
+        raw.map(gunzip_if_needed)
+            .transpose()
+            .map_err(|e| fail(e.to_string()))
     }
 
     fn folder_tile(&self, t: TileAddr) -> std::io::Result<Option<Vec<u8>>> {

@@ -10,6 +10,7 @@ use lyon_tessellation::{
     StrokeOptions, StrokeTessellator, StrokeVertex, VertexBuffers,
 };
 
+use super::error::DecodeError;
 use super::style::{self, Paint, Rgba, Schema, Theme};
 
 /// Triangles with a colour per vertex.
@@ -98,19 +99,22 @@ pub fn tile_mesh(
     theme: Theme,
     zoom: f32,
     px_per_tile: f32,
-) -> Result<TileMesh, String> {
-    let reader = mvt_reader::Reader::new(bytes.to_vec())
-        .map_err(|e| format!("not a valid vector tile ({e})"))?;
+) -> Result<TileMesh, DecodeError> {
+    let reader =
+        mvt_reader::Reader::new(bytes.to_vec()).map_err(|e| DecodeError::Mvt(e.to_string()))?;
     let layers = reader
         .get_layer_metadata()
-        .map_err(|e| format!("not a valid vector tile ({e})"))?;
+        .map_err(|e| DecodeError::Mvt(e.to_string()))?;
     let schema = Schema::detect(layers.iter().map(|l| l.name.as_str()));
     let mut items = Vec::new();
     let mut seq = 0u32;
     for layer in &layers {
         let features = reader
             .get_features(layer.layer_index)
-            .map_err(|e| format!("layer '{}': {e}", layer.name))?;
+            .map_err(|e| DecodeError::Layer {
+                layer: layer.name.clone(),
+                reason: e.to_string(),
+            })?;
         let scale = 1.0 / layer.extent.max(1) as f32;
         for f in features {
             let area = matches!(f.geometry, Geometry::Polygon(_) | Geometry::MultiPolygon(_));
@@ -149,7 +153,7 @@ fn scaled(g: Geometry<f32>, s: f32) -> Geometry<f32> {
     g.map_coords(|c| geo::coord! { x: c.x * s, y: c.y * s })
 }
 
-fn tessellate(items: &[Item], px_per_tile: f32, mesh: &mut Mesh) -> Result<(), String> {
+fn tessellate(items: &[Item], px_per_tile: f32, mesh: &mut Mesh) -> Result<(), DecodeError> {
     let mut fill = FillTessellator::new();
     let mut stroke = StrokeTessellator::new();
     let tolerance = 0.3 / px_per_tile;
@@ -192,7 +196,7 @@ fn tessellate(items: &[Item], px_per_tile: f32, mesh: &mut Mesh) -> Result<(), S
                     BuffersBuilder::new(&mut buffers, |v: StrokeVertex| v.position().to_array());
                 stroke
                     .tessellate_path(&path, &opts, &mut out)
-                    .map_err(|e| format!("tessellation failed ({e:?})"))?;
+                    .map_err(|e| DecodeError::Tessellation(format!("{e:?}")))?;
             }
         }
         mesh.append(&buffers, item.color);

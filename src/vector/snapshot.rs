@@ -6,9 +6,10 @@
 use image::RgbaImage;
 
 use super::archive::{Archive, TileFormat};
+use super::error::{TileAddr, VectorError};
+use super::mesh;
 use super::raster::{Placement, fill_mesh};
 use super::style::{self, Schema, Theme};
-use super::{TileAddr, VectorError, mesh};
 
 /// Largest snapshot side, in pixels.
 pub const MAX_SIDE: u32 = 8192;
@@ -192,8 +193,8 @@ fn draw_tile(
             reason,
         };
         return if archive.format() == TileFormat::Mvt {
-            let tm =
-                mesh::tile_mesh(&bytes, view.theme, view.zoom as f32, px as f32).map_err(fail)?;
+            let tm = mesh::tile_mesh(&bytes, view.theme, view.zoom as f32, px as f32)
+                .map_err(|e| fail(e.to_string()))?;
             fill_mesh(image, &tm.mesh, at);
             Ok(Some(tm.schema))
         } else {
