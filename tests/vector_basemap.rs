@@ -15,26 +15,7 @@ use geo::InteriorPoint;
 use geoproof::osm::index::OsmIndex;
 use geoproof::vector::snapshot::{View, mercator, render};
 use geoproof::vector::{Archive, Theme, TileAddr, VectorError};
-use vector_tiles::{LEVELS, gzip, vaduz_tiles};
-
-fn write_pmtiles(path: &Path, tiles: &[(TileAddr, Vec<u8>)]) {
-    let mut sorted: Vec<_> = tiles
-        .iter()
-        .map(|(t, b)| (pmtiles::TileCoord::new(t.z, t.x, t.y).unwrap(), b))
-        .collect();
-    sorted.sort_by_key(|(c, _)| pmtiles::TileId::from(*c).value());
-    let file = std::fs::File::create(path).unwrap();
-    let mut w = pmtiles::PmTilesWriter::new(pmtiles::TileType::Mvt)
-        .tile_compression(pmtiles::Compression::Gzip)
-        .min_zoom(*LEVELS.start())
-        .max_zoom(*LEVELS.end())
-        .create(file)
-        .unwrap();
-    for (c, b) in sorted {
-        w.add_raw_tile(c, b).unwrap();
-    }
-    w.finalize().unwrap();
-}
+use vector_tiles::{gzip, vaduz_tiles, write_pmtiles};
 
 fn write_mbtiles(path: &Path, format: &str, tiles: &[(TileAddr, Vec<u8>)]) {
     let db = rusqlite::Connection::open(path).unwrap();

@@ -133,3 +133,22 @@ pub fn gzip(bytes: &[u8]) -> Vec<u8> {
     e.write_all(bytes).unwrap();
     e.finish().unwrap()
 }
+
+pub fn write_pmtiles(path: &Path, tiles: &[(TileAddr, Vec<u8>)]) {
+    let mut sorted: Vec<_> = tiles
+        .iter()
+        .map(|(t, b)| (pmtiles::TileCoord::new(t.z, t.x, t.y).unwrap(), b))
+        .collect();
+    sorted.sort_by_key(|(c, _)| pmtiles::TileId::from(*c).value());
+    let file = std::fs::File::create(path).unwrap();
+    let mut w = pmtiles::PmTilesWriter::new(pmtiles::TileType::Mvt)
+        .tile_compression(pmtiles::Compression::Gzip)
+        .min_zoom(*LEVELS.start())
+        .max_zoom(*LEVELS.end())
+        .create(file)
+        .unwrap();
+    for (c, b) in sorted {
+        w.add_raw_tile(c, b).unwrap();
+    }
+    w.finalize().unwrap();
+}
