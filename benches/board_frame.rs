@@ -90,7 +90,6 @@ fn frames(c: &mut Criterion) {
         .as_mut()
         .expect("app")
         .state
-        .commands
         .push(Command::OpenBoard(id));
     for _ in 0..3000 {
         h.step();
@@ -106,7 +105,7 @@ fn frames(c: &mut Criterion) {
     eprintln!(
         "board: {} annotations, {} tile textures, {} MB decoded",
         app.state
-            .board
+            .board()
             .working
             .as_ref()
             .map_or(0, |f| f.annotations.len()),

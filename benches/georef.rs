@@ -291,8 +291,8 @@ fn panning_frames(dir: &Path) {
         .collect();
     let set_view = |h: &mut egui_kittest::Harness<'static, app::Holder>, p: (f64, f64)| {
         let state = &mut h.state_mut().app.as_mut().expect("app").state;
-        state.map.center_at(walkers::lon_lat(p.1, p.0));
-        let _ = state.map.set_zoom(15.0);
+        state.map_mut().memory.center_at(walkers::lon_lat(p.1, p.0));
+        let _ = state.map_mut().memory.set_zoom(15.0);
     };
     // Warm up: visit every position until the layer has all its tiles.
     let t = Instant::now();

@@ -73,7 +73,6 @@ fn board(dir: &std::path::Path, clip: &std::path::Path) -> Board {
         .as_mut()
         .unwrap()
         .state
-        .commands
         .push(Command::NewComparison(vec![video.clone()]));
     let mut b = Board { h, video };
     wait(&mut b, 0);
@@ -106,7 +105,7 @@ fn wait(b: &mut Board, index: usize) -> Duration {
 
 fn seek(b: &mut Board, index: usize) {
     let app = b.h.state_mut().app.as_mut().unwrap();
-    app.state.board.video_seeks.insert("P1".into(), index);
+    app.state.board_mut().video_seeks.insert("P1".into(), index);
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -133,7 +132,7 @@ fn measure_steps(b: &mut Board, from: usize, n: usize) -> Duration {
     seek(b, from);
     wait(b, from);
     let center = {
-        let t = app::app(&b.h).state.board.transforms["P1"];
+        let t = app::app(&b.h).state.board().transforms["P1"];
         egui::pos2(t.origin[0] as f32, t.origin[1] as f32)
     };
     b.h.hover_at(center);

@@ -16,6 +16,7 @@ pub mod imagery;
 pub mod matching;
 pub mod metadata;
 pub mod osm;
+pub mod search;
 pub mod spatial;
 pub mod sun;
 pub mod terrain;

@@ -77,7 +77,6 @@ fn a_108_megapixel_image_opens_in_tiles_within_600_mb() {
         .as_mut()
         .unwrap()
         .state
-        .commands
         .push(Command::NewComparison(vec![record.sha256.clone()]));
     let started = std::time::Instant::now();
     let mut saw_progress = false;
@@ -98,7 +97,7 @@ fn a_108_megapixel_image_opens_in_tiles_within_600_mb() {
     }
     assert!(saw_progress, "a progress bar was shown while decoding");
     // Zoom to 1:1 somewhere in the middle: full-resolution tiles are uploaded.
-    let t = h.state().app.as_ref().unwrap().state.board.transforms["P1"];
+    let t = h.state().app.as_ref().unwrap().state.board().transforms["P1"];
     let center = egui::pos2(t.origin[0] as f32, t.origin[1] as f32);
     h.hover_at(center);
     for _ in 0..6 {
@@ -114,7 +113,7 @@ fn a_108_megapixel_image_opens_in_tiles_within_600_mb() {
     h.run_steps(5);
     let app = h.state().app.as_ref().unwrap();
     assert!(
-        app.state.board.transforms["P1"].zoom >= 1.0,
+        app.state.board().transforms["P1"].zoom >= 1.0,
         "zoomed to full resolution"
     );
     let (_, peak) = memory();

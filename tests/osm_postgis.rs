@@ -378,7 +378,7 @@ fn query_builder_over_postgis(conninfo: &str, index: &OsmIndex) {
     );
     h.run_steps(2);
     {
-        let search = &mut h.state_mut().app.as_mut().unwrap().state.osm_search;
+        let search = h.state_mut().app.as_mut().unwrap().state.osm_search_mut();
         util::app::ask_for_bus_stops_near_post_boxes(search);
         search.postgis_conninfo = conninfo.to_owned();
     }
@@ -400,7 +400,7 @@ fn query_builder_over_postgis(conninfo: &str, index: &OsmIndex) {
     let mut shown = Vec::new();
     for _ in 0..300 {
         h.run_steps(1);
-        let search = &h.state().app.as_ref().unwrap().state.osm_search;
+        let search = &h.state().app.as_ref().unwrap().state.osm_search();
         if let Ok(hits) = &search.results
             && !hits.is_empty()
         {
@@ -413,7 +413,15 @@ fn query_builder_over_postgis(conninfo: &str, index: &OsmIndex) {
     h.run_steps(2);
     h.get_by_label_contains(&format!("{} results", expected.len()));
     h.get_by_label_contains("querying PostGIS at");
-    let ledger = h.state().app.as_ref().unwrap().state.ledger.snapshot();
+    let ledger = h
+        .state()
+        .app
+        .as_ref()
+        .unwrap()
+        .state
+        .basemap()
+        .ledger
+        .snapshot();
     assert!(
         ledger.iter().any(|e| e
             .purpose

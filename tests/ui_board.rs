@@ -54,18 +54,18 @@ fn board_with_two_panels() -> (tempfile::TempDir, Harness<'static, Holder>, Stri
         |h| !app(h).board_images.loading() && app(h).board_images.texture_count() > 0,
     );
     assert!(!app(&h).board_images.loading(), "images decoded");
-    assert_eq!(app(&h).state.workspace, Workspace::Board);
-    let id = app(&h).state.board.finding.clone().unwrap();
+    assert_eq!(app(&h).state.shell().workspace, Workspace::Board);
+    let id = app(&h).state.board().finding.clone().unwrap();
     (dir, h, id)
 }
 
 fn panel_center(h: &Harness<'_, Holder>, panel: &str) -> Pos2 {
-    let t = app(h).state.board.transforms[panel];
+    let t = app(h).state.board().transforms[panel];
     egui::pos2(t.origin[0] as f32, t.origin[1] as f32)
 }
 
 fn image_point(h: &Harness<'_, Holder>, panel: &str, p: Pos2) -> [f64; 2] {
-    app(h).state.board.transforms[panel].to_image([f64::from(p.x), f64::from(p.y)])
+    app(h).state.board().transforms[panel].to_image([f64::from(p.x), f64::from(p.y)])
 }
 
 fn saved_finding(dir: &tempfile::TempDir, id: &str) -> geoproof::case::Finding {
@@ -198,7 +198,7 @@ fn moving_an_annotation_over_many_frames_is_one_undo_step() {
     let before = saves(&dir);
     h.key_press(Key::V);
     h.run_steps(1);
-    let t = app(&h).state.board.transforms["P1"];
+    let t = app(&h).state.board().transforms["P1"];
     drag(&mut h, c1, c1 + vec2(50.0, 40.0));
     let moved = rect_of(&saved_finding(&dir, &id), "A1");
     assert_eq!(
@@ -275,7 +275,7 @@ fn every_tool_draws_its_shape_in_image_pixels() {
         kinds,
         ["ellipse", "arrow", "freehand", "point", "text", "polygon"]
     );
-    let t = app(&h).state.board.transforms["P1"];
+    let t = app(&h).state.board().transforms["P1"];
     if let Shape::Point { x, y } = f.annotations[3].shape {
         let s = t.to_screen([x, y]);
         let want = c + vec2(70.0, -50.0);
@@ -291,7 +291,7 @@ fn every_tool_draws_its_shape_in_image_pixels() {
         modifiers: Modifiers::default(),
     });
     h.run_steps(3);
-    assert!(app(&h).state.board.transforms["P1"].zoom > t.zoom);
+    assert!(app(&h).state.board().transforms["P1"].zoom > t.zoom);
     assert_eq!(saved_finding(&dir, &id).annotations, f.annotations);
 }
 
@@ -322,7 +322,7 @@ fn autosaved_work_is_offered_after_a_crash_and_restored() {
         "red cap",
         "the autosaved label is back and saved"
     );
-    assert_eq!(app(&h).state.workspace, Workspace::Board);
+    assert_eq!(app(&h).state.shell().workspace, Workspace::Board);
     drop(h);
     // Once restored, the draft is gone: the next start offers nothing.
     let case = Case::open(&dir.path().join("c")).unwrap();
@@ -365,7 +365,12 @@ fn a_map_snapshot_becomes_a_panel_with_its_bounds_and_basemap() {
     assert!(answered, "a screenshot was requested");
     h.run_steps(4);
     let f = saved_finding(&dir, &id);
-    assert_eq!(f.panels.len(), 3, "status: {:?}", app(&h).state.status);
+    assert_eq!(
+        f.panels.len(),
+        3,
+        "status: {:?}",
+        app(&h).state.shell().status
+    );
     let geoproof::case::comparison::PanelSource::MapSnapshot {
         file,
         west,
@@ -384,10 +389,10 @@ fn a_map_snapshot_becomes_a_panel_with_its_bounds_and_basemap() {
     );
     assert!(basemap.contains("Blue Marble"), "{basemap}");
     let png = image::open(dir.path().join("c").join(file)).unwrap();
-    let extent = app(&h).state.map_view.unwrap();
+    let extent = app(&h).state.map().view.unwrap();
     assert_eq!(png.width(), extent.rect.width().round() as u32);
     assert_eq!(
-        app(&h).state.workspace,
+        app(&h).state.shell().workspace,
         Workspace::Board,
         "back on the board"
     );
@@ -403,7 +408,12 @@ fn the_figure_dialog_previews_with_the_exporter_and_exports_with_a_manifest() {
     h.get_by_label("Export figure…").click();
     // The preview renders in the background at once, without asking.
     wait_for_preview(&mut h);
-    let dialog = app(&h).state.figure_dialog.as_ref().expect("dialog open");
+    let dialog = app(&h)
+        .state
+        .dialogs()
+        .figure
+        .as_ref()
+        .expect("dialog open");
     assert!(dialog.error.is_none(), "{:?}", dialog.error);
     let preview = dialog.preview.as_ref().expect("a preview was rendered");
     assert_eq!(
@@ -466,17 +476,17 @@ fn open_board(case: Case, ids: Vec<String>) -> Harness<'static, Holder> {
 fn matching_runs_in_the_background_and_proposals_are_accepted_one_by_one() {
     let (dir, case, ids) = photo_and_scaled_copy();
     let mut h = open_board(case, ids);
-    let id = app(&h).state.board.finding.clone().unwrap();
+    let id = app(&h).state.board().finding.clone().unwrap();
     h.get_by_label("Propose correspondences").click();
     h.run_steps(1);
     assert!(
-        app(&h).state.board.match_job.is_some(),
+        app(&h).state.board().match_job.is_some(),
         "matching runs in the background"
     );
     run_until(&mut h, "matching", Duration::from_secs(60), |h| {
-        app(h).state.board.match_job.is_none()
+        app(h).state.board().match_job.is_none()
     });
-    let proposals = app(&h).state.board.proposals.as_ref().expect("a result");
+    let proposals = app(&h).state.board().proposals.as_ref().expect("a result");
     assert!(proposals.inliers >= 15, "{}", proposals.summary);
     assert!(!proposals.summary.contains("confirmed"));
     assert!(
@@ -512,7 +522,7 @@ fn matching_runs_in_the_background_and_proposals_are_accepted_one_by_one() {
         (b[0] - 0.8 * a[0]).abs() < 3.0 && (b[1] - 0.8 * a[1]).abs() < 3.0,
         "{a:?} -> {b:?}"
     );
-    let left = &app(&h).state.board.proposals.as_ref().unwrap().items;
+    let left = &app(&h).state.board().proposals.as_ref().unwrap().items;
     assert!(left.iter().all(|(k, _)| *k != n && *k != m));
 }
 
@@ -527,15 +537,15 @@ fn matching_can_be_cancelled() {
         &mut h,
         "cancelling the match",
         Duration::from_secs(30),
-        |h| app(h).state.board.match_job.is_none(),
+        |h| app(h).state.board().match_job.is_none(),
     );
-    assert!(app(&h).state.board.match_job.is_none());
+    assert!(app(&h).state.board().match_job.is_none());
     assert!(
-        app(&h).state.board.proposals.is_none(),
+        app(&h).state.board().proposals.is_none(),
         "a cancelled run proposes nothing"
     );
     assert_eq!(
-        app(&h).state.status,
+        app(&h).state.shell().status,
         Some(geoproof::ui::Status::Info("matching cancelled".into()))
     );
 }
@@ -549,8 +559,8 @@ fn undo_takes_back_a_map_edit_on_its_own_and_histories_survive_reopening() {
     // A board change: a new title, committed as one step.
     {
         let state = &mut h.state_mut().app.as_mut().unwrap().state;
-        state.board.working.as_mut().unwrap().title = "Same jacket".into();
-        state.commands.push(Command::CommitBoard);
+        state.board_mut().working.as_mut().unwrap().title = "Same jacket".into();
+        state.push(Command::CommitBoard);
     }
     h.run_steps(2);
     assert_eq!(saved_finding(&dir, &id).title, "Same jacket");
@@ -575,15 +585,14 @@ fn undo_takes_back_a_map_edit_on_its_own_and_histories_survive_reopening() {
     // Another finding on the board, then back: the history is still there.
     let evidence: Vec<String> = app(&h)
         .state
-        .case
-        .as_ref()
+        .case()
         .unwrap()
         .evidence()
         .map(|e| e.sha256.clone())
         .collect();
     push(&mut h, Command::NewComparison(evidence));
     h.run_steps(2);
-    assert_ne!(app(&h).state.board.finding.as_deref(), Some(id.as_str()));
+    assert_ne!(app(&h).state.board().finding.as_deref(), Some(id.as_str()));
     push(&mut h, Command::OpenBoard(id.clone()));
     h.run_steps(2);
 
@@ -610,7 +619,7 @@ fn undo_takes_back_a_map_edit_on_its_own_and_histories_survive_reopening() {
 /// Runs frames until the figure dialog's preview shows the current options.
 fn wait_for_preview(h: &mut Harness<'static, Holder>) {
     run_until(h, "rendering the preview", Duration::from_secs(60), |h| {
-        let dialog = app(h).state.figure_dialog.as_ref().expect("dialog open");
+        let dialog = app(h).state.dialogs().figure.as_ref().expect("dialog open");
         dialog.preview_is_current()
     });
 }
@@ -631,7 +640,8 @@ fn the_figure_preview_renders_at_once_and_follows_changes() {
     assert!(
         !app(&h)
             .state
-            .figure_dialog
+            .dialogs()
+            .figure
             .as_ref()
             .unwrap()
             .preview_is_current(),
@@ -639,7 +649,7 @@ fn the_figure_preview_renders_at_once_and_follows_changes() {
     );
     h.get_by_label_contains("Rendering the preview");
     wait_for_preview(&mut h);
-    let dialog = app(&h).state.figure_dialog.as_ref().unwrap();
+    let dialog = app(&h).state.dialogs().figure.as_ref().unwrap();
     assert!(dialog.error.is_none(), "{:?}", dialog.error);
     assert!(dialog.preview.is_some());
 }
@@ -674,7 +684,7 @@ fn the_shadow_tool_measures_a_ratio_and_takes_it_to_the_map() {
     h.key_press(Key::V);
     h.run_steps(1);
     let tip_now = {
-        let t = app(&h).state.board.transforms["P1"];
+        let t = app(&h).state.board().transforms["P1"];
         let q = t.to_screen(s);
         egui::pos2(q[0] as f32, q[1] as f32)
     };
@@ -704,10 +714,10 @@ fn the_shadow_tool_measures_a_ratio_and_takes_it_to_the_map() {
     h.run_steps(2);
     h.get_by_label("Use on the map").click();
     h.run_steps(3);
-    let sun = &app(&h).state.sun;
+    let sun = &app(&h).state.map().sun;
     assert!(sun.enabled);
     assert_eq!(sun.ratio_text, format!("{:.4}", edited.ratio().unwrap().0));
-    assert_eq!(app(&h).state.workspace, Workspace::Map);
+    assert_eq!(app(&h).state.shell().workspace, Workspace::Map);
 }
 
 /// Marks being placed are cancelled with Escape; a top-down bearing measurement reads
@@ -730,10 +740,10 @@ fn shadow_marks_cancel_with_escape_and_bearings_read_clockwise() {
     let c = panel_center(&h, "P1");
     h.key_press(Key::S);
     click(&mut h, c);
-    assert!(app(&h).state.board.shadow_marks.is_some());
+    assert!(app(&h).state.board().shadow_marks.is_some());
     h.key_press(Key::Escape);
     h.run_steps(1);
-    assert!(app(&h).state.board.shadow_marks.is_none());
+    assert!(app(&h).state.board().shadow_marks.is_none());
 }
 
 #[test]
@@ -742,7 +752,10 @@ fn a_redaction_is_drawn_previewed_applied_and_undone() {
     let c = panel_center(&h, "P1");
     h.key_press(Key::X);
     h.run_steps(1);
-    assert_eq!(app(&h).state.board.tool(), geoproof::ui::BoardTool::Redact);
+    assert_eq!(
+        app(&h).state.board().tool(),
+        geoproof::ui::BoardTool::Redact
+    );
     let (from, to) = (c - vec2(50.0, 40.0), c + vec2(30.0, 20.0));
     drag(&mut h, from, to);
     let f = saved_finding(&dir, &id);
@@ -760,7 +773,7 @@ fn a_redaction_is_drawn_previewed_applied_and_undone() {
     assert!(!drawn(&h).contains(&"redact-P1-A1".to_owned()));
     h.get_by_label("Preview redactions").click();
     h.run_steps(2);
-    assert!(app(&h).state.board.preview_redactions);
+    assert!(app(&h).state.board().preview_redactions);
     assert!(
         drawn(&h).contains(&"redact-P1-A1".to_owned()),
         "{:?}",
@@ -783,11 +796,11 @@ fn a_redaction_is_drawn_previewed_applied_and_undone() {
     assert_ne!(block(&hidden), block(&original));
     assert_eq!(hidden.get_pixel(2, 2), original.get_pixel(2, 2));
     // A brush stroke keeps its width in image pixels.
-    app_mut(&mut h).state.board.redact.shape = geoproof::ui::RedactShape::Brush;
+    app_mut(&mut h).state.board_mut().redact.shape = geoproof::ui::RedactShape::Brush;
     drag(&mut h, c + vec2(-60.0, 60.0), c + vec2(40.0, 70.0));
     let f = saved_finding(&dir, &id);
     let brush = f.annotations[1].redaction.unwrap().brush_px.unwrap();
-    let zoom = app(&h).state.board.transforms["P1"].zoom;
+    let zoom = app(&h).state.board().transforms["P1"].zoom;
     assert!(
         (brush - 24.0 / zoom).abs() < 1e-6,
         "{brush} vs {}",
@@ -836,7 +849,7 @@ fn a_graphic_item_stays_shielded_until_revealed() {
     assert_eq!(app(&h).board_images.texture_count(), 0);
     h.get_by_label("Graphic content: click to reveal").click();
     h.run_steps(3);
-    assert!(app(&h).state.exposure.revealed.contains(&ids[0]));
+    assert!(app(&h).state.prefs().exposure.revealed.contains(&ids[0]));
     assert!(app(&h).board_images.texture_count() > 0);
     assert!(!app(&h).board_images.overlays_drawn().contains(&shield));
     assert!(
@@ -844,10 +857,10 @@ fn a_graphic_item_stays_shielded_until_revealed() {
             .is_none()
     );
     // The flag is viewing only: the record says graphic, the original is untouched.
-    let case = app(&h).state.case.as_ref().unwrap();
+    let case = app(&h).state.case().unwrap();
     assert!(case.find_evidence(&ids[0]).unwrap().graphic);
     // Reduce exposure is a remembered preference.
     h.get_by_label("Reduce exposure").click();
     h.run_steps(2);
-    assert!(app(&h).state.prefs().reduce_exposure);
+    assert!(app(&h).state.saved_prefs().reduce_exposure);
 }

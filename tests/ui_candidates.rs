@@ -26,7 +26,7 @@ fn saved(root: &std::path::Path) -> Vec<geoproof::case::candidates::Candidate> {
 }
 
 fn centre(h: &Harness<'_, Holder>) -> (f64, f64) {
-    let p = app(h).state.map.detached().unwrap();
+    let p = app(h).state.map().memory.detached().unwrap();
     (p.y(), p.x())
 }
 
@@ -58,25 +58,29 @@ fn stepping_ruling_out_and_confirming_candidates_beside_the_evidence() {
     h.run_steps(2);
     push(&mut h, Command::StartCandidates(FINDING.into()));
     h.run_steps(3);
-    assert_eq!(app(&h).state.workspace, Workspace::Map);
+    assert_eq!(app(&h).state.shell().workspace, Workspace::Map);
     let (lat, lon) = centre(&h);
     assert!((lat - before[0].lat).abs() < 1e-6 && (lon - before[0].lon).abs() < 1e-6);
-    assert_eq!(app(&h).state.candidates_drawn, 4, "all four on the map");
+    assert_eq!(
+        app(&h).state.map().overlays_drawn().candidates,
+        4,
+        "all four on the map"
+    );
 
     // N steps to the second and flies there; P comes back; N again.
     key(&mut h, egui::Key::N);
-    assert_eq!(app(&h).state.candidate_session.as_ref().unwrap().current, 1);
+    assert_eq!(app(&h).state.candidate_session().unwrap().current, 1);
     let (lat, lon) = centre(&h);
     assert!((lat - before[1].lat).abs() < 1e-6 && (lon - before[1].lon).abs() < 1e-6);
     key(&mut h, egui::Key::P);
-    assert_eq!(app(&h).state.candidate_session.as_ref().unwrap().current, 0);
+    assert_eq!(app(&h).state.candidate_session().unwrap().current, 0);
     key(&mut h, egui::Key::N);
 
     // R without a reason changes nothing and says why.
     key(&mut h, egui::Key::R);
     assert_eq!(saved(&root)[1].status, CandidateStatus::Unchecked);
     assert!(
-        matches!(&app(&h).state.status, Some(geoproof::ui::Status::Error(e)) if e.contains("reason"))
+        matches!(&app(&h).state.shell().status, Some(geoproof::ui::Status::Error(e)) if e.contains("reason"))
     );
     // With a reason: ruled out, one saved edit.
     h.state_mut()
@@ -84,8 +88,7 @@ fn stepping_ruling_out_and_confirming_candidates_beside_the_evidence() {
         .as_mut()
         .unwrap()
         .state
-        .candidate_session
-        .as_mut()
+        .candidate_session_mut()
         .unwrap()
         .reason = "flat embankment, no islands".into();
     key(&mut h, egui::Key::R);

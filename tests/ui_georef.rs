@@ -33,10 +33,10 @@ fn georef_view() -> (tempfile::TempDir, Harness<'static, Holder>, String) {
     h.run_steps(2);
     push(&mut h, Command::NewComparison(vec![id]));
     h.run_steps(3);
-    let finding = app(&h).state.board.finding.clone().unwrap();
+    let finding = app(&h).state.board().finding.clone().unwrap();
     push(&mut h, Command::StartGeoref { panel: "P1".into() });
     h.run_steps(2);
-    assert_eq!(app(&h).state.workspace, Workspace::Map);
+    assert_eq!(app(&h).state.shell().workspace, Workspace::Map);
     push(
         &mut h,
         Command::CenterOn(
@@ -53,14 +53,14 @@ fn georef_view() -> (tempfile::TempDir, Harness<'static, Holder>, String) {
 
 /// The screen position of an image pixel in the image half.
 fn on_image(h: &Harness<'_, Holder>, x: f64, y: f64) -> Pos2 {
-    let s = app(h).state.georef.as_ref().unwrap();
+    let s = app(h).state.georef().unwrap();
     let r = s.image_rect.unwrap();
     let k = r.width() / s.size[0] as f32;
     r.min + vec2(x as f32 * k, y as f32 * k)
 }
 
 fn on_map(h: &Harness<'_, Holder>, fx: f32, fy: f32) -> Pos2 {
-    let r = app(h).state.map_view.unwrap().rect;
+    let r = app(h).state.map().view.unwrap().rect;
     r.min + vec2(r.width() * fx, r.height() * fy)
 }
 
@@ -90,18 +90,18 @@ fn points_are_placed_on_the_image_then_the_map_and_each_is_one_undo_step() {
     let p = on_image(&h, 100.0, 80.0);
     click(&mut h, p);
     // The click lands on the nearest screen pixel: within a pixel of the target.
-    let pending = app(&h).state.georef.as_ref().unwrap().pending.unwrap();
+    let pending = app(&h).state.georef().unwrap().pending.unwrap();
     assert!(
         (pending[0] - 100.0).abs() < 1.5 && (pending[1] - 80.0).abs() < 1.5,
         "{pending:?}"
     );
     let m = on_map(&h, 0.3, 0.3);
-    let expected = app(&h).state.map_view.unwrap().to_geo(m);
+    let expected = app(&h).state.map().view.unwrap().to_geo(m);
     click(&mut h, m);
     let points = saved_points(&dir, &finding);
     assert_eq!(points.len(), 1, "saved at once");
     assert!((points[0].lat - expected.0).abs() < 1e-5 && (points[0].lon - expected.1).abs() < 1e-5);
-    assert!(app(&h).state.georef.as_ref().unwrap().pending.is_none());
+    assert!(app(&h).state.georef().unwrap().pending.is_none());
 
     // Three more: the default projective method has its four.
     place(&mut h, (500.0, 90.0), (0.7, 0.3));
@@ -114,7 +114,7 @@ fn points_are_placed_on_the_image_then_the_map_and_each_is_one_undo_step() {
     assert!(fit.unwrap().warnings.iter().any(|w| w.contains("prove")));
     // The image is on the map.
     h.run_steps(2);
-    assert!(app(&h).state.georef_triangles > 0);
+    assert!(app(&h).state.map().overlays_drawn().georef_triangles > 0);
 
     // Undo takes back the last point, redo brings it back.
     push(&mut h, Command::Undo);
@@ -135,7 +135,7 @@ fn points_move_by_dragging_on_either_side_without_panning_the_map() {
     // On the image: point 1 dragged 40 screen points right.
     let from = on_image(&h, before[0].x, before[0].y);
     let k = {
-        let s = app(&h).state.georef.as_ref().unwrap();
+        let s = app(&h).state.georef().unwrap();
         f64::from(s.image_rect.unwrap().width()) / f64::from(s.size[0])
     };
     drag(&mut h, from, from + vec2(40.0, 0.0));
@@ -149,10 +149,10 @@ fn points_move_by_dragging_on_either_side_without_panning_the_map() {
     assert_eq!((after[0].lat, after[0].lon), (before[0].lat, before[0].lon));
 
     // On the map: point 2 dragged; the map stays where it was.
-    let extent = app(&h).state.map_view.unwrap();
+    let extent = app(&h).state.map().view.unwrap();
     let from = extent.to_screen(before[1].lat, before[1].lon);
     let to = from + vec2(-30.0, 25.0);
-    let centre_before = app(&h).state.map.detached();
+    let centre_before = app(&h).state.map().memory.detached();
     drag(&mut h, from, to);
     let after = saved_points(&dir, &finding);
     let expected = extent.to_geo(to);
@@ -168,7 +168,7 @@ fn points_move_by_dragging_on_either_side_without_panning_the_map() {
     );
     assert_eq!((after[1].x, after[1].y), (before[1].x, before[1].y));
     assert_eq!(
-        app(&h).state.map.detached(),
+        app(&h).state.map().memory.detached(),
         centre_before,
         "the map did not pan"
     );
@@ -182,10 +182,10 @@ fn a_selected_point_is_deleted_with_the_delete_key() {
     place(&mut h, (300.0, 300.0), (0.5, 0.7));
     let before = saved_points(&dir, &finding);
     // Select point 2 on the map, press Delete.
-    let extent = app(&h).state.map_view.unwrap();
+    let extent = app(&h).state.map().view.unwrap();
     let at = extent.to_screen(before[1].lat, before[1].lon);
     click(&mut h, at);
-    assert_eq!(app(&h).state.georef.as_ref().unwrap().selected, Some(1));
+    assert_eq!(app(&h).state.georef().unwrap().selected, Some(1));
     h.key_press(egui::Key::Delete);
     h.run_steps(2);
     let after = saved_points(&dir, &finding);
@@ -216,8 +216,11 @@ fn the_demo_case_opens_its_landsat_layer_and_draws_it_under_the_overlay() {
     h.run_steps(2);
     {
         let state = &mut h.state_mut().app.as_mut().unwrap().state;
-        state.map.center_at(walkers::lon_lat(-54.59, -25.415));
-        let _ = state.map.set_zoom(13.0);
+        state
+            .map_mut()
+            .memory
+            .center_at(walkers::lon_lat(-54.59, -25.415));
+        let _ = state.map_mut().memory.set_zoom(13.0);
     }
     let mut drawn = 0;
     run_until(
@@ -232,7 +235,7 @@ fn the_demo_case_opens_its_landsat_layer_and_draws_it_under_the_overlay() {
     );
     assert!(drawn > 0, "the layer rendered tiles");
     // The selected finding's frame lies on the map.
-    assert!(app(&h).state.georef_triangles > 0);
+    assert!(app(&h).state.map().overlays_drawn().georef_triangles > 0);
 }
 
 #[test]
@@ -245,8 +248,7 @@ fn a_graphic_image_is_shielded_in_the_georeference_view_until_revealed() {
     let sha = {
         let state = &app(&h).state;
         state
-            .case
-            .as_ref()
+            .case()
             .unwrap()
             .evidence()
             .next()
@@ -272,6 +274,7 @@ fn a_graphic_image_is_shielded_in_the_georeference_view_until_revealed() {
         .as_mut()
         .unwrap()
         .state
+        .prefs_mut()
         .exposure
         .revealed
         .insert(sha);

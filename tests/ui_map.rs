@@ -42,9 +42,9 @@ fn typing_coordinates_in_the_go_to_box_centres_the_map() {
         (c.lat - 53.079833).abs() < 1e-6 && (c.lon - 34.554333).abs() < 1e-6,
         "{c:?}"
     );
-    assert!(app(&h).state.goto_error.is_none());
+    assert!(app(&h).state.map().goto_error.is_none());
     assert!(
-        app(&h).state.map.zoom() >= 12.0,
+        app(&h).state.map().memory.zoom() >= 12.0,
         "go-to zooms in to show the place"
     );
 }
@@ -59,7 +59,7 @@ fn a_bad_coordinate_in_the_go_to_box_shows_the_reason() {
     h.run_steps(1);
     h.get_by_label("Go").click();
     h.run_steps(3);
-    let error = app(&h).state.goto_error.clone().unwrap();
+    let error = app(&h).state.map().goto_error.clone().unwrap();
     assert!(error.contains("latitude 95"), "{error}");
     h.get_by_label_contains("latitude 95");
 }
@@ -73,9 +73,9 @@ fn clicking_the_map_sets_the_selected_findings_location() {
     h.run_steps(2);
     h.get_by_label("Place").click();
     h.run_steps(2);
-    assert_eq!(app(&h).state.tool, Tool::PlaceFinding);
+    assert_eq!(app(&h).state.map().tool, Tool::PlaceFinding);
     assert_eq!(
-        app(&h).state.selection,
+        app(&h).state.shell().selection,
         Some(Selection::Finding(id.clone()))
     );
     let pos = egui::pos2(700.0, 430.0);
@@ -83,6 +83,7 @@ fn clicking_the_map_sets_the_selected_findings_location() {
     h.run_steps(1);
     let hovered = app(&h)
         .state
+        .map()
         .hover
         .expect("hovering the map shows coordinates");
     click_at(&mut h, pos);
@@ -122,7 +123,8 @@ fn the_measure_tool_reports_distance_and_azimuth() {
         .as_mut()
         .unwrap()
         .state
-        .map
+        .map_mut()
+        .memory
         .set_zoom(12.0)
         .unwrap();
     h.run_steps(1);
@@ -130,7 +132,7 @@ fn the_measure_tool_reports_distance_and_azimuth() {
     h.run_steps(2);
     click_at(&mut h, egui::pos2(600.0, 400.0));
     click_at(&mut h, egui::pos2(800.0, 400.0));
-    let points = app(&h).state.measure.clone();
+    let points = app(&h).state.map().measure.clone();
     assert_eq!(points.len(), 2, "two clicks, two points");
     let m = geoproof::spatial::measure(points[0], points[1]);
     assert!(m.distance_m > 0.0);
@@ -162,13 +164,13 @@ fn a_local_pmtiles_archive_can_replace_the_basemap_and_a_bad_one_is_reported() {
     let good = SourceChoice::PmTiles(util::data("landsat8-itaipu-z9-12.pmtiles"));
     push(&mut h, Command::SetBasemap(good.clone()));
     h.run_steps(2);
-    assert_eq!(app(&h).state.basemap, good);
+    assert_eq!(app(&h).state.basemap().choice, good);
 
     let bad = SourceChoice::PmTiles(util::data("not-an-image.jpg"));
     push(&mut h, Command::SetBasemap(bad));
     h.run_steps(2);
     assert_eq!(
-        app(&h).state.basemap,
+        app(&h).state.basemap().choice,
         good,
         "a bad archive must not replace the basemap"
     );
@@ -195,14 +197,17 @@ fn importing_runs_in_the_background_and_reports_bad_files() {
         Duration::from_secs(30),
         |h| {
             let s = &app(h).state;
-            s.import_progress.is_none() && s.case.as_ref().unwrap().evidence().count() == 3
+            s.imports().import_progress.is_none() && s.case().unwrap().evidence().count() == 3
         },
     );
     h.run_steps(2);
     let state = &app(&h).state;
-    let case = state.case.as_ref().unwrap();
+    let case = state.case().unwrap();
     assert_eq!(case.evidence().count(), 3);
-    assert!(state.import_progress.is_none(), "the job finished");
+    assert!(
+        state.imports().import_progress.is_none(),
+        "the job finished"
+    );
     // The JPEG cut short is taken in as libjpeg reads it, the missing rows in its record.
     let cut = case
         .evidence()
@@ -241,8 +246,8 @@ fn enabling_an_online_source_asks_first_and_nothing_is_sent_before() {
     h.get_by_label_contains(&format!("tiles from 127.0.0.1:{}", server.port));
     h.get_by_label("Stay offline").click();
     h.run_steps(5);
-    assert_eq!(app(&h).state.basemap, SourceChoice::BlueMarble);
-    assert!(!app(&h).state.online_consent);
+    assert_eq!(app(&h).state.basemap().choice, SourceChoice::BlueMarble);
+    assert!(!app(&h).state.basemap().online_consent);
     h.get_by_label("Offline: no network requests");
     assert_eq!(server.connections(), 0, "declined: no connection at all");
 
@@ -256,17 +261,18 @@ fn enabling_an_online_source_asks_first_and_nothing_is_sent_before() {
         0,
         "the question comes before any request"
     );
-    assert!(app(&h).state.ledger.is_empty());
+    assert!(app(&h).state.basemap().ledger.is_empty());
     h.get_by_label("Enable online source").click();
     wait_until(&mut h, |a| {
         a.state
+            .basemap()
             .ledger
             .snapshot()
             .iter()
             .any(|e| matches!(e.outcome, geoproof::ui::ledger::Outcome::Ok { .. }))
     });
-    assert_eq!(app(&h).state.basemap, online);
-    assert!(app(&h).state.online_consent);
+    assert_eq!(app(&h).state.basemap().choice, online);
+    assert!(app(&h).state.basemap().online_consent);
     assert!(server.connections() > 0);
     h.run_steps(2);
     h.get_by_label_contains(&format!("ONLINE: 127.0.0.1:{}", server.port));
@@ -277,12 +283,12 @@ fn enabling_an_online_source_asks_first_and_nothing_is_sent_before() {
     );
     push(&mut h, Command::SetBasemap(osm_like.clone()));
     h.run_steps(3);
-    assert_eq!(app(&h).state.basemap, osm_like);
+    assert_eq!(app(&h).state.basemap().choice, osm_like);
 
     // Going offline again stops the requests.
     h.get_by_label("Go offline").click();
     h.run_steps(3);
-    assert_eq!(app(&h).state.basemap, SourceChoice::BlueMarble);
+    assert_eq!(app(&h).state.basemap().choice, SourceChoice::BlueMarble);
     h.get_by_label_contains("Offline now");
 }
 
@@ -295,16 +301,15 @@ fn the_network_ledger_lists_requests_with_host_and_tile() {
     h.run_steps(2);
     {
         let state = &mut h.state_mut().app.as_mut().unwrap().state;
-        state.online_consent = true;
-        state.show_ledger = true;
-        state
-            .commands
-            .push(Command::SetBasemap(SourceChoice::Online(
-                OnlineSource::custom(&server.template()).unwrap(),
-            )));
+        state.basemap_mut().online_consent = true;
+        state.basemap_mut().show_ledger = true;
+        state.push(Command::SetBasemap(SourceChoice::Online(
+            OnlineSource::custom(&server.template()).unwrap(),
+        )));
     }
     wait_until(&mut h, |a| {
         a.state
+            .basemap()
             .ledger
             .snapshot()
             .iter()
@@ -314,6 +319,7 @@ fn the_network_ledger_lists_requests_with_host_and_tile() {
     // Rows show the tile as z/x/y; the newest rows are in view.
     let tiles: Vec<String> = app(&h)
         .state
+        .basemap()
         .ledger
         .snapshot()
         .iter()
@@ -326,6 +332,7 @@ fn the_network_ledger_lists_requests_with_host_and_tile() {
     );
     let bytes = app(&h)
         .state
+        .basemap()
         .ledger
         .snapshot()
         .iter()
@@ -365,6 +372,7 @@ fn dragging_a_finding_marker_moves_it_as_one_saved_edit() {
     h.run_steps(3);
     let start = app(&h)
         .state
+        .map()
         .selected_marker_screen
         .expect("the selected marker is on screen");
     let events_before = log_events(&dir, "finding_located");
@@ -384,7 +392,7 @@ fn dragging_a_finding_marker_moves_it_as_one_saved_edit() {
         h.run_steps(1);
     }
     assert!(
-        app(&h).state.dragging.is_some(),
+        app(&h).state.map().dragging.is_some(),
         "the marker is being dragged"
     );
     assert_eq!(
@@ -392,7 +400,7 @@ fn dragging_a_finding_marker_moves_it_as_one_saved_edit() {
         center_before,
         "dragging a marker does not pan the map"
     );
-    let target = app(&h).state.hover.unwrap();
+    let target = app(&h).state.map().hover.unwrap();
     h.event(egui::Event::PointerButton {
         pos: end,
         button: egui::PointerButton::Primary,
@@ -400,7 +408,7 @@ fn dragging_a_finding_marker_moves_it_as_one_saved_edit() {
         modifiers: egui::Modifiers::default(),
     });
     h.run_steps(3);
-    assert!(app(&h).state.dragging.is_none());
+    assert!(app(&h).state.map().dragging.is_none());
     let saved = Case::open_read_only(&dir.path().join("c")).unwrap();
     let l = saved.finding(&id).unwrap().location.unwrap();
     assert!(
@@ -431,11 +439,20 @@ fn clicking_a_marker_with_the_pan_tool_selects_it() {
     h.run_steps(2);
     h.get_by_label("◆ Arrest site").click();
     h.run_steps(3);
-    let marker = app(&h).state.selected_marker_screen.unwrap();
-    h.state_mut().app.as_mut().unwrap().state.selection = None;
+    let marker = app(&h).state.map().selected_marker_screen.unwrap();
+    h.state_mut()
+        .app
+        .as_mut()
+        .unwrap()
+        .state
+        .shell_mut()
+        .selection = None;
     h.run_steps(1);
     click_at(&mut h, marker + egui::vec2(3.0, 2.0));
-    assert_eq!(app(&h).state.selection, Some(Selection::Finding(id)));
+    assert_eq!(
+        app(&h).state.shell().selection,
+        Some(Selection::Finding(id))
+    );
 }
 
 fn log_events(dir: &tempfile::TempDir, kind: &str) -> usize {
@@ -499,7 +516,10 @@ fn the_inspector_lists_near_duplicates_and_selects_one() {
     h.run_steps(2);
     h.get_by_label_contains("rocket-gps.jpg  (").click();
     h.run_steps(2);
-    assert_eq!(app(&h).state.selection, Some(Selection::Evidence(rocket)));
+    assert_eq!(
+        app(&h).state.shell().selection,
+        Some(Selection::Evidence(rocket))
+    );
 }
 
 #[test]
@@ -578,8 +598,8 @@ fn wheel_at(
 ) {
     h.hover_at(pos);
     h.run_steps(2);
-    let before = app(h).state.hover.expect("pointer over the map");
-    let z0 = app(h).state.map.zoom();
+    let before = app(h).state.map().hover.expect("pointer over the map");
+    let z0 = app(h).state.map().memory.zoom();
     h.event(egui::Event::MouseWheel {
         unit: egui::MouseWheelUnit::Line,
         delta: egui::vec2(0.0, notches),
@@ -591,8 +611,8 @@ fn wheel_at(
     for _ in 0..20 {
         h.run_steps(1);
     }
-    let after = app(h).state.hover.expect("pointer over the map");
-    (z0, app(h).state.map.zoom(), before, after)
+    let after = app(h).state.map().hover.expect("pointer over the map");
+    (z0, app(h).state.map().memory.zoom(), before, after)
 }
 
 /// Degrees of longitude one screen pixel spans at `zoom` (256-px tiles).
@@ -607,7 +627,7 @@ fn degrees_per_pixel(zoom: f64) -> f64 {
 fn wheel_zoom_keeps_the_point_under_the_pointer() {
     let mut h = harness(None);
     h.run_steps(2);
-    let rect = app(&h).state.map_view.expect("map drawn").rect;
+    let rect = app(&h).state.map().view.expect("map drawn").rect;
     let spots = [
         rect.center(),
         rect.left_top() + egui::vec2(30.0, 30.0),
@@ -618,8 +638,11 @@ fn wheel_zoom_keeps_the_point_under_the_pointer() {
         for (i, spot) in spots.iter().enumerate() {
             {
                 let state = &mut h.state_mut().app.as_mut().unwrap().state;
-                state.map.center_at(walkers::lon_lat(15.6, lat));
-                state.map.set_zoom(zoom).unwrap();
+                state
+                    .map_mut()
+                    .memory
+                    .center_at(walkers::lon_lat(15.6, lat));
+                state.map_mut().memory.set_zoom(zoom).unwrap();
             }
             h.run_steps(2);
             let notches = if i % 2 == 0 { 2.0 } else { -2.0 };
@@ -647,14 +670,14 @@ fn double_click_zooms_in_at_the_pointer() {
     h.run_steps(2);
     {
         let state = &mut h.state_mut().app.as_mut().unwrap().state;
-        state.map.set_zoom(5.0).unwrap();
+        state.map_mut().memory.set_zoom(5.0).unwrap();
     }
     h.run_steps(2);
-    let rect = app(&h).state.map_view.unwrap().rect;
+    let rect = app(&h).state.map().view.unwrap().rect;
     let spot = rect.left_top() + egui::vec2(120.0, 90.0);
     h.hover_at(spot);
     h.run_steps(2);
-    let before = app(&h).state.hover.unwrap();
+    let before = app(&h).state.map().hover.unwrap();
     for pressed in [true, false, true, false] {
         h.event(egui::Event::PointerButton {
             pos: spot,
@@ -665,9 +688,9 @@ fn double_click_zooms_in_at_the_pointer() {
         h.run_steps(1);
     }
     h.run_steps(3);
-    let z = app(&h).state.map.zoom();
+    let z = app(&h).state.map().memory.zoom();
     assert!(z > 5.5, "double-click zoomed in: {z}");
-    let after = app(&h).state.hover.unwrap();
+    let after = app(&h).state.map().hover.unwrap();
     let px = degrees_per_pixel(z);
     assert!(
         (after.lon - before.lon).abs() < px,
@@ -699,7 +722,7 @@ fn case_with_places() -> (tempfile::TempDir, Case, String, String) {
 }
 
 fn view(h: &Harness<'static, Holder>) -> geoproof::ui::MapViewExtent {
-    app(h).state.map_view.expect("map drawn")
+    app(h).state.map().view.expect("map drawn")
 }
 
 fn shows(v: &geoproof::ui::MapViewExtent, lat: f64, lon: f64) -> bool {
@@ -744,7 +767,7 @@ fn selecting_a_finding_flies_to_its_precision_circle_and_f_keys_frame() {
     h.get_by_label("◆ Arrest site").click();
     h.run_steps(1);
     assert_eq!(
-        app(&h).state.selection,
+        app(&h).state.shell().selection,
         Some(Selection::Finding(precise.clone()))
     );
     h.run_steps(1);
@@ -932,7 +955,7 @@ fn sun_at_the_arrest_site() -> (
 fn the_sun_panel_follows_the_time_slider_at_the_selected_finding() {
     use chrono::{Duration, Utc};
     let (_dir, mut h, observed) = sun_at_the_arrest_site();
-    let t0 = app(&h).state.sun.time_utc;
+    let t0 = app(&h).state.map().sun.time_utc;
     assert_eq!(t0, observed.with_timezone(&Utc));
     let p = geoproof::spatial::LatLon {
         lat: 53.079839,
@@ -949,7 +972,7 @@ fn the_sun_panel_follows_the_time_slider_at_the_selected_finding() {
     h.run_steps(1);
     h.key_press(egui::Key::ArrowRight);
     h.run_steps(2);
-    let t1 = app(&h).state.sun.time_utc;
+    let t1 = app(&h).state.map().sun.time_utc;
     assert_eq!(t1 - t0, Duration::minutes(1));
     let later = geoproof::sun::sun_at(p, 0.0, t1, None, Default::default()).unwrap();
     h.get_by_label(&format!("{:.2}°", later.azimuth_deg));
@@ -977,7 +1000,7 @@ fn a_measured_shadow_gives_the_days_windows_and_the_places() {
     h.run_steps(1);
     h.get_by_label("When, this day?").click();
     h.run_steps(2);
-    let windows = match &app(&h).state.sun.windows {
+    let windows = match &app(&h).state.map().sun.windows {
         Some(Ok(w)) => w.clone(),
         other => panic!("no windows: {other:?}"),
     };
@@ -995,11 +1018,11 @@ fn a_measured_shadow_gives_the_days_windows_and_the_places() {
     h.get_by_label("Where, at this time?").click();
     run_until(&mut h, "finding the places", Duration::from_secs(60), |h| {
         !matches!(
-            app(h).state.sun.locus,
+            app(h).state.map().sun.locus,
             Some(geoproof::ui::Locus::Computing(_))
         )
     });
-    match &app(&h).state.sun.locus {
+    match &app(&h).state.map().sun.locus {
         Some(geoproof::ui::Locus::Ready { area, .. }) => {
             use geo::Contains;
             assert!(area.contains(&geo::point!(x: p.lon, y: p.lat)));
@@ -1027,7 +1050,7 @@ fn a_measured_shadow_gives_the_days_windows_and_the_places() {
         h.get_by_label(button).click();
         h.run_steps(3);
     }
-    let case = app(&h).state.case.as_ref().unwrap();
+    let case = app(&h).state.case().unwrap();
     let saved: Vec<_> = case
         .findings()
         .filter(|f| f.kind == geoproof::case::FindingKind::Chronolocation)
@@ -1081,11 +1104,12 @@ fn a_collection_imports_in_the_background_and_its_posts_are_searchable() {
     h.run_steps(2);
     push(&mut h, Command::ImportCollection(export.clone()));
     wait_until(&mut h, |a| {
-        a.state.last_collection.is_some() && a.state.collection_progress.is_none()
+        a.state.imports().last_collection.is_some()
+            && a.state.imports().collection_progress.is_none()
     });
     h.run_steps(2);
     let state = &app(&h).state;
-    assert_eq!(state.case.as_ref().unwrap().evidence().count(), 3);
+    assert_eq!(state.case().unwrap().evidence().count(), 3);
     h.get_by_label_contains("3 added, 1 gained a source, 0 unchanged, 1 missing from the export");
     // The posts window lists the four posts and narrows them by caption.
     h.get_by_label("Case").click();
@@ -1103,14 +1127,13 @@ fn a_collection_imports_in_the_background_and_its_posts_are_searchable() {
     h.run_steps(3);
     let board = app(&h)
         .state
-        .board
+        .board()
         .working
         .as_ref()
         .expect("opened on the board");
     let photo = app(&h)
         .state
-        .case
-        .as_ref()
+        .case()
         .unwrap()
         .evidence()
         .find(|e| e.original_name.starts_with("photo_1"))
@@ -1129,11 +1152,11 @@ fn a_collection_import_can_be_cancelled_and_keeps_what_it_stored() {
     h.run_steps(2);
     {
         let state = &mut h.state_mut().app.as_mut().unwrap().state;
-        state.commands.push(Command::ImportCollection(export));
+        state.push(Command::ImportCollection(export));
         // Asked before the first file is stored: the worker stops between files.
-        state.commands.push(Command::CancelCollection);
+        state.push(Command::CancelCollection);
     }
-    wait_until(&mut h, |a| a.state.last_collection.is_some());
+    wait_until(&mut h, |a| a.state.imports().last_collection.is_some());
     h.run_steps(1);
     h.get_by_label_contains("(cancelled)");
     let log = std::fs::read_to_string(dir.path().join("c/log.jsonl")).unwrap();
@@ -1154,7 +1177,7 @@ fn stamping_asks_first_and_each_request_is_in_the_ledger() {
     h.run_steps(2);
     h.get_by_label_contains("Only the SHA-256 of the case manifest leaves this computer");
     assert!(
-        app(&h).state.ledger.is_empty(),
+        app(&h).state.basemap().ledger.is_empty(),
         "nothing is sent before the analyst agrees"
     );
     // A local stand-in for an authority: this test never leaves the machine.
@@ -1167,7 +1190,8 @@ fn stamping_asks_first_and_each_request_is_in_the_ledger() {
             .as_mut()
             .unwrap()
             .state
-            .stamp_dialog
+            .dialogs_mut()
+            .stamp
             .as_mut()
             .unwrap();
         dialog.chosen = vec![false; 3];
@@ -1175,10 +1199,10 @@ fn stamping_asks_first_and_each_request_is_in_the_ledger() {
     }
     h.run_steps(1);
     h.get_by_label("Agree and send to 1 authorities").click();
-    wait_until(&mut h, |a| a.state.status.is_some());
+    wait_until(&mut h, |a| a.state.shell().status.is_some());
     server.join().unwrap();
     h.run_steps(2);
-    let entries = app(&h).state.ledger.snapshot();
+    let entries = app(&h).state.basemap().ledger.snapshot();
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].url, url);
     assert_eq!(entries[0].purpose.as_deref(), Some("timestamp of the case"));

@@ -22,7 +22,7 @@ fn open_extract_and_wait(
     fn search<'h>(
         h: &'h mut egui_kittest::Harness<'static, util::app::Holder>,
     ) -> &'h mut geoproof::ui::osm_search::OsmSearch {
-        &mut h.state_mut().app.as_mut().unwrap().state.osm_search
+        h.state_mut().app.as_mut().unwrap().state.osm_search_mut()
     }
     let ctx = h.ctx.clone();
     search(h).open_extract(extract.to_owned(), &ctx);
@@ -55,10 +55,8 @@ fn a_query_built_in_the_window_adds_its_results_as_candidates() {
     h.run_steps(2);
     {
         let state = &mut h.state_mut().app.as_mut().unwrap().state;
-        state
-            .commands
-            .push(Command::Select(Selection::Finding(finding.clone())));
-        let search = &mut state.osm_search;
+        state.push(Command::Select(Selection::Finding(finding.clone())));
+        let search = state.osm_search_mut();
         util::app::ask_for_bus_stops_near_post_boxes(search);
         search.cache_dir = Some(cache.path().to_owned());
     }
@@ -76,7 +74,7 @@ fn a_query_built_in_the_window_adds_its_results_as_candidates() {
     };
     let expected = geoproof::osm::query::run(&index, &q, None).unwrap().len();
     assert!(expected > 0);
-    let shown = app(&h).state.osm_search.results.as_ref().unwrap().len();
+    let shown = app(&h).state.osm_search().results.as_ref().unwrap().len();
     assert_eq!(shown, expected);
     h.get_by_label_contains(&format!("{expected} results"));
     // Click "Add N as candidates of …": one edit, every result an unchecked candidate.
@@ -110,9 +108,12 @@ fn a_search_area_drawn_on_the_map_bounds_the_results() {
     h.run_steps(2);
     {
         let state = &mut h.state_mut().app.as_mut().unwrap().state;
-        state.map.center_at(walkers::lon_lat(9.53, 47.15));
-        state.map.set_zoom(11.0).unwrap();
-        let search = &mut state.osm_search;
+        state
+            .map_mut()
+            .memory
+            .center_at(walkers::lon_lat(9.53, 47.15));
+        state.map_mut().memory.set_zoom(11.0).unwrap();
+        let search = state.osm_search_mut();
         search.open = true;
         search.cache_dir = Some(cache.path().to_owned());
         search.find = "highway=bus_stop".into();
@@ -121,10 +122,10 @@ fn a_search_area_drawn_on_the_map_bounds_the_results() {
     // Choosing "drawn" starts drawing; the window says how.
     h.get_by_label("drawn").click();
     h.run_steps(3);
-    assert!(app(&h).state.osm_search.drawing);
+    assert!(app(&h).state.osm_search().drawing);
     h.get_by_label_contains("click the map: 0 corners");
     // Three clicks on the map: a triangle around the map's centre.
-    let rect = app(&h).state.map_view.expect("map drawn").rect;
+    let rect = app(&h).state.map().view.expect("map drawn").rect;
     let c = rect.center();
     for p in [
         c + vec2(-150.0, 120.0),
@@ -136,12 +137,12 @@ fn a_search_area_drawn_on_the_map_bounds_the_results() {
     }
     h.get_by_label("Finish").click();
     h.run_steps(3);
-    let search = &app(&h).state.osm_search;
+    let search = &app(&h).state.osm_search();
     assert!(!search.drawing);
     assert_eq!(search.drawn.len(), 3, "{:?}", search.drawn);
     h.get_by_label_contains("a polygon of 3 corners");
     // The results are the library's answer for that polygon, and lie inside it.
-    let ring = app(&h).state.osm_search.drawn.clone();
+    let ring = app(&h).state.osm_search().drawn.clone();
     // The live count recomputes at most every 0.4 s of egui's time: four frames of
     // 0.25 s pass it.
     h.run_steps(4);
@@ -159,7 +160,7 @@ fn a_search_area_drawn_on_the_map_bounds_the_results() {
     };
     let all = geoproof::osm::query::run(&index, &everywhere, None).unwrap();
     assert!(!expected.is_empty() && expected.len() < all.len());
-    let shown = app(&h).state.osm_search.results.as_ref().unwrap().clone();
+    let shown = app(&h).state.osm_search().results.as_ref().unwrap().clone();
     let ids =
         |hits: &[geoproof::osm::query::Hit]| hits.iter().map(|h| h.osm_id).collect::<Vec<_>>();
     assert_eq!(ids(&shown), ids(&expected));
@@ -179,6 +180,6 @@ fn a_search_area_drawn_on_the_map_bounds_the_results() {
     h.get_by_label("Finish").click();
     h.run_steps(3);
     h.get_by_label("a rectangle");
-    assert_eq!(app(&h).state.osm_search.drawn.len(), 2);
+    assert_eq!(app(&h).state.osm_search().drawn.len(), 2);
     drop(dir);
 }

@@ -82,7 +82,6 @@ fn board_with(dir: tempfile::TempDir, clip: &std::path::Path) -> Board {
         .as_mut()
         .unwrap()
         .state
-        .commands
         .push(Command::NewComparison(vec![video.clone()]));
     h.run_steps(2);
     Board {
@@ -128,7 +127,7 @@ fn wait_for_frame(b: &mut Board, index: usize) -> Duration {
 }
 
 fn panel_center(b: &Board) -> Pos2 {
-    let t = app(&b.h).state.board.transforms["P1"];
+    let t = app(&b.h).state.board().transforms["P1"];
     egui::pos2(t.origin[0] as f32, t.origin[1] as f32)
 }
 
@@ -144,7 +143,7 @@ fn press(h: &mut Harness<'static, Holder>, pos: Pos2, pressed: bool) {
 #[test]
 fn step_jump_play_scrub_grab_and_a_frame_bound_annotation() {
     let mut b = open_video_board();
-    assert_eq!(app(&b.h).state.workspace, Workspace::Board);
+    assert_eq!(app(&b.h).state.shell().workspace, Workspace::Board);
     let center = panel_center(&b);
     b.h.hover_at(center);
     b.h.run_steps(1);
@@ -193,7 +192,7 @@ fn step_jump_play_scrub_grab_and_a_frame_bound_annotation() {
         "grabbing the frame",
         Duration::from_secs(30),
         |h| {
-            let case = app(h).state.case.as_ref().unwrap();
+            let case = app(h).state.case().unwrap();
             grabbed = case.evidence().find(|r| r.derived_from.is_some()).cloned();
             grabbed.is_some()
         },
@@ -221,7 +220,7 @@ fn step_jump_play_scrub_grab_and_a_frame_bound_annotation() {
     }
     press(&mut b.h, center + egui::vec2(48.0, 36.0), false);
     b.h.run_steps(3);
-    let finding = app(&b.h).state.board.working.clone().unwrap();
+    let finding = app(&b.h).state.board().working.clone().unwrap();
     let a = finding.annotations.last().expect("annotation drawn");
     let frame = a.frame.expect("bound to its frame");
     assert_eq!(frame.index as usize, current);
@@ -295,8 +294,7 @@ fn scene_changes_are_found_in_the_background_and_line_the_scrub_bar() {
         let app = app(h);
         let recorded = app
             .state
-            .case
-            .as_ref()
+            .case()
             .and_then(|c| c.find_evidence(&video).ok())
             .and_then(|r| r.video.as_ref())
             .and_then(|v| v.analysis.as_ref())
@@ -351,13 +349,13 @@ fn a_grab_finishing_while_the_map_is_shown_is_recorded_without_drawing_the_board
     b.h.run_steps(1);
     {
         let app = b.h.state_mut().app.as_mut().unwrap();
-        assert_eq!(app.state.workspace, Workspace::Map);
+        assert_eq!(app.state.shell().workspace, Workspace::Map);
         assert!(
             app.board_images.videos.get(&b.video).unwrap().grabbing(),
             "the grab is running"
         );
         // Forget the board's last drawing: it comes back only if the board is drawn.
-        app.state.board.transforms.clear();
+        app.state.board_mut().transforms.clear();
     }
     b.h.event(key(false));
     let mut grabbed = None;
@@ -366,15 +364,15 @@ fn a_grab_finishing_while_the_map_is_shown_is_recorded_without_drawing_the_board
         "grabbing on the map",
         Duration::from_secs(30),
         |h| {
-            assert_eq!(app(h).state.workspace, Workspace::Map);
-            let case = app(h).state.case.as_ref().unwrap();
+            assert_eq!(app(h).state.shell().workspace, Workspace::Map);
+            let case = app(h).state.case().unwrap();
             grabbed = case.evidence().find(|r| r.derived_from.is_some()).cloned();
             grabbed.is_some()
         },
     );
     let grabbed = grabbed.expect("the grab arrived");
     assert!(
-        app(&b.h).state.board.transforms.is_empty(),
+        app(&b.h).state.board().transforms.is_empty(),
         "the board was not drawn"
     );
     assert!(

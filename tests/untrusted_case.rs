@@ -514,16 +514,14 @@ fn exercise_app(p: &mut Planted) {
     h.run_steps(3);
     for id in ids.iter().take(2) {
         let state = &mut h.state_mut().app.as_mut().unwrap().state;
-        state
-            .commands
-            .push(Command::Select(Selection::Finding(id.clone())));
-        state.commands.push(Command::OpenBoard(id.clone()));
+        state.push(Command::Select(Selection::Finding(id.clone())));
+        state.push(Command::OpenBoard(id.clone()));
         h.run_steps(3);
         // Give the background decoders a moment, then draw what they delivered.
         std::thread::sleep(std::time::Duration::from_millis(30));
         h.run_steps(3);
         let state = &mut h.state_mut().app.as_mut().unwrap().state;
-        state.commands.push(Command::SetWorkspace(Workspace::Map));
+        state.push(Command::SetWorkspace(Workspace::Map));
         h.run_steps(2);
     }
     p.assert_sentinel_untouched("the app");

@@ -9,7 +9,9 @@ use geoproof::matching::Roi;
 
 use super::filter::FilterArgs;
 use super::matching::parse_roi;
-use super::{export, frames, georef, import, osm, redact, review, snapshot, stamp, sun, terrain};
+use super::{
+    export, find, frames, georef, import, osm, redact, review, snapshot, stamp, sun, terrain,
+};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -195,6 +197,9 @@ pub(super) enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Search the whole case for what a region of one picture shows (stills and video
+    /// frames), or build the search index with --index. Results are proposals.
+    Find(find::FindArgs),
     /// Compare the colours of two regions (CIELAB), robust to a brightness change.
     Colours {
         a: PathBuf,

@@ -7,6 +7,7 @@ mod args;
 mod case_cmds;
 mod export;
 mod filter;
+mod find;
 mod frames;
 mod georef;
 mod import;
@@ -100,5 +101,6 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             json,
         } => case_cmds::similar(case, &evidence, max_distance, json),
         Command::Export(args) => export::export_command(args),
+        Command::Find(args) => find::find_command(args),
     }
 }

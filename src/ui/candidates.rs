@@ -49,13 +49,12 @@ pub fn status_colour(status: CandidateStatus) -> Color32 {
 
 /// What stepping through candidates reads and changes: the case (read only; changes
 /// are commands), the session, the map (flying to a candidate), the default precision
-/// of a promoted location, the status line and the command queue.
+/// of a promoted location and the command queue (status messages included).
 pub struct CandidateCtx<'a> {
     pub case: Option<&'a Case>,
     pub candidate_session: &'a mut Option<CandidateSession>,
     pub map: &'a mut MapMemory,
     pub default_precision_m: f64,
-    pub status: &'a mut Option<Status>,
     pub commands: &'a mut Vec<Command>,
 }
 
@@ -123,9 +122,9 @@ impl CandidateCtx<'_> {
         if c.set_status(status, &reason, crate::case::candidates::analyst())
             .is_err()
         {
-            *self.status = Some(Status::Error(
+            self.commands.push(Command::Notify(Status::Error(
                 "say why it is ruled out: type the reason first".into(),
-            ));
+            )));
             return;
         }
         self.commands

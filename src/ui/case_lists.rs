@@ -19,6 +19,8 @@ const EVIDENCE_ROW: f32 = 52.0;
 pub struct CaseLists {
     pub evidence: ListQuery,
     pub findings: ListQuery,
+    /// Which findings the list shows.
+    pub finding_filter: FindingFilter,
     evidence_rows: Cached,
     finding_rows: Cached,
 }
@@ -168,17 +170,17 @@ pub fn evidence_list_ui(
         });
 }
 
-/// The finding list (kind and confidence filters above it are the caller's).
+/// The finding list, filtered by `lists.finding_filter` (its pickers are the caller's).
 pub fn finding_list_ui(
     ui: &mut Ui,
     case: &Case,
     lists: &mut CaseLists,
-    filter: &FindingFilter,
     selection: Option<&Selection>,
     commands: &mut Vec<Command>,
 ) {
     query_ui(ui, &mut lists.findings, "findings", "findings");
     let query = lists.findings.clone();
+    let filter = &lists.finding_filter;
     lists.finding_rows.refresh(case, &query, Some(filter), || {
         query
             .findings(case, filter)

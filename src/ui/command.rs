@@ -97,6 +97,23 @@ pub enum Command {
     AddFrameGrab(Result<Box<(crate::case::OpenVideo, crate::video::DecodedFrame)>, String>),
     /// Shows an error from background work in the status bar.
     Report(String),
+    /// Shows a message (or an error) in the status bar.
+    Notify(Status),
+    /// The *Stamp case* dialog's changes to the case.
+    Stamp(StampCommand),
+}
+
+/// What the *Stamp case* dialog asks of the case.
+#[derive(Debug, Clone)]
+pub enum StampCommand {
+    /// Write the case manifest (saving the case first) and hand it to the open dialog,
+    /// which sends it to these authorities.
+    WriteManifest { urls: Vec<String> },
+    /// Store the authorities' answers for this manifest in the case and check them.
+    Store {
+        manifest: String,
+        replies: Vec<crate::case::AuthorityReply>,
+    },
 }
 
 /// A message for the status bar; errors stay until replaced.

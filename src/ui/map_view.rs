@@ -97,23 +97,24 @@ pub fn map_ui(
     let attribution = tiles.as_ref().map(|t| t.attribution().text);
     let center = state
         .map
+        .memory
         .detached()
         .unwrap_or(lon_lat(34.554344, 53.079839));
     start_marker_drag(ui, state);
-    let mut memory = std::mem::take(&mut state.map);
+    let mut memory = std::mem::take(&mut state.map.memory);
     // The rectangle walkers is about to allocate for the map: all that is left.
     let rect = ui.available_rect_before_wrap();
     wheel_zoom_at_pointer(ui, &mut memory, rect, center);
     super::map_camera::camera_ui(
         ui,
-        &mut state.camera,
+        &mut state.map.camera,
         &mut memory,
         rect,
         center,
         state.case.as_ref(),
-        state.selection.as_ref(),
+        state.shell.selection.as_ref(),
     );
-    let mut sun = std::mem::take(&mut state.sun);
+    let mut sun = std::mem::take(&mut state.map.sun);
     let sun_point = state.sun_point().map(|(p, _)| p);
     let plugin = CaseOverlay {
         state: &*state,
@@ -141,7 +142,7 @@ pub fn map_ui(
         .double_click_to_zoom(true)
         // While a marker is dragged, the drag moves the marker, not the map.
         .drag_pan_buttons(
-            if state.dragging.is_some() || super::georef::holds_map(state.georef.as_ref()) {
+            if state.map.dragging.is_some() || super::georef::holds_map(state.georef.as_ref()) {
                 egui::DragPanButtons::empty()
             } else {
                 egui::DragPanButtons::PRIMARY
@@ -149,12 +150,12 @@ pub fn map_ui(
         )
         .show(ui, |_, _, _, _| ())
         .response;
-    state.map = memory;
-    state.sun = sun;
+    state.map.memory = memory;
+    state.map.sun = sun;
     if let Ok(out) = receiver.try_recv() {
-        state.hover = out.hover;
-        state.selected_marker_screen = out.selected_marker;
-        state.map_view = out.extent;
+        state.map.hover = out.hover;
+        state.map.selected_marker_screen = out.selected_marker;
+        state.map.view = out.extent;
         if let Some(selection) = out.clicked_marker.filter(|_| !state.osm_search.drawing) {
             state
                 .commands
@@ -185,11 +186,11 @@ pub fn map_ui(
 
 /// Picks up the selected finding's marker when the primary button goes down on it.
 fn start_marker_drag(ui: &Ui, state: &mut AppState) {
-    if state.dragging.is_some() || state.tool == super::state::Tool::Measure {
+    if state.map.dragging.is_some() || state.map.tool == super::state::Tool::Measure {
         return;
     }
     let (pressed, origin) = ui.input(|i| (i.pointer.primary_pressed(), i.pointer.press_origin()));
-    let (Some(origin), Some(marker)) = (origin, state.selected_marker_screen) else {
+    let (Some(origin), Some(marker)) = (origin, state.map.selected_marker_screen) else {
         return;
     };
     let writable = state
@@ -202,7 +203,7 @@ fn start_marker_drag(ui: &Ui, state: &mut AppState) {
         && let Some(f) = state.selected_finding()
         && let Some(l) = f.location
     {
-        state.dragging = Some((
+        state.map.dragging = Some((
             f.id.clone(),
             LatLon {
                 lat: l.lat,
@@ -215,14 +216,14 @@ fn start_marker_drag(ui: &Ui, state: &mut AppState) {
 /// Moves the dragged marker with the pointer; on release, saves the new location as one
 /// edit (a drag is one change, not one per frame).
 fn continue_marker_drag(ui: &Ui, state: &mut AppState, pointer: Option<LatLon>) {
-    let Some((id, mut at)) = state.dragging.take() else {
+    let Some((id, mut at)) = state.map.dragging.take() else {
         return;
     };
     if let Some(p) = pointer {
         at = p;
     }
     if ui.input(|i| i.pointer.primary_down()) {
-        state.dragging = Some((id, at));
+        state.map.dragging = Some((id, at));
         return;
     }
     let unmoved = state
@@ -345,7 +346,7 @@ impl CaseOverlay<'_> {
 
         self.draw_borders(&painter, projector, rect, zoom, &visible);
         // A click with the Pan tool selects the nearest marker under it.
-        let click = (response.clicked() && self.state.tool == super::state::Tool::Pan)
+        let click = (response.clicked() && self.state.map.tool == super::state::Tool::Pan)
             .then(|| response.interact_pointer_pos())
             .flatten();
         let hit = self.draw_markers(&painter, projector, rect, click);
@@ -444,7 +445,7 @@ impl CaseOverlay<'_> {
                 if !rect.expand(200.0).contains(s) {
                     continue;
                 }
-                let selected = matches!(&self.state.selection, Some(Selection::Evidence(id)) if *id == e.sha256);
+                let selected = matches!(&self.state.shell.selection, Some(Selection::Evidence(id)) if *id == e.sha256);
                 if let Some(dir) = e.exif.direction_deg {
                     let magnetic = e.exif.direction_ref.as_deref() != Some("T");
                     self.wedge(painter, s, dir, self.state.fov_for(e), magnetic);
@@ -487,8 +488,7 @@ impl CaseOverlay<'_> {
             for (f, l, s) in on_screen {
                 let radius_px =
                     l.precision_m as f32 * projector.scale_pixel_per_meter(lon_lat(l.lon, l.lat));
-                let selected =
-                    matches!(&self.state.selection, Some(Selection::Finding(id)) if *id == f.id);
+                let selected = matches!(&self.state.shell.selection, Some(Selection::Finding(id)) if *id == f.id);
                 if radius_px > 3.0 {
                     painter.circle(
                         s,
@@ -577,7 +577,7 @@ impl CaseOverlay<'_> {
 
     /// The measurement: its points, its line, the last leg and the total.
     fn draw_measure(&self, painter: &egui::Painter, projector: &Projector) {
-        let m = &self.state.measure;
+        let m = &self.state.map.measure;
         if !m.is_empty() {
             let pts: Vec<Pos2> = m.iter().map(|&p| screen(projector, p)).collect();
             painter.add(Shape::line(pts.clone(), Stroke::new(2.0, theme::MEASURE)));

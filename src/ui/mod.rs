@@ -6,11 +6,13 @@
 //!   job registry ([`jobs::Jobs`], the only place `ui/` starts a thread). Once per frame
 //!   it first drains the registry (finished results reach their handles; video grabs and
 //!   analyses become commands, whatever workspace is shown), then draws the panels,
-//!   applies the commands they pushed, and then picks up [`state::Pending`] work (a
-//!   basemap to open, files to import).
-//! - [`state::AppState`] owns what the analyst is doing: the open case, the selection,
-//!   the map's memory and tools, the parts' own state (board, georeference view,
-//!   candidate session, query builder, posts, dialogs). It is the one place commands are
+//!   applies the commands they pushed, and then picks up work asked for (a basemap
+//!   to open, files to import).
+//! - [`state::AppState`] owns what the analyst is doing: the open case, the shell
+//!   (selection, workspace, status line) and each part's own state in its part's module
+//!   (`map_state`: the map and its tools; `prefs`; `basemap::state`: basemap, consent,
+//!   ledger; `imports`; `case_lists`; board, georeference view, candidate session, query
+//!   builder, and the dialogs). It is the one place commands are
 //!   applied (`state::AppState::apply_commands`, board commands in `state/board_commands`),
 //!   and every change to the case goes through `case::Edit`.
 //! - [`command`] is the vocabulary every part uses to ask for a change; of `ui/` it
@@ -33,14 +35,17 @@ pub mod command;
 pub mod georef;
 mod imagery_layers;
 mod import_job;
+mod imports;
 pub mod jobs;
 pub mod ledger;
 mod map_camera;
+mod map_state;
 mod map_sun;
 mod map_view;
 pub mod osm_search;
 mod panels;
 pub mod posts;
+mod prefs;
 pub mod stamp_dialog;
 pub mod state;
 mod theme;
@@ -126,9 +131,13 @@ impl GeoproofApp {
             })
             .clone();
         let mut state = AppState::new(case);
-        let basemap = basemap::open_source(&basemap::SourceChoice::BlueMarble, ctx, &state.ledger)
-            .map_err(|e| state.status = Some(Status::Error(e)))
-            .ok();
+        let basemap = basemap::open_source(
+            &basemap::SourceChoice::BlueMarble,
+            ctx,
+            &state.basemap.ledger,
+        )
+        .map_err(|e| state.shell.status = Some(Status::Error(e)))
+        .ok();
         GeoproofApp {
             state,
             basemap,
@@ -163,13 +172,13 @@ impl GeoproofApp {
             self.state.commands.push(Command::Import(dropped));
         }
         for error in self.imagery.sync(self.state.case.as_ref(), &ctx) {
-            self.state.status = Some(Status::Error(error));
+            self.state.shell.status = Some(Status::Error(error));
         }
         egui::Panel::top("top-bar").show(ui, |ui| {
             panels::top_bar_ui(ui, &mut self.state, &self.imagery)
         });
         egui::Panel::bottom("status-bar").show(ui, |ui| panels::status_bar_ui(ui, &mut self.state));
-        if self.state.show_ledger {
+        if self.state.basemap.show_ledger {
             egui::Panel::bottom("network-ledger")
                 .resizable(true)
                 .default_size(160.0)
@@ -186,7 +195,7 @@ impl GeoproofApp {
             .default_size(320.0)
             .min_size(320.0)
             .resizable(true)
-            .show(ui, |ui| match self.state.workspace {
+            .show(ui, |ui| match self.state.shell.workspace {
                 Workspace::Board => board::board_inspector_ui(ui, &mut self.state.board_ctx()),
                 // The inspector and the sun panel can be taller than the window.
                 Workspace::Map if self.state.candidate_session.is_some() => {
@@ -215,7 +224,7 @@ impl GeoproofApp {
                             let state = &mut self.state;
                             map_sun::sun_panel_ui(
                                 ui,
-                                &mut state.sun,
+                                &mut state.map.sun,
                                 point,
                                 observed,
                                 &mut state.commands,
@@ -223,7 +232,7 @@ impl GeoproofApp {
                         });
                 }
             });
-        egui::CentralPanel::no_frame().show(ui, |ui| match self.state.workspace {
+        egui::CentralPanel::no_frame().show(ui, |ui| match self.state.shell.workspace {
             Workspace::Board => {
                 board::board_ui(ui, &mut self.state.board_ctx(), &mut self.board_images)
             }
@@ -241,15 +250,15 @@ impl GeoproofApp {
                     &ctx,
                     self.state.case.as_ref(),
                     evidence.as_deref(),
-                    &self.state.exposure,
+                    &self.state.prefs.exposure,
                 );
                 let tiles = self.basemap.as_mut().map(|b| &mut **b as &mut dyn Tiles);
                 let layers = self.imagery.visible(self.state.case.as_ref());
                 let overlay = &self.overlay;
                 let map = |ui: &mut egui::Ui, state: &mut AppState| {
                     map_view::map_ui(ui, state, tiles, layers, overlay);
-                    if let Some(extent) = state.map_view {
-                        state.georef_triangles = if state.candidate_session.is_some() {
+                    if let Some(extent) = state.map.view {
+                        let georef_triangles = if state.candidate_session.is_some() {
                             0
                         } else {
                             georef::overlay::draw(ui, &state.overlay_source(), &extent, image)
@@ -261,8 +270,11 @@ impl GeoproofApp {
                             ),
                             None => (state.selected_finding(), None),
                         };
-                        state.candidates_drawn =
-                            candidates::draw_on_map(ui, finding, current, &extent);
+                        let candidates = candidates::draw_on_map(ui, finding, current, &extent);
+                        state.map.set_overlays_drawn(map_state::OverlaysDrawn {
+                            georef_triangles,
+                            candidates,
+                        });
                         osm_search::draw_preview(ui, &state.osm_search, &extent);
                     }
                 };
@@ -275,10 +287,10 @@ impl GeoproofApp {
                 }
             }
         });
-        if self.state.consent_request.is_some() {
+        if self.state.basemap.consent_request.is_some() {
             panels::online_consent_ui(ui, &mut self.state);
         }
-        if self.state.figure_dialog.is_some() {
+        if self.state.dialogs.figure.is_some() {
             board::figure_dialog_ui(ui, &mut self.state.board_ctx());
         }
         if !self.state.board.recovery.is_empty() {
@@ -286,23 +298,23 @@ impl GeoproofApp {
         }
         posts::posts_ui(
             ui,
-            &mut self.state.posts,
+            &mut self.state.dialogs.posts,
             self.state.case.as_ref(),
-            &self.state.exposure,
+            &self.state.prefs.exposure,
             &mut self.state.commands,
             &mut self.thumbnails,
         );
         {
             let state = &mut self.state;
-            let selected = state::selected_finding(state.case.as_ref(), state.selection.as_ref());
+            let selected =
+                state::selected_finding(state.case.as_ref(), state.shell.selection.as_ref());
             osm_search::window_ui(
                 ui,
                 &mut state.osm_search,
                 osm_search::SearchCtx {
-                    map_view: state.map_view,
-                    ledger: &state.ledger,
+                    map_view: state.map.view,
+                    ledger: &state.basemap.ledger,
                     selected,
-                    status: &mut state.status,
                     commands: &mut state.commands,
                 },
             );
@@ -310,10 +322,10 @@ impl GeoproofApp {
         stamp_dialog::stamp_dialog_ui(
             ui,
             stamp_dialog::StampCtx {
-                case: &mut self.state.case,
-                ledger: &self.state.ledger,
-                status: &mut self.state.status,
-                stamp_dialog: &mut self.state.stamp_dialog,
+                case: self.state.case.as_ref(),
+                ledger: &self.state.basemap.ledger,
+                stamp_dialog: &mut self.state.dialogs.stamp,
+                commands: &mut self.state.commands,
             },
         );
         about::about_window_ui(&ctx);
@@ -321,14 +333,15 @@ impl GeoproofApp {
         self.state.apply_commands(ctx.input(|i| i.time));
         self.run_imports(&ctx);
         if let Some(choice) = self.state.take_basemap_request() {
-            match basemap::open_source(&choice, &ctx, &self.state.ledger) {
+            match basemap::open_source(&choice, &ctx, &self.state.basemap.ledger) {
                 Ok(tiles) => {
                     // Dropping the old source stops its download workers.
                     self.basemap = Some(tiles);
-                    self.state.status = Some(Status::Info(format!("basemap: {}", choice.label())));
-                    self.state.basemap = choice;
+                    self.state.shell.status =
+                        Some(Status::Info(format!("basemap: {}", choice.label())));
+                    self.state.basemap.choice = choice;
                 }
-                Err(e) => self.state.status = Some(Status::Error(e)),
+                Err(e) => self.state.shell.status = Some(Status::Error(e)),
             }
         }
     }
@@ -363,10 +376,10 @@ impl GeoproofApp {
     /// screenshot; when it arrives, cut out the map and add it to the board's finding.
     fn take_map_snapshot(&mut self, ctx: &egui::Context) {
         use state::SnapshotStep;
-        match self.state.snapshot {
+        match self.state.map.snapshot {
             SnapshotStep::Idle => {}
             SnapshotStep::ShowMap => {
-                if self.state.map_view.is_some() {
+                if self.state.map.view.is_some() {
                     let (tx, rx) = std::sync::mpsc::channel();
                     let repaint = ctx.clone();
                     ctx.request_screenshot(move |image| {
@@ -374,7 +387,7 @@ impl GeoproofApp {
                         repaint.request_repaint();
                     });
                     self.snapshot_shot = Some(rx);
-                    self.state.snapshot = SnapshotStep::Waiting;
+                    self.state.map.snapshot = SnapshotStep::Waiting;
                 }
                 ctx.request_repaint();
             }
@@ -384,15 +397,15 @@ impl GeoproofApp {
                     Some(Ok(image)) => image,
                     Some(Err(std::sync::mpsc::TryRecvError::Empty)) => return,
                     _ => {
-                        self.state.snapshot = SnapshotStep::Idle;
-                        self.state.status = Some(Status::Error(
+                        self.state.map.snapshot = SnapshotStep::Idle;
+                        self.state.shell.status = Some(Status::Error(
                             "the window did not deliver the map snapshot".into(),
                         ));
                         return;
                     }
                 };
                 self.snapshot_shot = None;
-                self.state.snapshot = SnapshotStep::Idle;
+                self.state.map.snapshot = SnapshotStep::Idle;
                 let result = self.snapshot_edit(&image, ctx.pixels_per_point());
                 match result {
                     Ok(edit) => {
@@ -401,7 +414,7 @@ impl GeoproofApp {
                             self.state.commands.push(Command::OpenBoard(id));
                         }
                     }
-                    Err(e) => self.state.status = Some(Status::Error(e)),
+                    Err(e) => self.state.shell.status = Some(Status::Error(e)),
                 }
                 self.state.apply_commands(ctx.input(|i| i.time));
             }
@@ -413,7 +426,7 @@ impl GeoproofApp {
         shot: &egui::ColorImage,
         pixels_per_point: f32,
     ) -> Result<crate::case::Edit, String> {
-        let extent = self.state.map_view.ok_or("the map was not shown")?;
+        let extent = self.state.map.view.ok_or("the map was not shown")?;
         let finding = self
             .state
             .board
@@ -445,7 +458,7 @@ impl GeoproofApp {
             .map_err(|e| format!("cannot encode the map snapshot: {e}"))?;
         let basemap = format!(
             "{} ({})",
-            self.state.basemap.label(),
+            self.state.basemap.choice.label(),
             self.basemap
                 .as_ref()
                 .map_or("no basemap", |b| b.attribution().text)
@@ -466,32 +479,32 @@ impl GeoproofApp {
 
     /// Starts a background import for requested files and stores finished ones.
     fn run_imports(&mut self, ctx: &egui::Context) {
-        if self.import.is_none() && !self.state.pending.import.is_empty() {
-            let files = std::mem::take(&mut self.state.pending.import);
+        if self.import.is_none() && !self.state.imports.files.is_empty() {
+            let files = std::mem::take(&mut self.state.imports.files);
             self.import = Some(import_job::ImportJob::start(files, ctx));
         }
         if self.collection.is_none()
-            && let Some(source) = self.state.pending.collection.take()
+            && let Some(source) = self.state.imports.collection.take()
         {
             self.collection = Some(collection_job::CollectionJob::start(source, ctx));
         }
         if let Some(job) = &mut self.collection {
-            if self.state.pending.cancel_collection {
+            if self.state.imports.cancel_collection {
                 job.cancel();
             }
             match job.pump(self.state.case.as_mut()) {
                 collection_job::Progress::Running => {
-                    self.state.collection_progress = Some((job.done, job.total));
+                    self.state.imports.collection_progress = Some((job.done, job.total));
                 }
                 collection_job::Progress::Finished(result) => {
-                    self.state.status = Some(match result {
+                    self.state.shell.status = Some(match result {
                         Ok(report) => Status::Info(collection_job::summary(&job.source, &report)),
                         Err(e) => Status::Error(e),
                     });
-                    self.state.last_collection = Some(job.source.clone());
+                    self.state.imports.last_collection = Some(job.source.clone());
                     self.collection = None;
-                    self.state.collection_progress = None;
-                    self.state.pending.cancel_collection = false;
+                    self.state.imports.collection_progress = None;
+                    self.state.imports.cancel_collection = false;
                 }
             }
         }
@@ -499,10 +512,10 @@ impl GeoproofApp {
             for result in job.drain() {
                 self.state.finish_import(result);
             }
-            self.state.import_progress = Some((job.done, job.total));
+            self.state.imports.import_progress = Some((job.done, job.total));
             if job.finished() {
                 self.import = None;
-                self.state.import_progress = None;
+                self.state.imports.import_progress = None;
             }
         }
     }
@@ -517,7 +530,7 @@ impl eframe::App for GeoproofApp {
         if let Some(case) = &self.state.case {
             storage.set_string(LAST_CASE_KEY, case.root().display().to_string());
         }
-        match serde_json::to_string(&self.state.prefs()) {
+        match serde_json::to_string(&self.state.saved_prefs()) {
             Ok(json) => storage.set_string(PREFS_KEY, json),
             Err(e) => log::error!("cannot save preferences: {e}"),
         }
@@ -553,7 +566,7 @@ pub fn run(case: Option<PathBuf>) -> anyhow::Result<()> {
                 None => {}
             }
             if let Some(error) = error {
-                app.state.status = Some(Status::Error(error));
+                app.state.shell.status = Some(Status::Error(error));
             }
             Ok(Box::new(app))
         }),

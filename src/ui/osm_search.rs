@@ -23,12 +23,11 @@ use super::ledger::NetworkLedger;
 
 /// What the query builder reads and changes besides its own state: the map's view (a
 /// "visible area" search), the ledger (database queries), the selected finding (where
-/// results go), the status line and the command queue.
+/// results go) and the command queue (status messages included).
 pub struct SearchCtx<'a> {
     pub map_view: Option<MapViewExtent>,
     pub ledger: &'a Arc<NetworkLedger>,
     pub selected: Option<&'a crate::case::Finding>,
-    pub status: &'a mut Option<Status>,
     pub commands: &'a mut Vec<Command>,
 }
 
@@ -281,9 +280,9 @@ impl OsmSearch {
             .filter(|f| f.kind == FindingKind::Geolocation)
             .cloned()
         else {
-            *state.status = Some(Status::Error(
+            state.commands.push(Command::Notify(Status::Error(
                 "select a geolocation finding to add the candidates to".into(),
-            ));
+            )));
             return;
         };
         let mut f = f;
@@ -297,10 +296,10 @@ impl OsmSearch {
             name: h.tags.get("name").cloned(),
         });
         let added = candidates::add_osm_results(&mut f.candidates, found, Some(&self.description));
-        *state.status = Some(Status::Info(format!(
+        state.commands.push(Command::Notify(Status::Info(format!(
             "{added} candidates added to {}",
             f.id
-        )));
+        ))));
         state
             .commands
             .push(Command::Edit(Edit::PutFinding(Box::new(f))));

@@ -1,12 +1,14 @@
 //! *Case → Stamp case…*: the analyst picks timestamp authorities and agrees to send the
 //! case manifest's SHA-256 (nothing else) to them; requests go out as a job,
-//! each in the network ledger, and the answers are stored in the case and checked.
+//! each in the network ledger, and the answers are stored in the case and checked. The
+//! dialog never writes the case: the manifest and the answers go through
+//! [`StampCommand`]s the app applies with every other command.
 
 use std::sync::Arc;
 
 use egui::{RichText, Ui};
 
-use super::command::Status;
+use super::command::{Command, StampCommand, Status};
 use super::jobs::{Job, Jobs};
 use super::ledger::NetworkLedger;
 use crate::case::AuthorityReply;
@@ -21,6 +23,8 @@ pub const KNOWN_AUTHORITIES: [(&str, &str); 3] = [
 pub struct StampDialog {
     pub chosen: Vec<bool>,
     pub custom: String,
+    /// The manifest the app wrote for the authorities asked, waiting to be sent.
+    ready: Option<(String, Vec<String>)>,
     job: Option<(String, Job<Vec<AuthorityReply>>)>,
 }
 
@@ -29,6 +33,7 @@ impl StampDialog {
         StampDialog {
             chosen: vec![true, true, false],
             custom: String::new(),
+            ready: None,
             job: None,
         }
     }
@@ -45,6 +50,14 @@ impl StampDialog {
             urls.push(custom.to_owned());
         }
         urls
+    }
+}
+
+impl StampDialog {
+    /// The case's manifest is written (by the app, applying
+    /// [`StampCommand::WriteManifest`]): send it to `urls` on the next frame.
+    pub(crate) fn manifest_ready(&mut self, manifest: String, urls: Vec<String>) {
+        self.ready = Some((manifest, urls));
     }
 }
 
@@ -92,19 +105,28 @@ fn start(
     })
 }
 
-/// What the dialog reads and changes: the case it stamps, the ledger its requests go
-/// into, the status line and the dialog itself.
+/// What the dialog reads: the case it stamps (to know one is open) and the ledger its
+/// requests go into; it changes only itself, and asks for the rest with commands.
 pub struct StampCtx<'a> {
-    pub case: &'a mut Option<crate::case::Case>,
+    pub case: Option<&'a crate::case::Case>,
     pub ledger: &'a std::sync::Arc<NetworkLedger>,
-    pub status: &'a mut Option<Status>,
     pub stamp_dialog: &'a mut Option<StampDialog>,
+    pub commands: &'a mut Vec<Command>,
 }
 
 pub fn stamp_dialog_ui(ui: &mut Ui, state: StampCtx<'_>) {
     let Some(mut dialog) = state.stamp_dialog.take() else {
         return;
     };
+    if let Some((manifest, urls)) = dialog.ready.take() {
+        let job = start(
+            urls,
+            manifest.clone().into_bytes(),
+            state.ledger.clone(),
+            ui.ctx(),
+        );
+        dialog.job = Some((manifest, job));
+    }
     let ctx = ui.ctx().clone();
     let mut open = true;
     egui::Window::new("Stamp the case")
@@ -120,9 +142,12 @@ pub fn stamp_dialog_ui(ui: &mut Ui, state: StampCtx<'_>) {
                         });
                         return;
                     }
-                    Some(Err(e)) => *state.status = Some(Status::Error(e)),
+                    Some(Err(e)) => state.commands.push(Command::Notify(Status::Error(e))),
                     Some(Ok(replies)) => {
-                        *state.status = Some(store(state.case, manifest, &replies));
+                        state.commands.push(Command::Stamp(StampCommand::Store {
+                            manifest: std::mem::take(manifest),
+                            replies,
+                        }));
                     }
                 }
                 dialog.job = None;
@@ -160,34 +185,24 @@ pub fn stamp_dialog_ui(ui: &mut Ui, state: StampCtx<'_>) {
                 egui::Button::new(format!("Agree and send to {} authorities", urls.len())),
             );
             if send.clicked() {
-                let manifest = state.case.as_mut().map(|c| c.stamp_manifest());
-                match manifest {
-                    Some(Ok(manifest)) => {
-                        let job = start(
-                            urls,
-                            manifest.clone().into_bytes(),
-                            state.ledger.clone(),
-                            &ctx,
-                        );
-                        dialog.job = Some((manifest, job));
-                    }
-                    Some(Err(e)) => *state.status = Some(Status::Error(e.to_string())),
-                    None => {}
-                }
+                state
+                    .commands
+                    .push(Command::Stamp(StampCommand::WriteManifest { urls }));
             }
         });
-    if open || dialog.job.is_some() {
+    if open || dialog.job.is_some() || dialog.ready.is_some() {
         *state.stamp_dialog = Some(dialog);
     }
 }
 
-/// Stores the answers and says what they prove.
-fn store(
-    case: &mut Option<crate::case::Case>,
+/// Stores the answers and says what they prove (the app calls it, applying
+/// [`StampCommand::Store`]).
+pub(crate) fn store(
+    case: Option<&mut crate::case::Case>,
     manifest: &str,
     replies: &[AuthorityReply],
 ) -> Status {
-    let Some(case) = case.as_mut() else {
+    let Some(case) = case else {
         return Status::Error("the case was closed".into());
     };
     let dir = match case.store_stamp(manifest, replies) {

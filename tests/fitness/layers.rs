@@ -125,7 +125,7 @@ const KNOWN_LOOPS: &[&str] = &[
     "files: case ⇄ case::edit ⇄ case::import ⇄ case::lock ⇄ case::similar ⇄ case::stamp ⇄ case::validate ⇄ case::verify ⇄ case::video",
     "files: evidence ⇄ evidence::video",
     "files: export::figure ⇄ export::figure::compose ⇄ export::figure::raster ⇄ export::figure::svg",
-    "files: ui ⇄ ui::candidates ⇄ ui::georef ⇄ ui::georef::overlay ⇄ ui::imagery_layers ⇄ ui::map_view ⇄ ui::panels ⇄ ui::state",
+    "files: ui ⇄ ui::candidates ⇄ ui::georef ⇄ ui::georef::overlay ⇄ ui::imagery_layers ⇄ ui::map_view ⇄ ui::panels::basemap_menu ⇄ ui::panels::case_panel ⇄ ui::panels::consent ⇄ ui::panels::inspector ⇄ ui::panels::ledger ⇄ ui::panels::recovery ⇄ ui::panels::status_bar ⇄ ui::panels::top_bar ⇄ ui::state",
     "files: ui::board ⇄ ui::board::apply ⇄ ui::board::canvas ⇄ ui::board::canvas::layout ⇄ ui::board::canvas::paint ⇄ ui::board::figure_dialog ⇄ ui::board::gestures ⇄ ui::board::inspector ⇄ ui::board::loupe ⇄ ui::board::matching ⇄ ui::board::toolbar",
 ];
 

@@ -57,7 +57,6 @@ pub fn push(h: &mut Harness<'static, Holder>, command: geoproof::ui::Command) {
         .as_mut()
         .expect("the app is built after the first frame")
         .state
-        .commands
         .push(command);
 }
 

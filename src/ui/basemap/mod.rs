@@ -12,6 +12,7 @@ use walkers::Tiles;
 
 mod local;
 pub mod online;
+pub mod state;
 mod tiles;
 mod vector;
 

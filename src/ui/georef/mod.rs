@@ -148,12 +148,11 @@ pub fn record_of<'a>(
 }
 
 /// What the georeference view reads and changes: the case (read only; changes are
-/// commands), the session, the map's last view, the status line and the command queue.
+/// commands), the session, the map's last view and the command queue (status messages included).
 pub struct GeorefCtx<'a> {
     pub case: Option<&'a Case>,
     pub georef: &'a mut Option<GeorefSession>,
     pub map_view: Option<MapViewExtent>,
-    pub status: &'a mut Option<Status>,
     pub commands: &'a mut Vec<Command>,
 }
 
@@ -688,7 +687,9 @@ fn overlay_controls_ui(
                 });
                 state.georef_put(next);
             }
-            Err(e) => *state.status = Some(Status::Error(e.to_string())),
+            Err(e) => state
+                .commands
+                .push(Command::Notify(Status::Error(e.to_string()))),
         }
     }
     if let Some(c) = &g.camera {

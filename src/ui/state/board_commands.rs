@@ -16,8 +16,8 @@ impl AppState {
         let finding = case.finding(id).map_err(|e| e.to_string())?.clone();
         self.commit_board()?;
         self.board.open(&finding);
-        self.selection = Some(Selection::Finding(finding.id));
-        self.workspace = Workspace::Board;
+        self.shell.selection = Some(Selection::Finding(finding.id));
+        self.shell.workspace = Workspace::Board;
         Ok(())
     }
 
@@ -34,7 +34,7 @@ impl AppState {
             return Ok(());
         };
         if let Some(note) = self.board.step_history(case, redo)? {
-            self.status = Some(Status::Info(note.into()));
+            self.shell.status = Some(Status::Info(note.into()));
         }
         Ok(())
     }
@@ -62,8 +62,8 @@ impl AppState {
             return Err("open a finding on the board before taking a map snapshot".into());
         }
         self.commit_board()?;
-        self.workspace = Workspace::Map;
-        self.snapshot = SnapshotStep::ShowMap;
+        self.shell.workspace = Workspace::Map;
+        self.map.snapshot = SnapshotStep::ShowMap;
         Ok(())
     }
 
@@ -75,7 +75,7 @@ impl AppState {
         self.apply_recorded(Edit::PutFinding(Box::new(draft.finding)))?;
         let case = self.case.as_ref().ok_or("no case is open")?;
         self.board.discard_draft(case, id)?;
-        self.status = Some(Status::Info(format!("restored the autosaved work on {id}")));
+        self.shell.status = Some(Status::Info(format!("restored the autosaved work on {id}")));
         self.open_board(id)
     }
 
@@ -88,8 +88,8 @@ impl AppState {
     /// workspace when its finding was removed.
     pub(crate) fn sync_board(&mut self) {
         let closed = self.board.sync_with(self.case.as_ref()) == crate::ui::board::Synced::Closed;
-        if closed && self.workspace == Workspace::Board {
-            self.workspace = Workspace::Map;
+        if closed && self.shell.workspace == Workspace::Board {
+            self.shell.workspace = Workspace::Map;
         }
     }
 
@@ -122,7 +122,7 @@ impl AppState {
             .iter()
             .map(|(p, _)| p.display().to_string())
             .collect();
-        self.status = Some(Status::Info(format!(
+        self.shell.status = Some(Status::Info(format!(
             "exported {} ({}×{} px) with manifest {}",
             names.join(", "),
             done.width,
@@ -161,7 +161,7 @@ impl AppState {
             }),
         );
         case.save().map_err(|e| e.to_string())?;
-        self.status = Some(Status::Info(format!(
+        self.shell.status = Some(Status::Info(format!(
             "exported {} ({}×{} px, {redactions} redaction(s) applied, no metadata)",
             path.display(),
             pixels.width(),

@@ -2,16 +2,10 @@
 //! `&AppState` and push [`Command`]s; [`AppState::apply_commands`] runs them at the end
 //! of the frame, and every change to the case goes through [`Edit`].
 
-use std::path::PathBuf;
-use std::sync::Arc;
-
-use serde::{Deserialize, Serialize};
-
 use crate::case::{
     Case, Edit, Finding, FindingKind, FindingLocation, ImportOptions, ImportOutcome,
 };
 use crate::spatial::LatLon;
-use walkers::MapMemory;
 
 mod board_commands;
 
@@ -22,83 +16,52 @@ pub use super::command::{
 };
 
 use super::board::BoardState;
-use super::ledger::NetworkLedger;
 
 /// How close "go to" zooms: a few kilometres across, enough to see the place.
 const GO_TO_ZOOM: f64 = 12.0;
 
 pub struct AppState {
-    pub case: Option<Case>,
-    pub map: MapMemory,
-    pub tool: Tool,
+    pub(in crate::ui) case: Option<Case>,
+    pub(in crate::ui) commands: Vec<Command>,
+    /// What is selected, which workspace is shown, the status line.
+    pub(in crate::ui) shell: Shell,
+    pub(in crate::ui) prefs: super::prefs::Preferences,
+    /// The map, its tools and overlays' state.
+    pub(in crate::ui) map: super::map_state::MapState,
+    /// The basemap in use, online consent and the network ledger.
+    pub(in crate::ui) basemap: super::basemap::state::BasemapState,
+    /// Files and collections to import, and their progress.
+    pub(in crate::ui) imports: super::imports::Imports,
+    /// The case panel's list orders and filters.
+    pub(in crate::ui) lists: super::case_lists::CaseLists,
+    pub(in crate::ui) board: BoardState,
+    /// The georeference view (image beside the map), when open.
+    pub(in crate::ui) georef: Option<super::georef::session::GeorefSession>,
+    /// Stepping through a finding's candidate sites beside its evidence.
+    pub(in crate::ui) candidate_session: Option<super::candidates::CandidateSession>,
+    /// The OpenStreetMap query builder (its extract, index and results).
+    pub(in crate::ui) osm_search: super::osm_search::OsmSearch,
+    /// The windows over the workspace: stamp, posts, figure export.
+    pub(in crate::ui) dialogs: Dialogs,
+}
+
+/// What the whole app shows: the selection, the workspace, the status line.
+#[derive(Default)]
+pub struct Shell {
     pub selection: Option<Selection>,
-    pub goto_text: String,
-    pub goto_error: Option<String>,
-    pub measure: Vec<LatLon>,
-    pub hover: Option<LatLon>,
+    pub workspace: Workspace,
     pub status: Option<Status>,
-    /// Camera field of view for direction wedges, degrees.
-    pub fov_deg: f64,
-    /// Default precision radius for a newly placed candidate location, metres.
-    pub default_precision_m: f64,
-    pub commands: Vec<Command>,
-    /// The basemap in use.
-    pub basemap: SourceChoice,
-    /// Work handed to the app's tile source and background jobs (set by commands).
-    pub pending: Pending,
-    /// Whether the analyst has read what online sources reveal and agreed.
-    pub online_consent: bool,
-    /// An online source waiting for that agreement (the dialog is open).
-    pub consent_request: Option<SourceChoice>,
-    /// Every network request of this session.
-    pub ledger: Arc<NetworkLedger>,
-    pub show_ledger: bool,
-    /// The custom tile URL template being typed, and why it was refused.
-    pub custom_template: String,
-    pub custom_template_error: Option<String>,
-    /// A finding marker being dragged, and where it is now.
-    pub dragging: Option<(String, LatLon)>,
-    /// Where the selected finding's marker was drawn last frame (drag hit-testing).
-    pub selected_marker_screen: Option<egui::Pos2>,
-    /// A number being dragged in a panel, keyed by what it edits (see `panels`).
-    pub live_edit: Option<(String, f64)>,
-    /// Which findings the list shows.
-    pub finding_filter: crate::case::FindingFilter,
-    /// Progress of the file import and of the collection import, and the last
-    /// collection imported.
-    pub import_progress: Option<(usize, usize)>,
-    pub collection_progress: Option<(usize, usize)>,
-    pub last_collection: Option<PathBuf>,
+}
+
+/// The windows over the workspace.
+#[derive(Default)]
+pub struct Dialogs {
     /// The *Stamp case* dialog, while open.
-    pub stamp_dialog: Option<super::stamp_dialog::StampDialog>,
+    pub stamp: Option<super::stamp_dialog::StampDialog>,
     /// The posts window (open or not, its search).
     pub posts: super::posts::PostsWindow,
-    pub workspace: Workspace,
-    pub board: BoardState,
-    /// What the analyst chose to see of graphic content.
-    pub exposure: Exposure,
-    /// The map snapshot being taken for the board's finding.
-    pub snapshot: SnapshotStep,
-    /// The map's screen rectangle and geographic view in the last frame.
-    pub map_view: Option<MapViewExtent>,
-    /// The sun and shadow overlay.
-    pub sun: super::map_sun::SunView,
-    /// The case panel's list orders and filters.
-    pub lists: super::case_lists::CaseLists,
-    /// Pending framing and the flight in progress.
-    pub camera: super::map_camera::Camera,
     /// The "Export figure" window, when open.
-    pub figure_dialog: Option<super::board::FigureDialog>,
-    /// The georeference view (image beside the map), when open.
-    pub georef: Option<super::georef::session::GeorefSession>,
-    /// Triangles of the georeferenced image drawn on the map last frame (tests read it).
-    pub georef_triangles: usize,
-    /// Stepping through a finding's candidate sites beside its evidence.
-    pub candidate_session: Option<super::candidates::CandidateSession>,
-    /// Candidate markers drawn on the map last frame (tests read it).
-    pub candidates_drawn: usize,
-    /// The OpenStreetMap query builder (its extract, index and results).
-    pub osm_search: super::osm_search::OsmSearch,
+    pub figure: Option<super::board::FigureDialog>,
 }
 
 /// The finding `selection` names in `case`, if it names one (for callers that lend
@@ -113,42 +76,91 @@ pub fn selected_finding<'a>(
     }
 }
 
-/// Work the app's owners of tiles and jobs pick up at the end of the frame; only
-/// commands put it here.
-#[derive(Debug, Default)]
-pub struct Pending {
-    /// A basemap to open (an online one waits for consent first).
-    pub basemap: Option<SourceChoice>,
-    /// Files for the background import.
-    pub import: Vec<PathBuf>,
-    /// A collection to import, and a request to stop the one running.
-    pub collection: Option<PathBuf>,
-    pub cancel_collection: bool,
-}
+pub use super::prefs::Prefs;
 
-/// UI preferences kept between runs (the case itself is saved only by the case module).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Prefs {
-    /// Greyscale panels and frames, blurred thumbnails, for every item.
-    pub reduce_exposure: bool,
-    pub basemap: SourceChoice,
-    pub online_consent: bool,
-    pub show_ledger: bool,
-    pub fov_deg: f64,
-    pub default_precision_m: f64,
-}
+/// What tests and the app shell read of the state; the parts' own fields are theirs.
+/// Changes go through [`AppState::push`] (a command, as a UI element would send it) or,
+/// for a part's own settings, its `*_mut` accessor.
+impl AppState {
+    pub fn case(&self) -> Option<&Case> {
+        self.case.as_ref()
+    }
 
-impl Default for Prefs {
-    fn default() -> Prefs {
-        Prefs {
-            reduce_exposure: false,
-            basemap: SourceChoice::BlueMarble,
-            online_consent: false,
-            show_ledger: false,
-            fov_deg: 60.0,
-            default_precision_m: 250.0,
-        }
+    pub fn shell(&self) -> &Shell {
+        &self.shell
+    }
+
+    pub fn shell_mut(&mut self) -> &mut Shell {
+        &mut self.shell
+    }
+
+    pub fn prefs(&self) -> &super::prefs::Preferences {
+        &self.prefs
+    }
+
+    pub fn prefs_mut(&mut self) -> &mut super::prefs::Preferences {
+        &mut self.prefs
+    }
+
+    pub fn map(&self) -> &super::map_state::MapState {
+        &self.map
+    }
+
+    pub fn map_mut(&mut self) -> &mut super::map_state::MapState {
+        &mut self.map
+    }
+
+    pub fn basemap(&self) -> &super::basemap::state::BasemapState {
+        &self.basemap
+    }
+
+    pub fn basemap_mut(&mut self) -> &mut super::basemap::state::BasemapState {
+        &mut self.basemap
+    }
+
+    pub fn imports(&self) -> &super::imports::Imports {
+        &self.imports
+    }
+
+    pub fn board(&self) -> &BoardState {
+        &self.board
+    }
+
+    pub fn board_mut(&mut self) -> &mut BoardState {
+        &mut self.board
+    }
+
+    pub fn georef(&self) -> Option<&super::georef::session::GeorefSession> {
+        self.georef.as_ref()
+    }
+
+    pub fn candidate_session(&self) -> Option<&super::candidates::CandidateSession> {
+        self.candidate_session.as_ref()
+    }
+
+    pub fn candidate_session_mut(&mut self) -> Option<&mut super::candidates::CandidateSession> {
+        self.candidate_session.as_mut()
+    }
+
+    pub fn osm_search(&self) -> &super::osm_search::OsmSearch {
+        &self.osm_search
+    }
+
+    pub fn osm_search_mut(&mut self) -> &mut super::osm_search::OsmSearch {
+        &mut self.osm_search
+    }
+
+    pub fn dialogs(&self) -> &Dialogs {
+        &self.dialogs
+    }
+
+    pub fn dialogs_mut(&mut self) -> &mut Dialogs {
+        &mut self.dialogs
+    }
+
+    /// Queues a command for the end of the frame, as a UI element would.
+    pub fn push(&mut self, command: Command) {
+        self.commands.push(command);
     }
 }
 
@@ -156,51 +168,18 @@ impl AppState {
     pub fn new(case: Option<Case>) -> AppState {
         let mut state = AppState {
             case: None,
-            map: MapMemory::default(),
-            tool: Tool::Pan,
-            selection: None,
-            goto_text: String::new(),
-            goto_error: None,
-            measure: Vec::new(),
-            hover: None,
-            status: None,
-            fov_deg: 60.0,
-            default_precision_m: 250.0,
             commands: Vec::new(),
-            basemap: SourceChoice::BlueMarble,
-            pending: Pending::default(),
-            online_consent: false,
-            consent_request: None,
-            ledger: Arc::default(),
-            show_ledger: false,
-            custom_template: String::new(),
-            custom_template_error: None,
-            dragging: None,
-            selected_marker_screen: None,
-            live_edit: None,
-            finding_filter: Default::default(),
-            import_progress: None,
-            collection_progress: None,
-            last_collection: None,
-            stamp_dialog: None,
-            posts: Default::default(),
-            workspace: Workspace::Map,
+            shell: Shell::default(),
+            prefs: Default::default(),
+            map: Default::default(),
+            basemap: Default::default(),
+            imports: Default::default(),
+            lists: Default::default(),
             board: BoardState::default(),
-            exposure: Exposure::default(),
-            snapshot: SnapshotStep::Idle,
-            map_view: None,
+            georef: None,
             candidate_session: None,
             osm_search: Default::default(),
-            candidates_drawn: 0,
-            georef_triangles: 0,
-            georef: None,
-            figure_dialog: None,
-            lists: Default::default(),
-            sun: Default::default(),
-            camera: super::map_camera::Camera {
-                request: Some(super::map_camera::FrameRequest::OpenCase),
-                ..Default::default()
-            },
+            dialogs: Dialogs::default(),
         };
         if let Some(case) = case {
             state.set_case(case);
@@ -208,36 +187,36 @@ impl AppState {
         state
     }
 
-    pub fn prefs(&self) -> Prefs {
+    pub fn saved_prefs(&self) -> Prefs {
         Prefs {
-            reduce_exposure: self.exposure.reduce,
-            basemap: self.basemap.clone(),
-            online_consent: self.online_consent,
-            show_ledger: self.show_ledger,
-            fov_deg: self.fov_deg,
-            default_precision_m: self.default_precision_m,
+            reduce_exposure: self.prefs.exposure.reduce,
+            basemap: self.basemap.choice.clone(),
+            online_consent: self.basemap.online_consent,
+            show_ledger: self.basemap.show_ledger,
+            fov_deg: self.prefs.fov_deg,
+            default_precision_m: self.prefs.default_precision_m,
         }
     }
 
     /// Restores preferences; the basemap is asked for like any other change, so a
     /// missing file or an online source shows the same errors and checks.
     pub fn apply_prefs(&mut self, prefs: Prefs) {
-        self.exposure.reduce = prefs.reduce_exposure;
-        self.online_consent = prefs.online_consent;
-        self.show_ledger = prefs.show_ledger;
-        self.fov_deg = prefs.fov_deg.clamp(1.0, 360.0);
-        self.default_precision_m = prefs.default_precision_m.max(0.0);
+        self.prefs.exposure.reduce = prefs.reduce_exposure;
+        self.basemap.online_consent = prefs.online_consent;
+        self.basemap.show_ledger = prefs.show_ledger;
+        self.prefs.fov_deg = prefs.fov_deg.clamp(1.0, 360.0);
+        self.prefs.default_precision_m = prefs.default_precision_m.max(0.0);
         if prefs.basemap != SourceChoice::BlueMarble {
-            self.pending.basemap = Some(prefs.basemap);
+            self.basemap.requested = Some(prefs.basemap);
         }
     }
 
     /// The basemap change to make now, if any. An online source needs the analyst's
     /// agreement first: it is parked for the dialog instead.
     pub fn take_basemap_request(&mut self) -> Option<SourceChoice> {
-        let choice = self.pending.basemap.take()?;
-        if choice.is_online() && !self.online_consent {
-            self.consent_request = Some(choice);
+        let choice = self.basemap.requested.take()?;
+        if choice.is_online() && !self.basemap.online_consent {
+            self.basemap.consent_request = Some(choice);
             return None;
         }
         Some(choice)
@@ -245,32 +224,32 @@ impl AppState {
 
     /// The analyst's answer in the online-source dialog.
     pub fn answer_consent(&mut self, enable: bool) {
-        let Some(choice) = self.consent_request.take() else {
+        let Some(choice) = self.basemap.consent_request.take() else {
             return;
         };
         if enable {
-            self.online_consent = true;
-            self.pending.basemap = Some(choice);
+            self.basemap.online_consent = true;
+            self.basemap.requested = Some(choice);
         } else {
-            self.status = Some(Status::Info("stayed offline".into()));
+            self.shell.status = Some(Status::Info("stayed offline".into()));
         }
     }
 
     fn set_case(&mut self, case: Case) {
         if let Some(reason) = case.read_only_reason() {
-            self.status = Some(Status::Info(format!("read-only: {reason}")));
+            self.shell.status = Some(Status::Info(format!("read-only: {reason}")));
         }
         // Start where the work is: the next frame frames every located item, or the
         // world when nothing is located.
-        self.camera.request = Some(super::map_camera::FrameRequest::OpenCase);
-        self.camera.flight = None;
-        self.selection = None;
+        self.map.camera.request = Some(super::map_camera::FrameRequest::OpenCase);
+        self.map.camera.flight = None;
+        self.shell.selection = None;
         self.board = BoardState::default();
-        self.workspace = Workspace::Map;
+        self.shell.workspace = Workspace::Map;
         let (drafts, errors) = crate::board::recovery::pending_drafts(&case);
         self.board.recovery = drafts;
         if let Some(e) = errors.into_iter().next() {
-            self.status = Some(Status::Error(e));
+            self.shell.status = Some(Status::Error(e));
         }
         self.case = Some(case);
     }
@@ -278,16 +257,16 @@ impl AppState {
     /// The field of view to draw for an evidence item: a value being dragged, else the
     /// item's own, else the default.
     pub fn fov_for(&self, e: &crate::case::EvidenceRecord) -> f64 {
-        match &self.live_edit {
+        match &self.map.live_edit {
             Some((key, v)) if key.strip_prefix("fov:") == Some(e.sha256.as_str()) => *v,
-            _ => e.fov_deg.unwrap_or(self.fov_deg),
+            _ => e.fov_deg.unwrap_or(self.prefs.fov_deg),
         }
     }
 
     /// A finding's location as drawn: where it is being dragged to, else its own.
     pub fn shown_location(&self, f: &Finding) -> Option<FindingLocation> {
         let mut location = f.location?;
-        match (&self.dragging, &self.live_edit) {
+        match (&self.map.dragging, &self.map.live_edit) {
             (Some((id, p)), _) if *id == f.id => {
                 location.lat = p.lat;
                 location.lon = p.lon;
@@ -304,7 +283,7 @@ impl AppState {
     /// map centre; with a few words saying which.
     pub fn sun_point(&self) -> Option<(LatLon, String)> {
         let case = self.case.as_ref();
-        match &self.selection {
+        match &self.shell.selection {
             Some(Selection::Finding(id)) => {
                 let f = case?.finding(id).ok()?;
                 let l = self.shown_location(f)?;
@@ -331,25 +310,25 @@ impl AppState {
     }
 
     pub fn selected_finding(&self) -> Option<&Finding> {
-        selected_finding(self.case.as_ref(), self.selection.as_ref())
+        selected_finding(self.case.as_ref(), self.shell.selection.as_ref())
     }
 
     /// Parses the go-to box and centres the map there.
     pub fn go_to(&mut self) {
-        match crate::spatial::parse_coordinate(&self.goto_text) {
+        match crate::spatial::parse_coordinate(&self.map.goto_text) {
             Ok(p) => {
-                self.goto_error = None;
+                self.map.goto_error = None;
                 self.commands.push(Command::CommitBoard);
                 self.commands.push(Command::SetWorkspace(Workspace::Map));
                 self.commands.push(Command::CenterOn(p, Some(GO_TO_ZOOM)));
             }
-            Err(e) => self.goto_error = Some(e.reason),
+            Err(e) => self.map.goto_error = Some(e.reason),
         }
     }
 
     /// The map centre (where the map is looking).
     pub fn map_center(&self) -> Option<LatLon> {
-        self.map.detached().map(|p| LatLon {
+        self.map.memory.detached().map(|p| LatLon {
             lat: p.y(),
             lon: p.x(),
         })
@@ -360,7 +339,7 @@ impl AppState {
         self.georef = None;
         // The board's history is the finding's undo history: open it there (unshown).
         if let Err(e) = self.commit_board() {
-            self.status = Some(Status::Error(e));
+            self.shell.status = Some(Status::Error(e));
         }
         if let Some(f) = self
             .case
@@ -371,7 +350,7 @@ impl AppState {
             self.board.open(&f);
         }
         self.candidate_session = Some(super::candidates::CandidateSession::new(finding));
-        self.workspace = Workspace::Map;
+        self.shell.workspace = Workspace::Map;
         self.candidate_ctx().fly_to_first();
     }
 
@@ -380,10 +359,10 @@ impl AppState {
         let case = self.case.as_ref().ok_or("no case is open")?;
         let (session, frame) = super::georef::open_session(case, finding, panel)?;
         self.georef = Some(session);
-        self.workspace = Workspace::Map;
+        self.shell.workspace = Workspace::Map;
         if let Some((lat, lon, zoom)) = frame {
-            self.map.center_at(walkers::lon_lat(lon, lat));
-            let _ = self.map.set_zoom(zoom);
+            self.map.memory.center_at(walkers::lon_lat(lon, lat));
+            let _ = self.map.memory.set_zoom(zoom);
         }
         Ok(())
     }
@@ -396,7 +375,7 @@ impl AppState {
             .ok_or("the georeference view is not open")?;
         let case = self.case.as_ref().ok_or("no case is open")?;
         let message = super::georef::export(case, session, kind, path)?;
-        self.status = Some(Status::Info(message));
+        self.shell.status = Some(Status::Info(message));
         Ok(())
     }
 
@@ -405,8 +384,7 @@ impl AppState {
         super::georef::GeorefCtx {
             case: self.case.as_ref(),
             georef: &mut self.georef,
-            map_view: self.map_view,
-            status: &mut self.status,
+            map_view: self.map.view,
             commands: &mut self.commands,
         }
     }
@@ -430,10 +408,10 @@ impl AppState {
         super::board::BoardCtx {
             case: self.case.as_ref(),
             board: &mut self.board,
-            exposure: &mut self.exposure,
-            figure_dialog: &mut self.figure_dialog,
-            sun: &mut self.sun,
-            status: &mut self.status,
+            exposure: &mut self.prefs.exposure,
+            figure_dialog: &mut self.dialogs.figure,
+            sun: &mut self.map.sun,
+            status: &mut self.shell.status,
             commands: &mut self.commands,
         }
     }
@@ -443,9 +421,8 @@ impl AppState {
         super::candidates::CandidateCtx {
             case: self.case.as_ref(),
             candidate_session: &mut self.candidate_session,
-            map: &mut self.map,
-            default_precision_m: self.default_precision_m,
-            status: &mut self.status,
+            map: &mut self.map.memory,
+            default_precision_m: self.prefs.default_precision_m,
             commands: &mut self.commands,
         }
     }
@@ -459,16 +436,16 @@ impl AppState {
         if self.osm_search.map_clicked(p.lat, p.lon) {
             return;
         }
-        match self.tool {
+        match self.map.tool {
             Tool::Pan => {}
-            Tool::Measure => self.measure.push(p),
+            Tool::Measure => self.map.measure.push(p),
             Tool::PlaceFinding => match self.selected_finding() {
                 Some(f) => {
                     let id = f.id.clone();
                     self.place_finding(id, p);
                 }
                 None => {
-                    self.status = Some(Status::Error(
+                    self.shell.status = Some(Status::Error(
                         "select a finding first: the click sets its candidate location".into(),
                     ))
                 }
@@ -483,7 +460,7 @@ impl AppState {
             .case
             .as_ref()
             .and_then(|c| c.finding(&id).ok()?.location)
-            .map_or(self.default_precision_m, |l| l.precision_m);
+            .map_or(self.prefs.default_precision_m, |l| l.precision_m);
         self.commands.push(Command::Edit(Edit::SetFindingLocation {
             id,
             location: Some(FindingLocation {
@@ -524,12 +501,12 @@ impl AppState {
     pub fn apply_commands(&mut self, now: f64) {
         for command in std::mem::take(&mut self.commands) {
             if let Err(message) = self.apply(command) {
-                self.status = Some(Status::Error(message));
+                self.shell.status = Some(Status::Error(message));
             }
         }
         self.sync_board();
         if let Err(message) = self.autosave_board(now) {
-            self.status = Some(Status::Error(message));
+            self.shell.status = Some(Status::Error(message));
         }
     }
 
@@ -537,31 +514,31 @@ impl AppState {
         match command {
             Command::Edit(edit) => self.apply_recorded(edit)?,
             Command::Select(selection) => {
-                self.camera.request = Some(super::map_camera::FrameRequest::Selection);
-                self.selection = Some(selection);
+                self.map.camera.request = Some(super::map_camera::FrameRequest::Selection);
+                self.shell.selection = Some(selection);
             }
             Command::CenterOn(p, zoom) => {
-                self.map.center_at(walkers::lon_lat(p.lon, p.lat));
-                if let Some(zoom) = zoom.filter(|z| *z > self.map.zoom()) {
-                    let _ = self.map.set_zoom(zoom);
+                self.map.memory.center_at(walkers::lon_lat(p.lon, p.lat));
+                if let Some(zoom) = zoom.filter(|z| *z > self.map.memory.zoom()) {
+                    let _ = self.map.memory.set_zoom(zoom);
                 }
             }
             Command::NewFinding => {
                 let case = self.case.as_mut().ok_or("no case is open")?;
                 let mut finding = Finding::new(FindingKind::Geolocation, "New geolocation");
-                if let Some(c) = self.map.detached() {
+                if let Some(c) = self.map.memory.detached() {
                     finding.location = Some(FindingLocation {
                         lat: c.y(),
                         lon: c.x(),
-                        precision_m: self.default_precision_m,
+                        precision_m: self.prefs.default_precision_m,
                     });
                 }
                 let id = finding.id.clone();
                 case.apply(Edit::PutFinding(Box::new(finding)))
                     .map_err(|e| e.to_string())?;
                 case.save().map_err(|e| e.to_string())?;
-                self.selection = Some(Selection::Finding(id));
-                self.tool = Tool::PlaceFinding;
+                self.shell.selection = Some(Selection::Finding(id));
+                self.map.tool = Tool::PlaceFinding;
             }
             Command::NewCase(path) => {
                 let title = path.file_name().map_or_else(
@@ -570,12 +547,12 @@ impl AppState {
                 );
                 let case = Case::create(&path, &title).map_err(|e| e.to_string())?;
                 self.set_case(case);
-                self.status = Some(Status::Info(format!("created {}", path.display())));
+                self.shell.status = Some(Status::Info(format!("created {}", path.display())));
             }
             Command::SaveCase => {
                 let case = self.case.as_mut().ok_or("no case is open")?;
                 case.save().map_err(|e| e.to_string())?;
-                self.status = Some(Status::Info(format!(
+                self.shell.status = Some(Status::Info(format!(
                     "saved: every change is on disk in {}",
                     case.root().display()
                 )));
@@ -583,25 +560,25 @@ impl AppState {
             Command::OpenCase(path) => {
                 let case = Case::open(&path).map_err(|e| e.to_string())?;
                 self.set_case(case);
-                self.status = Some(Status::Info(format!("opened {}", path.display())));
+                self.shell.status = Some(Status::Info(format!("opened {}", path.display())));
             }
             Command::Import(files) => {
                 if self.case.is_none() {
                     return Err("open or create a case before importing".into());
                 }
-                self.pending.import.extend(files);
+                self.imports.files.extend(files);
             }
             Command::ImportCollection(source) => {
                 if self.case.is_none() {
                     return Err("open or create a case before importing a collection".into());
                 }
-                self.pending.collection = Some(source);
+                self.imports.collection = Some(source);
             }
-            Command::CancelCollection => self.pending.cancel_collection = true,
-            Command::SetBasemap(choice) => self.pending.basemap = Some(choice),
-            Command::SetTool(tool) => self.tool = tool,
-            Command::ClearMeasure => self.measure.clear(),
-            Command::SetWorkspace(w) => self.workspace = w,
+            Command::CancelCollection => self.imports.cancel_collection = true,
+            Command::SetBasemap(choice) => self.basemap.requested = Some(choice),
+            Command::SetTool(tool) => self.map.tool = tool,
+            Command::ClearMeasure => self.map.measure.clear(),
+            Command::SetWorkspace(w) => self.shell.workspace = w,
             Command::OpenBoard(id) => self.open_board(&id)?,
             Command::CommitBoard => self.commit_board()?,
             Command::Undo => self.undo_board(false)?,
@@ -615,7 +592,9 @@ impl AppState {
             }
             Command::ExportPanelImage { panel, path } => self.export_panel_image(&panel, &path)?,
             Command::AddFrameGrab(result) => self.add_frame_grab(result)?,
-            Command::Report(message) => self.status = Some(Status::Error(message)),
+            Command::Report(message) => self.shell.status = Some(Status::Error(message)),
+            Command::Notify(status) => self.shell.status = Some(status),
+            Command::Stamp(stamp) => self.apply_stamp(stamp)?,
             Command::StartGeoref { panel } => {
                 self.commit_board()?;
                 let finding = self
@@ -627,6 +606,27 @@ impl AppState {
             }
             Command::ExportGeoref { kind, path } => self.export_georef(kind, &path)?,
             Command::StartCandidates(id) => self.start_candidates(&id),
+        }
+        Ok(())
+    }
+
+    fn apply_stamp(&mut self, command: super::command::StampCommand) -> Result<(), String> {
+        use super::command::StampCommand;
+        match command {
+            StampCommand::WriteManifest { urls } => {
+                let case = self.case.as_mut().ok_or("no case is open")?;
+                let manifest = case.stamp_manifest().map_err(|e| e.to_string())?;
+                if let Some(dialog) = &mut self.dialogs.stamp {
+                    dialog.manifest_ready(manifest, urls);
+                }
+            }
+            StampCommand::Store { manifest, replies } => {
+                self.shell.status = Some(super::stamp_dialog::store(
+                    self.case.as_mut(),
+                    &manifest,
+                    &replies,
+                ));
+            }
         }
         Ok(())
     }
@@ -655,7 +655,7 @@ impl AppState {
                 r.short_id()
             ),
         };
-        self.status = Some(match &frame.damage {
+        self.shell.status = Some(match &frame.damage {
             Some(damage) => {
                 Status::Error(format!("{message}; the decoder reported damage: {damage}"))
             }
@@ -682,7 +682,7 @@ impl AppState {
                 }
             }
         };
-        self.status = Some(match outcome {
+        self.shell.status = Some(match outcome {
             Ok(message) => Status::Info(message),
             Err(message) => Status::Error(message),
         });

@@ -1,0 +1,106 @@
+//! The basemap menu: bundled, local and online sources, the case's imagery layers,
+//! the network ledger switch.
+
+use egui::{RichText, Ui};
+
+use crate::ui::basemap::OnlineSource;
+use crate::ui::state::{AppState, Command};
+use crate::ui::theme;
+
+/// Basemap menu: bundled, local and online sources, the case's imagery layers, the
+/// ledger.
+pub(super) fn basemap_menu_ui(
+    ui: &mut Ui,
+    state: &mut AppState,
+    imagery: &crate::ui::imagery_layers::ImageryLayers,
+) {
+    use crate::ui::basemap::SourceChoice;
+    if ui
+        .selectable_label(
+            state.basemap.choice == SourceChoice::BlueMarble,
+            "Blue Marble (bundled, offline)",
+        )
+        .clicked()
+    {
+        state
+            .commands
+            .push(Command::SetBasemap(SourceChoice::BlueMarble));
+        ui.close();
+    }
+    if ui.button("Local .pmtiles archive…").clicked() {
+        if let Some(file) = rfd::FileDialog::new()
+            .add_filter("PMTiles", &["pmtiles"])
+            .pick_file()
+        {
+            state
+                .commands
+                .push(Command::SetBasemap(SourceChoice::PmTiles(file)));
+        }
+        ui.close();
+    }
+    if ui.button("Local .mbtiles archive…").clicked() {
+        if let Some(file) = rfd::FileDialog::new()
+            .add_filter("MBTiles", &["mbtiles"])
+            .pick_file()
+        {
+            state
+                .commands
+                .push(Command::SetBasemap(SourceChoice::MbTiles(file)));
+        }
+        ui.close();
+    }
+    if ui.button("Local tile folder {z}/{x}/{y}…").clicked() {
+        if let Some(dir) = rfd::FileDialog::new().pick_folder() {
+            state
+                .commands
+                .push(Command::SetBasemap(SourceChoice::Folder(dir)));
+        }
+        ui.close();
+    }
+    ui.separator();
+    ui.label(RichText::new("Online (reveals the area you view)").color(theme::WARNING));
+    for source in [
+        OnlineSource::openstreetmap(),
+        OnlineSource::esri_world_imagery(),
+    ] {
+        let label = format!("{} (online)", source.name);
+        let choice = SourceChoice::Online(source);
+        if ui
+            .selectable_label(state.basemap.choice == choice, label)
+            .clicked()
+        {
+            state.commands.push(Command::SetBasemap(choice));
+            ui.close();
+        }
+    }
+    ui.horizontal(|ui| {
+        let label = ui.label("Custom:");
+        let edit = ui
+            .add(
+                egui::TextEdit::singleline(&mut state.basemap.custom_template)
+                    .hint_text("https://host/{z}/{x}/{y}.png")
+                    .desired_width(260.0),
+            )
+            .labelled_by(label.id);
+        let entered = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if ui.button("Use").clicked() || entered {
+            match OnlineSource::custom(&state.basemap.custom_template) {
+                Ok(source) => {
+                    state.basemap.custom_template_error = None;
+                    state
+                        .commands
+                        .push(Command::SetBasemap(SourceChoice::Online(source)));
+                    ui.close();
+                }
+                Err(e) => state.basemap.custom_template_error = Some(e),
+            }
+        }
+    });
+    if let Some(e) = &state.basemap.custom_template_error {
+        ui.label(RichText::new(e).color(theme::ERROR));
+    }
+    ui.separator();
+    crate::ui::imagery_layers::layers_menu_ui(ui, state, imagery);
+    ui.separator();
+    ui.checkbox(&mut state.basemap.show_ledger, "Show network ledger");
+}
