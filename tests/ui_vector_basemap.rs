@@ -40,7 +40,7 @@ fn a_vector_basemap_draws_streets_at_zoom_16() {
         ),
     );
     h.step();
-    assert_eq!(app(&h).state.basemap, SourceChoice::PmTiles(path));
+    assert_eq!(app(&h).state.basemap().choice, SourceChoice::PmTiles(path));
     // The map's tiles are drawn off the UI thread and uploaded as textures (the
     // harness hands texture pixels to its renderer, so the pixels are checked below
     // through the same function the service runs).
