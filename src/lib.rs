@@ -23,4 +23,5 @@ pub mod terrain;
 pub mod timestamp;
 #[cfg(feature = "gui")]
 pub mod ui;
+pub mod vector;
 pub mod video;

@@ -9,7 +9,9 @@ use geoproof::matching::Roi;
 
 use super::filter::FilterArgs;
 use super::matching::parse_roi;
-use super::{export, find, frames, georef, import, osm, redact, review, stamp, sun, terrain};
+use super::{
+    export, find, frames, georef, import, osm, redact, review, snapshot, stamp, sun, terrain,
+};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -159,6 +161,9 @@ pub(super) enum Command {
     /// Terrain from DEM files (--dem, repeatable): elevation, profile, viewshed,
     /// horizon, skyline.
     Terrain(terrain::TerrainArgs),
+    /// A map view rendered offline to PNG from a vector or raster .pmtiles/.mbtiles or a
+    /// z/x/y folder: --center LAT,LON --zoom Z --size WxH --basemap FILE [--dark] --out PNG.
+    Snapshot(snapshot::SnapshotArgs),
     /// Print one finding (logged as seen by you: a blind review is refused afterwards).
     Show {
         case: PathBuf,

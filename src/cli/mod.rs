@@ -17,6 +17,7 @@ mod osm;
 mod output;
 mod redact;
 mod review;
+mod snapshot;
 mod spatial;
 mod stamp;
 mod sun;
@@ -77,6 +78,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::OsmSearch(args) => osm::osm_search_command(args),
         Command::Candidates(args) => osm::candidates_command(args),
         Command::Terrain(args) => terrain::terrain_command(args).map(|()| Outcome::Success),
+        Command::Snapshot(args) => snapshot::snapshot_command(args).map(|()| Outcome::Success),
         Command::Match {
             a,
             b,

@@ -14,10 +14,12 @@ mod local;
 pub mod online;
 pub mod state;
 mod tiles;
+mod vector;
 
 pub use local::{FolderStore, LocalTiles, MbTilesStore, MemoryPmTiles, PmTilesSource, TileStore};
 pub use online::{HttpTileSource, OnlineSource, Timeouts};
 pub use tiles::{ancestor_tile, sub_piece, whole_tile};
+pub use vector::{VectorTiles, render_tile};
 
 use super::ledger::NetworkLedger;
 use crate::assets;
@@ -57,6 +59,11 @@ pub fn open_source(
     ctx: &egui::Context,
     ledger: &Arc<NetworkLedger>,
 ) -> Result<Box<dyn Tiles>, String> {
+    if let SourceChoice::PmTiles(path) | SourceChoice::MbTiles(path) = choice
+        && let Some(vector) = open_vector(path, ctx)
+    {
+        return vector;
+    }
     match choice {
         SourceChoice::BlueMarble => {
             let bytes = match assets::Origin::current() {
@@ -111,6 +118,26 @@ pub fn open_source(
             Timeouts::default(),
             ctx,
         )?)),
+    }
+}
+
+/// `path` as a vector basemap, or the reason an archive cannot be shown at all; `None`
+/// for a raster archive or a file that is no archive (the raster sources open it or
+/// say why not).
+fn open_vector(
+    path: &std::path::Path,
+    ctx: &egui::Context,
+) -> Option<Result<Box<dyn Tiles>, String>> {
+    use crate::vector::VectorError;
+    match crate::vector::Archive::open(path) {
+        Ok(a) if a.format().is_vector() => Some(Ok(Box::new(VectorTiles::new(a, ctx)))),
+        Ok(_) => None,
+        Err(
+            e @ (VectorError::FormatLies { .. }
+            | VectorError::UnsupportedCompression { .. }
+            | VectorError::Tile { .. }),
+        ) => Some(Err(e.to_string())),
+        Err(_) => None,
     }
 }
 
@@ -248,19 +275,32 @@ mod tests {
     /// protomaps/PMTiles' js/test/data/test_fixture_1.pmtiles (tests/data/real/basemaps):
     /// a version 3 header whose tile type (byte 99) is 1, Mapbox Vector Tiles.
     #[test]
-    fn a_vector_pmtiles_is_refused_as_a_raster_basemap() {
+    fn a_vector_pmtiles_opens_as_a_vector_basemap_drawn_off_the_ui_thread() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/data/real/basemaps/test_fixture_1.pmtiles");
         let bytes = std::fs::read(&path).unwrap();
         assert_eq!((&bytes[..7], bytes[7], bytes[99]), (&b"PMTiles"[..], 3, 1));
         let ctx = egui::Context::default();
-        let err = open_source(&SourceChoice::PmTiles(path), &ctx, &Default::default())
-            .err()
-            .unwrap();
-        assert!(
-            err.contains("test_fixture_1.pmtiles: a vector PMTiles (Mapbox Vector Tiles)")
-                && err.contains("only raster basemaps"),
-            "{err}"
+        let mut tiles = open_source(&SourceChoice::PmTiles(path), &ctx, &Default::default())
+            .expect("a vector basemap");
+        // Zoom 3 is past the archive's only level (0): drawn from it, overzoomed.
+        let id = TileId {
+            x: 4,
+            y: 4,
+            zoom: 3,
+        };
+        assert!(tiles.at(id).is_none(), "drawn on the UI thread");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        let piece = loop {
+            if let Some(piece) = tiles.at(id) {
+                break piece;
+            }
+            assert!(std::time::Instant::now() < deadline, "no tile after 20 s");
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        };
+        assert_eq!(
+            piece.uv,
+            egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0))
         );
         // The same archive with its tile type set to PNG is opened.
         let dir = tempfile::tempdir().unwrap();
@@ -361,7 +401,7 @@ mod tests {
         std::fs::create_dir(&vector).unwrap();
         let err = open(mbtiles(&vector, "pbf"));
         assert!(
-            err.contains("t.mbtiles: a vector MBTiles ('pbf' tiles)"),
+            err.contains("t.mbtiles: the metadata says format 'pbf' but tile 3/4/2 is a PNG image"),
             "{err}"
         );
 

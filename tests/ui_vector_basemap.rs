@@ -1,0 +1,73 @@
+//! A vector basemap in the app (#32), driven with egui_kittest: a PMTiles of vector
+//! tiles made from the Vaduz extract (tests/util/vector_tiles.rs) is chosen as the
+//! basemap, the map goes to Vaduz at zoom 16 (past the archive's level 14), and the
+//! tiles the map uploads are drawn street maps: road white and building colour, not a
+//! blank square.
+#![cfg(feature = "gui")]
+#![allow(clippy::unwrap_used)]
+
+mod util;
+#[path = "util/vector_tiles.rs"]
+mod vector_tiles;
+
+use std::time::Duration;
+
+use geoproof::spatial::LatLon;
+use geoproof::ui::Command;
+use geoproof::ui::basemap::{SourceChoice, render_tile};
+use util::app::{app, default_harness as harness, push, run_until};
+
+#[test]
+fn a_vector_basemap_draws_streets_at_zoom_16() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vaduz.pmtiles");
+    let (_, tiles) = vector_tiles::vaduz_tiles();
+    vector_tiles::write_pmtiles(&path, &tiles);
+    let mut h = harness(None);
+    h.run_steps(2);
+    push(
+        &mut h,
+        Command::SetBasemap(SourceChoice::PmTiles(path.clone())),
+    );
+    push(
+        &mut h,
+        Command::CenterOn(
+            LatLon {
+                lat: 47.139,
+                lon: 9.524,
+            },
+            Some(16.0),
+        ),
+    );
+    h.step();
+    assert_eq!(app(&h).state.basemap().choice, SourceChoice::PmTiles(path));
+    // The map's tiles are drawn off the UI thread and uploaded as textures (the
+    // harness hands texture pixels to its renderer, so the pixels are checked below
+    // through the same function the service runs).
+    run_until(&mut h, "vector tiles drawn", Duration::from_secs(30), |h| {
+        let textures = h
+            .ctx
+            .tex_manager()
+            .read()
+            .allocated()
+            .filter(|(_, m)| m.name == "vector tile" && m.size == [256, 256])
+            .count();
+        textures >= 4
+    });
+    let archive = geoproof::vector::Archive::open(&dir.path().join("vaduz.pmtiles")).unwrap();
+    let mut street_tiles = 0;
+    for (x, y) in [
+        (34501, 23013),
+        (34501, 23014),
+        (34502, 23013),
+        (34502, 23014),
+    ] {
+        let tile = walkers::TileId { x, y, zoom: 16 };
+        let img = render_tile(&archive, tile, geoproof::vector::Theme::Light).unwrap();
+        let count = |c: [u8; 4]| img.pixels().filter(|p| p.0 == c).count();
+        // Minor roads and buildings.
+        street_tiles +=
+            usize::from(count([255, 255, 255, 255]) > 200 && count([217, 208, 201, 255]) > 200);
+    }
+    assert!(street_tiles >= 2, "{street_tiles} of 4 tiles show streets");
+}
