@@ -159,7 +159,9 @@ mod tests {
         let staged = stage_file(&src, out.path()).unwrap();
         let target = out.path().join("kept.bin");
         let sha = staged.sha256().to_owned();
-        staged.persist(&target, crate::fsio::Access::ReadOnly).unwrap();
+        staged
+            .persist(&target, crate::fsio::Access::ReadOnly)
+            .unwrap();
         assert_eq!(fs::read(&target).unwrap(), bytes);
         assert_eq!(sha, crate::fingerprint::sha256_hex(&bytes));
         assert!(fs::metadata(&target).unwrap().permissions().readonly());
