@@ -14,6 +14,8 @@ fn main() -> ExitCode {
     env_logger::Builder::new()
         .filter_level(log::LevelFilter::Warn)
         .filter_module("mp4parse", log::LevelFilter::Off)
+        // c2pa warns on every read that its thumbnail feature is off (we only read).
+        .filter_module("c2pa", log::LevelFilter::Error)
         .parse_env(env_logger::Env::default())
         .format_timestamp(None)
         .init();

@@ -7,7 +7,8 @@ use std::path::Path;
 use super::{
     CACHE_DIR, Case, CaseError, EVIDENCE_DIR, Edit, EvidenceKind, EvidenceRecord, Extra, store,
 };
-use crate::evidence::{self, Inspection, IntakeError, Original, StagedCopy};
+use crate::evidence::staged::StagedCopy;
+use crate::evidence::{self, Inspection, IntakeError, Original};
 
 /// What the analyst tells us about where a file came from.
 #[derive(Debug, Clone, Default)]
@@ -48,7 +49,7 @@ pub enum ImportError {
 
 impl Case {
     /// Imports one file and saves the case. The source file is only read, once: its copy
-    /// is written while it is inspected (see [`evidence::inspect_and_stage`]).
+    /// is written while it is inspected (see [`evidence::staged::inspect_and_stage`]).
     pub fn import(
         &mut self,
         path: &Path,
@@ -56,7 +57,7 @@ impl Case {
     ) -> Result<ImportOutcome, ImportError> {
         self.ensure_writable()?;
         let (inspection, staged) =
-            evidence::inspect_and_stage(path, &self.root.join(EVIDENCE_DIR))?;
+            evidence::staged::inspect_and_stage(path, &self.root.join(EVIDENCE_DIR))?;
         Ok(self.add_checked(inspection, Some(staged), options)?)
     }
 

@@ -17,12 +17,22 @@ use super::{CaseError, MAX_RECORD_BYTES};
 
 /// Serialises `value` as pretty JSON (2-space indent) with a trailing newline.
 ///
-/// Key order is stable: struct fields in declaration order, maps sorted (serde_json's
-/// default `Map` is a `BTreeMap`), so saving an unchanged case produces identical bytes.
+/// Key order is stable: struct fields in declaration order, `BTreeMap`s sorted, so saving
+/// an unchanged case produces identical bytes. A `serde_json::Value`'s objects keep the
+/// order they were built in (the `c2pa` crate turns on serde_json's `preserve_order` for
+/// the whole program): a document built as a `Value` goes through
+/// [`to_sorted_json_bytes`].
 pub fn to_json_bytes<T: Serialize>(value: &T) -> Result<Vec<u8>, serde_json::Error> {
     let mut bytes = serde_json::to_vec_pretty(value)?;
     bytes.push(b'\n');
     Ok(bytes)
+}
+
+/// A document built as a `Value` (a manifest, an export) as pretty JSON with every
+/// object's keys sorted, whatever order it was built in, so its bytes are reproducible.
+pub fn to_sorted_json_bytes(mut value: serde_json::Value) -> Result<Vec<u8>, serde_json::Error> {
+    value.sort_all_objects();
+    to_json_bytes(&value)
 }
 
 /// Reads and parses a JSON file of a case, naming the file in any error. Case files come
@@ -205,9 +215,27 @@ mod tests {
 
     #[test]
     fn json_is_pretty_sorted_and_newline_terminated() {
-        let value: serde_json::Value = serde_json::json!({"b": 1, "a": [1, 2]});
-        let text = String::from_utf8(to_json_bytes(&value).unwrap()).unwrap();
-        assert_eq!(text, "{\n  \"a\": [\n    1,\n    2\n  ],\n  \"b\": 1\n}\n");
+        let value: serde_json::Value = serde_json::json!({"b": 1, "a": [1, {"d": 0, "c": 0}]});
+        let text = String::from_utf8(to_sorted_json_bytes(value).unwrap()).unwrap();
+        assert_eq!(
+            text,
+            "{\n  \"a\": [\n    1,\n    {\n      \"c\": 0,\n      \"d\": 0\n    }\n  ],\n  \"b\": 1\n}\n"
+        );
+        // Structs keep their declaration order, maps are sorted.
+        #[derive(serde::Serialize)]
+        struct Rec {
+            z: u8,
+            m: std::collections::BTreeMap<&'static str, u8>,
+        }
+        let rec = Rec {
+            z: 1,
+            m: [("y", 1), ("x", 2)].into(),
+        };
+        let text = String::from_utf8(to_json_bytes(&rec).unwrap()).unwrap();
+        assert_eq!(
+            text,
+            "{\n  \"z\": 1,\n  \"m\": {\n    \"x\": 2,\n    \"y\": 1\n  }\n}\n"
+        );
     }
 
     #[test]

@@ -10,7 +10,9 @@ mod heif;
 mod heif_exif;
 mod inspection;
 mod sniff;
-mod staged;
+// Not re-exported here: it builds on this module's readers, and a re-export would make
+// the two import each other.
+pub mod staged;
 mod tiff_variant;
 mod video;
 
@@ -28,7 +30,6 @@ pub use inspection::{
     Inspection, IntakeCause, IntakeError, MAX_FILE_BYTES, Original, THUMBNAIL_SIDE,
 };
 pub use sniff::{MediaType, SniffRefusal, sniff};
-pub use staged::{StagedCopy, inspect_and_stage};
 pub use video::MAX_VIDEO_BYTES;
 
 /// Reads and inspects one file (image or video). Never modifies it.

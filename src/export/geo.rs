@@ -250,11 +250,13 @@ fn geojson(rows: &[Row], areas: &[&crate::case::Finding], sites: &Sites) -> Stri
             "properties": properties,
         }));
     }
-    let mut text = serde_json::to_string_pretty(&json!({
+    // Keys sorted whatever order they were built in (see `store::to_sorted_json_bytes`).
+    let mut doc = json!({
         "type": "FeatureCollection",
         "features": features,
-    }))
-    .unwrap_or_default();
+    });
+    doc.sort_all_objects();
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
     text.push('\n');
     text
 }

@@ -356,11 +356,13 @@ pub fn control_points_geojson(fit: &Fit, points: &[ControlPoint]) -> String {
             })
         })
         .collect();
-    let mut text = serde_json::to_string_pretty(&serde_json::json!({
+    // Keys sorted whatever order they were built in (see `store::to_sorted_json_bytes`).
+    let mut doc = serde_json::json!({
         "type": "FeatureCollection",
         "features": features,
-    }))
-    .unwrap_or_default();
+    });
+    doc.sort_all_objects();
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
     text.push('\n');
     text
 }

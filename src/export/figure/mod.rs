@@ -122,7 +122,7 @@ pub fn export(
         })).collect::<Vec<_>>(),
         "sources": figure.provenance,
     });
-    let bytes = store::to_json_bytes(&manifest).map_err(RenderError::from)?;
+    let bytes = store::to_sorted_json_bytes(manifest.clone()).map_err(RenderError::from)?;
     write_output(&manifest_path, &bytes)?;
     if log {
         case.log_event(
