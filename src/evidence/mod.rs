@@ -38,6 +38,30 @@ pub fn inspect_file(path: &Path) -> Result<Inspection, IntakeError> {
         path: path.to_owned(),
         cause,
     };
+    let opened = open_for_intake(path)?;
+    if let Some(media_type) = opened.video {
+        return video::inspect_video(path, opened.name, media_type, opened.size_bytes)
+            .map_err(fail);
+    }
+    let bytes = read_file(path)?;
+    inspect_bytes(opened.name, bytes).map_err(fail)
+}
+
+/// What intake learns of a file before reading it whole: the name to record, its size,
+/// and, when its first bytes say it is a video, the video's type (videos are streamed,
+/// never read into memory).
+struct Opened {
+    name: String,
+    size_bytes: u64,
+    video: Option<MediaType>,
+}
+
+/// The first look at a file every intake path takes: directories refused, the head sniffed.
+fn open_for_intake(path: &Path) -> Result<Opened, IntakeError> {
+    let fail = |cause| IntakeError {
+        path: path.to_owned(),
+        cause,
+    };
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -47,13 +71,12 @@ pub fn inspect_file(path: &Path) -> Result<Inspection, IntakeError> {
         return Err(fail(IntakeCause::Directory));
     }
     let head = video::read_head(path).map_err(|e| fail(IntakeCause::Read(e)))?;
-    if let Ok(media_type) = media_type_of(&head)
-        && media_type.is_video()
-    {
-        return video::inspect_video(path, name, media_type, meta.len()).map_err(fail);
-    }
-    let bytes = read_file(path)?;
-    inspect_bytes(name, bytes).map_err(fail)
+    let video = media_type_of(&head).ok().filter(|t| t.is_video());
+    Ok(Opened {
+        name,
+        size_bytes: meta.len(),
+        video,
+    })
 }
 
 /// A file's bytes, refusing directories and files over [`MAX_FILE_BYTES`] before reading.

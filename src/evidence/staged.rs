@@ -4,7 +4,7 @@
 //! the caller keeps it; dropped, it disappears, so an error never leaves a half-written
 //! original behind.
 
-use std::fs::{self, File};
+use std::fs::File;
 use std::io::{Read, Write};
 use std::path::Path;
 
@@ -89,19 +89,13 @@ pub fn inspect_and_stage(path: &Path, dir: &Path) -> Result<(Inspection, StagedC
         path: path.to_owned(),
         cause,
     };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let meta = fs::metadata(path).map_err(|e| fail(IntakeCause::Read(e)))?;
-    if meta.is_dir() {
-        return Err(fail(IntakeCause::Directory));
-    }
-    let head = super::video::read_head(path).map_err(|e| fail(IntakeCause::Read(e)))?;
-    if let Ok(media_type) = super::media_type_of(&head)
-        && media_type.is_video()
-    {
-        return inspect_video_staged(path, name, media_type, meta.len(), dir).map_err(fail);
+    let super::Opened {
+        name,
+        size_bytes,
+        video,
+    } = super::open_for_intake(path)?;
+    if let Some(media_type) = video {
+        return inspect_video_staged(path, name, media_type, size_bytes, dir).map_err(fail);
     }
     let bytes = super::read_file(path)?;
     let (result, staged) = std::thread::scope(|scope| {
@@ -143,6 +137,7 @@ fn inspect_video_staged(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     #[test]
     fn a_staged_copy_holds_the_bytes_it_hashes_and_vanishes_unless_kept() {
