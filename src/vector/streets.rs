@@ -15,6 +15,7 @@ use super::mesh::{self, Item, TileMesh};
 use super::raster::{Placement, fill_mesh};
 use super::snapshot::{TileSource, View, mercator, unmercator};
 use super::style::{self, Schema, Theme};
+use crate::osm::OsmType;
 use crate::osm::feature::Part;
 use crate::osm::index::OsmIndex;
 
@@ -39,7 +40,7 @@ impl OsmStreets {
     pub fn new(index: Arc<OsmIndex>, path: &Path) -> OsmStreets {
         let has_roads = index
             .features()
-            .any(|f| !f.is_area() && f.tag("highway").is_some());
+            .any(|f| f.osm_type() == OsmType::Way && !f.is_area() && f.tag("highway").is_some());
         OsmStreets {
             index,
             path: path.to_owned(),
@@ -238,6 +239,24 @@ mod tests {
         );
         let outside = vec![[2.0, 2.0], [3.0, 2.0], [3.0, 3.0]];
         assert!(clip_ring(outside, 0.0, 1.0).is_empty());
+    }
+
+    #[test]
+    fn an_extract_without_roads_is_told_apart() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/real/osm");
+        let open = |name: &str| {
+            let path = dir.join(name);
+            let index = OsmIndex::build_uncached(&path).unwrap();
+            OsmStreets::new(Arc::new(index), &path)
+        };
+        assert!(open("vaduz.osm.pbf").has_roads());
+        let none = open("vaduz-no-roads.osm.pbf");
+        assert!(!none.has_roads());
+        assert!(
+            none.no_roads_note()
+                .unwrap()
+                .ends_with("the street map shows only what it has")
+        );
     }
 
     #[test]

@@ -1,0 +1,158 @@
+//! `geoproof snapshot` (#32) on an OpenStreetMap extract: the extract is indexed (into
+//! a cache folder of the test) and drawn as a street map; pixel probes on the PNG find
+//! the minor-road colour where the extract has residential roads and not elsewhere, an
+//! extract without roads says so in one line and is still drawn, and below zoom 12 the
+//! view says the street map starts deeper.
+#![allow(clippy::unwrap_used)]
+
+mod util;
+
+use std::path::Path;
+
+use geoproof::osm::index::OsmIndex;
+use geoproof::vector::snapshot::mercator;
+use util::geoproof;
+
+const VADUZ: &str = "tests/data/real/osm/vaduz.osm.pbf";
+const NO_ROADS: &str = "tests/data/real/osm/vaduz-no-roads.osm.pbf";
+const CENTER: [f64; 2] = [47.139, 9.524];
+const ZOOM: f64 = 16.0;
+const SIZE: u32 = 512;
+const MINOR_ROAD: [u8; 4] = [255, 255, 255, 255];
+
+fn snapshot(dir: &Path, extract: &str, zoom: f64) -> (image::RgbaImage, serde_json::Value) {
+    let out = dir.join("snap.png");
+    let run = geoproof([
+        "snapshot",
+        "--center",
+        &format!("{},{}", CENTER[0], CENTER[1]),
+        "--zoom",
+        &zoom.to_string(),
+        "--size",
+        &format!("{SIZE}x{SIZE}"),
+        "--basemap",
+        extract,
+        "--index-dir",
+        dir.join("index").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+    ]);
+    run.assert_ok();
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    (image::open(&out).unwrap().to_rgba8(), json)
+}
+
+/// Pixel of a point (1e-7 degrees, longitude first) in the snapshot.
+fn pixel(p: [i32; 2]) -> (i64, i64) {
+    let world = 256.0 * 2f64.powf(ZOOM);
+    let c = mercator(CENTER[0], CENTER[1]);
+    let m = mercator(f64::from(p[1]) * 1e-7, f64::from(p[0]) * 1e-7);
+    let half = f64::from(SIZE) / 2.0;
+    (
+        ((m[0] - c[0]) * world + half).floor() as i64,
+        ((m[1] - c[1]) * world + half).floor() as i64,
+    )
+}
+
+/// Midpoints of the segments of the extract's ways tagged `highway=residential`, and
+/// the representative points of its buildings, that fall inside the image.
+fn probes() -> (Vec<(i64, i64)>, Vec<(i64, i64)>) {
+    let index = OsmIndex::build_uncached(Path::new(VADUZ)).unwrap();
+    let inside =
+        |(x, y): (i64, i64)| (8..SIZE as i64 - 8).contains(&x) && (8..SIZE as i64 - 8).contains(&y);
+    let mut roads = Vec::new();
+    let mut buildings = Vec::new();
+    for f in index.features() {
+        if f.tag("highway") == Some("residential") && !f.is_area() {
+            for part in f.parts() {
+                for w in part.windows(2) {
+                    let mid = [(w[0][0] + w[1][0]) / 2, (w[0][1] + w[1][1]) / 2];
+                    roads.push(pixel(mid));
+                }
+            }
+        } else if f.tag("building").is_some() && f.is_area() {
+            let [lon, lat] = f.representative();
+            buildings.push(pixel([(lon * 1e7) as i32, (lat * 1e7) as i32]));
+        }
+    }
+    roads.retain(|p| inside(*p));
+    buildings.retain(|p| inside(*p));
+    (roads, buildings)
+}
+
+#[test]
+fn an_extract_is_drawn_as_a_street_map_with_roads_where_osm_has_roads() {
+    let dir = tempfile::tempdir().unwrap();
+    let (img, json) = snapshot(dir.path(), VADUZ, ZOOM);
+    assert_eq!(json["tiles"], "osm");
+    assert_eq!(json["size"]["width"], SIZE);
+    assert_eq!(json["source_zoom"], 16);
+    assert!(json["tiles_drawn"].as_u64().unwrap() >= 4, "{json}");
+    let (roads, buildings) = probes();
+    assert!(roads.len() > 40, "{} road probes", roads.len());
+    let is_road = |(x, y): (i64, i64)| img.get_pixel(x as u32, y as u32).0 == MINOR_ROAD;
+    let on_roads = roads.iter().filter(|p| is_road(**p)).count();
+    assert!(
+        on_roads * 10 >= roads.len() * 9,
+        "{on_roads} of {} residential road probes are road-coloured",
+        roads.len()
+    );
+    // Building centres are not painted as roads (a map that is all road colour fails).
+    let on_buildings = buildings.iter().filter(|p| is_road(**p)).count();
+    assert!(
+        buildings.len() > 40 && on_buildings * 10 < buildings.len(),
+        "{on_buildings} of {}",
+        buildings.len()
+    );
+
+    // The index is cached: a second snapshot does not index again.
+    let again = geoproof([
+        "snapshot",
+        "--center",
+        "47.139,9.524",
+        "--zoom",
+        "15",
+        "--basemap",
+        VADUZ,
+        "--index-dir",
+        dir.path().join("index").to_str().unwrap(),
+        "--out",
+        dir.path().join("b.png").to_str().unwrap(),
+    ]);
+    again.assert_ok();
+    assert!(!again.stderr.contains("indexing"), "{}", again.stderr);
+}
+
+#[test]
+fn an_extract_without_roads_says_so_and_is_still_drawn() {
+    let dir = tempfile::tempdir().unwrap();
+    let (img, json) = snapshot(dir.path(), NO_ROADS, ZOOM);
+    let notes: Vec<&str> = json["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(
+        notes[0].contains("vaduz-no-roads.osm.pbf: the extract has no roads"),
+        "{notes:?}"
+    );
+    let road = img.pixels().filter(|p| p.0 == MINOR_ROAD).count();
+    let building = img.pixels().filter(|p| p.0 == [217, 208, 201, 255]).count();
+    assert!(road < 50, "{road} road pixels");
+    assert!(building > 5000, "{building} building pixels");
+}
+
+#[test]
+fn below_zoom_12_the_street_map_says_where_it_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (img, json) = snapshot(dir.path(), VADUZ, 10.0);
+    assert_eq!(json["source_zoom"], serde_json::Value::Null);
+    assert_eq!(json["tiles_drawn"], 0);
+    let notes = json["notes"].to_string();
+    assert!(notes.contains("drawn from zoom 12"), "{notes}");
+    let first = *img.get_pixel(0, 0);
+    assert!(img.pixels().all(|p| *p == first), "a blank paper");
+}
