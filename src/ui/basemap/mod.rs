@@ -19,7 +19,7 @@ mod vector;
 pub use local::{FolderStore, LocalTiles, MbTilesStore, MemoryPmTiles, PmTilesSource, TileStore};
 pub use online::{HttpTileSource, OnlineSource, Timeouts};
 pub use tiles::{ancestor_tile, sub_piece, whole_tile};
-pub use vector::{VectorTiles, render_tile};
+pub use vector::{VectorTiles, note, render_tile};
 
 use super::ledger::NetworkLedger;
 use crate::assets;
@@ -32,6 +32,8 @@ pub enum SourceChoice {
     MbTiles(PathBuf),
     Folder(PathBuf),
     Online(OnlineSource),
+    /// An OpenStreetMap extract (`.osm.pbf`) drawn as a street map from its index.
+    OsmExtract(PathBuf),
 }
 
 impl SourceChoice {
@@ -42,6 +44,13 @@ impl SourceChoice {
     pub fn label(&self) -> String {
         match self {
             SourceChoice::BlueMarble => "Blue Marble (offline)".into(),
+            SourceChoice::OsmExtract(p) => format!(
+                "{} (street map)",
+                p.file_name().map_or_else(
+                    || p.display().to_string(),
+                    |n| n.to_string_lossy().into_owned()
+                )
+            ),
             SourceChoice::PmTiles(p) | SourceChoice::MbTiles(p) | SourceChoice::Folder(p) => {
                 p.file_name().map_or_else(
                     || p.display().to_string(),
@@ -58,6 +67,17 @@ pub fn open_source(
     choice: &SourceChoice,
     ctx: &egui::Context,
     ledger: &Arc<NetworkLedger>,
+) -> Result<Box<dyn Tiles>, String> {
+    open_source_with(choice, ctx, ledger, None)
+}
+
+/// [`open_source`], an extract's index cached in `osm_cache` (the user's cache folder
+/// when `None`).
+pub fn open_source_with(
+    choice: &SourceChoice,
+    ctx: &egui::Context,
+    ledger: &Arc<NetworkLedger>,
+    osm_cache: Option<PathBuf>,
 ) -> Result<Box<dyn Tiles>, String> {
     if let SourceChoice::PmTiles(path) | SourceChoice::MbTiles(path) = choice
         && let Some(vector) = open_vector(path, ctx)
@@ -112,6 +132,14 @@ pub fn open_source(
                 ctx,
             )))
         }
+        SourceChoice::OsmExtract(path) if !path.is_file() => {
+            Err(format!("{}: no such file", path.display()))
+        }
+        SourceChoice::OsmExtract(path) => Ok(Box::new(VectorTiles::osm_extract(
+            path.clone(),
+            osm_cache,
+            ctx,
+        ))),
         SourceChoice::Online(source) => Ok(Box::new(HttpTileSource::new(
             source.clone(),
             ledger.clone(),
