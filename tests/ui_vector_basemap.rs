@@ -3,7 +3,8 @@
 //! basemap, the map goes to Vaduz at zoom 16 (past the archive's level 14), and the
 //! tiles the map uploads are drawn street maps: road white and building colour, not a
 //! blank square. An OSM extract chosen as the basemap is indexed and drawn as a street
-//! map at zoom 15 the same way.
+//! map at zoom 15 the same way. In the demo case, selecting the Vaduz finding over the
+//! bundled basemap flies to about zoom 15 and draws the bundled street map there.
 #![cfg(feature = "gui")]
 #![allow(clippy::unwrap_used)]
 
@@ -129,4 +130,35 @@ fn an_osm_extract_chosen_as_basemap_draws_street_tiles_at_zoom_15() {
             usize::from(count([255, 255, 255, 255]) > 200 && count([217, 208, 201, 255]) > 200);
     }
     assert!(street_tiles >= 2, "{street_tiles} of 4 tiles show streets");
+}
+
+#[test]
+fn the_demo_vaduz_finding_shows_the_bundled_street_map_when_selected() {
+    let (_dir, root) = util::demo_copy();
+    let case = geoproof::case::Case::open(&root).unwrap();
+    let mut h = harness(Some(case));
+    h.run_steps(2);
+    assert_eq!(app(&h).state.basemap().choice, SourceChoice::BlueMarble);
+    push(
+        &mut h,
+        Command::Select(geoproof::ui::Selection::Finding(
+            "F-demo-vaduz-street".into(),
+        )),
+    );
+    run_until(&mut h, "flown to Vaduz", Duration::from_secs(20), |h| {
+        let zoom = app(h).state.map().memory.zoom();
+        let c = app(h).state.map_center();
+        zoom >= 14.5 && c.is_some_and(|c| (c.lat - 47.1405).abs() < 0.01)
+    });
+    let zoom = app(&h).state.map().memory.zoom();
+    assert!((14.5..17.0).contains(&zoom), "zoom {zoom}");
+    run_until(&mut h, "street tiles drawn", Duration::from_secs(60), |h| {
+        h.ctx
+            .tex_manager()
+            .read()
+            .allocated()
+            .filter(|(_, m)| m.name == "vector tile" && m.size == [256, 256])
+            .count()
+            >= 2
+    });
 }

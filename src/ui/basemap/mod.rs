@@ -10,6 +10,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use walkers::Tiles;
 
+mod layered;
 mod local;
 pub mod online;
 pub mod state;
@@ -97,11 +98,12 @@ pub fn open_source_with(
                 ),
             };
             let store = MemoryPmTiles::open(bytes, assets::path::BLUE_MARBLE)?;
-            Ok(Box::new(LocalTiles::new(
+            let base = Box::new(LocalTiles::new(
                 store,
                 "NASA Blue Marble (public domain)",
                 ctx,
-            )))
+            ));
+            Ok(with_demo_streets(base, ctx))
         }
         SourceChoice::PmTiles(path) => {
             local::check_raster_pmtiles(path)?;
@@ -146,6 +148,27 @@ pub fn open_source_with(
             Timeouts::default(),
             ctx,
         )?)),
+    }
+}
+
+/// The Blue Marble with the bundled street map of Vaduz over it; the Blue Marble alone
+/// (and a warning in the log) if that archive cannot be read.
+fn with_demo_streets(base: Box<dyn Tiles>, ctx: &egui::Context) -> Box<dyn Tiles> {
+    let rel = assets::path::DEMO_STREETS;
+    let bytes = match assets::Origin::current() {
+        assets::Origin::Embedded => assets::embedded_bytes(rel).map(bytes::Bytes::from_static),
+        assets::Origin::Folder(_) => assets::read(rel).map(|b| bytes::Bytes::from(b.into_owned())),
+    };
+    let archive = bytes.map_err(|e| e.to_string()).and_then(|b| {
+        crate::vector::Archive::from_pmtiles_bytes(std::path::Path::new(rel), b)
+            .map_err(|e| e.to_string())
+    });
+    match archive {
+        Ok(a) => Box::new(layered::WithStreets::new(base, a, ctx)),
+        Err(e) => {
+            log::warn!("{e}");
+            base
+        }
     }
 }
 
