@@ -19,6 +19,9 @@ use super::output::print_json;
 
 #[derive(Debug, Args)]
 pub struct SnapshotArgs {
+    /// A case whose imagery layers, findings' circles and loci, and markers with their
+    /// labels are drawn over the basemap (as on the app's map).
+    case: Option<PathBuf>,
     /// Centre of the view: LAT,LON in degrees.
     #[arg(long, allow_hyphen_values = true)]
     center: String,
@@ -63,7 +66,16 @@ pub fn snapshot_command(args: SnapshotArgs) -> Result<()> {
         theme: if args.dark { Theme::Dark } else { Theme::Light },
     };
     let (source, kind) = open_basemap(&args.basemap, args.index_dir.as_deref())?;
-    let snap = render(source.as_ref(), &view)?;
+    let mut snap = render(source.as_ref(), &view)?;
+    let overlay = match &args.case {
+        Some(root) => {
+            let case = geoproof::case::Case::open(root)?;
+            let overlay = geoproof::export::map_snapshot::draw_case(&mut snap.image, &view, &case)?;
+            snap.notes.extend(overlay.notes.iter().cloned());
+            Some(overlay)
+        }
+        None => None,
+    };
     let mut png = Vec::new();
     snap.image
         .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
@@ -81,8 +93,17 @@ pub fn snapshot_command(args: SnapshotArgs) -> Result<()> {
             "schema": snap.schema.map(|s| format!("{s:?}")),
             "tiles_drawn": snap.tiles_drawn,
             "tile_errors": snap.tile_errors,
-            // Basemap labels are not drawn yet: the list is empty because none is.
-            "labels": [],
+            // The case's labels (basemap names are not drawn yet).
+            "labels": overlay.as_ref().map_or_else(Vec::new, |o| o.labels.iter().map(|l| json!({
+                "text": l.text,
+                "box": { "x0": l.bounds[0], "y0": l.bounds[1], "x1": l.bounds[2], "y1": l.bounds[3] },
+            })).collect()),
+            "case": overlay.as_ref().map(|o| json!({
+                "marks": o.marks,
+                "clusters": o.clusters,
+                "loci": o.loci,
+                "imagery_layers": o.layers,
+            })),
             "notes": snap.notes,
         }))?;
     } else {
