@@ -2,7 +2,8 @@
 //! a cache folder of the test) and drawn as a street map; pixel probes on the PNG find
 //! the minor-road colour where the extract has residential roads and not elsewhere, an
 //! extract without roads says so in one line and is still drawn, and below zoom 12 the
-//! view says the street map starts deeper.
+//! view says the street map starts deeper. With a case, its markers, circles and labels
+//! are drawn over the map and the labels listed with their boxes, none overlapping.
 #![allow(clippy::unwrap_used)]
 
 mod util;
@@ -155,4 +156,101 @@ fn below_zoom_12_the_street_map_says_where_it_starts() {
     assert!(notes.contains("drawn from zoom 12"), "{notes}");
     let first = *img.get_pixel(0, 0);
     assert!(img.pixels().all(|p| *p == first), "a blank paper");
+}
+
+#[test]
+fn a_case_is_drawn_over_the_street_map_with_its_labels_and_their_boxes() {
+    let (_demo, root) = util::demo_copy();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("case.png");
+    let run = geoproof([
+        "snapshot",
+        root.to_str().unwrap(),
+        "--center",
+        "47.1405,9.5215",
+        "--zoom",
+        "14",
+        "--size",
+        "800x600",
+        "--basemap",
+        VADUZ,
+        "--index-dir",
+        dir.path().join("index").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+    ]);
+    run.assert_ok();
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["case"]["marks"], 1, "{json}");
+    assert_eq!(json["case"]["loci"], 1, "{json}");
+    let label = &json["labels"][0];
+    assert_eq!(
+        label["text"],
+        "Vaduz town centre, Liechtenstein (street map offline)"
+    );
+    // The label sits right of the marker at the image centre (400, 300).
+    let x0 = label["box"]["x0"].as_f64().unwrap();
+    let (y0, y1) = (
+        label["box"]["y0"].as_f64().unwrap(),
+        label["box"]["y1"].as_f64().unwrap(),
+    );
+    assert!(
+        (400.0..420.0).contains(&x0) && y0 < 300.0 && y1 > 300.0,
+        "{label}"
+    );
+    let img = image::open(&out).unwrap().to_rgba8();
+    assert_eq!(
+        img.get_pixel(400, 300).0,
+        [200, 40, 40, 255],
+        "the finding's marker"
+    );
+    // Inside the 800 m circle (about 82 px at zoom 14) the map is tinted; outside not.
+    let paper = [242, 239, 233, 255];
+    assert_ne!(img.get_pixel(400, 240).0, paper);
+    assert_eq!(img.get_pixel(400, 60).0, paper);
+}
+
+#[test]
+fn at_the_world_view_the_case_labels_never_overlap() {
+    let (_demo, root) = util::demo_copy();
+    let dir = tempfile::tempdir().unwrap();
+    let run = geoproof([
+        "snapshot",
+        root.to_str().unwrap(),
+        "--center",
+        "30,0",
+        "--zoom",
+        "1.5",
+        "--size",
+        "700x500",
+        "--basemap",
+        "assets/basemap/bluemarble-z0-5.pmtiles",
+        "--out",
+        dir.path().join("world.png").to_str().unwrap(),
+        "--json",
+    ]);
+    run.assert_ok();
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert!(json["case"]["clusters"].as_u64().unwrap() >= 1, "{json}");
+    let boxes: Vec<[f64; 4]> = json["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            let b = &l["box"];
+            ["x0", "y0", "x1", "y1"].map(|k| b[k].as_f64().unwrap())
+        })
+        .collect();
+    assert!(boxes.len() >= 3, "{json}");
+    for (i, a) in boxes.iter().enumerate() {
+        assert!(
+            a[0] >= 0.0 && a[1] >= 0.0 && a[2] <= 700.0 && a[3] <= 500.0,
+            "{a:?}"
+        );
+        for b in &boxes[i + 1..] {
+            let overlap = a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
+            assert!(!overlap, "{a:?} overlaps {b:?}");
+        }
+    }
 }

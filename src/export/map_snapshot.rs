@@ -171,7 +171,11 @@ fn draw_loci(pixmap: &mut Pixmap, view: &View, case: &Case, out: &mut Overlay) {
         if let Some(l) = f.location.filter(|l| l.precision_m > 0.0) {
             let c = at(l.lat, l.lon);
             let r = (l.precision_m / mpp) as f32;
-            if let Some(p) = PathBuilder::from_circle(c[0] as f32, c[1] as f32, r.max(1.0)) {
+            let (w, h) = (f64::from(view.size[0]), f64::from(view.size[1]));
+            let rr = f64::from(r);
+            let seen = c[0] + rr >= 0.0 && c[0] - rr <= w && c[1] + rr >= 0.0 && c[1] - rr <= h;
+            if seen && let Some(p) = PathBuilder::from_circle(c[0] as f32, c[1] as f32, r.max(1.0))
+            {
                 pixmap.fill_path(
                     &p,
                     &paint(FINDING_RGB, 40),
@@ -192,9 +196,16 @@ fn draw_loci(pixmap: &mut Pixmap, view: &View, case: &Case, out: &mut Overlay) {
         let locus = f.chronolocation.as_ref().and_then(|c| c.locus.as_ref());
         for polygon in locus.into_iter().flatten() {
             let mut pb = PathBuilder::new();
+            let mut bbox = [f64::MAX, f64::MAX, f64::MIN, f64::MIN];
             for ring in polygon {
                 for (i, [lon, lat]) in ring.iter().enumerate() {
                     let p = at(*lat, *lon);
+                    bbox = [
+                        bbox[0].min(p[0]),
+                        bbox[1].min(p[1]),
+                        bbox[2].max(p[0]),
+                        bbox[3].max(p[1]),
+                    ];
                     if i == 0 {
                         pb.move_to(p[0] as f32, p[1] as f32);
                     } else {
@@ -203,7 +214,11 @@ fn draw_loci(pixmap: &mut Pixmap, view: &View, case: &Case, out: &mut Overlay) {
                 }
                 pb.close();
             }
-            if let Some(p) = pb.finish() {
+            let seen = bbox[2] >= 0.0
+                && bbox[0] <= f64::from(view.size[0])
+                && bbox[3] >= 0.0
+                && bbox[1] <= f64::from(view.size[1]);
+            if seen && let Some(p) = pb.finish() {
                 pixmap.fill_path(
                     &p,
                     &paint(LOCUS_RGB, 60),
