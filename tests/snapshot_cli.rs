@@ -254,3 +254,44 @@ fn at_the_world_view_the_case_labels_never_overlap() {
         }
     }
 }
+
+#[test]
+fn the_case_imagery_layer_is_drawn_over_the_basemap() {
+    let (_demo, root) = util::demo_copy();
+    let dir = tempfile::tempdir().unwrap();
+    let shot = |case: Option<&Path>, name: &str| {
+        let out = dir.path().join(name);
+        let mut args: Vec<String> = Vec::new();
+        args.push("snapshot".into());
+        args.extend(case.map(|c| c.to_str().unwrap().to_owned()));
+        for a in [
+            "--center",
+            "-25.35,-54.55",
+            "--zoom",
+            "10",
+            "--size",
+            "400x300",
+            "--basemap",
+            "assets/basemap/bluemarble-z0-5.pmtiles",
+            "--json",
+            "--out",
+        ] {
+            args.push(a.into());
+        }
+        args.push(out.to_str().unwrap().into());
+        let run = geoproof(&args);
+        run.assert_ok();
+        let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        (image::open(&out).unwrap().to_rgba8(), json)
+    };
+    let (bare, _) = shot(None, "bare.png");
+    let (with, json) = shot(Some(&root), "case.png");
+    assert_eq!(json["case"]["imagery_layers"], 1, "{json}");
+    // The Landsat scene replaces the enlarged z5 Blue Marble over most of the view.
+    let changed = bare
+        .pixels()
+        .zip(with.pixels())
+        .filter(|(a, b)| a != b)
+        .count();
+    assert!(changed > 400 * 300 / 2, "{changed} pixels changed");
+}

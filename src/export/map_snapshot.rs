@@ -120,7 +120,7 @@ fn draw_layers(pixmap: &mut Pixmap, view: &View, case: &Case, out: &mut Overlay)
                 let Ok(Some(tile)) = reader.render_tile(z, x, y, 256) else {
                     continue;
                 };
-                let (tw, tn, te, ts) = crate::imagery::tile_bounds(z, x, y);
+                let (tw, ts, te, tn) = crate::imagery::tile_bounds(z, x, y);
                 let (p0, p1) = (at(tn, tw), at(ts, te));
                 blit(pixmap, &tile, [p0, p1], layer.opacity);
                 drawn = true;
