@@ -58,7 +58,9 @@ fn pixel(p: [i32; 2]) -> (i64, i64) {
 
 /// Midpoints of the segments of the extract's ways tagged `highway=residential`, and
 /// the representative points of its buildings, that fall inside the image.
-fn probes() -> (Vec<(i64, i64)>, Vec<(i64, i64)>) {
+type Probes = Vec<(i64, i64)>;
+
+fn probes() -> (Probes, Probes) {
     let index = OsmIndex::build_uncached(Path::new(VADUZ)).unwrap();
     let inside =
         |(x, y): (i64, i64)| (8..SIZE as i64 - 8).contains(&x) && (8..SIZE as i64 - 8).contains(&y);

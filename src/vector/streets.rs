@@ -130,7 +130,7 @@ fn clipped(
                 polys.push(Polygon::new(ls, Vec::new()));
             }
         }
-        return (!polys.is_empty()).then(|| Geometry::MultiPolygon(MultiPolygon(polys)));
+        return (!polys.is_empty()).then_some(Geometry::MultiPolygon(MultiPolygon(polys)));
     }
     let inside = |a: [f64; 2], b: [f64; 2]| {
         a[0].min(b[0]) <= hi && a[0].max(b[0]) >= lo && a[1].min(b[1]) <= hi && a[1].max(b[1]) >= lo
@@ -155,7 +155,7 @@ fn clipped(
             lines.push(LineString(run));
         }
     }
-    (!lines.is_empty()).then(|| Geometry::MultiLineString(MultiLineString(lines)))
+    (!lines.is_empty()).then_some(Geometry::MultiLineString(MultiLineString(lines)))
 }
 
 /// A ring clipped to the square `lo..hi` on both axes (Sutherland–Hodgman).
