@@ -64,6 +64,8 @@ pub enum Edit {
     AddMapSnapshot(Box<MapSnapshot>),
     /// Replaces the case's imagery layers (order, opacity, visibility).
     SetImageryLayers(Vec<crate::imagery::ImageryLayerRef>),
+    /// Replaces the case's elevation files and hillshade settings.
+    SetElevation(Box<crate::terrain::ElevationLayers>),
     /// Sets (or clears) a finding's candidate location.
     SetFindingLocation {
         id: String,
@@ -123,6 +125,15 @@ impl Case {
                     serde_json::json!({ "layers": layers }),
                 );
                 self.meta.imagery_layers = layers;
+                self.dirty.meta = true;
+            }
+            Edit::SetElevation(layers) => {
+                layers.check().map_err(|e| CaseError::InvalidValue {
+                    what: "elevation".into(),
+                    reason: Invalid::rule("elevation", e.to_string()),
+                })?;
+                self.log_event("elevation_set", serde_json::json!({ "elevation": layers }));
+                self.meta.elevation = *layers;
                 self.dirty.meta = true;
             }
             Edit::AddEvidence(record) => {

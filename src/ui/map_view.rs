@@ -88,7 +88,10 @@ pub fn map_ui(
     ui: &mut Ui,
     state: &mut AppState,
     tiles: Option<&mut dyn Tiles>,
-    layers: Vec<(&mut super::imagery_layers::ImageryTiles, f32)>,
+    (layers, hillshade): (
+        Vec<(&mut super::imagery_layers::ImageryTiles, f32)>,
+        Option<(&mut dyn Tiles, f32)>,
+    ),
     overlay: &BorderOverlay,
 ) {
     let attribution = tiles.as_ref().map(|t| t.attribution().text);
@@ -132,6 +135,10 @@ pub fn map_ui(
         .collect();
     let mut map = walkers::Map::new(tiles, &mut memory, center);
     for (layer, opacity) in layers {
+        map = map.with_layer(layer, opacity);
+    }
+    let shaded = hillshade.is_some();
+    if let Some((layer, opacity)) = hillshade {
         map = map.with_layer(layer, opacity);
     }
     let response = map
@@ -178,6 +185,9 @@ pub fn map_ui(
     if !layer_names.is_empty() {
         text.push_str("  ·  your imagery: ");
         text.push_str(&layer_names.join(", "));
+    }
+    if shaded {
+        text.push_str("  ·  hillshade of your elevation");
     }
     painter.text(
         rect.right_bottom() + Vec2::new(-6.0, -4.0),

@@ -49,6 +49,7 @@ pub mod posts;
 mod prefs;
 pub mod stamp_dialog;
 pub mod state;
+pub mod terrain;
 mod theme;
 mod thumbnails;
 
@@ -97,6 +98,8 @@ pub struct GeoproofApp {
     basemap: Option<Box<dyn Tiles>>,
     /// The case's own imagery over the basemap.
     pub imagery: imagery_layers::ImageryLayers,
+    /// The case's elevation surface (hillshade, profiles, viewsheds).
+    pub elevation: terrain::Elevation,
     /// The picture the georeference view and the map overlay show.
     georef_image: georef::GeorefImages,
     overlay: std::sync::Arc<map_view::BorderOverlay>,
@@ -143,6 +146,7 @@ impl GeoproofApp {
             state,
             basemap,
             imagery: imagery_layers::ImageryLayers::default(),
+            elevation: terrain::Elevation::default(),
             georef_image: georef::GeorefImages::default(),
             overlay,
             borders,
@@ -175,8 +179,13 @@ impl GeoproofApp {
         for error in self.imagery.sync(self.state.case.as_ref(), &ctx) {
             self.state.shell.status = Some(Status::Error(error));
         }
+        self.elevation.sync(&mut self.state, &ctx);
+        let sun = terrain::wanted_sun(&mut self.state);
+        if let Some(surface) = &mut self.elevation.surface {
+            surface.set_sun(sun);
+        }
         egui::Panel::top("top-bar").show(ui, |ui| {
-            panels::top_bar_ui(ui, &mut self.state, &self.imagery)
+            panels::top_bar_ui(ui, &mut self.state, &self.imagery, &self.elevation)
         });
         egui::Panel::bottom("status-bar").show(ui, |ui| panels::status_bar_ui(ui, &mut self.state));
         if self.state.basemap.show_ledger {
@@ -255,9 +264,13 @@ impl GeoproofApp {
                 );
                 let tiles = self.basemap.as_mut().map(|b| &mut **b as &mut dyn Tiles);
                 let layers = self.imagery.visible(self.state.case.as_ref());
+                let hillshade = self
+                    .elevation
+                    .hillshade_layer(&self.state)
+                    .map(|(t, o)| (t as &mut dyn Tiles, o));
                 let overlay = &self.overlay;
                 let map = |ui: &mut egui::Ui, state: &mut AppState| {
-                    map_view::map_ui(ui, state, tiles, layers, overlay);
+                    map_view::map_ui(ui, state, tiles, (layers, hillshade), overlay);
                     if let Some(extent) = state.map.view {
                         let georef_triangles = if state.candidate_session.is_some() {
                             0

@@ -77,3 +77,6 @@ pub const THUMBNAIL_PENDING: Color32 = Color32::from_gray(70);
 pub fn rgb(c: [u8; 3]) -> Color32 {
     Color32::from_rgb(c[0], c[1], c[2])
 }
+
+/// Ground a viewshed sees, drawn over the map (RGBA, not premultiplied).
+pub const VIEWSHED_RGBA: [u8; 4] = [255, 214, 10, 150];

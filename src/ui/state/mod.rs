@@ -568,6 +568,12 @@ impl AppState {
                 }
                 self.imports.files.extend(files);
             }
+            Command::AddElevation(files) => {
+                if self.case.is_none() {
+                    return Err("open or create a case before adding elevation files".into());
+                }
+                self.map.terrain.to_add.extend(files);
+            }
             Command::ImportCollection(source) => {
                 if self.case.is_none() {
                     return Err("open or create a case before importing a collection".into());
