@@ -92,7 +92,7 @@ fn an_elevation_layer_is_added_shaded_and_read_under_the_pointer() {
     look_at(&mut h, origin, 14.0);
     let surface = app_mut(&mut h).elevation.surface.as_mut().unwrap();
     assert!(
-        surface.hillshade_tiles() > 0,
+        surface.hillshade.rendered() > 0,
         "the hillshade layer has rendered tiles"
     );
     // Under the pointer: the plane's height at the hovered place (bilinear on a plane
@@ -143,4 +143,130 @@ fn a_file_that_is_not_elevation_is_refused_with_the_domains_reason() {
             .is_empty()
     );
     assert!(app(&h).elevation.surface.is_none());
+}
+
+/// A north-south ridge 100 m high along x = 0 with flanks of slope 1.
+fn ridge(x: f64, _y: f64) -> f32 {
+    (100.0 - x.abs()).max(0.0) as f32
+}
+
+/// A case with the ridge as its elevation, the map on the ridge at zoom 13.
+fn ridge_harness() -> (tempfile::TempDir, Harness<'static, Holder>) {
+    let (dir, case) = empty_case();
+    let tif = synthetic(dir.path(), "ridge.tif", 401, 10.0, ridge);
+    let mut h = harness(Some(case));
+    h.run_steps(2);
+    add_elevation(&mut h, vec![tif]);
+    look_at(&mut h, to_latlon(0.0, 0.0), 13.0);
+    (dir, h)
+}
+
+fn click(h: &mut Harness<'static, Holder>, p: LatLon) {
+    let pos = screen_of(h, p);
+    util::app::click(h, pos);
+}
+
+fn settle(h: &mut Harness<'static, Holder>, what: &str) {
+    run_until(h, what, LIMIT, |h| app_mut(h).elevation.idle());
+    h.run_steps(2);
+}
+
+#[test]
+fn the_profile_along_the_measure_line_says_where_the_ridge_hides_the_target() {
+    let (_dir, mut h) = ridge_harness();
+    {
+        let terrain = &mut app_mut(&mut h).state.map_mut().terrain;
+        terrain.observer_m = 2.0;
+        terrain.target_m = 180.0;
+    }
+    h.get_by_label("Measure").click();
+    h.run_steps(2);
+    click(&mut h, to_latlon(-1000.0, 0.0));
+    click(&mut h, to_latlon(1000.0, 0.0));
+    settle(&mut h, "the profile");
+    // Flat Earth: the sight line from 2 m at −1000 m to 180 m at +1000 m passes the
+    // 100 m crest at 91 m: hidden at the crest, 1000 m from the observer. (Samples a
+    // cell apart may straddle the sharp crest and see it up to 5 m low: the margin is
+    // wider than that.)
+    let surface = app(&h).elevation.surface.as_ref().unwrap();
+    let Some(Ok(p)) = &surface.profile else {
+        panic!(
+            "no profile: {:?}",
+            surface.profile.as_ref().map(|r| r.as_ref().err())
+        )
+    };
+    assert_eq!(
+        p.verdict,
+        geoproof::terrain::profile::Verdict::Hidden,
+        "{:.1} m, observer {:.1} m, target {:.1} m over {:.1} m, {:?}",
+        p.distance_m,
+        p.observer_m,
+        p.target_m,
+        p.target_ground_m,
+        app(&h).state.map().measure
+    );
+    let o = p.first_obstruction.unwrap();
+    assert!((o.distance_m - 1000.0).abs() < 40.0, "{o:?}");
+    h.get_by_label_contains(&format!("hidden by terrain at {:.0} m", o.distance_m));
+    // The obstruction is marked on the map, on the crest.
+    let mark = app(&h).state.map().terrain.marks.obstruction.unwrap();
+    assert!(to_local(mark).0.abs() < 40.0, "{mark:?}");
+
+    // A target at 206 m: the line clears the crest at 104 m.
+    app_mut(&mut h).state.map_mut().terrain.target_m = 206.0;
+    h.run_steps(1);
+    settle(&mut h, "the new profile");
+    let surface = app(&h).elevation.surface.as_ref().unwrap();
+    let Some(Ok(p)) = &surface.profile else {
+        panic!("no profile")
+    };
+    assert_eq!(p.verdict, geoproof::terrain::profile::Verdict::Visible);
+    assert!(p.holes.is_empty());
+    h.get_by_label_contains("visible: the sight line clears the terrain by");
+    assert!(app(&h).state.map().terrain.marks.obstruction.is_none());
+}
+
+#[test]
+fn a_viewshed_from_a_clicked_point_is_drawn_on_the_map() {
+    let (_dir, mut h) = ridge_harness();
+    {
+        let terrain = &mut app_mut(&mut h).state.map_mut().terrain;
+        terrain.observer_m = 2.0;
+        terrain.radius_km = 0.0;
+        // What the "Pick on map" toggle sets.
+        terrain.picking_viewshed = true;
+    }
+    click(&mut h, to_latlon(-500.0, 0.0));
+    settle(&mut h, "the viewshed");
+    // The frame after the result asks for the layer's tiles.
+    settle(&mut h, "the viewshed's tiles");
+    let at = app(&h).state.map().terrain.viewshed_at.unwrap();
+    assert!((to_local(at).0 + 500.0).abs() < 40.0, "{at:?}");
+    let surface = app_mut(&mut h).elevation.surface.as_mut().unwrap();
+    let Some(Ok(r)) = &surface.viewshed else {
+        panic!("no viewshed")
+    };
+    // The plain on the observer's side is seen; behind the crest is hidden.
+    use geoproof::terrain::viewshed::{HIDDEN, VISIBLE};
+    assert_eq!(r.view.at(-1500.0, 300.0), Some(VISIBLE));
+    assert_eq!(r.view.at(-50.0, 0.0), Some(VISIBLE), "the near flank");
+    assert_eq!(r.view.at(500.0, 0.0), Some(HIDDEN));
+    assert_eq!(r.view.at(1500.0, -300.0), Some(HIDDEN));
+    assert!(
+        surface.viewshed_tiles.rendered() > 0,
+        "the visible ground is drawn as a map layer"
+    );
+    h.get_by_label_contains("visible: ");
+    // Cleared: the layer goes.
+    app_mut(&mut h).state.map_mut().terrain.viewshed_at = None;
+    h.run_steps(2);
+    assert!(
+        app(&h)
+            .elevation
+            .surface
+            .as_ref()
+            .unwrap()
+            .viewshed
+            .is_none()
+    );
 }

@@ -90,7 +90,7 @@ pub fn map_ui(
     tiles: Option<&mut dyn Tiles>,
     (layers, hillshade): (
         Vec<(&mut super::imagery_layers::ImageryTiles, f32)>,
-        Option<(&mut dyn Tiles, f32)>,
+        Vec<(&mut dyn Tiles, f32)>,
     ),
     overlay: &BorderOverlay,
 ) {
@@ -137,8 +137,8 @@ pub fn map_ui(
     for (layer, opacity) in layers {
         map = map.with_layer(layer, opacity);
     }
-    let shaded = hillshade.is_some();
-    if let Some((layer, opacity)) = hillshade {
+    let shaded = !hillshade.is_empty();
+    for (layer, opacity) in hillshade {
         map = map.with_layer(layer, opacity);
     }
     let response = map
@@ -187,7 +187,7 @@ pub fn map_ui(
         text.push_str(&layer_names.join(", "));
     }
     if shaded {
-        text.push_str("  ·  hillshade of your elevation");
+        text.push_str("  ·  your elevation");
     }
     painter.text(
         rect.right_bottom() + Vec2::new(-6.0, -4.0),

@@ -188,6 +188,20 @@ impl GeoproofApp {
             panels::top_bar_ui(ui, &mut self.state, &self.imagery, &self.elevation)
         });
         egui::Panel::bottom("status-bar").show(ui, |ui| panels::status_bar_ui(ui, &mut self.state));
+        if self.state.shell.workspace == Workspace::Map
+            && self
+                .elevation
+                .surface
+                .as_ref()
+                .is_some_and(|s| s.profile_asked.is_some())
+        {
+            egui::Panel::bottom("terrain-profile")
+                .resizable(true)
+                .default_size(200.0)
+                .show(ui, |ui| {
+                    terrain::profile_panel_ui(ui, &mut self.state, &self.elevation)
+                });
+        }
         if self.state.basemap.show_ledger {
             egui::Panel::bottom("network-ledger")
                 .resizable(true)
@@ -239,6 +253,7 @@ impl GeoproofApp {
                                 observed,
                                 &mut state.commands,
                             );
+                            terrain::terrain_panel_ui(ui, state, &mut self.elevation, &ctx);
                         });
                 }
             });
@@ -264,10 +279,7 @@ impl GeoproofApp {
                 );
                 let tiles = self.basemap.as_mut().map(|b| &mut **b as &mut dyn Tiles);
                 let layers = self.imagery.visible(self.state.case.as_ref());
-                let hillshade = self
-                    .elevation
-                    .hillshade_layer(&self.state)
-                    .map(|(t, o)| (t as &mut dyn Tiles, o));
+                let hillshade = self.elevation.map_layers(&self.state);
                 let overlay = &self.overlay;
                 let map = |ui: &mut egui::Ui, state: &mut AppState| {
                     map_view::map_ui(ui, state, tiles, (layers, hillshade), overlay);
@@ -290,6 +302,7 @@ impl GeoproofApp {
                             candidates,
                         });
                         osm_search::draw_preview(ui, &state.osm_search, &extent);
+                        terrain::draw_on_map(ui, &state.map.terrain.marks, &extent);
                     }
                 };
                 if self.state.candidate_session.is_some() {

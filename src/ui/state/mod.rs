@@ -436,6 +436,11 @@ impl AppState {
         if self.osm_search.map_clicked(p.lat, p.lon) {
             return;
         }
+        if self.map.terrain.picking_viewshed {
+            self.map.terrain.picking_viewshed = false;
+            self.map.terrain.viewshed_at = Some(p);
+            return;
+        }
         match self.map.tool {
             Tool::Pan => {}
             Tool::Measure => self.map.measure.push(p),

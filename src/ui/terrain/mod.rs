@@ -4,7 +4,9 @@
 //! surface's service (`surface`); this module holds what the panels set and the case's
 //! part (files added through one `Edit`, checked and hashed in a job first).
 
+mod chart;
 mod menu;
+mod panel;
 mod surface;
 
 use std::path::PathBuf;
@@ -14,8 +16,10 @@ use crate::terrain::{
     Curvature, Dem, ElevationFileRef, ElevationLayers, HeightRef, Site, profile, viewshed,
 };
 
+pub use chart::{draw_on_map, profile_panel_ui, verdict_line};
 pub use menu::{elevation_menu_ui, sun_controls_ui};
-pub use surface::{ElevationSurface, Opening, Sun};
+pub use panel::terrain_panel_ui;
+pub use surface::{ElevationSurface, Opening, Sun, TileSet, ViewshedResult};
 
 use super::jobs::{Job, Jobs};
 use super::state::{AppState, Command, Status};
@@ -28,6 +32,15 @@ pub struct ProfileAsk {
     pub observer_m: f64,
     pub target_m: f64,
     pub refraction: f64,
+}
+
+/// What the map draws for terrain: the profile's sight line and first obstruction, the
+/// viewshed's observer.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Marks {
+    pub sight: Option<(LatLon, LatLon)>,
+    pub obstruction: Option<LatLon>,
+    pub observer: Option<LatLon>,
 }
 
 impl ProfileAsk {
@@ -96,6 +109,14 @@ pub struct TerrainView {
     pub observer_m: f64,
     pub target_m: f64,
     pub refraction: f64,
+    /// Viewshed: where from (None: no viewshed), whether the next map click picks it,
+    /// the radius (km, 0 = the whole surface) and an optional heading ± fov/2.
+    pub viewshed_at: Option<LatLon>,
+    pub picking_viewshed: bool,
+    pub radius_km: f64,
+    pub wedge: Option<(f64, f64)>,
+    /// What the map draws of the last profile and viewshed (copied from the surface).
+    pub marks: Marks,
 }
 
 impl Default for TerrainView {
@@ -112,6 +133,11 @@ impl Default for TerrainView {
             observer_m: 1.7,
             target_m: 0.0,
             refraction: crate::terrain::DEFAULT_REFRACTION,
+            viewshed_at: None,
+            picking_viewshed: false,
+            radius_km: 10.0,
+            wedge: None,
+            marks: Marks::default(),
         }
     }
 }
@@ -122,6 +148,7 @@ impl Default for TerrainView {
 pub struct Elevation {
     pub surface: Option<ElevationSurface>,
     adding: Option<Job<Result<Vec<ElevationFileRef>, String>>>,
+    exporting: Option<Job<Result<PathBuf, String>>>,
 }
 
 impl Elevation {
@@ -159,6 +186,75 @@ impl Elevation {
         if let (Some(s), Some(p)) = (&mut self.surface, state.map.hover) {
             s.ask_elevation(p);
         }
+        self.ask_sight(state);
+        self.finish_export(state);
+    }
+
+    /// Asks the surface for the profile along the Measure line's last segment and the
+    /// viewshed as set, and copies what the map draws of them.
+    fn ask_sight(&mut self, state: &mut AppState) {
+        let view = &mut state.map.terrain;
+        view.marks = Marks::default();
+        let Some(s) = self
+            .surface
+            .as_mut()
+            .filter(|s| matches!(s.opening, Opening::Ready(_)))
+        else {
+            return;
+        };
+        let m = &state.map.measure;
+        let profile = (m.len() >= 2).then(|| ProfileAsk {
+            from: m[m.len() - 2],
+            to: m[m.len() - 1],
+            observer_m: view.observer_m,
+            target_m: view.target_m,
+            refraction: view.refraction,
+        });
+        s.ask_profile(profile);
+        let viewshed = view.viewshed_at.map(|at| ViewshedAsk {
+            at,
+            observer_m: view.observer_m,
+            target_m: view.target_m,
+            radius_m: (view.radius_km > 0.0).then_some(view.radius_km * 1000.0),
+            wedge: view.wedge,
+            refraction: view.refraction,
+        });
+        s.ask_viewshed(viewshed);
+        view.marks = Marks {
+            sight: profile.map(|p| (p.from, p.to)),
+            obstruction: match &s.profile {
+                Some(Ok(p)) => p.first_obstruction.map(|o| o.at),
+                _ => None,
+            },
+            observer: view.viewshed_at,
+        };
+    }
+
+    /// Writes the viewshed as a GeoTIFF (255 visible, 0 hidden, 128 nodata) in a job.
+    pub fn export_viewshed(&mut self, out: PathBuf, ctx: &egui::Context) -> Result<(), String> {
+        let Some(Some(Ok(result))) = self.surface.as_ref().map(|s| s.viewshed.as_ref()) else {
+            return Err("no viewshed to export".into());
+        };
+        let (view, wkt) = (std::sync::Arc::clone(&result.view), result.wkt.clone());
+        self.exporting = Some(
+            Jobs::of(ctx).spawn(Some(ctx), "viewshed GeoTIFF", move |_| {
+                viewshed::write_geotiff(&view, &wkt, &out)
+                    .map(|()| out)
+                    .map_err(|e| e.to_string())
+            }),
+        );
+        Ok(())
+    }
+
+    fn finish_export(&mut self, state: &mut AppState) {
+        let Some(result) = self.exporting.as_mut().and_then(Job::take_flat) else {
+            return;
+        };
+        self.exporting = None;
+        state.shell.status = Some(match result {
+            Ok(path) => Status::Info(format!("viewshed written to {}", path.display())),
+            Err(e) => Status::Error(e),
+        });
     }
 
     fn start_adding(&mut self, state: &mut AppState, ctx: &egui::Context) {
@@ -233,17 +329,32 @@ impl Elevation {
     /// Whether the surface is open and has answered everything asked (tests).
     pub fn idle(&mut self) -> bool {
         self.adding.is_none()
+            && self.exporting.is_none()
             && self
                 .surface
                 .as_mut()
                 .is_none_or(|s| s.opening != Opening::Opening && s.idle())
     }
 
-    /// The hillshade layer to draw and its opacity, when shown.
-    pub fn hillshade_layer(&mut self, state: &AppState) -> Option<(&mut ElevationSurface, f32)> {
-        let layers = &state.case.as_ref()?.meta().elevation;
-        let s = self.surface.as_mut()?;
-        (layers.visible && matches!(s.opening, Opening::Ready(_))).then_some((s, layers.opacity))
+    /// The map layers to draw, bottom first, with their opacity: the hillshade (when
+    /// shown) and the viewshed (when there is one).
+    pub fn map_layers(&mut self, state: &AppState) -> Vec<(&mut dyn walkers::Tiles, f32)> {
+        let mut out: Vec<(&mut dyn walkers::Tiles, f32)> = Vec::new();
+        let (Some(case), Some(s)) = (state.case.as_ref(), self.surface.as_mut()) else {
+            return out;
+        };
+        if !matches!(s.opening, Opening::Ready(_)) {
+            return out;
+        }
+        let layers = &case.meta().elevation;
+        let has_view = matches!(s.viewshed, Some(Ok(_)));
+        if layers.visible {
+            out.push((&mut s.hillshade, layers.opacity));
+        }
+        if has_view {
+            out.push((&mut s.viewshed_tiles, 1.0));
+        }
+        out
     }
 }
 
