@@ -6,10 +6,9 @@
 
 mod util;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-use gdal::raster::Buffer;
 use gdal::spatial_ref::{AxisMappingStrategy, CoordTransform, SpatialRef};
 use geoproof::spatial::LatLon;
 use geoproof::terrain::{Curvature, Dem, HeightRef, Site, horizon, profile, skyline, viewshed};

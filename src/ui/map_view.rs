@@ -83,15 +83,19 @@ pub fn load_capitals(geojson_text: &str) -> Vec<(String, LatLon)> {
         .collect()
 }
 
+/// The layers over the basemap, bottom first, with their opacity: the case's imagery,
+/// then its terrain (hillshade, viewshed).
+pub type MapLayers<'a> = (
+    Vec<(&'a mut super::imagery_layers::ImageryTiles, f32)>,
+    Vec<(&'a mut dyn Tiles, f32)>,
+);
+
 /// Draws the map and its overlays; clicks and hover go back into `state`.
 pub fn map_ui(
     ui: &mut Ui,
     state: &mut AppState,
     tiles: Option<&mut dyn Tiles>,
-    (layers, hillshade): (
-        Vec<(&mut super::imagery_layers::ImageryTiles, f32)>,
-        Vec<(&mut dyn Tiles, f32)>,
-    ),
+    (layers, hillshade): MapLayers<'_>,
     overlay: &BorderOverlay,
 ) {
     let attribution = tiles.as_ref().map(|t| t.attribution().text);
