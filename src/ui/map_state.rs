@@ -32,7 +32,7 @@ pub struct MapState {
     /// The sun and shadow overlay.
     pub sun: super::map_sun::SunView,
     /// Terrain: the hillshade's light, the elevation under the pointer, heights.
-    pub terrain: super::terrain::TerrainView,
+    pub terrain: super::map_terrain::TerrainView,
     /// What the overlays drew last frame.
     drawn: OverlaysDrawn,
 }

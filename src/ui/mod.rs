@@ -42,6 +42,7 @@ mod map_camera;
 pub mod map_marks;
 mod map_state;
 mod map_sun;
+mod map_terrain;
 mod map_view;
 pub mod osm_search;
 mod panels;
@@ -179,8 +180,14 @@ impl GeoproofApp {
         for error in self.imagery.sync(self.state.case.as_ref(), &ctx) {
             self.state.shell.status = Some(Status::Error(error));
         }
-        self.elevation.sync(&mut self.state, &ctx);
-        let sun = terrain::wanted_sun(&mut self.state);
+        self.sync_terrain(&ctx);
+        let point = self.state.sun_point().map(|(p, _)| p);
+        let time = self
+            .state
+            .selected_finding()
+            .and_then(|f| f.observed_at)
+            .map(|t| t.with_timezone(&chrono::Utc));
+        let sun = terrain::wanted_sun(&mut self.state.map.terrain, point, time);
         if let Some(surface) = &mut self.elevation.surface {
             surface.set_sun(sun);
         }
@@ -199,7 +206,9 @@ impl GeoproofApp {
                 .resizable(true)
                 .default_size(200.0)
                 .show(ui, |ui| {
-                    terrain::profile_panel_ui(ui, &mut self.state, &self.elevation)
+                    if let Some(surface) = &self.elevation.surface {
+                        terrain::profile_panel_ui(ui, &mut self.state.shell.status, surface)
+                    }
                 });
         }
         if self.state.basemap.show_ledger {
@@ -253,7 +262,19 @@ impl GeoproofApp {
                                 observed,
                                 &mut state.commands,
                             );
-                            terrain::terrain_panel_ui(ui, state, &mut self.elevation, &ctx);
+                            let selected = state.sun_point();
+                            let cx = terrain::PanelCtx {
+                                view: &mut state.map.terrain,
+                                tool: &mut state.map.tool,
+                                selected,
+                                export_to: None,
+                            };
+                            let surface = self.elevation.surface.as_ref();
+                            if let Some(path) = terrain::terrain_panel_ui(ui, cx, surface)
+                                && let Err(e) = self.elevation.export_viewshed(path, &ctx)
+                            {
+                                state.shell.status = Some(Status::Error(e));
+                            }
                         });
                 }
             });
@@ -279,7 +300,7 @@ impl GeoproofApp {
                 );
                 let tiles = self.basemap.as_mut().map(|b| &mut **b as &mut dyn Tiles);
                 let layers = self.imagery.visible(self.state.case.as_ref());
-                let hillshade = self.elevation.map_layers(&self.state);
+                let hillshade = self.elevation.map_layers(self.state.case.as_ref());
                 let overlay = &self.overlay;
                 let map = |ui: &mut egui::Ui, state: &mut AppState| {
                     map_view::map_ui(ui, state, tiles, (layers, hillshade), overlay);
@@ -384,6 +405,20 @@ impl GeoproofApp {
         for finished in self.board_images.videos.finished_work() {
             self.state.commands.push(finished.into_command());
         }
+    }
+
+    /// Keeps the elevation surface in step with the case and the map (see `terrain`).
+    fn sync_terrain(&mut self, ctx: &egui::Context) {
+        let state = &mut self.state;
+        let mut cx = terrain::TerrainCtx {
+            case: state.case.as_ref(),
+            view: &mut state.map.terrain,
+            hover: state.map.hover,
+            measure: &state.map.measure,
+            status: &mut state.shell.status,
+            commands: &mut state.commands,
+        };
+        self.elevation.sync(&mut cx, ctx);
     }
 
     /// The app's job registry (tests wait on it instead of sleeping).

@@ -104,7 +104,13 @@ pub(super) fn basemap_menu_ui(
     crate::ui::imagery_layers::layers_menu_ui(ui, state, imagery);
     ui.separator();
     ui.menu_button("Elevation…", |ui| {
-        crate::ui::terrain::elevation_menu_ui(ui, state, elevation)
+        crate::ui::terrain::elevation_menu_ui(
+            ui,
+            state.case.as_ref(),
+            &mut state.map.terrain,
+            &mut state.commands,
+            elevation.surface.as_ref().map(|s| &s.opening),
+        )
     });
     ui.separator();
     ui.checkbox(&mut state.basemap.show_ledger, "Show network ledger");

@@ -6,9 +6,10 @@
 
 use egui::{Align2, FontId, Pos2, Rect, RichText, Sense, Shape, Stroke, Ui, Vec2};
 
-use super::super::state::{AppState, MapViewExtent, Status};
+use super::super::command::{MapViewExtent, Status};
+use super::super::map_terrain::Marks;
 use super::super::theme;
-use super::{Elevation, Marks};
+use super::surface::ElevationSurface;
 use crate::terrain::profile::{Profile, Verdict};
 
 /// The verdict in one line: "visible", "hidden by terrain at 1,000 m", or unknown with
@@ -40,10 +41,7 @@ pub fn verdict_line(p: &Profile) -> String {
 }
 
 /// The profile panel under the map: the verdict, the chart and the CSV export.
-pub fn profile_panel_ui(ui: &mut Ui, state: &mut AppState, elevation: &Elevation) {
-    let Some(surface) = elevation.surface.as_ref() else {
-        return;
-    };
+pub fn profile_panel_ui(ui: &mut Ui, status: &mut Option<Status>, surface: &ElevationSurface) {
     ui.horizontal(|ui| {
         ui.label(RichText::new("Line of sight").strong());
         match &surface.profile {
@@ -65,7 +63,7 @@ pub fn profile_panel_ui(ui: &mut Ui, state: &mut AppState, elevation: &Elevation
                 };
                 ui.label(RichText::new(verdict_line(p)).color(colour));
                 if ui.button("Export CSV…").clicked() {
-                    export_csv(state, p);
+                    export_csv(status, p);
                 }
             }
         }
@@ -89,7 +87,7 @@ pub fn profile_panel_ui(ui: &mut Ui, state: &mut AppState, elevation: &Elevation
     }
 }
 
-fn export_csv(state: &mut AppState, p: &Profile) {
+fn export_csv(status: &mut Option<Status>, p: &Profile) {
     let Some(path) = rfd::FileDialog::new()
         .add_filter("CSV", &["csv"])
         .set_file_name("profile.csv")
@@ -98,7 +96,7 @@ fn export_csv(state: &mut AppState, p: &Profile) {
         return;
     };
     let csv = crate::terrain::profile::to_csv(p);
-    state.shell.status = Some(
+    *status = Some(
         match crate::fsio::write_atomic(&path, csv.as_bytes(), false) {
             Ok(()) => Status::Info(format!("profile written to {}", path.display())),
             Err(e) => Status::Error(e.to_string()),

@@ -3,15 +3,22 @@
 
 use egui::{RichText, Ui};
 
-use super::super::state::{AppState, Command};
+use super::super::command::Command;
+use super::super::map_terrain::TerrainView;
 use super::super::theme;
-use super::{Elevation, Opening, TerrainView};
-use crate::case::Edit;
+use super::surface::Opening;
+use crate::case::{Case, Edit};
 
 /// The Elevation part of the Basemap menu.
-pub fn elevation_menu_ui(ui: &mut Ui, state: &mut AppState, elevation: &Elevation) {
+pub fn elevation_menu_ui(
+    ui: &mut Ui,
+    case: Option<&Case>,
+    view: &mut TerrainView,
+    commands: &mut Vec<Command>,
+    opening: Option<&Opening>,
+) {
     ui.label(RichText::new("Elevation (GeoTIFF, SRTM .hgt, DTED, ASCII grid)").strong());
-    let Some(case) = state.case.as_ref() else {
+    let Some(case) = case else {
         ui.label("Open a case to add elevation files.");
         return;
     };
@@ -33,7 +40,7 @@ pub fn elevation_menu_ui(ui: &mut Ui, state: &mut AppState, elevation: &Elevatio
             }
         });
     }
-    match elevation.surface.as_ref().map(|s| &s.opening) {
+    match opening {
         Some(Opening::Opening) => {
             ui.label(RichText::new("opening…").small());
         }
@@ -62,7 +69,7 @@ pub fn elevation_menu_ui(ui: &mut Ui, state: &mut AppState, elevation: &Elevatio
                 changed = Some(next);
             }
         });
-        sun_controls_ui(ui, &mut state.map.terrain);
+        sun_controls_ui(ui, view);
     }
     if ui.button("Add elevation files…").clicked() {
         if let Some(files) = rfd::FileDialog::new()
@@ -72,14 +79,12 @@ pub fn elevation_menu_ui(ui: &mut Ui, state: &mut AppState, elevation: &Elevatio
             )
             .pick_files()
         {
-            state.commands.push(Command::AddElevation(files));
+            commands.push(Command::AddElevation(files));
         }
         ui.close();
     }
     if let Some(next) = changed {
-        state
-            .commands
-            .push(Command::Edit(Edit::SetElevation(Box::new(next))));
+        commands.push(Command::Edit(Edit::SetElevation(Box::new(next))));
     }
 }
 

@@ -5,21 +5,32 @@
 
 use egui::{DragValue, RichText, Ui};
 
-use super::super::state::{AppState, Status, Tool};
+use super::super::command::Tool;
+use super::super::map_terrain::TerrainView;
 use super::super::theme;
-use super::{Elevation, Opening};
+use super::surface::{ElevationSurface, Opening};
+use crate::spatial::LatLon;
+
+/// What the Terrain section reads and sets besides the surface.
+pub struct PanelCtx<'a> {
+    pub view: &'a mut TerrainView,
+    pub tool: &'a mut Tool,
+    /// The selected item's place and name (a viewshed can start there).
+    pub selected: Option<(LatLon, String)>,
+    /// Set when the analyst picks where to write the viewshed GeoTIFF.
+    pub export_to: Option<std::path::PathBuf>,
+}
 
 pub fn terrain_panel_ui(
     ui: &mut Ui,
-    state: &mut AppState,
-    elevation: &mut Elevation,
-    ctx: &egui::Context,
-) {
+    mut cx: PanelCtx<'_>,
+    surface: Option<&ElevationSurface>,
+) -> Option<std::path::PathBuf> {
     ui.separator();
     ui.label(RichText::new("Terrain").strong());
-    let Some(surface) = elevation.surface.as_ref() else {
+    let Some(surface) = surface else {
         ui.label("Add elevation files in Basemap → Elevation… for profiles and viewsheds.");
-        return;
+        return None;
     };
     match &surface.opening {
         Opening::Opening => {
@@ -27,26 +38,26 @@ pub fn terrain_panel_ui(
                 ui.spinner();
                 ui.label("opening the elevation files…");
             });
-            return;
+            return None;
         }
         Opening::Failed(e) => {
             ui.label(RichText::new(e).color(theme::ERROR));
-            return;
+            return None;
         }
         Opening::Ready(_) => {}
     }
-    heights_ui(ui, state);
+    heights_ui(ui, cx.view);
     ui.horizontal(|ui| {
         ui.label("Line of sight: the Measure line's last segment.");
-        if state.map.tool != Tool::Measure && ui.small_button("Use the Measure tool").clicked() {
-            state.map.tool = Tool::Measure;
+        if *cx.tool != Tool::Measure && ui.small_button("Use the Measure tool").clicked() {
+            *cx.tool = Tool::Measure;
         }
     });
-    viewshed_ui(ui, state, elevation, ctx);
+    viewshed_ui(ui, &mut cx, surface);
+    cx.export_to
 }
 
-fn heights_ui(ui: &mut Ui, state: &mut AppState) {
-    let view = &mut state.map.terrain;
+fn heights_ui(ui: &mut Ui, view: &mut TerrainView) {
     ui.horizontal(|ui| {
         ui.label("Observer");
         ui.add(
@@ -77,10 +88,10 @@ fn heights_ui(ui: &mut Ui, state: &mut AppState) {
     });
 }
 
-fn viewshed_ui(ui: &mut Ui, state: &mut AppState, elevation: &mut Elevation, ctx: &egui::Context) {
+fn viewshed_ui(ui: &mut Ui, cx: &mut PanelCtx<'_>, surface: &ElevationSurface) {
     ui.label(RichText::new("Viewshed").strong());
-    let selected = state.sun_point();
-    let view = &mut state.map.terrain;
+    let selected = cx.selected.clone();
+    let view = &mut *cx.view;
     ui.horizontal(|ui| {
         ui.toggle_value(&mut view.picking_viewshed, "Pick on map")
             .on_hover_text("The next click on the map places the observer");
@@ -126,9 +137,6 @@ fn viewshed_ui(ui: &mut Ui, state: &mut AppState, elevation: &mut Elevation, ctx
         return;
     };
     ui.label(RichText::new(format!("from {:.6}, {:.6}", at.lat, at.lon)).small());
-    let Some(surface) = elevation.surface.as_ref() else {
-        return;
-    };
     let mut export = false;
     ui.horizontal(|ui| {
         match &surface.viewshed {
@@ -159,8 +167,7 @@ fn viewshed_ui(ui: &mut Ui, state: &mut AppState, elevation: &mut Elevation, ctx
             .add_filter("GeoTIFF", &["tif"])
             .set_file_name("viewshed.tif")
             .save_file()
-        && let Err(e) = elevation.export_viewshed(path, ctx)
     {
-        state.shell.status = Some(Status::Error(e));
+        cx.export_to = Some(path);
     }
 }

@@ -17,20 +17,14 @@ use crate::terrain::{Dem, ElevationFileRef, map_tile, profile, viewshed};
 
 use super::super::basemap::{ancestor_tile, sub_piece, text_attribution, whole_tile};
 use super::super::jobs::{Job, Jobs, Worker};
-use super::{ProfileAsk, ViewshedAsk};
+use super::super::map_terrain::Sun;
+use super::asks::{ProfileAsk, ViewshedAsk};
 
 /// Rendered tiles kept per layer (256×256 RGBA each: about 64 MB).
 const MAX_CACHED: usize = 1024;
 /// Tile requests waiting per layer; the newest are served first, the oldest dropped.
 const MAX_QUEUED: usize = 96;
 const TILE: u32 = 256;
-
-/// The light of the hillshade, degrees.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Sun {
-    pub azimuth_deg: f64,
-    pub altitude_deg: f64,
-}
 
 /// A viewshed as computed, and what it was asked for.
 pub struct ViewshedResult {
