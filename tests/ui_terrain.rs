@@ -270,3 +270,41 @@ fn a_viewshed_from_a_clicked_point_is_drawn_on_the_map() {
             .is_none()
     );
 }
+
+#[test]
+fn a_profile_across_a_nodata_strip_names_the_hole_and_gives_no_verdict() {
+    let (dir, case) = empty_case();
+    // The plane, with no data (NaN) in a strip 300 to 400 m east of the origin.
+    let tif = synthetic(dir.path(), "holed.tif", 401, 10.0, |x, y| {
+        if (300.0..400.0).contains(&x) {
+            f32::NAN
+        } else {
+            plane(x, y)
+        }
+    });
+    let mut h = harness(Some(case));
+    h.run_steps(2);
+    add_elevation(&mut h, vec![tif]);
+    look_at(&mut h, to_latlon(0.0, 0.0), 13.0);
+    app_mut(&mut h).state.map_mut().terrain.target_m = 2.0;
+    h.get_by_label("Measure").click();
+    h.run_steps(2);
+    click(&mut h, to_latlon(-1000.0, 0.0));
+    click(&mut h, to_latlon(1000.0, 0.0));
+    settle(&mut h, "the profile");
+    let surface = app(&h).elevation.surface.as_ref().unwrap();
+    let Some(Ok(p)) = &surface.profile else {
+        panic!("no profile")
+    };
+    // A rising plane hides nothing; across the hole the answer is not known.
+    assert_eq!(p.verdict, geoproof::terrain::profile::Verdict::Unknown);
+    assert_eq!(p.holes.len(), 1, "{:?}", p.holes);
+    let hole = p.holes[0];
+    assert!(
+        (hole.from_m - 1300.0).abs() < 30.0 && (hole.to_m - 1400.0).abs() < 30.0,
+        "{hole:?}"
+    );
+    h.get_by_label_contains(
+        "unknown: nothing in the way where there is data · no elevation data at",
+    );
+}
