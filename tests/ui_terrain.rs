@@ -308,3 +308,40 @@ fn a_profile_across_a_nodata_strip_names_the_hole_and_gives_no_verdict() {
         "unknown: nothing in the way where there is data · no elevation data at",
     );
 }
+
+#[test]
+fn a_tile_in_another_crs_is_refused_and_the_case_keeps_its_surface() {
+    let (dir, case) = empty_case();
+    let tif = synthetic(dir.path(), "plane.tif", 101, 10.0, plane);
+    let wgs84 = gdal::spatial_ref::SpatialRef::from_epsg(4326).unwrap();
+    let other = util::dem::write_tif(
+        dir.path(),
+        "wgs84.tif",
+        10,
+        10,
+        [15.0, 0.001, 0.0, 45.0, 0.0, -0.001],
+        &wgs84,
+        vec![5.0; 100],
+        None,
+        "",
+    );
+    let mut h = harness(Some(case));
+    h.run_steps(2);
+    add_elevation(&mut h, vec![tif]);
+    push(&mut h, Command::AddElevation(vec![other]));
+    run_until(&mut h, "the refusal", LIMIT, |h| {
+        matches!(app(h).state.shell().status, Some(Status::Error(_)))
+    });
+    let Some(Status::Error(e)) = &app(&h).state.shell().status else {
+        unreachable!()
+    };
+    assert!(e.contains("wgs84.tif") && e.contains("differs"), "{e}");
+    assert_eq!(
+        app(&h).state.case().unwrap().meta().elevation.files.len(),
+        1
+    );
+    assert!(matches!(
+        app(&h).elevation.surface.as_ref().unwrap().opening,
+        geoproof::ui::terrain::Opening::Ready(_)
+    ));
+}
