@@ -22,13 +22,13 @@ pub struct ElevationFileRef {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ElevationLayers {
     pub files: Vec<ElevationFileRef>,
-    #[serde(default = "one")]
+    #[serde(default = "default_opacity")]
     pub opacity: f32,
     #[serde(default = "yes")]
     pub visible: bool,
 }
 
-fn one() -> f32 {
+fn default_opacity() -> f32 {
     0.6
 }
 
@@ -40,7 +40,7 @@ impl Default for ElevationLayers {
     fn default() -> ElevationLayers {
         ElevationLayers {
             files: Vec::new(),
-            opacity: one(),
+            opacity: default_opacity(),
             visible: true,
         }
     }
