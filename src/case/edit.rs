@@ -59,6 +59,8 @@ pub enum Edit {
     AddMapSnapshot(Box<MapSnapshot>),
     /// Replaces the case's imagery layers (order, opacity, visibility).
     SetImageryLayers(Vec<crate::imagery::ImageryLayerRef>),
+    /// Replaces the case's elevation files and hillshade settings.
+    SetElevation(Box<crate::terrain::ElevationLayers>),
     /// Sets (or clears) a finding's candidate location.
     SetFindingLocation {
         id: String,
@@ -107,6 +109,7 @@ impl Case {
                 self.dirty.meta = true;
             }
             Edit::SetImageryLayers(layers) => self.set_imagery_layers(layers)?,
+            Edit::SetElevation(layers) => self.set_elevation(*layers)?,
             Edit::AddEvidence(record) => self.add_evidence_record(record)?,
             Edit::SetEvidenceNotes { id, notes } => self.set_evidence_notes(id, notes)?,
             Edit::SetEvidenceFov { id, fov_deg } => self.set_evidence_fov(id, fov_deg)?,

@@ -31,6 +31,21 @@ impl Case {
         Ok(())
     }
 
+    /// Replaces the case's elevation files and hillshade settings, checked first.
+    pub(super) fn set_elevation(
+        &mut self,
+        layers: crate::terrain::ElevationLayers,
+    ) -> Result<(), CaseError> {
+        layers.check().map_err(|e| CaseError::InvalidValue {
+            what: "elevation".into(),
+            reason: Invalid::rule("elevation", e.to_string()),
+        })?;
+        self.log_event("elevation_set", serde_json::json!({ "elevation": layers }));
+        self.meta.elevation = layers;
+        self.dirty.meta = true;
+        Ok(())
+    }
+
     /// Records a checked evidence item whose original is stored already.
     pub(super) fn add_evidence_record(
         &mut self,

@@ -115,6 +115,7 @@ impl Case {
                 created: chrono::Utc::now(),
                 settings: BTreeMap::new(),
                 imagery_layers: Vec::new(),
+                elevation: Default::default(),
                 analysts: Vec::new(),
                 extra: Extra::new(),
             },
@@ -374,6 +375,15 @@ impl Case {
         }
     }
 
+    /// Where an elevation file is: relative paths are inside the case folder.
+    pub fn elevation_path(&self, file: &crate::terrain::ElevationFileRef) -> PathBuf {
+        if file.path.is_absolute() {
+            file.path.clone()
+        } else {
+            self.root.join(&file.path)
+        }
+    }
+
     pub fn meta(&self) -> &CaseMeta {
         &self.meta
     }
@@ -523,6 +533,12 @@ fn load_meta(root: &Path) -> Result<CaseMeta, CaseError> {
             reason: e.into(),
         })?;
     }
+    meta.elevation
+        .check()
+        .map_err(|e| CaseError::InvalidValue {
+            what: format!("{} elevation", path.display()),
+            reason: Invalid::rule("elevation", e.to_string()),
+        })?;
     limits::count("analysts", meta.analysts.len())
         .and_then(|()| meta.analysts.iter().try_for_each(|a| a.check()))
         .map_err(|reason| CaseError::InvalidValue {

@@ -32,6 +32,12 @@ pub struct CaseMeta {
     /// The analyst's own imagery shown over the basemap, bottom first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub imagery_layers: Vec<crate::imagery::ImageryLayerRef>,
+    /// The elevation files (one surface) and its hillshade layer.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::terrain::ElevationLayers::is_empty"
+    )]
+    pub elevation: crate::terrain::ElevationLayers,
     /// The analysts whose signatures this case recognises (name and public key).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub analysts: Vec<super::analyst::AnalystKey>,

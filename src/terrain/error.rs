@@ -60,6 +60,16 @@ pub enum TerrainError {
         value: f64,
         reason: String,
     },
+    #[error("{}: has changed since it was added to the case (SHA-256 {found}, recorded {expected}): add it again if the change is wanted", path.display())]
+    Changed {
+        path: PathBuf,
+        expected: String,
+        found: String,
+    },
+    #[error("{}: recorded SHA-256 {sha256:?} is not 64 lowercase hex digits", path.display())]
+    BadHash { path: PathBuf, sha256: String },
+    #[error("{}: listed twice among the elevation files", path.display())]
+    Listed { path: PathBuf },
     #[error("{}: cannot write: {reason}", path.display())]
     Write { path: PathBuf, reason: String },
 }

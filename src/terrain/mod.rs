@@ -9,6 +9,8 @@ mod curvature;
 mod error;
 pub mod hillshade;
 pub mod horizon;
+mod layer;
+pub mod map_tile;
 pub mod profile;
 mod sample;
 pub mod skyline;
@@ -17,6 +19,7 @@ pub mod viewshed;
 
 pub use curvature::{Curvature, DEFAULT_REFRACTION, EARTH_RADIUS_M};
 pub use error::TerrainError;
+pub use layer::{ElevationFileRef, ElevationLayers};
 pub use sample::{Surface, Tile, metres_per_degree};
 pub use source::{Dem, MAX_CELLS, TileInfo};
 

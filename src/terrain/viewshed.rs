@@ -57,6 +57,16 @@ impl Viewshed {
     pub fn get(&self, col: usize, row: usize) -> Option<u8> {
         (col < self.width && row < self.height).then(|| self.cells[row * self.width + col])
     }
+
+    /// The cell under a CRS position (the grid is north-up), None outside the grid.
+    pub fn at(&self, x: f64, y: f64) -> Option<u8> {
+        let g = &self.geotransform;
+        let (col, row) = ((x - g[0]) / g[1], (y - g[3]) / g[5]);
+        if !(col >= 0.0 && row >= 0.0) {
+            return None;
+        }
+        self.get(col as usize, row as usize)
+    }
 }
 
 /// The grid the viewshed is computed on: heights (NaN = nodata), its geotransform and

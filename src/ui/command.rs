@@ -49,6 +49,9 @@ pub enum Command {
     /// Every edit is already on disk; this confirms it (and retries a failed save).
     SaveCase,
     Import(Vec<PathBuf>),
+    /// Checks elevation files (one surface with those listed), hashes them and adds
+    /// them to the case.
+    AddElevation(Vec<PathBuf>),
     /// Imports a collection (a Telegram or archive export) in the background.
     ImportCollection(PathBuf),
     /// Stops the collection import between two files.

@@ -31,6 +31,8 @@ pub struct MapState {
     pub snapshot: SnapshotStep,
     /// The sun and shadow overlay.
     pub sun: super::map_sun::SunView,
+    /// Terrain: the hillshade's light, the elevation under the pointer, heights.
+    pub terrain: super::map_terrain::TerrainView,
     /// What the overlays drew last frame.
     drawn: OverlaysDrawn,
 }
@@ -64,6 +66,7 @@ impl Default for MapState {
             view: None,
             snapshot: SnapshotStep::Idle,
             sun: Default::default(),
+            terrain: Default::default(),
             drawn: OverlaysDrawn::default(),
         }
     }

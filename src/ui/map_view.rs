@@ -83,12 +83,19 @@ pub fn load_capitals(geojson_text: &str) -> Vec<(String, LatLon)> {
         .collect()
 }
 
+/// The layers over the basemap, bottom first, with their opacity: the case's imagery,
+/// then its terrain (hillshade, viewshed).
+pub type MapLayers<'a> = (
+    Vec<(&'a mut super::imagery_layers::ImageryTiles, f32)>,
+    Vec<(&'a mut dyn Tiles, f32)>,
+);
+
 /// Draws the map and its overlays; clicks and hover go back into `state`.
 pub fn map_ui(
     ui: &mut Ui,
     state: &mut AppState,
     tiles: Option<&mut dyn Tiles>,
-    layers: Vec<(&mut super::imagery_layers::ImageryTiles, f32)>,
+    (layers, hillshade): MapLayers<'_>,
     overlay: &BorderOverlay,
 ) {
     let attribution = tiles.as_ref().map(|t| t.attribution().text);
@@ -132,6 +139,10 @@ pub fn map_ui(
         .collect();
     let mut map = walkers::Map::new(tiles, &mut memory, center);
     for (layer, opacity) in layers {
+        map = map.with_layer(layer, opacity);
+    }
+    let shaded = !hillshade.is_empty();
+    for (layer, opacity) in hillshade {
         map = map.with_layer(layer, opacity);
     }
     let response = map
@@ -178,6 +189,9 @@ pub fn map_ui(
     if !layer_names.is_empty() {
         text.push_str("  ·  your imagery: ");
         text.push_str(&layer_names.join(", "));
+    }
+    if shaded {
+        text.push_str("  ·  your elevation");
     }
     painter.text(
         rect.right_bottom() + Vec2::new(-6.0, -4.0),

@@ -42,6 +42,7 @@ mod map_camera;
 pub mod map_marks;
 mod map_state;
 mod map_sun;
+mod map_terrain;
 mod map_view;
 pub mod osm_search;
 mod panels;
@@ -49,6 +50,7 @@ pub mod posts;
 mod prefs;
 pub mod stamp_dialog;
 pub mod state;
+pub mod terrain;
 mod theme;
 mod thumbnails;
 
@@ -97,6 +99,8 @@ pub struct GeoproofApp {
     basemap: Option<Box<dyn Tiles>>,
     /// The case's own imagery over the basemap.
     pub imagery: imagery_layers::ImageryLayers,
+    /// The case's elevation surface (hillshade, profiles, viewsheds).
+    pub elevation: terrain::Elevation,
     /// The picture the georeference view and the map overlay show.
     georef_image: georef::GeorefImages,
     overlay: std::sync::Arc<map_view::BorderOverlay>,
@@ -143,6 +147,7 @@ impl GeoproofApp {
             state,
             basemap,
             imagery: imagery_layers::ImageryLayers::default(),
+            elevation: terrain::Elevation::default(),
             georef_image: georef::GeorefImages::default(),
             overlay,
             borders,
@@ -175,10 +180,37 @@ impl GeoproofApp {
         for error in self.imagery.sync(self.state.case.as_ref(), &ctx) {
             self.state.shell.status = Some(Status::Error(error));
         }
+        self.sync_terrain(&ctx);
+        let point = self.state.sun_point().map(|(p, _)| p);
+        let time = self
+            .state
+            .selected_finding()
+            .and_then(|f| f.observed_at)
+            .map(|t| t.with_timezone(&chrono::Utc));
+        let sun = terrain::wanted_sun(&mut self.state.map.terrain, point, time);
+        if let Some(surface) = &mut self.elevation.surface {
+            surface.set_sun(sun);
+        }
         egui::Panel::top("top-bar").show(ui, |ui| {
-            panels::top_bar_ui(ui, &mut self.state, &self.imagery)
+            panels::top_bar_ui(ui, &mut self.state, &self.imagery, &self.elevation)
         });
         egui::Panel::bottom("status-bar").show(ui, |ui| panels::status_bar_ui(ui, &mut self.state));
+        if self.state.shell.workspace == Workspace::Map
+            && self
+                .elevation
+                .surface
+                .as_ref()
+                .is_some_and(|s| s.profile_asked.is_some())
+        {
+            egui::Panel::bottom("terrain-profile")
+                .resizable(true)
+                .default_size(200.0)
+                .show(ui, |ui| {
+                    if let Some(surface) = &self.elevation.surface {
+                        terrain::profile_panel_ui(ui, &mut self.state.shell.status, surface)
+                    }
+                });
+        }
         if self.state.basemap.show_ledger {
             egui::Panel::bottom("network-ledger")
                 .resizable(true)
@@ -230,6 +262,19 @@ impl GeoproofApp {
                                 observed,
                                 &mut state.commands,
                             );
+                            let selected = state.sun_point();
+                            let cx = terrain::PanelCtx {
+                                view: &mut state.map.terrain,
+                                tool: &mut state.map.tool,
+                                selected,
+                                export_to: None,
+                            };
+                            let surface = self.elevation.surface.as_ref();
+                            if let Some(path) = terrain::terrain_panel_ui(ui, cx, surface)
+                                && let Err(e) = self.elevation.export_viewshed(path, &ctx)
+                            {
+                                state.shell.status = Some(Status::Error(e));
+                            }
                         });
                 }
             });
@@ -255,9 +300,10 @@ impl GeoproofApp {
                 );
                 let tiles = self.basemap.as_mut().map(|b| &mut **b as &mut dyn Tiles);
                 let layers = self.imagery.visible(self.state.case.as_ref());
+                let hillshade = self.elevation.map_layers(self.state.case.as_ref());
                 let overlay = &self.overlay;
                 let map = |ui: &mut egui::Ui, state: &mut AppState| {
-                    map_view::map_ui(ui, state, tiles, layers, overlay);
+                    map_view::map_ui(ui, state, tiles, (layers, hillshade), overlay);
                     if let Some(extent) = state.map.view {
                         let georef_triangles = if state.candidate_session.is_some() {
                             0
@@ -277,6 +323,7 @@ impl GeoproofApp {
                             candidates,
                         });
                         osm_search::draw_preview(ui, &state.osm_search, &extent);
+                        terrain::draw_on_map(ui, &state.map.terrain.marks, &extent);
                     }
                 };
                 if self.state.candidate_session.is_some() {
@@ -359,6 +406,20 @@ impl GeoproofApp {
         for finished in self.board_images.videos.finished_work() {
             self.state.commands.push(finished.into_command());
         }
+    }
+
+    /// Keeps the elevation surface in step with the case and the map (see `terrain`).
+    fn sync_terrain(&mut self, ctx: &egui::Context) {
+        let state = &mut self.state;
+        let mut cx = terrain::TerrainCtx {
+            case: state.case.as_ref(),
+            view: &mut state.map.terrain,
+            hover: state.map.hover,
+            measure: &state.map.measure,
+            status: &mut state.shell.status,
+            commands: &mut state.commands,
+        };
+        self.elevation.sync(&mut cx, ctx);
     }
 
     /// The app's job registry (tests wait on it instead of sleeping).

@@ -77,3 +77,11 @@ pub const THUMBNAIL_PENDING: Color32 = Color32::from_gray(70);
 pub fn rgb(c: [u8; 3]) -> Color32 {
     Color32::from_rgb(c[0], c[1], c[2])
 }
+
+/// Ground a viewshed sees, drawn over the map (RGBA, not premultiplied).
+pub const VIEWSHED_RGBA: [u8; 4] = [255, 214, 10, 150];
+/// The profile chart: terrain, the ground under it, holes without data.
+pub const PROFILE_TERRAIN: Color32 = Color32::from_rgb(170, 140, 100);
+pub const PROFILE_GROUND: Color32 = Color32::from_rgba_premultiplied(60, 48, 32, 160);
+pub const PROFILE_HOLE: Color32 = Color32::from_rgba_premultiplied(60, 60, 60, 90);
+pub const PROFILE_BACKGROUND: Color32 = Color32::from_gray(22);

@@ -21,6 +21,7 @@ const BELOW_CASE: &[&str] = &[
     "osm",
     "spatial",
     "sun",
+    "terrain",
     "timestamp",
     "video",
 ];

@@ -5,6 +5,7 @@
 #[cfg(feature = "gui")]
 pub mod app;
 pub mod collections;
+pub mod dem;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

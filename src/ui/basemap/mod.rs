@@ -19,7 +19,7 @@ mod vector;
 
 pub use local::{FolderStore, LocalTiles, MbTilesStore, MemoryPmTiles, PmTilesSource, TileStore};
 pub use online::{HttpTileSource, OnlineSource, Timeouts};
-pub use tiles::{ancestor_tile, sub_piece, whole_tile};
+pub use tiles::{ancestor_tile, sub_piece, text_attribution, whole_tile};
 pub use vector::{VectorTiles, note, render_tile};
 
 use super::ledger::NetworkLedger;

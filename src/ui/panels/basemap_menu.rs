@@ -13,6 +13,7 @@ pub(super) fn basemap_menu_ui(
     ui: &mut Ui,
     state: &mut AppState,
     imagery: &crate::ui::imagery_layers::ImageryLayers,
+    elevation: &crate::ui::terrain::Elevation,
 ) {
     use crate::ui::basemap::SourceChoice;
     if ui
@@ -102,6 +103,16 @@ pub(super) fn basemap_menu_ui(
     }
     ui.separator();
     crate::ui::imagery_layers::layers_menu_ui(ui, state, imagery);
+    ui.separator();
+    ui.menu_button("Elevation…", |ui| {
+        crate::ui::terrain::elevation_menu_ui(
+            ui,
+            state.case.as_ref(),
+            &mut state.map.terrain,
+            &mut state.commands,
+            elevation.surface.as_ref().map(|s| &s.opening),
+        )
+    });
     ui.separator();
     ui.checkbox(&mut state.basemap.show_ledger, "Show network ledger");
 }

@@ -13,6 +13,12 @@ pub fn status_bar_ui(ui: &mut Ui, state: &mut AppState) {
             Some(p) => ui.monospace(format!("{:.6}, {:.6}", p.lat, p.lon)),
             None => ui.monospace("—"),
         };
+        if let Some(z) = state.map.terrain.pointer {
+            match z {
+                Some(z) => ui.monospace(format!("elevation {z:.1} m")),
+                None => ui.monospace("elevation —"),
+            };
+        }
         ui.separator();
         if state.map.measure.len() >= 2 {
             let n = state.map.measure.len();

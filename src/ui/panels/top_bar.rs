@@ -36,6 +36,7 @@ pub fn top_bar_ui(
     ui: &mut Ui,
     state: &mut AppState,
     imagery: &crate::ui::imagery_layers::ImageryLayers,
+    elevation: &crate::ui::terrain::Elevation,
 ) {
     if ui.input_mut(|i| i.consume_shortcut(&NEW_CASE)) {
         pick_new_case(state);
@@ -63,7 +64,9 @@ pub fn top_bar_ui(
         }
         ui.separator();
         ui.menu_button("Case", |ui| case_menu_ui(ui, state));
-        ui.menu_button("Basemap", |ui| basemap_menu_ui(ui, state, imagery));
+        ui.menu_button("Basemap", |ui| {
+            basemap_menu_ui(ui, state, imagery, elevation)
+        });
         crate::ui::about::help_menu_ui(ui);
         ui.checkbox(&mut state.prefs.exposure.reduce, "Reduce exposure")
             .on_hover_text(

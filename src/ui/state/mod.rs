@@ -436,6 +436,11 @@ impl AppState {
         if self.osm_search.map_clicked(p.lat, p.lon) {
             return;
         }
+        if self.map.terrain.picking_viewshed {
+            self.map.terrain.picking_viewshed = false;
+            self.map.terrain.viewshed_at = Some(p);
+            return;
+        }
         match self.map.tool {
             Tool::Pan => {}
             Tool::Measure => self.map.measure.push(p),
@@ -567,6 +572,12 @@ impl AppState {
                     return Err("open or create a case before importing".into());
                 }
                 self.imports.files.extend(files);
+            }
+            Command::AddElevation(files) => {
+                if self.case.is_none() {
+                    return Err("open or create a case before adding elevation files".into());
+                }
+                self.map.terrain.to_add.extend(files);
             }
             Command::ImportCollection(source) => {
                 if self.case.is_none() {
