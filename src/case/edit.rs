@@ -98,6 +98,14 @@ pub enum Edit {
         /// Where: `cli show`, `app inspector`…
         via: String,
     },
+    /// Records that a methods report of a finding was written (logged only:
+    /// `report_written`, with the file's SHA-256).
+    ReportWritten {
+        finding: String,
+        format: String,
+        path: std::path::PathBuf,
+        sha256: String,
+    },
 }
 
 impl Case {
@@ -337,6 +345,20 @@ impl Case {
                     "finding_opened",
                     serde_json::json!({
                         "id": id, "analyst": analyst, "public_key": public_key, "via": via,
+                    }),
+                );
+            }
+            Edit::ReportWritten {
+                finding,
+                format,
+                path,
+                sha256,
+            } => {
+                self.finding(&finding)?;
+                self.log_event(
+                    "report_written",
+                    serde_json::json!({
+                        "finding": finding, "format": format, "path": path, "sha256": sha256,
                     }),
                 );
             }

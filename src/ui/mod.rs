@@ -47,6 +47,7 @@ pub mod osm_search;
 mod panels;
 pub mod posts;
 mod prefs;
+pub mod review;
 pub mod stamp_dialog;
 pub mod state;
 mod theme;
@@ -160,6 +161,9 @@ impl GeoproofApp {
         let ctx = ui.ctx().clone();
         self.drain_jobs(&ctx);
         self.thumbnails.drain(&ctx);
+        if let Some(e) = self.state.review.refresh_awaiting(self.state.case.as_ref()) {
+            self.state.shell.status = Some(Status::Error(e));
+        }
         // Before any panel draws, so a finished match shows its proposals this frame.
         self.state.board_ctx().poll_matching();
         let dropped: Vec<PathBuf> = ctx.input(|i| {
@@ -239,11 +243,14 @@ impl GeoproofApp {
             }
             Workspace::Map => {
                 candidates::keys(ui, self.state.candidate_ctx());
+                let blind = self.state.review.blind_evidence(self.state.case.as_ref());
                 let evidence = if self.state.candidate_session.is_some() {
                     candidates::session_evidence(
                         self.state.case.as_ref(),
                         self.state.candidate_session.as_ref(),
                     )
+                } else if blind.is_some() {
+                    blind.clone()
                 } else {
                     georef::overlay::shown_evidence(&self.state.overlay_source())
                 };
@@ -271,6 +278,8 @@ impl GeoproofApp {
                             ),
                             None => (state.selected_finding(), None),
                         };
+                        // A finding under blind review keeps its candidates to itself.
+                        let finding = finding.filter(|f| !state.review.hides(&f.id));
                         let candidates = candidates::draw_on_map(ui, finding, current, &extent);
                         state.map.set_overlays_drawn(map_state::OverlaysDrawn {
                             georef_triangles,
@@ -279,7 +288,7 @@ impl GeoproofApp {
                         osm_search::draw_preview(ui, &state.osm_search, &extent);
                     }
                 };
-                if self.state.candidate_session.is_some() {
+                if self.state.candidate_session.is_some() || blind.is_some() {
                     candidates::view_ui(ui, &mut self.state, image, map);
                 } else if self.state.georef.is_some() {
                     georef::view_ui(ui, &mut self.state, image, AppState::georef_ctx, map);
