@@ -70,7 +70,7 @@ fn review_states_are_shown_and_filtered_and_the_authors_approval_is_refused() {
     select(&mut h);
     h.get_by_label(" draft ");
     h.get_by_label_contains("You: Ana (SHA256:");
-    h.get_by_label("No review step yet.");
+    h.get_by_label("No review step yet; not signed by its author.");
 
     // Ana marks it ready: a signed step, shown in the history with its signature.
     h.get_by_label("Mark ready").click();
@@ -243,4 +243,38 @@ fn without_a_key_the_inspector_says_how_to_make_one_and_makes_it() {
     let checks = saved.finding_signature_checks(FINDING).unwrap();
     assert_eq!(checks.len(), 1);
     assert!(checks[0].holds());
+}
+
+#[test]
+fn the_evidence_inspector_shows_content_credentials_or_none() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/real/c2pa");
+    let (_d, root, _) = util::add_to_new_case(&data.join("CA.jpg"));
+    let run = util::geoproof([
+        "add".as_ref(),
+        root.as_os_str(),
+        data.join("no_manifest.jpg").as_os_str(),
+    ]);
+    run.assert_ok();
+    let case = Case::open(&root).unwrap();
+    let id = |name: &str| {
+        case.evidence()
+            .find(|e| e.original_name == name)
+            .unwrap()
+            .sha256
+            .clone()
+    };
+    let (signed, plain) = (id("CA.jpg"), id("no_manifest.jpg"));
+    let mut h = default_harness(Some(case));
+    h.run_steps(2);
+    push(&mut h, Command::Select(Selection::Evidence(signed)));
+    h.run_steps(3);
+    h.get_by_label("Content credentials (C2PA)");
+    h.get_by_label_contains("Status: valid, signer not on a trust list (signed by C2PA Signer");
+    h.get_by_label("C2PA Signer");
+    h.get_by_label("Made with");
+    h.get_by_label("Actions");
+    push(&mut h, Command::Select(Selection::Evidence(plain)));
+    h.run_steps(3);
+    h.get_by_label("Status: none");
+    assert!(h.query_by_label("C2PA Signer").is_none());
 }

@@ -129,6 +129,7 @@ fn evidence_inspector_ui(
         &mut parts.commands,
         &mut parts.reveal,
     );
+    super::review_panel::credentials_ui(ui, e);
     posts_of_evidence_ui(ui, e);
     ui.horizontal(|ui| {
         if ui

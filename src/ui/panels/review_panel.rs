@@ -171,14 +171,10 @@ fn no_key_ui(ui: &mut Ui, state: &mut AppState, why: &str, commands: &mut Vec<Co
     ui.label(
         RichText::new("No analyst key: signing and reviewing need one.").color(theme::WARNING),
     )
-    .on_hover_text(why);
-    ui.label(
-        RichText::new(
-            "Create it here or with `geoproof analyst init --name NAME`; the private key \
-             stays in your config folder, never in the case.",
-        )
-        .small(),
-    );
+    .on_hover_text(format!(
+        "{why}\nCreate it here or with `geoproof analyst init --name NAME`; the private \
+         key stays in your config folder, never in the case."
+    ));
     ui.horizontal(|ui| {
         let label = ui.label("Your name");
         ui.add(egui::TextEdit::singleline(&mut state.review.new_key_name).desired_width(140.0))
@@ -199,6 +195,10 @@ fn history_ui(ui: &mut Ui, f: &Finding, checks: &[SignatureCheck]) {
     let r = &f.review;
     let mut checks = checks.iter();
     let authors: Vec<&SignatureCheck> = checks.by_ref().take(r.signatures.len()).collect();
+    if r.history.is_empty() && authors.is_empty() {
+        ui.label("No review step yet; not signed by its author.");
+        return;
+    }
     egui::CollapsingHeader::new(format!("History ({})", r.history.len()))
         .id_salt("review-history")
         .default_open(true)
@@ -439,4 +439,69 @@ pub fn methods_report_ui(ui: &mut Ui, f: &Finding, commands: &mut Vec<Command>) 
         "A self-contained document of how the finding was reached: inputs with SHA-256, \
          methods with their numbers, review and signatures",
     );
+}
+
+/// The item's content credentials (C2PA): status, signer, claim generator, actions and
+/// ingredients; "none" when it has none, "unknown" when never read.
+pub fn credentials_ui(ui: &mut Ui, e: &crate::case::EvidenceRecord) {
+    use crate::evidence::ContentCredentials as C;
+    let colour = match &e.content_credentials {
+        Some(C::Valid(_)) => theme::SIGNATURE_OK,
+        Some(C::Untrusted(_)) => theme::WARNING,
+        Some(C::Invalid(_) | C::Unreadable { .. }) => theme::ERROR,
+        _ => theme::MUTED,
+    };
+    egui::CollapsingHeader::new("Content credentials (C2PA)")
+        .id_salt("content-credentials")
+        .default_open(true)
+        .show(ui, |ui| {
+            ui.label(RichText::new(format!("Status: {}", e.credentials_line())).color(colour));
+            let Some(s) = e.content_credentials.as_ref().and_then(|c| c.summary()) else {
+                return;
+            };
+            let unknown = || "unknown".to_owned();
+            let rows = [
+                ("Signer", s.signer.clone().unwrap_or_else(unknown)),
+                ("Organisation", s.organisation.clone().unwrap_or_else(unknown)),
+                ("Signed", s.signed_at.clone().unwrap_or_else(unknown)),
+                ("Made with", s.claim_generator.clone().unwrap_or_else(unknown)),
+                (
+                    "Actions",
+                    if s.actions.is_empty() {
+                        "none stated".into()
+                    } else {
+                        s.actions.join(", ")
+                    },
+                ),
+                ("Checked by", s.validator.clone()),
+            ];
+            egui::Grid::new("c2pa-grid").num_columns(2).show(ui, |ui| {
+                for (k, v) in rows {
+                    ui.label(k);
+                    ui.label(v);
+                    ui.end_row();
+                }
+            });
+            if !s.ingredients.is_empty() {
+                ui.label(RichText::new("Ingredients").strong());
+                for i in &s.ingredients {
+                    ui.label(format!(
+                        "• {} ({}{})",
+                        i.title.as_deref().unwrap_or("untitled"),
+                        i.relationship,
+                        i.format.as_deref().map_or(String::new(), |f| format!(", {f}"))
+                    ));
+                }
+            }
+            for f in &s.failures {
+                ui.label(RichText::new(format!("✗ {f}")).color(theme::ERROR));
+            }
+            ui.label(
+                RichText::new(
+                    "No trust list is configured: the signer is what the certificate says, \
+                     not a confirmed identity.",
+                )
+                .small(),
+            );
+        });
 }
