@@ -278,3 +278,85 @@ fn the_evidence_inspector_shows_content_credentials_or_none() {
     h.get_by_label("Status: none");
     assert!(h.query_by_label("C2PA Signer").is_none());
 }
+
+/// Scrolls the board inspector to `label` and clicks it.
+fn click_in_view(h: &mut Harness<'static, Holder>, label: &str) {
+    h.get_by_label(label).scroll_to_me();
+    h.run_steps(2);
+    h.get_by_label(label).click_accesskit();
+    h.run_steps(2);
+}
+
+#[test]
+fn a_comparison_states_its_scale_and_is_warned_when_same_rests_on_class_features() {
+    const COMPARISON: &str = "F-demo-rocket-video";
+    let (_demo, root) = util::demo_copy();
+    let mut h = default_harness(Some(Case::open(&root).unwrap()));
+    h.run_steps(2);
+    push(&mut h, Command::OpenBoard(COMPARISON.into()));
+    h.run_steps(3);
+    // Feature 1 is a class feature; the conclusion "support for same".
+    click_in_view(&mut h, "Feature 1 is");
+    h.get_by_label("a class feature").click();
+    h.run_steps(2);
+    click_in_view(&mut h, "On the scale");
+    h.get_by_label("support for same").click();
+    h.run_steps(2);
+    h.get_by_label("The observations provide support that the items are the same.");
+    h.get_by_label_contains("rests on class features only");
+    h.get_by_label_contains("never a colour name as a finding");
+    // A limit noted on feature 1.
+    let limits = h.query_all_by_label("lighting").count();
+    assert!(limits >= 1);
+    h.get_all_by_label("lighting").next().unwrap().click();
+    h.run_steps(2);
+    push(&mut h, Command::CommitBoard);
+    h.run_steps(2);
+    let saved = Case::open_read_only(&root).unwrap();
+    let f = saved.finding(COMPARISON).unwrap();
+    assert_eq!(
+        f.conclusion.as_ref().map(|c| c.scale),
+        Some(geoproof::case::conclusion::ConclusionScale::SupportSame)
+    );
+    use geoproof::case::comparison::FeatureClass;
+    assert_eq!(f.links[0].feature_class, Some(FeatureClass::Class));
+    assert_eq!(f.links[0].quality_limits, ["lighting"]);
+    // An individualising feature found consistent lifts the class-only warning.
+    click_in_view(&mut h, "Feature 2 is");
+    h.get_by_label("an individualising feature").click();
+    h.run_steps(2);
+    assert!(h.query_by_label_contains("rests on class features only").is_none());
+}
+
+#[test]
+fn the_methods_report_is_written_from_the_app_and_logged() {
+    let (_demo, root) = util::demo_copy();
+    let out = tempfile::tempdir().unwrap();
+    let (html, pdf) = (out.path().join("m.html"), out.path().join("m.pdf"));
+    let mut h = default_harness(Some(Case::open(&root).unwrap()));
+    h.run_steps(2);
+    push(&mut h, Command::Select(Selection::Finding("F-demo-launch-pad".into())));
+    h.run_steps(2);
+    h.get_by_label("Methods report…");
+    push(
+        &mut h,
+        Command::MethodsReport {
+            finding: "F-demo-launch-pad".into(),
+            html: Some(html.clone()),
+            pdf: Some(pdf.clone()),
+        },
+    );
+    h.run_steps(3);
+    assert!(status_line(&h).starts_with("methods report written"), "{}", status_line(&h));
+    let text = std::fs::read_to_string(&html).unwrap();
+    assert!(text.contains("Launch pad, Cape Canaveral SLC-40"));
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"));
+    let sha = geoproof::evidence::sha256_hex(&bytes);
+    let log = std::fs::read_to_string(root.join("log.jsonl")).unwrap();
+    assert!(
+        log.lines()
+            .any(|l| l.contains("report_written") && l.contains(&sha)),
+        "the PDF is logged with its SHA-256"
+    );
+}

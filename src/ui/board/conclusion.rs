@@ -135,7 +135,7 @@ pub fn conclusion_ui(ui: &mut Ui, f: &mut Finding) -> bool {
         .iter()
         .any(|l| l.feature_class == Some(FeatureClass::Class))
     {
-        ui.label(RichText::new(format!("ⓘ {LIGHTING_CAVEAT}")).small());
+        ui.label(RichText::new(format!("Note: {LIGHTING_CAVEAT}")).small());
     }
     commit
 }
