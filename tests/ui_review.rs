@@ -145,8 +145,23 @@ fn a_blind_review_hides_the_answer_records_the_location_and_reveals_the_distance
     // coordinates in the inspector.
     let drawn = app(&h).state.map().overlays_drawn();
     assert_eq!((drawn.candidates, drawn.georef_triangles), (0, 0));
-    let labels = geoproof::ui::map_marks::last_drawn(&h.ctx).labels;
-    assert!(!labels.iter().any(|(t, _)| t.contains("Itaipu")), "{labels:?}");
+    // Looking right at the place: no marker there.
+    let at = geoproof::spatial::LatLon {
+        lat: author.lat,
+        lon: author.lon,
+    };
+    push(&mut h, Command::CenterOn(at, Some(12.0)));
+    h.run_steps(3);
+    let drawn = geoproof::ui::map_marks::last_drawn(&h.ctx);
+    assert!(!drawn.labels.iter().any(|(t, _)| t.contains("Itaipu")));
+    let extent = app(&h).state.map().view.unwrap();
+    assert!(extent.rect.contains(extent.to_screen(author.lat, author.lon)));
+    let at = extent.to_screen(author.lat, author.lon);
+    assert!(
+        drawn.groups.iter().all(|(p, _)| p.distance(at) > 4.0),
+        "no marker where the author put it: {:?}",
+        drawn.groups
+    );
     assert!(h.query_by_label_contains("The frame fits the dam").is_none());
     assert!(h.query_by_label_contains("-25.44").is_none());
     h.get_by_label("Click the map to place your location.");
