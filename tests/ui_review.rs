@@ -35,7 +35,14 @@ fn use_key(h: &mut Harness<'static, Holder>, path: &Path) {
 }
 
 fn status(h: &Harness<'_, Holder>) -> ReviewStatus {
-    app(h).state.case().unwrap().finding(FINDING).unwrap().review.status
+    app(h)
+        .state
+        .case()
+        .unwrap()
+        .finding(FINDING)
+        .unwrap()
+        .review
+        .status
 }
 
 fn status_line(h: &Harness<'_, Holder>) -> String {
@@ -155,14 +162,21 @@ fn a_blind_review_hides_the_answer_records_the_location_and_reveals_the_distance
     let drawn = geoproof::ui::map_marks::last_drawn(&h.ctx);
     assert!(!drawn.labels.iter().any(|(t, _)| t.contains("Itaipu")));
     let extent = app(&h).state.map().view.unwrap();
-    assert!(extent.rect.contains(extent.to_screen(author.lat, author.lon)));
+    assert!(
+        extent
+            .rect
+            .contains(extent.to_screen(author.lat, author.lon))
+    );
     let at = extent.to_screen(author.lat, author.lon);
     assert!(
         drawn.groups.iter().all(|(p, _)| p.distance(at) > 4.0),
         "no marker where the author put it: {:?}",
         drawn.groups
     );
-    assert!(h.query_by_label_contains("The frame fits the dam").is_none());
+    assert!(
+        h.query_by_label_contains("The frame fits the dam")
+            .is_none()
+    );
     assert!(h.query_by_label_contains("-25.44").is_none());
     h.get_by_label("Click the map to place your location.");
 
@@ -175,7 +189,14 @@ fn a_blind_review_hides_the_answer_records_the_location_and_reveals_the_distance
     h.run_steps(3);
     let extent = app(&h).state.map().view.unwrap();
     click(&mut h, extent.to_screen(mine.lat, mine.lon));
-    let placed = app(&h).state.review().blind.as_ref().unwrap().point.unwrap();
+    let placed = app(&h)
+        .state
+        .review()
+        .blind
+        .as_ref()
+        .unwrap()
+        .point
+        .unwrap();
     assert!((placed.lat - mine.lat).abs() < 1e-4 && (placed.lon - mine.lon).abs() < 1e-4);
     h.get_by_label_contains("Your location: -25.44");
     assert!(app(&h).state.hides_answer(FINDING));
@@ -188,10 +209,12 @@ fn a_blind_review_hides_the_answer_records_the_location_and_reveals_the_distance
     let b = &saved.finding(FINDING).unwrap().review.blind;
     assert_eq!(b.len(), 1);
     assert_eq!(b[0].analyst, "Bea");
-    let (_, c) = saved
-        .blind_comparison(FINDING, &b[0].public_key)
-        .unwrap();
-    assert!(c.distance_m > 20.0 && c.distance_m < 60.0, "{}", c.distance_m);
+    let (_, c) = saved.blind_comparison(FINDING, &b[0].public_key).unwrap();
+    assert!(
+        c.distance_m > 20.0 && c.distance_m < 60.0,
+        "{}",
+        c.distance_m
+    );
     h.get_by_label("Blind review recorded");
     h.get_by_label(&format!("{:.1} m", c.distance_m));
     h.get_by_label_contains("The frame fits the dam");
@@ -340,7 +363,10 @@ fn a_comparison_states_its_scale_and_is_warned_when_same_rests_on_class_features
     click_in_view(&mut h, "Feature 2 is");
     h.get_by_label("an individualising feature").click();
     h.run_steps(2);
-    assert!(h.query_by_label_contains("rests on class features only").is_none());
+    assert!(
+        h.query_by_label_contains("rests on class features only")
+            .is_none()
+    );
 }
 
 #[test]
@@ -350,7 +376,10 @@ fn the_methods_report_is_written_from_the_app_and_logged() {
     let (html, pdf) = (out.path().join("m.html"), out.path().join("m.pdf"));
     let mut h = default_harness(Some(Case::open(&root).unwrap()));
     h.run_steps(2);
-    push(&mut h, Command::Select(Selection::Finding("F-demo-launch-pad".into())));
+    push(
+        &mut h,
+        Command::Select(Selection::Finding("F-demo-launch-pad".into())),
+    );
     h.run_steps(2);
     h.get_by_label("Methods report…");
     push(
@@ -362,7 +391,11 @@ fn the_methods_report_is_written_from_the_app_and_logged() {
         },
     );
     h.run_steps(3);
-    assert!(status_line(&h).starts_with("methods report written"), "{}", status_line(&h));
+    assert!(
+        status_line(&h).starts_with("methods report written"),
+        "{}",
+        status_line(&h)
+    );
     let text = std::fs::read_to_string(&html).unwrap();
     assert!(text.contains("Launch pad, Cape Canaveral SLC-40"));
     let bytes = std::fs::read(&pdf).unwrap();

@@ -531,7 +531,12 @@ impl Case {
     ) -> Option<(&BlindReview, BlindComparison)> {
         let f = self.finding(id).ok()?;
         let l = f.location?;
-        let b = f.review.blind.iter().rev().find(|b| b.public_key == public_key)?;
+        let b = f
+            .review
+            .blind
+            .iter()
+            .rev()
+            .find(|b| b.public_key == public_key)?;
         let c = compare_blind([l.lat, l.lon, l.precision_m], b.lat, b.lon, b.precision_m);
         Some((b, c))
     }

@@ -211,7 +211,8 @@ pub fn finding_list_ui(
                         .monospace()
                         .color(super::theme::OUTLINE)
                         .background_color(super::theme::review_colour(status));
-                    ui.label(badge).on_hover_text(format!("review: {}", status.as_str()));
+                    ui.label(badge)
+                        .on_hover_text(format!("review: {}", status.as_str()));
                     let hide = hidden(&f.id);
                     let title = if hide {
                         format!("◆ {} (answer hidden)", f.title)

@@ -12,6 +12,15 @@ use crate::case::analyst::{self, LocalAnalyst};
 use crate::case::signature::SignatureCheck;
 use crate::spatial::LatLon;
 
+/// A distance in metres to 0.1 m below 10 km, else in kilometres to 0.01 km.
+pub fn distance_text(m: f64) -> String {
+    if m < 10_000.0 {
+        format!("{m:.1} m")
+    } else {
+        format!("{:.2} km", m / 1000.0)
+    }
+}
+
 /// A blind re-geolocation of one finding by this analyst.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BlindSession {

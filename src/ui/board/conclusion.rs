@@ -86,7 +86,10 @@ pub fn conclusion_ui(ui: &mut Ui, f: &mut Finding) -> bool {
     ui.heading("Conclusion");
     ui.horizontal(|ui| {
         let label = ui.label("On the scale");
-        let shown = f.conclusion.as_ref().map_or("not stated", |c| c.scale.label());
+        let shown = f
+            .conclusion
+            .as_ref()
+            .map_or("not stated", |c| c.scale.label());
         egui::ComboBox::from_id_salt("board-conclusion")
             .selected_text(shown)
             .width(190.0)
@@ -130,8 +133,7 @@ pub fn conclusion_ui(ui: &mut Ui, f: &mut Finding) -> bool {
     for w in conclusion::warnings(f.conclusion.as_ref(), &f.links) {
         ui.label(RichText::new(format!("⚠ {w}")).color(theme::WARNING));
     }
-    if f
-        .links
+    if f.links
         .iter()
         .any(|l| l.feature_class == Some(FeatureClass::Class))
     {

@@ -141,7 +141,10 @@ fn finding_filter_ui(ui: &mut Ui, filter: &mut crate::case::FindingFilter) {
 /// The review-state picker ("any review state" clears it).
 fn review_filter_ui(ui: &mut Ui, filter: &mut crate::case::FindingFilter) {
     use crate::case::review::ReviewStatus;
-    let shown = filter.review.first().map_or("any review state", |s| s.as_str());
+    let shown = filter
+        .review
+        .first()
+        .map_or("any review state", |s| s.as_str());
     let label = ui.label("in");
     egui::ComboBox::from_id_salt("filter-review")
         .selected_text(shown)
@@ -153,7 +156,10 @@ fn review_filter_ui(ui: &mut Ui, filter: &mut crate::case::FindingFilter) {
                 filter.review.clear();
             }
             for s in ReviewStatus::ALL {
-                if ui.selectable_label(filter.review == [s], s.as_str()).clicked() {
+                if ui
+                    .selectable_label(filter.review == [s], s.as_str())
+                    .clicked()
+                {
                     filter.review = vec![s];
                 }
             }

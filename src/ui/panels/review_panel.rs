@@ -48,7 +48,10 @@ pub fn check_text(c: &SignatureCheck) -> (String, bool) {
         );
     }
     if !c.key_listed {
-        return ("valid, but by a key this case does not list (unknown key)".into(), false);
+        return (
+            "valid, but by a key this case does not list (unknown key)".into(),
+            false,
+        );
     }
     ("valid".into(), true)
 }
@@ -135,7 +138,9 @@ fn analyst_ui(ui: &mut Ui, state: &mut AppState, f: &Finding, commands: &mut Vec
         {
             commands.push(Command::Review(ReviewCommand::Sign(f.id.clone())));
         }
+        let reviewed = (f.review.blind.iter()).any(|b| b.public_key == me.public_key_hex());
         if f.location.is_some()
+            && !reviewed
             && ui
                 .button("Blind review")
                 .on_hover_text(
@@ -219,7 +224,10 @@ fn history_ui(ui: &mut Ui, f: &Finding, checks: &[SignatureCheck]) {
                 if !step.reason.is_empty() {
                     ui.label(RichText::new(format!("“{}”", step.reason)).italics());
                 }
-                match (&step.signature, step.signature.is_some().then(|| checks.next())) {
+                match (
+                    &step.signature,
+                    step.signature.is_some().then(|| checks.next()),
+                ) {
                     (Some(_), Some(Some(c))) => check_line(ui, c),
                     _ => {
                         ui.label(RichText::new("automatic, unsigned").small());
@@ -255,9 +263,9 @@ fn blind_list_ui(ui: &mut Ui, case: &Case, f: &Finding) {
     for b in &f.review.blind {
         match case.blind_comparison(&f.id, &b.public_key) {
             Some((_, c)) => ui.label(format!(
-                "{}: {:.0} m from the author's ({})",
+                "{}: {} from the author's ({})",
                 b.analyst,
-                c.distance_m,
+                crate::ui::review::distance_text(c.distance_m),
                 if c.agrees() { "agree" } else { "disagree" }
             )),
             None => ui.label(format!("{}: no location to compare", b.analyst)),
@@ -267,7 +275,12 @@ fn blind_list_ui(ui: &mut Ui, case: &Case, f: &Finding) {
 
 /// After a blind review is recorded: both places, the distance and the circles.
 fn blind_result_ui(ui: &mut Ui, state: &mut AppState, f: &Finding) {
-    if !state.review.blind.as_ref().is_some_and(|b| b.finding == f.id) {
+    if state
+        .review
+        .blind
+        .as_ref()
+        .is_none_or(|b| b.finding != f.id)
+    {
         return;
     }
     let (Ok(me), Some(case)) = (state.review.analyst(), state.case.as_ref()) else {
@@ -281,35 +294,37 @@ fn blind_result_ui(ui: &mut Ui, state: &mut AppState, f: &Finding) {
     let yes_no = |b: bool| if b { "yes" } else { "no" };
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.label(RichText::new("Blind review recorded").strong());
-        egui::Grid::new("blind-result").num_columns(2).show(ui, |ui| {
-            let rows = [
-                (
-                    "Yours",
-                    format!("{:.6}, {:.6} ± {} m", mine.lat, mine.lon, mine.precision_m),
-                ),
-                (
-                    "Author's",
-                    format!(
-                        "{:.6}, {:.6} ± {} m",
-                        author.lat, author.lon, author.precision_m
+        egui::Grid::new("blind-result")
+            .num_columns(2)
+            .show(ui, |ui| {
+                let rows = [
+                    (
+                        "Yours",
+                        format!("{:.6}, {:.6} ± {} m", mine.lat, mine.lon, mine.precision_m),
                     ),
-                ),
-                ("Distance", format!("{:.1} m", c.distance_m)),
-                (
-                    "Yours in the author's circle",
-                    yes_no(c.reviewer_in_author_circle).into(),
-                ),
-                (
-                    "Author's in your circle",
-                    yes_no(c.author_in_reviewer_circle).into(),
-                ),
-            ];
-            for (k, v) in rows {
-                ui.label(k);
-                ui.label(v);
-                ui.end_row();
-            }
-        });
+                    (
+                        "Author's",
+                        format!(
+                            "{:.6}, {:.6} ± {} m",
+                            author.lat, author.lon, author.precision_m
+                        ),
+                    ),
+                    ("Distance", crate::ui::review::distance_text(c.distance_m)),
+                    (
+                        "Yours in the author's circle",
+                        yes_no(c.reviewer_in_author_circle).into(),
+                    ),
+                    (
+                        "Author's in your circle",
+                        yes_no(c.author_in_reviewer_circle).into(),
+                    ),
+                ];
+                for (k, v) in rows {
+                    ui.label(k);
+                    ui.label(v);
+                    ui.end_row();
+                }
+            });
         if ui.button("Done").clicked() {
             state.push(Command::Review(ReviewCommand::EndBlind));
         }
@@ -325,7 +340,11 @@ pub fn hidden_finding_ui(ui: &mut Ui, state: &mut AppState, id: &str) {
     ui.heading(&f.title);
     ui.label(format!("{} · {}", f.kind.as_str(), f.id));
     status_badge(ui, f.review.status);
-    let under_way = state.review.blind.as_ref().is_some_and(|b| b.finding == f.id);
+    let under_way = state
+        .review
+        .blind
+        .as_ref()
+        .is_some_and(|b| b.finding == f.id);
     if !under_way {
         ui.label(
             "Ready for your review. Its answer (location, candidates, verdict) stays hidden \
@@ -387,11 +406,10 @@ fn evidence_names_ui(ui: &mut Ui, case: Option<&Case>, f: &Finding) {
     let Some(case) = case else { return };
     ui.label(RichText::new("Evidence").strong());
     for id in f.evidence_ids() {
-        let name = case
-            .find_evidence(id)
-            .map_or_else(|_| crate::case::short_hash(id).to_owned(), |e| {
-                e.original_name.clone()
-            });
+        let name = case.find_evidence(id).map_or_else(
+            |_| crate::case::short_hash(id).to_owned(),
+            |e| e.original_name.clone(),
+        );
         ui.label(format!("• {name}"));
     }
 }
@@ -462,9 +480,15 @@ pub fn credentials_ui(ui: &mut Ui, e: &crate::case::EvidenceRecord) {
             let unknown = || "unknown".to_owned();
             let rows = [
                 ("Signer", s.signer.clone().unwrap_or_else(unknown)),
-                ("Organisation", s.organisation.clone().unwrap_or_else(unknown)),
+                (
+                    "Organisation",
+                    s.organisation.clone().unwrap_or_else(unknown),
+                ),
                 ("Signed", s.signed_at.clone().unwrap_or_else(unknown)),
-                ("Made with", s.claim_generator.clone().unwrap_or_else(unknown)),
+                (
+                    "Made with",
+                    s.claim_generator.clone().unwrap_or_else(unknown),
+                ),
                 (
                     "Actions",
                     if s.actions.is_empty() {
@@ -489,7 +513,9 @@ pub fn credentials_ui(ui: &mut Ui, e: &crate::case::EvidenceRecord) {
                         "• {} ({}{})",
                         i.title.as_deref().unwrap_or("untitled"),
                         i.relationship,
-                        i.format.as_deref().map_or(String::new(), |f| format!(", {f}"))
+                        i.format
+                            .as_deref()
+                            .map_or(String::new(), |f| format!(", {f}"))
                     ));
                 }
             }

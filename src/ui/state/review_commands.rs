@@ -28,7 +28,9 @@ impl AppState {
         self.review.hides(id)
     }
 
-    fn analyst_or_hint(&mut self) -> Result<std::sync::Arc<crate::case::analyst::LocalAnalyst>, String> {
+    fn analyst_or_hint(
+        &mut self,
+    ) -> Result<std::sync::Arc<crate::case::analyst::LocalAnalyst>, String> {
         self.review
             .analyst()
             .map_err(|e| format!("no analyst key ({e}); {CREATE_HINT}"))
@@ -138,9 +140,13 @@ impl AppState {
         let case = self.case.as_ref().ok_or("no case is open")?;
         if let Some((_, c)) = case.blind_comparison(&session.finding, &me.public_key_hex()) {
             self.shell.status = Some(Status::Info(format!(
-                "blind location recorded: {:.0} m from the author's ({})",
-                c.distance_m,
-                if c.agrees() { "they agree" } else { "they disagree" }
+                "blind location recorded: {} from the author's ({})",
+                crate::ui::review::distance_text(c.distance_m),
+                if c.agrees() {
+                    "they agree"
+                } else {
+                    "they disagree"
+                }
             )));
         }
         Ok(())
@@ -170,12 +176,13 @@ impl AppState {
         if !writable || !self.review.opened_logged.insert(id.to_owned()) {
             return;
         }
-        self.commands.push(super::Command::Edit(Edit::FindingOpened {
-            id: id.to_owned(),
-            analyst: me.name.clone(),
-            public_key: Some(me.public_key_hex()),
-            via: "app inspector".into(),
-        }));
+        self.commands
+            .push(super::Command::Edit(Edit::FindingOpened {
+                id: id.to_owned(),
+                analyst: me.name.clone(),
+                public_key: Some(me.public_key_hex()),
+                via: "app inspector".into(),
+            }));
     }
 
     /// Writes finding `id`'s methods report as HTML and/or PDF (each through a temporary
