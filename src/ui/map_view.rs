@@ -104,7 +104,7 @@ pub fn map_ui(
     wheel_zoom_at_pointer(ui, &mut memory, rect, center);
     // Framing a finding whose answer is hidden would show where it is.
     let framed = state.shell.selection.as_ref().filter(|s| match s {
-        Selection::Finding(id) => !state.review.hides(id),
+        Selection::Finding(id) => !state.shell.review.hides(id),
         Selection::Evidence(_) => true,
     });
     super::map_camera::camera_ui(
@@ -433,7 +433,10 @@ impl CaseOverlay<'_> {
     fn draw_loci(&self, painter: &egui::Painter, projector: &Projector) {
         if let Some(case) = &self.state.case {
             let selected = self.state.selected_finding().map(|f| f.id.as_str());
-            for f in case.findings().filter(|f| !self.state.review.hides(&f.id)) {
+            for f in case
+                .findings()
+                .filter(|f| !self.state.shell.review.hides(&f.id))
+            {
                 let Some(locus) = f.chronolocation.as_ref().and_then(|c| c.locus.as_ref()) else {
                     continue;
                 };
@@ -486,7 +489,7 @@ impl CaseOverlay<'_> {
 
     /// The reviewer's blind location with its precision circle, while reviewing blind.
     fn draw_blind(&self, painter: &egui::Painter, projector: &Projector) {
-        let Some(b) = &self.state.review.blind else {
+        let Some(b) = &self.state.shell.review.blind else {
             return;
         };
         let Some(p) = b.point else { return };

@@ -161,7 +161,12 @@ impl GeoproofApp {
         let ctx = ui.ctx().clone();
         self.drain_jobs(&ctx);
         self.thumbnails.drain(&ctx);
-        if let Some(e) = self.state.review.refresh_awaiting(self.state.case.as_ref()) {
+        if let Some(e) = self
+            .state
+            .shell
+            .review
+            .refresh_awaiting(self.state.case.as_ref())
+        {
             self.state.shell.status = Some(Status::Error(e));
         }
         // Before any panel draws, so a finished match shows its proposals this frame.
@@ -243,7 +248,11 @@ impl GeoproofApp {
             }
             Workspace::Map => {
                 candidates::keys(ui, self.state.candidate_ctx());
-                let blind = self.state.review.blind_evidence(self.state.case.as_ref());
+                let blind = self
+                    .state
+                    .shell
+                    .review
+                    .blind_evidence(self.state.case.as_ref());
                 let evidence = if self.state.candidate_session.is_some() {
                     candidates::session_evidence(
                         self.state.case.as_ref(),
@@ -279,7 +288,7 @@ impl GeoproofApp {
                             None => (state.selected_finding(), None),
                         };
                         // A finding under blind review keeps its candidates to itself.
-                        let finding = finding.filter(|f| !state.review.hides(&f.id));
+                        let finding = finding.filter(|f| !state.shell.review.hides(&f.id));
                         let candidates = candidates::draw_on_map(ui, finding, current, &extent);
                         state.map.set_overlays_drawn(map_state::OverlaysDrawn {
                             georef_triangles,

@@ -32,6 +32,23 @@ pub struct BlindSession {
     pub revealed: bool,
 }
 
+/// What the review panels see of the app: the case, the review part, the command queue.
+pub struct ReviewCtx<'a> {
+    pub case: Option<&'a Case>,
+    pub review: &'a mut ReviewState,
+    pub commands: &'a mut Vec<crate::ui::command::Command>,
+}
+
+impl ReviewCtx<'_> {
+    pub fn case(&self) -> Option<&Case> {
+        self.case
+    }
+
+    pub fn push(&mut self, command: crate::ui::command::Command) {
+        self.commands.push(command);
+    }
+}
+
 /// The review part of the app.
 pub struct ReviewState {
     /// Where this computer's analyst key is (`None`: no config folder).

@@ -71,7 +71,7 @@ pub fn case_panel_ui(ui: &mut Ui, state: &mut AppState, thumbnails: &mut Thumbna
         }
     });
     finding_filter_ui(ui, &mut state.lists.finding_filter);
-    let review = &state.review;
+    let review = &state.shell.review;
     crate::ui::case_lists::finding_list_ui(
         ui,
         case,

@@ -46,7 +46,7 @@ pub fn inspector_ui(ui: &mut Ui, state: &mut AppState, borders: Option<&Borders>
     if let Some(id) = &finding
         && state.hides_answer(id)
     {
-        super::review_panel::hidden_finding_ui(ui, state, id);
+        super::review_panel::hidden_finding_ui(ui, &mut state.review_ctx(), id);
         return;
     }
     inspector_parts_ui(ui, state, borders);
@@ -54,7 +54,7 @@ pub fn inspector_ui(ui: &mut Ui, state: &mut AppState, borders: Option<&Borders>
         && state.case().is_some_and(|c| c.finding(&id).is_ok())
     {
         state.log_opened(&id);
-        super::review_panel::review_ui(ui, state, &id);
+        super::review_panel::review_ui(ui, &mut state.review_ctx(), &id);
     }
 }
 

@@ -8,8 +8,9 @@ use egui::{RichText, Ui};
 use crate::case::review::ReviewStatus;
 use crate::case::signature::SignatureCheck;
 use crate::case::{Case, Finding};
+use crate::ui::command::Command;
 use crate::ui::command::ReviewCommand;
-use crate::ui::state::{AppState, Command};
+use crate::ui::review::ReviewCtx;
 use crate::ui::theme;
 
 /// A review state as a coloured badge.
@@ -68,7 +69,7 @@ fn check_line(ui: &mut Ui, c: &SignatureCheck) {
 }
 
 /// The review section under a finding whose answer is shown.
-pub fn review_ui(ui: &mut Ui, state: &mut AppState, id: &str) {
+pub fn review_ui(ui: &mut Ui, state: &mut ReviewCtx<'_>, id: &str) {
     let Some(f) = state.case().and_then(|c| c.finding(id).ok()).cloned() else {
         return;
     };
@@ -83,7 +84,7 @@ pub fn review_ui(ui: &mut Ui, state: &mut AppState, id: &str) {
     blind_result_ui(ui, state, &f);
     let mut commands = Vec::new();
     analyst_ui(ui, state, &f, &mut commands);
-    let Some(case) = state.case.as_ref() else {
+    let Some(case) = state.case else {
         return;
     };
     let checks = state.review.checks(case, id).to_vec();
@@ -93,7 +94,7 @@ pub fn review_ui(ui: &mut Ui, state: &mut AppState, id: &str) {
 }
 
 /// Who the analyst is and what they may do; without a key, how to make one.
-fn analyst_ui(ui: &mut Ui, state: &mut AppState, f: &Finding, commands: &mut Vec<Command>) {
+fn analyst_ui(ui: &mut Ui, state: &mut ReviewCtx<'_>, f: &Finding, commands: &mut Vec<Command>) {
     let me = match state.review.analyst() {
         Ok(me) => me,
         Err(why) => {
@@ -172,7 +173,7 @@ fn analyst_ui(ui: &mut Ui, state: &mut AppState, f: &Finding, commands: &mut Vec
     }
 }
 
-fn no_key_ui(ui: &mut Ui, state: &mut AppState, why: &str, commands: &mut Vec<Command>) {
+fn no_key_ui(ui: &mut Ui, state: &mut ReviewCtx<'_>, why: &str, commands: &mut Vec<Command>) {
     ui.label(
         RichText::new("No analyst key: signing and reviewing need one.").color(theme::WARNING),
     )
@@ -274,7 +275,7 @@ fn blind_list_ui(ui: &mut Ui, case: &Case, f: &Finding) {
 }
 
 /// After a blind review is recorded: both places, the distance and the circles.
-fn blind_result_ui(ui: &mut Ui, state: &mut AppState, f: &Finding) {
+fn blind_result_ui(ui: &mut Ui, state: &mut ReviewCtx<'_>, f: &Finding) {
     if state
         .review
         .blind
@@ -283,7 +284,7 @@ fn blind_result_ui(ui: &mut Ui, state: &mut AppState, f: &Finding) {
     {
         return;
     }
-    let (Ok(me), Some(case)) = (state.review.analyst(), state.case.as_ref()) else {
+    let (Ok(me), Some(case)) = (state.review.analyst(), state.case) else {
         return;
     };
     let Some((mine, c)) = case.blind_comparison(&f.id, &me.public_key_hex()) else {
@@ -333,7 +334,7 @@ fn blind_result_ui(ui: &mut Ui, state: &mut AppState, f: &Finding) {
 
 /// A finding whose answer is hidden: the blind review under way, or the choice between
 /// reviewing it blind and seeing the answer.
-pub fn hidden_finding_ui(ui: &mut Ui, state: &mut AppState, id: &str) {
+pub fn hidden_finding_ui(ui: &mut Ui, state: &mut ReviewCtx<'_>, id: &str) {
     let Some(f) = state.case().and_then(|c| c.finding(id).ok()).cloned() else {
         return;
     };

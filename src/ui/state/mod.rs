@@ -44,8 +44,6 @@ pub struct AppState {
     pub(in crate::ui) osm_search: super::osm_search::OsmSearch,
     /// The windows over the workspace: stamp, posts, figure export.
     pub(in crate::ui) dialogs: Dialogs,
-    /// Second-analyst review: this analyst's key, what awaits them, a blind review.
-    pub(in crate::ui) review: super::review::ReviewState,
 }
 
 /// What the whole app shows: the selection, the workspace, the status line.
@@ -54,6 +52,9 @@ pub struct Shell {
     pub selection: Option<Selection>,
     pub workspace: Workspace,
     pub status: Option<Status>,
+    /// Second-analyst review: this analyst's key, what awaits them, a blind review
+    /// (what the app may show depends on it).
+    pub review: super::review::ReviewState,
 }
 
 /// The windows over the workspace.
@@ -183,7 +184,6 @@ impl AppState {
             candidate_session: None,
             osm_search: Default::default(),
             dialogs: Dialogs::default(),
-            review: Default::default(),
         };
         if let Some(case) = case {
             state.set_case(case);
@@ -250,8 +250,8 @@ impl AppState {
         self.shell.selection = None;
         self.board = BoardState::default();
         self.shell.workspace = Workspace::Map;
-        self.review.blind = None;
-        self.review.forget_analyst();
+        self.shell.review.blind = None;
+        self.shell.review.forget_analyst();
         let (drafts, errors) = crate::board::recovery::pending_drafts(&case);
         self.board.recovery = drafts;
         if let Some(e) = errors.into_iter().next() {
@@ -290,8 +290,8 @@ impl AppState {
     pub fn sun_point(&self) -> Option<(LatLon, String)> {
         let case = self.case.as_ref();
         match &self.shell.selection {
-            Some(Selection::Finding(id)) if self.review.hides(id) => {
-                let p = self.review.blind.as_ref().and_then(|b| b.point);
+            Some(Selection::Finding(id)) if self.shell.review.hides(id) => {
+                let p = self.shell.review.blind.as_ref().and_then(|b| b.point);
                 p.or_else(|| self.map_center())
                     .map(|p| (p, "your blind location or the map centre".to_owned()))
             }
@@ -407,7 +407,7 @@ impl AppState {
             georef: self.georef.as_ref(),
             selected: self
                 .selected_finding()
-                .filter(|f| !self.review.hides(&f.id)),
+                .filter(|f| !self.shell.review.hides(&f.id)),
         }
     }
 
@@ -592,7 +592,9 @@ impl AppState {
             Command::SetTool(tool) => self.map.tool = tool,
             Command::ClearMeasure => self.map.measure.clear(),
             Command::SetWorkspace(w) => self.shell.workspace = w,
-            Command::OpenBoard(id) | Command::StartCandidates(id) if self.review.hides(&id) => {
+            Command::OpenBoard(id) | Command::StartCandidates(id)
+                if self.shell.review.hides(&id) =>
+            {
                 return Err(format!(
                     "{id}: its answer is hidden for your review; review it blind or show the answer first"
                 ));

@@ -16,22 +16,32 @@ const CREATE_HINT: &str = "create one in the inspector or with `geoproof analyst
 impl AppState {
     /// The review part: who this analyst is, what awaits them, a blind review.
     pub fn review(&self) -> &crate::ui::review::ReviewState {
-        &self.review
+        &self.shell.review
     }
 
     pub fn review_mut(&mut self) -> &mut crate::ui::review::ReviewState {
-        &mut self.review
+        &mut self.shell.review
     }
 
     /// Whether finding `id`'s answer is hidden from this analyst now.
+    /// What the review panels see of the app.
+    pub fn review_ctx(&mut self) -> crate::ui::review::ReviewCtx<'_> {
+        crate::ui::review::ReviewCtx {
+            case: self.case.as_ref(),
+            review: &mut self.shell.review,
+            commands: &mut self.commands,
+        }
+    }
+
     pub fn hides_answer(&self, id: &str) -> bool {
-        self.review.hides(id)
+        self.shell.review.hides(id)
     }
 
     fn analyst_or_hint(
         &mut self,
     ) -> Result<std::sync::Arc<crate::case::analyst::LocalAnalyst>, String> {
-        self.review
+        self.shell
+            .review
             .analyst()
             .map_err(|e| format!("no analyst key ({e}); {CREATE_HINT}"))
     }
@@ -57,7 +67,7 @@ impl AppState {
                     .map_err(|e| e.to_string())?;
                 self.apply_edits(edits)?;
                 if to == ReviewStatus::Disputed {
-                    self.review.dispute_reason.clear();
+                    self.shell.review.dispute_reason.clear();
                 }
                 self.shell.status = Some(Status::Info(format!(
                     "{finding}: {} by {} (signed)",
@@ -77,7 +87,7 @@ impl AppState {
                 )));
             }
             ReviewCommand::CreateKey(name) => {
-                let me = self.review.create_key(&name)?;
+                let me = self.shell.review.create_key(&name)?;
                 self.shell.status = Some(Status::Info(format!(
                     "analyst key for {} created ({}); the private key stays in your config folder",
                     me.name,
@@ -86,9 +96,9 @@ impl AppState {
             }
             ReviewCommand::StartBlind(finding) => self.start_blind(&finding)?,
             ReviewCommand::SubmitBlind => self.submit_blind()?,
-            ReviewCommand::EndBlind => self.review.blind = None,
+            ReviewCommand::EndBlind => self.shell.review.blind = None,
             ReviewCommand::ShowAnswer(finding) => {
-                self.review.seen(&finding);
+                self.shell.review.seen(&finding);
                 self.log_opened(&finding);
             }
         }
@@ -106,7 +116,7 @@ impl AppState {
         self.georef = None;
         self.shell.workspace = super::Workspace::Map;
         self.shell.selection = Some(Selection::Finding(finding.to_owned()));
-        self.review.blind = Some(BlindSession {
+        self.shell.review.blind = Some(BlindSession {
             finding: finding.to_owned(),
             point: None,
             precision_m: self.prefs.default_precision_m.max(1.0),
@@ -121,6 +131,7 @@ impl AppState {
     fn submit_blind(&mut self) -> Result<(), String> {
         let me = self.analyst_or_hint()?;
         let session = self
+            .shell
             .review
             .blind
             .clone()
@@ -133,8 +144,8 @@ impl AppState {
             .blind_review_edits(&session.finding, &me, p.lat, p.lon, session.precision_m)
             .map_err(|e| e.to_string())?;
         self.apply_edits(edits)?;
-        self.review.seen(&session.finding);
-        if let Some(b) = &mut self.review.blind {
+        self.shell.review.seen(&session.finding);
+        if let Some(b) = &mut self.shell.review.blind {
             b.revealed = true;
         }
         let case = self.case.as_ref().ok_or("no case is open")?;
@@ -154,7 +165,7 @@ impl AppState {
 
     /// A click on the map during a blind review places the reviewer's location.
     pub(super) fn blind_clicked(&mut self, p: LatLon) -> bool {
-        match &mut self.review.blind {
+        match &mut self.shell.review.blind {
             Some(b) if !b.revealed => {
                 b.point = Some(p);
                 true
@@ -166,14 +177,14 @@ impl AppState {
     /// Logs (once per session) that this analyst saw finding `id`'s answer, when there
     /// is an analyst and the case can be written.
     pub(crate) fn log_opened(&mut self, id: &str) {
-        let Ok(me) = self.review.analyst() else {
+        let Ok(me) = self.shell.review.analyst() else {
             return;
         };
         let writable = self
             .case
             .as_ref()
             .is_some_and(|c| c.read_only_reason().is_none());
-        if !writable || !self.review.opened_logged.insert(id.to_owned()) {
+        if !writable || !self.shell.review.opened_logged.insert(id.to_owned()) {
             return;
         }
         self.commands
@@ -193,7 +204,7 @@ impl AppState {
         html: Option<std::path::PathBuf>,
         pdf: Option<std::path::PathBuf>,
     ) -> Result<(), String> {
-        if self.review.hides(id) {
+        if self.shell.review.hides(id) {
             return Err(format!("{id}: its answer is hidden for your review"));
         }
         let case = self.case.as_ref().ok_or("no case is open")?;
