@@ -999,6 +999,9 @@ fn a_measured_shadow_gives_the_days_windows_and_the_places() {
     field.focus();
     field.type_text(&format!("{:.1}±10", sun.shadow_bearing_deg()));
     h.run_steps(1);
+    // The inspector above the sun panel (review, signatures) may push it out of view.
+    h.get_by_label("When, this day?").scroll_to_me();
+    h.run_steps(3);
     h.get_by_label("When, this day?").click();
     h.run_steps(2);
     let windows = match &app(&h).state.map().sun.windows {

@@ -94,6 +94,22 @@ fn a_query_built_in_the_window_adds_its_results_as_candidates() {
             .unwrap()
             .contains("within 150 m of amenity=post_box")
     );
+    // Each candidate names the extract by the SHA-256 of its bytes (as sha256sum has
+    // it), and a signature of the finding covers it.
+    let sha = geoproof::fingerprint::sha256_file(&extract).unwrap();
+    assert!(c.iter().all(|c| {
+        c.origin
+            .extract
+            .as_ref()
+            .is_some_and(|e| e.name == "liechtenstein-latest.osm.pbf" && e.sha256 == sha)
+    }));
+    let inputs = saved.finding_inputs(saved.finding(&finding).unwrap());
+    assert!(
+        inputs
+            .iter()
+            .any(|i| i.kind == "osm_extract" && i.sha256.as_deref() == Some(sha.as_str())),
+        "{inputs:?}"
+    );
     // The index was cached where asked, nowhere else.
     assert_eq!(std::fs::read_dir(cache.path()).unwrap().count(), 1);
     drop(dir);

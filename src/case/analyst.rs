@@ -166,7 +166,8 @@ pub fn init(name: &str) -> Result<LocalAnalyst, AnalystError> {
     init_at(&path, name)
 }
 
-fn init_at(path: &Path, name: &str) -> Result<LocalAnalyst, AnalystError> {
+/// [`init`] at `path` (the app and tests choose where).
+pub fn init_at(path: &Path, name: &str) -> Result<LocalAnalyst, AnalystError> {
     let name = name.trim();
     super::limits::text("analyst name", name, super::MAX_SHORT_TEXT)
         .and_then(|()| {
@@ -244,7 +245,8 @@ pub fn load() -> Result<LocalAnalyst, AnalystError> {
     load_from(&key_path()?)
 }
 
-fn load_from(path: &Path) -> Result<LocalAnalyst, AnalystError> {
+/// [`load`] from `path`.
+pub fn load_from(path: &Path) -> Result<LocalAnalyst, AnalystError> {
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {

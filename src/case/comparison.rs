@@ -389,6 +389,14 @@ impl FeatureClass {
         }
     }
 
+    /// The word the inspector uses.
+    pub fn label(self) -> &'static str {
+        match self {
+            FeatureClass::Class => "a class feature",
+            FeatureClass::Individualising => "an individualising feature",
+        }
+    }
+
     pub fn parse(text: &str) -> Option<FeatureClass> {
         let t = text.trim().to_ascii_lowercase().replace("izing", "ising");
         FeatureClass::ALL.into_iter().find(|c| c.as_str() == t)

@@ -44,6 +44,18 @@ impl ConclusionScale {
         ConclusionScale::ALL.into_iter().find(|c| c.as_str() == t)
     }
 
+    /// The step's name as people read it: `strong support for same`…
+    pub fn label(self) -> &'static str {
+        match self {
+            ConclusionScale::StrongSupportSame => "strong support for same",
+            ConclusionScale::SupportSame => "support for same",
+            ConclusionScale::Inconclusive => "inconclusive",
+            ConclusionScale::SupportDifferent => "support for different",
+            ConclusionScale::StrongSupportDifferent => "strong support for different",
+            ConclusionScale::Elimination => "elimination",
+        }
+    }
+
     /// The written wording a report and the inspector show with the step.
     pub fn wording(self) -> &'static str {
         match self {

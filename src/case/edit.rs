@@ -95,6 +95,14 @@ pub enum Edit {
         /// Where: `cli show`, `app inspector`…
         via: String,
     },
+    /// Records that a methods report of a finding was written (logged only:
+    /// `report_written`, with the file's SHA-256).
+    ReportWritten {
+        finding: String,
+        format: String,
+        path: std::path::PathBuf,
+        sha256: String,
+    },
 }
 
 impl Case {
@@ -131,6 +139,12 @@ impl Case {
                 public_key,
                 via,
             } => self.log_finding_opened(id, analyst, public_key, via)?,
+            Edit::ReportWritten {
+                finding,
+                format,
+                path,
+                sha256,
+            } => self.log_report_written(finding, format, path, sha256)?,
             Edit::RemoveFinding { id } => self.remove_finding(id)?,
         }
         Ok(())

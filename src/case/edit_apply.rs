@@ -308,6 +308,24 @@ impl Case {
         Ok(())
     }
 
+    /// Logs a methods report written of a finding, with the file's SHA-256.
+    pub(super) fn log_report_written(
+        &mut self,
+        finding: String,
+        format: String,
+        path: std::path::PathBuf,
+        sha256: String,
+    ) -> Result<(), CaseError> {
+        self.finding(&finding)?;
+        self.log_event(
+            "report_written",
+            serde_json::json!({
+                "finding": finding, "format": format, "path": path, "sha256": sha256,
+            }),
+        );
+        Ok(())
+    }
+
     /// Removes a finding (logged).
     pub(super) fn remove_finding(&mut self, id: String) -> Result<(), CaseError> {
         self.finding(&id)?;

@@ -28,6 +28,16 @@ fn blind_detail(b: &BlindReview) -> Value {
     json!({ "lat": b.lat, "lon": b.lon, "precision_m": b.precision_m })
 }
 
+/// A `finding_opened` entry of finding `id` by `name` or `public_key`.
+fn opened_entry(e: &super::log::LogEntry, id: &str, name: &str, public_key: &str) -> bool {
+    e.event == "finding_opened"
+        && e.detail["id"] == id
+        && (e.detail["public_key"] == public_key
+            || e.detail["analyst"]
+                .as_str()
+                .is_some_and(|a| a.trim().eq_ignore_ascii_case(name.trim())))
+}
+
 impl Case {
     fn refused(&self, id: &str, reason: String) -> CaseError {
         CaseError::Refused {
@@ -222,13 +232,7 @@ impl Case {
         entries.extend(self.pending_log.iter().cloned());
         Ok(entries
             .into_iter()
-            .filter(|e| e.event == "finding_opened" && e.detail["id"] == id)
-            .find(|e| {
-                e.detail["public_key"] == public_key
-                    || e.detail["analyst"]
-                        .as_str()
-                        .is_some_and(|a| a.trim().eq_ignore_ascii_case(name.trim()))
-            })
+            .find(|e| opened_entry(e, id, name, public_key))
             .map(|e| {
                 format!(
                     "{} at {}",
@@ -247,29 +251,7 @@ impl Case {
             return Err(self.refused(id, "the blind review is signed by someone else".into()));
         }
         self.ensure_holds(&finding, &b.signature, "blind_review", &blind_detail(&b))?;
-        if is_author(&finding, &b.analyst, &b.public_key) {
-            return Err(self.refused(
-                id,
-                format!("{} is its author and cannot review it blind", b.analyst),
-            ));
-        }
-        if finding
-            .review
-            .blind
-            .iter()
-            .any(|x| x.public_key == b.public_key)
-        {
-            return Err(self.refused(id, format!("{} has reviewed it blind already", b.analyst)));
-        }
-        if let Some(when) = self.opened_by(id, &b.analyst, &b.public_key)? {
-            return Err(self.refused(
-                id,
-                format!(
-                    "the case log shows {} opened its answer ({when}); a blind review must come first",
-                    b.analyst
-                ),
-            ));
-        }
+        self.blind_refusal(id, &b.analyst, &b.public_key)?;
         let c = compare_blind(
             [location.lat, location.lon, location.precision_m],
             b.lat,
@@ -325,12 +307,39 @@ impl Case {
         );
     }
 
-    /// Adds `signer` to the case's analysts unless listed (the first signature does it).
-    fn ensure_analyst(&mut self, signer: &LocalAnalyst) -> Result<(), CaseError> {
-        if self.is_listed(&signer.public_key_hex()) {
-            return Ok(());
+    /// The edit listing `signer` in the case, unless listed (the first signature does it).
+    fn analyst_edit(&self, signer: &LocalAnalyst) -> Option<Edit> {
+        (!self.is_listed(&signer.public_key_hex()))
+            .then(|| Edit::AddAnalyst(Box::new(signer.entry())))
+    }
+
+    fn apply_all(&mut self, edits: Vec<Edit>) -> Result<(), CaseError> {
+        for edit in edits {
+            self.apply(edit)?;
         }
-        self.apply(Edit::AddAnalyst(Box::new(signer.entry())))
+        Ok(())
+    }
+
+    /// The edits that sign finding `id` as its author, now: listing the analyst if
+    /// needed, then the signature. The app queues these; nothing is changed here.
+    pub fn sign_edits(&self, id: &str, signer: &LocalAnalyst) -> Result<Vec<Edit>, CaseError> {
+        let finding = self.finding(id)?;
+        let inputs = self.checked_inputs(finding)?;
+        let sig = Statement {
+            purpose: "author",
+            finding,
+            inputs,
+            detail: Value::Null,
+        }
+        .sign(signer);
+        Ok(self
+            .analyst_edit(signer)
+            .into_iter()
+            .chain([Edit::AddSignature {
+                id: id.to_owned(),
+                signature: Box::new(sig),
+            }])
+            .collect())
     }
 
     /// Signs finding `id` as its author, now (the analyst is listed on first signature).
@@ -339,21 +348,62 @@ impl Case {
         id: &str,
         signer: &LocalAnalyst,
     ) -> Result<FindingSignature, CaseError> {
-        let finding = self.finding(id)?.clone();
-        let inputs = self.checked_inputs(&finding)?;
-        self.ensure_analyst(signer)?;
-        let sig = Statement {
-            purpose: "author",
-            finding: &finding,
-            inputs,
-            detail: Value::Null,
-        }
-        .sign(signer);
-        self.apply(Edit::AddSignature {
-            id: id.to_owned(),
-            signature: Box::new(sig.clone()),
-        })?;
+        let edits = self.sign_edits(id, signer)?;
+        let sig = match edits.last() {
+            Some(Edit::AddSignature { signature, .. }) => (**signature).clone(),
+            _ => return Err(self.refused(id, "nothing to sign".into())),
+        };
+        self.apply_all(edits)?;
         Ok(sig)
+    }
+
+    /// The edits that move finding `id` to `to`, signed by `signer`. An approval by
+    /// the finding's author is refused here, before anything is queued.
+    pub fn review_edits(
+        &self,
+        id: &str,
+        signer: &LocalAnalyst,
+        to: ReviewStatus,
+        reason: &str,
+    ) -> Result<Vec<Edit>, CaseError> {
+        let finding = self.finding(id)?;
+        if to == ReviewStatus::Approved
+            && is_author(finding, &signer.name, &signer.public_key_hex())
+        {
+            return Err(self.refused(
+                id,
+                format!(
+                    "{} is its author; approval must come from another analyst",
+                    signer.name
+                ),
+            ));
+        }
+        let mut step = ReviewStep {
+            from: finding.review.status,
+            to,
+            reason: reason.trim().to_owned(),
+            by: signer.name.clone(),
+            at: chrono::Utc::now(),
+            signature: None,
+        };
+        let inputs = self.checked_inputs(finding)?;
+        step.signature = Some(
+            Statement {
+                purpose: &step_purpose(to),
+                finding,
+                inputs,
+                detail: step_detail(&step),
+            }
+            .sign(signer),
+        );
+        Ok(self
+            .analyst_edit(signer)
+            .into_iter()
+            .chain([Edit::Review {
+                id: id.to_owned(),
+                step: Box::new(step),
+            }])
+            .collect())
     }
 
     /// Moves finding `id` to `to`, signed by `signer`.
@@ -364,43 +414,72 @@ impl Case {
         to: ReviewStatus,
         reason: &str,
     ) -> Result<ReviewStep, CaseError> {
-        let finding = self.finding(id)?.clone();
-        let mut step = ReviewStep {
-            from: finding.review.status,
-            to,
-            reason: reason.trim().to_owned(),
-            by: signer.name.clone(),
-            at: chrono::Utc::now(),
-            signature: None,
+        let edits = self.review_edits(id, signer, to, reason)?;
+        let step = match edits.last() {
+            Some(Edit::Review { step, .. }) => (**step).clone(),
+            _ => return Err(self.refused(id, "no review step".into())),
         };
-        let inputs = self.checked_inputs(&finding)?;
-        self.ensure_analyst(signer)?;
-        step.signature = Some(
-            Statement {
-                purpose: &step_purpose(to),
-                finding: &finding,
-                inputs,
-                detail: step_detail(&step),
-            }
-            .sign(signer),
-        );
-        self.apply(Edit::Review {
-            id: id.to_owned(),
-            step: Box::new(step.clone()),
-        })?;
+        self.apply_all(edits)?;
         Ok(step)
     }
 
-    /// Records `signer`'s blind location for finding `id` and compares it with the
-    /// finding's.
-    pub fn blind_review(
-        &mut self,
+    /// The findings ready for review that the analyst (`name`, `key`) could still
+    /// review blind: located, not theirs, not reviewed blind by them, and not opened by
+    /// them according to the case log (read once). The app hides their answers.
+    pub fn awaiting_blind(&self, name: &str, key: &str) -> Result<Vec<String>, CaseError> {
+        let mut entries = super::log::read(&self.root)?;
+        entries.extend(self.pending_log.iter().cloned());
+        let opened = |id: &str| entries.iter().any(|e| opened_entry(e, id, name, key));
+        Ok(self
+            .findings
+            .values()
+            .filter(|f| {
+                f.review.status == ReviewStatus::Ready
+                    && f.location.is_some()
+                    && !is_author(f, name, key)
+                    && !f.review.blind.iter().any(|b| b.public_key == key)
+                    && !opened(&f.id)
+            })
+            .map(|f| f.id.clone())
+            .collect())
+    }
+
+    /// Refused when the analyst (`name`, `key`) may not review finding `id` blind: its
+    /// author, reviewed it blind already, or the case log shows they opened its answer.
+    pub fn blind_refusal(&self, id: &str, name: &str, key: &str) -> Result<(), CaseError> {
+        let finding = self.finding(id)?;
+        if finding.location.is_none() {
+            return Err(self.refused(id, "has no location to compare a blind one with".into()));
+        }
+        if is_author(finding, name, key) {
+            return Err(self.refused(
+                id,
+                format!("{name} is its author and cannot review it blind"),
+            ));
+        }
+        if finding.review.blind.iter().any(|x| x.public_key == key) {
+            return Err(self.refused(id, format!("{name} has reviewed it blind already")));
+        }
+        if let Some(when) = self.opened_by(id, name, key)? {
+            return Err(self.refused(
+                id,
+                format!(
+                    "the case log shows {name} opened its answer ({when}); a blind review must come first"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The edits that record `signer`'s blind location for finding `id`.
+    pub fn blind_review_edits(
+        &self,
         id: &str,
         signer: &LocalAnalyst,
         lat: f64,
         lon: f64,
         precision_m: f64,
-    ) -> Result<(BlindReview, BlindComparison), CaseError> {
+    ) -> Result<Vec<Edit>, CaseError> {
         let place_ok = (-90.0..=90.0).contains(&lat)
             && (-180.0..=180.0).contains(&lon)
             && precision_m.is_finite()
@@ -414,9 +493,9 @@ impl Case {
                 ),
             });
         }
-        let finding = self.finding(id)?.clone();
-        let inputs = self.checked_inputs(&finding)?;
-        self.ensure_analyst(signer)?;
+        self.blind_refusal(id, &signer.name, &signer.public_key_hex())?;
+        let finding = self.finding(id)?;
+        let inputs = self.checked_inputs(finding)?;
         let detail = json!({ "lat": lat, "lon": lon, "precision_m": precision_m });
         let review = BlindReview {
             analyst: signer.name.clone(),
@@ -427,61 +506,98 @@ impl Case {
             at: chrono::Utc::now(),
             signature: Statement {
                 purpose: "blind_review",
-                finding: &finding,
+                finding,
                 inputs,
                 detail,
             }
             .sign(signer),
         };
-        self.apply(Edit::AddBlindReview {
-            id: id.to_owned(),
-            review: Box::new(review.clone()),
-        })?;
-        let location = self
-            .finding(id)?
-            .location
-            .unwrap_or(super::FindingLocation {
-                lat,
-                lon,
-                precision_m,
-            });
-        let c = compare_blind(
-            [location.lat, location.lon, location.precision_m],
-            lat,
-            lon,
-            precision_m,
-        );
-        Ok((review, c))
+        Ok(self
+            .analyst_edit(signer)
+            .into_iter()
+            .chain([Edit::AddBlindReview {
+                id: id.to_owned(),
+                review: Box::new(review),
+            }])
+            .collect())
+    }
+
+    /// The latest blind review by `public_key` of finding `id`, compared with the
+    /// finding's location.
+    pub fn blind_comparison(
+        &self,
+        id: &str,
+        public_key: &str,
+    ) -> Option<(&BlindReview, BlindComparison)> {
+        let f = self.finding(id).ok()?;
+        let l = f.location?;
+        let b = f
+            .review
+            .blind
+            .iter()
+            .rev()
+            .find(|b| b.public_key == public_key)?;
+        let c = compare_blind([l.lat, l.lon, l.precision_m], b.lat, b.lon, b.precision_m);
+        Some((b, c))
+    }
+
+    /// Records `signer`'s blind location for finding `id` and compares it with the
+    /// finding's.
+    pub fn blind_review(
+        &mut self,
+        id: &str,
+        signer: &LocalAnalyst,
+        lat: f64,
+        lon: f64,
+        precision_m: f64,
+    ) -> Result<(BlindReview, BlindComparison), CaseError> {
+        let edits = self.blind_review_edits(id, signer, lat, lon, precision_m)?;
+        self.apply_all(edits)?;
+        let (b, c) = self
+            .blind_comparison(id, &signer.public_key_hex())
+            .ok_or_else(|| self.refused(id, "the blind review was not stored".into()))?;
+        Ok((b.clone(), c))
     }
 
     /// Every signature in the case, checked against the findings and inputs as they are.
     pub fn signature_checks(&self) -> Vec<SignatureCheck> {
+        self.findings
+            .values()
+            .flat_map(|f| self.checks_of(f))
+            .collect()
+    }
+
+    /// The signatures of finding `id` (author, review steps, blind reviews, in that
+    /// order), checked as [`Case::signature_checks`] does.
+    pub fn finding_signature_checks(&self, id: &str) -> Result<Vec<SignatureCheck>, CaseError> {
+        Ok(self.checks_of(self.finding(id)?))
+    }
+
+    fn checks_of(&self, finding: &Finding) -> Vec<SignatureCheck> {
         let mut out = Vec::new();
-        for finding in self.findings.values() {
-            let inputs = self.finding_inputs(finding);
-            let listed = |k: &str| self.is_listed(k);
-            let r = &finding.review;
-            for s in &r.signatures {
-                out.push(check(s, finding, &inputs, listed));
-            }
-            for step in &r.history {
-                if let Some(s) = &step.signature {
-                    let mut c = check(s, finding, &inputs, listed);
-                    if s.detail != step_detail(step) || s.purpose != step_purpose(step.to) {
-                        c.valid = false;
-                        c.problem = Some("the review step differs from what was signed".into());
-                    }
-                    out.push(c);
-                }
-            }
-            for b in &r.blind {
-                let mut c = check(&b.signature, finding, &inputs, listed);
-                if b.signature.detail != blind_detail(b) || b.signature.public_key != b.public_key {
+        let inputs = self.finding_inputs(finding);
+        let listed = |k: &str| self.is_listed(k);
+        let r = &finding.review;
+        for s in &r.signatures {
+            out.push(check(s, finding, &inputs, listed));
+        }
+        for step in &r.history {
+            if let Some(s) = &step.signature {
+                let mut c = check(s, finding, &inputs, listed);
+                if s.detail != step_detail(step) || s.purpose != step_purpose(step.to) {
                     c.valid = false;
-                    c.problem = Some("the blind review differs from what was signed".into());
+                    c.problem = Some("the review step differs from what was signed".into());
                 }
                 out.push(c);
             }
+        }
+        for b in &r.blind {
+            let mut c = check(&b.signature, finding, &inputs, listed);
+            if b.signature.detail != blind_detail(b) || b.signature.public_key != b.public_key {
+                c.valid = false;
+                c.problem = Some("the blind review differs from what was signed".into());
+            }
+            out.push(c);
         }
         out
     }

@@ -32,12 +32,13 @@ struct Cached {
 }
 
 /// `FindingFilter` without floats or maps: hashable, comparable.
-type FindingFilterKey = (Vec<&'static str>, Vec<&'static str>);
+type FindingFilterKey = (Vec<&'static str>, Vec<&'static str>, Vec<&'static str>);
 
 fn filter_key(f: &FindingFilter) -> FindingFilterKey {
     (
         f.kinds.iter().map(|k| k.as_str()).collect(),
         f.confidences.iter().map(|c| c.as_str()).collect(),
+        f.review.iter().map(|r| r.as_str()).collect(),
     )
 }
 
@@ -170,12 +171,15 @@ pub fn evidence_list_ui(
         });
 }
 
-/// The finding list, filtered by `lists.finding_filter` (its pickers are the caller's).
+/// The finding list, filtered by `lists.finding_filter` (its pickers are the caller's);
+/// each row has its review state's badge. `hidden` says whose answer is hidden from
+/// this analyst (no details on hover).
 pub fn finding_list_ui(
     ui: &mut Ui,
     case: &Case,
     lists: &mut CaseLists,
     selection: Option<&Selection>,
+    hidden: &dyn Fn(&str) -> bool,
     commands: &mut Vec<Command>,
 ) {
     query_ui(ui, &mut lists.findings, "findings", "findings");
@@ -201,13 +205,45 @@ pub fn finding_list_ui(
                     continue;
                 };
                 let selected = selection == Some(&Selection::Finding(f.id.clone()));
-                if ui
-                    .selectable_label(selected, format!("◆ {}", f.title))
-                    .on_hover_text(format!("{} · {}", f.kind.as_str(), f.confidence.as_str()))
-                    .clicked()
-                {
-                    commands.push(Command::Select(Selection::Finding(f.id.clone())));
-                }
+                let status = f.review.status;
+                ui.horizontal(|ui| {
+                    let badge = RichText::new(review_letter(status))
+                        .monospace()
+                        .color(super::theme::OUTLINE)
+                        .background_color(super::theme::review_colour(status));
+                    ui.label(badge)
+                        .on_hover_text(format!("review: {}", status.as_str()));
+                    let hide = hidden(&f.id);
+                    let title = if hide {
+                        format!("◆ {} (answer hidden)", f.title)
+                    } else {
+                        format!("◆ {}", f.title)
+                    };
+                    let hover = if hide {
+                        "awaiting your review: its answer is hidden".to_owned()
+                    } else {
+                        format!("{} · {}", f.kind.as_str(), f.confidence.as_str())
+                    };
+                    if ui
+                        .selectable_label(selected, title)
+                        .on_hover_text(hover)
+                        .clicked()
+                    {
+                        commands.push(Command::Select(Selection::Finding(f.id.clone())));
+                    }
+                });
             }
         });
+}
+
+/// The one-letter badge of a review state in the list: D(raft), R(eady), A(pproved),
+/// ✗ (disputed).
+pub fn review_letter(status: crate::case::review::ReviewStatus) -> &'static str {
+    use crate::case::review::ReviewStatus;
+    match status {
+        ReviewStatus::Draft => " D ",
+        ReviewStatus::Ready => " R ",
+        ReviewStatus::Approved => " A ",
+        ReviewStatus::Disputed => " ✗ ",
+    }
 }

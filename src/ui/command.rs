@@ -104,6 +104,37 @@ pub enum Command {
     Notify(Status),
     /// The *Stamp case* dialog's changes to the case.
     Stamp(StampCommand),
+    /// Review of a finding by the analyst at this computer (`ui::review`).
+    Review(ReviewCommand),
+    /// Writes the methods report of a finding (HTML and/or PDF).
+    MethodsReport {
+        finding: String,
+        html: Option<PathBuf>,
+        pdf: Option<PathBuf>,
+    },
+}
+
+/// What the review actions ask: each change to the case is a signed `Edit`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReviewCommand {
+    /// Moves a finding's review state (ready, approved, disputed with a reason).
+    Move {
+        finding: String,
+        to: crate::case::review::ReviewStatus,
+        reason: String,
+    },
+    /// Signs a finding as its author.
+    Sign(String),
+    /// Creates this computer's analyst key with this name (never replacing one).
+    CreateKey(String),
+    /// Hides a finding's answer and lets the analyst place their own location.
+    StartBlind(String),
+    /// Records the blind location placed, then reveals both.
+    SubmitBlind,
+    /// Leaves the blind review (nothing recorded unless submitted).
+    EndBlind,
+    /// The analyst chose to see an awaited finding's answer (logged as opened).
+    ShowAnswer(String),
 }
 
 /// What the *Stamp case* dialog asks of the case.

@@ -202,6 +202,13 @@ fn place_items(memory: &mut Memory, state: &AppState, case: &Case, affine: &Affi
         Some(Selection::Evidence(id)) => memory.evidence_items.get(id).copied(),
         _ => None,
     };
+    // Findings whose answer is hidden from this analyst are not drawn.
+    let hidden: std::collections::HashSet<u32> = memory
+        .finding_items
+        .iter()
+        .filter(|(id, _)| state.review().hides(id))
+        .map(|(_, k)| *k)
+        .collect();
     let n = memory.items.len();
     let mut out = Placing {
         points: Vec::with_capacity(n),
@@ -210,7 +217,9 @@ fn place_items(memory: &mut Memory, state: &AppState, case: &Case, affine: &Affi
     };
     for (k, item) in memory.items.iter().enumerate() {
         let is_selected = selected == Some(k as u32);
-        let (merc, precision_m) = if is_selected && item.kind == Kind::Finding {
+        let (merc, precision_m) = if hidden.contains(&(k as u32)) {
+            (None, 0.0)
+        } else if is_selected && item.kind == Kind::Finding {
             let f = match &state.shell.selection {
                 Some(Selection::Finding(id)) => case.finding(id).ok(),
                 _ => None,

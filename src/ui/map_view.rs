@@ -109,6 +109,11 @@ pub fn map_ui(
     // The rectangle walkers is about to allocate for the map: all that is left.
     let rect = ui.available_rect_before_wrap();
     wheel_zoom_at_pointer(ui, &mut memory, rect, center);
+    // Framing a finding whose answer is hidden would show where it is.
+    let framed = state.shell.selection.as_ref().filter(|s| match s {
+        Selection::Finding(id) => !state.shell.review.hides(id),
+        Selection::Evidence(_) => true,
+    });
     super::map_camera::camera_ui(
         ui,
         &mut state.map.camera,
@@ -116,7 +121,7 @@ pub fn map_ui(
         rect,
         center,
         state.case.as_ref(),
-        state.shell.selection.as_ref(),
+        framed,
     );
     let mut sun = std::mem::take(&mut state.map.sun);
     let sun_point = state.sun_point().map(|(p, _)| p);
@@ -351,6 +356,7 @@ impl CaseOverlay<'_> {
         }
 
         self.draw_measure(&painter, projector);
+        self.draw_blind(&painter, projector);
 
         self.out.clicked_marker = marks.clicked;
         if let Some(pos) = response.hover_pos() {
@@ -441,7 +447,10 @@ impl CaseOverlay<'_> {
     fn draw_loci(&self, painter: &egui::Painter, projector: &Projector) {
         if let Some(case) = &self.state.case {
             let selected = self.state.selected_finding().map(|f| f.id.as_str());
-            for f in case.findings() {
+            for f in case
+                .findings()
+                .filter(|f| !self.state.shell.review.hides(&f.id))
+            {
                 let Some(locus) = f.chronolocation.as_ref().and_then(|c| c.locus.as_ref()) else {
                     continue;
                 };
@@ -490,6 +499,31 @@ impl CaseOverlay<'_> {
                 }
             }
         }
+    }
+
+    /// The reviewer's blind location with its precision circle, while reviewing blind.
+    fn draw_blind(&self, painter: &egui::Painter, projector: &Projector) {
+        let Some(b) = &self.state.shell.review.blind else {
+            return;
+        };
+        let Some(p) = b.point else { return };
+        let c = screen(projector, p);
+        // The circle's radius: the screen distance to a point `precision_m` north.
+        let north = LatLon {
+            lat: (p.lat + b.precision_m / 111_320.0).min(89.9),
+            lon: p.lon,
+        };
+        let r = c.distance(screen(projector, north));
+        let stroke = Stroke::new(2.0, theme::BLIND);
+        painter.circle_stroke(c, r.max(4.0), stroke);
+        painter.circle(c, 6.0, theme::BLIND, Stroke::new(1.5, theme::OUTLINE));
+        painter.text(
+            c + Vec2::new(9.0, -9.0),
+            Align2::LEFT_BOTTOM,
+            "your blind location",
+            FontId::proportional(12.0),
+            theme::HALO,
+        );
     }
 
     /// The measurement: its points, its line, the last leg and the total.

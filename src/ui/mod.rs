@@ -48,6 +48,7 @@ pub mod osm_search;
 mod panels;
 pub mod posts;
 mod prefs;
+pub mod review;
 pub mod stamp_dialog;
 pub mod state;
 pub mod terrain;
@@ -165,6 +166,14 @@ impl GeoproofApp {
         let ctx = ui.ctx().clone();
         self.drain_jobs(&ctx);
         self.thumbnails.drain(&ctx);
+        if let Some(e) = self
+            .state
+            .shell
+            .review
+            .refresh_awaiting(self.state.case.as_ref())
+        {
+            self.state.shell.status = Some(Status::Error(e));
+        }
         // Before any panel draws, so a finished match shows its proposals this frame.
         self.state.board_ctx().poll_matching();
         let dropped: Vec<PathBuf> = ctx.input(|i| {
@@ -284,11 +293,18 @@ impl GeoproofApp {
             }
             Workspace::Map => {
                 candidates::keys(ui, self.state.candidate_ctx());
+                let blind = self
+                    .state
+                    .shell
+                    .review
+                    .blind_evidence(self.state.case.as_ref());
                 let evidence = if self.state.candidate_session.is_some() {
                     candidates::session_evidence(
                         self.state.case.as_ref(),
                         self.state.candidate_session.as_ref(),
                     )
+                } else if blind.is_some() {
+                    blind.clone()
                 } else {
                     georef::overlay::shown_evidence(&self.state.overlay_source())
                 };
@@ -317,6 +333,8 @@ impl GeoproofApp {
                             ),
                             None => (state.selected_finding(), None),
                         };
+                        // A finding under blind review keeps its candidates to itself.
+                        let finding = finding.filter(|f| !state.shell.review.hides(&f.id));
                         let candidates = candidates::draw_on_map(ui, finding, current, &extent);
                         state.map.set_overlays_drawn(map_state::OverlaysDrawn {
                             georef_triangles,
@@ -326,7 +344,7 @@ impl GeoproofApp {
                         terrain::draw_on_map(ui, &state.map.terrain.marks, &extent);
                     }
                 };
-                if self.state.candidate_session.is_some() {
+                if self.state.candidate_session.is_some() || blind.is_some() {
                     candidates::view_ui(ui, &mut self.state, image, map);
                 } else if self.state.georef.is_some() {
                     georef::view_ui(ui, &mut self.state, image, AppState::georef_ctx, map);

@@ -295,7 +295,12 @@ impl OsmSearch {
             },
             name: h.tags.get("name").cloned(),
         });
-        let added = candidates::add_osm_results(&mut f.candidates, found, Some(&self.description));
+        let added = candidates::add_osm_results_from(
+            &mut f.candidates,
+            found,
+            Some(&self.description),
+            self.extract_ref(),
+        );
         state.commands.push(Command::Notify(Status::Info(format!(
             "{added} candidates added to {}",
             f.id
@@ -303,6 +308,19 @@ impl OsmSearch {
         state
             .commands
             .push(Command::Edit(Edit::PutFinding(Box::new(f))));
+    }
+
+    /// The extract the results came from, by file name and the SHA-256 its index
+    /// recorded (signatures of the finding cover it); `None` for a database.
+    pub fn extract_ref(&self) -> Option<candidates::OsmExtractRef> {
+        let (IndexState::Ready(index), Some(path)) = (&self.index, &self.extract) else {
+            return None;
+        };
+        let name = path.file_name()?.to_string_lossy().into_owned();
+        Some(candidates::OsmExtractRef {
+            name,
+            sha256: index.source_sha256.clone(),
+        })
     }
 
     /// A click on the map while drawing the search area: one more corner. `false` when

@@ -71,6 +71,26 @@ pub const KEYFRAME: Color32 = Color32::from_gray(120);
 pub const SCENE: Color32 = Color32::from_rgb(255, 170, 40);
 pub const PLAYHEAD: Color32 = Color32::from_rgb(80, 170, 255);
 pub const THUMBNAIL_PENDING: Color32 = Color32::from_gray(70);
+/// A reviewer's blind location on the map.
+pub const BLIND: Color32 = Color32::from_rgb(0, 200, 255);
+/// Review states: draft, ready for review, approved, disputed.
+pub const REVIEW_DRAFT: Color32 = Color32::from_gray(160);
+pub const REVIEW_READY: Color32 = Color32::from_rgb(86, 180, 233);
+pub const REVIEW_APPROVED: Color32 = Color32::from_rgb(0, 158, 115);
+pub const REVIEW_DISPUTED: Color32 = Color32::from_rgb(230, 120, 0);
+/// A signature that holds, and one that does not.
+pub const SIGNATURE_OK: Color32 = Color32::from_rgb(0, 158, 115);
+
+/// The colour of a review state's badge.
+pub fn review_colour(status: crate::case::review::ReviewStatus) -> Color32 {
+    use crate::case::review::ReviewStatus;
+    match status {
+        ReviewStatus::Draft => REVIEW_DRAFT,
+        ReviewStatus::Ready => REVIEW_READY,
+        ReviewStatus::Approved => REVIEW_APPROVED,
+        ReviewStatus::Disputed => REVIEW_DISPUTED,
+    }
+}
 
 /// A colour the domain computed (a link's colour, an annotation's ink, a pixel) as
 /// egui draws it.

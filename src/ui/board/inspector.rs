@@ -184,11 +184,13 @@ pub fn board_inspector_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
                 &format!("Description of feature {}", l.number),
                 &mut l.description,
             );
+            commit |= super::conclusion::feature_scale_ui(ui, l);
         }
         if let Some(n) = unlink {
             ops::unlink(&mut f, n);
             commit = true;
         }
+        commit |= super::conclusion::conclusion_ui(ui, &mut f);
         frame_bound_ui(ui, state, &f);
         commit |= shadows_ui(ui, state, &mut f);
     });

@@ -4,6 +4,7 @@
 
 mod apply;
 mod canvas;
+mod conclusion;
 pub mod figure_dialog;
 mod gestures;
 pub mod images;

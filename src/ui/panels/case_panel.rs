@@ -71,11 +71,13 @@ pub fn case_panel_ui(ui: &mut Ui, state: &mut AppState, thumbnails: &mut Thumbna
         }
     });
     finding_filter_ui(ui, &mut state.lists.finding_filter);
+    let review = &state.shell.review;
     crate::ui::case_lists::finding_list_ui(
         ui,
         case,
         &mut state.lists,
         state.shell.selection.as_ref(),
+        &|id| review.hides(id),
         &mut commands,
     );
     state.commands.extend(commands);
@@ -132,5 +134,36 @@ fn finding_filter_ui(ui: &mut Ui, filter: &mut crate::case::FindingFilter) {
             })
             .response
             .labelled_by(label.id);
+        review_filter_ui(ui, filter);
     });
+}
+
+/// The review-state picker ("any review state" clears it).
+fn review_filter_ui(ui: &mut Ui, filter: &mut crate::case::FindingFilter) {
+    use crate::case::review::ReviewStatus;
+    let shown = filter
+        .review
+        .first()
+        .map_or("any review state", |s| s.as_str());
+    let label = ui.label("in");
+    egui::ComboBox::from_id_salt("filter-review")
+        .selected_text(shown)
+        .show_ui(ui, |ui| {
+            if ui
+                .selectable_label(filter.review.is_empty(), "any review state")
+                .clicked()
+            {
+                filter.review.clear();
+            }
+            for s in ReviewStatus::ALL {
+                if ui
+                    .selectable_label(filter.review == [s], s.as_str())
+                    .clicked()
+                {
+                    filter.review = vec![s];
+                }
+            }
+        })
+        .response
+        .labelled_by(label.id);
 }

@@ -39,6 +39,26 @@ fn live_number(
 }
 
 pub fn inspector_ui(ui: &mut Ui, state: &mut AppState, borders: Option<&Borders>) {
+    let finding = match &state.shell.selection {
+        Some(Selection::Finding(id)) => Some(id.clone()),
+        _ => None,
+    };
+    if let Some(id) = &finding
+        && state.hides_answer(id)
+    {
+        super::review_panel::hidden_finding_ui(ui, &mut state.review_ctx(), id);
+        return;
+    }
+    inspector_parts_ui(ui, state, borders);
+    if let Some(id) = finding
+        && state.case().is_some_and(|c| c.finding(&id).is_ok())
+    {
+        state.log_opened(&id);
+        super::review_panel::review_ui(ui, &mut state.review_ctx(), &id);
+    }
+}
+
+fn inspector_parts_ui(ui: &mut Ui, state: &mut AppState, borders: Option<&Borders>) {
     let Some(case) = &state.case else { return };
     let mut parts = InspectorParts {
         board: state.board.working.as_ref(),
@@ -58,6 +78,7 @@ pub fn inspector_ui(ui: &mut Ui, state: &mut AppState, borders: Option<&Borders>
         Some(Selection::Finding(id)) => {
             if let Ok(f) = case.finding(id) {
                 finding_inspector_ui(ui, f, &mut parts);
+                super::review_panel::methods_report_ui(ui, f, &mut parts.commands);
             }
         }
         None => {
@@ -108,6 +129,7 @@ fn evidence_inspector_ui(
         &mut parts.commands,
         &mut parts.reveal,
     );
+    super::review_panel::credentials_ui(ui, e);
     posts_of_evidence_ui(ui, e);
     ui.horizontal(|ui| {
         if ui

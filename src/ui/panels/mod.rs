@@ -8,6 +8,7 @@ mod consent;
 mod inspector;
 mod ledger;
 mod recovery;
+pub(crate) mod review_panel;
 mod status_bar;
 mod top_bar;
 

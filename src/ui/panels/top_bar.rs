@@ -64,6 +64,7 @@ pub fn top_bar_ui(
         }
         ui.separator();
         ui.menu_button("Case", |ui| case_menu_ui(ui, state));
+        ui.menu_button("Finding", |ui| finding_menu_ui(ui, state));
         ui.menu_button("Basemap", |ui| {
             basemap_menu_ui(ui, state, imagery, elevation)
         });
@@ -119,6 +120,21 @@ pub fn top_bar_ui(
             state.commands.push(Command::ClearMeasure);
         }
     });
+}
+
+/// Finding menu: the selected finding's methods report.
+fn finding_menu_ui(ui: &mut Ui, state: &mut AppState) {
+    let finding = state
+        .selected_finding()
+        .filter(|f| !state.hides_answer(&f.id))
+        .cloned();
+    match finding {
+        Some(f) => super::review_panel::methods_report_ui(ui, &f, &mut state.commands),
+        None => {
+            ui.add_enabled(false, egui::Button::new("Methods report…"))
+                .on_disabled_hover_text("Select a finding (whose answer you may see) first");
+        }
+    }
 }
 
 /// Case menu: new, open, save, import, collections, posts, stamping, candidate search.

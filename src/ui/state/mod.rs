@@ -8,6 +8,7 @@ use crate::case::{
 use crate::spatial::LatLon;
 
 mod board_commands;
+mod review_commands;
 
 use super::basemap::SourceChoice;
 pub use super::command::{
@@ -51,6 +52,9 @@ pub struct Shell {
     pub selection: Option<Selection>,
     pub workspace: Workspace,
     pub status: Option<Status>,
+    /// Second-analyst review: this analyst's key, what awaits them, a blind review
+    /// (what the app may show depends on it).
+    pub review: super::review::ReviewState,
 }
 
 /// The windows over the workspace.
@@ -246,6 +250,8 @@ impl AppState {
         self.shell.selection = None;
         self.board = BoardState::default();
         self.shell.workspace = Workspace::Map;
+        self.shell.review.blind = None;
+        self.shell.review.forget_analyst();
         let (drafts, errors) = crate::board::recovery::pending_drafts(&case);
         self.board.recovery = drafts;
         if let Some(e) = errors.into_iter().next() {
@@ -284,6 +290,11 @@ impl AppState {
     pub fn sun_point(&self) -> Option<(LatLon, String)> {
         let case = self.case.as_ref();
         match &self.shell.selection {
+            Some(Selection::Finding(id)) if self.shell.review.hides(id) => {
+                let p = self.shell.review.blind.as_ref().and_then(|b| b.point);
+                p.or_else(|| self.map_center())
+                    .map(|p| (p, "your blind location or the map centre".to_owned()))
+            }
             Some(Selection::Finding(id)) => {
                 let f = case?.finding(id).ok()?;
                 let l = self.shown_location(f)?;
@@ -394,7 +405,9 @@ impl AppState {
         super::georef::overlay::OverlaySource {
             case: self.case.as_ref(),
             georef: self.georef.as_ref(),
-            selected: self.selected_finding(),
+            selected: self
+                .selected_finding()
+                .filter(|f| !self.shell.review.hides(&f.id)),
         }
     }
 
@@ -433,7 +446,7 @@ impl AppState {
         {
             return;
         }
-        if self.osm_search.map_clicked(p.lat, p.lon) {
+        if self.osm_search.map_clicked(p.lat, p.lon) || self.blind_clicked(p) {
             return;
         }
         if self.map.terrain.picking_viewshed {
@@ -590,6 +603,13 @@ impl AppState {
             Command::SetTool(tool) => self.map.tool = tool,
             Command::ClearMeasure => self.map.measure.clear(),
             Command::SetWorkspace(w) => self.shell.workspace = w,
+            Command::OpenBoard(id) | Command::StartCandidates(id)
+                if self.shell.review.hides(&id) =>
+            {
+                return Err(format!(
+                    "{id}: its answer is hidden for your review; review it blind or show the answer first"
+                ));
+            }
             Command::OpenBoard(id) => self.open_board(&id)?,
             Command::CommitBoard => self.commit_board()?,
             Command::Undo => self.undo_board(false)?,
@@ -617,6 +637,10 @@ impl AppState {
             }
             Command::ExportGeoref { kind, path } => self.export_georef(kind, &path)?,
             Command::StartCandidates(id) => self.start_candidates(&id),
+            Command::Review(review) => self.apply_review(review)?,
+            Command::MethodsReport { finding, html, pdf } => {
+                self.write_methods_report(&finding, html, pdf)?
+            }
         }
         Ok(())
     }
