@@ -431,6 +431,33 @@ pub struct LinkedFeature {
     /// angle), as the analyst noted it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub quality_limits: Vec<String>,
+    /// The visual search that proposed this pair, when one did (#35).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search: Option<SearchOrigin>,
+}
+
+/// A search of the case by region that led to a link: which picture and region were
+/// searched for, with which index, and where the result stood. A result is a proposal;
+/// this keeps how it was found so a reader can run the search again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchOrigin {
+    pub query_sha256: String,
+    /// The query's frame, when it was a video.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query_frame: Option<FrameRef>,
+    /// The region searched for, in the query's oriented pixels: x, y, width, height.
+    pub region: [u32; 4],
+    pub index_version: u32,
+    /// The result's place among the verified results, 1 first.
+    pub rank: usize,
+    pub result_sha256: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result_frame: Option<FrameRef>,
+    /// Correspondences agreeing on one homography when the search verified it.
+    pub inliers: usize,
+    /// Found with the region mirrored (a flipped copy).
+    #[serde(default)]
+    pub mirrored: bool,
 }
 
 /// The next free id with `prefix` (`P1`, `P2`… or `A1`, `A2`…), never reusing a gap so a
@@ -598,6 +625,7 @@ mod tests {
             assessment: Assessment::Consistent,
             feature_class: None,
             quality_limits: Vec::new(),
+            search: None,
         };
         assert!(check_structure(&panels, &annotations, &[link("A1", "A2", 1)]).is_ok());
         let err = check_structure(&panels, &annotations, &[link("A1", "A3", 1)]).unwrap_err();

@@ -136,6 +136,7 @@ mod tests {
             assessment,
             feature_class: class,
             quality_limits: Vec::new(),
+            search: None,
         }
     }
 

@@ -195,6 +195,8 @@ pub fn board_inspector_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
     state.board.working = Some(f);
     ui.separator();
     super::matching::matching_ui(ui, state);
+    ui.separator();
+    super::find_view::find_ui(ui, state);
     if commit {
         state.commands.push(Command::CommitBoard);
     }

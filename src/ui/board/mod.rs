@@ -5,6 +5,8 @@
 mod apply;
 mod canvas;
 pub mod figure_dialog;
+pub mod find;
+mod find_view;
 mod gestures;
 pub mod images;
 mod inspector;
@@ -317,6 +319,8 @@ pub struct BoardState {
     pub match_choice: matching::MatchChoice,
     pub match_job: Option<matching::MatchJob>,
     pub proposals: Option<matching::Proposals>,
+    /// Find in case: the index job, the search and its results.
+    pub find: find::FindState,
     /// Text being typed into fields that only commit when valid (keyed by field).
     pub text: HashMap<String, String>,
     /// An annotation colour picker is open; its change commits when it closes.
@@ -348,6 +352,13 @@ impl BoardState {
         let loupe = self.loupe;
         let (tool, layout, sync_zoom) = (self.tool, self.layout, self.sync_zoom);
         let (redact, preview_redactions) = (self.redact, self.preview_redactions);
+        // The index belongs to the case, not the finding: its job and notes stay.
+        let find = find::FindState {
+            index_job: self.find.index_job.take(),
+            index_note: self.find.index_note.take(),
+            evidence_changed: self.find.evidence_changed,
+            ..find::FindState::default()
+        };
         *self = BoardState {
             finding: Some(finding.id.clone()),
             working: Some(finding.clone()),
@@ -365,6 +376,7 @@ impl BoardState {
             sync_zoom,
             redact,
             preview_redactions,
+            find,
             ..BoardState::default()
         };
     }

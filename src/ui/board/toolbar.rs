@@ -74,6 +74,7 @@ pub fn toolbar_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
         }
         ui.separator();
         add_panel_menu(ui, state);
+        super::find_view::find_button(ui, state);
         if ui
             .button("Export figure…")
             .on_hover_text("PNG/SVG of the finding with its annotations, legend and caption")

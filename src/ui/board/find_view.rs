@@ -1,0 +1,166 @@
+//! The inspector's *Find in case* section: the search index (its progress and cancel),
+//! the search of the selected region, and the verified results as thumbnails with the
+//! matched region outlined, each opened beside the query with a click.
+
+use egui::{Ui, pos2, vec2};
+
+use super::BoardCtx;
+use super::find::THUMB_SIDE;
+use crate::ui::command::Status;
+
+/// A running job's progress bar with its cancel button; returns whether cancel was
+/// pressed.
+fn progress_row(ui: &mut Ui, cancel: &str, progress: (Option<f32>, String)) -> bool {
+    let (at, text) = progress;
+    let pressed = ui.button(cancel).clicked();
+    let bar = match at {
+        Some(at) => egui::ProgressBar::new(at),
+        None => egui::ProgressBar::new(0.0).animate(true),
+    };
+    ui.add(bar.text(text));
+    pressed
+}
+
+/// The *Find in case* button (toolbar and inspector).
+pub fn find_button(ui: &mut Ui, state: &mut BoardCtx<'_>) {
+    let busy = state.board.find.search_job.is_some() || state.board.find.pending.is_some();
+    let query = state.find_query();
+    let hover = match &query {
+        Ok(_) => "Search every picture and video frame of the case for the selected region \
+                  (results are proposals to check)"
+            .to_owned(),
+        Err(why) => why.clone(),
+    };
+    if ui
+        .add_enabled(!busy && query.is_ok(), egui::Button::new("Find in case"))
+        .on_hover_text(hover)
+        .on_disabled_hover_text(match &query {
+            Err(why) => why.as_str(),
+            Ok(_) => "a search is running",
+        })
+        .clicked()
+        && let Err(e) = state.start_find(ui.ctx())
+    {
+        *state.status = Some(Status::Error(e));
+    }
+}
+
+/// The section itself.
+pub fn find_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
+    ui.heading("Find in case");
+    index_ui(ui, state);
+    find_button(ui, state);
+    if state.find_query().is_err() && state.board.find.results.is_none() {
+        ui.label("Select a region on a photo, or on a video panel at its frame, to search for it.");
+    }
+    let find = &state.board.find;
+    if find.pending.is_some() {
+        ui.label("The search starts when the index is up to date.");
+    }
+    if let Some(job) = &find.search_job {
+        if progress_row(ui, "Cancel search", job.progress()) {
+            job.cancel();
+        }
+    }
+    if let Some(e) = &find.error {
+        ui.label(egui::RichText::new(e).color(crate::ui::theme::ERROR));
+    }
+    results_ui(ui, state);
+}
+
+fn index_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
+    let find = &state.board.find;
+    if let Some(job) = &find.index_job {
+        if progress_row(ui, "Cancel indexing", job.progress()) {
+            job.cancel();
+        }
+        return;
+    }
+    if let Some(note) = &find.index_note {
+        ui.label(egui::RichText::new(note).small());
+    }
+    if ui
+        .button("Refresh search index")
+        .on_hover_text(
+            "Index new evidence (stills, and video scene changes plus a frame every 2 s) \
+             under cache/search; deleting it loses nothing",
+        )
+        .clicked()
+        && let Err(e) = state.start_indexing(ui.ctx())
+    {
+        *state.status = Some(Status::Error(e));
+    }
+}
+
+/// The verified results: a thumbnail with the region outlined, and the numbers.
+fn results_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
+    let Some(results) = &state.board.find.results else {
+        return;
+    };
+    ui.label(egui::RichText::new(&results.report.summary).italics());
+    let mut open = None;
+    egui::ScrollArea::vertical()
+        .id_salt("find-results")
+        .max_height(f32::INFINITY)
+        .show(ui, |ui| {
+            for (n, hit) in results.report.hits.iter().enumerate() {
+                ui.horizontal(|ui| {
+                    let side = THUMB_SIDE as f32 * 0.6;
+                    let (rect, response) =
+                        ui.allocate_exact_size(vec2(side, side), egui::Sense::click());
+                    if let (Some(texture), Some(Some((_, scale)))) =
+                        (state.board.find.textures.get(&n), results.thumbs.get(n))
+                    {
+                        let size = texture.size_vec2();
+                        let fit = (side / size.x).min(side / size.y);
+                        let shown = egui::Rect::from_min_size(rect.min, size * fit);
+                        ui.painter().image(
+                            texture.id(),
+                            shown,
+                            egui::Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0)),
+                            crate::ui::theme::UNTINTED,
+                        );
+                        let to_screen = |c: [f64; 2]| {
+                            shown.min + vec2(c[0] as f32, c[1] as f32) * (*scale as f32 * fit)
+                        };
+                        let mut outline: Vec<egui::Pos2> =
+                            hit.corners.iter().map(|c| to_screen(*c)).collect();
+                        outline.push(outline[0]);
+                        ui.painter_at(shown)
+                            .line(outline, egui::Stroke::new(2.0, crate::ui::theme::MEASURE));
+                    }
+                    if response.clicked() {
+                        open = Some(n);
+                    }
+                    ui.vertical(|ui| {
+                        let name = results.names.get(n).map_or("?", String::as_str);
+                        ui.label(format!("{}. {name}", n + 1));
+                        if let (Some(frame), Some(t)) = (hit.frame, hit.time_s) {
+                            ui.label(format!(
+                                "frame {frame} at {}",
+                                crate::video::format_timecode((t * 1e6).round() as i64)
+                            ));
+                        }
+                        ui.label(format!(
+                            "{} inliers of {} matches; score {:.2}{}",
+                            hit.inliers,
+                            hit.matches,
+                            hit.score,
+                            if hit.mirrored { "; mirrored" } else { "" }
+                        ));
+                        if ui
+                            .small_button(format!("Open result {} beside the query", n + 1))
+                            .clicked()
+                        {
+                            open = Some(n);
+                        }
+                    });
+                });
+            }
+        });
+    if let Some(n) = open
+        && let Err(e) = state.open_result(ui.ctx(), n)
+    {
+        *state.status = Some(Status::Error(e));
+    }
+}
