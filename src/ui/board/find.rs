@@ -116,7 +116,7 @@ pub fn index_summary(r: &IndexReport) -> String {
         line.push_str(&format!("; {problems} part(s) could not be indexed"));
     }
     if let Some(why) = &r.rebuilt {
-        line = format!("{why}; rebuilt. {line}");
+        line = format!("{why}; {line}");
     }
     line
 }

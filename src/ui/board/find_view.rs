@@ -47,7 +47,7 @@ pub fn find_button(ui: &mut Ui, state: &mut BoardCtx<'_>) {
 
 /// The section itself.
 pub fn find_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
-    ui.heading("Find in case");
+    ui.heading("Search the case by region");
     index_ui(ui, state);
     find_button(ui, state);
     if state.find_query().is_err() && state.board.find.results.is_none() {
