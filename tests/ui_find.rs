@@ -245,3 +245,116 @@ fn a_tiny_region_is_refused_and_an_import_refreshes_the_index() {
         "{note}"
     );
 }
+
+/// A clip panning across the rocket photo at twice its size: a 640x360 window from row
+/// 300 moving right by 80 px a second for 8 s (the region is in view from about 3 s).
+fn pan_clip(dir: &std::path::Path) -> std::path::PathBuf {
+    let path = dir.join("pan.mp4");
+    let rocket = util::data("rocket-gps.jpg");
+    let out = std::process::Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-y", "-loop", "1"])
+        .args(["-framerate", "25", "-t", "8", "-i"])
+        .arg(&rocket)
+        .args([
+            "-vf",
+            "scale=1280:854,crop=640:360:x='80*t':y=300,format=yuv420p",
+        ])
+        .args(["-c:v", "libx264", "-g", "50", "-movflags", "+faststart"])
+        .arg(&path)
+        .output()
+        .expect("ffmpeg is needed (Debian/Ubuntu: apt install ffmpeg)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    path
+}
+
+#[test]
+fn a_clip_is_found_at_its_frame_opened_there_and_searched_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let clip = pan_clip(dir.path());
+    let mut case = Case::create(&dir.path().join("c"), "find in a clip").unwrap();
+    let options = ImportOptions::default();
+    let mut add = |path: std::path::PathBuf| sha_of(case.import(&path, &options).unwrap());
+    let rocket = add(util::data("rocket-gps.jpg"));
+    let clip = add(clip);
+    add(util::data("coffee-no-gps.jpg"));
+    add(util::data("search").join("camera.png"));
+    case.save().unwrap();
+    let mut h = board_of(case, &rocket);
+    draw_region(&mut h, "P1", REGION);
+    h.get_all_by_label("Find in case").next().unwrap().click();
+    wait_for_search(&mut h);
+    let find = &app(&h).state.board().find;
+    let results = find
+        .results
+        .as_ref()
+        .unwrap_or_else(|| panic!("{:?}", find.error));
+    let (rank, hit) = results
+        .report
+        .hits
+        .iter()
+        .enumerate()
+        .find(|(_, hit)| hit.sha256 == clip)
+        .unwrap_or_else(|| panic!("the clip is found: {}", results.report.summary));
+    let (frame, time) = (hit.frame.unwrap(), hit.time_s.unwrap());
+    // At t the frame shows the photo's (x, y) at (2x - 80t, 2y - 300).
+    let want = [500.0 - 80.0 * time, 20.0];
+    let got = hit.corners[0];
+    assert!(
+        (got[0] - want[0]).abs() < 12.0 && (got[1] - want[1]).abs() < 12.0,
+        "at {time} s the region's corner is at {got:?}, the pan puts it at {want:?}"
+    );
+    let region = hit.region;
+    h.get_by_label(&format!("Open result {} beside the query", rank + 1))
+        .click();
+    h.run_steps(2);
+    let panel = app(&h).state.board().working.as_ref().unwrap().panels[1].clone();
+    assert_eq!(
+        panel.frame.map(|f| f.index),
+        Some(frame),
+        "opened at its frame"
+    );
+    run_until(
+        &mut h,
+        "matching the frame",
+        Duration::from_secs(120),
+        |h| {
+            let b = app(h).state.board();
+            b.match_job.is_none() && b.video_frames.get("P2").is_some_and(|f| f.index == frame)
+        },
+    );
+    let proposals = app(&h).state.board().proposals.as_ref().expect("proposals");
+    assert!(proposals.inliers >= 15, "{}", proposals.summary);
+    // And back: the region on the clip's frame finds the photo.
+    let r = [
+        f64::from(region.x),
+        f64::from(region.y),
+        f64::from(region.x + region.w),
+        f64::from(region.y + region.h),
+    ];
+    h.key_press(Key::Escape);
+    draw_region(&mut h, "P2", r);
+    h.get_all_by_label("Find in case").next().unwrap().click();
+    wait_for_search(&mut h);
+    let find = &app(&h).state.board().find;
+    let results = find
+        .results
+        .as_ref()
+        .unwrap_or_else(|| panic!("{:?}", find.error));
+    assert_eq!(results.query.frame.map(|f| f.index), Some(frame));
+    // The photo, and other moments of the clip (not the frames next to the query's).
+    let hits = &results.report.hits;
+    assert!(
+        hits.iter().any(|h| h.sha256 == rocket),
+        "{:?}",
+        results.names
+    );
+    for h in hits.iter().filter(|h| h.sha256 == clip) {
+        let t = h.time_s.unwrap();
+        assert!((t - time).abs() >= 2.0, "the query's own moment {t} s");
+    }
+    assert!(hits.iter().all(|h| h.sha256 == rocket || h.sha256 == clip));
+}
