@@ -9,6 +9,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::BoardCtx;
 use super::matching::MatchJob;
@@ -48,6 +49,8 @@ pub struct FindResults {
     pub thumbs: Vec<Option<(egui::ColorImage, f64)>>,
     /// What indexing this search needed first, in a line (`None`: the index was current).
     pub indexed: Option<String>,
+    /// The index searched, kept for the next search while it stays current.
+    pub index: Arc<SearchIndex>,
 }
 
 /// The search of the case on the board: the index job, the search job, the results.
@@ -69,6 +72,9 @@ pub struct FindState {
     /// The result opened beside the query: its panels (query, result) and its origin,
     /// recorded on links accepted between them.
     pub opened: Option<((String, String), SearchOrigin)>,
+    /// The index as last loaded (reading a large one takes seconds): reused while it
+    /// covers the case's evidence and no indexing ran since.
+    pub loaded: Option<Arc<SearchIndex>>,
 }
 
 /// The case's evidence and their files (what a worker needs, without the case).
@@ -121,9 +127,8 @@ pub fn index_summary(r: &IndexReport) -> String {
     line
 }
 
-/// The index when it is current for `items` (same interval, every item in it).
-fn open_current(root: &Path, items: &[(EvidenceRecord, PathBuf)]) -> Option<SearchIndex> {
-    let index = SearchIndex::open(root).ok()?;
+/// Whether `index` covers exactly `items` at the default interval.
+fn is_current(index: &SearchIndex, items: &[(EvidenceRecord, PathBuf)]) -> bool {
     let indexed: std::collections::BTreeSet<&str> = index
         .manifest
         .items
@@ -132,7 +137,20 @@ fn open_current(root: &Path, items: &[(EvidenceRecord, PathBuf)]) -> Option<Sear
         .collect();
     let wanted: std::collections::BTreeSet<&str> =
         items.iter().map(|(r, _)| r.sha256.as_str()).collect();
-    ((index.manifest.every_s - DEFAULT_EVERY_S).abs() < 1e-9 && indexed == wanted).then_some(index)
+    (index.manifest.every_s - DEFAULT_EVERY_S).abs() < 1e-9 && indexed == wanted
+}
+
+/// The index when it is current for `items`: the one loaded before, else the stored one.
+fn open_current(
+    root: &Path,
+    items: &[(EvidenceRecord, PathBuf)],
+    loaded: Option<Arc<SearchIndex>>,
+) -> Option<Arc<SearchIndex>> {
+    if let Some(index) = loaded.filter(|i| is_current(i, items)) {
+        return Some(index);
+    }
+    let index = SearchIndex::open(root).ok()?;
+    is_current(&index, items).then(|| Arc::new(index))
 }
 
 /// A picture of the case at full size: a still (oriented) or a video's frame.
@@ -188,9 +206,11 @@ fn search_work(
     root: &Path,
     items: &[(EvidenceRecord, PathBuf)],
     spec: QuerySpec,
+    loaded: Option<Arc<SearchIndex>>,
 ) -> Result<FindResults, String> {
     let mut indexed = None;
-    let index = match open_current(root, items) {
+    w.progress(None, "reading the search index");
+    let index = match open_current(root, items, loaded) {
         Some(index) => index,
         None => {
             let report = index_work(w, root, items).map_err(|e| e.to_string())?;
@@ -198,7 +218,9 @@ fn search_work(
                 return Err("search cancelled while indexing".into());
             }
             indexed = Some(index_summary(&report));
-            SearchIndex::open(root).map_err(|stale| format!("{}: {stale}", root.display()))?
+            SearchIndex::open(root)
+                .map(Arc::new)
+                .map_err(|stale| format!("{}: {stale}", root.display()))?
         }
     };
     w.progress(
@@ -247,6 +269,7 @@ fn search_work(
         names,
         thumbs,
         indexed,
+        index,
     })
 }
 
@@ -318,8 +341,9 @@ impl BoardCtx<'_> {
         let case = self.case.ok_or("no case is open")?;
         let root = case.root().to_owned();
         let items = items_of(case);
+        let loaded = self.board.find.loaded.clone();
         let job = Jobs::of(ctx).spawn(Some(ctx), "find in case", move |w| {
-            search_work(w, &root, &items, spec)
+            search_work(w, &root, &items, spec, loaded)
         });
         self.board.find.search_job = Some(job);
         Ok(())
@@ -333,6 +357,7 @@ impl BoardCtx<'_> {
         }
         let root = case.root().to_owned();
         let items = items_of(case);
+        self.board.find.loaded = None;
         let job = Jobs::of(ctx).spawn(Some(ctx), "search index", move |w| {
             index_work(w, &root, &items)
         });
@@ -392,6 +417,7 @@ impl BoardCtx<'_> {
                     }
                 }
                 *self.status = Some(Status::Info(results.report.summary.clone()));
+                find.loaded = Some(results.index.clone());
                 find.results = Some(results);
             }
             Err(e) => {

@@ -356,6 +356,7 @@ impl BoardState {
         let find = find::FindState {
             index_job: self.find.index_job.take(),
             index_note: self.find.index_note.take(),
+            loaded: self.find.loaded.take(),
             evidence_changed: self.find.evidence_changed,
             ..find::FindState::default()
         };
