@@ -65,7 +65,10 @@ pub fn find_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
     if let Some(e) = &find.error {
         ui.label(egui::RichText::new(e).color(crate::ui::theme::ERROR));
     }
-    results_ui(ui, state);
+    if let Some(results) = &find.results {
+        ui.label(egui::RichText::new(&results.report.summary).italics());
+        ui.label("The results are along the bottom of the board.");
+    }
 }
 
 fn index_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
@@ -92,75 +95,101 @@ fn index_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
     }
 }
 
-/// The verified results: a thumbnail with the region outlined, and the numbers.
-fn results_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
-    let Some(results) = &state.board.find.results else {
+/// The verified results along the bottom of the board: per result a thumbnail with the
+/// matched region outlined, its numbers, and a click to open it beside the query.
+pub fn results_strip(ui: &mut Ui, state: &mut BoardCtx<'_>) {
+    if state.board.find.results.is_none() {
         return;
-    };
-    ui.label(egui::RichText::new(&results.report.summary).italics());
+    }
     let mut open = None;
-    egui::ScrollArea::vertical()
-        .id_salt("find-results")
-        .max_height(f32::INFINITY)
+    let mut close = false;
+    egui::Panel::bottom("find-results")
+        .resizable(false)
         .show(ui, |ui| {
-            for (n, hit) in results.report.hits.iter().enumerate() {
-                ui.horizontal(|ui| {
-                    let side = THUMB_SIDE as f32 * 0.6;
-                    let (rect, response) =
-                        ui.allocate_exact_size(vec2(side, side), egui::Sense::click());
-                    if let (Some(texture), Some(Some((_, scale)))) =
-                        (state.board.find.textures.get(&n), results.thumbs.get(n))
-                    {
-                        let size = texture.size_vec2();
-                        let fit = (side / size.x).min(side / size.y);
-                        let shown = egui::Rect::from_min_size(rect.min, size * fit);
-                        ui.painter().image(
-                            texture.id(),
-                            shown,
-                            egui::Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0)),
-                            crate::ui::theme::UNTINTED,
-                        );
-                        let to_screen = |c: [f64; 2]| {
-                            shown.min + vec2(c[0] as f32, c[1] as f32) * (*scale as f32 * fit)
-                        };
-                        let mut outline: Vec<egui::Pos2> =
-                            hit.corners.iter().map(|c| to_screen(*c)).collect();
-                        outline.push(outline[0]);
-                        ui.painter_at(shown)
-                            .line(outline, egui::Stroke::new(2.0, crate::ui::theme::MEASURE));
-                    }
-                    if response.clicked() {
-                        open = Some(n);
-                    }
-                    ui.vertical(|ui| {
-                        let name = results.names.get(n).map_or("?", String::as_str);
-                        ui.label(format!("{}. {name}", n + 1));
-                        if let (Some(frame), Some(t)) = (hit.frame, hit.time_s) {
-                            ui.label(format!(
-                                "frame {frame} at {}",
-                                crate::video::format_timecode((t * 1e6).round() as i64)
-                            ));
-                        }
-                        ui.label(format!(
-                            "{} inliers of {} matches; score {:.2}{}",
-                            hit.inliers,
-                            hit.matches,
-                            hit.score,
-                            if hit.mirrored { "; mirrored" } else { "" }
-                        ));
-                        if ui
-                            .small_button(format!("Open result {} beside the query", n + 1))
-                            .clicked()
-                        {
-                            open = Some(n);
+            let Some(results) = &state.board.find.results else {
+                return;
+            };
+            ui.horizontal(|ui| {
+                ui.strong("Found in the case");
+                ui.label(egui::RichText::new(&results.report.summary).italics());
+                close = ui.small_button("Close results").clicked();
+            });
+            egui::ScrollArea::horizontal()
+                .id_salt("find-results")
+                .show(ui, |ui| {
+                    ui.horizontal_top(|ui| {
+                        for n in 0..results.report.hits.len() {
+                            if result_card(ui, state, n) {
+                                open = Some(n);
+                            }
                         }
                     });
                 });
-            }
         });
+    if close {
+        state.board.find.results = None;
+        state.board.find.textures.clear();
+    }
     if let Some(n) = open
         && let Err(e) = state.open_result(ui.ctx(), n)
     {
         *state.status = Some(Status::Error(e));
     }
+}
+
+/// One result; returns whether it was asked to open.
+fn result_card(ui: &mut Ui, state: &BoardCtx<'_>, n: usize) -> bool {
+    let Some(results) = &state.board.find.results else {
+        return false;
+    };
+    let hit = &results.report.hits[n];
+    let side = THUMB_SIDE as f32;
+    let mut open = false;
+    ui.vertical(|ui| {
+        ui.set_width(side);
+        let (rect, response) = ui.allocate_exact_size(vec2(side, side * 0.7), egui::Sense::click());
+        if let (Some(texture), Some(Some((_, scale)))) =
+            (state.board.find.textures.get(&n), results.thumbs.get(n))
+        {
+            let size = texture.size_vec2();
+            let fit = (rect.width() / size.x).min(rect.height() / size.y);
+            let shown = egui::Rect::from_min_size(rect.min, size * fit);
+            ui.painter().image(
+                texture.id(),
+                shown,
+                egui::Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0)),
+                crate::ui::theme::UNTINTED,
+            );
+            let to_screen =
+                |c: [f64; 2]| shown.min + vec2(c[0] as f32, c[1] as f32) * (*scale as f32 * fit);
+            let mut outline: Vec<egui::Pos2> = hit.corners.iter().map(|c| to_screen(*c)).collect();
+            outline.push(outline[0]);
+            ui.painter_at(shown)
+                .line(outline, egui::Stroke::new(2.0, crate::ui::theme::MEASURE));
+        }
+        open |= response
+            .on_hover_text("Open beside the query, with the correspondences proposed")
+            .clicked();
+        let name = results.names.get(n).map_or("?", String::as_str);
+        ui.add(egui::Label::new(format!("{}. {name}", n + 1)).truncate());
+        if let (Some(frame), Some(t)) = (hit.frame, hit.time_s) {
+            ui.label(format!(
+                "frame {frame} at {}",
+                crate::video::format_timecode((t * 1e6).round() as i64)
+            ));
+        }
+        ui.label(format!(
+            "{} inliers of {} matches",
+            hit.inliers, hit.matches
+        ));
+        ui.label(format!(
+            "score {:.2}{}",
+            hit.score,
+            if hit.mirrored { "; mirrored" } else { "" }
+        ));
+        open |= ui
+            .small_button(format!("Open result {} beside the query", n + 1))
+            .clicked();
+    });
+    open
 }

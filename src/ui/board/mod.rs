@@ -35,6 +35,7 @@ pub fn board_ui(ui: &mut egui::Ui, state: &mut BoardCtx<'_>, images: &mut BoardI
     images.begin_frame();
     toolbar::toolbar_ui(ui, state);
     toolbar::shortcuts(ui, state);
+    find_view::results_strip(ui, state);
     canvas::panels_ui(ui, state, images);
 }
 
