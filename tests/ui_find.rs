@@ -101,6 +101,8 @@ fn wait_for_search(h: &mut Harness<'static, Holder>) {
         let find = &app(h).state.board().find;
         find.search_job.is_none() && find.index_job.is_none() && find.pending.is_none()
     });
+    // The results strip takes its height in the frame after it first shows.
+    h.run_steps(2);
 }
 
 #[test]
@@ -144,7 +146,12 @@ fn a_region_is_found_in_the_case_opened_beside_the_query_and_its_link_names_the_
     h.get_by_label("Open result 1 beside the query").click();
     h.run_steps(2);
     let panels = &app(&h).state.board().working.as_ref().unwrap().panels;
-    assert_eq!(panels.len(), 2, "the result opens beside the query");
+    assert_eq!(
+        panels.len(),
+        2,
+        "the result opens beside the query: {:?}",
+        app(&h).state.shell().status
+    );
     assert!(matches!(&panels[1].source,
         geoproof::case::comparison::PanelSource::Evidence { sha256 } if *sha256 == partner));
     run_until(
