@@ -687,4 +687,34 @@ mod tests {
         assert_eq!(link_color(1), link_color(9));
         assert_ne!(link_color(1), link_color(2));
     }
+
+    #[test]
+    fn a_link_records_the_search_that_found_it_and_older_links_read_without_one() {
+        let old = r#"{"number":1,"a":"A1","b":"A2","assessment":"consistent"}"#;
+        let link: LinkedFeature = serde_json::from_str(old).unwrap();
+        assert_eq!(link.search, None);
+        assert!(!serde_json::to_string(&link).unwrap().contains("search"));
+        let origin = SearchOrigin {
+            query_sha256: "a".repeat(64),
+            query_frame: None,
+            region: [250, 160, 200, 168],
+            index_version: 1,
+            rank: 2,
+            result_sha256: "b".repeat(64),
+            result_frame: Some(FrameRef {
+                index: 50,
+                time_s: 2.0,
+            }),
+            inliers: 31,
+            mirrored: true,
+        };
+        let with = LinkedFeature {
+            search: Some(origin.clone()),
+            ..link
+        };
+        let json = serde_json::to_string(&with).unwrap();
+        assert!(json.contains(r#""region":[250,160,200,168]"#), "{json}");
+        let back: LinkedFeature = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.search, Some(origin));
+    }
 }
