@@ -57,10 +57,10 @@ pub fn find_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
     if find.pending.is_some() {
         ui.label("The search starts when the index is up to date.");
     }
-    if let Some(job) = &find.search_job {
-        if progress_row(ui, "Cancel search", job.progress()) {
-            job.cancel();
-        }
+    if let Some(job) = &find.search_job
+        && progress_row(ui, "Cancel search", job.progress())
+    {
+        job.cancel();
     }
     if let Some(e) = &find.error {
         ui.label(egui::RichText::new(e).color(crate::ui::theme::ERROR));
