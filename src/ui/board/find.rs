@@ -11,17 +11,15 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::BoardCtx;
-use super::matching::MatchJob;
 use crate::board::{geometry, ops};
 use crate::case::comparison::{FrameRef, PanelSource, SearchOrigin};
-use crate::case::{EvidenceKind, EvidenceRecord, OpenVideo};
-use crate::matching::{self, MatchError, MatchOptions, Roi};
+use crate::case::{Case, EvidenceKind, EvidenceRecord, Finding, OpenVideo};
+use crate::matching::{self, MatchError, MatchOptions, MatchReport, Roi};
 use crate::search::{
     DEFAULT_EVERY_S, IndexOptions, IndexReport, Query, SearchError, SearchIndex, SearchOptions,
     SearchReport, refresh_items,
 };
-use crate::ui::command::{Command, Status};
+use crate::ui::command::Status;
 use crate::ui::jobs::{Job, Jobs, Worker};
 
 /// Longer side of a result's thumbnail, pixels.
@@ -273,170 +271,187 @@ fn search_work(
     })
 }
 
-impl BoardCtx<'_> {
-    /// The region to search with: the selected annotation, on an evidence panel.
-    pub(crate) fn find_query(&self) -> Result<QuerySpec, String> {
-        let case = self.case.ok_or("no case is open")?;
-        let f = self
-            .board
-            .working
-            .as_ref()
-            .ok_or("no finding on the board")?;
-        let selected = self.board.selected.as_deref().ok_or(
-            "select a region (draw a rectangle) on a photo or video panel to search the case for it",
-        )?;
-        let a = f
-            .annotations
-            .iter()
-            .find(|a| a.id == selected)
-            .ok_or("the selected annotation is gone")?;
-        let panel = f
-            .panels
-            .iter()
-            .find(|p| p.id == a.panel)
-            .ok_or("the annotation's panel is gone")?;
-        let PanelSource::Evidence { sha256 } = &panel.source else {
-            return Err("search from a photo or a video panel, not a map snapshot".into());
-        };
-        let record = case
-            .find_evidence(sha256)
-            .map_err(|e| e.to_string())?
-            .clone();
-        let frame = match record.kind() {
-            EvidenceKind::Video => Some(
-                a.frame
-                    .or_else(|| self.board.video_frames.get(&panel.id).copied())
-                    .or(panel.frame)
-                    .ok_or("the video panel has not shown a frame yet")?,
-            ),
-            _ => None,
-        };
-        Ok(QuerySpec {
-            panel: panel.id.clone(),
-            annotation: a.id.clone(),
-            path: case.evidence_path(&record),
-            record,
-            frame,
-            bounds: geometry::bounds(&a.shape),
-        })
-    }
+/// The region to search with: the selected annotation of `finding`, on an evidence
+/// panel (for a video, at the frame it was drawn on or the panel shows).
+pub fn find_query(
+    case: Option<&Case>,
+    finding: Option<&Finding>,
+    selected: Option<&str>,
+    video_frames: &HashMap<String, FrameRef>,
+) -> Result<QuerySpec, String> {
+    let case = case.ok_or("no case is open")?;
+    let f = finding.ok_or("no finding on the board")?;
+    let selected = selected.ok_or(
+        "select a region (draw a rectangle) on a photo or video panel to search the case for it",
+    )?;
+    let a = f
+        .annotations
+        .iter()
+        .find(|a| a.id == selected)
+        .ok_or("the selected annotation is gone")?;
+    let panel = f
+        .panels
+        .iter()
+        .find(|p| p.id == a.panel)
+        .ok_or("the annotation's panel is gone")?;
+    let PanelSource::Evidence { sha256 } = &panel.source else {
+        return Err("search from a photo or a video panel, not a map snapshot".into());
+    };
+    let record = case
+        .find_evidence(sha256)
+        .map_err(|e| e.to_string())?
+        .clone();
+    let frame = match record.kind() {
+        EvidenceKind::Video => Some(
+            a.frame
+                .or_else(|| video_frames.get(&panel.id).copied())
+                .or(panel.frame)
+                .ok_or("the video panel has not shown a frame yet")?,
+        ),
+        _ => None,
+    };
+    Ok(QuerySpec {
+        panel: panel.id.clone(),
+        annotation: a.id.clone(),
+        path: case.evidence_path(&record),
+        record,
+        frame,
+        bounds: geometry::bounds(&a.shape),
+    })
+}
 
-    /// *Find in case*: searches for the selected region, building the index first if
-    /// the case has none current.
-    pub(crate) fn start_find(&mut self, ctx: &egui::Context) -> Result<(), String> {
-        let spec = self.find_query()?;
-        let find = &mut self.board.find;
-        find.results = None;
-        find.textures.clear();
-        find.error = None;
-        if find.index_job.is_some() {
+/// A result opened beside its query: the new panel (and the frame it shows), and the
+/// matching job between the two regions, for the board to take over.
+pub struct Opened {
+    pub panel: String,
+    pub frame: Option<FrameRef>,
+    pub panels: (String, String),
+    pub query_annotation: String,
+    pub job: Job<Result<MatchReport, MatchError>>,
+}
+
+impl FindState {
+    /// *Find in case* with `spec`, building the index first if the case has none
+    /// current.
+    pub fn start_find(
+        &mut self,
+        ctx: &egui::Context,
+        case: &Case,
+        spec: QuerySpec,
+    ) -> Result<(), String> {
+        self.results = None;
+        self.textures.clear();
+        self.error = None;
+        if self.index_job.is_some() {
             // The running refresh ends first; the search starts when it does.
-            find.pending = Some(spec);
+            self.pending = Some(spec);
             return Ok(());
         }
-        self.spawn_search(ctx, spec)
+        self.spawn_search(ctx, case, spec);
+        Ok(())
     }
 
-    fn spawn_search(&mut self, ctx: &egui::Context, spec: QuerySpec) -> Result<(), String> {
-        let case = self.case.ok_or("no case is open")?;
+    fn spawn_search(&mut self, ctx: &egui::Context, case: &Case, spec: QuerySpec) {
         let root = case.root().to_owned();
         let items = items_of(case);
-        let loaded = self.board.find.loaded.clone();
+        let loaded = self.loaded.clone();
         let job = Jobs::of(ctx).spawn(Some(ctx), "find in case", move |w| {
             search_work(w, &root, &items, spec, loaded)
         });
-        self.board.find.search_job = Some(job);
-        Ok(())
+        self.search_job = Some(job);
     }
 
     /// Refreshes the case's search index in the background (progress and cancel).
-    pub(crate) fn start_indexing(&mut self, ctx: &egui::Context) -> Result<(), String> {
-        let case = self.case.ok_or("no case is open")?;
-        if self.board.find.index_job.is_some() {
-            return Ok(());
+    pub fn start_indexing(&mut self, ctx: &egui::Context, case: &Case) {
+        if self.index_job.is_some() {
+            return;
         }
         let root = case.root().to_owned();
         let items = items_of(case);
-        self.board.find.loaded = None;
+        self.loaded = None;
         let job = Jobs::of(ctx).spawn(Some(ctx), "search index", move |w| {
             index_work(w, &root, &items)
         });
-        self.board.find.index_job = Some(job);
-        Ok(())
+        self.index_job = Some(job);
     }
 
     /// Once per frame: collects the index and search jobs, starts a waiting search, and
-    /// refreshes an existing index when evidence arrived.
-    pub(crate) fn poll_find(&mut self, ctx: &egui::Context) {
-        if let Some(job) = &mut self.board.find.index_job
+    /// refreshes an existing index when evidence arrived. Returns what to tell the
+    /// analyst.
+    pub fn poll(&mut self, ctx: &egui::Context, case: Option<&Case>) -> Option<Status> {
+        let mut status = None;
+        if let Some(job) = &mut self.index_job
             && let Some(result) = job.take_flat()
         {
-            self.board.find.index_job = None;
+            self.index_job = None;
             match result {
-                Ok(report) => self.board.find.index_note = Some(index_summary(&report)),
-                Err(e) => *self.status = Some(Status::Error(format!("search index: {e}"))),
+                Ok(report) => self.index_note = Some(index_summary(&report)),
+                Err(e) => status = Some(Status::Error(format!("search index: {e}"))),
             }
-            if let Some(spec) = self.board.find.pending.take()
-                && let Err(e) = self.spawn_search(ctx, spec)
-            {
-                *self.status = Some(Status::Error(e));
+            if let (Some(spec), Some(case)) = (self.pending.take(), case) {
+                self.spawn_search(ctx, case, spec);
             }
         }
-        if let Some(job) = &mut self.board.find.search_job
+        if let Some(job) = &mut self.search_job
             && let Some(result) = job.take_flat()
         {
-            self.board.find.search_job = None;
-            self.finish_search(ctx, result);
+            self.search_job = None;
+            status = Some(self.finish_search(ctx, result));
         }
-        if self.board.find.evidence_changed && self.board.find.index_job.is_none() {
-            self.board.find.evidence_changed = false;
-            let has_index = self.case.is_some_and(|c| {
-                crate::search::index_dir(c.root())
+        if self.evidence_changed && self.index_job.is_none() {
+            self.evidence_changed = false;
+            if let Some(case) = case
+                && crate::search::index_dir(case.root())
                     .join(crate::search::MANIFEST_FILE)
                     .exists()
-            });
-            if has_index && let Err(e) = self.start_indexing(ctx) {
-                *self.status = Some(Status::Error(e));
+            {
+                self.start_indexing(ctx, case);
             }
         }
+        status
     }
 
-    fn finish_search(&mut self, ctx: &egui::Context, result: Result<FindResults, String>) {
-        let find = &mut self.board.find;
+    fn finish_search(
+        &mut self,
+        ctx: &egui::Context,
+        result: Result<FindResults, String>,
+    ) -> Status {
         match result {
             Ok(mut results) => {
                 if let Some(note) = &results.indexed {
-                    find.index_note = Some(note.clone());
+                    self.index_note = Some(note.clone());
                 }
                 for (n, thumb) in results.thumbs.iter_mut().enumerate() {
                     if let Some((image, _)) = thumb {
                         let image = std::mem::take(image);
                         let texture =
                             ctx.load_texture(format!("find-result-{n}"), image, Default::default());
-                        find.textures.insert(n, texture);
+                        self.textures.insert(n, texture);
                     }
                 }
-                *self.status = Some(Status::Info(results.report.summary.clone()));
-                find.loaded = Some(results.index.clone());
-                find.results = Some(results);
+                let status = Status::Info(results.report.summary.clone());
+                self.loaded = Some(results.index.clone());
+                self.results = Some(results);
+                status
             }
             Err(e) => {
-                *self.status = Some(Status::Error(format!("find in case: {e}")));
-                find.error = Some(e);
+                self.error = Some(e.clone());
+                Status::Error(format!("find in case: {e}"))
             }
         }
     }
 
-    /// Opens result `rank` (0 first) beside the query, at its frame, and looks for the
-    /// correspondences between the two (offered in the proposal view).
-    pub(crate) fn open_result(&mut self, ctx: &egui::Context, rank: usize) -> Result<(), String> {
-        let case = self.case.ok_or("no case is open")?;
-        let results = self
-            .board
-            .find
-            .results
-            .as_ref()
-            .ok_or("no search results")?;
+    /// Opens result `rank` (0 first) beside the query in `finding` (a new panel, a
+    /// video at its frame) and starts looking for the correspondences between the two
+    /// regions; the link accepted from them records [`FindState::opened`].
+    pub fn open_result(
+        &mut self,
+        ctx: &egui::Context,
+        case: &Case,
+        finding: &mut Finding,
+        rank: usize,
+    ) -> Result<Opened, String> {
+        let results = self.results.as_ref().ok_or("no search results")?;
         let hit = results
             .report
             .hits
@@ -448,68 +463,51 @@ impl BoardCtx<'_> {
             .find_evidence(&hit.sha256)
             .map_err(|e| e.to_string())?
             .clone();
-        let result_frame = hit
+        let frame = hit
             .frame
             .zip(hit.time_s)
             .map(|(index, time_s)| FrameRef { index, time_s });
-        let f = self
-            .board
-            .working
-            .as_mut()
-            .ok_or("no finding on the board")?;
         let panel = ops::add_panel(
-            f,
+            finding,
             PanelSource::Evidence {
                 sha256: hit.sha256.clone(),
             },
         );
-        if let Some(frame) = result_frame {
-            if let Some(p) = f.panels.iter_mut().find(|p| p.id == panel) {
-                p.frame = Some(frame);
-            }
-            self.board
-                .video_seeks
-                .insert(panel.clone(), frame.index as usize);
-            self.board.video_frames.insert(panel.clone(), frame);
+        if let Some(p) = finding.panels.iter_mut().find(|p| p.id == panel) {
+            p.frame = frame;
         }
-        self.commands.push(Command::CommitBoard);
+        let query_region = results.report.query_region;
         let origin = SearchOrigin {
             query_sha256: query.record.sha256.clone(),
             query_frame: query.frame,
-            region: {
-                let r = results.report.query_region;
-                [r.x, r.y, r.w, r.h]
-            },
+            region: [
+                query_region.x,
+                query_region.y,
+                query_region.w,
+                query_region.h,
+            ],
             index_version: results.report.index_version,
             rank: rank + 1,
             result_sha256: hit.sha256.clone(),
-            result_frame,
+            result_frame: frame,
             inliers: hit.inliers,
             mirrored: hit.mirrored,
         };
-        let query_region = results.report.query_region;
         let panels = (query.panel.clone(), panel.clone());
-        self.board.match_choice.panel_a = Some(query.panel.clone());
-        self.board.match_choice.region_a = Some(query.annotation.clone());
-        self.board.match_choice.panel_b = Some(panel);
-        self.board.match_choice.region_b = None;
-        self.board.find.opened = Some((panels.clone(), origin));
+        self.opened = Some((panels.clone(), origin));
         let path = case.evidence_path(&record);
+        let query_annotation = query.annotation.clone();
         let job = Jobs::of(ctx).spawn(Some(ctx), "matching", move |w| {
             let options = MatchOptions::default();
             let side = options.working_side * 2;
-            let fail = MatchError::Failed;
-            let (ia, fa) = load_picture(
-                &query.record,
-                &query.path,
-                query.frame.map(|f| f.index),
-                side,
-            )
-            .map_err(fail)?;
+            let query_frame = query.frame.map(|f| f.index);
+            let (ia, fa) = load_picture(&query.record, &query.path, query_frame, side)
+                .map_err(MatchError::Failed)?;
             if w.cancelled() {
                 return Err(MatchError::Cancelled);
             }
-            let (ib, fb) = load_picture(&record, &path, hit.frame, side).map_err(fail)?;
+            let (ib, fb) =
+                load_picture(&record, &path, hit.frame, side).map_err(MatchError::Failed)?;
             matching::match_images_with_progress(
                 (&ia, fa),
                 (&ib, fb),
@@ -523,8 +521,12 @@ impl BoardCtx<'_> {
                 },
             )
         });
-        self.board.proposals = None;
-        self.board.match_job = Some(MatchJob::new(job, panels));
-        Ok(())
+        Ok(Opened {
+            panel,
+            frame,
+            panels,
+            query_annotation,
+            job,
+        })
     }
 }

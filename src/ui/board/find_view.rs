@@ -4,9 +4,16 @@
 
 use egui::{Ui, pos2, vec2};
 
-use super::BoardCtx;
-use super::find::THUMB_SIDE;
-use crate::ui::command::Status;
+use super::find::{FindState, QuerySpec, THUMB_SIDE};
+
+/// What the analyst asked for in the find views, for the board to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FindAction {
+    Find,
+    Refresh,
+    Open(usize),
+    Close,
+}
 
 /// A running job's progress bar with its cancel button; returns whether cancel was
 /// pressed.
@@ -21,39 +28,40 @@ fn progress_row(ui: &mut Ui, cancel: &str, progress: (Option<f32>, String)) -> b
     pressed
 }
 
-/// The *Find in case* button (toolbar and inspector).
-pub fn find_button(ui: &mut Ui, state: &mut BoardCtx<'_>) {
-    let busy = state.board.find.search_job.is_some() || state.board.find.pending.is_some();
-    let query = state.find_query();
-    let hover = match &query {
-        Ok(_) => "Search every picture and video frame of the case for the selected region \
+/// The *Find in case* button (toolbar and inspector): enabled when `query` is a region
+/// to search with and no search runs.
+pub fn find_button(ui: &mut Ui, find: &FindState, query: &Result<QuerySpec, String>) -> bool {
+    let busy = find.search_job.is_some() || find.pending.is_some();
+    let hover = match query {
+        Ok(_) => {
+            "Search every picture and video frame of the case for the selected region \
                   (results are proposals to check)"
-            .to_owned(),
-        Err(why) => why.clone(),
+        }
+        Err(why) => why.as_str(),
     };
-    if ui
-        .add_enabled(!busy && query.is_ok(), egui::Button::new("Find in case"))
+    ui.add_enabled(!busy && query.is_ok(), egui::Button::new("Find in case"))
         .on_hover_text(hover)
-        .on_disabled_hover_text(match &query {
+        .on_disabled_hover_text(match query {
             Err(why) => why.as_str(),
             Ok(_) => "a search is running",
         })
         .clicked()
-        && let Err(e) = state.start_find(ui.ctx())
-    {
-        *state.status = Some(Status::Error(e));
-    }
 }
 
-/// The section itself.
-pub fn find_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
+/// The inspector's section: the index, the button, the search's progress and outcome.
+pub fn find_ui(
+    ui: &mut Ui,
+    find: &FindState,
+    query: &Result<QuerySpec, String>,
+) -> Option<FindAction> {
     ui.heading("Search the case by region");
-    index_ui(ui, state);
-    find_button(ui, state);
-    if state.find_query().is_err() && state.board.find.results.is_none() {
+    let mut action = index_ui(ui, find).then_some(FindAction::Refresh);
+    if find_button(ui, find, query) {
+        action = Some(FindAction::Find);
+    }
+    if query.is_err() && find.results.is_none() {
         ui.label("Select a region on a photo, or on a video panel at its frame, to search for it.");
     }
-    let find = &state.board.find;
     if find.pending.is_some() {
         ui.label("The search starts when the index is up to date.");
     }
@@ -69,77 +77,62 @@ pub fn find_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
         ui.label(egui::RichText::new(&results.report.summary).italics());
         ui.label("The results are along the bottom of the board.");
     }
+    action
 }
 
-fn index_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
-    let find = &state.board.find;
+/// The index's progress (and cancel) or its last note and the refresh button; returns
+/// whether a refresh was asked for.
+fn index_ui(ui: &mut Ui, find: &FindState) -> bool {
     if let Some(job) = &find.index_job {
         if progress_row(ui, "Cancel indexing", job.progress()) {
             job.cancel();
         }
-        return;
+        return false;
     }
     if let Some(note) = &find.index_note {
         ui.label(egui::RichText::new(note).small());
     }
-    if ui
-        .button("Refresh search index")
+    ui.button("Refresh search index")
         .on_hover_text(
             "Index new evidence (stills, and video scene changes plus a frame every 2 s) \
              under cache/search; deleting it loses nothing",
         )
         .clicked()
-        && let Err(e) = state.start_indexing(ui.ctx())
-    {
-        *state.status = Some(Status::Error(e));
-    }
 }
 
 /// The verified results along the bottom of the board: per result a thumbnail with the
 /// matched region outlined, its numbers, and a click to open it beside the query.
-pub fn results_strip(ui: &mut Ui, state: &mut BoardCtx<'_>) {
-    if state.board.find.results.is_none() {
-        return;
-    }
-    let mut open = None;
-    let mut close = false;
+pub fn results_strip(ui: &mut Ui, find: &FindState) -> Option<FindAction> {
+    let results = find.results.as_ref()?;
+    let mut action = None;
     egui::Panel::bottom("find-results")
         .resizable(false)
         .show(ui, |ui| {
-            let Some(results) = &state.board.find.results else {
-                return;
-            };
             ui.horizontal(|ui| {
                 ui.strong("Found in the case");
                 ui.label(egui::RichText::new(&results.report.summary).italics());
-                close = ui.small_button("Close results").clicked();
+                if ui.small_button("Close results").clicked() {
+                    action = Some(FindAction::Close);
+                }
             });
             egui::ScrollArea::horizontal()
                 .id_salt("find-results")
                 .show(ui, |ui| {
                     ui.horizontal_top(|ui| {
                         for n in 0..results.report.hits.len() {
-                            if result_card(ui, state, n) {
-                                open = Some(n);
+                            if result_card(ui, find, n) {
+                                action = Some(FindAction::Open(n));
                             }
                         }
                     });
                 });
         });
-    if close {
-        state.board.find.results = None;
-        state.board.find.textures.clear();
-    }
-    if let Some(n) = open
-        && let Err(e) = state.open_result(ui.ctx(), n)
-    {
-        *state.status = Some(Status::Error(e));
-    }
+    action
 }
 
 /// One result; returns whether it was asked to open.
-fn result_card(ui: &mut Ui, state: &BoardCtx<'_>, n: usize) -> bool {
-    let Some(results) = &state.board.find.results else {
+fn result_card(ui: &mut Ui, find: &FindState, n: usize) -> bool {
+    let Some(results) = &find.results else {
         return false;
     };
     let hit = &results.report.hits[n];
@@ -149,7 +142,7 @@ fn result_card(ui: &mut Ui, state: &BoardCtx<'_>, n: usize) -> bool {
         ui.set_width(side);
         let (rect, response) = ui.allocate_exact_size(vec2(side, side * 0.7), egui::Sense::click());
         if let (Some(texture), Some(Some((_, scale)))) =
-            (state.board.find.textures.get(&n), results.thumbs.get(n))
+            (find.textures.get(&n), results.thumbs.get(n))
         {
             let size = texture.size_vec2();
             let fit = (rect.width() / size.x).min(rect.height() / size.y);
