@@ -361,9 +361,15 @@ impl FindState {
         self.search_job = Some(job);
     }
 
-    /// Refreshes the case's search index in the background (progress and cancel).
+    /// Refreshes the case's search index in the background (progress and cancel). One
+    /// writer at a time: while a search (which may be indexing) runs, the refresh waits
+    /// for it.
     pub fn start_indexing(&mut self, ctx: &egui::Context, case: &Case) {
         if self.index_job.is_some() {
+            return;
+        }
+        if self.search_job.is_some() {
+            self.evidence_changed = true;
             return;
         }
         let root = case.root().to_owned();
@@ -398,7 +404,7 @@ impl FindState {
             self.search_job = None;
             status = Some(self.finish_search(ctx, result));
         }
-        if self.evidence_changed && self.index_job.is_none() {
+        if self.evidence_changed && self.index_job.is_none() && self.search_job.is_none() {
             self.evidence_changed = false;
             if let Some(case) = case
                 && crate::search::index_dir(case.root())
