@@ -151,8 +151,27 @@ fn open_current(
     is_current(&index, items).then(|| Arc::new(index))
 }
 
-/// A picture of the case at full size: a still (oriented) or a video's frame.
+/// Videos opened for decoding (each one's frame table read once), by SHA-256.
+#[derive(Default)]
+struct Videos(HashMap<String, OpenVideo>);
+
+impl Videos {
+    fn open(&mut self, record: &EvidenceRecord, path: &Path) -> Result<&OpenVideo, String> {
+        if !self.0.contains_key(&record.sha256) {
+            let video =
+                OpenVideo::open(record.clone(), path.to_owned()).map_err(|e| e.to_string())?;
+            self.0.insert(record.sha256.clone(), video);
+        }
+        self.0
+            .get(&record.sha256)
+            .ok_or_else(|| format!("{}: not opened", record.original_name))
+    }
+}
+
+/// A picture of the case, at most `max_side` pixels (its full size returned with it): a
+/// still (oriented) or a video's frame.
 fn load_picture(
+    videos: &mut Videos,
     record: &EvidenceRecord,
     path: &Path,
     frame: Option<u64>,
@@ -160,8 +179,7 @@ fn load_picture(
 ) -> Result<(image::DynamicImage, (u32, u32)), String> {
     match (record.kind(), frame) {
         (EvidenceKind::Video, Some(index)) => {
-            let video =
-                OpenVideo::open(record.clone(), path.to_owned()).map_err(|e| e.to_string())?;
+            let video = videos.open(record, path)?;
             let frame = video.decode(index as usize).map_err(|e| e.to_string())?;
             let full = (frame.image.width(), frame.image.height());
             let image = image::DynamicImage::ImageRgba8(frame.image);
@@ -226,7 +244,8 @@ fn search_work(
         format!("searching {} pictures", index.manifest.entries.len()),
     );
     let frame = spec.frame.map(|f| f.index);
-    let (image, full) = load_picture(&spec.record, &spec.path, frame, u32::MAX)?;
+    let mut videos = Videos::default();
+    let (image, full) = load_picture(&mut videos, &spec.record, &spec.path, frame, u32::MAX)?;
     let query = Query {
         image: &image,
         full,
@@ -249,7 +268,7 @@ fn search_work(
         let item = items.iter().find(|(r, _)| r.sha256 == hit.sha256);
         names.push(item.map_or_else(|| hit.sha256.clone(), |(r, _)| r.original_name.clone()));
         let thumb = item
-            .and_then(|(r, p)| load_picture(r, p, hit.frame, THUMB_SIDE).ok())
+            .and_then(|(r, p)| load_picture(&mut videos, r, p, hit.frame, THUMB_SIDE).ok())
             .map(|(image, full)| {
                 let rgba = image.to_rgba8();
                 let scale = f64::from(rgba.width()) / f64::from(full.0.max(1));
@@ -507,13 +526,14 @@ impl FindState {
             let options = MatchOptions::default();
             let side = options.working_side * 2;
             let query_frame = query.frame.map(|f| f.index);
-            let (ia, fa) = load_picture(&query.record, &query.path, query_frame, side)
+            let mut videos = Videos::default();
+            let (ia, fa) = load_picture(&mut videos, &query.record, &query.path, query_frame, side)
                 .map_err(MatchError::Failed)?;
             if w.cancelled() {
                 return Err(MatchError::Cancelled);
             }
-            let (ib, fb) =
-                load_picture(&record, &path, hit.frame, side).map_err(MatchError::Failed)?;
+            let (ib, fb) = load_picture(&mut videos, &record, &path, hit.frame, side)
+                .map_err(MatchError::Failed)?;
             matching::match_images_with_progress(
                 (&ia, fa),
                 (&ib, fb),
