@@ -391,6 +391,7 @@ fn comparison(a: &str, b: &str) -> Finding {
         assessment: Assessment::Consistent,
         feature_class: None,
         quality_limits: Vec::new(),
+        search: None,
     }];
     f
 }

@@ -128,6 +128,7 @@ pub fn link(finding: &mut Finding, a: &str, b: &str) -> Result<u32, LinkError> {
         assessment: Assessment::Unclear,
         feature_class: None,
         quality_limits: Vec::new(),
+        search: None,
     });
     finding.links.sort_by_key(|l| l.number);
     Ok(number)

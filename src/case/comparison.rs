@@ -439,6 +439,33 @@ pub struct LinkedFeature {
     /// angle), as the analyst noted it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub quality_limits: Vec<String>,
+    /// The visual search that proposed this pair, when one did (#35).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search: Option<SearchOrigin>,
+}
+
+/// A search of the case by region that led to a link: which picture and region were
+/// searched for, with which index, and where the result stood. A result is a proposal;
+/// this keeps how it was found so a reader can run the search again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchOrigin {
+    pub query_sha256: String,
+    /// The query's frame, when it was a video.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query_frame: Option<FrameRef>,
+    /// The region searched for, in the query's oriented pixels: x, y, width, height.
+    pub region: [u32; 4],
+    pub index_version: u32,
+    /// The result's place among the verified results, 1 first.
+    pub rank: usize,
+    pub result_sha256: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result_frame: Option<FrameRef>,
+    /// Correspondences agreeing on one homography when the search verified it.
+    pub inliers: usize,
+    /// Found with the region mirrored (a flipped copy).
+    #[serde(default)]
+    pub mirrored: bool,
 }
 
 /// The next free id with `prefix` (`P1`, `P2`… or `A1`, `A2`…), never reusing a gap so a
@@ -606,6 +633,7 @@ mod tests {
             assessment: Assessment::Consistent,
             feature_class: None,
             quality_limits: Vec::new(),
+            search: None,
         };
         assert!(check_structure(&panels, &annotations, &[link("A1", "A2", 1)]).is_ok());
         let err = check_structure(&panels, &annotations, &[link("A1", "A3", 1)]).unwrap_err();
@@ -666,5 +694,35 @@ mod tests {
         assert_eq!(Confidence::parse("certain"), None);
         assert_eq!(link_color(1), link_color(9));
         assert_ne!(link_color(1), link_color(2));
+    }
+
+    #[test]
+    fn a_link_records_the_search_that_found_it_and_older_links_read_without_one() {
+        let old = r#"{"number":1,"a":"A1","b":"A2","assessment":"consistent"}"#;
+        let link: LinkedFeature = serde_json::from_str(old).unwrap();
+        assert_eq!(link.search, None);
+        assert!(!serde_json::to_string(&link).unwrap().contains("search"));
+        let origin = SearchOrigin {
+            query_sha256: "a".repeat(64),
+            query_frame: None,
+            region: [250, 160, 200, 168],
+            index_version: 1,
+            rank: 2,
+            result_sha256: "b".repeat(64),
+            result_frame: Some(FrameRef {
+                index: 50,
+                time_s: 2.0,
+            }),
+            inliers: 31,
+            mirrored: true,
+        };
+        let with = LinkedFeature {
+            search: Some(origin.clone()),
+            ..link
+        };
+        let json = serde_json::to_string(&with).unwrap();
+        assert!(json.contains(r#""region":[250,160,200,168]"#), "{json}");
+        let back: LinkedFeature = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.search, Some(origin));
     }
 }

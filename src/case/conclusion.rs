@@ -148,6 +148,7 @@ mod tests {
             assessment,
             feature_class: class,
             quality_limits: Vec::new(),
+            search: None,
         }
     }
 

@@ -266,6 +266,67 @@ fn methods(finding: &Finding, out: &mut Vec<Block>) {
     }
 }
 
+/// The visual searches of the case (#35) that proposed linked features: what was
+/// searched for, with which index, and where the result stood. Results of a search are
+/// proposals; the analyst's link is the judgement.
+fn searches(case: &Case, finding: &Finding, out: &mut Vec<Block>) {
+    let found: Vec<_> = finding
+        .links
+        .iter()
+        .filter_map(|l| l.search.as_ref().map(|s| (l.number, s)))
+        .collect();
+    if found.is_empty() {
+        return;
+    }
+    let name = |sha: &str| {
+        case.find_evidence(sha).map_or_else(
+            |_| format!("evidence {}", &sha[..12.min(sha.len())]),
+            |r| format!("{} ({})", r.original_name, r.short_id()),
+        )
+    };
+    let frame = |f: Option<crate::case::comparison::FrameRef>| {
+        f.map_or_else(String::new, |f| {
+            format!(", frame {} at {:.3} s", f.index, f.time_s)
+        })
+    };
+    out.push(Block::Subheading("Visual search of the case".into()));
+    out.push(para(
+        "These linked features were proposed by a search of the case's pictures by region \
+         (local features, an inverted file, then a RANSAC homography; geoproof find). A \
+         result is a candidate that the analyst then compared; the search does not \
+         conclude that two pictures show the same place.",
+    ));
+    let rows = found
+        .iter()
+        .map(|(number, s)| {
+            let [x, y, w, h] = s.region;
+            vec![
+                vec![t(number.to_string())],
+                vec![t(format!(
+                    "{}{}, region {x},{y},{w},{h}",
+                    name(&s.query_sha256),
+                    frame(s.query_frame)
+                ))],
+                vec![t(format!("version {}", s.index_version))],
+                vec![t(format!(
+                    "rank {}: {}{}, {} inliers{}",
+                    s.rank,
+                    name(&s.result_sha256),
+                    frame(s.result_frame),
+                    s.inliers,
+                    if s.mirrored { ", mirrored" } else { "" }
+                ))],
+            ]
+        })
+        .collect();
+    out.push(Block::Table {
+        head: ["Link", "Searched for", "Index", "Result"]
+            .map(String::from)
+            .to_vec(),
+        rows,
+    });
+}
+
 fn review(case: &Case, finding: &Finding, out: &mut Vec<Block>) {
     let r = &finding.review;
     out.push(Block::Heading("Review".into()));
@@ -355,6 +416,7 @@ pub fn build(case: &Case, id: &str) -> Result<Report, ReportError> {
     figure(case, finding, &mut blocks)?;
     inputs(case, finding, &mut blocks);
     methods(finding, &mut blocks);
+    searches(case, finding, &mut blocks);
     review(case, finding, &mut blocks);
     blocks.push(Block::Heading("Program".into()));
     blocks.push(para(format!(

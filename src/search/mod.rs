@@ -22,4 +22,4 @@ pub use base::{
 };
 pub use build::{IndexOptions, IndexProgress, IndexReport, refresh_index, refresh_items};
 pub use query::{Hit, Query, SearchIndex, SearchOptions, SearchReport};
-pub use store::{Entry, ItemStatus, Manifest, Stale, index_dir};
+pub use store::{Entry, ItemStatus, MANIFEST_FILE, Manifest, Stale, index_dir};

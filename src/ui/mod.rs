@@ -176,6 +176,7 @@ impl GeoproofApp {
         }
         // Before any panel draws, so a finished match shows its proposals this frame.
         self.state.board_ctx().poll_matching();
+        self.state.board_ctx().poll_find(&ctx);
         let dropped: Vec<PathBuf> = ctx.input(|i| {
             i.raw
                 .dropped_files
@@ -583,6 +584,7 @@ impl GeoproofApp {
                         Err(e) => Status::Error(e),
                     });
                     self.state.imports.last_collection = Some(job.source.clone());
+                    self.state.board.find.evidence_changed = true;
                     self.collection = None;
                     self.state.imports.collection_progress = None;
                     self.state.imports.cancel_collection = false;
@@ -595,6 +597,7 @@ impl GeoproofApp {
             }
             self.state.imports.import_progress = Some((job.done, job.total));
             if job.finished() {
+                self.state.board.find.evidence_changed = true;
                 self.import = None;
                 self.state.imports.import_progress = None;
             }

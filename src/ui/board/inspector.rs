@@ -197,6 +197,11 @@ pub fn board_inspector_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
     state.board.working = Some(f);
     ui.separator();
     super::matching::matching_ui(ui, state);
+    ui.separator();
+    let query = state.find_query();
+    if let Some(action) = super::find_view::find_ui(ui, &state.board.find, &query) {
+        state.find_action(ui.ctx(), action);
+    }
     if commit {
         state.commands.push(Command::CommitBoard);
     }

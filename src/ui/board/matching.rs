@@ -40,6 +40,13 @@ pub struct MatchChoice {
 }
 
 impl MatchJob {
+    pub(super) fn new(
+        job: Job<Result<MatchReport, MatchError>>,
+        panels: (String, String),
+    ) -> MatchJob {
+        MatchJob { job, panels }
+    }
+
     /// The stage the matcher is in and how far it got.
     pub fn progress(&self) -> (String, f32) {
         let (at, stage) = self.job.progress();
@@ -176,38 +183,55 @@ impl BoardCtx<'_> {
             return;
         };
         let (_, c) = p.items.remove(pos);
-        let description = format!(
+        let mut description = format!(
             "proposed by feature matching ({} inliers, mean reprojection error {}); check by eye",
             p.inliers,
             p.mean_error_px
                 .map_or("n/a".into(), |e| format!("{e:.2} px"))
         );
         let (pa, pb) = p.panels.clone();
+        // A pair from a search result opened beside its query records that search.
+        let search = match &self.board.find.opened {
+            Some((panels, origin)) if *panels == (pa.clone(), pb.clone()) => Some(origin.clone()),
+            _ => None,
+        };
+        if let Some(s) = &search {
+            description = format!(
+                "found by a search of the case (result {}), {description}",
+                s.rank
+            );
+        }
+        let frames = &self.board.video_frames;
+        let frame_a = search
+            .as_ref()
+            .and_then(|s| s.query_frame)
+            .or_else(|| frames.get(&pa).copied());
+        let frame_b = search
+            .as_ref()
+            .and_then(|s| s.result_frame)
+            .or_else(|| frames.get(&pb).copied());
         let Some(f) = self.board.working.as_mut() else {
             return;
         };
-        let a = ops::add_annotation(
-            f,
-            &pa,
-            Shape::Point {
-                x: c.a[0],
-                y: c.a[1],
-            },
-            Category::Other,
-        );
-        let b = ops::add_annotation(
-            f,
-            &pb,
-            Shape::Point {
-                x: c.b[0],
-                y: c.b[1],
-            },
-            Category::Other,
-        );
+        let mut point = |panel: &str, xy: [f64; 2], frame| {
+            let id = ops::add_annotation(
+                f,
+                panel,
+                Shape::Point { x: xy[0], y: xy[1] },
+                Category::Other,
+            );
+            if let Some(a) = ops::annotation_mut(f, &id) {
+                a.frame = frame;
+            }
+            id
+        };
+        let a = point(&pa, c.a, frame_a);
+        let b = point(&pb, c.b, frame_b);
         if let Ok(number) = ops::link(f, &a, &b)
             && let Some(l) = f.links.iter_mut().find(|l| l.number == number)
         {
             l.description = description;
+            l.search = search;
         }
         self.commands.push(Command::CommitBoard);
     }

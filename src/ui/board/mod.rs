@@ -6,6 +6,8 @@ mod apply;
 mod canvas;
 mod conclusion;
 pub mod figure_dialog;
+pub mod find;
+mod find_view;
 mod gestures;
 pub mod images;
 mod inspector;
@@ -34,6 +36,9 @@ pub fn board_ui(ui: &mut egui::Ui, state: &mut BoardCtx<'_>, images: &mut BoardI
     images.begin_frame();
     toolbar::toolbar_ui(ui, state);
     toolbar::shortcuts(ui, state);
+    if let Some(action) = find_view::results_strip(ui, &state.board.find) {
+        state.find_action(ui.ctx(), action);
+    }
     canvas::panels_ui(ui, state, images);
 }
 
@@ -49,6 +54,79 @@ pub struct BoardCtx<'a> {
     pub sun: &'a mut crate::ui::map_sun::SunView,
     pub status: &'a mut Option<crate::ui::command::Status>,
     pub commands: &'a mut Vec<crate::ui::command::Command>,
+}
+
+/// Find in case (#35): the board's side of [`find`] — the region it searches with, and
+/// what the find views ask for.
+impl BoardCtx<'_> {
+    pub(crate) fn find_query(&self) -> Result<find::QuerySpec, String> {
+        find::find_query(
+            self.case,
+            self.board.working.as_ref(),
+            self.board.selected.as_deref(),
+            &self.board.video_frames,
+        )
+    }
+
+    /// Collects the find jobs (once per frame, before the panels draw).
+    pub(crate) fn poll_find(&mut self, ctx: &egui::Context) {
+        if let Some(status) = self.board.find.poll(ctx, self.case) {
+            *self.status = Some(status);
+        }
+    }
+
+    pub(crate) fn find_action(&mut self, ctx: &egui::Context, action: find_view::FindAction) {
+        use find_view::FindAction;
+        let result = match (action, self.case) {
+            (_, None) => Err("no case is open".to_owned()),
+            (FindAction::Find, Some(case)) => self
+                .find_query()
+                .and_then(|spec| self.board.find.start_find(ctx, case, spec)),
+            (FindAction::Refresh, Some(case)) => {
+                self.board.find.start_indexing(ctx, case);
+                Ok(())
+            }
+            (FindAction::Open(rank), Some(case)) => self.open_result(ctx, case, rank),
+            (FindAction::Close, Some(_)) => {
+                self.board.find.results = None;
+                self.board.find.textures.clear();
+                Ok(())
+            }
+        };
+        if let Err(e) = result {
+            *self.status = Some(crate::ui::command::Status::Error(e));
+        }
+    }
+
+    /// Opens a result beside its query and hands its matching to the proposal view.
+    fn open_result(
+        &mut self,
+        ctx: &egui::Context,
+        case: &crate::case::Case,
+        rank: usize,
+    ) -> Result<(), String> {
+        let f = self
+            .board
+            .working
+            .as_mut()
+            .ok_or("no finding on the board")?;
+        let opened = self.board.find.open_result(ctx, case, f, rank)?;
+        if let Some(frame) = opened.frame {
+            let b = &mut *self.board;
+            b.video_seeks
+                .insert(opened.panel.clone(), frame.index as usize);
+            b.video_frames.insert(opened.panel.clone(), frame);
+        }
+        self.commands.push(crate::ui::command::Command::CommitBoard);
+        let choice = &mut self.board.match_choice;
+        choice.panel_a = Some(opened.panels.0.clone());
+        choice.region_a = Some(opened.query_annotation);
+        choice.panel_b = Some(opened.panel);
+        choice.region_b = None;
+        self.board.proposals = None;
+        self.board.match_job = Some(matching::MatchJob::new(opened.job, opened.panels));
+        Ok(())
+    }
 }
 
 /// What a press on a panel does.
@@ -318,6 +396,8 @@ pub struct BoardState {
     pub match_choice: matching::MatchChoice,
     pub match_job: Option<matching::MatchJob>,
     pub proposals: Option<matching::Proposals>,
+    /// Find in case: the index job, the search and its results.
+    pub find: find::FindState,
     /// Text being typed into fields that only commit when valid (keyed by field).
     pub text: HashMap<String, String>,
     /// An annotation colour picker is open; its change commits when it closes.
@@ -349,6 +429,14 @@ impl BoardState {
         let loupe = self.loupe;
         let (tool, layout, sync_zoom) = (self.tool, self.layout, self.sync_zoom);
         let (redact, preview_redactions) = (self.redact, self.preview_redactions);
+        // The index belongs to the case, not the finding: its job and notes stay.
+        let find = find::FindState {
+            index_job: self.find.index_job.take(),
+            index_note: self.find.index_note.take(),
+            loaded: self.find.loaded.take(),
+            evidence_changed: self.find.evidence_changed,
+            ..find::FindState::default()
+        };
         *self = BoardState {
             finding: Some(finding.id.clone()),
             working: Some(finding.clone()),
@@ -366,6 +454,7 @@ impl BoardState {
             sync_zoom,
             redact,
             preview_redactions,
+            find,
             ..BoardState::default()
         };
     }

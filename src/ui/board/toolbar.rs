@@ -74,6 +74,10 @@ pub fn toolbar_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
         }
         ui.separator();
         add_panel_menu(ui, state);
+        let query = state.find_query();
+        if super::find_view::find_button(ui, &state.board.find, &query) {
+            state.find_action(ui.ctx(), super::find_view::FindAction::Find);
+        }
         if ui
             .button("Export figure…")
             .on_hover_text("PNG/SVG of the finding with its annotations, legend and caption")

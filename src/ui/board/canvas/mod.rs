@@ -201,7 +201,10 @@ fn video_panel_ui(
         .find_evidence(key)
         .is_ok_and(|r| state.exposure.shielded(r));
     let player = images.videos.player(&ctx, case, key);
-    if let Some(index) = state.board.video_seeks.remove(&panel.id) {
+    // A seek waits for the clip's frame table (before it, every frame clamps to 0).
+    if player.video().is_some()
+        && let Some(index) = state.board.video_seeks.remove(&panel.id)
+    {
         player.playing = false;
         player.seek(index);
     }
