@@ -1,6 +1,6 @@
 //! `geoproof snapshot`: a map view rendered offline into a PNG from a vector or raster
 //! archive (`.pmtiles`, `.mbtiles`) or a `z/x/y` tile folder, with the same meshes the
-//! map draws.
+//! map draws, and the basemap's names placed by the same code as the map's labels.
 
 use std::path::PathBuf;
 
@@ -8,7 +8,8 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use serde_json::json;
 
-use geoproof::vector::snapshot::{View, render};
+use geoproof::vector::labels::render_labelled;
+use geoproof::vector::snapshot::View;
 use geoproof::vector::{Archive, Theme};
 
 use super::output::print_json;
@@ -54,7 +55,7 @@ pub fn snapshot_command(args: SnapshotArgs) -> Result<()> {
         theme: if args.dark { Theme::Dark } else { Theme::Light },
     };
     let archive = Archive::open(&args.basemap)?;
-    let snap = render(&archive, &view)?;
+    let snap = render_labelled(&archive, &view)?;
     let mut png = Vec::new();
     snap.image
         .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
@@ -72,19 +73,20 @@ pub fn snapshot_command(args: SnapshotArgs) -> Result<()> {
             "schema": snap.schema.map(|s| format!("{s:?}")),
             "tiles_drawn": snap.tiles_drawn,
             "tile_errors": snap.tile_errors,
-            // Basemap labels are not drawn yet: the list is empty because none is.
-            "labels": [],
+            // Each basemap label drawn: text, kind, box (left, top, right, bottom px).
+            "labels": snap.labels,
             "notes": snap.notes,
         }))?;
     } else {
         println!(
-            "{}: {}x{} at zoom {} ({} tiles from level {}), bounds W {w:.6} S {s:.6} E {e:.6} N {n:.6}",
+            "{}: {}x{} at zoom {} ({} tiles from level {}, {} labels), bounds W {w:.6} S {s:.6} E {e:.6} N {n:.6}",
             args.out.display(),
             view.size[0],
             view.size[1],
             view.zoom,
             snap.tiles_drawn,
-            snap.source_zoom
+            snap.source_zoom,
+            snap.labels.len()
         );
         for line in snap.notes.iter().chain(&snap.tile_errors) {
             println!("  {line}");

@@ -36,7 +36,20 @@ pub struct VectorTiles {
     cache: HashMap<TileId, Option<Tile>>,
     pending: HashSet<TileId>,
     ctx: egui::Context,
+    /// The basemap's names, placed per view by the map (`vector_labels`).
+    labels: Option<super::vector_labels::Handle>,
     _worker: Job<()>,
+}
+
+impl Drop for VectorTiles {
+    fn drop(&mut self) {
+        // Another basemap takes over: its labels (if any) are its own.
+        if let (Some(mine), Some(now)) = (&self.labels, super::vector_labels::current(&self.ctx))
+            && Arc::ptr_eq(mine, &now)
+        {
+            super::vector_labels::set_current(&self.ctx, None);
+        }
+    }
 }
 
 /// Renders one 256-pixel tile of the view at `tile`'s zoom.
@@ -66,6 +79,14 @@ impl VectorTiles {
         } else {
             Theme::Light
         };
+        let labels = match super::vector_labels::VectorLabels::start(archive.path(), ctx, theme) {
+            Ok(h) => Some(h),
+            Err(e) => {
+                log::warn!("map labels: {e}");
+                None
+            }
+        };
+        super::vector_labels::set_current(ctx, labels.clone());
         let requests = Arc::new(Requests::default());
         let (sender, replies) = mpsc::channel();
         let queue = requests.clone();
@@ -98,6 +119,7 @@ impl VectorTiles {
             cache: HashMap::new(),
             pending: HashSet::new(),
             ctx: ctx.clone(),
+            labels,
             _worker: worker,
         }
     }
