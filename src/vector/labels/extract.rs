@@ -245,3 +245,73 @@ fn shapes(g: &Geometry<f32>, world: &dyn Fn(f32, f32) -> [f64; 2]) -> Vec<Shape>
         _ => Vec::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tile_with(layer: &str, tags: &[(&str, &str)], rank: Option<u64>, line: bool) -> Vec<u8> {
+        let mut tile = mvt::Tile::new(4096);
+        let kind = if line {
+            mvt::GeomType::Linestring
+        } else {
+            mvt::GeomType::Point
+        };
+        let mut enc = mvt::GeomEncoder::new(kind);
+        enc.add_point(1024.0, 2048.0).unwrap();
+        if line {
+            enc.add_point(3072.0, 2048.0).unwrap();
+        }
+        let mut f = tile.create_layer(layer).into_feature(enc.encode().unwrap());
+        for (k, v) in tags {
+            f.add_tag_string(k, v);
+        }
+        if let Some(r) = rank {
+            f.add_tag_uint("rank", r);
+        }
+        tile.add_layer(f.into_layer()).unwrap();
+        // A layer only OpenMapTiles has, so the schema is told.
+        let mut enc = mvt::GeomEncoder::new(mvt::GeomType::Linestring);
+        enc.add_point(0.0, 0.0).unwrap();
+        enc.add_point(10.0, 10.0).unwrap();
+        let road = tile
+            .create_layer("transportation")
+            .into_feature(enc.encode().unwrap());
+        tile.add_layer(road.into_layer()).unwrap();
+        tile.to_bytes().unwrap()
+    }
+
+    #[test]
+    fn openmaptiles_places_and_road_names_become_candidates_in_world_units() {
+        let t = TileAddr { z: 1, x: 1, y: 0 };
+        let bytes = tile_with(
+            "place",
+            &[("class", "city"), ("name", "Київ")],
+            Some(2),
+            false,
+        );
+        let cs = tile_candidates(&bytes, t).unwrap();
+        assert_eq!(cs.len(), 1);
+        assert_eq!((cs[0].kind, cs[0].text.as_str()), (Kind::Place, "Київ"));
+        assert!(cs[0].bold && cs[0].rank == 202.0);
+        // (1 + 1024/4096) / 2 across, (0 + 2048/4096) / 2 down.
+        assert_eq!(cs[0].shape, Shape::Point([0.625, 0.25]));
+        let bytes = tile_with(
+            "transportation_name",
+            &[("class", "primary"), ("name", "A")],
+            None,
+            true,
+        );
+        let cs = tile_candidates(&bytes, t).unwrap();
+        assert_eq!(cs[0].kind, Kind::Road);
+        assert!(matches!(&cs[0].shape, Shape::Line(l) if l.len() == 2));
+        let unnamed = tile_with("place", &[("class", "town")], None, false);
+        assert!(tile_candidates(&unnamed, t).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_corrupt_tile_is_an_error_not_a_panic() {
+        let t = TileAddr { z: 0, x: 0, y: 0 };
+        assert!(tile_candidates(b"\x1a\xff\xff\xff", t).is_err());
+    }
+}

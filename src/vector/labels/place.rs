@@ -224,3 +224,157 @@ fn along(pts: &[[f32; 2]], len: f32) -> Vec<([f32; 2], f32)> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame() -> Frame {
+        // A 800×600 view whose world is 2^20 pixels wide (zoom 12).
+        Frame {
+            origin: [1000.0, 2000.0],
+            world: 1048576.0,
+            size: [800.0, 600.0],
+        }
+    }
+
+    fn world(f: &Frame, px: [f32; 2]) -> [f64; 2] {
+        [
+            (f.origin[0] + f64::from(px[0])) / f.world,
+            (f.origin[1] + f64::from(px[1])) / f.world,
+        ]
+    }
+
+    fn cand(text: &str, kind: Kind, rank: f32, shape: Shape) -> Candidate {
+        Candidate {
+            text: text.into(),
+            kind,
+            rank,
+            px: 12.0,
+            bold: false,
+            min_zoom: 0.0,
+            shape,
+        }
+    }
+
+    fn overlapping(placed: &[Placed]) -> bool {
+        placed
+            .iter()
+            .enumerate()
+            .any(|(i, a)| placed[i + 1..].iter().any(|b| a.bounds.overlaps(&b.bounds)))
+    }
+
+    #[test]
+    fn a_place_wins_over_a_road_and_water_and_the_loser_is_dropped() {
+        let f = frame();
+        let at = world(&f, [400.0, 300.0]);
+        let road = Shape::Line(vec![world(&f, [340.0, 300.0]), world(&f, [460.0, 300.0])]);
+        let cs = vec![
+            cand("Lake", Kind::Water, 0.0, Shape::Point(at)),
+            cand("Main Road", Kind::Road, 0.0, road),
+            cand("Town", Kind::Place, 300.0, Shape::Point(at)),
+        ];
+        let sizes = vec![Some([60.0, 14.0]); 3];
+        let placed = place(&cs, &sizes, &f);
+        assert_eq!(placed[0].candidate, 2, "{placed:?}");
+        assert!(!overlapping(&placed));
+        // The road's only stretch long enough is under the town's name, and the lake's
+        // point is the town's (a label just above or below would still touch it): both
+        // are dropped.
+        assert_eq!(placed.len(), 1, "{placed:?}");
+    }
+
+    #[test]
+    fn a_road_name_runs_along_its_line_and_reads_left_to_right() {
+        let f = frame();
+        // A road going up-left at 30° (screen y down), drawn right to left.
+        let a = [600.0f32, 200.0];
+        let b = [
+            a[0] - 300.0 * 30f32.to_radians().cos(),
+            a[1] + 300.0 * 30f32.to_radians().sin(),
+        ];
+        let cs = vec![cand(
+            "Bergstrasse",
+            Kind::Road,
+            1.0,
+            Shape::Line(vec![world(&f, a), world(&f, b)]),
+        )];
+        let placed = place(&cs, &[Some([70.0, 13.0])], &f);
+        assert_eq!(placed.len(), 1);
+        let deg = placed[0].angle.to_degrees();
+        assert!((deg + 30.0).abs() < 0.5, "{deg}");
+        // Its centre is on the line's middle.
+        let mid = [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0];
+        assert!((placed[0].center[0] - mid[0]).abs() < 1.0);
+        assert!((placed[0].center[1] - mid[1]).abs() < 1.0);
+    }
+
+    #[test]
+    fn a_bent_or_short_line_gets_no_label_and_labels_stay_in_the_view() {
+        let f = frame();
+        let zigzag: Vec<[f64; 2]> = (0..20)
+            .map(|i| world(&f, [100.0 + i as f32 * 10.0, 300.0 + (i % 2) as f32 * 10.0]))
+            .collect();
+        let short = vec![world(&f, [100.0, 100.0]), world(&f, [130.0, 100.0])];
+        let edge = world(&f, [795.0, 300.0]);
+        let cs = vec![
+            cand("Zigzag", Kind::Road, 1.0, Shape::Line(zigzag)),
+            cand("Short", Kind::Road, 1.0, Shape::Line(short)),
+            cand("Edge", Kind::Place, 1.0, Shape::Point(edge)),
+        ];
+        let placed = place(&cs, &[Some([60.0, 13.0]); 3], &f);
+        assert!(placed.is_empty(), "{placed:?}");
+    }
+
+    #[test]
+    fn the_same_road_name_is_not_repeated_nearby() {
+        let f = frame();
+        let piece = |y: f32| Shape::Line(vec![world(&f, [300.0, y]), world(&f, [500.0, y])]);
+        let cs = vec![
+            cand("Aulestrasse", Kind::Road, 2.0, piece(300.0)),
+            cand("Aulestrasse", Kind::Road, 2.0, piece(330.0)),
+            cand("Aulestrasse", Kind::Road, 2.0, piece(450.0)),
+            cand("Kirchstrasse", Kind::Road, 2.0, piece(450.0)),
+        ];
+        let placed = place(&cs, &[Some([70.0, 13.0]); 4], &f);
+        // One Aulestrasse (the pieces are within 260 px), and Kirchstrasse beside it.
+        assert_eq!(placed.len(), 2, "{placed:?}");
+    }
+
+    #[test]
+    fn a_thousand_candidates_are_placed_fast_without_overlap() {
+        let f = frame();
+        let mut cs = Vec::new();
+        let mut seed = 7u32;
+        let mut rnd = || {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            (seed >> 8) as f32 / (1u32 << 24) as f32
+        };
+        for i in 0..1000 {
+            let p = [rnd() * 800.0, rnd() * 600.0];
+            let shape = if i % 2 == 0 {
+                Shape::Point(world(&f, p))
+            } else {
+                let (a, l) = (rnd() * 6.28, 80.0 + rnd() * 200.0);
+                let q = [p[0] + a.cos() * l, p[1] + a.sin() * l];
+                Shape::Line(vec![
+                    world(&f, p),
+                    world(&f, [(p[0] + q[0]) / 2.0, (p[1] + q[1]) / 2.0]),
+                    world(&f, q),
+                ])
+            };
+            let kind = [Kind::Place, Kind::Road, Kind::Water][i % 3];
+            cs.push(cand(&format!("name {i}"), kind, rnd() * 10.0, shape));
+        }
+        let sizes: Vec<_> = (0..1000)
+            .map(|i| Some([40.0 + (i % 7) as f32 * 10.0, 13.0]))
+            .collect();
+        let start = std::time::Instant::now();
+        let placed = place(&cs, &sizes, &f);
+        let took = start.elapsed();
+        assert!(placed.len() > 50, "{}", placed.len());
+        assert!(!overlapping(&placed));
+        // 2 ms in a release build (benches/vector_tile.rs); generous for debug builds.
+        assert!(took.as_millis() < 100, "{took:?}");
+    }
+}
