@@ -31,7 +31,7 @@ fn synthetic(frame: &Frame, n: usize) -> Vec<Candidate> {
             let shape = if i % 2 == 0 {
                 Shape::Point(w(p))
             } else {
-                let (a, l) = (rnd() * 6.28, 80.0 + rnd() * 300.0);
+                let (a, l) = (rnd() * std::f32::consts::TAU, 80.0 + rnd() * 300.0);
                 let m = [p[0] + a.cos() * l / 2.0 + 5.0, p[1] + a.sin() * l / 2.0];
                 let q = [p[0] + a.cos() * l, p[1] + a.sin() * l];
                 Shape::Line(vec![w(p), w(m), w(q)])

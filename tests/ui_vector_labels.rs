@@ -43,10 +43,15 @@ fn the_map_shows_place_and_road_names_at_zoom_14() {
             Some(14.0),
         ),
     );
-    run_until(&mut h, "basemap labels drawn", Duration::from_secs(30), |h| {
-        let shown = on_screen(h);
-        shown.iter().any(|t| t == "Vaduz") && shown.len() >= 3
-    });
+    run_until(
+        &mut h,
+        "basemap labels drawn",
+        Duration::from_secs(30),
+        |h| {
+            let shown = on_screen(h);
+            shown.iter().any(|t| t == "Vaduz") && shown.len() >= 3
+        },
+    );
     let shown = on_screen(&h);
     let textures = h
         .ctx
@@ -58,7 +63,9 @@ fn the_map_shows_place_and_road_names_at_zoom_14() {
     assert!(textures >= shown.len(), "{textures} textures for {shown:?}");
     // OSM road names of Vaduz's centre.
     assert!(
-        shown.iter().any(|t| t.ends_with("strasse") || t.ends_with("weg")),
+        shown
+            .iter()
+            .any(|t| t.ends_with("strasse") || t.ends_with("weg")),
         "{shown:?}"
     );
 }

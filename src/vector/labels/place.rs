@@ -355,7 +355,7 @@ mod tests {
             let shape = if i % 2 == 0 {
                 Shape::Point(world(&f, p))
             } else {
-                let (a, l) = (rnd() * 6.28, 80.0 + rnd() * 200.0);
+                let (a, l) = (rnd() * std::f32::consts::TAU, 80.0 + rnd() * 200.0);
                 let q = [p[0] + a.cos() * l, p[1] + a.sin() * l];
                 Shape::Line(vec![
                     world(&f, p),
