@@ -120,12 +120,11 @@ fn place_names_in_cyrillic_arabic_and_cjk_are_shaped_and_painted() {
         let pm = dir.path().join("named.pmtiles");
         write_pmtiles(&pm, &vaduz_tiles_with_place((name, VADUZ)).1);
         let archive = Archive::open(&pm).unwrap();
-        let snap = render_labelled(&archive, &view(14.0, Theme::Light)).unwrap();
-        let l = snap
-            .labels
+        let (snap, labels) = render_labelled(&archive, &view(14.0, Theme::Light)).unwrap();
+        let l = labels
             .iter()
             .find(|l| l.text == name)
-            .unwrap_or_else(|| panic!("{name} not drawn: {:?}", snap.labels));
+            .unwrap_or_else(|| panic!("{name} not drawn: {labels:?}"));
         assert_eq!(l.kind, Kind::Place);
         let w = l.bounds[2] - l.bounds[0];
         assert!(w > 25.0, "{name}: box {:?}", l.bounds);
@@ -151,13 +150,9 @@ fn a_name_on_a_tile_boundary_is_drawn_whole_once() {
         size: [600, 400],
         theme: Theme::Light,
     };
-    let snap = render_labelled(&archive, &v).unwrap();
-    let drawn: Vec<&DrawnLabel> = snap
-        .labels
-        .iter()
-        .filter(|l| l.text == "Grenzort")
-        .collect();
-    assert_eq!(drawn.len(), 1, "{:?}", snap.labels);
+    let (snap, labels) = render_labelled(&archive, &v).unwrap();
+    let drawn: Vec<&DrawnLabel> = labels.iter().filter(|l| l.text == "Grenzort").collect();
+    assert_eq!(drawn.len(), 1, "{labels:?}");
     let l = drawn[0];
     // The tile edge runs through the middle of the view (its centre is on it).
     assert!(l.bounds[0] < 299.0 && l.bounds[2] > 301.0, "{:?}", l.bounds);
@@ -178,8 +173,8 @@ fn dark_labels_are_light_letters_on_a_dark_halo() {
     let pm = dir.path().join("vaduz.pmtiles");
     write_pmtiles(&pm, &vaduz_tiles().1);
     let archive = Archive::open(&pm).unwrap();
-    let snap = render_labelled(&archive, &view(14.0, Theme::Dark)).unwrap();
-    let l = snap.labels.iter().find(|l| l.text == "Vaduz").unwrap();
+    let (snap, labels) = render_labelled(&archive, &view(14.0, Theme::Dark)).unwrap();
+    let l = labels.iter().find(|l| l.text == "Vaduz").unwrap();
     assert!(inked(&snap.image, l, [238, 238, 240]) > 40);
     assert!(inked(&snap.image, l, [16, 16, 18]) > 40);
 }

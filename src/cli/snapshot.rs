@@ -55,7 +55,7 @@ pub fn snapshot_command(args: SnapshotArgs) -> Result<()> {
         theme: if args.dark { Theme::Dark } else { Theme::Light },
     };
     let archive = Archive::open(&args.basemap)?;
-    let snap = render_labelled(&archive, &view)?;
+    let (snap, labels) = render_labelled(&archive, &view)?;
     let mut png = Vec::new();
     snap.image
         .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
@@ -74,7 +74,7 @@ pub fn snapshot_command(args: SnapshotArgs) -> Result<()> {
             "tiles_drawn": snap.tiles_drawn,
             "tile_errors": snap.tile_errors,
             // Each basemap label drawn: text, kind, box (left, top, right, bottom px).
-            "labels": snap.labels,
+            "labels": labels,
             "notes": snap.notes,
         }))?;
     } else {
@@ -86,7 +86,7 @@ pub fn snapshot_command(args: SnapshotArgs) -> Result<()> {
             view.zoom,
             snap.tiles_drawn,
             snap.source_zoom,
-            snap.labels.len()
+            labels.len()
         );
         for line in snap.notes.iter().chain(&snap.tile_errors) {
             println!("  {line}");

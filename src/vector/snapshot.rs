@@ -40,8 +40,6 @@ pub struct Snapshot {
     pub tiles_drawn: usize,
     pub tile_errors: Vec<String>,
     pub notes: Vec<String>,
-    /// The labels drawn (only by [`super::labels::render_labelled`]).
-    pub labels: Vec<super::labels::DrawnLabel>,
 }
 
 /// Web Mercator x, y in 0..1 (y down) of a latitude and longitude.
@@ -126,7 +124,6 @@ pub fn render(archive: &Archive, view: &View) -> Result<Snapshot, VectorError> {
         tiles_drawn: 0,
         tile_errors: Vec::new(),
         notes: Vec::new(),
-        labels: Vec::new(),
     };
     for ty in y0..y1 {
         for tx in x0..x1 {

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use geo::{Geometry, InteriorPoint, LineString};
 use mvt_reader::feature::Value;
 
-use super::{Candidate, Kind, Shape};
+use super::types::{Candidate, Kind, Shape};
 use crate::vector::error::{DecodeError, TileAddr};
 use crate::vector::style::Schema;
 

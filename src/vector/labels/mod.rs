@@ -8,6 +8,7 @@ pub mod extract;
 pub mod font;
 pub mod paint;
 pub mod place;
+pub mod types;
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -16,39 +17,11 @@ use serde::Serialize;
 pub use extract::tile_candidates;
 pub use font::{LabelFonts, Shaped};
 pub use place::{Frame, Placed, place};
+pub use types::{Candidate, Kind, Shape};
 
 use super::archive::{Archive, TileFormat};
 use super::error::{TileAddr, VectorError};
 use super::snapshot::{Snapshot, View, mercator};
-
-/// What a label names, in the order labels are placed (places win).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Kind {
-    Place,
-    Road,
-    Water,
-}
-
-/// Where a label may sit, in world Web Mercator units (0..1, y down).
-#[derive(Debug, Clone, PartialEq)]
-pub enum Shape {
-    Point([f64; 2]),
-    Line(Vec<[f64; 2]>),
-}
-
-/// A name that may be drawn: its text, kind, rank within the kind (smaller first),
-/// text size (pixels), weight, the zoom it starts at, and where it goes.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Candidate {
-    pub text: String,
-    pub kind: Kind,
-    pub rank: f32,
-    pub px: f32,
-    pub bold: bool,
-    pub min_zoom: f32,
-    pub shape: Shape,
-}
 
 /// A label drawn in a snapshot: its text, kind, the box it takes (left, top, right,
 /// bottom, pixels) and its angle in degrees (0 for horizontal).
@@ -185,28 +158,29 @@ pub fn archive_candidates(
     })
 }
 
-/// Places `candidates` in the snapshot's view and paints them into its image; the
-/// labels drawn are listed in `snap.labels`.
+/// Places `candidates` in `view` and paints them into `image` (the view's snapshot);
+/// returns the labels drawn.
 pub fn draw_labels(
-    snap: &mut Snapshot,
+    image: &mut image::RgbaImage,
     view: &View,
     candidates: &[Candidate],
     shapes: &mut ShapeCache,
-) -> Result<(), VectorError> {
+) -> Result<Vec<DrawnLabel>, VectorError> {
     let frame = Frame::of(view);
     let sizes = shapes.sizes(candidates)?;
     let placed = place(candidates, &sizes, &frame);
-    let (w, h) = (snap.image.width(), snap.image.height());
-    // The snapshot is opaque (its paper colour is), so its straight RGBA is also the
+    let (w, h) = (image.width(), image.height());
+    // A snapshot is opaque (its paper colour is), so its straight RGBA is also the
     // premultiplied RGBA tiny-skia paints into.
-    let Some(mut pixmap) = tiny_skia::PixmapMut::from_bytes(snap.image.as_mut(), w, h) else {
-        return Ok(());
+    let Some(mut pixmap) = tiny_skia::PixmapMut::from_bytes(image.as_mut(), w, h) else {
+        return Ok(Vec::new());
     };
+    let mut drawn = Vec::with_capacity(placed.len());
     for p in &placed {
         let c = &candidates[p.candidate];
         let shaped = shapes.get(c)?;
         paint::paint_label(&mut pixmap, shaped, c.kind, view.theme, p.center, p.angle);
-        snap.labels.push(DrawnLabel {
+        drawn.push(DrawnLabel {
             text: c.text.clone(),
             kind: c.kind,
             bounds: [
@@ -218,15 +192,19 @@ pub fn draw_labels(
             angle: p.angle.to_degrees(),
         });
     }
-    Ok(())
+    Ok(drawn)
 }
 
-/// [`super::snapshot::render`] with the archive's labels placed and drawn on top. A tile
-/// whose labels cannot be read is named in `tile_errors`, like one that cannot be drawn.
-pub fn render_labelled(archive: &Archive, view: &View) -> Result<Snapshot, VectorError> {
+/// [`super::snapshot::render`] with the archive's labels placed and drawn on top, and
+/// the labels drawn. A tile whose labels cannot be read is named in `tile_errors`, like
+/// one that cannot be drawn.
+pub fn render_labelled(
+    archive: &Archive,
+    view: &View,
+) -> Result<(Snapshot, Vec<DrawnLabel>), VectorError> {
     let mut snap = super::snapshot::render(archive, view)?;
     if archive.format() != TileFormat::Mvt {
-        return Ok(snap);
+        return Ok((snap, Vec::new()));
     }
     let mut candidates = Vec::new();
     for t in source_tiles(archive, &Frame::of(view))? {
@@ -241,6 +219,6 @@ pub fn render_labelled(archive: &Archive, view: &View) -> Result<Snapshot, Vecto
         }
     }
     let mut shapes = ShapeCache::new()?;
-    draw_labels(&mut snap, view, &candidates, &mut shapes)?;
-    Ok(snap)
+    let labels = draw_labels(&mut snap.image, view, &candidates, &mut shapes)?;
+    Ok((snap, labels))
 }

@@ -4,9 +4,9 @@
 
 use tiny_skia::{FillRule, LineCap, LineJoin, Paint, PixmapMut, Stroke, Transform};
 
-use super::Kind;
 use super::font::Shaped;
 use super::place::PAD;
+use super::types::Kind;
 use crate::vector::style::{Rgba, Theme};
 
 /// Width of the halo stroke, pixels (half of it shows outside the letters).

@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use super::{Candidate, Kind, Shape};
+use super::types::{Candidate, Kind, Shape};
 use crate::spatial::labels::{Bounds, Taken};
 
 /// Space kept around a label's text (the halo is drawn inside it).
