@@ -186,16 +186,21 @@ fn a_case_is_drawn_over_the_street_map_with_its_labels_and_their_boxes() {
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(json["case"]["marks"], 1, "{json}");
     assert_eq!(json["case"]["loci"], 1, "{json}");
-    let label = &json["labels"][0];
+    let label = json["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["kind"] == "case")
+        .unwrap();
     assert_eq!(
         label["text"],
         "Vaduz town centre, Liechtenstein (street map offline)"
     );
     // The label sits right of the marker at the image centre (400, 300).
-    let x0 = label["box"]["x0"].as_f64().unwrap();
+    let x0 = label["box"][0].as_f64().unwrap();
     let (y0, y1) = (
-        label["box"]["y0"].as_f64().unwrap(),
-        label["box"]["y1"].as_f64().unwrap(),
+        label["box"][1].as_f64().unwrap(),
+        label["box"][3].as_f64().unwrap(),
     );
     assert!(
         (400.0..420.0).contains(&x0) && y0 < 300.0 && y1 > 300.0,
@@ -241,7 +246,7 @@ fn at_the_world_view_the_case_labels_never_overlap() {
         .iter()
         .map(|l| {
             let b = &l["box"];
-            ["x0", "y0", "x1", "y1"].map(|k| b[k].as_f64().unwrap())
+            [0, 1, 2, 3].map(|k| b[k].as_f64().unwrap())
         })
         .collect();
     assert!(boxes.len() >= 3, "{json}");

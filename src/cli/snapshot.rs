@@ -1,7 +1,8 @@
 //! `geoproof snapshot`: a map view rendered offline into a PNG from a vector or raster
 //! archive (`.pmtiles`, `.mbtiles`), a `z/x/y` tile folder or an OpenStreetMap extract
 //! (`.osm.pbf`, drawn as a street map from its index, built first if need be), with the
-//! same meshes the map draws.
+//! same meshes the map draws, and the basemap's names placed by the same code as the
+//! map's labels.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -12,8 +13,9 @@ use clap::Args;
 use serde_json::json;
 
 use geoproof::osm::index::{OsmIndex, default_cache_dir};
+use geoproof::vector::labels::render_labelled;
 use geoproof::vector::snapshot::{View, render};
-use geoproof::vector::{Archive, OsmStreets, Theme, TileSource};
+use geoproof::vector::{Archive, OsmStreets, Theme};
 
 use super::output::print_json;
 
@@ -65,8 +67,12 @@ pub fn snapshot_command(args: SnapshotArgs) -> Result<()> {
         size: pair(&args.size.to_lowercase(), 'x', "--size")?,
         theme: if args.dark { Theme::Dark } else { Theme::Light },
     };
-    let (source, kind) = open_basemap(&args.basemap, args.index_dir.as_deref())?;
-    let mut snap = render(source.as_ref(), &view)?;
+    let opened = open_basemap(&args.basemap, args.index_dir.as_deref())?;
+    let (mut snap, basemap_labels) = match &opened {
+        Basemap::Archive(archive) => render_labelled(archive, &view)?,
+        // Street names on an extract are not placed yet: the note says so.
+        Basemap::Streets(streets) => (render(streets, &view)?, Vec::new()),
+    };
     let overlay = match &args.case {
         Some(root) => {
             let case = geoproof::case::Case::open(root)?;
@@ -76,6 +82,17 @@ pub fn snapshot_command(args: SnapshotArgs) -> Result<()> {
         }
         None => None,
     };
+    // Every label drawn, the basemap's names first, then the case's over them: text,
+    // kind, box (left, top, right, bottom px) and angle.
+    let mut labels: Vec<serde_json::Value> = basemap_labels
+        .iter()
+        .map(|l| serde_json::to_value(l).expect("a label serialises"))
+        .collect();
+    if let Some(o) = &overlay {
+        labels.extend(o.labels.iter().map(|l| {
+            json!({ "text": l.text, "kind": "case", "box": l.bounds, "angle": 0.0 })
+        }));
+    }
     let mut png = Vec::new();
     snap.image
         .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
@@ -89,15 +106,11 @@ pub fn snapshot_command(args: SnapshotArgs) -> Result<()> {
             "bounds": { "west": w, "south": s, "east": e, "north": n },
             "zoom": view.zoom,
             "source_zoom": snap.source_zoom,
-            "tiles": kind,
+            "tiles": opened.kind(),
             "schema": snap.schema.map(|s| format!("{s:?}")),
             "tiles_drawn": snap.tiles_drawn,
             "tile_errors": snap.tile_errors,
-            // The case's labels (basemap names are not drawn yet).
-            "labels": overlay.as_ref().map_or_else(Vec::new, |o| o.labels.iter().map(|l| json!({
-                "text": l.text,
-                "box": { "x0": l.bounds[0], "y0": l.bounds[1], "x1": l.bounds[2], "y1": l.bounds[3] },
-            })).collect()),
+            "labels": labels,
             "case": overlay.as_ref().map(|o| json!({
                 "marks": o.marks,
                 "clusters": o.clusters,
@@ -108,14 +121,15 @@ pub fn snapshot_command(args: SnapshotArgs) -> Result<()> {
         }))?;
     } else {
         println!(
-            "{}: {}x{} at zoom {} ({} tiles from level {}), bounds W {w:.6} S {s:.6} E {e:.6} N {n:.6}",
+            "{}: {}x{} at zoom {} ({} tiles from level {}, {} labels), bounds W {w:.6} S {s:.6} E {e:.6} N {n:.6}",
             args.out.display(),
             view.size[0],
             view.size[1],
             view.zoom,
             snap.tiles_drawn,
             snap.source_zoom
-                .map_or_else(|| "none".to_owned(), |z| z.to_string())
+                .map_or_else(|| "none".to_owned(), |z| z.to_string()),
+            labels.len()
         );
         for line in snap.notes.iter().chain(&snap.tile_errors) {
             println!("  {line}");
@@ -138,12 +152,27 @@ fn is_osm_pbf(path: &Path) -> bool {
         .is_ok_and(|n| head[..n].windows(9).any(|w| w == b"OSMHeader"))
 }
 
-/// The basemap at `path` as a tile source, and what its tiles are ("vector", "raster",
-/// "osm").
-fn open_basemap(
-    path: &Path,
-    index_dir: Option<&Path>,
-) -> Result<(Box<dyn TileSource>, &'static str)> {
+/// A basemap opened for a snapshot: a tile archive or folder, or an OSM extract drawn
+/// as a street map.
+enum Basemap {
+    Archive(Archive),
+    Streets(OsmStreets),
+}
+
+impl Basemap {
+    /// What its tiles are: "vector", "raster" or "osm".
+    fn kind(&self) -> &'static str {
+        match self {
+            Basemap::Archive(a) if a.format().is_vector() => "vector",
+            Basemap::Archive(_) => "raster",
+            Basemap::Streets(_) => "osm",
+        }
+    }
+}
+
+/// The basemap at `path`; an OSM extract is indexed first (into `index_dir` or the
+/// user's cache), with its progress on stderr.
+fn open_basemap(path: &Path, index_dir: Option<&Path>) -> Result<Basemap> {
     if path.is_file() && is_osm_pbf(path) {
         let cache = index_dir
             .map(Path::to_owned)
@@ -161,14 +190,7 @@ fn open_basemap(
         };
         let index = OsmIndex::open(path, &cache, &progress, &never)?;
         // An extract without roads is said in the notes (printed or in the JSON).
-        let streets = OsmStreets::new(Arc::new(index), path);
-        return Ok((Box::new(streets), "osm"));
+        return Ok(Basemap::Streets(OsmStreets::new(Arc::new(index), path)));
     }
-    let archive = Archive::open(path)?;
-    let kind = if archive.format().is_vector() {
-        "vector"
-    } else {
-        "raster"
-    };
-    Ok((Box::new(archive), kind))
+    Ok(Basemap::Archive(Archive::open(path)?))
 }

@@ -336,8 +336,9 @@ pub struct Placed {
 }
 
 /// Boxes already taken (markers and placed labels), found through a grid: a box is
-/// listed in every cell it touches.
-struct Taken {
+/// listed in every cell it touches. Basemap labels (`vector::labels`) collide through
+/// the same grid.
+pub struct Taken {
     grid: Grid,
     boxes: Vec<Bounds>,
     /// For each grid entry, the box it lists.
@@ -345,7 +346,7 @@ struct Taken {
 }
 
 impl Taken {
-    fn new(view: Bounds) -> Taken {
+    pub fn new(view: Bounds) -> Taken {
         Taken {
             grid: Grid::new(view, 32.0),
             boxes: Vec::new(),
@@ -353,7 +354,7 @@ impl Taken {
         }
     }
 
-    fn add(&mut self, b: Bounds) {
+    pub fn add(&mut self, b: Bounds) {
         let id = self.boxes.len() as u32;
         let (cols, rows) = self.grid.span(&b);
         self.boxes.push(b);
@@ -366,7 +367,7 @@ impl Taken {
         }
     }
 
-    fn collides(&self, b: &Bounds) -> bool {
+    pub fn collides(&self, b: &Bounds) -> bool {
         let (cols, rows) = self.grid.span(b);
         rows.into_iter().any(|r| {
             cols.clone().any(|c| {

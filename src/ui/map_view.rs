@@ -151,6 +151,8 @@ pub fn map_ui(
         map = map.with_layer(layer, opacity);
     }
     let response = map
+        // The vector basemap's names go over its tiles and under the case's marks.
+        .with_plugin(super::basemap::vector_labels::LabelsPlugin)
         .with_plugin(plugin)
         .double_click_to_zoom(true)
         // While a marker is dragged, the drag moves the marker, not the map.

@@ -69,6 +69,8 @@ pub enum VectorError {
     Write { path: PathBuf, reason: String },
     #[error("{0}")]
     View(String),
+    #[error("label fonts: {0}")]
+    Fonts(crate::assets::AssetError),
 }
 
 /// Why one tile's bytes could not be turned into a mesh.

@@ -7,6 +7,7 @@
 
 pub mod archive;
 pub mod error;
+pub mod labels;
 pub mod mesh;
 pub mod raster;
 pub mod snapshot;

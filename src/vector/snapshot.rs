@@ -127,6 +127,28 @@ pub trait TileSource {
     fn notes(&self, zoom: f64) -> Vec<String>;
 }
 
+/// A shared source (the map's tiles and its labels read one archive).
+impl<T: TileSource + ?Sized> TileSource for std::sync::Arc<T> {
+    fn path(&self) -> &Path {
+        (**self).path()
+    }
+    fn level_for(&self, zoom: f64) -> Option<u8> {
+        (**self).level_for(zoom)
+    }
+    fn draw(
+        &self,
+        addr: TileAddr,
+        view: &View,
+        at: Placement,
+        image: &mut RgbaImage,
+    ) -> Result<Option<Option<Schema>>, VectorError> {
+        (**self).draw(addr, view, at, image)
+    }
+    fn notes(&self, zoom: f64) -> Vec<String> {
+        (**self).notes(zoom)
+    }
+}
+
 impl TileSource for Archive {
     fn path(&self) -> &Path {
         Archive::path(self)

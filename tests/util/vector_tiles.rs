@@ -65,8 +65,33 @@ pub fn tile_bounds(t: TileAddr, margin: f64) -> [f64; 4] {
     [nw[1], se[0], se[1], nw[0]]
 }
 
-/// The features of `index` near tile `t` in the Protomaps basemap schema, as an MVT.
+/// The place point the test tiles carry (a Protomaps `places` locality of population
+/// rank 9): the centre of Vaduz, approximately (the extract has no place nodes).
+pub const VADUZ: [f64; 2] = [47.1399, 9.5215];
+
 pub fn encode_tile(index: &OsmIndex, t: TileAddr) -> Vec<u8> {
+    encode_tile_with_place(index, t, ("Vaduz", VADUZ))
+}
+
+/// A `places` layer with the one point, when it lies in the tile or on its edge.
+fn places_layer(tile: &mvt::Tile, t: TileAddr, (name, at): (&str, [f64; 2])) -> Option<mvt::Layer> {
+    let (x, y) = tile_xy(t, [(at[1] * 1e7) as i32, (at[0] * 1e7) as i32]);
+    if !(-0.5..=4096.5).contains(&x) || !(-0.5..=4096.5).contains(&y) {
+        return None;
+    }
+    let mut enc = mvt::GeomEncoder::new(mvt::GeomType::Point);
+    enc.add_point(x, y).unwrap();
+    let mut f = tile
+        .create_layer("places")
+        .into_feature(enc.encode().unwrap());
+    f.add_tag_string("kind", "locality");
+    f.add_tag_string("name", name);
+    f.add_tag_uint("population_rank", 9);
+    Some(f.into_layer())
+}
+
+/// The tile with roads, water… named as in OSM (`name`), and the place `place`.
+pub fn encode_tile_with_place(index: &OsmIndex, t: TileAddr, place: (&str, [f64; 2])) -> Vec<u8> {
     let mut tile = mvt::Tile::new(4096);
     let mut layers: Vec<(&str, mvt::Layer)> = Vec::new();
     for f in index.near_box(tile_bounds(t, 0.1)) {
@@ -126,7 +151,13 @@ pub fn encode_tile(index: &OsmIndex, t: TileAddr) -> Vec<u8> {
         let (n, layer) = layers.swap_remove(at);
         let mut feature = layer.into_feature(data);
         feature.add_tag_string("kind", &kind);
+        if let Some(name) = f.tag("name") {
+            feature.add_tag_string("name", name);
+        }
         layers.push((n, feature.into_layer()));
+    }
+    if let Some(places) = places_layer(&tile, t, place) {
+        layers.push(("places", places));
     }
     for (_, layer) in layers {
         tile.add_layer(layer).unwrap();
@@ -136,6 +167,11 @@ pub fn encode_tile(index: &OsmIndex, t: TileAddr) -> Vec<u8> {
 
 /// The tiles of levels 12 to 14 that cover Vaduz, gzipped.
 pub fn vaduz_tiles() -> (OsmIndex, Vec<(TileAddr, Vec<u8>)>) {
+    vaduz_tiles_with_place(("Vaduz", VADUZ))
+}
+
+/// The tiles of levels 12 to 14 that cover Vaduz, with `place` as the one place name.
+pub fn vaduz_tiles_with_place(place: (&str, [f64; 2])) -> (OsmIndex, Vec<(TileAddr, Vec<u8>)>) {
     let index = OsmIndex::build_uncached(Path::new(EXTRACT)).expect("extract indexed");
     let mut tiles = Vec::new();
     for z in LEVELS {
@@ -145,7 +181,7 @@ pub fn vaduz_tiles() -> (OsmIndex, Vec<(TileAddr, Vec<u8>)>) {
         for x in (a[0] * n) as u32..=(b[0] * n) as u32 {
             for y in (a[1] * n) as u32..=(b[1] * n) as u32 {
                 let t = TileAddr { z, x, y };
-                tiles.push((t, gzip(&encode_tile(&index, t))));
+                tiles.push((t, gzip(&encode_tile_with_place(&index, t, place))));
             }
         }
     }

@@ -16,6 +16,7 @@ pub mod online;
 pub mod state;
 mod tiles;
 mod vector;
+pub mod vector_labels;
 
 pub use local::{FolderStore, LocalTiles, MbTilesStore, MemoryPmTiles, PmTilesSource, TileStore};
 pub use online::{HttpTileSource, OnlineSource, Timeouts};

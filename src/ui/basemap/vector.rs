@@ -42,6 +42,8 @@ pub struct VectorTiles {
     pending: HashSet<TileId>,
     ctx: egui::Context,
     attribution: &'static str,
+    /// The basemap's names, placed per view by the map (`vector_labels`).
+    labels: Option<super::vector_labels::Handle>,
     _worker: Job<()>,
 }
 
@@ -59,6 +61,17 @@ pub fn note(ctx: &egui::Context) -> Option<String> {
 
 fn set_note(ctx: &egui::Context, note: Option<String>) {
     ctx.data_mut(|d| d.insert_temp(note_id(), note));
+}
+
+impl Drop for VectorTiles {
+    fn drop(&mut self) {
+        // Another basemap takes over: its labels (if any) are its own.
+        if let (Some(mine), Some(now)) = (&self.labels, super::vector_labels::current(&self.ctx))
+            && Arc::ptr_eq(mine, &now)
+        {
+            super::vector_labels::set_current(&self.ctx, None);
+        }
+    }
 }
 
 /// Renders one 256-pixel tile of the view at `tile`'s zoom.
@@ -124,9 +137,12 @@ fn open_streets(
 
 impl VectorTiles {
     pub fn new(archive: Archive, ctx: &egui::Context) -> VectorTiles {
+        let archive = Arc::new(archive);
+        let labelled = archive.clone();
         VectorTiles::with_source(
             ctx,
             "local vector tiles (see the archive's licence)",
+            Some(labelled),
             move |_| Ok(Box::new(archive)),
         )
     }
@@ -135,7 +151,8 @@ impl VectorTiles {
     /// (the user's cache folder when `None`) on the drawing service.
     pub fn osm_extract(path: PathBuf, cache: Option<PathBuf>, ctx: &egui::Context) -> VectorTiles {
         let note_ctx = ctx.clone();
-        VectorTiles::with_source(ctx, crate::osm::ATTRIBUTION, move |w| {
+        // Street names on an extract are not placed yet.
+        VectorTiles::with_source(ctx, crate::osm::ATTRIBUTION, None, move |w| {
             open_streets(&path, cache, w, &note_ctx)
         })
     }
@@ -143,6 +160,7 @@ impl VectorTiles {
     fn with_source(
         ctx: &egui::Context,
         attribution: &'static str,
+        labelled: Option<Arc<Archive>>,
         open: impl FnOnce(&Worker) -> Opened + Send + 'static,
     ) -> VectorTiles {
         set_note(ctx, None);
@@ -152,6 +170,9 @@ impl VectorTiles {
         } else {
             Theme::Light
         };
+        let labels = labelled
+            .map(|archive| super::vector_labels::VectorLabels::start(archive, ctx, theme));
+        super::vector_labels::set_current(ctx, labels.clone());
         let requests = Arc::new(Requests::default());
         let (sender, replies) = mpsc::channel();
         let queue = requests.clone();
@@ -194,6 +215,7 @@ impl VectorTiles {
             pending: HashSet::new(),
             ctx: ctx.clone(),
             attribution,
+            labels,
             _worker: worker,
         }
     }

@@ -1,0 +1,224 @@
+//! Basemap labels (#32): place, road and water names read from vector tiles
+//! (`extract`), shaped in any script from the bundled fonts (`font`), placed per view
+//! without collisions — places over roads over water, a label that collides dropped —
+//! (`place`) and painted with a halo (`paint`). `geoproof snapshot` and the app's map
+//! run this same placement on the same candidates, so both show the same labels.
+
+pub mod extract;
+pub mod font;
+pub mod paint;
+pub mod place;
+pub mod types;
+
+use std::collections::{BTreeSet, HashMap};
+
+use serde::Serialize;
+
+pub use extract::tile_candidates;
+pub use font::{LabelFonts, Shaped};
+pub use place::{Frame, Placed, place};
+pub use types::{Candidate, Kind, Shape};
+
+use super::archive::{Archive, TileFormat};
+use super::error::{TileAddr, VectorError};
+use super::snapshot::{Snapshot, View, mercator};
+
+/// A label drawn in a snapshot: its text, kind, the box it takes (left, top, right,
+/// bottom, pixels) and its angle in degrees (0 for horizontal).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DrawnLabel {
+    pub text: String,
+    pub kind: Kind,
+    #[serde(rename = "box")]
+    pub bounds: [f32; 4],
+    pub angle: f32,
+}
+
+/// Shapes each candidate's text once per distinct (text, size, weight). A text that
+/// cannot be shaped (no font asset) is an error, not a silently missing label.
+pub struct ShapeCache {
+    fonts: LabelFonts,
+    shaped: HashMap<(String, u32, bool), Shaped>,
+}
+
+impl ShapeCache {
+    pub fn new() -> Result<ShapeCache, VectorError> {
+        Ok(ShapeCache {
+            fonts: LabelFonts::new().map_err(VectorError::Fonts)?,
+            shaped: HashMap::new(),
+        })
+    }
+
+    pub fn get(&mut self, c: &Candidate) -> Result<&Shaped, VectorError> {
+        let key = (c.text.clone(), c.px.to_bits(), c.bold);
+        if !self.shaped.contains_key(&key) {
+            let s = self
+                .fonts
+                .shape(&c.text, c.px, c.bold)
+                .map_err(VectorError::Fonts)?;
+            self.shaped.insert(key.clone(), s);
+        }
+        Ok(&self.shaped[&key])
+    }
+
+    /// The shaped size of each candidate (`None` for text with no outline).
+    pub fn sizes(&mut self, cs: &[Candidate]) -> Result<Vec<Option<[f32; 2]>>, VectorError> {
+        let mut out = Vec::with_capacity(cs.len());
+        for c in cs {
+            let s = self.get(c)?;
+            out.push(s.path.is_some().then_some(s.size));
+        }
+        Ok(out)
+    }
+}
+
+impl Frame {
+    /// The frame of a snapshot view.
+    pub fn of(view: &View) -> Frame {
+        let world = 256.0 * 2f64.powf(view.zoom);
+        let c = mercator(view.center[0], view.center[1]);
+        Frame {
+            origin: [
+                c[0] * world - f64::from(view.size[0]) / 2.0,
+                c[1] * world - f64::from(view.size[1]) / 2.0,
+            ],
+            world,
+            size: [view.size[0] as f32, view.size[1] as f32],
+        }
+    }
+}
+
+/// The archive level labels are read from at display zoom `zoom`, as the map's tiles.
+pub fn source_zoom(archive: &Archive, zoom: f64) -> u8 {
+    (zoom.floor().max(0.0) as u8).clamp(archive.min_zoom(), archive.max_zoom())
+}
+
+/// The tiles at level `z` whose labels a frame may show: those under the view and one
+/// tile around it, so a name whose point lies just outside still labels a road that
+/// enters the view.
+pub fn view_tiles(frame: &Frame, z: u8) -> Vec<TileAddr> {
+    let n = 1i64 << z;
+    let tile_px = frame.world / n as f64;
+    let x0 = (frame.origin[0] / tile_px).floor() as i64 - 1;
+    let x1 = ((frame.origin[0] + f64::from(frame.size[0])) / tile_px).floor() as i64 + 1;
+    let y0 = ((frame.origin[1] / tile_px).floor() as i64 - 1).max(0);
+    let y1 =
+        (((frame.origin[1] + f64::from(frame.size[1])) / tile_px).floor() as i64 + 1).min(n - 1);
+    let mut out = BTreeSet::new();
+    for ty in y0..=y1 {
+        for tx in x0..=x1.min(x0 + n - 1) {
+            out.insert(TileAddr {
+                z,
+                x: tx.rem_euclid(n) as u32,
+                y: ty as u32,
+            });
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// The tile the archive holds for `addr`: itself or its nearest ancestor (overzoom).
+pub fn held_tile(archive: &Archive, addr: TileAddr) -> Result<Option<TileAddr>, VectorError> {
+    for z in (archive.min_zoom()..=addr.z).rev() {
+        let (anc, _, _) = addr.ancestor(z);
+        if archive.tile(anc)?.is_some() {
+            return Ok(Some(anc));
+        }
+    }
+    Ok(None)
+}
+
+/// The archive tiles whose labels a frame may show (each once).
+pub fn source_tiles(archive: &Archive, frame: &Frame) -> Result<Vec<TileAddr>, VectorError> {
+    let z = source_zoom(archive, f64::from(frame.zoom()));
+    let mut out = BTreeSet::new();
+    for t in view_tiles(frame, z) {
+        if let Some(held) = held_tile(archive, t)? {
+            out.insert(held);
+        }
+    }
+    Ok(out.into_iter().collect())
+}
+
+/// The label candidates of one archive tile; none for a raster archive.
+pub fn archive_candidates(
+    archive: &Archive,
+    tile: TileAddr,
+) -> Result<Vec<Candidate>, VectorError> {
+    if archive.format() != TileFormat::Mvt {
+        return Ok(Vec::new());
+    }
+    let Some(bytes) = archive.tile(tile)? else {
+        return Ok(Vec::new());
+    };
+    tile_candidates(&bytes, tile).map_err(|e| VectorError::Tile {
+        path: archive.path().to_owned(),
+        tile,
+        reason: e.to_string(),
+    })
+}
+
+/// Places `candidates` in `view` and paints them into `image` (the view's snapshot);
+/// returns the labels drawn.
+pub fn draw_labels(
+    image: &mut image::RgbaImage,
+    view: &View,
+    candidates: &[Candidate],
+    shapes: &mut ShapeCache,
+) -> Result<Vec<DrawnLabel>, VectorError> {
+    let frame = Frame::of(view);
+    let sizes = shapes.sizes(candidates)?;
+    let placed = place(candidates, &sizes, &frame);
+    let (w, h) = (image.width(), image.height());
+    // A snapshot is opaque (its paper colour is), so its straight RGBA is also the
+    // premultiplied RGBA tiny-skia paints into.
+    let Some(mut pixmap) = tiny_skia::PixmapMut::from_bytes(image.as_mut(), w, h) else {
+        return Ok(Vec::new());
+    };
+    let mut drawn = Vec::with_capacity(placed.len());
+    for p in &placed {
+        let c = &candidates[p.candidate];
+        let shaped = shapes.get(c)?;
+        paint::paint_label(&mut pixmap, shaped, c.kind, view.theme, p.center, p.angle);
+        drawn.push(DrawnLabel {
+            text: c.text.clone(),
+            kind: c.kind,
+            bounds: [
+                p.bounds.min[0],
+                p.bounds.min[1],
+                p.bounds.max[0],
+                p.bounds.max[1],
+            ],
+            angle: p.angle.to_degrees(),
+        });
+    }
+    Ok(drawn)
+}
+
+/// [`super::snapshot::render`] with the archive's labels placed and drawn on top, and
+/// the labels drawn. A tile whose labels cannot be read is named in `tile_errors`, like
+/// one that cannot be drawn.
+pub fn render_labelled(
+    archive: &Archive,
+    view: &View,
+) -> Result<(Snapshot, Vec<DrawnLabel>), VectorError> {
+    let mut snap = super::snapshot::render(archive, view)?;
+    if archive.format() != TileFormat::Mvt {
+        return Ok((snap, Vec::new()));
+    }
+    let mut candidates = Vec::new();
+    for t in source_tiles(archive, &Frame::of(view))? {
+        match archive_candidates(archive, t) {
+            Ok(c) => candidates.extend(c),
+            Err(e) => {
+                let e = e.to_string();
+                if !snap.tile_errors.contains(&e) {
+                    snap.tile_errors.push(e);
+                }
+            }
+        }
+    }
+    let mut shapes = ShapeCache::new()?;
+    let labels = draw_labels(&mut snap.image, view, &candidates, &mut shapes)?;
+    Ok((snap, labels))
+}
