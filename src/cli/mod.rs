@@ -17,6 +17,7 @@ mod osm;
 mod output;
 mod redact;
 mod review;
+mod imagery_dates;
 mod snapshot;
 mod spatial;
 mod stamp;
@@ -79,6 +80,12 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Candidates(args) => osm::candidates_command(args),
         Command::Terrain(args) => terrain::terrain_command(args).map(|()| Outcome::Success),
         Command::Snapshot(args) => snapshot::snapshot_command(args).map(|()| Outcome::Success),
+        Command::ImageryDates(args) => {
+            imagery_dates::imagery_dates_command(args).map(|()| Outcome::Success)
+        }
+        Command::BeforeAfter(args) => {
+            imagery_dates::before_after_command(args).map(|()| Outcome::Success)
+        }
         Command::Match {
             a,
             b,

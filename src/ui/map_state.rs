@@ -31,6 +31,8 @@ pub struct MapState {
     pub snapshot: SnapshotStep,
     /// The sun and shadow overlay.
     pub sun: super::map_sun::SunView,
+    /// Two dated imagery layers compared (swipe, blink).
+    pub compare: super::date_compare::DateCompare,
     /// What the overlays drew last frame.
     drawn: OverlaysDrawn,
 }
@@ -64,6 +66,7 @@ impl Default for MapState {
             view: None,
             snapshot: SnapshotStep::Idle,
             sun: Default::default(),
+            compare: Default::default(),
             drawn: OverlaysDrawn::default(),
         }
     }

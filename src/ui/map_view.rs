@@ -88,7 +88,10 @@ pub fn map_ui(
     ui: &mut Ui,
     state: &mut AppState,
     tiles: Option<&mut dyn Tiles>,
-    layers: Vec<(&mut super::imagery_layers::ImageryTiles, f32)>,
+    (layers, compared): (
+        Vec<(&mut super::imagery_layers::ImageryTiles, f32)>,
+        Option<[super::date_compare::Compared; 2]>,
+    ),
     overlay: &BorderOverlay,
 ) {
     let attribution = tiles.as_ref().map(|t| t.attribution().text);
@@ -130,9 +133,17 @@ pub fn map_ui(
         .filter_map(|(t, _)| t.info().path.file_name())
         .map(|n| n.to_string_lossy().into_owned())
         .collect();
+    let mut compare = std::mem::take(&mut state.map.compare);
     let mut map = walkers::Map::new(tiles, &mut memory, center);
     for (layer, opacity) in layers {
         map = map.with_layer(layer, opacity);
+    }
+    // The compared layers go under the case's markers, over the other layers.
+    if let Some(layers) = compared {
+        map = map.with_plugin(super::date_compare::ComparePlugin {
+            layers,
+            compare: &mut compare,
+        });
     }
     let response = map
         .with_plugin(plugin)
@@ -149,6 +160,7 @@ pub fn map_ui(
         .response;
     state.map.memory = memory;
     state.map.sun = sun;
+    state.map.compare = compare;
     if let Ok(out) = receiver.try_recv() {
         state.map.hover = out.hover;
         state.map.selected_marker_screen = out.selected_marker;

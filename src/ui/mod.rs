@@ -33,7 +33,9 @@ mod case_lists;
 mod collection_job;
 pub mod command;
 pub mod georef;
+pub mod date_compare;
 mod imagery_layers;
+mod layer_dates;
 mod import_job;
 mod imports;
 pub mod jobs;
@@ -254,10 +256,12 @@ impl GeoproofApp {
                     &self.state.prefs.exposure,
                 );
                 let tiles = self.basemap.as_mut().map(|b| &mut **b as &mut dyn Tiles);
-                let layers = self.imagery.visible(self.state.case.as_ref());
+                let (layers, compared) = self
+                    .imagery
+                    .for_map(self.state.case.as_ref(), &self.state.map.compare);
                 let overlay = &self.overlay;
                 let map = |ui: &mut egui::Ui, state: &mut AppState| {
-                    map_view::map_ui(ui, state, tiles, layers, overlay);
+                    map_view::map_ui(ui, state, tiles, (layers, compared), overlay);
                     if let Some(extent) = state.map.view {
                         let georef_triangles = if state.candidate_session.is_some() {
                             0

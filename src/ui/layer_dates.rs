@@ -1,0 +1,277 @@
+//! Dates in the "Your imagery" menu: each layer's recorded date (kind and source said,
+//! release and processing dates marked as not capture dates), editing it (one `Edit`
+//! per change), sorting the layers by date, and the comparison of two dated layers
+//! (swipe, blink) with its before/after figure.
+
+use std::path::PathBuf;
+
+use egui::{RichText, Ui};
+
+use super::date_compare::{CompareMode, DateCompare};
+use super::imagery_layers::{ImageryLayers, file_name};
+use super::state::AppState;
+use super::theme;
+use crate::imagery::dates::{self, DateKind, FoundDate, LayerDate};
+use crate::imagery::ImageryLayerRef;
+
+/// The date being typed for a layer (kept in egui's memory while its editor is open).
+#[derive(Clone, Default)]
+struct Draft {
+    text: String,
+    kind: Option<DateKind>,
+    error: Option<String>,
+}
+
+/// The layer's date line and, when opened, its editor. Returns the layers as they
+/// should become when the analyst changed the date.
+pub fn date_ui(
+    ui: &mut Ui,
+    current: &[ImageryLayerRef],
+    i: usize,
+    found: &[FoundDate],
+) -> Option<Vec<ImageryLayerRef>> {
+    let layer = &current[i];
+    let id = ui.id().with(("layer date", &layer.path));
+    let mut changed = None;
+    ui.horizontal(|ui| {
+        let text = dates::caption(layer.date.as_ref());
+        let color = match layer.date.as_ref().map(|d| d.kind) {
+            Some(DateKind::Capture) => theme::ATTRIBUTION,
+            Some(_) | None => theme::WARNING,
+        };
+        ui.label(RichText::new(format!("Date: {text}")).small().color(color));
+        let open = ui.data(|d| d.get_temp::<Draft>(id).is_some());
+        if !open && ui.small_button("Edit date…").clicked() {
+            let draft = Draft {
+                text: layer.date.as_ref().map(|d| d.date.clone()).unwrap_or_default(),
+                kind: Some(layer.date.as_ref().map_or(DateKind::Capture, |d| d.kind)),
+                error: None,
+            };
+            ui.data_mut(|d| d.insert_temp(id, draft));
+        }
+    });
+    let Some(mut draft) = ui.data(|d| d.get_temp::<Draft>(id)) else {
+        return None;
+    };
+    let mut close = false;
+    let mut set = |date: Option<LayerDate>| {
+        let mut next = current.to_vec();
+        next[i].date = date;
+        changed = Some(next);
+    };
+    ui.horizontal(|ui| {
+        ui.add(
+            egui::TextEdit::singleline(&mut draft.text)
+                .hint_text("YYYY-MM-DD")
+                .desired_width(150.0),
+        );
+        let mut kind = draft.kind.unwrap_or(DateKind::Capture);
+        egui::ComboBox::from_id_salt(id.with("kind"))
+            .selected_text(kind.label())
+            .show_ui(ui, |ui| {
+                for k in DateKind::ALL {
+                    ui.selectable_value(&mut kind, k, k.label());
+                }
+            });
+        draft.kind = Some(kind);
+        if ui.button("Save as entered").clicked() {
+            match LayerDate::entered(&draft.text, kind) {
+                Ok(date) => {
+                    set(Some(date));
+                    close = true;
+                }
+                Err(e) => draft.error = Some(e.to_string()),
+            }
+        }
+        if ui.button("Unknown").clicked() {
+            set(None);
+            close = true;
+        }
+        if ui.button("Cancel").clicked() {
+            close = true;
+        }
+    });
+    for f in found.iter().take(4) {
+        let label = format!("Use the file's: {}", f.recorded().caption());
+        if ui.small_button(label).clicked() {
+            set(Some(f.recorded()));
+            close = true;
+        }
+    }
+    if let Some(e) = &draft.error {
+        ui.label(RichText::new(e).color(theme::ERROR));
+    }
+    ui.data_mut(|d| {
+        if close {
+            d.remove::<Draft>(id);
+        } else {
+            d.insert_temp(id, draft);
+        }
+    });
+    changed
+}
+
+/// "Sort by date": oldest at the bottom, undated last; `None` when already in order.
+pub fn sort_ui(ui: &mut Ui, current: &[ImageryLayerRef]) -> Option<Vec<ImageryLayerRef>> {
+    let mut sorted = current.to_vec();
+    crate::imagery::sort_by_date(&mut sorted);
+    let in_order = sorted == current;
+    let response = ui
+        .add_enabled(!in_order, egui::Button::new("Sort by date"))
+        .on_hover_text("Oldest drawn at the bottom, newest on top; undated layers last");
+    (response.clicked() && !in_order).then_some(sorted)
+}
+
+/// Choosing layers A and B, swipe or blink, and the before/after figure.
+pub fn compare_ui(ui: &mut Ui, state: &mut AppState, layers: &ImageryLayers) {
+    let Some(case) = state.case.as_ref() else {
+        return;
+    };
+    let choices: Vec<(PathBuf, String)> = case
+        .meta()
+        .imagery_layers
+        .iter()
+        .map(|l| {
+            let path = case.imagery_path(l);
+            let text = format!("{} — {}", file_name(&path), dates::caption(l.date.as_ref()));
+            (path, text)
+        })
+        .collect();
+    if choices.len() < 2 {
+        return;
+    }
+    let compare = &mut state.map.compare;
+    ui.label(RichText::new("Compare two dates").strong());
+    for (slot, tag) in [(&mut compare.a, "A (left)"), (&mut compare.b, "B (right)")] {
+        let shown = slot
+            .as_ref()
+            .and_then(|p| choices.iter().find(|(c, _)| c == p))
+            .map_or("choose a layer", |(_, t)| t.as_str());
+        egui::ComboBox::from_label(tag)
+            .selected_text(shown)
+            .width(360.0)
+            .show_ui(ui, |ui| {
+                for (path, text) in &choices {
+                    ui.selectable_value(slot, Some(path.clone()), text);
+                }
+            });
+    }
+    ui.horizontal(|ui| {
+        ui.radio_value(&mut compare.mode, CompareMode::Off, "Off");
+        ui.radio_value(&mut compare.mode, CompareMode::Swipe, "Swipe");
+        ui.radio_value(&mut compare.mode, CompareMode::Blink, "Blink");
+    });
+    if compare.mode == CompareMode::Blink {
+        ui.horizontal(|ui| {
+            ui.checkbox(&mut compare.auto, "On its own every");
+            ui.add(
+                egui::Slider::new(&mut compare.interval_s, 0.2..=5.0)
+                    .suffix(" s")
+                    .logarithmic(true),
+            );
+        });
+        ui.label(RichText::new("Key B flips between A and B by hand.").small());
+    }
+    if compare.mode != CompareMode::Off && compare.active().is_none() {
+        ui.label(RichText::new("Choose two different layers.").color(theme::WARNING));
+    }
+    let opened = |p: &PathBuf| matches!(layers.get(p), Some(Ok(_)));
+    if let Some((a, b)) = compare.active()
+        && !(opened(a) && opened(b))
+    {
+        ui.label(RichText::new("A layer could not be opened.").color(theme::ERROR));
+    }
+    export_ui(ui, state);
+}
+
+/// The before/after figure of A and B at the map's current view: rendered on a worker,
+/// saved where the analyst says (PNG or SVG, with a manifest).
+fn export_ui(ui: &mut Ui, state: &mut AppState) {
+    let busy = state.map.compare.export_job.is_some();
+    if let Some(job) = &mut state.map.compare.export_job
+        && let Some(result) = job.take_flat()
+    {
+        state.map.compare.export_note = Some(result.unwrap_or_else(|e| e));
+        state.map.compare.export_job = None;
+    }
+    let ready = state.map.compare.active().is_some() && state.map.view.is_some();
+    if ui
+        .add_enabled(ready && !busy, egui::Button::new("Before/after figure…"))
+        .on_hover_text("A and B at this view side by side, each captioned with its date")
+        .clicked()
+        && let Some(request) = figure_request(state)
+        && let Some(out) = rfd::FileDialog::new()
+            .add_filter("PNG", &["png"])
+            .add_filter("SVG", &["svg"])
+            .set_file_name("before-after.png")
+            .save_file()
+    {
+        let ctx = ui.ctx().clone();
+        state.map.compare.export_job = Some(super::jobs::Jobs::of(&ctx).spawn(
+            Some(&ctx),
+            "before/after figure",
+            move |_| write_figure(request, &out),
+        ));
+    }
+    if busy {
+        ui.label(RichText::new("Making the figure…").small());
+    }
+    if let Some(note) = &state.map.compare.export_note {
+        ui.label(RichText::new(note).small());
+    }
+}
+
+/// What the figure needs from the case and the map: both files with their dates, the view.
+pub struct FigureRequest {
+    pub title: String,
+    pub view: crate::imagery::view::MapView,
+    pub files: [crate::export::figure::before_after::DatedFile; 2],
+}
+
+fn figure_request(state: &AppState) -> Option<FigureRequest> {
+    use crate::export::figure::before_after::DatedFile;
+    let case = state.case.as_ref()?;
+    let (a, b) = state.map.compare.active()?;
+    let extent = state.map.view.as_ref()?;
+    let dated = |path: &PathBuf| DatedFile {
+        path: path.clone(),
+        date: case
+            .meta()
+            .imagery_layers
+            .iter()
+            .find(|l| case.imagery_path(l) == *path)
+            .and_then(|l| l.date.clone()),
+    };
+    let center = state.map.center()?;
+    Some(FigureRequest {
+        title: format!("{} — imagery before and after", case.meta().title),
+        view: crate::imagery::view::MapView {
+            center: [center.lat, center.lon],
+            zoom: state.map.memory.zoom(),
+            size: [
+                (extent.rect.width().round() as u32).clamp(16, 8192),
+                (extent.rect.height().round() as u32).clamp(16, 8192),
+            ],
+        },
+        files: [dated(a), dated(b)],
+    })
+}
+
+fn write_figure(request: FigureRequest, out: &std::path::Path) -> Result<String, String> {
+    use crate::export::figure::{Typesetter, before_after};
+    let mut ts = Typesetter::new().map_err(|e| e.to_string())?;
+    let figure = before_after::from_files(
+        &request.title,
+        &request.view,
+        request.files,
+        2400,
+        &mut ts,
+    )
+    .map_err(|e| e.to_string())?;
+    let svg = out
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("svg"));
+    let (png, svg) = if svg { (None, Some(out)) } else { (Some(out), None) };
+    before_after::export(&figure, &request.view, png, svg).map_err(|e| e.to_string())?;
+    Ok(format!("Saved {}", out.display()))
+}
