@@ -185,13 +185,14 @@ fn dates_survive_case_json_and_old_cases_read_as_unknown() {
         case.save().unwrap();
     }
     let case = Case::open(&root).unwrap();
-    let layers = &case.meta().imagery_layers;
+    let layers = case.meta().imagery_layers.clone();
     assert_eq!(layers[0].date.as_ref(), Some(&entered));
     assert_eq!(layers[1].date.as_ref(), Some(&from_file));
     assert_eq!(layers[2].date, None);
     let text = std::fs::read_to_string(root.join("case.json")).unwrap();
     assert!(text.contains("\"from\": \"entered\"") || text.contains("\"from\":\"entered\""));
     assert!(text.contains("IMAGERY/ACQUISITIONDATETIME"));
+    drop(case);
 
     // A case written before dates: its layers have no "date" at all.
     let mut json: serde_json::Value = serde_json::from_str(&text).unwrap();
@@ -206,6 +207,7 @@ fn dates_survive_case_json_and_old_cases_read_as_unknown() {
     let old = Case::open(&root).unwrap();
     assert!(old.meta().imagery_layers.iter().all(|l| l.date.is_none()));
     assert_eq!(dates::caption(old.meta().imagery_layers[0].date.as_ref()), "date unknown");
+    drop(old);
 
     // A date that is not one is refused on open, naming the field and the value.
     json["imagery_layers"][0]["date"] =
@@ -269,7 +271,7 @@ fn before_after_figure_puts_the_earlier_left_and_dates_both_captions() {
     tiff(&blue, [20, 20, 220], &[]);
     let view = MapView {
         center: [47.145, 9.505],
-        zoom: 15.0,
+        zoom: 16.0,
         size: [400, 300],
     };
     let later = LayerDate::entered("2023-05-14", DateKind::Capture).unwrap();

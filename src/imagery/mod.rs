@@ -614,8 +614,11 @@ fn stated_dates(dataset: &Dataset, path: &Path) -> Vec<FoundDate> {
     use gdal::Metadata;
     let mut items: Vec<(String, String, String)> = Vec::new();
     let mut domains = dataset.metadata_domains();
-    if !domains.iter().any(String::is_empty) {
-        domains.insert(0, String::new());
+    // GDAL 3.6 lists IMD but not the IMAGERY domain its readers derive from it.
+    for wanted in ["IMAGERY", ""] {
+        if !domains.iter().any(|d| d == wanted) {
+            domains.insert(0, wanted.to_owned());
+        }
     }
     for domain in domains {
         // Large binary-ish domains (xml:XMP, RPC) hold no dates geoproof reads.

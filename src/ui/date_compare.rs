@@ -122,9 +122,11 @@ impl Plugin for ComparePlugin<'_> {
                     compare.showing_b = !compare.blink_shows_b(time);
                 }
                 let shows_b = compare.blink_shows_b(time);
-                let shown = if shows_b { &b } else { &a };
-                let tiles = if shows_b { b.tiles } else { a.tiles };
-                draw_layer(ui, projector, tiles, shown.opacity, rect);
+                if shows_b {
+                    draw_layer(ui, projector, b.tiles, b.opacity, rect);
+                } else {
+                    draw_layer(ui, projector, a.tiles, a.opacity, rect);
+                }
                 date_tag(ui, rect, Align2::LEFT_TOP, "A", &a, !shows_b);
                 date_tag(ui, rect, Align2::RIGHT_TOP, "B", &b, shows_b);
                 if compare.auto {
@@ -182,9 +184,8 @@ fn draw_layer(
             let Some(piece) = tiles.at(TileId { x: tx, y: ty, zoom: z }) else {
                 continue;
             };
-            if let walkers::Tile::Raster(texture) = &piece.tile {
-                painter.image(texture.id(), screen, piece.uv, tint);
-            }
+            let walkers::Tile::Raster(texture) = &piece.tile;
+            painter.image(texture.id(), screen, piece.uv, tint);
         }
     }
 }
@@ -193,7 +194,7 @@ fn draw_layer(
 fn divider_ui(ui: &mut Ui, rect: Rect, x: f32, compare: &mut DateCompare) {
     let grip = Rect::from_center_size(Pos2::new(x, rect.center().y), Vec2::new(14.0, rect.height()));
     let response = ui
-        .interact(grip, ui.id().with("date swipe divider"), Sense::drag())
+        .interact(grip, ui.scope_id().with("date swipe divider"), Sense::drag())
         .on_hover_cursor(egui::CursorIcon::ResizeHorizontal);
     if response.dragged()
         && let Some(p) = response.interact_pointer_pos()
@@ -225,7 +226,7 @@ fn divider_ui(ui: &mut Ui, rect: Rect, x: f32, compare: &mut DateCompare) {
 }
 
 /// "A · name · 2023-05-14 captured, from file (…)" in a corner; dimmed when not shown.
-fn date_tag(ui: &Ui, rect: Rect, corner: Align2, tag: &str, layer: &Compared, shown: bool) {
+fn date_tag(ui: &Ui, rect: Rect, corner: Align2, tag: &str, layer: &Compared<'_>, shown: bool) {
     let painter = ui.painter().with_clip_rect(rect);
     let at = match corner {
         Align2::RIGHT_TOP => rect.right_top() + Vec2::new(-10.0, 10.0),

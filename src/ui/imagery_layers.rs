@@ -418,7 +418,7 @@ pub fn layers_menu_ui(
         {
             let mut next = current.clone();
             next.push(ImageryLayerRef {
-                path: file,
+                path: file.clone(),
                 opacity: 1.0,
                 visible: true,
                 // What the file states; the analyst can change it with *Edit date*.

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use egui::{RichText, Ui};
 
-use super::date_compare::{CompareMode, DateCompare};
+use super::date_compare::CompareMode;
 use super::imagery_layers::{ImageryLayers, file_name};
 use super::state::AppState;
 use super::theme;
@@ -31,7 +31,7 @@ pub fn date_ui(
     found: &[FoundDate],
 ) -> Option<Vec<ImageryLayerRef>> {
     let layer = &current[i];
-    let id = ui.id().with(("layer date", &layer.path));
+    let id = ui.scope_id().with(("layer date", &layer.path));
     let mut changed = None;
     ui.horizontal(|ui| {
         let text = dates::caption(layer.date.as_ref());

@@ -115,6 +115,7 @@ pub fn map_ui(
         state.shell.selection.as_ref(),
     );
     let mut sun = std::mem::take(&mut state.map.sun);
+    let mut compare = std::mem::take(&mut state.map.compare);
     let sun_point = state.sun_point().map(|(p, _)| p);
     let plugin = CaseOverlay {
         state: &*state,
@@ -133,7 +134,6 @@ pub fn map_ui(
         .filter_map(|(t, _)| t.info().path.file_name())
         .map(|n| n.to_string_lossy().into_owned())
         .collect();
-    let mut compare = std::mem::take(&mut state.map.compare);
     let mut map = walkers::Map::new(tiles, &mut memory, center);
     for (layer, opacity) in layers {
         map = map.with_layer(layer, opacity);
