@@ -19,7 +19,9 @@ use geoproof::imagery::view::MapView;
 use geoproof::imagery::{ImageryLayerRef, ImageryReader, file_dates};
 
 fn real(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/real").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/real")
+        .join(name)
 }
 
 /// What `gdalinfo -mdd all` says `key` is, if gdalinfo is installed.
@@ -127,7 +129,11 @@ fn generated_files_with_metadata_keys_and_product_names() {
     assert_eq!(found[1].kind, DateKind::Processing);
 
     let released = dir.path().join("released.tif");
-    tiff(&released, [0, 0, 200], &[("", "RELEASE_DATE", "2021-06-30")]);
+    tiff(
+        &released,
+        [0, 0, 200],
+        &[("", "RELEASE_DATE", "2021-06-30")],
+    );
     let date = dates::best(&file_dates(&released).unwrap()).unwrap();
     assert_eq!(date.kind, DateKind::Release);
     assert!(date.caption().contains("released (not a capture date)"));
@@ -206,7 +212,10 @@ fn dates_survive_case_json_and_old_cases_read_as_unknown() {
     .unwrap();
     let old = Case::open(&root).unwrap();
     assert!(old.meta().imagery_layers.iter().all(|l| l.date.is_none()));
-    assert_eq!(dates::caption(old.meta().imagery_layers[0].date.as_ref()), "date unknown");
+    assert_eq!(
+        dates::caption(old.meta().imagery_layers[0].date.as_ref()),
+        "date unknown"
+    );
     drop(old);
 
     // A date that is not one is refused on open, naming the field and the value.
@@ -317,7 +326,10 @@ fn before_after_figure_puts_the_earlier_left_and_dates_both_captions() {
     let left = mean(&pixels, 100, top + 40, 500, top + 200);
     let right = mean(&pixels, 700, top + 40, 1100, top + 200);
     assert!(left[2] > 200.0 && left[0] < 40.0, "left is blue: {left:?}");
-    assert!(right[0] > 200.0 && right[2] < 40.0, "right is red: {right:?}");
+    assert!(
+        right[0] > 200.0 && right[2] < 40.0,
+        "right is red: {right:?}"
+    );
 
     // The captions are drawn: other dates change the caption pixels and nothing else
     // of the panels.
@@ -327,14 +339,10 @@ fn before_after_figure_puts_the_earlier_left_and_dates_both_captions() {
         Some(earlier),
     );
     let other_pixels = geoproof::export::figure::pixels(&other).unwrap();
-    assert_eq!(
-        mean(&other_pixels, 700, top + 40, 1100, top + 200),
-        right
-    );
+    assert_eq!(mean(&other_pixels, 700, top + 40, 1100, top + 200), right);
     let panel_bottom = (64.0 + 568.0 * 0.75) as u32;
-    let caption = |img: &image::RgbaImage| {
-        mean(img, 608, panel_bottom + 20, 1176, panel_bottom + 40)
-    };
+    let caption =
+        |img: &image::RgbaImage| mean(img, 608, panel_bottom + 20, 1176, panel_bottom + 40);
     assert_ne!(caption(&pixels), caption(&other_pixels));
     assert!(caption(&pixels)[0] < 254.0, "ink in the right caption");
 
@@ -350,8 +358,10 @@ fn before_after_figure_puts_the_earlier_left_and_dates_both_captions() {
     assert_eq!(outputs.len(), 2);
     let decoded = image::open(&png).unwrap();
     assert_eq!(decoded.width(), 1200);
-    assert!(std::fs::read_to_string(&svg).unwrap().starts_with("<svg") ||
-        std::fs::read_to_string(&svg).unwrap().contains("<svg"));
+    assert!(
+        std::fs::read_to_string(&svg).unwrap().starts_with("<svg")
+            || std::fs::read_to_string(&svg).unwrap().contains("<svg")
+    );
     let manifest = std::fs::read_to_string(dir.path().join("ba.manifest.json")).unwrap();
     assert!(manifest.contains("2023-05-14 captured, entered"));
     assert!(manifest.contains("IMAGERY/ACQUISITIONDATETIME"));
@@ -366,7 +376,11 @@ fn the_cli_reads_dates_and_makes_the_figure() {
         .arg(real("rasters/byte.tif"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json[0]["date"]["date"], "2010-04-01T12:00:00Z");
     assert_eq!(json[0]["date"]["kind"], "capture");
@@ -379,7 +393,14 @@ fn the_cli_reads_dates_and_makes_the_figure() {
     let png = dir.path().join("fig.png");
     let out = Command::new(bin)
         .args(["before-after", "--center", "47.145,9.505", "--zoom", "15"])
-        .args(["--size", "300x200", "--width", "1000", "--date-b", "2024-03-01"])
+        .args([
+            "--size",
+            "300x200",
+            "--width",
+            "1000",
+            "--date-b",
+            "2024-03-01",
+        ])
         .arg(&a)
         .arg(&b)
         .arg("--out")
@@ -387,13 +408,20 @@ fn the_cli_reads_dates_and_makes_the_figure() {
         .arg("--json")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         json["panels"][0]["date_caption"],
         "2022-02-20 captured, from file (ACQUISITION_DATE)"
     );
-    assert_eq!(json["panels"][1]["date_caption"], "2024-03-01 captured, entered");
+    assert_eq!(
+        json["panels"][1]["date_caption"],
+        "2024-03-01 captured, entered"
+    );
     assert_eq!(image::open(&png).unwrap().width(), 1000);
 
     // A bad entered date: one line naming it, nothing written.

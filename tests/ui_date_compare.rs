@@ -40,7 +40,12 @@ fn tiff(path: &Path, colour: [u8; 3]) {
 /// A case with two dated layers, the app on it at the layers' centre, both comparing.
 fn comparing(
     mode: CompareMode,
-) -> (tempfile::TempDir, Harness<'static, Holder>, PathBuf, PathBuf) {
+) -> (
+    tempfile::TempDir,
+    Harness<'static, Holder>,
+    PathBuf,
+    PathBuf,
+) {
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("before.tif"), dir.path().join("after.tif"));
     tiff(&a, [220, 30, 30]);
@@ -125,27 +130,39 @@ fn map_rect(h: &Harness<'static, Holder>) -> Rect {
 #[test]
 fn swipe_shows_a_left_of_the_divider_and_b_right_of_it() {
     let (_dir, mut h, a, b) = comparing(CompareMode::Swipe);
-    let (ta, tb) = (textures(&mut h, &a), textures(&mut h, &b));
-    assert!(!ta.is_empty() && !tb.is_empty());
     let rect = map_rect(&h);
-    let check = |h: &Harness<'static, Holder>, divider: f32| {
+    let check = |h: &mut Harness<'static, Holder>, divider: f32| {
+        let (ta, tb) = (textures(h, &a), textures(h, &b));
+        assert!(!ta.is_empty() && !tb.is_empty());
         let x = rect.left() + rect.width() * divider;
         let (left, right) = (drawn_with(h, &ta), drawn_with(h, &tb));
         assert!(!left.is_empty() && !right.is_empty(), "both layers drawn");
-        assert!(left.iter().all(|r| r.right() <= x + 0.01), "A only left of {x}");
-        assert!(right.iter().all(|r| r.left() >= x - 0.01), "B only right of {x}");
+        assert!(
+            left.iter().all(|r| r.right() <= x + 0.01),
+            "A only left of {x}"
+        );
+        assert!(
+            right.iter().all(|r| r.left() >= x - 0.01),
+            "B only right of {x}"
+        );
         // Together they cover the map on both sides of the cut.
         let reach = |rs: &[Rect], f: fn(&Rect) -> f32| rs.iter().map(f).fold(f32::NAN, f32::max);
         assert!((reach(&left, |r| r.right()) - x).abs() < 0.5);
         assert!((-reach(&right, |r| -r.left()) - x).abs() < 0.5);
     };
-    check(&h, 0.5);
+    check(&mut h, 0.5);
     let shown = texts(&h);
     assert!(
-        shown.iter().any(|t| t.contains("before.tif") && t.contains("2019-08-21 captured, entered")),
+        shown
+            .iter()
+            .any(|t| t.contains("before.tif") && t.contains("2019-08-21 captured, entered")),
         "{shown:?}"
     );
-    assert!(shown.iter().any(|t| t.contains("2023-05-14 captured, entered")));
+    assert!(
+        shown
+            .iter()
+            .any(|t| t.contains("2023-05-14 captured, entered"))
+    );
 
     // Drag the divider 200 points to the right.
     let from = Pos2::new(rect.center().x, rect.center().y + 100.0);
@@ -168,7 +185,20 @@ fn swipe_shows_a_left_of_the_divider_and_b_right_of_it() {
     // The map itself did not pan (the drag moved the divider).
     let centre = app(&h).state.map().center().unwrap();
     assert!((centre.lon - 9.5).abs() < 1e-6, "{centre:?}");
-    check(&h, divider);
+    // Layer A's tiles newly uncovered arrive, then the cut is checked again.
+    run_until(
+        &mut h,
+        "the newly shown tiles",
+        std::time::Duration::from_secs(60),
+        |h| {
+            let app = h.state_mut().app.as_mut().unwrap();
+            [&a, &b]
+                .iter()
+                .all(|p| app.imagery.get_mut(p).is_some_and(|t| t.idle()))
+        },
+    );
+    h.run_steps(1);
+    check(&mut h, divider);
 }
 
 #[test]
@@ -176,10 +206,13 @@ fn blink_alternates_on_the_clock_and_on_the_b_key() {
     let (_dir, mut h, a, b) = comparing(CompareMode::Blink);
     let (ta, tb) = (textures(&mut h, &a), textures(&mut h, &b));
     app_mut(&mut h).state.map_mut().compare.interval_s = 1.0;
-    let mut shown_at = |h: &mut Harness<'static, Holder>, t: f64| {
+    let shown_at = |h: &mut Harness<'static, Holder>, t: f64| {
         h.input_mut().time = Some(t);
         h.run_steps(1);
-        let (sa, sb) = (!drawn_with(h, &ta).is_empty(), !drawn_with(h, &tb).is_empty());
+        let (sa, sb) = (
+            !drawn_with(h, &ta).is_empty(),
+            !drawn_with(h, &tb).is_empty(),
+        );
         assert!(sa != sb, "exactly one layer at {t}s");
         if sa { 'A' } else { 'B' }
     };
@@ -204,6 +237,6 @@ fn blink_alternates_on_the_clock_and_on_the_b_key() {
     assert_eq!(shown_at(&mut h, 106.0), 'B');
 }
 
-fn app_mut(h: &mut Harness<'static, Holder>) -> &mut geoproof::ui::GeoproofApp {
+fn app_mut<'h>(h: &'h mut Harness<'static, Holder>) -> &'h mut geoproof::ui::GeoproofApp {
     h.state_mut().app.as_mut().unwrap()
 }

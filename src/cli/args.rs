@@ -10,8 +10,8 @@ use geoproof::matching::Roi;
 use super::filter::FilterArgs;
 use super::matching::parse_roi;
 use super::{
-    export, find, frames, georef, imagery_dates, import, osm, redact, review, snapshot, stamp,
-    sun, terrain,
+    export, find, frames, georef, imagery_dates, import, osm, redact, review, snapshot, stamp, sun,
+    terrain,
 };
 
 #[derive(Debug, Parser)]

@@ -66,9 +66,7 @@ pub struct LayerDate {
 /// A recorded date that is not a date.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum DateError {
-    #[error(
-        "date '{text}' is not a date (YYYY-MM-DD, optionally with THH:MM:SS and Z for UTC)"
-    )]
+    #[error("date '{text}' is not a date (YYYY-MM-DD, optionally with THH:MM:SS and Z for UTC)")]
     NotADate { text: String },
     #[error("date '{date}' says it was read from a file but names no metadata key")]
     NoKey { date: String },
@@ -360,7 +358,12 @@ mod tests {
             "S1A_IW_GRDH_1SDV_20210103T170304_20210103T170329_035979_043766_9B1C.tif",
         );
         assert_eq!(s1[0].date, "2021-01-03T17:03:04Z");
-        for plain in ["byte.tif", "S2A_MSIL2A_2023.tif", "LC08_thing.tif", "photo.tif"] {
+        for plain in [
+            "byte.tif",
+            "S2A_MSIL2A_2023.tif",
+            "LC08_thing.tif",
+            "photo.tif",
+        ] {
             assert!(product_name_dates(plain).is_empty(), "{plain}");
         }
     }

@@ -118,8 +118,9 @@ impl Plugin for ComparePlugin<'_> {
             CompareMode::Blink => {
                 let (time, flip) = ui.input(|i| (i.time, i.key_pressed(egui::Key::B)));
                 if flip {
-                    compare.auto = false;
+                    // The other one than is shown now, and the clock stops.
                     compare.showing_b = !compare.blink_shows_b(time);
+                    compare.auto = false;
                 }
                 let shows_b = compare.blink_shows_b(time);
                 if shows_b {
@@ -144,13 +145,7 @@ impl Plugin for ComparePlugin<'_> {
 
 /// The layer's tiles at the map's zoom, clipped to `clip` (each tile's texture cut with
 /// it, so nothing of the layer shows outside).
-fn draw_layer(
-    ui: &Ui,
-    projector: &Projector,
-    tiles: &mut ImageryTiles,
-    opacity: f32,
-    clip: Rect,
-) {
+fn draw_layer(ui: &Ui, projector: &Projector, tiles: &mut ImageryTiles, opacity: f32, clip: Rect) {
     if clip.width() <= 0.0 || clip.height() <= 0.0 {
         return;
     }
@@ -181,7 +176,11 @@ fn draw_layer(
             if !screen.intersects(clip) {
                 continue;
             }
-            let Some(piece) = tiles.at(TileId { x: tx, y: ty, zoom: z }) else {
+            let Some(piece) = tiles.at(TileId {
+                x: tx,
+                y: ty,
+                zoom: z,
+            }) else {
                 continue;
             };
             let walkers::Tile::Raster(texture) = &piece.tile;
@@ -192,9 +191,16 @@ fn draw_layer(
 
 /// The vertical divider with its handle; dragging it moves it.
 fn divider_ui(ui: &mut Ui, rect: Rect, x: f32, compare: &mut DateCompare) {
-    let grip = Rect::from_center_size(Pos2::new(x, rect.center().y), Vec2::new(14.0, rect.height()));
+    let grip = Rect::from_center_size(
+        Pos2::new(x, rect.center().y),
+        Vec2::new(14.0, rect.height()),
+    );
     let response = ui
-        .interact(grip, ui.scope_id().with("date swipe divider"), Sense::drag())
+        .interact(
+            grip,
+            ui.scope_id().with("date swipe divider"),
+            Sense::drag(),
+        )
         .on_hover_cursor(egui::CursorIcon::ResizeHorizontal);
     if response.dragged()
         && let Some(p) = response.interact_pointer_pos()

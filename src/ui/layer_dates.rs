@@ -11,8 +11,8 @@ use super::date_compare::CompareMode;
 use super::imagery_layers::{ImageryLayers, file_name};
 use super::state::AppState;
 use super::theme;
-use crate::imagery::dates::{self, DateKind, FoundDate, LayerDate};
 use crate::imagery::ImageryLayerRef;
+use crate::imagery::dates::{self, DateKind, FoundDate, LayerDate};
 
 /// The date being typed for a layer (kept in egui's memory while its editor is open).
 #[derive(Clone, Default)]
@@ -43,7 +43,11 @@ pub fn date_ui(
         let open = ui.data(|d| d.get_temp::<Draft>(id).is_some());
         if !open && ui.small_button("Edit date…").clicked() {
             let draft = Draft {
-                text: layer.date.as_ref().map(|d| d.date.clone()).unwrap_or_default(),
+                text: layer
+                    .date
+                    .as_ref()
+                    .map(|d| d.date.clone())
+                    .unwrap_or_default(),
                 kind: Some(layer.date.as_ref().map_or(DateKind::Capture, |d| d.kind)),
                 error: None,
             };
@@ -260,18 +264,17 @@ fn figure_request(state: &AppState) -> Option<FigureRequest> {
 fn write_figure(request: FigureRequest, out: &std::path::Path) -> Result<String, String> {
     use crate::export::figure::{Typesetter, before_after};
     let mut ts = Typesetter::new().map_err(|e| e.to_string())?;
-    let figure = before_after::from_files(
-        &request.title,
-        &request.view,
-        request.files,
-        2400,
-        &mut ts,
-    )
-    .map_err(|e| e.to_string())?;
+    let figure =
+        before_after::from_files(&request.title, &request.view, request.files, 2400, &mut ts)
+            .map_err(|e| e.to_string())?;
     let svg = out
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("svg"));
-    let (png, svg) = if svg { (None, Some(out)) } else { (Some(out), None) };
+    let (png, svg) = if svg {
+        (None, Some(out))
+    } else {
+        (Some(out), None)
+    };
     before_after::export(&figure, &request.view, png, svg).map_err(|e| e.to_string())?;
     Ok(format!("Saved {}", out.display()))
 }

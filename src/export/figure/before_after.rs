@@ -201,12 +201,10 @@ pub fn from_files(
         let reader = crate::imagery::ImageryReader::open(&f.path).map_err(Box::new)?;
         let pixels = crate::imagery::view::render_view(&reader, view).map_err(Box::new)?;
         Ok(DatedPicture {
-            name: f
-                .path
-                .file_name()
-                .map_or_else(|| f.path.display().to_string(), |n| {
-                    n.to_string_lossy().into_owned()
-                }),
+            name: f.path.file_name().map_or_else(
+                || f.path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            ),
             pixels: image::DynamicImage::ImageRgba8(pixels).into_rgb8(),
             date: f.date,
         })
@@ -258,8 +256,8 @@ pub fn export(
         })).collect::<Vec<_>>(),
         "sources": figure.provenance,
     });
-    let bytes = crate::case::store::to_sorted_json_bytes(manifest)
-        .map_err(super::RenderError::from)?;
+    let bytes =
+        crate::case::store::to_sorted_json_bytes(manifest).map_err(super::RenderError::from)?;
     crate::fsio::write_atomic(&first.with_extension("manifest.json"), &bytes, false)?;
     Ok(outputs)
 }
