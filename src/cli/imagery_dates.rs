@@ -123,7 +123,7 @@ pub fn before_after_command(args: BeforeAfterArgs) -> Result<()> {
     };
     view.check()?;
     let case = match &args.case {
-        Some(p) => Some(geoproof::case::Case::open(p)?),
+        Some(p) => Some(geoproof::case::Case::open_read_only(p)?),
         None => None,
     };
     let kind = if args.release {

@@ -70,13 +70,14 @@ pub fn date_ui(
                 .desired_width(150.0),
         );
         let mut kind = draft.kind.unwrap_or(DateKind::Capture);
-        egui::ComboBox::from_id_salt(id.with("kind"))
-            .selected_text(kind.label())
-            .show_ui(ui, |ui| {
-                for k in DateKind::ALL {
-                    ui.selectable_value(&mut kind, k, k.label());
-                }
-            });
+        for k in DateKind::ALL {
+            let name = match k {
+                DateKind::Capture => "capture",
+                DateKind::Processing => "processing",
+                DateKind::Release => "release",
+            };
+            ui.radio_value(&mut kind, k, name).on_hover_text(k.label());
+        }
         draft.kind = Some(kind);
         if ui.button("Save as entered").clicked() {
             match LayerDate::entered(&draft.text, kind) {
@@ -146,19 +147,19 @@ pub fn compare_ui(ui: &mut Ui, state: &mut AppState, layers: &ImageryLayers) {
     }
     let compare = &mut state.map.compare;
     ui.label(RichText::new("Compare two dates").strong());
-    for (slot, tag) in [(&mut compare.a, "A (left)"), (&mut compare.b, "B (right)")] {
-        let shown = slot
-            .as_ref()
-            .and_then(|p| choices.iter().find(|(c, _)| c == p))
-            .map_or("choose a layer", |(_, t)| t.as_str());
-        egui::ComboBox::from_label(tag)
-            .selected_text(shown)
-            .width(360.0)
-            .show_ui(ui, |ui| {
-                for (path, text) in &choices {
-                    ui.selectable_value(slot, Some(path.clone()), text);
+    // Buttons, not combo boxes: a combo's popup would close the menu around it.
+    for (path, text) in &choices {
+        ui.horizontal(|ui| {
+            let mut pick = |slot: &mut Option<PathBuf>, tag: &str, hover: &str| {
+                let on = slot.as_ref() == Some(path);
+                if ui.selectable_label(on, tag).on_hover_text(hover).clicked() {
+                    *slot = if on { None } else { Some(path.clone()) };
                 }
-            });
+            };
+            pick(&mut compare.a, "A", "Layer A: left of the swipe divider");
+            pick(&mut compare.b, "B", "Layer B: right of the swipe divider");
+            ui.label(RichText::new(text).small());
+        });
     }
     ui.horizontal(|ui| {
         ui.radio_value(&mut compare.mode, CompareMode::Off, "Off");

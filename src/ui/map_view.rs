@@ -133,6 +133,7 @@ pub fn map_ui(
         .iter()
         .filter_map(|(t, _)| t.info().path.file_name())
         .map(|n| n.to_string_lossy().into_owned())
+        .chain(compared.iter().flatten().map(|c| c.name.clone()))
         .collect();
     let mut map = walkers::Map::new(tiles, &mut memory, center);
     for (layer, opacity) in layers {
