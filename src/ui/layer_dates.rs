@@ -54,9 +54,7 @@ pub fn date_ui(
             ui.data_mut(|d| d.insert_temp(id, draft));
         }
     });
-    let Some(mut draft) = ui.data(|d| d.get_temp::<Draft>(id)) else {
-        return None;
-    };
+    let mut draft = ui.data(|d| d.get_temp::<Draft>(id))?;
     let mut close = false;
     let mut set = |date: Option<LayerDate>| {
         let mut next = current.to_vec();
