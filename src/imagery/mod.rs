@@ -98,13 +98,6 @@ pub enum ImageryError {
     /// Control points that do not give a warp.
     #[error(transparent)]
     Gcp(#[from] gcp::GcpError),
-    /// A view that cannot be rendered.
-    #[error("{}: {source}", path.display())]
-    View {
-        path: PathBuf,
-        #[source]
-        source: view::ViewError,
-    },
 }
 
 impl ImageryError {

@@ -17,7 +17,7 @@ pub struct MapView {
 }
 
 /// Why a view cannot be rendered.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 pub enum ViewError {
     #[error("zoom {zoom} is not between 0 and 22")]
     Zoom { zoom: f64 },
@@ -25,6 +25,9 @@ pub enum ViewError {
     Center { lat: f64, lon: f64 },
     #[error("size {width}×{height} is not between 16 and 8192 pixels a side")]
     Size { width: u32, height: u32 },
+    /// The file could not be read for the view.
+    #[error(transparent)]
+    Imagery(#[from] Box<ImageryError>),
 }
 
 /// Where the imagery has no data: the figure's panel background.
@@ -87,11 +90,8 @@ impl MapView {
 /// The view of `reader`'s imagery: tiles at the next whole zoom, sampled at each pixel's
 /// centre; [`NO_DATA`] where the file has none (or would need more source pixels than
 /// a tile may read).
-pub fn render_view(reader: &ImageryReader, view: &MapView) -> Result<RgbaImage, ImageryError> {
-    view.check().map_err(|e| ImageryError::View {
-        path: reader.info().path.clone(),
-        source: e,
-    })?;
+pub fn render_view(reader: &ImageryReader, view: &MapView) -> Result<RgbaImage, ViewError> {
+    view.check()?;
     let z = view.zoom.ceil() as u8;
     let scale = 2f64.powf(view.zoom - f64::from(z));
     let c = view.world_center(z);
@@ -111,7 +111,7 @@ pub fn render_view(reader: &ImageryReader, view: &MapView) -> Result<RgbaImage, 
             let tile = match cache.get(&(tx, ty)) {
                 Some(t) => t,
                 None => {
-                    let t = reader.render_tile(z, tx, ty, 256)?;
+                    let t = reader.render_tile(z, tx, ty, 256).map_err(Box::new)?;
                     cache.entry((tx, ty)).or_insert(t)
                 }
             };

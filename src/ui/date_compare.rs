@@ -8,7 +8,6 @@ use std::path::PathBuf;
 use egui::{Align2, FontId, Pos2, Rect, Response, Sense, Stroke, Ui, Vec2};
 use walkers::{MapMemory, Plugin, Projector, TileId, Tiles, lon_lat};
 
-use super::imagery_layers::ImageryTiles;
 use super::theme;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -77,7 +76,8 @@ impl DateCompare {
 
 /// One compared layer lent to the map for a frame: its tiles, opacity and date line.
 pub struct Compared<'a> {
-    pub tiles: &'a mut ImageryTiles,
+    /// `'static` inside: the reference stays covariant, so the map may hold it briefly.
+    pub tiles: &'a mut (dyn Tiles + 'static),
     pub opacity: f32,
     pub name: String,
     pub date: String,
@@ -145,7 +145,7 @@ impl Plugin for ComparePlugin<'_> {
 
 /// The layer's tiles at the map's zoom, clipped to `clip` (each tile's texture cut with
 /// it, so nothing of the layer shows outside).
-fn draw_layer(ui: &Ui, projector: &Projector, tiles: &mut ImageryTiles, opacity: f32, clip: Rect) {
+fn draw_layer(ui: &Ui, projector: &Projector, tiles: &mut dyn Tiles, opacity: f32, clip: Rect) {
     if clip.width() <= 0.0 || clip.height() <= 0.0 {
         return;
     }

@@ -301,7 +301,7 @@ impl ImageryLayers {
                 let layer = order.iter().find(|(p, _)| p == path).map(|(_, l)| *l);
                 let tiles = by_path.remove(path)?;
                 Some(super::date_compare::Compared {
-                    tiles,
+                    tiles: tiles as &mut (dyn Tiles + 'static),
                     opacity: layer.map_or(1.0, |l| l.opacity),
                     name: file_name(path),
                     date: crate::imagery::dates::caption(layer.and_then(|l| l.date.as_ref())),
@@ -436,7 +436,16 @@ pub fn layers_menu_ui(
             .push(Command::Edit(Edit::SetImageryLayers(next)));
     }
     ui.separator();
-    super::layer_dates::compare_ui(ui, state, layers);
+    let opened = |p: &Path| matches!(layers.get(p), Some(Ok(_)));
+    let map = super::layer_dates::MapNow {
+        view: state.map.view.as_ref(),
+        center: state.map.center(),
+        zoom: state.map.memory.zoom(),
+        opened: &opened,
+    };
+    if let Some(case) = state.case.as_ref() {
+        super::layer_dates::compare_ui(ui, case, &mut state.map.compare, &map);
+    }
 }
 
 /// "EPSG:32636 · 0.50 m/px · 30.20–30.90°E 50.10–50.60°N · 4 overviews".

@@ -7,10 +7,10 @@ use std::path::PathBuf;
 
 use egui::{RichText, Ui};
 
-use super::date_compare::CompareMode;
-use super::imagery_layers::{ImageryLayers, file_name};
-use super::state::AppState;
+use super::command::MapViewExtent;
+use super::date_compare::{CompareMode, DateCompare};
 use super::theme;
+use crate::case::Case;
 use crate::imagery::ImageryLayerRef;
 use crate::imagery::dates::{self, DateKind, FoundDate, LayerDate};
 
@@ -125,25 +125,34 @@ pub fn sort_ui(ui: &mut Ui, current: &[ImageryLayerRef]) -> Option<Vec<ImageryLa
     (response.clicked() && !in_order).then_some(sorted)
 }
 
+/// What the comparison controls need from the map besides the case: its view last
+/// frame (for the figure) and which layer files opened.
+pub struct MapNow<'a> {
+    pub view: Option<&'a MapViewExtent>,
+    pub center: Option<crate::spatial::LatLon>,
+    pub zoom: f64,
+    pub opened: &'a dyn Fn(&std::path::Path) -> bool,
+}
+
 /// Choosing layers A and B, swipe or blink, and the before/after figure.
-pub fn compare_ui(ui: &mut Ui, state: &mut AppState, layers: &ImageryLayers) {
-    let Some(case) = state.case.as_ref() else {
-        return;
-    };
+pub fn compare_ui(ui: &mut Ui, case: &Case, compare: &mut DateCompare, map: &MapNow) {
     let choices: Vec<(PathBuf, String)> = case
         .meta()
         .imagery_layers
         .iter()
         .map(|l| {
             let path = case.imagery_path(l);
-            let text = format!("{} — {}", file_name(&path), dates::caption(l.date.as_ref()));
+            let name = path.file_name().map_or_else(
+                || path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            let text = format!("{name} — {}", dates::caption(l.date.as_ref()));
             (path, text)
         })
         .collect();
     if choices.len() < 2 {
         return;
     }
-    let compare = &mut state.map.compare;
     ui.label(RichText::new("Compare two dates").strong());
     // Buttons, not combo boxes: a combo's popup would close the menu around it.
     for (path, text) in &choices {
@@ -178,31 +187,30 @@ pub fn compare_ui(ui: &mut Ui, state: &mut AppState, layers: &ImageryLayers) {
     if compare.mode != CompareMode::Off && compare.active().is_none() {
         ui.label(RichText::new("Choose two different layers.").color(theme::WARNING));
     }
-    let opened = |p: &PathBuf| matches!(layers.get(p), Some(Ok(_)));
     if let Some((a, b)) = compare.active()
-        && !(opened(a) && opened(b))
+        && !((map.opened)(a) && (map.opened)(b))
     {
         ui.label(RichText::new("A layer could not be opened.").color(theme::ERROR));
     }
-    export_ui(ui, state);
+    export_ui(ui, case, compare, map);
 }
 
 /// The before/after figure of A and B at the map's current view: rendered on a worker,
 /// saved where the analyst says (PNG or SVG, with a manifest).
-fn export_ui(ui: &mut Ui, state: &mut AppState) {
-    let busy = state.map.compare.export_job.is_some();
-    if let Some(job) = &mut state.map.compare.export_job
+fn export_ui(ui: &mut Ui, case: &Case, compare: &mut DateCompare, map: &MapNow) {
+    let busy = compare.export_job.is_some();
+    if let Some(job) = &mut compare.export_job
         && let Some(result) = job.take_flat()
     {
-        state.map.compare.export_note = Some(result.unwrap_or_else(|e| e));
-        state.map.compare.export_job = None;
+        compare.export_note = Some(result.unwrap_or_else(|e| e));
+        compare.export_job = None;
     }
-    let ready = state.map.compare.active().is_some() && state.map.view.is_some();
+    let ready = compare.active().is_some() && map.view.is_some();
     if ui
         .add_enabled(ready && !busy, egui::Button::new("Before/after figure…"))
         .on_hover_text("A and B at this view side by side, each captioned with its date")
         .clicked()
-        && let Some(request) = figure_request(state)
+        && let Some(request) = figure_request(case, compare, map)
         && let Some(out) = rfd::FileDialog::new()
             .add_filter("PNG", &["png"])
             .add_filter("SVG", &["svg"])
@@ -210,7 +218,7 @@ fn export_ui(ui: &mut Ui, state: &mut AppState) {
             .save_file()
     {
         let ctx = ui.ctx().clone();
-        state.map.compare.export_job = Some(super::jobs::Jobs::of(&ctx).spawn(
+        compare.export_job = Some(super::jobs::Jobs::of(&ctx).spawn(
             Some(&ctx),
             "before/after figure",
             move |_| write_figure(request, &out),
@@ -219,7 +227,7 @@ fn export_ui(ui: &mut Ui, state: &mut AppState) {
     if busy {
         ui.label(RichText::new("Making the figure…").small());
     }
-    if let Some(note) = &state.map.compare.export_note {
+    if let Some(note) = &compare.export_note {
         ui.label(RichText::new(note).small());
     }
 }
@@ -231,11 +239,10 @@ pub struct FigureRequest {
     pub files: [crate::export::figure::before_after::DatedFile; 2],
 }
 
-fn figure_request(state: &AppState) -> Option<FigureRequest> {
+fn figure_request(case: &Case, compare: &DateCompare, map: &MapNow) -> Option<FigureRequest> {
     use crate::export::figure::before_after::DatedFile;
-    let case = state.case.as_ref()?;
-    let (a, b) = state.map.compare.active()?;
-    let extent = state.map.view.as_ref()?;
+    let (a, b) = compare.active()?;
+    let extent = map.view?;
     let dated = |path: &PathBuf| DatedFile {
         path: path.clone(),
         date: case
@@ -245,12 +252,12 @@ fn figure_request(state: &AppState) -> Option<FigureRequest> {
             .find(|l| case.imagery_path(l) == *path)
             .and_then(|l| l.date.clone()),
     };
-    let center = state.map.center()?;
+    let center = map.center?;
     Some(FigureRequest {
         title: format!("{} — imagery before and after", case.meta().title),
         view: crate::imagery::view::MapView {
             center: [center.lat, center.lon],
-            zoom: state.map.memory.zoom(),
+            zoom: map.zoom,
             size: [
                 (extent.rect.width().round() as u32).clamp(16, 8192),
                 (extent.rect.height().round() as u32).clamp(16, 8192),

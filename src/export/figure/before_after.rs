@@ -63,15 +63,12 @@ pub fn build(request: BeforeAfter, ts: &mut Typesetter) -> Result<Figure, Figure
         mut pictures,
         width,
     } = request;
-    let ordered = match (&pictures[0].date, &pictures[1].date) {
-        (Some(a), Some(b)) => {
-            if a.date > b.date {
-                pictures.swap(0, 1);
-            }
-            true
-        }
-        _ => false,
-    };
+    let ordered = pictures[0].date.is_some() && pictures[1].date.is_some();
+    if let (Some(a), Some(b)) = (&pictures[0].date, &pictures[1].date)
+        && a.date > b.date
+    {
+        pictures.swap(0, 1);
+    }
     let w = f64::from(width);
     let k = w / BASE_WIDTH;
     let (margin, gap) = (MARGIN * k, GAP * k);
@@ -147,20 +144,12 @@ pub fn build(request: BeforeAfter, ts: &mut Typesetter) -> Result<Figure, Figure
         });
     }
     y = caption_bottom + gap;
-    let b = view.bounds();
-    let note = format!(
-        "Same view for both: centre {:.6}, {:.6}, zoom {:.2}; west {:.5}, south {:.5}, east \
-         {:.5}, north {:.5} (degrees, WGS 84). Rendered by geoproof {}.",
-        view.center[0],
-        view.center[1],
-        view.zoom,
-        b[0],
-        b[1],
-        b[2],
-        b[3],
-        env!("CARGO_PKG_VERSION")
+    let block = ts.layout(
+        &view_note(&view),
+        NOTE_SIZE * k,
+        Some(w - 2.0 * margin),
+        false,
     );
-    let block = ts.layout(&note, NOTE_SIZE * k, Some(w - 2.0 * margin), false);
     items.push(Item::Path {
         commands: block.placed([margin, y]),
         color: GREY,
@@ -181,6 +170,23 @@ pub fn build(request: BeforeAfter, ts: &mut Typesetter) -> Result<Figure, Figure
     })
 }
 
+/// "Same view for both: centre …, zoom …; west …, south …" under the pictures.
+fn view_note(view: &MapView) -> String {
+    let b = view.bounds();
+    format!(
+        "Same view for both: centre {:.6}, {:.6}, zoom {:.2}; west {:.5}, south {:.5}, east \
+         {:.5}, north {:.5} (degrees, WGS 84). Rendered by geoproof {}.",
+        view.center[0],
+        view.center[1],
+        view.zoom,
+        b[0],
+        b[1],
+        b[2],
+        b[3],
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
 /// A layer's file and its date as the case records it (or as entered for the figure).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DatedFile {
@@ -199,7 +205,7 @@ pub fn from_files(
 ) -> Result<Figure, FigureError> {
     let picture = |f: DatedFile| -> Result<DatedPicture, FigureError> {
         let reader = crate::imagery::ImageryReader::open(&f.path).map_err(Box::new)?;
-        let pixels = crate::imagery::view::render_view(&reader, view).map_err(Box::new)?;
+        let pixels = crate::imagery::view::render_view(&reader, view)?;
         Ok(DatedPicture {
             name: f.path.file_name().map_or_else(
                 || f.path.display().to_string(),
