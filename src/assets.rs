@@ -31,6 +31,9 @@ pub mod path {
     pub const FONT_BOLD: &str = "fonts/DejaVuSans-Bold.ttf";
     pub const FONT_ARABIC: &str = "fonts/NotoSansArabic-Regular.ttf";
     pub const BLUE_MARBLE: &str = "basemap/bluemarble-z0-5.pmtiles";
+    /// Vector tiles of Vaduz at zoom 12 to 15 (OpenStreetMap, ODbL), drawn over the
+    /// Blue Marble where they reach: the demo case's street map.
+    pub const DEMO_STREETS: &str = "basemap/vaduz-streets.pmtiles";
     pub const BORDERS: &str = "naturalearth/ne_10m_admin_0_countries.geojson.gz";
     pub const CITIES: &str = "naturalearth/naturalearth_cities.geojson";
     pub const DEMO_CASE: &str = "demo-case";

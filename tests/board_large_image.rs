@@ -90,8 +90,9 @@ fn a_108_megapixel_image_opens_in_tiles_within_600_mb() {
             break;
         }
         assert!(
-            started.elapsed().as_secs() < 120,
-            "decoding took over two minutes"
+            // Only a guard against a hang: a loaded CI machine can be many times slower.
+            started.elapsed().as_secs() < 600,
+            "decoding took over ten minutes"
         );
         std::thread::sleep(std::time::Duration::from_millis(20));
     }

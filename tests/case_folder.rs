@@ -231,6 +231,14 @@ fn whole_version(title: &str) -> u64 {
     version
 }
 
+/// The version in `case.json` as it is on disk now (written whole, by rename), read
+/// without opening the case the child holds.
+fn saved_version(root: &Path) -> u64 {
+    let text = std::fs::read_to_string(root.join("case.json")).unwrap();
+    let meta: serde_json::Value = serde_json::from_str(&text).unwrap();
+    whole_version(meta["title"].as_str().unwrap())
+}
+
 /// A finding whose notes carry version `i` (titles are limited to a line's length).
 fn padded_finding(i: u64) -> Finding {
     let mut f = finding("F-1", &format!("v{i}"));
@@ -271,7 +279,17 @@ fn killed_mid_save_leaves_a_complete_version() {
             .env(CHILD_ENV, &root)
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(150 + 37 * round));
+        // The kill must land while the child is saving: wait for its first new version
+        // (however slow a loaded machine is), then let it run a little longer.
+        let started = std::time::Instant::now();
+        while saved_version(&root) <= last_seen {
+            assert!(
+                started.elapsed() < Duration::from_secs(300),
+                "the child never saved within five minutes"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        std::thread::sleep(Duration::from_millis(20 + 37 * round));
         child.kill().unwrap(); // SIGKILL: no destructor, no cleanup runs
         child.wait().unwrap();
 

@@ -204,3 +204,42 @@ fn demo_case_has_a_review_history_and_a_finding_approved_by_a_second_demo_analys
     let summary = geoproof::case::review_rules::summary(case.findings());
     assert!(summary.blind_reviews >= 1, "{summary:?}");
 }
+
+/// The demo's Vaduz finding sits in the bundled street map (vector tiles made from the
+/// Liechtenstein OpenStreetMap extract), which draws streets and buildings there at
+/// zoom 15 from the binary alone.
+#[test]
+fn demo_case_has_a_vaduz_finding_inside_the_bundled_street_map() {
+    use geoproof::vector::snapshot::{View, render};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo-case");
+    let case = geoproof::case::Case::open(&root).unwrap();
+    let f = case.finding("F-demo-vaduz-street").unwrap();
+    let at = f.location.unwrap();
+    let rel = geoproof::assets::path::DEMO_STREETS;
+    let bytes = geoproof::assets::embedded_bytes(rel).unwrap();
+    assert!(
+        bytes.len() < 4 << 20,
+        "{} bytes: keep it small",
+        bytes.len()
+    );
+    let archive =
+        geoproof::vector::Archive::from_pmtiles_bytes(std::path::Path::new(rel), bytes.into())
+            .unwrap();
+    let [w, s, e, n] = archive.bounds().unwrap();
+    assert!((w..e).contains(&at.lon) && (s..n).contains(&at.lat));
+    assert_eq!((archive.min_zoom(), archive.max_zoom()), (12, 15));
+    let view = View {
+        center: [at.lat, at.lon],
+        zoom: 15.0,
+        size: [512, 512],
+        theme: geoproof::vector::Theme::Light,
+    };
+    let snap = render(&archive, &view).unwrap();
+    assert!(snap.tile_errors.is_empty(), "{:?}", snap.tile_errors);
+    let count = |c: [u8; 4]| snap.image.pixels().filter(|p| p.0 == c).count();
+    let (roads, buildings) = (count([255, 255, 255, 255]), count([217, 208, 201, 255]));
+    assert!(
+        roads > 5000 && buildings > 2000,
+        "{roads} road, {buildings} building pixels"
+    );
+}

@@ -591,7 +591,7 @@ fn a_snapshot_panel_pointing_outside_and_a_short_hash_are_damaged_records() {
             .contains("damaged")
     );
     // The rest of the case is there.
-    assert_eq!(case.findings().count(), 6);
+    assert_eq!(case.findings().count(), 7);
     assert_eq!(case.evidence().count(), 8);
     // verify names both and fails.
     let report = case.verify().unwrap();

@@ -81,7 +81,7 @@ fn roads_and_buildings_of_vaduz_are_drawn_where_osm_has_them_and_both_archives_a
     let from_pm = render(&Archive::open(&pm).unwrap(), &view).unwrap();
     let from_mb = render(&Archive::open(&mb).unwrap(), &view).unwrap();
     assert!(from_pm.tile_errors.is_empty(), "{:?}", from_pm.tile_errors);
-    assert_eq!(from_pm.source_zoom, 14);
+    assert_eq!(from_pm.source_zoom, Some(14));
     assert!(
         from_pm.notes.iter().any(|n| n.starts_with("overzoomed")),
         "{:?}",

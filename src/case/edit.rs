@@ -3,13 +3,8 @@
 //! (Undo lives in the board's own history, `board::history`, not in `Case`.)
 
 use super::analyst::AnalystKey;
-use super::comparison::PanelSource;
-use super::invalid::Invalid;
 use super::review::{BlindReview, FindingSignature, ReviewStep};
-use super::{
-    Case, CaseError, EVIDENCE_DIR, EvidenceRecord, FINDINGS_DIR, Finding, FindingLocation,
-    SNAPSHOTS_DIR, is_valid_finding_id, short_hash, store,
-};
+use super::{Case, CaseError, EvidenceRecord, Finding, FindingLocation};
 
 /// A map view captured for the board: PNG bytes and what they show.
 #[derive(Debug, Clone, PartialEq)]
@@ -111,217 +106,18 @@ impl Case {
                 self.meta.title = title;
                 self.dirty.meta = true;
             }
-            Edit::SetImageryLayers(layers) => {
-                for layer in &layers {
-                    layer.check().map_err(|e| CaseError::InvalidValue {
-                        what: "imagery layer".into(),
-                        reason: e.into(),
-                    })?;
-                }
-                self.log_event(
-                    "imagery_layers_set",
-                    serde_json::json!({ "layers": layers }),
-                );
-                self.meta.imagery_layers = layers;
-                self.dirty.meta = true;
-            }
-            Edit::AddEvidence(record) => {
-                record.check().map_err(|reason| CaseError::InvalidValue {
-                    what: format!("evidence record {}", record.sha256),
-                    reason,
-                })?;
-                let id = record.sha256.clone();
-                self.ensure_not_damaged(&format!("{EVIDENCE_DIR}/{id}.json"))?;
-                self.log_event(
-                    "evidence_added",
-                    serde_json::json!({
-                        "sha256": id,
-                        "original_name": record.original_name,
-                        "source_url": record.source_url,
-                    }),
-                );
-                self.evidence.insert(id.clone(), *record);
-                self.dirty.evidence.insert(id);
-            }
-            Edit::SetEvidenceNotes { id, notes } => {
-                let id = self.find_evidence(&id)?.sha256.clone();
-                if let Some(record) = self.evidence.get_mut(&id) {
-                    record.notes = notes;
-                }
-                self.dirty.evidence.insert(id);
-            }
-            Edit::SetEvidenceFov { id, fov_deg } => {
-                if let Some(fov) = fov_deg.filter(|f| !(f.is_finite() && *f > 0.0 && *f <= 360.0)) {
-                    return Err(CaseError::InvalidValue {
-                        what: "field of view".into(),
-                        reason: Invalid::rule(
-                            "field of view",
-                            format!("{fov}° is not between 0 and 360"),
-                        ),
-                    });
-                }
-                let id = self.find_evidence(&id)?.sha256.clone();
-                if let Some(record) = self.evidence.get_mut(&id) {
-                    record.fov_deg = fov_deg;
-                }
-                self.log_event(
-                    "evidence_fov_set",
-                    serde_json::json!({ "sha256": id, "fov_deg": fov_deg }),
-                );
-                self.dirty.evidence.insert(id);
-            }
-            Edit::SetEvidenceGraphic { id, graphic } => {
-                let id = self.find_evidence(&id)?.sha256.clone();
-                self.ensure_not_damaged(&format!("{EVIDENCE_DIR}/{id}.json"))?;
-                if let Some(record) = self.evidence.get_mut(&id) {
-                    record.graphic = graphic;
-                }
-                self.log_event(
-                    "evidence_graphic_set",
-                    serde_json::json!({ "sha256": id, "graphic": graphic }),
-                );
-                self.dirty.evidence.insert(id);
-            }
-            Edit::AddEvidenceSource { id, source } => {
-                let id = self.find_evidence(&id)?.sha256.clone();
-                self.ensure_not_damaged(&format!("{EVIDENCE_DIR}/{id}.json"))?;
-                let Some(mut record) = self.evidence.get(&id).cloned() else {
-                    return Ok(());
-                };
-                record.sources.push(*source);
-                record.check().map_err(|reason| CaseError::InvalidValue {
-                    what: format!("source of {}", short_hash(&id)),
-                    reason,
-                })?;
-                self.evidence.insert(id.clone(), record);
-                self.dirty.evidence.insert(id);
-            }
+            Edit::SetImageryLayers(layers) => self.set_imagery_layers(layers)?,
+            Edit::AddEvidence(record) => self.add_evidence_record(record)?,
+            Edit::SetEvidenceNotes { id, notes } => self.set_evidence_notes(id, notes)?,
+            Edit::SetEvidenceFov { id, fov_deg } => self.set_evidence_fov(id, fov_deg)?,
+            Edit::SetEvidenceGraphic { id, graphic } => self.set_evidence_graphic(id, graphic)?,
+            Edit::AddEvidenceSource { id, source } => self.add_evidence_source(id, source)?,
             Edit::SetVideoAnalysis { id, analysis } => {
-                let id = self.find_evidence(&id)?.sha256.clone();
-                self.ensure_not_damaged(&format!("{EVIDENCE_DIR}/{id}.json"))?;
-                let Some(mut record) = self.evidence.get(&id).cloned() else {
-                    return Ok(());
-                };
-                let Some(video) = record.video.as_mut() else {
-                    return Err(CaseError::InvalidValue {
-                        what: format!("evidence {}", short_hash(&id)),
-                        reason: Invalid::rule("kind", "is not a video"),
-                    });
-                };
-                video.analysis = Some(*analysis);
-                record.check().map_err(|reason| CaseError::InvalidValue {
-                    what: format!("video analysis of {}", short_hash(&id)),
-                    reason,
-                })?;
-                self.log_event(
-                    "video_analysed",
-                    serde_json::json!({
-                        "sha256": id,
-                        "scenes": video_scene_count(&record),
-                    }),
-                );
-                self.evidence.insert(id.clone(), record);
-                self.dirty.evidence.insert(id);
+                self.set_video_analysis_record(id, *analysis)?
             }
-            Edit::PutFinding(finding) => {
-                if !is_valid_finding_id(&finding.id) {
-                    return Err(CaseError::InvalidFindingId { id: finding.id });
-                }
-                self.ensure_not_damaged(&format!("{FINDINGS_DIR}/{}.json", finding.id))?;
-                self.check_finding(&finding)
-                    .map_err(|reason| CaseError::InvalidValue {
-                        what: format!("finding {}", finding.id),
-                        reason,
-                    })?;
-                let id = finding.id.clone();
-                let mut finding = *finding;
-                // The review record changes only through the review edits.
-                finding.review = match self.findings.get(&id) {
-                    Some(stored) => stored.review.clone(),
-                    None => Default::default(),
-                };
-                self.log_event("finding_saved", serde_json::json!({ "id": id }));
-                self.reset_review_if_changed(&mut finding);
-                self.findings.insert(id.clone(), finding);
-                self.dirty.findings.insert(id);
-            }
-            Edit::SetFindingLocation { id, location } => {
-                let finding =
-                    self.findings
-                        .get_mut(&id)
-                        .ok_or_else(|| CaseError::UnknownFinding {
-                            case: self.root.clone(),
-                            id: id.clone(),
-                        })?;
-                let mut changed = finding.clone();
-                changed.location = location;
-                if location.is_some() {
-                    changed.check().map_err(|reason| CaseError::InvalidValue {
-                        what: format!("location of {id}"),
-                        reason,
-                    })?;
-                }
-                changed.updated = chrono::Utc::now();
-                self.log_event(
-                    "finding_located",
-                    serde_json::json!({ "id": id, "location": location }),
-                );
-                self.reset_review_if_changed(&mut changed);
-                self.findings.insert(id.clone(), changed);
-                self.dirty.findings.insert(id);
-            }
-            Edit::AddMapSnapshot(snapshot) => {
-                let finding = self.finding(&snapshot.finding)?.clone();
-                let bounds_ok = [snapshot.west, snapshot.south, snapshot.east, snapshot.north]
-                    .iter()
-                    .all(|v| v.is_finite())
-                    && snapshot.south < snapshot.north
-                    && (-90.0..=90.0).contains(&snapshot.south)
-                    && (-90.0..=90.0).contains(&snapshot.north);
-                if !bounds_ok || !snapshot.png.starts_with(b"\x89PNG\r\n\x1a\n") {
-                    return Err(CaseError::InvalidValue {
-                        what: "map snapshot".into(),
-                        reason: Invalid::rule(
-                            "map snapshot",
-                            "not a PNG with valid geographic bounds",
-                        ),
-                    });
-                }
-                let sha256 = crate::evidence::sha256_hex(&snapshot.png);
-                let file = format!("{SNAPSHOTS_DIR}/{sha256}.png");
-                let path = self.root.join(&file);
-                if !path.exists() {
-                    let dir = self.root.join(SNAPSHOTS_DIR);
-                    std::fs::create_dir_all(&dir)
-                        .map_err(|source| CaseError::Io { path: dir, source })?;
-                    store::write_atomic(&path, &snapshot.png, true)?;
-                }
-                let mut finding = finding;
-                let panel = finding.add_panel(PanelSource::MapSnapshot {
-                    file: file.clone(),
-                    sha256: sha256.clone(),
-                    west: snapshot.west,
-                    south: snapshot.south,
-                    east: snapshot.east,
-                    north: snapshot.north,
-                    zoom: snapshot.zoom,
-                    basemap: snapshot.basemap.clone(),
-                    taken_at: chrono::Utc::now(),
-                });
-                finding.updated = chrono::Utc::now();
-                self.log_event(
-                    "map_snapshot_added",
-                    serde_json::json!({
-                        "finding": finding.id, "panel": panel, "file": file, "sha256": sha256,
-                        "bounds": [snapshot.west, snapshot.south, snapshot.east, snapshot.north],
-                        "zoom": snapshot.zoom, "basemap": snapshot.basemap,
-                    }),
-                );
-                let id = finding.id.clone();
-                self.reset_review_if_changed(&mut finding);
-                self.findings.insert(id.clone(), finding);
-                self.dirty.findings.insert(id);
-            }
+            Edit::PutFinding(finding) => self.put_finding(finding)?,
+            Edit::SetFindingLocation { id, location } => self.set_finding_location(id, location)?,
+            Edit::AddMapSnapshot(snapshot) => self.add_map_snapshot(*snapshot)?,
             Edit::AddAnalyst(key) => self.add_analyst(*key)?,
             Edit::AddSignature { id, signature } => self.add_signature(&id, *signature)?,
             Edit::Review { id, step } => self.add_review_step(&id, *step)?,
@@ -331,30 +127,9 @@ impl Case {
                 analyst,
                 public_key,
                 via,
-            } => {
-                self.finding(&id)?;
-                self.log_event(
-                    "finding_opened",
-                    serde_json::json!({
-                        "id": id, "analyst": analyst, "public_key": public_key, "via": via,
-                    }),
-                );
-            }
-            Edit::RemoveFinding { id } => {
-                self.finding(&id)?;
-                self.findings.remove(&id);
-                self.log_event("finding_removed", serde_json::json!({ "id": id }));
-                self.dirty.findings.insert(id);
-            }
+            } => self.log_finding_opened(id, analyst, public_key, via)?,
+            Edit::RemoveFinding { id } => self.remove_finding(id)?,
         }
         Ok(())
     }
-}
-
-fn video_scene_count(record: &EvidenceRecord) -> usize {
-    record
-        .video
-        .as_ref()
-        .and_then(|v| v.analysis.as_ref())
-        .map_or(0, |a| a.scenes.len())
 }

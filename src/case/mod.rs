@@ -11,6 +11,7 @@ pub mod chronolocation;
 pub mod comparison;
 pub mod conclusion;
 mod edit;
+mod edit_apply;
 mod error;
 mod folder;
 pub mod georeference;

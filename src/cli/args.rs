@@ -162,8 +162,9 @@ pub(super) enum Command {
     /// Terrain from DEM files (--dem, repeatable): elevation, profile, viewshed,
     /// horizon, skyline.
     Terrain(terrain::TerrainArgs),
-    /// A map view rendered offline to PNG from a vector or raster .pmtiles/.mbtiles or a
-    /// z/x/y folder: --center LAT,LON --zoom Z --size WxH --basemap FILE [--dark] --out PNG.
+    /// A map view rendered offline to PNG from a vector or raster .pmtiles/.mbtiles, a
+    /// z/x/y folder or an .osm.pbf extract (a street map from zoom 12): --center LAT,LON
+    /// --zoom Z --size WxH --basemap FILE [--dark] --out PNG.
     Snapshot(snapshot::SnapshotArgs),
     /// The dates imagery files state: capture dates from metadata (GDAL IMAGERY
     /// ACQUISITIONDATETIME and similar keys) or Sentinel/Landsat product names, else the

@@ -79,44 +79,83 @@ pub fn frames_command(args: FramesArgs) -> Result<Outcome> {
     }
     let mut seen = std::collections::BTreeSet::new();
     wanted.retain(|i| seen.insert(*i));
-    // One decoder for all frames, in time order; results are listed in the order asked.
-    let mut decoder = open_decoder(&video);
-    let mut in_time_order = wanted.clone();
-    in_time_order.sort_unstable();
-    let mut by_index = std::collections::HashMap::new();
-    for index in in_time_order {
-        let frame = decode(&video, &mut decoder, index)?;
-        let outcome = case.add_frame_grab(&video, &frame)?;
-        let (status, record) = match &outcome {
-            ImportOutcome::Added(r) => ("added", r),
-            ImportOutcome::Duplicate(r) => ("duplicate", r),
-        };
-        if let Some(damage) = &frame.damage {
-            eprintln!(
-                "warning: {}: frame {index} may be damaged: {damage}",
-                video.path.display()
-            );
-        }
-        if !args.json {
-            println!(
-                "{status:<9} {}  frame {index} at {}  {}×{}  {}",
-                record.short_id(),
-                format_timecode(video.table.time_us(index)),
-                record.width,
-                record.height,
-                record.original_name
-            );
-        }
-        let mut value = evidence_json(record);
-        value["status"] = json!(status);
-        by_index.insert(index, value);
-    }
+    let mut by_index = grab_in_time_order(&mut case, &video, &wanted, args.json)?;
     let results: Vec<serde_json::Value> =
         wanted.iter().filter_map(|i| by_index.remove(i)).collect();
     if args.json {
         print_json(&results)?;
     }
     Ok(Outcome::Success)
+}
+
+/// Decodes `wanted` with one decoder, in time order, and stores each grab as evidence.
+/// Decoding (ffmpeg, on its own thread) runs while the previous frame is encoded, hashed
+/// and saved, so the two overlap. Returns each frame's JSON record by index.
+fn grab_in_time_order(
+    case: &mut Case,
+    video: &OpenVideo,
+    wanted: &[usize],
+    json_out: bool,
+) -> Result<std::collections::HashMap<usize, serde_json::Value>> {
+    let mut in_time_order = wanted.to_vec();
+    in_time_order.sort_unstable();
+    let mut by_index = std::collections::HashMap::new();
+    std::thread::scope(|scope| -> Result<()> {
+        // Two frames in flight at most: a 4K RGBA frame is 33 MB.
+        let (frames, decoded) = std::sync::mpsc::sync_channel(1);
+        let decoding = scope.spawn(move || {
+            let mut decoder = open_decoder(video);
+            for index in in_time_order {
+                let frame = decode(video, &mut decoder, index);
+                let failed = frame.is_err();
+                if frames.send((index, frame)).is_err() || failed {
+                    break;
+                }
+            }
+        });
+        for (index, frame) in decoded {
+            let frame = frame?;
+            by_index.insert(index, store_grab(case, video, index, &frame, json_out)?);
+        }
+        decoding
+            .join()
+            .map_err(|_| anyhow::anyhow!("the decoding thread stopped unexpectedly"))
+    })?;
+    Ok(by_index)
+}
+
+/// Stores one decoded frame as evidence, prints its line, and returns its JSON record.
+fn store_grab(
+    case: &mut Case,
+    video: &OpenVideo,
+    index: usize,
+    frame: &geoproof::video::DecodedFrame,
+    json_out: bool,
+) -> Result<serde_json::Value> {
+    let outcome = case.add_frame_grab(video, frame)?;
+    let (status, record) = match &outcome {
+        ImportOutcome::Added(r) => ("added", r),
+        ImportOutcome::Duplicate(r) => ("duplicate", r),
+    };
+    if let Some(damage) = &frame.damage {
+        eprintln!(
+            "warning: {}: frame {index} may be damaged: {damage}",
+            video.path.display()
+        );
+    }
+    if !json_out {
+        println!(
+            "{status:<9} {}  frame {index} at {}  {}×{}  {}",
+            record.short_id(),
+            format_timecode(video.table.time_us(index)),
+            record.width,
+            record.height,
+            record.original_name
+        );
+    }
+    let mut value = evidence_json(record);
+    value["status"] = json!(status);
+    Ok(value)
 }
 
 /// The decoder that stays open for this clip, or `None` (each frame is then decoded by

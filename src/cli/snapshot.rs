@@ -1,20 +1,27 @@
 //! `geoproof snapshot`: a map view rendered offline into a PNG from a vector or raster
-//! archive (`.pmtiles`, `.mbtiles`) or a `z/x/y` tile folder, with the same meshes the
-//! map draws.
+//! archive (`.pmtiles`, `.mbtiles`), a `z/x/y` tile folder or an OpenStreetMap extract
+//! (`.osm.pbf`, drawn as a street map from its index, built first if need be), with the
+//! same meshes the map draws.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use serde_json::json;
 
+use geoproof::osm::index::{OsmIndex, default_cache_dir};
 use geoproof::vector::snapshot::{View, render};
-use geoproof::vector::{Archive, Theme};
+use geoproof::vector::{Archive, OsmStreets, Theme, TileSource};
 
 use super::output::print_json;
 
 #[derive(Debug, Args)]
 pub struct SnapshotArgs {
+    /// A case whose imagery layers, findings' circles and loci, and markers with their
+    /// labels are drawn over the basemap (as on the app's map).
+    case: Option<PathBuf>,
     /// Centre of the view: LAT,LON in degrees.
     #[arg(long, allow_hyphen_values = true)]
     center: String,
@@ -25,9 +32,14 @@ pub struct SnapshotArgs {
     /// Image size WxH in pixels.
     #[arg(long, default_value = "800x600")]
     size: String,
-    /// A .pmtiles or .mbtiles archive (vector or raster tiles) or a z/x/y tile folder.
+    /// A .pmtiles or .mbtiles archive (vector or raster tiles), a z/x/y tile folder, or
+    /// an OpenStreetMap extract (.osm.pbf) drawn as a street map from zoom 12.
     #[arg(long)]
     basemap: PathBuf,
+    /// Where the index of an .osm.pbf basemap is cached (default: the user's cache
+    /// folder, as for osm-search).
+    #[arg(long)]
+    index_dir: Option<PathBuf>,
     /// Night colours (vector basemaps).
     #[arg(long)]
     dark: bool,
@@ -53,8 +65,17 @@ pub fn snapshot_command(args: SnapshotArgs) -> Result<()> {
         size: pair(&args.size.to_lowercase(), 'x', "--size")?,
         theme: if args.dark { Theme::Dark } else { Theme::Light },
     };
-    let archive = Archive::open(&args.basemap)?;
-    let snap = render(&archive, &view)?;
+    let (source, kind) = open_basemap(&args.basemap, args.index_dir.as_deref())?;
+    let mut snap = render(source.as_ref(), &view)?;
+    let overlay = match &args.case {
+        Some(root) => {
+            let case = geoproof::case::Case::open(root)?;
+            let overlay = geoproof::export::map_snapshot::draw_case(&mut snap.image, &view, &case)?;
+            snap.notes.extend(overlay.notes.iter().cloned());
+            Some(overlay)
+        }
+        None => None,
+    };
     let mut png = Vec::new();
     snap.image
         .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
@@ -68,12 +89,21 @@ pub fn snapshot_command(args: SnapshotArgs) -> Result<()> {
             "bounds": { "west": w, "south": s, "east": e, "north": n },
             "zoom": view.zoom,
             "source_zoom": snap.source_zoom,
-            "tiles": if archive.format().is_vector() { "vector" } else { "raster" },
+            "tiles": kind,
             "schema": snap.schema.map(|s| format!("{s:?}")),
             "tiles_drawn": snap.tiles_drawn,
             "tile_errors": snap.tile_errors,
-            // Basemap labels are not drawn yet: the list is empty because none is.
-            "labels": [],
+            // The case's labels (basemap names are not drawn yet).
+            "labels": overlay.as_ref().map_or_else(Vec::new, |o| o.labels.iter().map(|l| json!({
+                "text": l.text,
+                "box": { "x0": l.bounds[0], "y0": l.bounds[1], "x1": l.bounds[2], "y1": l.bounds[3] },
+            })).collect()),
+            "case": overlay.as_ref().map(|o| json!({
+                "marks": o.marks,
+                "clusters": o.clusters,
+                "loci": o.loci,
+                "imagery_layers": o.layers,
+            })),
             "notes": snap.notes,
         }))?;
     } else {
@@ -85,10 +115,60 @@ pub fn snapshot_command(args: SnapshotArgs) -> Result<()> {
             view.zoom,
             snap.tiles_drawn,
             snap.source_zoom
+                .map_or_else(|| "none".to_owned(), |z| z.to_string())
         );
         for line in snap.notes.iter().chain(&snap.tile_errors) {
             println!("  {line}");
         }
     }
     Ok(())
+}
+
+/// Whether `path` is an OpenStreetMap PBF extract (by name, then by its first blob
+/// header's type).
+fn is_osm_pbf(path: &Path) -> bool {
+    let name = path.to_string_lossy().to_lowercase();
+    if name.ends_with(".osm.pbf") || name.ends_with(".pbf") {
+        return true;
+    }
+    let mut head = [0u8; 32];
+    use std::io::Read;
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .is_ok_and(|n| head[..n].windows(9).any(|w| w == b"OSMHeader"))
+}
+
+/// The basemap at `path` as a tile source, and what its tiles are ("vector", "raster",
+/// "osm").
+fn open_basemap(
+    path: &Path,
+    index_dir: Option<&Path>,
+) -> Result<(Box<dyn TileSource>, &'static str)> {
+    if path.is_file() && is_osm_pbf(path) {
+        let cache = index_dir
+            .map(Path::to_owned)
+            .or_else(default_cache_dir)
+            .ok_or_else(|| {
+                anyhow::anyhow!("no cache folder (HOME is not set): give --index-dir")
+            })?;
+        let never = AtomicBool::new(false);
+        let shown = std::sync::atomic::AtomicU32::new(u32::MAX);
+        let progress = |f: f64| {
+            let pct = (f * 100.0).floor() as u32;
+            if shown.swap(pct / 10, std::sync::atomic::Ordering::Relaxed) != pct / 10 {
+                eprintln!("{}: indexing {pct}%", path.display());
+            }
+        };
+        let index = OsmIndex::open(path, &cache, &progress, &never)?;
+        // An extract without roads is said in the notes (printed or in the JSON).
+        let streets = OsmStreets::new(Arc::new(index), path);
+        return Ok((Box::new(streets), "osm"));
+    }
+    let archive = Archive::open(path)?;
+    let kind = if archive.format().is_vector() {
+        "vector"
+    } else {
+        "raster"
+    };
+    Ok((Box::new(archive), kind))
 }

@@ -30,16 +30,8 @@ pub fn read(path: &Path) -> Result<Collected, CollectError> {
     let file = std::fs::File::open(path).map_err(|e| fail(e.to_string()))?;
     let mut zip = zip::ZipArchive::new(file)
         .map_err(|e| fail(format!("not a readable WACZ (ZIP) file: {e}")))?;
-    let package_bytes = {
-        let mut entry = zip
-            .by_name("datapackage.json")
-            .map_err(|e| fail(format!("no datapackage.json: not a WACZ ({e})")))?;
-        let mut bytes = Vec::new();
-        entry
-            .read_to_end(&mut bytes)
-            .map_err(|e| fail(format!("datapackage.json: {e}")))?;
-        bytes
-    };
+    let package_bytes = read_entry(&mut zip, "datapackage.json")
+        .map_err(|e| fail(format!("no datapackage.json: not a WACZ ({e})")))?;
     let package: Value = serde_json::from_slice(&package_bytes)
         .map_err(|e| fail(format!("datapackage.json: {e}")))?;
     let digest_note = package_digest(&mut zip, &package_bytes).map_err(fail)?;
@@ -53,7 +45,41 @@ pub fn read(path: &Path) -> Result<Collected, CollectError> {
         ..Collected::default()
     };
     collected.warnings.extend(digest_note);
-    // Every resource must match its digest before any of it is used.
+    let warcs = check_resources(&mut zip, resources, &mut collected.warnings).map_err(fail)?;
+    let scratch = Arc::new(tempfile::tempdir().map_err(|e| fail(e.to_string()))?);
+    collected.chats = 1;
+    let mut harvest = Harvest {
+        titles: page_titles(&mut zip),
+        scratch: scratch.path(),
+        now: Utc::now(),
+        referers: HashMap::new(),
+        responses: Vec::new(),
+    };
+    for name in warcs {
+        harvest
+            .warc(&mut zip, &name, &mut collected)
+            .map_err(fail)?;
+    }
+    harvest.titles_from_referers(&mut collected);
+    collected.scratch = Some(scratch);
+    Ok(collected)
+}
+
+/// One entry of the archive, whole.
+fn read_entry(zip: &mut zip::ZipArchive<std::fs::File>, name: &str) -> std::io::Result<Vec<u8>> {
+    let mut entry = zip.by_name(name).map_err(std::io::Error::other)?;
+    let mut bytes = Vec::new();
+    entry.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Every resource must match its digest before any of it is used. Returns the WARCs
+/// among them; resources without a digest are noted in `warnings`.
+fn check_resources(
+    zip: &mut zip::ZipArchive<std::fs::File>,
+    resources: &[Value],
+    warnings: &mut Vec<String>,
+) -> Result<Vec<String>, String> {
     let mut warcs = Vec::new();
     for r in resources {
         let Some(name) = r.get("path").and_then(Value::as_str) else {
@@ -64,13 +90,11 @@ pub fn read(path: &Path) -> Result<Collected, CollectError> {
             .or_else(|| r.get("stats").and_then(|s| s.get("hash")))
             .and_then(Value::as_str)
             .map(|h| h.trim_start_matches("sha256:").to_ascii_lowercase());
-        let mut entry = zip.by_name(name).map_err(|e| {
-            fail(format!(
-                "resource {name} is listed but not in the archive ({e})"
-            ))
-        })?;
+        let mut entry = zip
+            .by_name(name)
+            .map_err(|e| format!("resource {name} is listed but not in the archive ({e})"))?;
         let mut hasher = sha2::Sha256::new();
-        std::io::copy(&mut entry, &mut hasher).map_err(|e| fail(format!("{name}: {e}")))?;
+        std::io::copy(&mut entry, &mut hasher).map_err(|e| format!("{name}: {e}"))?;
         let got: String = hasher
             .finalize()
             .iter()
@@ -78,30 +102,41 @@ pub fn read(path: &Path) -> Result<Collected, CollectError> {
             .collect();
         match want {
             Some(want) if want != got => {
-                return Err(fail(format!(
+                return Err(format!(
                     "resource {name} does not match its digest in datapackage.json (sha256 \
                      {got}, listed {want}): the archive was altered or damaged; nothing imported"
-                )));
+                ));
             }
-            None => collected
-                .warnings
-                .push(format!("resource {name} has no digest to check")),
+            None => warnings.push(format!("resource {name} has no digest to check")),
             _ => {}
         }
         if name.ends_with(".warc") || name.ends_with(".warc.gz") {
             warcs.push(name.to_owned());
         }
     }
-    let titles = page_titles(&mut zip);
-    let scratch = Arc::new(tempfile::tempdir().map_err(|e| fail(e.to_string()))?);
-    collected.chats = 1;
-    let now = Utc::now();
-    let mut referers: HashMap<String, String> = HashMap::new();
-    let mut responses: Vec<(usize, String)> = Vec::new();
-    for name in warcs {
-        let entry = zip
-            .by_name(&name)
-            .map_err(|e| fail(format!("{name}: {e}")))?;
+    Ok(warcs)
+}
+
+/// What the WARCs of one archive yield, gathered record by record.
+struct Harvest<'a> {
+    titles: HashMap<String, String>,
+    scratch: &'a Path,
+    now: chrono::DateTime<Utc>,
+    /// Response record id → the page that loaded it (its request's Referer).
+    referers: HashMap<String, String>,
+    /// Item index → its response record id.
+    responses: Vec<(usize, String)>,
+}
+
+impl Harvest<'_> {
+    /// The image and video responses of one WARC, written to the scratch folder.
+    fn warc(
+        &mut self,
+        zip: &mut zip::ZipArchive<std::fs::File>,
+        name: &str,
+        collected: &mut Collected,
+    ) -> Result<(), String> {
+        let entry = zip.by_name(name).map_err(|e| format!("{name}: {e}"))?;
         let reader: Box<dyn Read> = if name.ends_with(".gz") {
             Box::new(flate2::read::MultiGzDecoder::new(entry))
         } else {
@@ -109,65 +144,77 @@ pub fn read(path: &Path) -> Result<Collected, CollectError> {
         };
         let records = warc::WarcReader::new(BufReader::new(reader)).iter_records();
         for record in records {
-            let record = record.map_err(|e| fail(format!("{name}: damaged WARC record ({e})")))?;
+            let record = record.map_err(|e| format!("{name}: damaged WARC record ({e})"))?;
             let kind = record.warc_type().to_string();
             if kind == "request" {
-                // The page a resource was loaded by: its request's Referer.
                 if let (Some(response), Some(referer)) = (
                     record.header(warc::WarcHeader::ConcurrentTo),
                     http_header(record.body(), "referer"),
                 ) {
-                    referers.insert(response.into_owned(), referer);
+                    self.referers.insert(response.into_owned(), referer);
                 }
-                continue;
+            } else if kind == "response" {
+                self.response(name, &record, collected)?;
             }
-            if kind != "response" {
-                continue;
+        }
+        Ok(())
+    }
+
+    fn response(
+        &mut self,
+        name: &str,
+        record: &warc::Record<warc::BufferedBody>,
+        collected: &mut Collected,
+    ) -> Result<(), String> {
+        let Some(url) = record.header(warc::WarcHeader::TargetURI) else {
+            return Ok(());
+        };
+        let Some((content_type, payload)) = http_payload(record.body()) else {
+            return Ok(());
+        };
+        if !(content_type.starts_with("image/") || content_type.starts_with("video/"))
+            || payload.is_empty()
+            || payload.len() > MAX_PAYLOAD
+        {
+            return Ok(());
+        }
+        collected.messages += 1;
+        let file = self
+            .scratch
+            .join(format!("{:06}-{}", collected.messages, file_name(&url)));
+        std::fs::write(&file, &payload).map_err(|e| e.to_string())?;
+        let url = url.into_owned();
+        self.responses
+            .push((collected.items.len(), record.warc_id().to_owned()));
+        collected.items.push(Item {
+            source: SourceRecord {
+                kind: "wacz".into(),
+                title: self.titles.get(&url).cloned(),
+                url: Some(url),
+                archived_at: Some(record.date().to_rfc3339()),
+                path_in_export: format!("{name}#{}", record.warc_id()),
+                collection_sha256: collected.sha256.clone(),
+                imported_at: self.now,
+                ..SourceRecord::default()
+            },
+            media: Media::File(file),
+        });
+        Ok(())
+    }
+
+    /// A resource that is no page itself takes the title of the page that loaded it.
+    fn titles_from_referers(&self, collected: &mut Collected) {
+        for (i, id) in &self.responses {
+            let source = &mut collected.items[*i].source;
+            if source.title.is_none() {
+                source.title = self
+                    .referers
+                    .get(id)
+                    .and_then(|page| self.titles.get(page))
+                    .cloned();
             }
-            let Some(url) = record.header(warc::WarcHeader::TargetURI) else {
-                continue;
-            };
-            let Some((content_type, payload)) = http_payload(record.body()) else {
-                continue;
-            };
-            if !(content_type.starts_with("image/") || content_type.starts_with("video/"))
-                || payload.is_empty()
-                || payload.len() > MAX_PAYLOAD
-            {
-                continue;
-            }
-            collected.messages += 1;
-            let file =
-                scratch
-                    .path()
-                    .join(format!("{:06}-{}", collected.messages, file_name(&url)));
-            std::fs::write(&file, &payload).map_err(|e| fail(e.to_string()))?;
-            let url = url.into_owned();
-            responses.push((collected.items.len(), record.warc_id().to_owned()));
-            collected.items.push(Item {
-                source: SourceRecord {
-                    kind: "wacz".into(),
-                    title: titles.get(&url).cloned(),
-                    url: Some(url),
-                    archived_at: Some(record.date().to_rfc3339()),
-                    path_in_export: format!("{name}#{}", record.warc_id()),
-                    collection_sha256: collected.sha256.clone(),
-                    imported_at: now,
-                    ..SourceRecord::default()
-                },
-                media: Media::File(file),
-            });
         }
     }
-    // A resource that is no page itself takes the title of the page that loaded it.
-    for (i, id) in responses {
-        let source = &mut collected.items[i].source;
-        if source.title.is_none() {
-            source.title = referers.get(&id).and_then(|page| titles.get(page)).cloned();
-        }
-    }
-    collected.scratch = Some(scratch);
-    Ok(collected)
 }
 
 /// Checks `datapackage-digest.json` (when there is one) against `datapackage.json`'s

@@ -423,128 +423,143 @@ fn kml(case: &Case, rows: &[Row], areas: &[&crate::case::Finding], sites: &Sites
         k.close("Style");
     }
     for r in rows {
-        let f = r.finding;
-        let style = format!("#confidence-{}", f.confidence.as_str());
-        let centre = LatLon {
-            lat: r.location.lat,
-            lon: r.location.lon,
-        };
-        k.placemark_head(&f.id, f);
-        k.open("ExtendedData", &[]);
-        for (name, value) in r.fields() {
-            k.data(name, &value);
-        }
-        k.close("ExtendedData");
-        k.open("Point", &[]);
-        k.leaf(
-            "coordinates",
-            &format!("{:.6},{:.6}", r.location.lon, r.location.lat),
-        );
-        k.close("Point");
-        k.close("Placemark");
-
-        if r.location.precision_m > 0.0 {
-            k.open("Placemark", &[]);
-            k.leaf(
-                "name",
-                &format!("{}: precision {} m", f.title, r.location.precision_m),
-            );
-            k.leaf("styleUrl", &style);
-            k.open("ExtendedData", &[]);
-            k.data("finding_id", &f.id);
-            k.data("role", "precision_circle");
-            k.close("ExtendedData");
-            k.polygon(&geodesic_circle(centre, r.location.precision_m, 72));
-            k.close("Placemark");
-        }
-        for e in r
-            .evidence
-            .iter()
-            .filter_map(|id| case.find_evidence(id).ok())
-        {
-            if let Some((camera, direction)) = camera_of(e) {
-                k.open("Placemark", &[]);
-                k.leaf("name", &format!("{}: camera {}", f.title, e.original_name));
-                k.leaf("styleUrl", &style);
-                k.open("ExtendedData", &[]);
-                k.data("finding_id", &f.id);
-                k.data("role", "camera_wedge");
-                k.data("evidence_sha256", &e.sha256);
-                k.data("direction_deg", &direction.to_string());
-                k.data(
-                    "direction_ref",
-                    e.exif.direction_ref.as_deref().unwrap_or("unknown"),
-                );
-                k.close("ExtendedData");
-                let fov = e.fov_deg.unwrap_or(DEFAULT_FOV_DEG);
-                k.polygon(&view_wedge(camera, direction, fov, WEDGE_LENGTH_M));
-                k.close("Placemark");
-            }
-        }
+        kml_finding(&mut k, case, r);
     }
     for f in areas {
-        let Some(polygons) = locus_of(f) else {
-            continue;
-        };
-        k.placemark_head(&format!("{}-locus", f.id), f);
-        k.open("ExtendedData", &[]);
-        k.data("finding_id", &f.id);
-        k.data("kind", f.kind.as_str());
-        k.close("ExtendedData");
-        k.open("MultiGeometry", &[]);
-        for polygon in polygons {
-            let ring = |r: &Vec<[f64; 2]>| {
-                r.iter()
-                    .map(|[lon, lat]| format!("{lon:.6},{lat:.6}"))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            };
-            let Some((outer, holes)) = polygon.split_first() else {
-                continue;
-            };
-            k.open("Polygon", &[]);
-            k.open("outerBoundaryIs", &[]);
-            k.open("LinearRing", &[]);
-            k.leaf("coordinates", &ring(outer));
-            k.close("LinearRing");
-            k.close("outerBoundaryIs");
-            for hole in holes {
-                k.open("innerBoundaryIs", &[]);
-                k.open("LinearRing", &[]);
-                k.leaf("coordinates", &ring(hole));
-                k.close("LinearRing");
-                k.close("innerBoundaryIs");
-            }
-            k.close("Polygon");
-        }
-        k.close("MultiGeometry");
-        k.close("Placemark");
+        kml_locus(&mut k, f);
     }
     for (f, c) in sites {
-        k.open("Placemark", &[("id", &format!("{}-{}", f.id, c.id))]);
-        k.leaf("name", &format!("{} {}", c.id, c.label));
-        if !c.reason.is_empty() {
-            k.leaf("description", &c.reason);
-        }
-        k.open("ExtendedData", &[]);
-        k.data("role", "candidate");
-        for (name, value) in candidate_fields(f, c) {
-            if !value.is_empty() {
-                k.data(name, &value);
-            }
-        }
-        if c.origin.osm.is_some() {
-            k.data("attribution", crate::osm::ATTRIBUTION);
-        }
-        k.close("ExtendedData");
-        k.open("Point", &[]);
-        k.leaf("coordinates", &format!("{:.6},{:.6}", c.lon, c.lat));
-        k.close("Point");
-        k.close("Placemark");
+        kml_candidate(&mut k, f, c);
     }
     k.close("Document");
     k.close("kml");
     k.finish()
+}
+
+/// A finding's placemark, its precision circle and its cameras' view wedges.
+fn kml_finding(k: &mut Kml, case: &Case, r: &Row) {
+    let f = r.finding;
+    let style = format!("#confidence-{}", f.confidence.as_str());
+    let centre = LatLon {
+        lat: r.location.lat,
+        lon: r.location.lon,
+    };
+    k.placemark_head(&f.id, f);
+    k.open("ExtendedData", &[]);
+    for (name, value) in r.fields() {
+        k.data(name, &value);
+    }
+    k.close("ExtendedData");
+    k.open("Point", &[]);
+    k.leaf(
+        "coordinates",
+        &format!("{:.6},{:.6}", r.location.lon, r.location.lat),
+    );
+    k.close("Point");
+    k.close("Placemark");
+
+    if r.location.precision_m > 0.0 {
+        k.open("Placemark", &[]);
+        k.leaf(
+            "name",
+            &format!("{}: precision {} m", f.title, r.location.precision_m),
+        );
+        k.leaf("styleUrl", &style);
+        k.open("ExtendedData", &[]);
+        k.data("finding_id", &f.id);
+        k.data("role", "precision_circle");
+        k.close("ExtendedData");
+        k.polygon(&geodesic_circle(centre, r.location.precision_m, 72));
+        k.close("Placemark");
+    }
+    for e in r
+        .evidence
+        .iter()
+        .filter_map(|id| case.find_evidence(id).ok())
+    {
+        if let Some((camera, direction)) = camera_of(e) {
+            k.open("Placemark", &[]);
+            k.leaf("name", &format!("{}: camera {}", f.title, e.original_name));
+            k.leaf("styleUrl", &style);
+            k.open("ExtendedData", &[]);
+            k.data("finding_id", &f.id);
+            k.data("role", "camera_wedge");
+            k.data("evidence_sha256", &e.sha256);
+            k.data("direction_deg", &direction.to_string());
+            k.data(
+                "direction_ref",
+                e.exif.direction_ref.as_deref().unwrap_or("unknown"),
+            );
+            k.close("ExtendedData");
+            let fov = e.fov_deg.unwrap_or(DEFAULT_FOV_DEG);
+            k.polygon(&view_wedge(camera, direction, fov, WEDGE_LENGTH_M));
+            k.close("Placemark");
+        }
+    }
+}
+
+/// A finding's locus (shadow or chronolocation area) as one multi-polygon placemark.
+fn kml_locus(k: &mut Kml, f: &Finding) {
+    let Some(polygons) = locus_of(f) else {
+        return;
+    };
+    k.placemark_head(&format!("{}-locus", f.id), f);
+    k.open("ExtendedData", &[]);
+    k.data("finding_id", &f.id);
+    k.data("kind", f.kind.as_str());
+    k.close("ExtendedData");
+    k.open("MultiGeometry", &[]);
+    for polygon in polygons {
+        let ring = |r: &Vec<[f64; 2]>| {
+            r.iter()
+                .map(|[lon, lat]| format!("{lon:.6},{lat:.6}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let Some((outer, holes)) = polygon.split_first() else {
+            continue;
+        };
+        k.open("Polygon", &[]);
+        k.open("outerBoundaryIs", &[]);
+        k.open("LinearRing", &[]);
+        k.leaf("coordinates", &ring(outer));
+        k.close("LinearRing");
+        k.close("outerBoundaryIs");
+        for hole in holes {
+            k.open("innerBoundaryIs", &[]);
+            k.open("LinearRing", &[]);
+            k.leaf("coordinates", &ring(hole));
+            k.close("LinearRing");
+            k.close("innerBoundaryIs");
+        }
+        k.close("Polygon");
+    }
+    k.close("MultiGeometry");
+    k.close("Placemark");
+}
+
+/// One candidate site of a finding.
+fn kml_candidate(k: &mut Kml, f: &Finding, c: &crate::case::candidates::Candidate) {
+    k.open("Placemark", &[("id", &format!("{}-{}", f.id, c.id))]);
+    k.leaf("name", &format!("{} {}", c.id, c.label));
+    if !c.reason.is_empty() {
+        k.leaf("description", &c.reason);
+    }
+    k.open("ExtendedData", &[]);
+    k.data("role", "candidate");
+    for (name, value) in candidate_fields(f, c) {
+        if !value.is_empty() {
+            k.data(name, &value);
+        }
+    }
+    if c.origin.osm.is_some() {
+        k.data("attribution", crate::osm::ATTRIBUTION);
+    }
+    k.close("ExtendedData");
+    k.open("Point", &[]);
+    k.leaf("coordinates", &format!("{:.6},{:.6}", c.lon, c.lat));
+    k.close("Point");
+    k.close("Placemark");
 }
 
 fn camera_of(e: &EvidenceRecord) -> Option<(LatLon, f64)> {

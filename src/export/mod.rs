@@ -5,6 +5,7 @@ pub mod contact_sheet;
 pub mod figure;
 pub mod geo;
 pub mod georef;
+pub mod map_snapshot;
 pub mod redact;
 pub mod report;
 

@@ -469,26 +469,7 @@ pub fn match_images_with_progress(
     };
     let inliers = fit.as_ref().map_or(0, |f| f.inliers.len());
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
-    let summary = match mean_error {
-        Some(e) if mirrored => format!(
-            "B appears mirrored: {inliers} of {} matches agree on one homography that \
-             includes a left-right flip (mean reprojection error {e:.2} px); a proposal to \
-             review, not a conclusion",
-            pairs.len()
-        ),
-        Some(e) => format!(
-            "{inliers} of {} matches agree on one homography (mean reprojection error {e:.2} px); \
-             a proposal to review, not a conclusion",
-            pairs.len()
-        ),
-        None => format!(
-            "no homography: at most {} of {} matches agree, fewer than {MIN_INLIERS} \
-             (B mirrored too); these images show no common planar scene that this method \
-             can find",
-            best_support,
-            pairs.len()
-        ),
-    };
+    let summary = summary(inliers, pairs.len(), best_support, mean_error, mirrored);
     Ok(MatchReport {
         keypoints_a: ka.len(),
         keypoints_b,
@@ -501,6 +482,33 @@ pub fn match_images_with_progress(
         summary,
         elapsed_ms,
     })
+}
+
+/// The one-sentence verdict of a match: a proposal when a homography was found, and why
+/// not otherwise.
+fn summary(
+    inliers: usize,
+    matches: usize,
+    best_support: usize,
+    mean_error: Option<f64>,
+    mirrored: bool,
+) -> String {
+    match mean_error {
+        Some(e) if mirrored => format!(
+            "B appears mirrored: {inliers} of {matches} matches agree on one homography that \
+             includes a left-right flip (mean reprojection error {e:.2} px); a proposal to \
+             review, not a conclusion"
+        ),
+        Some(e) => format!(
+            "{inliers} of {matches} matches agree on one homography (mean reprojection error \
+             {e:.2} px); a proposal to review, not a conclusion"
+        ),
+        None => format!(
+            "no homography: at most {best_support} of {matches} matches agree, fewer than \
+             {MIN_INLIERS} (B mirrored too); these images show no common planar scene that \
+             this method can find"
+        ),
+    }
 }
 
 /// Up to `max` inlier correspondences to propose to the analyst, best descriptors first

@@ -338,7 +338,8 @@ impl GeoproofApp {
         self.state.apply_commands(ctx.input(|i| i.time));
         self.run_imports(&ctx);
         if let Some(choice) = self.state.take_basemap_request() {
-            match basemap::open_source(&choice, &ctx, &self.state.basemap.ledger) {
+            let osm_cache = self.state.osm_search().cache_dir.clone();
+            match basemap::open_source_with(&choice, &ctx, &self.state.basemap.ledger, osm_cache) {
                 Ok(tiles) => {
                     // Dropping the old source stops its download workers.
                     self.basemap = Some(tiles);

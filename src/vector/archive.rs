@@ -46,6 +46,7 @@ impl TileFormat {
 
 enum Store {
     Pm(pmtiles::AsyncPmTilesReader<FileBackend>),
+    PmMemory(pmtiles::AsyncPmTilesReader<MemoryBackend>),
     Mb(std::sync::Mutex<rusqlite::Connection>),
     Folder,
 }
@@ -57,6 +58,8 @@ pub struct Archive {
     format: TileFormat,
     min_zoom: u8,
     max_zoom: u8,
+    /// West, south, east, north as the archive's header gives them (PMTiles).
+    bounds: Option<[f64; 4]>,
 }
 
 /// PMTiles byte-range reads answered by positioned reads of the file (no memory map: a
@@ -81,6 +84,57 @@ impl pmtiles::AsyncBackend for FileBackend {
         buf.truncate(got);
         Ok(pmtiles::BackendResponse::new(bytes::Bytes::from(buf)))
     }
+}
+
+/// PMTiles byte-range reads of an archive held in memory (one bundled in the binary).
+pub struct MemoryBackend(bytes::Bytes);
+
+impl pmtiles::AsyncBackend for MemoryBackend {
+    async fn read(
+        &self,
+        offset: usize,
+        length: usize,
+    ) -> pmtiles::PmtResult<pmtiles::BackendResponse> {
+        let start = offset.min(self.0.len());
+        let end = offset.saturating_add(length).min(self.0.len());
+        Ok(pmtiles::BackendResponse::new(self.0.slice(start..end)))
+    }
+}
+
+/// The tile format, zoom range and bounds (west, south, east, north) of a PMTiles
+/// header, or why the archive cannot be read.
+fn pm_header(
+    path: &Path,
+    h: &pmtiles::Header,
+) -> Result<(TileFormat, u8, u8, [f64; 4]), VectorError> {
+    match h.tile_compression {
+        pmtiles::Compression::None | pmtiles::Compression::Gzip => {}
+        c => {
+            return Err(VectorError::UnsupportedCompression {
+                path: path.to_owned(),
+                compression: format!("{c:?}"),
+            });
+        }
+    }
+    let format = match h.tile_type {
+        pmtiles::TileType::Mvt => TileFormat::Mvt,
+        pmtiles::TileType::Png => TileFormat::Png,
+        pmtiles::TileType::Jpeg => TileFormat::Jpeg,
+        pmtiles::TileType::Webp => TileFormat::Webp,
+        t => {
+            return Err(VectorError::UnsupportedTiles {
+                path: path.to_owned(),
+                kind: format!("{t:?}"),
+            });
+        }
+    };
+    let bounds = [
+        h.min_longitude,
+        h.min_latitude,
+        h.max_longitude,
+        h.max_latitude,
+    ];
+    Ok((format, h.min_zoom, h.max_zoom.max(h.min_zoom), bounds))
 }
 
 /// Gunzips `bytes` when they start with the gzip magic; other bytes pass unchanged.
@@ -132,6 +186,10 @@ impl Archive {
     pub fn max_zoom(&self) -> u8 {
         self.max_zoom
     }
+    /// West, south, east, north the archive says it covers (PMTiles headers).
+    pub fn bounds(&self) -> Option<[f64; 4]> {
+        self.bounds
+    }
 
     fn open_pmtiles(path: &Path) -> Result<Archive, VectorError> {
         let not = |reason: String| VectorError::NotAnArchive {
@@ -166,35 +224,39 @@ impl Archive {
             file,
         )))
         .map_err(|e| not(format!("unreadable PMTiles ({e})")))?;
-        let h = reader.get_header();
-        match h.tile_compression {
-            pmtiles::Compression::None | pmtiles::Compression::Gzip => {}
-            c => {
-                return Err(VectorError::UnsupportedCompression {
-                    path: path.to_owned(),
-                    compression: format!("{c:?}"),
-                });
-            }
-        }
-        let format = match h.tile_type {
-            pmtiles::TileType::Mvt => TileFormat::Mvt,
-            pmtiles::TileType::Png => TileFormat::Png,
-            pmtiles::TileType::Jpeg => TileFormat::Jpeg,
-            pmtiles::TileType::Webp => TileFormat::Webp,
-            t => {
-                return Err(VectorError::UnsupportedTiles {
-                    path: path.to_owned(),
-                    kind: format!("{t:?}"),
-                });
-            }
-        };
-        let (min_zoom, max_zoom) = (h.min_zoom, h.max_zoom.max(h.min_zoom));
+        let (format, min_zoom, max_zoom, bounds) = pm_header(path, reader.get_header())?;
         Ok(Archive {
             path: path.to_owned(),
             store: Store::Pm(reader),
             format,
             min_zoom,
             max_zoom,
+            bounds: Some(bounds),
+        })
+    }
+
+    /// A PMTiles v3 archive held in memory (one bundled in the binary), named `path` in
+    /// messages.
+    pub fn from_pmtiles_bytes(path: &Path, bytes: bytes::Bytes) -> Result<Archive, VectorError> {
+        let not = |reason: String| VectorError::NotAnArchive {
+            path: path.to_owned(),
+            reason,
+        };
+        if !bytes.starts_with(b"PMTiles") || bytes.get(7) != Some(&3) {
+            return Err(not("not a PMTiles version 3 archive".into()));
+        }
+        let reader = pollster::block_on(pmtiles::AsyncPmTilesReader::try_from_source(
+            MemoryBackend(bytes),
+        ))
+        .map_err(|e| not(format!("unreadable PMTiles ({e})")))?;
+        let (format, min_zoom, max_zoom, bounds) = pm_header(path, reader.get_header())?;
+        Ok(Archive {
+            path: path.to_owned(),
+            store: Store::PmMemory(reader),
+            format,
+            min_zoom,
+            max_zoom,
+            bounds: Some(bounds),
         })
     }
 
@@ -282,6 +344,7 @@ impl Archive {
             format: found,
             min_zoom: min_zoom.unwrap_or(0),
             max_zoom: max_zoom.unwrap_or(0),
+            bounds: None,
         })
     }
 
@@ -319,6 +382,7 @@ impl Archive {
             format,
             min_zoom,
             max_zoom,
+            bounds: None,
         })
     }
 
@@ -334,6 +398,13 @@ impl Archive {
         }
         let raw = match &self.store {
             Store::Pm(reader) => {
+                let coord =
+                    pmtiles::TileCoord::new(t.z, t.x, t.y).map_err(|e| fail(e.to_string()))?;
+                pollster::block_on(reader.get_tile(coord))
+                    .map_err(|e| fail(e.to_string()))?
+                    .map(|b| b.to_vec())
+            }
+            Store::PmMemory(reader) => {
                 let coord =
                     pmtiles::TileCoord::new(t.z, t.x, t.y).map_err(|e| fail(e.to_string()))?;
                 pollster::block_on(reader.get_tile(coord))

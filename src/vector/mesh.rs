@@ -45,7 +45,7 @@ pub struct TileMesh {
 }
 
 /// What one styled feature becomes, before tessellation.
-struct Item {
+pub(super) struct Item {
     key: u32,
     geometry: Geometry<f32>,
     color: Rgba,
@@ -54,7 +54,7 @@ struct Item {
     dashed: bool,
 }
 
-fn push_items(items: &mut Vec<Item>, geometry: Geometry<f32>, paint: Paint, seq: u32) {
+pub(super) fn push_items(items: &mut Vec<Item>, geometry: Geometry<f32>, paint: Paint, seq: u32) {
     match paint {
         Paint::Fill { color, order } => items.push(Item {
             key: ((u32::from(order) * 4) << 20) | seq,
@@ -137,13 +137,23 @@ pub fn tile_mesh(
             push_items(&mut items, geometry, paint, seq);
         }
     }
+    mesh_of(items, Some(schema), px_per_tile)
+}
+
+/// The styled features of one tile sorted into drawing order and tessellated: the one
+/// path both vector tiles and the OSM street map ([`super::streets`]) take.
+pub(super) fn mesh_of(
+    mut items: Vec<Item>,
+    schema: Option<Schema>,
+    px_per_tile: f32,
+) -> Result<TileMesh, DecodeError> {
     let features = items.len();
     items.sort_by_key(|i| i.key);
     let mut mesh = Mesh::default();
     tessellate(&items, px_per_tile, &mut mesh)?;
     Ok(TileMesh {
         mesh,
-        schema: Some(schema),
+        schema,
         features,
     })
 }

@@ -3,6 +3,8 @@
 //! same meshes the map draws. A tile that cannot be read or decoded is left blank and
 //! named in `tile_errors`; the rest of the view is still drawn.
 
+use std::path::Path;
+
 use image::RgbaImage;
 
 use super::archive::{Archive, TileFormat};
@@ -34,8 +36,9 @@ pub struct Snapshot {
     pub image: RgbaImage,
     /// West, south, east, north, degrees.
     pub bounds: [f64; 4],
-    /// The archive level the tiles came from (below the view's zoom when overzoomed).
-    pub source_zoom: u8,
+    /// The level the tiles came from (below the view's zoom when overzoomed); `None`
+    /// when the source draws nothing at the view's zoom.
+    pub source_zoom: Option<u8>,
     pub schema: Option<Schema>,
     pub tiles_drawn: usize,
     pub tile_errors: Vec<String>,
@@ -103,19 +106,61 @@ impl View {
     }
 }
 
-/// Renders `view` from `archive`.
-pub fn render(archive: &Archive, view: &View) -> Result<Snapshot, VectorError> {
+/// Where a view's tiles come from: a tile archive ([`Archive`]) or an OSM extract's
+/// index drawn as a street map ([`super::streets::OsmStreets`]).
+pub trait TileSource {
+    fn path(&self) -> &Path;
+    /// The level a view at `zoom` is drawn from; `None` when the source draws nothing
+    /// at that zoom.
+    fn level_for(&self, zoom: f64) -> Option<u8>;
+    /// Draws the tile at `addr` (or what stands for it) into `image` at `at`:
+    /// `Ok(None)` when the source has nothing there, `Ok(Some(schema))` when drawn.
+    fn draw(
+        &self,
+        addr: TileAddr,
+        view: &View,
+        at: Placement,
+        image: &mut RgbaImage,
+    ) -> Result<Option<Option<Schema>>, VectorError>;
+    /// What a view at `zoom` should say about the source (overzoom, a zoom the source
+    /// does not draw at, kinds of features it lacks).
+    fn notes(&self, zoom: f64) -> Vec<String>;
+}
+
+impl TileSource for Archive {
+    fn path(&self) -> &Path {
+        Archive::path(self)
+    }
+    fn level_for(&self, zoom: f64) -> Option<u8> {
+        Some((zoom.floor() as u8).clamp(self.min_zoom(), self.max_zoom()))
+    }
+    fn draw(
+        &self,
+        addr: TileAddr,
+        view: &View,
+        at: Placement,
+        image: &mut RgbaImage,
+    ) -> Result<Option<Option<Schema>>, VectorError> {
+        draw_tile(self, view, addr, at, image)
+    }
+    fn notes(&self, zoom: f64) -> Vec<String> {
+        if zoom > f64::from(self.max_zoom()) {
+            vec![format!(
+                "overzoomed: the archive's deepest level is {}, drawn enlarged",
+                self.max_zoom()
+            )]
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+/// Renders `view` from `source`.
+pub fn render(source: &dyn TileSource, view: &View) -> Result<Snapshot, VectorError> {
     view.check()?;
     let bg = style::background(view.theme);
     let mut image = RgbaImage::from_pixel(view.size[0], view.size[1], image::Rgba(bg));
-    let source_zoom = (view.zoom.floor() as u8).clamp(archive.min_zoom(), archive.max_zoom());
-    let (origin, _) = view.origin();
-    let tile_px = 256.0 * 2f64.powf(view.zoom - f64::from(source_zoom));
-    let n = 1i64 << source_zoom;
-    let x0 = (origin[0] / tile_px).floor() as i64;
-    let x1 = ((origin[0] + f64::from(view.size[0])) / tile_px).ceil() as i64;
-    let y0 = ((origin[1] / tile_px).floor() as i64).max(0);
-    let y1 = (((origin[1] + f64::from(view.size[1])) / tile_px).ceil() as i64).min(n);
+    let source_zoom = source.level_for(view.zoom);
     let mut snap = Snapshot {
         image: RgbaImage::new(0, 0),
         bounds: view.bounds(),
@@ -125,6 +170,32 @@ pub fn render(archive: &Archive, view: &View) -> Result<Snapshot, VectorError> {
         tile_errors: Vec::new(),
         notes: Vec::new(),
     };
+    if let Some(z) = source_zoom {
+        draw_tiles(source, view, z, &mut image, &mut snap);
+    }
+    if let Some(note) = snap.schema.and_then(Schema::note) {
+        snap.notes.push(note.into());
+    }
+    snap.notes.extend(source.notes(view.zoom));
+    snap.image = image;
+    Ok(snap)
+}
+
+/// Draws every tile of level `source_zoom` that the view meets.
+fn draw_tiles(
+    source: &dyn TileSource,
+    view: &View,
+    source_zoom: u8,
+    image: &mut RgbaImage,
+    snap: &mut Snapshot,
+) {
+    let (origin, _) = view.origin();
+    let tile_px = 256.0 * 2f64.powf(view.zoom - f64::from(source_zoom));
+    let n = 1i64 << source_zoom;
+    let x0 = (origin[0] / tile_px).floor() as i64;
+    let x1 = ((origin[0] + f64::from(view.size[0])) / tile_px).ceil() as i64;
+    let y0 = ((origin[1] / tile_px).floor() as i64).max(0);
+    let y1 = (((origin[1] + f64::from(view.size[1])) / tile_px).ceil() as i64).min(n);
     for ty in y0..y1 {
         for tx in x0..x1 {
             let offset = [
@@ -142,7 +213,12 @@ pub fn render(archive: &Archive, view: &View) -> Result<Snapshot, VectorError> {
                 x: tx.rem_euclid(n) as u32,
                 y: ty as u32,
             };
-            match draw_tile(archive, view, addr, offset, tile_px, clip, &mut image) {
+            let at = Placement {
+                offset,
+                scale: tile_px,
+                clip,
+            };
+            match source.draw(addr, view, at, image) {
                 Ok(Some(schema)) => {
                     snap.tiles_drawn += 1;
                     snap.schema = snap.schema.or(schema);
@@ -152,30 +228,18 @@ pub fn render(archive: &Archive, view: &View) -> Result<Snapshot, VectorError> {
             }
         }
     }
-    if let Some(note) = snap.schema.and_then(Schema::note) {
-        snap.notes.push(note.into());
-    }
-    if view.zoom > f64::from(archive.max_zoom()) {
-        snap.notes.push(format!(
-            "overzoomed: the archive's deepest level is {}, drawn enlarged",
-            archive.max_zoom()
-        ));
-    }
-    snap.image = image;
-    Ok(snap)
 }
 
-/// Draws the tile at `addr`, or its nearest ancestor the archive holds, into `clip`.
+/// Draws the tile at `addr`, or its nearest ancestor the archive holds, into `at`.
 /// `Ok(None)` when neither exists; `Ok(Some(schema))` when drawn.
 fn draw_tile(
     archive: &Archive,
     view: &View,
     addr: TileAddr,
-    offset: [f64; 2],
-    tile_px: f64,
-    clip: [i64; 4],
+    at: Placement,
     image: &mut RgbaImage,
 ) -> Result<Option<Option<Schema>>, VectorError> {
+    let (offset, tile_px, clip) = (at.offset, at.scale, at.clip);
     for z in (archive.min_zoom()..=addr.z).rev() {
         let (anc, off, frac) = addr.ancestor(z);
         let Some(bytes) = archive.tile(anc)? else {

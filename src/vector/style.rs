@@ -184,6 +184,57 @@ fn openmaptiles(layer: &str, props: Option<&Props>, area: bool) -> Option<Class>
     })
 }
 
+/// The class of an OpenStreetMap feature from its tags (`tag` gives a key's value), for
+/// the street map drawn from an extract's index: the same classes, so the same style,
+/// as the vector tiles built from OSM. `None` for what the street map leaves out.
+pub fn classify_osm<'a>(tag: impl Fn(&str) -> Option<&'a str>, area: bool) -> Option<Class> {
+    if !area {
+        if let Some(h) = tag("highway") {
+            return osm_road(h);
+        }
+        if let Some(r) = tag("railway") {
+            return matches!(
+                r,
+                "rail" | "light_rail" | "narrow_gauge" | "tram" | "subway"
+            )
+            .then_some(Class::Rail);
+        }
+        return match tag("waterway") {
+            Some("river" | "stream" | "canal" | "ditch" | "drain" | "brook") => {
+                Some(Class::Waterway)
+            }
+            _ => None,
+        };
+    }
+    if tag("building").is_some_and(|b| b != "no") {
+        return Some(Class::Building);
+    }
+    if tag("natural") == Some("water")
+        || tag("waterway") == Some("riverbank")
+        || matches!(tag("landuse"), Some("reservoir" | "basin"))
+    {
+        return Some(Class::Water);
+    }
+    ["leisure", "landuse", "natural"]
+        .iter()
+        .find_map(|k| tag(k).and_then(landuse_kind))
+}
+
+fn osm_road(highway: &str) -> Option<Class> {
+    let base = highway.strip_suffix("_link").unwrap_or(highway);
+    Some(Class::Road(match base {
+        "motorway" | "trunk" => Road::Motorway,
+        "primary" | "secondary" | "tertiary" => Road::Major,
+        "residential" | "unclassified" | "living_street" | "road" => Road::Minor,
+        "service" | "busway" => Road::Service,
+        "footway" | "path" | "cycleway" | "steps" | "track" | "pedestrian" | "bridleway" => {
+            Road::Path
+        }
+        // Planned, disused and other non-roads (proposed, construction, platform…).
+        _ => return None,
+    }))
+}
+
 /// The paper colour under everything.
 pub fn background(theme: Theme) -> Rgba {
     match theme {

@@ -1,13 +1,14 @@
 //! Vector tiles made from the Vaduz extract (OpenStreetMap, ODbL;
 //! tests/data/real/osm/SOURCES) in the Protomaps basemap schema, encoded with the `mvt`
-//! crate: shared by tests/vector_basemap.rs and benches/vector_tile.rs.
+//! crate: shared by tests/vector_basemap.rs, benches/vector_tile.rs and
+//! examples/demo_street_map.rs (which makes the demo's bundled street map).
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
 
 use geoproof::osm::index::OsmIndex;
 use geoproof::vector::TileAddr;
-use geoproof::vector::snapshot::mercator;
+use geoproof::vector::snapshot::{mercator, unmercator};
 
 pub const EXTRACT: &str = "tests/data/real/osm/vaduz-locations-on-ways.osm.pbf";
 pub const LEVELS: std::ops::RangeInclusive<u8> = 12..=14;
@@ -53,10 +54,22 @@ fn tile_xy(t: TileAddr, p: [i32; 2]) -> (f64, f64) {
     )
 }
 
+/// West, south, east, north of tile `t` widened by `margin` tiles, degrees.
+pub fn tile_bounds(t: TileAddr, margin: f64) -> [f64; 4] {
+    let n = f64::from(1u32 << t.z);
+    let nw = unmercator((f64::from(t.x) - margin) / n, (f64::from(t.y) - margin) / n);
+    let se = unmercator(
+        (f64::from(t.x) + 1.0 + margin) / n,
+        (f64::from(t.y) + 1.0 + margin) / n,
+    );
+    [nw[1], se[0], se[1], nw[0]]
+}
+
+/// The features of `index` near tile `t` in the Protomaps basemap schema, as an MVT.
 pub fn encode_tile(index: &OsmIndex, t: TileAddr) -> Vec<u8> {
     let mut tile = mvt::Tile::new(4096);
     let mut layers: Vec<(&str, mvt::Layer)> = Vec::new();
-    for f in index.features() {
+    for f in index.near_box(tile_bounds(t, 0.1)) {
         let tag = |k: &str| f.tag(k).map(str::to_owned);
         let Some((name, kind)) = layer_of(&tag, f.is_area()) else {
             continue;
@@ -68,7 +81,19 @@ pub fn encode_tile(index: &OsmIndex, t: TileAddr) -> Vec<u8> {
         };
         let mut enc = mvt::GeomEncoder::new(kind_of);
         for part in f.parts() {
-            let mut pts: Vec<(f64, f64)> = part.iter().map(|p| tile_xy(t, *p)).collect();
+            let mut pts: Vec<(f64, f64)> = part
+                .iter()
+                .map(|p| {
+                    let (x, y) = tile_xy(t, *p);
+                    (x.round(), y.round())
+                })
+                .collect();
+            // Points that round to the same tile pixel are one point; a ring or line
+            // left with too few is not encoded (it would be an invalid geometry).
+            pts.dedup();
+            if pts.len() < if f.is_area() { 4 } else { 2 } {
+                continue;
+            }
             if f.is_area() {
                 pts.pop(); // the closing point: ClosePath closes the ring
                 // Exterior rings have positive area in tile coordinates (MVT 2.1).
@@ -135,6 +160,24 @@ pub fn gzip(bytes: &[u8]) -> Vec<u8> {
 }
 
 pub fn write_pmtiles(path: &Path, tiles: &[(TileAddr, Vec<u8>)]) {
+    write_pmtiles_with(path, tiles, "{}");
+}
+
+/// Gzipped MVT tiles written as a PMTiles v3 archive, its zoom range and bounds those of
+/// the tiles, with `metadata` (JSON: attribution, licence).
+pub fn write_pmtiles_with(path: &Path, tiles: &[(TileAddr, Vec<u8>)], metadata: &str) {
+    let min_z = tiles.iter().map(|(t, _)| t.z).min().unwrap();
+    let max_z = tiles.iter().map(|(t, _)| t.z).max().unwrap();
+    let mut b = [f64::MAX, f64::MAX, f64::MIN, f64::MIN];
+    for (t, _) in tiles.iter().filter(|(t, _)| t.z == max_z) {
+        let tb = tile_bounds(*t, 0.0);
+        b = [
+            b[0].min(tb[0]),
+            b[1].min(tb[1]),
+            b[2].max(tb[2]),
+            b[3].max(tb[3]),
+        ];
+    }
     let mut sorted: Vec<_> = tiles
         .iter()
         .map(|(t, b)| (pmtiles::TileCoord::new(t.z, t.x, t.y).unwrap(), b))
@@ -143,8 +186,12 @@ pub fn write_pmtiles(path: &Path, tiles: &[(TileAddr, Vec<u8>)]) {
     let file = std::fs::File::create(path).unwrap();
     let mut w = pmtiles::PmTilesWriter::new(pmtiles::TileType::Mvt)
         .tile_compression(pmtiles::Compression::Gzip)
-        .min_zoom(*LEVELS.start())
-        .max_zoom(*LEVELS.end())
+        .min_zoom(min_z)
+        .max_zoom(max_z)
+        .bounds(b[0], b[1], b[2], b[3])
+        .center((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0)
+        .center_zoom(max_z)
+        .metadata(metadata)
         .create(file)
         .unwrap();
     for (c, b) in sorted {

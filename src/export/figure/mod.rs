@@ -25,6 +25,7 @@ pub use compose::build;
 pub use error::{FigureError, PanelError, RedactionError, RenderError, RequestError};
 pub use model::{Figure, FigureOptions, Item, Source};
 use parts::{check_redactions, locate_picture, on_shown_frames, panel_picture};
+pub(crate) use raster::outline;
 pub use text::{PathCmd, TextBlock, Typesetter};
 
 /// What a panel shows, at full resolution, with its redactions applied: the picture the

@@ -29,7 +29,7 @@ fn polygon(points: &[[f64; 2]], closed: bool) -> Option<tiny_skia::Path> {
     pb.finish()
 }
 
-fn outline(commands: &[PathCmd]) -> Option<tiny_skia::Path> {
+pub(crate) fn outline(commands: &[PathCmd]) -> Option<tiny_skia::Path> {
     let mut pb = PathBuilder::new();
     let f = |p: [f64; 2]| (p[0] as f32, p[1] as f32);
     for c in commands {

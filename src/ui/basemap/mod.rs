@@ -10,6 +10,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use walkers::Tiles;
 
+mod layered;
 mod local;
 pub mod online;
 pub mod state;
@@ -19,7 +20,7 @@ mod vector;
 pub use local::{FolderStore, LocalTiles, MbTilesStore, MemoryPmTiles, PmTilesSource, TileStore};
 pub use online::{HttpTileSource, OnlineSource, Timeouts};
 pub use tiles::{ancestor_tile, sub_piece, whole_tile};
-pub use vector::{VectorTiles, render_tile};
+pub use vector::{VectorTiles, note, render_tile};
 
 use super::ledger::NetworkLedger;
 use crate::assets;
@@ -32,6 +33,8 @@ pub enum SourceChoice {
     MbTiles(PathBuf),
     Folder(PathBuf),
     Online(OnlineSource),
+    /// An OpenStreetMap extract (`.osm.pbf`) drawn as a street map from its index.
+    OsmExtract(PathBuf),
 }
 
 impl SourceChoice {
@@ -42,6 +45,13 @@ impl SourceChoice {
     pub fn label(&self) -> String {
         match self {
             SourceChoice::BlueMarble => "Blue Marble (offline)".into(),
+            SourceChoice::OsmExtract(p) => format!(
+                "{} (street map)",
+                p.file_name().map_or_else(
+                    || p.display().to_string(),
+                    |n| n.to_string_lossy().into_owned()
+                )
+            ),
             SourceChoice::PmTiles(p) | SourceChoice::MbTiles(p) | SourceChoice::Folder(p) => {
                 p.file_name().map_or_else(
                     || p.display().to_string(),
@@ -58,6 +68,17 @@ pub fn open_source(
     choice: &SourceChoice,
     ctx: &egui::Context,
     ledger: &Arc<NetworkLedger>,
+) -> Result<Box<dyn Tiles>, String> {
+    open_source_with(choice, ctx, ledger, None)
+}
+
+/// [`open_source`], an extract's index cached in `osm_cache` (the user's cache folder
+/// when `None`).
+pub fn open_source_with(
+    choice: &SourceChoice,
+    ctx: &egui::Context,
+    ledger: &Arc<NetworkLedger>,
+    osm_cache: Option<PathBuf>,
 ) -> Result<Box<dyn Tiles>, String> {
     if let SourceChoice::PmTiles(path) | SourceChoice::MbTiles(path) = choice
         && let Some(vector) = open_vector(path, ctx)
@@ -77,11 +98,12 @@ pub fn open_source(
                 ),
             };
             let store = MemoryPmTiles::open(bytes, assets::path::BLUE_MARBLE)?;
-            Ok(Box::new(LocalTiles::new(
+            let base = Box::new(LocalTiles::new(
                 store,
                 "NASA Blue Marble (public domain)",
                 ctx,
-            )))
+            ));
+            Ok(with_demo_streets(base, ctx))
         }
         SourceChoice::PmTiles(path) => {
             local::check_raster_pmtiles(path)?;
@@ -112,12 +134,41 @@ pub fn open_source(
                 ctx,
             )))
         }
+        SourceChoice::OsmExtract(path) if !path.is_file() => {
+            Err(format!("{}: no such file", path.display()))
+        }
+        SourceChoice::OsmExtract(path) => Ok(Box::new(VectorTiles::osm_extract(
+            path.clone(),
+            osm_cache,
+            ctx,
+        ))),
         SourceChoice::Online(source) => Ok(Box::new(HttpTileSource::new(
             source.clone(),
             ledger.clone(),
             Timeouts::default(),
             ctx,
         )?)),
+    }
+}
+
+/// The Blue Marble with the bundled street map of Vaduz over it; the Blue Marble alone
+/// (and a warning in the log) if that archive cannot be read.
+fn with_demo_streets(base: Box<dyn Tiles>, ctx: &egui::Context) -> Box<dyn Tiles> {
+    let rel = assets::path::DEMO_STREETS;
+    let bytes = match assets::Origin::current() {
+        assets::Origin::Embedded => assets::embedded_bytes(rel).map(bytes::Bytes::from_static),
+        assets::Origin::Folder(_) => assets::read(rel).map(|b| bytes::Bytes::from(b.into_owned())),
+    };
+    let archive = bytes.map_err(|e| e.to_string()).and_then(|b| {
+        crate::vector::Archive::from_pmtiles_bytes(std::path::Path::new(rel), b)
+            .map_err(|e| e.to_string())
+    });
+    match archive {
+        Ok(a) => Box::new(layered::WithStreets::new(base, a, ctx)),
+        Err(e) => {
+            log::warn!("{e}");
+            base
+        }
     }
 }
 

@@ -1,9 +1,13 @@
-//! A vector basemap (`.pmtiles` or `.mbtiles` of Mapbox Vector Tiles) on the map: each
-//! tile the map asks for is decoded, tessellated and filled at its own zoom (so deeper
-//! zooms than the archive's stay sharp) by one background service of the job registry,
-//! through the same domain renderer as `geoproof snapshot`, and cached as a texture.
+//! A vector basemap (`.pmtiles` or `.mbtiles` of Mapbox Vector Tiles, or an OSM
+//! extract drawn as a street map from its index) on the map: each tile the map asks for
+//! is decoded, tessellated and filled at its own zoom (so deeper zooms than the
+//! archive's stay sharp) by one background service of the job registry, through the same
+//! domain renderer as `geoproof snapshot`, and cached as a texture. An extract is
+//! indexed by that service first (cached: almost instant the next time); its progress
+//! and notes (an extract with no roads) are shown in the status bar ([`note`]).
 
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::path::PathBuf;
 use std::sync::mpsc;
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::Duration;
@@ -12,9 +16,10 @@ use walkers::sources::Attribution;
 use walkers::{Tile, TileId, TilePiece, Tiles};
 
 use super::tiles::{text_attribution, whole_tile};
-use crate::ui::jobs::{Job, Jobs, catch_failure};
+use crate::osm::index::{OsmIndex, default_cache_dir};
+use crate::ui::jobs::{Job, Jobs, Worker, catch_failure};
 use crate::vector::snapshot::{View, render, unmercator};
-use crate::vector::{Archive, Theme};
+use crate::vector::{Archive, OsmStreets, Theme, TileSource};
 
 /// Tiles kept as textures; past this the cache starts again (a few screens' worth).
 const CACHE_TILES: usize = 768;
@@ -36,12 +41,29 @@ pub struct VectorTiles {
     cache: HashMap<TileId, Option<Tile>>,
     pending: HashSet<TileId>,
     ctx: egui::Context,
+    attribution: &'static str,
     _worker: Job<()>,
+}
+
+type Opened = Result<Box<dyn TileSource + Send>, String>;
+
+fn note_id() -> egui::Id {
+    egui::Id::unique("geoproof-basemap-note")
+}
+
+/// What the basemap has to say (an extract being indexed, one with no roads, one that
+/// could not be read), shown in the status bar; set from the drawing service.
+pub fn note(ctx: &egui::Context) -> Option<String> {
+    ctx.data(|d| d.get_temp::<Option<String>>(note_id()).flatten())
+}
+
+fn set_note(ctx: &egui::Context, note: Option<String>) {
+    ctx.data_mut(|d| d.insert_temp(note_id(), note));
 }
 
 /// Renders one 256-pixel tile of the view at `tile`'s zoom.
 pub fn render_tile(
-    archive: &Archive,
+    archive: &dyn TileSource,
     tile: TileId,
     theme: Theme,
 ) -> Result<image::RgbaImage, String> {
@@ -59,8 +81,72 @@ pub fn render_tile(
     Ok(snap.image)
 }
 
+/// Opens the street map of the extract at `path`, indexing it into `cache` (or the
+/// user's cache folder) first, with progress in the basemap note.
+fn open_streets(
+    path: &std::path::Path,
+    cache: Option<PathBuf>,
+    w: &Worker,
+    ctx: &egui::Context,
+) -> Opened {
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let cache = cache
+        .or_else(default_cache_dir)
+        .ok_or_else(|| format!("{name}: no cache folder for its index (HOME is not set)"))?;
+    let report = |f: f64| {
+        w.progress(Some(f as f32), "indexing the extract");
+        set_note(
+            ctx,
+            Some(format!(
+                "{name}: indexing for the street map, {:.0}%",
+                f * 100.0
+            )),
+        );
+        w.repaint();
+    };
+    let index =
+        OsmIndex::open(path, &cache, &report, w.cancel_token()).map_err(|e| e.to_string())?;
+    let streets = OsmStreets::new(std::sync::Arc::new(index), path);
+    set_note(
+        ctx,
+        Some(streets.no_roads_note().unwrap_or_else(|| {
+            format!(
+                "{name}: street map from zoom {}",
+                crate::vector::streets::MIN_ZOOM
+            )
+        })),
+    );
+    Ok(Box::new(streets))
+}
+
 impl VectorTiles {
     pub fn new(archive: Archive, ctx: &egui::Context) -> VectorTiles {
+        VectorTiles::with_source(
+            ctx,
+            "local vector tiles (see the archive's licence)",
+            move |_| Ok(Box::new(archive)),
+        )
+    }
+
+    /// The OSM extract at `path` as a street map, its index built or read from `cache`
+    /// (the user's cache folder when `None`) on the drawing service.
+    pub fn osm_extract(path: PathBuf, cache: Option<PathBuf>, ctx: &egui::Context) -> VectorTiles {
+        let note_ctx = ctx.clone();
+        VectorTiles::with_source(ctx, crate::osm::ATTRIBUTION, move |w| {
+            open_streets(&path, cache, w, &note_ctx)
+        })
+    }
+
+    fn with_source(
+        ctx: &egui::Context,
+        attribution: &'static str,
+        open: impl FnOnce(&Worker) -> Opened + Send + 'static,
+    ) -> VectorTiles {
+        set_note(ctx, None);
+        let note_ctx = ctx.clone();
         let theme = if ctx.theme() == egui::Theme::Dark {
             Theme::Dark
         } else {
@@ -70,6 +156,15 @@ impl VectorTiles {
         let (sender, replies) = mpsc::channel();
         let queue = requests.clone();
         let worker = Jobs::of(ctx).spawn_service(Some(ctx), "drawing vector tiles", move |w| {
+            let archive = match open(w) {
+                Ok(source) => source,
+                Err(e) => {
+                    log::warn!("{e}");
+                    set_note(&note_ctx, Some(e));
+                    w.repaint();
+                    return;
+                }
+            };
             while !w.cancelled() {
                 let next = {
                     let mut waiting = queue.waiting.lock().unwrap_or_else(PoisonError::into_inner);
@@ -84,7 +179,7 @@ impl VectorTiles {
                 };
                 let Some(tile) = next else { continue };
                 let reply = catch_failure("drawing a vector tile", || {
-                    render_tile(&archive, tile, theme)
+                    render_tile(archive.as_ref(), tile, theme)
                 });
                 if sender.send((tile, reply)).is_err() {
                     break;
@@ -98,6 +193,7 @@ impl VectorTiles {
             cache: HashMap::new(),
             pending: HashSet::new(),
             ctx: ctx.clone(),
+            attribution,
             _worker: worker,
         }
     }
@@ -150,7 +246,7 @@ impl Tiles for VectorTiles {
         None
     }
     fn attribution(&self) -> Attribution {
-        text_attribution("local vector tiles (see the archive's licence)")
+        text_attribution(self.attribution)
     }
     fn tile_size(&self) -> u32 {
         256

@@ -49,6 +49,7 @@ pub(super) fn basemap_menu_ui(
         }
         ui.close();
     }
+    osm_extract_items(ui, state);
     if ui.button("Local tile folder {z}/{x}/{y}…").clicked() {
         if let Some(dir) = rfd::FileDialog::new().pick_folder() {
             state
@@ -103,4 +104,44 @@ pub(super) fn basemap_menu_ui(
     crate::ui::imagery_layers::layers_menu_ui(ui, state, imagery);
     ui.separator();
     ui.checkbox(&mut state.basemap.show_ledger, "Show network ledger");
+}
+
+/// The street map of an OSM extract: the one indexed for the candidate search, or one
+/// picked here.
+fn osm_extract_items(ui: &mut Ui, state: &mut AppState) {
+    use crate::ui::basemap::SourceChoice;
+    if let Some(extract) = state.osm_search().extract.clone() {
+        let choice = SourceChoice::OsmExtract(extract);
+        if ui
+            .selectable_label(
+                state.basemap.choice == choice,
+                format!(
+                    "Street map of {}",
+                    choice.label().trim_end_matches(" (street map)")
+                ),
+            )
+            .on_hover_text(
+                "The extract indexed for the candidate search, drawn from zoom 12, offline",
+            )
+            .clicked()
+        {
+            state.commands.push(Command::SetBasemap(choice));
+            ui.close();
+        }
+    }
+    if ui
+        .button("Street map of an OSM extract (.osm.pbf)…")
+        .on_hover_text("Drawn from the extract's index from zoom 12, offline (indexed first)")
+        .clicked()
+    {
+        if let Some(file) = rfd::FileDialog::new()
+            .add_filter("OpenStreetMap extract", &["pbf"])
+            .pick_file()
+        {
+            state
+                .commands
+                .push(Command::SetBasemap(SourceChoice::OsmExtract(file)));
+        }
+        ui.close();
+    }
 }

@@ -40,6 +40,10 @@ pub fn status_bar_ui(ui: &mut Ui, state: &mut AppState) {
             ui.separator();
         }
         network_status_ui(ui, state);
+        if let Some(note) = crate::ui::basemap::note(ui.ctx()) {
+            ui.separator();
+            ui.label(note);
+        }
         match &state.shell.status {
             Some(Status::Info(s)) => {
                 ui.separator();
