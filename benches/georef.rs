@@ -275,6 +275,7 @@ fn panning_frames(dir: &Path) {
             path: layer.clone(),
             opacity: 1.0,
             visible: true,
+            date: None,
         },
     ]))
     .expect("layer");

@@ -83,6 +83,7 @@ impl Invalid {
             Invalid::Outside { .. } => "path",
             Invalid::Layer(crate::imagery::LayerRefError::Opacity { .. }) => "layer opacity",
             Invalid::Layer(crate::imagery::LayerRefError::NotLocal { .. }) => "layer path",
+            Invalid::Layer(crate::imagery::LayerRefError::Date { .. }) => "layer date",
             Invalid::In { problem, .. } => problem.field(),
         }
     }

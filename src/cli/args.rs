@@ -10,7 +10,8 @@ use geoproof::matching::Roi;
 use super::filter::FilterArgs;
 use super::matching::parse_roi;
 use super::{
-    export, find, frames, georef, import, osm, redact, review, snapshot, stamp, sun, terrain,
+    export, find, frames, georef, imagery_dates, import, osm, redact, review, snapshot, stamp, sun,
+    terrain,
 };
 
 #[derive(Debug, Parser)]
@@ -165,6 +166,13 @@ pub(super) enum Command {
     /// z/x/y folder or an .osm.pbf extract (a street map from zoom 12): --center LAT,LON
     /// --zoom Z --size WxH --basemap FILE [--dark] --out PNG.
     Snapshot(snapshot::SnapshotArgs),
+    /// The dates imagery files state: capture dates from metadata (GDAL IMAGERY
+    /// ACQUISITIONDATETIME and similar keys) or Sentinel/Landsat product names, else the
+    /// TIFF DateTime, which is a processing date and said to be one.
+    ImageryDates(imagery_dates::ImageryDatesArgs),
+    /// Two imagery layers at the same view side by side, each captioned with its date:
+    /// A B --center LAT,LON --zoom Z [--size WxH] [--case CASE] --out OUT.png|svg.
+    BeforeAfter(imagery_dates::BeforeAfterArgs),
     /// Print one finding (logged as seen by you: a blind review is refused afterwards).
     Show {
         case: PathBuf,

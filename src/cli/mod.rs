@@ -10,6 +10,7 @@ mod filter;
 mod find;
 mod frames;
 mod georef;
+mod imagery_dates;
 mod import;
 mod inputs;
 mod matching;
@@ -79,6 +80,12 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Candidates(args) => osm::candidates_command(args),
         Command::Terrain(args) => terrain::terrain_command(args).map(|()| Outcome::Success),
         Command::Snapshot(args) => snapshot::snapshot_command(args).map(|()| Outcome::Success),
+        Command::ImageryDates(args) => {
+            imagery_dates::imagery_dates_command(args).map(|()| Outcome::Success)
+        }
+        Command::BeforeAfter(args) => {
+            imagery_dates::before_after_command(args).map(|()| Outcome::Success)
+        }
         Command::Match {
             a,
             b,

@@ -16,7 +16,11 @@ use gdal::{Dataset, DatasetOptions, GdalOpenFlags};
 use image::RgbaImage;
 use serde::{Deserialize, Serialize};
 
+pub mod dates;
 mod gcp;
+pub mod view;
+
+pub use dates::{DateKind, DateSource, FoundDate, LayerDate};
 
 /// The largest source window (pixels on a side) one tile may read at full resolution:
 /// beyond it, a file without overviews is shown only when zoomed in further.
@@ -35,6 +39,10 @@ pub struct ImageryLayerRef {
     pub opacity: f32,
     #[serde(default = "yes")]
     pub visible: bool,
+    /// When the imagery was taken, as recorded (read from the file or entered); absent
+    /// (cases from before dates were recorded too): unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<LayerDate>,
 }
 
 fn one() -> f32 {
@@ -55,6 +63,12 @@ pub enum LayerRefError {
         path.display()
     )]
     NotLocal { path: PathBuf },
+    #[error("{}: {source}", path.display())]
+    Date {
+        path: PathBuf,
+        #[source]
+        source: dates::DateError,
+    },
 }
 
 /// Why an imagery file cannot be opened or read; every message names the file.
@@ -114,8 +128,25 @@ impl ImageryLayerRef {
                 opacity: self.opacity,
             });
         }
+        if let Some(date) = &self.date {
+            date.check().map_err(|source| LayerRefError::Date {
+                path: self.path.clone(),
+                source,
+            })?;
+        }
         check_plain_path(&self.path)
     }
+}
+
+/// The layers ordered by date, oldest first (drawn at the bottom); undated layers keep
+/// their order, after the dated ones.
+pub fn sort_by_date(layers: &mut [ImageryLayerRef]) {
+    layers.sort_by(|a, b| match (&a.date, &b.date) {
+        (Some(a), Some(b)) => a.date.cmp(&b.date),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    });
 }
 
 /// What the Basemap menu shows about a layer.
@@ -135,6 +166,8 @@ pub struct ImageryInfo {
     pub overviews: usize,
     /// Said to the analyst: e.g. no overviews, shown only zoomed in.
     pub notes: Vec<String>,
+    /// The dates the file states (metadata, product name), capture dates first.
+    pub dates: Vec<FoundDate>,
 }
 
 /// Refuses GDAL's virtual paths (`/vsicurl/`, `/vsizip/`…) and URLs: a layer is a file.
@@ -213,6 +246,7 @@ impl ImageryReader {
             },
         )
         .map_err(ImageryError::gdal(path, "GDAL cannot open it"))?;
+        let dates = stated_dates(&dataset, path);
         let (width, height) = dataset.raster_size();
         let bands = dataset.raster_count();
         if bands == 0 || width == 0 || height == 0 {
@@ -358,6 +392,7 @@ impl ImageryReader {
                 extent,
                 overviews,
                 notes,
+                dates,
             },
             to_source,
             inverse_gt,
@@ -546,6 +581,59 @@ impl ImageryReader {
         }
         Ok(planes)
     }
+}
+
+/// The dates an imagery file states (its metadata in every domain, and its name),
+/// without reading pixels: what a layer records when it is added.
+pub fn file_dates(path: &Path) -> Result<Vec<FoundDate>, ImageryError> {
+    check_plain_path(path)?;
+    let driver = signature(path)?;
+    configure_gdal();
+    let dataset = Dataset::open_ex(
+        path,
+        DatasetOptions {
+            open_flags: GdalOpenFlags::GDAL_OF_RASTER | GdalOpenFlags::GDAL_OF_READONLY,
+            allowed_drivers: Some(&[driver]),
+            ..Default::default()
+        },
+    )
+    .map_err(ImageryError::gdal(path, "GDAL cannot open it"))?;
+    Ok(stated_dates(&dataset, path))
+}
+
+/// Every `KEY=VALUE` item of every metadata domain (GDAL's imagery readers put sidecar
+/// metadata in `IMAGERY`), then the file name, read for dates.
+fn stated_dates(dataset: &Dataset, path: &Path) -> Vec<FoundDate> {
+    use gdal::Metadata;
+    let mut items: Vec<(String, String, String)> = Vec::new();
+    let mut domains = dataset.metadata_domains();
+    // GDAL 3.6 lists IMD but not the IMAGERY domain its readers derive from it.
+    for wanted in ["IMAGERY", ""] {
+        if !domains.iter().any(|d| d == wanted) {
+            domains.insert(0, wanted.to_owned());
+        }
+    }
+    for domain in domains {
+        // Large binary-ish domains (xml:XMP, RPC) hold no dates geoproof reads.
+        if domain.starts_with("xml:") || domain == "RPC" || domain == "DERIVED_SUBDATASETS" {
+            continue;
+        }
+        for item in dataset.metadata_domain(&domain).unwrap_or_default() {
+            if let Some((k, v)) = item.split_once('=') {
+                items.push((domain.clone(), k.to_owned(), v.to_owned()));
+            }
+        }
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    dates::found_dates(
+        items
+            .iter()
+            .map(|(d, k, v)| (d.as_str(), k.as_str(), v.as_str())),
+        &name,
+    )
 }
 
 /// Once per process: never write `.aux.xml` beside the analyst's (or someone else's)

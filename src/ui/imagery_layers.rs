@@ -95,6 +95,19 @@ impl ImageryTiles {
         self.cache.values().filter(|t| t.is_some()).count()
     }
 
+    /// The textures of the tiles kept (tests tell which layer a drawn mesh is from).
+    pub fn texture_ids(&self) -> HashSet<egui::TextureId> {
+        self.cache
+            .values()
+            .flatten()
+            .filter_map(|t| match t {
+                Tile::Raster(texture) => Some(texture.id()),
+                #[allow(unreachable_patterns)]
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Whether every requested tile has arrived (benchmarks and tests wait for it).
     pub fn idle(&mut self) -> bool {
         self.receive();
@@ -254,34 +267,66 @@ impl ImageryLayers {
             .and_then(|(_, t)| t.as_mut().ok())
     }
 
-    /// The visible layers in the case's order (bottom first) with their opacity.
-    pub fn visible<'a>(
+    /// The visible layers in the case's order (bottom first) with their opacity, and
+    /// the two layers compared by date (when a comparison is on and both are open),
+    /// which are drawn by the comparison instead, shown or not.
+    pub fn for_map<'a>(
         &'a mut self,
         case: Option<&crate::case::Case>,
-    ) -> Vec<(&'a mut ImageryTiles, f32)> {
+        compare: &super::date_compare::DateCompare,
+    ) -> (
+        Vec<(&'a mut ImageryTiles, f32)>,
+        Option<[super::date_compare::Compared<'a>; 2]>,
+    ) {
         let Some(case) = case else {
-            return Vec::new();
+            return (Vec::new(), None);
         };
-        let order: Vec<(PathBuf, f32)> = case
+        let order: Vec<(PathBuf, &crate::imagery::ImageryLayerRef)> = case
             .meta()
             .imagery_layers
             .iter()
-            .filter(|l| l.visible)
-            .map(|l| (case.imagery_path(l), l.opacity))
+            .map(|l| (case.imagery_path(l), l))
             .collect();
         let mut by_path: HashMap<&PathBuf, &mut ImageryTiles> = self
             .open
             .iter_mut()
             .filter_map(|(p, t)| t.as_mut().ok().map(|t| (&*p, t)))
             .collect();
+        let mut compared = None;
+        if let Some((a, b)) = compare.active()
+            && by_path.contains_key(a)
+            && by_path.contains_key(b)
+        {
+            let mut take = |path: &PathBuf| {
+                let layer = order.iter().find(|(p, _)| p == path).map(|(_, l)| *l);
+                let tiles = by_path.remove(path)?;
+                Some(super::date_compare::Compared {
+                    tiles: tiles as &mut (dyn Tiles + 'static),
+                    opacity: layer.map_or(1.0, |l| l.opacity),
+                    name: file_name(path),
+                    date: crate::imagery::dates::caption(layer.and_then(|l| l.date.as_ref())),
+                })
+            };
+            compared = take(a).zip(take(b)).map(|(a, b)| [a, b]);
+        }
         let mut out = Vec::new();
-        for (path, opacity) in order {
-            if let Some(t) = by_path.remove(&path) {
-                out.push((t, opacity));
+        for (path, layer) in &order {
+            if layer.visible
+                && let Some(t) = by_path.remove(path)
+            {
+                out.push((t, layer.opacity));
             }
         }
-        out
+        (out, compared)
     }
+}
+
+/// The file's name (its path when it has none).
+pub fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 /// The "Your imagery" part of the Basemap menu: each layer with its CRS, resolution and
@@ -355,6 +400,16 @@ pub fn layers_menu_ui(
             None => "opening…".into(),
         };
         ui.label(egui::RichText::new(details).small());
+        let found = match layers.get(&path) {
+            Some(Ok(tiles)) => tiles.info().dates.as_slice(),
+            _ => &[],
+        };
+        if let Some(next) = super::layer_dates::date_ui(ui, &current, i, found) {
+            changed = Some(next);
+        }
+    }
+    if let Some(next) = super::layer_dates::sort_ui(ui, &current) {
+        changed = Some(next);
     }
     if ui.button("Add GeoTIFF / JPEG 2000 layer…").clicked() {
         if let Some(file) = rfd::FileDialog::new()
@@ -363,9 +418,13 @@ pub fn layers_menu_ui(
         {
             let mut next = current.clone();
             next.push(ImageryLayerRef {
-                path: file,
+                path: file.clone(),
                 opacity: 1.0,
                 visible: true,
+                // What the file states; the analyst can change it with *Edit date*.
+                date: crate::imagery::file_dates(&file)
+                    .ok()
+                    .and_then(|found| crate::imagery::dates::best(&found)),
             });
             changed = Some(next);
         }
@@ -375,6 +434,17 @@ pub fn layers_menu_ui(
         state
             .commands
             .push(Command::Edit(Edit::SetImageryLayers(next)));
+    }
+    ui.separator();
+    let opened = |p: &Path| matches!(layers.get(p), Some(Ok(_)));
+    let map = super::layer_dates::MapNow {
+        view: state.map.view.as_ref(),
+        center: state.map.center(),
+        zoom: state.map.memory.zoom(),
+        opened: &opened,
+    };
+    if let Some(case) = state.case.as_ref() {
+        super::layer_dates::compare_ui(ui, case, &mut state.map.compare, &map);
     }
 }
 

@@ -33,6 +33,8 @@ pub struct MapState {
     pub sun: super::map_sun::SunView,
     /// Terrain: the hillshade's light, the elevation under the pointer, heights.
     pub terrain: super::map_terrain::TerrainView,
+    /// Two dated imagery layers compared (swipe, blink).
+    pub compare: super::date_compare::DateCompare,
     /// What the overlays drew last frame.
     drawn: OverlaysDrawn,
 }
@@ -67,6 +69,7 @@ impl Default for MapState {
             snapshot: SnapshotStep::Idle,
             sun: Default::default(),
             terrain: Default::default(),
+            compare: Default::default(),
             drawn: OverlaysDrawn::default(),
         }
     }

@@ -85,17 +85,21 @@ pub fn load_capitals(geojson_text: &str) -> Vec<(String, LatLon)> {
 
 /// The layers over the basemap, bottom first, with their opacity: the case's imagery,
 /// then its terrain (hillshade, viewshed).
-pub type MapLayers<'a> = (
-    Vec<(&'a mut super::imagery_layers::ImageryTiles, f32)>,
-    Vec<(&'a mut dyn Tiles, f32)>,
-);
+pub struct MapLayers<'a> {
+    /// The case's visible imagery layers with their opacity.
+    pub imagery: Vec<(&'a mut super::imagery_layers::ImageryTiles, f32)>,
+    /// Two dated layers compared by swipe or blink, drawn over the others.
+    pub compared: Option<[super::date_compare::Compared; 2]>,
+    /// Terrain layers (hillshade, viewshed) with their opacity.
+    pub terrain: Vec<(&'a mut dyn Tiles, f32)>,
+}
 
 /// Draws the map and its overlays; clicks and hover go back into `state`.
 pub fn map_ui(
     ui: &mut Ui,
     state: &mut AppState,
     tiles: Option<&mut dyn Tiles>,
-    (layers, hillshade): MapLayers<'_>,
+    layers: MapLayers<'_>,
     overlay: &BorderOverlay,
 ) {
     let attribution = tiles.as_ref().map(|t| t.attribution().text);
@@ -124,6 +128,7 @@ pub fn map_ui(
         framed,
     );
     let mut sun = std::mem::take(&mut state.map.sun);
+    let mut compare = std::mem::take(&mut state.map.compare);
     let sun_point = state.sun_point().map(|(p, _)| p);
     let plugin = CaseOverlay {
         state: &*state,
@@ -138,17 +143,26 @@ pub fn map_ui(
         sender,
     };
     let layer_names: Vec<String> = layers
+        .imagery
         .iter()
         .filter_map(|(t, _)| t.info().path.file_name())
         .map(|n| n.to_string_lossy().into_owned())
+        .chain(layers.compared.iter().flatten().map(|c| c.name.clone()))
         .collect();
     let mut map = walkers::Map::new(tiles, &mut memory, center);
-    for (layer, opacity) in layers {
+    for (layer, opacity) in layers.imagery {
         map = map.with_layer(layer, opacity);
     }
-    let shaded = !hillshade.is_empty();
-    for (layer, opacity) in hillshade {
+    let shaded = !layers.terrain.is_empty();
+    for (layer, opacity) in layers.terrain {
         map = map.with_layer(layer, opacity);
+    }
+    // The compared layers go under the case's markers, over the other layers.
+    if let Some(compared) = layers.compared {
+        map = map.with_plugin(super::date_compare::ComparePlugin {
+            layers: compared,
+            compare: &mut compare,
+        });
     }
     let response = map
         // The vector basemap's names go over its tiles and under the case's marks.
@@ -167,6 +181,7 @@ pub fn map_ui(
         .response;
     state.map.memory = memory;
     state.map.sun = sun;
+    state.map.compare = compare;
     if let Ok(out) = receiver.try_recv() {
         state.map.hover = out.hover;
         state.map.selected_marker_screen = out.selected_marker;

@@ -32,11 +32,13 @@ pub mod candidates;
 mod case_lists;
 mod collection_job;
 pub mod command;
+pub mod date_compare;
 pub mod georef;
 mod imagery_layers;
 mod import_job;
 mod imports;
 pub mod jobs;
+mod layer_dates;
 pub mod ledger;
 mod map_camera;
 pub mod map_marks;
@@ -316,11 +318,17 @@ impl GeoproofApp {
                     &self.state.prefs.exposure,
                 );
                 let tiles = self.basemap.as_mut().map(|b| &mut **b as &mut dyn Tiles);
-                let layers = self.imagery.visible(self.state.case.as_ref());
-                let hillshade = self.elevation.map_layers(self.state.case.as_ref());
+                let (imagery, compared) = self
+                    .imagery
+                    .for_map(self.state.case.as_ref(), &self.state.map.compare);
+                let layers = map_view::MapLayers {
+                    imagery,
+                    compared,
+                    terrain: self.elevation.map_layers(self.state.case.as_ref()),
+                };
                 let overlay = &self.overlay;
                 let map = |ui: &mut egui::Ui, state: &mut AppState| {
-                    map_view::map_ui(ui, state, tiles, (layers, hillshade), overlay);
+                    map_view::map_ui(ui, state, tiles, layers, overlay);
                     if let Some(extent) = state.map.view {
                         let georef_triangles = if state.candidate_session.is_some() {
                             0

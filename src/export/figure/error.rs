@@ -47,6 +47,12 @@ pub enum FigureError {
     /// An output or the manifest could not be written.
     #[error(transparent)]
     Write(#[from] crate::fsio::FileError),
+    /// An imagery layer could not be opened or rendered (before/after figures).
+    #[error(transparent)]
+    Imagery(#[from] Box<crate::imagery::ImageryError>),
+    /// A view that cannot be rendered (or whose file cannot be read for it).
+    #[error(transparent)]
+    View(#[from] crate::imagery::view::ViewError),
     /// The export could not be recorded in the case's audit log.
     #[error("recording the export in the audit log: {0}")]
     Log(#[source] Box<crate::case::CaseError>),

@@ -6,6 +6,7 @@
 //! the embedded images, so the two outputs (and the app's preview, which is the raster)
 //! cannot drift apart.
 
+pub mod before_after;
 mod compose;
 mod error;
 mod model;

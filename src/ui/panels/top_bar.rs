@@ -65,9 +65,14 @@ pub fn top_bar_ui(
         ui.separator();
         ui.menu_button("Case", |ui| case_menu_ui(ui, state));
         ui.menu_button("Finding", |ui| finding_menu_ui(ui, state));
-        ui.menu_button("Basemap", |ui| {
-            basemap_menu_ui(ui, state, imagery, elevation)
-        });
+        // Stays open while layers, dates and the comparison are set (its items that
+        // choose something close it themselves).
+        egui::containers::menu::MenuButton::new("Basemap")
+            .config(
+                egui::containers::menu::MenuConfig::new()
+                    .close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside),
+            )
+            .ui(ui, |ui| basemap_menu_ui(ui, state, imagery, elevation));
         crate::ui::about::help_menu_ui(ui);
         ui.checkbox(&mut state.prefs.exposure.reduce, "Reduce exposure")
             .on_hover_text(
