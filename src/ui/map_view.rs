@@ -89,7 +89,7 @@ pub struct MapLayers<'a> {
     /// The case's visible imagery layers with their opacity.
     pub imagery: Vec<(&'a mut super::imagery_layers::ImageryTiles, f32)>,
     /// Two dated layers compared by swipe or blink, drawn over the others.
-    pub compared: Option<[super::date_compare::Compared; 2]>,
+    pub compared: Option<[super::date_compare::Compared<'a>; 2]>,
     /// Terrain layers (hillshade, viewshed) with their opacity.
     pub terrain: Vec<(&'a mut dyn Tiles, f32)>,
 }
