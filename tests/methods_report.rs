@@ -1,7 +1,9 @@
 //! The methods report as PDF (#34 item 5), checked with poppler's reference readers:
 //! `pdftotext` finds every SHA-256 and every number of the HTML report, `pdffonts` shows
 //! every font embedded, and `pdfimages` gives back the figure with the redacted pixels
-//! exactly as the HTML's figure has them. Uses the demo case's findings.
+//! exactly as the HTML's figure has them. The HTML report, printed by headless Chromium
+//! with every host unresolvable, shows its figure and every hash. Uses the demo case's
+//! findings.
 #![allow(clippy::unwrap_used)]
 
 mod util;
@@ -166,6 +168,77 @@ fn the_html_report_loads_nothing_from_the_network() {
         assert!(!html.contains("<script"), "{finding}: a script");
         assert!(!html.contains("<link"), "{finding}: a linked resource");
     }
+}
+
+/// Chromium, headless, prints `html` to `pdf` with every host unresolvable and a dead
+/// proxy: what it shows comes from the file alone.
+fn chromium_print(html: &Path, pdf: &Path, profile: &Path) {
+    let out = Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--host-resolver-rules=MAP * ~NOTFOUND",
+            "--proxy-server=http://127.0.0.1:9",
+            "--no-pdf-header-footer",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", html.display()))
+        .output()
+        .unwrap_or_else(|e| panic!("chromium is needed (see .ci/run): {e}"));
+    assert!(
+        out.status.success() && pdf.is_file(),
+        "chromium: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn the_html_report_renders_offline_in_a_browser_with_its_figure_and_every_hash() {
+    let (dir, root) = demo_copy();
+    let finding = "F-demo-composite-redacted";
+    let (html, _) = reports(&root, finding, dir.path());
+    let printed = dir.path().join("printed.pdf");
+    chromium_print(
+        &dir.path().join(format!("{finding}.html")),
+        &printed,
+        &dir.path().join("chromium-profile"),
+    );
+    // The text a reader sees: every hash and number of the report.
+    let text = poppler("pdftotext", &[printed.as_os_str(), "-".as_ref()]);
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let wanted = hashes_and_numbers(&visible_text(&html));
+    assert!(wanted.iter().any(|w| w.len() == 64), "no hash");
+    for w in &wanted {
+        assert!(flat.contains(w.as_str()), "{w} not in what the browser shows");
+    }
+    // The figure was drawn from the embedded image (nothing else could be reached).
+    let want = html_figure(&html);
+    let out = dir.path().join("shown");
+    poppler(
+        "pdfimages",
+        &["-png".as_ref(), printed.as_os_str(), out.as_os_str()],
+    );
+    let shown: Vec<image::RgbImage> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| {
+            let p = e.unwrap().path();
+            let name = p.file_name()?.to_str()?.to_owned();
+            (name.starts_with("shown-") && name.ends_with(".png"))
+                .then(|| image::open(&p).unwrap().to_rgb8())
+        })
+        .collect();
+    assert!(
+        shown.iter().any(|i| i.dimensions() == want.dimensions()),
+        "the figure ({:?}) is not among the images the browser drew: {:?}",
+        want.dimensions(),
+        shown.iter().map(image::RgbImage::dimensions).collect::<Vec<_>>()
+    );
 }
 
 #[test]

@@ -5,12 +5,10 @@
 //! blank square. An OSM extract chosen as the basemap is indexed and drawn as a street
 //! map at zoom 15 the same way. In the demo case, selecting the Vaduz finding over the
 //! bundled basemap flies to about zoom 15 and draws the bundled street map there.
-#![cfg(feature = "gui")]
 #![allow(clippy::unwrap_used)]
 
-mod util;
-#[path = "util/vector_tiles.rs"]
-mod vector_tiles;
+use crate::util;
+use crate::vector_tiles;
 
 use std::time::Duration;
 

@@ -1,10 +1,9 @@
 //! Working through candidate sites beside the evidence (egui_kittest): stepping with the
 //! keyboard flies the map to each one, ruling out needs a reason, each action is one
 //! saved and undoable edit, and the candidates are drawn on the map.
-#![cfg(feature = "gui")]
 #![allow(clippy::unwrap_used)]
 
-mod util;
+use crate::util;
 
 use egui::vec2;
 use egui_kittest::Harness;

@@ -2,10 +2,9 @@
 //! divider and layer B only right of it (dragging the divider moves the cut), blink
 //! alternates them on egui's clock (stepped, no sleeping) and by the B key, and both
 //! dates are written on the map.
-#![cfg(feature = "gui")]
 #![allow(clippy::unwrap_used)]
 
-mod util;
+use crate::util;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};

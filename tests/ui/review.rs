@@ -2,10 +2,9 @@
 //! and its signed history, the list filters by state, the author's own approval is
 //! refused, a blind review hides the author's answer until the reviewer's location is
 //! recorded, and a blind review is refused once the reviewer has seen the answer.
-#![cfg(feature = "gui")]
 #![allow(clippy::unwrap_used)]
 
-mod util;
+use crate::util;
 
 use std::path::{Path, PathBuf};
 

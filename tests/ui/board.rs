@@ -1,8 +1,7 @@
 //! The comparison board driven like a user would, with egui_kittest (no GPU).
-#![cfg(feature = "gui")]
 #![allow(clippy::unwrap_used)]
 
-mod util;
+use crate::util;
 
 use egui::{Key, Modifiers, Pos2, vec2};
 use egui_kittest::Harness;

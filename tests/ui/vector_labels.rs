@@ -3,12 +3,10 @@
 //! zoom 14; the map then shows the place name and road names, placed by the same code
 //! as `geoproof snapshot` (the same labels the snapshot of that view lists), drawn as
 //! textures of the painted text.
-#![cfg(feature = "gui")]
 #![allow(clippy::unwrap_used)]
 
-mod util;
-#[path = "util/vector_tiles.rs"]
-mod vector_tiles;
+use crate::util;
+use crate::vector_tiles;
 
 use std::time::Duration;
 

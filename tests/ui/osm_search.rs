@@ -1,10 +1,9 @@
 //! The OpenStreetMap query builder (egui_kittest): an extract indexed in the background,
 //! a query with a constraint, the live count equal to the library's answer, the results
 //! previewed on the map and added to the selected finding as candidates in one edit.
-#![cfg(feature = "gui")]
 #![allow(clippy::unwrap_used)]
 
-mod util;
+use crate::util;
 
 use egui::vec2;
 use egui_kittest::kittest::Queryable;

@@ -1,8 +1,7 @@
 //! The map workspace driven like a user would, with egui_kittest (no GPU, no window).
-#![cfg(feature = "gui")]
 #![allow(clippy::unwrap_used)]
 
-mod util;
+use crate::util;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;

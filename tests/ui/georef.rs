@@ -2,10 +2,9 @@
 //! placed by clicking the image then the map, moved by dragging on either side,
 //! deleted with the Delete key; every gesture one saved, undoable edit; the fitted image
 //! drawn on the map once the points define a fit.
-#![cfg(feature = "gui")]
 #![allow(clippy::unwrap_used)]
 
-mod util;
+use crate::util;
 
 use egui::{Pos2, vec2};
 use egui_kittest::Harness;

@@ -2,10 +2,9 @@
 //! layer added to the case, its hillshade and the elevation under the pointer; the
 //! profile's verdict along the Measure line; the viewshed overlay. Synthetic DEMs with
 //! closed-form heights (tests/util/dem.rs).
-#![cfg(feature = "gui")]
 #![allow(clippy::unwrap_used)]
 
-mod util;
+use crate::util;
 
 use std::time::Duration;
 

@@ -1,10 +1,9 @@
 //! A video panel on the board driven like a user would (egui_kittest, real ffmpeg):
 //! it shows the exact frame, steps, jumps, plays, scrubs, grabs a frame as evidence and
 //! binds an annotation to the frame it was drawn on.
-#![cfg(feature = "gui")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod util;
+use crate::util;
 
 use std::process::Command as Process;
 use std::time::{Duration, Instant};

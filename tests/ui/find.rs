@@ -4,10 +4,9 @@
 //! beside the query with the matcher's proposals, and a link accepted from them records
 //! the search, which the methods report names. A tiny region is refused in the domain's
 //! words, and an import refreshes an existing index in the background.
-#![cfg(feature = "gui")]
 #![allow(clippy::unwrap_used)]
 
-mod util;
+use crate::util;
 
 use std::time::Duration;
 

@@ -1,10 +1,9 @@
 //! Markers and labels on the map never overprint: markers at one place form a numbered
 //! cluster that spreads on click and comes apart on zoom, labels that collide move
 //! around their marker or are dropped, the selected one first (egui_kittest, no GPU).
-#![cfg(feature = "gui")]
 #![allow(clippy::unwrap_used)]
 
-mod util;
+use crate::util;
 
 use egui_kittest::Harness;
 use geoproof::case::{Case, Edit, Finding, FindingKind, FindingLocation};
