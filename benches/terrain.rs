@@ -244,8 +244,8 @@ fn horizons(dem: &Dem, site: Site) {
     };
     let cancel = std::sync::atomic::AtomicBool::new(false);
     let t = Instant::now();
-    let ranked = fit::scan(dem, &sites, start, &trace, &options, &|_, _| {}, &cancel)
-        .expect("scan");
+    let ranked =
+        fit::scan(dem, &sites, start, &trace, &options, &|_, _| {}, &cancel).expect("scan");
     let scan = t.elapsed();
     let true_rank = ranked.iter().find(|r| r.index == 500).map_or(0, |r| r.rank);
     println!(

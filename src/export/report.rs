@@ -253,7 +253,12 @@ fn skyline_fit(f: &crate::case::skyline_fit::SkylineFit, out: &mut Vec<Block>) {
     let rows = f
         .dem
         .iter()
-        .map(|d| vec![vec![t(d.path.display().to_string())], vec![code(d.sha256.clone())]])
+        .map(|d| {
+            vec![
+                vec![t(d.path.display().to_string())],
+                vec![code(d.sha256.clone())],
+            ]
+        })
         .collect();
     out.push(Block::Table {
         head: vec!["Elevation file".into(), "SHA-256".into()],

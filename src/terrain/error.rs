@@ -83,7 +83,9 @@ pub enum TerrainError {
     },
     #[error("no candidate sites to scan")]
     NoSites,
-    #[error("the box west {west}, south {south}, east {east}, north {north} is not a box in degrees (west < east, south < north)")]
+    #[error(
+        "the box west {west}, south {south}, east {east}, north {north} is not a box in degrees (west < east, south < north)"
+    )]
     BadBox {
         west: f64,
         south: f64,

@@ -101,11 +101,6 @@ impl Basis {
             d[2].atan2(horizontal).to_degrees(),
         )
     }
-
-    /// The focal length, pixels.
-    pub(crate) fn focal_px(&self) -> f64 {
-        self.focal_px
-    }
 }
 
 fn dot(a: [f64; 3], b: [f64; 3]) -> f64 {

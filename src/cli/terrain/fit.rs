@@ -63,9 +63,19 @@ pub(super) struct FitArgs {
     camera: String,
     #[arg(long, value_name = "D", allow_hyphen_values = true)]
     heading: f64,
-    #[arg(long, value_name = "D", default_value_t = 0.0, allow_hyphen_values = true)]
+    #[arg(
+        long,
+        value_name = "D",
+        default_value_t = 0.0,
+        allow_hyphen_values = true
+    )]
     pitch: f64,
-    #[arg(long, value_name = "D", default_value_t = 0.0, allow_hyphen_values = true)]
+    #[arg(
+        long,
+        value_name = "D",
+        default_value_t = 0.0,
+        allow_hyphen_values = true
+    )]
     roll: f64,
     /// Horizontal field of view, degrees.
     #[arg(long, value_name = "D", allow_hyphen_values = true)]
@@ -91,14 +101,34 @@ pub(super) struct ScanArgs {
     #[arg(long, value_name = "D", allow_hyphen_values = true)]
     fov: f64,
     /// Where the heading search starts (with --range-heading below 180).
-    #[arg(long, value_name = "D", default_value_t = 0.0, allow_hyphen_values = true)]
+    #[arg(
+        long,
+        value_name = "D",
+        default_value_t = 0.0,
+        allow_hyphen_values = true
+    )]
     heading: f64,
-    #[arg(long, value_name = "D", default_value_t = 0.0, allow_hyphen_values = true)]
+    #[arg(
+        long,
+        value_name = "D",
+        default_value_t = 0.0,
+        allow_hyphen_values = true
+    )]
     pitch: f64,
-    #[arg(long, value_name = "D", default_value_t = 0.0, allow_hyphen_values = true)]
+    #[arg(
+        long,
+        value_name = "D",
+        default_value_t = 0.0,
+        allow_hyphen_values = true
+    )]
     roll: f64,
     /// Candidate sites, CSV: `lat,lon[,height_m]` per line (a header line is skipped).
-    #[arg(long, value_name = "FILE.csv", conflicts_with = "grid", required_unless_present = "grid")]
+    #[arg(
+        long,
+        value_name = "FILE.csv",
+        conflicts_with = "grid",
+        required_unless_present = "grid"
+    )]
     sites: Option<PathBuf>,
     /// Sites every STEP_M metres over a box, degrees.
     #[arg(long, value_name = "W,S,E,N,STEP_M", allow_hyphen_values = true)]
@@ -131,8 +161,8 @@ pub(super) struct SuggestArgs {
 fn read_trace(path: &Path) -> Result<Trace> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("{}: cannot read the trace", path.display()))?;
-    let value: serde_json::Value = serde_json::from_str(&text)
-        .with_context(|| format!("{}: not JSON", path.display()))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{}: not JSON", path.display()))?;
     let lines = value.get("polylines").unwrap_or(&value).clone();
     let polylines: Vec<Vec<[f64; 2]>> = serde_json::from_value(lines).with_context(|| {
         format!(
@@ -281,7 +311,9 @@ pub(super) fn scan_command(args: ScanArgs) -> Result<()> {
     let sites = match (&args.sites, &args.grid) {
         (Some(path), _) => read_sites(path, args.height, reference)?,
         (None, Some(grid)) => grid_arg(grid, args.height)?,
-        (None, None) => bail!("give the candidate sites: --sites FILE.csv or --grid W,S,E,N,STEP_M"),
+        (None, None) => {
+            bail!("give the candidate sites: --sites FILE.csv or --grid W,S,E,N,STEP_M")
+        }
     };
     let traced = read_trace(&args.trace)?;
     let template = Camera {
@@ -315,7 +347,9 @@ pub(super) fn scan_command(args: ScanArgs) -> Result<()> {
             eprintln!("scanned {done} of {total} sites");
         }
     };
-    let ranked = fit::scan(&dem, &sites, template, &traced, &options, &progress, &cancel)?;
+    let ranked = fit::scan(
+        &dem, &sites, template, &traced, &options, &progress, &cancel,
+    )?;
     if args.common.json {
         return print_json(&json!({
             "ranking": ranked,
@@ -351,8 +385,8 @@ pub(super) fn scan_command(args: ScanArgs) -> Result<()> {
 
 pub(super) fn suggest_command(args: SuggestArgs) -> Result<()> {
     let loaded = geoproof::evidence::load_oriented(&args.image, 4096)?;
-    let s = fit::suggest_skyline(&loaded.image)
-        .with_context(|| format!("{}", args.image.display()))?;
+    let s =
+        fit::suggest_skyline(&loaded.image).with_context(|| format!("{}", args.image.display()))?;
     // Back to the full oriented frame's pixels when the image was loaded smaller.
     let k = f64::from(loaded.width) / f64::from(loaded.image.width().max(1));
     let trace = Trace {

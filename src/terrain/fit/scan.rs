@@ -1,11 +1,13 @@
 //! Ranking candidate sites by how well the traced skyline fits the best camera at each:
 //! the horizon computed once per site (all round when the heading is free), then the
-//! orientation searched on it ([`fit_on_table`]). Sites run in parallel on a pool of
-//! the given size, with progress and a cancel flag checked between sites.
+//! orientation searched on it ([`fit_on_table`]). Sites are taken one after another
+//! (the elevation source's coordinate transform is not shared between threads); the
+//! work within a site (the horizon's rays, the orientations tried) runs in parallel on
+//! a pool of the given size. Progress is reported, and the cancel flag checked, between
+//! sites.
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use super::super::skyline::{self, Camera};
@@ -57,7 +59,7 @@ pub fn scan(
     template: Camera,
     trace: &Trace,
     options: &ScanOptions,
-    progress: &(dyn Fn(usize, usize) + Sync),
+    progress: &dyn Fn(usize, usize),
     cancel: &AtomicBool,
 ) -> Result<Vec<Ranked>, TerrainError> {
     if sites.is_empty() {
@@ -81,8 +83,9 @@ pub fn scan(
         })?;
     let points = trace.samples(options.fit.max_points);
     let span = azimuth_span(&template, &points, &options.ranges);
-    let done = AtomicUsize::new(0);
-    let one = |index: usize, site: &Site| -> Result<Ranked, TerrainError> {
+    let f = &options.fit;
+    let mut ranked = Vec::with_capacity(sites.len());
+    for (index, site) in sites.iter().enumerate() {
         if cancel.load(Ordering::Relaxed) {
             return Err(TerrainError::Cancelled);
         }
@@ -90,40 +93,33 @@ pub fn scan(
             site: *site,
             ..template
         };
-        let fitted = site.place(dem, "site").and_then(|placed| {
-            let f = &options.fit;
-            let table =
-                HorizonTable::compute(dem, placed, span, f.step_deg, f.max_distance_m, f.curvature)?;
-            Ok(fit_on_table(&table, camera, &points, &options.ranges))
+        // What needs the DEM's transform here; the rest on the pool.
+        let prepared = site.place(dem, "site").and_then(|placed| {
+            HorizonTable::prepare(dem, placed, span, f.step_deg, f.max_distance_m, f.curvature)
         });
-        progress(done.fetch_add(1, Ordering::Relaxed) + 1, sites.len());
-        match fitted {
-            Ok(fit) => Ok(Ranked {
-                rank: 0,
-                index,
-                site: *site,
-                fit: Some(fit),
-                error: None,
-            }),
+        let (surface, resolution_m) = (dem.surface(), dem.resolution_m());
+        let fitted = prepared.map(|p| {
+            pool.install(|| {
+                let table = p.finish(surface, resolution_m);
+                fit_on_table(&table, camera, &points, &options.ranges)
+            })
+        });
+        progress(index + 1, sites.len());
+        let (fit, error) = match fitted {
+            Ok(fit) => (Some(fit), None),
             Err(e @ (TerrainError::NoElevation { .. } | TerrainError::BelowGround { .. })) => {
-                Ok(Ranked {
-                    rank: 0,
-                    index,
-                    site: *site,
-                    fit: None,
-                    error: Some(e),
-                })
+                (None, Some(e))
             }
-            Err(e) => Err(e),
-        }
-    };
-    let mut ranked = pool.install(|| {
-        sites
-            .par_iter()
-            .enumerate()
-            .map(|(i, s)| one(i, s))
-            .collect::<Result<Vec<_>, _>>()
-    })?;
+            Err(e) => return Err(e),
+        };
+        ranked.push(Ranked {
+            rank: 0,
+            index,
+            site: *site,
+            fit,
+            error,
+        });
+    }
     let key = |r: &Ranked| r.fit.map_or(f64::INFINITY, |f| f.score.mean_deg);
     ranked.sort_by(|a, b| key(a).total_cmp(&key(b)).then(a.index.cmp(&b.index)));
     for (i, r) in ranked.iter_mut().enumerate() {

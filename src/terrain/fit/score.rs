@@ -8,9 +8,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::super::horizon::rays;
+use super::super::horizon::{ray_knots, rays_on};
 use super::super::skyline::{Basis, Camera};
-use super::super::{Curvature, Dem, Placed, TerrainError};
+use super::super::{Curvature, Dem, Placed, Surface, TerrainError};
 
 /// What a traced point costs when the camera sees no terrain in its direction (the
 /// rendered skyline is missing there), degrees. Such points are counted in
@@ -124,17 +124,71 @@ pub struct HorizonTable {
     full_circle: bool,
 }
 
+/// A horizon whose rays are placed in the CRS but not yet sampled: what needs the DEM's
+/// coordinate transform is done, the rest can run on any thread.
+#[derive(Debug, Clone)]
+pub(crate) struct PreparedHorizon {
+    placed: Placed,
+    start_deg: f64,
+    step_deg: f64,
+    full_circle: bool,
+    azimuths: Vec<f64>,
+    knots: Vec<(f64, f64)>,
+    max_distance_m: f64,
+    curvature: Curvature,
+}
+
+impl PreparedHorizon {
+    /// Samples the rays on the surface.
+    pub(crate) fn finish(self, surface: &Surface, resolution_m: f64) -> HorizonTable {
+        let points = rays_on(
+            surface,
+            resolution_m,
+            &self.placed,
+            &self.azimuths,
+            &self.knots,
+            self.max_distance_m,
+            self.curvature,
+        );
+        HorizonTable {
+            placed: self.placed,
+            start_deg: self.start_deg,
+            step_deg: self.step_deg,
+            elevation: points
+                .iter()
+                .map(|p| p.elevation_deg.unwrap_or(f64::NAN))
+                .collect(),
+            complete: points.iter().map(|p| p.complete).collect(),
+            full_circle: self.full_circle,
+        }
+    }
+}
+
 impl HorizonTable {
     /// The horizon from `placed` every `step_deg` from `start_deg` over `span_deg`
     /// (all round when the span is 360° or more).
     pub fn compute(
         dem: &Dem,
         placed: Placed,
-        (start_deg, span_deg): (f64, f64),
+        span: (f64, f64),
         step_deg: f64,
         max_distance_m: f64,
         curvature: Curvature,
     ) -> Result<HorizonTable, TerrainError> {
+        let prepared =
+            HorizonTable::prepare(dem, placed, span, step_deg, max_distance_m, curvature)?;
+        Ok(prepared.finish(dem.surface(), dem.resolution_m()))
+    }
+
+    /// The part of [`HorizonTable::compute`] that needs the DEM's coordinate transform.
+    pub(crate) fn prepare(
+        dem: &Dem,
+        placed: Placed,
+        (start_deg, span_deg): (f64, f64),
+        step_deg: f64,
+        max_distance_m: f64,
+        curvature: Curvature,
+    ) -> Result<PreparedHorizon, TerrainError> {
         if !step_deg.is_finite() || !(0.001..=5.0).contains(&step_deg) {
             return Err(TerrainError::bad(
                 "--step-deg",
@@ -149,21 +203,24 @@ impl HorizonTable {
             (start_deg, (span_deg / step_deg).ceil() as usize + 1)
         };
         let n = n.clamp(2, super::super::horizon::MAX_AZIMUTHS);
-        let step = if full_circle { 360.0 / n as f64 } else { step_deg };
+        let step = if full_circle {
+            360.0 / n as f64
+        } else {
+            step_deg
+        };
         let azimuths: Vec<f64> = (0..n)
             .map(|i| (start + step * i as f64).rem_euclid(360.0))
             .collect();
-        let points = rays(dem, &placed, &azimuths, max_distance_m, curvature)?;
-        Ok(HorizonTable {
+        let knots = ray_knots(dem, &placed, &azimuths, max_distance_m)?;
+        Ok(PreparedHorizon {
             placed,
             start_deg: start,
             step_deg: step,
-            elevation: points
-                .iter()
-                .map(|p| p.elevation_deg.unwrap_or(f64::NAN))
-                .collect(),
-            complete: points.iter().map(|p| p.complete).collect(),
             full_circle,
+            azimuths,
+            knots,
+            max_distance_m,
+            curvature,
         })
     }
 

@@ -171,13 +171,19 @@ pub(crate) fn azimuth_span(c: &Camera, points: &[[f64; 2]], r: &Ranges) -> (f64,
     let b = Bounds::new(c, r);
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
     for corner in 0..16 {
-        let pick = |i: usize| if corner >> i & 1 == 0 { b.lo[i] } else { b.hi[i] };
+        let pick = |i: usize| {
+            if corner >> i & 1 == 0 {
+                b.lo[i]
+            } else {
+                b.hi[i]
+            }
+        };
         let cam = with(c, [pick(0), pick(1), pick(2), pick(3)]);
         let basis = Basis::new(&cam);
         let corners = [[0.0, 0.0], [f64::from(c.width), f64::from(c.height)]];
         for p in points.iter().chain(&corners) {
-            let rel = (basis.direction(p[0], p[1]).0 - c.heading_deg + 180.0).rem_euclid(360.0)
-                - 180.0;
+            let rel =
+                (basis.direction(p[0], p[1]).0 - c.heading_deg + 180.0).rem_euclid(360.0) - 180.0;
             lo = lo.min(rel);
             hi = hi.max(rel);
         }
@@ -261,9 +267,12 @@ pub(crate) fn fit_on_table(
         (bounds.hi[2] - bounds.lo[2]) / 8.0,
         (bounds.hi[3] - bounds.lo[3]) / 8.0,
     ];
+    let refined: Vec<(Params, Score, usize)> = nodes
+        .par_iter()
+        .map(|node| refine(table, &start, points, &bounds, *node, steps))
+        .collect();
     let mut best = (params(&start), start_score);
-    for node in nodes {
-        let (p, s, n) = refine(table, &start, points, &bounds, node, steps);
+    for (p, s, n) in refined {
         evaluations += n;
         if s.mean_deg < best.1.mean_deg {
             best = (p, s);

@@ -32,7 +32,10 @@ pub struct Suggestion {
 /// Luminance 0…1 averaged over `k`×`k` blocks.
 fn luminance(image: &DynamicImage, k: u32) -> (Vec<f32>, usize, usize) {
     let rgb = image.to_rgb32f();
-    let (w, h) = (rgb.width().div_ceil(k) as usize, rgb.height().div_ceil(k) as usize);
+    let (w, h) = (
+        rgb.width().div_ceil(k) as usize,
+        rgb.height().div_ceil(k) as usize,
+    );
     let mut sum = vec![0.0f32; w * h];
     let mut count = vec![0u32; w * h];
     for (x, y, p) in rgb.enumerate_pixels() {
