@@ -157,7 +157,7 @@ fn is_osm_pbf(path: &Path) -> bool {
 /// A basemap opened for a snapshot: a tile archive or folder, or an OSM extract drawn
 /// as a street map.
 enum Basemap {
-    Archive(Archive),
+    Archive(Box<Archive>),
     Streets(OsmStreets),
 }
 
@@ -194,5 +194,5 @@ fn open_basemap(path: &Path, index_dir: Option<&Path>) -> Result<Basemap> {
         // An extract without roads is said in the notes (printed or in the JSON).
         return Ok(Basemap::Streets(OsmStreets::new(Arc::new(index), path)));
     }
-    Ok(Basemap::Archive(Archive::open(path)?))
+    Ok(Basemap::Archive(Box::new(Archive::open(path)?)))
 }

@@ -343,7 +343,7 @@ pub(super) fn scan_command(args: ScanArgs) -> Result<()> {
     let cancel = AtomicBool::new(false);
     let quiet = args.common.json;
     let progress = |done: usize, total: usize| {
-        if !quiet && (done % 50 == 0 || done == total) {
+        if !quiet && (done.is_multiple_of(50) || done == total) {
             eprintln!("scanned {done} of {total} sites");
         }
     };
