@@ -61,6 +61,12 @@ pub enum Edit {
     SetImageryLayers(Vec<crate::imagery::ImageryLayerRef>),
     /// Replaces the case's elevation files and hillshade settings.
     SetElevation(Box<crate::terrain::ElevationLayers>),
+    /// Sets (or clears) a finding's skyline fit (the traced skyline, the fitted camera,
+    /// the score and the elevation files with their hashes).
+    SetSkylineFit {
+        id: String,
+        fit: Option<Box<super::skyline_fit::SkylineFit>>,
+    },
     /// Sets (or clears) a finding's candidate location.
     SetFindingLocation {
         id: String,
@@ -128,6 +134,7 @@ impl Case {
             }
             Edit::PutFinding(finding) => self.put_finding(finding)?,
             Edit::SetFindingLocation { id, location } => self.set_finding_location(id, location)?,
+            Edit::SetSkylineFit { id, fit } => self.set_skyline_fit(id, fit.map(|f| *f))?,
             Edit::AddMapSnapshot(snapshot) => self.add_map_snapshot(*snapshot)?,
             Edit::AddAnalyst(key) => self.add_analyst(*key)?,
             Edit::AddSignature { id, signature } => self.add_signature(&id, *signature)?,

@@ -239,6 +239,38 @@ impl Case {
         Ok(())
     }
 
+    /// Sets (or clears) a finding's skyline fit, checked first; its frame must be
+    /// evidence in the case.
+    pub(super) fn set_skyline_fit(
+        &mut self,
+        id: String,
+        fit: Option<super::skyline_fit::SkylineFit>,
+    ) -> Result<(), CaseError> {
+        let mut changed = self.finding(&id)?.clone();
+        if let Some(f) = &fit {
+            f.check().map_err(|reason| CaseError::InvalidValue {
+                what: format!("skyline fit of {id}"),
+                reason,
+            })?;
+            self.find_evidence(&f.evidence)?;
+        }
+        self.log_event(
+            "skyline_fit_set",
+            serde_json::json!({
+                "id": id,
+                "evidence": fit.as_ref().map(|f| &f.evidence),
+                "score_deg": fit.as_ref().map(|f| f.score.mean_deg),
+                "dem": fit.as_ref().map(|f| &f.dem),
+            }),
+        );
+        changed.skyline_fit = fit;
+        changed.updated = chrono::Utc::now();
+        self.reset_review_if_changed(&mut changed);
+        self.findings.insert(id.clone(), changed);
+        self.dirty.findings.insert(id);
+        Ok(())
+    }
+
     /// Stores a map snapshot's PNG and adds it to its finding as a panel.
     pub(super) fn add_map_snapshot(&mut self, snapshot: MapSnapshot) -> Result<(), CaseError> {
         let finding = self.finding(&snapshot.finding)?.clone();

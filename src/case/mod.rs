@@ -29,6 +29,7 @@ mod review_edits;
 pub mod review_rules;
 pub mod signature;
 mod similar;
+pub mod skyline_fit;
 mod stamp;
 pub mod store;
 mod validate;

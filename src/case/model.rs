@@ -397,6 +397,9 @@ pub struct Finding {
     /// For a geolocation: the candidate sites being worked through.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub candidates: Vec<super::candidates::Candidate>,
+    /// A frame's traced skyline and the camera whose terrain skyline fits it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skyline_fit: Option<super::skyline_fit::SkylineFit>,
     /// For a comparison: the conclusion on the written scale.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conclusion: Option<super::conclusion::Conclusion>,
@@ -496,6 +499,7 @@ impl Finding {
             chronolocation: None,
             georeference: None,
             candidates: Vec::new(),
+            skyline_fit: None,
             conclusion: None,
             review: super::review::Review::default(),
             extra: Extra::new(),

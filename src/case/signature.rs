@@ -123,6 +123,11 @@ pub fn finding_inputs<'a>(
             Some(extract.sha256.clone()),
         ));
     }
+    // The elevation files a skyline fit was rendered from, by their recorded SHA-256.
+    for file in finding.skyline_fit.iter().flat_map(|f| &f.dem) {
+        let stored = file.path.to_string_lossy().replace('\\', "/");
+        inputs.insert(input("elevation", &stored, Some(file.sha256.clone())));
+    }
     if finding.kind == FindingKind::Geolocation {
         for layer in layers {
             let stored = layer.path.to_string_lossy().replace('\\', "/");

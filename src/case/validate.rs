@@ -450,6 +450,9 @@ impl Finding {
             check_chronolocation(c)?;
         }
         super::candidates::check_all(&self.candidates)?;
+        if let Some(f) = &self.skyline_fit {
+            f.check().map_err(within("skyline fit"))?;
+        }
         if let Some(g) = &self.georeference {
             g.check().map_err(within("georeference"))?;
             if !self.panels.iter().any(|p| p.id == g.panel) {

@@ -89,9 +89,11 @@ pub fn snapshot_command(args: SnapshotArgs) -> Result<()> {
         .map(|l| serde_json::to_value(l).expect("a label serialises"))
         .collect();
     if let Some(o) = &overlay {
-        labels.extend(o.labels.iter().map(|l| {
-            json!({ "text": l.text, "kind": "case", "box": l.bounds, "angle": 0.0 })
-        }));
+        labels.extend(
+            o.labels
+                .iter()
+                .map(|l| json!({ "text": l.text, "kind": "case", "box": l.bounds, "angle": 0.0 })),
+        );
     }
     let mut png = Vec::new();
     snap.image
@@ -155,7 +157,7 @@ fn is_osm_pbf(path: &Path) -> bool {
 /// A basemap opened for a snapshot: a tile archive or folder, or an OSM extract drawn
 /// as a street map.
 enum Basemap {
-    Archive(Archive),
+    Archive(Box<Archive>),
     Streets(OsmStreets),
 }
 
@@ -192,5 +194,5 @@ fn open_basemap(path: &Path, index_dir: Option<&Path>) -> Result<Basemap> {
         // An extract without roads is said in the notes (printed or in the JSON).
         return Ok(Basemap::Streets(OsmStreets::new(Arc::new(index), path)));
     }
-    Ok(Basemap::Archive(Archive::open(path)?))
+    Ok(Basemap::Archive(Box::new(Archive::open(path)?)))
 }

@@ -202,10 +202,77 @@ fn chronolocation(c: &crate::case::Chronolocation, out: &mut Vec<Block>) {
     }
 }
 
+/// The skyline fit: the camera, the score, the horizon's settings and the elevation
+/// files with their SHA-256.
+fn skyline_fit(f: &crate::case::skyline_fit::SkylineFit, out: &mut Vec<Block>) {
+    let c = &f.camera;
+    out.push(Block::Subheading("Skyline fit".into()));
+    let frame = f.frame.map_or_else(String::new, |fr| {
+        format!(", frame {} at {:.3} s", fr.index, fr.time_s)
+    });
+    out.push(Block::Para(vec![
+        t("The frame's skyline, traced by the analyst on evidence "),
+        code(f.evidence.clone()),
+        t(format!(
+            "{frame} ({} points in {} run(s)), compared with the terrain skyline rendered \
+             for a pinhole camera at {:.6}, {:.6}, {:.1} m {}, heading {:.2}°, pitch \
+             {:.2}°, roll {:.2}°, horizontal field of view {:.2}°, {}×{} px.",
+            f.trace.polylines.iter().map(Vec::len).sum::<usize>(),
+            f.trace.polylines.len(),
+            c.site.at.lat,
+            c.site.at.lon,
+            c.site.height_m,
+            match c.site.reference {
+                crate::terrain::HeightRef::AboveGround => "above the ground",
+                crate::terrain::HeightRef::Absolute => "in the DEM's vertical datum",
+            },
+            c.heading_deg,
+            c.pitch_deg,
+            c.roll_deg,
+            c.fov_deg,
+            c.width,
+            c.height,
+        )),
+    ]));
+    let s = &f.score;
+    out.push(para(format!(
+        "Score: mean angular distance {:.3}° (largest {:.3}°) over {} traced points; {} \
+         point(s) with no terrain in their direction, counted {}° each; {} where the \
+         elevation data ran out. Horizon every {}° to {:.0} m, refraction coefficient \
+         {:.4}. A score measures agreement between two lines; it does not prove the place.",
+        s.mean_deg,
+        s.max_deg,
+        s.points,
+        s.missing,
+        crate::terrain::fit::MISSING_PENALTY_DEG,
+        s.incomplete,
+        f.horizon_step_deg,
+        f.max_distance_m,
+        f.curvature.refraction,
+    )));
+    let rows = f
+        .dem
+        .iter()
+        .map(|d| {
+            vec![
+                vec![t(d.path.display().to_string())],
+                vec![code(d.sha256.clone())],
+            ]
+        })
+        .collect();
+    out.push(Block::Table {
+        head: vec!["Elevation file".into(), "SHA-256".into()],
+        rows,
+    });
+}
+
 fn methods(finding: &Finding, out: &mut Vec<Block>) {
     out.push(Block::Heading("Methods".into()));
     if let Some(g) = &finding.georeference {
         georeference(g, out);
+    }
+    if let Some(f) = &finding.skyline_fit {
+        skyline_fit(f, out);
     }
     if let Some(c) = &finding.chronolocation {
         chronolocation(c, out);

@@ -3,7 +3,7 @@
 //! `k` the refraction coefficient. With the default k = 1/7 this is GDAL's
 //! `gdal_viewshed -cc 0.85714`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::error::TerrainError;
 
@@ -13,7 +13,7 @@ pub const EARTH_RADIUS_M: f64 = 6_371_008.8;
 /// The standard refraction coefficient for visible light near the ground.
 pub const DEFAULT_REFRACTION: f64 = 1.0 / 7.0;
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Curvature {
     /// Refraction coefficient k: 0 is no refraction, 1 cancels the curvature.
     pub refraction: f64,

@@ -72,6 +72,32 @@ pub enum TerrainError {
     Listed { path: PathBuf },
     #[error("{}: cannot write: {reason}", path.display())]
     Write { path: PathBuf, reason: String },
+    #[error("the traced skyline has no points: trace it (or accept a suggestion) first")]
+    NoTrace,
+    #[error("traced point ({x}, {y}) is outside the {width}×{height} frame")]
+    TraceOutside {
+        x: f64,
+        y: f64,
+        width: u32,
+        height: u32,
+    },
+    #[error("no candidate sites to scan")]
+    NoSites,
+    #[error(
+        "the box west {west}, south {south}, east {east}, north {north} is not a box in degrees (west < east, south < north)"
+    )]
+    BadBox {
+        west: f64,
+        south: f64,
+        east: f64,
+        north: f64,
+    },
+    #[error("the scan was cancelled")]
+    Cancelled,
+    #[error("cannot start the scan's worker threads: {reason}")]
+    Threads { reason: String },
+    #[error("the frame is {width}×{height} pixels: too small to find a skyline in (at least 8×8)")]
+    FrameTooSmall { width: u32, height: u32 },
 }
 
 impl TerrainError {

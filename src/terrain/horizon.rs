@@ -92,6 +92,26 @@ pub fn rays(
     max_distance_m: f64,
     curvature: Curvature,
 ) -> Result<Vec<HorizonPoint>, TerrainError> {
+    let knots = ray_knots(dem, eye, azimuths, max_distance_m)?;
+    Ok(rays_on(
+        dem.surface(),
+        dem.resolution_m(),
+        eye,
+        azimuths,
+        &knots,
+        max_distance_m,
+        curvature,
+    ))
+}
+
+/// The part of [`rays`] that needs the DEM's coordinate transform (which cannot be
+/// shared between threads): the exact knots of every ray, in the CRS.
+pub(crate) fn ray_knots(
+    dem: &Dem,
+    eye: &Placed,
+    azimuths: &[f64],
+    max_distance_m: f64,
+) -> Result<Vec<(f64, f64)>, TerrainError> {
     if !max_distance_m.is_finite() || max_distance_m <= 0.0 {
         return Err(TerrainError::bad(
             "--max-distance",
@@ -99,7 +119,6 @@ pub fn rays(
             "must be a positive distance in metres",
         ));
     }
-    // The exact knots of every ray, then one transform into the CRS.
     let knots: Vec<LatLon> = azimuths
         .par_iter()
         .flat_map_iter(|az| {
@@ -107,19 +126,31 @@ pub fn rays(
                 .map(move |k| destination(eye.at, *az, max_distance_m * k as f64 / KNOTS as f64))
         })
         .collect();
-    let knots = dem.to_crs_many(&knots)?;
-    let surface = dem.surface();
+    dem.to_crs_many(&knots)
+}
+
+/// The rest of [`rays`]: every ray sampled on the surface (`resolution_m` its finest
+/// cell), in parallel.
+pub(crate) fn rays_on(
+    surface: &Surface,
+    resolution_m: f64,
+    eye: &Placed,
+    azimuths: &[f64],
+    knots: &[(f64, f64)],
+    max_distance_m: f64,
+    curvature: Curvature,
+) -> Vec<HorizonPoint> {
     let plan = Schedule::new(
-        dem.resolution_m().max(1e-3),
+        resolution_m.max(1e-3),
         max_distance_m,
         curvature.per_m2(),
         surface.max_m() - eye.z_m,
     );
-    Ok(azimuths
+    azimuths
         .par_iter()
         .enumerate()
         .map(|(i, az)| one_ray(surface, eye, *az, &knots[i * KNOTS..(i + 1) * KNOTS], &plan))
-        .collect())
+        .collect()
 }
 
 /// The distances every ray is sampled at, and what depends on distance alone.

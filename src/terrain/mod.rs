@@ -7,6 +7,7 @@
 
 mod curvature;
 mod error;
+pub mod fit;
 pub mod hillshade;
 pub mod horizon;
 mod layer;
@@ -23,12 +24,12 @@ pub use layer::{ElevationFileRef, ElevationLayers};
 pub use sample::{Surface, Tile, metres_per_degree};
 pub use source::{Dem, MAX_CELLS, TileInfo};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::spatial::LatLon;
 
 /// What a height is measured from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum HeightRef {
     /// Metres above the ground under the point.
     AboveGround,
@@ -37,7 +38,7 @@ pub enum HeightRef {
 }
 
 /// A point with a height: an observer, a target or a camera.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Site {
     pub at: LatLon,
     pub height_m: f64,

@@ -7,7 +7,7 @@
 //! clockwise as the photographer sees it (the skyline then tilts counter-clockwise).
 
 use image::{Rgba, RgbaImage};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::horizon::{HorizonPoint, rays};
 use super::{Curvature, Dem, Placed, Site, TerrainError};
@@ -15,7 +15,7 @@ use super::{Curvature, Dem, Placed, Site, TerrainError};
 /// The largest frame side, pixels.
 pub const MAX_SIDE: u32 = 20_000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Camera {
     pub site: Site,
     pub heading_deg: f64,
@@ -39,7 +39,7 @@ pub struct Skyline {
 }
 
 /// A camera's orientation as three unit vectors in east-north-up.
-struct Basis {
+pub(crate) struct Basis {
     right: [f64; 3],
     up: [f64; 3],
     forward: [f64; 3],
@@ -49,7 +49,7 @@ struct Basis {
 }
 
 impl Basis {
-    fn new(c: &Camera) -> Basis {
+    pub(crate) fn new(c: &Camera) -> Basis {
         let (h, p, r) = (
             c.heading_deg.to_radians(),
             c.pitch_deg.to_radians(),
@@ -73,7 +73,7 @@ impl Basis {
     }
 
     /// Pixel of a direction (azimuth, elevation in radians); None behind the camera.
-    fn project(&self, az: f64, el: f64) -> Option<[f64; 2]> {
+    pub(crate) fn project(&self, az: f64, el: f64) -> Option<[f64; 2]> {
         let v = [az.sin() * el.cos(), az.cos() * el.cos(), el.sin()];
         let z = dot(v, self.forward);
         if z <= 1e-9 {
@@ -87,9 +87,19 @@ impl Basis {
 
     /// The azimuth (degrees) of the ray through a pixel.
     fn azimuth_of(&self, x: f64, y: f64) -> f64 {
+        self.direction(x, y).0
+    }
+
+    /// The direction of the ray through a pixel: azimuth (degrees clockwise from north,
+    /// −180…180) and elevation (degrees up from level).
+    pub(crate) fn direction(&self, x: f64, y: f64) -> (f64, f64) {
         let (u, v) = ((x - self.cx) / self.focal_px, (self.cy - y) / self.focal_px);
         let d = add(add(self.forward, scale(self.right, u)), scale(self.up, v));
-        d[0].atan2(d[1]).to_degrees()
+        let horizontal = d[0].hypot(d[1]);
+        (
+            d[0].atan2(d[1]).to_degrees(),
+            d[2].atan2(horizontal).to_degrees(),
+        )
     }
 }
 
@@ -110,7 +120,8 @@ fn scale(a: [f64; 3], s: f64) -> [f64; 3] {
     [a[0] * s, a[1] * s, a[2] * s]
 }
 
-fn check(c: &Camera) -> Result<(), TerrainError> {
+/// Refuses an absurd field of view, orientation or frame size, naming the value.
+pub(crate) fn check(c: &Camera) -> Result<(), TerrainError> {
     if !c.fov_deg.is_finite() || c.fov_deg < 0.1 || c.fov_deg > 170.0 {
         return Err(TerrainError::bad(
             "--fov",

@@ -495,7 +495,9 @@ impl AppState {
     pub(crate) fn apply_recorded(&mut self, edit: Edit) -> Result<(), String> {
         let case = self.case.as_mut().ok_or("no case is open")?;
         let touched = match &edit {
-            Edit::SetFindingLocation { id, .. } => Some(id.clone()),
+            Edit::SetFindingLocation { id, .. } | Edit::SetSkylineFit { id, .. } => {
+                Some(id.clone())
+            }
             Edit::PutFinding(f) => Some(f.id.clone()),
             Edit::AddMapSnapshot(s) => Some(s.finding.clone()),
             _ => None,

@@ -1,64 +1,26 @@
-//! `geoproof terrain …`: elevation, profiles and line of sight, viewsheds, horizons and
-//! the skyline a camera would see, from DEM files (`--dem FILE`, repeatable). Every
-//! command either succeeds or fails with one error (no partial outcome).
+//! `geoproof terrain …`: elevation, profiles and line of sight, viewsheds, horizons,
+//! the skyline a camera would see and the camera that fits a traced one, from DEM
+//! files (`--dem FILE`, repeatable). Every command either succeeds or fails with one
+//! error (no partial outcome).
 
 use std::path::PathBuf;
+
+mod common;
+mod fit;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use serde_json::json;
 
-use geoproof::spatial::{self, LatLon};
-use geoproof::terrain::{
-    Curvature, DEFAULT_REFRACTION, Dem, HeightRef, Site, TerrainError, horizon, profile, skyline,
-    viewshed,
-};
+use geoproof::terrain::{Dem, horizon, profile, skyline, viewshed};
 
 use super::output::print_json;
+use common::{Common, camera_arg, point, size_arg};
 
 #[derive(Debug, Args)]
 pub struct TerrainArgs {
     #[command(subcommand)]
     command: TerrainCommand,
-}
-
-/// What every terrain command takes.
-#[derive(Debug, Args)]
-struct Common {
-    /// An elevation file: GeoTIFF/COG, SRTM .hgt, DTED, ASCII grid, any CRS (repeatable:
-    /// the tiles form one surface; they must share a CRS and vertical unit).
-    #[arg(long = "dem", value_name = "FILE", required = true)]
-    dems: Vec<PathBuf>,
-    /// Refraction coefficient k (0 none, 1 cancels the Earth's curvature).
-    #[arg(long, default_value_t = DEFAULT_REFRACTION, allow_hyphen_values = true)]
-    refraction: f64,
-    /// Heights are in the DEM's vertical datum, not above the ground.
-    #[arg(long)]
-    absolute: bool,
-    #[arg(long)]
-    json: bool,
-}
-
-impl Common {
-    fn open(&self) -> Result<(Dem, Curvature)> {
-        let dem = Dem::open(&self.dems).map_err(|e| match e {
-            TerrainError::NoDem => anyhow::anyhow!("no elevation file given (--dem FILE)"),
-            e => e.into(),
-        })?;
-        Ok((dem, Curvature::new(self.refraction)?))
-    }
-
-    fn site(&self, at: LatLon, height_m: f64) -> Site {
-        Site {
-            at,
-            height_m,
-            reference: if self.absolute {
-                HeightRef::Absolute
-            } else {
-                HeightRef::AboveGround
-            },
-        }
-    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -113,6 +75,13 @@ enum TerrainCommand {
     /// The skyline a camera would see, in the frame's pixels (and drawn over a
     /// transparent PNG with --out).
     Skyline(SkylineArgs),
+    /// The camera (heading, pitch, roll, field of view near the given ones) whose
+    /// skyline fits a traced one best, and its score (mean angular distance).
+    Fit(fit::FitArgs),
+    /// Candidate sites (--sites CSV or --grid) ranked by their best skyline fit.
+    Scan(fit::ScanArgs),
+    /// A proposed skyline trace from a frame's edges (to check and edit before fitting).
+    Suggest(fit::SuggestArgs),
 }
 
 #[derive(Debug, Args)]
@@ -218,6 +187,9 @@ pub fn terrain_command(args: TerrainArgs) -> Result<()> {
         TerrainCommand::Viewshed(args) => viewshed_command(args),
         TerrainCommand::Horizon(args) => horizon_command(args),
         TerrainCommand::Skyline(args) => skyline_command(args),
+        TerrainCommand::Fit(args) => fit::fit_command(args),
+        TerrainCommand::Scan(args) => fit::scan_command(args),
+        TerrainCommand::Suggest(args) => fit::suggest_command(args),
     }
 }
 
@@ -430,29 +402,6 @@ fn print_profile(p: &profile::Profile, dem: &Dem, json: bool) -> Result<()> {
         println!("no elevation from {:.0} m to {:.0} m", h.from_m, h.to_m);
     }
     Ok(())
-}
-
-fn point(text: &str) -> Result<LatLon> {
-    Ok(spatial::parse_coordinate(text)?)
-}
-
-/// `LAT,LON,HEIGHT`.
-fn camera_arg(text: &str) -> Result<(LatLon, f64)> {
-    let bad = || anyhow::anyhow!("--camera {text:?}: expected LAT,LON,HEIGHT (degrees, metres)");
-    let (position, height) = text.rsplit_once(',').ok_or_else(bad)?;
-    let height: f64 = height.trim().parse().map_err(|_| bad())?;
-    Ok((point(position)?, height))
-}
-
-/// `WxH`.
-fn size_arg(text: &str) -> Result<(u32, u32)> {
-    let bad =
-        || anyhow::anyhow!("--size {text:?}: expected WIDTHxHEIGHT in pixels, e.g. 1920x1080");
-    let (w, h) = text.split_once(['x', 'X', '×']).ok_or_else(bad)?;
-    Ok((
-        w.trim().parse().map_err(|_| bad())?,
-        h.trim().parse().map_err(|_| bad())?,
-    ))
 }
 
 fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
