@@ -38,6 +38,12 @@ pub fn board_inspector_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
         return;
     };
     egui::ScrollArea::vertical().show(ui, |ui| {
+        if state.board.tool() == super::BoardTool::Skyline {
+            state.board.working = Some(f.clone());
+            super::skyline::section_ui(ui, state);
+            state.board.working = None;
+            ui.separator();
+        }
         ui.heading("Finding");
         ui.label(RichText::new(&f.id).monospace().weak());
         commit |= text_row(ui, "Title", &mut f.title);
