@@ -296,7 +296,7 @@ fn fit_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
         return;
     }
     if ui
-        .button("Fit")
+        .button("Fit camera")
         .on_hover_text(
             "Search heading, pitch, roll and field of view around the camera for the best score",
         )
