@@ -4,8 +4,8 @@
 
 use egui::{Key, Modifiers, Pos2, Response, Ui};
 
-use super::SkylineState;
 use super::camera::{STEP_M, dragged, moved, zoomed};
+use super::state::SkylineState;
 
 /// The wheel over the tool's panel changes the field of view; returns the scroll left
 /// for zooming the panel (none when the tool took it).

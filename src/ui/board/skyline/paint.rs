@@ -4,7 +4,7 @@
 
 use egui::{Color32, Painter, Pos2, Shape, Stroke, pos2};
 
-use super::SkylineState;
+use super::state::SkylineState;
 use crate::board::ViewTransform;
 use crate::terrain::fit::skyline_on;
 use crate::ui::theme;

@@ -4,27 +4,39 @@
 
 use egui::{DragValue, RichText, Ui};
 
-use super::{SkylineState, frame_panels};
+use super::state::{DEFAULT_RANGES, SkylineState, cancel_fit, frame_panels, start_fit};
+use super::work::MAX_DISTANCE_M;
+use crate::case::comparison::FrameRef;
 use crate::case::skyline_fit::SkylineFit;
-use crate::case::{Case, Edit};
+use crate::case::{Case, Edit, Finding};
 use crate::terrain::Curvature;
 use crate::terrain::fit::{MAX_TRACE_POINTS, Score, score_on};
 use crate::terrain::skyline::Camera;
-use crate::ui::board::BoardCtx;
 use crate::ui::command::{Command, Status};
 
+/// What the section reads and changes: the case and the finding on the board (read
+/// only: changes are commands), the tool's state, and the frame a video panel shows.
+pub struct SectionCtx<'a> {
+    pub case: &'a Case,
+    pub finding: &'a Finding,
+    pub skyline: &'a mut SkylineState,
+    /// The frame the tool's panel shows, when it is a video.
+    pub frame: Option<FrameRef>,
+    pub status: &'a mut Option<Status>,
+    pub commands: &'a mut Vec<Command>,
+}
+
 /// The section, shown while the Skyline tool is chosen.
-pub fn section_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
+pub fn section_ui(ui: &mut Ui, state: SectionCtx<'_>) {
     ui.heading("Skyline");
-    let Some(case) = state.case else {
-        return;
-    };
+    let case = state.case;
     if case.meta().elevation.is_empty() {
         ui.label("Add elevation files to the case (Map → Basemap → Elevation…) to render a camera's skyline.");
         return;
     }
-    panel_choice(ui, case, state);
-    let s = &mut state.board.skyline;
+    let mut state = state;
+    panel_choice(ui, case, state.finding, state.skyline);
+    let s = &mut *state.skyline;
     if s.camera.is_none() {
         ui.label("No place to put the camera: place the finding on the map first.");
         return;
@@ -36,16 +48,12 @@ pub fn section_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
     ui.separator();
     let score = score_of(s);
     score_line(ui, &score);
-    fit_ui(ui, state);
-    save_ui(ui, state, score.ok());
+    fit_ui(ui, &mut state);
+    save_ui(ui, &mut state, score.ok());
 }
 
-fn panel_choice(ui: &mut Ui, case: &Case, state: &mut BoardCtx<'_>) {
-    let Some(finding) = state.board.working.as_ref() else {
-        return;
-    };
+fn panel_choice(ui: &mut Ui, case: &Case, finding: &Finding, s: &mut SkylineState) {
     let panels = frame_panels(case, finding);
-    let s = &mut state.board.skyline;
     if panels.len() < 2 {
         return;
     }
@@ -250,8 +258,8 @@ fn score_line(ui: &mut Ui, score: &Result<Score, String>) {
     }
 }
 
-fn fit_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
-    let s = &mut state.board.skyline;
+fn fit_ui(ui: &mut Ui, state: &mut SectionCtx<'_>) {
+    let s = &mut *state.skyline;
     egui::CollapsingHeader::new("Search ranges").show(ui, |ui| {
         let r = &mut s.ranges;
         let mut all_round = r.heading_deg >= 180.0;
@@ -259,7 +267,7 @@ fn fit_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
             r.heading_deg = if all_round {
                 180.0
             } else {
-                super::DEFAULT_RANGES.heading_deg
+                DEFAULT_RANGES.heading_deg
             };
         }
         if !all_round {
@@ -290,7 +298,7 @@ fn fit_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
             ui.spinner();
             ui.label(text);
             if ui.button("Cancel").clicked() {
-                super::cancel_fit(s);
+                cancel_fit(s);
             }
         });
         return;
@@ -301,19 +309,14 @@ fn fit_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
             "Search heading, pitch, roll and field of view around the camera for the best score",
         )
         .clicked()
-        && let Err(e) = super::start_fit(ui.ctx(), s)
+        && let Err(e) = start_fit(ui.ctx(), s)
     {
         *state.status = Some(Status::Error(e));
     }
 }
 
-fn save_ui(ui: &mut Ui, state: &mut BoardCtx<'_>, score: Option<Score>) {
-    if let Some(saved) = state
-        .board
-        .working
-        .as_ref()
-        .and_then(|f| f.skyline_fit.as_ref())
-    {
+fn save_ui(ui: &mut Ui, state: &mut SectionCtx<'_>, score: Option<Score>) {
+    if let Some(saved) = state.finding.skyline_fit.as_ref() {
         ui.label(
             RichText::new(format!(
                 "Saved: {:.3}° at heading {:.2}° ({})",
@@ -324,7 +327,7 @@ fn save_ui(ui: &mut Ui, state: &mut BoardCtx<'_>, score: Option<Score>) {
             .weak(),
         );
     }
-    let ready = score.zip(state.board.skyline.camera);
+    let ready = score.zip(state.skyline.camera);
     let clicked = ui
         .add_enabled(ready.is_some(), egui::Button::new("Save to finding"))
         .on_hover_text("Keep the camera, the trace, the score and the elevation files (with their SHA-256) in the finding")
@@ -349,40 +352,30 @@ fn save_ui(ui: &mut Ui, state: &mut BoardCtx<'_>, score: Option<Score>) {
 
 /// The finding's record of the fit as shown now.
 fn fit_record(
-    state: &BoardCtx<'_>,
+    state: &SectionCtx<'_>,
     camera: Camera,
     score: Score,
 ) -> Result<(String, SkylineFit), String> {
-    let case = state.case.ok_or("no case is open")?;
-    let id = state
-        .board
-        .finding
-        .clone()
-        .ok_or("no finding on the board")?;
-    let s = &state.board.skyline;
+    let case = state.case;
+    let s = &*state.skyline;
     let panel = s.panel.as_deref().ok_or("no frame chosen")?;
-    let finding = state
-        .board
-        .working
-        .as_ref()
-        .ok_or("no finding on the board")?;
-    let evidence = frame_panels(case, finding)
+    let evidence = frame_panels(case, state.finding)
         .into_iter()
         .find(|(p, _)| p == panel)
         .map(|(_, sha)| sha)
         .ok_or("the frame's panel is gone")?;
     let table = s.current_table().ok_or("the horizon is still rendering")?;
     Ok((
-        id,
+        state.finding.id.clone(),
         SkylineFit {
             evidence,
-            frame: state.board.video_frames.get(panel).copied(),
+            frame: state.frame,
             camera,
             dem: case.meta().elevation.files.clone(),
             trace: s.trace.clone(),
             score,
             horizon_step_deg: table.step_deg(),
-            max_distance_m: super::work::MAX_DISTANCE_M,
+            max_distance_m: MAX_DISTANCE_M,
             curvature: Curvature::default(),
             fitted_at: chrono::Utc::now(),
         },
