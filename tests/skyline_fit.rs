@@ -15,24 +15,8 @@ use geoproof::spatial::LatLon;
 use geoproof::terrain::fit::{self, FitOptions, Ranges, ScanOptions, Trace};
 use geoproof::terrain::skyline::{self, Camera};
 use geoproof::terrain::{Curvature, Dem, HeightRef, Site, TerrainError};
-use util::dem::{synthetic, to_latlon};
+use util::dem::{hills, synthetic, to_latlon};
 use util::geoproof;
-
-/// Hills of different heights and widths around the origin (heights in metres), on a
-/// gently rolling floor: a skyline with distinct peaks in every direction.
-fn hills(x: f64, y: f64) -> f32 {
-    let hill = |cx: f64, cy: f64, h: f64, r: f64| {
-        h * (-((x - cx).powi(2) + (y - cy).powi(2)) / (2.0 * r * r)).exp()
-    };
-    (hill(2500.0, 1500.0, 300.0, 600.0)
-        + hill(2000.0, -2000.0, 450.0, 500.0)
-        + hill(-500.0, 3000.0, 250.0, 400.0)
-        + hill(-3000.0, -1500.0, 380.0, 700.0)
-        + hill(3800.0, -300.0, 200.0, 300.0)
-        + hill(-2500.0, 2500.0, 320.0, 450.0)
-        + 20.0 * (x / 900.0).sin() * (y / 700.0).cos()
-        + 40.0) as f32
-}
 
 const MAX_M: f64 = 8000.0;
 
@@ -612,4 +596,59 @@ fn a_fit_is_saved_in_the_finding_and_listed_in_the_methods_report() {
     old.as_object_mut().unwrap().remove("skyline_fit");
     let back: Finding = serde_json::from_value(old).unwrap();
     assert!(back.skyline_fit.is_none());
+}
+
+/// The interactive view's path: the horizon all round once, then the skyline, the score
+/// and the fit from the table agree with those computed from the elevation directly.
+#[test]
+fn a_table_all_round_draws_scores_and_fits_like_the_terrain() {
+    let dir = tempfile::tempdir().unwrap();
+    let (dem, _) = dem(dir.path());
+    let truth = truth();
+    let direct = skyline::skyline(&dem, truth, MAX_M, Curvature::default()).unwrap();
+    let placed = truth.site.place(&dem, "camera").unwrap();
+    let table =
+        fit::HorizonTable::all_round(&dem, placed, 0.1, MAX_M, Curvature::default()).unwrap();
+    let drawn = fit::skyline_on(&table, &truth).unwrap();
+    // Every point drawn from the table lies within a pixel of the direct skyline's
+    // polyline at its column.
+    let direct_y = |x: f64| {
+        direct
+            .polylines
+            .iter()
+            .flat_map(|l| l.windows(2))
+            .find(|w| w[0][0] <= x && x <= w[1][0])
+            .map(|w| w[0][1] + (w[1][1] - w[0][1]) * (x - w[0][0]) / (w[1][0] - w[0][0]).max(1e-9))
+    };
+    let mut compared = 0;
+    for p in drawn.iter().flatten() {
+        if let Some(y) = direct_y(p[0]) {
+            assert!((p[1] - y).abs() < 1.5, "{p:?} vs {y}");
+            compared += 1;
+        }
+    }
+    assert!(compared > 500, "{compared} points compared");
+    let trace = rendered(&dem, truth);
+    let s = fit::score_on(&table, &truth, &trace, fit::MAX_TRACE_POINTS).unwrap();
+    assert!(s.mean_deg < 0.02, "{s:?}");
+    let start = Camera {
+        heading_deg: 104.0,
+        pitch_deg: 0.5,
+        ..truth
+    };
+    let ranges = Ranges {
+        heading_deg: 10.0,
+        pitch_deg: 5.0,
+        roll_deg: 3.0,
+        fov_deg: 0.0,
+    };
+    let f = fit::fit_on(&table, start, &trace, ranges, fit::MAX_TRACE_POINTS).unwrap();
+    assert!((f.camera.heading_deg - 100.0).abs() < 0.2, "{:?}", f.camera);
+    assert!((f.camera.pitch_deg - 2.0).abs() < 0.2, "{:?}", f.camera);
+    // A table over a span only is refused: an orientation could look past it.
+    let part =
+        fit::HorizonTable::compute(&dem, placed, (80.0, 40.0), 0.1, MAX_M, Curvature::default())
+            .unwrap();
+    let e = fit::skyline_on(&part, &truth).unwrap_err().to_string();
+    assert!(e.contains("all round"), "{e}");
 }

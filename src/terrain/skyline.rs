@@ -9,7 +9,7 @@
 use image::{Rgba, RgbaImage};
 use serde::{Deserialize, Serialize};
 
-use super::horizon::{HorizonPoint, rays};
+use super::horizon::rays;
 use super::{Curvature, Dem, Placed, Site, TerrainError};
 
 /// The largest frame side, pixels.
@@ -188,25 +188,48 @@ pub fn skyline(
     check(&camera)?;
     let placed = camera.site.place(dem, "camera")?;
     let basis = Basis::new(&camera);
-    let (start, span) = azimuth_span(&basis, &camera);
-    // About two samples per pixel across the frame.
+    let azimuths = frame_azimuths(&basis, &camera);
+    let horizon = rays(dem, &placed, &azimuths, max_distance_m, curvature)?;
+    let (polylines, incomplete) = polylines_of(
+        &basis,
+        &camera,
+        horizon
+            .iter()
+            .map(|p| (p.azimuth_deg, p.elevation_deg, p.complete)),
+    );
+    Ok(Skyline {
+        camera,
+        placed,
+        max_distance_m,
+        polylines,
+        incomplete_azimuths: incomplete,
+    })
+}
+
+/// The azimuths to sample for a camera: about two per pixel across the frame, over the
+/// span the frame sees.
+pub(crate) fn frame_azimuths(basis: &Basis, camera: &Camera) -> Vec<f64> {
+    let (start, span) = azimuth_span(basis, camera);
     let per_px = camera.fov_deg / f64::from(camera.width);
     let n = ((span / (per_px / 2.0)).ceil() as usize).clamp(2, super::horizon::MAX_AZIMUTHS);
-    let azimuths: Vec<f64> = (0..=n)
+    (0..=n)
         .map(|i| (start + span * i as f64 / n as f64).rem_euclid(360.0))
-        .collect();
-    let horizon = rays(dem, &placed, &azimuths, max_distance_m, curvature)?;
+        .collect()
+}
+
+/// Horizon samples (azimuth, elevation if terrain was found, whether the data held out)
+/// projected into the frame: runs of points inside it, and how many of those points
+/// are incomplete.
+pub(crate) fn polylines_of(
+    basis: &Basis,
+    camera: &Camera,
+    horizon: impl Iterator<Item = (f64, Option<f64>, bool)>,
+) -> (Vec<Vec<[f64; 2]>>, usize) {
     let (w, h) = (f64::from(camera.width), f64::from(camera.height));
     let mut polylines: Vec<Vec<[f64; 2]>> = Vec::new();
     let mut current: Vec<[f64; 2]> = Vec::new();
     let mut incomplete = 0;
-    for HorizonPoint {
-        azimuth_deg,
-        elevation_deg,
-        complete,
-        ..
-    } in &horizon
-    {
+    for (azimuth_deg, elevation_deg, complete) in horizon {
         let pixel = elevation_deg
             .and_then(|el| basis.project(azimuth_deg.to_radians(), el.to_radians()))
             .filter(|p| p[0] >= 0.0 && p[0] <= w && p[1] >= 0.0 && p[1] <= h);
@@ -222,13 +245,7 @@ pub fn skyline(
     if current.len() > 1 {
         polylines.push(current);
     }
-    Ok(Skyline {
-        camera,
-        placed,
-        max_distance_m,
-        polylines,
-        incomplete_azimuths: incomplete,
-    })
+    (polylines, incomplete)
 }
 
 /// The skyline drawn in `colour` over a transparent frame-sized image.

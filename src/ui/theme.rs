@@ -105,3 +105,9 @@ pub const PROFILE_TERRAIN: Color32 = Color32::from_rgb(170, 140, 100);
 pub const PROFILE_GROUND: Color32 = Color32::from_rgba_premultiplied(60, 48, 32, 160);
 pub const PROFILE_HOLE: Color32 = Color32::from_rgba_premultiplied(60, 60, 60, 90);
 pub const PROFILE_BACKGROUND: Color32 = Color32::from_gray(22);
+
+/// The Skyline tool (#33): the terrain skyline the candidate camera renders, the trace
+/// the analyst accepted, and a suggestion not yet accepted (drawn dashed).
+pub const SKYLINE_RENDERED: Color32 = Color32::from_rgb(255, 64, 160);
+pub const SKYLINE_TRACE: Color32 = Color32::from_rgb(0, 230, 118);
+pub const SKYLINE_PROPOSAL: Color32 = Color32::from_rgb(255, 235, 59);

@@ -17,6 +17,7 @@ mod map;
 mod map_labels;
 mod osm_search;
 mod review;
+mod skyline;
 mod terrain;
 mod vector_basemap;
 mod vector_labels;

@@ -108,6 +108,22 @@ pub fn set_unit(path: &Path, unit: &str) {
     std::fs::rename(&tmp, path).unwrap();
 }
 
+/// Hills of different heights and widths around the origin (heights in metres), on a
+/// gently rolling floor: a skyline with distinct peaks in every direction.
+pub fn hills(x: f64, y: f64) -> f32 {
+    let hill = |cx: f64, cy: f64, h: f64, r: f64| {
+        h * (-((x - cx).powi(2) + (y - cy).powi(2)) / (2.0 * r * r)).exp()
+    };
+    (hill(2500.0, 1500.0, 300.0, 600.0)
+        + hill(2000.0, -2000.0, 450.0, 500.0)
+        + hill(-500.0, 3000.0, 250.0, 400.0)
+        + hill(-3000.0, -1500.0, 380.0, 700.0)
+        + hill(3800.0, -300.0, 200.0, 300.0)
+        + hill(-2500.0, 2500.0, 320.0, 450.0)
+        + 20.0 * (x / 900.0).sin() * (y / 700.0).cos()
+        + 40.0) as f32
+}
+
 /// LOCAL_TM metres → WGS84.
 pub fn to_latlon(x: f64, y: f64) -> LatLon {
     let mut tm = SpatialRef::from_proj4(LOCAL_TM).unwrap();

@@ -8,8 +8,10 @@ mod scan;
 mod score;
 mod search;
 mod suggest;
+mod view;
 
 pub use scan::{MAX_SITES, Ranked, ScanOptions, grid_sites, scan};
 pub use score::{HorizonTable, MAX_TRACE_POINTS, MISSING_PENALTY_DEG, Score, Trace};
 pub use search::{Fit, FitOptions, Ranges, fit_camera, score_camera};
 pub use suggest::{Suggestion, WORK_SIDE, suggest_skyline};
+pub use view::{fit_on, score_on, skyline_on};

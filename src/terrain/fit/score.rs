@@ -180,6 +180,35 @@ impl HorizonTable {
         Ok(prepared.finish(dem.surface(), dem.resolution_m()))
     }
 
+    /// The horizon from `placed` all round, every `step_deg`: what an interactive view
+    /// needs to draw and score any orientation of a camera standing there.
+    pub fn all_round(
+        dem: &Dem,
+        placed: Placed,
+        step_deg: f64,
+        max_distance_m: f64,
+        curvature: Curvature,
+    ) -> Result<HorizonTable, TerrainError> {
+        HorizonTable::compute(
+            dem,
+            placed,
+            (0.0, 360.0),
+            step_deg,
+            max_distance_m,
+            curvature,
+        )
+    }
+
+    /// Whether the table goes all round (else it covers a span of azimuths only).
+    pub fn is_all_round(&self) -> bool {
+        self.full_circle
+    }
+
+    /// Degrees between the table's samples.
+    pub fn step_deg(&self) -> f64 {
+        self.step_deg
+    }
+
     /// The part of [`HorizonTable::compute`] that needs the DEM's coordinate transform.
     pub(crate) fn prepare(
         dem: &Dem,

@@ -37,7 +37,7 @@ impl Ranges {
         }
     }
 
-    fn check(&self) -> Result<(), TerrainError> {
+    pub(crate) fn check(&self) -> Result<(), TerrainError> {
         for (name, v, max) in [
             ("--range-heading", self.heading_deg, 180.0),
             ("--range-pitch", self.pitch_deg, 45.0),

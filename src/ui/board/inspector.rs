@@ -38,6 +38,27 @@ pub fn board_inspector_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
         return;
     };
     egui::ScrollArea::vertical().show(ui, |ui| {
+        if state.board.tool() == super::BoardTool::Skyline
+            && let Some(case) = state.case
+        {
+            let b = &mut *state.board;
+            let frame = b
+                .skyline
+                .panel
+                .as_ref()
+                .and_then(|p| b.video_frames.get(p))
+                .copied();
+            let cx = super::skyline::SectionCtx {
+                case,
+                finding: &f,
+                skyline: &mut b.skyline,
+                frame,
+                status: state.status,
+                commands: state.commands,
+            };
+            super::skyline::section_ui(ui, cx);
+            ui.separator();
+        }
         ui.heading("Finding");
         ui.label(RichText::new(&f.id).monospace().weak());
         commit |= text_row(ui, "Title", &mut f.title);

@@ -14,6 +14,7 @@ mod inspector;
 mod loupe;
 pub mod matching;
 mod redaction;
+pub mod skyline;
 mod toolbar;
 mod transport;
 pub mod video;
@@ -34,6 +35,16 @@ pub use inspector::board_inspector_ui;
 /// One frame of the board workspace: the toolbar (and its shortcuts) over the panels.
 pub fn board_ui(ui: &mut egui::Ui, state: &mut BoardCtx<'_>, images: &mut BoardImages) {
     images.begin_frame();
+    if state.board.tool() == BoardTool::Skyline {
+        skyline::poll(
+            ui.ctx(),
+            state.case,
+            state.board.working.as_ref(),
+            state.map_centre,
+            &mut state.board.skyline,
+            state.status,
+        );
+    }
     toolbar::toolbar_ui(ui, state);
     toolbar::shortcuts(ui, state);
     if let Some(action) = find_view::results_strip(ui, &state.board.find) {
@@ -54,6 +65,8 @@ pub struct BoardCtx<'a> {
     pub sun: &'a mut crate::ui::map_sun::SunView,
     pub status: &'a mut Option<crate::ui::command::Status>,
     pub commands: &'a mut Vec<crate::ui::command::Command>,
+    /// Where the map looks (the Skyline tool's camera when nothing else places it).
+    pub map_centre: Option<crate::spatial::LatLon>,
 }
 
 /// Find in case (#35): the board's side of [`find`] — the region it searches with, and
@@ -148,6 +161,9 @@ pub enum BoardTool {
     Shadow,
     /// Draw a region hidden in every output (shape and method in [`RedactSettings`]).
     Redact,
+    /// A candidate camera's terrain skyline over the frame, traced and fitted
+    /// ([`skyline`]); available when the case has elevation.
+    Skyline,
 }
 
 /// What the Redact tool draws and how the region is hidden.
@@ -206,7 +222,7 @@ impl RedactShape {
 }
 
 impl BoardTool {
-    pub const ALL: [BoardTool; 12] = [
+    pub const ALL: [BoardTool; 13] = [
         BoardTool::Select,
         BoardTool::Pan,
         BoardTool::Rectangle,
@@ -219,6 +235,7 @@ impl BoardTool {
         BoardTool::Link,
         BoardTool::Shadow,
         BoardTool::Redact,
+        BoardTool::Skyline,
     ];
 
     pub fn label(self) -> &'static str {
@@ -235,6 +252,7 @@ impl BoardTool {
             BoardTool::Link => "Link",
             BoardTool::Shadow => "Shadow",
             BoardTool::Redact => "Redact",
+            BoardTool::Skyline => "Skyline",
         }
     }
 
@@ -253,6 +271,7 @@ impl BoardTool {
             BoardTool::Link => Key::L,
             BoardTool::Shadow => Key::S,
             BoardTool::Redact => Key::X,
+            BoardTool::Skyline => Key::K,
         }
     }
 
@@ -273,6 +292,10 @@ impl BoardTool {
             }
             BoardTool::Redact => {
                 "Draw what to hide in every figure and exported image (the evidence is unchanged)"
+            }
+            BoardTool::Skyline => {
+                "Drag: heading and pitch · wheel: field of view · click: trace the skyline · \
+                 arrows: move the camera (settings in the inspector)"
             }
         }
     }
@@ -411,6 +434,8 @@ pub struct BoardState {
     pub redact: RedactSettings,
     /// Show redactions applied (as every output will) instead of as hatched outlines.
     pub preview_redactions: bool,
+    /// The Skyline tool's camera, trace and work.
+    pub skyline: skyline::SkylineState,
 }
 
 impl BoardState {
@@ -429,6 +454,7 @@ impl BoardState {
         let loupe = self.loupe;
         let (tool, layout, sync_zoom) = (self.tool, self.layout, self.sync_zoom);
         let (redact, preview_redactions) = (self.redact, self.preview_redactions);
+        let skyline = self.skyline.for_new_finding();
         // The index belongs to the case, not the finding: its job and notes stay.
         let find = find::FindState {
             index_job: self.find.index_job.take(),
@@ -454,6 +480,7 @@ impl BoardState {
             sync_zoom,
             redact,
             preview_redactions,
+            skyline,
             find,
             ..BoardState::default()
         };

@@ -25,10 +25,18 @@ pub fn toolbar_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
         }
         ui.separator();
         let current = state.board.tool();
+        let elevation = has_elevation(state);
         for tool in BoardTool::ALL {
             let key = tool.key().name();
+            let enabled = tool != BoardTool::Skyline || elevation;
             if ui
-                .selectable_label(current == tool, tool.label())
+                .add_enabled(
+                    enabled,
+                    egui::Button::selectable(current == tool, tool.label()),
+                )
+                .on_disabled_hover_text(
+                    "Add elevation files to the case first (Map → Basemap → Elevation…)",
+                )
                 .on_hover_text(format!("{} ({key}): {}", tool.label(), tool.hint()))
                 .clicked()
             {
@@ -122,6 +130,11 @@ pub fn toolbar_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
     ui.label(egui::RichText::new(state.board.tool().hint()).weak());
 }
 
+/// Whether the case has elevation layers (the Skyline tool needs them).
+fn has_elevation(state: &BoardCtx<'_>) -> bool {
+    state.case.is_some_and(|c| !c.meta().elevation.is_empty())
+}
+
 /// The Redact tool's shape, method and brush width.
 fn redact_settings_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
     let r = &mut state.board.redact;
@@ -201,6 +214,10 @@ pub fn shortcuts(ui: &mut Ui, state: &mut BoardCtx<'_>) {
     if typing {
         return;
     }
+    if state.board.tool() == BoardTool::Skyline {
+        super::skyline::keys(ui, &mut state.board.skyline);
+    }
+    let elevation = has_elevation(state);
     ui.input_mut(|i| {
         if i.consume_shortcut(&REDO) || i.consume_shortcut(&REDO_Y) {
             state.commands.push(Command::Redo);
@@ -212,7 +229,7 @@ pub fn shortcuts(ui: &mut Ui, state: &mut BoardCtx<'_>) {
             return;
         }
         for tool in BoardTool::ALL {
-            if i.key_pressed(tool.key()) {
+            if i.key_pressed(tool.key()) && (tool != BoardTool::Skyline || elevation) {
                 state.board.tool = Some(tool);
                 state.board.link_from = None;
             }

@@ -418,6 +418,12 @@ impl AppState {
 
     /// What the board's panels see of the app.
     pub fn board_ctx(&mut self) -> super::board::BoardCtx<'_> {
+        let map_centre = self.map.center().or_else(|| {
+            self.map.view.as_ref().map(|v| LatLon {
+                lat: (v.south + v.north) / 2.0,
+                lon: (v.west + v.east) / 2.0,
+            })
+        });
         super::board::BoardCtx {
             case: self.case.as_ref(),
             board: &mut self.board,
@@ -426,6 +432,7 @@ impl AppState {
             sun: &mut self.map.sun,
             status: &mut self.shell.status,
             commands: &mut self.commands,
+            map_centre,
         }
     }
 

@@ -130,6 +130,7 @@ fn panel_ui(
         }
     };
     let (response, t) = frame_panel(ui, [header, body], state, panel, &name, size);
+    super::skyline::picture_ready(&ctx, &mut state.board.skyline, &panel.id, pyramid.as_ref());
 
     let painter = ui.painter_at(body);
     let record = state.case.as_ref().and_then(|c| c.find_evidence(&key).ok());
@@ -281,11 +282,14 @@ fn video_panel_ui(
                 .iter()
                 .any(|a| a.panel == panel.id && a.redaction.is_some() && a.shows_on(shown))
         });
-    let pyramid = if (state.board.loupe.on || previewing) && !shielded {
+    let tracing = state.board.skyline.suggest_wanted
+        && state.board.skyline.panel.as_deref() == Some(panel.id.as_str());
+    let pyramid = if (state.board.loupe.on || previewing || tracing) && !shielded {
         player.shown_pyramid()
     } else {
         None
     };
+    super::skyline::picture_ready(&ctx, &mut state.board.skyline, &panel.id, pyramid.as_ref());
     super::transport::transport_ui(ui, transport, player, response.hovered(), shielded);
     let hover = response.hover_pos();
     draw_overlays(
@@ -344,6 +348,9 @@ fn draw_overlays(
     draw_gesture_preview(painter, state, panel, t);
     draw_shadows(painter, state, panel, t);
     draw_proposals(painter, state, panel, t);
+    if state.board.tool() == BoardTool::Skyline {
+        super::skyline::draw(painter, &state.board.skyline, &panel.id, t);
+    }
     if state.board.loupe.on
         && let (Some(pyramid), Some(hover)) = (pyramid, hover)
     {
@@ -520,7 +527,8 @@ fn handle_input(
     t: &mut ViewTransform,
     size: [f64; 2],
 ) {
-    let (scroll, pinch, space, pointer, press_origin) = ui.input(|i| {
+    let skyline = state.board.tool() == BoardTool::Skyline;
+    let (mut scroll, pinch, space, pointer, press_origin) = ui.input(|i| {
         (
             i.smooth_scroll_delta.y,
             i.zoom_delta(),
@@ -529,6 +537,9 @@ fn handle_input(
             i.pointer.press_origin(),
         )
     });
+    if skyline && response.hovered() {
+        scroll = super::skyline::wheel(&mut state.board.skyline, &panel.id, scroll);
+    }
     if response.hovered()
         && let Some(p) = pointer
     {
@@ -565,6 +576,18 @@ fn handle_input(
         return;
     }
     let frozen = *t;
+    if skyline {
+        let to_image = |p: Pos2| frozen.to_image(from_pos(p));
+        super::skyline::pointer(
+            &mut state.board.skyline,
+            &panel.id,
+            response,
+            press_origin,
+            to_image,
+            size,
+        );
+        return;
+    }
     let to_image = |p: Pos2| {
         let q = frozen.to_image(from_pos(p));
         [q[0].clamp(0.0, size[0]), q[1].clamp(0.0, size[1])]
