@@ -215,7 +215,10 @@ fn the_html_report_renders_offline_in_a_browser_with_its_figure_and_every_hash()
     let wanted = hashes_and_numbers(&visible_text(&html));
     assert!(wanted.iter().any(|w| w.len() == 64), "no hash");
     for w in &wanted {
-        assert!(flat.contains(w.as_str()), "{w} not in what the browser shows");
+        assert!(
+            flat.contains(w.as_str()),
+            "{w} not in what the browser shows"
+        );
     }
     // The figure was drawn from the embedded image (nothing else could be reached).
     let want = html_figure(&html);
@@ -237,7 +240,10 @@ fn the_html_report_renders_offline_in_a_browser_with_its_figure_and_every_hash()
         shown.iter().any(|i| i.dimensions() == want.dimensions()),
         "the figure ({:?}) is not among the images the browser drew: {:?}",
         want.dimensions(),
-        shown.iter().map(image::RgbImage::dimensions).collect::<Vec<_>>()
+        shown
+            .iter()
+            .map(image::RgbImage::dimensions)
+            .collect::<Vec<_>>()
     );
 }
 

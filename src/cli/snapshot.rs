@@ -89,9 +89,11 @@ pub fn snapshot_command(args: SnapshotArgs) -> Result<()> {
         .map(|l| serde_json::to_value(l).expect("a label serialises"))
         .collect();
     if let Some(o) = &overlay {
-        labels.extend(o.labels.iter().map(|l| {
-            json!({ "text": l.text, "kind": "case", "box": l.bounds, "angle": 0.0 })
-        }));
+        labels.extend(
+            o.labels
+                .iter()
+                .map(|l| json!({ "text": l.text, "kind": "case", "box": l.bounds, "angle": 0.0 })),
+        );
     }
     let mut png = Vec::new();
     snap.image

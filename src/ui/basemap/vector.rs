@@ -170,8 +170,8 @@ impl VectorTiles {
         } else {
             Theme::Light
         };
-        let labels = labelled
-            .map(|archive| super::vector_labels::VectorLabels::start(archive, ctx, theme));
+        let labels =
+            labelled.map(|archive| super::vector_labels::VectorLabels::start(archive, ctx, theme));
         super::vector_labels::set_current(ctx, labels.clone());
         let requests = Arc::new(Requests::default());
         let (sender, replies) = mpsc::channel();
