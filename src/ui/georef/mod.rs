@@ -263,40 +263,10 @@ pub fn image_ui(ui: &mut Ui, state: &mut GeorefCtx<'_>, image: Option<&GeorefIma
         return;
     };
     let size = Vec2::new(session.size[0] as f32, session.size[1] as f32);
-    let fit_scale = (rect.width() / size.x)
-        .min(rect.height() / size.y)
-        .max(1e-6);
-    let scale = fit_scale * session.view.zoom as f32;
-    let centre = Vec2::new(session.view.centre[0] as f32, session.view.centre[1] as f32);
-    let to_screen =
-        |x: f64, y: f64| rect.center() + (Vec2::new(x as f32, y as f32) - centre) * scale;
-    let to_image = |p: Pos2| {
-        let v = (p - rect.center()) / scale + centre;
-        [f64::from(v.x), f64::from(v.y)]
-    };
-
-    // Pan and zoom.
-    if response.dragged_by(egui::PointerButton::Secondary)
-        || response.dragged_by(egui::PointerButton::Middle)
-    {
-        let d = response.drag_delta() / scale;
-        session.view.centre[0] -= f64::from(d.x);
-        session.view.centre[1] -= f64::from(d.y);
-    }
-    if let Some(pointer) = response.hover_pos() {
-        let scroll = ui.input(|i| i.smooth_scroll_delta.y);
-        if scroll != 0.0 {
-            let before = to_image(pointer);
-            let zoom = (session.view.zoom * f64::from((scroll / 200.0).exp())).clamp(0.25, 64.0);
-            // Keep the pixel under the pointer where it is.
-            let k = session.view.zoom / zoom;
-            session.view.centre = [
-                before[0] + (session.view.centre[0] - before[0]) * k,
-                before[1] + (session.view.centre[1] - before[1]) * k,
-            ];
-            session.view.zoom = zoom;
-        }
-    }
+    let view = ImageView::of(session, rect);
+    let to_screen = |x: f64, y: f64| view.to_screen(x, y);
+    let to_image = |p: Pos2| view.to_image(p);
+    pan_and_zoom(ui, &response, session, view);
 
     // Point gestures (primary button).
     let screen: Vec<Pos2> = points
@@ -336,22 +306,7 @@ pub fn image_ui(ui: &mut Ui, state: &mut GeorefCtx<'_>, image: Option<&GeorefIma
         to_screen(f64::from(size.x), f64::from(size.y)),
     );
     session.image_rect = Some(r);
-    if let Some(image) = image {
-        painter.image(
-            image.texture.id(),
-            r,
-            Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0)),
-            super::theme::UNTINTED,
-        );
-    } else {
-        painter.text(
-            rect.center(),
-            Align2::CENTER_CENTER,
-            "loading…",
-            FontId::proportional(14.0),
-            super::theme::MUTED,
-        );
-    }
+    paint_picture(&painter, rect, r, image);
     let session = state.georef.as_ref();
     let selected = session.and_then(|s| s.selected);
     for (i, p) in screen.iter().enumerate() {
@@ -370,6 +325,85 @@ pub fn image_ui(ui: &mut Ui, state: &mut GeorefCtx<'_>, image: Option<&GeorefIma
     }
     if let Some(change) = change {
         state.georef_change(change);
+    }
+}
+
+/// Image pixels ↔ screen points in the image half, as the view was at the start of
+/// the frame.
+#[derive(Clone, Copy)]
+struct ImageView {
+    rect: Rect,
+    centre: Vec2,
+    scale: f32,
+}
+
+impl ImageView {
+    fn of(session: &GeorefSession, rect: Rect) -> ImageView {
+        let size = Vec2::new(session.size[0] as f32, session.size[1] as f32);
+        let fit_scale = (rect.width() / size.x)
+            .min(rect.height() / size.y)
+            .max(1e-6);
+        ImageView {
+            rect,
+            centre: Vec2::new(session.view.centre[0] as f32, session.view.centre[1] as f32),
+            scale: fit_scale * session.view.zoom as f32,
+        }
+    }
+
+    fn to_screen(self, x: f64, y: f64) -> Pos2 {
+        self.rect.center() + (Vec2::new(x as f32, y as f32) - self.centre) * self.scale
+    }
+
+    fn to_image(self, p: Pos2) -> [f64; 2] {
+        let v = (p - self.rect.center()) / self.scale + self.centre;
+        [f64::from(v.x), f64::from(v.y)]
+    }
+}
+
+/// Pan (secondary or middle button) and wheel zoom about the pointer.
+fn pan_and_zoom(ui: &Ui, response: &egui::Response, session: &mut GeorefSession, view: ImageView) {
+    let (scale, to_image) = (view.scale, |p: Pos2| view.to_image(p));
+
+    if response.dragged_by(egui::PointerButton::Secondary)
+        || response.dragged_by(egui::PointerButton::Middle)
+    {
+        let d = response.drag_delta() / scale;
+        session.view.centre[0] -= f64::from(d.x);
+        session.view.centre[1] -= f64::from(d.y);
+    }
+    if let Some(pointer) = response.hover_pos() {
+        let scroll = ui.input(|i| i.smooth_scroll_delta.y);
+        if scroll != 0.0 {
+            let before = to_image(pointer);
+            let zoom = (session.view.zoom * f64::from((scroll / 200.0).exp())).clamp(0.25, 64.0);
+            // Keep the pixel under the pointer where it is.
+            let k = session.view.zoom / zoom;
+            session.view.centre = [
+                before[0] + (session.view.centre[0] - before[0]) * k,
+                before[1] + (session.view.centre[1] - before[1]) * k,
+            ];
+            session.view.zoom = zoom;
+        }
+    }
+}
+
+/// The picture in its rectangle `r`, or "loading…" while it is decoded.
+fn paint_picture(painter: &egui::Painter, rect: Rect, r: Rect, image: Option<&GeorefImage>) {
+    if let Some(image) = image {
+        painter.image(
+            image.texture.id(),
+            r,
+            Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0)),
+            super::theme::UNTINTED,
+        );
+    } else {
+        painter.text(
+            rect.center(),
+            Align2::CENTER_CENTER,
+            "loading…",
+            FontId::proportional(14.0),
+            super::theme::MUTED,
+        );
     }
 }
 
@@ -648,6 +682,12 @@ fn overlay_controls_ui(
             s.compare = compare;
         }
     });
+    camera_ui(ui, state, &g, session);
+    export_ui(ui, state, session);
+}
+
+/// Where the camera was: the field of view and the estimate from the points.
+fn camera_ui(ui: &mut Ui, state: &mut GeorefCtx<'_>, g: &Georeference, session: &GeorefSession) {
     ui.separator();
     ui.label(egui::RichText::new("Where was the camera?").strong());
     ui.horizontal(|ui| {
@@ -698,6 +738,10 @@ fn overlay_controls_ui(
             c.lat, c.lon, c.height_m, c.heading_deg, c.uncertainty_m
         ));
     }
+}
+
+/// Exports: a map snapshot into the finding, GeoTIFF, KML, control points.
+fn export_ui(ui: &mut Ui, state: &mut GeorefCtx<'_>, session: &GeorefSession) {
     ui.separator();
     ui.label(egui::RichText::new("Export").strong());
     if ui
