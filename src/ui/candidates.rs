@@ -307,7 +307,7 @@ pub fn inspector_ui(ui: &mut Ui, mut state: CandidateCtx<'_>) {
         });
     ui.separator();
     ui.horizontal(|ui| {
-        super::undo_redo_buttons(ui, state.commands);
+        super::undo_buttons::undo_redo_buttons(ui, state.commands);
         if ui.button("Done").clicked() {
             *state.candidate_session = None;
         }

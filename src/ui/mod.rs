@@ -56,6 +56,7 @@ pub mod state;
 pub mod terrain;
 mod theme;
 mod thumbnails;
+mod undo_buttons;
 
 use std::path::PathBuf;
 
@@ -757,15 +758,5 @@ fn open_initial(
     match Case::open(&path) {
         Ok(case) => (Some(case), None),
         Err(e) => (None, Some(e.to_string())),
-    }
-}
-
-/// Undo and Redo buttons for the finding being worked on (the board's history).
-pub(crate) fn undo_redo_buttons(ui: &mut egui::Ui, commands: &mut Vec<Command>) {
-    if ui.button("Undo").clicked() {
-        commands.push(Command::Undo);
-    }
-    if ui.button("Redo").clicked() {
-        commands.push(Command::Redo);
     }
 }

@@ -22,28 +22,28 @@ use super::board::BoardState;
 const GO_TO_ZOOM: f64 = 12.0;
 
 pub struct AppState {
-    pub(in crate::ui) case: Option<Case>,
-    pub(in crate::ui) commands: Vec<Command>,
+    pub(super) case: Option<Case>,
+    pub(super) commands: Vec<Command>,
     /// What is selected, which workspace is shown, the status line.
-    pub(in crate::ui) shell: Shell,
-    pub(in crate::ui) prefs: super::prefs::Preferences,
+    pub(super) shell: Shell,
+    pub(super) prefs: super::prefs::Preferences,
     /// The map, its tools and overlays' state.
-    pub(in crate::ui) map: super::map_state::MapState,
+    pub(super) map: super::map_state::MapState,
     /// The basemap in use, online consent and the network ledger.
-    pub(in crate::ui) basemap: super::basemap::state::BasemapState,
+    pub(super) basemap: super::basemap::state::BasemapState,
     /// Files and collections to import, and their progress.
-    pub(in crate::ui) imports: super::imports::Imports,
+    pub(super) imports: super::imports::Imports,
     /// The case panel's list orders and filters.
-    pub(in crate::ui) lists: super::case_lists::CaseLists,
-    pub(in crate::ui) board: BoardState,
+    pub(super) lists: super::case_lists::CaseLists,
+    pub(super) board: BoardState,
     /// The georeference view (image beside the map), when open.
-    pub(in crate::ui) georef: Option<super::georef::session::GeorefSession>,
+    pub(super) georef: Option<super::georef::session::GeorefSession>,
     /// Stepping through a finding's candidate sites beside its evidence.
-    pub(in crate::ui) candidate_session: Option<super::candidates::CandidateSession>,
+    pub(super) candidate_session: Option<super::candidates::CandidateSession>,
     /// The OpenStreetMap query builder (its extract, index and results).
-    pub(in crate::ui) osm_search: super::osm_search::OsmSearch,
+    pub(super) osm_search: super::osm_search::OsmSearch,
     /// The windows over the workspace: stamp, posts, figure export.
-    pub(in crate::ui) dialogs: Dialogs,
+    pub(super) dialogs: Dialogs,
 }
 
 /// What the whole app shows: the selection, the workspace, the status line.
