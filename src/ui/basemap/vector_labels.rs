@@ -16,7 +16,8 @@ use walkers::{MapMemory, Plugin, Projector};
 use crate::ui::jobs::{Job, Jobs, catch_failure};
 use crate::vector::error::TileAddr;
 use crate::vector::labels::{
-    Candidate, Frame, ShapeCache, archive_candidates, held_tile, paint, place, view_tiles,
+    Candidate, Frame, ShapeCache, archive_candidates, held_tile, label_level, paint, place,
+    view_tiles,
 };
 use crate::vector::snapshot::mercator;
 use crate::vector::{Archive, Theme};
@@ -198,7 +199,9 @@ impl VectorLabels {
     /// The archive tiles under `frame` whose labels are here; asks for the others.
     fn sources(&mut self, frame: &Frame) -> Vec<TileAddr> {
         self.receive();
-        let z = (frame.zoom().floor().max(0.0) as u8).clamp(self.levels.0, self.levels.1);
+        let Some(z) = label_level(self.levels.0, self.levels.1, f64::from(frame.zoom())) else {
+            return Vec::new();
+        };
         let mut out = BTreeSet::new();
         for t in view_tiles(frame, z) {
             match self.resolved.get(&t) {

@@ -88,9 +88,13 @@ impl Frame {
     }
 }
 
-/// The archive level labels are read from at display zoom `zoom`, as the map's tiles.
-pub fn source_zoom(archive: &Archive, zoom: f64) -> u8 {
-    (zoom.floor().max(0.0) as u8).clamp(archive.min_zoom(), archive.max_zoom())
+/// The archive level labels are read from at display zoom `zoom` for an archive of
+/// levels `min..=max`: the view's own level, overzoomed past `max`; none below `min`,
+/// where the map does not draw the archive either (the demo's streets of one town from
+/// zoom 12, seen at the world view, would otherwise be millions of tiles a frame).
+pub fn label_level(min: u8, max: u8, zoom: f64) -> Option<u8> {
+    let z = zoom.floor().clamp(0.0, 255.0) as u8;
+    (z >= min).then(|| z.min(max))
 }
 
 /// The tiles at level `z` whose labels a frame may show: those under the view and one
@@ -130,7 +134,13 @@ pub fn held_tile(archive: &Archive, addr: TileAddr) -> Result<Option<TileAddr>, 
 
 /// The archive tiles whose labels a frame may show (each once).
 pub fn source_tiles(archive: &Archive, frame: &Frame) -> Result<Vec<TileAddr>, VectorError> {
-    let z = source_zoom(archive, f64::from(frame.zoom()));
+    let Some(z) = label_level(
+        archive.min_zoom(),
+        archive.max_zoom(),
+        f64::from(frame.zoom()),
+    ) else {
+        return Ok(Vec::new());
+    };
     let mut out = BTreeSet::new();
     for t in view_tiles(frame, z) {
         if let Some(held) = held_tile(archive, t)? {
@@ -221,4 +231,33 @@ pub fn render_labelled(
     let mut shapes = ShapeCache::new()?;
     let labels = draw_labels(&mut snap.image, view, &candidates, &mut shapes)?;
     Ok((snap, labels))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_come_from_the_archive_level_of_the_view_clamped_to_its_levels() {
+        assert_eq!(label_level(0, 14, 3.7), Some(3));
+        assert_eq!(label_level(0, 14, 17.2), Some(14));
+        assert_eq!(label_level(12, 15, 12.0), Some(12));
+        assert_eq!(label_level(12, 15, 11.9), None);
+    }
+
+    #[test]
+    fn a_view_far_below_the_archive_levels_places_no_labels() {
+        // The demo's Vaduz streets (zoom 12-15) under the world view: no labels, rather
+        // than every zoom-12 tile of the world asked for in each frame.
+        assert_eq!(label_level(12, 15, 9.9), None);
+        assert_eq!(label_level(12, 15, 1.0), None);
+        let frame = Frame::of(&View {
+            center: [47.14, 9.52],
+            zoom: 2.0,
+            size: [1400, 900],
+            theme: crate::vector::Theme::Light,
+        });
+        let z = label_level(12, 15, f64::from(frame.zoom()));
+        assert!(z.is_none(), "{z:?}");
+    }
 }
