@@ -158,7 +158,7 @@ pub fn map_ui(
         .double_click_to_zoom(true)
         // While a marker is dragged, the drag moves the marker, not the map.
         .drag_pan_buttons(
-            if state.map.dragging.is_some() || super::georef::holds_map(state.georef.as_ref()) {
+            if state.map.dragging.is_some() || super::georef::holds_map(state.georef()) {
                 egui::DragPanButtons::empty()
             } else {
                 egui::DragPanButtons::PRIMARY

@@ -26,6 +26,7 @@
 
 mod about;
 pub mod basemap;
+mod beside;
 mod board;
 pub use board::video::FRAME_CACHE_BYTES as VIDEO_FRAME_CACHE_BYTES;
 pub mod candidates;
@@ -278,14 +279,14 @@ impl GeoproofApp {
         match self.state.shell.workspace {
             Workspace::Board => board::board_inspector_ui(ui, &mut self.state.board_ctx()),
             // The inspector and the sun panel can be taller than the window.
-            Workspace::Map if self.state.candidate_session.is_some() => {
+            Workspace::Map if self.state.candidate_session().is_some() => {
                 egui::ScrollArea::vertical()
                     .id_salt("candidates-inspector-scroll")
                     .show(ui, |ui| {
                         candidates::inspector_ui(ui, self.state.candidate_ctx())
                     });
             }
-            Workspace::Map if self.state.georef.is_some() => {
+            Workspace::Map if self.state.georef().is_some() => {
                 egui::ScrollArea::vertical()
                     .id_salt("georef-inspector-scroll")
                     .show(ui, |ui| georef::inspector_ui(ui, self.state.georef_ctx()));
@@ -329,11 +330,8 @@ impl GeoproofApp {
             .shell
             .review
             .blind_evidence(self.state.case.as_ref());
-        let evidence = if self.state.candidate_session.is_some() {
-            candidates::session_evidence(
-                self.state.case.as_ref(),
-                self.state.candidate_session.as_ref(),
-            )
+        let evidence = if self.state.candidate_session().is_some() {
+            candidates::session_evidence(self.state.case.as_ref(), self.state.candidate_session())
         } else if blind.is_some() {
             blind.clone()
         } else {
@@ -361,9 +359,9 @@ impl GeoproofApp {
                 draw_overlays(ui, state, image, &extent);
             }
         };
-        if self.state.candidate_session.is_some() || blind.is_some() {
+        if self.state.candidate_session().is_some() || blind.is_some() {
             candidates::view_ui(ui, &mut self.state, image, map);
-        } else if self.state.georef.is_some() {
+        } else if self.state.georef().is_some() {
             georef::view_ui(ui, &mut self.state, image, AppState::georef_ctx, map);
         } else {
             map(ui, &mut self.state);
@@ -443,12 +441,12 @@ fn draw_overlays(
     image: Option<&georef::GeorefImage>,
     extent: &MapViewExtent,
 ) {
-    let georef_triangles = if state.candidate_session.is_some() {
+    let georef_triangles = if state.candidate_session().is_some() {
         0
     } else {
         georef::overlay::draw(ui, &state.overlay_source(), extent, image)
     };
-    let (finding, current) = match &state.candidate_session {
+    let (finding, current) = match state.candidate_session() {
         Some(s) => (
             candidates::session_finding(state.case.as_ref(), Some(s)),
             Some(s.current),

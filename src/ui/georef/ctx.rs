@@ -25,7 +25,8 @@ pub fn record_of<'a>(
 /// commands), the session, the map's last view and the command queue (status messages included).
 pub struct GeorefCtx<'a> {
     pub case: Option<&'a Case>,
-    pub georef: &'a mut Option<GeorefSession>,
+    /// The session, while the georeference view is open.
+    pub georef: Option<&'a mut GeorefSession>,
     pub map_view: Option<MapViewExtent>,
     pub commands: &'a mut Vec<Command>,
 }
@@ -33,12 +34,12 @@ pub struct GeorefCtx<'a> {
 impl GeorefCtx<'_> {
     /// The georeference being edited, if the view is open.
     pub fn georef_record(&self) -> Option<&Georeference> {
-        record_of(self.case, self.georef.as_ref())
+        record_of(self.case, self.georef.as_deref())
     }
 
     /// Applies one change as one edit of the finding.
     pub(super) fn georef_change(&mut self, change: Change) {
-        let Some(s) = &self.georef else {
+        let Some(s) = self.georef.as_deref() else {
             return;
         };
         let Some(f) = self.case.as_ref().and_then(|c| c.finding(&s.finding).ok()) else {
@@ -58,7 +59,7 @@ impl GeorefCtx<'_> {
     }
 
     pub(super) fn georef_put(&mut self, g: Georeference) {
-        let Some(s) = &self.georef else {
+        let Some(s) = self.georef.as_deref() else {
             return;
         };
         let Some(f) = self.case.as_ref().and_then(|c| c.finding(&s.finding).ok()) else {

@@ -21,7 +21,7 @@ pub fn image_ui(ui: &mut Ui, state: &mut GeorefCtx<'_>, image: Option<&GeorefIma
         .georef_record()
         .map(|g| g.points.clone())
         .unwrap_or_default();
-    let Some(session) = state.georef.as_mut() else {
+    let Some(session) = state.georef.as_deref_mut() else {
         return;
     };
     let size = Vec2::new(session.size[0] as f32, session.size[1] as f32);
@@ -69,7 +69,7 @@ pub fn image_ui(ui: &mut Ui, state: &mut GeorefCtx<'_>, image: Option<&GeorefIma
     );
     session.image_rect = Some(r);
     paint_picture(&painter, rect, r, image);
-    let session = state.georef.as_ref();
+    let session = state.georef.as_deref();
     let selected = session.and_then(|s| s.selected);
     for (i, p) in screen.iter().enumerate() {
         draw_point(&painter, *p, i + 1, selected == Some(i));

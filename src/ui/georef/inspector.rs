@@ -13,7 +13,7 @@ use super::session::{Change, Compare, GeorefSession};
 /// The inspector while the view is open: method, points with residuals, RMS and
 /// warnings, overlay and compare, camera estimate, exports.
 pub fn inspector_ui(ui: &mut Ui, mut state: GeorefCtx<'_>) {
-    let Some(session) = state.georef.clone() else {
+    let Some(session) = state.georef.as_deref().cloned() else {
         return;
     };
     ui.heading("Georeference");
@@ -66,7 +66,7 @@ pub fn inspector_ui(ui: &mut Ui, mut state: GeorefCtx<'_>) {
                         p.x, p.y, p.lat, p.lon
                     ));
                 if label.clicked()
-                    && let Some(s) = state.georef.as_mut()
+                    && let Some(s) = state.georef.as_deref_mut()
                 {
                     s.selected = Some(i);
                 }
@@ -110,7 +110,7 @@ pub fn inspector_ui(ui: &mut Ui, mut state: GeorefCtx<'_>) {
             .on_hover_text("Close the view and go back to the board")
             .clicked()
         {
-            *state.georef = None;
+            state.commands.push(Command::CloseBesideMap);
             state
                 .commands
                 .push(Command::SetWorkspace(crate::ui::command::Workspace::Board));
@@ -158,7 +158,7 @@ fn overlay_controls_ui(
         {
             compare = Compare::Swipe(at);
         }
-        if let Some(s) = state.georef.as_mut() {
+        if let Some(s) = state.georef.as_deref_mut() {
             s.compare = compare;
         }
     });
@@ -180,7 +180,7 @@ fn camera_ui(ui: &mut Ui, state: &mut GeorefCtx<'_>, g: &Georeference, session: 
                     .suffix("°"),
             )
             .changed()
-            && let Some(s) = state.georef.as_mut()
+            && let Some(s) = state.georef.as_deref_mut()
         {
             s.fov_deg = fov;
             s.fov_source = "set here".into();

@@ -16,7 +16,7 @@ pub fn before_map(ui: &Ui, state: &mut GeorefCtx<'_>) {
     ) else {
         return;
     };
-    let Some(session) = state.georef.as_mut() else {
+    let Some(session) = state.georef.as_deref_mut() else {
         return;
     };
     let (pressed, origin) = ui.input(|i| (i.pointer.primary_pressed(), i.pointer.press_origin()));
@@ -44,7 +44,7 @@ pub fn map_clicked(state: &mut GeorefCtx<'_>, lat: f64, lon: f64) -> bool {
         .georef_record()
         .map(|g| g.points.clone())
         .unwrap_or_default();
-    let Some(session) = state.georef.as_mut() else {
+    let Some(session) = state.georef.as_deref_mut() else {
         return false;
     };
     let at = extent.to_screen(lat, lon);
@@ -68,7 +68,7 @@ pub fn after_map(ui: &Ui, state: &mut GeorefCtx<'_>) {
         .georef_record()
         .map(|g| g.points.clone())
         .unwrap_or_default();
-    let Some(session) = state.georef.as_mut() else {
+    let Some(session) = state.georef.as_deref_mut() else {
         return;
     };
     let mut change = None;
