@@ -299,7 +299,7 @@ fn stand_in_frame(
         Some(_) => None,
         None => player.and_then(|p| p.shown_image()),
     };
-    images.overlay_cached(&ctx, &name, stamp, || {
+    images.overlay_cached(ctx, &name, stamp, || {
         let mut rgba = frame?;
         if shielded {
             let rgb = image::DynamicImage::ImageRgba8(rgba).into_rgb8();
