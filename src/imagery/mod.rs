@@ -236,7 +236,6 @@ impl ImageryReader {
         check_plain_path(path)?;
         let driver = signature(path)?;
         configure_gdal();
-        let name = path.display();
         let dataset = Dataset::open_ex(
             path,
             DatasetOptions {
@@ -253,38 +252,7 @@ impl ImageryReader {
             return Err(ImageryError::refused(path, "has no raster bands"));
         }
         let mut notes = Vec::new();
-        let geotransform = dataset
-            .geo_transform()
-            .ok()
-            .filter(|gt| *gt != [0.0, 1.0, 0.0, 0.0, 0.0, 1.0]);
-        // Control points and no geotransform: warped by GDAL's GCP transformer first.
-        let (dataset, gt, mut srs) = match geotransform {
-            Some(gt) => {
-                let srs = dataset
-                    .spatial_ref()
-                    .ok()
-                    .filter(|s| s.to_wkt().is_ok_and(|w| !w.is_empty()))
-                    .ok_or_else(|| {
-                        ImageryError::refused(path, "has no coordinate reference system GDAL knows")
-                    })?;
-                (dataset, gt, srs)
-            }
-            None => {
-                let warped = gcp::warp(&dataset, &name.to_string())?.ok_or_else(|| {
-                    ImageryError::refused(
-                        path,
-                        "has no georeferencing (no geotransform or control points): \
-                         georeference it first",
-                    )
-                })?;
-                notes.push(warped.note);
-                let gt = warped
-                    .dataset
-                    .geo_transform()
-                    .map_err(ImageryError::gdal(path, "its warp has no geotransform"))?;
-                (warped.dataset, gt, warped.srs)
-            }
-        };
+        let (dataset, gt, mut srs) = georeferenced(dataset, path, &mut notes)?;
         let (width, height) = dataset.raster_size();
         srs.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
         let mut wgs84 = SpatialRef::from_epsg(4326)
@@ -310,61 +278,9 @@ impl ImageryReader {
                 levels.push(width as f64 / o.x_size().max(1) as f64);
             }
         }
-        let stretch = match first.band_type() {
-            GdalDataType::UInt8 => None,
-            _ => {
-                let mm = first
-                    .compute_raster_min_max(true)
-                    .map_err(ImageryError::gdal(path, "cannot read its values"))?;
-                Some((
-                    mm.min,
-                    if mm.max > mm.min {
-                        mm.max
-                    } else {
-                        mm.min + 1.0
-                    },
-                ))
-            }
-        };
-
-        // Extent and resolution in degrees and metres, from the corners and centre.
-        let (w, h) = (width as f64, height as f64);
-        let mut xs = Vec::new();
-        let mut ys = Vec::new();
-        for (px, py) in [
-            (0.0, 0.0),
-            (w, 0.0),
-            (w, h),
-            (0.0, h),
-            (w / 2.0, h / 2.0),
-            (w / 2.0 + 1.0, h / 2.0),
-        ] {
-            xs.push(gt[0] + px * gt[1] + py * gt[2]);
-            ys.push(gt[3] + px * gt[4] + py * gt[5]);
-        }
-        let mut zs = vec![0.0; xs.len()];
-        to_wgs84
-            .transform_coords(&mut xs, &mut ys, &mut zs)
-            .map_err(ImageryError::gdal(
-                path,
-                "its corners cannot be placed on the globe",
-            ))?;
-        let extent = [
-            xs[..4].iter().cloned().fold(f64::MAX, f64::min),
-            ys[..4].iter().cloned().fold(f64::MAX, f64::min),
-            xs[..4].iter().cloned().fold(f64::MIN, f64::max),
-            ys[..4].iter().cloned().fold(f64::MIN, f64::max),
-        ];
-        let frame = crate::spatial::georef::LocalFrame::at(ys[4], xs[4]);
-        let d = frame.to_local(ys[5], xs[5]);
-        let resolution_m = d[0].hypot(d[1]);
-        let crs = {
-            let name = srs.name().unwrap_or_else(|| "unnamed CRS".into());
-            match (srs.auth_name(), srs.auth_code()) {
-                (Some(a), Ok(c)) => format!("{name} ({a}:{c})"),
-                _ => name,
-            }
-        };
+        let stretch = value_stretch(&first, path)?;
+        let (extent, resolution_m) = extent_and_resolution(&gt, (width, height), &to_wgs84, path)?;
+        let crs = crs_name(&srs);
         if bands == 1 && first.band_type() == GdalDataType::Float32 {
             notes.push(
                 "one Float32 band: elevation data or other measured values (a DEM), shown as \
@@ -402,19 +318,24 @@ impl ImageryReader {
             no_data,
             levels,
         };
-        // A truncated file opens (its header is whole) but its pixels cannot be read:
-        // find out now, with one small read, not tile by tile.
-        // The first and the last block hold the header's promises at both ends.
+        reader.probe_pixels(path)?;
+        Ok(reader)
+    }
+
+    /// A truncated file opens (its header is whole) but its pixels cannot be read:
+    /// find out now, with one small read, not tile by tile.
+    /// The first and the last block hold the header's promises at both ends.
+    fn probe_pixels(&self, path: &Path) -> Result<(), ImageryError> {
+        let (width, height) = (self.info.width, self.info.height);
         let probe = (width.min(64), height.min(64));
         for at in [
             (0, 0),
             ((width - probe.0) as isize, (height - probe.1) as isize),
         ] {
-            reader
-                .read_window(at, probe, probe)
+            self.read_window(at, probe, probe)
                 .map_err(ImageryError::gdal(path, "truncated or damaged"))?;
         }
-        Ok(reader)
+        Ok(())
     }
 
     pub fn info(&self) -> &ImageryInfo {
@@ -647,6 +568,118 @@ pub fn configure_gdal() {
             log::debug!("GDAL {class:?} {code}: {message}");
         });
     });
+}
+
+/// The dataset with its geotransform and CRS. Control points and no geotransform:
+/// warped by GDAL's GCP transformer first (its note added to `notes`).
+fn georeferenced(
+    dataset: Dataset,
+    path: &Path,
+    notes: &mut Vec<String>,
+) -> Result<(Dataset, [f64; 6], SpatialRef), ImageryError> {
+    let geotransform = dataset
+        .geo_transform()
+        .ok()
+        .filter(|gt| *gt != [0.0, 1.0, 0.0, 0.0, 0.0, 1.0]);
+    match geotransform {
+        Some(gt) => {
+            let srs = dataset
+                .spatial_ref()
+                .ok()
+                .filter(|s| s.to_wkt().is_ok_and(|w| !w.is_empty()))
+                .ok_or_else(|| {
+                    ImageryError::refused(path, "has no coordinate reference system GDAL knows")
+                })?;
+            Ok((dataset, gt, srs))
+        }
+        None => {
+            let warped = gcp::warp(&dataset, &path.display().to_string())?.ok_or_else(|| {
+                ImageryError::refused(
+                    path,
+                    "has no georeferencing (no geotransform or control points): \
+                     georeference it first",
+                )
+            })?;
+            notes.push(warped.note);
+            let gt = warped
+                .dataset
+                .geo_transform()
+                .map_err(ImageryError::gdal(path, "its warp has no geotransform"))?;
+            Ok((warped.dataset, gt, warped.srs))
+        }
+    }
+}
+
+/// The linear stretch of non-8-bit data (its lowest and highest value); None for 8 bits.
+fn value_stretch(
+    first: &gdal::raster::RasterBand<'_>,
+    path: &Path,
+) -> Result<Option<(f64, f64)>, ImageryError> {
+    Ok(match first.band_type() {
+        GdalDataType::UInt8 => None,
+        _ => {
+            let mm = first
+                .compute_raster_min_max(true)
+                .map_err(ImageryError::gdal(path, "cannot read its values"))?;
+            Some((
+                mm.min,
+                if mm.max > mm.min {
+                    mm.max
+                } else {
+                    mm.min + 1.0
+                },
+            ))
+        }
+    })
+}
+
+/// Extent (west, south, east, north, degrees) and resolution (metres per pixel at the
+/// centre), from the corners and centre.
+fn extent_and_resolution(
+    gt: &[f64; 6],
+    (width, height): (usize, usize),
+    to_wgs84: &CoordTransform,
+    path: &Path,
+) -> Result<([f64; 4], f64), ImageryError> {
+    let (w, h) = (width as f64, height as f64);
+    let mut xs = Vec::new();
+    let mut ys = Vec::new();
+    for (px, py) in [
+        (0.0, 0.0),
+        (w, 0.0),
+        (w, h),
+        (0.0, h),
+        (w / 2.0, h / 2.0),
+        (w / 2.0 + 1.0, h / 2.0),
+    ] {
+        xs.push(gt[0] + px * gt[1] + py * gt[2]);
+        ys.push(gt[3] + px * gt[4] + py * gt[5]);
+    }
+    let mut zs = vec![0.0; xs.len()];
+    to_wgs84
+        .transform_coords(&mut xs, &mut ys, &mut zs)
+        .map_err(ImageryError::gdal(
+            path,
+            "its corners cannot be placed on the globe",
+        ))?;
+    let extent = [
+        xs[..4].iter().cloned().fold(f64::MAX, f64::min),
+        ys[..4].iter().cloned().fold(f64::MAX, f64::min),
+        xs[..4].iter().cloned().fold(f64::MIN, f64::max),
+        ys[..4].iter().cloned().fold(f64::MIN, f64::max),
+    ];
+    let frame = crate::spatial::georef::LocalFrame::at(ys[4], xs[4]);
+    let d = frame.to_local(ys[5], xs[5]);
+    Ok((extent, d[0].hypot(d[1])))
+}
+
+/// The CRS's name with its authority code, "WGS 84 / UTM zone 33N (EPSG:32633)".
+fn crs_name(srs: &SpatialRef) -> String {
+    let name = srs.name().unwrap_or_else(|| "unnamed CRS".into());
+    match (srs.auth_name(), srs.auth_code()) {
+        (Some(a), Ok(c)) => format!("{name} ({a}:{c})"),
+        _ => name,
+    }
 }
 
 /// Which bands are red, green, blue and alpha (a single band is grey).

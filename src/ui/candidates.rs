@@ -52,7 +52,8 @@ pub fn status_colour(status: CandidateStatus) -> Color32 {
 /// of a promoted location and the command queue (status messages included).
 pub struct CandidateCtx<'a> {
     pub case: Option<&'a Case>,
-    pub candidate_session: &'a mut Option<CandidateSession>,
+    /// The session, while one is open.
+    pub candidate_session: Option<&'a mut CandidateSession>,
     pub map: &'a mut MapMemory,
     pub default_precision_m: f64,
     pub commands: &'a mut Vec<Command>,
@@ -68,7 +69,7 @@ pub fn session_finding<'a>(
 
 impl CandidateCtx<'_> {
     fn candidate_finding(&self) -> Option<&Finding> {
-        session_finding(self.case, self.candidate_session.as_ref())
+        session_finding(self.case, self.candidate_session.as_deref())
     }
 
     /// Flies to the first candidate (a session was just opened).
@@ -84,7 +85,7 @@ impl CandidateCtx<'_> {
         else {
             return;
         };
-        if let Some(s) = self.candidate_session.as_mut() {
+        if let Some(s) = self.candidate_session.as_deref_mut() {
             s.current = index;
             let zoom = s.zoom;
             self.map.center_at(walkers::lon_lat(c.lon, c.lat));
@@ -94,7 +95,8 @@ impl CandidateCtx<'_> {
 
     /// Steps forward (or back), wrapping around.
     pub fn step_candidate(&mut self, forward: bool) {
-        let (Some(f), Some(s)) = (self.candidate_finding(), self.candidate_session.as_ref()) else {
+        let (Some(f), Some(s)) = (self.candidate_finding(), self.candidate_session.as_deref())
+        else {
             return;
         };
         let n = f.candidates.len();
@@ -111,7 +113,8 @@ impl CandidateCtx<'_> {
 
     /// Sets the current candidate's status with the reason typed (ruling out needs one).
     pub fn set_candidate_status(&mut self, status: CandidateStatus) {
-        let (Some(f), Some(s)) = (self.candidate_finding(), self.candidate_session.as_ref()) else {
+        let (Some(f), Some(s)) = (self.candidate_finding(), self.candidate_session.as_deref())
+        else {
             return;
         };
         let reason = s.reason.trim().to_owned();
@@ -129,14 +132,15 @@ impl CandidateCtx<'_> {
         }
         self.commands
             .push(Command::Edit(Edit::PutFinding(Box::new(f))));
-        if let Some(s) = self.candidate_session.as_mut() {
+        if let Some(s) = self.candidate_session.as_deref_mut() {
             s.reason.clear();
         }
     }
 
     /// Makes the current candidate the finding's location.
     pub fn promote_candidate(&mut self) {
-        let (Some(f), Some(s)) = (self.candidate_finding(), self.candidate_session.as_ref()) else {
+        let (Some(f), Some(s)) = (self.candidate_finding(), self.candidate_session.as_deref())
+        else {
             return;
         };
         let Some(c) = f.candidates.get(s.current) else {
@@ -259,7 +263,7 @@ pub fn session_evidence(case: Option<&Case>, session: Option<&CandidateSession>)
 pub fn inspector_ui(ui: &mut Ui, mut state: CandidateCtx<'_>) {
     let (Some(f), Some(s)) = (
         state.candidate_finding().cloned(),
-        state.candidate_session.clone(),
+        state.candidate_session.as_deref().cloned(),
     ) else {
         return;
     };
@@ -282,7 +286,7 @@ pub fn inspector_ui(ui: &mut Ui, mut state: CandidateCtx<'_>) {
         if ui
             .add(egui::Slider::new(&mut zoom, 10.0..=19.0).text("fly-to zoom"))
             .changed()
-            && let Some(session) = state.candidate_session.as_mut()
+            && let Some(session) = state.candidate_session.as_deref_mut()
         {
             session.zoom = zoom;
         }
@@ -307,9 +311,9 @@ pub fn inspector_ui(ui: &mut Ui, mut state: CandidateCtx<'_>) {
         });
     ui.separator();
     ui.horizontal(|ui| {
-        super::undo_redo_buttons(ui, state.commands);
+        super::undo_buttons::undo_redo_buttons(ui, state.commands);
         if ui.button("Done").clicked() {
-            *state.candidate_session = None;
+            state.commands.push(Command::CloseBesideMap);
         }
     });
 }
@@ -352,7 +356,7 @@ fn current_ui(
             .desired_width(f32::INFINITY),
     );
     if edit.changed()
-        && let Some(session) = state.candidate_session.as_mut()
+        && let Some(session) = state.candidate_session.as_deref_mut()
     {
         session.reason = reason;
     }

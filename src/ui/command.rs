@@ -82,6 +82,8 @@ pub enum Command {
     },
     /// Opens the candidate sites of a finding beside its evidence.
     StartCandidates(String),
+    /// Closes the view beside the map (the georeference view or the candidate session).
+    CloseBesideMap,
     /// Opens the georeference view on a panel of the board's finding.
     StartGeoref {
         panel: String,

@@ -194,93 +194,12 @@ pub fn sun_panel_ui(
                 view.date_text.clear();
             }
             let zone = view.day(p).zone;
-            let zone_name = zone.name();
-            let shown = view.time_utc.with_timezone(&zone).naive_local();
-            if view.date_text.is_empty() {
-                view.date_text = shown.date().to_string();
-            }
-            ui.horizontal(|ui| {
-                let label = ui.label("Date");
-                let edit = ui
-                    .add(egui::TextEdit::singleline(&mut view.date_text).desired_width(90.0))
-                    .labelled_by(label.id);
-                if edit.lost_focus() || ui.input(|i| i.key_pressed(egui::Key::Enter)) {
-                    match NaiveDate::parse_from_str(view.date_text.trim(), "%Y-%m-%d") {
-                        // A time of day that a daylight-saving change skips or repeats on
-                        // the new date is refused with both candidates, never guessed.
-                        Ok(date) => match sun::local_to_utc(date.and_time(shown.time()), &zone) {
-                            Ok(t) => {
-                                view.time_utc = t;
-                                view.error = None;
-                            }
-                            Err(e) => view.error = Some(e.to_string()),
-                        },
-                        Err(_) => {
-                            view.error = Some(format!("{:?} is not YYYY-MM-DD", view.date_text))
-                        }
-                    }
-                }
-                ui.label(RichText::new(zone_name).small());
-            });
-            let mut minutes = shown.time().num_seconds_from_midnight() / 60;
-            let slider = ui.add(
-                egui::Slider::new(&mut minutes, 0..=24 * 60 - 1)
-                    .text("local time")
-                    .custom_formatter(|m, _| format!("{:02}:{:02}", m as u32 / 60, m as u32 % 60)),
-            );
-            if slider.changed() {
-                let midnight = local_midnight(shown.date(), zone);
-                view.time_utc = midnight + Duration::minutes(i64::from(minutes));
-            }
+            date_time_ui(ui, view, zone);
             if let Some(e) = &view.error {
                 ui.label(RichText::new(e).color(theme::ERROR));
             }
-            match sun::sun_at(p, 0.0, view.time_utc, None, Atmosphere::default()) {
-                Ok(s) => {
-                    egui::Grid::new("sun-numbers")
-                        .num_columns(2)
-                        .show(ui, |ui| {
-                            ui.label("UTC");
-                            ui.label(view.time_utc.format("%Y-%m-%d %H:%M").to_string());
-                            ui.end_row();
-                            ui.label("Azimuth");
-                            ui.label(format!("{:.2}°", s.azimuth_deg));
-                            ui.end_row();
-                            ui.label("Elevation");
-                            ui.label(format!(
-                                "{:.2}° (apparent {:.2}°)",
-                                s.elevation_deg, s.apparent_elevation_deg
-                            ));
-                            ui.end_row();
-                            ui.label("Shadow");
-                            ui.label(match s.shadow_ratio() {
-                                Some(r) => format!(
-                                    "{r:.3} × height, toward {:.1}°",
-                                    s.shadow_bearing_deg()
-                                ),
-                                None => "none: the sun is below the horizon".into(),
-                            });
-                            ui.end_row();
-                        });
-                }
-                Err(e) => {
-                    ui.label(RichText::new(e.to_string()).color(theme::ERROR));
-                }
-            }
-            if let Some(events) = view.day(p).events.clone() {
-                let t = |x: Option<DateTime<Utc>>| {
-                    x.map_or("—".into(), |x| local_label(x, zone, "%H:%M"))
-                };
-                ui.label(match events.polar {
-                    Some(reason) => format!("{reason}: no sunrise or sunset"),
-                    None => format!(
-                        "Sunrise {} · noon {} · sunset {} ({zone_name})",
-                        t(events.sunrise_utc),
-                        t(events.solar_noon_utc),
-                        t(events.sunset_utc)
-                    ),
-                });
-            }
+            sun_numbers_ui(ui, view, p);
+            day_events_ui(ui, view, p, zone);
             solve_ui(ui, view, p, zone, commands);
             ui.label(
                 RichText::new(
@@ -292,6 +211,99 @@ pub fn sun_panel_ui(
         });
 }
 
+/// The date field and the local-time slider, in the point's time zone.
+fn date_time_ui(ui: &mut Ui, view: &mut SunView, zone: chrono_tz::Tz) {
+    let zone_name = zone.name();
+    let shown = view.time_utc.with_timezone(&zone).naive_local();
+    if view.date_text.is_empty() {
+        view.date_text = shown.date().to_string();
+    }
+    ui.horizontal(|ui| {
+        let label = ui.label("Date");
+        let edit = ui
+            .add(egui::TextEdit::singleline(&mut view.date_text).desired_width(90.0))
+            .labelled_by(label.id);
+        if edit.lost_focus() || ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+            match NaiveDate::parse_from_str(view.date_text.trim(), "%Y-%m-%d") {
+                // A time of day that a daylight-saving change skips or repeats on
+                // the new date is refused with both candidates, never guessed.
+                Ok(date) => match sun::local_to_utc(date.and_time(shown.time()), &zone) {
+                    Ok(t) => {
+                        view.time_utc = t;
+                        view.error = None;
+                    }
+                    Err(e) => view.error = Some(e.to_string()),
+                },
+                Err(_) => view.error = Some(format!("{:?} is not YYYY-MM-DD", view.date_text)),
+            }
+        }
+        ui.label(RichText::new(zone_name).small());
+    });
+    let mut minutes = shown.time().num_seconds_from_midnight() / 60;
+    let slider = ui.add(
+        egui::Slider::new(&mut minutes, 0..=24 * 60 - 1)
+            .text("local time")
+            .custom_formatter(|m, _| format!("{:02}:{:02}", m as u32 / 60, m as u32 % 60)),
+    );
+    if slider.changed() {
+        let midnight = local_midnight(shown.date(), zone);
+        view.time_utc = midnight + Duration::minutes(i64::from(minutes));
+    }
+}
+
+/// Where the sun is at the point at the shown instant, and the shadow it casts.
+fn sun_numbers_ui(ui: &mut Ui, view: &SunView, p: LatLon) {
+    match sun::sun_at(p, 0.0, view.time_utc, None, Atmosphere::default()) {
+        Ok(s) => {
+            egui::Grid::new("sun-numbers")
+                .num_columns(2)
+                .show(ui, |ui| {
+                    ui.label("UTC");
+                    ui.label(view.time_utc.format("%Y-%m-%d %H:%M").to_string());
+                    ui.end_row();
+                    ui.label("Azimuth");
+                    ui.label(format!("{:.2}°", s.azimuth_deg));
+                    ui.end_row();
+                    ui.label("Elevation");
+                    ui.label(format!(
+                        "{:.2}° (apparent {:.2}°)",
+                        s.elevation_deg, s.apparent_elevation_deg
+                    ));
+                    ui.end_row();
+                    ui.label("Shadow");
+                    ui.label(match s.shadow_ratio() {
+                        Some(r) => {
+                            format!("{r:.3} × height, toward {:.1}°", s.shadow_bearing_deg())
+                        }
+                        None => "none: the sun is below the horizon".into(),
+                    });
+                    ui.end_row();
+                });
+        }
+        Err(e) => {
+            ui.label(RichText::new(e.to_string()).color(theme::ERROR));
+        }
+    }
+}
+
+/// Sunrise, solar noon and sunset at the point on the shown day.
+fn day_events_ui(ui: &mut Ui, view: &mut SunView, p: LatLon, zone: chrono_tz::Tz) {
+    let zone_name = zone.name();
+    if let Some(events) = view.day(p).events.clone() {
+        let t =
+            |x: Option<DateTime<Utc>>| x.map_or("—".into(), |x| local_label(x, zone, "%H:%M"));
+        ui.label(match events.polar {
+            Some(reason) => format!("{reason}: no sunrise or sunset"),
+            None => format!(
+                "Sunrise {} · noon {} · sunset {} ({zone_name})",
+                t(events.sunrise_utc),
+                t(events.solar_noon_utc),
+                t(events.sunset_utc)
+            ),
+        });
+    }
+}
+
 /// A measured shadow: when it fits at the point that day, and where on Earth it fits at
 /// the shown instant.
 fn solve_ui(
@@ -301,6 +313,31 @@ fn solve_ui(
     zone: chrono_tz::Tz,
     commands: &mut Vec<Command>,
 ) {
+    let measure = measure_ui(ui, view);
+    ui.horizontal(|ui| {
+        if ui.button("When, this day?").clicked() {
+            let date = view.time_utc.with_timezone(&zone).date_naive();
+            view.windows = Some(measure.clone().and_then(|(m, b)| {
+                sun::windows_on(p, date, &zone, m, b, Atmosphere::default())
+                    .map_err(|e| e.to_string())
+            }));
+        }
+        if ui.button("Where, at this time?").clicked() {
+            view.locus = Some(match measure.clone() {
+                Ok((m, b)) => Locus::Computing(start_locus(ui.ctx(), view.time_utc, m, b)),
+                Err(e) => Locus::Failed(e),
+            });
+        }
+    });
+    windows_ui(ui, view, p, zone, &measure, commands);
+    locus_ui(ui, view, &measure, commands);
+}
+
+/// The measured shadow: its ratio to the height, the tolerance and the bearing if any.
+fn measure_ui(
+    ui: &mut Ui,
+    view: &mut SunView,
+) -> Result<(sun::RatioMeasure, Option<sun::BearingMeasure>), String> {
     ui.separator();
     ui.label(RichText::new("A measured shadow").strong());
     ui.horizontal(|ui| {
@@ -331,28 +368,23 @@ fn solve_ui(
             .map(Some)
             .map_err(|e| e.to_string()),
     };
-    let measure = view
-        .ratio_text
+    view.ratio_text
         .trim()
         .parse::<f64>()
         .map_err(|_| format!("{:?} is not a number", view.ratio_text.trim()))
         .and_then(|r| sun::RatioMeasure::new(r, view.tolerance).map_err(|e| e.to_string()))
-        .and_then(|m| bearing.clone().map(|b| (m, b)));
-    ui.horizontal(|ui| {
-        if ui.button("When, this day?").clicked() {
-            let date = view.time_utc.with_timezone(&zone).date_naive();
-            view.windows = Some(measure.clone().and_then(|(m, b)| {
-                sun::windows_on(p, date, &zone, m, b, Atmosphere::default())
-                    .map_err(|e| e.to_string())
-            }));
-        }
-        if ui.button("Where, at this time?").clicked() {
-            view.locus = Some(match measure.clone() {
-                Ok((m, b)) => Locus::Computing(start_locus(ui.ctx(), view.time_utc, m, b)),
-                Err(e) => Locus::Failed(e),
-            });
-        }
-    });
+        .and_then(|m| bearing.map(|b| (m, b)))
+}
+
+/// The times of the shown day when the shadow fits, and saving them as a finding.
+fn windows_ui(
+    ui: &mut Ui,
+    view: &mut SunView,
+    p: LatLon,
+    zone: chrono_tz::Tz,
+    measure: &Result<(sun::RatioMeasure, Option<sun::BearingMeasure>), String>,
+    commands: &mut Vec<Command>,
+) {
     match &view.windows {
         Some(Ok(windows)) if windows.is_empty() => {
             ui.label("No time that day gives this shadow.");
@@ -382,7 +414,7 @@ fn solve_ui(
             if let Some(t) = pick {
                 view.time_utc = t;
             }
-            if let Ok((m, b)) = &measure
+            if let Ok((m, b)) = measure
                 && ui
                     .button("Save as a chronolocation finding")
                     .on_hover_text("Record the shadow, the place, the date and these windows")
@@ -404,6 +436,15 @@ fn solve_ui(
         }
         None => {}
     }
+}
+
+/// The places where the shadow fits at the shown instant (a job), and saving them.
+fn locus_ui(
+    ui: &mut Ui,
+    view: &mut SunView,
+    measure: &Result<(sun::RatioMeasure, Option<sun::BearingMeasure>), String>,
+    commands: &mut Vec<Command>,
+) {
     if let Some(Locus::Computing(job)) = &mut view.locus {
         let next = match job.take_flat() {
             Some(Ok(area)) => Some(Locus::Ready {
@@ -432,7 +473,7 @@ fn solve_ui(
                 time_utc.format("%Y-%m-%d %H:%M")
             ));
             clear = ui.button("Clear the places").clicked();
-            if let Ok((m, b)) = &measure
+            if let Ok((m, b)) = measure
                 && ui
                     .button("Save these places as a chronolocation finding")
                     .clicked()

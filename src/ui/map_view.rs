@@ -113,20 +113,7 @@ pub fn map_ui(
     // The rectangle walkers is about to allocate for the map: all that is left.
     let rect = ui.available_rect_before_wrap();
     wheel_zoom_at_pointer(ui, &mut memory, rect, center);
-    // Framing a finding whose answer is hidden would show where it is.
-    let framed = state.shell.selection.as_ref().filter(|s| match s {
-        Selection::Finding(id) => !state.shell.review.hides(id),
-        Selection::Evidence(_) => true,
-    });
-    super::map_camera::camera_ui(
-        ui,
-        &mut state.map.camera,
-        &mut memory,
-        rect,
-        center,
-        state.case.as_ref(),
-        framed,
-    );
+    frame_camera(ui, state, &mut memory, rect, center);
     let mut sun = std::mem::take(&mut state.map.sun);
     let mut compare = std::mem::take(&mut state.map.compare);
     let sun_point = state.sun_point().map(|(p, _)| p);
@@ -171,7 +158,7 @@ pub fn map_ui(
         .double_click_to_zoom(true)
         // While a marker is dragged, the drag moves the marker, not the map.
         .drag_pan_buttons(
-            if state.map.dragging.is_some() || super::georef::holds_map(state.georef.as_ref()) {
+            if state.map.dragging.is_some() || super::georef::holds_map(state.georef()) {
                 egui::DragPanButtons::empty()
             } else {
                 egui::DragPanButtons::PRIMARY
@@ -183,26 +170,65 @@ pub fn map_ui(
     state.map.sun = sun;
     state.map.compare = compare;
     if let Ok(out) = receiver.try_recv() {
-        state.map.hover = out.hover;
-        state.map.selected_marker_screen = out.selected_marker;
-        state.map.view = out.extent;
-        if let Some(selection) = out.clicked_marker.filter(|_| !state.osm_search.drawing) {
-            state
-                .commands
-                .push(super::state::Command::Select(selection));
-        } else if let Some(p) = out.clicked {
-            state.map_clicked(p);
-        }
-        continue_marker_drag(ui, state, out.pointer);
-        if let Some(p) = out.zoom_to {
-            state.map.memory.center_at(lon_lat(p.lon, p.lat));
-            let _ = state
-                .map
-                .memory
-                .set_zoom((state.map.memory.zoom() + 2.0).min(MAX_ZOOM));
-        }
+        take_overlay_output(ui, state, out);
     }
-    let rect = response.rect;
+    draw_attribution(ui, response.rect, attribution, &layer_names, shaded);
+}
+
+/// Moves the camera where it was asked to go (a case opened, a selection framed).
+fn frame_camera(
+    ui: &Ui,
+    state: &mut AppState,
+    memory: &mut MapMemory,
+    rect: egui::Rect,
+    center: walkers::Position,
+) {
+    // Framing a finding whose answer is hidden would show where it is.
+    let framed = state.shell.selection.as_ref().filter(|s| match s {
+        Selection::Finding(id) => !state.shell.review.hides(id),
+        Selection::Evidence(_) => true,
+    });
+    super::map_camera::camera_ui(
+        ui,
+        &mut state.map.camera,
+        memory,
+        rect,
+        center,
+        state.case.as_ref(),
+        framed,
+    );
+}
+
+/// What the map's overlay saw this frame: hover, the view, clicks and drags.
+fn take_overlay_output(ui: &Ui, state: &mut AppState, out: OverlayOutput) {
+    state.map.hover = out.hover;
+    state.map.selected_marker_screen = out.selected_marker;
+    state.map.view = out.extent;
+    if let Some(selection) = out.clicked_marker.filter(|_| !state.osm_search.drawing) {
+        state
+            .commands
+            .push(super::state::Command::Select(selection));
+    } else if let Some(p) = out.clicked {
+        state.map_clicked(p);
+    }
+    continue_marker_drag(ui, state, out.pointer);
+    if let Some(p) = out.zoom_to {
+        state.map.memory.center_at(lon_lat(p.lon, p.lat));
+        let _ = state
+            .map
+            .memory
+            .set_zoom((state.map.memory.zoom() + 2.0).min(MAX_ZOOM));
+    }
+}
+
+/// The basemap's attribution, and the analyst's own layers named after it.
+fn draw_attribution(
+    ui: &Ui,
+    rect: egui::Rect,
+    attribution: Option<&str>,
+    layer_names: &[String],
+    shaded: bool,
+) {
     let painter = ui.painter().with_clip_rect(rect);
     let mut text = format!(
         "{}  ·  Natural Earth (public domain)",

@@ -26,6 +26,7 @@
 
 mod about;
 pub mod basemap;
+mod beside;
 mod board;
 pub use board::video::FRAME_CACHE_BYTES as VIDEO_FRAME_CACHE_BYTES;
 pub mod candidates;
@@ -56,6 +57,7 @@ pub mod state;
 pub mod terrain;
 mod theme;
 mod thumbnails;
+mod undo_buttons;
 
 use std::path::PathBuf;
 
@@ -166,8 +168,33 @@ impl GeoproofApp {
     /// One frame of the whole UI.
     pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
-        self.drain_jobs(&ctx);
-        self.thumbnails.drain(&ctx);
+        self.before_panels(&ctx);
+        self.edge_panels_ui(ui);
+        egui::Panel::right("inspector")
+            .default_size(320.0)
+            .min_size(320.0)
+            .resizable(true)
+            .show(ui, |ui| self.inspector_ui(ui, &ctx));
+        egui::CentralPanel::no_frame().show(ui, |ui| match self.state.shell.workspace {
+            Workspace::Board => {
+                board::board_ui(ui, &mut self.state.board_ctx(), &mut self.board_images)
+            }
+            Workspace::Map => self.map_workspace_ui(ui, &ctx),
+        });
+        self.dialogs_ui(ui);
+        about::about_window_ui(&ctx);
+        self.take_map_snapshot(&ctx);
+        self.state.apply_commands(ctx.input(|i| i.time));
+        self.run_imports(&ctx);
+        self.open_asked_basemap(&ctx);
+    }
+
+    /// What comes in before any panel draws: finished jobs, thumbnails, review state,
+    /// match and find results (so a finished match shows its proposals this frame),
+    /// dropped files, the case's imagery and terrain, and the sun on the terrain.
+    fn before_panels(&mut self, ctx: &egui::Context) {
+        self.drain_jobs(ctx);
+        self.thumbnails.drain(ctx);
         if let Some(e) = self
             .state
             .shell
@@ -176,9 +203,8 @@ impl GeoproofApp {
         {
             self.state.shell.status = Some(Status::Error(e));
         }
-        // Before any panel draws, so a finished match shows its proposals this frame.
         self.state.board_ctx().poll_matching();
-        self.state.board_ctx().poll_find(&ctx);
+        self.state.board_ctx().poll_find(ctx);
         let dropped: Vec<PathBuf> = ctx.input(|i| {
             i.raw
                 .dropped_files
@@ -189,20 +215,29 @@ impl GeoproofApp {
         if !dropped.is_empty() {
             self.state.commands.push(Command::Import(dropped));
         }
-        for error in self.imagery.sync(self.state.case.as_ref(), &ctx) {
+        for error in self.imagery.sync(self.state.case.as_ref(), ctx) {
             self.state.shell.status = Some(Status::Error(error));
         }
-        self.sync_terrain(&ctx);
+        self.sync_terrain(ctx);
         let point = self.state.sun_point().map(|(p, _)| p);
-        let time = self
-            .state
-            .selected_finding()
-            .and_then(|f| f.observed_at)
-            .map(|t| t.with_timezone(&chrono::Utc));
+        let time = self.observed_at();
         let sun = terrain::wanted_sun(&mut self.state.map.terrain, point, time);
         if let Some(surface) = &mut self.elevation.surface {
             surface.set_sun(sun);
         }
+    }
+
+    /// When the selected finding was observed, in UTC.
+    fn observed_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.state
+            .selected_finding()
+            .and_then(|f| f.observed_at)
+            .map(|t| t.with_timezone(&chrono::Utc))
+    }
+
+    /// The panels along the window's edges: top bar, status bar, terrain profile, network
+    /// ledger and the case panel.
+    fn edge_panels_ui(&mut self, ui: &mut egui::Ui) {
         egui::Panel::top("top-bar").show(ui, |ui| {
             panels::top_bar_ui(ui, &mut self.state, &self.imagery, &self.elevation)
         });
@@ -236,132 +271,106 @@ impl GeoproofApp {
             .show(ui, |ui| {
                 panels::case_panel_ui(ui, &mut self.state, &mut self.thumbnails)
             });
-        egui::Panel::right("inspector")
-            .default_size(320.0)
-            .min_size(320.0)
-            .resizable(true)
-            .show(ui, |ui| match self.state.shell.workspace {
-                Workspace::Board => board::board_inspector_ui(ui, &mut self.state.board_ctx()),
-                // The inspector and the sun panel can be taller than the window.
-                Workspace::Map if self.state.candidate_session.is_some() => {
-                    egui::ScrollArea::vertical()
-                        .id_salt("candidates-inspector-scroll")
-                        .show(ui, |ui| {
-                            candidates::inspector_ui(ui, self.state.candidate_ctx())
-                        });
-                }
-                Workspace::Map if self.state.georef.is_some() => {
-                    egui::ScrollArea::vertical()
-                        .id_salt("georef-inspector-scroll")
-                        .show(ui, |ui| georef::inspector_ui(ui, self.state.georef_ctx()));
-                }
-                Workspace::Map => {
-                    egui::ScrollArea::vertical()
-                        .id_salt("map-inspector-scroll")
-                        .show(ui, |ui| {
-                            panels::inspector_ui(ui, &mut self.state, self.borders);
-                            let point = self.state.sun_point();
-                            let observed = self
-                                .state
-                                .selected_finding()
-                                .and_then(|f| f.observed_at)
-                                .map(|t| t.with_timezone(&chrono::Utc));
-                            let state = &mut self.state;
-                            map_sun::sun_panel_ui(
-                                ui,
-                                &mut state.map.sun,
-                                point,
-                                observed,
-                                &mut state.commands,
-                            );
-                            let selected = state.sun_point();
-                            let cx = terrain::PanelCtx {
-                                view: &mut state.map.terrain,
-                                tool: &mut state.map.tool,
-                                selected,
-                                export_to: None,
-                            };
-                            let surface = self.elevation.surface.as_ref();
-                            if let Some(path) = terrain::terrain_panel_ui(ui, cx, surface)
-                                && let Err(e) = self.elevation.export_viewshed(path, &ctx)
-                            {
-                                state.shell.status = Some(Status::Error(e));
-                            }
-                        });
-                }
-            });
-        egui::CentralPanel::no_frame().show(ui, |ui| match self.state.shell.workspace {
-            Workspace::Board => {
-                board::board_ui(ui, &mut self.state.board_ctx(), &mut self.board_images)
+    }
+
+    /// The right-hand inspector: the board's, the candidate session's, the georeference
+    /// view's, or the map's (with the sun and terrain panels).
+    fn inspector_ui(&mut self, ui: &mut egui::Ui, ctx: &egui::Context) {
+        match self.state.shell.workspace {
+            Workspace::Board => board::board_inspector_ui(ui, &mut self.state.board_ctx()),
+            // The inspector and the sun panel can be taller than the window.
+            Workspace::Map if self.state.candidate_session().is_some() => {
+                egui::ScrollArea::vertical()
+                    .id_salt("candidates-inspector-scroll")
+                    .show(ui, |ui| {
+                        candidates::inspector_ui(ui, self.state.candidate_ctx())
+                    });
+            }
+            Workspace::Map if self.state.georef().is_some() => {
+                egui::ScrollArea::vertical()
+                    .id_salt("georef-inspector-scroll")
+                    .show(ui, |ui| georef::inspector_ui(ui, self.state.georef_ctx()));
             }
             Workspace::Map => {
-                candidates::keys(ui, self.state.candidate_ctx());
-                let blind = self
-                    .state
-                    .shell
-                    .review
-                    .blind_evidence(self.state.case.as_ref());
-                let evidence = if self.state.candidate_session.is_some() {
-                    candidates::session_evidence(
-                        self.state.case.as_ref(),
-                        self.state.candidate_session.as_ref(),
-                    )
-                } else if blind.is_some() {
-                    blind.clone()
-                } else {
-                    georef::overlay::shown_evidence(&self.state.overlay_source())
-                };
-                let image = self.georef_image.ensure(
-                    &ctx,
-                    self.state.case.as_ref(),
-                    evidence.as_deref(),
-                    &self.state.prefs.exposure,
-                );
-                let tiles = self.basemap.as_mut().map(|b| &mut **b as &mut dyn Tiles);
-                let (imagery, compared) = self
-                    .imagery
-                    .for_map(self.state.case.as_ref(), &self.state.map.compare);
-                let layers = map_view::MapLayers {
-                    imagery,
-                    compared,
-                    terrain: self.elevation.map_layers(self.state.case.as_ref()),
-                };
-                let overlay = &self.overlay;
-                let map = |ui: &mut egui::Ui, state: &mut AppState| {
-                    map_view::map_ui(ui, state, tiles, layers, overlay);
-                    if let Some(extent) = state.map.view {
-                        let georef_triangles = if state.candidate_session.is_some() {
-                            0
-                        } else {
-                            georef::overlay::draw(ui, &state.overlay_source(), &extent, image)
-                        };
-                        let (finding, current) = match &state.candidate_session {
-                            Some(s) => (
-                                candidates::session_finding(state.case.as_ref(), Some(s)),
-                                Some(s.current),
-                            ),
-                            None => (state.selected_finding(), None),
-                        };
-                        // A finding under blind review keeps its candidates to itself.
-                        let finding = finding.filter(|f| !state.shell.review.hides(&f.id));
-                        let candidates = candidates::draw_on_map(ui, finding, current, &extent);
-                        state.map.set_overlays_drawn(map_state::OverlaysDrawn {
-                            georef_triangles,
-                            candidates,
-                        });
-                        osm_search::draw_preview(ui, &state.osm_search, &extent);
-                        terrain::draw_on_map(ui, &state.map.terrain.marks, &extent);
-                    }
-                };
-                if self.state.candidate_session.is_some() || blind.is_some() {
-                    candidates::view_ui(ui, &mut self.state, image, map);
-                } else if self.state.georef.is_some() {
-                    georef::view_ui(ui, &mut self.state, image, AppState::georef_ctx, map);
-                } else {
-                    map(ui, &mut self.state);
-                }
+                egui::ScrollArea::vertical()
+                    .id_salt("map-inspector-scroll")
+                    .show(ui, |ui| self.map_inspector_ui(ui, ctx));
             }
-        });
+        }
+    }
+
+    /// The map's inspector: the selection, the sun panel and the terrain panel.
+    fn map_inspector_ui(&mut self, ui: &mut egui::Ui, ctx: &egui::Context) {
+        panels::inspector_ui(ui, &mut self.state, self.borders);
+        let point = self.state.sun_point();
+        let observed = self.observed_at();
+        let state = &mut self.state;
+        map_sun::sun_panel_ui(ui, &mut state.map.sun, point, observed, &mut state.commands);
+        let selected = state.sun_point();
+        let cx = terrain::PanelCtx {
+            view: &mut state.map.terrain,
+            tool: &mut state.map.tool,
+            selected,
+            export_to: None,
+        };
+        let surface = self.elevation.surface.as_ref();
+        if let Some(path) = terrain::terrain_panel_ui(ui, cx, surface)
+            && let Err(e) = self.elevation.export_viewshed(path, ctx)
+        {
+            state.shell.status = Some(Status::Error(e));
+        }
+    }
+
+    /// The map workspace: the map with its overlays, beside the candidate session's or
+    /// the georeference view's picture when one is open.
+    fn map_workspace_ui(&mut self, ui: &mut egui::Ui, ctx: &egui::Context) {
+        candidates::keys(ui, self.state.candidate_ctx());
+        let blind = self
+            .state
+            .shell
+            .review
+            .blind_evidence(self.state.case.as_ref());
+        let evidence = if self.state.candidate_session().is_some() {
+            candidates::session_evidence(self.state.case.as_ref(), self.state.candidate_session())
+        } else if blind.is_some() {
+            blind.clone()
+        } else {
+            georef::overlay::shown_evidence(&self.state.overlay_source())
+        };
+        let image = self.georef_image.ensure(
+            ctx,
+            self.state.case.as_ref(),
+            evidence.as_deref(),
+            &self.state.prefs.exposure,
+        );
+        let tiles = self.basemap.as_mut().map(|b| &mut **b as &mut dyn Tiles);
+        let (imagery, compared) = self
+            .imagery
+            .for_map(self.state.case.as_ref(), &self.state.map.compare);
+        let layers = map_view::MapLayers {
+            imagery,
+            compared,
+            terrain: self.elevation.map_layers(self.state.case.as_ref()),
+        };
+        let overlay = &self.overlay;
+        let map = |ui: &mut egui::Ui, state: &mut AppState| {
+            map_view::map_ui(ui, state, tiles, layers, overlay);
+            if let Some(extent) = state.map.view {
+                draw_overlays(ui, state, image, &extent);
+            }
+        };
+        if self.state.candidate_session().is_some() || blind.is_some() {
+            candidates::view_ui(ui, &mut self.state, image, map);
+        } else if self.state.georef().is_some() {
+            georef::view_ui(ui, &mut self.state, image, AppState::georef_ctx, map);
+        } else {
+            map(ui, &mut self.state);
+        }
+    }
+
+    /// The windows over the workspace: consent, figure, recovery, posts, the query
+    /// builder and the stamp dialog.
+    fn dialogs_ui(&mut self, ui: &mut egui::Ui) {
         if self.state.basemap.consent_request.is_some() {
             panels::online_consent_ui(ui, &mut self.state);
         }
@@ -403,13 +412,13 @@ impl GeoproofApp {
                 commands: &mut self.state.commands,
             },
         );
-        about::about_window_ui(&ctx);
-        self.take_map_snapshot(&ctx);
-        self.state.apply_commands(ctx.input(|i| i.time));
-        self.run_imports(&ctx);
+    }
+
+    /// Opens the basemap a panel asked for this frame.
+    fn open_asked_basemap(&mut self, ctx: &egui::Context) {
         if let Some(choice) = self.state.take_basemap_request() {
             let osm_cache = self.state.osm_search().cache_dir.clone();
-            match basemap::open_source_with(&choice, &ctx, &self.state.basemap.ledger, osm_cache) {
+            match basemap::open_source_with(&choice, ctx, &self.state.basemap.ledger, osm_cache) {
                 Ok(tiles) => {
                     // Dropping the old source stops its download workers.
                     self.basemap = Some(tiles);
@@ -421,6 +430,38 @@ impl GeoproofApp {
             }
         }
     }
+}
+
+/// The overlays drawn over the map: the georeference overlay (not while candidates are
+/// stepped), the candidates of the finding, the query builder's preview and the terrain
+/// marks.
+fn draw_overlays(
+    ui: &mut egui::Ui,
+    state: &mut AppState,
+    image: Option<&georef::GeorefImage>,
+    extent: &MapViewExtent,
+) {
+    let georef_triangles = if state.candidate_session().is_some() {
+        0
+    } else {
+        georef::overlay::draw(ui, &state.overlay_source(), extent, image)
+    };
+    let (finding, current) = match state.candidate_session() {
+        Some(s) => (
+            candidates::session_finding(state.case.as_ref(), Some(s)),
+            Some(s.current),
+        ),
+        None => (state.selected_finding(), None),
+    };
+    // A finding under blind review keeps its candidates to itself.
+    let finding = finding.filter(|f| !state.shell.review.hides(&f.id));
+    let candidates = candidates::draw_on_map(ui, finding, current, extent);
+    state.map.set_overlays_drawn(map_state::OverlaysDrawn {
+        georef_triangles,
+        candidates,
+    });
+    osm_search::draw_preview(ui, &state.osm_search, extent);
+    terrain::draw_on_map(ui, &state.map.terrain.marks, extent);
 }
 
 impl GeoproofApp {
@@ -715,15 +756,5 @@ fn open_initial(
     match Case::open(&path) {
         Ok(case) => (Some(case), None),
         Err(e) => (None, Some(e.to_string())),
-    }
-}
-
-/// Undo and Redo buttons for the finding being worked on (the board's history).
-pub(crate) fn undo_redo_buttons(ui: &mut egui::Ui, commands: &mut Vec<Command>) {
-    if ui.button("Undo").clicked() {
-        commands.push(Command::Undo);
-    }
-    if ui.button("Redo").clicked() {
-        commands.push(Command::Redo);
     }
 }

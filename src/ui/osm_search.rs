@@ -432,182 +432,226 @@ pub fn window_ui(ui: &mut egui::Ui, search: &mut OsmSearch, mut state: SearchCtx
         .open(&mut open)
         .default_width(440.0)
         .show(ui.ctx(), |ui| {
-            ui.horizontal(|ui| {
-                let name = search
-                    .extract
-                    .as_ref()
-                    .and_then(|p| p.file_name())
-                    .map_or("no extract".into(), |n| n.to_string_lossy().into_owned());
-                ui.label(name);
-                if ui.button("Open .osm.pbf extract…").clicked()
-                    && let Some(file) = rfd::FileDialog::new().add_filter("OSM PBF", &["pbf"]).pick_file()
-                {
-                    search.open_extract(file, ui.ctx());
-                }
-            });
-            match &search.index {
-                IndexState::None => {
-                    ui.label("Open a regional extract (e.g. from Geofabrik): it is indexed once, offline.");
-                }
-                IndexState::Building(job) => {
-                    let f = job.progress().0.unwrap_or(0.0);
-                    ui.add(egui::ProgressBar::new(f).text(format!("indexing {:.0} %", f * 100.0)));
-                    if ui.button("Cancel").clicked() {
-                        job.cancel();
-                    }
-                }
-                IndexState::Failed(e) => {
-                    ui.label(egui::RichText::new(e).color(super::theme::ERROR));
-                }
-                IndexState::Ready(index) => {
-                    ui.label(format!("{} features indexed", index.len()));
-                }
-                IndexState::Connecting(_) => {
-                    ui.label("connecting to the PostGIS database…");
-                }
-                IndexState::Database(db) => {
-                    let label = db.lock().map(|d| d.label()).unwrap_or_default();
-                    ui.label(format!("querying PostGIS at {label} (each query is in the network ledger)"));
-                }
-            }
-            ui.collapsing("…or a PostGIS database (osm2pgsql --hstore-all)", |ui| {
-                ui.horizontal(|ui| {
-                    ui.add(
-                        egui::TextEdit::singleline(&mut search.postgis_conninfo)
-                            .hint_text("host=osm.example dbname=osm user=analyst")
-                            .desired_width(260.0),
-                    );
-                    ui.add(egui::TextEdit::singleline(&mut search.postgis_prefix).desired_width(80.0))
-                        .on_hover_text("osm2pgsql's table prefix");
-                    let named = !search.postgis_conninfo.trim().is_empty();
-                    if ui
-                        .add_enabled(named, egui::Button::new("Connect"))
-                        .on_hover_text("Queries, and so your area of interest, go to this server")
-                        .clicked()
-                    {
-                        search.connect_postgis(ui.ctx());
-                    }
-                });
-            });
+            source_ui(ui, search);
             ui.separator();
-            ui.horizontal(|ui| {
-                ui.label("Find");
-                egui::ComboBox::from_id_salt("osm-preset")
-                    .selected_text("preset")
-                    .show_ui(ui, |ui| {
-                        for (name, _) in PRESETS {
-                            if ui.selectable_label(search.find == *name, *name).clicked() {
-                                search.find = (*name).to_owned();
-                            }
-                        }
-                    });
-                ui.add(egui::TextEdit::singleline(&mut search.find).hint_text("amenity=fuel").desired_width(220.0));
-            });
-            let mut remove = None;
-            for (i, row) in search.constraints.iter_mut().enumerate() {
-                ui.horizontal(|ui| {
-                    egui::ComboBox::from_id_salt(("osm-rel", i))
-                        .selected_text(if row.within { "within" } else { "not within" })
-                        .show_ui(ui, |ui| {
-                            ui.selectable_value(&mut row.within, true, "within");
-                            ui.selectable_value(&mut row.within, false, "not within");
-                        });
-                    ui.add(egui::TextEdit::singleline(&mut row.distance).desired_width(60.0));
-                    ui.label("of");
-                    ui.add(egui::TextEdit::singleline(&mut row.filter).desired_width(160.0));
-                    if ui.small_button("✕").clicked() {
-                        remove = Some(i);
-                    }
-                });
-            }
-            if let Some(i) = remove {
-                search.constraints.remove(i);
-            }
-            if ui.button("+ constraint").clicked() {
-                search.constraints.push(ConstraintRow {
-                    within: true,
-                    distance: "200m".into(),
-                    filter: "amenity=fuel".into(),
-                });
-            }
-            ui.horizontal(|ui| {
-                ui.label("In");
-                let choices = [
-                    (AreaChoice::MapView, "map view"),
-                    (AreaChoice::Drawn, "drawn"),
-                    (AreaChoice::Bbox(String::new()), "bbox"),
-                    (AreaChoice::Country(String::new()), "country"),
-                    (AreaChoice::Everywhere, "whole extract"),
-                ];
-                for (choice, label) in choices {
-                    let current = std::mem::discriminant(&search.area) == std::mem::discriminant(&choice);
-                    if ui.selectable_label(current, label).clicked() && !current {
-                        search.drawing = choice == AreaChoice::Drawn && search.drawn.is_empty();
-                        search.area = choice;
-                    }
-                }
-                match &mut search.area {
-                    AreaChoice::Bbox(text) => {
-                        ui.add(egui::TextEdit::singleline(text).hint_text("W,S,E,N").desired_width(160.0));
-                    }
-                    AreaChoice::Country(code) => {
-                        ui.add(egui::TextEdit::singleline(code).hint_text("UKR").desired_width(60.0));
-                    }
-                    _ => {}
-                }
-            });
-            if search.area == AreaChoice::Drawn {
-                ui.horizontal(|ui| {
-                    let corners = search.drawn.len();
-                    if search.drawing {
-                        ui.label(format!("click the map: {corners} corners (two: a rectangle)"));
-                        if ui.button("Finish").clicked() {
-                            search.drawing = false;
-                        }
-                    } else {
-                        ui.label(match corners {
-                            0 => "no area drawn".to_owned(),
-                            2 => "a rectangle".to_owned(),
-                            n => format!("a polygon of {n} corners"),
-                        });
-                        if ui.button("Draw again").clicked() {
-                            search.drawn.clear();
-                            search.drawing = true;
-                        }
-                    }
-                    if corners > 0 && ui.button("Clear").clicked() {
-                        search.drawn.clear();
-                    }
-                });
-            }
+            query_ui(ui, search);
+            area_ui(ui, search);
             ui.separator();
-            if search.running.is_some() {
-                ui.label("querying the database…");
-            }
-            match &search.results {
-                Ok(hits) => {
-                    ui.label(egui::RichText::new(format!("{} results", hits.len())).strong());
-                    for h in hits.iter().take(8) {
-                        let name = h.tags.get("name").map_or("", String::as_str);
-                        ui.label(format!("{:.5}, {:.5}  {name}", h.lat, h.lon));
-                    }
-                    let selected = state
-                        .selected
-                        .filter(|f| f.kind == FindingKind::Geolocation)
-                        .map(|f| f.title.clone());
-                    let label = match &selected {
-                        Some(t) => format!("Add {} as candidates of “{t}”", hits.len()),
-                        None => "Select a geolocation finding to add them".into(),
-                    };
-                    if ui.add_enabled(selected.is_some() && !hits.is_empty(), egui::Button::new(label)).clicked() {
-                        search.add_to_finding(&mut state);
-                    }
-                }
-                Err(e) => {
-                    ui.label(egui::RichText::new(e).color(super::theme::WARNING));
-                }
-            }
+            results_ui(ui, search, &mut state);
             ui.label(egui::RichText::new(crate::osm::ATTRIBUTION).small());
         });
     search.open = open;
+}
+
+/// Where features come from: the extract and its index, or a PostGIS database.
+fn source_ui(ui: &mut egui::Ui, search: &mut OsmSearch) {
+    ui.horizontal(|ui| {
+        let name = search
+            .extract
+            .as_ref()
+            .and_then(|p| p.file_name())
+            .map_or("no extract".into(), |n| n.to_string_lossy().into_owned());
+        ui.label(name);
+        if ui.button("Open .osm.pbf extract…").clicked()
+            && let Some(file) = rfd::FileDialog::new()
+                .add_filter("OSM PBF", &["pbf"])
+                .pick_file()
+        {
+            search.open_extract(file, ui.ctx());
+        }
+    });
+    match &search.index {
+        IndexState::None => {
+            ui.label("Open a regional extract (e.g. from Geofabrik): it is indexed once, offline.");
+        }
+        IndexState::Building(job) => {
+            let f = job.progress().0.unwrap_or(0.0);
+            ui.add(egui::ProgressBar::new(f).text(format!("indexing {:.0} %", f * 100.0)));
+            if ui.button("Cancel").clicked() {
+                job.cancel();
+            }
+        }
+        IndexState::Failed(e) => {
+            ui.label(egui::RichText::new(e).color(super::theme::ERROR));
+        }
+        IndexState::Ready(index) => {
+            ui.label(format!("{} features indexed", index.len()));
+        }
+        IndexState::Connecting(_) => {
+            ui.label("connecting to the PostGIS database…");
+        }
+        IndexState::Database(db) => {
+            let label = db.lock().map(|d| d.label()).unwrap_or_default();
+            ui.label(format!(
+                "querying PostGIS at {label} (each query is in the network ledger)"
+            ));
+        }
+    }
+    ui.collapsing("…or a PostGIS database (osm2pgsql --hstore-all)", |ui| {
+        ui.horizontal(|ui| {
+            ui.add(
+                egui::TextEdit::singleline(&mut search.postgis_conninfo)
+                    .hint_text("host=osm.example dbname=osm user=analyst")
+                    .desired_width(260.0),
+            );
+            ui.add(egui::TextEdit::singleline(&mut search.postgis_prefix).desired_width(80.0))
+                .on_hover_text("osm2pgsql's table prefix");
+            let named = !search.postgis_conninfo.trim().is_empty();
+            if ui
+                .add_enabled(named, egui::Button::new("Connect"))
+                .on_hover_text("Queries, and so your area of interest, go to this server")
+                .clicked()
+            {
+                search.connect_postgis(ui.ctx());
+            }
+        });
+    });
+}
+
+/// What to find, and the constraints on it.
+fn query_ui(ui: &mut egui::Ui, search: &mut OsmSearch) {
+    ui.horizontal(|ui| {
+        ui.label("Find");
+        egui::ComboBox::from_id_salt("osm-preset")
+            .selected_text("preset")
+            .show_ui(ui, |ui| {
+                for (name, _) in PRESETS {
+                    if ui.selectable_label(search.find == *name, *name).clicked() {
+                        search.find = (*name).to_owned();
+                    }
+                }
+            });
+        ui.add(
+            egui::TextEdit::singleline(&mut search.find)
+                .hint_text("amenity=fuel")
+                .desired_width(220.0),
+        );
+    });
+    let mut remove = None;
+    for (i, row) in search.constraints.iter_mut().enumerate() {
+        ui.horizontal(|ui| {
+            egui::ComboBox::from_id_salt(("osm-rel", i))
+                .selected_text(if row.within { "within" } else { "not within" })
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut row.within, true, "within");
+                    ui.selectable_value(&mut row.within, false, "not within");
+                });
+            ui.add(egui::TextEdit::singleline(&mut row.distance).desired_width(60.0));
+            ui.label("of");
+            ui.add(egui::TextEdit::singleline(&mut row.filter).desired_width(160.0));
+            if ui.small_button("✕").clicked() {
+                remove = Some(i);
+            }
+        });
+    }
+    if let Some(i) = remove {
+        search.constraints.remove(i);
+    }
+    if ui.button("+ constraint").clicked() {
+        search.constraints.push(ConstraintRow {
+            within: true,
+            distance: "200m".into(),
+            filter: "amenity=fuel".into(),
+        });
+    }
+}
+
+/// Where to search: the map view, a drawn area, a box, a country or the whole extract.
+fn area_ui(ui: &mut egui::Ui, search: &mut OsmSearch) {
+    ui.horizontal(|ui| {
+        ui.label("In");
+        let choices = [
+            (AreaChoice::MapView, "map view"),
+            (AreaChoice::Drawn, "drawn"),
+            (AreaChoice::Bbox(String::new()), "bbox"),
+            (AreaChoice::Country(String::new()), "country"),
+            (AreaChoice::Everywhere, "whole extract"),
+        ];
+        for (choice, label) in choices {
+            let current = std::mem::discriminant(&search.area) == std::mem::discriminant(&choice);
+            if ui.selectable_label(current, label).clicked() && !current {
+                search.drawing = choice == AreaChoice::Drawn && search.drawn.is_empty();
+                search.area = choice;
+            }
+        }
+        match &mut search.area {
+            AreaChoice::Bbox(text) => {
+                ui.add(
+                    egui::TextEdit::singleline(text)
+                        .hint_text("W,S,E,N")
+                        .desired_width(160.0),
+                );
+            }
+            AreaChoice::Country(code) => {
+                ui.add(
+                    egui::TextEdit::singleline(code)
+                        .hint_text("UKR")
+                        .desired_width(60.0),
+                );
+            }
+            _ => {}
+        }
+    });
+    if search.area == AreaChoice::Drawn {
+        ui.horizontal(|ui| {
+            let corners = search.drawn.len();
+            if search.drawing {
+                ui.label(format!(
+                    "click the map: {corners} corners (two: a rectangle)"
+                ));
+                if ui.button("Finish").clicked() {
+                    search.drawing = false;
+                }
+            } else {
+                ui.label(match corners {
+                    0 => "no area drawn".to_owned(),
+                    2 => "a rectangle".to_owned(),
+                    n => format!("a polygon of {n} corners"),
+                });
+                if ui.button("Draw again").clicked() {
+                    search.drawn.clear();
+                    search.drawing = true;
+                }
+            }
+            if corners > 0 && ui.button("Clear").clicked() {
+                search.drawn.clear();
+            }
+        });
+    }
+}
+
+/// The results, and the button that adds them as candidates of the selected finding.
+fn results_ui(ui: &mut egui::Ui, search: &mut OsmSearch, state: &mut SearchCtx<'_>) {
+    if search.running.is_some() {
+        ui.label("querying the database…");
+    }
+    match &search.results {
+        Ok(hits) => {
+            ui.label(egui::RichText::new(format!("{} results", hits.len())).strong());
+            for h in hits.iter().take(8) {
+                let name = h.tags.get("name").map_or("", String::as_str);
+                ui.label(format!("{:.5}, {:.5}  {name}", h.lat, h.lon));
+            }
+            let selected = state
+                .selected
+                .filter(|f| f.kind == FindingKind::Geolocation)
+                .map(|f| f.title.clone());
+            let label = match &selected {
+                Some(t) => format!("Add {} as candidates of “{t}”", hits.len()),
+                None => "Select a geolocation finding to add them".into(),
+            };
+            if ui
+                .add_enabled(
+                    selected.is_some() && !hits.is_empty(),
+                    egui::Button::new(label),
+                )
+                .clicked()
+            {
+                search.add_to_finding(state);
+            }
+        }
+        Err(e) => {
+            ui.label(egui::RichText::new(e).color(super::theme::WARNING));
+        }
+    }
 }

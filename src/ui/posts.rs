@@ -152,45 +152,7 @@ pub fn posts_ui(
                                 ui.spinner();
                             }
                         }
-                        ui.vertical(|ui| {
-                            ui.label(RichText::new(s.title()).strong());
-                            ui.label(RichText::new(s.time_text()).small());
-                            let mut who = Vec::new();
-                            if let Some(f) = &s.from {
-                                who.push(format!("from {f}"));
-                            }
-                            if let Some(a) = &s.author {
-                                who.push(format!("signed {a}"));
-                            }
-                            if let Some(f) = &s.forwarded_from {
-                                who.push(format!("forwarded from {f}"));
-                            }
-                            if let Some(r) = s.reply_to {
-                                who.push(format!("reply to #{r}"));
-                            }
-                            if !who.is_empty() {
-                                ui.label(RichText::new(who.join(" · ")).small());
-                            }
-                            if !s.text.is_empty() {
-                                let text: String = s.text.chars().take(400).collect();
-                                ui.label(text);
-                            }
-                            ui.horizontal(|ui| {
-                                if ui.small_button("Select").clicked() {
-                                    commands.push(Command::Select(Selection::Evidence(
-                                        e.sha256.clone(),
-                                    )));
-                                }
-                                if ui
-                                    .small_button("Open on board")
-                                    .on_hover_text("A new comparison with this post's file")
-                                    .clicked()
-                                {
-                                    commands.push(Command::NewComparison(vec![e.sha256.clone()]));
-                                }
-                                ui.label(RichText::new(&e.original_name).weak().small());
-                            });
-                        });
+                        post_text_ui(ui, e, s, &mut commands);
                     });
                 }
                 if found > MAX_ROWS {
@@ -205,4 +167,45 @@ pub fn posts_ui(
     if !open {
         window.open = false;
     }
+}
+
+/// A post's title, time, who posted it, its text and what can be done with its file.
+fn post_text_ui(ui: &mut Ui, e: &EvidenceRecord, s: &SourceRecord, commands: &mut Vec<Command>) {
+    ui.vertical(|ui| {
+        ui.label(RichText::new(s.title()).strong());
+        ui.label(RichText::new(s.time_text()).small());
+        let mut who = Vec::new();
+        if let Some(f) = &s.from {
+            who.push(format!("from {f}"));
+        }
+        if let Some(a) = &s.author {
+            who.push(format!("signed {a}"));
+        }
+        if let Some(f) = &s.forwarded_from {
+            who.push(format!("forwarded from {f}"));
+        }
+        if let Some(r) = s.reply_to {
+            who.push(format!("reply to #{r}"));
+        }
+        if !who.is_empty() {
+            ui.label(RichText::new(who.join(" · ")).small());
+        }
+        if !s.text.is_empty() {
+            let text: String = s.text.chars().take(400).collect();
+            ui.label(text);
+        }
+        ui.horizontal(|ui| {
+            if ui.small_button("Select").clicked() {
+                commands.push(Command::Select(Selection::Evidence(e.sha256.clone())));
+            }
+            if ui
+                .small_button("Open on board")
+                .on_hover_text("A new comparison with this post's file")
+                .clicked()
+            {
+                commands.push(Command::NewComparison(vec![e.sha256.clone()]));
+            }
+            ui.label(RichText::new(&e.original_name).weak().small());
+        });
+    });
 }

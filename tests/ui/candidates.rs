@@ -7,6 +7,7 @@ use crate::util;
 
 use egui::vec2;
 use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
 use geoproof::case::Case;
 use geoproof::case::candidates::CandidateStatus;
 use geoproof::ui::{Command, Selection, Workspace};
@@ -123,4 +124,38 @@ fn stepping_ruling_out_and_confirming_candidates_beside_the_evidence() {
     h.run_steps(2);
     assert_eq!(saved(&root)[0].status, CandidateStatus::Unchecked);
     assert_eq!(saved(&root)[1].status, CandidateStatus::RuledOut);
+}
+
+/// The georeference view and the candidate session share the place beside the map:
+/// opening the georeference view while candidates are stepped shows the georeference
+/// view (it replaces the session), not a session drawn over an invisible view.
+#[test]
+fn opening_the_georeference_view_while_stepping_candidates_shows_it() {
+    let (_demo, root) = util::demo_copy();
+    let case = Case::open(&root).unwrap();
+    let mut h = app_harness(Some(case), vec2(1400.0, 860.0));
+    h.run_steps(2);
+    push(&mut h, Command::Select(Selection::Finding(FINDING.into())));
+    h.run_steps(2);
+    push(&mut h, Command::StartCandidates(FINDING.into()));
+    h.run_steps(3);
+    assert!(app(&h).state.candidate_session().is_some());
+    assert!(h.query_by_label("Candidate sites").is_some());
+
+    // The finding is open on the board (unshown): georeference its image panel.
+    let panel = app(&h).state.board().working.as_ref().unwrap().panels[0]
+        .id
+        .clone();
+    push(&mut h, Command::StartGeoref { panel });
+    h.run_steps(3);
+    let s = &app(&h).state;
+    assert_eq!(s.shell().workspace, Workspace::Map);
+    assert!(s.candidate_session().is_none(), "the session gave way");
+    let georef = s.georef().expect("the georeference view is open");
+    assert!(
+        georef.image_rect.is_some(),
+        "its image half was drawn this frame"
+    );
+    assert!(h.query_by_label("Georeference").is_some());
+    assert!(h.query_by_label("Candidate sites").is_none());
 }

@@ -31,6 +31,31 @@ fn text_area(ui: &mut Ui, label: &str, value: &mut String) -> bool {
     r.lost_focus()
 }
 
+/// The Skyline tool's section, first while the tool is chosen.
+fn skyline_section_ui(ui: &mut Ui, state: &mut BoardCtx<'_>, f: &crate::case::Finding) {
+    if state.board.tool() != super::BoardTool::Skyline {
+        return;
+    }
+    let Some(case) = state.case else { return };
+    let b = &mut *state.board;
+    let frame = b
+        .skyline
+        .panel
+        .as_ref()
+        .and_then(|p| b.video_frames.get(p))
+        .copied();
+    let cx = super::skyline::SectionCtx {
+        case,
+        finding: f,
+        skyline: &mut b.skyline,
+        frame,
+        status: state.status,
+        commands: state.commands,
+    };
+    super::skyline::section_ui(ui, cx);
+    ui.separator();
+}
+
 pub fn board_inspector_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
     let mut commit = false;
     let Some(mut f) = state.board.working.take() else {
@@ -38,179 +63,13 @@ pub fn board_inspector_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
         return;
     };
     egui::ScrollArea::vertical().show(ui, |ui| {
-        if state.board.tool() == super::BoardTool::Skyline
-            && let Some(case) = state.case
-        {
-            let b = &mut *state.board;
-            let frame = b
-                .skyline
-                .panel
-                .as_ref()
-                .and_then(|p| b.video_frames.get(p))
-                .copied();
-            let cx = super::skyline::SectionCtx {
-                case,
-                finding: &f,
-                skyline: &mut b.skyline,
-                frame,
-                status: state.status,
-                commands: state.commands,
-            };
-            super::skyline::section_ui(ui, cx);
-            ui.separator();
-        }
-        ui.heading("Finding");
-        ui.label(RichText::new(&f.id).monospace().weak());
-        commit |= text_row(ui, "Title", &mut f.title);
-        ui.horizontal(|ui| {
-            let label = ui.label("Kind");
-            egui::ComboBox::from_id_salt("board-kind")
-                .selected_text(f.kind.as_str())
-                .show_ui(ui, |ui| {
-                    for k in FindingKind::ALL {
-                        commit |= ui.selectable_value(&mut f.kind, k, k.as_str()).clicked();
-                    }
-                })
-                .response
-                .labelled_by(label.id);
-        });
-        ui.horizontal(|ui| {
-            let label = ui.label("Confidence");
-            egui::ComboBox::from_id_salt("board-confidence")
-                .selected_text(f.confidence.as_str())
-                .show_ui(ui, |ui| {
-                    for c in Confidence::ALL {
-                        commit |= ui
-                            .selectable_value(&mut f.confidence, c, c.as_str())
-                            .clicked();
-                    }
-                })
-                .response
-                .labelled_by(label.id);
-        });
-        commit |= text_area(ui, "Verdict", &mut f.verdict);
-        commit |= text_row(ui, "Author", &mut f.author);
-        observed_at_ui(ui, state, &mut f, &mut commit);
-        commit |= text_area(ui, "Notes", &mut f.notes);
-        if let Some(l) = f.location {
-            ui.label(format!(
-                "Location {:.6}, {:.6} ± {} m (set on the map)",
-                l.lat, l.lon, l.precision_m
-            ));
-        }
-
-        ui.separator();
-        ui.heading("Panels");
-        let mut remove_panel = None;
-        for p in &f.panels {
-            ui.horizontal(|ui| {
-                let name = match &p.source {
-                    crate::case::comparison::PanelSource::Evidence { sha256 } => state
-                        .case
-                        .as_ref()
-                        .and_then(|c| c.find_evidence(sha256).ok())
-                        .map_or_else(
-                            || crate::case::short_hash(sha256).to_owned(),
-                            |e| e.original_name.clone(),
-                        ),
-                    crate::case::comparison::PanelSource::MapSnapshot {
-                        basemap,
-                        west,
-                        south,
-                        east,
-                        north,
-                        ..
-                    } => {
-                        format!("map {south:.4},{west:.4} – {north:.4},{east:.4} ({basemap})")
-                    }
-                };
-                ui.label(format!("{}: {name}", p.id));
-                // The graphic-content flag, where the analyst meets the picture.
-                if let crate::case::comparison::PanelSource::Evidence { sha256 } = &p.source
-                    && let Some(e) = state
-                        .case
-                        .as_ref()
-                        .and_then(|c| c.find_evidence(sha256).ok())
-                {
-                    let mut graphic = e.graphic;
-                    if ui
-                        .checkbox(&mut graphic, "graphic")
-                        .on_hover_text("Graphic content: shown greyed and blurred until revealed")
-                        .changed()
-                    {
-                        state.commands.push(crate::ui::Command::Edit(
-                            crate::case::Edit::SetEvidenceGraphic {
-                                id: e.sha256.clone(),
-                                graphic,
-                            },
-                        ));
-                    }
-                }
-                if ui
-                    .small_button("Remove")
-                    .on_hover_text("Remove the panel and its annotations")
-                    .clicked()
-                {
-                    remove_panel = Some(p.id.clone());
-                }
-            });
-        }
-        if let Some(id) = remove_panel {
-            ops::remove_panel(&mut f, &id);
-            commit = true;
-        }
-
+        skyline_section_ui(ui, state, &f);
+        commit |= record_ui(ui, state, &mut f);
+        commit |= panels_ui(ui, state, &mut f);
         ui.separator();
         selected_annotation_ui(ui, state, &mut f, &mut commit);
 
-        ui.separator();
-        ui.heading("Linked features");
-        if f.links.is_empty() {
-            ui.label("None yet: choose Link (L), click a feature, then its counterpart.");
-        }
-        let mut unlink = None;
-        for l in &mut f.links {
-            ui.horizontal(|ui| {
-                let c = link_color(l.number);
-                let (rect, _) =
-                    ui.allocate_exact_size(egui::vec2(18.0, 18.0), egui::Sense::hover());
-                ui.painter()
-                    .circle_filled(rect.center(), 9.0, crate::ui::theme::rgb(c));
-                ui.painter().text(
-                    rect.center(),
-                    egui::Align2::CENTER_CENTER,
-                    l.number.to_string(),
-                    egui::FontId::proportional(12.0),
-                    crate::ui::theme::OUTLINE,
-                );
-                ui.label(format!("{} ↔ {}", l.a, l.b));
-                let label = ui.label("assessed");
-                egui::ComboBox::from_id_salt(("link-assessment", l.number))
-                    .selected_text(l.assessment.label())
-                    .show_ui(ui, |ui| {
-                        for a in Assessment::ALL {
-                            commit |= ui
-                                .selectable_value(&mut l.assessment, a, a.label())
-                                .clicked();
-                        }
-                    })
-                    .response
-                    .labelled_by(label.id);
-                if ui.small_button("Unlink").clicked() {
-                    unlink = Some(l.number);
-                }
-            });
-            commit |= text_row(
-                ui,
-                &format!("Description of feature {}", l.number),
-                &mut l.description,
-            );
-            commit |= super::conclusion::feature_scale_ui(ui, l);
-        }
-        if let Some(n) = unlink {
-            ops::unlink(&mut f, n);
-            commit = true;
-        }
+        commit |= links_ui(ui, &mut f);
         commit |= super::conclusion::conclusion_ui(ui, &mut f);
         frame_bound_ui(ui, state, &f);
         commit |= shadows_ui(ui, state, &mut f);
@@ -226,6 +85,175 @@ pub fn board_inspector_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
     if commit {
         state.commands.push(Command::CommitBoard);
     }
+}
+
+/// The finding's own record: title, kind, confidence, verdict, author, time, notes.
+/// Returns whether an edit finished.
+fn record_ui(ui: &mut Ui, state: &mut BoardCtx<'_>, f: &mut crate::case::Finding) -> bool {
+    let mut commit = false;
+    ui.heading("Finding");
+    ui.label(RichText::new(&f.id).monospace().weak());
+    commit |= text_row(ui, "Title", &mut f.title);
+    ui.horizontal(|ui| {
+        let label = ui.label("Kind");
+        egui::ComboBox::from_id_salt("board-kind")
+            .selected_text(f.kind.as_str())
+            .show_ui(ui, |ui| {
+                for k in FindingKind::ALL {
+                    commit |= ui.selectable_value(&mut f.kind, k, k.as_str()).clicked();
+                }
+            })
+            .response
+            .labelled_by(label.id);
+    });
+    ui.horizontal(|ui| {
+        let label = ui.label("Confidence");
+        egui::ComboBox::from_id_salt("board-confidence")
+            .selected_text(f.confidence.as_str())
+            .show_ui(ui, |ui| {
+                for c in Confidence::ALL {
+                    commit |= ui
+                        .selectable_value(&mut f.confidence, c, c.as_str())
+                        .clicked();
+                }
+            })
+            .response
+            .labelled_by(label.id);
+    });
+    commit |= text_area(ui, "Verdict", &mut f.verdict);
+    commit |= text_row(ui, "Author", &mut f.author);
+    observed_at_ui(ui, state, f, &mut commit);
+    commit |= text_area(ui, "Notes", &mut f.notes);
+    if let Some(l) = f.location {
+        ui.label(format!(
+            "Location {:.6}, {:.6} ± {} m (set on the map)",
+            l.lat, l.lon, l.precision_m
+        ));
+    }
+
+    commit
+}
+
+/// The panels of the finding: their source, the graphic-content flag, removal.
+/// Returns whether an edit finished.
+fn panels_ui(ui: &mut Ui, state: &mut BoardCtx<'_>, f: &mut crate::case::Finding) -> bool {
+    let mut commit = false;
+    ui.separator();
+    ui.heading("Panels");
+    let mut remove_panel = None;
+    for p in &f.panels {
+        ui.horizontal(|ui| {
+            let name = match &p.source {
+                crate::case::comparison::PanelSource::Evidence { sha256 } => state
+                    .case
+                    .as_ref()
+                    .and_then(|c| c.find_evidence(sha256).ok())
+                    .map_or_else(
+                        || crate::case::short_hash(sha256).to_owned(),
+                        |e| e.original_name.clone(),
+                    ),
+                crate::case::comparison::PanelSource::MapSnapshot {
+                    basemap,
+                    west,
+                    south,
+                    east,
+                    north,
+                    ..
+                } => {
+                    format!("map {south:.4},{west:.4} – {north:.4},{east:.4} ({basemap})")
+                }
+            };
+            ui.label(format!("{}: {name}", p.id));
+            // The graphic-content flag, where the analyst meets the picture.
+            if let crate::case::comparison::PanelSource::Evidence { sha256 } = &p.source
+                && let Some(e) = state
+                    .case
+                    .as_ref()
+                    .and_then(|c| c.find_evidence(sha256).ok())
+            {
+                let mut graphic = e.graphic;
+                if ui
+                    .checkbox(&mut graphic, "graphic")
+                    .on_hover_text("Graphic content: shown greyed and blurred until revealed")
+                    .changed()
+                {
+                    state.commands.push(crate::ui::Command::Edit(
+                        crate::case::Edit::SetEvidenceGraphic {
+                            id: e.sha256.clone(),
+                            graphic,
+                        },
+                    ));
+                }
+            }
+            if ui
+                .small_button("Remove")
+                .on_hover_text("Remove the panel and its annotations")
+                .clicked()
+            {
+                remove_panel = Some(p.id.clone());
+            }
+        });
+    }
+    if let Some(id) = remove_panel {
+        ops::remove_panel(f, &id);
+        commit = true;
+    }
+
+    commit
+}
+
+/// The linked features: number, sides, assessment, description and scale.
+/// Returns whether an edit finished.
+fn links_ui(ui: &mut Ui, f: &mut crate::case::Finding) -> bool {
+    let mut commit = false;
+    ui.separator();
+    ui.heading("Linked features");
+    if f.links.is_empty() {
+        ui.label("None yet: choose Link (L), click a feature, then its counterpart.");
+    }
+    let mut unlink = None;
+    for l in &mut f.links {
+        ui.horizontal(|ui| {
+            let c = link_color(l.number);
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(18.0, 18.0), egui::Sense::hover());
+            ui.painter()
+                .circle_filled(rect.center(), 9.0, crate::ui::theme::rgb(c));
+            ui.painter().text(
+                rect.center(),
+                egui::Align2::CENTER_CENTER,
+                l.number.to_string(),
+                egui::FontId::proportional(12.0),
+                crate::ui::theme::OUTLINE,
+            );
+            ui.label(format!("{} ↔ {}", l.a, l.b));
+            let label = ui.label("assessed");
+            egui::ComboBox::from_id_salt(("link-assessment", l.number))
+                .selected_text(l.assessment.label())
+                .show_ui(ui, |ui| {
+                    for a in Assessment::ALL {
+                        commit |= ui
+                            .selectable_value(&mut l.assessment, a, a.label())
+                            .clicked();
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            if ui.small_button("Unlink").clicked() {
+                unlink = Some(l.number);
+            }
+        });
+        commit |= text_row(
+            ui,
+            &format!("Description of feature {}", l.number),
+            &mut l.description,
+        );
+        commit |= super::conclusion::feature_scale_ui(ui, l);
+    }
+    if let Some(n) = unlink {
+        ops::unlink(f, n);
+        commit = true;
+    }
+    commit
 }
 
 /// Shadow measurements: what each says, its mark error and label (editable), and a
@@ -417,65 +445,7 @@ fn selected_annotation_ui(
                 delete = true;
             }
         } else {
-            *commit |= text_row(ui, "Label", &mut a.label);
-            if let Shape::Text { text, .. } = &mut a.shape {
-                *commit |= text_row(ui, "Callout text", text);
-            }
-            ui.horizontal(|ui| {
-                let label = ui.label("Category");
-                egui::ComboBox::from_id_salt("annotation-category")
-                    .selected_text(a.category.label())
-                    .show_ui(ui, |ui| {
-                        for c in crate::case::comparison::Category::ALL {
-                            *commit |= ui.selectable_value(&mut a.category, c, c.label()).clicked();
-                        }
-                    })
-                    .response
-                    .labelled_by(label.id);
-            });
-            ui.horizontal(|ui| {
-                let mut own = a.color.is_some();
-                if ui
-                    .checkbox(&mut own, "Own colour")
-                    .on_hover_text("Linked features use their link's colour")
-                    .changed()
-                {
-                    a.color = own.then_some(ops::DEFAULT_COLOR);
-                    *commit = true;
-                }
-                if let Some(c) = &mut a.color {
-                    let r = ui.color_edit_button_srgb(c);
-                    // The picker changes the colour on every drag frame: commit when closed.
-                    if r.changed() {
-                        state.board.color_editing = true;
-                    }
-                }
-                if state.board.color_editing && !egui::Popup::is_any_open(ui.ctx()) {
-                    state.board.color_editing = false;
-                    *commit = true;
-                }
-            });
-            ui.horizontal(|ui| {
-                let label = ui.label("Link to");
-                egui::ComboBox::from_id_salt("annotation-link")
-                    .selected_text("choose…")
-                    .show_ui(ui, |ui| {
-                        for (other, text) in &others {
-                            if ui.selectable_label(false, text).clicked() {
-                                link_to = Some(other.clone());
-                            }
-                        }
-                    })
-                    .response
-                    .labelled_by(label.id);
-                if ui
-                    .button("Delete")
-                    .on_hover_text("Delete the annotation (Delete key)")
-                    .clicked()
-                {
-                    delete = true;
-                }
-            });
+            (link_to, delete) = annotation_fields_ui(ui, state, a, &others, commit);
         }
     }
     if let Some(other) = link_to {
@@ -489,6 +459,78 @@ fn selected_annotation_ui(
         state.board.selected = None;
         *commit = true;
     }
+}
+
+/// An annotation's label, callout text, category, colour, link and deletion. Returns
+/// the annotation to link it to, and whether to delete it.
+fn annotation_fields_ui(
+    ui: &mut Ui,
+    state: &mut BoardCtx<'_>,
+    a: &mut crate::case::comparison::Annotation,
+    others: &[(String, String)],
+    commit: &mut bool,
+) -> (Option<String>, bool) {
+    let (mut link_to, mut delete) = (None, false);
+    *commit |= text_row(ui, "Label", &mut a.label);
+    if let Shape::Text { text, .. } = &mut a.shape {
+        *commit |= text_row(ui, "Callout text", text);
+    }
+    ui.horizontal(|ui| {
+        let label = ui.label("Category");
+        egui::ComboBox::from_id_salt("annotation-category")
+            .selected_text(a.category.label())
+            .show_ui(ui, |ui| {
+                for c in crate::case::comparison::Category::ALL {
+                    *commit |= ui.selectable_value(&mut a.category, c, c.label()).clicked();
+                }
+            })
+            .response
+            .labelled_by(label.id);
+    });
+    ui.horizontal(|ui| {
+        let mut own = a.color.is_some();
+        if ui
+            .checkbox(&mut own, "Own colour")
+            .on_hover_text("Linked features use their link's colour")
+            .changed()
+        {
+            a.color = own.then_some(ops::DEFAULT_COLOR);
+            *commit = true;
+        }
+        if let Some(c) = &mut a.color {
+            let r = ui.color_edit_button_srgb(c);
+            // The picker changes the colour on every drag frame: commit when closed.
+            if r.changed() {
+                state.board.color_editing = true;
+            }
+        }
+        if state.board.color_editing && !egui::Popup::is_any_open(ui.ctx()) {
+            state.board.color_editing = false;
+            *commit = true;
+        }
+    });
+    ui.horizontal(|ui| {
+        let label = ui.label("Link to");
+        egui::ComboBox::from_id_salt("annotation-link")
+            .selected_text("choose…")
+            .show_ui(ui, |ui| {
+                for (other, text) in others {
+                    if ui.selectable_label(false, text).clicked() {
+                        link_to = Some(other.clone());
+                    }
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        if ui
+            .button("Delete")
+            .on_hover_text("Delete the annotation (Delete key)")
+            .clicked()
+        {
+            delete = true;
+        }
+    });
+    (link_to, delete)
 }
 
 /// A redaction's method; what it hides is never shown in outputs.

@@ -6,6 +6,7 @@
 use egui::{Key, Modifiers, Rect, Sense, Stroke, Ui, pos2, vec2};
 
 use super::video::Player;
+use crate::case::OpenVideo;
 use crate::video::format_timecode;
 
 pub const HEIGHT: f32 = 118.0;
@@ -42,6 +43,53 @@ pub fn transport_ui(ui: &mut Ui, rect: Rect, player: &mut Player, hovered: bool,
         &video.record.sha256,
         shielded,
     );
+    scrub_bar_ui(ui, &painter, scrub, player, &video, &x_of);
+
+    // The exact time and frame number get a line of their own, so they never clip.
+    let time = format_timecode(video.table.time_us(player.current));
+    let time_row = Rect::from_min_size(
+        pos2(scrub.min.x, scrub.max.y + 2.0),
+        vec2(scrub.width(), 16.0),
+    );
+    ui.new_child(
+        egui::UiBuilder::new()
+            .max_rect(time_row)
+            .layout(egui::Layout::left_to_right(egui::Align::Center)),
+    )
+    .label(
+        egui::RichText::new(format!(
+            "{time}  frame {} / {}",
+            player.current,
+            count.saturating_sub(1)
+        ))
+        .monospace(),
+    );
+    let row = Rect::from_min_max(
+        pos2(rect.min.x + 6.0, time_row.max.y + 2.0),
+        rect.max - vec2(6.0, 2.0),
+    );
+    let mut child = ui.new_child(
+        egui::UiBuilder::new()
+            .max_rect(row)
+            .layout(egui::Layout::left_to_right(egui::Align::Center)),
+    );
+    buttons_ui(&mut child, player, &ctx);
+    if hovered {
+        keys(ui, player, &ctx);
+    }
+}
+
+/// The scrub bar: its track, keyframe and scene ticks, the playhead; a click or drag
+/// seeks.
+fn scrub_bar_ui(
+    ui: &mut Ui,
+    painter: &egui::Painter,
+    scrub: Rect,
+    player: &mut Player,
+    video: &OpenVideo,
+    x_of: &dyn Fn(usize) -> f32,
+) {
+    let count = video.table.frame_count();
     painter.rect_filled(scrub, 2.0, crate::ui::theme::TRANSPORT_TRACK);
     for &k in &video.table.keyframes {
         let x = x_of(k);
@@ -81,35 +129,10 @@ pub fn transport_ui(ui: &mut Ui, rect: Rect, player: &mut Player, hovered: bool,
     }
     scrubbing.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Slider, true, "Scrub bar"));
     scrubbing.on_hover_text("Scrub: grey ticks are keyframes, orange ticks scene changes");
+}
 
-    // The exact time and frame number get a line of their own, so they never clip.
-    let time = format_timecode(video.table.time_us(player.current));
-    let time_row = Rect::from_min_size(
-        pos2(scrub.min.x, scrub.max.y + 2.0),
-        vec2(scrub.width(), 16.0),
-    );
-    ui.new_child(
-        egui::UiBuilder::new()
-            .max_rect(time_row)
-            .layout(egui::Layout::left_to_right(egui::Align::Center)),
-    )
-    .label(
-        egui::RichText::new(format!(
-            "{time}  frame {} / {}",
-            player.current,
-            count.saturating_sub(1)
-        ))
-        .monospace(),
-    );
-    let row = Rect::from_min_max(
-        pos2(rect.min.x + 6.0, time_row.max.y + 2.0),
-        rect.max - vec2(6.0, 2.0),
-    );
-    let mut child = ui.new_child(
-        egui::UiBuilder::new()
-            .max_rect(row)
-            .layout(egui::Layout::left_to_right(egui::Align::Center)),
-    );
+/// Step, play and grab buttons, and the player's error if any.
+fn buttons_ui(child: &mut Ui, player: &mut Player, ctx: &egui::Context) {
     if child
         .small_button("−1 s")
         .on_hover_text("Back one second (Shift+←)")
@@ -155,13 +178,10 @@ pub fn transport_ui(ui: &mut Ui, rect: Rect, player: &mut Player, hovered: bool,
             ctx.format_shortcut(&GRAB)
         ));
     if grab.clicked() {
-        player.grab_current(&ctx);
+        player.grab_current(ctx);
     }
     if let Some(e) = &player.error {
         child.label(egui::RichText::new(format!("⚠ {e}")).color(crate::ui::theme::ERROR));
-    }
-    if hovered {
-        keys(ui, player, &ctx);
     }
 }
 

@@ -16,34 +16,34 @@ pub use super::command::{
     Workspace,
 };
 
+use super::beside::BesideMap;
 use super::board::BoardState;
 
 /// How close "go to" zooms: a few kilometres across, enough to see the place.
 const GO_TO_ZOOM: f64 = 12.0;
 
 pub struct AppState {
-    pub(in crate::ui) case: Option<Case>,
-    pub(in crate::ui) commands: Vec<Command>,
+    pub(super) case: Option<Case>,
+    pub(super) commands: Vec<Command>,
     /// What is selected, which workspace is shown, the status line.
-    pub(in crate::ui) shell: Shell,
-    pub(in crate::ui) prefs: super::prefs::Preferences,
+    pub(super) shell: Shell,
+    pub(super) prefs: super::prefs::Preferences,
     /// The map, its tools and overlays' state.
-    pub(in crate::ui) map: super::map_state::MapState,
+    pub(super) map: super::map_state::MapState,
     /// The basemap in use, online consent and the network ledger.
-    pub(in crate::ui) basemap: super::basemap::state::BasemapState,
+    pub(super) basemap: super::basemap::state::BasemapState,
     /// Files and collections to import, and their progress.
-    pub(in crate::ui) imports: super::imports::Imports,
+    pub(super) imports: super::imports::Imports,
     /// The case panel's list orders and filters.
-    pub(in crate::ui) lists: super::case_lists::CaseLists,
-    pub(in crate::ui) board: BoardState,
-    /// The georeference view (image beside the map), when open.
-    pub(in crate::ui) georef: Option<super::georef::session::GeorefSession>,
-    /// Stepping through a finding's candidate sites beside its evidence.
-    pub(in crate::ui) candidate_session: Option<super::candidates::CandidateSession>,
+    pub(super) lists: super::case_lists::CaseLists,
+    pub(super) board: BoardState,
+    /// The view beside the map, when one is open: the georeference view or the
+    /// candidate session (one at a time).
+    pub(super) beside: Option<BesideMap>,
     /// The OpenStreetMap query builder (its extract, index and results).
-    pub(in crate::ui) osm_search: super::osm_search::OsmSearch,
+    pub(super) osm_search: super::osm_search::OsmSearch,
     /// The windows over the workspace: stamp, posts, figure export.
-    pub(in crate::ui) dialogs: Dialogs,
+    pub(super) dialogs: Dialogs,
 }
 
 /// What the whole app shows: the selection, the workspace, the status line.
@@ -135,15 +135,15 @@ impl AppState {
     }
 
     pub fn georef(&self) -> Option<&super::georef::session::GeorefSession> {
-        self.georef.as_ref()
+        self.beside.as_ref().and_then(BesideMap::georef)
     }
 
     pub fn candidate_session(&self) -> Option<&super::candidates::CandidateSession> {
-        self.candidate_session.as_ref()
+        self.beside.as_ref().and_then(BesideMap::candidates)
     }
 
     pub fn candidate_session_mut(&mut self) -> Option<&mut super::candidates::CandidateSession> {
-        self.candidate_session.as_mut()
+        self.beside.as_mut().and_then(BesideMap::candidates_mut)
     }
 
     pub fn osm_search(&self) -> &super::osm_search::OsmSearch {
@@ -180,8 +180,7 @@ impl AppState {
             imports: Default::default(),
             lists: Default::default(),
             board: BoardState::default(),
-            georef: None,
-            candidate_session: None,
+            beside: None,
             osm_search: Default::default(),
             dialogs: Dialogs::default(),
         };
@@ -347,7 +346,6 @@ impl AppState {
 
     /// Opens the candidate session on a finding and flies to its first candidate.
     pub fn start_candidates(&mut self, finding: &str) {
-        self.georef = None;
         // The board's history is the finding's undo history: open it there (unshown).
         if let Err(e) = self.commit_board() {
             self.shell.status = Some(Status::Error(e));
@@ -360,7 +358,10 @@ impl AppState {
         {
             self.board.open(&f);
         }
-        self.candidate_session = Some(super::candidates::CandidateSession::new(finding));
+        // Replaces the georeference view if it was open: one view beside the map.
+        self.beside = Some(BesideMap::Candidates(
+            super::candidates::CandidateSession::new(finding),
+        ));
         self.shell.workspace = Workspace::Map;
         self.candidate_ctx().fly_to_first();
     }
@@ -369,7 +370,8 @@ impl AppState {
     pub(crate) fn start_georef(&mut self, finding: &str, panel: &str) -> Result<(), String> {
         let case = self.case.as_ref().ok_or("no case is open")?;
         let (session, frame) = super::georef::open_session(case, finding, panel)?;
-        self.georef = Some(session);
+        // Replaces the candidate session if it was open: one view beside the map.
+        self.beside = Some(BesideMap::Georef(session));
         self.shell.workspace = Workspace::Map;
         if let Some((lat, lon, zoom)) = frame {
             self.map.memory.center_at(walkers::lon_lat(lon, lat));
@@ -380,10 +382,7 @@ impl AppState {
 
     /// Writes the open georeference as a GeoTIFF, KML or control-point GeoJSON.
     fn export_georef(&mut self, kind: GeorefExport, path: &std::path::Path) -> Result<(), String> {
-        let session = self
-            .georef
-            .as_ref()
-            .ok_or("the georeference view is not open")?;
+        let session = self.georef().ok_or("the georeference view is not open")?;
         let case = self.case.as_ref().ok_or("no case is open")?;
         let message = super::georef::export(case, session, kind, path)?;
         self.shell.status = Some(Status::Info(message));
@@ -394,7 +393,7 @@ impl AppState {
     pub fn georef_ctx(&mut self) -> super::georef::GeorefCtx<'_> {
         super::georef::GeorefCtx {
             case: self.case.as_ref(),
-            georef: &mut self.georef,
+            georef: self.beside.as_mut().and_then(BesideMap::georef_mut),
             map_view: self.map.view,
             commands: &mut self.commands,
         }
@@ -404,7 +403,7 @@ impl AppState {
     pub fn overlay_source(&self) -> super::georef::overlay::OverlaySource<'_> {
         super::georef::overlay::OverlaySource {
             case: self.case.as_ref(),
-            georef: self.georef.as_ref(),
+            georef: self.georef(),
             selected: self
                 .selected_finding()
                 .filter(|f| !self.shell.review.hides(&f.id)),
@@ -413,7 +412,7 @@ impl AppState {
 
     /// The georeference being edited, if the view is open.
     pub fn georef_record(&self) -> Option<&crate::case::georeference::Georeference> {
-        super::georef::record_of(self.case.as_ref(), self.georef.as_ref())
+        super::georef::record_of(self.case.as_ref(), self.georef())
     }
 
     /// What the board's panels see of the app.
@@ -440,7 +439,7 @@ impl AppState {
     pub fn candidate_ctx(&mut self) -> super::candidates::CandidateCtx<'_> {
         super::candidates::CandidateCtx {
             case: self.case.as_ref(),
-            candidate_session: &mut self.candidate_session,
+            candidate_session: self.beside.as_mut().and_then(BesideMap::candidates_mut),
             map: &mut self.map.memory,
             default_precision_m: self.prefs.default_precision_m,
             commands: &mut self.commands,
@@ -449,7 +448,8 @@ impl AppState {
 
     /// A click on the map at `p`, interpreted by the current tool.
     pub fn map_clicked(&mut self, p: LatLon) {
-        if self.georef.is_some() && super::georef::map_clicked(&mut self.georef_ctx(), p.lat, p.lon)
+        if self.georef().is_some()
+            && super::georef::map_clicked(&mut self.georef_ctx(), p.lat, p.lon)
         {
             return;
         }
@@ -646,6 +646,7 @@ impl AppState {
             }
             Command::ExportGeoref { kind, path } => self.export_georef(kind, &path)?,
             Command::StartCandidates(id) => self.start_candidates(&id),
+            Command::CloseBesideMap => self.beside = None,
             Command::Review(review) => self.apply_review(review)?,
             Command::MethodsReport { finding, html, pdf } => {
                 self.write_methods_report(&finding, html, pdf)?

@@ -112,8 +112,7 @@ impl AppState {
             .map_err(|e| e.to_string())?;
         // The board and candidate views show the answer: leave them.
         self.commit_board()?;
-        self.candidate_session = None;
-        self.georef = None;
+        self.beside = None;
         self.shell.workspace = super::Workspace::Map;
         self.shell.selection = Some(Selection::Finding(finding.to_owned()));
         self.shell.review.blind = Some(BlindSession {

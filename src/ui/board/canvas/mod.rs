@@ -215,26 +215,7 @@ fn video_panel_ui(
     let painter = ui.painter_at(body);
     // A shielded or greyed frame is remade only when the frame on screen changes.
     let replaced = if shielded || state.exposure.greyscale() {
-        let name = format!("{}-{key}", if shielded { "shield" } else { "grey" });
-        let player = images.videos.get(key);
-        let stamp = player.and_then(|p| p.shown).map_or(u64::MAX, |i| i as u64);
-        let frame = match images.overlay_current(&name, stamp) {
-            Some(_) => None,
-            None => player.and_then(|p| p.shown_image()),
-        };
-        images.overlay_cached(&ctx, &name, stamp, || {
-            let mut rgba = frame?;
-            if shielded {
-                let rgb = image::DynamicImage::ImageRgba8(rgba).into_rgb8();
-                return Some(shield_image(&rgb));
-            }
-            crate::board::shield::greyscale_rgba(&mut rgba);
-            let size = [rgba.width() as usize, rgba.height() as usize];
-            Some(egui::ColorImage::from_rgba_unmultiplied(
-                size,
-                rgba.as_raw(),
-            ))
-        })
+        stand_in_frame(&ctx, images, key, shielded)
     } else {
         None
     };
@@ -305,6 +286,36 @@ fn video_panel_ui(
         hover,
     );
     Some(t)
+}
+
+/// The frame on screen as the analyst may see it: the shield for a graphic video not
+/// revealed, greyscale under *Reduce exposure*. Remade only when the frame changes.
+fn stand_in_frame(
+    ctx: &egui::Context,
+    images: &mut BoardImages,
+    key: &str,
+    shielded: bool,
+) -> Option<egui::TextureId> {
+    let name = format!("{}-{key}", if shielded { "shield" } else { "grey" });
+    let player = images.videos.get(key);
+    let stamp = player.and_then(|p| p.shown).map_or(u64::MAX, |i| i as u64);
+    let frame = match images.overlay_current(&name, stamp) {
+        Some(_) => None,
+        None => player.and_then(|p| p.shown_image()),
+    };
+    images.overlay_cached(ctx, &name, stamp, || {
+        let mut rgba = frame?;
+        if shielded {
+            let rgb = image::DynamicImage::ImageRgba8(rgba).into_rgb8();
+            return Some(shield_image(&rgb));
+        }
+        crate::board::shield::greyscale_rgba(&mut rgba);
+        let size = [rgba.width() as usize, rgba.height() as usize];
+        Some(egui::ColorImage::from_rgba_unmultiplied(
+            size,
+            rgba.as_raw(),
+        ))
+    })
 }
 
 /// What every panel draws over its picture: annotations (on a video panel, those of
