@@ -92,6 +92,11 @@ SETS = [
         lambda p: "monstree" if p.startswith("full/") else None,
     ),
     (
+        "ProjectNineveh/panel17RoomM",
+        "add262c56f100d0d32df870db55a082401fa2d0e",
+        lambda p: "nineveh-panel17" if p.startswith("images/") else None,
+    ),
+    (
         "Vincentqyw/image-matching-webui",
         "aa4a6d0c7cdc9533f79dae1060d87b13e3b6e84f",
         wxbs_group,
