@@ -255,7 +255,11 @@ def evaluate(args) -> int:
             try:
                 proc, wall = gp.run("find", str(case), sha, "--limit", str(args.limit), "--json")
             except RuntimeError as err:
+                # A refused query (too few features, undecodable) counts as a miss.
                 errors.append((name_of[sha], str(err)))
+                results.append({"query": sha, "group": by_sha[sha], "hit_groups": [],
+                                "hit_inliers": [], "hit_first_pass_rank": [],
+                                "refused": str(err)})
                 continue
             report = json.loads(proc.stdout)
             hits = report["hits"]
@@ -311,7 +315,7 @@ def summarise(args, data, pictures, by_sha, members, failures, problems, index, 
     for name, why in problems:
         print(f"  not indexed in full: {name}: {why}")
     for name, why in errors:
-        print(f"  query failed or wrong: {name}: {why}")
+        print(f"  query refused or wrong (counted as a miss): {name}: {why}")
 
     by_source = defaultdict(list)
     for r in results:
@@ -324,7 +328,7 @@ def summarise(args, data, pictures, by_sha, members, failures, problems, index, 
     for name, rs in rows:
         returned = sum(len(r["hit_groups"]) for r in rs)
         right = sum(g == r["group"] for r in rs for g in r["hit_groups"])
-        empty = sum(not r["hit_groups"] for r in rs)
+        empty = sum(not r["hit_groups"] for r in rs)  # refused queries included
         precision = right / returned if returned else float("nan")
         table[name] = {
             "queries": len(rs),
@@ -346,8 +350,8 @@ def summarise(args, data, pictures, by_sha, members, failures, problems, index, 
         )
     items = index["items"]
     rate = items / index["elapsed_s"] if index["elapsed_s"] else float("nan")
-    walls = [r["wall_s"] for r in results]
-    searches = [r["search_s"] for r in results]
+    walls = [r["wall_s"] for r in results if "wall_s" in r]
+    searches = [r["search_s"] for r in results if "search_s" in r]
     print(
         f"\nintake: {len(pictures)} files in {intake_s:.1f} s "
         f"({len(pictures) / intake_s:.1f} files/s, `geoproof add` in batches of {args.batch})"
