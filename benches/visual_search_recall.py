@@ -44,11 +44,14 @@ EVD = "imcui/datasets/wxbs_benchmark/.EVD/EVD/"
 
 
 def strecha_group(path: str) -> str | None:
-    """Strecha et al. 2008: castle-P19/P30 show one courtyard, Herz-Jesu-P8/P25 one church."""
+    """Strecha et al. 2008: castle-P19/P30 and entry-P10 show one castle courtyard (entry
+    is its doorway, in the castle pictures too), Herz-Jesu-P8/P25 one church."""
     if not path.startswith(STRECHA) or "/images/" not in path:
         return None
     scene = path[len(STRECHA):].split("/")[0]
-    for name in ("fountain", "entry", "castle", "Herz-Jesus"):
+    if scene.startswith(("castle", "entry")):
+        return "strecha-castle"
+    for name in ("fountain", "Herz-Jesus"):
         if scene.startswith(name):
             return "strecha-" + name.lower().replace("-", "")
     return None
