@@ -332,11 +332,29 @@ fn a_plain_wall_and_a_tiny_region_are_refused_with_a_reason() {
     assert!(run.stderr.contains("at least 32"), "{}", run.stderr);
     let run = find(&case, &[&sha(&wall)[..16], "--region", "600,400,100,100"]);
     run.assert_failed();
+    assert_eq!(
+        run.stderr.matches("outside the 640×480 image").count(),
+        1,
+        "said once: {}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_short_id_and_a_zero_limit_are_refused_in_words() {
+    let (_dir, case) = new_case();
+    add(&case, &[&data("rocket-gps.jpg")]);
+    let short = &sha(&data("rocket-gps.jpg"))[..3];
+    let run = find(&case, &[short]);
+    run.assert_failed();
     assert!(
-        run.stderr.contains("outside the 640×480 image"),
+        run.stderr.contains("too short") && run.stderr.contains("at least 6"),
         "{}",
         run.stderr
     );
+    let run = find(&case, &[&sha(&data("rocket-gps.jpg"))[..8], "--limit", "0"]);
+    run.assert_failed();
+    assert!(run.stderr.contains("at least 1"), "{}", run.stderr);
 }
 
 #[test]

@@ -33,6 +33,12 @@ pub enum CaseError {
     InvalidRecord { path: PathBuf, reason: String },
     #[error("no evidence {id:?} in {}", case.display())]
     UnknownEvidence { case: PathBuf, id: String },
+    #[error(
+        "evidence id {id:?} is too short for {}: give the full SHA-256 or at least 6 of its \
+         first hex digits",
+        case.display()
+    )]
+    ShortEvidencePrefix { case: PathBuf, id: String },
     #[error("evidence id prefix {id:?} matches {count} items in {}; give more digits", case.display())]
     AmbiguousEvidence {
         case: PathBuf,

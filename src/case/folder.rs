@@ -421,7 +421,10 @@ impl Case {
             id: id_or_prefix.to_owned(),
         };
         if prefix.len() < 6 {
-            return Err(unknown());
+            return Err(CaseError::ShortEvidencePrefix {
+                case: self.root.clone(),
+                id: id_or_prefix.to_owned(),
+            });
         }
         let mut matches = self
             .evidence

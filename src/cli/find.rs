@@ -34,8 +34,8 @@ pub struct FindArgs {
     /// For a video: the time of the frame, e.g. 41.2 or 00:00:41.208.
     #[arg(long)]
     pub at: Option<String>,
-    /// Results to print at most.
-    #[arg(long, default_value_t = 20)]
+    /// Results to print at most (1 or more).
+    #[arg(long, default_value_t = 20, value_parser = parse_limit)]
     pub limit: usize,
     /// Seconds between video frames put into the index (besides scene changes).
     #[arg(long, default_value_t = DEFAULT_EVERY_S)]
@@ -104,7 +104,7 @@ pub fn find_command(args: FindArgs) -> Result<Outcome> {
         exclude: Some((record.sha256.clone(), time)),
     };
     let search = SearchOptions {
-        limit: args.limit.max(1),
+        limit: args.limit,
         ..SearchOptions::default()
     };
     let report = index
@@ -207,4 +207,14 @@ fn print_index_report(report: &IndexReport) {
         report.removed,
         report.elapsed_s
     );
+}
+
+/// `--limit`: a count of results, at least one (0 would print nothing and look like "no
+/// match").
+fn parse_limit(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".to_owned()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
 }

@@ -36,7 +36,7 @@ pub enum SearchError {
          little texture (sky, a plain wall) or too small to search with"
     )]
     TooFewFeatures { region: String, found: usize },
-    #[error("{0}")]
+    #[error(transparent)]
     Region(#[from] crate::matching::RoiError),
     #[error("{what}: {reason}")]
     Invalid { what: String, reason: String },
