@@ -105,6 +105,13 @@ fn render_frame(lines: &[Vec<[f64; 2]>], w: u32, h: u32) -> image::RgbImage {
             }
         }
     }
+    // Columns at the frame's edges the polylines stop short of take their neighbour's.
+    for i in 1..top.len() {
+        top[i] = top[i].or(top[i - 1]);
+    }
+    for i in (0..top.len() - 1).rev() {
+        top[i] = top[i].or(top[i + 1]);
+    }
     image::RgbImage::from_fn(w, h, |x, y| {
         let v = f64::from(y) / f64::from(h);
         match top[x as usize] {
