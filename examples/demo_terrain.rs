@@ -1,6 +1,6 @@
 //! Adds the demo case's terrain finding (#33): an honest synthetic scene. A small DEM of
 //! invented mountains (256 × 256 cells of 40 m, Int16, placed at sea between Menorca and
-//! Sardinia so it cannot be mistaken for real ground) becomes the case's elevation layer; a frame is
+//! Sardinia so it cannot be mistaken for real ground) is stored under `layers/`; a frame is
 //! rendered from it at a known camera (sky above the DEM's skyline, ground below) and
 //! imported as evidence; the frame's skyline is proposed by the edge detector, and the
 //! camera is fitted from a perturbed start. The finding keeps the fit (camera, trace,
@@ -23,7 +23,7 @@ use geoproof::case::{
 };
 use geoproof::terrain::fit::{self, FitOptions, Ranges};
 use geoproof::terrain::skyline::{self, Camera};
-use geoproof::terrain::{Curvature, Dem, ElevationFileRef, ElevationLayers, HeightRef, Site};
+use geoproof::terrain::{Curvature, Dem, ElevationFileRef, HeightRef, Site};
 
 /// The finding's id (tests/demo_case.rs reads it).
 const ID: &str = "F-demo-skyline-synthetic";
@@ -167,10 +167,9 @@ fn main() {
     frame.save(&png).unwrap();
 
     let file = ElevationFileRef::hash(std::path::Path::new(DEM_FILE), &tif).unwrap();
-    let mut layers = case.meta().elevation.clone();
-    layers.files.push(file.clone());
-    case.apply(Edit::SetElevation(Box::new(ElevationLayers { ..layers })))
-        .unwrap();
+    // Not made the case's elevation layer: an elevation surface open at start slows the
+    // demo's map (tests/ui/vector_basemap.rs's flight to Vaduz missed its 20 s). The
+    // analyst adds it (Basemap → Elevation…) to open the Skyline tool on the finding.
     let options = ImportOptions {
         note: Some(
             "SYNTHETIC: rendered by examples/demo_terrain.rs from the invented DEM \
@@ -246,7 +245,8 @@ fn main() {
                placed at sea between Menorca and Sardinia; the frame is drawn from that DEM (sky above \
                its skyline, plain ground below) by examples/demo_terrain.rs. The trace is \
                the edge detector's proposal, accepted as it was. A good fit here says the \
-               method works, nothing about any real place."
+               method works, nothing about any real place. To try the Skyline tool on it, \
+               add that file as the case's elevation (Basemap → Elevation…) and press K."
         .into();
     f.location = Some(FindingLocation {
         lat: at.lat,

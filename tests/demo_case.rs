@@ -270,8 +270,12 @@ fn demo_case_has_a_synthetic_skyline_scene_whose_fit_recovers_the_camera() {
     assert_eq!(f.evidence_ids(), vec![saved.evidence.as_str()]);
     let frame = case.find_evidence(&saved.evidence).unwrap();
     assert!(frame.original_name.contains("synthetic"));
-    // The DEM is the case's elevation layer, unchanged since the fit.
-    assert_eq!(saved.dem, case.meta().elevation.files);
+    // The DEM is stored in the case, unchanged since the fit.
+    assert_eq!(saved.dem.len(), 1);
+    assert_eq!(
+        saved.dem[0].path,
+        std::path::Path::new("layers/synthetic-mountains-dem.tif")
+    );
     let paths: Vec<_> = saved.dem.iter().map(|d| case.elevation_path(d)).collect();
     for (d, p) in saved.dem.iter().zip(&paths) {
         d.verify(p).unwrap();

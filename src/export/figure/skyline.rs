@@ -11,7 +11,7 @@ use crate::board::ViewTransform;
 use crate::case::comparison::{Panel, PanelSource};
 use crate::case::skyline_fit::SkylineFit;
 use crate::case::{Case, Finding};
-use crate::terrain::{Dem, HeightRef, skyline};
+use crate::terrain::{Dem, HeightRef, TerrainError, skyline};
 
 /// Dash and gap of the traced line, in multiples of the stroke width.
 const DASH: f64 = 4.0;
@@ -25,7 +25,7 @@ pub(super) struct SkylineOverlay {
     pub(super) panel: usize,
     fit: SkylineFit,
     /// The rendered skyline in the frame's pixels, or why it could not be rendered.
-    rendered: Result<Vec<Vec<[f64; 2]>>, String>,
+    rendered: Result<Vec<Vec<[f64; 2]>>, TerrainError>,
 }
 
 /// Whether a panel shows the frame the fit was traced on.
@@ -48,15 +48,13 @@ pub(super) fn overlay(case: &Case, finding: &Finding) -> Option<SkylineOverlay> 
     })
 }
 
-fn render(case: &Case, fit: &SkylineFit) -> Result<Vec<Vec<[f64; 2]>>, String> {
+fn render(case: &Case, fit: &SkylineFit) -> Result<Vec<Vec<[f64; 2]>>, TerrainError> {
     let paths: Vec<_> = fit.dem.iter().map(|d| case.elevation_path(d)).collect();
     for (d, p) in fit.dem.iter().zip(&paths) {
-        d.verify(p).map_err(|e| e.to_string())?;
+        d.verify(p)?;
     }
-    let dem = Dem::open(&paths).map_err(|e| e.to_string())?;
-    skyline::skyline(&dem, fit.camera, fit.max_distance_m, fit.curvature)
-        .map(|s| s.polylines)
-        .map_err(|e| e.to_string())
+    let dem = Dem::open(&paths)?;
+    skyline::skyline(&dem, fit.camera, fit.max_distance_m, fit.curvature).map(|s| s.polylines)
 }
 
 /// Frame pixels (the camera's size) → figure pixels.
@@ -154,7 +152,7 @@ pub(super) fn manifest(o: &SkylineOverlay) -> serde_json::Value {
         "score": o.fit.score,
         "dem": o.fit.dem,
         "rendered_polylines": o.rendered.as_ref().ok().map(Vec::len),
-        "render_error": o.rendered.as_ref().err(),
+        "render_error": o.rendered.as_ref().err().map(ToString::to_string),
         "traced_polylines": o.fit.trace.polylines.len(),
     })
 }
