@@ -79,10 +79,10 @@ fn write_dem(path: &std::path::Path) {
         .unwrap();
     ds.set_spatial_ref(&SpatialRef::from_proj4(TM).unwrap())
         .unwrap();
-    let mut band = ds.rasterband(1).unwrap();
-    band.write((0, 0), (SIZE, SIZE), &mut Buffer::new((SIZE, SIZE), z))
+    ds.rasterband(1)
+        .unwrap()
+        .write((0, 0), (SIZE, SIZE), &mut Buffer::new((SIZE, SIZE), z))
         .unwrap();
-    drop(band);
     ds.close().unwrap();
 }
 
