@@ -88,6 +88,7 @@ fn the_pdf_has_every_hash_and_number_of_the_html_report_as_searchable_text() {
         "F-demo-launch-pad",
         "F-demo-bryansk-arrest",
         "F-demo-shadow-when",
+        "F-demo-skyline-synthetic",
     ] {
         let (html, pdf) = reports(&root, finding, dir.path());
         let text = poppler("pdftotext", &[pdf.as_os_str(), "-".as_ref()]);

@@ -590,9 +590,9 @@ fn a_snapshot_panel_pointing_outside_and_a_short_hash_are_damaged_records() {
             .to_string()
             .contains("damaged")
     );
-    // The rest of the case is there.
-    assert_eq!(case.findings().count(), 7);
-    assert_eq!(case.evidence().count(), 8);
+    // The rest of the case is there (ten findings and nine evidence items in the demo).
+    assert_eq!(case.findings().count(), 8);
+    assert_eq!(case.evidence().count(), 9);
     // verify names both and fails.
     let report = case.verify().unwrap();
     assert!(!report.is_intact());

@@ -15,6 +15,7 @@ use super::parts::{
     Picture, badge_items, check_redactions, fitted, image_matrix, locate_picture, map_decorations,
     mark_items, on_shown_frames, panel_picture, rows, tag_items,
 };
+use super::skyline;
 use super::text::Typesetter;
 use crate::board::ViewTransform;
 use crate::board::geometry;
@@ -90,6 +91,8 @@ impl Page {
 /// Each panel's picture (file, name, oriented size), in panel order.
 struct Located {
     pictures: Vec<Picture>,
+    /// The finding's skyline fit, on the panel showing its frame.
+    skyline: Option<skyline::SkylineOverlay>,
 }
 
 impl Located {
@@ -141,6 +144,17 @@ pub fn build(
         &mut provenance,
     );
     draw_legend(&mut page, finding, type_setter);
+    if let Some(o) = &located.skyline {
+        page.y += page.gap;
+        let text = skyline::legend_text(o, &finding.panels[o.panel].id);
+        let (at, k, w, stroke) = (
+            [page.margin, page.y],
+            page.k,
+            page.text_width(),
+            page.style.stroke,
+        );
+        page.y += skyline::legend_items(&text, at, k, w, stroke, type_setter, &mut page.items);
+    }
     draw_caption(&mut page, case, finding, &sources, options, type_setter);
     let height = (page.y + page.margin).ceil();
     page.items[0] = Item::Fill {
@@ -194,7 +208,10 @@ fn locate_panels(case: &Case, finding: &Finding) -> Result<Located, FigureError>
         .map(|p| locate_picture(case, p))
         .collect::<Result<_, _>>()?;
     check_redactions(finding, &pictures)?;
-    Ok(Located { pictures })
+    Ok(Located {
+        pictures,
+        skyline: skyline::overlay(case, finding),
+    })
 }
 
 /// Panel cells, row by row, each panel's caption under it.
@@ -362,6 +379,9 @@ fn draw_panels(
                 mark_items(&m, type_setter, cell, items);
             }
         }
+        if let Some(o) = located.skyline.as_ref().filter(|o| o.panel == i) {
+            skyline::panel_items(o, &view, size, style.stroke, items);
+        }
         if let PanelSource::MapSnapshot {
             west,
             east,
@@ -402,6 +422,11 @@ fn draw_panels(
             "figure_pixels_per_image_pixel": view.zoom,
             "placed_at": cell,
             "caption": panel.caption,
+            "skyline_fit": located
+                .skyline
+                .as_ref()
+                .filter(|o| o.panel == i)
+                .map(skyline::manifest),
             "redactions": finding
                 .annotations
                 .iter()

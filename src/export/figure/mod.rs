@@ -12,6 +12,7 @@ mod error;
 mod model;
 mod parts;
 mod raster;
+mod skyline;
 mod svg;
 pub mod text;
 

@@ -104,6 +104,11 @@ pub(super) const WHITE: [u8; 4] = [255, 255, 255, 255];
 pub(super) const INK: [u8; 4] = [20, 20, 20, 255];
 pub(super) const GREY: [u8; 4] = [90, 90, 90, 255];
 pub(super) const PANEL_BG: [u8; 4] = [32, 32, 32, 255];
+/// A skyline fit on its frame: the rendered skyline (amber over a dark halo) and the
+/// traced one (cyan, dashed).
+pub(super) const SKYLINE_RENDERED: [u8; 4] = [255, 190, 0, 255];
+pub(super) const SKYLINE_HALO: [u8; 4] = [0, 0, 0, 200];
+pub(super) const SKYLINE_TRACED: [u8; 4] = [0, 215, 255, 255];
 /// Text size of a panel's caption (at the reference width).
 pub(super) const PANEL_CAPTION_SIZE: f64 = 14.0;
 
