@@ -68,7 +68,9 @@ pub struct Hit {
     pub time_s: Option<f64>,
     /// Why that frame was indexed (`scene`, `every 2 s`, …).
     pub why: String,
-    /// First-pass score (shared visual words) and its rank among all pictures.
+    /// First-pass score (shared visual words) and its rank among all pictures, in the
+    /// orientation (straight or mirrored) the hit was verified in: never above the
+    /// number of candidates verified.
     pub score: f64,
     pub first_pass_rank: usize,
     /// Correspondences that agree with the homography, of those matched.
@@ -149,26 +151,21 @@ impl SearchIndex {
         let descriptors = |f: &[Feature]| f.iter().map(Feature::descriptor).collect::<Vec<_>>();
         let (qd, md) = (descriptors(&q.straight), descriptors(&q.mirrored));
         let scores = [self.inverted.score(&qd), self.inverted.score(&md)];
-        // Rank over both orientations (a picture's better one).
-        let best: Vec<f32> = scores[0]
-            .iter()
-            .zip(&scores[1])
-            .map(|(a, b)| a.max(*b))
-            .collect();
-        let mut order: Vec<usize> = (0..best.len())
+        let searched: Vec<usize> = (0..scores[0].len())
             .filter(|&i| !excluded(&self.manifest.entries[i]))
             .collect();
-        order.sort_by(|&a, &b| best[b].total_cmp(&best[a]).then(a.cmp(&b)));
-        let rank_of = |i: usize| order.iter().position(|&j| j == i).map_or(0, |p| p + 1);
-        let mut candidates: Vec<(usize, bool)> = Vec::new();
+        // The best candidates of each orientation, each with its rank in that orientation
+        // (what the hit reports is the orientation it was verified in).
+        let mut candidates: Vec<(usize, bool, usize)> = Vec::new();
         for (flip, s) in scores.iter().enumerate() {
-            let mut mine: Vec<usize> = order.clone();
+            let mut mine = searched.clone();
             mine.sort_by(|&a, &b| s[b].total_cmp(&s[a]).then(a.cmp(&b)));
             candidates.extend(
                 mine.into_iter()
                     .take(options.candidates)
-                    .filter(|&i| s[i] > 0.0)
-                    .map(|i| (i, flip == 1)),
+                    .enumerate()
+                    .filter(|&(_, i)| s[i] > 0.0)
+                    .map(|(at, i)| (i, flip == 1, at + 1)),
             );
         }
         let first_pass_s = started.elapsed().as_secs_f64();
@@ -176,13 +173,13 @@ impl SearchIndex {
         let verified = candidates.len();
         let mut hits: Vec<Hit> = candidates
             .par_iter()
-            .filter_map(|&(i, mirrored)| {
+            .filter_map(|&(i, mirrored, rank)| {
                 let entry = &self.manifest.entries[i];
                 let features = if mirrored { &q.mirrored } else { &q.straight };
                 let mut hit = verify(&q, features, entry, self.entry_features(entry))?;
                 hit.mirrored = mirrored;
-                hit.score = f64::from(best[i]);
-                hit.first_pass_rank = rank_of(i);
+                hit.score = f64::from(scores[usize::from(mirrored)][i]);
+                hit.first_pass_rank = rank;
                 Some(hit)
             })
             .collect();
