@@ -13,6 +13,7 @@ use walkers::Tiles;
 mod layered;
 mod local;
 pub mod online;
+mod requests;
 pub mod state;
 mod tiles;
 mod vector;

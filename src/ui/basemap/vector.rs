@@ -6,15 +6,15 @@
 //! indexed by that service first (cached: almost instant the next time); its progress
 //! and notes (an extract with no roads) are shown in the status bar ([`note`]).
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::mpsc;
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
-use std::time::Duration;
 
 use walkers::sources::Attribution;
 use walkers::{Tile, TileId, TilePiece, Tiles};
 
+use super::requests::Requests;
 use super::tiles::{text_attribution, whole_tile};
 use crate::osm::index::{OsmIndex, default_cache_dir};
 use crate::ui::jobs::{Job, Jobs, Worker, catch_failure};
@@ -29,14 +29,8 @@ const QUEUE: usize = 96;
 
 type Reply = (TileId, Result<image::RgbaImage, String>);
 
-#[derive(Default)]
-struct Requests {
-    waiting: Mutex<VecDeque<TileId>>,
-    wake: Condvar,
-}
-
 pub struct VectorTiles {
-    requests: Arc<Requests>,
+    requests: Arc<Requests<TileId>>,
     replies: mpsc::Receiver<Reply>,
     cache: HashMap<TileId, Option<Tile>>,
     pending: HashSet<TileId>,
@@ -173,7 +167,7 @@ impl VectorTiles {
         let labels =
             labelled.map(|archive| super::vector_labels::VectorLabels::start(archive, ctx, theme));
         super::vector_labels::set_current(ctx, labels.clone());
-        let requests = Arc::new(Requests::default());
+        let requests = Arc::new(Requests::new(QUEUE));
         let (sender, replies) = mpsc::channel();
         let queue = requests.clone();
         let worker = Jobs::of(ctx).spawn_service(Some(ctx), "drawing vector tiles", move |w| {
@@ -187,18 +181,7 @@ impl VectorTiles {
                 }
             };
             while !w.cancelled() {
-                let next = {
-                    let mut waiting = queue.waiting.lock().unwrap_or_else(PoisonError::into_inner);
-                    if waiting.is_empty() {
-                        waiting = queue
-                            .wake
-                            .wait_timeout(waiting, Duration::from_millis(200))
-                            .unwrap_or_else(PoisonError::into_inner)
-                            .0;
-                    }
-                    waiting.pop_back()
-                };
-                let Some(tile) = next else { continue };
+                let Some(tile) = queue.next() else { continue };
                 let reply = catch_failure("drawing a vector tile", || {
                     render_tile(archive.as_ref(), tile, theme)
                 });
@@ -251,19 +234,10 @@ impl Tiles for VectorTiles {
         if let Some(cached) = self.cache.get(&tile_id) {
             return cached.clone().map(whole_tile);
         }
-        if self.pending.insert(tile_id) {
-            let mut waiting = self
-                .requests
-                .waiting
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            waiting.push_back(tile_id);
-            if waiting.len() > QUEUE
-                && let Some(old) = waiting.pop_front()
-            {
-                self.pending.remove(&old);
-            }
-            self.requests.wake.notify_one();
+        if self.pending.insert(tile_id)
+            && let Some(old) = self.requests.push(tile_id)
+        {
+            self.pending.remove(&old);
         }
         None
     }

@@ -5,14 +5,14 @@
 //! is cut at a tile edge — and drawn as textures of the same painted text, turned along
 //! roads, above the tiles and under the case's markers.
 
-use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::mpsc;
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use egui::{Id, Mesh, Pos2, Rect, TextureHandle, Vec2};
 use walkers::{MapMemory, Plugin, Projector};
 
+use super::requests::Requests;
 use crate::ui::jobs::{Job, Jobs, catch_failure};
 use crate::vector::error::TileAddr;
 use crate::vector::labels::{
@@ -36,12 +36,6 @@ struct Ready {
 /// (itself or an ancestor) and that tile's labels.
 type Reply = (TileAddr, Result<Option<(TileAddr, Vec<Ready>)>, String>);
 
-#[derive(Default)]
-struct Requests {
-    waiting: Mutex<VecDeque<TileAddr>>,
-    wake: Condvar,
-}
-
 /// The candidates of the tiles under the view, gathered once per set of tiles.
 #[derive(Default)]
 struct Gathered {
@@ -53,7 +47,7 @@ struct Gathered {
 }
 
 pub struct VectorLabels {
-    requests: Arc<Requests>,
+    requests: Arc<Requests<TileAddr>>,
     replies: mpsc::Receiver<Reply>,
     levels: (u8, u8),
     resolved: HashMap<TileAddr, Option<TileAddr>>,
@@ -114,7 +108,7 @@ impl VectorLabels {
     /// owns the first handle).
     pub fn start(archive: Arc<Archive>, ctx: &egui::Context, theme: Theme) -> Handle {
         let levels = (archive.min_zoom(), archive.max_zoom());
-        let requests = Arc::new(Requests::default());
+        let requests = Arc::new(Requests::new(QUEUE));
         let (sender, replies) = mpsc::channel();
         let queue = requests.clone();
         let worker = Jobs::of(ctx).spawn_service(Some(ctx), "placing map labels", move |w| {
@@ -123,18 +117,7 @@ impl VectorLabels {
                 Err(e) => return log::warn!("map labels: {e}"),
             };
             while !w.cancelled() {
-                let next = {
-                    let mut waiting = queue.waiting.lock().unwrap_or_else(PoisonError::into_inner);
-                    if waiting.is_empty() {
-                        waiting = queue
-                            .wake
-                            .wait_timeout(waiting, Duration::from_millis(200))
-                            .unwrap_or_else(PoisonError::into_inner)
-                            .0;
-                    }
-                    waiting.pop_back()
-                };
-                let Some(addr) = next else { continue };
+                let Some(addr) = queue.next() else { continue };
                 let reply = catch_failure("reading map labels", || {
                     Ok::<_, String>(read_tile(&archive, &mut shapes, addr, theme))
                 })
@@ -182,18 +165,9 @@ impl VectorLabels {
         if !self.pending.insert(addr) {
             return;
         }
-        let mut waiting = self
-            .requests
-            .waiting
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        waiting.push_back(addr);
-        if waiting.len() > QUEUE
-            && let Some(old) = waiting.pop_front()
-        {
+        if let Some(old) = self.requests.push(addr) {
             self.pending.remove(&old);
         }
-        self.requests.wake.notify_one();
     }
 
     /// The archive tiles under `frame` whose labels are here; asks for the others.
