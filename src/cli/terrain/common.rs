@@ -1,5 +1,5 @@
 //! What the terrain commands share: the DEM files and how heights are read, and the
-//! parsers of points, cameras and frame sizes.
+//! parsers of points, cameras and frame sizes, and a camera's flags.
 
 use std::path::PathBuf;
 
@@ -7,6 +7,7 @@ use anyhow::Result;
 use clap::Args;
 
 use geoproof::spatial::{self, LatLon};
+use geoproof::terrain::skyline::Camera;
 use geoproof::terrain::{Curvature, DEFAULT_REFRACTION, Dem, HeightRef, Site, TerrainError};
 
 /// What every terrain command takes.
@@ -45,6 +46,50 @@ impl Common {
                 HeightRef::AboveGround
             },
         }
+    }
+}
+
+/// A camera on the command line: where it stands, how it looks, the frame it makes.
+#[derive(Debug, Args)]
+pub(super) struct CameraArgs {
+    #[arg(long, value_name = "LAT,LON,HEIGHT", allow_hyphen_values = true)]
+    camera: String,
+    #[arg(long, value_name = "D", allow_hyphen_values = true)]
+    heading: f64,
+    #[arg(
+        long,
+        value_name = "D",
+        default_value_t = 0.0,
+        allow_hyphen_values = true
+    )]
+    pitch: f64,
+    #[arg(
+        long,
+        value_name = "D",
+        default_value_t = 0.0,
+        allow_hyphen_values = true
+    )]
+    roll: f64,
+    /// Horizontal field of view, degrees.
+    #[arg(long, value_name = "D", allow_hyphen_values = true)]
+    fov: f64,
+    #[arg(long, value_name = "WxH")]
+    size: String,
+}
+
+impl CameraArgs {
+    pub(super) fn camera(&self, common: &Common) -> Result<Camera> {
+        let (at, height) = camera_arg(&self.camera)?;
+        let (width, height_px) = size_arg(&self.size)?;
+        Ok(Camera {
+            site: common.site(at, height),
+            heading_deg: self.heading,
+            pitch_deg: self.pitch,
+            roll_deg: self.roll,
+            fov_deg: self.fov,
+            width,
+            height: height_px,
+        })
     }
 }
 

@@ -13,7 +13,7 @@ use geoproof::terrain::skyline::Camera;
 use geoproof::terrain::{HeightRef, Site};
 
 use super::super::output::print_json;
-use super::common::{Common, camera_arg, point, size_arg};
+use super::common::{CameraArgs, Common, point, size_arg};
 
 /// The search ranges, degrees either side of the start.
 #[derive(Debug, Args)]
@@ -59,29 +59,8 @@ impl RangeArgs {
 pub(super) struct FitArgs {
     #[command(flatten)]
     common: Common,
-    #[arg(long, value_name = "LAT,LON,HEIGHT", allow_hyphen_values = true)]
-    camera: String,
-    #[arg(long, value_name = "D", allow_hyphen_values = true)]
-    heading: f64,
-    #[arg(
-        long,
-        value_name = "D",
-        default_value_t = 0.0,
-        allow_hyphen_values = true
-    )]
-    pitch: f64,
-    #[arg(
-        long,
-        value_name = "D",
-        default_value_t = 0.0,
-        allow_hyphen_values = true
-    )]
-    roll: f64,
-    /// Horizontal field of view, degrees.
-    #[arg(long, value_name = "D", allow_hyphen_values = true)]
-    fov: f64,
-    #[arg(long, value_name = "WxH")]
-    size: String,
+    #[command(flatten)]
+    camera: CameraArgs,
     /// The traced skyline: JSON polylines in the frame's pixels, `[[[x, y], …], …]` or
     /// `{"polylines": …}` (what `skyline --json` and `suggest --json` print).
     #[arg(long, value_name = "FILE.json")]
@@ -202,26 +181,11 @@ pub(super) fn fit_command(args: FitArgs) -> Result<()> {
     let FitArgs {
         common,
         camera,
-        heading,
-        pitch,
-        roll,
-        fov,
-        size,
         trace,
         ranges,
     } = args;
     let (dem, _) = common.open()?;
-    let (at, height) = camera_arg(&camera)?;
-    let (width, height_px) = size_arg(&size)?;
-    let start = Camera {
-        site: common.site(at, height),
-        heading_deg: heading,
-        pitch_deg: pitch,
-        roll_deg: roll,
-        fov_deg: fov,
-        width,
-        height: height_px,
-    };
+    let start = camera.camera(&common)?;
     let traced = read_trace(&trace)?;
     let defaults = Ranges {
         heading_deg: 10.0,

@@ -15,7 +15,7 @@ use serde_json::json;
 use geoproof::terrain::{Dem, horizon, profile, skyline, viewshed};
 
 use super::output::print_json;
-use common::{Common, camera_arg, point, size_arg};
+use common::{CameraArgs, Common, point};
 
 #[derive(Debug, Args)]
 pub struct TerrainArgs {
@@ -134,29 +134,8 @@ struct HorizonArgs {
 struct SkylineArgs {
     #[command(flatten)]
     common: Common,
-    #[arg(long, value_name = "LAT,LON,HEIGHT", allow_hyphen_values = true)]
-    camera: String,
-    #[arg(long, value_name = "D", allow_hyphen_values = true)]
-    heading: f64,
-    #[arg(
-        long,
-        value_name = "D",
-        default_value_t = 0.0,
-        allow_hyphen_values = true
-    )]
-    pitch: f64,
-    #[arg(
-        long,
-        value_name = "D",
-        default_value_t = 0.0,
-        allow_hyphen_values = true
-    )]
-    roll: f64,
-    /// Horizontal field of view, degrees.
-    #[arg(long, value_name = "D", allow_hyphen_values = true)]
-    fov: f64,
-    #[arg(long, value_name = "WxH")]
-    size: String,
+    #[command(flatten)]
+    camera: CameraArgs,
     #[arg(long, value_name = "M", default_value_t = 50_000.0)]
     max_distance: f64,
     #[arg(long, value_name = "OUT.png")]
@@ -289,26 +268,11 @@ fn skyline_command(args: SkylineArgs) -> Result<()> {
     let SkylineArgs {
         common,
         camera,
-        heading,
-        pitch,
-        roll,
-        fov,
-        size,
         max_distance,
         out,
     } = args;
     let (dem, curvature) = common.open()?;
-    let (at, height) = camera_arg(&camera)?;
-    let (width, height_px) = size_arg(&size)?;
-    let cam = skyline::Camera {
-        site: common.site(at, height),
-        heading_deg: heading,
-        pitch_deg: pitch,
-        roll_deg: roll,
-        fov_deg: fov,
-        width,
-        height: height_px,
-    };
+    let cam = camera.camera(&common)?;
     let s = skyline::skyline(&dem, cam, max_distance, curvature)?;
     if let Some(out) = &out {
         let image = skyline::draw(&s, [255, 64, 32, 255]);
@@ -323,8 +287,10 @@ fn skyline_command(args: SkylineArgs) -> Result<()> {
     } else {
         let points: usize = s.polylines.iter().map(Vec::len).sum();
         println!(
-            "skyline: {} run(s), {points} points in the {width}×{height_px} frame{}",
+            "skyline: {} run(s), {points} points in the {}×{} frame{}",
             s.polylines.len(),
+            cam.width,
+            cam.height,
             out.map(|o| format!(", drawn in {}", o.display()))
                 .unwrap_or_default()
         );
