@@ -5,12 +5,12 @@
 //! figure with both dates in its captions.
 #![allow(clippy::unwrap_used)]
 
+mod util;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use gdal::Metadata;
-use gdal::raster::{Buffer, RasterCreationOptions};
-use gdal::spatial_ref::SpatialRef;
 use geoproof::case::{Case, Edit};
 use geoproof::export::figure::Typesetter;
 use geoproof::export::figure::before_after::{self, DatedFile};
@@ -88,21 +88,7 @@ fn real_files_give_their_dates_as_gdalinfo_reads_them() {
 /// A 64×64 GeoTIFF in EPSG:4326 over [lon0, lon0 + 0.01] × [lat0 − 0.01, lat0], one
 /// colour, with metadata items `(domain, key, value)`.
 fn tiff(path: &Path, colour: [u8; 3], items: &[(&str, &str, &str)]) {
-    let driver = gdal::DriverManager::get_driver_by_name("GTiff").unwrap();
-    let n = 64usize;
-    let mut ds = driver
-        .create_with_band_type_with_options::<u8, _>(path, n, n, 3, &RasterCreationOptions::new())
-        .unwrap();
-    ds.set_geo_transform(&[9.5, 0.01 / 64.0, 0.0, 47.15, 0.0, -0.01 / 64.0])
-        .unwrap();
-    ds.set_spatial_ref(&SpatialRef::from_epsg(4326).unwrap())
-        .unwrap();
-    for (b, c) in colour.iter().enumerate() {
-        ds.rasterband(b + 1)
-            .unwrap()
-            .write((0, 0), (n, n), &mut Buffer::new((n, n), vec![*c; n * n]))
-            .unwrap();
-    }
+    let mut ds = util::geotiff::one_colour_wgs84(path, colour, 64, [9.5, 47.15], 0.01);
     for (domain, key, value) in items {
         ds.set_metadata_item(key, value, domain).unwrap();
     }

@@ -11,8 +11,6 @@ use std::path::{Path, PathBuf};
 
 use egui::{Pos2, Rect, vec2};
 use egui_kittest::Harness;
-use gdal::raster::{Buffer, RasterCreationOptions};
-use gdal::spatial_ref::SpatialRef;
 use geoproof::case::{Case, Edit};
 use geoproof::imagery::{DateKind, ImageryLayerRef, LayerDate};
 use geoproof::ui::date_compare::CompareMode;
@@ -20,21 +18,7 @@ use util::app::{Holder, app, app_harness, button, run_until};
 
 /// A one-colour GeoTIFF in EPSG:4326 over 9.4–9.6°E, 47.05–47.25°N.
 fn tiff(path: &Path, colour: [u8; 3]) {
-    let driver = gdal::DriverManager::get_driver_by_name("GTiff").unwrap();
-    let n = 256usize;
-    let mut ds = driver
-        .create_with_band_type_with_options::<u8, _>(path, n, n, 3, &RasterCreationOptions::new())
-        .unwrap();
-    ds.set_geo_transform(&[9.4, 0.2 / 256.0, 0.0, 47.25, 0.0, -0.2 / 256.0])
-        .unwrap();
-    ds.set_spatial_ref(&SpatialRef::from_epsg(4326).unwrap())
-        .unwrap();
-    for (b, c) in colour.iter().enumerate() {
-        ds.rasterband(b + 1)
-            .unwrap()
-            .write((0, 0), (n, n), &mut Buffer::new((n, n), vec![*c; n * n]))
-            .unwrap();
-    }
+    util::geotiff::one_colour_wgs84(path, colour, 256, [9.4, 47.25], 0.2);
 }
 
 /// A case with two dated layers, the app on it at the layers' centre, both comparing.

@@ -6,6 +6,7 @@
 pub mod app;
 pub mod collections;
 pub mod dem;
+pub mod geotiff;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
