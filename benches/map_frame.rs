@@ -1,7 +1,10 @@
 //! Frame CPU time of the map workspace (headless egui_kittest harness, no GPU): an empty
 //! case, cases with 10,000 and 100,000 labelled finding markers spread over the visible
 //! map (clustered, labels placed without collisions), and a case of 5,000 evidence items
-//! with the evidence list in view (target: under 8 ms a frame).
+//! with the evidence list in view (target: under 8 ms a frame). Then panning: the map moved
+//! a step each frame around a loop of views whose tiles are all cached, over the bundled
+//! Vaduz vector street map at zoom 15 (#32) and over the hillshade of a 3600 × 3600 DEM
+//! at zoom 12 (#33); target under 16 ms a frame.
 //!
 //! `cargo bench --bench map_frame`
 
@@ -11,6 +14,12 @@ use geoproof::case::{Case, Edit, Finding, FindingKind, FindingLocation};
 
 #[path = "../tests/util/app.rs"]
 mod app;
+#[path = "../tests/util/dem.rs"]
+mod dem;
+
+use geoproof::spatial::LatLon;
+use geoproof::ui::Command;
+use std::time::Duration;
 
 fn harness(case: Case) -> Harness<'static, app::Holder> {
     let mut h = app::app_harness(Some(case), egui::vec2(1400.0, 860.0));
@@ -78,6 +87,123 @@ fn case_with_evidence(dir: &std::path::Path, n: usize) -> Case {
     case
 }
 
+/// The centres of a loop of views `radius_px` around `centre` at `zoom` (eight steps).
+fn pan_loop(centre: LatLon, zoom: f64, radius_px: f64) -> Vec<walkers::Position> {
+    // Degrees per screen pixel of Web Mercator at this zoom and latitude.
+    let deg_per_px = 360.0 / (256.0 * 2f64.powf(zoom));
+    let lat_scale = centre.lat.to_radians().cos();
+    (0..8)
+        .map(|k| {
+            let a = k as f64 * std::f64::consts::TAU / 8.0;
+            walkers::lat_lon(
+                centre.lat + radius_px * a.sin() * deg_per_px * lat_scale,
+                centre.lon + radius_px * a.cos() * deg_per_px,
+            )
+        })
+        .collect()
+}
+
+/// Frames at each view of the loop until no texture is added for a while: every tile
+/// the loop shows is then cached.
+fn warm(h: &mut Harness<'static, app::Holder>, views: &[walkers::Position]) {
+    for _ in 0..2 {
+        for &view in views {
+            app_mut(h).state.map_mut().memory.center_at(view);
+            let mut quiet = 0;
+            let mut seen = 0;
+            app::run_until(h, "the tiles of the view", Duration::from_secs(120), |h| {
+                let textures = h.ctx.tex_manager().read().allocated().count();
+                quiet = if textures == seen { quiet + 1 } else { 0 };
+                seen = textures;
+                quiet >= 20
+            });
+        }
+    }
+}
+
+fn app_mut<'a>(h: &'a mut Harness<'static, app::Holder>) -> &'a mut geoproof::ui::GeoproofApp {
+    h.state_mut().app.as_mut().expect("app")
+}
+
+fn panning<'a>(
+    h: &'a mut Harness<'static, app::Holder>,
+    views: &'a [walkers::Position],
+) -> impl FnMut() + 'a {
+    let mut k = 0;
+    move || {
+        k = (k + 1) % views.len();
+        app_mut(h).state.map_mut().memory.center_at(views[k]);
+        h.step();
+    }
+}
+
+/// The bundled Vaduz street map chosen as basemap, at zoom 15 over the town.
+fn vector_street_map() -> (Harness<'static, app::Holder>, Vec<walkers::Position>) {
+    let mut h = app::app_harness(None, egui::vec2(1400.0, 860.0));
+    h.run_steps(2);
+    let archive = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("assets/basemap/vaduz-streets.pmtiles");
+    assert!(archive.exists(), "{}", archive.display());
+    app::push(
+        &mut h,
+        Command::SetBasemap(geoproof::ui::basemap::SourceChoice::PmTiles(archive)),
+    );
+    let vaduz = LatLon {
+        lat: 47.1405,
+        lon: 9.5215,
+    };
+    app::push(&mut h, Command::CenterOn(vaduz, None));
+    h.run_steps(1);
+    app_mut(&mut h)
+        .state
+        .map_mut()
+        .memory
+        .set_zoom(15.0)
+        .expect("zoom");
+    let views = pan_loop(vaduz, 15.0, 300.0);
+    warm(&mut h, &views);
+    (h, views)
+}
+
+/// A 3600 × 3600 DEM (30 m cells, hills) as the case's elevation layer, its hillshade
+/// shown at zoom 12 over the tile's centre.
+fn hillshade(dir: &std::path::Path) -> (Harness<'static, app::Holder>, Vec<walkers::Position>) {
+    let tif = dem::synthetic(dir, "hills.tif", 3600, 30.0, |x, y| {
+        (400.0 + 300.0 * (x / 4000.0).sin() * (y / 5000.0).cos() + 0.01 * x) as f32
+    });
+    let case = Case::create(&dir.join("case"), "hillshade").expect("case");
+    let mut h = app::app_harness(Some(case), egui::vec2(1400.0, 860.0));
+    h.run_steps(2);
+    app::push(&mut h, Command::AddElevation(vec![tif]));
+    app::run_until(&mut h, "the surface opens", Duration::from_secs(300), |h| {
+        app_mut(h).elevation.surface.is_some() && app_mut(h).elevation.idle()
+    });
+    let centre = dem::to_latlon(0.0, 0.0);
+    app::push(&mut h, Command::CenterOn(centre, None));
+    h.run_steps(1);
+    app_mut(&mut h)
+        .state
+        .map_mut()
+        .memory
+        .set_zoom(12.0)
+        .expect("zoom");
+    let views = pan_loop(centre, 12.0, 300.0);
+    warm(&mut h, &views);
+    (h, views)
+}
+
+fn pans(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut streets, street_views) = vector_street_map();
+    let (mut shaded, shaded_views) = hillshade(dir.path());
+    let mut group = c.benchmark_group("map_pan");
+    let mut step = panning(&mut streets, &street_views);
+    group.bench_function("vector_streets_z15_cached", |b| b.iter(&mut step));
+    let mut step = panning(&mut shaded, &shaded_views);
+    group.bench_function("hillshade_3600_z12_cached", |b| b.iter(&mut step));
+    group.finish();
+}
+
 fn frames(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("tempdir");
     let empty = Case::create(&dir.path().join("empty"), "empty").expect("case");
@@ -94,5 +220,5 @@ fn frames(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, frames);
+criterion_group!(benches, frames, pans);
 criterion_main!(benches);
