@@ -447,7 +447,10 @@ fn a_place_name_under_a_case_marker_moves_off_it() {
             .map(|l| l.2)
     };
     let b = vaduz(&bare).unwrap_or_else(|| panic!("{bare:?}"));
-    assert!(b[0] < 400.0 && b[2] > 400.0 && b[1] < 300.0 && b[3] > 300.0, "{b:?}");
+    assert!(
+        b[0] < 400.0 && b[2] > 400.0 && b[1] < 300.0 && b[3] > 300.0,
+        "{b:?}"
+    );
     // A finding on that node: the case's marker and label are placed first, and the
     // basemap's "Vaduz" moves off them (above or below), painted where it went.
     let root = case_at(dir.path(), "Arrest site", VADUZ_NODE);

@@ -12,8 +12,8 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use serde_json::json;
 
-use geoproof::osm::index::{OsmIndex, default_cache_dir};
 use geoproof::export::map_snapshot::{Marks, draw_case, lay_out_marks};
+use geoproof::osm::index::{OsmIndex, default_cache_dir};
 use geoproof::vector::labels::{LabelSource, label_snapshot};
 use geoproof::vector::snapshot::{View, render};
 use geoproof::vector::{Archive, OsmStreets, Theme};

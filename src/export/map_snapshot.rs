@@ -86,7 +86,9 @@ impl Marks {
             let half = MARKER_HALF + if g.is_cluster() { 2.0 } else { 0.0 };
             Bounds::around(g.pos, half + 1.0)
         });
-        markers.chain(self.placed.iter().map(|p| p.bounds)).collect()
+        markers
+            .chain(self.placed.iter().map(|p| p.bounds))
+            .collect()
     }
 }
 

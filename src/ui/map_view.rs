@@ -489,11 +489,7 @@ impl CaseOverlay<'_> {
                     continue;
                 }
                 painter.circle_filled(s, 2.5, theme::CAPITAL);
-                painter.galley(
-                    s + Vec2::new(5.0, -size.y / 2.0),
-                    galley,
-                    theme::CAPITAL,
-                );
+                painter.galley(s + Vec2::new(5.0, -size.y / 2.0), galley, theme::CAPITAL);
             }
         }
     }

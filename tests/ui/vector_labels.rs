@@ -102,7 +102,10 @@ fn street_map_at_vaduz(
         .osm_search_mut()
         .cache_dir = Some(cache.to_owned());
     let extract = std::path::PathBuf::from(vector_tiles::EXTRACT);
-    push(&mut h, Command::SetBasemap(SourceChoice::OsmExtract(extract)));
+    push(
+        &mut h,
+        Command::SetBasemap(SourceChoice::OsmExtract(extract)),
+    );
     let at = LatLon {
         lat: VADUZ_NODE[0],
         lon: VADUZ_NODE[1],
@@ -146,7 +149,8 @@ fn basemap_names_keep_clear_of_the_case_marker_and_label() {
         lon: VADUZ_NODE[1],
         precision_m: 20.0,
     });
-    case.apply(geoproof::case::Edit::PutFinding(Box::new(f))).unwrap();
+    case.apply(geoproof::case::Edit::PutFinding(Box::new(f)))
+        .unwrap();
     case.save().unwrap();
     let mut h = street_map_at_vaduz(Some(case), cache.path());
     run_until(&mut h, "street names drawn", Duration::from_secs(60), |h| {

@@ -19,7 +19,7 @@ use crate::ui::jobs::{Job, Jobs, Worker, catch_failure};
 use crate::vector::Theme;
 use crate::vector::error::TileAddr;
 use crate::vector::labels::{
-    Candidate, Frame, Kind, LabelSource, ShapeCache, Shape, label_level, paint, place_around,
+    Candidate, Frame, Kind, LabelSource, Shape, ShapeCache, label_level, paint, place_around,
     view_tiles,
 };
 use crate::vector::snapshot::mercator;

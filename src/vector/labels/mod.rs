@@ -187,10 +187,7 @@ pub fn held_tile(archive: &Archive, addr: TileAddr) -> Result<Option<TileAddr>, 
 }
 
 /// The label tiles whose labels a frame may show (each once).
-pub fn source_tiles(
-    source: &dyn LabelSource,
-    frame: &Frame,
-) -> Result<Vec<TileAddr>, VectorError> {
+pub fn source_tiles(source: &dyn LabelSource, frame: &Frame) -> Result<Vec<TileAddr>, VectorError> {
     let (min, max) = source.label_levels();
     let Some(z) = label_level(min, max, f64::from(frame.zoom())) else {
         return Ok(Vec::new());

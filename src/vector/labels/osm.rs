@@ -193,7 +193,11 @@ mod tests {
         let cs = osm_candidates(&streets, t);
         let roads: Vec<&Candidate> = cs.iter().filter(|c| c.kind == Kind::Road).collect();
         assert!(roads.len() > 10, "{} road names", roads.len());
-        assert!(roads.iter().all(|c| matches!(&c.shape, Shape::Line(l) if l.len() >= 2)));
+        assert!(
+            roads
+                .iter()
+                .all(|c| matches!(&c.shape, Shape::Line(l) if l.len() >= 2))
+        );
         assert!(
             roads.iter().any(|c| c.text.ends_with("strasse")),
             "{:?}",
