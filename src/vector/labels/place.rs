@@ -1,11 +1,12 @@
 //! Label placement for one view, in screen pixels: places first, then roads, then
-//! water, each kind by rank, around boxes taken first (the case's marks and labels);
-//! a point label is centred on its point (or just above or below it, or further, clear
-//! of a marker on the point), a line label runs along a straight-enough stretch of its
-//! line (turned to read left to right); a label is dropped when its box would leave the view or overlap
-//! a label already placed (the collision grid of `spatial::labels`), or when the same
-//! text is already placed nearby (a road's name once per stretch, not once per tile).
-//! Placement is per view, never per tile, so a label is never cut at a tile edge.
+//! water, each kind by rank, around boxes taken first (the case's marks and labels). A
+//! point label is centred on its point (or just above or below it, or, when a case's
+//! mark sits on the point, further above or below, clear of it); a line label runs
+//! along a straight-enough stretch of its line (turned to read left to right). A label
+//! is dropped when its box would leave the view or overlap a label already placed (the
+//! collision grid of `spatial::labels`), or when the same text is already placed nearby
+//! (a road's name once per stretch, not once per tile). Placement is per view, never
+//! per tile, so a label is never cut at a tile edge.
 
 use std::collections::HashMap;
 
@@ -135,8 +136,14 @@ pub fn place_around(
                     continue;
                 }
                 let (dy, clear) = (size[1] * 0.8, size[1] / 2.0 + PAD + MARK_CLEAR);
-                [0.0, -dy, dy, -clear, clear]
-                    .into_iter()
+                // Further off only when a case mark sits on the point.
+                let marked = taken_first
+                    .iter()
+                    .any(|b| b.overlaps(&rotated_box(p, size, 0.0)));
+                let far: &[f32] = if marked { &[-clear, clear] } else { &[] };
+                [0.0, -dy, dy]
+                    .iter()
+                    .chain(far)
                     .find_map(|d| fits([p[0], p[1] + d], 0.0))
             }
             Shape::Line(line) => {
