@@ -127,7 +127,7 @@ fn shapes(f: &FeatureRef<'_>, t: TileAddr, as_line: bool) -> Vec<Shape> {
                 .map(|p| [p.x(), p.y()])
         })
     } else {
-        parts.first().and_then(|p| p.first()).map(|p| to_tile(p))
+        parts.first().and_then(|p| p.first()).map(&to_tile)
     };
     point
         .filter(|p| (0.0..1.0).contains(&p[0]) && (0.0..1.0).contains(&p[1]))
