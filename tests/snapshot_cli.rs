@@ -3,7 +3,10 @@
 //! the minor-road colour where the extract has residential roads and not elsewhere, an
 //! extract without roads says so in one line and is still drawn, and below zoom 12 the
 //! view says the street map starts deeper. With a case, its markers, circles and labels
-//! are drawn over the map and the labels listed with their boxes, none overlapping.
+//! are drawn over the map and the labels listed with their boxes, none overlapping. The
+//! street map names its roads (the full Liechtenstein extract) and places: painted,
+//! listed with their boxes, never overlapping each other or the case's marker and label,
+//! which are placed first (a place name on a finding's marker moves off it).
 #![allow(clippy::unwrap_used)]
 
 mod util;
@@ -92,7 +95,22 @@ fn an_extract_is_drawn_as_a_street_map_with_roads_where_osm_has_roads() {
     assert_eq!(json["size"]["width"], SIZE);
     assert_eq!(json["source_zoom"], 16);
     assert!(json["tiles_drawn"].as_u64().unwrap() >= 4, "{json}");
-    let (roads, buildings) = probes();
+    let (mut roads, buildings) = probes();
+    // Probes under a road's name (drawn over the road) are left out.
+    let names: Vec<[f64; 4]> = json["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| [0, 1, 2, 3].map(|k| l["box"][k].as_f64().unwrap()))
+        .collect();
+    assert!(names.len() >= 3, "{json}");
+    let named = |(x, y): (i64, i64)| {
+        let (x, y) = (x as f64, y as f64);
+        names
+            .iter()
+            .any(|b| b[0] - 1.0 <= x && x <= b[2] + 1.0 && b[1] - 1.0 <= y && y <= b[3] + 1.0)
+    };
+    roads.retain(|p| !named(*p));
     assert!(roads.len() > 40, "{} road probes", roads.len());
     let is_road = |(x, y): (i64, i64)| img.get_pixel(x as u32, y as u32).0 == MINOR_ROAD;
     let on_roads = roads.iter().filter(|p| is_road(**p)).count();
@@ -301,4 +319,156 @@ fn the_case_imagery_layer_is_drawn_over_the_basemap() {
         .filter(|(a, b)| a != b)
         .count();
     assert!(changed > 400 * 300 / 2, "{changed} pixels changed");
+}
+
+const LIECHTENSTEIN: &str = "tests/data/osm/liechtenstein-latest.osm.pbf";
+/// The extract's `place=village name=Vaduz` node.
+const VADUZ_NODE: [f64; 2] = [47.139_286_2, 9.522_796_2];
+
+/// A snapshot at `center`, zoom `zoom`, 800×600, over `basemap`, with `case` drawn.
+fn named_snapshot(
+    dir: &Path,
+    case: Option<&Path>,
+    basemap: &str,
+    center: [f64; 2],
+    zoom: f64,
+) -> (image::RgbaImage, Vec<(String, String, [f64; 4])>) {
+    let out = dir.join("named.png");
+    let mut args: Vec<String> = vec!["snapshot".into()];
+    args.extend(case.map(|c| c.to_str().unwrap().to_owned()));
+    for a in [
+        "--center",
+        &format!("{},{}", center[0], center[1]),
+        "--zoom",
+        &zoom.to_string(),
+        "--size",
+        "800x600",
+        "--basemap",
+        basemap,
+        "--index-dir",
+        dir.join("index").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+    ] {
+        args.push(a.to_owned());
+    }
+    let run = geoproof(&args);
+    run.assert_ok();
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let labels = json["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            let b = &l["box"];
+            (
+                l["text"].as_str().unwrap().to_owned(),
+                l["kind"].as_str().unwrap().to_owned(),
+                [0, 1, 2, 3].map(|k| b[k].as_f64().unwrap()),
+            )
+        })
+        .collect();
+    (image::open(&out).unwrap().to_rgba8(), labels)
+}
+
+fn overlap(a: [f64; 4], b: [f64; 4]) -> bool {
+    a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3]
+}
+
+/// Pixels in a box near `ink`.
+fn inked(img: &image::RgbaImage, b: [f64; 4], ink: [u8; 3]) -> usize {
+    let [x0, y0, x1, y1] = b.map(|v| v.round() as i64);
+    let mut n = 0;
+    for y in y0.max(0)..y1.min(i64::from(img.height())) {
+        for x in x0.max(0)..x1.min(i64::from(img.width())) {
+            let p = img.get_pixel(x as u32, y as u32).0;
+            n += usize::from((0..3).all(|i| (i32::from(p[i]) - i32::from(ink[i])).abs() < 40));
+        }
+    }
+    n
+}
+
+/// A case with one finding at `at`, 20 m precision.
+fn case_at(dir: &Path, title: &str, at: [f64; 2]) -> std::path::PathBuf {
+    use geoproof::case::{Case, Edit, Finding, FindingKind, FindingLocation};
+    let root = dir.join("case");
+    let mut case = Case::create(&root, "names").unwrap();
+    let mut f = Finding::new(FindingKind::Geolocation, title);
+    f.location = Some(FindingLocation {
+        lat: at[0],
+        lon: at[1],
+        precision_m: 20.0,
+    });
+    case.apply(Edit::PutFinding(Box::new(f))).unwrap();
+    case.save().unwrap();
+    root
+}
+
+#[test]
+fn the_street_map_names_its_roads_and_keeps_them_off_the_case_marker() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = [47.1405, 9.5215];
+    let root = case_at(dir.path(), "Arrest site", site);
+    let (img, labels) = named_snapshot(dir.path(), Some(&root), LIECHTENSTEIN, site, 16.0);
+    let roads: Vec<_> = labels.iter().filter(|l| l.1 == "road").collect();
+    assert!(roads.len() >= 5, "{labels:?}");
+    assert!(
+        roads.iter().filter(|l| l.0.ends_with("strasse")).count() >= 3,
+        "{roads:?}"
+    );
+    // Every road name is painted: dark road-label letters inside its box.
+    for (text, _, b) in &roads {
+        assert!(inked(&img, *b, [72, 68, 64]) > 15, "{text}: {b:?}");
+    }
+    // The finding's marker at the centre, its label beside it; no label overlaps
+    // another or the marker's box.
+    assert_eq!(img.get_pixel(400, 300).0, [200, 40, 40, 255]);
+    let marker = [391.0, 291.0, 409.0, 309.0];
+    assert!(labels.iter().any(|l| l.1 == "case" && l.0 == "Arrest site"));
+    for (i, (text, _, a)) in labels.iter().enumerate() {
+        assert!(a[0] >= 0.0 && a[1] >= 0.0 && a[2] <= 800.0 && a[3] <= 600.0);
+        assert!(!overlap(*a, marker), "{text} {a:?} covers the marker");
+        for (other, _, b) in &labels[i + 1..] {
+            assert!(!overlap(*a, *b), "{text} {a:?} overlaps {other} {b:?}");
+        }
+    }
+}
+
+#[test]
+fn a_place_name_under_a_case_marker_moves_off_it() {
+    let dir = tempfile::tempdir().unwrap();
+    // Without a case, the extract's "Vaduz" sits on its node at the image centre.
+    let (_, bare) = named_snapshot(dir.path(), None, VADUZ, VADUZ_NODE, 15.0);
+    let vaduz = |labels: &[(String, String, [f64; 4])]| {
+        labels
+            .iter()
+            .find(|l| l.0 == "Vaduz" && l.1 == "place")
+            .map(|l| l.2)
+    };
+    let b = vaduz(&bare).unwrap_or_else(|| panic!("{bare:?}"));
+    assert!(
+        b[0] < 400.0 && b[2] > 400.0 && b[1] < 300.0 && b[3] > 300.0,
+        "{b:?}"
+    );
+    // A finding on that node: the case's marker and label are placed first, and the
+    // basemap's "Vaduz" moves off them (above or below), painted where it went.
+    let root = case_at(dir.path(), "Arrest site", VADUZ_NODE);
+    let (img, labels) = named_snapshot(dir.path(), Some(&root), VADUZ, VADUZ_NODE, 15.0);
+    assert_eq!(img.get_pixel(400, 300).0, [200, 40, 40, 255]);
+    let case_label = labels.iter().find(|l| l.1 == "case").unwrap().2;
+    let marker = [391.0, 291.0, 409.0, 309.0];
+    let moved = vaduz(&labels).unwrap_or_else(|| panic!("{labels:?}"));
+    assert!(
+        !overlap(moved, marker) && !overlap(moved, case_label),
+        "{moved:?}"
+    );
+    assert!(moved[3] <= 291.0 || moved[1] >= 309.0, "{moved:?}");
+    assert!(inked(&img, moved, [34, 34, 38]) > 20, "{moved:?}");
+    for (text, kind, a) in labels.iter().filter(|l| l.1 != "case") {
+        assert!(
+            !overlap(*a, case_label) && !overlap(*a, marker),
+            "{kind} {text} {a:?} under the case's mark"
+        );
+    }
 }

@@ -1,8 +1,8 @@
 //! `geoproof snapshot`: a map view rendered offline into a PNG from a vector or raster
 //! archive (`.pmtiles`, `.mbtiles`), a `z/x/y` tile folder or an OpenStreetMap extract
 //! (`.osm.pbf`, drawn as a street map from its index, built first if need be), with the
-//! same meshes the map draws, and the basemap's names placed by the same code as the
-//! map's labels.
+//! same meshes the map draws, and the basemap's names (an extract's too) placed by the
+//! same code as the map's labels, around the case's marks and labels.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -12,8 +12,9 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use serde_json::json;
 
+use geoproof::export::map_snapshot::{Marks, draw_case, lay_out_marks};
 use geoproof::osm::index::{OsmIndex, default_cache_dir};
-use geoproof::vector::labels::render_labelled;
+use geoproof::vector::labels::{LabelSource, label_snapshot};
 use geoproof::vector::snapshot::{View, render};
 use geoproof::vector::{Archive, OsmStreets, Theme};
 
@@ -68,21 +69,33 @@ pub fn snapshot_command(args: SnapshotArgs) -> Result<()> {
         theme: if args.dark { Theme::Dark } else { Theme::Light },
     };
     let opened = open_basemap(&args.basemap, args.index_dir.as_deref())?;
-    let (mut snap, basemap_labels) = match &opened {
-        Basemap::Archive(archive) => render_labelled(archive, &view)?,
-        // Street names on an extract are not placed yet: the note says so.
-        Basemap::Streets(streets) => (render(streets, &view)?, Vec::new()),
+    let source: &dyn LabelSource = match &opened {
+        Basemap::Archive(archive) => archive.as_ref(),
+        Basemap::Streets(streets) => streets,
     };
-    let overlay = match &args.case {
-        Some(root) => {
-            let case = geoproof::case::Case::open(root)?;
-            let overlay = geoproof::export::map_snapshot::draw_case(&mut snap.image, &view, &case)?;
+    let mut snap = render(source, &view)?;
+    // The case's marks and labels are laid out first; the basemap's names keep clear
+    // of them, then the case is drawn over the map.
+    let case = args
+        .case
+        .as_ref()
+        .map(|root| geoproof::case::Case::open(root))
+        .transpose()?;
+    let marks = case
+        .as_ref()
+        .map(|case| lay_out_marks(&view, case))
+        .transpose()?;
+    let taken = marks.as_ref().map(Marks::boxes).unwrap_or_default();
+    let basemap_labels = label_snapshot(source, &view, &mut snap, &taken)?;
+    let overlay = match (&case, &marks) {
+        (Some(case), Some(marks)) => {
+            let overlay = draw_case(&mut snap.image, &view, case, marks)?;
             snap.notes.extend(overlay.notes.iter().cloned());
             Some(overlay)
         }
-        None => None,
+        _ => None,
     };
-    // Every label drawn, the basemap's names first, then the case's over them: text,
+    // Every label drawn, the basemap's names first, then the case's: text,
     // kind, box (left, top, right, bottom px) and angle.
     let mut labels: Vec<serde_json::Value> = basemap_labels
         .iter()

@@ -2,16 +2,17 @@
 //! imagery layers (tiles of the view's level, at their opacity), findings' precision
 //! circles and chronolocation loci, and the markers of findings and cameras clustered
 //! and labelled by the map's own layout ([`crate::spatial::labels`], the same sizes and
-//! priorities as the app's map), the labels shaped with the figures' typesetter. What
-//! was drawn comes back, each label with its box in pixels.
+//! priorities as the app's map), the labels shaped with the figures' typesetter. The
+//! marks are laid out first ([`lay_out_marks`]) so the basemap's names can keep clear of
+//! them; what was drawn comes back, each label with its box in pixels.
 
 use image::RgbaImage;
 use tiny_skia::{FillRule, Paint, PathBuilder, Pixmap, Stroke, Transform};
 
-use super::figure::text::Typesetter;
+use super::figure::text::{TextBlock, Typesetter};
 use super::figure::{RenderError, outline};
 use crate::case::Case;
-use crate::spatial::labels::{self, Bounds, Params};
+use crate::spatial::labels::{self, Bounds, Group, Params};
 use crate::vector::snapshot::{View, mercator};
 
 /// The map's marker layout (src/ui/map_marks.rs uses the same values).
@@ -68,8 +69,37 @@ fn projector(view: &View) -> (impl Fn(f64, f64) -> [f64; 2] + use<>, f64) {
     (at, mpp)
 }
 
-/// Draws `case` over `image`, the rendering of `view`.
-pub fn draw_case(image: &mut RgbaImage, view: &View, case: &Case) -> Result<Overlay, RenderError> {
+/// The case's markers in a view, clustered, with their labels placed (by the map's
+/// layout), before anything is drawn.
+pub struct Marks {
+    groups: Vec<Group>,
+    colours: Vec<[u8; 3]>,
+    texts: Vec<String>,
+    blocks: Vec<TextBlock>,
+    placed: Vec<labels::Placed>,
+}
+
+impl Marks {
+    /// The boxes the marks and their labels take, which the basemap's labels avoid.
+    pub fn boxes(&self) -> Vec<Bounds> {
+        let markers = self.groups.iter().map(|g| {
+            let half = MARKER_HALF + if g.is_cluster() { 2.0 } else { 0.0 };
+            Bounds::around(g.pos, half + 1.0)
+        });
+        markers
+            .chain(self.placed.iter().map(|p| p.bounds))
+            .collect()
+    }
+}
+
+/// Draws `case` over `image`, the rendering of `view`, its marks laid out by
+/// [`lay_out_marks`].
+pub fn draw_case(
+    image: &mut RgbaImage,
+    view: &View,
+    case: &Case,
+    marks: &Marks,
+) -> Result<Overlay, RenderError> {
     let (w, h) = image.dimensions();
     let mut pixmap = Pixmap::from_vec(
         std::mem::take(image).into_raw(),
@@ -85,7 +115,7 @@ pub fn draw_case(image: &mut RgbaImage, view: &View, case: &Case) -> Result<Over
     let mut out = Overlay::default();
     draw_layers(&mut pixmap, view, case, &mut out);
     draw_loci(&mut pixmap, view, case, &mut out);
-    draw_marks(&mut pixmap, view, case, &mut out)?;
+    draw_marks(&mut pixmap, marks, &mut out);
     *image = RgbaImage::from_raw(w, h, pixmap.take()).ok_or(RenderError::Canvas {
         width: w,
         height: h,
@@ -239,25 +269,21 @@ fn draw_loci(pixmap: &mut Pixmap, view: &View, case: &Case, out: &mut Overlay) {
     }
 }
 
-/// Markers of findings and cameras, clustered, with labels placed without overlap.
-fn draw_marks(
-    pixmap: &mut Pixmap,
-    view: &View,
-    case: &Case,
-    out: &mut Overlay,
-) -> Result<(), RenderError> {
+/// Markers of findings and cameras in `view`, clustered, with labels placed without
+/// overlap.
+pub fn lay_out_marks(view: &View, case: &Case) -> Result<Marks, RenderError> {
     let (at, _) = projector(view);
     let mut names = Vec::new();
     let mut points = Vec::new();
     let mut priority = Vec::new();
-    let mut kinds = Vec::new();
+    let mut colours = Vec::new();
     for f in case.findings() {
         if let Some(l) = f.location {
             let p = at(l.lat, l.lon);
             points.push([p[0] as f32, p[1] as f32]);
             priority.push(FINDING);
             names.push(f.title.clone());
-            kinds.push(FINDING_RGB);
+            colours.push(FINDING_RGB);
         }
     }
     for e in case.evidence() {
@@ -266,7 +292,7 @@ fn draw_marks(
             points.push([p[0] as f32, p[1] as f32]);
             priority.push(CAMERA);
             names.push(e.original_name.clone());
-            kinds.push(CAMERA_RGB);
+            colours.push(CAMERA_RGB);
         }
     }
     let params = Params {
@@ -290,16 +316,27 @@ fn draw_marks(
             }
         })
         .collect();
-    let blocks: Vec<_> = texts
+    let blocks: Vec<TextBlock> = texts
         .iter()
         .map(|t| type_set.layout(t, LABEL_FONT, None, false))
         .collect();
     let placed = labels::place_labels(&groups, &params, None, |i| {
         Some([blocks[i].width as f32 + 4.0, blocks[i].height as f32 + 2.0])
     });
+    let colours = groups.iter().map(|g| colours[g.top() as usize]).collect();
+    Ok(Marks {
+        groups,
+        colours,
+        texts,
+        blocks,
+        placed,
+    })
+}
+
+/// Paints the laid-out marks and their labels.
+fn draw_marks(pixmap: &mut Pixmap, marks: &Marks, out: &mut Overlay) {
     let white = paint([255, 255, 255], 255);
-    for g in &groups {
-        let rgb = kinds[g.top() as usize];
+    for (g, rgb) in marks.groups.iter().zip(&marks.colours) {
         let r = if g.is_cluster() {
             MARKER_HALF + 2.0
         } else {
@@ -308,7 +345,7 @@ fn draw_marks(
         if let Some(p) = PathBuilder::from_circle(g.pos[0], g.pos[1], r) {
             pixmap.fill_path(
                 &p,
-                &paint(rgb, 255),
+                &paint(*rgb, 255),
                 FillRule::Winding,
                 Transform::identity(),
                 None,
@@ -322,9 +359,9 @@ fn draw_marks(
         out.marks += 1;
         out.clusters += usize::from(g.is_cluster());
     }
-    for p in &placed {
+    for p in &marks.placed {
         let b = p.bounds;
-        let block = &blocks[p.group];
+        let block = &marks.blocks[p.group];
         if let Some(rect) = tiny_skia::Rect::from_ltrb(b.min[0], b.min[1], b.max[0], b.max[1]) {
             pixmap.fill_rect(
                 rect,
@@ -345,9 +382,8 @@ fn draw_marks(
             );
         }
         out.labels.push(DrawnLabel {
-            text: texts[p.group].clone(),
+            text: marks.texts[p.group].clone(),
             bounds: [b.min[0], b.min[1], b.max[0], b.max[1]],
         });
     }
-    Ok(())
 }

@@ -328,16 +328,19 @@ fn handle_click(
 }
 
 /// The evidence cameras' and findings' markers with their labels; clusters and the
-/// click on them. `click` is a Pan-tool click on the map.
+/// click on them. `click` is a Pan-tool click on the map. Once the marks and labels are
+/// laid out, and before they are drawn, `under` draws what goes under them and keeps
+/// clear of their boxes (the basemap's names).
 pub(super) fn draw(
     painter: &egui::Painter,
     state: &AppState,
     projector: &Projector,
-    rect: Rect,
-    click: Option<Pos2>,
+    (rect, click): (Rect, Option<Pos2>),
+    under: impl FnOnce(&[Bounds]),
 ) -> MarksOutput {
     let mut out = MarksOutput::default();
     let Some(case) = &state.case else {
+        under(&[]);
         return out;
     };
     let ctx = painter.ctx().clone();
@@ -385,6 +388,7 @@ pub(super) fn draw(
         };
         Some([w, row_height])
     });
+    under(&taken_boxes(&groups, &placed, &placing.priority));
     draw_precision(
         painter,
         projector,
@@ -415,6 +419,20 @@ pub(super) fn draw(
     };
     ctx.data_mut(|d| d.insert_temp(memory_id(), memory));
     out
+}
+
+/// The boxes the marks and their labels take: the marker's (its halo, and the selected
+/// finding's larger diamond), and each placed label's.
+fn taken_boxes(groups: &[Group], placed: &[labels::Placed], priority: &[u8]) -> Vec<Bounds> {
+    let markers = groups.iter().map(|g| {
+        let half = if priority[g.top() as usize] == SELECTED {
+            11.0
+        } else {
+            MARKER_HALF + 3.0
+        };
+        Bounds::around(g.pos, half)
+    });
+    markers.chain(placed.iter().map(|l| l.bounds)).collect()
 }
 
 /// The markers in one mesh (diamonds for findings, discs for cameras, a ringed disc

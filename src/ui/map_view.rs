@@ -2,10 +2,12 @@
 //! every zoom), evidence cameras with direction wedges, finding candidates with their
 //! precision circles, and the measure line.
 
+use crate::spatial::labels::Bounds;
 use crate::spatial::{Borders, LatLon, Outline, measure};
 use egui::{Align2, FontId, Pos2, Response, Shape, Stroke, Ui, Vec2};
 use walkers::{MapMemory, Plugin, Projector, Tiles, lon_lat};
 
+use super::basemap::vector_labels;
 use super::state::{AppState, Selection};
 use super::theme;
 
@@ -152,8 +154,7 @@ pub fn map_ui(
         });
     }
     let response = map
-        // The vector basemap's names go over its tiles and under the case's marks.
-        .with_plugin(super::basemap::vector_labels::LabelsPlugin)
+        // The basemap's names are drawn by the case overlay, under its marks.
         .with_plugin(plugin)
         .double_click_to_zoom(true)
         // While a marker is dragged, the drag moves the marker, not the map.
@@ -381,13 +382,19 @@ impl CaseOverlay<'_> {
                 && b.min().y <= top_left.lat
         };
 
-        self.draw_borders(&painter, projector, rect, zoom, &visible);
+        self.draw_borders(&painter, projector, zoom, &visible);
         // A click with the Pan tool selects the nearest marker under it.
         let click = (response.clicked() && self.state.map.tool == super::state::Tool::Pan)
             .then(|| response.interact_pointer_pos())
             .flatten();
         self.draw_wedges(&painter, projector, rect);
-        let marks = super::map_marks::draw(&painter, self.state, projector, rect, click);
+        // The case's marks and labels are laid out first; the basemap's names and the
+        // country and capital names go under them and keep clear of their boxes.
+        let under = |taken: &[Bounds]| {
+            let has_places = vector_labels::draw_current(&painter, projector, rect, taken);
+            self.draw_names(&painter, projector, rect, zoom, (has_places, taken));
+        };
+        let marks = super::map_marks::draw(&painter, self.state, projector, (rect, click), under);
         self.out.selected_marker = marks.selected_marker;
         self.out.zoom_to = marks.zoom_to;
         self.draw_loci(&painter, projector);
@@ -416,12 +423,11 @@ impl CaseOverlay<'_> {
         }
     }
 
-    /// Country borders and coastline, country names from zoom 3, capitals from zoom 4.
+    /// Country borders and coastline.
     fn draw_borders(
         &self,
         painter: &egui::Painter,
         projector: &Projector,
-        rect: egui::Rect,
         zoom: f64,
         visible: &dyn Fn(&geo::Rect<f64>) -> bool,
     ) {
@@ -437,6 +443,22 @@ impl CaseOverlay<'_> {
                 .collect();
             painter.add(Shape::line(points, stroke));
         }
+    }
+
+    /// Country names from zoom 3, capitals from zoom 4 — unless the basemap shows its
+    /// own place names here (`basemap_places`: the same city would be named twice); a
+    /// capital whose name would cover one of the case's boxes (`taken`) is left out.
+    fn draw_names(
+        &self,
+        painter: &egui::Painter,
+        projector: &Projector,
+        rect: egui::Rect,
+        zoom: f64,
+        (basemap_places, taken): (bool, &[Bounds]),
+    ) {
+        if basemap_places {
+            return;
+        }
         if zoom >= 3.0 {
             for (name, p) in &self.overlay.labels {
                 if rect.contains(screen(projector, *p)) {
@@ -451,18 +473,23 @@ impl CaseOverlay<'_> {
             }
         }
         if zoom >= 4.0 {
+            let font = FontId::proportional(11.0);
             for (name, p) in &self.overlay.capitals {
                 let s = screen(projector, *p);
-                if rect.contains(s) {
-                    painter.circle_filled(s, 2.5, theme::CAPITAL);
-                    painter.text(
-                        s + Vec2::new(5.0, 0.0),
-                        Align2::LEFT_CENTER,
-                        name,
-                        FontId::proportional(11.0),
-                        theme::CAPITAL,
-                    );
+                if !rect.contains(s) {
+                    continue;
                 }
+                let galley = painter.layout_no_wrap(name.clone(), font.clone(), theme::CAPITAL);
+                let size = galley.size();
+                let b = Bounds::new(
+                    [s.x - 3.0, s.y - size.y / 2.0],
+                    [s.x + 5.0 + size.x, s.y + size.y / 2.0],
+                );
+                if taken.iter().any(|t| t.overlaps(&b)) {
+                    continue;
+                }
+                painter.circle_filled(s, 2.5, theme::CAPITAL);
+                painter.galley(s + Vec2::new(5.0, -size.y / 2.0), galley, theme::CAPITAL);
             }
         }
     }

@@ -48,6 +48,11 @@ impl OsmStreets {
         }
     }
 
+    /// The extract's index (its names are the street map's labels, `labels::osm`).
+    pub fn index(&self) -> &OsmIndex {
+        &self.index
+    }
+
     /// Whether the extract has any road (way with a `highway` tag).
     pub fn has_roads(&self) -> bool {
         self.has_roads
@@ -71,16 +76,7 @@ impl OsmStreets {
         zoom: f32,
         px_per_tile: f32,
     ) -> Result<TileMesh, VectorError> {
-        let n = f64::from(1u32 << t.z);
-        let (x0, y0) = (f64::from(t.x) - MARGIN, f64::from(t.y) - MARGIN);
-        let (x1, y1) = (f64::from(t.x) + 1.0 + MARGIN, f64::from(t.y) + 1.0 + MARGIN);
-        let nw = unmercator(x0 / n, y0 / n);
-        let se = unmercator(x1 / n, y1 / n);
-        let bbox = [nw[1], se[0], se[1], nw[0]];
-        let to_tile = |p: &[i32; 2]| {
-            let m = mercator(f64::from(p[1]) * 1e-7, f64::from(p[0]) * 1e-7);
-            [m[0] * n - f64::from(t.x), m[1] * n - f64::from(t.y)]
-        };
+        let (bbox, to_tile) = tile_frame(t, MARGIN);
         let mut items: Vec<Item> = Vec::new();
         let mut seq = 0u32;
         for f in self.index.near_box(bbox) {
@@ -132,30 +128,61 @@ fn clipped(
         }
         return (!polys.is_empty()).then_some(Geometry::MultiPolygon(MultiPolygon(polys)));
     }
+    let lines: Vec<LineString<f32>> = clip_lines(parts, to_tile, MARGIN)
+        .into_iter()
+        .map(|run| LineString(run.into_iter().map(coord).collect()))
+        .collect();
+    (!lines.is_empty()).then_some(Geometry::MultiLineString(MultiLineString(lines)))
+}
+
+/// The runs of the lines' segments (in tile units) that meet the tile grown by
+/// `margin` on each side: what a tile draws of a line, and where its name may go.
+pub fn clip_lines(
+    parts: &[Part],
+    to_tile: &dyn Fn(&[i32; 2]) -> [f64; 2],
+    margin: f64,
+) -> Vec<Vec<[f64; 2]>> {
+    let (lo, hi) = (-margin, 1.0 + margin);
     let inside = |a: [f64; 2], b: [f64; 2]| {
         a[0].min(b[0]) <= hi && a[0].max(b[0]) >= lo && a[1].min(b[1]) <= hi && a[1].max(b[1]) >= lo
     };
     let mut lines = Vec::new();
     for part in parts.iter().filter(|p| p.len() >= 2) {
         let pts: Vec<[f64; 2]> = part.iter().map(to_tile).collect();
-        let mut run: Vec<Coord<f32>> = Vec::new();
+        let mut run: Vec<[f64; 2]> = Vec::new();
         for w in pts.windows(2) {
             if inside(w[0], w[1]) {
                 if run.is_empty() {
-                    run.push(coord(w[0]));
+                    run.push(w[0]);
                 }
-                run.push(coord(w[1]));
+                run.push(w[1]);
             } else if run.len() >= 2 {
-                lines.push(LineString(std::mem::take(&mut run)));
+                lines.push(std::mem::take(&mut run));
             } else {
                 run.clear();
             }
         }
         if run.len() >= 2 {
-            lines.push(LineString(run));
+            lines.push(run);
         }
     }
-    (!lines.is_empty()).then_some(Geometry::MultiLineString(MultiLineString(lines)))
+    lines
+}
+
+/// The box (west, south, east, north, degrees) of tile `t` grown by `margin` tiles, and
+/// the map from a point of the extract (1e-7 degrees, longitude first) to tile units.
+pub fn tile_frame(t: TileAddr, margin: f64) -> ([f64; 4], impl Fn(&[i32; 2]) -> [f64; 2]) {
+    let n = f64::from(1u32 << t.z);
+    let (x0, y0) = (f64::from(t.x) - margin, f64::from(t.y) - margin);
+    let (x1, y1) = (f64::from(t.x) + 1.0 + margin, f64::from(t.y) + 1.0 + margin);
+    let nw = unmercator(x0 / n, y0 / n);
+    let se = unmercator(x1 / n, y1 / n);
+    let (tx, ty) = (f64::from(t.x), f64::from(t.y));
+    let to_tile = move |p: &[i32; 2]| {
+        let m = mercator(f64::from(p[1]) * 1e-7, f64::from(p[0]) * 1e-7);
+        [m[0] * n - tx, m[1] * n - ty]
+    };
+    ([nw[1], se[0], se[1], nw[0]], to_tile)
 }
 
 /// A ring clipped to the square `lo..hi` on both axes (Sutherland–Hodgman).

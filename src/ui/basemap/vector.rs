@@ -1,7 +1,7 @@
 //! A vector basemap (`.pmtiles` or `.mbtiles` of Mapbox Vector Tiles, or an OSM
-//! extract drawn as a street map from its index) on the map: each tile the map asks for
-//! is decoded, tessellated and filled at its own zoom (so deeper zooms than the
-//! archive's stay sharp) by one background service of the job registry, through the same
+//! extract drawn as a street map from its index, both with their names) on the map:
+//! each tile the map asks for is decoded, tessellated and filled at its own zoom (so
+//! deeper zooms than the archive's stay sharp) by one background service of the job registry, through the same
 //! domain renderer as `geoproof snapshot`, and cached as a texture. An extract is
 //! indexed by that service first (cached: almost instant the next time); its progress
 //! and notes (an extract with no roads) are shown in the status bar ([`note`]).
@@ -16,8 +16,10 @@ use walkers::{Tile, TileId, TilePiece, Tiles};
 
 use super::requests::Requests;
 use super::tiles::{text_attribution, whole_tile};
+use super::vector_labels::{Source, VectorLabels};
 use crate::osm::index::{OsmIndex, default_cache_dir};
 use crate::ui::jobs::{Job, Jobs, Worker, catch_failure};
+use crate::vector::labels::osm;
 use crate::vector::snapshot::{View, render, unmercator};
 use crate::vector::{Archive, OsmStreets, Theme, TileSource};
 
@@ -42,6 +44,8 @@ pub struct VectorTiles {
 }
 
 type Opened = Result<Box<dyn TileSource + Send>, String>;
+/// Gives the labels service its source, on its thread.
+type OpenLabels = Box<dyn FnOnce(&Worker) -> Option<Source> + Send>;
 
 fn note_id() -> egui::Id {
     egui::Id::unique("geoproof-basemap-note")
@@ -95,7 +99,7 @@ fn open_streets(
     cache: Option<PathBuf>,
     w: &Worker,
     ctx: &egui::Context,
-) -> Opened {
+) -> Result<Arc<OsmStreets>, String> {
     let name = path.file_name().map_or_else(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
@@ -116,7 +120,7 @@ fn open_streets(
     };
     let index =
         OsmIndex::open(path, &cache, &report, w.cancel_token()).map_err(|e| e.to_string())?;
-    let streets = OsmStreets::new(std::sync::Arc::new(index), path);
+    let streets = OsmStreets::new(Arc::new(index), path);
     set_note(
         ctx,
         Some(streets.no_roads_note().unwrap_or_else(|| {
@@ -126,35 +130,52 @@ fn open_streets(
             )
         })),
     );
-    Ok(Box::new(streets))
+    Ok(Arc::new(streets))
+}
+
+/// Waits on a service's thread for the street map its tile service opens: `None` when
+/// that fails or the service is cancelled first.
+fn wait_for(opened: &mpsc::Receiver<Source>, w: &Worker) -> Option<Source> {
+    loop {
+        match opened.recv_timeout(std::time::Duration::from_millis(200)) {
+            Ok(source) => return Some(source),
+            Err(mpsc::RecvTimeoutError::Timeout) if !w.cancelled() => {}
+            Err(_) => return None,
+        }
+    }
 }
 
 impl VectorTiles {
     pub fn new(archive: Archive, ctx: &egui::Context) -> VectorTiles {
         let archive = Arc::new(archive);
-        let labelled = archive.clone();
+        let labelled: Source = archive.clone();
+        let levels = (archive.min_zoom(), archive.max_zoom());
         VectorTiles::with_source(
             ctx,
             "local vector tiles (see the archive's licence)",
-            Some(labelled),
+            (levels, Box::new(move |_| Some(labelled))),
             move |_| Ok(Box::new(archive)),
         )
     }
 
-    /// The OSM extract at `path` as a street map, its index built or read from `cache`
-    /// (the user's cache folder when `None`) on the drawing service.
+    /// The OSM extract at `path` as a street map with its names, its index built or
+    /// read from `cache` (the user's cache folder when `None`) on the drawing service.
     pub fn osm_extract(path: PathBuf, cache: Option<PathBuf>, ctx: &egui::Context) -> VectorTiles {
         let note_ctx = ctx.clone();
-        // Street names on an extract are not placed yet.
-        VectorTiles::with_source(ctx, crate::osm::ATTRIBUTION, None, move |w| {
-            open_streets(&path, cache, w, &note_ctx)
+        let (opened, for_labels) = mpsc::channel::<Source>();
+        let levels = (osm::MIN_LEVEL, osm::MAX_LEVEL);
+        let labels: OpenLabels = Box::new(move |w| wait_for(&for_labels, w));
+        VectorTiles::with_source(ctx, crate::osm::ATTRIBUTION, (levels, labels), move |w| {
+            let streets = open_streets(&path, cache, w, &note_ctx)?;
+            let _ = opened.send(streets.clone());
+            Ok(Box::new(streets) as Box<dyn TileSource + Send>)
         })
     }
 
     fn with_source(
         ctx: &egui::Context,
         attribution: &'static str,
-        labelled: Option<Arc<Archive>>,
+        (levels, labelled): ((u8, u8), OpenLabels),
         open: impl FnOnce(&Worker) -> Opened + Send + 'static,
     ) -> VectorTiles {
         set_note(ctx, None);
@@ -164,8 +185,7 @@ impl VectorTiles {
         } else {
             Theme::Light
         };
-        let labels =
-            labelled.map(|archive| super::vector_labels::VectorLabels::start(archive, ctx, theme));
+        let labels = Some(VectorLabels::start(levels, ctx, theme, labelled));
         super::vector_labels::set_current(ctx, labels.clone());
         let requests = Arc::new(Requests::new(QUEUE));
         let (sender, replies) = mpsc::channel();

@@ -1,26 +1,31 @@
-//! The names of a vector basemap on the map (#32): a background service reads each
-//! archive tile's label candidates and shapes their text (`vector::labels`, the code
-//! `geoproof snapshot` runs); each frame, the candidates of the tiles under the view are
-//! placed by `vector::labels::place` — per view, so a label never overprints another or
-//! is cut at a tile edge — and drawn as textures of the same painted text, turned along
-//! roads, above the tiles and under the case's markers.
+//! The names of a vector basemap or an OSM extract's street map on the map (#32): a
+//! background service reads each label tile's candidates and shapes their text
+//! (`vector::labels`, the code `geoproof snapshot` runs); each frame, the candidates of
+//! the tiles under the view are placed by `vector::labels::place_around` — per view, so
+//! a label never overprints another or is cut at a tile edge, and around the case's
+//! marks and labels, which are laid out first — and drawn as textures of the same
+//! painted text, turned along roads, above the tiles and under the case's markers.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use egui::{Id, Mesh, Pos2, Rect, TextureHandle, Vec2};
-use walkers::{MapMemory, Plugin, Projector};
+use walkers::Projector;
 
 use super::requests::Requests;
-use crate::ui::jobs::{Job, Jobs, catch_failure};
+use crate::spatial::labels::Bounds;
+use crate::ui::jobs::{Job, Jobs, Worker, catch_failure};
+use crate::vector::Theme;
 use crate::vector::error::TileAddr;
 use crate::vector::labels::{
-    Candidate, Frame, ShapeCache, archive_candidates, held_tile, label_level, paint, place,
+    Candidate, Frame, Kind, LabelSource, Shape, ShapeCache, label_level, paint, place_around,
     view_tiles,
 };
 use crate::vector::snapshot::mercator;
-use crate::vector::{Archive, Theme};
+
+/// A basemap whose names are placed, shared with its tile service.
+pub type Source = Arc<dyn LabelSource>;
 
 /// Requests not yet started beyond this are dropped, the oldest first.
 const QUEUE: usize = 64;
@@ -57,6 +62,8 @@ pub struct VectorLabels {
     textures: HashMap<(TileAddr, usize), TextureHandle>,
     /// The texts drawn in the last frame (for tests and the status line).
     pub on_screen: Vec<String>,
+    /// Their boxes on screen, in the same order.
+    pub on_screen_boxes: Vec<Rect>,
     _worker: Job<()>,
 }
 
@@ -82,13 +89,18 @@ pub fn set_current(ctx: &egui::Context, labels: Option<Handle>) {
     });
 }
 
-fn read_tile(archive: &Archive, shapes: &mut ShapeCache, addr: TileAddr, theme: Theme) -> Reply {
+fn read_tile(
+    source: &dyn LabelSource,
+    shapes: &mut ShapeCache,
+    addr: TileAddr,
+    theme: Theme,
+) -> Reply {
     let result = (|| {
-        let Some(held) = held_tile(archive, addr).map_err(|e| e.to_string())? else {
+        let Some(held) = source.label_tile(addr).map_err(|e| e.to_string())? else {
             return Ok(None);
         };
         let mut ready = Vec::new();
-        for c in archive_candidates(archive, held).map_err(|e| e.to_string())? {
+        for c in source.label_candidates(held).map_err(|e| e.to_string())? {
             let shaped = shapes.get(&c).map_err(|e| e.to_string())?;
             let size = shaped.path.as_ref().map(|_| shaped.size);
             let image = size.and_then(|_| paint::label_image(shaped, c.kind, theme));
@@ -104,10 +116,15 @@ fn read_tile(archive: &Archive, shapes: &mut ShapeCache, addr: TileAddr, theme: 
 }
 
 impl VectorLabels {
-    /// Starts the service for the archive at `path` (opened again: the tile service
-    /// owns the first handle).
-    pub fn start(archive: Arc<Archive>, ctx: &egui::Context, theme: Theme) -> Handle {
-        let levels = (archive.min_zoom(), archive.max_zoom());
+    /// Starts the service for a basemap of label levels `levels`, which `open` gives
+    /// on the service's thread (at once for an archive; an extract once its tile
+    /// service has indexed it), or not (`None`: no labels).
+    pub fn start(
+        levels: (u8, u8),
+        ctx: &egui::Context,
+        theme: Theme,
+        open: impl FnOnce(&Worker) -> Option<Source> + Send + 'static,
+    ) -> Handle {
         let requests = Arc::new(Requests::new(QUEUE));
         let (sender, replies) = mpsc::channel();
         let queue = requests.clone();
@@ -116,10 +133,11 @@ impl VectorLabels {
                 Ok(s) => s,
                 Err(e) => return log::warn!("map labels: {e}"),
             };
+            let Some(source) = open(w) else { return };
             while !w.cancelled() {
                 let Some(addr) = queue.next() else { continue };
                 let reply = catch_failure("reading map labels", || {
-                    Ok::<_, String>(read_tile(&archive, &mut shapes, addr, theme))
+                    Ok::<_, String>(read_tile(source.as_ref(), &mut shapes, addr, theme))
                 })
                 .unwrap_or_else(|e| (addr, Err(e)));
                 if sender.send(reply).is_err() {
@@ -138,6 +156,7 @@ impl VectorLabels {
             gathered: Gathered::default(),
             textures: HashMap::new(),
             on_screen: Vec::new(),
+            on_screen_boxes: Vec::new(),
             _worker: worker,
         }))
     }
@@ -221,20 +240,40 @@ impl VectorLabels {
         Some(t)
     }
 
-    /// Places and draws the labels of the view `projector` shows.
-    pub fn draw(&mut self, ui: &egui::Ui, projector: &Projector) {
-        let rect = projector.clip_rect();
+    /// Places and draws the labels of the view `projector` shows in `rect`, around the
+    /// boxes `taken` (screen points: the case's marks and labels). Returns whether the
+    /// basemap has place names in the view (then the map's own city names stand down).
+    pub fn draw(
+        &mut self,
+        painter: &egui::Painter,
+        projector: &Projector,
+        rect: Rect,
+        taken: &[Bounds],
+    ) -> bool {
         let Some(frame) = frame_of(projector, rect) else {
-            return;
+            return false;
         };
         let sources = self.sources(&frame);
         self.gather(sources);
-        let placed = place(&self.gathered.candidates, &self.gathered.sizes, &frame);
-        let painter = ui.painter().with_clip_rect(rect);
+        let shift = |b: &Bounds| {
+            Bounds::new(
+                [b.min[0] - rect.min.x, b.min[1] - rect.min.y],
+                [b.max[0] - rect.min.x, b.max[1] - rect.min.y],
+            )
+        };
+        let taken: Vec<Bounds> = taken.iter().map(shift).collect();
+        let placed = place_around(
+            &self.gathered.candidates,
+            &self.gathered.sizes,
+            &frame,
+            &taken,
+        );
+        let painter = painter.with_clip_rect(rect);
         self.on_screen.clear();
+        self.on_screen_boxes.clear();
         for p in placed {
             let key = self.gathered.origin[p.candidate];
-            let Some(texture) = self.texture(ui.ctx(), key) else {
+            let Some(texture) = self.texture(painter.ctx(), key) else {
                 continue;
             };
             let c = Pos2::new(rect.min.x + p.center[0], rect.min.y + p.center[1]);
@@ -249,7 +288,16 @@ impl VectorLabels {
             painter.add(mesh);
             self.on_screen
                 .push(self.gathered.candidates[p.candidate].text.clone());
+            self.on_screen_boxes.push(Rect::from_min_max(
+                Pos2::new(rect.min.x + p.bounds.min[0], rect.min.y + p.bounds.min[1]),
+                Pos2::new(rect.min.x + p.bounds.max[0], rect.min.y + p.bounds.max[1]),
+            ));
         }
+        let view = frame.bounds();
+        self.gathered.candidates.iter().any(|c| match &c.shape {
+            Shape::Point(m) => c.kind == Kind::Place && view.contains(frame.px(*m)),
+            Shape::Line(_) => false,
+        })
     }
 }
 
@@ -268,21 +316,17 @@ fn frame_of(projector: &Projector, rect: Rect) -> Option<Frame> {
     })
 }
 
-/// The walkers plugin that draws the current vector basemap's labels.
-pub struct LabelsPlugin;
-
-impl Plugin for LabelsPlugin {
-    fn run(
-        self: Box<Self>,
-        ui: &mut egui::Ui,
-        _: &egui::Response,
-        projector: &Projector,
-        _: &MapMemory,
-    ) {
-        if let Some(h) = current(ui.ctx()) {
-            h.lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .draw(ui, projector);
-        }
-    }
+/// Draws the current basemap's labels (if it has any) around the boxes `taken`;
+/// whether it has place names in the view.
+pub fn draw_current(
+    painter: &egui::Painter,
+    projector: &Projector,
+    rect: Rect,
+    taken: &[Bounds],
+) -> bool {
+    current(painter.ctx()).is_some_and(|h| {
+        h.lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .draw(painter, projector, rect, taken)
+    })
 }

@@ -34,15 +34,30 @@ fn number(p: &Props, key: &str) -> Option<f64> {
 
 /// How a label of a known layer is set: kind, rank (smaller first), text size, bold,
 /// and the zoom it starts at.
-struct Style {
-    kind: Kind,
-    rank: f32,
-    px: f32,
-    bold: bool,
-    min_zoom: f32,
+pub(super) struct Style {
+    pub kind: Kind,
+    pub rank: f32,
+    pub px: f32,
+    pub bold: bool,
+    pub min_zoom: f32,
 }
 
-fn place_style(tier: u8, tie: f64, min_zoom: f32) -> Style {
+impl Style {
+    /// A candidate of this style.
+    pub fn candidate(&self, text: &str, shape: Shape) -> Candidate {
+        Candidate {
+            text: text.to_owned(),
+            kind: self.kind,
+            rank: self.rank,
+            px: self.px,
+            bold: self.bold,
+            min_zoom: self.min_zoom,
+            shape,
+        }
+    }
+}
+
+pub(super) fn place_style(tier: u8, tie: f64, min_zoom: f32) -> Style {
     let (px, bold) = match tier {
         0 => (15.0, true),
         1 => (13.0, false),
@@ -60,7 +75,7 @@ fn place_style(tier: u8, tie: f64, min_zoom: f32) -> Style {
     }
 }
 
-fn road_style(tier: u8) -> Style {
+pub(super) fn road_style(tier: u8) -> Style {
     Style {
         kind: Kind::Road,
         rank: f32::from(tier),
@@ -70,7 +85,7 @@ fn road_style(tier: u8) -> Style {
     }
 }
 
-fn water_style(tier: u8) -> Style {
+pub(super) fn water_style(tier: u8) -> Style {
     Style {
         kind: Kind::Water,
         rank: f32::from(tier),
@@ -210,15 +225,7 @@ pub fn tile_candidates(bytes: &[u8], tile: TileAddr) -> Result<Vec<Candidate>, D
             };
             let Some(style) = style else { continue };
             for shape in shapes(&f.geometry, &world) {
-                out.push(Candidate {
-                    text: name.to_owned(),
-                    kind: style.kind,
-                    rank: style.rank,
-                    px: style.px,
-                    bold: style.bold,
-                    min_zoom: style.min_zoom,
-                    shape,
-                });
+                out.push(style.candidate(name, shape));
             }
         }
     }

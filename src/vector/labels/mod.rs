@@ -2,10 +2,14 @@
 //! (`extract`), shaped in any script from the bundled fonts (`font`), placed per view
 //! without collisions — places over roads over water, a label that collides dropped —
 //! (`place`) and painted with a halo (`paint`). `geoproof snapshot` and the app's map
-//! run this same placement on the same candidates, so both show the same labels.
+//! run this same placement on the same candidates, so both show the same labels. An
+//! OSM extract's street map gives candidates of the same kinds from its index (`osm`);
+//! both sources answer through [`LabelSource`]. The case's marks and labels are placed
+//! first; basemap labels keep clear of their boxes.
 
 pub mod extract;
 pub mod font;
+pub mod osm;
 pub mod paint;
 pub mod place;
 pub mod types;
@@ -16,12 +20,62 @@ use serde::Serialize;
 
 pub use extract::tile_candidates;
 pub use font::{LabelFonts, Shaped};
-pub use place::{Frame, Placed, place};
+pub use place::{Frame, Placed, place, place_around};
 pub use types::{Candidate, Kind, Shape};
 
 use super::archive::{Archive, TileFormat};
 use super::error::{TileAddr, VectorError};
-use super::snapshot::{Snapshot, View, mercator};
+use super::snapshot::{Snapshot, TileSource, View, mercator};
+use super::streets::OsmStreets;
+use crate::spatial::labels::Bounds;
+
+/// A basemap whose names can be placed: label tiles at levels `label_levels()`, the
+/// tile standing for a view's tile (itself or an ancestor the source holds), and the
+/// candidates of a tile.
+pub trait LabelSource: TileSource + Send + Sync {
+    fn label_levels(&self) -> (u8, u8);
+    fn label_tile(&self, addr: TileAddr) -> Result<Option<TileAddr>, VectorError>;
+    fn label_candidates(&self, tile: TileAddr) -> Result<Vec<Candidate>, VectorError>;
+}
+
+impl LabelSource for Archive {
+    fn label_levels(&self) -> (u8, u8) {
+        (self.min_zoom(), self.max_zoom())
+    }
+    fn label_tile(&self, addr: TileAddr) -> Result<Option<TileAddr>, VectorError> {
+        if self.format() != TileFormat::Mvt {
+            return Ok(None);
+        }
+        held_tile(self, addr)
+    }
+    fn label_candidates(&self, tile: TileAddr) -> Result<Vec<Candidate>, VectorError> {
+        archive_candidates(self, tile)
+    }
+}
+
+impl LabelSource for OsmStreets {
+    fn label_levels(&self) -> (u8, u8) {
+        (osm::MIN_LEVEL, osm::MAX_LEVEL)
+    }
+    fn label_tile(&self, addr: TileAddr) -> Result<Option<TileAddr>, VectorError> {
+        Ok(Some(addr))
+    }
+    fn label_candidates(&self, tile: TileAddr) -> Result<Vec<Candidate>, VectorError> {
+        Ok(osm::osm_candidates(self, tile))
+    }
+}
+
+impl<T: LabelSource + ?Sized> LabelSource for std::sync::Arc<T> {
+    fn label_levels(&self) -> (u8, u8) {
+        (**self).label_levels()
+    }
+    fn label_tile(&self, addr: TileAddr) -> Result<Option<TileAddr>, VectorError> {
+        (**self).label_tile(addr)
+    }
+    fn label_candidates(&self, tile: TileAddr) -> Result<Vec<Candidate>, VectorError> {
+        (**self).label_candidates(tile)
+    }
+}
 
 /// A label drawn in a snapshot: its text, kind, the box it takes (left, top, right,
 /// bottom, pixels) and its angle in degrees (0 for horizontal).
@@ -132,18 +186,15 @@ pub fn held_tile(archive: &Archive, addr: TileAddr) -> Result<Option<TileAddr>, 
     Ok(None)
 }
 
-/// The archive tiles whose labels a frame may show (each once).
-pub fn source_tiles(archive: &Archive, frame: &Frame) -> Result<Vec<TileAddr>, VectorError> {
-    let Some(z) = label_level(
-        archive.min_zoom(),
-        archive.max_zoom(),
-        f64::from(frame.zoom()),
-    ) else {
+/// The label tiles whose labels a frame may show (each once).
+pub fn source_tiles(source: &dyn LabelSource, frame: &Frame) -> Result<Vec<TileAddr>, VectorError> {
+    let (min, max) = source.label_levels();
+    let Some(z) = label_level(min, max, f64::from(frame.zoom())) else {
         return Ok(Vec::new());
     };
     let mut out = BTreeSet::new();
     for t in view_tiles(frame, z) {
-        if let Some(held) = held_tile(archive, t)? {
+        if let Some(held) = source.label_tile(t)? {
             out.insert(held);
         }
     }
@@ -168,17 +219,19 @@ pub fn archive_candidates(
     })
 }
 
-/// Places `candidates` in `view` and paints them into `image` (the view's snapshot);
-/// returns the labels drawn.
+/// Places `candidates` in `view` around the boxes `taken` (the case's marks and
+/// labels, placed first) and paints them into `image` (the view's snapshot); returns
+/// the labels drawn.
 pub fn draw_labels(
     image: &mut image::RgbaImage,
     view: &View,
     candidates: &[Candidate],
+    taken: &[Bounds],
     shapes: &mut ShapeCache,
 ) -> Result<Vec<DrawnLabel>, VectorError> {
     let frame = Frame::of(view);
     let sizes = shapes.sizes(candidates)?;
-    let placed = place(candidates, &sizes, &frame);
+    let placed = place_around(candidates, &sizes, &frame, taken);
     let (w, h) = (image.width(), image.height());
     // A snapshot is opaque (its paper colour is), so its straight RGBA is also the
     // premultiplied RGBA tiny-skia paints into.
@@ -205,20 +258,18 @@ pub fn draw_labels(
     Ok(drawn)
 }
 
-/// [`super::snapshot::render`] with the archive's labels placed and drawn on top, and
-/// the labels drawn. A tile whose labels cannot be read is named in `tile_errors`, like
-/// one that cannot be drawn.
-pub fn render_labelled(
-    archive: &Archive,
+/// Places and draws the names of `source` on `snap`, its rendering of `view`, around
+/// the boxes `taken`. A tile whose labels cannot be read is named in `tile_errors`,
+/// like one that cannot be drawn.
+pub fn label_snapshot(
+    source: &dyn LabelSource,
     view: &View,
-) -> Result<(Snapshot, Vec<DrawnLabel>), VectorError> {
-    let mut snap = super::snapshot::render(archive, view)?;
-    if archive.format() != TileFormat::Mvt {
-        return Ok((snap, Vec::new()));
-    }
+    snap: &mut Snapshot,
+    taken: &[Bounds],
+) -> Result<Vec<DrawnLabel>, VectorError> {
     let mut candidates = Vec::new();
-    for t in source_tiles(archive, &Frame::of(view))? {
-        match archive_candidates(archive, t) {
+    for t in source_tiles(source, &Frame::of(view))? {
+        match source.label_candidates(t) {
             Ok(c) => candidates.extend(c),
             Err(e) => {
                 let e = e.to_string();
@@ -228,8 +279,21 @@ pub fn render_labelled(
             }
         }
     }
+    if candidates.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut shapes = ShapeCache::new()?;
-    let labels = draw_labels(&mut snap.image, view, &candidates, &mut shapes)?;
+    draw_labels(&mut snap.image, view, &candidates, taken, &mut shapes)
+}
+
+/// [`super::snapshot::render`] with the source's labels placed and drawn on top, and
+/// the labels drawn.
+pub fn render_labelled(
+    source: &dyn LabelSource,
+    view: &View,
+) -> Result<(Snapshot, Vec<DrawnLabel>), VectorError> {
+    let mut snap = super::snapshot::render(source, view)?;
+    let labels = label_snapshot(source, view, &mut snap, &[])?;
     Ok((snap, labels))
 }
 

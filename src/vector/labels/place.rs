@@ -1,10 +1,12 @@
 //! Label placement for one view, in screen pixels: places first, then roads, then
-//! water, each kind by rank; a point label is centred on its point (or just above or
-//! below it), a line label runs along a straight-enough stretch of its line (turned to
-//! read left to right); a label is dropped when its box would leave the view or overlap
-//! a label already placed (the collision grid of `spatial::labels`), or when the same
-//! text is already placed nearby (a road's name once per stretch, not once per tile).
-//! Placement is per view, never per tile, so a label is never cut at a tile edge.
+//! water, each kind by rank, around boxes taken first (the case's marks and labels). A
+//! point label is centred on its point (or just above or below it, or, when a case's
+//! mark sits on the point, further above or below, clear of it); a line label runs
+//! along a straight-enough stretch of its line (turned to read left to right). A label
+//! is dropped when its box would leave the view or overlap a label already placed (the
+//! collision grid of `spatial::labels`), or when the same text is already placed nearby
+//! (a road's name once per stretch, not once per tile). Placement is per view, never
+//! per tile, so a label is never cut at a tile edge.
 
 use std::collections::HashMap;
 
@@ -13,6 +15,9 @@ use crate::spatial::labels::{Bounds, Taken};
 
 /// Space kept around a label's text (the halo is drawn inside it).
 pub const PAD: f32 = 2.0;
+/// Half the side of a case's marker plus a gap: a point label moved off a marker on its
+/// point sits this far (plus half its height) above or below the point.
+const MARK_CLEAR: f32 = 10.0;
 /// Largest turn (radians) between a line label's stretch and its chord.
 const MAX_BEND: f32 = 0.45;
 
@@ -78,6 +83,17 @@ fn rotated_box(c: [f32; 2], size: [f32; 2], angle: f32) -> Bounds {
 /// Places `candidates` (with the shaped size of each, `None` for one that has no
 /// text to draw) in `frame`. Deterministic: the same input gives the same labels.
 pub fn place(candidates: &[Candidate], sizes: &[Option<[f32; 2]>], frame: &Frame) -> Vec<Placed> {
+    place_around(candidates, sizes, frame, &[])
+}
+
+/// [`place`] around boxes already taken (in the frame's pixels): the case's markers
+/// and their labels, placed first, which no basemap label may overlap.
+pub fn place_around(
+    candidates: &[Candidate],
+    sizes: &[Option<[f32; 2]>],
+    frame: &Frame,
+    taken_first: &[Bounds],
+) -> Vec<Placed> {
     let zoom = frame.zoom();
     let mut order: Vec<usize> = (0..candidates.len())
         .filter(|&i| candidates[i].min_zoom <= zoom + 0.5)
@@ -92,6 +108,9 @@ pub fn place(candidates: &[Candidate], sizes: &[Option<[f32; 2]>], frame: &Frame
     });
     let view = frame.bounds();
     let mut taken = Taken::new(view);
+    for b in taken_first.iter().filter(|b| b.overlaps(&view)) {
+        taken.add(*b);
+    }
     let mut seen: HashMap<&str, Vec<[f32; 2]>> = HashMap::new();
     let mut placed = Vec::new();
     for i in order {
@@ -116,9 +135,15 @@ pub fn place(candidates: &[Candidate], sizes: &[Option<[f32; 2]>], frame: &Frame
                 if !view.contains(p) || near_same(p, &seen) {
                     continue;
                 }
-                let dy = size[1] * 0.8;
+                let (dy, clear) = (size[1] * 0.8, size[1] / 2.0 + PAD + MARK_CLEAR);
+                // Further off only when a case mark sits on the point.
+                let marked = taken_first
+                    .iter()
+                    .any(|b| b.overlaps(&rotated_box(p, size, 0.0)));
+                let far: &[f32] = if marked { &[-clear, clear] } else { &[] };
                 [0.0, -dy, dy]
-                    .into_iter()
+                    .iter()
+                    .chain(far)
                     .find_map(|d| fits([p[0], p[1] + d], 0.0))
             }
             Shape::Line(line) => {
@@ -282,6 +307,26 @@ mod tests {
         // point is the town's (a label just above or below would still touch it): both
         // are dropped.
         assert_eq!(placed.len(), 1, "{placed:?}");
+    }
+
+    #[test]
+    fn a_name_under_a_taken_box_moves_off_it_or_is_dropped() {
+        let f = frame();
+        let at = world(&f, [400.0, 300.0]);
+        let cs = vec![cand("Vaduz", Kind::Place, 300.0, Shape::Point(at))];
+        let size = [50.0, 14.0];
+        let free = place(&cs, &[Some(size)], &f);
+        assert_eq!(free.len(), 1);
+        assert_eq!(free[0].center, [400.0, 300.0]);
+        // A case marker's box on the point: the name goes just above or below it.
+        let marker = Bounds::around([400.0, 300.0], 7.0);
+        let moved = place_around(&cs, &[Some(size)], &f, &[marker]);
+        assert_eq!(moved.len(), 1, "{moved:?}");
+        assert!(!moved[0].bounds.overlaps(&marker), "{moved:?}");
+        assert_ne!(moved[0].center[1], 300.0);
+        // A marker and its label covering every place it may go: the name is dropped.
+        let label = Bounds::new([340.0, 270.0], [460.0, 330.0]);
+        assert!(place_around(&cs, &[Some(size)], &f, &[marker, label]).is_empty());
     }
 
     #[test]
