@@ -4,7 +4,7 @@
 //! Its index is built first into a fresh cache (timed, reported apart); then, per round,
 //! what choosing it does: the cached index opened, the street map made, and a
 //! 1600 × 1000 view at zoom 15 over Vaduz in the middle copy drawn tile by tile, as the
-//! map's service draws it. No other tool draws an OSM extract without a tile build, so
+//! map's service draws it, and its names placed and drawn. No other tool draws an OSM extract without a tile build, so
 //! there is no ratio; the figure is against the 1 s target.
 //!
 //! `cargo bench --no-default-features --bench street_map` (needs osmium-tool).
@@ -18,6 +18,7 @@ use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use geoproof::osm::index::OsmIndex;
+use geoproof::vector::labels::label_snapshot;
 use geoproof::vector::snapshot::{View, render};
 use geoproof::vector::{OsmStreets, Theme};
 
@@ -55,7 +56,10 @@ fn main() {
         let opened = t.elapsed().as_secs_f64();
         let streets = OsmStreets::new(Arc::new(index), &big);
         let made = t.elapsed().as_secs_f64();
-        let snap = render(&streets, &view).expect("view drawn");
+        let mut snap = render(&streets, &view).expect("view drawn");
+        let drawn = t.elapsed().as_secs_f64();
+        // The names, placed and drawn as the map draws them over its tiles.
+        let labels = label_snapshot(&streets, &view, &mut snap, &[]).expect("names placed");
         let total = t.elapsed().as_secs_f64();
         let roads = snap
             .image
@@ -64,12 +68,19 @@ fn main() {
             .count();
         assert!(snap.tile_errors.is_empty(), "{:?}", snap.tile_errors);
         assert!(roads > 10_000, "{roads} road pixels: not a street map");
+        assert!(
+            labels.iter().any(|l| l.text.ends_with("strasse")),
+            "no road names: {:?}",
+            labels.iter().map(|l| &l.text).collect::<Vec<_>>()
+        );
         println!(
-            "round {round}: open {:.0} ms, street map {:.0} ms, {} tiles drawn {:.0} ms; total {:.0} ms",
+            "round {round}: open {:.0} ms, street map {:.0} ms, {} tiles drawn {:.0} ms, {} names {:.0} ms; total {:.0} ms",
             opened * 1e3,
             (made - opened) * 1e3,
             snap.tiles_drawn,
-            (total - made) * 1e3,
+            (drawn - made) * 1e3,
+            labels.len(),
+            (total - drawn) * 1e3,
             total * 1e3
         );
         times.push(total);
