@@ -35,36 +35,79 @@ pub enum Workspace {
     Board,
 }
 
-/// A request from a panel, carried out at the end of the frame.
+/// A request from a panel, carried out at the end of the frame. Nested by the part that
+/// carries it out, like rerun's `SystemCommand`: the app applies each owner's commands
+/// in that owner's handler (`state/*_commands.rs`). Only [`Command::Edit`] and
+/// [`Command::Select`] stay at the top: every part sends them and the app itself applies
+/// them (an edit joins the finding's undo history; a selection frames the map and is read
+/// by every part). `tests/fitness` keeps other flat variants from coming back.
 #[derive(Debug, Clone)]
 pub enum Command {
+    /// A change to the case (the one way the UI changes it).
     Edit(Edit),
     Select(Selection),
-    /// Centre the map; with a zoom, zoom in at least that far.
-    CenterOn(LatLon, Option<f64>),
-    NewFinding,
+    /// The open case: create, open, save, a new finding.
+    Case(CaseCommand),
+    /// Files, elevation and collections to bring into the case.
+    Import(ImportCommand),
+    /// The map view: where it looks, its basemap, its tools.
+    Map(MapCommand),
+    /// The comparison board and what it exports.
+    Board(BoardCommand),
+    /// The view beside the map: the georeference view or the candidate session.
+    Beside(BesideCommand),
+    /// The app shell: the workspace shown and the status line.
+    Shell(ShellCommand),
+    /// The *Stamp case* dialog's changes to the case.
+    Stamp(StampCommand),
+    /// Review of a finding by the analyst at this computer (`ui::review`).
+    Review(ReviewCommand),
+}
+
+/// What is asked of the open case itself.
+#[derive(Debug, Clone)]
+pub enum CaseCommand {
     /// Creates a case in an empty (or new) folder and opens it.
-    NewCase(PathBuf),
-    OpenCase(PathBuf),
+    New(PathBuf),
+    Open(PathBuf),
     /// Every edit is already on disk; this confirms it (and retries a failed save).
-    SaveCase,
-    Import(Vec<PathBuf>),
+    Save,
+    /// A new geolocation finding at the map centre, selected, with the place tool on.
+    NewFinding,
+}
+
+/// What the imports (`ui::imports`, the terrain's elevation list) are asked to take in.
+#[derive(Debug, Clone)]
+pub enum ImportCommand {
+    /// Evidence files to inspect and add in the background.
+    Files(Vec<PathBuf>),
     /// Checks elevation files (one surface with those listed), hashes them and adds
     /// them to the case.
-    AddElevation(Vec<PathBuf>),
+    Elevation(Vec<PathBuf>),
     /// Imports a collection (a Telegram or archive export) in the background.
-    ImportCollection(PathBuf),
+    Collection(PathBuf),
     /// Stops the collection import between two files.
     CancelCollection,
+}
+
+/// What the map view is asked to do.
+#[derive(Debug, Clone)]
+pub enum MapCommand {
+    /// Centre the map; with a zoom, zoom in at least that far.
+    CenterOn(LatLon, Option<f64>),
     /// Changes the basemap (an online source asks for the analyst's agreement first).
     SetBasemap(crate::ui::basemap::SourceChoice),
     SetTool(Tool),
     ClearMeasure,
-    SetWorkspace(Workspace),
+}
+
+/// What the comparison board is asked to do.
+#[derive(Debug, Clone)]
+pub enum BoardCommand {
     /// Puts a finding on the comparison board.
-    OpenBoard(String),
+    Open(String),
     /// Saves the board's working copy as one undo step (nothing if unchanged).
-    CommitBoard,
+    Commit,
     Undo,
     Redo,
     /// A new comparison finding with these evidence items as panels, opened on the board.
@@ -80,19 +123,6 @@ pub enum Command {
         svg: Option<PathBuf>,
         options: crate::export::figure::FigureOptions,
     },
-    /// Opens the candidate sites of a finding beside its evidence.
-    StartCandidates(String),
-    /// Closes the view beside the map (the georeference view or the candidate session).
-    CloseBesideMap,
-    /// Opens the georeference view on a panel of the board's finding.
-    StartGeoref {
-        panel: String,
-    },
-    /// Writes the open georeference as a GeoTIFF, KML or control-point GeoJSON.
-    ExportGeoref {
-        kind: GeorefExport,
-        path: PathBuf,
-    },
     /// Writes what a board panel shows, redacted, as a PNG without metadata.
     ExportPanelImage {
         panel: String,
@@ -100,20 +130,29 @@ pub enum Command {
     },
     /// Stores a frame decoded from a video as evidence with its provenance.
     AddFrameGrab(Result<Box<(crate::case::OpenVideo, crate::video::DecodedFrame)>, String>),
+}
+
+/// What the view beside the map is asked to do.
+#[derive(Debug, Clone)]
+pub enum BesideCommand {
+    /// Opens the candidate sites of a finding beside its evidence.
+    StartCandidates(String),
+    /// Opens the georeference view on a panel of the board's finding.
+    StartGeoref { panel: String },
+    /// Writes the open georeference as a GeoTIFF, KML or control-point GeoJSON.
+    ExportGeoref { kind: GeorefExport, path: PathBuf },
+    /// Closes the view beside the map (the georeference view or the candidate session).
+    Close,
+}
+
+/// What the app shell is asked to show.
+#[derive(Debug, Clone)]
+pub enum ShellCommand {
+    SetWorkspace(Workspace),
     /// Shows an error from background work in the status bar.
     Report(String),
     /// Shows a message (or an error) in the status bar.
     Notify(Status),
-    /// The *Stamp case* dialog's changes to the case.
-    Stamp(StampCommand),
-    /// Review of a finding by the analyst at this computer (`ui::review`).
-    Review(ReviewCommand),
-    /// Writes the methods report of a finding (HTML and/or PDF).
-    MethodsReport {
-        finding: String,
-        html: Option<PathBuf>,
-        pdf: Option<PathBuf>,
-    },
 }
 
 /// What the review actions ask: each change to the case is a signed `Edit`.
@@ -137,6 +176,12 @@ pub enum ReviewCommand {
     EndBlind,
     /// The analyst chose to see an awaited finding's answer (logged as opened).
     ShowAnswer(String),
+    /// Writes the methods report of a finding (HTML and/or PDF).
+    MethodsReport {
+        finding: String,
+        html: Option<PathBuf>,
+        pdf: Option<PathBuf>,
+    },
 }
 
 /// What the *Stamp case* dialog asks of the case.

@@ -66,6 +66,10 @@ use crate::spatial::Borders;
 use walkers::Tiles;
 
 pub use board::{BoardTool, Layout, RedactShape};
+pub use command::{
+    BesideCommand, BoardCommand, CaseCommand, ImportCommand, MapCommand, ReviewCommand,
+    ShellCommand, StampCommand,
+};
 pub use map_camera::{CASE_MAX_ZOOM, ITEM_MAX_ZOOM};
 pub use map_sun::Locus;
 pub use state::{AppState, Command, MapViewExtent, Prefs, Selection, Status, Tool, Workspace};
@@ -213,7 +217,9 @@ impl GeoproofApp {
                 .collect()
         });
         if !dropped.is_empty() {
-            self.state.commands.push(Command::Import(dropped));
+            self.state
+                .commands
+                .push(Command::Import(ImportCommand::Files(dropped)));
         }
         for error in self.imagery.sync(self.state.case.as_ref(), ctx) {
             self.state.shell.status = Some(Status::Error(error));
@@ -542,7 +548,9 @@ impl GeoproofApp {
                     Ok(edit) => {
                         self.state.commands.push(Command::Edit(edit));
                         if let Some(id) = self.state.board.finding.clone() {
-                            self.state.commands.push(Command::OpenBoard(id));
+                            self.state
+                                .commands
+                                .push(Command::Board(BoardCommand::Open(id)));
                         }
                     }
                     Err(e) => self.state.shell.status = Some(Status::Error(e)),

@@ -22,6 +22,7 @@ use super::{BoardTool, Gesture};
 use crate::board::ViewTransform;
 use crate::case::comparison::Panel;
 use crate::ui::command::Command;
+use crate::ui::command::{BesideCommand, BoardCommand};
 
 const MIN_ZOOM: f64 = 1.0 / 512.0;
 const MAX_ZOOM: f64 = 64.0;
@@ -507,10 +508,12 @@ fn header_ui(
                 .set_file_name(format!("{}.png", panel.id))
                 .save_file()
             {
-                state.commands.push(Command::ExportPanelImage {
-                    panel: panel.id.clone(),
-                    path,
-                });
+                state
+                    .commands
+                    .push(Command::Board(BoardCommand::ExportPanelImage {
+                        panel: panel.id.clone(),
+                        path,
+                    }));
             }
             ui.close();
         }
@@ -522,9 +525,11 @@ fn header_ui(
             )
             .clicked()
         {
-            state.commands.push(Command::StartGeoref {
-                panel: panel.id.clone(),
-            });
+            state
+                .commands
+                .push(Command::Beside(BesideCommand::StartGeoref {
+                    panel: panel.id.clone(),
+                }));
             ui.close();
         }
     });
