@@ -6,6 +6,8 @@
 
 use std::path::PathBuf;
 
+use walkers::Projection as _;
+
 use crate::case::Edit;
 use crate::spatial::LatLon;
 
@@ -223,7 +225,10 @@ pub enum SnapshotStep {
     Waiting,
 }
 
-/// What the map showed in the last frame: its screen rectangle (points) and bounds.
+/// What the map showed in the last frame: its screen rectangle (points), bounds and
+/// zoom, and where its centre lies in walkers' projection. Overlays drawn after the map
+/// place things with it in the map's own projection (walkers' `MercatorProjection`, the
+/// arithmetic of walkers' `Projector`), so they sit exactly where the map's plugins draw.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MapViewExtent {
     pub rect: egui::Rect,
@@ -232,31 +237,47 @@ pub struct MapViewExtent {
     pub east: f64,
     pub north: f64,
     pub zoom: f64,
-}
-
-/// Web Mercator y of a latitude (radians of the projected sphere).
-fn merc_y(lat: f64) -> f64 {
-    lat.to_radians().tan().asinh()
+    /// The map centre in walkers' projected pixels at `zoom`.
+    pub center: walkers::Pixels,
 }
 
 impl MapViewExtent {
+    /// The view walkers' projector shows in `rect` this frame.
+    pub fn of(projector: &walkers::Projector, rect: egui::Rect) -> MapViewExtent {
+        let zoom = projector.zoom();
+        let top_left = projector.unproject(rect.left_top().to_vec2());
+        let bottom_right = projector.unproject(rect.right_bottom().to_vec2());
+        let center = projector.unproject(rect.center().to_vec2());
+        MapViewExtent {
+            rect,
+            west: top_left.x(),
+            north: top_left.y(),
+            east: bottom_right.x(),
+            south: bottom_right.y(),
+            zoom,
+            center: walkers::MercatorProjection.project(center, zoom),
+        }
+    }
+
     /// Where a place is drawn in the map rectangle of that frame.
     pub fn to_screen(&self, lat: f64, lon: f64) -> egui::Pos2 {
-        let fx = (lon - self.west) / (self.east - self.west);
-        let fy = (merc_y(self.north) - merc_y(lat)) / (merc_y(self.north) - merc_y(self.south));
-        egui::Pos2::new(
-            self.rect.left() + (fx * f64::from(self.rect.width())) as f32,
-            self.rect.top() + (fy * f64::from(self.rect.height())) as f32,
-        )
+        let p = walkers::MercatorProjection.project(walkers::lon_lat(lon, lat), self.zoom);
+        self.rect.center()
+            + egui::Vec2::new(
+                (p.x() - self.center.x()) as f32,
+                (p.y() - self.center.y()) as f32,
+            )
     }
 
     /// The place under a screen position.
     pub fn to_geo(&self, p: egui::Pos2) -> (f64, f64) {
-        let fx = f64::from((p.x - self.rect.left()) / self.rect.width());
-        let fy = f64::from((p.y - self.rect.top()) / self.rect.height());
-        let lon = self.west + fx * (self.east - self.west);
-        let y = merc_y(self.north) - fy * (merc_y(self.north) - merc_y(self.south));
-        (y.sinh().atan().to_degrees(), lon)
+        let c = self.rect.center();
+        let pixels = walkers::Pixels::new(
+            self.center.x() + f64::from(p.x) - f64::from(c.x),
+            self.center.y() + f64::from(p.y) - f64::from(c.y),
+        );
+        let at = walkers::MercatorProjection.unproject(pixels, self.zoom);
+        (at.y(), at.x())
     }
 }
 

@@ -43,6 +43,7 @@ mod layer_dates;
 pub mod ledger;
 mod map_camera;
 pub mod map_marks;
+mod map_overlays;
 mod map_state;
 mod map_sun;
 mod map_terrain;
@@ -357,13 +358,11 @@ impl GeoproofApp {
             imagery,
             compared,
             terrain: self.elevation.map_layers(self.state.case.as_ref()),
+            georef_image: image,
         };
         let overlay = &self.overlay;
         let map = |ui: &mut egui::Ui, state: &mut AppState| {
             map_view::map_ui(ui, state, tiles, layers, overlay);
-            if let Some(extent) = state.map.view {
-                draw_overlays(ui, state, image, &extent);
-            }
         };
         if self.state.candidate_session().is_some() || blind.is_some() {
             candidates::view_ui(ui, &mut self.state, image, map);
@@ -436,38 +435,6 @@ impl GeoproofApp {
             }
         }
     }
-}
-
-/// The overlays drawn over the map: the georeference overlay (not while candidates are
-/// stepped), the candidates of the finding, the query builder's preview and the terrain
-/// marks.
-fn draw_overlays(
-    ui: &mut egui::Ui,
-    state: &mut AppState,
-    image: Option<&georef::GeorefImage>,
-    extent: &MapViewExtent,
-) {
-    let georef_triangles = if state.candidate_session().is_some() {
-        0
-    } else {
-        georef::overlay::draw(ui, &state.overlay_source(), extent, image)
-    };
-    let (finding, current) = match state.candidate_session() {
-        Some(s) => (
-            candidates::session_finding(state.case.as_ref(), Some(s)),
-            Some(s.current),
-        ),
-        None => (state.selected_finding(), None),
-    };
-    // A finding under blind review keeps its candidates to itself.
-    let finding = finding.filter(|f| !state.shell.review.hides(&f.id));
-    let candidates = candidates::draw_on_map(ui, finding, current, extent);
-    state.map.set_overlays_drawn(map_state::OverlaysDrawn {
-        georef_triangles,
-        candidates,
-    });
-    osm_search::draw_preview(ui, &state.osm_search, extent);
-    terrain::draw_on_map(ui, &state.map.terrain.marks, extent);
 }
 
 impl GeoproofApp {
