@@ -12,16 +12,18 @@
 //!   (selection, workspace, status line) and each part's own state in its part's module
 //!   (`map_state`: the map and its tools; `prefs`; `basemap::state`: basemap, consent,
 //!   ledger; `imports`; `case_lists`; board, georeference view, candidate session, query
-//!   builder, and the dialogs). It is the one place commands are
-//!   applied (`state::AppState::apply_commands`, board commands in `state/board_commands`),
-//!   and every change to the case goes through `case::Edit`.
-//! - [`command`] is the vocabulary every part uses to ask for a change; of `ui/` it
+//!   builder, and the dialogs). It is the one place commands are applied
+//!   (`state::AppState::apply_commands`: one arm per owner, each owner's handler in
+//!   `state/*_commands.rs`), and every change to the case goes through `case::Edit`.
+//! - [`command`] is the vocabulary every part uses to ask for a change, nested by the
+//!   owner that carries it out (`Command::Board(BoardCommand)`, …); of `ui/` it
 //!   imports only the basemap's `SourceChoice`. `theme` holds every colour.
+//! - Overlays on the map follow one convention (`map_overlays`, which lists them).
 //! - The parts (`board`, `georef`, `candidates`, `osm_search`, `posts`, `stamp_dialog`,
 //!   `map_sun`, `case_lists`, `basemap`) never import `state`: their `*_ui` functions take
 //!   their own state and a narrow context (`BoardCtx`, `GeorefCtx`, …) that `AppState`
-//!   lends for the call, and push commands. `panels` and `map_view` are the app's own
-//!   panels and read `AppState` directly. `tests/fitness/` keeps these arrows
+//!   lends for the call, and push commands. `panels`, `map_view` and `map_overlays` are
+//!   the app's own panels and read `AppState` directly. `tests/fitness/` keeps these arrows
 //!   pointing down.
 
 mod about;
