@@ -307,3 +307,38 @@ impl Exposure {
         self.reduce
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::MapViewExtent;
+    use walkers::{MapMemory, MercatorProjection, Projector, lon_lat};
+
+    /// The extent places things exactly where walkers' projector of that frame does,
+    /// and reads places back, at a city zoom and a world zoom.
+    #[test]
+    fn the_extent_projects_as_the_maps_projector_does() {
+        let rect = egui::Rect::from_min_size(egui::pos2(40.0, 30.0), egui::vec2(900.0, 600.0));
+        for (zoom, centre) in [(15.5, lon_lat(9.52, 47.14)), (2.0, lon_lat(-20.0, 10.0))] {
+            let mut memory = MapMemory::default();
+            memory.set_zoom(zoom).unwrap();
+            memory.center_at(centre);
+            let projector = Projector::new(rect, &MercatorProjection, &memory, centre);
+            let extent = MapViewExtent::of(&projector, rect);
+            assert!(extent.west < extent.east && extent.south < extent.north);
+            for (lat, lon) in [(47.141, 9.519), (47.0, 9.9), (-33.9, 18.4), (60.0, -150.0)] {
+                let walkers = projector.project(lon_lat(lon, lat)).to_pos2();
+                let ours = extent.to_screen(lat, lon);
+                assert!(
+                    walkers.distance(ours) < 0.01,
+                    "zoom {zoom}, ({lat}, {lon}): walkers {walkers:?}, extent {ours:?}"
+                );
+            }
+            for p in [rect.center(), rect.left_top(), egui::pos2(700.0, 123.0)] {
+                let (lat, lon) = extent.to_geo(p);
+                let there = projector.unproject(p.to_vec2());
+                assert!((lat - there.y()).abs() < 1e-9 && (lon - there.x()).abs() < 1e-9);
+                assert!(extent.to_screen(lat, lon).distance(p) < 0.01);
+            }
+        }
+    }
+}
