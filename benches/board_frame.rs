@@ -13,6 +13,7 @@ use geoproof::board::geometry::{ellipse_in, rectangle_in};
 use geoproof::board::ops;
 use geoproof::case::comparison::{Category, PanelSource, Shape};
 use geoproof::case::{Case, Edit, Finding, FindingKind, ImportOptions, ImportOutcome};
+use geoproof::ui::BoardCommand;
 use geoproof::ui::Command;
 
 #[path = "../tests/util/app.rs"]
@@ -90,7 +91,7 @@ fn frames(c: &mut Criterion) {
         .as_mut()
         .expect("app")
         .state
-        .push(Command::OpenBoard(id));
+        .push(Command::Board(BoardCommand::Open(id)));
     for _ in 0..3000 {
         h.step();
         let app = h.state().app.as_ref().expect("app");

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use egui::Key;
 use geoproof::case::{Case, ImportOptions, ImportOutcome};
+use geoproof::ui::BoardCommand;
 use geoproof::ui::Command;
 
 #[path = "../tests/util/app.rs"]
@@ -73,7 +74,9 @@ fn board(dir: &std::path::Path, clip: &std::path::Path) -> Board {
         .as_mut()
         .unwrap()
         .state
-        .push(Command::NewComparison(vec![video.clone()]));
+        .push(Command::Board(BoardCommand::NewComparison(vec![
+            video.clone(),
+        ])));
     let mut b = Board { h, video };
     wait(&mut b, 0);
     b

@@ -8,6 +8,7 @@ mod util;
 
 use egui_kittest::kittest::Queryable;
 use geoproof::case::{Case, ImportOptions, ImportOutcome};
+use geoproof::ui::BoardCommand;
 use geoproof::ui::Command;
 
 const W: u32 = 12_000;
@@ -77,7 +78,9 @@ fn a_108_megapixel_image_opens_in_tiles_within_600_mb() {
         .as_mut()
         .unwrap()
         .state
-        .push(Command::NewComparison(vec![record.sha256.clone()]));
+        .push(Command::Board(BoardCommand::NewComparison(vec![
+            record.sha256.clone(),
+        ])));
     let started = std::time::Instant::now();
     let mut saw_progress = false;
     loop {

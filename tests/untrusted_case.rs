@@ -504,6 +504,7 @@ fn run_damaged(damages: &[Damage], app: bool) {
 
 #[cfg(feature = "gui")]
 fn exercise_app(p: &mut Planted) {
+    use geoproof::ui::{BoardCommand, ShellCommand};
     use geoproof::ui::{Command, Selection, Workspace};
     let case = Case::open(&p.root).ok();
     let ids: Vec<String> = case
@@ -515,13 +516,13 @@ fn exercise_app(p: &mut Planted) {
     for id in ids.iter().take(2) {
         let state = &mut h.state_mut().app.as_mut().unwrap().state;
         state.push(Command::Select(Selection::Finding(id.clone())));
-        state.push(Command::OpenBoard(id.clone()));
+        state.push(Command::Board(BoardCommand::Open(id.clone())));
         h.run_steps(3);
         // Give the background decoders a moment, then draw what they delivered.
         std::thread::sleep(std::time::Duration::from_millis(30));
         h.run_steps(3);
         let state = &mut h.state_mut().app.as_mut().unwrap().state;
-        state.push(Command::SetWorkspace(Workspace::Map));
+        state.push(Command::Shell(ShellCommand::SetWorkspace(Workspace::Map)));
         h.run_steps(2);
     }
     p.assert_sentinel_untouched("the app");

@@ -13,6 +13,8 @@ use walkers::MapMemory;
 
 use super::command::{Command, MapViewExtent, Status};
 
+use super::command::{BesideCommand, ShellCommand};
+
 /// The stepping session over one finding's candidates.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CandidateSession {
@@ -125,9 +127,10 @@ impl CandidateCtx<'_> {
         if c.set_status(status, &reason, crate::case::candidates::analyst())
             .is_err()
         {
-            self.commands.push(Command::Notify(Status::Error(
-                "say why it is ruled out: type the reason first".into(),
-            )));
+            self.commands
+                .push(Command::Shell(ShellCommand::Notify(Status::Error(
+                    "say why it is ruled out: type the reason first".into(),
+                ))));
             return;
         }
         self.commands
@@ -313,7 +316,7 @@ pub fn inspector_ui(ui: &mut Ui, mut state: CandidateCtx<'_>) {
     ui.horizontal(|ui| {
         super::undo_buttons::undo_redo_buttons(ui, state.commands);
         if ui.button("Done").clicked() {
-            state.commands.push(Command::CloseBesideMap);
+            state.commands.push(Command::Beside(BesideCommand::Close));
         }
     });
 }

@@ -6,6 +6,8 @@
 
 use std::path::PathBuf;
 
+use walkers::Projection as _;
+
 use crate::case::Edit;
 use crate::spatial::LatLon;
 
@@ -35,36 +37,79 @@ pub enum Workspace {
     Board,
 }
 
-/// A request from a panel, carried out at the end of the frame.
+/// A request from a panel, carried out at the end of the frame. Nested by the part that
+/// carries it out, like rerun's `SystemCommand`: the app applies each owner's commands
+/// in that owner's handler (`state/*_commands.rs`). Only [`Command::Edit`] and
+/// [`Command::Select`] stay at the top: every part sends them and the app itself applies
+/// them (an edit joins the finding's undo history; a selection frames the map and is read
+/// by every part). `tests/fitness` keeps other flat variants from coming back.
 #[derive(Debug, Clone)]
 pub enum Command {
+    /// A change to the case (the one way the UI changes it).
     Edit(Edit),
     Select(Selection),
-    /// Centre the map; with a zoom, zoom in at least that far.
-    CenterOn(LatLon, Option<f64>),
-    NewFinding,
+    /// The open case: create, open, save, a new finding.
+    Case(CaseCommand),
+    /// Files, elevation and collections to bring into the case.
+    Import(ImportCommand),
+    /// The map view: where it looks, its basemap, its tools.
+    Map(MapCommand),
+    /// The comparison board and what it exports.
+    Board(BoardCommand),
+    /// The view beside the map: the georeference view or the candidate session.
+    Beside(BesideCommand),
+    /// The app shell: the workspace shown and the status line.
+    Shell(ShellCommand),
+    /// The *Stamp case* dialog's changes to the case.
+    Stamp(StampCommand),
+    /// Review of a finding by the analyst at this computer (`ui::review`).
+    Review(ReviewCommand),
+}
+
+/// What is asked of the open case itself.
+#[derive(Debug, Clone)]
+pub enum CaseCommand {
     /// Creates a case in an empty (or new) folder and opens it.
-    NewCase(PathBuf),
-    OpenCase(PathBuf),
+    New(PathBuf),
+    Open(PathBuf),
     /// Every edit is already on disk; this confirms it (and retries a failed save).
-    SaveCase,
-    Import(Vec<PathBuf>),
+    Save,
+    /// A new geolocation finding at the map centre, selected, with the place tool on.
+    NewFinding,
+}
+
+/// What the imports (`ui::imports`, the terrain's elevation list) are asked to take in.
+#[derive(Debug, Clone)]
+pub enum ImportCommand {
+    /// Evidence files to inspect and add in the background.
+    Files(Vec<PathBuf>),
     /// Checks elevation files (one surface with those listed), hashes them and adds
     /// them to the case.
-    AddElevation(Vec<PathBuf>),
+    Elevation(Vec<PathBuf>),
     /// Imports a collection (a Telegram or archive export) in the background.
-    ImportCollection(PathBuf),
+    Collection(PathBuf),
     /// Stops the collection import between two files.
     CancelCollection,
+}
+
+/// What the map view is asked to do.
+#[derive(Debug, Clone)]
+pub enum MapCommand {
+    /// Centre the map; with a zoom, zoom in at least that far.
+    CenterOn(LatLon, Option<f64>),
     /// Changes the basemap (an online source asks for the analyst's agreement first).
     SetBasemap(crate::ui::basemap::SourceChoice),
     SetTool(Tool),
     ClearMeasure,
-    SetWorkspace(Workspace),
+}
+
+/// What the comparison board is asked to do.
+#[derive(Debug, Clone)]
+pub enum BoardCommand {
     /// Puts a finding on the comparison board.
-    OpenBoard(String),
+    Open(String),
     /// Saves the board's working copy as one undo step (nothing if unchanged).
-    CommitBoard,
+    Commit,
     Undo,
     Redo,
     /// A new comparison finding with these evidence items as panels, opened on the board.
@@ -80,19 +125,6 @@ pub enum Command {
         svg: Option<PathBuf>,
         options: crate::export::figure::FigureOptions,
     },
-    /// Opens the candidate sites of a finding beside its evidence.
-    StartCandidates(String),
-    /// Closes the view beside the map (the georeference view or the candidate session).
-    CloseBesideMap,
-    /// Opens the georeference view on a panel of the board's finding.
-    StartGeoref {
-        panel: String,
-    },
-    /// Writes the open georeference as a GeoTIFF, KML or control-point GeoJSON.
-    ExportGeoref {
-        kind: GeorefExport,
-        path: PathBuf,
-    },
     /// Writes what a board panel shows, redacted, as a PNG without metadata.
     ExportPanelImage {
         panel: String,
@@ -100,20 +132,29 @@ pub enum Command {
     },
     /// Stores a frame decoded from a video as evidence with its provenance.
     AddFrameGrab(Result<Box<(crate::case::OpenVideo, crate::video::DecodedFrame)>, String>),
+}
+
+/// What the view beside the map is asked to do.
+#[derive(Debug, Clone)]
+pub enum BesideCommand {
+    /// Opens the candidate sites of a finding beside its evidence.
+    StartCandidates(String),
+    /// Opens the georeference view on a panel of the board's finding.
+    StartGeoref { panel: String },
+    /// Writes the open georeference as a GeoTIFF, KML or control-point GeoJSON.
+    ExportGeoref { kind: GeorefExport, path: PathBuf },
+    /// Closes the view beside the map (the georeference view or the candidate session).
+    Close,
+}
+
+/// What the app shell is asked to show.
+#[derive(Debug, Clone)]
+pub enum ShellCommand {
+    SetWorkspace(Workspace),
     /// Shows an error from background work in the status bar.
     Report(String),
     /// Shows a message (or an error) in the status bar.
     Notify(Status),
-    /// The *Stamp case* dialog's changes to the case.
-    Stamp(StampCommand),
-    /// Review of a finding by the analyst at this computer (`ui::review`).
-    Review(ReviewCommand),
-    /// Writes the methods report of a finding (HTML and/or PDF).
-    MethodsReport {
-        finding: String,
-        html: Option<PathBuf>,
-        pdf: Option<PathBuf>,
-    },
 }
 
 /// What the review actions ask: each change to the case is a signed `Edit`.
@@ -137,6 +178,12 @@ pub enum ReviewCommand {
     EndBlind,
     /// The analyst chose to see an awaited finding's answer (logged as opened).
     ShowAnswer(String),
+    /// Writes the methods report of a finding (HTML and/or PDF).
+    MethodsReport {
+        finding: String,
+        html: Option<PathBuf>,
+        pdf: Option<PathBuf>,
+    },
 }
 
 /// What the *Stamp case* dialog asks of the case.
@@ -178,7 +225,10 @@ pub enum SnapshotStep {
     Waiting,
 }
 
-/// What the map showed in the last frame: its screen rectangle (points) and bounds.
+/// What the map showed in the last frame: its screen rectangle (points), bounds and
+/// zoom, and where its centre lies in walkers' projection. Overlays drawn after the map
+/// place things with it in the map's own projection (walkers' `MercatorProjection`, the
+/// arithmetic of walkers' `Projector`), so they sit exactly where the map's plugins draw.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MapViewExtent {
     pub rect: egui::Rect,
@@ -187,31 +237,47 @@ pub struct MapViewExtent {
     pub east: f64,
     pub north: f64,
     pub zoom: f64,
-}
-
-/// Web Mercator y of a latitude (radians of the projected sphere).
-fn merc_y(lat: f64) -> f64 {
-    lat.to_radians().tan().asinh()
+    /// The map centre in walkers' projected pixels at `zoom`.
+    pub center: walkers::Pixels,
 }
 
 impl MapViewExtent {
+    /// The view walkers' projector shows in `rect` this frame.
+    pub fn of(projector: &walkers::Projector, rect: egui::Rect) -> MapViewExtent {
+        let zoom = projector.zoom();
+        let top_left = projector.unproject(rect.left_top().to_vec2());
+        let bottom_right = projector.unproject(rect.right_bottom().to_vec2());
+        let center = projector.unproject(rect.center().to_vec2());
+        MapViewExtent {
+            rect,
+            west: top_left.x(),
+            north: top_left.y(),
+            east: bottom_right.x(),
+            south: bottom_right.y(),
+            zoom,
+            center: walkers::MercatorProjection.project(center, zoom),
+        }
+    }
+
     /// Where a place is drawn in the map rectangle of that frame.
     pub fn to_screen(&self, lat: f64, lon: f64) -> egui::Pos2 {
-        let fx = (lon - self.west) / (self.east - self.west);
-        let fy = (merc_y(self.north) - merc_y(lat)) / (merc_y(self.north) - merc_y(self.south));
-        egui::Pos2::new(
-            self.rect.left() + (fx * f64::from(self.rect.width())) as f32,
-            self.rect.top() + (fy * f64::from(self.rect.height())) as f32,
-        )
+        let p = walkers::MercatorProjection.project(walkers::lon_lat(lon, lat), self.zoom);
+        self.rect.center()
+            + egui::Vec2::new(
+                (p.x() - self.center.x()) as f32,
+                (p.y() - self.center.y()) as f32,
+            )
     }
 
     /// The place under a screen position.
     pub fn to_geo(&self, p: egui::Pos2) -> (f64, f64) {
-        let fx = f64::from((p.x - self.rect.left()) / self.rect.width());
-        let fy = f64::from((p.y - self.rect.top()) / self.rect.height());
-        let lon = self.west + fx * (self.east - self.west);
-        let y = merc_y(self.north) - fy * (merc_y(self.north) - merc_y(self.south));
-        (y.sinh().atan().to_degrees(), lon)
+        let c = self.rect.center();
+        let pixels = walkers::Pixels::new(
+            self.center.x() + f64::from(p.x) - f64::from(c.x),
+            self.center.y() + f64::from(p.y) - f64::from(c.y),
+        );
+        let at = walkers::MercatorProjection.unproject(pixels, self.zoom);
+        (at.y(), at.x())
     }
 }
 
@@ -239,5 +305,40 @@ impl Exposure {
     /// Panels and frames lose their colour under *Reduce exposure*.
     pub fn greyscale(&self) -> bool {
         self.reduce
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MapViewExtent;
+    use walkers::{MapMemory, MercatorProjection, Projector, lon_lat};
+
+    /// The extent places things exactly where walkers' projector of that frame does,
+    /// and reads places back, at a city zoom and a world zoom.
+    #[test]
+    fn the_extent_projects_as_the_maps_projector_does() {
+        let rect = egui::Rect::from_min_size(egui::pos2(40.0, 30.0), egui::vec2(900.0, 600.0));
+        for (zoom, centre) in [(15.5, lon_lat(9.52, 47.14)), (2.0, lon_lat(-20.0, 10.0))] {
+            let mut memory = MapMemory::default();
+            memory.set_zoom(zoom).unwrap();
+            memory.center_at(centre);
+            let projector = Projector::new(rect, &MercatorProjection, &memory, centre);
+            let extent = MapViewExtent::of(&projector, rect);
+            assert!(extent.west < extent.east && extent.south < extent.north);
+            for (lat, lon) in [(47.141, 9.519), (47.0, 9.9), (-33.9, 18.4), (60.0, -150.0)] {
+                let walkers = projector.project(lon_lat(lon, lat)).to_pos2();
+                let ours = extent.to_screen(lat, lon);
+                assert!(
+                    walkers.distance(ours) < 0.01,
+                    "zoom {zoom}, ({lat}, {lon}): walkers {walkers:?}, extent {ours:?}"
+                );
+            }
+            for p in [rect.center(), rect.left_top(), egui::pos2(700.0, 123.0)] {
+                let (lat, lon) = extent.to_geo(p);
+                let there = projector.unproject(p.to_vec2());
+                assert!((lat - there.y()).abs() < 1e-9 && (lon - there.x()).abs() < 1e-9);
+                assert!(extent.to_screen(lat, lon).distance(p) < 0.01);
+            }
+        }
     }
 }

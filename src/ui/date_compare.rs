@@ -152,17 +152,13 @@ fn draw_layer(ui: &Ui, projector: &Projector, tiles: &mut dyn Tiles, opacity: f3
     let painter = ui.painter().with_clip_rect(clip);
     let z = projector.zoom().round().clamp(0.0, 22.0) as u8;
     let n = 1u32 << z;
+    // The tile under a screen point: the map's own projection at the tiles' zoom, in
+    // 256-pixel tiles.
     let tile_of = |p: Pos2| {
-        let pos = projector.unproject(p.to_vec2());
-        let x = ((pos.x() + 180.0) / 360.0 * f64::from(n)).floor();
-        let s = pos.y().to_radians().sin();
-        let y = ((0.5 - ((1.0 + s) / (1.0 - s)).ln() / (4.0 * std::f64::consts::PI))
-            * f64::from(n))
-        .floor();
-        (
-            x.clamp(0.0, f64::from(n - 1)) as u32,
-            y.clamp(0.0, f64::from(n - 1)) as u32,
-        )
+        let world =
+            (projector.projection()).project(projector.unproject(p.to_vec2()), f64::from(z));
+        let tile = |v: f64| (v / 256.0).floor().clamp(0.0, f64::from(n - 1)) as u32;
+        (tile(world.x()), tile(world.y()))
     };
     let (x0, y0) = tile_of(clip.left_top());
     let (x1, y1) = tile_of(clip.right_bottom());

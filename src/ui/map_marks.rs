@@ -40,7 +40,8 @@ enum Kind {
     Camera,
 }
 
-/// One item that can be on the map, in Web Mercator units (lon, ln tan(π/4 + φ/2)).
+/// One item that can be on the map, in the map's own projection (walkers' Web Mercator
+/// pixels at zoom 0).
 #[derive(Clone)]
 struct Item {
     kind: Kind,
@@ -102,9 +103,13 @@ pub(super) struct MarksOutput {
     pub selected_marker: Option<Pos2>,
 }
 
-fn merc_y(lat: f64) -> f64 {
-    let lat = lat.clamp(-85.051_128_78, 85.051_128_78).to_radians();
-    (std::f64::consts::FRAC_PI_4 + lat / 2.0).tan().ln()
+/// A place in the map's own projection: walkers' Web Mercator pixels at zoom 0 (the
+/// latitude kept inside the projected square, so a pole stays on the map's edge).
+fn world(lat: f64, lon: f64) -> [f64; 2] {
+    use walkers::Projection as _;
+    let lat = lat.clamp(-85.051_128_78, 85.051_128_78);
+    let p = walkers::MercatorProjection.project(lon_lat(lon, lat), 0.0);
+    [p.x(), p.y()]
 }
 
 fn items_of(case: &Case) -> Vec<Item> {
@@ -113,7 +118,7 @@ fn items_of(case: &Case) -> Vec<Item> {
         Some(Item {
             kind: Kind::Finding,
             index: i as u32,
-            merc: [l.lon, merc_y(l.lat)],
+            merc: world(l.lat, l.lon),
             precision_m: l.precision_m,
         })
     });
@@ -122,7 +127,7 @@ fn items_of(case: &Case) -> Vec<Item> {
         Some(Item {
             kind: Kind::Camera,
             index: i as u32,
-            merc: [lon, merc_y(lat)],
+            merc: world(lat, lon),
             precision_m: 0.0,
         })
     });
@@ -143,8 +148,8 @@ impl Affine {
         let b = a + Vec2::splat(256.0);
         let pa = projector.unproject(a.to_vec2());
         let pb = projector.unproject(b.to_vec2());
-        let ma = [pa.x(), merc_y(pa.y())];
-        let mb = [pb.x(), merc_y(pb.y())];
+        let ma = world(pa.y(), pa.x());
+        let mb = world(pb.y(), pb.x());
         let scale = |i: usize, d: f32| {
             let dm = mb[i] - ma[i];
             if dm.abs() > 0.0 {
@@ -225,7 +230,7 @@ fn place_items(memory: &mut Memory, state: &AppState, case: &Case, affine: &Affi
                 _ => None,
             };
             match f.and_then(|f| state.shown_location(f)) {
-                Some(l) => (Some([l.lon, merc_y(l.lat)]), l.precision_m),
+                Some(l) => (Some(world(l.lat, l.lon)), l.precision_m),
                 None => (None, 0.0),
             }
         } else {

@@ -1,6 +1,7 @@
 //! The map: the offline basemap, the Natural Earth overlay drawn by the app (crisp at
 //! every zoom), evidence cameras with direction wedges, finding candidates with their
-//! precision circles, and the measure line.
+//! precision circles, and the measure line. Every overlay follows one convention,
+//! written down (with the list of overlays) in `map_overlays`.
 
 use crate::spatial::labels::Bounds;
 use crate::spatial::{Borders, LatLon, Outline, measure};
@@ -94,6 +95,8 @@ pub struct MapLayers<'a> {
     pub compared: Option<[super::date_compare::Compared<'a>; 2]>,
     /// Terrain layers (hillshade, viewshed) with their opacity.
     pub terrain: Vec<(&'a mut dyn Tiles, f32)>,
+    /// The picture the georeference overlay shows, when one is shown.
+    pub georef_image: Option<&'a super::georef::GeorefImage>,
 }
 
 /// Draws the map and its overlays; clicks and hover go back into `state`.
@@ -124,6 +127,7 @@ pub fn map_ui(
         overlay,
         sun: &mut sun,
         sun_point,
+        georef_image: layers.georef_image,
         out: OverlayOutput::default(),
     };
     let (sender, receiver) = std::sync::mpsc::channel();
@@ -205,6 +209,7 @@ fn take_overlay_output(ui: &Ui, state: &mut AppState, out: OverlayOutput) {
     state.map.hover = out.hover;
     state.map.selected_marker_screen = out.selected_marker;
     state.map.view = out.extent;
+    state.map.set_overlays_drawn(out.drawn);
     if let Some(selection) = out.clicked_marker.filter(|_| !state.osm_search.drawing) {
         state
             .commands
@@ -318,6 +323,8 @@ struct OverlayOutput {
     /// A big cluster was clicked: zoom in there.
     zoom_to: Option<LatLon>,
     extent: Option<super::state::MapViewExtent>,
+    /// What the parts' overlays drew.
+    drawn: super::map_state::OverlaysDrawn,
 }
 
 /// walkers plugins are consumed each frame; this passes what they saw back out.
@@ -346,6 +353,7 @@ struct CaseOverlay<'a> {
     /// The sun view, lent by the state for this frame (it caches the day it computes).
     sun: &'a mut super::map_sun::SunView,
     sun_point: Option<LatLon>,
+    georef_image: Option<&'a super::georef::GeorefImage>,
     out: OverlayOutput,
 }
 
@@ -367,14 +375,8 @@ impl CaseOverlay<'_> {
         let zoom = projector.zoom();
         let top_left = to_latlon(projector.unproject(rect.left_top().to_vec2()));
         let bottom_right = to_latlon(projector.unproject(rect.right_bottom().to_vec2()));
-        self.out.extent = Some(super::state::MapViewExtent {
-            rect,
-            west: top_left.lon,
-            north: top_left.lat,
-            east: bottom_right.lon,
-            south: bottom_right.lat,
-            zoom,
-        });
+        let extent = super::state::MapViewExtent::of(projector, rect);
+        self.out.extent = Some(extent);
         let visible = |b: &geo::Rect<f64>| {
             b.max().x >= top_left.lon
                 && b.min().x <= bottom_right.lon
@@ -407,6 +409,8 @@ impl CaseOverlay<'_> {
 
         self.draw_measure(&painter, projector);
         self.draw_blind(&painter, projector);
+        self.out.drawn =
+            super::map_overlays::draw_parts(ui, self.state, self.georef_image, &extent);
 
         self.out.clicked_marker = marks.clicked;
         if let Some(pos) = response.hover_pos() {

@@ -12,16 +12,18 @@
 //!   (selection, workspace, status line) and each part's own state in its part's module
 //!   (`map_state`: the map and its tools; `prefs`; `basemap::state`: basemap, consent,
 //!   ledger; `imports`; `case_lists`; board, georeference view, candidate session, query
-//!   builder, and the dialogs). It is the one place commands are
-//!   applied (`state::AppState::apply_commands`, board commands in `state/board_commands`),
-//!   and every change to the case goes through `case::Edit`.
-//! - [`command`] is the vocabulary every part uses to ask for a change; of `ui/` it
+//!   builder, and the dialogs). It is the one place commands are applied
+//!   (`state::AppState::apply_commands`: one arm per owner, each owner's handler in
+//!   `state/*_commands.rs`), and every change to the case goes through `case::Edit`.
+//! - [`command`] is the vocabulary every part uses to ask for a change, nested by the
+//!   owner that carries it out (`Command::Board(BoardCommand)`, …); of `ui/` it
 //!   imports only the basemap's `SourceChoice`. `theme` holds every colour.
+//! - Overlays on the map follow one convention (`map_overlays`, which lists them).
 //! - The parts (`board`, `georef`, `candidates`, `osm_search`, `posts`, `stamp_dialog`,
 //!   `map_sun`, `case_lists`, `basemap`) never import `state`: their `*_ui` functions take
 //!   their own state and a narrow context (`BoardCtx`, `GeorefCtx`, …) that `AppState`
-//!   lends for the call, and push commands. `panels` and `map_view` are the app's own
-//!   panels and read `AppState` directly. `tests/fitness/` keeps these arrows
+//!   lends for the call, and push commands. `panels`, `map_view` and `map_overlays` are
+//!   the app's own panels and read `AppState` directly. `tests/fitness/` keeps these arrows
 //!   pointing down.
 
 mod about;
@@ -43,6 +45,7 @@ mod layer_dates;
 pub mod ledger;
 mod map_camera;
 pub mod map_marks;
+mod map_overlays;
 mod map_state;
 mod map_sun;
 mod map_terrain;
@@ -66,6 +69,10 @@ use crate::spatial::Borders;
 use walkers::Tiles;
 
 pub use board::{BoardTool, Layout, RedactShape};
+pub use command::{
+    BesideCommand, BoardCommand, CaseCommand, ImportCommand, MapCommand, ReviewCommand,
+    ShellCommand, StampCommand,
+};
 pub use map_camera::{CASE_MAX_ZOOM, ITEM_MAX_ZOOM};
 pub use map_sun::Locus;
 pub use state::{AppState, Command, MapViewExtent, Prefs, Selection, Status, Tool, Workspace};
@@ -213,7 +220,9 @@ impl GeoproofApp {
                 .collect()
         });
         if !dropped.is_empty() {
-            self.state.commands.push(Command::Import(dropped));
+            self.state
+                .commands
+                .push(Command::Import(ImportCommand::Files(dropped)));
         }
         for error in self.imagery.sync(self.state.case.as_ref(), ctx) {
             self.state.shell.status = Some(Status::Error(error));
@@ -351,13 +360,11 @@ impl GeoproofApp {
             imagery,
             compared,
             terrain: self.elevation.map_layers(self.state.case.as_ref()),
+            georef_image: image,
         };
         let overlay = &self.overlay;
         let map = |ui: &mut egui::Ui, state: &mut AppState| {
             map_view::map_ui(ui, state, tiles, layers, overlay);
-            if let Some(extent) = state.map.view {
-                draw_overlays(ui, state, image, &extent);
-            }
         };
         if self.state.candidate_session().is_some() || blind.is_some() {
             candidates::view_ui(ui, &mut self.state, image, map);
@@ -430,38 +437,6 @@ impl GeoproofApp {
             }
         }
     }
-}
-
-/// The overlays drawn over the map: the georeference overlay (not while candidates are
-/// stepped), the candidates of the finding, the query builder's preview and the terrain
-/// marks.
-fn draw_overlays(
-    ui: &mut egui::Ui,
-    state: &mut AppState,
-    image: Option<&georef::GeorefImage>,
-    extent: &MapViewExtent,
-) {
-    let georef_triangles = if state.candidate_session().is_some() {
-        0
-    } else {
-        georef::overlay::draw(ui, &state.overlay_source(), extent, image)
-    };
-    let (finding, current) = match state.candidate_session() {
-        Some(s) => (
-            candidates::session_finding(state.case.as_ref(), Some(s)),
-            Some(s.current),
-        ),
-        None => (state.selected_finding(), None),
-    };
-    // A finding under blind review keeps its candidates to itself.
-    let finding = finding.filter(|f| !state.shell.review.hides(&f.id));
-    let candidates = candidates::draw_on_map(ui, finding, current, extent);
-    state.map.set_overlays_drawn(map_state::OverlaysDrawn {
-        georef_triangles,
-        candidates,
-    });
-    osm_search::draw_preview(ui, &state.osm_search, extent);
-    terrain::draw_on_map(ui, &state.map.terrain.marks, extent);
 }
 
 impl GeoproofApp {
@@ -542,7 +517,9 @@ impl GeoproofApp {
                     Ok(edit) => {
                         self.state.commands.push(Command::Edit(edit));
                         if let Some(id) = self.state.board.finding.clone() {
-                            self.state.commands.push(Command::OpenBoard(id));
+                            self.state
+                                .commands
+                                .push(Command::Board(BoardCommand::Open(id)));
                         }
                     }
                     Err(e) => self.state.shell.status = Some(Status::Error(e)),

@@ -19,6 +19,8 @@ use crate::osm::postgis::PostgisSource;
 use crate::osm::query::{self, Area, Constraint, Hit, Query};
 
 use super::command::{Command, MapViewExtent, Status};
+
+use super::command::ShellCommand;
 use super::ledger::NetworkLedger;
 
 /// What the query builder reads and changes besides its own state: the map's view (a
@@ -280,9 +282,11 @@ impl OsmSearch {
             .filter(|f| f.kind == FindingKind::Geolocation)
             .cloned()
         else {
-            state.commands.push(Command::Notify(Status::Error(
-                "select a geolocation finding to add the candidates to".into(),
-            )));
+            state
+                .commands
+                .push(Command::Shell(ShellCommand::Notify(Status::Error(
+                    "select a geolocation finding to add the candidates to".into(),
+                ))));
             return;
         };
         let mut f = f;
@@ -301,10 +305,12 @@ impl OsmSearch {
             Some(&self.description),
             self.extract_ref(),
         );
-        state.commands.push(Command::Notify(Status::Info(format!(
-            "{added} candidates added to {}",
-            f.id
-        ))));
+        state
+            .commands
+            .push(Command::Shell(ShellCommand::Notify(Status::Info(format!(
+                "{added} candidates added to {}",
+                f.id
+            )))));
         state
             .commands
             .push(Command::Edit(Edit::PutFinding(Box::new(f))));

@@ -4,6 +4,8 @@
 use egui::{RichText, Ui};
 
 use super::command::{Command, Exposure, Selection};
+
+use super::command::BoardCommand;
 use super::thumbnails::Thumbnails;
 use crate::case::{Case, EvidenceRecord, SourceRecord};
 
@@ -203,7 +205,9 @@ fn post_text_ui(ui: &mut Ui, e: &EvidenceRecord, s: &SourceRecord, commands: &mu
                 .on_hover_text("A new comparison with this post's file")
                 .clicked()
             {
-                commands.push(Command::NewComparison(vec![e.sha256.clone()]));
+                commands.push(Command::Board(BoardCommand::NewComparison(vec![
+                    e.sha256.clone(),
+                ])));
             }
             ui.label(RichText::new(&e.original_name).weak().small());
         });

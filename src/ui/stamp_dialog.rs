@@ -9,6 +9,8 @@ use std::sync::Arc;
 use egui::{RichText, Ui};
 
 use super::command::{Command, StampCommand, Status};
+
+use super::command::ShellCommand;
 use super::jobs::{Job, Jobs};
 use super::ledger::NetworkLedger;
 use crate::case::AuthorityReply;
@@ -142,7 +144,9 @@ pub fn stamp_dialog_ui(ui: &mut Ui, state: StampCtx<'_>) {
                         });
                         return;
                     }
-                    Some(Err(e)) => state.commands.push(Command::Notify(Status::Error(e))),
+                    Some(Err(e)) => state
+                        .commands
+                        .push(Command::Shell(ShellCommand::Notify(Status::Error(e)))),
                     Some(Ok(replies)) => {
                         state.commands.push(Command::Stamp(StampCommand::Store {
                             manifest: std::mem::take(manifest),

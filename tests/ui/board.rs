@@ -8,6 +8,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use geoproof::case::comparison::Shape;
 use geoproof::case::{Case, FindingKind, ImportOptions};
+use geoproof::ui::{BoardCommand, ShellCommand};
 use geoproof::ui::{Command, Workspace};
 
 use std::time::Duration;
@@ -44,7 +45,7 @@ fn board_with_two_panels() -> (tempfile::TempDir, Harness<'static, Holder>, Stri
     let (dir, case, ids) = two_photo_case();
     let mut h = harness(case);
     h.run_steps(2);
-    push(&mut h, Command::NewComparison(ids));
+    push(&mut h, Command::Board(BoardCommand::NewComparison(ids)));
     h.run_steps(2);
     run_until(
         &mut h,
@@ -333,7 +334,7 @@ fn autosaved_work_is_offered_after_a_crash_and_restored() {
 #[test]
 fn a_map_snapshot_becomes_a_panel_with_its_bounds_and_basemap() {
     let (dir, mut h, id) = board_with_two_panels();
-    push(&mut h, Command::RequestMapSnapshot);
+    push(&mut h, Command::Board(BoardCommand::RequestMapSnapshot));
     // The map is shown and a screenshot is asked of the window; kittest has no renderer,
     // so this test plays the window and answers with a picture.
     let mut answered = false;
@@ -425,7 +426,7 @@ fn the_figure_dialog_previews_with_the_exporter_and_exports_with_a_manifest() {
     let svg = dir.path().join("figure.svg");
     push(
         &mut h,
-        Command::ExportFigure {
+        Command::Board(BoardCommand::ExportFigure {
             png: Some(png.clone()),
             svg: Some(svg.clone()),
             options: geoproof::export::figure::FigureOptions {
@@ -433,7 +434,7 @@ fn the_figure_dialog_previews_with_the_exporter_and_exports_with_a_manifest() {
                 insets: vec!["A1".into()],
                 ..Default::default()
             },
-        },
+        }),
     );
     h.run_steps(2);
     assert_eq!(image::open(&png).unwrap().width(), 1200);
@@ -466,7 +467,7 @@ fn open_board(case: Case, ids: Vec<String>) -> Harness<'static, Holder> {
     // Tall enough that the inspector's matching section is on screen without scrolling.
     let mut h = harness_sized(case, egui::vec2(1400.0, 1800.0));
     h.run_steps(2);
-    push(&mut h, Command::NewComparison(ids));
+    push(&mut h, Command::Board(BoardCommand::NewComparison(ids)));
     h.run_steps(3);
     h
 }
@@ -559,13 +560,16 @@ fn undo_takes_back_a_map_edit_on_its_own_and_histories_survive_reopening() {
     {
         let state = &mut h.state_mut().app.as_mut().unwrap().state;
         state.board_mut().working.as_mut().unwrap().title = "Same jacket".into();
-        state.push(Command::CommitBoard);
+        state.push(Command::Board(BoardCommand::Commit));
     }
     h.run_steps(2);
     assert_eq!(saved_finding(&dir, &id).title, "Same jacket");
 
     // Meanwhile on the map, the finding is given a location.
-    push(&mut h, Command::SetWorkspace(Workspace::Map));
+    push(
+        &mut h,
+        Command::Shell(ShellCommand::SetWorkspace(Workspace::Map)),
+    );
     h.run_steps(1);
     let location = geoproof::case::FindingLocation {
         lat: 53.079839,
@@ -589,24 +593,27 @@ fn undo_takes_back_a_map_edit_on_its_own_and_histories_survive_reopening() {
         .evidence()
         .map(|e| e.sha256.clone())
         .collect();
-    push(&mut h, Command::NewComparison(evidence));
+    push(
+        &mut h,
+        Command::Board(BoardCommand::NewComparison(evidence)),
+    );
     h.run_steps(2);
     assert_ne!(app(&h).state.board().finding.as_deref(), Some(id.as_str()));
-    push(&mut h, Command::OpenBoard(id.clone()));
+    push(&mut h, Command::Board(BoardCommand::Open(id.clone())));
     h.run_steps(2);
 
     // The first undo takes back the map edit only; the second the title.
-    push(&mut h, Command::Undo);
+    push(&mut h, Command::Board(BoardCommand::Undo));
     h.run_steps(2);
     let f = saved_finding(&dir, &id);
     assert_eq!(f.location, None, "the map edit is undone");
     assert_eq!(f.title, "Same jacket", "the board change is still there");
-    push(&mut h, Command::Undo);
+    push(&mut h, Command::Board(BoardCommand::Undo));
     h.run_steps(2);
     assert_ne!(saved_finding(&dir, &id).title, "Same jacket");
     // Redo brings back both, in order.
-    push(&mut h, Command::Redo);
-    push(&mut h, Command::Redo);
+    push(&mut h, Command::Board(BoardCommand::Redo));
+    push(&mut h, Command::Board(BoardCommand::Redo));
     h.run_steps(2);
     let f = saved_finding(&dir, &id);
     assert_eq!(
@@ -834,7 +841,10 @@ fn a_graphic_item_stays_shielded_until_revealed() {
     case.save().unwrap();
     let mut h = harness(case);
     h.run_steps(2);
-    push(&mut h, Command::NewComparison(vec![ids[0].clone()]));
+    push(
+        &mut h,
+        Command::Board(BoardCommand::NewComparison(vec![ids[0].clone()])),
+    );
     let shield = format!("shield-{}", ids[0]);
     run_until(&mut h, "drawing the shield", Duration::from_secs(30), |h| {
         app(h).board_images.overlays_drawn().contains(&shield)

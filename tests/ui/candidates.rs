@@ -10,6 +10,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use geoproof::case::Case;
 use geoproof::case::candidates::CandidateStatus;
+use geoproof::ui::{BesideCommand, BoardCommand};
 use geoproof::ui::{Command, Selection, Workspace};
 
 use util::app::{Holder, app, app_harness, push};
@@ -56,7 +57,10 @@ fn stepping_ruling_out_and_confirming_candidates_beside_the_evidence() {
     h.run_steps(2);
     push(&mut h, Command::Select(Selection::Finding(FINDING.into())));
     h.run_steps(2);
-    push(&mut h, Command::StartCandidates(FINDING.into()));
+    push(
+        &mut h,
+        Command::Beside(BesideCommand::StartCandidates(FINDING.into())),
+    );
     h.run_steps(3);
     assert_eq!(app(&h).state.shell().workspace, Workspace::Map);
     let (lat, lon) = centre(&h);
@@ -118,9 +122,9 @@ fn stepping_ruling_out_and_confirming_candidates_beside_the_evidence() {
     assert_eq!((location.lat, location.lon), (before[0].lat, before[0].lon));
 
     // Undo takes back the promotion, then the confirmation.
-    push(&mut h, Command::Undo);
+    push(&mut h, Command::Board(BoardCommand::Undo));
     h.run_steps(2);
-    push(&mut h, Command::Undo);
+    push(&mut h, Command::Board(BoardCommand::Undo));
     h.run_steps(2);
     assert_eq!(saved(&root)[0].status, CandidateStatus::Unchecked);
     assert_eq!(saved(&root)[1].status, CandidateStatus::RuledOut);
@@ -137,7 +141,10 @@ fn opening_the_georeference_view_while_stepping_candidates_shows_it() {
     h.run_steps(2);
     push(&mut h, Command::Select(Selection::Finding(FINDING.into())));
     h.run_steps(2);
-    push(&mut h, Command::StartCandidates(FINDING.into()));
+    push(
+        &mut h,
+        Command::Beside(BesideCommand::StartCandidates(FINDING.into())),
+    );
     h.run_steps(3);
     assert!(app(&h).state.candidate_session().is_some());
     assert!(h.query_by_label("Candidate sites").is_some());
@@ -146,7 +153,10 @@ fn opening_the_georeference_view_while_stepping_candidates_shows_it() {
     let panel = app(&h).state.board().working.as_ref().unwrap().panels[0]
         .id
         .clone();
-    push(&mut h, Command::StartGeoref { panel });
+    push(
+        &mut h,
+        Command::Beside(BesideCommand::StartGeoref { panel }),
+    );
     h.run_steps(3);
     let s = &app(&h).state;
     assert_eq!(s.shell().workspace, Workspace::Map);

@@ -15,6 +15,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use geoproof::case::{Case, ImportOptions, ImportOutcome};
 use geoproof::ui::Command;
+use geoproof::ui::{BoardCommand, ImportCommand};
 use imageproc::geometric_transformations::{Border, Interpolation, Projection, warp};
 use util::app::{Holder, app, app_harness, drag, push, run_until};
 
@@ -63,7 +64,10 @@ fn board_of(case: Case, evidence: &str) -> Harness<'static, Holder> {
     // Tall enough that the inspector's sections are on screen without scrolling.
     let mut h = app_harness(Some(case), egui::vec2(1400.0, 2200.0));
     h.run_steps(2);
-    push(&mut h, Command::NewComparison(vec![evidence.to_owned()]));
+    push(
+        &mut h,
+        Command::Board(BoardCommand::NewComparison(vec![evidence.to_owned()])),
+    );
     h.run_steps(2);
     run_until(&mut h, "decoding the photo", Duration::from_secs(30), |h| {
         !app(h).board_images.loading() && app(h).board_images.texture_count() > 0
@@ -220,7 +224,7 @@ fn a_tiny_region_is_refused_and_an_import_refreshes_the_index() {
     // Evidence arrives: the existing index is refreshed in the background.
     let copy = dir.path().join("rotated.jpg");
     std::fs::copy(util::data("rotated-orientation-6.jpg"), &copy).unwrap();
-    push(&mut h, Command::Import(vec![copy]));
+    push(&mut h, Command::Import(ImportCommand::Files(vec![copy])));
     run_until(&mut h, "importing", Duration::from_secs(60), |h| {
         app(h).state.case().unwrap().evidence().count() == 7
     });

@@ -10,6 +10,7 @@ use egui::{Pos2, vec2};
 use egui_kittest::Harness;
 use geoproof::case::{Case, ImportOptions};
 use geoproof::spatial::LatLon;
+use geoproof::ui::{BesideCommand, BoardCommand, MapCommand};
 use geoproof::ui::{Command, Workspace};
 
 use util::app::{Holder, app, app_harness, click, drag, push, run_until};
@@ -30,21 +31,27 @@ fn georef_view() -> (tempfile::TempDir, Harness<'static, Holder>, String) {
     case.save().unwrap();
     let mut h = app_harness(Some(case), vec2(1400.0, 860.0));
     h.run_steps(2);
-    push(&mut h, Command::NewComparison(vec![id]));
+    push(
+        &mut h,
+        Command::Board(BoardCommand::NewComparison(vec![id])),
+    );
     h.run_steps(3);
     let finding = app(&h).state.board().finding.clone().unwrap();
-    push(&mut h, Command::StartGeoref { panel: "P1".into() });
+    push(
+        &mut h,
+        Command::Beside(BesideCommand::StartGeoref { panel: "P1".into() }),
+    );
     h.run_steps(2);
     assert_eq!(app(&h).state.shell().workspace, Workspace::Map);
     push(
         &mut h,
-        Command::CenterOn(
+        Command::Map(MapCommand::CenterOn(
             LatLon {
                 lat: 50.45,
                 lon: 30.52,
             },
             Some(16.0),
-        ),
+        )),
     );
     h.run_steps(4);
     (dir, h, finding)
@@ -116,10 +123,10 @@ fn points_are_placed_on_the_image_then_the_map_and_each_is_one_undo_step() {
     assert!(app(&h).state.map().overlays_drawn().georef_triangles > 0);
 
     // Undo takes back the last point, redo brings it back.
-    push(&mut h, Command::Undo);
+    push(&mut h, Command::Board(BoardCommand::Undo));
     h.run_steps(2);
     assert_eq!(saved_points(&dir, &finding).len(), 3);
-    push(&mut h, Command::Redo);
+    push(&mut h, Command::Board(BoardCommand::Redo));
     h.run_steps(2);
     assert_eq!(saved_points(&dir, &finding).len(), 4);
 }

@@ -6,6 +6,7 @@ use crate::util;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use geoproof::case::{Case, Edit, Finding, FindingKind, ImportOptions};
+use geoproof::ui::{CaseCommand, ImportCommand, MapCommand};
 use geoproof::ui::{Command, GeoproofApp, Selection, Tool};
 
 use std::time::Duration;
@@ -161,12 +162,12 @@ fn a_local_pmtiles_archive_can_replace_the_basemap_and_a_bad_one_is_reported() {
     let mut h = harness(None);
     h.run_steps(2);
     let good = SourceChoice::PmTiles(util::data("landsat8-itaipu-z9-12.pmtiles"));
-    push(&mut h, Command::SetBasemap(good.clone()));
+    push(&mut h, Command::Map(MapCommand::SetBasemap(good.clone())));
     h.run_steps(2);
     assert_eq!(app(&h).state.basemap().choice, good);
 
     let bad = SourceChoice::PmTiles(util::data("not-an-image.jpg"));
-    push(&mut h, Command::SetBasemap(bad));
+    push(&mut h, Command::Map(MapCommand::SetBasemap(bad)));
     h.run_steps(2);
     assert_eq!(
         app(&h).state.basemap().choice,
@@ -189,7 +190,7 @@ fn importing_runs_in_the_background_and_reports_bad_files() {
         util::data("truncated.jpg"),
         util::data("not-an-image.jpg"),
     ];
-    push(&mut h, Command::Import(files));
+    push(&mut h, Command::Import(ImportCommand::Files(files)));
     run_until(
         &mut h,
         "importing four files",
@@ -239,7 +240,7 @@ fn enabling_an_online_source_asks_first_and_nothing_is_sent_before() {
     // Declining keeps the app offline.
     let mut h = harness(None);
     h.run_steps(2);
-    push(&mut h, Command::SetBasemap(online.clone()));
+    push(&mut h, Command::Map(MapCommand::SetBasemap(online.clone())));
     h.run_steps(3);
     h.get_by_label_contains("Enable an online tile source?");
     h.get_by_label_contains(&format!("tiles from 127.0.0.1:{}", server.port));
@@ -253,7 +254,7 @@ fn enabling_an_online_source_asks_first_and_nothing_is_sent_before() {
     // Accepting switches the basemap; the requests are in the ledger.
     let mut h = harness(None);
     h.run_steps(2);
-    push(&mut h, Command::SetBasemap(online.clone()));
+    push(&mut h, Command::Map(MapCommand::SetBasemap(online.clone())));
     h.run_steps(3);
     assert_eq!(
         server.connections(),
@@ -280,7 +281,10 @@ fn enabling_an_online_source_asks_first_and_nothing_is_sent_before() {
     let osm_like = SourceChoice::Online(
         OnlineSource::custom(&server.template().replace("127.0.0.1", "localhost")).unwrap(),
     );
-    push(&mut h, Command::SetBasemap(osm_like.clone()));
+    push(
+        &mut h,
+        Command::Map(MapCommand::SetBasemap(osm_like.clone())),
+    );
     h.run_steps(3);
     assert_eq!(app(&h).state.basemap().choice, osm_like);
 
@@ -302,9 +306,9 @@ fn the_network_ledger_lists_requests_with_host_and_tile() {
         let state = &mut h.state_mut().app.as_mut().unwrap().state;
         state.basemap_mut().online_consent = true;
         state.basemap_mut().show_ledger = true;
-        state.push(Command::SetBasemap(SourceChoice::Online(
+        state.push(Command::Map(MapCommand::SetBasemap(SourceChoice::Online(
             OnlineSource::custom(&server.template()).unwrap(),
-        )));
+        ))));
     }
     wait_until(&mut h, |a| {
         a.state
@@ -468,7 +472,10 @@ fn a_new_case_is_created_and_the_save_shortcut_confirms_it_is_on_disk() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(None);
     h.run_steps(2);
-    push(&mut h, Command::NewCase(dir.path().join("Bryansk")));
+    push(
+        &mut h,
+        Command::Case(CaseCommand::New(dir.path().join("Bryansk"))),
+    );
     h.run_steps(2);
     assert_eq!(
         Case::open_read_only(&dir.path().join("Bryansk"))
@@ -481,7 +488,10 @@ fn a_new_case_is_created_and_the_save_shortcut_confirms_it_is_on_disk() {
     h.run_steps(2);
     h.get_by_label_contains("saved: every change is on disk");
     // Creating a case where one already is fails visibly.
-    push(&mut h, Command::NewCase(dir.path().join("Bryansk")));
+    push(
+        &mut h,
+        Command::Case(CaseCommand::New(dir.path().join("Bryansk"))),
+    );
     h.run_steps(2);
     h.get_by_label_contains("already exists and is not empty");
 }
@@ -1105,7 +1115,10 @@ fn a_collection_imports_in_the_background_and_its_posts_are_searchable() {
     let case = Case::create(&dir.path().join("c"), "collection").unwrap();
     let mut h = harness(Some(case));
     h.run_steps(2);
-    push(&mut h, Command::ImportCollection(export.clone()));
+    push(
+        &mut h,
+        Command::Import(ImportCommand::Collection(export.clone())),
+    );
     wait_until(&mut h, |a| {
         a.state.imports().last_collection.is_some()
             && a.state.imports().collection_progress.is_none()
@@ -1155,9 +1168,9 @@ fn a_collection_import_can_be_cancelled_and_keeps_what_it_stored() {
     h.run_steps(2);
     {
         let state = &mut h.state_mut().app.as_mut().unwrap().state;
-        state.push(Command::ImportCollection(export));
+        state.push(Command::Import(ImportCommand::Collection(export)));
         // Asked before the first file is stored: the worker stops between files.
-        state.push(Command::CancelCollection);
+        state.push(Command::Import(ImportCommand::CancelCollection));
     }
     wait_until(&mut h, |a| a.state.imports().last_collection.is_some());
     h.run_steps(1);

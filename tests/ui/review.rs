@@ -13,6 +13,7 @@ use egui_kittest::kittest::Queryable;
 use geoproof::case::Case;
 use geoproof::case::analyst::{self, LocalAnalyst};
 use geoproof::case::review::ReviewStatus;
+use geoproof::ui::{BoardCommand, MapCommand, ReviewCommand};
 use geoproof::ui::{Command, Selection, Status};
 
 use util::app::{Holder, app, click, default_harness, push};
@@ -156,7 +157,7 @@ fn a_blind_review_hides_the_answer_records_the_location_and_reveals_the_distance
         lat: author.lat,
         lon: author.lon,
     };
-    push(&mut h, Command::CenterOn(at, Some(12.0)));
+    push(&mut h, Command::Map(MapCommand::CenterOn(at, Some(12.0))));
     h.run_steps(3);
     let drawn = geoproof::ui::map_marks::last_drawn(&h.ctx);
     assert!(!drawn.labels.iter().any(|(t, _)| t.contains("Itaipu")));
@@ -184,7 +185,7 @@ fn a_blind_review_hides_the_answer_records_the_location_and_reveals_the_distance
         lat: author.lat,
         lon: author.lon + 0.0004,
     };
-    push(&mut h, Command::CenterOn(mine, Some(17.0)));
+    push(&mut h, Command::Map(MapCommand::CenterOn(mine, Some(17.0))));
     h.run_steps(3);
     let extent = app(&h).state.map().view.unwrap();
     click(&mut h, extent.to_screen(mine.lat, mine.lon));
@@ -330,7 +331,10 @@ fn a_comparison_states_its_scale_and_is_warned_when_same_rests_on_class_features
     let (_demo, root) = util::demo_copy();
     let mut h = default_harness(Some(Case::open(&root).unwrap()));
     h.run_steps(2);
-    push(&mut h, Command::OpenBoard(COMPARISON.into()));
+    push(
+        &mut h,
+        Command::Board(BoardCommand::Open(COMPARISON.into())),
+    );
     h.run_steps(3);
     // Feature 1 is a class feature; the conclusion "support for same".
     click_in_view(&mut h, "Feature 1 is");
@@ -347,7 +351,7 @@ fn a_comparison_states_its_scale_and_is_warned_when_same_rests_on_class_features
     assert!(limits >= 1);
     h.get_all_by_label("lighting").next().unwrap().click();
     h.run_steps(2);
-    push(&mut h, Command::CommitBoard);
+    push(&mut h, Command::Board(BoardCommand::Commit));
     h.run_steps(2);
     let saved = Case::open_read_only(&root).unwrap();
     let f = saved.finding(COMPARISON).unwrap();
@@ -383,11 +387,11 @@ fn the_methods_report_is_written_from_the_app_and_logged() {
     h.get_by_label("Methods report…");
     push(
         &mut h,
-        Command::MethodsReport {
+        Command::Review(ReviewCommand::MethodsReport {
             finding: "F-demo-launch-pad".into(),
             html: Some(html.clone()),
             pdf: Some(pdf.clone()),
-        },
+        }),
     );
     h.run_steps(3);
     assert!(

@@ -18,6 +18,7 @@ use geoproof::case::comparison::PanelSource;
 use geoproof::case::{Case, Edit, Finding, FindingKind, FindingLocation, ImportOptions};
 use geoproof::terrain::skyline::{self, Camera};
 use geoproof::terrain::{Curvature, Dem, ElevationFileRef, ElevationLayers, HeightRef, Site};
+use geoproof::ui::BoardCommand;
 use geoproof::ui::Command;
 use util::app::{Holder, app, click, default_harness, drag, push, run_until};
 use util::dem::{hills, synthetic, to_latlon, to_local};
@@ -168,7 +169,10 @@ fn the_skyline_tool_fits_the_camera_and_saves_it_in_the_finding() {
     let (scene, case) = scene();
     let mut h = default_harness(Some(case));
     h.run_steps(2);
-    push(&mut h, Command::OpenBoard(scene.finding.clone()));
+    push(
+        &mut h,
+        Command::Board(BoardCommand::Open(scene.finding.clone())),
+    );
     run_until(&mut h, "the frame decodes", LIMIT, |h| {
         !app(h).board_images.loading() && app(h).board_images.texture_count() > 0
     });
@@ -292,7 +296,10 @@ fn the_skyline_tool_needs_elevation() {
     case.apply(Edit::SetElevation(Box::default())).unwrap();
     let mut h = default_harness(Some(case));
     h.run_steps(2);
-    push(&mut h, Command::OpenBoard(scene.finding.clone()));
+    push(
+        &mut h,
+        Command::Board(BoardCommand::Open(scene.finding.clone())),
+    );
     h.run_steps(3);
     h.get_by_label("Skyline").click();
     h.run_steps(2);

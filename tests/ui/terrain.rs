@@ -13,6 +13,7 @@ use egui_kittest::kittest::Queryable;
 use geoproof::case::Case;
 use geoproof::spatial::LatLon;
 use geoproof::ui::{Command, Status};
+use geoproof::ui::{ImportCommand, MapCommand};
 use util::app::{Holder, app, default_harness as harness, push, run_until};
 use util::dem::{synthetic, to_latlon, to_local};
 
@@ -37,7 +38,7 @@ fn app_mut<'a>(h: &'a mut Harness<'static, Holder>) -> &'a mut geoproof::ui::Geo
 /// waits until the case lists them and the surface is open.
 fn add_elevation(h: &mut Harness<'static, Holder>, files: Vec<std::path::PathBuf>) {
     let n = files.len();
-    push(h, Command::AddElevation(files));
+    push(h, Command::Import(ImportCommand::Elevation(files)));
     run_until(h, "the elevation files are added", LIMIT, |h| {
         app(h)
             .state
@@ -51,7 +52,7 @@ fn add_elevation(h: &mut Harness<'static, Holder>, files: Vec<std::path::PathBuf
 
 /// Centres the map on `p` at `zoom` and waits for the hillshade tiles.
 fn look_at(h: &mut Harness<'static, Holder>, p: LatLon, zoom: f64) {
-    push(h, Command::CenterOn(p, None));
+    push(h, Command::Map(MapCommand::CenterOn(p, None)));
     h.run_steps(1);
     app_mut(h).state.map_mut().memory.set_zoom(zoom).unwrap();
     h.run_steps(2);
@@ -119,7 +120,7 @@ fn a_file_that_is_not_elevation_is_refused_with_the_domains_reason() {
     let mut h = harness(Some(case));
     h.run_steps(2);
     let rgb = util::data("real/rasters/sample_jpeg.tif");
-    push(&mut h, Command::AddElevation(vec![rgb]));
+    push(&mut h, Command::Import(ImportCommand::Elevation(vec![rgb])));
     run_until(&mut h, "the refusal", LIMIT, |h| {
         matches!(app(h).state.shell().status, Some(Status::Error(_)))
     });
@@ -327,7 +328,10 @@ fn a_tile_in_another_crs_is_refused_and_the_case_keeps_its_surface() {
     let mut h = harness(Some(case));
     h.run_steps(2);
     add_elevation(&mut h, vec![tif]);
-    push(&mut h, Command::AddElevation(vec![other]));
+    push(
+        &mut h,
+        Command::Import(ImportCommand::Elevation(vec![other])),
+    );
     run_until(&mut h, "the refusal", LIMIT, |h| {
         matches!(app(h).state.shell().status, Some(Status::Error(_)))
     });

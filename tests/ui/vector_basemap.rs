@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use geoproof::spatial::LatLon;
 use geoproof::ui::Command;
+use geoproof::ui::MapCommand;
 use geoproof::ui::basemap::{SourceChoice, render_tile};
 use util::app::{app, default_harness as harness, push, run_until};
 
@@ -27,17 +28,17 @@ fn a_vector_basemap_draws_streets_at_zoom_16() {
     h.run_steps(2);
     push(
         &mut h,
-        Command::SetBasemap(SourceChoice::PmTiles(path.clone())),
+        Command::Map(MapCommand::SetBasemap(SourceChoice::PmTiles(path.clone()))),
     );
     push(
         &mut h,
-        Command::CenterOn(
+        Command::Map(MapCommand::CenterOn(
             LatLon {
                 lat: 47.139,
                 lon: 9.524,
             },
             Some(16.0),
-        ),
+        )),
     );
     h.step();
     assert_eq!(app(&h).state.basemap().choice, SourceChoice::PmTiles(path));
@@ -86,16 +87,16 @@ fn an_osm_extract_chosen_as_basemap_draws_street_tiles_at_zoom_15() {
         .osm_search_mut()
         .cache_dir = Some(cache.path().to_owned());
     let choice = SourceChoice::OsmExtract(extract.clone());
-    push(&mut h, Command::SetBasemap(choice.clone()));
+    push(&mut h, Command::Map(MapCommand::SetBasemap(choice.clone())));
     push(
         &mut h,
-        Command::CenterOn(
+        Command::Map(MapCommand::CenterOn(
             LatLon {
                 lat: 47.139,
                 lon: 9.524,
             },
             Some(15.0),
-        ),
+        )),
     );
     h.step();
     assert_eq!(app(&h).state.basemap().choice, choice);

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use geoproof::spatial::LatLon;
 use geoproof::ui::Command;
+use geoproof::ui::MapCommand;
 use geoproof::ui::basemap::SourceChoice;
 use geoproof::ui::basemap::vector_labels;
 use util::app::{Holder, default_harness as harness, push, run_until};
@@ -30,17 +31,20 @@ fn the_map_shows_place_and_road_names_at_zoom_14() {
     vector_tiles::write_pmtiles(&path, &vector_tiles::vaduz_tiles().1);
     let mut h = harness(None);
     h.run_steps(2);
-    push(&mut h, Command::SetBasemap(SourceChoice::PmTiles(path)));
+    push(
+        &mut h,
+        Command::Map(MapCommand::SetBasemap(SourceChoice::PmTiles(path))),
+    );
     let at = vector_tiles::VADUZ;
     push(
         &mut h,
-        Command::CenterOn(
+        Command::Map(MapCommand::CenterOn(
             LatLon {
                 lat: at[0],
                 lon: at[1],
             },
             Some(14.0),
-        ),
+        )),
     );
     run_until(
         &mut h,

@@ -12,6 +12,7 @@ use egui::{Key, Modifiers, Pos2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use geoproof::case::{Case, ImportOptions, ImportOutcome};
+use geoproof::ui::{BoardCommand, ShellCommand};
 use geoproof::ui::{Command, Workspace};
 
 use util::app::{Holder, app, app_harness_stepping, push, run_until};
@@ -81,7 +82,9 @@ fn board_with(dir: tempfile::TempDir, clip: &std::path::Path) -> Board {
         .as_mut()
         .unwrap()
         .state
-        .push(Command::NewComparison(vec![video.clone()]));
+        .push(Command::Board(BoardCommand::NewComparison(vec![
+            video.clone(),
+        ])));
     h.run_steps(2);
     Board {
         _dir: dir,
@@ -409,7 +412,10 @@ fn a_grab_finishing_while_the_map_is_shown_is_recorded_without_drawing_the_board
         modifiers: Modifiers::COMMAND,
     };
     b.h.event(key(true));
-    push(&mut b.h, Command::SetWorkspace(Workspace::Map));
+    push(
+        &mut b.h,
+        Command::Shell(ShellCommand::SetWorkspace(Workspace::Map)),
+    );
     b.h.run_steps(1);
     {
         let app = b.h.state_mut().app.as_mut().unwrap();

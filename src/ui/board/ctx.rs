@@ -83,7 +83,9 @@ impl BoardCtx<'_> {
                 .insert(opened.panel.clone(), frame.index as usize);
             b.video_frames.insert(opened.panel.clone(), frame);
         }
-        self.commands.push(crate::ui::command::Command::CommitBoard);
+        self.commands.push(crate::ui::command::Command::Board(
+            crate::ui::command::BoardCommand::Commit,
+        ));
         let choice = &mut self.board.match_choice;
         choice.panel_a = Some(opened.panels.0.clone());
         choice.region_a = Some(opened.query_annotation);

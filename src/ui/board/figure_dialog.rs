@@ -10,6 +10,7 @@ use egui::Ui;
 use super::BoardCtx;
 use super::figure_preview::{PREVIEW_WIDTH, parse_layout};
 use crate::export::figure::FigureOptions;
+use crate::ui::command::BoardCommand;
 use crate::ui::command::Command;
 
 pub fn figure_dialog_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
@@ -91,23 +92,18 @@ pub fn figure_dialog_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
                 dialog.update_preview(&ctx, case.root(), key);
             }
             ui.horizontal(|ui| {
-                if ui.button("Save PNG…").clicked()
-                    && let Some(path) = save_dialog("png")
-                {
-                    state.commands.push(Command::ExportFigure {
-                        png: Some(path),
-                        svg: None,
-                        options: dialog.options(),
-                    });
-                }
-                if ui.button("Save SVG…").clicked()
-                    && let Some(path) = save_dialog("svg")
-                {
-                    state.commands.push(Command::ExportFigure {
-                        png: None,
-                        svg: Some(path),
-                        options: dialog.options(),
-                    });
+                for (label, ext) in [("Save PNG…", "png"), ("Save SVG…", "svg")] {
+                    if ui.button(label).clicked()
+                        && let Some(path) = save_dialog(ext)
+                    {
+                        let (png, svg) = match ext {
+                            "png" => (Some(path), None),
+                            _ => (None, Some(path)),
+                        };
+                        let options = dialog.options();
+                        let export = BoardCommand::ExportFigure { png, svg, options };
+                        state.commands.push(Command::Board(export));
+                    }
                 }
             });
             if !dialog.preview_is_current() {
@@ -170,7 +166,7 @@ fn panels_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
         commit = true;
     }
     if commit {
-        state.commands.push(Command::CommitBoard);
+        state.commands.push(Command::Board(BoardCommand::Commit));
     }
 }
 

@@ -10,6 +10,7 @@ use crate::board::ops;
 use crate::case::Finding;
 use crate::case::comparison::{Panel, Shape};
 use crate::ui::command::Command;
+use crate::ui::command::{BoardCommand, ShellCommand};
 
 /// Screen distance (points) within which a press picks an annotation, a grip or a mark.
 pub const PICK_RADIUS: f64 = 7.0;
@@ -233,7 +234,7 @@ fn finish_drag(b: &mut BoardState, zoom: f64) -> Option<Command> {
             add_and_commit(b, &panel, shape?)
         }
         Gesture::Move { .. } | Gesture::Resize { .. } | Gesture::MoveShadowMark { .. } => {
-            Some(Command::CommitBoard)
+            Some(Command::Board(BoardCommand::Commit))
         }
         Gesture::Pan => None,
     }
@@ -272,7 +273,7 @@ fn shadow_click(b: &mut BoardState, panel: &Panel, p: [f64; 2]) -> Option<Comman
     let id = ops::add_shadow(f, &panel.id, marks);
     b.shadow_marks = None;
     b.selected = Some(id);
-    Some(Command::CommitBoard)
+    Some(Command::Board(BoardCommand::Commit))
 }
 
 fn add_and_commit(b: &mut BoardState, panel: &str, shape: Shape) -> Option<Command> {
@@ -300,7 +301,7 @@ fn add_and_commit(b: &mut BoardState, panel: &str, shape: Shape) -> Option<Comma
         }
         b.selected = Some(id);
     }
-    Some(Command::CommitBoard)
+    Some(Command::Board(BoardCommand::Commit))
 }
 
 fn click(
@@ -354,19 +355,19 @@ fn click(
                 .iter()
                 .any(|a| a.id == hit && a.redaction.is_some())
             {
-                return Some(Command::Report(format!(
+                return Some(Command::Shell(ShellCommand::Report(format!(
                     "{hit} is a redaction: only features can be linked"
-                )));
+                ))));
             }
             match b.link_from.take() {
                 Some(first) if first != hit => match ops::link(b.working.as_mut()?, &first, &hit) {
                     Ok(_) => {
                         b.selected = Some(hit);
-                        Some(Command::CommitBoard)
+                        Some(Command::Board(BoardCommand::Commit))
                     }
                     Err(e) => {
                         b.link_from = Some(hit);
-                        Some(Command::Report(e.to_string()))
+                        Some(Command::Shell(ShellCommand::Report(e.to_string())))
                     }
                 },
                 _ => {
@@ -451,7 +452,7 @@ mod tests {
     }
 
     fn commits(c: Option<Command>) -> bool {
-        matches!(c, Some(Command::CommitBoard))
+        matches!(c, Some(Command::Board(BoardCommand::Commit)))
     }
 
     #[test]
@@ -644,7 +645,9 @@ mod tests {
         click_at(&mut b, 1, BoardTool::Point, [80.0, 80.0]);
         b.tool = None;
         let refused = click_at(&mut b, 1, BoardTool::Link, [80.0, 80.0]);
-        assert!(matches!(refused, Some(Command::Report(m)) if m.contains("redaction")));
+        assert!(
+            matches!(refused, Some(Command::Shell(ShellCommand::Report(m))) if m.contains("redaction"))
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@ use crate::board::ops;
 use crate::case::comparison::{Assessment, Shape, link_color};
 use crate::case::{Confidence, FindingKind};
 use crate::ui::command::Command;
+use crate::ui::command::{BoardCommand, ShellCommand};
 
 /// A labelled single-line field; true when its edit is finished.
 fn text_row(ui: &mut Ui, label: &str, value: &mut String) -> bool {
@@ -83,7 +84,7 @@ pub fn board_inspector_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
         state.find_action(ui.ctx(), action);
     }
     if commit {
-        state.commands.push(Command::CommitBoard);
+        state.commands.push(Command::Board(BoardCommand::Commit));
     }
 }
 
@@ -307,7 +308,9 @@ fn shadows_ui(ui: &mut Ui, state: &mut BoardCtx<'_>, f: &mut crate::case::Findin
                     )));
                 state
                     .commands
-                    .push(Command::SetWorkspace(crate::ui::command::Workspace::Map));
+                    .push(Command::Shell(ShellCommand::SetWorkspace(
+                        crate::ui::command::Workspace::Map,
+                    )));
             }
             if ui.small_button("Delete").clicked() {
                 remove = Some(m.id.clone());

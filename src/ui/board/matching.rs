@@ -10,6 +10,7 @@ use super::match_state::{MatchJob, Proposals};
 use crate::board::{geometry, ops};
 use crate::case::comparison::{Category, Shape};
 use crate::matching::{self, MatchError, MatchOptions, Roi};
+use crate::ui::command::BoardCommand;
 use crate::ui::command::{Command, Status};
 use crate::ui::jobs::Jobs;
 
@@ -186,7 +187,7 @@ impl BoardCtx<'_> {
             l.description = description;
             l.search = search;
         }
-        self.commands.push(Command::CommitBoard);
+        self.commands.push(Command::Board(BoardCommand::Commit));
     }
 }
 

@@ -6,6 +6,7 @@ use super::BoardCtx;
 use super::{BoardTool, Layout};
 use crate::board::{History, ops};
 use crate::case::comparison::{Category, PanelSource, RedactMethod};
+use crate::ui::command::{BoardCommand, ShellCommand};
 use crate::ui::command::{Command, Workspace};
 
 pub const UNDO: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Z);
@@ -20,8 +21,10 @@ pub fn toolbar_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
             .on_hover_text("Back to the map")
             .clicked()
         {
-            state.commands.push(Command::CommitBoard);
-            state.commands.push(Command::SetWorkspace(Workspace::Map));
+            state.commands.push(Command::Board(BoardCommand::Commit));
+            state
+                .commands
+                .push(Command::Shell(ShellCommand::SetWorkspace(Workspace::Map)));
         }
         ui.separator();
         let current = state.board.tool();
@@ -69,7 +72,7 @@ pub fn toolbar_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
             )
             .clicked()
         {
-            state.commands.push(Command::Undo);
+            state.commands.push(Command::Board(BoardCommand::Undo));
         }
         if ui
             .add_enabled(
@@ -78,7 +81,7 @@ pub fn toolbar_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
             )
             .clicked()
         {
-            state.commands.push(Command::Redo);
+            state.commands.push(Command::Board(BoardCommand::Redo));
         }
         ui.separator();
         add_panel_menu(ui, state);
@@ -91,7 +94,7 @@ pub fn toolbar_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
             .on_hover_text("PNG/SVG of the finding with its annotations, legend and caption")
             .clicked()
         {
-            state.commands.push(Command::CommitBoard);
+            state.commands.push(Command::Board(BoardCommand::Commit));
             *state.figure_dialog = Some(super::FigureDialog::new());
         }
         egui::ComboBox::from_label("Layout")
@@ -193,14 +196,16 @@ fn add_panel_menu(ui: &mut Ui, state: &mut BoardCtx<'_>) {
             .on_hover_text("Takes a picture of the map as shown, with its bounds and basemap")
             .clicked()
         {
-            state.commands.push(Command::RequestMapSnapshot);
+            state
+                .commands
+                .push(Command::Board(BoardCommand::RequestMapSnapshot));
             ui.close();
         }
         if let Some(sha256) = chosen
             && let Some(f) = state.board.working.as_mut()
         {
             ops::add_panel(f, PanelSource::Evidence { sha256 });
-            state.commands.push(Command::CommitBoard);
+            state.commands.push(Command::Board(BoardCommand::Commit));
         }
     });
 }
@@ -220,10 +225,10 @@ pub fn shortcuts(ui: &mut Ui, state: &mut BoardCtx<'_>) {
     let elevation = has_elevation(state);
     ui.input_mut(|i| {
         if i.consume_shortcut(&REDO) || i.consume_shortcut(&REDO_Y) {
-            state.commands.push(Command::Redo);
+            state.commands.push(Command::Board(BoardCommand::Redo));
         }
         if i.consume_shortcut(&UNDO) {
-            state.commands.push(Command::Undo);
+            state.commands.push(Command::Board(BoardCommand::Undo));
         }
         if i.modifiers.any() {
             return;
@@ -252,7 +257,7 @@ pub fn shortcuts(ui: &mut Ui, state: &mut BoardCtx<'_>) {
             && let (Some(id), Some(f)) = (state.board.selected.take(), state.board.working.as_mut())
         {
             ops::remove_annotation(f, &id);
-            state.commands.push(Command::CommitBoard);
+            state.commands.push(Command::Board(BoardCommand::Commit));
         }
     });
     if ui.input(|i| i.key_pressed(Key::Enter)) {

@@ -18,6 +18,7 @@ use image::RgbaImage;
 use crate::board::Pyramid;
 use crate::case::{Case, OpenVideo};
 use crate::ui::command::Command;
+use crate::ui::command::{BoardCommand, ShellCommand};
 use crate::ui::jobs::{Job, Jobs, Worker};
 use crate::video::{DecodedFrame, FrameStream, PacketDecoder, VideoAnalysis};
 
@@ -228,14 +229,16 @@ impl Finished {
     /// The command that records it.
     pub fn into_command(self) -> Command {
         match self {
-            Finished::Grab(result) => Command::AddFrameGrab(result),
+            Finished::Grab(result) => Command::Board(BoardCommand::AddFrameGrab(result)),
             Finished::Analysis(id, Ok(analysis)) => {
                 Command::Edit(crate::case::Edit::SetVideoAnalysis {
                     id,
                     analysis: Box::new(analysis),
                 })
             }
-            Finished::Analysis(_, Err(e)) => Command::Report(format!("video analysis: {e}")),
+            Finished::Analysis(_, Err(e)) => {
+                Command::Shell(ShellCommand::Report(format!("video analysis: {e}")))
+            }
         }
     }
 }

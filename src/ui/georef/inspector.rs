@@ -5,6 +5,7 @@ use egui::Ui;
 
 use crate::case::georeference::Georeference;
 use crate::spatial::georef::Method;
+use crate::ui::command::{BesideCommand, BoardCommand, ShellCommand};
 use crate::ui::command::{Command, GeorefExport, Status};
 
 use super::ctx::GeorefCtx;
@@ -110,10 +111,12 @@ pub fn inspector_ui(ui: &mut Ui, mut state: GeorefCtx<'_>) {
             .on_hover_text("Close the view and go back to the board")
             .clicked()
         {
-            state.commands.push(Command::CloseBesideMap);
+            state.commands.push(Command::Beside(BesideCommand::Close));
             state
                 .commands
-                .push(Command::SetWorkspace(crate::ui::command::Workspace::Board));
+                .push(Command::Shell(ShellCommand::SetWorkspace(
+                    crate::ui::command::Workspace::Board,
+                )));
         }
     });
 }
@@ -209,7 +212,9 @@ fn camera_ui(ui: &mut Ui, state: &mut GeorefCtx<'_>, g: &Georeference, session: 
             }
             Err(e) => state
                 .commands
-                .push(Command::Notify(Status::Error(e.to_string()))),
+                .push(Command::Shell(ShellCommand::Notify(Status::Error(
+                    e.to_string(),
+                )))),
         }
     }
     if let Some(c) = &g.camera {
@@ -232,7 +237,9 @@ fn export_ui(ui: &mut Ui, state: &mut GeorefCtx<'_>, session: &GeorefSession) {
         )
         .clicked()
     {
-        state.commands.push(Command::RequestMapSnapshot);
+        state
+            .commands
+            .push(Command::Board(BoardCommand::RequestMapSnapshot));
     }
     ui.horizontal(|ui| {
         for (label, kind, ext) in [
@@ -250,7 +257,9 @@ fn export_ui(ui: &mut Ui, state: &mut GeorefCtx<'_>, session: &GeorefSession) {
                     .set_file_name(format!("{}.{ext}", session.finding))
                     .save_file()
             {
-                state.commands.push(Command::ExportGeoref { kind, path });
+                state
+                    .commands
+                    .push(Command::Beside(BesideCommand::ExportGeoref { kind, path }));
             }
         }
     });

@@ -45,9 +45,13 @@ fn frame_points(points: &[ControlPoint]) -> (f64, f64, f64) {
             d[0].abs().max(d[1].abs()) * 2.0
         })
         .fold(50.0, f64::max);
-    // Metres per screen point at zoom 0 and this latitude, halved per zoom level.
-    let m0 = 156_543.034 * lat.to_radians().cos();
-    let zoom = (m0 * 400.0 / span).log2().clamp(2.0, 18.0);
+    // Screen points per metre at zoom 0 and this latitude (the map's own projection),
+    // doubled per zoom level: the zoom that shows `span` in about 400 points.
+    let at_zoom_0 = {
+        use walkers::Projection as _;
+        walkers::MercatorProjection.scale_pixel_per_meter(walkers::lon_lat(lon, lat), 0.0)
+    };
+    let zoom = (400.0 / (span * at_zoom_0)).log2().clamp(2.0, 18.0);
     (lat, lon, zoom)
 }
 

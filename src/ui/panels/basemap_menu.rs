@@ -4,6 +4,7 @@
 use egui::{RichText, Ui};
 
 use crate::ui::basemap::OnlineSource;
+use crate::ui::state::MapCommand;
 use crate::ui::state::{AppState, Command};
 use crate::ui::theme;
 
@@ -23,9 +24,9 @@ pub(super) fn basemap_menu_ui(
         )
         .clicked()
     {
-        state
-            .commands
-            .push(Command::SetBasemap(SourceChoice::BlueMarble));
+        state.commands.push(Command::Map(MapCommand::SetBasemap(
+            SourceChoice::BlueMarble,
+        )));
         ui.close();
     }
     if ui.button("Local .pmtiles archive…").clicked() {
@@ -35,7 +36,9 @@ pub(super) fn basemap_menu_ui(
         {
             state
                 .commands
-                .push(Command::SetBasemap(SourceChoice::PmTiles(file)));
+                .push(Command::Map(MapCommand::SetBasemap(SourceChoice::PmTiles(
+                    file,
+                ))));
         }
         ui.close();
     }
@@ -46,7 +49,9 @@ pub(super) fn basemap_menu_ui(
         {
             state
                 .commands
-                .push(Command::SetBasemap(SourceChoice::MbTiles(file)));
+                .push(Command::Map(MapCommand::SetBasemap(SourceChoice::MbTiles(
+                    file,
+                ))));
         }
         ui.close();
     }
@@ -55,7 +60,9 @@ pub(super) fn basemap_menu_ui(
         if let Some(dir) = rfd::FileDialog::new().pick_folder() {
             state
                 .commands
-                .push(Command::SetBasemap(SourceChoice::Folder(dir)));
+                .push(Command::Map(MapCommand::SetBasemap(SourceChoice::Folder(
+                    dir,
+                ))));
         }
         ui.close();
     }
@@ -71,7 +78,9 @@ pub(super) fn basemap_menu_ui(
             .selectable_label(state.basemap.choice == choice, label)
             .clicked()
         {
-            state.commands.push(Command::SetBasemap(choice));
+            state
+                .commands
+                .push(Command::Map(MapCommand::SetBasemap(choice)));
             ui.close();
         }
     }
@@ -89,9 +98,9 @@ pub(super) fn basemap_menu_ui(
             match OnlineSource::custom(&state.basemap.custom_template) {
                 Ok(source) => {
                     state.basemap.custom_template_error = None;
-                    state
-                        .commands
-                        .push(Command::SetBasemap(SourceChoice::Online(source)));
+                    state.commands.push(Command::Map(MapCommand::SetBasemap(
+                        SourceChoice::Online(source),
+                    )));
                     ui.close();
                 }
                 Err(e) => state.basemap.custom_template_error = Some(e),
@@ -136,7 +145,9 @@ fn osm_extract_items(ui: &mut Ui, state: &mut AppState) {
             )
             .clicked()
         {
-            state.commands.push(Command::SetBasemap(choice));
+            state
+                .commands
+                .push(Command::Map(MapCommand::SetBasemap(choice)));
             ui.close();
         }
     }
@@ -149,9 +160,9 @@ fn osm_extract_items(ui: &mut Ui, state: &mut AppState) {
             .add_filter("OpenStreetMap extract", &["pbf"])
             .pick_file()
         {
-            state
-                .commands
-                .push(Command::SetBasemap(SourceChoice::OsmExtract(file)));
+            state.commands.push(Command::Map(MapCommand::SetBasemap(
+                SourceChoice::OsmExtract(file),
+            )));
         }
         ui.close();
     }

@@ -4,6 +4,8 @@
 use egui::{RichText, Ui};
 
 use crate::ui::state::{AppState, Command};
+
+use crate::ui::state::CaseCommand;
 use crate::ui::theme;
 use crate::ui::thumbnails::Thumbnails;
 
@@ -67,7 +69,7 @@ pub fn case_panel_ui(ui: &mut Ui, state: &mut AppState, thumbnails: &mut Thumbna
             .on_hover_text("New geolocation finding at the map centre")
             .clicked()
         {
-            commands.push(Command::NewFinding);
+            commands.push(Command::Case(CaseCommand::NewFinding));
         }
     });
     finding_filter_ui(ui, &mut state.lists.finding_filter);

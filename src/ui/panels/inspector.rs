@@ -6,6 +6,8 @@ use crate::spatial::{BorderFilter, Borders, LatLon};
 use egui::{RichText, Ui};
 
 use crate::ui::state::{AppState, Command, Selection};
+
+use crate::ui::state::{BesideCommand, BoardCommand};
 use crate::ui::theme;
 
 fn x_has_direction(e: &crate::case::EvidenceRecord) -> bool {
@@ -139,7 +141,9 @@ fn evidence_inspector_ui(
         {
             parts
                 .commands
-                .push(Command::NewComparison(vec![e.sha256.clone()]));
+                .push(Command::Board(BoardCommand::NewComparison(vec![
+                    e.sha256.clone(),
+                ])));
         }
         if let Some(board) = parts.board
             && !board.evidence_ids().contains(&e.sha256.as_str())
@@ -158,7 +162,9 @@ fn evidence_inspector_ui(
             parts
                 .commands
                 .push(Command::Edit(Edit::PutFinding(Box::new(f))));
-            parts.commands.push(Command::OpenBoard(board.id.clone()));
+            parts
+                .commands
+                .push(Command::Board(BoardCommand::Open(board.id.clone())));
         }
     });
     similar_evidence_ui(ui, case, e, &mut parts.commands);
@@ -309,7 +315,9 @@ fn finding_inspector_ui(ui: &mut Ui, f: &crate::case::Finding, parts: &mut Inspe
         .on_hover_text("Compare the finding's images side by side and annotate them")
         .clicked()
     {
-        parts.commands.push(Command::OpenBoard(f.id.clone()));
+        parts
+            .commands
+            .push(Command::Board(BoardCommand::Open(f.id.clone())));
     }
     if !f.candidates.is_empty()
         && ui
@@ -319,7 +327,11 @@ fn finding_inspector_ui(ui: &mut Ui, f: &crate::case::Finding, parts: &mut Inspe
             )
             .clicked()
     {
-        parts.commands.push(Command::StartCandidates(f.id.clone()));
+        parts
+            .commands
+            .push(Command::Beside(BesideCommand::StartCandidates(
+                f.id.clone(),
+            )));
     }
     ui.horizontal(|ui| {
         let label = ui.label("Confidence");

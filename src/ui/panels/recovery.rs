@@ -4,6 +4,8 @@ use egui::Ui;
 
 use crate::ui::state::{AppState, Command};
 
+use crate::ui::state::BoardCommand;
+
 /// Offers work autosaved before the app stopped: restore it, or discard it.
 pub fn recovery_ui(ui: &mut Ui, state: &mut AppState) {
     let Some(draft) = state.board.recovery.first() else {
@@ -28,14 +30,18 @@ pub fn recovery_ui(ui: &mut Ui, state: &mut AppState) {
         ));
         ui.horizontal(|ui| {
             if ui.button("Restore autosave").clicked() {
-                state.commands.push(Command::RestoreDraft(id.clone()));
+                state
+                    .commands
+                    .push(Command::Board(BoardCommand::RestoreDraft(id.clone())));
             }
             if ui
                 .button("Discard")
                 .on_hover_text("Keep the finding as it was last saved")
                 .clicked()
             {
-                state.commands.push(Command::DiscardDraft(id.clone()));
+                state
+                    .commands
+                    .push(Command::Board(BoardCommand::DiscardDraft(id.clone())));
             }
         });
     });

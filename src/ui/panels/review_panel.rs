@@ -424,10 +424,12 @@ pub fn methods_report_ui(ui: &mut Ui, f: &Finding, commands: &mut Vec<Command>) 
                 .set_file_name(format!("{}-methods.{ext}", f.id))
                 .save_file()
         };
-        let report = |html, pdf| Command::MethodsReport {
-            finding: f.id.clone(),
-            html,
-            pdf,
+        let report = |html, pdf| {
+            Command::Review(ReviewCommand::MethodsReport {
+                finding: f.id.clone(),
+                html,
+                pdf,
+            })
         };
         if ui.button("HTML…").clicked() {
             if let Some(p) = save("html") {

@@ -5,6 +5,7 @@ use egui::{RichText, Ui};
 
 use crate::ui::basemap::SourceChoice;
 use crate::ui::state::{AppState, Command, Status};
+use crate::ui::state::{ImportCommand, MapCommand};
 use crate::ui::theme;
 
 pub fn status_bar_ui(ui: &mut Ui, state: &mut AppState) {
@@ -41,7 +42,9 @@ pub fn status_bar_ui(ui: &mut Ui, state: &mut AppState) {
             ui.spinner();
             ui.label(format!("Importing the collection: {done}/{total} files…"));
             if ui.small_button("Cancel").clicked() {
-                state.commands.push(Command::CancelCollection);
+                state
+                    .commands
+                    .push(Command::Import(ImportCommand::CancelCollection));
             }
             ui.separator();
         }
@@ -87,9 +90,9 @@ fn network_status_ui(ui: &mut Ui, state: &mut AppState) {
                 state.basemap.show_ledger = true;
             }
             if ui.button("Go offline").clicked() {
-                state
-                    .commands
-                    .push(Command::SetBasemap(SourceChoice::BlueMarble));
+                state.commands.push(Command::Map(MapCommand::SetBasemap(
+                    SourceChoice::BlueMarble,
+                )));
             }
         }
         _ if requests > 0 => {

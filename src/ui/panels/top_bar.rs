@@ -5,6 +5,7 @@ use egui::{RichText, Ui};
 
 use super::basemap_menu::basemap_menu_ui;
 use crate::ui::state::{AppState, Command, Tool};
+use crate::ui::state::{BoardCommand, CaseCommand, ImportCommand, MapCommand, ShellCommand};
 use crate::ui::theme;
 
 const NEW_CASE: egui::KeyboardShortcut =
@@ -19,7 +20,7 @@ fn pick_new_case(state: &mut AppState) {
         .set_title("New case: choose or create an empty folder")
         .pick_folder()
     {
-        state.commands.push(Command::NewCase(dir));
+        state.commands.push(Command::Case(CaseCommand::New(dir)));
     }
 }
 
@@ -28,7 +29,7 @@ fn pick_case(state: &mut AppState) {
         .set_title("Open a geoproof case folder")
         .pick_folder()
     {
-        state.commands.push(Command::OpenCase(dir));
+        state.commands.push(Command::Case(CaseCommand::Open(dir)));
     }
 }
 
@@ -45,7 +46,7 @@ pub fn top_bar_ui(
         pick_case(state);
     }
     if ui.input_mut(|i| i.consume_shortcut(&SAVE_CASE)) {
-        state.commands.push(Command::SaveCase);
+        state.commands.push(Command::Case(CaseCommand::Save));
     }
     ui.horizontal(|ui| {
         use crate::ui::state::Workspace;
@@ -58,8 +59,10 @@ pub fn top_bar_ui(
                 .on_hover_text(tip)
                 .clicked()
             {
-                state.commands.push(Command::CommitBoard);
-                state.commands.push(Command::SetWorkspace(w));
+                state.commands.push(Command::Board(BoardCommand::Commit));
+                state
+                    .commands
+                    .push(Command::Shell(ShellCommand::SetWorkspace(w)));
             }
         }
         ui.separator();
@@ -118,11 +121,11 @@ pub fn top_bar_ui(
                 .on_hover_text(tip)
                 .clicked()
             {
-                state.commands.push(Command::SetTool(tool));
+                state.commands.push(Command::Map(MapCommand::SetTool(tool)));
             }
         }
         if !state.map.measure.is_empty() && ui.button("Clear measure").clicked() {
-            state.commands.push(Command::ClearMeasure);
+            state.commands.push(Command::Map(MapCommand::ClearMeasure));
         }
     });
 }
@@ -169,7 +172,7 @@ fn case_menu_ui(ui: &mut Ui, state: &mut AppState) {
         .on_hover_text("Every change is saved as you make it; this confirms it")
         .clicked()
     {
-        state.commands.push(Command::SaveCase);
+        state.commands.push(Command::Case(CaseCommand::Save));
         ui.close();
     }
     if ui.button("Import evidence…").clicked() {
@@ -183,7 +186,9 @@ fn case_menu_ui(ui: &mut Ui, state: &mut AppState) {
             )
             .pick_files()
         {
-            state.commands.push(Command::Import(files));
+            state
+                .commands
+                .push(Command::Import(ImportCommand::Files(files)));
         }
         ui.close();
     }
@@ -196,7 +201,9 @@ fn case_menu_ui(ui: &mut Ui, state: &mut AppState) {
         .clicked()
     {
         if let Some(dir) = rfd::FileDialog::new().pick_folder() {
-            state.commands.push(Command::ImportCollection(dir));
+            state
+                .commands
+                .push(Command::Import(ImportCommand::Collection(dir)));
         }
         ui.close();
     }
@@ -209,7 +216,9 @@ fn case_menu_ui(ui: &mut Ui, state: &mut AppState) {
             .add_filter("Web archive", &["wacz"])
             .pick_file()
         {
-            state.commands.push(Command::ImportCollection(file));
+            state
+                .commands
+                .push(Command::Import(ImportCommand::Collection(file)));
         }
         ui.close();
     }

@@ -1,16 +1,39 @@
 //! The board's commands as the app applies them: the board's own part (commit, undo,
 //! redo, follow, autosave: `ui/board/apply.rs`) plus what they change around it
 //! (selection, workspace, status), new comparisons, map snapshots, draft recovery and
-//! exports of the board's finding.
+//! exports of the board's finding, and frames grabbed from its videos.
 
-use super::{AppState, Selection, SnapshotStep, Status, Workspace};
+use super::{AppState, BoardCommand, Selection, SnapshotStep, Status, Workspace};
 use crate::board::ops;
 use crate::case::comparison::PanelSource;
-use crate::case::{Edit, Finding, FindingKind};
+use crate::case::{Edit, Finding, FindingKind, ImportOutcome};
 use crate::export::figure::{self, FigureOptions};
 use std::path::PathBuf;
 
 impl AppState {
+    pub(super) fn apply_board(&mut self, command: BoardCommand) -> Result<(), String> {
+        match command {
+            BoardCommand::Open(id) => {
+                self.refuse_hidden(&id)?;
+                self.open_board(&id)
+            }
+            BoardCommand::Commit => self.commit_board(),
+            BoardCommand::Undo => self.undo_board(false),
+            BoardCommand::Redo => self.undo_board(true),
+            BoardCommand::NewComparison(ids) => self.new_comparison(ids),
+            BoardCommand::RequestMapSnapshot => self.request_map_snapshot(),
+            BoardCommand::RestoreDraft(id) => self.restore_draft(&id),
+            BoardCommand::DiscardDraft(id) => self.discard_draft(&id),
+            BoardCommand::ExportFigure { png, svg, options } => {
+                self.export_figure(png, svg, &options)
+            }
+            BoardCommand::ExportPanelImage { panel, path } => {
+                self.export_panel_image(&panel, &path)
+            }
+            BoardCommand::AddFrameGrab(result) => self.add_frame_grab(result),
+        }
+    }
+
     pub(crate) fn open_board(&mut self, id: &str) -> Result<(), String> {
         let case = self.case.as_ref().ok_or("no case is open")?;
         let finding = case.finding(id).map_err(|e| e.to_string())?.clone();
@@ -169,6 +192,39 @@ impl AppState {
             pixels.width(),
             pixels.height()
         )));
+        Ok(())
+    }
+
+    fn add_frame_grab(
+        &mut self,
+        result: Result<Box<(crate::case::OpenVideo, crate::video::DecodedFrame)>, String>,
+    ) -> Result<(), String> {
+        let grabbed = result?;
+        let (video, frame) = &*grabbed;
+        let case = self.case.as_mut().ok_or("no case is open")?;
+        let outcome = case
+            .add_frame_grab(video, frame)
+            .map_err(|e| e.to_string())?;
+        let timecode = crate::video::format_timecode(video.table.time_us(frame.index));
+        let message = match outcome {
+            ImportOutcome::Added(r) => format!(
+                "grabbed frame {} at {timecode} of {} as {}",
+                frame.index,
+                video.record.original_name,
+                r.short_id()
+            ),
+            ImportOutcome::Duplicate(r) => format!(
+                "frame {} at {timecode} is already in the case as {}",
+                frame.index,
+                r.short_id()
+            ),
+        };
+        self.shell.status = Some(match &frame.damage {
+            Some(damage) => {
+                Status::Error(format!("{message}; the decoder reported damage: {damage}"))
+            }
+            None => Status::Info(message),
+        });
         Ok(())
     }
 }

@@ -2,18 +2,19 @@
 //! `&AppState` and push [`Command`]s; [`AppState::apply_commands`] runs them at the end
 //! of the frame, and every change to the case goes through [`Edit`].
 
-use crate::case::{
-    Case, Edit, Finding, FindingKind, FindingLocation, ImportOptions, ImportOutcome,
-};
+use crate::case::{Case, Edit, Finding, FindingLocation, ImportOptions, ImportOutcome};
 use crate::spatial::LatLon;
 
+mod beside_commands;
 mod board_commands;
+mod case_commands;
+mod map_commands;
 mod review_commands;
 
 use super::basemap::SourceChoice;
 pub use super::command::{
-    Command, Exposure, GeorefExport, MapViewExtent, Selection, SnapshotStep, Status, Tool,
-    Workspace,
+    BesideCommand, BoardCommand, CaseCommand, Command, Exposure, GeorefExport, ImportCommand,
+    MapCommand, MapViewExtent, Selection, ShellCommand, SnapshotStep, Status, Tool, Workspace,
 };
 
 use super::beside::BesideMap;
@@ -328,9 +329,11 @@ impl AppState {
         match crate::spatial::parse_coordinate(&self.map.goto_text) {
             Ok(p) => {
                 self.map.goto_error = None;
-                self.commands.push(Command::CommitBoard);
-                self.commands.push(Command::SetWorkspace(Workspace::Map));
-                self.commands.push(Command::CenterOn(p, Some(GO_TO_ZOOM)));
+                self.commands.push(Command::Board(BoardCommand::Commit));
+                self.commands
+                    .push(Command::Shell(ShellCommand::SetWorkspace(Workspace::Map)));
+                self.commands
+                    .push(Command::Map(MapCommand::CenterOn(p, Some(GO_TO_ZOOM))));
             }
             Err(e) => self.map.goto_error = Some(e.reason),
         }
@@ -342,51 +345,6 @@ impl AppState {
             lat: p.y(),
             lon: p.x(),
         })
-    }
-
-    /// Opens the candidate session on a finding and flies to its first candidate.
-    pub fn start_candidates(&mut self, finding: &str) {
-        // The board's history is the finding's undo history: open it there (unshown).
-        if let Err(e) = self.commit_board() {
-            self.shell.status = Some(Status::Error(e));
-        }
-        if let Some(f) = self
-            .case
-            .as_ref()
-            .and_then(|c| c.finding(finding).ok())
-            .cloned()
-        {
-            self.board.open(&f);
-        }
-        // Replaces the georeference view if it was open: one view beside the map.
-        self.beside = Some(BesideMap::Candidates(
-            super::candidates::CandidateSession::new(finding),
-        ));
-        self.shell.workspace = Workspace::Map;
-        self.candidate_ctx().fly_to_first();
-    }
-
-    /// Opens the georeference view on `panel` of `finding` and shows its points.
-    pub(crate) fn start_georef(&mut self, finding: &str, panel: &str) -> Result<(), String> {
-        let case = self.case.as_ref().ok_or("no case is open")?;
-        let (session, frame) = super::georef::open_session(case, finding, panel)?;
-        // Replaces the candidate session if it was open: one view beside the map.
-        self.beside = Some(BesideMap::Georef(session));
-        self.shell.workspace = Workspace::Map;
-        if let Some((lat, lon, zoom)) = frame {
-            self.map.memory.center_at(walkers::lon_lat(lon, lat));
-            let _ = self.map.memory.set_zoom(zoom);
-        }
-        Ok(())
-    }
-
-    /// Writes the open georeference as a GeoTIFF, KML or control-point GeoJSON.
-    fn export_georef(&mut self, kind: GeorefExport, path: &std::path::Path) -> Result<(), String> {
-        let session = self.georef().ok_or("the georeference view is not open")?;
-        let case = self.case.as_ref().ok_or("no case is open")?;
-        let message = super::georef::export(case, session, kind, path)?;
-        self.shell.status = Some(Status::Info(message));
-        Ok(())
     }
 
     /// What the georeference view's panels see of the app.
@@ -537,175 +495,49 @@ impl AppState {
         }
     }
 
+    /// One arm per owner: each owner's commands are applied by its handler
+    /// (`case_commands`, `map_commands`, `board_commands`, `beside_commands`,
+    /// `review_commands`).
     fn apply(&mut self, command: Command) -> Result<(), String> {
         match command {
-            Command::Edit(edit) => self.apply_recorded(edit)?,
+            Command::Edit(edit) => self.apply_recorded(edit),
             Command::Select(selection) => {
                 self.map.camera.request = Some(super::map_camera::FrameRequest::Selection);
                 self.shell.selection = Some(selection);
+                Ok(())
             }
-            Command::CenterOn(p, zoom) => {
-                self.map.memory.center_at(walkers::lon_lat(p.lon, p.lat));
-                if let Some(zoom) = zoom.filter(|z| *z > self.map.memory.zoom()) {
-                    let _ = self.map.memory.set_zoom(zoom);
-                }
+            Command::Case(command) => self.apply_case(command),
+            Command::Import(command) => self.apply_import(command),
+            Command::Map(command) => {
+                self.apply_map(command);
+                Ok(())
             }
-            Command::NewFinding => {
-                let case = self.case.as_mut().ok_or("no case is open")?;
-                let mut finding = Finding::new(FindingKind::Geolocation, "New geolocation");
-                if let Some(c) = self.map.memory.detached() {
-                    finding.location = Some(FindingLocation {
-                        lat: c.y(),
-                        lon: c.x(),
-                        precision_m: self.prefs.default_precision_m,
-                    });
-                }
-                let id = finding.id.clone();
-                case.apply(Edit::PutFinding(Box::new(finding)))
-                    .map_err(|e| e.to_string())?;
-                case.save().map_err(|e| e.to_string())?;
-                self.shell.selection = Some(Selection::Finding(id));
-                self.map.tool = Tool::PlaceFinding;
+            Command::Board(command) => self.apply_board(command),
+            Command::Beside(command) => self.apply_beside(command),
+            Command::Shell(command) => {
+                self.apply_shell(command);
+                Ok(())
             }
-            Command::NewCase(path) => {
-                let title = path.file_name().map_or_else(
-                    || "Untitled case".into(),
-                    |n| n.to_string_lossy().into_owned(),
-                );
-                let case = Case::create(&path, &title).map_err(|e| e.to_string())?;
-                self.set_case(case);
-                self.shell.status = Some(Status::Info(format!("created {}", path.display())));
-            }
-            Command::SaveCase => {
-                let case = self.case.as_mut().ok_or("no case is open")?;
-                case.save().map_err(|e| e.to_string())?;
-                self.shell.status = Some(Status::Info(format!(
-                    "saved: every change is on disk in {}",
-                    case.root().display()
-                )));
-            }
-            Command::OpenCase(path) => {
-                let case = Case::open(&path).map_err(|e| e.to_string())?;
-                self.set_case(case);
-                self.shell.status = Some(Status::Info(format!("opened {}", path.display())));
-            }
-            Command::Import(files) => {
-                if self.case.is_none() {
-                    return Err("open or create a case before importing".into());
-                }
-                self.imports.files.extend(files);
-            }
-            Command::AddElevation(files) => {
-                if self.case.is_none() {
-                    return Err("open or create a case before adding elevation files".into());
-                }
-                self.map.terrain.to_add.extend(files);
-            }
-            Command::ImportCollection(source) => {
-                if self.case.is_none() {
-                    return Err("open or create a case before importing a collection".into());
-                }
-                self.imports.collection = Some(source);
-            }
-            Command::CancelCollection => self.imports.cancel_collection = true,
-            Command::SetBasemap(choice) => self.basemap.requested = Some(choice),
-            Command::SetTool(tool) => self.map.tool = tool,
-            Command::ClearMeasure => self.map.measure.clear(),
-            Command::SetWorkspace(w) => self.shell.workspace = w,
-            Command::OpenBoard(id) | Command::StartCandidates(id)
-                if self.shell.review.hides(&id) =>
-            {
-                return Err(format!(
-                    "{id}: its answer is hidden for your review; review it blind or show the answer first"
-                ));
-            }
-            Command::OpenBoard(id) => self.open_board(&id)?,
-            Command::CommitBoard => self.commit_board()?,
-            Command::Undo => self.undo_board(false)?,
-            Command::Redo => self.undo_board(true)?,
-            Command::NewComparison(ids) => self.new_comparison(ids)?,
-            Command::RequestMapSnapshot => self.request_map_snapshot()?,
-            Command::RestoreDraft(id) => self.restore_draft(&id)?,
-            Command::DiscardDraft(id) => self.discard_draft(&id)?,
-            Command::ExportFigure { png, svg, options } => {
-                self.export_figure(png, svg, &options)?
-            }
-            Command::ExportPanelImage { panel, path } => self.export_panel_image(&panel, &path)?,
-            Command::AddFrameGrab(result) => self.add_frame_grab(result)?,
-            Command::Report(message) => self.shell.status = Some(Status::Error(message)),
-            Command::Notify(status) => self.shell.status = Some(status),
-            Command::Stamp(stamp) => self.apply_stamp(stamp)?,
-            Command::StartGeoref { panel } => {
-                self.commit_board()?;
-                let finding = self
-                    .board
-                    .finding
-                    .clone()
-                    .ok_or("no finding is on the board")?;
-                self.start_georef(&finding, &panel)?;
-            }
-            Command::ExportGeoref { kind, path } => self.export_georef(kind, &path)?,
-            Command::StartCandidates(id) => self.start_candidates(&id),
-            Command::CloseBesideMap => self.beside = None,
-            Command::Review(review) => self.apply_review(review)?,
-            Command::MethodsReport { finding, html, pdf } => {
-                self.write_methods_report(&finding, html, pdf)?
-            }
+            Command::Stamp(command) => self.apply_stamp(command),
+            Command::Review(command) => self.apply_review(command),
         }
-        Ok(())
     }
 
-    fn apply_stamp(&mut self, command: super::command::StampCommand) -> Result<(), String> {
-        use super::command::StampCommand;
+    fn apply_shell(&mut self, command: ShellCommand) {
         match command {
-            StampCommand::WriteManifest { urls } => {
-                let case = self.case.as_mut().ok_or("no case is open")?;
-                let manifest = case.stamp_manifest().map_err(|e| e.to_string())?;
-                if let Some(dialog) = &mut self.dialogs.stamp {
-                    dialog.manifest_ready(manifest, urls);
-                }
-            }
-            StampCommand::Store { manifest, replies } => {
-                self.shell.status = Some(super::stamp_dialog::store(
-                    self.case.as_mut(),
-                    &manifest,
-                    &replies,
-                ));
-            }
+            ShellCommand::SetWorkspace(w) => self.shell.workspace = w,
+            ShellCommand::Report(message) => self.shell.status = Some(Status::Error(message)),
+            ShellCommand::Notify(status) => self.shell.status = Some(status),
         }
-        Ok(())
     }
 
-    fn add_frame_grab(
-        &mut self,
-        result: Result<Box<(crate::case::OpenVideo, crate::video::DecodedFrame)>, String>,
-    ) -> Result<(), String> {
-        let grabbed = result?;
-        let (video, frame) = &*grabbed;
-        let case = self.case.as_mut().ok_or("no case is open")?;
-        let outcome = case
-            .add_frame_grab(video, frame)
-            .map_err(|e| e.to_string())?;
-        let timecode = crate::video::format_timecode(video.table.time_us(frame.index));
-        let message = match outcome {
-            ImportOutcome::Added(r) => format!(
-                "grabbed frame {} at {timecode} of {} as {}",
-                frame.index,
-                video.record.original_name,
-                r.short_id()
-            ),
-            ImportOutcome::Duplicate(r) => format!(
-                "frame {} at {timecode} is already in the case as {}",
-                frame.index,
-                r.short_id()
-            ),
-        };
-        self.shell.status = Some(match &frame.damage {
-            Some(damage) => {
-                Status::Error(format!("{message}; the decoder reported damage: {damage}"))
-            }
-            None => Status::Info(message),
-        });
+    /// Refuses to show finding `id` while its answer is hidden for a blind review.
+    fn refuse_hidden(&self, id: &str) -> Result<(), String> {
+        if self.shell.review.hides(id) {
+            return Err(format!(
+                "{id}: its answer is hidden for your review; review it blind or show the answer first"
+            ));
+        }
         Ok(())
     }
 

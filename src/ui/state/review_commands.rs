@@ -101,6 +101,9 @@ impl AppState {
                 self.shell.review.seen(&finding);
                 self.log_opened(&finding);
             }
+            ReviewCommand::MethodsReport { finding, html, pdf } => {
+                self.write_methods_report(&finding, html, pdf)?
+            }
         }
         Ok(())
     }
@@ -197,7 +200,7 @@ impl AppState {
 
     /// Writes finding `id`'s methods report as HTML and/or PDF (each through a temporary
     /// file), and logs each file with its SHA-256 in the case.
-    pub(super) fn write_methods_report(
+    fn write_methods_report(
         &mut self,
         id: &str,
         html: Option<std::path::PathBuf>,

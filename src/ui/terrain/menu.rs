@@ -4,6 +4,8 @@
 use egui::{RichText, Ui};
 
 use super::super::command::Command;
+
+use super::super::command::ImportCommand;
 use super::super::map_terrain::TerrainView;
 use super::super::theme;
 use super::surface::Opening;
@@ -79,7 +81,7 @@ pub fn elevation_menu_ui(
             )
             .pick_files()
         {
-            commands.push(Command::AddElevation(files));
+            commands.push(Command::Import(ImportCommand::Elevation(files)));
         }
         ui.close();
     }

@@ -22,6 +22,7 @@ use super::{BoardTool, Gesture};
 use crate::board::ViewTransform;
 use crate::case::comparison::Panel;
 use crate::ui::command::Command;
+use crate::ui::command::{BesideCommand, BoardCommand};
 
 const MIN_ZOOM: f64 = 1.0 / 512.0;
 const MAX_ZOOM: f64 = 64.0;
@@ -471,63 +472,70 @@ fn header_ui(
         view.zoom = 1.0 / f64::from(child.ctx().pixels_per_point());
         view.center = t.center;
     }
-    child.menu_button("Image", |ui| {
-        if ui
-            .button("Copy image")
-            .on_hover_text("The panel's picture with its redactions applied")
-            .clicked()
-        {
-            let picture = state
-                .case
-                .as_ref()
-                .zip(state.board.working_with_views())
-                .map(|(case, f)| crate::export::figure::redacted_panel_image(case, &f, &panel.id));
-            match picture {
-                Some(Ok(p)) => {
-                    let size = [p.width() as usize, p.height() as usize];
-                    ui.ctx()
-                        .copy_image(egui::ColorImage::from_rgb(size, p.as_raw()));
-                    *state.status = Some(crate::ui::Status::Info(format!(
-                        "copied {} ({}×{} px, redactions applied)",
-                        panel.id, size[0], size[1]
-                    )));
-                }
-                Some(Err(e)) => *state.status = Some(crate::ui::Status::Error(e.to_string())),
-                None => {}
+    child.menu_button("Image", |ui| image_menu_ui(ui, state, panel));
+}
+
+/// The panel header's *Image* menu: copy or export the redacted picture, georeference it.
+fn image_menu_ui(ui: &mut Ui, state: &mut BoardCtx<'_>, panel: &Panel) {
+    if ui
+        .button("Copy image")
+        .on_hover_text("The panel's picture with its redactions applied")
+        .clicked()
+    {
+        let picture = state
+            .case
+            .as_ref()
+            .zip(state.board.working_with_views())
+            .map(|(case, f)| crate::export::figure::redacted_panel_image(case, &f, &panel.id));
+        match picture {
+            Some(Ok(p)) => {
+                let size = [p.width() as usize, p.height() as usize];
+                ui.ctx()
+                    .copy_image(egui::ColorImage::from_rgb(size, p.as_raw()));
+                *state.status = Some(crate::ui::Status::Info(format!(
+                    "copied {} ({}×{} px, redactions applied)",
+                    panel.id, size[0], size[1]
+                )));
             }
-            ui.close();
+            Some(Err(e)) => *state.status = Some(crate::ui::Status::Error(e.to_string())),
+            None => {}
         }
-        if ui
-            .button("Export image…")
-            .on_hover_text("A PNG of the panel's picture, redactions applied, no metadata")
-            .clicked()
+        ui.close();
+    }
+    if ui
+        .button("Export image…")
+        .on_hover_text("A PNG of the panel's picture, redactions applied, no metadata")
+        .clicked()
+    {
+        if let Some(path) = rfd::FileDialog::new()
+            .add_filter("PNG", &["png"])
+            .set_file_name(format!("{}.png", panel.id))
+            .save_file()
         {
-            if let Some(path) = rfd::FileDialog::new()
-                .add_filter("PNG", &["png"])
-                .set_file_name(format!("{}.png", panel.id))
-                .save_file()
-            {
-                state.commands.push(Command::ExportPanelImage {
+            state
+                .commands
+                .push(Command::Board(BoardCommand::ExportPanelImage {
                     panel: panel.id.clone(),
                     path,
-                });
-            }
-            ui.close();
+                }));
         }
-        if ui
-            .button("Georeference on the map…")
-            .on_hover_text(
-                "Pin this image to the map by control points: the image beside the map, \
-                 residuals live, the fitted image laid over the imagery",
-            )
-            .clicked()
-        {
-            state.commands.push(Command::StartGeoref {
+        ui.close();
+    }
+    if ui
+        .button("Georeference on the map…")
+        .on_hover_text(
+            "Pin this image to the map by control points: the image beside the map, \
+             residuals live, the fitted image laid over the imagery",
+        )
+        .clicked()
+    {
+        state
+            .commands
+            .push(Command::Beside(BesideCommand::StartGeoref {
                 panel: panel.id.clone(),
-            });
-            ui.close();
-        }
-    });
+            }));
+        ui.close();
+    }
 }
 
 fn handle_input(

@@ -12,6 +12,7 @@ use crate::case::{Case, Edit, Finding};
 use crate::terrain::Curvature;
 use crate::terrain::fit::{MAX_TRACE_POINTS, Score, score_on};
 use crate::terrain::skyline::Camera;
+use crate::ui::command::BoardCommand;
 use crate::ui::command::{Command, Status};
 
 /// What the section reads and changes: the case and the finding on the board (read
@@ -335,7 +336,7 @@ fn save_ui(ui: &mut Ui, state: &mut SectionCtx<'_>, score: Option<Score>) {
     if let (true, Some((score, camera))) = (clicked, ready) {
         match fit_record(state, camera, score) {
             Ok((id, fit)) => {
-                state.commands.push(Command::CommitBoard);
+                state.commands.push(Command::Board(BoardCommand::Commit));
                 state.commands.push(Command::Edit(Edit::SetSkylineFit {
                     id,
                     fit: Some(Box::new(fit)),

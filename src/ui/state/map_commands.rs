@@ -1,0 +1,20 @@
+//! The map's commands as the app applies them: where it looks, its basemap, its tool
+//! and the measurement.
+
+use super::{AppState, MapCommand};
+
+impl AppState {
+    pub(super) fn apply_map(&mut self, command: MapCommand) {
+        match command {
+            MapCommand::CenterOn(p, zoom) => {
+                self.map.memory.center_at(walkers::lon_lat(p.lon, p.lat));
+                if let Some(zoom) = zoom.filter(|z| *z > self.map.memory.zoom()) {
+                    let _ = self.map.memory.set_zoom(zoom);
+                }
+            }
+            MapCommand::SetBasemap(choice) => self.basemap.requested = Some(choice),
+            MapCommand::SetTool(tool) => self.map.tool = tool,
+            MapCommand::ClearMeasure => self.map.measure.clear(),
+        }
+    }
+}
