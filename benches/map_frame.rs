@@ -18,7 +18,7 @@ mod app;
 mod dem;
 
 use geoproof::spatial::LatLon;
-use geoproof::ui::Command;
+use geoproof::ui::{Command, ImportCommand, MapCommand};
 use std::time::Duration;
 
 fn harness(case: Case) -> Harness<'static, app::Holder> {
@@ -146,13 +146,15 @@ fn vector_street_map() -> (Harness<'static, app::Holder>, Vec<walkers::Position>
     assert!(archive.exists(), "{}", archive.display());
     app::push(
         &mut h,
-        Command::SetBasemap(geoproof::ui::basemap::SourceChoice::PmTiles(archive)),
+        Command::Map(MapCommand::SetBasemap(
+            geoproof::ui::basemap::SourceChoice::PmTiles(archive),
+        )),
     );
     let vaduz = LatLon {
         lat: 47.1405,
         lon: 9.5215,
     };
-    app::push(&mut h, Command::CenterOn(vaduz, None));
+    app::push(&mut h, Command::Map(MapCommand::CenterOn(vaduz, None)));
     h.run_steps(1);
     app_mut(&mut h)
         .state
@@ -174,12 +176,12 @@ fn hillshade(dir: &std::path::Path) -> (Harness<'static, app::Holder>, Vec<walke
     let case = Case::create(&dir.join("case"), "hillshade").expect("case");
     let mut h = app::app_harness(Some(case), egui::vec2(1400.0, 860.0));
     h.run_steps(2);
-    app::push(&mut h, Command::AddElevation(vec![tif]));
+    app::push(&mut h, Command::Import(ImportCommand::Elevation(vec![tif])));
     app::run_until(&mut h, "the surface opens", Duration::from_secs(300), |h| {
         app_mut(h).elevation.surface.is_some() && app_mut(h).elevation.idle()
     });
     let centre = dem::to_latlon(0.0, 0.0);
-    app::push(&mut h, Command::CenterOn(centre, None));
+    app::push(&mut h, Command::Map(MapCommand::CenterOn(centre, None)));
     h.run_steps(1);
     app_mut(&mut h)
         .state

@@ -108,13 +108,13 @@ fn street_map_at_vaduz(
     let extract = std::path::PathBuf::from(vector_tiles::EXTRACT);
     push(
         &mut h,
-        Command::SetBasemap(SourceChoice::OsmExtract(extract)),
+        Command::Map(MapCommand::SetBasemap(SourceChoice::OsmExtract(extract))),
     );
     let at = LatLon {
         lat: VADUZ_NODE[0],
         lon: VADUZ_NODE[1],
     };
-    push(&mut h, Command::CenterOn(at, Some(15.0)));
+    push(&mut h, Command::Map(MapCommand::CenterOn(at, Some(15.0))));
     h
 }
 
