@@ -33,6 +33,8 @@ pub enum FrameRequest {
     Case,
     /// A selection in a list, or `F`: fly to it unless it is already in view.
     Selection,
+    /// Fly to show this box (a part's places, such as the Skyline scan's sites).
+    Extent(Extent),
 }
 
 /// A view changing over time, from `from` to `to`.
@@ -201,6 +203,9 @@ pub fn camera_ui(
                     if in_view { current } else { target }
                 }),
             (FrameRequest::Selection, None) => None,
+            (FrameRequest::Extent(e), _) => {
+                Some(framing::fit(e, width, height, MARGIN, 1.0, ITEM_MAX_ZOOM))
+            }
         };
         match (request, target) {
             (FrameRequest::OpenCase, Some(view)) => {

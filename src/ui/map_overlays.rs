@@ -17,7 +17,8 @@
 //!   (`map_sun`), the measurement and the blind-review location;
 //! - then, drawn by the same plugin with this frame's [`MapViewExtent`] ([`draw_parts`]):
 //!   the georeferenced image and estimated camera (`georef::overlay`), the candidate
-//!   sites (`candidates`), the query builder's results and drawn search area
+//!   sites (`candidates`), the Skyline scan's ranked sites of the board's finding
+//!   (`board::skyline`), the query builder's results and drawn search area
 //!   (`osm_search`), and the terrain marks (sight line, obstruction, viewshed observer:
 //!   `terrain`);
 //! - the georeference view's control points, which the analyst drags on the map
@@ -29,7 +30,8 @@ use super::state::AppState;
 
 /// The parts' overlays over the case's marks, in this frame's projection: the
 /// georeference overlay (not while candidates are stepped), the candidates of the
-/// finding, the query builder's preview and the terrain marks.
+/// finding, the Skyline scan's ranking of the board's finding, the query builder's
+/// preview and the terrain marks.
 pub(super) fn draw_parts(
     ui: &egui::Ui,
     state: &AppState,
@@ -51,10 +53,19 @@ pub(super) fn draw_parts(
     // A finding under blind review keeps its candidates to itself.
     let finding = finding.filter(|f| !state.shell().review.hides(&f.id));
     let candidates = super::candidates::draw_on_map(ui, finding, current, extent);
+    let board = state.board();
+    let skyline_sites = board
+        .finding
+        .as_deref()
+        .filter(|id| !state.shell().review.hides(id))
+        .map_or_else(Vec::new, |id| {
+            super::board::skyline::draw_on_map(ui, &board.skyline, id, extent)
+        });
     super::osm_search::draw_preview(ui, state.osm_search(), extent);
     super::terrain::draw_on_map(ui, &state.map().terrain.marks, extent);
     OverlaysDrawn {
         georef_triangles,
         candidates,
+        skyline_sites,
     }
 }

@@ -41,12 +41,14 @@ pub struct MapState {
 
 /// What the overlays drew on the map last frame (the map keeps it to answer
 /// [`MapState::overlays_drawn`]).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct OverlaysDrawn {
     /// Triangles of the georeferenced image.
     pub georef_triangles: usize,
     /// Candidate site markers.
     pub candidates: usize,
+    /// The Skyline scan's ranked sites, best first.
+    pub skyline_sites: Vec<super::board::skyline::SiteMark>,
 }
 
 impl Default for MapState {
@@ -77,8 +79,8 @@ impl Default for MapState {
 
 impl MapState {
     /// What the overlays drew on the map last frame.
-    pub fn overlays_drawn(&self) -> OverlaysDrawn {
-        self.drawn
+    pub fn overlays_drawn(&self) -> &OverlaysDrawn {
+        &self.drawn
     }
 
     /// Records what the overlays drew this frame.

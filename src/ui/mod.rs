@@ -228,6 +228,7 @@ impl GeoproofApp {
             self.state.shell.status = Some(Status::Error(error));
         }
         self.sync_terrain(ctx);
+        self.show_skyline_ranking();
         let point = self.state.sun_point().map(|(p, _)| p);
         let time = self.observed_at();
         let sun = terrain::wanted_sun(&mut self.state.map.terrain, point, time);
@@ -449,6 +450,13 @@ impl GeoproofApp {
         for finished in self.board_images.videos.finished_work() {
             self.state.commands.push(finished.into_command());
         }
+        // A finished skyline scan shows on the map too, whatever workspace is shown.
+        let state = &mut self.state;
+        state
+            .board
+            .skyline
+            .scan
+            .take_result(&mut state.shell.status);
     }
 
     /// Keeps the elevation surface in step with the case and the map (see `terrain`).
@@ -463,6 +471,15 @@ impl GeoproofApp {
             commands: &mut state.commands,
         };
         self.elevation.sync(&mut cx, ctx);
+    }
+
+    /// **Show on map** in the Skyline tool: the map, flying to the ranked sites.
+    fn show_skyline_ranking(&mut self) {
+        let state = &mut self.state;
+        if let Some(extent) = state.board.skyline.scan.take_map_request() {
+            state.shell.workspace = Workspace::Map;
+            state.map.camera.request = Some(map_camera::FrameRequest::Extent(extent));
+        }
     }
 
     /// The app's job registry (tests wait on it instead of sleeping).

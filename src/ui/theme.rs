@@ -111,3 +111,8 @@ pub const PROFILE_BACKGROUND: Color32 = Color32::from_gray(22);
 pub const SKYLINE_RENDERED: Color32 = Color32::from_rgb(255, 64, 160);
 pub const SKYLINE_TRACE: Color32 = Color32::from_rgb(0, 230, 118);
 pub const SKYLINE_PROPOSAL: Color32 = Color32::from_rgb(255, 235, 59);
+/// The Skyline scan's ranking on the map: the ranked sites, the best one, and sites that
+/// could not be fitted.
+pub const SKYLINE_SCAN_SITE: Color32 = Color32::from_rgb(255, 64, 160);
+pub const SKYLINE_SCAN_BEST: Color32 = Color32::from_rgb(255, 196, 0);
+pub const SKYLINE_SCAN_UNFITTED: Color32 = Color32::from_gray(150);

@@ -2,7 +2,9 @@
 //! layer is a synthetic DEM and whose evidence is a frame painted from the skyline that
 //! DEM shows a known camera. The tool is opened, the camera dragged and moved, the
 //! skyline suggested and accepted, **Fit** recovers the camera's heading, and **Save**
-//! keeps the fit in the finding with the DEM's SHA-256.
+//! keeps the fit in the finding with the DEM's SHA-256. **Scan** ranks the finding's
+//! candidate sites (the true camera first), lists and draws the ranking on the map, and
+//! a scan over a grid can be cancelled.
 #![allow(clippy::unwrap_used)]
 
 use crate::util;
@@ -14,12 +16,12 @@ use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use geoproof::board::ops;
+use geoproof::case::candidates::{Candidate, CandidateOrigin, CandidateStatus};
 use geoproof::case::comparison::PanelSource;
 use geoproof::case::{Case, Edit, Finding, FindingKind, FindingLocation, ImportOptions};
 use geoproof::terrain::skyline::{self, Camera};
 use geoproof::terrain::{Curvature, Dem, ElevationFileRef, ElevationLayers, HeightRef, Site};
-use geoproof::ui::BoardCommand;
-use geoproof::ui::Command;
+use geoproof::ui::{BoardCommand, Command, ShellCommand, Status, Workspace};
 use util::app::{Holder, app, click, default_harness, drag, push, run_until};
 use util::dem::{hills, synthetic, to_latlon, to_local};
 
@@ -313,4 +315,257 @@ fn the_skyline_tool_needs_elevation() {
         app(&h).state.board().tool(),
         geoproof::ui::BoardTool::Skyline
     );
+}
+
+/// A candidate site of the finding at local metres (east, north) from the DEM's centre.
+fn candidate(id: &str, east: f64, north: f64) -> Candidate {
+    let at = to_latlon(east, north);
+    Candidate {
+        id: id.into(),
+        lat: at.lat,
+        lon: at.lon,
+        outline: None,
+        label: String::new(),
+        origin: CandidateOrigin {
+            kind: "manual".into(),
+            query: None,
+            osm: None,
+            extract: None,
+        },
+        status: CandidateStatus::Unchecked,
+        reason: String::new(),
+        by: String::new(),
+        at: chrono::Utc::now(),
+    }
+}
+
+/// The app on the scene's board with the Skyline tool chosen, its horizon computed.
+fn skyline_tool(scene: &Scene, case: Case) -> Harness<'static, Holder> {
+    let mut h = default_harness(Some(case));
+    h.run_steps(2);
+    push(
+        &mut h,
+        Command::Board(BoardCommand::Open(scene.finding.clone())),
+    );
+    run_until(&mut h, "the frame decodes", LIMIT, |h| {
+        !app(h).board_images.loading() && app(h).board_images.texture_count() > 0
+    });
+    h.get_by_label("Skyline").click();
+    h.run_steps(2);
+    wait_idle(&mut h, "the horizon around the finding's place");
+    h
+}
+
+/// Traces the frame's skyline as an analyst would: Suggest, then accept it.
+fn trace_by_suggestion(h: &mut Harness<'static, Holder>) {
+    press(h, "Suggest");
+    run_until(h, "the suggestion", LIMIT, |h| {
+        app(h).state.board().skyline.proposal.is_some()
+    });
+    press(h, "Accept proposal");
+    h.run_steps(2);
+    assert!(!app(h).state.board().skyline.trace.polylines.is_empty());
+}
+
+/// Clicks the one element whose label contains `text` (a row of the ranking).
+fn press_row(h: &mut Harness<'static, Holder>, text: &str) {
+    h.run_steps(1);
+    let at = h.get_by_label_contains(text).rect().center();
+    click(h, at);
+}
+
+fn status(h: &Harness<'static, Holder>) -> String {
+    match &app(h).state.shell().status {
+        Some(Status::Info(t) | Status::Error(t)) => t.clone(),
+        None => String::new(),
+    }
+}
+
+#[test]
+fn a_scan_ranks_the_true_site_first_shows_it_on_the_map_and_puts_the_camera_there() {
+    let (scene, mut case) = scene();
+    let mut f = case.finding(&scene.finding).unwrap().clone();
+    // The true camera is the second of four candidates; the others stand 1.5–2.3 km off.
+    f.candidates = vec![
+        candidate("C1", 1500.0, 500.0),
+        candidate("C2", -1000.0, -500.0),
+        candidate("C3", 0.0, -1500.0),
+        candidate("C4", -2000.0, 1500.0),
+    ];
+    case.apply(Edit::PutFinding(Box::new(f))).unwrap();
+    let mut h = skyline_tool(&scene, case);
+
+    // Without a traced skyline there is nothing to rank: one line says so.
+    press(&mut h, "Scan sites");
+    h.run_steps(1);
+    assert!(
+        status(&h).contains("trace the frame's skyline first"),
+        "{}",
+        status(&h)
+    );
+    assert!(!app(&h).state.board().skyline.scan.running());
+
+    trace_by_suggestion(&mut h);
+    // The frame's field of view is known (the default 60°): no need to search it.
+    press(&mut h, "Search ranges");
+    set_value(&mut h, "Field of view ±", "0");
+    assert_eq!(app(&h).state.board().skyline.ranges.fov_deg, 0.0);
+    press(&mut h, "Scan sites");
+    h.run_steps(1);
+    assert!(app(&h).state.board().skyline.scan.running());
+    run_until(&mut h, "the scan", LIMIT * 3, |h| {
+        !app(h).state.board().skyline.scan.running()
+    });
+    h.run_steps(2);
+    let ranking = app(&h)
+        .state
+        .board()
+        .skyline
+        .scan
+        .ranking(&scene.finding)
+        .expect("the ranking is kept for the finding")
+        .clone();
+    let ranked: Vec<(&str, f64)> = ranking
+        .ranked
+        .iter()
+        .map(|r| {
+            (
+                ranking.name(r),
+                r.fit.map_or(f64::NAN, |f| f.score.mean_deg),
+            )
+        })
+        .collect();
+    assert_eq!(ranking.ranked.len(), 4, "{ranked:?}");
+    assert_eq!(ranked[0].0, "C2", "{ranked:?}");
+    assert!(ranked[0].1 < 0.1, "{ranked:?}");
+    assert!(ranked[1].1 > 3.0 * ranked[0].1, "{ranked:?}");
+    let best = ranking.ranked[0].fit.unwrap();
+    assert!((best.camera.heading_deg - 100.0).abs() < 0.5, "{best:?}");
+    assert!(status(&h).contains("best C2"), "{}", status(&h));
+
+    // Clicking a site in the list puts the camera there as it fitted; then the best.
+    let second = ranking.ranked[1].fit.unwrap().camera;
+    press_row(&mut h, &format!("#2 {} ", ranked[1].0));
+    h.run_steps(1);
+    assert_eq!(camera(&h), second);
+    h.get_by_label_contains(&format!("#1 C2 · {:.3}°", ranked[0].1));
+    press_row(&mut h, &format!("#1 C2 · {:.3}°", ranked[0].1));
+    h.run_steps(1);
+    assert_eq!(camera(&h), best.camera);
+    wait_idle(&mut h, "the horizon at the best site");
+    h.get_by_label_contains("Fit score:");
+
+    // On the map: the four sites where the map's projection puts them, the best first.
+    press(&mut h, "Show on map");
+    h.run_steps(1);
+    assert_eq!(app(&h).state.shell().workspace, Workspace::Map);
+    // The map flies to show them all.
+    run_until(&mut h, "the map shows the four sites", LIMIT, |h| {
+        let (map, drawn) = (
+            app(h).state.map(),
+            &app(h).state.map().overlays_drawn().skyline_sites,
+        );
+        map.view
+            .is_some_and(|v| drawn.len() == 4 && drawn.iter().all(|m| v.rect.contains(m.at)))
+    });
+    h.run_steps(3);
+    let extent = app(&h).state.map().view.expect("the map was drawn");
+    let drawn = app(&h).state.map().overlays_drawn().skyline_sites.clone();
+    assert_eq!(drawn.len(), 4, "{drawn:?}");
+    assert_eq!(
+        drawn.iter().map(|m| m.rank).collect::<Vec<_>>(),
+        vec![1, 2, 3, 4]
+    );
+    assert!(drawn[0].best && drawn[1..].iter().all(|m| !m.best));
+    for (mark, r) in drawn.iter().zip(&ranking.ranked) {
+        let want = extent.to_screen(r.site.at.lat, r.site.at.lon);
+        assert!(mark.at.distance(want) < 0.5, "{mark:?} vs {want:?}");
+        assert!(
+            extent.rect.contains(mark.at),
+            "{mark:?} in {:?}",
+            extent.rect
+        );
+    }
+    assert_eq!(
+        drawn[0].label.as_deref(),
+        Some(format!("#1 C2 {:.3}°", ranked[0].1).as_str())
+    );
+    let truth_at = truth().site.at;
+    assert!(
+        drawn[0]
+            .at
+            .distance(extent.to_screen(truth_at.lat, truth_at.lon))
+            < 0.5
+    );
+
+    // The ranking stays for the session: back on the board it is still listed.
+    push(
+        &mut h,
+        Command::Shell(ShellCommand::SetWorkspace(Workspace::Board)),
+    );
+    h.run_steps(2);
+    h.get_by_label_contains("#1 C2");
+}
+
+#[test]
+fn a_scan_over_the_finding_s_precision_circle_shows_progress_and_can_be_cancelled() {
+    let (scene, case) = scene();
+    let mut h = skyline_tool(&scene, case);
+    trace_by_suggestion(&mut h);
+    // No candidates: a grid over the finding's 50 m precision circle, 10 m apart.
+    press(&mut h, "Scan sites");
+    run_until(&mut h, "the scan's first site", LIMIT, |h| {
+        app(h)
+            .state
+            .board()
+            .skyline
+            .scan
+            .progress(&scene.finding)
+            .is_some_and(|(_, text)| text.starts_with("scanned 1 of"))
+    });
+    let (fraction, text) = app(&h)
+        .state
+        .board()
+        .skyline
+        .scan
+        .progress(&scene.finding)
+        .unwrap();
+    // 11 × 11 nodes 10 m apart, those within 50 m of the centre.
+    let total: usize = text
+        .rsplit(" of ")
+        .next()
+        .unwrap()
+        .trim_end_matches(" sites")
+        .parse()
+        .unwrap();
+    assert!((60..=90).contains(&total), "{text}");
+    assert!(fraction.unwrap() < 0.5, "{fraction:?}");
+    // The progress shows in the inspector and in the status bar.
+    h.run_steps(1);
+    assert_eq!(h.query_all_by_label_contains("scanned ").count(), 2);
+    h.get_by_label_contains("Skyline scan: scanned ");
+    press(&mut h, "Cancel scan");
+    h.run_steps(1);
+    assert!(!app(&h).state.board().skyline.scan.running());
+    assert_eq!(status(&h), "skyline scan cancelled");
+    // The worker stops between two sites, long before the grid is done.
+    run_until(&mut h, "the scan's worker stops", LIMIT, |h| {
+        !app(h)
+            .jobs()
+            .running()
+            .iter()
+            .any(|j| j.name == "skyline scan")
+    });
+    h.run_steps(2);
+    assert!(
+        app(&h)
+            .state
+            .board()
+            .skyline
+            .scan
+            .ranking(&scene.finding)
+            .is_none()
+    );
+    assert_eq!(status(&h), "skyline scan cancelled");
+    h.get_by_label("Scan sites");
 }

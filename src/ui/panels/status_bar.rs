@@ -1,5 +1,5 @@
-//! The status bar: the last message, progress of imports, and whether the app talks
-//! to the network.
+//! The status bar: the last message, progress of imports and of a skyline scan, and
+//! whether the app talks to the network.
 
 use egui::{RichText, Ui};
 
@@ -45,6 +45,14 @@ pub fn status_bar_ui(ui: &mut Ui, state: &mut AppState) {
                 state
                     .commands
                     .push(Command::Import(ImportCommand::CancelCollection));
+            }
+            ui.separator();
+        }
+        if let Some((_, text)) = state.board.skyline.scan.running_progress() {
+            ui.spinner();
+            ui.label(format!("Skyline scan: {text}"));
+            if ui.small_button("Cancel").clicked() {
+                state.board.skyline.scan.cancel(&mut state.shell.status);
             }
             ui.separator();
         }

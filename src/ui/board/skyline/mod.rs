@@ -2,7 +2,9 @@
 //! whose terrain skyline is drawn over the frame, the frame's skyline traced (clicked,
 //! or suggested from its pixels and accepted), the fit score live, **Fit** (heading,
 //! pitch, roll and field of view searched around the camera) and **Save to finding**
-//! (one `Edit::SetSkylineFit`).
+//! (one `Edit::SetSkylineFit`), and **Scan** (`scan`): the finding's candidate sites,
+//! or a grid over its place, ranked by their best fit, listed in the inspector and drawn
+//! on the map (`map`).
 //!
 //! The horizon all round the camera's position is computed by a service holding the
 //! case's elevation (`work`); turning, tilting and zooming the camera then only
@@ -11,34 +13,27 @@
 
 mod camera;
 mod input;
+mod map;
 mod paint;
+mod scan;
+mod scan_section;
 mod section;
 mod state;
 mod work;
 
 use crate::case::{Case, Finding};
 use crate::spatial::LatLon;
-use crate::terrain::ElevationFileRef;
 use crate::terrain::fit::Trace;
 use crate::terrain::skyline::Camera;
 use crate::ui::command::Status;
 use crate::ui::jobs::Job;
 
 pub use input::{keys, pointer, wheel};
+pub use map::{SiteMark, draw_on_map};
 pub use paint::draw;
 pub use section::{SectionCtx, section_ui};
 use state::frame_panels;
 pub use state::{SkylineState, picture_ready};
-
-/// The elevation files of the case, where the case finds them.
-fn elevation_files(case: &Case) -> Vec<(std::path::PathBuf, ElevationFileRef)> {
-    case.meta()
-        .elevation
-        .files
-        .iter()
-        .map(|f| (case.elevation_path(f), f.clone()))
-        .collect()
-}
 
 /// Once per frame while the tool is in use: follows the case's elevation and the
 /// finding, asks for the horizon the camera needs, and takes in finished work.
@@ -53,7 +48,7 @@ pub fn poll(
     let (Some(case), Some(finding)) = (case, finding) else {
         return;
     };
-    let files = elevation_files(case);
+    let files = work::elevation_files(case);
     if files.is_empty() {
         s.service = None;
         s.table = None;

@@ -1,6 +1,6 @@
 //! The Skyline tool's section of the board inspector: the panel, the candidate camera's
-//! values, the trace and the suggestion, the live score, **Fit** and **Save to
-//! finding**.
+//! values, the trace and the suggestion, the live score, **Fit**, **Save to finding**
+//! and **Scan** (`scan_section`).
 
 use egui::{DragValue, RichText, Ui};
 
@@ -51,6 +51,22 @@ pub fn section_ui(ui: &mut Ui, state: SectionCtx<'_>) {
     score_line(ui, &score);
     fit_ui(ui, &mut state);
     save_ui(ui, &mut state, score.ok());
+    let SectionCtx {
+        case,
+        finding,
+        skyline,
+        status,
+        ..
+    } = state;
+    super::scan_section::scan_ui(
+        ui,
+        super::scan_section::ScanCtx {
+            case,
+            finding,
+            skyline,
+            status,
+        },
+    );
 }
 
 fn panel_choice(ui: &mut Ui, case: &Case, finding: &Finding, s: &mut SkylineState) {

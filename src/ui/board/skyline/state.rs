@@ -48,6 +48,8 @@ pub struct SkylineState {
     pub(super) drag_from: Option<(Camera, [f64; 2])>,
     /// The finding the camera was set up for.
     pub(super) for_finding: Option<String>,
+    /// **Scan**: the scan running and each finding's last ranking (for the session).
+    pub scan: super::scan::ScanState,
 }
 
 impl Default for SkylineState {
@@ -70,17 +72,22 @@ impl Default for SkylineState {
             suggest_job: None,
             drag_from: None,
             for_finding: None,
+            scan: super::scan::ScanState::default(),
         }
     }
 }
 
 impl SkylineState {
-    /// The state for another finding: the elevation service and the search ranges stay.
+    /// The state for another finding: the elevation service, the search ranges and the
+    /// scans (the running one, and each finding's ranking) stay.
     pub fn for_new_finding(&mut self) -> SkylineState {
+        let mut scan = std::mem::take(&mut self.scan);
+        scan.chosen = None;
         SkylineState {
             service: self.service.take(),
             table: self.table.take(),
             ranges: self.ranges,
+            scan,
             ..SkylineState::default()
         }
     }

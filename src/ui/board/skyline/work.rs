@@ -22,6 +22,16 @@ const SUGGEST_SIDE: f64 = 2048.0;
 
 type Reply = (Site, Result<Arc<HorizonTable>, String>);
 
+/// The elevation files of the case, where the case finds them.
+pub fn elevation_files(case: &crate::case::Case) -> Vec<(PathBuf, ElevationFileRef)> {
+    case.meta()
+        .elevation
+        .files
+        .iter()
+        .map(|f| (case.elevation_path(f), f.clone()))
+        .collect()
+}
+
 /// The service holding the case's elevation surface.
 pub struct HorizonService {
     files: Vec<PathBuf>,
