@@ -21,8 +21,10 @@ use crate::ui::jobs::{Job, Jobs};
 pub const GRID_SIDE: usize = 15;
 /// The closest the grid's sites stand, metres.
 pub const MIN_GRID_STEP_M: f64 = 10.0;
-/// Ground shown around the ranked sites on the map, metres.
-const MAP_MARGIN_M: f64 = 150.0;
+/// Ground shown around the ranked sites on the map: a part of their spread, and at
+/// least this many metres.
+const MAP_MARGIN: f64 = 0.2;
+const MIN_MAP_MARGIN_M: f64 = 60.0;
 /// Worker threads of a scan (the figure is for two cores).
 pub const THREADS: usize = 2;
 
@@ -124,12 +126,19 @@ impl ScanState {
 
     /// Asks the map to show `finding`'s ranked sites (with some ground around them).
     pub fn show_on_map(&mut self, finding: &str) {
-        let sites = self
+        let sites: Vec<LatLon> = self
             .ranking(finding)
             .into_iter()
             .flat_map(Ranking::fitted)
-            .map(|r| (r.site.at, MAP_MARGIN_M));
-        self.map_request = Extent::around(sites);
+            .map(|r| r.site.at)
+            .collect();
+        // Room for the labels, which stand to the right of their sites.
+        let margin = Extent::around(sites.iter().map(|&p| (p, 0.0))).map_or(0.0, |e| {
+            let (m_lon, m_lat) = metres_per_degree((e.south + e.north) / 2.0);
+            ((e.north - e.south) * m_lat).max((e.east - e.west) * m_lon) * MAP_MARGIN
+        });
+        let margin = margin.max(MIN_MAP_MARGIN_M);
+        self.map_request = Extent::around(sites.into_iter().map(|p| (p, margin)));
     }
 
     /// The box the map was asked to show, once.
