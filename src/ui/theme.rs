@@ -111,3 +111,6 @@ pub const PROFILE_BACKGROUND: Color32 = Color32::from_gray(22);
 pub const SKYLINE_RENDERED: Color32 = Color32::from_rgb(255, 64, 160);
 pub const SKYLINE_TRACE: Color32 = Color32::from_rgb(0, 230, 118);
 pub const SKYLINE_PROPOSAL: Color32 = Color32::from_rgb(255, 235, 59);
+/// The skyline of the finding's saved skyline fit, drawn beside the estimated camera's
+/// in the georeference view.
+pub const SKYLINE_SAVED_FIT: Color32 = Color32::from_rgb(64, 196, 255);

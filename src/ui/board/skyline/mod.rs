@@ -18,27 +18,17 @@ mod work;
 
 use crate::case::{Case, Finding};
 use crate::spatial::LatLon;
-use crate::terrain::ElevationFileRef;
 use crate::terrain::fit::Trace;
 use crate::terrain::skyline::Camera;
 use crate::ui::command::Status;
 use crate::ui::jobs::Job;
+use crate::ui::skyline::elevation_files;
 
 pub use input::{keys, pointer, wheel};
 pub use paint::draw;
 pub use section::{SectionCtx, section_ui};
 use state::frame_panels;
 pub use state::{SkylineState, picture_ready};
-
-/// The elevation files of the case, where the case finds them.
-fn elevation_files(case: &Case) -> Vec<(std::path::PathBuf, ElevationFileRef)> {
-    case.meta()
-        .elevation
-        .files
-        .iter()
-        .map(|f| (case.elevation_path(f), f.clone()))
-        .collect()
-}
 
 /// Once per frame while the tool is in use: follows the case's elevation and the
 /// finding, asks for the horizon the camera needs, and takes in finished work.
