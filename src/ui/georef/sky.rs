@@ -93,7 +93,11 @@ impl SkyView {
         for s in &self.shown {
             let colour = colour_of(s.which);
             for line in s.lines.iter().flatten().flatten() {
-                outlined(painter, line.iter().map(|p| to_screen(*p)).collect(), colour);
+                outlined(
+                    painter,
+                    line.iter().map(|p| to_screen(*p)).collect(),
+                    colour,
+                );
             }
         }
     }
@@ -169,7 +173,9 @@ pub fn sky_bar(ui: &mut Ui, state: &mut GeorefCtx<'_>, sky: &mut SkyView) {
         );
         if saved.is_some() {
             ui.checkbox(&mut sky.show_saved, "Saved fit's skyline")
-                .on_hover_text("Also draw the skyline of the camera the finding's skyline fit keeps");
+                .on_hover_text(
+                    "Also draw the skyline of the camera the finding's skyline fit keeps",
+                );
         }
     });
     let mut wanted = Vec::new();
@@ -209,7 +215,11 @@ pub fn sky_bar(ui: &mut Ui, state: &mut GeorefCtx<'_>, sky: &mut SkyView) {
     serve(ui.ctx(), sky, files, &wanted);
     for (which, camera) in wanted {
         let s = render(sky, which, camera, trace.as_ref());
-        line_ui(ui, &s, state.georef_record().and_then(|g| g.camera.as_ref()));
+        line_ui(
+            ui,
+            &s,
+            state.georef_record().and_then(|g| g.camera.as_ref()),
+        );
         sky.shown.push(s);
     }
     sky.trace = trace;
