@@ -226,7 +226,11 @@ fn camera_ui(ui: &mut Ui, state: &mut GeorefCtx<'_>, g: &Georeference, session: 
             c.height_m,
             c.heading_deg,
             c.tilt_deg
-                .map_or(String::new(), |t| format!(", {t:.1}° below the horizon")),
+                .map_or(String::new(), |t| if t >= 0.0 {
+                    format!(", {t:.1}° below the horizon")
+                } else {
+                    format!(", {:.1}° above the horizon", -t)
+                }),
             c.uncertainty_m
         ));
     }

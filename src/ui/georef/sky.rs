@@ -318,16 +318,16 @@ fn line_ui(ui: &mut Ui, s: &SkyLines, estimate: Option<&CameraEstimate>) {
     };
     let score = match &s.score {
         Some(Ok(sc)) => format!(
-            " · {:.2}° mean distance to the traced skyline (max {:.2}°)",
+            "{:.2}° mean distance to the traced skyline (max {:.2}°) · ",
             sc.mean_deg, sc.max_deg
         ),
-        Some(Err(e)) => format!(" · no score: {e}"),
+        Some(Err(e)) => format!("no score: {e} · "),
         None => String::new(),
     };
     ui.label(
         RichText::new(format!(
-            "{name}: heading {:.1}°, {orientation}, field of view {:.1}°, {:.0} m above the \
-             ground under it{score}",
+            "{name}: {score}heading {:.1}°, {orientation}, field of view {:.1}°, {:.0} m above \
+             the ground under it",
             c.heading_deg, c.fov_deg, c.site.height_m
         ))
         .color(colour_of(s.which)),
