@@ -19,6 +19,8 @@
 //!   owner that carries it out (`Command::Board(BoardCommand)`, …); of `ui/` it
 //!   imports only the basemap's `SourceChoice`. `theme` holds every colour.
 //! - Overlays on the map follow one convention (`map_overlays`, which lists them).
+//! - `skyline` holds what the board's Skyline tool and the georeference view share to
+//!   show a camera's terrain skyline: the horizon service (through `jobs`) and its style.
 //! - The parts (`board`, `georef`, `candidates`, `osm_search`, `posts`, `stamp_dialog`,
 //!   `map_sun`, `case_lists`, `basemap`) never import `state`: their `*_ui` functions take
 //!   their own state and a narrow context (`BoardCtx`, `GeorefCtx`, …) that `AppState`
