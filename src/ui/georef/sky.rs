@@ -84,12 +84,6 @@ impl SkyView {
         if self.shown.is_empty() {
             return;
         }
-        if let Some(trace) = &self.trace {
-            for line in trace.polylines.iter().filter(|l| l.len() > 1) {
-                let points = line.iter().map(|p| to_screen(*p)).collect();
-                outlined(painter, points, theme::SKYLINE_TRACE);
-            }
-        }
         for s in &self.shown {
             let colour = colour_of(s.which);
             for line in s.lines.iter().flatten().flatten() {
@@ -98,6 +92,13 @@ impl SkyView {
                     line.iter().map(|p| to_screen(*p)).collect(),
                     colour,
                 );
+            }
+        }
+        // The trace over the rendered lines, as the board draws it.
+        if let Some(trace) = &self.trace {
+            for line in trace.polylines.iter().filter(|l| l.len() > 1) {
+                let points = line.iter().map(|p| to_screen(*p)).collect();
+                outlined(painter, points, theme::SKYLINE_TRACE);
             }
         }
     }
