@@ -604,3 +604,93 @@ fn the_skyline_says_in_one_line_why_it_cannot_be_drawn() {
     assert!(m.contains("no elevation layer"), "{m}");
     assert!(h.query_by_label("Skyline").is_none());
 }
+
+/// Control points of ground (east, north metres from the camera's foot, flat) seen by a
+/// camera `height_m` up looking along `heading_deg` and `tilt_deg` down, 60° field of
+/// view, in an 800×500 frame.
+fn ground_points(
+    at: LatLon,
+    height_m: f64,
+    heading_deg: f64,
+    tilt_deg: f64,
+) -> Vec<geoproof::spatial::georef::ControlPoint> {
+    let frame = geoproof::spatial::georef::LocalFrame::at(at.lat, at.lon);
+    let (w, h) = (800.0, 500.0);
+    let f = w / 2.0 / 30f64.to_radians().tan();
+    let (hd, tl) = (heading_deg.to_radians(), tilt_deg.to_radians());
+    let fwd = [hd.sin() * tl.cos(), hd.cos() * tl.cos(), -tl.sin()];
+    let right = [hd.cos(), -hd.sin(), 0.0];
+    // down = fwd × right
+    let down = [
+        fwd[1] * right[2] - fwd[2] * right[1],
+        fwd[2] * right[0] - fwd[0] * right[2],
+        fwd[0] * right[1] - fwd[1] * right[0],
+    ];
+    let dot = |a: [f64; 3], b: [f64; 3]| a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+    [
+        [-40.0, 60.0],
+        [35.0, 70.0],
+        [-20.0, 140.0],
+        [50.0, 160.0],
+        [0.0, 100.0],
+        [-60.0, 110.0],
+    ]
+    .iter()
+    .map(|g| {
+        // The layout turned to the heading: `g` is (across, along) the view.
+        let e = g[0] * hd.cos() + g[1] * hd.sin();
+        let n = -g[0] * hd.sin() + g[1] * hd.cos();
+        let d = [e, n, -height_m];
+        let (x, y, z) = (dot(d, right), dot(d, down), dot(d, fwd));
+        let (lat, lon) = frame.to_geo([e, n]);
+        geoproof::spatial::georef::ControlPoint {
+            x: w / 2.0 + f * x / z,
+            y: h / 2.0 + f * y / z,
+            lat,
+            lon,
+        }
+    })
+    .collect()
+}
+
+#[test]
+fn the_estimated_camera_keeps_its_tilt_and_the_skyline_looks_down_with_it() {
+    use geoproof::case::Edit;
+    use geoproof::ui::georef::SkyCamera;
+
+    let (scene, mut case) = sky_scene();
+    let at = util::dem::to_latlon(-1000.0, -500.0);
+    let mut f = case.finding(&scene.finding).unwrap().clone();
+    let g = f.georeference.as_mut().unwrap();
+    g.camera = None;
+    g.points = ground_points(at, 25.0, 100.0, 15.0);
+    case.apply(Edit::PutFinding(Box::new(f))).unwrap();
+    let mut h = open_sky_view(case, &scene.finding);
+    h.get_by_label("Estimate camera position").click();
+    h.run_steps(3);
+    let c = app(&h)
+        .state
+        .georef_record()
+        .unwrap()
+        .camera
+        .clone()
+        .expect("estimated");
+    let tilt = c.tilt_deg.expect("the tilt is kept");
+    assert!((tilt - 15.0).abs() < 0.05, "{c:?}");
+    assert!((c.heading_deg - 100.0).abs() < 0.05, "{c:?}");
+    assert!((c.height_m - 25.0).abs() < 0.05, "{c:?}");
+    h.get_by_label("Skyline").click();
+    h.run_steps(1);
+    let shown = rendered(&mut h, SkyCamera::Estimate);
+    assert!(
+        (shown.camera.pitch_deg + 15.0).abs() < 0.05,
+        "{:?}",
+        shown.camera
+    );
+    assert!((shown.camera.site.height_m - 25.0).abs() < 0.05);
+    // Looking 15° down, the hills' skyline lies near the top of the frame.
+    let lines = shown.lines.unwrap().unwrap();
+    let ys: Vec<f64> = lines.iter().flatten().map(|p| p[1]).collect();
+    assert!(!ys.is_empty() && ys.iter().all(|y| *y < 200.0), "{ys:?}");
+    h.get_by_label_contains("pitch -15.0° (estimated)");
+}
