@@ -49,6 +49,10 @@ pub struct CameraEstimate {
     pub height_m: f64,
     /// Direction the camera looks, degrees clockwise from true north.
     pub heading_deg: f64,
+    /// How far the camera looks below the horizon, degrees (90 = straight down); none in
+    /// estimates made before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tilt_deg: Option<f64>,
     /// Horizontal field of view used, degrees, and where it came from.
     pub fov_deg: f64,
     pub fov_source: String,
@@ -106,6 +110,7 @@ impl Georeference {
                 && (-180.0..=180.0).contains(&c.lon)
                 && c.height_m.is_finite()
                 && c.heading_deg.is_finite()
+                && c.tilt_deg.is_none_or(|t| (-90.0..=90.0).contains(&t))
                 && c.fov_deg.is_finite()
                 && c.fov_deg > 0.0
                 && c.fov_deg < 180.0

@@ -19,6 +19,8 @@
 //!   owner that carries it out (`Command::Board(BoardCommand)`, …); of `ui/` it
 //!   imports only the basemap's `SourceChoice`. `theme` holds every colour.
 //! - Overlays on the map follow one convention (`map_overlays`, which lists them).
+//! - `skyline` holds what the board's Skyline tool and the georeference view share to
+//!   show a camera's terrain skyline: the horizon service (through `jobs`) and its style.
 //! - The parts (`board`, `georef`, `candidates`, `osm_search`, `posts`, `stamp_dialog`,
 //!   `map_sun`, `case_lists`, `basemap`) never import `state`: their `*_ui` functions take
 //!   their own state and a narrow context (`BoardCtx`, `GeorefCtx`, …) that `AppState`
@@ -55,6 +57,7 @@ mod panels;
 pub mod posts;
 mod prefs;
 pub mod review;
+mod skyline;
 pub mod stamp_dialog;
 pub mod state;
 pub mod terrain;
@@ -115,6 +118,9 @@ pub struct GeoproofApp {
     pub elevation: terrain::Elevation,
     /// The picture the georeference view and the map overlay show.
     georef_image: georef::GeorefImages,
+    /// The skyline check of the georeference view (its horizons are computed off the UI
+    /// thread).
+    georef_sky: georef::SkyView,
     overlay: std::sync::Arc<map_view::BorderOverlay>,
     borders: Option<&'static Borders>,
     thumbnails: thumbnails::Thumbnails,
@@ -161,6 +167,7 @@ impl GeoproofApp {
             imagery: imagery_layers::ImageryLayers::default(),
             elevation: terrain::Elevation::default(),
             georef_image: georef::GeorefImages::default(),
+            georef_sky: georef::SkyView::default(),
             overlay,
             borders,
             thumbnails: thumbnails::Thumbnails::new(ctx),
@@ -370,7 +377,8 @@ impl GeoproofApp {
         if self.state.candidate_session().is_some() || blind.is_some() {
             candidates::view_ui(ui, &mut self.state, image, map);
         } else if self.state.georef().is_some() {
-            georef::view_ui(ui, &mut self.state, image, AppState::georef_ctx, map);
+            let sky = &mut self.georef_sky;
+            georef::view_ui(ui, &mut self.state, image, sky, AppState::georef_ctx, map);
         } else {
             map(ui, &mut self.state);
         }
@@ -491,6 +499,11 @@ impl GeoproofApp {
     /// item must arrive there as its 20 px stand-in).
     pub fn side_image_size(&self) -> Option<[usize; 2]> {
         self.georef_image.current_size()
+    }
+
+    /// The georeference view's skyline check: what it drew last frame.
+    pub fn georef_skyline(&self) -> &georef::SkyView {
+        &self.georef_sky
     }
 }
 

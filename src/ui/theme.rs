@@ -116,3 +116,6 @@ pub const SKYLINE_PROPOSAL: Color32 = Color32::from_rgb(255, 235, 59);
 pub const SKYLINE_SCAN_SITE: Color32 = Color32::from_rgb(255, 64, 160);
 pub const SKYLINE_SCAN_BEST: Color32 = Color32::from_rgb(255, 196, 0);
 pub const SKYLINE_SCAN_UNFITTED: Color32 = Color32::from_gray(150);
+/// The skyline of the finding's saved skyline fit, drawn beside the estimated camera's
+/// in the georeference view.
+pub const SKYLINE_SAVED_FIT: Color32 = Color32::from_rgb(64, 196, 255);

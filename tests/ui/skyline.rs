@@ -45,7 +45,7 @@ fn truth() -> Camera {
 }
 
 /// A frame painted from the skyline's polylines: sky above, textured ground below.
-fn painted(lines: &[Vec<[f64; 2]>], w: u32, h: u32) -> image::RgbImage {
+pub fn painted(lines: &[Vec<[f64; 2]>], w: u32, h: u32) -> image::RgbImage {
     let mut top: Vec<Option<f64>> = vec![None; w as usize];
     for pair in lines.iter().flat_map(|l| l.windows(2)) {
         let (a, b) = (pair[0], pair[1]);

@@ -1,5 +1,5 @@
-//! The image half of the georeference view: the picture, the numbered points and the
-//! pending one; click, drag, pan and wheel zoom.
+//! The image half of the georeference view: the picture, the skylines shown over it,
+//! the numbered points and the pending one; click, drag, pan and wheel zoom.
 
 use egui::{Align2, FontId, Pos2, Rect, Sense, Stroke, Ui, Vec2};
 
@@ -9,10 +9,16 @@ use super::ctx::GeorefCtx;
 use super::images::GeorefImage;
 use super::points::{REACH, draw_point};
 use super::session::{self, DragPos, GeorefSession, Side};
+use super::sky::SkyView;
 
 /// The image half: the picture, the numbered points, the pending one; click, drag,
 /// pan (secondary or middle button) and wheel zoom.
-pub fn image_ui(ui: &mut Ui, state: &mut GeorefCtx<'_>, image: Option<&GeorefImage>) {
+pub fn image_ui(
+    ui: &mut Ui,
+    state: &mut GeorefCtx<'_>,
+    image: Option<&GeorefImage>,
+    sky: &SkyView,
+) {
     let rect = ui.available_rect_before_wrap();
     let response = ui.allocate_rect(rect, Sense::click_and_drag());
     let painter = ui.painter().with_clip_rect(rect);
@@ -69,6 +75,7 @@ pub fn image_ui(ui: &mut Ui, state: &mut GeorefCtx<'_>, image: Option<&GeorefIma
     );
     session.image_rect = Some(r);
     paint_picture(&painter, rect, r, image);
+    sky.draw(&painter, |p| to_screen(p[0], p[1]));
     let session = state.georef.as_deref();
     let selected = session.and_then(|s| s.selected);
     for (i, p) in screen.iter().enumerate() {

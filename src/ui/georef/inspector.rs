@@ -204,6 +204,7 @@ fn camera_ui(ui: &mut Ui, state: &mut GeorefCtx<'_>, g: &Georeference, session: 
                     lon: pose.lon,
                     height_m: pose.height_m,
                     heading_deg: pose.heading_deg,
+                    tilt_deg: Some(pose.tilt_deg),
                     fov_deg: session.fov_deg,
                     fov_source: session.fov_source.clone(),
                     uncertainty_m: pose.uncertainty_m,
@@ -219,8 +220,18 @@ fn camera_ui(ui: &mut Ui, state: &mut GeorefCtx<'_>, g: &Georeference, session: 
     }
     if let Some(c) = &g.camera {
         ui.label(format!(
-            "Estimated camera: {:.6}, {:.6}, {:.0} m above the ground, heading {:.0}°, ± {:.0} m (estimate, not GPS)",
-            c.lat, c.lon, c.height_m, c.heading_deg, c.uncertainty_m
+            "Estimated camera: {:.6}, {:.6}, {:.0} m above the ground, heading {:.0}°{}, ± {:.0} m (estimate, not GPS)",
+            c.lat,
+            c.lon,
+            c.height_m,
+            c.heading_deg,
+            c.tilt_deg
+                .map_or(String::new(), |t| if t >= 0.0 {
+                    format!(", {t:.1}° below the horizon")
+                } else {
+                    format!(", {:.1}° above the horizon", -t)
+                }),
+            c.uncertainty_m
         ));
     }
 }

@@ -12,6 +12,7 @@ mod map_half;
 pub mod overlay;
 mod points;
 pub mod session;
+mod sky;
 
 use egui::{Pos2, Rect, Ui};
 
@@ -27,6 +28,7 @@ pub use image_half::image_ui;
 pub use images::{GeorefImage, GeorefImages};
 pub use inspector::inspector_ui;
 pub use map_half::{after_map, before_map, holds_map, map_clicked};
+pub use sky::{SkyCamera, SkyLines, SkyView};
 
 /// Share of the central area the image takes.
 const IMAGE_SHARE: f32 = 0.45;
@@ -171,11 +173,13 @@ pub fn export(
     }
 }
 
-/// The image and map halves, side by side, with the overlay and points on the map.
+/// The image and map halves, side by side, with the overlay and points on the map, and
+/// the skyline check over the image.
 pub fn view_ui<S>(
     ui: &mut Ui,
     state: &mut S,
     image: Option<&GeorefImage>,
+    sky: &mut SkyView,
     georef: fn(&mut S) -> GeorefCtx<'_>,
     map: impl FnOnce(&mut Ui, &mut S),
 ) {
@@ -184,7 +188,8 @@ pub fn view_ui<S>(
     let image_rect = Rect::from_min_max(full.min, Pos2::new(split - 2.0, full.bottom()));
     let map_rect = Rect::from_min_max(Pos2::new(split + 2.0, full.top()), full.max);
     ui.scope_builder(egui::UiBuilder::new().max_rect(image_rect), |ui| {
-        image_ui(ui, &mut georef(state), image);
+        sky::sky_bar(ui, &mut georef(state), sky);
+        image_ui(ui, &mut georef(state), image, sky);
     });
     ui.scope_builder(egui::UiBuilder::new().max_rect(map_rect), |ui| {
         // The map half is all of this child: the wheel zoom asks whether the pointer is

@@ -7,6 +7,7 @@ use egui::{Color32, Painter, Pos2, Shape, Stroke, pos2};
 use super::state::SkylineState;
 use crate::board::ViewTransform;
 use crate::terrain::fit::skyline_on;
+use crate::ui::skyline::outlined;
 use crate::ui::theme;
 
 fn to_pos(p: [f64; 2]) -> Pos2 {
@@ -15,14 +16,6 @@ fn to_pos(p: [f64; 2]) -> Pos2 {
 
 fn screen_line(t: &ViewTransform, line: &[[f64; 2]]) -> Vec<Pos2> {
     line.iter().map(|p| to_pos(t.to_screen(*p))).collect()
-}
-
-fn outlined(painter: &Painter, points: Vec<Pos2>, colour: Color32) {
-    painter.add(Shape::line(
-        points.clone(),
-        Stroke::new(4.0, theme::OUTLINE),
-    ));
-    painter.add(Shape::line(points, Stroke::new(2.0, colour)));
 }
 
 /// Draws the tool's lines over `panel` (nothing on other panels).
@@ -74,9 +67,5 @@ pub fn draw(painter: &Painter, s: &SkylineState, panel: &str, t: &ViewTransform)
 
 /// A line of text at the top left of the frame.
 fn note(painter: &Painter, t: &ViewTransform, text: &str, colour: Color32) {
-    let at = to_pos(t.to_screen([0.0, 0.0])).max(painter.clip_rect().min) + egui::vec2(8.0, 8.0);
-    let galley = painter.layout_no_wrap(text.to_owned(), egui::FontId::proportional(14.0), colour);
-    let rect = egui::Rect::from_min_size(at, galley.size()).expand(4.0);
-    painter.rect_filled(rect, 3.0, theme::LABEL_BACKDROP);
-    painter.galley(at, galley, colour);
+    crate::ui::skyline::note(painter, to_pos(t.to_screen([0.0, 0.0])), text, colour);
 }
