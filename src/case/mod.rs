@@ -27,6 +27,7 @@ mod model;
 pub mod review;
 mod review_edits;
 pub mod review_rules;
+mod save;
 pub mod signature;
 mod similar;
 pub mod skyline_fit;
@@ -58,4 +59,4 @@ pub use model::{
 pub use similar::{NEAR_DUPLICATE_MAX_DISTANCE, Similar, similar_to};
 pub use stamp::{AuthorityReply, StampCheck, TIMESTAMPS_DIR};
 pub use verify::{AlteredFile, VerifyReport};
-pub use video::{FrameError, OpenVideo};
+pub use video::{FrameError, OpenVideo, StoredGrab, StoredGrabs};
