@@ -139,6 +139,25 @@ pub fn write_renamed(
     Ok(dir.to_owned())
 }
 
+/// Writes `bytes` to a temp file beside `path`, synced and given `access`, and returns
+/// it unrenamed (deleted when dropped): the caller renames it with
+/// `TempPath::persist` once it decides to, then syncs the folder.
+pub fn stage(path: &Path, bytes: &[u8], access: Access) -> Result<tempfile::TempPath, FileError> {
+    let dir = match path.parent() {
+        Some(dir) if dir.as_os_str().is_empty() => Path::new("."),
+        Some(dir) => dir,
+        None => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".tmp-")
+        .tempfile_in(dir)
+        .map_err(FileError::at(path))?;
+    tmp.write_all(bytes).map_err(FileError::at(path))?;
+    tmp.as_file().sync_all().map_err(FileError::at(path))?;
+    set_permissions(tmp.as_file(), access).map_err(FileError::at(path))?;
+    Ok(tmp.into_temp_path())
+}
+
 /// Makes the renames done in `dir` durable (after [`Durability::FolderLater`] writes).
 pub fn sync_folder(dir: &Path) -> Result<(), FileError> {
     sync_dir(dir).map_err(FileError::at(dir))

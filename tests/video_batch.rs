@@ -256,3 +256,77 @@ fn a_time_whose_grab_cannot_be_stored_names_file_and_time() {
     assert_eq!(batches.len(), 1);
     assert!(batches[0]["detail"]["failed"].as_str().unwrap().contains("00:00:09.500"));
 }
+
+/// A case with a video and three grabs of it (one commit), and the grabs' record files.
+fn case_with_grabs() -> (tempfile::TempDir, PathBuf, Vec<PathBuf>) {
+    let dir = tempfile::tempdir().unwrap();
+    let clip = bars_clip(dir.path(), &[]);
+    let case = dir.path().join("case");
+    let out = geoproof(&["new".as_ref(), case.as_os_str()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let id = add(&case, &clip);
+    let out = frames(&case, &id, &["1", "2", "3"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let grabs: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let records = grabs
+        .iter()
+        .map(|g| case.join(format!("evidence/{}.json", g["sha256"].as_str().unwrap())))
+        .collect();
+    (dir, case, records)
+}
+
+#[test]
+fn a_save_interrupted_after_its_commit_point_is_completed_on_open() {
+    let (_dir, case, records) = case_with_grabs();
+    // As a crash leaves it: the commit record written, two of three renames not done.
+    let mut renames = Vec::new();
+    for (n, record) in records.iter().enumerate().skip(1) {
+        let temp = format!("evidence/.tmp-crash{n}");
+        fs::rename(record, case.join(&temp)).unwrap();
+        let to = format!("evidence/{}", record.file_name().unwrap().to_string_lossy());
+        renames.push(serde_json::json!({ "from": temp, "to": to }));
+    }
+    let commit = serde_json::json!({ "renames": renames });
+    fs::write(case.join(".geoproof-commit.json"), commit.to_string()).unwrap();
+    let mut opened = Case::open(&case).unwrap();
+    assert_eq!(opened.evidence().count(), 4, "the save is completed: all three grabs");
+    assert!(records.iter().all(|r| r.is_file()));
+    assert!(!case.join(".geoproof-commit.json").exists());
+    opened.save().unwrap();
+    let completed = log_events(&case)
+        .into_iter()
+        .find(|e| e["event"] == "save_completed")
+        .unwrap();
+    assert_eq!(completed["detail"]["records"], 2);
+}
+
+#[test]
+fn a_save_interrupted_before_its_commit_point_leaves_the_case_as_before() {
+    let (_dir, case, records) = case_with_grabs();
+    // As a crash leaves it: the records written under temp names, no commit record.
+    for (n, record) in records.iter().enumerate() {
+        fs::rename(record, case.join(format!("evidence/.tmp-crash{n}"))).unwrap();
+    }
+    let opened = Case::open(&case).unwrap();
+    assert_eq!(opened.evidence().count(), 1, "none of the grabs: only the video");
+    assert!(opened.damaged().is_empty());
+    let leftovers = fs::read_dir(case.join("evidence"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with(".tmp-"))
+        .count();
+    assert_eq!(leftovers, 0, "the temp files of the unfinished save are removed");
+}
+
+#[test]
+fn a_commit_record_may_not_move_files_out_of_place() {
+    let (_dir, case, records) = case_with_grabs();
+    let victim = format!("evidence/{}", records[0].file_name().unwrap().to_string_lossy());
+    let commit = serde_json::json!({ "renames": [{ "from": victim, "to": "case.json" }] });
+    fs::write(case.join(".geoproof-commit.json"), commit.to_string()).unwrap();
+    let err = Case::open(&case).unwrap_err().to_string();
+    assert!(
+        err.contains(".geoproof-commit.json") && err.contains("temp file") && !err.contains('\n'),
+        "{err}"
+    );
+    assert!(records[0].is_file(), "nothing was moved");
+}

@@ -177,7 +177,18 @@ impl Case {
                 Err(e) => return Err(e),
             }
         };
+        // A save a crash interrupted after its commit point is completed first.
+        let completed = match &access {
+            Access::ReadWrite { .. } => super::journal::complete_interrupted(root)?,
+            Access::ReadOnly { .. } => 0,
+        };
         let mut case = Self::load(root, meta, access)?;
+        if completed > 0 {
+            case.log_event(
+                "save_completed",
+                serde_json::json!({ "records": completed, "after": "an interrupted save" }),
+            );
+        }
         if let Access::ReadWrite { _lock: lock } = &case.access {
             if let Some(previous) = lock.took_over() {
                 let previous = previous.to_owned();

@@ -17,6 +17,7 @@ mod folder;
 pub mod georeference;
 mod import;
 mod invalid;
+mod journal;
 mod kind;
 mod layout;
 mod limits;
