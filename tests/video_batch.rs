@@ -75,15 +75,28 @@ fn geoproof(args: &[&std::ffi::OsStr]) -> std::process::Output {
 }
 
 fn add(case: &Path, clip: &Path) -> String {
-    let out = geoproof(&["add".as_ref(), case.as_os_str(), clip.as_os_str(), "--json".as_ref()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = geoproof(&[
+        "add".as_ref(),
+        case.as_os_str(),
+        clip.as_os_str(),
+        "--json".as_ref(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     v[0]["sha256"].as_str().unwrap().to_owned()
 }
 
 fn frames(case: &Path, id: &str, times: &[&str]) -> std::process::Output {
-    let mut args: Vec<&std::ffi::OsStr> =
-        vec!["frames".as_ref(), case.as_os_str(), id.as_ref(), "--json".as_ref()];
+    let mut args: Vec<&std::ffi::OsStr> = vec![
+        "frames".as_ref(),
+        case.as_os_str(),
+        id.as_ref(),
+        "--json".as_ref(),
+    ];
     for t in times {
         args.push("--at".as_ref());
         args.push(t.as_ref());
@@ -108,14 +121,26 @@ fn several_times_in_one_call_are_exact_and_recorded_together() {
     // Out of order; two in one group, two adjacent frames, one a group later, the last.
     let times = ["7.1", "0.4", "0.5", "0.533333", "2.95", "1.02", "9.966667"];
     let out = frames(&case, &id, &times);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let grabs: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(grabs.len(), times.len(), "one record per time, in the order asked");
+    assert_eq!(
+        grabs.len(),
+        times.len(),
+        "one record per time, in the order asked"
+    );
     for (time, grab) in times.iter().zip(&grabs) {
         let png = case.join(format!("evidence/{}.png", grab["sha256"].as_str().unwrap()));
         let got = index_of(&image::open(&png).unwrap().to_luma8());
         assert_eq!(got, ffmpeg_cli_index(&clip, time), "--at {time}");
-        assert_eq!(grab["derived_from"]["frame_index"], u64::from(got), "{time}");
+        assert_eq!(
+            grab["derived_from"]["frame_index"],
+            u64::from(got),
+            "{time}"
+        );
     }
     // One commit: one frames_grabbed line naming every grab, after the intake's lines.
     let events = log_events(&case);
@@ -205,13 +230,22 @@ fn a_frame_that_fails_keeps_the_ones_before_it_in_one_save() {
         .filter_map(|e| e.derived_from.as_ref().map(|d| d.frame_index))
         .collect();
     frames.sort_unstable();
-    assert_eq!(frames, [3, 95], "the frames after the failure are not taken");
+    assert_eq!(
+        frames,
+        [3, 95],
+        "the frames after the failure are not taken"
+    );
     let batch = log_events(&root)
         .into_iter()
         .find(|e| e["event"] == "frames_grabbed")
         .unwrap();
     assert_eq!(batch["detail"]["grabs"].as_array().unwrap().len(), 2);
-    assert!(batch["detail"]["failed"].as_str().unwrap().contains("frame 150"));
+    assert!(
+        batch["detail"]["failed"]
+            .as_str()
+            .unwrap()
+            .contains("frame 150")
+    );
 }
 
 #[test]
@@ -222,7 +256,11 @@ fn a_time_whose_grab_cannot_be_stored_names_file_and_time() {
     let (_other_dir, other) = new_case();
     let other_id = add(&other, &clip);
     let out = frames(&other, &other_id, &["9.5"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let late: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
     let late_file = format!("evidence/{}.png", late[0]["sha256"].as_str().unwrap());
     // In the case under test that name is taken by a folder: storing that grab fails.
@@ -248,13 +286,22 @@ fn a_time_whose_grab_cannot_be_stored_names_file_and_time() {
         .filter_map(|e| e.derived_from.as_ref().map(|d| d.frame_index))
         .collect();
     grabs.sort_unstable();
-    assert_eq!(grabs, [30, 150], "the grabs before the failure are kept, in one save");
+    assert_eq!(
+        grabs,
+        [30, 150],
+        "the grabs before the failure are kept, in one save"
+    );
     let batches: Vec<Value> = log_events(&case)
         .into_iter()
         .filter(|e| e["event"] == "frames_grabbed")
         .collect();
     assert_eq!(batches.len(), 1);
-    assert!(batches[0]["detail"]["failed"].as_str().unwrap().contains("00:00:09.500"));
+    assert!(
+        batches[0]["detail"]["failed"]
+            .as_str()
+            .unwrap()
+            .contains("00:00:09.500")
+    );
 }
 
 /// A case with a video and three grabs of it (one commit), and the grabs' record files.
@@ -263,10 +310,18 @@ fn case_with_grabs() -> (tempfile::TempDir, PathBuf, Vec<PathBuf>) {
     let clip = bars_clip(dir.path(), &[]);
     let case = dir.path().join("case");
     let out = geoproof(&["new".as_ref(), case.as_os_str()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let id = add(&case, &clip);
     let out = frames(&case, &id, &["1", "2", "3"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let grabs: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
     let records = grabs
         .iter()
@@ -289,7 +344,11 @@ fn a_save_interrupted_after_its_commit_point_is_completed_on_open() {
     let commit = serde_json::json!({ "renames": renames });
     fs::write(case.join(".geoproof-commit.json"), commit.to_string()).unwrap();
     let mut opened = Case::open(&case).unwrap();
-    assert_eq!(opened.evidence().count(), 4, "the save is completed: all three grabs");
+    assert_eq!(
+        opened.evidence().count(),
+        4,
+        "the save is completed: all three grabs"
+    );
     assert!(records.iter().all(|r| r.is_file()));
     assert!(!case.join(".geoproof-commit.json").exists());
     opened.save().unwrap();
@@ -308,19 +367,35 @@ fn a_save_interrupted_before_its_commit_point_leaves_the_case_as_before() {
         fs::rename(record, case.join(format!("evidence/.tmp-crash{n}"))).unwrap();
     }
     let opened = Case::open(&case).unwrap();
-    assert_eq!(opened.evidence().count(), 1, "none of the grabs: only the video");
+    assert_eq!(
+        opened.evidence().count(),
+        1,
+        "none of the grabs: only the video"
+    );
     assert!(opened.damaged().is_empty());
     let leftovers = fs::read_dir(case.join("evidence"))
         .unwrap()
-        .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with(".tmp-"))
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with(".tmp-")
+        })
         .count();
-    assert_eq!(leftovers, 0, "the temp files of the unfinished save are removed");
+    assert_eq!(
+        leftovers, 0,
+        "the temp files of the unfinished save are removed"
+    );
 }
 
 #[test]
 fn a_commit_record_may_not_move_files_out_of_place() {
     let (_dir, case, records) = case_with_grabs();
-    let victim = format!("evidence/{}", records[0].file_name().unwrap().to_string_lossy());
+    let victim = format!(
+        "evidence/{}",
+        records[0].file_name().unwrap().to_string_lossy()
+    );
     let commit = serde_json::json!({ "renames": [{ "from": victim, "to": "case.json" }] });
     fs::write(case.join(".geoproof-commit.json"), commit.to_string()).unwrap();
     let err = Case::open(&case).unwrap_err().to_string();

@@ -81,7 +81,11 @@ pub(super) fn complete_interrupted(root: &Path) -> Result<usize, CaseError> {
             done += 1;
         }
     }
-    for dir in [root.to_owned(), root.join(EVIDENCE_DIR), root.join(FINDINGS_DIR)] {
+    for dir in [
+        root.to_owned(),
+        root.join(EVIDENCE_DIR),
+        root.join(FINDINGS_DIR),
+    ] {
         if dir.is_dir() {
             fsio::sync_folder(&dir)?;
         }

@@ -36,7 +36,11 @@ impl Case {
         let folders: BTreeSet<PathBuf> = staged
             .iter()
             .filter_map(|s| s.path.parent().map(Path::to_owned))
-            .chain(removed.iter().filter_map(|p| p.parent().map(Path::to_owned)))
+            .chain(
+                removed
+                    .iter()
+                    .filter_map(|p| p.parent().map(Path::to_owned)),
+            )
             .collect();
         let committed = staged.len() > 1;
         if committed {

@@ -107,11 +107,11 @@ fn grab_in_time_order(
         let decoding = scope.spawn(move || decode_all(video, &in_time_order, &frames));
         let stored = case.add_frame_grabs(
             video,
-            decoded
-                .into_iter()
-                .map(|(index, frame): (usize, Result<DecodedFrame, FrameError>)| {
+            decoded.into_iter().map(
+                |(index, frame): (usize, Result<DecodedFrame, FrameError>)| {
                     frame.map_err(|e| (index, e))
-                }),
+                },
+            ),
         )?;
         decoding
             .join()

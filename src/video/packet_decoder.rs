@@ -346,8 +346,8 @@ impl PacketDecoder {
             return Err(VideoError::Tool("ffmpeg is not running".into()));
         };
         let sample = self.samples.samples[p.next];
-        let wanted = (p.window.0..=p.window.1).contains(&sample.index)
-            || p.batch.remove(&sample.index);
+        let wanted =
+            (p.window.0..=p.window.1).contains(&sample.index) || p.batch.remove(&sample.index);
         let bytes = read_sample(&mut self.file, &sample)?;
         let pts = (p.run << 40) as i64 | (sample.index as i64) << 8 | i64::from(wanted);
         if wanted {
