@@ -7,11 +7,13 @@
 //! - keyframe preview (the keyframe of another group, as shown while dragging);
 //! - one-frame step forward;
 //! - `geoproof frames CASE VIDEO --at` ×10 in one call vs ten
-//!   `ffmpeg -ss T -i clip -frames:v 1 out.png` calls (needs target/release/geoproof, or
-//!   GP_GEOPROOF=path).
+//!   `ffmpeg -ss T -i clip -frames:v 1 out.png` calls, each round on a fresh case, the
+//!   two alternating; the ratio is the median of the rounds' ratios (the binary cargo
+//!   builds for the bench, or GP_GEOPROOF=path; GP_BENCH_ROUNDS, default 9).
 //!
 //! `cargo bench --no-default-features --bench video_decoder` (or build it and run the
-//! binary). Clips are made with ffmpeg first (GP_BENCH_CLIPS=DIR keeps them).
+//! binary); `GP_BENCH_ONLY=frames` runs only the `frames --at` part. Clips are made
+//! with ffmpeg first (GP_BENCH_CLIPS=DIR keeps them).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -121,6 +123,10 @@ fn main() {
         .unwrap_or_else(|| tempfile::tempdir().unwrap().keep());
     std::fs::create_dir_all(&dir).unwrap();
     let short_gop = clip(&dir, "gop30.mp4", 30);
+    if std::env::var("GP_BENCH_ONLY").as_deref() == Ok("frames") {
+        frames_at(&dir, &short_gop);
+        return;
+    }
     let long_gop = clip(&dir, "gop250.mp4", 250);
 
     // Keyframe every second: seek → exact frame, keyframe preview, step.
@@ -188,42 +194,81 @@ fn main() {
         o.as_secs_f64() / t.as_secs_f64()
     );
 
-    // frames --at with 10 times vs 10 ffmpeg calls.
+    frames_at(&dir, &short_gop);
+}
+
+/// `geoproof frames CASE VIDEO --at` ×10 in one call vs ten `ffmpeg -ss T -i clip
+/// -frames:v 1 out.png` calls: each round on a fresh case made outside the timing, the
+/// two alternating which goes first; the ratio is the median of the rounds' ratios.
+fn frames_at(dir: &Path, clip: &Path) {
     let geoproof = std::env::var_os("GP_GEOPROOF")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/geoproof"));
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_geoproof")));
     if !geoproof.exists() {
         println!("frames --at: {} not built, skipped", geoproof.display());
         return;
     }
-    let (_, _, v) = open(&dir, &short_gop);
-    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
-    for round in 0..5 {
+    let rounds: usize = std::env::var("GP_BENCH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(9);
+    let (_, _, v) = open(dir, clip);
+    let (mut ours, mut theirs, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..rounds {
         let times: Vec<i64> = targets(10 + round, v.table.frame_count() - 1)[round..]
             .iter()
             .map(|&i| v.table.seek_us(i))
             .collect();
-        let (root, id, _) = open(&dir, &short_gop);
+        let (root, id, _) = open(dir, clip);
         let mut cmd = Command::new(&geoproof);
         cmd.arg("frames").arg(&root).arg(&id[..12]);
         for t in &times {
             cmd.args(["--at", &time_s(*t)]);
         }
-        let start = Instant::now();
-        let o = cmd.output().unwrap();
-        ours.push(start.elapsed());
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        let start = Instant::now();
-        for (n, t) in times.iter().enumerate() {
-            ffmpeg_grab(&short_gop, *t, Some(&dir.join(format!("out{n}.png"))));
-        }
-        theirs.push(start.elapsed());
+        let mut run_ours = || {
+            let start = Instant::now();
+            let o = cmd.output().unwrap();
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            start.elapsed()
+        };
+        let run_theirs = || {
+            let start = Instant::now();
+            for (n, t) in times.iter().enumerate() {
+                ffmpeg_grab(clip, *t, Some(&dir.join(format!("out{n}.png"))));
+            }
+            start.elapsed()
+        };
+        let (o, t) = if round % 2 == 0 {
+            let o = run_ours();
+            (o, run_theirs())
+        } else {
+            let t = run_theirs();
+            (run_ours(), t)
+        };
+        ours.push(o);
+        theirs.push(t);
+        ratios.push(o.as_secs_f64() / t.as_secs_f64());
     }
-    let (o, t) = (median(ours), median(theirs));
+    ratios.sort_by(f64::total_cmp);
     println!(
-        "frames --at ×10: {:.0} ms, 10 × ffmpeg -ss … out.png {:.0} ms, ratio {:.2}",
-        ms(o),
-        ms(t),
-        o.as_secs_f64() / t.as_secs_f64()
+        "frames --at ×10: {:.0} ms, 10 × ffmpeg -ss … out.png {:.0} ms (medians of {rounds} \
+         rounds), ratio {:.2} (median of the rounds' ratios; range {:.2}–{:.2}); {}",
+        ms(median(ours)),
+        ms(median(theirs)),
+        ratios[ratios.len() / 2],
+        ratios[0],
+        ratios[ratios.len() - 1],
+        load_average()
     );
+}
+
+/// `load average: …` of this machine, for the record beside a figure.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg").map_or_else(
+        |_| "load average unknown".into(),
+        |l| {
+            let parts: Vec<&str> = l.split_whitespace().take(3).collect();
+            format!("load average {}", parts.join(", "))
+        },
+    )
 }

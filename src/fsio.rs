@@ -99,6 +99,70 @@ pub fn write_through_temp<E: From<FileError>>(
     Ok(())
 }
 
+/// How far a write waits for the disk before it returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// The file's bytes are synced before the rename; the folder entry is not: the
+    /// caller syncs the folder once for several files ([`sync_folder`]) before anything
+    /// that refers to them is written.
+    FolderLater,
+    /// Nothing is synced (a cache that is rebuilt when unreadable): still never a
+    /// half-written file under the final name while the system runs.
+    None,
+}
+
+/// Writes `bytes` to `path` through a temp file renamed into place, like
+/// [`write_atomic`], syncing only what `durability` says. Returns the folder the file
+/// is in (to sync later).
+pub fn write_renamed(
+    path: &Path,
+    bytes: &[u8],
+    access: Access,
+    durability: Durability,
+) -> Result<PathBuf, FileError> {
+    let dir = match path.parent() {
+        Some(dir) if dir.as_os_str().is_empty() => Path::new("."),
+        Some(dir) => dir,
+        None => Path::new("."),
+    };
+    let io_err = FileError::at(path);
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".tmp-")
+        .tempfile_in(dir)
+        .map_err(FileError::at(path))?;
+    tmp.write_all(bytes).map_err(FileError::at(path))?;
+    if durability == Durability::FolderLater {
+        tmp.as_file().sync_all().map_err(FileError::at(path))?;
+    }
+    set_permissions(tmp.as_file(), access).map_err(FileError::at(path))?;
+    tmp.persist(path).map_err(|e| io_err(e.error))?;
+    Ok(dir.to_owned())
+}
+
+/// Writes `bytes` to a temp file beside `path`, synced and given `access`, and returns
+/// it unrenamed (deleted when dropped): the caller renames it with
+/// `TempPath::persist` once it decides to, then syncs the folder.
+pub fn stage(path: &Path, bytes: &[u8], access: Access) -> Result<tempfile::TempPath, FileError> {
+    let dir = match path.parent() {
+        Some(dir) if dir.as_os_str().is_empty() => Path::new("."),
+        Some(dir) => dir,
+        None => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".tmp-")
+        .tempfile_in(dir)
+        .map_err(FileError::at(path))?;
+    tmp.write_all(bytes).map_err(FileError::at(path))?;
+    tmp.as_file().sync_all().map_err(FileError::at(path))?;
+    set_permissions(tmp.as_file(), access).map_err(FileError::at(path))?;
+    Ok(tmp.into_temp_path())
+}
+
+/// Makes the renames done in `dir` durable (after [`Durability::FolderLater`] writes).
+pub fn sync_folder(dir: &Path) -> Result<(), FileError> {
+    sync_dir(dir).map_err(FileError::at(dir))
+}
+
 /// Gives a temporary file already written and synced in its destination folder its
 /// final name: the permissions `access` gives, rename, folder synced.
 pub fn persist_temp(

@@ -11,7 +11,7 @@ use super::comparison::PanelSource;
 use super::error::CaseError;
 use super::invalid::Invalid;
 use super::layout::{CACHE_DIR, CASE_FILE, EVIDENCE_DIR, FINDINGS_DIR, LOCK_FILE};
-use super::log::{self, LogEntry};
+use super::log::LogEntry;
 use super::model::{CaseMeta, EvidenceRecord, Extra, Finding, SCHEMA_VERSION, is_valid_finding_id};
 use super::{limits, lock, store};
 
@@ -78,6 +78,11 @@ pub struct Case {
     pub(super) access: Access,
     pub(super) dirty: Dirty,
     pub(super) pending_log: Vec<LogEntry>,
+    /// Folders with originals renamed into place since the last save: synced by the
+    /// next save before any record names them.
+    pub(super) unsynced_dirs: BTreeSet<PathBuf>,
+    /// Saves that wrote something, since the case was opened (one durable commit each).
+    pub(super) saves: u64,
 }
 
 impl Case {
@@ -132,6 +137,8 @@ impl Case {
                 "case_created",
                 serde_json::json!({ "title": title }),
             )],
+            unsynced_dirs: BTreeSet::new(),
+            saves: 0,
         };
         case.save()?;
         Ok(case)
@@ -170,7 +177,18 @@ impl Case {
                 Err(e) => return Err(e),
             }
         };
+        // A save a crash interrupted after its commit point is completed first.
+        let completed = match &access {
+            Access::ReadWrite { .. } => super::journal::complete_interrupted(root)?,
+            Access::ReadOnly { .. } => 0,
+        };
         let mut case = Self::load(root, meta, access)?;
+        if completed > 0 {
+            case.log_event(
+                "save_completed",
+                serde_json::json!({ "records": completed, "after": "an interrupted save" }),
+            );
+        }
         if let Access::ReadWrite { _lock: lock } = &case.access {
             if let Some(previous) = lock.took_over() {
                 let previous = previous.to_owned();
@@ -211,6 +229,8 @@ impl Case {
             access,
             dirty: Dirty::default(),
             pending_log: Vec::new(),
+            unsynced_dirs: BTreeSet::new(),
+            saves: 0,
         };
         for path in json_files(&root.join(EVIDENCE_DIR))? {
             match read_record::<EvidenceRecord>(&path).and_then(|r| {
@@ -481,44 +501,6 @@ impl Case {
     /// Queues an audit-log entry to be written with the next save.
     pub fn log_event(&mut self, event: &str, detail: serde_json::Value) {
         self.pending_log.push(LogEntry::new(event, detail));
-    }
-
-    /// Writes every changed file atomically, then appends the audit log.
-    pub fn save(&mut self) -> Result<(), CaseError> {
-        self.ensure_writable()?;
-        if self.dirty.meta {
-            store::write_json(&self.root.join(CASE_FILE), &self.meta)?;
-            self.dirty.meta = false;
-        }
-        while let Some(id) = self.dirty.evidence.pop_first() {
-            if let Some(record) = self.evidence.get(&id) {
-                let path = self.root.join(EVIDENCE_DIR).join(format!("{id}.json"));
-                if let Err(e) = store::write_json(&path, record) {
-                    self.dirty.evidence.insert(id);
-                    return Err(e);
-                }
-            }
-        }
-        while let Some(id) = self.dirty.findings.pop_first() {
-            let path = self.root.join(FINDINGS_DIR).join(format!("{id}.json"));
-            let result = match self.findings.get(&id) {
-                Some(finding) => store::write_json(&path, finding),
-                None => match fs::remove_file(&path) {
-                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(CaseError::Io {
-                        path: path.clone(),
-                        source: e,
-                    }),
-                    _ => Ok(()),
-                },
-            };
-            if let Err(e) = result {
-                self.dirty.findings.insert(id);
-                return Err(e);
-            }
-        }
-        log::append(&self.root, &self.pending_log)?;
-        self.pending_log.clear();
-        Ok(())
     }
 }
 

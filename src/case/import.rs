@@ -58,7 +58,9 @@ impl Case {
         self.ensure_writable()?;
         let (inspection, staged) =
             evidence::staged::inspect_and_stage(path, &self.root.join(EVIDENCE_DIR))?;
-        Ok(self.add_checked(inspection, Some(staged), options)?)
+        let outcome = self.add_checked(inspection, Some(staged), options)?;
+        self.save()?;
+        Ok(outcome)
     }
 
     /// Stores a file already inspected (possibly on another thread) and saves the case.
@@ -67,10 +69,23 @@ impl Case {
         inspection: Inspection,
         options: &ImportOptions,
     ) -> Result<ImportOutcome, CaseError> {
+        let outcome = self.add_checked(inspection, None, options)?;
+        self.save()?;
+        Ok(outcome)
+    }
+
+    /// [`Case::add_inspected`] without the save: the original is stored (its bytes
+    /// synced), the record applied; the caller saves, once for many items.
+    pub(super) fn add_unsaved(
+        &mut self,
+        inspection: Inspection,
+        options: &ImportOptions,
+    ) -> Result<ImportOutcome, CaseError> {
         self.add_checked(inspection, None, options)
     }
 
-    /// [`Case::add_inspected`], with the copy already written when `staged` is given.
+    /// [`Case::add_inspected`], with the copy already written when `staged` is given;
+    /// not saved.
     fn add_checked(
         &mut self,
         inspection: Inspection,
@@ -87,7 +102,6 @@ impl Case {
                     id: existing.sha256.clone(),
                     source: Box::new(source.clone()),
                 })?;
-                self.save()?;
                 existing.sources.push(source.clone());
             }
             return Ok(ImportOutcome::Duplicate(Box::new(existing)));
@@ -132,12 +146,11 @@ impl Case {
             ));
         }
         self.apply(Edit::AddEvidence(Box::new(record.clone())))?;
-        self.save()?;
         Ok(ImportOutcome::Added(Box::new(record)))
     }
 
     fn store_original(
-        &self,
+        &mut self,
         inspection: Inspection,
         staged: Option<StagedCopy>,
         options: &ImportOptions,
@@ -156,7 +169,15 @@ impl Case {
                 (_, Some(staged)) if staged.sha256() == inspection.sha256 => {
                     staged.persist(&target, crate::fsio::Access::ReadOnly)?;
                 }
-                (Original::Bytes(bytes), _) => store::write_atomic(&target, bytes, true)?,
+                (Original::Bytes(bytes), _) => {
+                    let dir = crate::fsio::write_renamed(
+                        &target,
+                        bytes,
+                        crate::fsio::Access::ReadOnly,
+                        crate::fsio::Durability::FolderLater,
+                    )?;
+                    self.sync_folder_later(dir);
+                }
                 (Original::File { path, .. }, _) => {
                     store::copy_atomic_verified(path, &target, &inspection.sha256, true)?;
                 }
@@ -198,7 +219,14 @@ impl Case {
                     .thumbnail
                     .write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)
                     .map_err(|e| e.to_string())?;
-                store::write_atomic(&path, &png, false).map_err(|e| e.to_string())
+                // A cache: rebuilt from the original when unreadable, so not synced.
+                crate::fsio::write_renamed(
+                    &path,
+                    &png,
+                    crate::fsio::Access::Shared,
+                    crate::fsio::Durability::None,
+                )
+                .map_err(|e| e.to_string())
             });
         if let Err(e) = result {
             log::warn!("{}: thumbnail not cached: {e}", path.display());

@@ -16,3 +16,6 @@ pub const CACHE_DIR: &str = "cache";
 pub const LOCK_FILE: &str = ".geoproof.lock";
 /// Where the files attached to collected posts are kept (by SHA-256).
 pub const ATTACHMENTS_DIR: &str = "attachments";
+/// The commit record of a save of several files, present only while it is being
+/// completed (or after a crash, until the next open completes it).
+pub const COMMIT_FILE: &str = ".geoproof-commit.json";

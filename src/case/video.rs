@@ -19,6 +19,39 @@ pub enum FrameError {
     Case(#[from] CaseError),
     #[error("{}: {cause}", path.display())]
     Video { path: PathBuf, cause: VideoError },
+    /// One frame of a batch; its cause may name the file again.
+    #[error("{}: the frame at {time} (frame {index}) could not be grabbed: {}", path.display(), short_cause(cause))]
+    Grab {
+        path: PathBuf,
+        time: String,
+        index: usize,
+        cause: Box<FrameError>,
+    },
+}
+
+/// A cause without the file name its own message starts with.
+fn short_cause(cause: &FrameError) -> String {
+    match cause {
+        FrameError::Video { cause, .. } => cause.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// One grab of a [`Case::add_frame_grabs`] batch, recorded.
+#[derive(Debug, Clone)]
+pub struct StoredGrab {
+    pub index: usize,
+    /// The decoder's complaint for this frame, if any (also in the record's warnings).
+    pub damage: Option<String>,
+    pub outcome: ImportOutcome,
+}
+
+/// What one batch recorded, and the frame it stopped at, if any.
+#[derive(Debug)]
+pub struct StoredGrabs {
+    /// In the order the frames arrived (time order).
+    pub grabs: Vec<StoredGrab>,
+    pub failed: Option<FrameError>,
 }
 
 /// A video of the case, ready to decode: its record, file and frame table.
@@ -135,6 +168,76 @@ impl Case {
         video: &OpenVideo,
         frame: &DecodedFrame,
     ) -> Result<ImportOutcome, FrameError> {
+        let outcome = self.add_frame_grab_unsaved(video, frame)?;
+        self.save()?;
+        Ok(outcome)
+    }
+
+    /// The grabs of one call (`frames --at … --at …`), stored as the frames arrive and
+    /// recorded together in ONE save: each grab's PNG is written and synced as it comes,
+    /// then all records, one `frames_grabbed` log line and the items' own lines are
+    /// committed at once. A frame that failed (`Err((index, cause))`) ends the batch:
+    /// the grabs before it are recorded, the ones after it are not taken, and
+    /// [`StoredGrabs::failed`] names its time and cause.
+    pub fn add_frame_grabs(
+        &mut self,
+        video: &OpenVideo,
+        frames: impl IntoIterator<Item = Result<DecodedFrame, (usize, FrameError)>>,
+    ) -> Result<StoredGrabs, FrameError> {
+        self.ensure_writable()?;
+        let mut stored = StoredGrabs {
+            grabs: Vec::new(),
+            failed: None,
+        };
+        for frame in frames {
+            let result = frame.and_then(|frame| {
+                self.add_frame_grab_unsaved(video, &frame)
+                    .map(|outcome| (frame.index, frame.damage, outcome))
+                    .map_err(|e| (frame.index, e))
+            });
+            match result {
+                Ok((index, damage, outcome)) => stored.grabs.push(StoredGrab {
+                    index,
+                    damage,
+                    outcome,
+                }),
+                Err((index, cause)) => {
+                    stored.failed = Some(FrameError::Grab {
+                        path: video.path.clone(),
+                        time: format_timecode(video.table.time_us(index)),
+                        index,
+                        cause: Box::new(cause),
+                    });
+                    break;
+                }
+            }
+        }
+        let grabs: Vec<serde_json::Value> = stored
+            .grabs
+            .iter()
+            .map(|g| {
+                serde_json::json!({
+                    "frame": g.index,
+                    "timecode": format_timecode(video.table.time_us(g.index)),
+                    "id": g.outcome.record().sha256,
+                })
+            })
+            .collect();
+        let mut detail = serde_json::json!({ "video": video.record.sha256, "grabs": grabs });
+        if let Some(failed) = &stored.failed {
+            detail["failed"] = serde_json::json!(failed.to_string());
+        }
+        self.log_event("frames_grabbed", detail);
+        self.save()?;
+        Ok(stored)
+    }
+
+    /// Encodes and stores one grab (its PNG synced) and applies its record, unsaved.
+    fn add_frame_grab_unsaved(
+        &mut self,
+        video: &OpenVideo,
+        frame: &DecodedFrame,
+    ) -> Result<ImportOutcome, FrameError> {
         self.ensure_writable()?;
         let (png, pixels) = encode_png(&frame.image).map_err(|e| video.fail(e))?;
         let name = grab_name(
@@ -158,7 +261,7 @@ impl Case {
             graphic: video.record.graphic,
             ..ImportOptions::default()
         };
-        Ok(self.add_inspected(inspection, &options)?)
+        Ok(self.add_unsaved(inspection, &options)?)
     }
 
     /// Records a video's analysis and saves the case.

@@ -7,9 +7,10 @@ use anyhow::{Context, Result};
 use clap::Args;
 use serde_json::json;
 
-use geoproof::case::{Case, ImportOutcome, OpenVideo};
+use geoproof::case::{Case, FrameError, ImportOutcome, OpenVideo, StoredGrab, StoredGrabs};
 use geoproof::video::{
-    AnalysisOptions, DEFAULT_SCENE_THRESHOLD, PacketDecoder, format_timecode, parse_time,
+    AnalysisOptions, DEFAULT_SCENE_THRESHOLD, DecodedFrame, PacketDecoder, format_timecode,
+    parse_time,
 };
 
 use super::output::{Outcome, evidence_json, print_json};
@@ -88,9 +89,10 @@ pub fn frames_command(args: FramesArgs) -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-/// Decodes `wanted` with one decoder, in time order, and stores each grab as evidence.
-/// Decoding (ffmpeg, on its own thread) runs while the previous frame is encoded, hashed
-/// and saved, so the two overlap. Returns each frame's JSON record by index.
+/// Decodes `wanted` with one decoder, in time order, and stores the grabs as evidence in
+/// one save. Decoding (ffmpeg, on its own thread) runs while the previous frame is
+/// encoded, hashed and written, so the two overlap. Returns each frame's JSON record by
+/// index; if a frame fails, the grabs before it are kept and the error says so.
 fn grab_in_time_order(
     case: &mut Case,
     video: &OpenVideo,
@@ -99,45 +101,89 @@ fn grab_in_time_order(
 ) -> Result<std::collections::HashMap<usize, serde_json::Value>> {
     let mut in_time_order = wanted.to_vec();
     in_time_order.sort_unstable();
-    let mut by_index = std::collections::HashMap::new();
-    std::thread::scope(|scope| -> Result<()> {
+    let stored = std::thread::scope(|scope| -> Result<StoredGrabs> {
         // Two frames in flight at most: a 4K RGBA frame is 33 MB.
         let (frames, decoded) = std::sync::mpsc::sync_channel(1);
-        let decoding = scope.spawn(move || {
-            let mut decoder = open_decoder(video);
-            for index in in_time_order {
-                let frame = decode(video, &mut decoder, index);
-                let failed = frame.is_err();
-                if frames.send((index, frame)).is_err() || failed {
-                    break;
-                }
-            }
-        });
-        for (index, frame) in decoded {
-            let frame = frame?;
-            by_index.insert(index, store_grab(case, video, index, &frame, json_out)?);
-        }
+        let decoding = scope.spawn(move || decode_all(video, &in_time_order, &frames));
+        let stored = case.add_frame_grabs(
+            video,
+            decoded.into_iter().map(
+                |(index, frame): (usize, Result<DecodedFrame, FrameError>)| {
+                    frame.map_err(|e| (index, e))
+                },
+            ),
+        )?;
         decoding
             .join()
-            .map_err(|_| anyhow::anyhow!("the decoding thread stopped unexpectedly"))
+            .map_err(|_| anyhow::anyhow!("the decoding thread stopped unexpectedly"))?;
+        Ok(stored)
     })?;
+    let mut by_index = std::collections::HashMap::new();
+    for grab in &stored.grabs {
+        by_index.insert(grab.index, report_grab(video, grab, json_out));
+    }
+    if let Some(failed) = stored.failed {
+        let later = wanted.len() - stored.grabs.len() - 1;
+        if json_out {
+            let results: Vec<&serde_json::Value> = stored
+                .grabs
+                .iter()
+                .filter_map(|g| by_index.get(&g.index))
+                .collect();
+            print_json(&results)?;
+        }
+        anyhow::bail!(
+            "{failed}; {} other grab(s) stored, {later} not taken",
+            stored.grabs.len()
+        );
+    }
     Ok(by_index)
 }
 
-/// Stores one decoded frame as evidence, prints its line, and returns its JSON record.
-fn store_grab(
-    case: &mut Case,
+/// Frames `in_time_order` from the decoder that stays open (one pass), the ones it could
+/// not give each by its own ffmpeg run; sent as they come, up to the first failure.
+fn decode_all(
     video: &OpenVideo,
-    index: usize,
-    frame: &geoproof::video::DecodedFrame,
-    json_out: bool,
-) -> Result<serde_json::Value> {
-    let outcome = case.add_frame_grab(video, frame)?;
-    let (status, record) = match &outcome {
+    in_time_order: &[usize],
+    frames: &std::sync::mpsc::SyncSender<(usize, Result<DecodedFrame, FrameError>)>,
+) {
+    let mut decoder = open_decoder(video);
+    let mut left: std::collections::BTreeSet<usize> = in_time_order.iter().copied().collect();
+    if let Some(d) = decoder.as_mut() {
+        let mut receiver_gone = false;
+        let result = d.frames_in_order(in_time_order, &mut |frame| {
+            left.remove(&frame.index);
+            receiver_gone = frames.send((frame.index, Ok(frame))).is_err();
+            !receiver_gone
+        });
+        if receiver_gone {
+            return;
+        }
+        if let Err(e) = result {
+            log::info!(
+                "{}: {} frame(s) decoded one by one ({e})",
+                video.path.display(),
+                left.len()
+            );
+        }
+    }
+    for index in left {
+        let frame = decode(video, &mut decoder, index);
+        let failed = frame.is_err();
+        if frames.send((index, frame)).is_err() || failed {
+            break;
+        }
+    }
+}
+
+/// Prints one stored grab's line (and its damage warning) and returns its JSON record.
+fn report_grab(video: &OpenVideo, grab: &StoredGrab, json_out: bool) -> serde_json::Value {
+    let index = grab.index;
+    let (status, record) = match &grab.outcome {
         ImportOutcome::Added(r) => ("added", r),
         ImportOutcome::Duplicate(r) => ("duplicate", r),
     };
-    if let Some(damage) = &frame.damage {
+    if let Some(damage) = &grab.damage {
         eprintln!(
             "warning: {}: frame {index} may be damaged: {damage}",
             video.path.display()
@@ -155,7 +201,7 @@ fn store_grab(
     }
     let mut value = evidence_json(record);
     value["status"] = json!(status);
-    Ok(value)
+    value
 }
 
 /// The decoder that stays open for this clip, or `None` (each frame is then decoded by
@@ -184,7 +230,7 @@ fn decode(
     video: &OpenVideo,
     decoder: &mut Option<PacketDecoder>,
     index: usize,
-) -> Result<geoproof::video::DecodedFrame> {
+) -> Result<DecodedFrame, FrameError> {
     if let Some(d) = decoder.as_mut() {
         match d.decoded_frame(index) {
             Ok(frame) => return Ok(frame),
@@ -194,7 +240,7 @@ fn decode(
             ),
         }
     }
-    Ok(video.decode(index)?)
+    video.decode(index)
 }
 
 /// Runs (or reuses) the scene analysis, stores it, writes the contact sheet if asked,

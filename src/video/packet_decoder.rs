@@ -41,6 +41,8 @@ use super::grab::{DecodedFrame, decode_args, decoder_errors};
 use super::mp4_samples::{Mp4Samples, Unsupported};
 use super::tool::{Ffmpeg, GRAB_LIMIT_S, time_limit};
 
+mod batch;
+
 /// A jump this many samples ahead of the feed or less reads on instead of restarting
 /// at the target's keyframe.
 const READ_ON_LIMIT: usize = 12;
@@ -74,6 +76,8 @@ struct Process {
     pending: HashSet<usize>,
     /// Frames up to this index (from the run's first request) are wanted.
     window: (usize, usize),
+    /// Frames of a batch (`frames_in_order`) not fed yet: wanted whenever fed.
+    batch: HashSet<usize>,
 }
 
 impl Drop for Process {
@@ -149,6 +153,11 @@ impl PacketDecoder {
     /// `grab_frame`, which reports it with the frame).
     pub fn decoded_frame(&mut self, index: usize) -> Result<DecodedFrame, VideoError> {
         let pixels = self.frame(index, 0, &mut |_, _| {})?;
+        self.grab(index, pixels)
+    }
+
+    /// Frame `index`'s pixels as a grab with its provenance.
+    fn grab(&self, index: usize, pixels: Vec<u8>) -> Result<DecodedFrame, VideoError> {
         let image = image::RgbaImage::from_raw(self.size.0, self.size.1, pixels)
             .ok_or_else(|| VideoError::Invalid("frame buffer of the wrong size".into()))?;
         Ok(DecodedFrame {
@@ -337,7 +346,8 @@ impl PacketDecoder {
             return Err(VideoError::Tool("ffmpeg is not running".into()));
         };
         let sample = self.samples.samples[p.next];
-        let wanted = (p.window.0..=p.window.1).contains(&sample.index);
+        let wanted =
+            (p.window.0..=p.window.1).contains(&sample.index) || p.batch.remove(&sample.index);
         let bytes = read_sample(&mut self.file, &sample)?;
         let pts = (p.run << 40) as i64 | (sample.index as i64) << 8 | i64::from(wanted);
         if wanted {
@@ -502,6 +512,7 @@ impl PacketDecoder {
             next: 0,
             pending: HashSet::new(),
             window: (0, 0),
+            batch: HashSet::new(),
         })
     }
 
