@@ -73,12 +73,7 @@ fn an_open_elevation_surface_leaves_the_map_its_width() {
 fn k_on_the_demo_skyline_finding_shows_the_rendered_skyline() {
     let (_dir, root) = util::demo_copy();
     let case = Case::open(&root).unwrap();
-    let saved = case
-        .finding(SKYLINE)
-        .unwrap()
-        .skyline_fit
-        .clone()
-        .unwrap();
+    let saved = case.finding(SKYLINE).unwrap().skyline_fit.clone().unwrap();
     let mut h = harness(Some(case));
     h.run_steps(2);
     push(&mut h, Command::Select(Selection::Finding(SKYLINE.into())));
@@ -120,7 +115,10 @@ fn k_on_the_demo_skyline_finding_shows_the_rendered_skyline() {
     // It agrees with the trace as the saved fit did, and the inspector says so.
     let score = score_on(table, &camera, &s.trace, MAX_TRACE_POINTS).unwrap();
     assert!(score.mean_deg < 0.05, "{score:?}");
-    assert!((score.mean_deg - saved.score.mean_deg).abs() < 0.01, "{score:?}");
+    assert!(
+        (score.mean_deg - saved.score.mean_deg).abs() < 0.01,
+        "{score:?}"
+    );
     h.get_by_label_contains(&format!("Fit score: {:.3}°", score.mean_deg));
     assert!(h.query_by_label_contains("Add elevation files").is_none());
 }
