@@ -11,7 +11,6 @@ use std::time::Duration;
 use egui::Key;
 use egui_kittest::kittest::Queryable;
 use geoproof::case::{Case, Edit};
-use geoproof::terrain::ElevationLayers;
 use geoproof::terrain::fit::{MAX_TRACE_POINTS, score_on, skyline_on};
 use geoproof::ui::BoardTool;
 use geoproof::ui::terrain::Opening;
@@ -27,8 +26,7 @@ fn map_width(elevation: bool) -> f32 {
     let (_dir, root) = util::demo_copy();
     let mut case = Case::open(&root).unwrap();
     if !elevation {
-        case.apply(Edit::SetElevation(Box::new(ElevationLayers::default())))
-            .unwrap();
+        case.apply(Edit::SetElevation(Box::default())).unwrap();
     }
     let at = case.finding(SKYLINE).unwrap().location.unwrap();
     let mut h = harness(Some(case));
