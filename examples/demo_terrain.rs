@@ -1,7 +1,8 @@
 //! Adds the demo case's terrain finding (#33): an honest synthetic scene. A small DEM of
 //! invented mountains (256 × 256 cells of 40 m, Int16, placed at sea between Menorca and
-//! Sardinia so it cannot be mistaken for real ground) is stored under `layers/`; a frame is
-//! rendered from it at a known camera (sky above the DEM's skyline, ground below) and
+//! Sardinia so it cannot be mistaken for real ground) is stored under `layers/` and becomes
+//! the case's elevation layer, so that the Skyline tool (K on the board) works on the
+//! finding as the demo opens; a frame is rendered from it at a known camera (sky above the DEM's skyline, ground below) and
 //! imported as evidence; the frame's skyline is proposed by the edge detector, and the
 //! camera is fitted from a perturbed start. The finding keeps the fit (camera, trace,
 //! score, DEM and its SHA-256) and says plainly that the scene is synthetic. Run once:
@@ -23,7 +24,7 @@ use geoproof::case::{
 };
 use geoproof::terrain::fit::{self, FitOptions, Ranges};
 use geoproof::terrain::skyline::{self, Camera};
-use geoproof::terrain::{Curvature, Dem, ElevationFileRef, HeightRef, Site};
+use geoproof::terrain::{Curvature, Dem, ElevationFileRef, ElevationLayers, HeightRef, Site};
 
 /// The finding's id (tests/demo_case.rs reads it).
 const ID: &str = "F-demo-skyline-synthetic";
@@ -167,9 +168,13 @@ fn main() {
     frame.save(&png).unwrap();
 
     let file = ElevationFileRef::hash(std::path::Path::new(DEM_FILE), &tif).unwrap();
-    // Not made the case's elevation layer: an elevation surface open at start slows the
-    // demo's map (tests/ui/vector_basemap.rs's flight to Vaduz missed its 20 s). The
-    // analyst adds it (Basemap → Elevation…) to open the Skyline tool on the finding.
+    // The case's elevation layer (its hillshade is drawn only where the DEM is: a 10 km
+    // square at sea). An open surface costs the map nothing measurable; the Vaduz
+    // kittest's miss that once kept it out was the Terrain panel widening the inspector
+    // (the map narrower, the flight's zoom lower), fixed in src/ui/terrain/panel.rs.
+    let mut layers: ElevationLayers = case.meta().elevation.clone();
+    layers.files.push(file.clone());
+    case.apply(Edit::SetElevation(Box::new(layers))).unwrap();
     let options = ImportOptions {
         note: Some(
             "SYNTHETIC: rendered by examples/demo_terrain.rs from the invented DEM \
@@ -245,8 +250,8 @@ fn main() {
                placed at sea between Menorca and Sardinia; the frame is drawn from that DEM (sky above \
                its skyline, plain ground below) by examples/demo_terrain.rs. The trace is \
                the edge detector's proposal, accepted as it was. A good fit here says the \
-               method works, nothing about any real place. To try the Skyline tool on it, \
-               add that file as the case's elevation (Basemap → Elevation…) and press K."
+               method works, nothing about any real place. That file is the case's elevation \
+               layer: open the finding on the board and press K for the Skyline tool."
         .into();
     f.location = Some(FindingLocation {
         lat: at.lat,

@@ -262,6 +262,7 @@ fn demo_case_has_a_synthetic_skyline_scene_whose_fit_recovers_the_camera() {
     let f = case.finding("F-demo-skyline-synthetic").unwrap();
     assert!(f.title.starts_with("SYNTHETIC"), "{}", f.title);
     assert!(f.notes.starts_with("SYNTHETIC") && f.notes.contains("invented"));
+    assert!(f.notes.contains("press K"), "{}", f.notes);
     assert!(
         f.verdict
             .starts_with("Synthetic test scene, not real footage")
@@ -270,7 +271,10 @@ fn demo_case_has_a_synthetic_skyline_scene_whose_fit_recovers_the_camera() {
     assert_eq!(f.evidence_ids(), vec![saved.evidence.as_str()]);
     let frame = case.find_evidence(&saved.evidence).unwrap();
     assert!(frame.original_name.contains("synthetic"));
-    // The DEM is stored in the case, unchanged since the fit.
+    // The DEM is the case's elevation layer (the Skyline tool works on the finding as the
+    // demo opens), unchanged since the fit.
+    assert_eq!(saved.dem, case.meta().elevation.files);
+    assert!(case.meta().elevation.visible);
     assert_eq!(saved.dem.len(), 1);
     assert_eq!(
         saved.dem[0].path,

@@ -11,6 +11,7 @@ mod vector_tiles;
 mod board;
 mod candidates;
 mod date_compare;
+mod demo_terrain;
 mod find;
 mod georef;
 mod map;

@@ -34,7 +34,7 @@ pub fn terrain_panel_ui(
     };
     match &surface.opening {
         Opening::Opening => {
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 ui.spinner();
                 ui.label("opening the elevation files…");
             });
@@ -47,7 +47,7 @@ pub fn terrain_panel_ui(
         Opening::Ready(_) => {}
     }
     heights_ui(ui, cx.view);
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.label("Line of sight: the Measure line's last segment.");
         if *cx.tool != Tool::Measure && ui.small_button("Use the Measure tool").clicked() {
             *cx.tool = Tool::Measure;
@@ -58,7 +58,7 @@ pub fn terrain_panel_ui(
 }
 
 fn heights_ui(ui: &mut Ui, view: &mut TerrainView) {
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.label("Observer");
         ui.add(
             DragValue::new(&mut view.observer_m)
@@ -76,7 +76,7 @@ fn heights_ui(ui: &mut Ui, view: &mut TerrainView) {
         )
         .on_hover_text("Target height above the ground");
     });
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.label("Refraction k");
         ui.add(
             DragValue::new(&mut view.refraction)
@@ -92,7 +92,7 @@ fn viewshed_ui(ui: &mut Ui, cx: &mut PanelCtx<'_>, surface: &ElevationSurface) {
     ui.label(RichText::new("Viewshed").strong());
     let selected = cx.selected.clone();
     let view = &mut *cx.view;
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.toggle_value(&mut view.picking_viewshed, "Pick on map")
             .on_hover_text("The next click on the map places the observer");
         if let Some((p, name)) = &selected
@@ -104,7 +104,7 @@ fn viewshed_ui(ui: &mut Ui, cx: &mut PanelCtx<'_>, surface: &ElevationSurface) {
             view.viewshed_at = Some(*p);
         }
     });
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.label("Radius");
         ui.add(
             DragValue::new(&mut view.radius_km)
@@ -125,7 +125,7 @@ fn viewshed_ui(ui: &mut Ui, cx: &mut PanelCtx<'_>, surface: &ElevationSurface) {
         _ => {}
     }
     if let Some((heading, fov)) = &mut view.wedge {
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             ui.label("heading");
             ui.add(DragValue::new(heading).range(0.0..=360.0).suffix("°"));
             ui.label("fov");
@@ -138,7 +138,7 @@ fn viewshed_ui(ui: &mut Ui, cx: &mut PanelCtx<'_>, surface: &ElevationSurface) {
     };
     ui.label(RichText::new(format!("from {:.6}, {:.6}", at.lat, at.lon)).small());
     let mut export = false;
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         match &surface.viewshed {
             None => {
                 ui.spinner();
