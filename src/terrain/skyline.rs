@@ -95,7 +95,8 @@ impl Basis {
     pub(crate) fn direction(&self, x: f64, y: f64) -> (f64, f64) {
         let (u, v) = ((x - self.cx) / self.focal_px, (self.cy - y) / self.focal_px);
         let d = add(add(self.forward, scale(self.right, u)), scale(self.up, v));
-        let horizontal = d[0].hypot(d[1]);
+        // Not hypot: the components are near 1, and this is the scan's inner loop.
+        let horizontal = (d[0] * d[0] + d[1] * d[1]).sqrt();
         (
             d[0].atan2(d[1]).to_degrees(),
             d[2].atan2(horizontal).to_degrees(),
