@@ -9,6 +9,7 @@
 use image::{Rgba, RgbaImage};
 use serde::{Deserialize, Serialize};
 
+use super::atan::atan2;
 use super::horizon::rays;
 use super::{Curvature, Dem, Placed, Site, TerrainError};
 
@@ -98,8 +99,8 @@ impl Basis {
         // Not hypot: the components are near 1, and this is the scan's inner loop.
         let horizontal = (d[0] * d[0] + d[1] * d[1]).sqrt();
         (
-            d[0].atan2(d[1]).to_degrees(),
-            d[2].atan2(horizontal).to_degrees(),
+            atan2(d[0], d[1]).to_degrees(),
+            atan2(d[2], horizontal).to_degrees(),
         )
     }
 }

@@ -398,12 +398,23 @@ pub(crate) fn evaluate(
     exact: bool,
 ) -> Evaluation {
     let basis = Basis::new(camera);
+    let directions = points.iter().map(|p| basis.direction(p[0], p[1]));
+    evaluate_directions(table, directions, exact)
+}
+
+/// [`evaluate`] on the traced points' directions (azimuth, elevation in degrees) worked
+/// out already.
+pub(crate) fn evaluate_directions(
+    table: &HorizonTable,
+    directions: impl ExactSizeIterator<Item = (f64, f64)>,
+    exact: bool,
+) -> Evaluation {
+    let n = directions.len();
     let mut sum = 0.0;
     let mut max_deg: f64 = 0.0;
     let (mut missing, mut incomplete) = (0, 0);
-    let mut offsets = Vec::with_capacity(if exact { 0 } else { points.len() });
-    for p in points {
-        let (az, el) = basis.direction(p[0], p[1]);
+    let mut offsets = Vec::with_capacity(if exact { 0 } else { n });
+    for (az, el) in directions {
         match table.at(az) {
             Some((horizon_el, complete)) => {
                 let d = table.distance(az, el, horizon_el, exact);
@@ -428,9 +439,9 @@ pub(crate) fn evaluate(
     });
     Evaluation {
         score: Score {
-            mean_deg: sum / points.len().max(1) as f64,
+            mean_deg: sum / n.max(1) as f64,
             max_deg,
-            points: points.len(),
+            points: n,
             missing,
             incomplete,
         },
