@@ -1082,7 +1082,10 @@ fn leaps_change_nothing(dem: &Dem, eye: Site, max_m: f64, k: Curvature) -> usize
     for (a, b) in fast.points.iter().zip(&slow.points) {
         assert_eq!(a, b);
     }
-    fast.points.iter().filter(|p| p.elevation_deg.is_some()).count()
+    fast.points
+        .iter()
+        .filter(|p| p.elevation_deg.is_some())
+        .count()
 }
 
 #[test]
@@ -1091,7 +1094,10 @@ fn horizon_leaps_give_the_same_horizon_as_the_sample_by_sample_march() {
     // Real: the hills (1/3″ cells) from their centre and from a corner, Clipperton
     // Island's SRTM tile (3″, geographic) to 50 km from the island and from open sea.
     let hills = data("real/dem/dem-hills.tiff");
-    let gt = gdal::Dataset::open(&hills).unwrap().geo_transform().unwrap();
+    let gt = gdal::Dataset::open(&hills)
+        .unwrap()
+        .geo_transform()
+        .unwrap();
     let hills = Dem::open(&[hills]).unwrap();
     for (col, row) in [(166, 109), (20, 15), (300, 200)] {
         leaps_change_nothing(&hills, above(centre(&gt, col, row), 2.0), 1500.0, k);
@@ -1135,10 +1141,21 @@ fn horizon_leaps_give_the_same_horizon_as_the_sample_by_sample_march() {
     let dem = Dem::open(&[tile("w.tif", -18_000.0), tile("e.tif", 0.0)]).unwrap();
     // The highest point of a 60 m grid over the middle 12 km.
     let summit = (0..200 * 200)
-        .map(|i| (-6000.0 + 60.0 * f64::from(i % 200), -6000.0 + 60.0 * f64::from(i / 200)))
+        .map(|i| {
+            (
+                -6000.0 + 60.0 * f64::from(i % 200),
+                -6000.0 + 60.0 * f64::from(i / 200),
+            )
+        })
         .max_by(|a, b| ground(a.0, a.1).total_cmp(&ground(b.0, b.1)))
         .unwrap();
-    for (x, y) in [(0.3, -0.3), (-5000.0, 3000.0), summit, (4000.0, -1200.0), (16_500.0, 0.0)] {
+    for (x, y) in [
+        (0.3, -0.3),
+        (-5000.0, 3000.0),
+        summit,
+        (4000.0, -1200.0),
+        (16_500.0, 0.0),
+    ] {
         for k in [k, flat_earth()] {
             leaps_change_nothing(&dem, above(to_latlon(x, y), 10.0), 30_000.0, k);
         }

@@ -66,7 +66,10 @@ mod tests {
     fn close(y: f64, x: f64, rel: f64) -> f64 {
         let (ours, theirs) = (atan2(y, x), y.atan2(x));
         let off = (ours - theirs).abs();
-        assert!(off <= rel * theirs.abs().max(1e-300), "{y} {x}: {ours} vs {theirs}");
+        assert!(
+            off <= rel * theirs.abs().max(1e-300),
+            "{y} {x}: {ours} vs {theirs}"
+        );
         off
     }
 
@@ -85,7 +88,13 @@ mod tests {
             let (y, x) = (next() * scale, next());
             worst = worst.max(close(y, x, 1e-15));
         }
-        for (y, x) in [(1.0, 1.0), (-1.0, -1.0), (1e-300, -1.0), (-3.0, 1e-12), (0.66, 1.0)] {
+        for (y, x) in [
+            (1.0, 1.0),
+            (-1.0, -1.0),
+            (1e-300, -1.0),
+            (-3.0, 1e-12),
+            (0.66, 1.0),
+        ] {
             close(y, x, 1e-15);
         }
         // Zeros and infinities are the C library's own.

@@ -385,8 +385,12 @@ fn leap_past(
         // Past the tile's last column or row but one a sample takes the general path.
         let (bc, br) = ((cell.0 / side) * side, (cell.1 / side) * side);
         let t_exit = (s.t
-            + exit(here.0, vc, bc, (bc + side).min(tile.width - 1))
-                .min(exit(here.1, vr, br, (br + side).min(tile.height - 1))))
+            + exit(here.0, vc, bc, (bc + side).min(tile.width - 1)).min(exit(
+                here.1,
+                vr,
+                br,
+                (br + side).min(tile.height - 1),
+            )))
         .min(1.0);
         let top = f64::from(tile.level_max(level, cell.0, cell.1));
         // Past `d` the drop grows: at `d` the block is at its highest; the bound t·d is
@@ -403,7 +407,11 @@ fn leap_past(
     }
     let mut j = i + 1;
     if let Some(t_exit) = until {
-        while plan.samples.get(j).is_some_and(|n| n.k == s.k && n.t < t_exit) {
+        while plan
+            .samples
+            .get(j)
+            .is_some_and(|n| n.k == s.k && n.t < t_exit)
+        {
             j += 1;
         }
     }

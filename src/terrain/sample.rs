@@ -414,6 +414,23 @@ mod tests {
     }
 
     #[test]
+    fn coarser_levels_hold_the_highest_of_the_blocks_they_cover() {
+        // 70 × 40 cells: level 1 blocks are 32 cells a side, level 2 64.
+        let mut cells = vec![1.0f32; 70 * 40];
+        cells[33 * 70 + 40] = 9.0; // row 33, column 40
+        cells[5 * 70 + 69] = f32::NAN; // row 5, the last column
+        let t = Tile::new("t".into(), 70, 40, [0.0, 1.0, 0.0, 40.0, 0.0, -1.0], cells).unwrap();
+        assert_eq!(t.level_max(0, 40, 33), 9.0);
+        assert_eq!(t.level_max(1, 32, 32), 9.0);
+        assert_eq!(t.level_max(1, 0, 0), 1.0);
+        assert_eq!(t.level_max(1, 64, 0), f32::INFINITY);
+        assert_eq!(t.level_max(2, 0, 0), 9.0);
+        assert_eq!(t.level_max(2, 64, 39), f32::INFINITY);
+        assert_eq!(t.level_max(LEVELS - 1, 69, 39), f32::INFINITY);
+        assert_eq!(t.level_max(1, 0, 39), 1.0); // columns 0 to 32 only
+    }
+
+    #[test]
     fn metres_per_degree_matches_known_values() {
         let (lon, lat) = metres_per_degree(0.0);
         assert!((lon - 111_319.49).abs() < 0.01);

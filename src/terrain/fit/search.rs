@@ -14,9 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::super::skyline::{self, Basis, Camera};
 use super::super::{Curvature, Dem, TerrainError};
-use super::score::{
-    HorizonTable, MAX_TRACE_POINTS, Score, Trace, evaluate, evaluate_directions,
-};
+use super::score::{HorizonTable, MAX_TRACE_POINTS, Score, Trace, evaluate, evaluate_directions};
 
 /// Half-widths (degrees) of the search around the starting camera. A heading range of
 /// 180 searches all round.
