@@ -432,8 +432,13 @@ fn inside(tile: &Tile, x: f64, y: f64) -> Option<(&Tile, usize, usize, f64, f64)
         return None;
     }
     let (c0, r0) = (c as usize, r as usize);
-    (c0 < tile.width.saturating_sub(1) && r0 < tile.height.saturating_sub(1))
-        .then(|| (tile, c0, r0, c - c0 as f64, r - r0 as f64))
+    (c0 < tile.width.saturating_sub(1) && r0 < tile.height.saturating_sub(1)).then_some((
+        tile,
+        c0,
+        r0,
+        c - c0 as f64,
+        r - r0 as f64,
+    ))
 }
 
 /// The highest tangent any terrain at distance ≥ `d` could reach: the most of

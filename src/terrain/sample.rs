@@ -321,11 +321,7 @@ fn coarser_maxima(level0: &[f32], across: usize, down: usize) -> Vec<(Vec<f32>, 
             Some((maxima, a)) => (maxima.as_slice(), *a),
             None => (level0, across),
         };
-        let below_down = if below_across == 0 {
-            down
-        } else {
-            below.len() / below_across
-        };
+        let below_down = below.len().checked_div(below_across).unwrap_or(down);
         let a = below_across.div_ceil(2);
         let mut maxima = vec![f32::NEG_INFINITY; a * below_down.div_ceil(2)];
         for (y, line) in below.chunks_exact(below_across.max(1)).enumerate() {

@@ -347,7 +347,7 @@ impl HorizonTable {
 /// division.
 #[inline]
 fn wrap_360(x: f64) -> f64 {
-    if !(x.abs() < 3600.0) {
+    if x.is_nan() || x.abs() >= 3600.0 {
         return x.rem_euclid(360.0);
     }
     let mut x = x;
