@@ -114,6 +114,7 @@ pub fn scan(
                     scope.spawn(|_| out = Some(work(p, camera)));
                     next = sites.get(index + 1).map(prepare);
                 });
+                // Always set: the scope returns once its job has.
                 out.ok_or(TerrainError::Cancelled)
             }
             Err(e) => {
