@@ -209,6 +209,17 @@ fn scan_ranks_the_true_site_first() {
     let seen = seen.into_inner().unwrap();
     assert_eq!(seen.len(), 24);
     assert!(seen.contains(&(24, 24)));
+    // The scan places the next site's rays while the pool fits the current one: each
+    // result is still its own site's, the same fit as fitting that site alone.
+    for r in [&ranked[0], &ranked[11], &ranked[23]] {
+        let alone = Camera {
+            site: r.site,
+            ..template
+        };
+        let f = fit::fit_camera(&dem, alone, &trace, options.ranges, &options.fit).unwrap();
+        assert_eq!(r.site, sites[r.index]);
+        assert_eq!(r.fit, Some(f), "site {}", r.index);
+    }
 }
 
 #[test]

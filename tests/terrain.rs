@@ -1064,3 +1064,100 @@ fn fast_horizon_agrees_with_dense_sampling() {
         horizon_agrees_with_dense_sampling(&dem, to_latlon(x, y), 9500.0, 0.05);
     }
 }
+
+/// Both marches' horizons at 0.1° from `eye`, compared point by point: the leaps through
+/// coarser blocks must not change a single value (not even in the last bit).
+fn leaps_change_nothing(dem: &Dem, eye: Site, max_m: f64, k: Curvature) -> usize {
+    let t = std::time::Instant::now();
+    let fast = horizon::horizon(dem, eye, 0.1, max_m, k).unwrap();
+    let leaping = t.elapsed();
+    let t = std::time::Instant::now();
+    let slow = horizon::horizon_unleaped(dem, eye, 0.1, max_m, k).unwrap();
+    eprintln!(
+        "leaping {leaping:?}, sample by sample {:?} ({} azimuths)",
+        t.elapsed(),
+        fast.points.len()
+    );
+    assert_eq!(fast.points.len(), 3600);
+    for (a, b) in fast.points.iter().zip(&slow.points) {
+        assert_eq!(a, b);
+    }
+    fast.points
+        .iter()
+        .filter(|p| p.elevation_deg.is_some())
+        .count()
+}
+
+#[test]
+fn horizon_leaps_give_the_same_horizon_as_the_sample_by_sample_march() {
+    let k = Curvature::default();
+    // Real: the hills (1/3″ cells) from their centre and from a corner, Clipperton
+    // Island's SRTM tile (3″, geographic) to 50 km from the island and from open sea.
+    let hills = data("real/dem/dem-hills.tiff");
+    let gt = gdal::Dataset::open(&hills)
+        .unwrap()
+        .geo_transform()
+        .unwrap();
+    let hills = Dem::open(&[hills]).unwrap();
+    for (col, row) in [(166, 109), (20, 15), (300, 200)] {
+        leaps_change_nothing(&hills, above(centre(&gt, col, row), 2.0), 1500.0, k);
+    }
+    let srtm = data("real/dem/N10W110.hgt");
+    let gt = gdal::Dataset::open(&srtm).unwrap().geo_transform().unwrap();
+    let srtm = Dem::open(&[srtm]).unwrap();
+    for (col, row) in [(455, 789), (300, 600)] {
+        let found = leaps_change_nothing(&srtm, above(centre(&gt, col, row), 2.0), 50_000.0, k);
+        assert!(found > 0);
+    }
+    // Synthetic, the benchmark's kind of ground (hills of 200 m to 2 km relief, 30 m
+    // cells) in two tiles side by side, with a nodata hole: from a valley, from a
+    // summit (every tangent negative), next to the hole and near the outer edge, with
+    // the standard refraction and over a flat Earth.
+    let dir = tempfile::tempdir().unwrap();
+    let srs = SpatialRef::from_proj4(LOCAL_TM).unwrap();
+    let ground = |x: f64, y: f64| {
+        (800.0
+            + 600.0 * (x / 9000.0).sin() * (y / 7000.0).cos()
+            + 250.0 * (x / 2100.0 + y / 3300.0).sin()
+            + 80.0 * (x / 430.0).cos() * (y / 610.0).sin()
+            + 20.0 * (x / 97.0 + y / 131.0).sin()) as f32
+    };
+    let (w, h, cell) = (600usize, 1200usize, 30.0);
+    let tile = |name: &str, x0: f64| {
+        let mut z = Vec::with_capacity(w * h);
+        for row in 0..h {
+            for col in 0..w {
+                let (x, y) = (
+                    x0 + (col as f64 + 0.5) * cell,
+                    18_000.0 - (row as f64 + 0.5) * cell,
+                );
+                let hole = (x - 4000.0).abs() < 300.0 && (y + 2000.0).abs() < 450.0;
+                z.push(if hole { -9999.0 } else { ground(x, y) });
+            }
+        }
+        let gt = [x0, cell, 0.0, 18_000.0, 0.0, -cell];
+        write_tif(dir.path(), name, w, h, gt, &srs, z, Some(-9999.0), "")
+    };
+    let dem = Dem::open(&[tile("w.tif", -18_000.0), tile("e.tif", 0.0)]).unwrap();
+    // The highest point of a 60 m grid over the middle 12 km.
+    let summit = (0..200 * 200)
+        .map(|i| {
+            (
+                -6000.0 + 60.0 * f64::from(i % 200),
+                -6000.0 + 60.0 * f64::from(i / 200),
+            )
+        })
+        .max_by(|a, b| ground(a.0, a.1).total_cmp(&ground(b.0, b.1)))
+        .unwrap();
+    for (x, y) in [
+        (0.3, -0.3),
+        (-5000.0, 3000.0),
+        summit,
+        (4000.0, -1200.0),
+        (16_500.0, 0.0),
+    ] {
+        for k in [k, flat_earth()] {
+            leaps_change_nothing(&dem, above(to_latlon(x, y), 10.0), 30_000.0, k);
+        }
+    }
+}

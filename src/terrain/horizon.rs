@@ -9,12 +9,15 @@
 //! horizon are there; a peak between two samples is missed by at most its slope ×
 //! 0.05°). The distances, curvature drops and bounds are computed once for all rays. A
 //! sample is skipped when the highest cell of its 16 × 16 block (nodata counts as
-//! unbounded) could not rise above the angle found so far, and a ray stops once no
-//! terrain at all could (the surface's highest cell bounds it). Rays run in parallel.
+//! unbounded) could not rise above the angle found so far; then the ray leaps to where
+//! it leaves the largest block (16 to 256 cells a side, maxima kept per tile) that
+//! cannot either, instead of testing each sample in it. A ray stops once no terrain at
+//! all could rise above (the surface's highest cell bounds it). Rays run in parallel.
 
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::sample::{BLOCK, LEVELS};
 use super::{Curvature, Dem, Placed, Site, Surface, TerrainError, Tile};
 use crate::spatial::{LatLon, destination};
 
@@ -57,6 +60,31 @@ pub fn horizon(
     max_distance_m: f64,
     curvature: Curvature,
 ) -> Result<Horizon, TerrainError> {
+    horizon_with(dem, observer, step_deg, max_distance_m, curvature, true)
+}
+
+/// [`horizon`] testing every sample against its own 16 × 16 block only, without the
+/// leaps through coarser blocks: the march before them, slower, kept as their reference
+/// (tests and the benchmark check that both give the same horizon).
+#[doc(hidden)]
+pub fn horizon_unleaped(
+    dem: &Dem,
+    observer: Site,
+    step_deg: f64,
+    max_distance_m: f64,
+    curvature: Curvature,
+) -> Result<Horizon, TerrainError> {
+    horizon_with(dem, observer, step_deg, max_distance_m, curvature, false)
+}
+
+fn horizon_with(
+    dem: &Dem,
+    observer: Site,
+    step_deg: f64,
+    max_distance_m: f64,
+    curvature: Curvature,
+    leap: bool,
+) -> Result<Horizon, TerrainError> {
     if !step_deg.is_finite() || step_deg <= 0.0 || step_deg > 90.0 {
         return Err(TerrainError::bad(
             "--step-deg",
@@ -74,7 +102,17 @@ pub fn horizon(
     }
     let placed = observer.place(dem, "observer")?;
     let azimuths: Vec<f64> = (0..n).map(|i| i as f64 * 360.0 / n as f64).collect();
-    let points = rays(dem, &placed, &azimuths, max_distance_m, curvature)?;
+    let knots = ray_knots(dem, &placed, &azimuths, max_distance_m)?;
+    let points = rays_with(
+        dem.surface(),
+        dem.resolution_m(),
+        &placed,
+        &azimuths,
+        &knots,
+        max_distance_m,
+        curvature,
+        leap,
+    );
     Ok(Horizon {
         observer: placed,
         max_distance_m,
@@ -140,6 +178,32 @@ pub(crate) fn rays_on(
     max_distance_m: f64,
     curvature: Curvature,
 ) -> Vec<HorizonPoint> {
+    rays_with(
+        surface,
+        resolution_m,
+        eye,
+        azimuths,
+        knots,
+        max_distance_m,
+        curvature,
+        true,
+    )
+}
+
+/// [`rays_on`], skipping runs of samples whole through the coarser block maxima or not
+/// (`leap` false: every sample is tested against its own 16 × 16 block alone, the march
+/// before the leaps; the results are the same, see the test).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn rays_with(
+    surface: &Surface,
+    resolution_m: f64,
+    eye: &Placed,
+    azimuths: &[f64],
+    knots: &[(f64, f64)],
+    max_distance_m: f64,
+    curvature: Curvature,
+    leap: bool,
+) -> Vec<HorizonPoint> {
     let plan = Schedule::new(
         resolution_m.max(1e-3),
         max_distance_m,
@@ -149,16 +213,28 @@ pub(crate) fn rays_on(
     azimuths
         .par_iter()
         .enumerate()
-        .map(|(i, az)| one_ray(surface, eye, *az, &knots[i * KNOTS..(i + 1) * KNOTS], &plan))
+        .map(|(i, az)| {
+            let ray = Ray::new(eye, &knots[i * KNOTS..(i + 1) * KNOTS]);
+            one_ray(surface, eye, *az, &ray, &plan, leap)
+        })
         .collect()
+}
+
+/// One distance of the [`Schedule`].
+struct Sample {
+    d: f64,
+    /// Curvature drop at `d`.
+    drop: f64,
+    /// The highest tangent terrain at `d` or beyond could reach ([`bound`]).
+    reach: f64,
+    /// The ray's stretch (1 to [`KNOTS`]) and the fraction along it.
+    k: usize,
+    t: f64,
 }
 
 /// The distances every ray is sampled at, and what depends on distance alone.
 struct Schedule {
-    max_distance_m: f64,
-    /// Distance, curvature drop, and the highest tangent terrain at that distance or
-    /// beyond could reach ([`bound`]).
-    samples: Vec<(f64, f64, f64)>,
+    samples: Vec<Sample>,
 }
 
 impl Schedule {
@@ -169,12 +245,47 @@ impl Schedule {
         let mut d = 0.0;
         while d < max_distance_m {
             d = (d + (step / 4.0).max(d * ANGULAR_STEP_RAD)).min(max_distance_m);
-            samples.push((d, per_m2 * d * d, bound(rise, per_m2, d)));
+            let pos = d / max_distance_m * KNOTS as f64;
+            let k = (pos.ceil() as usize).clamp(1, KNOTS);
+            samples.push(Sample {
+                d,
+                drop: per_m2 * d * d,
+                reach: bound(rise, per_m2, d),
+                k,
+                t: pos - (k - 1) as f64,
+            });
         }
-        Schedule {
-            max_distance_m,
-            samples,
+        Schedule { samples }
+    }
+
+    /// The distance at fraction `t` of stretch `k` (what [`Sample::t`] inverts).
+    fn distance(&self, k: usize, t: f64) -> f64 {
+        let max = self.samples.last().map_or(0.0, |s| s.d);
+        (k as f64 - 1.0 + t) / KNOTS as f64 * max
+    }
+}
+
+/// A ray's straight stretches in the CRS: start and change over the stretch.
+struct Ray {
+    stretches: [(f64, f64, f64, f64); KNOTS],
+}
+
+impl Ray {
+    fn new(eye: &Placed, knots: &[(f64, f64)]) -> Ray {
+        let mut stretches = [(0.0, 0.0, 0.0, 0.0); KNOTS];
+        for (k, s) in stretches.iter_mut().enumerate() {
+            let a = if k == 0 { (eye.x, eye.y) } else { knots[k - 1] };
+            let b = knots[k];
+            *s = (a.0, a.1, b.0 - a.0, b.1 - a.1);
         }
+        Ray { stretches }
+    }
+
+    /// The CRS point of a sample.
+    #[inline]
+    fn at(&self, s: &Sample) -> (f64, f64) {
+        let (x, y, dx, dy) = self.stretches[s.k - 1];
+        (x + dx * s.t, y + dy * s.t)
     }
 }
 
@@ -183,36 +294,47 @@ fn one_ray(
     surface: &Surface,
     eye: &Placed,
     az: f64,
-    ray: &[(f64, f64)],
+    ray: &Ray,
     plan: &Schedule,
+    leap: bool,
 ) -> HorizonPoint {
     let tiles = surface.tiles();
+    let samples = &plan.samples;
     let mut hint = 0usize;
     let mut best: Option<(f64, f64)> = None; // (tan of the angle, distance)
     let mut t_best = f64::NEG_INFINITY;
     let mut complete = true;
-    for &(d, drop, reach) in &plan.samples {
-        if best.is_some() && reach <= t_best {
+    let mut i = 0;
+    while let Some(s) = samples.get(i) {
+        if best.is_some() && s.reach <= t_best {
             break;
         }
-        let (x, y) = along(eye, ray, d / plan.max_distance_m);
+        let (x, y) = ray.at(s);
         let z = match tiles.get(hint).and_then(|tile| inside(tile, x, y)) {
             Some((tile, col, row, fx, fy)) => {
-                // No cell the sample leans on can lift it above the best: skip it.
+                // No cell the sample leans on can lift it above the best: skip it, and
+                // every later sample in the largest block that cannot either.
                 let top = f64::from(tile.block_max(col, row));
-                if (top - drop - eye.z_m) <= t_best * d {
+                if (top - s.drop - eye.z_m) <= t_best * s.d {
+                    i = if leap {
+                        let here = (col as f64 + fx, row as f64 + fy);
+                        leap_past(tile, ray, plan, i, (col, row), here, t_best, eye.z_m)
+                    } else {
+                        i + 1
+                    };
                     continue;
                 }
                 tile.bilinear_inside(col, row, fx, fy)
             }
             None => surface.bilinear_hinted(&mut hint, x, y),
         };
+        i += 1;
         match z {
             Some(z) => {
-                let t = (z - drop - eye.z_m) / d;
+                let t = (z - s.drop - eye.z_m) / s.d;
                 if t > t_best {
                     t_best = t;
-                    best = Some((t, d));
+                    best = Some((t, s.d));
                 }
             }
             None => complete = false,
@@ -226,15 +348,97 @@ fn one_ray(
     }
 }
 
+/// Sample `i` (top-left cell `cell`, continuous position `here` in cells, inside `tile`)
+/// cannot rise above `t_best`: the index of the first later sample that may, passing
+/// every sample in the largest block of [`Tile::level_max`] whose highest value cannot
+/// lift any of them above `t_best` either. Such samples would be skipped one by one, or
+/// read and found no higher, so the horizon is the same.
+#[allow(clippy::too_many_arguments)]
+fn leap_past(
+    tile: &Tile,
+    ray: &Ray,
+    plan: &Schedule,
+    i: usize,
+    cell: (usize, usize),
+    here: (f64, f64),
+    t_best: f64,
+    eye_z: f64,
+) -> usize {
+    let s = &plan.samples[i];
+    // The ray's speed through the tile's cells per unit of the stretch's fraction.
+    let (_, _, dx, dy) = ray.stretches[s.k - 1];
+    let g = tile.inverse();
+    let (vc, vr) = (g[1] * dx + g[2] * dy, g[4] * dx + g[5] * dy);
+    let mut until = None;
+    for level in 0..LEVELS {
+        let side = BLOCK << level;
+        let exit = |at: f64, v: f64, first: usize, last: usize| -> f64 {
+            // Block [first, last) of top-left cells (c0 = ⌊c⌋), with a margin for rounding.
+            if v > 0.0 {
+                (last as f64 - MARGIN_CELLS - at) / v
+            } else if v < 0.0 {
+                (first as f64 + MARGIN_CELLS - at) / v
+            } else {
+                f64::INFINITY
+            }
+        };
+        // Past the tile's last column or row but one a sample takes the general path.
+        let (bc, br) = ((cell.0 / side) * side, (cell.1 / side) * side);
+        let t_exit = (s.t
+            + exit(here.0, vc, bc, (bc + side).min(tile.width - 1)).min(exit(
+                here.1,
+                vr,
+                br,
+                (br + side).min(tile.height - 1),
+            )))
+        .min(1.0);
+        let top = f64::from(tile.level_max(level, cell.0, cell.1));
+        // Past `d` the drop grows: at `d` the block is at its highest; the bound t·d is
+        // lowest at `d` when t ≥ 0, at the block's far end when t < 0.
+        let far = if t_best >= 0.0 {
+            s.d
+        } else {
+            plan.distance(s.k, t_exit)
+        };
+        if top - s.drop - eye_z > t_best * far || t_exit <= s.t {
+            break;
+        }
+        until = Some(t_exit);
+    }
+    let mut j = i + 1;
+    if let Some(t_exit) = until {
+        while plan
+            .samples
+            .get(j)
+            .is_some_and(|n| n.k == s.k && n.t < t_exit)
+        {
+            j += 1;
+        }
+    }
+    j
+}
+
+/// How far inside a block (in cells) a leap stops, against rounding.
+const MARGIN_CELLS: f64 = 1e-4;
+
 /// The top-left cell and fractions of a bilinear sample at (x, y) when its four cells
 /// lie inside `tile` (else the general, slower path reads across tiles and edges).
 #[inline]
 fn inside(tile: &Tile, x: f64, y: f64) -> Option<(&Tile, usize, usize, f64, f64)> {
     let (px, py) = tile.pixel(x, y);
     let (c, r) = (px - 0.5, py - 0.5);
-    let (c0, r0) = (c.floor(), r.floor());
-    (c0 >= 0.0 && r0 >= 0.0 && c0 + 1.0 < tile.width as f64 && r0 + 1.0 < tile.height as f64)
-        .then_some((tile, c0 as usize, r0 as usize, c - c0, r - r0))
+    // Not below 0 (and not NaN): truncation is the floor.
+    if !(c >= 0.0 && r >= 0.0) {
+        return None;
+    }
+    let (c0, r0) = (c as usize, r as usize);
+    (c0 < tile.width.saturating_sub(1) && r0 < tile.height.saturating_sub(1)).then_some((
+        tile,
+        c0,
+        r0,
+        c - c0 as f64,
+        r - r0 as f64,
+    ))
 }
 
 /// The highest tangent any terrain at distance ≥ `d` could reach: the most of
@@ -251,16 +455,4 @@ fn bound(rise: f64, per_m2: f64, d: f64) -> f64 {
     };
     let d = d.max(turn);
     (rise - per_m2 * d * d) / d
-}
-
-/// The CRS point at fraction `f` (0..1) of a ray given by its knots.
-fn along(eye: &Placed, knots: &[(f64, f64)], f: f64) -> (f64, f64) {
-    let pos = f * KNOTS as f64;
-    let k = (pos.ceil() as usize).clamp(1, KNOTS);
-    let (a, b) = (
-        if k == 1 { (eye.x, eye.y) } else { knots[k - 2] },
-        knots[k - 1],
-    );
-    let t = pos - (k - 1) as f64;
-    (a.0 + (b.0 - a.0) * t, a.1 + (b.1 - a.1) * t)
 }

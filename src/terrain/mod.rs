@@ -5,6 +5,7 @@
 //! Heights given for an observer, target or camera are above the ground unless marked
 //! absolute; the Earth's curvature and refraction ([`Curvature`]) are applied throughout.
 
+mod atan;
 mod curvature;
 mod error;
 pub mod fit;

@@ -20,10 +20,18 @@ pub struct Tile {
     /// row); +∞ when one of those cells is nodata (its height is unknown).
     block_max: Vec<f32>,
     blocks_across: usize,
+    /// Coarser maxima: entry `l − 1` holds level `l` (blocks of `BLOCK << l` cells, each
+    /// the highest of the four level `l − 1` blocks it covers) and its blocks across.
+    coarser: Vec<(Vec<f32>, usize)>,
 }
 
 /// The side of a block of [`Tile::block_max`], cells.
-pub const BLOCK: usize = 16;
+pub const BLOCK: usize = 1 << BLOCK_SHIFT;
+const BLOCK_SHIFT: usize = 4;
+
+/// Levels of block maxima per tile: level 0 is [`Tile::block_max`], level `l` covers
+/// `BLOCK << l` cells a side (16 to 256).
+pub const LEVELS: usize = 5;
 
 impl Tile {
     /// None when the geotransform cannot be inverted.
@@ -39,6 +47,7 @@ impl Tile {
             return None;
         }
         let (block_max, blocks_across) = block_maxima(&cells, width, height);
+        let coarser = coarser_maxima(&block_max, blocks_across, height.div_ceil(BLOCK));
         Some(Tile {
             path,
             width,
@@ -48,7 +57,21 @@ impl Tile {
             cells,
             block_max,
             blocks_across,
+            coarser,
         })
+    }
+
+    /// As [`Tile::block_max`] for the block of level `level` (below [`LEVELS`]; its side
+    /// `BLOCK << level` cells) holding top-left cell (col, row): the highest value any
+    /// bilinear sample whose top-left cell lies in it can take.
+    #[inline]
+    pub fn level_max(&self, level: usize, col: usize, row: usize) -> f32 {
+        if level == 0 {
+            return self.block_max(col, row);
+        }
+        let (maxima, across) = &self.coarser[level - 1];
+        let shift = BLOCK_SHIFT + level;
+        maxima[(row >> shift) * across + (col >> shift)]
     }
 
     /// The highest value a bilinear sample with top-left cell (col, row) can take (+∞
@@ -87,6 +110,11 @@ impl Tile {
     pub fn pixel(&self, x: f64, y: f64) -> (f64, f64) {
         let g = &self.inverse;
         (g[0] + x * g[1] + y * g[2], g[3] + x * g[4] + y * g[5])
+    }
+
+    /// The inverse geotransform: CRS to continuous pixel coordinates ([`Tile::pixel`]).
+    pub fn inverse(&self) -> &[f64; 6] {
+        &self.inverse
     }
 
     /// CRS position of a cell's centre.
@@ -284,6 +312,29 @@ fn block_maxima(cells: &[f32], width: usize, height: usize) -> (Vec<f32>, usize)
     (out, across)
 }
 
+/// Levels 1 to [`LEVELS`] − 1 of the block maxima, each from the one below (a block the
+/// highest of the up to four it covers).
+fn coarser_maxima(level0: &[f32], across: usize, down: usize) -> Vec<(Vec<f32>, usize)> {
+    let mut out: Vec<(Vec<f32>, usize)> = Vec::with_capacity(LEVELS - 1);
+    for _ in 1..LEVELS {
+        let (below, below_across) = match out.last() {
+            Some((maxima, a)) => (maxima.as_slice(), *a),
+            None => (level0, across),
+        };
+        let below_down = below.len().checked_div(below_across).unwrap_or(down);
+        let a = below_across.div_ceil(2);
+        let mut maxima = vec![f32::NEG_INFINITY; a * below_down.div_ceil(2)];
+        for (y, line) in below.chunks_exact(below_across.max(1)).enumerate() {
+            for (x, v) in line.iter().enumerate() {
+                let m = &mut maxima[(y / 2) * a + x / 2];
+                *m = m.max(*v);
+            }
+        }
+        out.push((maxima, a));
+    }
+    out
+}
+
 /// Metres per degree of longitude and of latitude at a latitude (WGS84 ellipsoid).
 pub fn metres_per_degree(lat_deg: f64) -> (f64, f64) {
     let a = 6_378_137.0_f64;
@@ -356,6 +407,23 @@ mod tests {
         assert_eq!(t.block_max(16, 16), 1.0);
         assert_eq!(t.bilinear_inside(0, 0, 0.5, 0.5), Some(1.0));
         assert_eq!(t.bilinear_inside(3, 15, 0.0, 1.0), None);
+    }
+
+    #[test]
+    fn coarser_levels_hold_the_highest_of_the_blocks_they_cover() {
+        // 70 × 40 cells: level 1 blocks are 32 cells a side, level 2 64.
+        let mut cells = vec![1.0f32; 70 * 40];
+        cells[33 * 70 + 40] = 9.0; // row 33, column 40
+        cells[5 * 70 + 69] = f32::NAN; // row 5, the last column
+        let t = Tile::new("t".into(), 70, 40, [0.0, 1.0, 0.0, 40.0, 0.0, -1.0], cells).unwrap();
+        assert_eq!(t.level_max(0, 40, 33), 9.0);
+        assert_eq!(t.level_max(1, 32, 32), 9.0);
+        assert_eq!(t.level_max(1, 0, 0), 1.0);
+        assert_eq!(t.level_max(1, 64, 0), f32::INFINITY);
+        assert_eq!(t.level_max(2, 0, 0), 9.0);
+        assert_eq!(t.level_max(2, 64, 39), f32::INFINITY);
+        assert_eq!(t.level_max(LEVELS - 1, 69, 39), f32::INFINITY);
+        assert_eq!(t.level_max(1, 0, 39), 1.0); // columns 0 to 32 only
     }
 
     #[test]

@@ -9,6 +9,7 @@
 use image::{Rgba, RgbaImage};
 use serde::{Deserialize, Serialize};
 
+use super::atan::atan2;
 use super::horizon::rays;
 use super::{Curvature, Dem, Placed, Site, TerrainError};
 
@@ -95,10 +96,11 @@ impl Basis {
     pub(crate) fn direction(&self, x: f64, y: f64) -> (f64, f64) {
         let (u, v) = ((x - self.cx) / self.focal_px, (self.cy - y) / self.focal_px);
         let d = add(add(self.forward, scale(self.right, u)), scale(self.up, v));
-        let horizontal = d[0].hypot(d[1]);
+        // Not hypot: the components are near 1, and this is the scan's inner loop.
+        let horizontal = (d[0] * d[0] + d[1] * d[1]).sqrt();
         (
-            d[0].atan2(d[1]).to_degrees(),
-            d[2].atan2(horizontal).to_degrees(),
+            atan2(d[0], d[1]).to_degrees(),
+            atan2(d[2], horizontal).to_degrees(),
         )
     }
 }

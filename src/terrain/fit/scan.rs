@@ -1,10 +1,10 @@
 //! Ranking candidate sites by how well the traced skyline fits the best camera at each:
 //! the horizon computed once per site (all round when the heading is free), then the
-//! orientation searched on it ([`fit_on_table`]). Sites are taken one after another
-//! (the elevation source's coordinate transform is not shared between threads); the
-//! work within a site (the horizon's rays, the orientations tried) runs in parallel on
-//! a pool of the given size. Progress is reported, and the cancel flag checked, between
-//! sites.
+//! orientation searched on it ([`fit_on_table`]). Sites are taken one after another;
+//! the work within a site (the horizon's rays, the orientations tried) runs in parallel
+//! on a pool of the given size, while the calling thread places the next site's rays
+//! (the elevation source's coordinate transform is not shared between threads).
+//! Progress is reported, and the cancel flag checked, between sites.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::super::skyline::{self, Camera};
 use super::super::{Dem, HeightRef, Site, TerrainError, metres_per_degree};
-use super::score::{HorizonTable, Trace};
+use super::score::{HorizonTable, PreparedHorizon, Trace};
 use super::search::{Fit, FitOptions, Ranges, azimuth_span, fit_on_table};
 use crate::spatial::LatLon;
 
@@ -84,7 +84,18 @@ pub fn scan(
     let points = trace.samples(options.fit.max_points);
     let span = azimuth_span(&template, &points, &options.ranges);
     let f = &options.fit;
+    let prepare = |site: &Site| {
+        site.place(dem, "site").and_then(|placed| {
+            HorizonTable::prepare(dem, placed, span, f.step_deg, f.max_distance_m, f.curvature)
+        })
+    };
+    let (surface, resolution_m) = (dem.surface(), dem.resolution_m());
+    let work = |prepared: PreparedHorizon, camera: Camera| {
+        let table = prepared.finish(surface, resolution_m);
+        fit_on_table(&table, camera, &points, &options.ranges)
+    };
     let mut ranked = Vec::with_capacity(sites.len());
+    let mut next = sites.first().map(prepare);
     for (index, site) in sites.iter().enumerate() {
         if cancel.load(Ordering::Relaxed) {
             return Err(TerrainError::Cancelled);
@@ -93,17 +104,24 @@ pub fn scan(
             site: *site,
             ..template
         };
-        // What needs the DEM's transform here; the rest on the pool.
-        let prepared = site.place(dem, "site").and_then(|placed| {
-            HorizonTable::prepare(dem, placed, span, f.step_deg, f.max_distance_m, f.curvature)
-        });
-        let (surface, resolution_m) = (dem.surface(), dem.resolution_m());
-        let fitted = prepared.map(|p| {
-            pool.install(|| {
-                let table = p.finish(surface, resolution_m);
-                fit_on_table(&table, camera, &points, &options.ranges)
-            })
-        });
+        let prepared = next.take().unwrap_or(Err(TerrainError::NoSites));
+        // The site's horizon and search on the pool while the next site's rays are
+        // placed here (what needs the DEM's transform, which stays on this thread).
+        let fitted = match prepared {
+            Ok(p) => {
+                let mut out = None;
+                pool.in_place_scope(|scope| {
+                    scope.spawn(|_| out = Some(work(p, camera)));
+                    next = sites.get(index + 1).map(prepare);
+                });
+                // Always set: the scope returns once its job has.
+                out.ok_or(TerrainError::Cancelled)
+            }
+            Err(e) => {
+                next = sites.get(index + 1).map(prepare);
+                Err(e)
+            }
+        };
         progress(index + 1, sites.len());
         let (fit, error) = match fitted {
             Ok(fit) => (Some(fit), None),

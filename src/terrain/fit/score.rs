@@ -254,12 +254,13 @@ impl HorizonTable {
     }
 
     /// The table's sample `i` (wrapped all round), if it exists.
+    #[inline]
     fn sample(&self, i: i64) -> Option<(f64, f64, bool)> {
         let n = self.elevation.len() as i64;
-        let j = if self.full_circle {
-            i.rem_euclid(n)
-        } else if (0..n).contains(&i) {
+        let j = if (0..n).contains(&i) {
             i
+        } else if self.full_circle {
+            i.rem_euclid(n)
         } else {
             return None;
         };
@@ -269,8 +270,9 @@ impl HorizonTable {
     }
 
     /// The fractional sample index of an azimuth, degrees.
+    #[inline]
     fn index_of(&self, az_deg: f64) -> f64 {
-        let mut rel = (az_deg - self.start_deg).rem_euclid(360.0);
+        let mut rel = wrap_360(az_deg - self.start_deg);
         if !self.full_circle && rel > self.step_deg * self.elevation.len() as f64 + 1.0 {
             // Just before the start: keep it negative so it falls outside the table.
             rel -= 360.0;
@@ -282,7 +284,8 @@ impl HorizonTable {
     /// data held out; None where no terrain was found or outside the table.
     pub fn at(&self, az_deg: f64) -> Option<(f64, bool)> {
         let f = self.index_of(az_deg);
-        let i = f.floor() as i64;
+        // Truncation is the floor from 0 up (and cheaper).
+        let i = if f >= 0.0 { f as i64 } else { f.floor() as i64 };
         let t = f - i as f64;
         let (_, a, ca) = self.sample(i)?;
         let (_, b, cb) = self.sample(i + 1)?;
@@ -303,27 +306,65 @@ impl HorizonTable {
         let centre = self.index_of(az);
         let from = (centre - reach / self.step_deg).floor() as i64;
         let to = (centre + reach / self.step_deg).ceil() as i64;
-        let mut best = vertical;
-        let local = |(a, e): (f64, f64)| {
-            let mut d = (a - az).rem_euclid(360.0);
-            if d > 180.0 {
-                d -= 360.0;
-            }
-            [d * cos_el, e - el]
-        };
-        let mut previous: Option<[f64; 2]> = None;
-        for i in from..=to {
-            let current = self
-                .sample(i)
+        let local = |i: i64| {
+            self.sample(i)
                 .filter(|s| s.1.is_finite())
-                .map(|(a, e, _)| local((a, e)));
+                .map(|(a, e, _)| [wrap_180(a - az) * cos_el, e - el])
+        };
+        // How far sideways sample `i` lies (from its index; the slack covers rounding).
+        let aside = |i: i64| (i as f64 - centre).abs() * self.step_deg * cos_el - 1e-9;
+        // Outward from the centre each way; a segment whose nearer end lies further
+        // aside than the best so far cannot come closer, nor can any beyond it.
+        let mid = centre.floor() as i64;
+        let mut best = vertical;
+        let mut previous = local(mid);
+        for i in mid..to {
+            let current = local(i + 1);
             if let (Some(p), Some(q)) = (previous, current) {
                 best = best.min(segment_distance(p, q));
             }
+            if aside(i + 1) >= best {
+                break;
+            }
             previous = current;
+        }
+        let mut next = local(mid);
+        for i in (from + 1..=mid).rev() {
+            let current = local(i - 1);
+            if let (Some(p), Some(q)) = (current, next) {
+                best = best.min(segment_distance(p, q));
+            }
+            if aside(i - 1) >= best {
+                break;
+            }
+            next = current;
         }
         best
     }
+}
+
+/// `x.rem_euclid(360.0)` for the few turns an azimuth difference spans, without the
+/// division.
+#[inline]
+fn wrap_360(x: f64) -> f64 {
+    if x.is_nan() || x.abs() >= 3600.0 {
+        return x.rem_euclid(360.0);
+    }
+    let mut x = x;
+    while x < 0.0 {
+        x += 360.0;
+    }
+    while x >= 360.0 {
+        x -= 360.0;
+    }
+    x
+}
+
+/// An azimuth difference in −180..180.
+#[inline]
+fn wrap_180(x: f64) -> f64 {
+    let d = wrap_360(x);
+    if d > 180.0 { d - 360.0 } else { d }
 }
 
 /// The distance from the origin to the segment p–q.
@@ -335,11 +376,13 @@ fn segment_distance(p: [f64; 2], q: [f64; 2]) -> f64 {
     } else {
         0.0
     };
-    (p[0] + d[0] * t).hypot(p[1] + d[1] * t)
+    let (x, y) = (p[0] + d[0] * t, p[1] + d[1] * t);
+    (x * x + y * y).sqrt()
 }
 
 /// A score and the median signed vertical offset (horizon minus traced, degrees) of the
-/// matched points: pitching the camera up by it moves the trace onto the horizon.
+/// matched points: pitching the camera up by it moves the trace onto the horizon (found
+/// for the coarse evaluations only, None for exact ones).
 pub(crate) struct Evaluation {
     pub score: Score,
     pub median_offset_deg: Option<f64>,
@@ -355,18 +398,31 @@ pub(crate) fn evaluate(
     exact: bool,
 ) -> Evaluation {
     let basis = Basis::new(camera);
+    let directions = points.iter().map(|p| basis.direction(p[0], p[1]));
+    evaluate_directions(table, directions, exact)
+}
+
+/// [`evaluate`] on the traced points' directions (azimuth, elevation in degrees) worked
+/// out already.
+pub(crate) fn evaluate_directions(
+    table: &HorizonTable,
+    directions: impl ExactSizeIterator<Item = (f64, f64)>,
+    exact: bool,
+) -> Evaluation {
+    let n = directions.len();
     let mut sum = 0.0;
     let mut max_deg: f64 = 0.0;
     let (mut missing, mut incomplete) = (0, 0);
-    let mut offsets = Vec::with_capacity(points.len());
-    for p in points {
-        let (az, el) = basis.direction(p[0], p[1]);
+    let mut offsets = Vec::with_capacity(if exact { 0 } else { n });
+    for (az, el) in directions {
         match table.at(az) {
             Some((horizon_el, complete)) => {
                 let d = table.distance(az, el, horizon_el, exact);
                 sum += d;
                 max_deg = max_deg.max(d);
-                offsets.push(horizon_el - el);
+                if !exact {
+                    offsets.push(horizon_el - el);
+                }
                 if !complete {
                     incomplete += 1;
                 }
@@ -383,9 +439,9 @@ pub(crate) fn evaluate(
     });
     Evaluation {
         score: Score {
-            mean_deg: sum / points.len().max(1) as f64,
+            mean_deg: sum / n.max(1) as f64,
             max_deg,
-            points: points.len(),
+            points: n,
             missing,
             incomplete,
         },

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::super::skyline::{self, Basis, Camera};
 use super::super::{Curvature, Dem, TerrainError};
-use super::score::{HorizonTable, MAX_TRACE_POINTS, Score, Trace, evaluate};
+use super::score::{HorizonTable, MAX_TRACE_POINTS, Score, Trace, evaluate, evaluate_directions};
 
 /// Half-widths (degrees) of the search around the starting camera. A heading range of
 /// 180 searches all round.
@@ -305,19 +305,38 @@ fn coarse(
     };
     let rolls = spread(bounds.lo[2], bounds.hi[2], 5);
     let fovs = spread(bounds.lo[3], bounds.hi[3], 5);
+    // Each node is first scored at the starting pitch: turning the camera only adds the
+    // heading to every azimuth, so the directions are worked out once per roll and
+    // field of view, looking north.
     let mut grid = Vec::with_capacity(headings.len() * rolls.len() * fovs.len());
+    let mut north = Vec::with_capacity(rolls.len() * fovs.len());
+    for r in &rolls {
+        for f in &fovs {
+            let p = bounds.clamp([headings[0], start.pitch_deg, *r, *f]);
+            let basis = Basis::new(&with(start, [0.0, p[1], p[2], p[3]]));
+            north.push(
+                points
+                    .iter()
+                    .map(|q| basis.direction(q[0], q[1]))
+                    .collect::<Vec<_>>(),
+            );
+        }
+    }
     for h in &headings {
-        for r in &rolls {
-            for f in &fovs {
-                grid.push([*h, start.pitch_deg, *r, *f]);
+        for (i, r) in rolls.iter().enumerate() {
+            for (j, f) in fovs.iter().enumerate() {
+                grid.push(([*h, start.pitch_deg, *r, *f], i * fovs.len() + j));
             }
         }
     }
     let mut scored: Vec<(Params, f64)> = grid
         .par_iter()
-        .map(|node| {
+        .map(|(node, looking_north)| {
             let mut p = bounds.clamp(*node);
-            let mut e = evaluate(table, &with(start, p), points, false);
+            let turned = north[*looking_north]
+                .iter()
+                .map(|(az, el)| (az + p[0], *el));
+            let mut e = evaluate_directions(table, turned, false);
             let mut best = (p, e.score.mean_deg);
             for _ in 0..2 {
                 let Some(offset) = e.median_offset_deg else {
