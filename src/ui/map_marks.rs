@@ -57,6 +57,9 @@ struct Memory {
     /// The case (root and revision) the items were computed for.
     key: Option<(std::path::PathBuf, u64)>,
     items: Vec<Item>,
+    /// Each item's selection and name, in item order (kept per revision, so a frame
+    /// does not walk the case's 100,000 findings).
+    names: Names,
     /// Item index by finding id and by evidence id.
     finding_items: HashMap<String, u32>,
     evidence_items: HashMap<String, u32>,
@@ -200,6 +203,7 @@ fn place_items(memory: &mut Memory, state: &AppState, case: &Case, affine: &Affi
         let evidence: Vec<_> = case.evidence().collect();
         memory.finding_items = ids(Kind::Finding, &|i| findings[i].id.clone());
         memory.evidence_items = ids(Kind::Camera, &|i| evidence[i].sha256.clone());
+        memory.names = Names::of(&memory.items, &findings, &evidence);
         memory.key = Some(key);
     }
     let selected = match &state.shell.selection {
@@ -207,12 +211,12 @@ fn place_items(memory: &mut Memory, state: &AppState, case: &Case, affine: &Affi
         Some(Selection::Evidence(id)) => memory.evidence_items.get(id).copied(),
         _ => None,
     };
-    // Findings whose answer is hidden from this analyst are not drawn.
-    let hidden: std::collections::HashSet<u32> = memory
-        .finding_items
-        .iter()
-        .filter(|(id, _)| state.review().hides(id))
-        .map(|(_, k)| *k)
+    // Findings whose answer is hidden from this analyst are not drawn (asked from the
+    // few hidden ids, not of each finding: a frame must not cost a lookup per item).
+    let hidden: std::collections::HashSet<u32> = state
+        .review()
+        .hidden_ids()
+        .filter_map(|id| memory.finding_items.get(id).copied())
         .collect();
     let n = memory.items.len();
     let mut out = Placing {
@@ -248,27 +252,44 @@ fn place_items(memory: &mut Memory, state: &AppState, case: &Case, affine: &Affi
     out
 }
 
-/// Names of the case's items, by kind and index.
-struct Names<'a> {
-    findings: Vec<&'a crate::case::Finding>,
-    evidence: Vec<&'a crate::case::EvidenceRecord>,
+/// What each item selects and is called, in item order.
+#[derive(Clone, Default)]
+struct Names {
+    of_item: Vec<(Selection, String)>,
 }
 
-impl Names<'_> {
-    fn selection(&self, item: &Item) -> Selection {
-        match item.kind {
-            Kind::Finding => Selection::Finding(self.findings[item.index as usize].id.clone()),
-            Kind::Camera => Selection::Evidence(self.evidence[item.index as usize].sha256.clone()),
-        }
+impl Names {
+    fn of(
+        items: &[Item],
+        findings: &[&crate::case::Finding],
+        evidence: &[&crate::case::EvidenceRecord],
+    ) -> Names {
+        let of_item = items
+            .iter()
+            .map(|item| {
+                let i = item.index as usize;
+                match item.kind {
+                    Kind::Finding => (
+                        Selection::Finding(findings[i].id.clone()),
+                        findings[i].title.clone(),
+                    ),
+                    Kind::Camera => (
+                        Selection::Evidence(evidence[i].sha256.clone()),
+                        evidence[i].original_name.clone(),
+                    ),
+                }
+            })
+            .collect();
+        Names { of_item }
+    }
+
+    fn selection(&self, item: u32) -> Selection {
+        self.of_item[item as usize].0.clone()
     }
 
     /// A group's label: its top item's name, and how many more a cluster holds.
-    fn label(&self, items: &[Item], g: &Group) -> String {
-        let top = &items[g.top() as usize];
-        let name = match top.kind {
-            Kind::Finding => self.findings[top.index as usize].title.as_str(),
-            Kind::Camera => self.evidence[top.index as usize].original_name.as_str(),
-        };
+    fn label(&self, g: &Group) -> String {
+        let name = self.of_item[g.top() as usize].1.as_str();
         if g.is_cluster() {
             format!("{name} +{}", g.members.len() - 1)
         } else {
@@ -281,9 +302,7 @@ impl Names<'_> {
 fn open_spread(memory: &mut Memory, names: &Names, groups: &mut Vec<Group>, spacing: f32) {
     let open = memory.spread.as_ref().map(|open| {
         groups.iter().position(|g| {
-            g.is_cluster()
-                && g.members.len() <= MAX_SPREAD
-                && names.selection(&memory.items[g.top() as usize]) == *open
+            g.is_cluster() && g.members.len() <= MAX_SPREAD && names.selection(g.top()) == *open
         })
     });
     match open {
@@ -315,7 +334,7 @@ fn handle_click(
         memory.spread = None;
         return;
     };
-    let top = names.selection(&memory.items[g.top() as usize]);
+    let top = names.selection(g.top());
     if !g.is_cluster() {
         out.clicked = Some(top);
         return;
@@ -352,10 +371,8 @@ pub(super) fn draw(
     let mut memory: Memory = ctx.data_mut(|d| d.remove_temp(memory_id()).unwrap_or_default());
     let affine = Affine::new(projector, rect);
     let placing = place_items(&mut memory, state, case, &affine);
-    let names = Names {
-        findings: case.findings().collect(),
-        evidence: case.evidence().collect(),
-    };
+    // Lent out of the memory for this frame (put back below).
+    let names = std::mem::take(&mut memory.names);
     let params = Params {
         view: Bounds::new([rect.min.x, rect.min.y], [rect.max.x, rect.max.y]),
         margin: 2.0 * CLUSTER_PX,
@@ -374,12 +391,12 @@ pub(super) fn draw(
     if memory.widths.len() > 200_000 {
         memory.widths.clear();
     }
-    let (items, widths) = (&memory.items, &mut memory.widths);
+    let widths = &mut memory.widths;
     let keep = groups
         .iter()
         .position(|g| placing.priority[g.top() as usize] == SELECTED);
     let placed = labels::place_labels(&groups, &params, keep, |gi| {
-        let text = names.label(items, &groups[gi]);
+        let text = names.label(&groups[gi]);
         let w = match widths.get(&text) {
             Some(w) => *w,
             None => {
@@ -404,7 +421,7 @@ pub(super) fn draw(
     out.selected_marker = draw_markers(painter, &groups, &memory.items, &placing.priority);
     let mut drawn_labels = Vec::with_capacity(placed.len());
     for l in &placed {
-        let text = names.label(&memory.items, &groups[l.group]);
+        let text = names.label(&groups[l.group]);
         let r = Rect::from_min_max(pos(l.bounds.min), pos(l.bounds.max));
         painter.text(
             r.left_center(),
@@ -422,6 +439,7 @@ pub(super) fn draw(
             .collect(),
         labels: drawn_labels,
     };
+    memory.names = names;
     ctx.data_mut(|d| d.insert_temp(memory_id(), memory));
     out
 }

@@ -137,6 +137,18 @@ impl ReviewState {
             || self.awaits(id)
     }
 
+    /// The findings [`Self::hides`] is true of (a few at most): the map asks for these
+    /// rather than asking about each of a large case's findings every frame.
+    pub fn hidden_ids(&self) -> impl Iterator<Item = &str> {
+        let blind = self
+            .blind
+            .as_ref()
+            .filter(|b| !b.revealed)
+            .map(|b| b.finding.as_str());
+        let awaiting = self.awaiting.iter().flat_map(|(_, ids)| ids.iter());
+        blind.into_iter().chain(awaiting.map(String::as_str))
+    }
+
     /// Finding `id` is ready for review and this analyst has not seen its answer.
     pub fn awaits(&self, id: &str) -> bool {
         self.awaiting
