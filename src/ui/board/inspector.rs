@@ -6,7 +6,7 @@ use egui::{RichText, Ui};
 
 use super::BoardCtx;
 use crate::board::ops;
-use crate::case::comparison::{Assessment, Shape, link_color};
+use crate::case::comparison::{Assessment, LinkedFeature, Shape, link_color};
 use crate::case::{Confidence, FindingKind};
 use crate::ui::command::Command;
 use crate::ui::command::{BoardCommand, ShellCommand};
@@ -214,46 +214,66 @@ fn links_ui(ui: &mut Ui, f: &mut crate::case::Finding) -> bool {
     }
     let mut unlink = None;
     for l in &mut f.links {
-        ui.horizontal(|ui| {
-            let c = link_color(l.number);
-            let (rect, _) = ui.allocate_exact_size(egui::vec2(18.0, 18.0), egui::Sense::hover());
-            ui.painter()
-                .circle_filled(rect.center(), 9.0, crate::ui::theme::rgb(c));
-            ui.painter().text(
-                rect.center(),
-                egui::Align2::CENTER_CENTER,
-                l.number.to_string(),
-                egui::FontId::proportional(12.0),
-                crate::ui::theme::OUTLINE,
-            );
-            ui.label(format!("{} ↔ {}", l.a, l.b));
-            let label = ui.label("assessed");
-            egui::ComboBox::from_id_salt(("link-assessment", l.number))
-                .selected_text(l.assessment.label())
-                .show_ui(ui, |ui| {
-                    for a in Assessment::ALL {
-                        commit |= ui
-                            .selectable_value(&mut l.assessment, a, a.label())
-                            .clicked();
-                    }
-                })
-                .response
-                .labelled_by(label.id);
-            if ui.small_button("Unlink").clicked() {
-                unlink = Some(l.number);
+        // A link scrolled out of sight takes its last height and builds no widgets: a
+        // hundred links' rows cost more than the rest of the board's frame.
+        let block = ui.make_persistent_id(("link-block", l.number));
+        if let Some(height) = ui.ctx().data(|d| d.get_temp::<f32>(block)) {
+            let size = egui::vec2(ui.available_width(), height);
+            if !ui.is_rect_visible(egui::Rect::from_min_size(ui.cursor().min, size)) {
+                ui.allocate_space(size);
+                continue;
             }
-        });
-        commit |= text_row(
-            ui,
-            &format!("Description of feature {}", l.number),
-            &mut l.description,
-        );
-        commit |= super::conclusion::feature_scale_ui(ui, l);
+        }
+        let shown = ui.scope(|ui| link_ui(ui, l, &mut unlink));
+        commit |= shown.inner;
+        let height = shown.response.rect.height();
+        ui.ctx().data_mut(|d| d.insert_temp(block, height));
     }
     if let Some(n) = unlink {
         ops::unlink(f, n);
         commit = true;
     }
+    commit
+}
+
+/// One linked feature's rows; returns whether an edit finished.
+fn link_ui(ui: &mut Ui, l: &mut LinkedFeature, unlink: &mut Option<u32>) -> bool {
+    let mut commit = false;
+    ui.horizontal(|ui| {
+        let c = link_color(l.number);
+        let (rect, _) = ui.allocate_exact_size(egui::vec2(18.0, 18.0), egui::Sense::hover());
+        ui.painter()
+            .circle_filled(rect.center(), 9.0, crate::ui::theme::rgb(c));
+        ui.painter().text(
+            rect.center(),
+            egui::Align2::CENTER_CENTER,
+            l.number.to_string(),
+            egui::FontId::proportional(12.0),
+            crate::ui::theme::OUTLINE,
+        );
+        ui.label(format!("{} ↔ {}", l.a, l.b));
+        let label = ui.label("assessed");
+        egui::ComboBox::from_id_salt(("link-assessment", l.number))
+            .selected_text(l.assessment.label())
+            .show_ui(ui, |ui| {
+                for a in Assessment::ALL {
+                    commit |= ui
+                        .selectable_value(&mut l.assessment, a, a.label())
+                        .clicked();
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        if ui.small_button("Unlink").clicked() {
+            *unlink = Some(l.number);
+        }
+    });
+    commit |= text_row(
+        ui,
+        &format!("Description of feature {}", l.number),
+        &mut l.description,
+    );
+    commit |= super::conclusion::feature_scale_ui(ui, l);
     commit
 }
 
