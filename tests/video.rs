@@ -11,25 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
+use util::bars::{BARS, H, W, ffmpeg, ffmpeg_cli_index, index_of};
 use util::new_case;
-
-const W: u32 = 320;
-const H: u32 = 240;
-/// Frame index encoded as 16 vertical bars of 20 px: bar i white when bit i is set.
-const BARS: &str = "format=gray,geq=lum='255*mod(floor(N/pow(2\\,floor(X/20)))\\,2)'";
-
-fn ffmpeg(args: &[&str]) {
-    let out = Command::new("ffmpeg")
-        .args(["-hide_banner", "-loglevel", "error", "-y"])
-        .args(args)
-        .output()
-        .expect("ffmpeg is needed for the video tests (Debian/Ubuntu: apt install ffmpeg)");
-    assert!(
-        out.status.success(),
-        "ffmpeg {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 fn has_encoder(name: &str) -> bool {
     Command::new("ffmpeg")
@@ -61,35 +44,7 @@ fn index_in_png(path: &Path, rotation_deg: u64) -> u32 {
         _ => image,
     };
     assert_eq!(upright.dimensions(), (W, H), "{}", path.display());
-    (0..16)
-        .filter(|i| upright.get_pixel(i * 20 + 10, H / 2)[0] > 128)
-        .map(|i| 1 << i)
-        .sum()
-}
-
-/// The index ffmpeg's own accurate seek returns for `time` (what the issue calls the
-/// reference), read from its raw output.
-fn ffmpeg_cli_index(clip: &Path, time: &str) -> u32 {
-    let out = Command::new("ffmpeg")
-        .args(["-v", "error", "-ss", time, "-i"])
-        .arg(clip)
-        .args([
-            "-fps_mode",
-            "passthrough",
-            "-frames:v",
-            "1",
-            "-f",
-            "rawvideo",
-            "-pix_fmt",
-            "gray",
-            "-",
-        ])
-        .output()
-        .unwrap();
-    (0..16)
-        .filter(|i| out.stdout[((H / 2) * W + i * 20 + 10) as usize] > 128)
-        .map(|i| 1 << i)
-        .sum()
+    index_of(&upright)
 }
 
 struct Run {

@@ -13,25 +13,8 @@ use std::process::Command;
 use geoproof::case::{Case, FrameError};
 use geoproof::video::VideoError;
 use serde_json::Value;
+use util::bars::{BARS, H, W, ffmpeg, ffmpeg_cli_index, index_of};
 use util::new_case;
-
-const W: u32 = 320;
-const H: u32 = 240;
-/// Frame index encoded as 16 vertical bars of 20 px: bar i white when bit i is set.
-const BARS: &str = "format=gray,geq=lum='255*mod(floor(N/pow(2\\,floor(X/20)))\\,2)'";
-
-fn ffmpeg(args: &[&str]) {
-    let out = Command::new("ffmpeg")
-        .args(["-hide_banner", "-loglevel", "error", "-y"])
-        .args(args)
-        .output()
-        .expect("ffmpeg is needed for the video tests (Debian/Ubuntu: apt install ffmpeg)");
-    assert!(
-        out.status.success(),
-        "ffmpeg {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 /// 10 s at 30 fps, a keyframe every second, B-frames; each frame shows its index.
 fn bars_clip(dir: &Path, extra: &[&str]) -> PathBuf {
@@ -43,27 +26,6 @@ fn bars_clip(dir: &Path, extra: &[&str]) -> PathBuf {
     args.push(out.to_str().unwrap());
     ffmpeg(&args);
     out
-}
-
-fn index_of(image: &image::GrayImage) -> u32 {
-    assert_eq!(image.dimensions(), (W, H));
-    (0..16)
-        .filter(|i| image.get_pixel(i * 20 + 10, H / 2)[0] > 128)
-        .map(|i| 1 << i)
-        .sum()
-}
-
-/// The index ffmpeg's own accurate seek returns for `time`.
-fn ffmpeg_cli_index(clip: &Path, time: &str) -> u32 {
-    let out = Command::new("ffmpeg")
-        .args(["-v", "error", "-ss", time, "-i"])
-        .arg(clip)
-        .args(["-fps_mode", "passthrough", "-frames:v", "1"])
-        .args(["-f", "rawvideo", "-pix_fmt", "gray", "-"])
-        .output()
-        .unwrap();
-    let image = image::GrayImage::from_raw(W, H, out.stdout[..(W * H) as usize].to_vec());
-    index_of(&image.unwrap())
 }
 
 fn geoproof(args: &[&std::ffi::OsStr]) -> std::process::Output {

@@ -4,6 +4,7 @@
 
 #[cfg(feature = "gui")]
 pub mod app;
+pub mod bars;
 pub mod collections;
 pub mod dem;
 pub mod geotiff;
