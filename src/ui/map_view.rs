@@ -247,13 +247,16 @@ fn draw_attribution(
     if shaded {
         text.push_str("  ·  your elevation");
     }
-    painter.text(
-        rect.right_bottom() + Vec2::new(-6.0, -4.0),
-        Align2::RIGHT_BOTTOM,
+    // Wrapped to the map's width: a basemap's credit (OpenStreetMap's is required by its
+    // licence) must not run off the map's left edge when layers are named after it.
+    let galley = painter.layout(
         text,
         FontId::proportional(11.0),
         theme::ATTRIBUTION,
+        (rect.width() - 12.0).max(40.0),
     );
+    let at = rect.right_bottom() - galley.size() + Vec2::new(-6.0, -4.0);
+    painter.galley(at, galley, theme::ATTRIBUTION);
 }
 
 /// Picks up the selected finding's marker when the primary button goes down on it.
