@@ -210,18 +210,7 @@ pub fn fit_camera(
     ranges: Ranges,
     options: &FitOptions,
 ) -> Result<Fit, TerrainError> {
-    check_inputs(&start, trace, &ranges)?;
-    let placed = start.site.place(dem, "camera")?;
-    let points = trace.samples(options.max_points);
-    let span = azimuth_span(&start, &points, &ranges);
-    let table = HorizonTable::compute(
-        dem,
-        placed,
-        span,
-        options.step_deg,
-        options.max_distance_m,
-        options.curvature,
-    )?;
+    let (table, points) = horizon_for(dem, &start, trace, &ranges, options)?;
     Ok(fit_on_table(&table, start, &points, &ranges))
 }
 
@@ -233,11 +222,23 @@ pub fn score_camera(
     trace: &Trace,
     options: &FitOptions,
 ) -> Result<Score, TerrainError> {
-    let ranges = Ranges::none();
-    check_inputs(&camera, trace, &ranges)?;
+    let (table, points) = horizon_for(dem, &camera, trace, &Ranges::none(), options)?;
+    Ok(evaluate(&table, &camera, &points, true).score)
+}
+
+/// The inputs checked, the trace's sample points, and the horizon around the camera
+/// over the azimuths those points (and the search `ranges`) look along.
+fn horizon_for(
+    dem: &Dem,
+    camera: &Camera,
+    trace: &Trace,
+    ranges: &Ranges,
+    options: &FitOptions,
+) -> Result<(HorizonTable, Vec<[f64; 2]>), TerrainError> {
+    check_inputs(camera, trace, ranges)?;
     let placed = camera.site.place(dem, "camera")?;
     let points = trace.samples(options.max_points);
-    let span = azimuth_span(&camera, &points, &ranges);
+    let span = azimuth_span(camera, &points, ranges);
     let table = HorizonTable::compute(
         dem,
         placed,
@@ -246,7 +247,7 @@ pub fn score_camera(
         options.max_distance_m,
         options.curvature,
     )?;
-    Ok(evaluate(&table, &camera, &points, true).score)
+    Ok((table, points))
 }
 
 /// The search on a horizon computed already (inputs checked by the caller).
