@@ -251,15 +251,9 @@ impl PacketDecoder {
             self.process = Some(self.spawn()?);
             self.runs = 0;
         }
-        let start = self.samples.start_for(index).ok_or_else(|| {
-            VideoError::Invalid(format!(
-                "no keyframe before frame {index} starts a closed group"
-            ))
-        })?;
+        let start = group_start(&self.samples, index)?;
         let runs = self.runs;
-        let Some(p) = self.process.as_mut() else {
-            return Err(VideoError::Tool("ffmpeg is not running".into()));
-        };
+        let p = running(&mut self.process)?;
         let reads_on = p.run == runs
             && runs > 0
             && (p.pending.contains(&index)
@@ -342,9 +336,7 @@ impl PacketDecoder {
 
     /// Feeds the run's next sample, wanted when its frame is in the window.
     fn feed_next(&mut self) -> Result<(), VideoError> {
-        let Some(p) = self.process.as_mut() else {
-            return Err(VideoError::Tool("ffmpeg is not running".into()));
-        };
+        let p = running(&mut self.process)?;
         let sample = self.samples.samples[p.next];
         let wanted =
             (p.window.0..=p.window.1).contains(&sample.index) || p.batch.remove(&sample.index);
@@ -367,9 +359,7 @@ impl PacketDecoder {
         let sample = self.samples.samples[start];
         let bytes = read_sample(&mut self.file, &sample)?;
         self.runs += 1;
-        let Some(p) = self.process.as_mut() else {
-            return Err(VideoError::Tool("ffmpeg is not running".into()));
-        };
+        let p = running(&mut self.process)?;
         let pts = (self.runs << 40) as i64;
         write_block(p, pts, true, &bytes)
     }
@@ -380,9 +370,7 @@ impl PacketDecoder {
         &mut self,
         wait: Option<Duration>,
     ) -> Result<Option<(usize, Vec<u8>)>, VideoError> {
-        let Some(p) = self.process.as_mut() else {
-            return Err(VideoError::Tool("ffmpeg is not running".into()));
-        };
+        let p = running(&mut self.process)?;
         let pixels = match wait {
             None => match p.pixels.try_recv() {
                 Ok(px) => px,
@@ -597,6 +585,22 @@ fn read_sample(
             ))
         })?;
     Ok(bytes)
+}
+
+/// The decoder process, which every step after `spawn` needs.
+fn running(process: &mut Option<Process>) -> Result<&mut Process, VideoError> {
+    process
+        .as_mut()
+        .ok_or_else(|| VideoError::Tool("ffmpeg is not running".into()))
+}
+
+/// The sample a run for frame `index` starts from: its group's keyframe.
+fn group_start(samples: &Mp4Samples, index: usize) -> Result<usize, VideoError> {
+    samples.start_for(index).ok_or_else(|| {
+        VideoError::Invalid(format!(
+            "no keyframe before frame {index} starts a closed group"
+        ))
+    })
 }
 
 fn check_damage(p: &mut Process) -> Result<(), VideoError> {

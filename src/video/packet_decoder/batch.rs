@@ -9,8 +9,8 @@ use std::collections::{BTreeSet, VecDeque};
 use std::time::Instant;
 
 use super::{
-    DecodedFrame, GRAB_LIMIT_S, PacketDecoder, READ_ON_LIMIT, STALL, VideoError, read_sample,
-    time_limit,
+    DecodedFrame, GRAB_LIMIT_S, PacketDecoder, READ_ON_LIMIT, STALL, VideoError, group_start,
+    read_sample, running, time_limit,
 };
 
 /// Decoded frames waiting to be taken, at most this many bytes' worth (a 1080p RGBA
@@ -100,15 +100,9 @@ impl PacketDecoder {
     /// the same group or close ahead, else from its keyframe in a new run.
     fn feed_through(&mut self, index: usize) -> Result<(), VideoError> {
         let at = self.samples.by_index[index];
-        let start = self.samples.start_for(index).ok_or_else(|| {
-            VideoError::Invalid(format!(
-                "no keyframe before frame {index} starts a closed group"
-            ))
-        })?;
+        let start = group_start(&self.samples, index)?;
         let runs = self.runs;
-        let Some(p) = self.process.as_mut() else {
-            return Err(VideoError::Tool("ffmpeg is not running".into()));
-        };
+        let p = running(&mut self.process)?;
         if !p.batch.contains(&index) {
             // Fed (wanted) already, with an earlier target.
             return Ok(());
@@ -125,9 +119,7 @@ impl PacketDecoder {
                 )));
             }
             self.runs += 1;
-            let Some(p) = self.process.as_mut() else {
-                return Err(VideoError::Tool("ffmpeg is not running".into()));
-            };
+            let p = running(&mut self.process)?;
             p.run = self.runs;
             p.next = start;
             p.pending.clear();
