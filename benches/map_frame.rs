@@ -137,6 +137,26 @@ fn panning<'a>(
     }
 }
 
+/// Centres the map on `centre` at `zoom` and caches every tile of the loop of views
+/// around it; returns the loop.
+fn look_and_warm(
+    h: &mut Harness<'static, app::Holder>,
+    centre: LatLon,
+    zoom: f64,
+) -> Vec<walkers::Position> {
+    app::push(h, Command::Map(MapCommand::CenterOn(centre, None)));
+    h.run_steps(1);
+    app_mut(h)
+        .state
+        .map_mut()
+        .memory
+        .set_zoom(zoom)
+        .expect("zoom");
+    let views = pan_loop(centre, zoom, 300.0);
+    warm(h, &views);
+    views
+}
+
 /// The bundled Vaduz street map chosen as basemap, at zoom 15 over the town.
 fn vector_street_map() -> (Harness<'static, app::Holder>, Vec<walkers::Position>) {
     let mut h = app::app_harness(None, egui::vec2(1400.0, 860.0));
@@ -154,16 +174,7 @@ fn vector_street_map() -> (Harness<'static, app::Holder>, Vec<walkers::Position>
         lat: 47.1405,
         lon: 9.5215,
     };
-    app::push(&mut h, Command::Map(MapCommand::CenterOn(vaduz, None)));
-    h.run_steps(1);
-    app_mut(&mut h)
-        .state
-        .map_mut()
-        .memory
-        .set_zoom(15.0)
-        .expect("zoom");
-    let views = pan_loop(vaduz, 15.0, 300.0);
-    warm(&mut h, &views);
+    let views = look_and_warm(&mut h, vaduz, 15.0);
     (h, views)
 }
 
@@ -180,17 +191,7 @@ fn hillshade(dir: &std::path::Path) -> (Harness<'static, app::Holder>, Vec<walke
     app::run_until(&mut h, "the surface opens", Duration::from_secs(300), |h| {
         app_mut(h).elevation.surface.is_some() && app_mut(h).elevation.idle()
     });
-    let centre = dem::to_latlon(0.0, 0.0);
-    app::push(&mut h, Command::Map(MapCommand::CenterOn(centre, None)));
-    h.run_steps(1);
-    app_mut(&mut h)
-        .state
-        .map_mut()
-        .memory
-        .set_zoom(12.0)
-        .expect("zoom");
-    let views = pan_loop(centre, 12.0, 300.0);
-    warm(&mut h, &views);
+    let views = look_and_warm(&mut h, dem::to_latlon(0.0, 0.0), 12.0);
     (h, views)
 }
 
