@@ -66,6 +66,14 @@ pub enum Command {
     Review(ReviewCommand),
 }
 
+impl Command {
+    /// Asks the app shell to show `status` in the status bar (the one way a part
+    /// writes the status line).
+    pub fn notify(status: Status) -> Command {
+        Command::Shell(ShellCommand::Notify(status))
+    }
+}
+
 /// What is asked of the open case itself.
 #[derive(Debug, Clone)]
 pub enum CaseCommand {
@@ -101,6 +109,9 @@ pub enum MapCommand {
     SetBasemap(crate::ui::basemap::SourceChoice),
     SetTool(Tool),
     ClearMeasure,
+    /// Flies the map to show this box (a part's places, such as the Skyline scan's
+    /// ranked sites).
+    FrameExtent(crate::spatial::framing::Extent),
 }
 
 /// What the comparison board is asked to do.

@@ -159,7 +159,7 @@ impl GeoproofApp {
             ctx,
             &state.basemap.ledger,
         )
-        .map_err(|e| state.shell.status = Some(Status::Error(e)))
+        .map_err(|e| state.notify(Status::Error(e)))
         .ok();
         GeoproofApp {
             state,
@@ -215,7 +215,7 @@ impl GeoproofApp {
             .review
             .refresh_awaiting(self.state.case.as_ref())
         {
-            self.state.shell.status = Some(Status::Error(e));
+            self.state.notify(Status::Error(e));
         }
         self.state.board_ctx().poll_matching();
         self.state.board_ctx().poll_find(ctx);
@@ -232,10 +232,9 @@ impl GeoproofApp {
                 .push(Command::Import(ImportCommand::Files(dropped)));
         }
         for error in self.imagery.sync(self.state.case.as_ref(), ctx) {
-            self.state.shell.status = Some(Status::Error(error));
+            self.state.notify(Status::Error(error));
         }
         self.sync_terrain(ctx);
-        self.show_skyline_ranking();
         let point = self.state.sun_point().map(|(p, _)| p);
         let time = self.observed_at();
         let sun = terrain::wanted_sun(&mut self.state.map.terrain, point, time);
@@ -271,7 +270,7 @@ impl GeoproofApp {
                 .default_size(200.0)
                 .show(ui, |ui| {
                     if let Some(surface) = &self.elevation.surface {
-                        terrain::profile_panel_ui(ui, &mut self.state.shell.status, surface)
+                        terrain::profile_panel_ui(ui, &mut self.state.commands, surface)
                     }
                 });
         }
@@ -334,7 +333,7 @@ impl GeoproofApp {
         if let Some(path) = terrain::terrain_panel_ui(ui, cx, surface)
             && let Err(e) = self.elevation.export_viewshed(path, ctx)
         {
-            state.shell.status = Some(Status::Error(e));
+            state.notify(Status::Error(e));
         }
     }
 
@@ -438,11 +437,11 @@ impl GeoproofApp {
                 Ok(tiles) => {
                     // Dropping the old source stops its download workers.
                     self.basemap = Some(tiles);
-                    self.state.shell.status =
-                        Some(Status::Info(format!("basemap: {}", choice.label())));
+                    self.state
+                        .notify(Status::Info(format!("basemap: {}", choice.label())));
                     self.state.basemap.choice = choice;
                 }
-                Err(e) => self.state.shell.status = Some(Status::Error(e)),
+                Err(e) => self.state.notify(Status::Error(e)),
             }
         }
     }
@@ -460,11 +459,7 @@ impl GeoproofApp {
         }
         // A finished skyline scan shows on the map too, whatever workspace is shown.
         let state = &mut self.state;
-        state
-            .board
-            .skyline
-            .scan
-            .take_result(&mut state.shell.status);
+        state.board.skyline.scan.take_result(&mut state.commands);
     }
 
     /// Keeps the elevation surface in step with the case and the map (see `terrain`).
@@ -475,19 +470,9 @@ impl GeoproofApp {
             view: &mut state.map.terrain,
             hover: state.map.hover,
             measure: &state.map.measure,
-            status: &mut state.shell.status,
             commands: &mut state.commands,
         };
         self.elevation.sync(&mut cx, ctx);
-    }
-
-    /// **Show on map** in the Skyline tool: the map, flying to the ranked sites.
-    fn show_skyline_ranking(&mut self) {
-        let state = &mut self.state;
-        if let Some(extent) = state.board.skyline.scan.take_map_request() {
-            state.shell.workspace = Workspace::Map;
-            state.map.camera.request = Some(map_camera::FrameRequest::Extent(extent));
-        }
     }
 
     /// The app's job registry (tests wait on it instead of sleeping).
@@ -534,7 +519,7 @@ impl GeoproofApp {
                     Some(Err(std::sync::mpsc::TryRecvError::Empty)) => return,
                     _ => {
                         self.state.map.snapshot = SnapshotStep::Idle;
-                        self.state.shell.status = Some(Status::Error(
+                        self.state.notify(Status::Error(
                             "the window did not deliver the map snapshot".into(),
                         ));
                         return;
@@ -552,7 +537,7 @@ impl GeoproofApp {
                                 .push(Command::Board(BoardCommand::Open(id)));
                         }
                     }
-                    Err(e) => self.state.shell.status = Some(Status::Error(e)),
+                    Err(e) => self.state.notify(Status::Error(e)),
                 }
                 self.state.apply_commands(ctx.input(|i| i.time));
             }
@@ -635,7 +620,7 @@ impl GeoproofApp {
                     self.state.imports.collection_progress = Some((job.done, job.total));
                 }
                 collection_job::Progress::Finished(result) => {
-                    self.state.shell.status = Some(match result {
+                    self.state.notify(match result {
                         Ok(report) => Status::Info(collection_job::summary(&job.source, &report)),
                         Err(e) => Status::Error(e),
                     });
@@ -706,7 +691,7 @@ pub fn run(case: Option<PathBuf>) -> anyhow::Result<()> {
                 None => {}
             }
             if let Some(error) = error {
-                app.state.shell.status = Some(Status::Error(error));
+                app.state.notify(Status::Error(error));
             }
             Ok(Box::new(app))
         }),

@@ -8,15 +8,14 @@ use super::state::BoardState;
 
 /// What the board's panels read and change besides the board itself: the case (read
 /// only; changes are commands), what the analyst chose to see of graphic content, the
-/// figure dialog, the sun panel (a measured shadow is sent there), the status line and
-/// the command queue.
+/// figure dialog, the sun panel (a measured shadow is sent there) and the command queue
+/// (a message for the status line is a command too).
 pub struct BoardCtx<'a> {
     pub case: Option<&'a crate::case::Case>,
     pub board: &'a mut BoardState,
     pub exposure: &'a mut crate::ui::command::Exposure,
     pub figure_dialog: &'a mut Option<FigureDialog>,
     pub sun: &'a mut crate::ui::map_sun::SunView,
-    pub status: &'a mut Option<crate::ui::command::Status>,
     pub commands: &'a mut Vec<crate::ui::command::Command>,
     /// Where the map looks (the Skyline tool's camera when nothing else places it).
     pub map_centre: Option<crate::spatial::LatLon>,
@@ -37,7 +36,8 @@ impl BoardCtx<'_> {
     /// Collects the find jobs (once per frame, before the panels draw).
     pub(crate) fn poll_find(&mut self, ctx: &egui::Context) {
         if let Some(status) = self.board.find.poll(ctx, self.case) {
-            *self.status = Some(status);
+            self.commands
+                .push(crate::ui::command::Command::notify(status));
         }
     }
 
@@ -60,7 +60,9 @@ impl BoardCtx<'_> {
             }
         };
         if let Err(e) = result {
-            *self.status = Some(crate::ui::command::Status::Error(e));
+            self.commands.push(crate::ui::command::Command::notify(
+                crate::ui::command::Status::Error(e),
+            ));
         }
     }
 

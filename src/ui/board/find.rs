@@ -402,16 +402,16 @@ impl FindState {
 
     /// Once per frame: collects the index and search jobs, starts a waiting search, and
     /// refreshes an existing index when evidence arrived. Returns what to tell the
-    /// analyst.
+    /// analyst (the caller pushes it as a command).
     pub fn poll(&mut self, ctx: &egui::Context, case: Option<&Case>) -> Option<Status> {
-        let mut status = None;
+        let mut note = None;
         if let Some(job) = &mut self.index_job
             && let Some(result) = job.take_flat()
         {
             self.index_job = None;
             match result {
                 Ok(report) => self.index_note = Some(index_summary(&report)),
-                Err(e) => status = Some(Status::Error(format!("search index: {e}"))),
+                Err(e) => note = Some(Status::Error(format!("search index: {e}"))),
             }
             if let (Some(spec), Some(case)) = (self.pending.take(), case) {
                 self.spawn_search(ctx, case, spec);
@@ -421,7 +421,7 @@ impl FindState {
             && let Some(result) = job.take_flat()
         {
             self.search_job = None;
-            status = Some(self.finish_search(ctx, result));
+            note = Some(self.finish_search(ctx, result));
         }
         if self.evidence_changed && self.index_job.is_none() && self.search_job.is_none() {
             self.evidence_changed = false;
@@ -433,7 +433,7 @@ impl FindState {
                 self.start_indexing(ctx, case);
             }
         }
-        status
+        note
     }
 
     fn finish_search(

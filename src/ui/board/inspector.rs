@@ -50,7 +50,6 @@ fn skyline_section_ui(ui: &mut Ui, state: &mut BoardCtx<'_>, f: &crate::case::Fi
         finding: f,
         skyline: &mut b.skyline,
         frame,
-        status: state.status,
         commands: state.commands,
     };
     super::skyline::section_ui(ui, cx);
@@ -403,9 +402,11 @@ fn observed_at_ui(
                     state.board.text.remove(&key);
                 }
                 Err(e) => {
-                    *state.status = Some(crate::ui::Status::Error(format!(
-                        "observed time {text:?}: {e}"
-                    )))
+                    state
+                        .commands
+                        .push(crate::ui::Command::notify(crate::ui::Status::Error(
+                            format!("observed time {text:?}: {e}"),
+                        )))
                 }
             }
         }
@@ -474,7 +475,11 @@ fn selected_annotation_ui(
     if let Some(other) = link_to {
         match ops::link(f, &id, &other) {
             Ok(_) => *commit = true,
-            Err(e) => *state.status = Some(crate::ui::Status::Error(e.to_string())),
+            Err(e) => state
+                .commands
+                .push(crate::ui::Command::notify(crate::ui::Status::Error(
+                    e.to_string(),
+                ))),
         }
     }
     if delete {

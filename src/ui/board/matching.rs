@@ -121,10 +121,12 @@ impl BoardCtx<'_> {
                     items,
                 });
             }
-            Err(MatchError::Cancelled) => {
-                *self.status = Some(Status::Info("matching cancelled".into()))
-            }
-            Err(e) => *self.status = Some(Status::Error(format!("matching failed: {e}"))),
+            Err(MatchError::Cancelled) => self
+                .commands
+                .push(Command::notify(Status::Info("matching cancelled".into()))),
+            Err(e) => self.commands.push(Command::notify(Status::Error(format!(
+                "matching failed: {e}"
+            )))),
         }
     }
 
@@ -269,7 +271,7 @@ pub fn matching_ui(ui: &mut Ui, state: &mut BoardCtx<'_>) {
         .clicked()
         && let Err(e) = state.start_matching(ui.ctx())
     {
-        *state.status = Some(Status::Error(e));
+        state.commands.push(Command::notify(Status::Error(e)));
     }
     let mut accept = None;
     let mut reject = None;

@@ -43,7 +43,7 @@ pub fn board_ui(ui: &mut egui::Ui, state: &mut BoardCtx<'_>, images: &mut BoardI
             state.board.working.as_ref(),
             state.map_centre,
             &mut state.board.skyline,
-            state.status,
+            state.commands,
         );
     }
     toolbar::toolbar_ui(ui, state);

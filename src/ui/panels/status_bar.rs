@@ -52,7 +52,7 @@ pub fn status_bar_ui(ui: &mut Ui, state: &mut AppState) {
             ui.spinner();
             ui.label(format!("Skyline scan: {text}"));
             if ui.small_button("Cancel").clicked() {
-                state.board.skyline.scan.cancel(&mut state.shell.status);
+                state.board.skyline.scan.cancel(&mut state.commands);
             }
             ui.separator();
         }

@@ -1,5 +1,5 @@
-//! The map's commands as the app applies them: where it looks, its basemap, its tool
-//! and the measurement.
+//! The map's commands as the app applies them: where it looks (or flies to), its
+//! basemap, its tool and the measurement.
 
 use super::{AppState, MapCommand};
 
@@ -15,6 +15,9 @@ impl AppState {
             MapCommand::SetBasemap(choice) => self.basemap.requested = Some(choice),
             MapCommand::SetTool(tool) => self.map.tool = tool,
             MapCommand::ClearMeasure => self.map.measure.clear(),
+            MapCommand::FrameExtent(extent) => {
+                self.map.camera.request = Some(crate::ui::map_camera::FrameRequest::Extent(extent));
+            }
         }
     }
 }

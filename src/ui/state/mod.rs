@@ -387,7 +387,6 @@ impl AppState {
             exposure: &mut self.prefs.exposure,
             figure_dialog: &mut self.dialogs.figure,
             sun: &mut self.map.sun,
-            status: &mut self.shell.status,
             commands: &mut self.commands,
             map_centre,
         }
@@ -529,6 +528,12 @@ impl AppState {
             ShellCommand::Report(message) => self.shell.status = Some(Status::Error(message)),
             ShellCommand::Notify(status) => self.shell.status = Some(status),
         }
+    }
+
+    /// Shows `status` now, as [`ShellCommand::Notify`] does: for the app shell's own
+    /// work between the panels (jobs drained, a basemap opened); parts push the command.
+    pub(super) fn notify(&mut self, status: Status) {
+        self.apply_shell(ShellCommand::Notify(status));
     }
 
     /// Refuses to show finding `id` while its answer is hidden for a blind review.

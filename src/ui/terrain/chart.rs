@@ -6,7 +6,7 @@
 
 use egui::{Align2, FontId, Pos2, Rect, RichText, Sense, Shape, Stroke, Ui, Vec2};
 
-use super::super::command::{MapViewExtent, Status};
+use super::super::command::{Command, MapViewExtent, Status};
 use super::super::map_terrain::Marks;
 use super::super::theme;
 use super::surface::ElevationSurface;
@@ -41,7 +41,8 @@ pub fn verdict_line(p: &Profile) -> String {
 }
 
 /// The profile panel under the map: the verdict, the chart and the CSV export.
-pub fn profile_panel_ui(ui: &mut Ui, status: &mut Option<Status>, surface: &ElevationSurface) {
+/// What the export writes is told in the status line (a command in `commands`).
+pub fn profile_panel_ui(ui: &mut Ui, commands: &mut Vec<Command>, surface: &ElevationSurface) {
     ui.horizontal(|ui| {
         ui.label(RichText::new("Line of sight").strong());
         match &surface.profile {
@@ -63,7 +64,7 @@ pub fn profile_panel_ui(ui: &mut Ui, status: &mut Option<Status>, surface: &Elev
                 };
                 ui.label(RichText::new(verdict_line(p)).color(colour));
                 if ui.button("Export CSV…").clicked() {
-                    export_csv(status, p);
+                    export_csv(commands, p);
                 }
             }
         }
@@ -87,7 +88,7 @@ pub fn profile_panel_ui(ui: &mut Ui, status: &mut Option<Status>, surface: &Elev
     }
 }
 
-fn export_csv(status: &mut Option<Status>, p: &Profile) {
+fn export_csv(commands: &mut Vec<Command>, p: &Profile) {
     let Some(path) = rfd::FileDialog::new()
         .add_filter("CSV", &["csv"])
         .set_file_name("profile.csv")
@@ -96,12 +97,12 @@ fn export_csv(status: &mut Option<Status>, p: &Profile) {
         return;
     };
     let csv = crate::terrain::profile::to_csv(p);
-    *status = Some(
+    commands.push(Command::notify(
         match crate::fsio::write_atomic(&path, csv.as_bytes(), false) {
             Ok(()) => Status::Info(format!("profile written to {}", path.display())),
             Err(e) => Status::Error(e.to_string()),
         },
-    );
+    ));
 }
 
 /// Distance and elevation ranges of the chart.

@@ -34,7 +34,7 @@ pub struct TerrainCtx<'a> {
     pub hover: Option<LatLon>,
     /// The Measure tool's points.
     pub measure: &'a [LatLon],
-    pub status: &'a mut Option<Status>,
+    /// Edits of the case's elevation, and messages for the status line.
     pub commands: &'a mut Vec<Command>,
 }
 
@@ -146,10 +146,10 @@ impl Elevation {
             return;
         };
         self.exporting = None;
-        *cx.status = Some(match result {
+        cx.commands.push(Command::notify(match result {
             Ok(path) => Status::Info(format!("viewshed written to {}", path.display())),
             Err(e) => Status::Error(e),
-        });
+        }));
     }
 
     fn start_adding(&mut self, cx: &mut TerrainCtx<'_>, ctx: &egui::Context) {
@@ -158,9 +158,9 @@ impl Elevation {
         }
         let files = std::mem::take(&mut cx.view.to_add);
         let Some(case) = cx.case else {
-            *cx.status = Some(Status::Error(
+            cx.commands.push(Command::notify(Status::Error(
                 "open or create a case before adding elevation files".into(),
-            ));
+            )));
             return;
         };
         let present: Vec<PathBuf> = case
@@ -172,16 +172,16 @@ impl Elevation {
             .collect();
         let new: Vec<PathBuf> = files.into_iter().filter(|f| !present.contains(f)).collect();
         if new.is_empty() {
-            *cx.status = Some(Status::Info(
+            cx.commands.push(Command::notify(Status::Info(
                 "those elevation files are listed already".into(),
-            ));
+            )));
             return;
         }
-        *cx.status = Some(Status::Info(format!(
+        cx.commands.push(Command::notify(Status::Info(format!(
             "checking {} elevation file{}…",
             new.len(),
             if new.len() == 1 { "" } else { "s" }
-        )));
+        ))));
         self.adding = Some(Jobs::of(ctx).spawn(Some(ctx), "elevation files", move |w| {
             // The new files must form one surface with those already listed.
             let all: Vec<PathBuf> = present.iter().chain(&new).cloned().collect();
@@ -207,16 +207,17 @@ impl Elevation {
                 let mut layers: ElevationLayers = case.meta().elevation.clone();
                 let n = files.len();
                 layers.files.extend(files);
+                // Before the edit, so that an edit that fails says so last.
+                cx.commands.push(Command::notify(Status::Info(format!(
+                    "added {n} elevation file{}",
+                    if n == 1 { "" } else { "s" }
+                ))));
                 cx.commands
                     .push(Command::Edit(crate::case::Edit::SetElevation(Box::new(
                         layers,
                     ))));
-                *cx.status = Some(Status::Info(format!(
-                    "added {n} elevation file{}",
-                    if n == 1 { "" } else { "s" }
-                )));
             }
-            Err(e) => *cx.status = Some(Status::Error(e)),
+            Err(e) => cx.commands.push(Command::notify(Status::Error(e))),
         }
     }
 

@@ -492,12 +492,22 @@ fn image_menu_ui(ui: &mut Ui, state: &mut BoardCtx<'_>, panel: &Panel) {
                 let size = [p.width() as usize, p.height() as usize];
                 ui.ctx()
                     .copy_image(egui::ColorImage::from_rgb(size, p.as_raw()));
-                *state.status = Some(crate::ui::Status::Info(format!(
-                    "copied {} ({}×{} px, redactions applied)",
-                    panel.id, size[0], size[1]
-                )));
+                state
+                    .commands
+                    .push(crate::ui::Command::notify(crate::ui::Status::Info(
+                        format!(
+                            "copied {} ({}×{} px, redactions applied)",
+                            panel.id, size[0], size[1]
+                        ),
+                    )));
             }
-            Some(Err(e)) => *state.status = Some(crate::ui::Status::Error(e.to_string())),
+            Some(Err(e)) => {
+                state
+                    .commands
+                    .push(crate::ui::Command::notify(crate::ui::Status::Error(
+                        e.to_string(),
+                    )))
+            }
             None => {}
         }
         ui.close();

@@ -25,7 +25,7 @@ use crate::case::{Case, Finding};
 use crate::spatial::LatLon;
 use crate::terrain::fit::Trace;
 use crate::terrain::skyline::Camera;
-use crate::ui::command::Status;
+use crate::ui::command::{Command, Status};
 use crate::ui::jobs::Job;
 
 pub use input::{keys, pointer, wheel};
@@ -43,7 +43,7 @@ pub fn poll(
     finding: Option<&Finding>,
     map_centre: Option<LatLon>,
     s: &mut SkylineState,
-    status: &mut Option<Status>,
+    commands: &mut Vec<Command>,
 ) {
     let (Some(case), Some(finding)) = (case, finding) else {
         return;
@@ -65,7 +65,7 @@ pub fn poll(
     }
     set_up(case, finding, map_centre, s);
     ask_horizon(s);
-    take_results(s, status);
+    take_results(s, commands);
 }
 
 /// Chooses the panel and the starting camera when the finding or the panel changes.
@@ -137,12 +137,14 @@ fn ask_horizon(s: &mut SkylineState) {
     }
 }
 
-fn take_results(s: &mut SkylineState, status: &mut Option<Status>) {
+/// Takes in a finished fit or suggestion; what came of it goes to the status line.
+fn take_results(s: &mut SkylineState, commands: &mut Vec<Command>) {
+    let mut notify = |status| commands.push(Command::notify(status));
     if let Some(result) = s.fit_job.as_mut().and_then(Job::take_flat) {
         s.fit_job = None;
         match result {
             Ok(fit) => {
-                *status = Some(Status::Info(format!(
+                notify(Status::Info(format!(
                     "skyline fit: {:.3}° mean distance (was {:.3}°), heading {:.2}°, pitch \
                      {:.2}°, roll {:.2}°, field of view {:.2}°",
                     fit.score.mean_deg,
@@ -155,25 +157,25 @@ fn take_results(s: &mut SkylineState, status: &mut Option<Status>) {
                 s.camera = Some(fit.camera);
                 s.last_fit = Some(fit);
             }
-            Err(e) => *status = Some(Status::Error(format!("skyline fit: {e}"))),
+            Err(e) => notify(Status::Error(format!("skyline fit: {e}"))),
         }
     }
     if let Some(result) = s.suggest_job.as_mut().and_then(Job::take_flat) {
         s.suggest_job = None;
         match result {
             Ok(found) if found.found == 0 => {
-                *status = Some(Status::Info(
+                notify(Status::Info(
                     "no skyline found in the frame: trace it by clicking".into(),
                 ));
             }
             Ok(found) => {
-                *status = Some(Status::Info(format!(
+                notify(Status::Info(format!(
                     "skyline proposed in {} of {} columns: accept or discard it",
                     found.found, found.columns
                 )));
                 s.proposal = Some(found.trace);
             }
-            Err(e) => *status = Some(Status::Error(format!("skyline suggestion: {e}"))),
+            Err(e) => notify(Status::Error(format!("skyline suggestion: {e}"))),
         }
     }
 }

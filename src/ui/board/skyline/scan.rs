@@ -14,7 +14,7 @@ use crate::spatial::framing::Extent;
 use crate::terrain::fit::{self, FitOptions, Ranges, Ranked, ScanOptions, Trace};
 use crate::terrain::skyline::Camera;
 use crate::terrain::{Dem, ElevationFileRef, Site, TerrainError, metres_per_degree};
-use crate::ui::command::Status;
+use crate::ui::command::{Command, Status};
 use crate::ui::jobs::{Job, Jobs};
 
 /// Sites along each side of the grid over a finding's precision circle, at most.
@@ -94,8 +94,6 @@ pub struct ScanState {
     /// Search the heading all round at each site (else ± the search range around the
     /// camera's heading).
     pub all_round: bool,
-    /// **Show on map** asked the map to show this box (the app takes it).
-    map_request: Option<Extent>,
 }
 
 impl Default for ScanState {
@@ -105,7 +103,6 @@ impl Default for ScanState {
             rankings: HashMap::new(),
             chosen: None,
             all_round: true,
-            map_request: None,
         }
     }
 }
@@ -124,8 +121,9 @@ impl ScanState {
             .map(|r| r.job.progress())
     }
 
-    /// Asks the map to show `finding`'s ranked sites (with some ground around them).
-    pub fn show_on_map(&mut self, finding: &str) {
+    /// The box that shows `finding`'s ranked sites on the map, with some ground around
+    /// them (**Show on map** asks the map to fly there); `None` without fitted sites.
+    pub fn map_extent(&self, finding: &str) -> Option<Extent> {
         let sites: Vec<LatLon> = self
             .ranking(finding)
             .into_iter()
@@ -138,12 +136,7 @@ impl ScanState {
             ((e.north - e.south) * m_lat).max((e.east - e.west) * m_lon) * MAP_MARGIN
         });
         let margin = margin.max(MIN_MAP_MARGIN_M);
-        self.map_request = Extent::around(sites.into_iter().map(|p| (p, margin)));
-    }
-
-    /// The box the map was asked to show, once.
-    pub fn take_map_request(&mut self) -> Option<Extent> {
-        self.map_request.take()
+        Extent::around(sites.into_iter().map(|p| (p, margin)))
     }
 
     /// The running scan's progress, whatever finding it is for (the status bar).
@@ -157,14 +150,17 @@ impl ScanState {
     }
 
     /// Stops the running scan (between two sites); the ranking before it stays.
-    pub fn cancel(&mut self, status: &mut Option<Status>) {
+    pub fn cancel(&mut self, commands: &mut Vec<Command>) {
         if self.running.take().is_some() {
-            *status = Some(Status::Info("skyline scan cancelled".into()));
+            commands.push(Command::notify(Status::Info(
+                "skyline scan cancelled".into(),
+            )));
         }
     }
 
-    /// Takes in a finished scan (called where the app drains its jobs).
-    pub fn take_result(&mut self, status: &mut Option<Status>) {
+    /// Takes in a finished scan (called where the app drains its jobs); what came of it
+    /// goes to the status line as a command.
+    pub fn take_result(&mut self, commands: &mut Vec<Command>) {
         let Some(result) = self.running.as_mut().and_then(|r| r.job.take_flat()) else {
             return;
         };
@@ -179,11 +175,11 @@ impl ScanState {
         match result {
             Ok(ranked) => {
                 ranking.ranked = ranked;
-                *status = Some(Status::Info(summary(&ranking)));
+                commands.push(Command::notify(Status::Info(summary(&ranking))));
                 self.chosen = None;
                 self.rankings.insert(finding, ranking);
             }
-            Err(e) => *status = Some(Status::Error(format!("skyline scan: {e}"))),
+            Err(e) => commands.push(Command::notify(Status::Error(format!("skyline scan: {e}")))),
         }
     }
 

@@ -11,7 +11,7 @@ use super::work;
 use crate::case::{Case, Finding};
 use crate::terrain::fit::Ranked;
 use crate::terrain::skyline::Camera;
-use crate::ui::command::Status;
+use crate::ui::command::{Command, MapCommand, ShellCommand, Status, Workspace};
 
 /// Ranked sites listed in the inspector, at most (the map draws them all).
 const LISTED: usize = 100;
@@ -21,7 +21,8 @@ pub struct ScanCtx<'a> {
     pub case: &'a Case,
     pub finding: &'a Finding,
     pub skyline: &'a mut SkylineState,
-    pub status: &'a mut Option<Status>,
+    /// Messages for the status line, and **Show on map**'s requests.
+    pub commands: &'a mut Vec<Command>,
 }
 
 /// Starts **Scan** for the finding, or says in one line why it cannot.
@@ -85,7 +86,7 @@ pub fn scan_ui(ui: &mut Ui, cx: ScanCtx<'_>) {
         case,
         finding,
         skyline: s,
-        status,
+        commands,
     } = cx;
     ui.separator();
     ui.label(RichText::new("Scan").strong());
@@ -99,14 +100,14 @@ pub fn scan_ui(ui: &mut Ui, cx: ScanCtx<'_>) {
                     .desired_width(200.0),
             );
             if ui.button("Cancel scan").clicked() {
-                s.scan.cancel(status);
+                s.scan.cancel(commands);
             }
         });
     } else if s.scan.running() {
         ui.horizontal(|ui| {
             ui.label("A scan runs for another finding.");
             if ui.button("Cancel scan").clicked() {
-                s.scan.cancel(status);
+                s.scan.cancel(commands);
             }
         });
     } else if ui
@@ -118,9 +119,9 @@ pub fn scan_ui(ui: &mut Ui, cx: ScanCtx<'_>) {
         .clicked()
         && let Err(e) = start_scan(ui.ctx(), case, finding, s)
     {
-        *status = Some(Status::Error(format!("skyline scan: {e}")));
+        commands.push(Command::notify(Status::Error(format!("skyline scan: {e}"))));
     }
-    ranking_ui(ui, finding, s);
+    ranking_ui(ui, finding, s, commands);
 }
 
 fn row_text(r: &Ranked, name: &str) -> String {
@@ -133,7 +134,7 @@ fn row_text(r: &Ranked, name: &str) -> String {
     }
 }
 
-fn ranking_ui(ui: &mut Ui, finding: &Finding, s: &mut SkylineState) {
+fn ranking_ui(ui: &mut Ui, finding: &Finding, s: &mut SkylineState, commands: &mut Vec<Command>) {
     let Some(ranking) = s.scan.ranking(&finding.id) else {
         return;
     };
@@ -183,7 +184,8 @@ fn ranking_ui(ui: &mut Ui, finding: &Finding, s: &mut SkylineState) {
     if let Some(rank) = chosen {
         choose(s, &finding.id, rank);
     }
-    if show {
-        s.scan.show_on_map(&finding.id);
+    if let Some(extent) = show.then(|| s.scan.map_extent(&finding.id)).flatten() {
+        commands.push(Command::Shell(ShellCommand::SetWorkspace(Workspace::Map)));
+        commands.push(Command::Map(MapCommand::FrameExtent(extent)));
     }
 }

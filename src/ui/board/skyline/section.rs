@@ -23,7 +23,7 @@ pub struct SectionCtx<'a> {
     pub skyline: &'a mut SkylineState,
     /// The frame the tool's panel shows, when it is a video.
     pub frame: Option<FrameRef>,
-    pub status: &'a mut Option<Status>,
+    /// Changes and messages for the status line.
     pub commands: &'a mut Vec<Command>,
 }
 
@@ -55,7 +55,7 @@ pub fn section_ui(ui: &mut Ui, state: SectionCtx<'_>) {
         case,
         finding,
         skyline,
-        status,
+        commands,
         ..
     } = state;
     super::scan_section::scan_ui(
@@ -64,7 +64,7 @@ pub fn section_ui(ui: &mut Ui, state: SectionCtx<'_>) {
             case,
             finding,
             skyline,
-            status,
+            commands,
         },
     );
 }
@@ -328,7 +328,7 @@ fn fit_ui(ui: &mut Ui, state: &mut SectionCtx<'_>) {
         .clicked()
         && let Err(e) = start_fit(ui.ctx(), s)
     {
-        *state.status = Some(Status::Error(e));
+        state.commands.push(Command::notify(Status::Error(e)));
     }
 }
 
@@ -353,16 +353,17 @@ fn save_ui(ui: &mut Ui, state: &mut SectionCtx<'_>, score: Option<Score>) {
         match fit_record(state, camera, score) {
             Ok((id, fit)) => {
                 state.commands.push(Command::Board(BoardCommand::Commit));
+                // Before the edit, so that an edit that fails says so last.
+                state.commands.push(Command::notify(Status::Info(format!(
+                    "skyline fit saved in the finding ({:.3}° mean distance)",
+                    score.mean_deg
+                ))));
                 state.commands.push(Command::Edit(Edit::SetSkylineFit {
                     id,
                     fit: Some(Box::new(fit)),
                 }));
-                *state.status = Some(Status::Info(format!(
-                    "skyline fit saved in the finding ({:.3}° mean distance)",
-                    score.mean_deg
-                )));
             }
-            Err(e) => *state.status = Some(Status::Error(e)),
+            Err(e) => state.commands.push(Command::notify(Status::Error(e))),
         }
     }
 }
