@@ -24,9 +24,10 @@
 //! - The parts (`board`, `georef`, `candidates`, `osm_search`, `posts`, `stamp_dialog`,
 //!   `map_sun`, `case_lists`, `basemap`) never import `state`: their `*_ui` functions take
 //!   their own state and a narrow context (`BoardCtx`, `GeorefCtx`, …) that `AppState`
-//!   lends for the call, and push commands. `panels`, `map_view` and `map_overlays` are
-//!   the app's own panels and read `AppState` directly. `tests/fitness/` keeps these arrows
-//!   pointing down.
+//!   lends for the call, and push commands (a message for the status line too:
+//!   `ShellCommand::Notify`; only `state` writes it). `panels`, `map_view` and
+//!   `map_overlays` are the app's own panels and read `AppState` directly.
+//!   `tests/fitness/` keeps these arrows pointing down.
 
 mod about;
 pub mod basemap;

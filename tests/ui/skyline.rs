@@ -569,3 +569,53 @@ fn a_scan_over_the_finding_s_precision_circle_shows_progress_and_can_be_cancelle
     assert_eq!(status(&h), "skyline scan cancelled");
     h.get_by_label("Scan sites");
 }
+
+/// The Skyline tool's messages reach the status bar as a command (`ShellCommand::Notify`,
+/// applied by the app): a refusal said when the button is pressed, and the result of the
+/// suggestion job taken in frames later.
+#[test]
+fn the_tool_s_messages_reach_the_status_bar_through_the_command() {
+    let (scene, case) = scene();
+    let mut h = skyline_tool(&scene, case);
+    assert_eq!(status(&h), "");
+    let window = h.ctx.content_rect();
+    let in_status_bar = |h: &Harness<'static, Holder>, text: &str| {
+        let label = h.get_by_label_contains(text);
+        // The status bar is the bottom strip of the window.
+        assert!(
+            label.rect().min.y > window.max.y - 40.0,
+            "{text:?} at {:?}, not in the status bar of {window:?}",
+            label.rect()
+        );
+    };
+
+    // Fit without a traced skyline: refused, in red, in the status bar.
+    press(&mut h, "Fit camera");
+    h.run_steps(1);
+    let Some(Status::Error(e)) = app(&h).state.shell().status.clone() else {
+        panic!("no error: {:?}", app(&h).state.shell().status)
+    };
+    assert_eq!(
+        e,
+        "trace the frame's skyline first (click along it, or Suggest)"
+    );
+    assert!(app(&h).state.board().skyline.fitting().is_none());
+    in_status_bar(&h, "trace the frame's skyline first");
+
+    // The suggestion runs as a job; its result is told when the board takes it in.
+    press(&mut h, "Suggest");
+    run_until(&mut h, "the suggestion", LIMIT, |h| {
+        app(h).state.board().skyline.proposal.is_some()
+    });
+    h.run_steps(1);
+    let said = status(&h);
+    assert!(
+        said.starts_with("skyline proposed in ") && said.ends_with(": accept or discard it"),
+        "{said}"
+    );
+    assert!(matches!(
+        app(&h).state.shell().status,
+        Some(Status::Info(_))
+    ));
+    in_status_bar(&h, &said);
+}
