@@ -1,7 +1,10 @@
 //! Frame CPU time of the map workspace (headless egui_kittest harness, no GPU): an empty
 //! case, cases with 10,000 and 100,000 labelled finding markers spread over the visible
 //! map (clustered, labels placed without collisions), and a case of 5,000 evidence items
-//! with the evidence list in view (target: under 8 ms a frame). Then panning: the map moved
+//! with the evidence list in view (target: under 8 ms a frame). The marker cases run
+//! still, with the pointer moving over the map (`_hover`), dragged round a circle
+//! (`_panning`) and with the zoom changing each frame (`_zooming`: every frame groups
+//! and labels anew, the worst case). Then panning: the map moved
 //! a step each frame around a loop of views whose tiles are all cached, over the bundled
 //! Vaduz vector street map at zoom 15 (#32) and over the hillshade of a 3600 × 3600 DEM
 //! at zoom 12 (#33); target under 16 ms a frame.
@@ -207,6 +210,58 @@ fn pans(c: &mut Criterion) {
     group.finish();
 }
 
+/// A still map with the pointer moving over it (each move repaints the map).
+fn hovering<'a>(h: &'a mut Harness<'static, app::Holder>) -> impl FnMut() + 'a {
+    let map = app_mut(h).state.map().view.expect("map drawn").rect;
+    let spots = [map.center(), map.center() + egui::vec2(40.0, 25.0)];
+    let mut k = 0;
+    move || {
+        k = (k + 1) % spots.len();
+        h.hover_at(spots[k]);
+        h.step();
+    }
+}
+
+/// The map dragged round a circle of 150 points in 64 steps (about 15 points a frame).
+fn dragging<'a>(h: &'a mut Harness<'static, app::Holder>) -> impl FnMut() + 'a {
+    let view = app_mut(h).state.map().view.expect("map drawn");
+    let centre = LatLon {
+        lat: (view.south + view.north) / 2.0,
+        lon: (view.west + view.east) / 2.0,
+    };
+    let zoom = view.zoom;
+    let deg_per_px = 360.0 / (256.0 * 2f64.powf(zoom));
+    let lat_scale = centre.lat.to_radians().cos();
+    let views: Vec<walkers::Position> = (0..64)
+        .map(|k| {
+            let a = k as f64 * std::f64::consts::TAU / 64.0;
+            walkers::lat_lon(
+                centre.lat + 150.0 * a.sin() * deg_per_px * lat_scale,
+                centre.lon + 150.0 * a.cos() * deg_per_px,
+            )
+        })
+        .collect();
+    let mut k = 0;
+    move || {
+        k = (k + 1) % views.len();
+        app_mut(h).state.map_mut().memory.center_at(views[k]);
+        h.step();
+    }
+}
+
+/// The zoom changed by a hundredth every frame (as while the wheel zooms): every frame
+/// groups the markers and places the labels anew.
+fn zooming<'a>(h: &'a mut Harness<'static, app::Holder>) -> impl FnMut() + 'a {
+    let zoom = app_mut(h).state.map().view.expect("map drawn").zoom;
+    let mut k = 0;
+    move || {
+        k = (k + 1) % 2;
+        let z = zoom + 0.01 * k as f64;
+        app_mut(h).state.map_mut().memory.set_zoom(z).expect("zoom");
+        h.step();
+    }
+}
+
 fn frames(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("tempdir");
     let empty = Case::create(&dir.path().join("empty"), "empty").expect("case");
@@ -219,6 +274,30 @@ fn frames(c: &mut Criterion) {
     group.bench_function("empty_case", |b| b.iter(|| empty.step()));
     group.bench_function("10000_markers", |b| b.iter(|| full.step()));
     group.bench_function("100000_markers", |b| b.iter(|| huge.step()));
+    {
+        let mut step = hovering(&mut full);
+        group.bench_function("10000_markers_hover", |b| b.iter(&mut step));
+    }
+    {
+        let mut step = dragging(&mut full);
+        group.bench_function("10000_markers_panning", |b| b.iter(&mut step));
+    }
+    {
+        let mut step = zooming(&mut full);
+        group.bench_function("10000_markers_zooming", |b| b.iter(&mut step));
+    }
+    {
+        let mut step = hovering(&mut huge);
+        group.bench_function("100000_markers_hover", |b| b.iter(&mut step));
+    }
+    {
+        let mut step = dragging(&mut huge);
+        group.bench_function("100000_markers_panning", |b| b.iter(&mut step));
+    }
+    {
+        let mut step = zooming(&mut huge);
+        group.bench_function("100000_markers_zooming", |b| b.iter(&mut step));
+    }
     group.bench_function("5000_evidence_listed", |b| b.iter(|| listed.step()));
     group.finish();
 }

@@ -416,6 +416,16 @@ impl Case {
         self.findings.values()
     }
 
+    /// How many evidence items the case holds (without walking them).
+    pub fn evidence_count(&self) -> usize {
+        self.evidence.len()
+    }
+
+    /// How many findings the case holds (without walking them).
+    pub fn finding_count(&self) -> usize {
+        self.findings.len()
+    }
+
     pub fn finding(&self, id: &str) -> Result<&Finding, CaseError> {
         if let Some(finding) = self.findings.get(id) {
             return Ok(finding);

@@ -384,15 +384,15 @@ impl Taken {
 /// no label already placed; `size` gives a group's label size, `None` for no label.
 /// Labels that fit nowhere are left out — except `keep`'s (the selected item's), placed
 /// first and, when markers crowd every side, over markers rather than not at all.
-pub fn place_labels(
-    groups: &[Group],
+pub fn place_labels<G: std::borrow::Borrow<Group>>(
+    groups: &[G],
     params: &Params,
     keep: Option<usize>,
     mut size: impl FnMut(usize) -> Option<Px>,
 ) -> Vec<Placed> {
     let mut taken = Taken::new(params.view);
     for g in groups {
-        let b = Bounds::around(g.pos, params.marker_half);
+        let b = Bounds::around(g.borrow().pos, params.marker_half);
         if b.overlaps(&params.view) {
             taken.add(b);
         }
@@ -403,7 +403,7 @@ pub fn place_labels(
         .into_iter()
         .chain((0..groups.len()).filter(|&gi| Some(gi) != kept));
     for gi in order {
-        let g = &groups[gi];
+        let g = groups[gi].borrow();
         if !params.view.contains(g.pos) {
             continue;
         }

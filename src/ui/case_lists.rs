@@ -111,7 +111,7 @@ pub fn evidence_list_ui(
     exposure: &super::command::Exposure,
     commands: &mut Vec<Command>,
 ) {
-    let total = case.evidence().count();
+    let total = case.evidence_count();
     ui.label(RichText::new(format!("Evidence ({total})")).strong());
     query_ui(ui, &mut lists.evidence, "evidence", "evidence");
     let query = lists.evidence.clone();
@@ -193,7 +193,7 @@ pub fn finding_list_ui(
             .collect()
     });
     let ids = &lists.finding_rows.ids;
-    if ids.is_empty() && case.findings().next().is_some() {
+    if ids.is_empty() && case.finding_count() > 0 {
         ui.label("No finding matches the filter.");
     }
     let row_height = ui.spacing().interact_size.y;

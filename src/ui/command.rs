@@ -12,7 +12,7 @@ use crate::case::Edit;
 use crate::spatial::LatLon;
 
 /// What the analyst is looking at.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Selection {
     Evidence(String),
     Finding(String),

@@ -350,6 +350,40 @@ impl Plugin for SendBack<'_> {
     }
 }
 
+/// The few records of a case the map draws besides its markers: findings with a
+/// chronolocation locus, cameras with a direction. Listed once per case revision, so a
+/// frame does not walk a large case's findings and evidence.
+#[derive(Default)]
+struct CaseIndex {
+    key: Option<(std::path::PathBuf, u64)>,
+    loci: Vec<String>,
+    wedges: Vec<String>,
+}
+
+impl CaseIndex {
+    fn of(ctx: &egui::Context, case: &crate::case::Case) -> std::sync::Arc<CaseIndex> {
+        let key = (case.root().to_path_buf(), case.revision());
+        let id = egui::Id::unique("geoproof.map_case_index");
+        ctx.data_mut(|d| {
+            let slot = d.get_temp_mut_or_default::<std::sync::Arc<CaseIndex>>(id);
+            if slot.key.as_ref() != Some(&key) {
+                *slot = std::sync::Arc::new(CaseIndex {
+                    loci: (case.findings())
+                        .filter(|f| f.chronolocation.as_ref().is_some_and(|c| c.locus.is_some()))
+                        .map(|f| f.id.clone())
+                        .collect(),
+                    wedges: (case.evidence())
+                        .filter(|e| e.exif.direction_deg.is_some())
+                        .map(|e| e.sha256.clone())
+                        .collect(),
+                    key: Some(key),
+                });
+            }
+            slot.clone()
+        })
+    }
+}
+
 struct CaseOverlay<'a> {
     state: &'a AppState,
     overlay: &'a BorderOverlay,
@@ -481,6 +515,8 @@ impl CaseOverlay<'_> {
         }
         if zoom >= 4.0 {
             let font = FontId::proportional(11.0);
+            // The case's boxes in a grid, built for the first capital in view.
+            let mut marks: Option<crate::spatial::labels::Taken> = None;
             for (name, p) in &self.overlay.capitals {
                 let s = screen(projector, *p);
                 if !rect.contains(s) {
@@ -492,7 +528,13 @@ impl CaseOverlay<'_> {
                     [s.x - 3.0, s.y - size.y / 2.0],
                     [s.x + 5.0 + size.x, s.y + size.y / 2.0],
                 );
-                if taken.iter().any(|t| t.overlaps(&b)) {
+                let marks = marks.get_or_insert_with(|| {
+                    let view = Bounds::new([rect.min.x, rect.min.y], [rect.max.x, rect.max.y]);
+                    let mut grid = crate::spatial::labels::Taken::new(view);
+                    taken.iter().for_each(|t| grid.add(*t));
+                    grid
+                });
+                if marks.collides(&b) {
                     continue;
                 }
                 painter.circle_filled(s, 2.5, theme::CAPITAL);
@@ -506,7 +548,8 @@ impl CaseOverlay<'_> {
         let Some(case) = &self.state.case else {
             return;
         };
-        for e in case.evidence() {
+        let index = CaseIndex::of(painter.ctx(), case);
+        for e in index.wedges.iter().filter_map(|sha| case.find_evidence(sha).ok()) {
             let (Some(lat), Some(lon), Some(dir)) = (e.exif.lat, e.exif.lon, e.exif.direction_deg)
             else {
                 continue;
@@ -524,10 +567,11 @@ impl CaseOverlay<'_> {
     fn draw_loci(&self, painter: &egui::Painter, projector: &Projector) {
         if let Some(case) = &self.state.case {
             let selected = self.state.selected_finding().map(|f| f.id.as_str());
-            for f in case
-                .findings()
-                .filter(|f| !self.state.shell.review.hides(&f.id))
-            {
+            let index = CaseIndex::of(painter.ctx(), case);
+            let with_locus = (index.loci.iter())
+                .filter(|id| !self.state.shell.review.hides(id))
+                .filter_map(|id| case.finding(id).ok());
+            for f in with_locus {
                 let Some(locus) = f.chronolocation.as_ref().and_then(|c| c.locus.as_ref()) else {
                     continue;
                 };

@@ -63,7 +63,7 @@ pub fn case_panel_ui(ui: &mut Ui, state: &mut AppState, thumbnails: &mut Thumbna
     );
     ui.separator();
     ui.horizontal(|ui| {
-        ui.label(RichText::new(format!("Findings ({})", case.findings().count())).strong());
+        ui.label(RichText::new(format!("Findings ({})", case.finding_count())).strong());
         if ui
             .button("+ New")
             .on_hover_text("New geolocation finding at the map centre")

@@ -108,8 +108,14 @@ pub fn place_around(
     });
     let view = frame.bounds();
     let mut taken = Taken::new(view);
-    for b in taken_first.iter().filter(|b| b.overlaps(&view)) {
-        taken.add(*b);
+    // The case's marks alone, to ask whether one sits on a place (through a grid: a
+    // case may show thousands of marks).
+    let mut marks = Taken::new(view);
+    for b in taken_first {
+        marks.add(*b);
+        if b.overlaps(&view) {
+            taken.add(*b);
+        }
     }
     let mut seen: HashMap<&str, Vec<[f32; 2]>> = HashMap::new();
     let mut placed = Vec::new();
@@ -137,9 +143,7 @@ pub fn place_around(
                 }
                 let (dy, clear) = (size[1] * 0.8, size[1] / 2.0 + PAD + MARK_CLEAR);
                 // Further off only when a case mark sits on the point.
-                let marked = taken_first
-                    .iter()
-                    .any(|b| b.overlaps(&rotated_box(p, size, 0.0)));
+                let marked = marks.collides(&rotated_box(p, size, 0.0));
                 let far: &[f32] = if marked { &[-clear, clear] } else { &[] };
                 [0.0, -dy, dy]
                     .iter()
