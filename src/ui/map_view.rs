@@ -549,7 +549,11 @@ impl CaseOverlay<'_> {
             return;
         };
         let index = CaseIndex::of(painter.ctx(), case);
-        for e in index.wedges.iter().filter_map(|sha| case.find_evidence(sha).ok()) {
+        for e in index
+            .wedges
+            .iter()
+            .filter_map(|sha| case.find_evidence(sha).ok())
+        {
             let (Some(lat), Some(lon), Some(dir)) = (e.exif.lat, e.exif.lon, e.exif.direction_deg)
             else {
                 continue;

@@ -182,8 +182,11 @@ impl View {
 
     /// What a frame with this view and clustering draws the same as another's.
     pub fn same_as(&self, o: &View) -> bool {
-        (self.rect, self.zoom.to_bits(), self.centre.map(f64::to_bits))
-            == (o.rect, o.zoom.to_bits(), o.centre.map(f64::to_bits))
+        (
+            self.rect,
+            self.zoom.to_bits(),
+            self.centre.map(f64::to_bits),
+        ) == (o.rect, o.zoom.to_bits(), o.centre.map(f64::to_bits))
     }
 }
 
@@ -263,7 +266,12 @@ impl Clustering {
 
     /// Moves the groups to where `view` shows them.
     pub fn place(&mut self, view: &View) {
-        for ((g, w), from) in self.groups.iter_mut().zip(&self.world).zip(&self.from_world) {
+        for ((g, w), from) in self
+            .groups
+            .iter_mut()
+            .zip(&self.world)
+            .zip(&self.from_world)
+        {
             g.pos = view.screen(*w);
             g.spread_from = from.map(|f| view.screen(f));
         }
@@ -277,9 +285,8 @@ impl Clustering {
         self.circles.iter().filter_map(move |c| {
             let p = view.screen(c.world);
             let at = egui::pos2(p[0], p[1]);
-            let drawn = (c.top || !c.in_area)
-                && reach.contains(at)
-                && shown.expand(c.radius).contains(at);
+            let drawn =
+                (c.top || !c.in_area) && reach.contains(at) && shown.expand(c.radius).contains(at);
             drawn.then_some((p, c.radius))
         })
     }
@@ -350,9 +357,7 @@ pub(super) fn cluster(inputs: Inputs) -> Clustering {
         .filter_map(|(k, item)| {
             let w = world[k]?;
             let (lat, precision_m) = match key.shown {
-                Some((lat, _, precision_m)) if key.selected == Some(k as u32) => {
-                    (lat, precision_m)
-                }
+                Some((lat, _, precision_m)) if key.selected == Some(k as u32) => (lat, precision_m),
                 _ => (item.lat, item.precision_m),
             };
             let radius = precision_m * view.px_per_m_equator / lat.to_radians().cos();

@@ -102,7 +102,13 @@ fn cluster_key(memory: &Memory, state: &AppState, case: &Case, view: &View) -> C
         .filter_map(|id| items.of(&Selection::Finding(id.to_owned())))
         .collect();
     hidden.sort_unstable();
-    ClusterKey::new(items, view, hidden, (selected, shown), memory.spread.clone())
+    ClusterKey::new(
+        items,
+        view,
+        hidden,
+        (selected, shown),
+        memory.spread.clone(),
+    )
 }
 
 /// A Pan click: selects the nearest marker within reach, spreads (or for a big one,

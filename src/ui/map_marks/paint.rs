@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use egui::{Align2, FontId, Mesh, Pos2, Rect, Stroke, Vec2};
 
-use super::layout::{CLUSTER_PX, Clustering, Items, Kind, MARKER_HALF, MARGIN_PX, SELECTED, View};
+use super::layout::{CLUSTER_PX, Clustering, Items, Kind, MARGIN_PX, MARKER_HALF, SELECTED, View};
 use crate::spatial::labels::{self, Bounds, Group, Params, Px};
 use crate::ui::theme;
 
@@ -139,7 +139,10 @@ pub(super) fn picture(
         labels: (placed.iter())
             .map(|l| {
                 let text = texts[l.group].take().unwrap_or_default();
-                (text, Rect::from_min_max(pos(l.bounds.min), pos(l.bounds.max)))
+                (
+                    text,
+                    Rect::from_min_max(pos(l.bounds.min), pos(l.bounds.max)),
+                )
             })
             .collect(),
         taken,
