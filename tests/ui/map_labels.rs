@@ -197,3 +197,105 @@ fn crowded_labels_never_overprint_and_the_selected_one_is_kept() {
     );
     assert_no_overprint_but(&h, &d, true);
 }
+
+/// Centres the map on `(lat, lon)` at `zoom` and lets it draw.
+fn look_at(h: &mut Harness<'static, Holder>, (lat, lon): (f64, f64), zoom: f64) {
+    {
+        let map = h.state_mut().app.as_mut().unwrap().state.map_mut();
+        map.memory.center_at(walkers::lat_lon(lat, lon));
+        map.memory.set_zoom(zoom).unwrap();
+    }
+    h.run_steps(3);
+}
+
+/// A grid of `side` × `side` findings `step` degrees apart from `(lat, lon)`.
+fn grid_of_findings(at: (f64, f64), side: usize, step: f64) -> Vec<(String, f64, f64)> {
+    (0..side * side)
+        .map(|i| {
+            (
+                format!("F{i}"),
+                at.0 + step * (i / side) as f64,
+                at.1 + step * (i % side) as f64,
+            )
+        })
+        .collect()
+}
+
+fn as_refs(findings: &[(String, f64, f64)]) -> Vec<(&str, f64, f64)> {
+    findings
+        .iter()
+        .map(|(t, a, b)| (t.as_str(), *a, *b))
+        .collect()
+}
+
+#[test]
+fn while_the_map_pans_its_clusters_move_with_it_and_do_not_regroup() {
+    // 400 findings 0.01° apart: at zoom 9 about 7 points apart, so they cluster.
+    let findings = grid_of_findings((53.0, 34.0), 20, 0.01);
+    let (_dir, case, _) = case_with(&as_refs(&findings));
+    let mut h = harness(Some(case));
+    h.run_steps(2);
+    look_at(&mut h, (53.1, 34.1), 9.0);
+    let before = drawn(&h);
+    assert!(
+        before.groups.iter().any(|(_, n)| *n > 1),
+        "clusters to follow: {before:?}"
+    );
+    let view = app(&h).state.map().view.unwrap();
+    // Pan 61 points right and 37 down (the map's content moves up and left).
+    let shift = egui::vec2(61.0, 37.0);
+    {
+        use walkers::Projection as _;
+        let centre = walkers::Pixels::new(
+            view.center.x() + f64::from(shift.x),
+            view.center.y() + f64::from(shift.y),
+        );
+        let to = walkers::MercatorProjection.unproject(centre, view.zoom);
+        let map = h.state_mut().app.as_mut().unwrap().state.map_mut();
+        map.memory.center_at(to);
+    }
+    h.run_steps(2);
+    let after = drawn(&h);
+    let inside = view.rect.shrink(60.0);
+    let moved: Vec<(egui::Pos2, usize)> = (before.groups.iter())
+        .map(|(p, n)| (*p - shift, *n))
+        .filter(|(p, _)| inside.contains(*p))
+        .collect();
+    let now: Vec<(egui::Pos2, usize)> = (after.groups.iter())
+        .filter(|(p, _)| inside.contains(*p))
+        .copied()
+        .collect();
+    assert!(moved.len() > 10, "{moved:?}");
+    assert_eq!(moved.len(), now.len(), "{moved:?}\n{now:?}");
+    for ((p, n), (q, m)) in moved.iter().zip(&now) {
+        assert!(
+            p.distance(*q) < 0.05 && n == m,
+            "{p:?} {n} became {q:?} {m}"
+        );
+    }
+    assert_no_overprint(&h, &after);
+}
+
+#[test]
+fn panning_far_away_groups_the_markers_found_there() {
+    // Two villages 4° apart: at zoom 10 a few thousand points, far outside the area
+    // grouped around the first.
+    let mut findings = grid_of_findings((53.0, 34.0), 3, 0.0001);
+    findings.extend(grid_of_findings((53.0, 38.0), 2, 0.0001));
+    let (_dir, case, _) = case_with(&as_refs(&findings));
+    let mut h = harness(Some(case));
+    h.run_steps(2);
+    look_at(&mut h, (53.0, 34.0), 10.0);
+    let counts = |d: &Drawn| d.groups.iter().map(|(_, n)| *n).collect::<Vec<_>>();
+    assert_eq!(counts(&drawn(&h)), [9], "{:?}", drawn(&h));
+    look_at(&mut h, (53.0, 38.0), 10.0);
+    let d = drawn(&h);
+    assert_eq!(counts(&d), [4], "{d:?}");
+    let rect = app(&h).state.map().view.unwrap().rect;
+    assert!(rect.shrink(100.0).contains(d.groups[0].0), "{d:?}");
+    // And back: the first village's cluster again, with its label.
+    look_at(&mut h, (53.0, 34.0), 10.0);
+    let d = drawn(&h);
+    assert_eq!(counts(&d), [9], "{d:?}");
+    assert!(d.labels.iter().any(|(t, _)| t.ends_with(" +8")), "{d:?}");
+}
