@@ -7,7 +7,7 @@
 //! inside that area the groups are the same and only move with it (they do not regroup
 //! at the view's edges), so a panning frame costs the groups on screen, not the markers.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use egui::Rect;
@@ -46,8 +46,14 @@ pub(super) enum Kind {
 pub(super) struct Item {
     pub kind: Kind,
     merc: [f64; 2],
-    lat: f64,
-    precision_m: f64,
+    /// The precision circle's radius in metres at the equator's scale: its precision
+    /// over the cosine of its latitude (Web Mercator stretches a metre by that much).
+    stretched_m: f64,
+}
+
+/// A precision radius in metres at the equator's scale, at `lat`.
+fn stretched(precision_m: f64, lat: f64) -> f64 {
+    precision_m / lat.to_radians().cos()
 }
 
 /// A place in walkers' Web Mercator pixels at zoom 0 (the latitude kept inside the
@@ -81,8 +87,7 @@ impl Items {
             self.list.push(Item {
                 kind: Kind::Finding,
                 merc: merc(l.lat, l.lon),
-                lat: l.lat,
-                precision_m: l.precision_m,
+                stretched_m: stretched(l.precision_m, l.lat),
             });
             self.names
                 .push((Selection::Finding(f.id.clone()), f.title.clone()));
@@ -94,8 +99,7 @@ impl Items {
             self.list.push(Item {
                 kind: Kind::Camera,
                 merc: merc(lat, lon),
-                lat,
-                precision_m: 0.0,
+                stretched_m: 0.0,
             });
             self.names.push((
                 Selection::Evidence(e.sha256.clone()),
@@ -312,26 +316,26 @@ pub(super) fn cluster(inputs: Inputs) -> Clustering {
     let cell = f64::from(CLUSTER_PX);
     let origin = want_min.map(|v| (v / cell).floor() * cell);
     let local = |w: [f64; 2]| -> Px { [(w[0] - origin[0]) as f32, (w[1] - origin[1]) as f32] };
-    let hidden: HashSet<u32> = key.hidden.iter().copied().collect();
     let n = items.list.len();
-    let mut world = Vec::with_capacity(n);
-    let mut priority = Vec::with_capacity(n);
-    for (k, item) in items.list.iter().enumerate() {
-        let k = k as u32;
-        let is_selected = key.selected == Some(k);
-        let at = if hidden.contains(&k) {
-            None
-        } else if is_selected && item.kind == Kind::Finding {
-            key.shown.map(|(lat, lon, _)| view.world(merc(lat, lon)))
-        } else {
-            Some(view.world(item.merc))
-        };
-        world.push(at);
-        priority.push(match item.kind {
-            _ if is_selected => SELECTED,
+    let mut world: Vec<Option<[f64; 2]>> = (items.list.iter())
+        .map(|item| Some(view.world(item.merc)))
+        .collect();
+    let mut priority: Vec<u8> = (items.list.iter())
+        .map(|item| match item.kind {
             Kind::Finding => FINDING,
             Kind::Camera => CAMERA,
-        });
+        })
+        .collect();
+    if let Some(k) = key.selected.map(|k| k as usize).filter(|&k| k < n) {
+        priority[k] = SELECTED;
+        if items.list[k].kind == Kind::Finding {
+            world[k] = key.shown.map(|(lat, lon, _)| view.world(merc(lat, lon)));
+        }
+    }
+    for &k in &key.hidden {
+        if let Some(w) = world.get_mut(k as usize) {
+            *w = None;
+        }
     }
     let points: Vec<Px> = (world.iter())
         .map(|w| w.map_or([f32::NAN; 2], local))
@@ -356,11 +360,13 @@ pub(super) fn cluster(inputs: Inputs) -> Clustering {
         .filter(|(_, item)| item.kind == Kind::Finding)
         .filter_map(|(k, item)| {
             let w = world[k]?;
-            let (lat, precision_m) = match key.shown {
-                Some((lat, _, precision_m)) if key.selected == Some(k as u32) => (lat, precision_m),
-                _ => (item.lat, item.precision_m),
+            let stretched_m = match key.shown {
+                Some((lat, _, precision_m)) if key.selected == Some(k as u32) => {
+                    stretched(precision_m, lat)
+                }
+                _ => item.stretched_m,
             };
-            let radius = precision_m * view.px_per_m_equator / lat.to_radians().cos();
+            let radius = stretched_m * view.px_per_m_equator;
             (radius > MIN_CIRCLE_PX).then(|| Circle {
                 world: w,
                 radius: radius as f32,
