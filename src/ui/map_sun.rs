@@ -81,7 +81,9 @@ const LOCUS_GRID_DEG: f64 = 0.25;
 struct Day {
     key: (i64, i64, NaiveDate),
     zone: chrono_tz::Tz,
-    path: Vec<(DateTime<Utc>, SunPosition)>,
+    /// The sun's path over the day, every [`PATH_STEP_MIN`] minutes: computed when the
+    /// sun is first drawn (not while the panel only follows the map centre as it pans).
+    path: std::cell::OnceCell<Vec<(DateTime<Utc>, SunPosition)>>,
     events: Option<sun::DayEvents>,
     /// Where the sun rises and sets: azimuths, degrees, with the word to draw.
     horizon: Vec<(f64, &'static str)>,
@@ -124,15 +126,6 @@ impl SunView {
             self.day = None;
         }
         self.day.get_or_insert_with(|| {
-            let start = local_midnight(date, zone);
-            let path = (0..=(24 * 60 / PATH_STEP_MIN))
-                .filter_map(|i| {
-                    let t = start + Duration::minutes(i * PATH_STEP_MIN);
-                    sun::sun_at(p, 0.0, t, None, Atmosphere::default())
-                        .ok()
-                        .map(|s| (t, s))
-                })
-                .collect();
             let events = sun::day_events(p, date, &zone).ok();
             let horizon = events
                 .iter()
@@ -145,10 +138,27 @@ impl SunView {
             Day {
                 key,
                 zone,
-                path,
+                path: std::cell::OnceCell::new(),
                 events,
                 horizon,
             }
+        })
+    }
+}
+
+impl Day {
+    /// The sun's path over the day at `p` (the place this day is of).
+    fn path(&self, p: LatLon) -> &[(DateTime<Utc>, SunPosition)] {
+        self.path.get_or_init(|| {
+            let start = local_midnight(self.key.2, self.zone);
+            (0..=(24 * 60 / PATH_STEP_MIN))
+                .filter_map(|i| {
+                    let t = start + Duration::minutes(i * PATH_STEP_MIN);
+                    sun::sun_at(p, 0.0, t, None, Atmosphere::default())
+                        .ok()
+                        .map(|s| (t, s))
+                })
+                .collect()
         })
     }
 }
@@ -571,7 +581,7 @@ pub fn draw_sun(painter: &egui::Painter, center: Pos2, view: &mut SunView, p: La
     // The day's path above the horizon, with hour ticks.
     let mut segment: Vec<Pos2> = Vec::new();
     let mut segments = Vec::new();
-    for (t, s) in &day.path {
+    for (t, s) in day.path(p) {
         if s.apparent_elevation_deg > 0.0 {
             let q = sky_point(center, s);
             segment.push(q);
