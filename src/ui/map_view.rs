@@ -9,12 +9,18 @@ use egui::{Align2, FontId, Pos2, Response, Shape, Stroke, Ui, Vec2};
 use walkers::{MapMemory, Plugin, Projector, Tiles, lon_lat};
 
 use super::basemap::vector_labels;
+use super::map_world::merc;
 use super::state::{AppState, Selection};
 use super::theme;
 
+/// An outline with its points in zoom-0 Web Mercator pixels.
+type ProjectedOutline = (Outline, Vec<[f64; 2]>);
+
 /// Natural Earth outlines at several simplification levels, chosen by zoom.
 pub struct BorderOverlay {
-    levels: Vec<(f64, Vec<Outline>)>,
+    /// Outlines simplified for each zoom from the first number on, each with its
+    /// points in zoom-0 Web Mercator pixels (projected once, not each frame).
+    levels: Vec<(f64, Vec<ProjectedOutline>)>,
     labels: Vec<(String, LatLon)>,
     capitals: Vec<(String, LatLon)>,
 }
@@ -30,7 +36,15 @@ impl BorderOverlay {
             (9.0, 0.0),
         ]
         .into_iter()
-        .map(|(zoom, tol)| (zoom, borders.outlines(tol)))
+        .map(|(zoom, tol)| {
+            let outlines = (borders.outlines(tol).into_iter())
+                .map(|o| {
+                    let merc = o.points.iter().map(|p| merc(p.lat, p.lon)).collect();
+                    (o, merc)
+                })
+                .collect();
+            (zoom, outlines)
+        })
         .collect();
         let labels = borders
             .label_points()
@@ -53,7 +67,7 @@ impl BorderOverlay {
         }
     }
 
-    fn outlines_for(&self, zoom: f64) -> &[Outline] {
+    fn outlines_for(&self, zoom: f64) -> &[ProjectedOutline] {
         self.levels
             .iter()
             .rev()
@@ -433,7 +447,7 @@ impl CaseOverlay<'_> {
             let has_places = vector_labels::draw_current(&painter, projector, rect, taken);
             self.draw_names(&painter, projector, rect, zoom, (has_places, taken));
         };
-        let marks = super::map_marks::draw(&painter, self.state, projector, (rect, click), under);
+        let marks = super::map_marks::draw(&painter, self.state, projector, click, under);
         self.out.selected_marker = marks.selected_marker;
         self.out.zoom_to = marks.zoom_to;
         self.draw_loci(&painter, projector);
@@ -473,15 +487,12 @@ impl CaseOverlay<'_> {
         visible: &dyn Fn(&geo::Rect<f64>) -> bool,
     ) {
         let stroke = Stroke::new(1.0, theme::BORDER);
-        for outline in self.overlay.outlines_for(zoom) {
+        let view = super::map_world::View::of(projector);
+        for (outline, merc) in self.overlay.outlines_for(zoom) {
             if !visible(&outline.bbox) {
                 continue;
             }
-            let points: Vec<Pos2> = outline
-                .points
-                .iter()
-                .map(|&p| screen(projector, p))
-                .collect();
+            let points: Vec<Pos2> = merc.iter().map(|&m| view.screen_of(m)).collect();
             painter.add(Shape::line(points, stroke));
         }
     }

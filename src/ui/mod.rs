@@ -53,6 +53,7 @@ mod map_state;
 mod map_sun;
 mod map_terrain;
 mod map_view;
+mod map_world;
 pub mod osm_search;
 mod panels;
 pub mod posts;

@@ -10,11 +10,9 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use egui::Rect;
-use walkers::{Projection as _, Projector, lon_lat};
-
 use crate::case::Case;
 use crate::spatial::labels::{self, Bounds, Group, Params, Px};
+use crate::ui::map_world::{View, merc};
 use crate::ui::state::Selection;
 
 /// Markers closer than this (points) on screen form one numbered cluster.
@@ -54,14 +52,6 @@ pub(super) struct Item {
 /// A precision radius in metres at the equator's scale, at `lat`.
 fn stretched(precision_m: f64, lat: f64) -> f64 {
     precision_m / lat.to_radians().cos()
-}
-
-/// A place in walkers' Web Mercator pixels at zoom 0 (the latitude kept inside the
-/// projected square, so a pole stays on the map's edge).
-fn merc(lat: f64, lon: f64) -> [f64; 2] {
-    let lat = lat.clamp(-85.051_128_78, 85.051_128_78);
-    let p = walkers::MercatorProjection.project(lon_lat(lon, lat), 0.0);
-    [p.x(), p.y()]
 }
 
 /// The case's findings with a location and cameras with GPS, with what each selects and
@@ -128,69 +118,6 @@ impl Items {
         } else {
             name.to_owned()
         }
-    }
-}
-
-/// The map's view in world pixels: walkers' Web Mercator at the map's zoom.
-#[derive(Clone)]
-pub(super) struct View {
-    pub rect: Rect,
-    zoom: f64,
-    /// World pixels per zoom-0 pixel (2^zoom).
-    scale: f64,
-    /// The world pixel at the rect's centre.
-    centre: [f64; 2],
-    /// Screen points per metre at the equator.
-    px_per_m_equator: f64,
-}
-
-impl View {
-    pub fn of(projector: &Projector, rect: Rect) -> View {
-        let projection = projector.projection();
-        let zoom = projector.zoom();
-        let edge = lon_lat(180.0, 0.0);
-        let scale = projection.project(edge, zoom).x() / projection.project(edge, 0.0).x();
-        let c = projection.project(projector.unproject(rect.center().to_vec2()), zoom);
-        View {
-            rect,
-            zoom,
-            scale,
-            centre: [c.x(), c.y()],
-            px_per_m_equator: f64::from(projector.scale_pixel_per_meter(lon_lat(0.0, 0.0))),
-        }
-    }
-
-    fn world(&self, merc: [f64; 2]) -> [f64; 2] {
-        [merc[0] * self.scale, merc[1] * self.scale]
-    }
-
-    pub fn screen(&self, world: [f64; 2]) -> Px {
-        let c = self.rect.center();
-        [
-            (f64::from(c.x) + world[0] - self.centre[0]) as f32,
-            (f64::from(c.y) + world[1] - self.centre[1]) as f32,
-        ]
-    }
-
-    /// The view grown by `grow` points on each side, in world pixels: `[min, max]`.
-    fn world_box(&self, grow: [f64; 2]) -> [[f64; 2]; 2] {
-        let half = [
-            f64::from(self.rect.width()) / 2.0 + grow[0],
-            f64::from(self.rect.height()) / 2.0 + grow[1],
-        ];
-        [
-            [self.centre[0] - half[0], self.centre[1] - half[1]],
-            [self.centre[0] + half[0], self.centre[1] + half[1]],
-        ]
-    }
-
-    /// What a frame with this view and clustering draws the same as another's.
-    pub fn same_as(&self, o: &View) -> bool {
-        (
-            self.rect,
-            self.zoom.to_bits(),
-            self.centre.map(f64::to_bits),
-        ) == (o.rect, o.zoom.to_bits(), o.centre.map(f64::to_bits))
     }
 }
 
@@ -317,8 +244,8 @@ pub(super) fn cluster(inputs: Inputs) -> Clustering {
     let origin = want_min.map(|v| (v / cell).floor() * cell);
     let local = |w: [f64; 2]| -> Px { [(w[0] - origin[0]) as f32, (w[1] - origin[1]) as f32] };
     let n = items.list.len();
-    let mut world: Vec<Option<[f64; 2]>> = (items.list.iter())
-        .map(|item| Some(view.world(item.merc)))
+    let mut points: Vec<Px> = (items.list.iter())
+        .map(|item| local(view.world(item.merc)))
         .collect();
     let mut priority: Vec<u8> = (items.list.iter())
         .map(|item| match item.kind {
@@ -326,20 +253,21 @@ pub(super) fn cluster(inputs: Inputs) -> Clustering {
             Kind::Camera => CAMERA,
         })
         .collect();
-    if let Some(k) = key.selected.map(|k| k as usize).filter(|&k| k < n) {
+    let selected = key.selected.map(|k| k as usize).filter(|&k| k < n);
+    // The selected finding where it is shown (nowhere when it is not).
+    let shown = (selected.filter(|&k| items.list[k].kind == Kind::Finding))
+        .map(|k| (k, key.shown.map(|(lat, lon, _)| view.world(merc(lat, lon)))));
+    if let Some(k) = selected {
         priority[k] = SELECTED;
-        if items.list[k].kind == Kind::Finding {
-            world[k] = key.shown.map(|(lat, lon, _)| view.world(merc(lat, lon)));
-        }
+    }
+    if let Some((k, at)) = shown {
+        points[k] = at.map_or([f32::NAN; 2], local);
     }
     for &k in &key.hidden {
-        if let Some(w) = world.get_mut(k as usize) {
-            *w = None;
+        if let Some(p) = points.get_mut(k as usize) {
+            *p = [f32::NAN; 2];
         }
     }
-    let points: Vec<Px> = (world.iter())
-        .map(|w| w.map_or([f32::NAN; 2], local))
-        .collect();
     let params = Params {
         view: Bounds::new(local(want_min), local(want_max)),
         margin: 0.0,
@@ -359,7 +287,13 @@ pub(super) fn cluster(inputs: Inputs) -> Clustering {
     let circles = (items.list.iter().enumerate())
         .filter(|(_, item)| item.kind == Kind::Finding)
         .filter_map(|(k, item)| {
-            let w = world[k]?;
+            if points[k][0].is_nan() {
+                return None;
+            }
+            let w = match shown {
+                Some((s, at)) if s == k => at?,
+                _ => view.world(item.merc),
+            };
             let stretched_m = match key.shown {
                 Some((lat, _, precision_m)) if key.selected == Some(k as u32) => {
                     stretched(precision_m, lat)

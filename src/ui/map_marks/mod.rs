@@ -19,11 +19,12 @@ mod paint;
 use egui::{Pos2, Rect};
 use walkers::Projector;
 
+use super::map_world::View;
 use super::state::{AppState, Selection};
 use crate::case::Case;
 use crate::spatial::LatLon;
 use crate::spatial::labels::{Bounds, Group};
-use layout::{ClusterKey, Clustering, Inputs, Items, MAX_SPREAD, View};
+use layout::{ClusterKey, Clustering, Inputs, Items, MAX_SPREAD};
 use paint::{Picture, pos};
 
 /// How far (points) from a marker's centre a click still hits it.
@@ -154,7 +155,7 @@ pub(super) fn draw(
     painter: &egui::Painter,
     state: &AppState,
     projector: &Projector,
-    (rect, click): (Rect, Option<Pos2>),
+    click: Option<Pos2>,
     under: impl FnOnce(&[Bounds]),
 ) -> MarksOutput {
     let mut out = MarksOutput::default();
@@ -165,7 +166,7 @@ pub(super) fn draw(
     let ctx = painter.ctx().clone();
     let mut memory: Memory = ctx.data_mut(|d| d.remove_temp(memory_id()).unwrap_or_default());
     memory.items.refresh(case);
-    let view = View::of(projector, rect);
+    let view = View::of(projector);
     let key = cluster_key(&memory, state, case, &view);
     let mut clustering = match memory.clustering.take() {
         Some(c) if c.serves(&key, &view) => c,

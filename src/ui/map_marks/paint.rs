@@ -7,8 +7,9 @@ use std::sync::Arc;
 
 use egui::{Align2, FontId, Mesh, Pos2, Rect, Stroke, Vec2};
 
-use super::layout::{CLUSTER_PX, Clustering, Items, Kind, MARGIN_PX, MARKER_HALF, SELECTED, View};
+use super::layout::{CLUSTER_PX, Clustering, Items, Kind, MARGIN_PX, MARKER_HALF, SELECTED};
 use crate::spatial::labels::{self, Bounds, Group, Params, Px};
+use crate::ui::map_world::View;
 use crate::ui::theme;
 
 const LABEL_FONT: f32 = 12.0;
