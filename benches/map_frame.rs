@@ -265,6 +265,24 @@ fn zooming<'a>(h: &'a mut Harness<'static, app::Holder>) -> impl FnMut() + 'a {
     }
 }
 
+/// A marker case's frames with the pointer moving, the map dragged and the zoom changing.
+fn moving_frames(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    name: &str,
+    h: &mut Harness<'static, app::Holder>,
+) {
+    {
+        let mut step = hovering(h);
+        group.bench_function(format!("{name}_hover"), |b| b.iter(&mut step));
+    }
+    {
+        let mut step = dragging(h);
+        group.bench_function(format!("{name}_panning"), |b| b.iter(&mut step));
+    }
+    let mut step = zooming(h);
+    group.bench_function(format!("{name}_zooming"), |b| b.iter(&mut step));
+}
+
 fn frames(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("tempdir");
     let empty = Case::create(&dir.path().join("empty"), "empty").expect("case");
@@ -277,30 +295,8 @@ fn frames(c: &mut Criterion) {
     group.bench_function("empty_case", |b| b.iter(|| empty.step()));
     group.bench_function("10000_markers", |b| b.iter(|| full.step()));
     group.bench_function("100000_markers", |b| b.iter(|| huge.step()));
-    {
-        let mut step = hovering(&mut full);
-        group.bench_function("10000_markers_hover", |b| b.iter(&mut step));
-    }
-    {
-        let mut step = dragging(&mut full);
-        group.bench_function("10000_markers_panning", |b| b.iter(&mut step));
-    }
-    {
-        let mut step = zooming(&mut full);
-        group.bench_function("10000_markers_zooming", |b| b.iter(&mut step));
-    }
-    {
-        let mut step = hovering(&mut huge);
-        group.bench_function("100000_markers_hover", |b| b.iter(&mut step));
-    }
-    {
-        let mut step = dragging(&mut huge);
-        group.bench_function("100000_markers_panning", |b| b.iter(&mut step));
-    }
-    {
-        let mut step = zooming(&mut huge);
-        group.bench_function("100000_markers_zooming", |b| b.iter(&mut step));
-    }
+    moving_frames(&mut group, "10000_markers", &mut full);
+    moving_frames(&mut group, "100000_markers", &mut huge);
     group.bench_function("5000_evidence_listed", |b| b.iter(|| listed.step()));
     group.finish();
 }
