@@ -223,16 +223,8 @@ impl Clustering {
     }
 }
 
-/// What a clustering is made from.
-pub(super) struct Inputs<'a> {
-    pub items: &'a Items,
-    pub view: &'a View,
-    pub key: ClusterKey,
-}
-
 /// Groups the items around `view` (and a quarter of it on each side) at its zoom.
-pub(super) fn cluster(inputs: Inputs) -> Clustering {
-    let Inputs { items, view, key } = inputs;
+pub(super) fn cluster(items: &Items, view: &View, key: ClusterKey) -> Clustering {
     let grow = [
         f64::from(view.rect.width()) / 4.0 + f64::from(MARGIN_PX),
         f64::from(view.rect.height()) / 4.0 + f64::from(MARGIN_PX),

@@ -24,7 +24,7 @@ use super::state::{AppState, Selection};
 use crate::case::Case;
 use crate::spatial::LatLon;
 use crate::spatial::labels::{Bounds, Group};
-use layout::{ClusterKey, Clustering, Inputs, Items, MAX_SPREAD};
+use layout::{ClusterKey, Clustering, Items, MAX_SPREAD};
 use paint::{Picture, pos};
 
 /// How far (points) from a marker's centre a click still hits it.
@@ -172,11 +172,7 @@ pub(super) fn draw(
         Some(c) if c.serves(&key, &view) => c,
         _ => {
             memory.picture = None;
-            layout::cluster(Inputs {
-                items: &memory.items,
-                view: &view,
-                key,
-            })
+            layout::cluster(&memory.items, &view, key)
         }
     };
     if clustering.spread_gone {
