@@ -165,6 +165,7 @@ fn by_priority(priority: &[u8]) -> Vec<u32> {
 }
 
 /// A uniform grid over a box; each cell heads a linked list of item ids.
+#[derive(Clone)]
 struct Grid {
     origin: Px,
     cell: f32,
@@ -338,6 +339,7 @@ pub struct Placed {
 /// Boxes already taken (markers and placed labels), found through a grid: a box is
 /// listed in every cell it touches. Basemap labels (`vector::labels`) collide through
 /// the same grid.
+#[derive(Clone)]
 pub struct Taken {
     grid: Grid,
     boxes: Vec<Bounds>,

@@ -107,16 +107,14 @@ pub fn place_around(
             .then(a.cmp(&b))
     });
     let view = frame.bounds();
-    let mut taken = Taken::new(view);
     // The case's marks alone, to ask whether one sits on a place (through a grid: a
-    // case may show thousands of marks).
+    // case may show thousands of marks); the labels placed join a copy. (A mark outside
+    // the view cannot touch a label, which must lie inside it.)
     let mut marks = Taken::new(view);
     for b in taken_first {
         marks.add(*b);
-        if b.overlaps(&view) {
-            taken.add(*b);
-        }
     }
+    let mut taken = marks.clone();
     let mut seen: HashMap<&str, Vec<[f32; 2]>> = HashMap::new();
     let mut placed = Vec::new();
     for i in order {
